@@ -1,0 +1,35 @@
+/**
+ * Opens the treasury database named by the site file: SQLite (the sandbox, or a site's local
+ * copy) through better-sqlite3, or Oracle through oracledb's thin mode. Both drivers load lazily,
+ * so a site that uses one never needs the other.
+ */
+import { Kysely, SqliteDialect } from 'kysely';
+import type { SiteConfig } from '../../temporal.config.ts';
+import { secretFromEnv } from '../../temporal.config.ts';
+import type { TreasuryDatabase } from './schema.ts';
+
+export type TreasuryDb = Kysely<TreasuryDatabase>;
+
+export async function openTreasuryDb(treasury: SiteConfig['treasury']): Promise<TreasuryDb> {
+  if (treasury.adapter === 'sqlite') {
+    if (!treasury.sqlite) throw new Error('treasury.sqlite is not configured');
+    return openSqlite(treasury.sqlite.path);
+  }
+  if (!treasury.oracle) throw new Error('treasury.oracle is not configured');
+  const { default: oracledb } = await import('oracledb');
+  const { OracleDialect } = await import('kysely-oracledb');
+  const pool = await oracledb.createPool({
+    user: secretFromEnv(treasury.oracle.userEnv),
+    password: secretFromEnv(treasury.oracle.passwordEnv),
+    connectString: treasury.oracle.connectString,
+  });
+  return new Kysely<TreasuryDatabase>({ dialect: new OracleDialect({ pool }) });
+}
+
+export async function openSqlite(path: string): Promise<TreasuryDb> {
+  const { default: Database } = await import('better-sqlite3');
+  const database = new Database(path, { fileMustExist: false });
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<TreasuryDatabase>({ dialect: new SqliteDialect({ database }) });
+}

@@ -1,0 +1,195 @@
+/**
+ * The canonical treasury payment database, as the engine reads and writes it. The same tables
+ * exist in a bureau's Oracle schema and in the sandbox's SQLite file; every access goes through
+ * Kysely, so one activity serves both. Dates are 'YYYY-MM-DD' text, instants ISO-8601 text,
+ * amounts integer fen.
+ */
+import type { Generated } from 'kysely';
+
+export const voucherStatuses = [
+  'draft',
+  'pending_send',
+  'sent',
+  'accepted',
+  'paid',
+  'rejected',
+  'timed_out',
+  'voided',
+  'refunded',
+] as const;
+export type VoucherStatus = (typeof voucherStatuses)[number];
+
+export const payTypes = ['direct', 'authorized'] as const;
+export type PayType = (typeof payTypes)[number];
+
+/** Message kinds exchanged with an agent bank, as recorded in message_log. */
+export const messageKinds = [
+  'direct_payment',
+  'authorized_payment',
+  'quota_notice',
+  'voucher_ack',
+  'receipt',
+  'daily_report',
+  'payment_list',
+  'recon_file',
+  'base_data',
+  'base_data_ack',
+  'status_query',
+  'status_answer',
+] as const;
+export type MessageKind = (typeof messageKinds)[number];
+
+export const baseDataKinds = ['budget_unit', 'payee_account', 'subject'] as const;
+export type BaseDataKind = (typeof baseDataKinds)[number];
+
+export interface AgentBankTable {
+  code: string;
+  name: string;
+  active: number;
+  created_at: string;
+}
+
+export interface BudgetUnitTable {
+  code: string;
+  name: string;
+  version: number;
+}
+
+export interface PayeeAccountTable {
+  id: string;
+  account_no: string;
+  account_name: string;
+  bank_name: string;
+  version: number;
+}
+
+export interface BudgetSubjectTable {
+  code: string;
+  name: string;
+  version: number;
+}
+
+/** Which version of each kind of base data a bank has been sent and has acknowledged. */
+export interface BaseDataVersionTable {
+  bank_code: string;
+  kind: BaseDataKind;
+  version_current: number;
+  version_sent: number;
+  version_acked: number;
+  updated_at: string;
+}
+
+export interface VoucherTable {
+  voucher_no: string;
+  fiscal_year: number;
+  bank_code: string;
+  pay_type: PayType;
+  amount_fen: number;
+  payee_account_id: string;
+  budget_unit_code: string;
+  subject_code: string;
+  status: VoucherStatus;
+  business_date: string;
+  submitted_at: string | null;
+  sent_at: string | null;
+  accepted_at: string | null;
+  paid_at: string | null;
+  serial_no: number | null;
+  failure_code: string | null;
+  failure_reason: string | null;
+  updated_at: string;
+}
+
+export interface QuotaTable {
+  quota_id: string;
+  fiscal_year: number;
+  bank_code: string;
+  budget_unit_code: string;
+  subject_code: string;
+  amount_fen: number;
+  used_fen: number;
+  status: 'active' | 'cancelled' | 'restored';
+}
+
+/** 额度通知单: the notice that tells a bank about an authorized-payment quota. */
+export interface QuotaNoticeTable {
+  notice_no: string;
+  quota_id: string;
+  bank_code: string;
+  amount_fen: number;
+  status: 'pending_send' | 'sent' | 'accepted' | 'rejected';
+  business_date: string;
+  submitted_at: string;
+  sent_at: string | null;
+}
+
+export interface ReceiptTable {
+  receipt_no: string;
+  bank_code: string;
+  voucher_no: string;
+  amount_fen: number;
+  paid_date: string;
+  received_at: string;
+  registered: number;
+  registered_at: string | null;
+  register_error: string | null;
+}
+
+/** Daily report (日报), payment list (清单) and reconciliation file (对账文件) received from a bank. */
+export interface BankReportTable {
+  bank_code: string;
+  kind: 'daily_report' | 'payment_list' | 'recon_file';
+  business_date: string;
+  received_at: string;
+  line_count: number;
+  total_fen: number;
+  content_digest: string;
+}
+
+export interface MessageLogTable {
+  id: Generated<number>;
+  bank_code: string;
+  direction: 'out' | 'in';
+  kind: MessageKind;
+  business_date: string;
+  serial_no: number;
+  ref_no: string | null;
+  msg_id: string;
+  created_at: string;
+}
+
+/** The application message serial number (报文序号) per bank and direction. */
+export interface MessageSerialTable {
+  bank_code: string;
+  direction: 'out' | 'in';
+  last_serial: number;
+  updated_at: string;
+}
+
+export interface FiscalYearTable {
+  year: number;
+  state: 'open' | 'frozen' | 'closed';
+}
+
+export interface SubsystemVersionTable {
+  name: string;
+  version: string;
+  updated_at: string;
+}
+
+export interface TreasuryDatabase {
+  agent_banks: AgentBankTable;
+  budget_units: BudgetUnitTable;
+  payee_accounts: PayeeAccountTable;
+  budget_subjects: BudgetSubjectTable;
+  base_data_versions: BaseDataVersionTable;
+  vouchers: VoucherTable;
+  quotas: QuotaTable;
+  quota_notices: QuotaNoticeTable;
+  receipts: ReceiptTable;
+  bank_reports: BankReportTable;
+  message_log: MessageLogTable;
+  message_serials: MessageSerialTable;
+  fiscal_years: FiscalYearTable;
+  subsystem_versions: SubsystemVersionTable;
+}

@@ -1,0 +1,239 @@
+/**
+ * The one typed configuration of jincai-runbooks.
+ *
+ * A site file (YAML or JSON) describes one bureau's estate and how the engine reaches it; this
+ * module validates it with zod and fills in the conventions (channel and queue names derived
+ * from bank codes). Secrets never live in the file: it names the environment variables that
+ * hold them, and they are read when a process starts (`secretFromEnv`).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+export const projectRoot = dirname(fileURLToPath(import.meta.url));
+export const defaultSiteFile = resolve(projectRoot, 'sites/sandbox.yaml');
+
+const mqName = z
+  .string()
+  .regex(/^[A-Z0-9._%/]{1,48}$/, 'an IBM MQ object name: upper-case letters, digits, . _ % / (at most 48)');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable');
+const hostPort = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+});
+
+const programSchema = z.union([
+  z.object({ name: z.string().min(1), pidFile: z.string().min(1) }).strict(),
+  z.object({ name: z.string().min(1), systemdUnit: z.string().min(1) }).strict(),
+]);
+
+const bankSchema = z
+  .object({
+    code: z.string().regex(/^[A-Z][A-Z0-9]{1,11}$/, 'a bank code: upper-case letters and digits, e.g. ICBC'),
+    name: z.string().min(1),
+    qmgr: mqName.optional(),
+    senderChannel: mqName.optional(),
+    receiverChannel: mqName.optional(),
+    xmitq: mqName.optional(),
+    frontEnd: hostPort,
+    window: z.object({ open: hhmm, close: hhmm }).default({ open: '08:30', close: '17:00' }),
+    programs: z.array(programSchema).default([]),
+    /** Whether the engine may administer the bank's own queue manager (read its channel ends). */
+    bankQmgrAccess: z.boolean().default(true),
+  })
+  .strict()
+  .transform((b) => ({
+    ...b,
+    qmgr: b.qmgr ?? `QM.${b.code}`,
+    senderChannel: b.senderChannel ?? `CZ.TO.${b.code}`,
+    receiverChannel: b.receiverChannel ?? `${b.code}.TO.CZ`,
+    xmitq: b.xmitq ?? `QM.${b.code}`,
+  }));
+
+const scheduleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/, 'a schedule id in kebab-case'),
+    runbook: z.string().min(1),
+    /** Cron expressions, interpreted in `timezone`. */
+    cron: z.array(z.string().min(9)).min(1),
+    timezone: z.string().default('Asia/Shanghai'),
+    input: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const siteSchema = z
+  .object({
+    site: z.object({ name: z.string().min(1), timezone: z.string().default('Asia/Shanghai') }).strict(),
+    temporal: z
+      .object({
+        address: z.string().default('127.0.0.1:7233'),
+        namespace: z.string().default('default'),
+        uiPort: z.number().int().default(8233),
+        taskQueues: z
+          .object({
+            runbooks: z.string().default('runbooks'),
+            comm: z.string().default('comm-zone'),
+            db: z.string().default('db-zone'),
+          })
+          .strict()
+          .default({ runbooks: 'runbooks', comm: 'comm-zone', db: 'db-zone' }),
+      })
+      .strict(),
+    mq: z
+      .object({
+        adapter: z.enum(['mqweb', 'runmqsc']),
+        financeQmgr: mqName.default('QM.CZ'),
+        mqweb: z
+          .object({
+            baseUrl: z.string().url(),
+            userEnv: envName,
+            passwordEnv: envName,
+            /** PEM bundle of the CA that signed mqweb's certificate, when it is not a public one. */
+            caFile: z.string().optional(),
+          })
+          .strict()
+          .optional(),
+        runmqsc: z.object({ command: z.string().default('runmqsc') }).strict().optional(),
+      })
+      .strict()
+      .refine((mq) => mq.adapter !== 'mqweb' || mq.mqweb, {
+        message: 'mq.mqweb is required when mq.adapter is "mqweb"',
+        path: ['mqweb'],
+      }),
+    treasury: z
+      .object({
+        adapter: z.enum(['sqlite', 'oracle']),
+        sqlite: z.object({ path: z.string().min(1) }).strict().optional(),
+        oracle: z
+          .object({ connectString: z.string().min(1), userEnv: envName, passwordEnv: envName })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .refine((t) => (t.adapter === 'sqlite' ? t.sqlite : t.oracle), {
+        message: 'the section named by treasury.adapter is required',
+        path: ['adapter'],
+      }),
+    thresholds: z
+      .object({
+        xmitqDepthWarn: z.number().int().nonnegative().default(50),
+        deadLetterDepthWarn: z.number().int().nonnegative().default(1),
+        sendBacklogMinutes: z.number().int().positive().default(15),
+        tcpTimeoutMs: z.number().int().positive().default(3000),
+      })
+      .strict()
+      .default({ xmitqDepthWarn: 50, deadLetterDepthWarn: 1, sendBacklogMinutes: 15, tcpTimeoutMs: 3000 }),
+    inspection: z
+      .object({ concurrency: z.number().int().min(1).max(100).default(8) })
+      .strict()
+      .default({ concurrency: 8 }),
+    banks: z.array(bankSchema).min(1),
+    calendar: z
+      .object({
+        /** YAML/JSON files of statutory holidays and make-up working days (调休), one per year. */
+        files: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ files: [] }),
+    schedules: z.array(scheduleSchema).default([]),
+    reports: z.object({ dir: z.string().default('reports') }).strict().default({ dir: 'reports' }),
+    sandbox: z
+      .object({
+        port: z.number().int().min(1).max(65535),
+        dataDir: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((site, ctx) => {
+    const seen = new Set<string>();
+    site.banks.forEach((b, i) => {
+      if (seen.has(b.code)) {
+        ctx.addIssue({ code: 'custom', path: ['banks', i, 'code'], message: `duplicate bank code ${b.code}` });
+      }
+      seen.add(b.code);
+    });
+  });
+
+export type SiteConfig = z.infer<typeof siteSchema>;
+export type BankConfig = SiteConfig['banks'][number];
+export type ProgramConfig = BankConfig['programs'][number];
+
+/** Thrown when a site file is unreadable or invalid; lists every wrong path. */
+export class SiteConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid site file ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SiteConfigError';
+  }
+}
+
+/** Formats zod issues as `path.to.field: expected …` lines. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    '',
+  );
+}
+
+/** Parses and validates site text; relative paths are resolved against the file's folder. */
+export function parseSite(text: string, file: string): SiteConfig {
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new SiteConfigError(file, [`(file): not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${String(err)}`]);
+  }
+  const parsed = siteSchema.safeParse(raw);
+  if (!parsed.success) throw new SiteConfigError(file, describeIssues(parsed.error));
+  return resolvePaths(parsed.data, dirname(resolve(file)));
+}
+
+function resolvePaths(site: SiteConfig, base: string): SiteConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  return {
+    ...site,
+    treasury: { ...site.treasury, ...(site.treasury.sqlite && { sqlite: { path: abs(site.treasury.sqlite.path) } }) },
+    banks: site.banks.map((b) => ({
+      ...b,
+      programs: b.programs.map((p) => ('pidFile' in p ? { ...p, pidFile: abs(p.pidFile) } : p)),
+    })),
+    calendar: { files: site.calendar.files.map(abs) },
+    reports: { dir: abs(site.reports.dir) },
+    ...(site.sandbox && { sandbox: { ...site.sandbox, dataDir: abs(site.sandbox.dataDir) } }),
+  };
+}
+
+/** The site file in force: `JINCAI_SITE` or the committed sandbox estate. */
+export function siteFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.JINCAI_SITE ? resolve(env.JINCAI_SITE) : defaultSiteFile;
+}
+
+/** Loads the site file; call when a process starts, never at import time. */
+export function loadSite(file = siteFilePath()): SiteConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SiteConfigError(file, [`(file): cannot be read: ${(err as Error).message}`]);
+  }
+  return parseSite(text, file);
+}
+
+/** Reads a secret named by the site file from the environment. */
+export function secretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set (a secret the site file refers to)`);
+  return value;
+}

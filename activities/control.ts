@@ -1,0 +1,50 @@
+/**
+ * Control activities (runbooks queue): what a workflow may not do itself because it is I/O —
+ * reading the estate description from configuration, writing reports to disk.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SiteConfig } from '../temporal.config.ts';
+import type { InspectionReportFiles } from '../workflows/daily-inspection.types.ts';
+import { renderInspectionHtml, renderInspectionMarkdown, type InspectionSummary } from './report/inspection-report.ts';
+
+export interface EstateDescription {
+  site: string;
+  timezone: string;
+  banks: { code: string; name: string }[];
+  concurrency: number;
+  thresholds: { xmitqDepthWarn: number; deadLetterDepthWarn: number };
+  taskQueues: SiteConfig['temporal']['taskQueues'];
+}
+
+export function createControlActivities({ site }: { site: SiteConfig }) {
+  return {
+    async describeEstate(): Promise<EstateDescription> {
+      return {
+        site: site.site.name,
+        timezone: site.site.timezone,
+        banks: site.banks.map((b) => ({ code: b.code, name: b.name })),
+        concurrency: site.inspection.concurrency,
+        thresholds: site.thresholds,
+        taskQueues: site.temporal.taskQueues,
+      };
+    },
+
+    /** Writes the report under reports/daily-inspection/<date>/; a retry overwrites the same files. */
+    async writeInspectionReport(summary: InspectionSummary): Promise<InspectionReportFiles> {
+      const dir = join(site.reports.dir, 'daily-inspection', summary.date);
+      await mkdir(dir, { recursive: true });
+      const base = join(dir, summary.workflowId.replace(/[^A-Za-z0-9._-]+/g, '_'));
+      const files = { markdown: `${base}.md`, html: `${base}.html` };
+      await writeAtomically(files.markdown, renderInspectionMarkdown(summary));
+      await writeAtomically(files.html, renderInspectionHtml(summary));
+      return files;
+    },
+  };
+}
+
+async function writeAtomically(path: string, content: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, content, 'utf8');
+  await rename(tmp, path);
+}

@@ -1,0 +1,104 @@
+/**
+ * Treasury database activities (db zone): read-only looks at what the payment database says
+ * has flowed, through Kysely so the same code serves SQLite and Oracle.
+ */
+import type { TreasuryDb } from '../connectors/treasury/database.ts';
+import type { WorkingDayCalendar } from '../connectors/calendar/working-days.ts';
+import type { SiteConfig } from '../temporal.config.ts';
+import type { TrafficCheck, TrafficKind, TrafficLine } from '../workflows/daily-inspection.types.ts';
+import { requireBank } from './site-lookup.ts';
+
+export interface TreasuryDeps {
+  db: TreasuryDb;
+  site: SiteConfig;
+  calendar: WorkingDayCalendar;
+  now?: () => Date;
+}
+
+const outboundVoucherKinds = { direct: 'direct_payment', authorized: 'authorized_payment' } as const;
+const reportKinds = ['daily_report', 'payment_list', 'recon_file'] as const;
+
+export function createTreasuryActivities({ db, site, calendar, now = () => new Date() }: TreasuryDeps) {
+  return {
+    /** The day's traffic by kind for one bank, against what the database says should have flowed. */
+    async countTraffic({ bank, date }: { bank: string; date: string }): Promise<TrafficCheck> {
+      requireBank(site, bank);
+      const graceStart = new Date(now().getTime() - site.thresholds.sendBacklogMinutes * 60_000).toISOString();
+      const reportDate = calendar.previousWorkingDay(date);
+
+      const vouchers = await db
+        .selectFrom('vouchers')
+        .select(['pay_type', 'status'])
+        .select((eb) => [
+          eb.fn.countAll<number>().as('n'),
+          eb.fn
+            .count<number>('voucher_no')
+            .filterWhere((w) => w.and([w('status', '=', 'pending_send'), w('submitted_at', '<', graceStart)]))
+            .as('stale'),
+        ])
+        .where('bank_code', '=', bank)
+        .where('business_date', '=', date)
+        .where('status', '!=', 'draft')
+        .where('submitted_at', 'is not', null)
+        .groupBy(['pay_type', 'status'])
+        .execute();
+      const notices = await db
+        .selectFrom('quota_notices')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('n'),
+          eb.fn
+            .count<number>('notice_no')
+            .filterWhere((w) => w.and([w('status', '=', 'pending_send'), w('submitted_at', '<', graceStart)]))
+            .as('stale'),
+          eb.fn.count<number>('notice_no').filterWhere('status', '=', 'pending_send').as('pending'),
+        ])
+        .where('bank_code', '=', bank)
+        .where('business_date', '=', date)
+        .executeTakeFirstOrThrow();
+      const messages = await db
+        .selectFrom('message_log')
+        .select(['direction', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('bank_code', '=', bank)
+        .where('business_date', '=', date)
+        .groupBy(['direction', 'kind'])
+        .execute();
+      const reports = await db
+        .selectFrom('bank_reports')
+        .select(['kind', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('bank_code', '=', bank)
+        .where('business_date', '=', reportDate)
+        .groupBy('kind')
+        .execute();
+
+      const logged = (direction: 'in' | 'out', kind: TrafficKind) =>
+        Number(messages.find((m) => m.direction === direction && m.kind === kind)?.n ?? 0);
+      // Vouchers still pending_send are not expected on the wire yet; stale ones count as backlog.
+      const expectedOut = (payType: 'direct' | 'authorized') =>
+        vouchers
+          .filter((v) => v.pay_type === payType && v.status !== 'pending_send')
+          .reduce((sum, v) => sum + Number(v.n), 0);
+      const unsentBacklog =
+        vouchers.reduce((sum, v) => sum + Number(v.stale), 0) + Number(notices.stale);
+
+      const lines: TrafficLine[] = [
+        ...(['direct', 'authorized'] as const).map((payType) => ({
+          kind: outboundVoucherKinds[payType],
+          expected: expectedOut(payType),
+          actual: logged('out', outboundVoucherKinds[payType]),
+        })),
+        { kind: 'quota_notice', expected: Number(notices.n) - Number(notices.pending), actual: logged('out', 'quota_notice') },
+        {
+          kind: 'receipt',
+          expected: vouchers.filter((v) => v.status === 'paid').reduce((sum, v) => sum + Number(v.n), 0),
+          actual: logged('in', 'receipt'),
+        },
+        ...reportKinds.map((kind) => ({
+          kind,
+          expected: 1,
+          actual: Number(reports.find((r) => r.kind === kind)?.n ?? 0),
+        })),
+      ];
+      return { date, reportDate, lines, unsentBacklog };
+    },
+  };
+}

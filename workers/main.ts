@@ -1,0 +1,43 @@
+/**
+ * Worker process. `npm run worker` serves every task queue (the embedded default);
+ * `npm run worker -- --zones comm` serves one network zone at a real site.
+ * SIGINT/SIGTERM shut down gracefully: running activities finish or time out, nothing is lost.
+ */
+import { parseArgs } from 'node:util';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { loadSite } from '../temporal.config.ts';
+import { createWorkers, zones, type Zone } from './create-workers.ts';
+import { createLogger, temporalLogger } from './logger.ts';
+
+const { values } = parseArgs({
+  options: { zones: { type: 'string', default: zones.join(',') }, help: { type: 'boolean', short: 'h' } },
+});
+if (values.help) {
+  console.log(`Usage: npm run worker -- [--zones runbooks,comm,db]
+
+Starts a Temporal worker for the site in JINCAI_SITE (default sites/sandbox.yaml).
+  --zones  which task queues this process serves (default: all): ${zones.join(', ')}`);
+  process.exit(0);
+}
+const requested = values.zones.split(',').map((z) => z.trim());
+const unknown = requested.filter((z) => !(zones as readonly string[]).includes(z));
+if (unknown.length > 0) {
+  console.error(`--zones: unknown zone(s) ${unknown.join(', ')}; expected some of ${zones.join(', ')}`);
+  process.exit(2);
+}
+
+const log = createLogger('worker');
+try {
+  const site = loadSite();
+  Runtime.install({ logger: temporalLogger(log.child({ component: 'temporal-sdk' })) });
+  const connection = await NativeConnection.connect({ address: site.temporal.address });
+  const { workers, close } = await createWorkers({ site, connection, zones: requested as Zone[], log });
+  log.info({ address: site.temporal.address, namespace: site.temporal.namespace, pid: process.pid }, 'worker running');
+  await Promise.all(workers.map((w) => w.run()));
+  await close();
+  await connection.close();
+  log.info('worker stopped');
+} catch (err) {
+  log.error({ err }, 'worker failed');
+  process.exitCode = 1;
+}

@@ -1,0 +1,142 @@
+/**
+ * 日常巡检 — the daily inspection of the communications estate [contract 2.1.1–4, 2.2.2].
+ * Per bank, in parallel with a bounded concurrency: channel status both directions,
+ * transmission-queue and dead-letter depth, front-end reachability, send/receive programs,
+ * and the day's traffic by kind against the treasury database. Ends with a traffic-light
+ * report in Chinese; every finding names the runbook that fixes it.
+ */
+import {
+  ApplicationFailure,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createControlActivities } from '../activities/control.ts';
+import type { createHostActivities } from '../activities/host.ts';
+import type { createMqActivities } from '../activities/mq.ts';
+import type { createTreasuryActivities } from '../activities/treasury.ts';
+import { assessBank, worst } from './daily-inspection.assess.ts';
+import {
+  dailyInspectionInputSchema,
+  type BankInspection,
+  type DailyInspectionInput,
+  type DailyInspectionResult,
+  type InspectionCheck,
+  type InspectionProgress,
+} from './daily-inspection.types.ts';
+import { mapWithConcurrency } from './shared/concurrency.ts';
+import { dateInZone } from './shared/dates.ts';
+import { parseInput, invalidInput } from './shared/errors.ts';
+import { progressQuery, type RunbookProgress } from './shared/progress.ts';
+import { readOnly } from './shared/retry-profiles.ts';
+import { BankCodeKey, LightKey, OutcomeKey, RunbookKey } from './shared/search-attributes.ts';
+
+type Control = ReturnType<typeof createControlActivities>;
+type Mq = ReturnType<typeof createMqActivities>;
+type Host = ReturnType<typeof createHostActivities>;
+type Treasury = ReturnType<typeof createTreasuryActivities>;
+
+export async function dailyInspection(rawInput: DailyInspectionInput = {}): Promise<DailyInspectionResult> {
+  const input = parseInput(dailyInspectionInputSchema, rawInput);
+  const info = workflowInfo();
+  const control = proxyActivities<Control>(readOnly());
+  const estate = await control.describeEstate();
+  const queues = estate.taskQueues;
+  const mq = proxyActivities<Mq>({ ...readOnly(), taskQueue: queues.comm });
+  const host = proxyActivities<Host>({ ...readOnly(), taskQueue: queues.comm });
+  const treasury = proxyActivities<Treasury>({ ...readOnly(), taskQueue: queues.db });
+
+  const banks = selectBanks(input.banks, estate.banks);
+  const date = input.date ?? dateInZone(new Date(), estate.timezone);
+  const skip = new Set<InspectionCheck>(input.skip);
+  const startedAt = new Date().toISOString();
+
+  const progress: InspectionProgress = { total: banks.length, done: 0, running: [], findings: 0 };
+  setHandler(progressQuery, (): RunbookProgress<InspectionProgress> => ({
+    runbook: 'daily-inspection',
+    step: progress.done < progress.total ? 'inspecting' : 'reporting',
+    detail: progress,
+  }));
+  upsertSearchAttributes([
+    { key: RunbookKey, value: 'daily-inspection' },
+    { key: BankCodeKey, value: banks.map((b) => b.code) },
+  ]);
+
+  const inspectBank = async (bank: { code: string; name: string }): Promise<BankInspection> => {
+    progress.running.push(bank.code);
+    const result: BankInspection = { bank: bank.code, bankName: bank.name, light: 'green', checks: {}, findings: [] };
+    const run = async <K extends InspectionCheck>(check: K, fn: () => Promise<BankInspection[K & keyof BankInspection]>) => {
+      if (skip.has(check)) {
+        result.checks[check] = { light: 'skipped' };
+        return;
+      }
+      try {
+        (result as unknown as Record<string, unknown>)[check] = await fn();
+      } catch (err) {
+        result.checks[check] = { light: 'red', error: describeFailure(err) };
+      }
+    };
+    await Promise.all([
+      run('channels', () => mq.inspectChannels({ bank: bank.code })),
+      run('queues', () => mq.inspectQueues({ bank: bank.code })),
+      run('programs', () => host.checkPrograms({ bank: bank.code })),
+      run('traffic', () => treasury.countTraffic({ bank: bank.code, date })),
+    ]);
+    // Front-end reachability: PING CHANNEL when the sender is not running, TCP otherwise.
+    await run('frontEnd', () =>
+      result.channels?.sender.status === 'RUNNING'
+        ? host.probeFrontEnd({ bank: bank.code })
+        : mq.pingChannel({ bank: bank.code }),
+    );
+    const assessed = assessBank(result, estate.thresholds);
+    progress.running = progress.running.filter((c) => c !== bank.code);
+    progress.done += 1;
+    progress.findings += assessed.findings.length;
+    return assessed;
+  };
+
+  const inspected = await mapWithConcurrency(banks, estate.concurrency, inspectBank);
+  const findings = inspected.flatMap((b) => b.findings);
+  const light = worst(inspected.map((b) => b.light));
+  const summary: Omit<DailyInspectionResult, 'report'> = {
+    runbook: 'daily-inspection',
+    workflowId: info.workflowId,
+    site: estate.site,
+    date,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    light,
+    banks: inspected,
+    findings,
+    skipped: [...skip],
+  };
+  const report = await control.writeInspectionReport(summary);
+  upsertSearchAttributes([
+    { key: OutcomeKey, value: findings.length === 0 ? 'healthy' : 'findings' },
+    { key: LightKey, value: light },
+  ]);
+  log.info('Inspection finished', { date, light, findings: findings.length });
+  return { ...summary, report };
+}
+
+function selectBanks(
+  requested: string[] | undefined,
+  configured: { code: string; name: string }[],
+): { code: string; name: string }[] {
+  if (!requested) return configured;
+  const known = new Map(configured.map((b) => [b.code, b]));
+  const problems = requested
+    .map((code, i) => (known.has(code) ? null : `input.banks[${i}]: unknown bank code "${code}"; expected one of ${[...known.keys()].join(', ')}`))
+    .filter((p): p is string => p !== null);
+  if (problems.length > 0) throw invalidInput(problems);
+  return [...new Set(requested)].map((code) => known.get(code) as { code: string; name: string });
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof ApplicationFailure) return `${err.type ?? 'Error'}: ${err.message}`;
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,142 @@
+/**
+ * Input and result of the daily inspection (日常巡检), shared by the workflow, its activities,
+ * the report renderer and the CLI. Pure types and zod schemas: safe in the workflow bundle.
+ */
+import { z } from 'zod';
+import type { RunbookId } from './shared/catalog.ts';
+
+export const inspectionChecks = ['channels', 'queues', 'frontEnd', 'programs', 'traffic'] as const;
+export type InspectionCheck = (typeof inspectionChecks)[number];
+
+export const trafficKinds = [
+  'direct_payment',
+  'authorized_payment',
+  'quota_notice',
+  'receipt',
+  'recon_file',
+  'daily_report',
+  'payment_list',
+] as const;
+export type TrafficKind = (typeof trafficKinds)[number];
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), {
+    message: 'a real calendar date as YYYY-MM-DD',
+  });
+
+export const dailyInspectionInputSchema = z
+  .object({
+    /** Business date to inspect; defaults to today in the site's time zone. */
+    date: isoDate.optional(),
+    /** Bank codes to inspect; defaults to every configured bank. */
+    banks: z.array(z.string().min(1)).min(1).optional(),
+    /** Checks to leave out. */
+    skip: z.array(z.enum(inspectionChecks)).default([]),
+  })
+  .strict();
+export type DailyInspectionInput = z.input<typeof dailyInspectionInputSchema>;
+
+export type Light = 'green' | 'yellow' | 'red' | 'skipped';
+
+export interface Finding {
+  bank: string;
+  check: InspectionCheck;
+  light: 'yellow' | 'red';
+  /** Stable machine code, e.g. CHANNEL_RETRYING, SEQUENCE_MISMATCH, PROGRAM_DEAD. */
+  code: string;
+  /** Chinese text for report readers. */
+  summary: string;
+  /** The runbook that fixes it. */
+  fixRunbook: RunbookId;
+  evidence: Record<string, string | number | boolean>;
+}
+
+export interface ChannelEnd {
+  qmgr: string;
+  channel: string;
+  chltype: string;
+  status: string;
+  substate?: string;
+  indoubt?: boolean;
+  lastSeq?: number;
+  currentSeq?: number;
+}
+
+export interface ChannelsCheck {
+  sender: ChannelEnd;
+  receiver: ChannelEnd;
+  /** The bank side's ends, when the site may administer the bank's queue manager. */
+  bankSender?: ChannelEnd;
+  bankReceiver?: ChannelEnd;
+}
+
+export interface QueuesCheck {
+  xmitq: { qmgr: string; queue: string; depth: number };
+  deadLetter: { qmgr: string; queue: string; depth: number } | null;
+}
+
+export interface FrontEndCheck {
+  method: 'ping' | 'tcp';
+  reachable: boolean;
+  detail: string;
+}
+
+export interface ProgramsCheck {
+  programs: { name: string; running: boolean; pid?: number; detail: string }[];
+}
+
+export interface TrafficLine {
+  kind: TrafficKind;
+  expected: number;
+  actual: number;
+}
+
+export interface TrafficCheck {
+  date: string;
+  /** The business day whose reports and files are due during `date`. */
+  reportDate: string;
+  lines: TrafficLine[];
+  /** Vouchers and notices submitted but not sent after the backlog threshold. */
+  unsentBacklog: number;
+}
+
+export interface BankInspection {
+  bank: string;
+  bankName: string;
+  light: Light;
+  checks: Partial<Record<InspectionCheck, { light: Light; error?: string }>>;
+  channels?: ChannelsCheck;
+  queues?: QueuesCheck;
+  frontEnd?: FrontEndCheck;
+  programs?: ProgramsCheck;
+  traffic?: TrafficCheck;
+  findings: Finding[];
+}
+
+export interface InspectionReportFiles {
+  markdown: string;
+  html: string;
+}
+
+export interface DailyInspectionResult {
+  runbook: 'daily-inspection';
+  workflowId: string;
+  site: string;
+  date: string;
+  startedAt: string;
+  finishedAt: string;
+  light: Light;
+  banks: BankInspection[];
+  findings: Finding[];
+  skipped: InspectionCheck[];
+  report: InspectionReportFiles;
+}
+
+export interface InspectionProgress {
+  total: number;
+  done: number;
+  running: string[];
+  findings: number;
+}

@@ -1,0 +1,2 @@
+/** The workflow bundle: every runbook, one file each. */
+export { dailyInspection } from './daily-inspection.ts';

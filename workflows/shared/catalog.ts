@@ -1,0 +1,28 @@
+/**
+ * The runbook catalog: every maintenance procedure of the contract by its id (the kebab-case
+ * name used in workflow ids, the CLI and reports), with its Chinese and English titles.
+ * Findings name the runbook that fixes them by this id.
+ */
+export const runbookCatalog = {
+  'daily-inspection': { zh: '日常巡检', en: 'Daily inspection' },
+  'channel-recovery': { zh: '通道恢复', en: 'Channel recovery' },
+  'sequence-resync': { zh: '序列号重置', en: 'Sequence number resync' },
+  'voucher-resend': { zh: '失败凭证修复与重发', en: 'Failed voucher repair and resend' },
+  'daily-report-check': { zh: '日报清单检查', en: 'Daily report and list check' },
+  'bank-reconciliation': { zh: '银行对账与重新对账', en: 'Bank reconciliation' },
+  'receipt-registration-repair': { zh: '回单登记修复', en: 'Receipt registration repair' },
+  'void-status-check': { zh: '作废状态检查', en: 'Void status check' },
+  'refund-tracking': { zh: '退款跟踪', en: 'Refund tracking' },
+  'program-restart': { zh: '收发程序重启', en: 'Send/receive program restart' },
+  'add-agent-bank': { zh: '新增代理银行', en: 'Add an agent bank' },
+  'version-upgrade': { zh: '省厅版本升级', en: 'Provincial version upgrade' },
+  'system-migration': { zh: '系统迁移', en: 'System migration' },
+  'year-end-rollover': { zh: '年终结转', en: 'Year-end rollover' },
+  'data-fix': { zh: '错误数据处理', en: 'Data fix' },
+  'permission-change': { zh: '用户权限变更', en: 'User, role and permission change' },
+  'exchange-check': { zh: '预算一体化数据交换检查', en: 'Budget-integration exchange check' },
+  'procurement-push-retry': { zh: '政采云推送重试', en: 'Procurement cloud push retry' },
+  'subsystem-health': { zh: '子系统健康检查', en: 'Subsystem health' },
+} as const;
+
+export type RunbookId = keyof typeof runbookCatalog;

@@ -1,0 +1,7 @@
+/** The project's custom search attributes (registered by the embedded stack and by site setup). */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const RunbookKey = defineSearchAttributeKey('Runbook', SearchAttributeType.KEYWORD);
+export const BankCodeKey = defineSearchAttributeKey('BankCode', SearchAttributeType.KEYWORD_LIST);
+export const OutcomeKey = defineSearchAttributeKey('Outcome', SearchAttributeType.KEYWORD);
+export const LightKey = defineSearchAttributeKey('Light', SearchAttributeType.KEYWORD);

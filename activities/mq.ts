@@ -1,0 +1,99 @@
+/**
+ * MQ activities (comm zone): read channel ends, queue depths and front-end reachability
+ * through MQSC, whichever adapter the site uses (mqweb REST or runmqsc).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { MqAuthError, MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
+import { createMqOperations, type ChannelStatus } from '../connectors/mq/mq-operations.ts';
+import type { SiteConfig } from '../temporal.config.ts';
+import type { ChannelEnd, ChannelsCheck, FrontEndCheck, QueuesCheck } from '../workflows/daily-inspection.types.ts';
+import { ErrorKind } from '../workflows/shared/errors.ts';
+import { requireBank } from './site-lookup.ts';
+
+export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteConfig }) {
+  const ops = createMqOperations(mq);
+  const finance = site.mq.financeQmgr;
+
+  const channelEnd = async (qmgr: string, channel: string, chltype: string): Promise<ChannelEnd> => {
+    const current = await ops.displayChannelStatus(qmgr, channel);
+    // A channel with no current status keeps its sequence numbers in the saved status.
+    const seq = current.found ? current : await ops.displayChannelStatus(qmgr, channel, { saved: true });
+    return toEnd(qmgr, channel, chltype, current, seq);
+  };
+
+  return {
+    async inspectChannels({ bank }: { bank: string }): Promise<ChannelsCheck> {
+      const b = requireBank(site, bank);
+      return mqCall(async () => {
+        const [sender, receiver] = await Promise.all([
+          channelEnd(finance, b.senderChannel, 'SDR'),
+          channelEnd(finance, b.receiverChannel, 'RCVR'),
+        ]);
+        const result: ChannelsCheck = { sender, receiver };
+        if (b.bankQmgrAccess) {
+          // The bank's ends are a bonus: when its queue manager cannot be reached (as with a
+          // network fault) the inspection still reports the finance side.
+          try {
+            const [bankReceiver, bankSender] = await Promise.all([
+              channelEnd(b.qmgr, b.senderChannel, 'RCVR'),
+              channelEnd(b.qmgr, b.receiverChannel, 'SDR'),
+            ]);
+            Object.assign(result, { bankReceiver, bankSender });
+          } catch (err) {
+            if (!(err instanceof MqUnreachableError)) throw err;
+          }
+        }
+        return result;
+      });
+    },
+
+    async inspectQueues({ bank }: { bank: string }): Promise<QueuesCheck> {
+      const b = requireBank(site, bank);
+      return mqCall(async () => {
+        const xmitq = { qmgr: finance, queue: b.xmitq, depth: await ops.queueDepth(finance, b.xmitq) };
+        if (!b.bankQmgrAccess) return { xmitq, deadLetter: null };
+        const dlq = await ops.deadLetterQueue(b.qmgr);
+        return {
+          xmitq,
+          deadLetter: dlq ? { qmgr: b.qmgr, queue: dlq, depth: await ops.queueDepth(b.qmgr, dlq) } : null,
+        };
+      });
+    },
+
+    async pingChannel({ bank }: { bank: string }): Promise<FrontEndCheck> {
+      const b = requireBank(site, bank);
+      return mqCall(async () => {
+        const ping = await ops.pingChannel(finance, b.senderChannel);
+        return { method: 'ping', reachable: ping.ok, detail: `PING CHANNEL(${b.senderChannel})：${ping.detail}` };
+      });
+    },
+  };
+}
+
+function toEnd(qmgr: string, channel: string, chltype: string, current: ChannelStatus, seq: ChannelStatus): ChannelEnd {
+  return {
+    qmgr,
+    channel,
+    chltype: current.chltype ?? chltype,
+    status: current.status,
+    ...(current.substate !== undefined && { substate: current.substate }),
+    ...(seq.indoubt !== undefined && { indoubt: seq.indoubt }),
+    ...(seq.lastSeq !== undefined && { lastSeq: seq.lastSeq }),
+    ...(seq.currentSeq !== undefined && { currentSeq: seq.currentSeq }),
+  };
+}
+
+/** Maps connector errors to typed activity failures: bad credentials are not worth retrying. */
+async function mqCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof MqAuthError) {
+      throw ApplicationFailure.create({ type: ErrorKind.MqAuthFailed, nonRetryable: true, message: err.message, cause: err });
+    }
+    if (err instanceof MqUnreachableError) {
+      throw ApplicationFailure.create({ type: ErrorKind.ChannelUnreachable, message: err.message, cause: err });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The embedded stack: Temporal dev server (SQLite persistence under data/temporal), the
+ * sandbox estate and a worker serving every task queue, plus the schedules. Used by
+ * `npm start` (keeps it up) and `npm run demo` (runs the inspection once and stops).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { projectRoot, type SiteConfig } from '../../temporal.config.ts';
+import { connectClient } from './client.ts';
+import { startDevServer, projectSearchAttributes, type DevServerHandle } from './dev-server.ts';
+import { isPortFree } from './free-port.ts';
+import { startProjectProcess, whenOutputContains, type ProjectProcess } from './child-process.ts';
+import { upsertSchedules } from './schedules.ts';
+import { ensureTemporalCli } from './temporal-cli.ts';
+
+export interface Stack {
+  temporalAddress: string;
+  uiUrl: string | undefined;
+  sandboxUrl: string;
+  env: NodeJS.ProcessEnv;
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+const dataDir = join(projectRoot, 'data');
+
+/**
+ * Sandbox credentials: taken from the environment when set, otherwise generated once and
+ * kept in data/secrets (git-ignored, mode 600) so every process of the stack agrees.
+ */
+async function sandboxSecrets(site: SiteConfig): Promise<Record<string, string>> {
+  const mqweb = site.mq.mqweb;
+  if (!mqweb) return {};
+  const file = join(dataDir, 'secrets', 'mqweb.json');
+  let stored: Record<string, string> = {};
+  if (existsSync(file)) stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+  const secrets = {
+    [mqweb.userEnv]: process.env[mqweb.userEnv] ?? stored[mqweb.userEnv] ?? 'mqadmin',
+    [mqweb.passwordEnv]: process.env[mqweb.passwordEnv] ?? stored[mqweb.passwordEnv] ?? randomBytes(18).toString('base64url'),
+  };
+  await mkdir(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+  await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+async function temporalAlreadyServing(address: string): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 2000 });
+    await connection.workflowService.getSystemInfo({});
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startStack(options: {
+  site: SiteConfig;
+  reseed?: boolean;
+  say?: (line: string) => void;
+}): Promise<Stack> {
+  const { site } = options;
+  const say = options.say ?? ((line: string) => console.log(line));
+  if (!site.sandbox) throw new Error('The site file has no sandbox section; the embedded stack runs only the sandbox estate');
+  const logDir = join(dataDir, 'logs');
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+  };
+  try {
+    const [host, portText] = site.temporal.address.split(':');
+    let server: DevServerHandle | undefined;
+    if (await temporalAlreadyServing(site.temporal.address)) {
+      say(`Using the Temporal server already serving at ${site.temporal.address}`);
+    } else {
+      const cliPath = await ensureTemporalCli({ log: say });
+      say(`Starting the Temporal dev server (${cliPath})…`);
+      await mkdir(join(dataDir, 'temporal'), { recursive: true });
+      server = await startDevServer({
+        cliPath,
+        ip: host ?? '127.0.0.1',
+        port: Number(portText),
+        uiPort: site.temporal.uiPort,
+        dbFile: join(dataDir, 'temporal', 'dev.sqlite'),
+        namespace: site.temporal.namespace,
+        searchAttributes: projectSearchAttributes,
+        logFile: join(logDir, 'temporal.log'),
+      });
+      started.push(server);
+    }
+
+    if (!(await isPortFree(site.sandbox.port))) {
+      throw new Error(`Port ${site.sandbox.port} (sandbox) is in use: is another stack running? Stop it first.`);
+    }
+    const env = { ...process.env, ...(await sandboxSecrets(site)) };
+    say('Starting the sandbox estate…');
+    const sandbox: ProjectProcess = await startProjectProcess({
+      name: 'sandbox',
+      script: 'sandbox/main.ts',
+      args: options.reseed ? ['--reseed'] : [],
+      env,
+      logFile: join(logDir, 'sandbox.log'),
+      ready: whenOutputContains('sandbox ready'),
+    });
+    started.push(sandbox);
+    say('Starting the worker…');
+    const worker = await startProjectProcess({
+      name: 'worker',
+      script: 'workers/main.ts',
+      env,
+      logFile: join(logDir, 'worker.log'),
+      ready: whenOutputContains('worker running'),
+    });
+    started.push(worker);
+
+    const client = await connectClient(site);
+    try {
+      for (const line of await upsertSchedules(client, site)) say(line);
+    } finally {
+      await client.connection.close();
+    }
+    return {
+      temporalAddress: site.temporal.address,
+      uiUrl: server?.uiUrl ?? `http://${host}:${site.temporal.uiPort}`,
+      sandboxUrl: `http://127.0.0.1:${site.sandbox.port}`,
+      env,
+      logDir,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

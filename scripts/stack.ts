@@ -1,0 +1,38 @@
+/**
+ * `npm start`: the embedded stack — Temporal dev server with its Web UI, the sandbox estate and
+ * a worker — kept up until Ctrl-C.
+ */
+import { parseArgs } from 'node:util';
+import { loadSite } from '../temporal.config.ts';
+import { startStack } from './lib/stack.ts';
+
+const { values } = parseArgs({ options: { reseed: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log(`Usage: npm start [-- --reseed]
+
+Starts the Temporal dev server (UI included), the sandbox estate and a worker, upserts the
+schedules, and keeps them running until Ctrl-C.  --reseed  rebuild the sandbox's data first.`);
+  process.exit(0);
+}
+
+const site = loadSite();
+const stack = await startStack({ site, reseed: values.reseed ?? false });
+console.log(`
+jincai-runbooks is running (Ctrl-C stops it):
+  Temporal gRPC     ${stack.temporalAddress}
+  Temporal Web UI   ${stack.uiUrl}
+  Sandbox (mqweb)   ${stack.sandboxUrl}/ibmmq/rest/v2/
+  Logs              ${stack.logDir}
+
+Start the daily inspection:  npm run runbook -- start daily-inspection --wait
+Inject a fault scenario:     npm run sandbox:cli -- scenario bad-monday`);
+
+let stopping = false;
+const shutdown = () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  void stack.stop().then(() => process.exit(0));
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

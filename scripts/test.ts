@@ -1,0 +1,46 @@
+/**
+ * `npm test`: the whole suite. Installs the Temporal CLI when missing, starts one in-memory
+ * Temporal dev server for the run (tests use unique task queues and workflow ids), runs every
+ * `test/**\/*.test.ts` file with node's test runner, and stops the server.
+ *   npm test                      everything
+ *   npm test -- test/unit         only files under the given paths
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { projectRoot } from '../temporal.config.ts';
+import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
+import { ensureTemporalCli } from './lib/temporal-cli.ts';
+
+function testFiles(path: string): string[] {
+  if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
+  return readdirSync(path)
+    .sort()
+    .flatMap((entry) => (entry === 'node_modules' ? [] : testFiles(join(path, entry))));
+}
+
+const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = (roots.length > 0 ? roots : ['test']).flatMap((r) => testFiles(resolve(projectRoot, r)));
+if (files.length === 0) {
+  console.error(`No test files under ${roots.join(', ') || 'test'}`);
+  process.exit(1);
+}
+
+const cliPath = await ensureTemporalCli({ log: (line) => console.log(line) });
+const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
+console.log(`Temporal dev server for the tests at ${server.address}; ${files.length} test files`);
+
+const code = await new Promise<number>((done) => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', ...files.map((f) => relative(projectRoot, f))],
+    {
+      cwd: projectRoot,
+      stdio: 'inherit',
+      env: { ...process.env, JINCAI_TEST_TEMPORAL_ADDRESS: server.address, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    },
+  );
+  child.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
+});
+await server.stop();
+process.exit(code);

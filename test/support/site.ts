@@ -1,0 +1,68 @@
+/**
+ * A temporary site for a test: the committed sandbox estate with free ports, a private data
+ * folder and unique task queues, written to a file so child processes can load it too.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify } from 'yaml';
+import { defaultSiteFile, parseSite, type SiteConfig } from '../../temporal.config.ts';
+import { freePorts } from '../../scripts/lib/free-port.ts';
+
+export interface TestSite {
+  site: SiteConfig;
+  file: string;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+}
+
+export interface RawSite {
+  temporal: Record<string, unknown>;
+  mq: Record<string, unknown>;
+  banks: Record<string, unknown>[];
+  [section: string]: unknown;
+}
+
+export async function makeTestSite(options: {
+  temporalAddress: string;
+  banks?: string[];
+  edit?: (raw: RawSite) => void;
+}): Promise<TestSite> {
+  const dir = mkdtempSync(join(tmpdir(), 'jincai-test-'));
+  const raw = parseYaml(readFileSync(defaultSiteFile, 'utf8')) as RawSite;
+  const suffix = randomUUID().slice(0, 8);
+  raw.temporal = {
+    ...raw.temporal,
+    address: options.temporalAddress,
+    taskQueues: { runbooks: `runbooks-${suffix}`, comm: `comm-${suffix}`, db: `db-${suffix}` },
+  };
+  if (options.banks) raw.banks = raw.banks.filter((b) => options.banks?.includes(b.code as string));
+  const ports = await freePorts(raw.banks.length + 1);
+  raw.banks = raw.banks.map((b, i) => ({
+    ...b,
+    frontEnd: { host: '127.0.0.1', port: ports[i + 1] },
+    programs: [{ name: `收发程序-${String(b.code)}`, pidFile: join(dir, 'run', `send-receive-${String(b.code)}.pid`) }],
+  }));
+  raw.treasury = { adapter: 'sqlite', sqlite: { path: join(dir, 'treasury.db') } };
+  raw.mq = { ...raw.mq, mqweb: { ...(raw.mq.mqweb as object), baseUrl: `http://127.0.0.1:${ports[0]}` } };
+  raw.sandbox = { port: ports[0], dataDir: dir };
+  raw.reports = { dir: join(dir, 'reports') };
+  options.edit?.(raw);
+  const file = join(dir, 'site.yaml');
+  writeFileSync(file, stringify(raw));
+  const env = {
+    ...process.env,
+    JINCAI_SITE: file,
+    JINCAI_MQWEB_USER: 'mqadmin',
+    JINCAI_MQWEB_PASSWORD: `test-${suffix}`,
+  };
+  return {
+    site: parseSite(readFileSync(file, 'utf8'), file),
+    file,
+    dir,
+    env,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

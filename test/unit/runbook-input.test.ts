@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { defaultSiteFile, loadSite, projectRoot } from '../../temporal.config.ts';
+import { RunbookInputError, validateRunbookInput } from '../../scripts/lib/runbook-registry.ts';
+
+const site = loadSite(defaultSiteFile);
+
+function problems(name: string, input: unknown): string[] {
+  try {
+    validateRunbookInput(name, input, site);
+  } catch (err) {
+    if (err instanceof RunbookInputError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+test('valid inspection input passes', () => {
+  assert.deepEqual(problems('daily-inspection', {}), []);
+  assert.deepEqual(problems('daily-inspection', { date: '2026-11-27', banks: ['ICBC', 'CCB'], skip: ['traffic'] }), []);
+});
+
+test('bad inspection input names each field and what was expected', () => {
+  assert.deepEqual(problems('daily-inspection', { banks: ['ICBC', 'XYZ'] }), [
+    'input.banks[1]: unknown bank code "XYZ"; expected one of ICBC, ABC, BOC, CCB, RCB',
+  ]);
+  assert.match(problems('daily-inspection', { date: '27/11/2026' })[0] ?? '', /^input\.date: .*YYYY-MM-DD/);
+  assert.match(problems('daily-inspection', { date: '2026-02-30' })[0] ?? '', /^input\.date: a real calendar date/);
+  assert.match(problems('daily-inspection', { skip: ['coffee'] })[0] ?? '', /^input\.skip\[0\]: .*channels/);
+  assert.match(problems('daily-inspection', { bank: 'ICBC' })[0] ?? '', /Unrecognized key.*bank/);
+  assert.match(problems('no-such-runbook', {})[0] ?? '', /^runbook: unknown runbook "no-such-runbook"/);
+});
+
+test('the CLI refuses bad input before contacting Temporal', () => {
+  // The site points at a port where nothing listens: a refusal proves nothing was attempted.
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/runbook.ts', 'start', 'daily-inspection', '--input', '{"banks":["XYZ"],"date":"2026-13-01"}'],
+    { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, JINCAI_SITE: defaultSiteFile } },
+  );
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(run.stderr, /input\.date/);
+  assert.doesNotMatch(run.stdout, /Started/);
+});
+
+test('the CLI explains its usage', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/runbook.ts', '--help'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 0);
+  assert.match(run.stdout, /start <runbook>/);
+  assert.match(run.stdout, /daily-inspection/);
+});

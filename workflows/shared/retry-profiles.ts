@@ -7,7 +7,7 @@ import { nonRetryableErrorKinds } from './errors.ts';
 
 export function readOnly(): ActivityOptions {
   return {
-    startToCloseTimeout: '30 seconds',
+    startToCloseTimeout: '10 seconds',
     scheduleToCloseTimeout: '3 minutes',
     retry: {
       initialInterval: '1 second',

@@ -1,0 +1,64 @@
+/**
+ * A whole estate for an integration test: a temporary site, the sandbox (in-process), a
+ * Temporal client, and a worker — in-process, or as a real child process when the test must
+ * kill it.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
+import { createWorkers } from '../../workers/create-workers.ts';
+import { createLogger } from '../../workers/logger.ts';
+import { makeTestSite, type RawSite, type TestSite } from './site.ts';
+import { testTemporal, type TestTemporal } from './temporal.ts';
+
+export interface TestEstate extends TestSite {
+  temporal: TestTemporal;
+  sandbox: SandboxHandle;
+  client: Client;
+  /** Starts the in-process worker (all zones); resolves once it polls. */
+  startWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTestEstate(options: { banks?: string[]; edit?: (raw: RawSite) => void } = {}): Promise<TestEstate> {
+  const temporal = await testTemporal();
+  const ts = await makeTestSite({ temporalAddress: temporal.address, ...options });
+  // The sandbox and the worker read the mqweb credentials from the environment, as at a site.
+  Object.assign(process.env, {
+    JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER,
+    JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
+  });
+  const sandbox = await startSandbox({ site: ts.site, reseed: true });
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: ts.site.temporal.namespace });
+  let worker: { workers: Worker[]; run: Promise<unknown>; close(): Promise<void>; nc: NativeConnection } | undefined;
+
+  return {
+    ...ts,
+    temporal,
+    sandbox,
+    client,
+    async startWorker() {
+      const nc = await NativeConnection.connect({ address: temporal.address });
+      const zw = await createWorkers({
+        site: ts.site,
+        connection: nc,
+        zones: ['runbooks', 'comm', 'db'],
+        log: createLogger('test-worker', 'warn'),
+      });
+      worker = { workers: zw.workers, run: Promise.all(zw.workers.map((w) => w.run())), close: zw.close, nc };
+    },
+    async stop() {
+      if (worker) {
+        worker.workers.forEach((w) => w.shutdown());
+        await worker.run;
+        await worker.close();
+        await worker.nc.close();
+      }
+      await connection.close();
+      await sandbox.stop();
+      await temporal.stop();
+      ts.cleanup();
+    },
+  };
+}

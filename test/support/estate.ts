@@ -20,7 +20,9 @@ export interface TestEstate extends TestSite {
   stop(): Promise<void>;
 }
 
-export async function startTestEstate(options: { banks?: string[]; edit?: (raw: RawSite) => void } = {}): Promise<TestEstate> {
+export async function startTestEstate(
+  options: { banks?: string[]; edit?: (raw: RawSite) => void; programs?: boolean } = {},
+): Promise<TestEstate> {
   const temporal = await testTemporal();
   const ts = await makeTestSite({ temporalAddress: temporal.address, ...options });
   // The sandbox and the worker read the mqweb credentials from the environment, as at a site.

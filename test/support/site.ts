@@ -28,7 +28,10 @@ export interface RawSite {
 export async function makeTestSite(options: {
   temporalAddress: string;
   banks?: string[];
+  /** Changes to the committed site before ports and folders are assigned. */
   edit?: (raw: RawSite) => void;
+  /** Give each bank a send/receive program (default true). */
+  programs?: boolean;
 }): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'jincai-test-'));
   const raw = parseYaml(readFileSync(defaultSiteFile, 'utf8')) as RawSite;
@@ -39,17 +42,20 @@ export async function makeTestSite(options: {
     taskQueues: { runbooks: `runbooks-${suffix}`, comm: `comm-${suffix}`, db: `db-${suffix}` },
   };
   if (options.banks) raw.banks = raw.banks.filter((b) => options.banks?.includes(b.code as string));
+  options.edit?.(raw);
   const ports = await freePorts(raw.banks.length + 1);
   raw.banks = raw.banks.map((b, i) => ({
     ...b,
     frontEnd: { host: '127.0.0.1', port: ports[i + 1] },
-    programs: [{ name: `收发程序-${String(b.code)}`, pidFile: join(dir, 'run', `send-receive-${String(b.code)}.pid`) }],
+    programs:
+      options.programs === false
+        ? []
+        : [{ name: `收发程序-${String(b.code)}`, pidFile: join(dir, 'run', `send-receive-${String(b.code)}.pid`) }],
   }));
   raw.treasury = { adapter: 'sqlite', sqlite: { path: join(dir, 'treasury.db') } };
   raw.mq = { ...raw.mq, mqweb: { ...(raw.mq.mqweb as object), baseUrl: `http://127.0.0.1:${ports[0]}` } };
   raw.sandbox = { port: ports[0], dataDir: dir };
   raw.reports = { dir: join(dir, 'reports') };
-  options.edit?.(raw);
   const file = join(dir, 'site.yaml');
   writeFileSync(file, stringify(raw));
   const env = {

@@ -107,8 +107,8 @@ table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #d0d7de;paddi
 small{color:#57606a}
 </style></head><body>
 <h1>日常巡检报告 — ${esc(s.site)}</h1>
-<p>巡检日期：${esc(s.date)}　总体状态：${dot(s.light)}　发现问题：${s.findings.length} 项<br>
-开始/结束：${esc(beijing(s.startedAt))} / ${esc(beijing(s.finishedAt))}　工作流：<code>${esc(s.workflowId)}</code></p>
+<p>巡检日期：${esc(s.date)}&emsp;总体状态：${dot(s.light)}&emsp;发现问题：${s.findings.length} 项<br>
+开始/结束：${esc(beijing(s.startedAt))} / ${esc(beijing(s.finishedAt))}&emsp;工作流：<code>${esc(s.workflowId)}</code></p>
 <h2>各银行状态</h2>
 <table><tr><th>银行</th><th>总体</th>${checks.map((c) => `<th>${checkLabel[c]}</th>`).join('')}</tr>
 ${rows}</table>

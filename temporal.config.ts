@@ -204,6 +204,7 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   return {
     ...site,
+    mq: { ...site.mq, ...(site.mq.mqweb?.caFile && { mqweb: { ...site.mq.mqweb, caFile: abs(site.mq.mqweb.caFile) } }) },
     treasury: { ...site.treasury, ...(site.treasury.sqlite && { sqlite: { path: abs(site.treasury.sqlite.path) } }) },
     banks: site.banks.map((b) => ({
       ...b,

@@ -32,7 +32,10 @@ test('mqweb: credentials come from the variables the site names, read when the a
 });
 
 test('runmqsc: the configured command, runmqsc by default', () => {
-  const admin = createMqAdmin({ adapter: 'runmqsc', financeQmgr: 'QM.CZ', runmqsc: { command: 'runmqsc -c' } }, {});
+  const admin = createMqAdmin(
+    { adapter: 'runmqsc', financeQmgr: 'QM.CZ', runmqsc: { command: 'runmqsc -c' } },
+    {},
+  );
   assert.ok(admin instanceof RunmqscAdmin);
   assert.ok(createMqAdmin({ adapter: 'runmqsc', financeQmgr: 'QM.CZ' }, {}) instanceof RunmqscAdmin);
 });

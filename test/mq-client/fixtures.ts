@@ -253,7 +253,8 @@ export const mqwebUnknownQmgr = {
       msgId: 'MQWB0009E',
       message: "MQWB0009E: Could not query the queue manager 'QM.NOPE'.",
       explanation: 'The MQ REST API was invoked specifying a queue manager name which cannot be located.',
-      action: 'Resubmit the request with a valid queue manager name or no queue manager name, to retrieve a list of queue managers.',
+      action:
+        'Resubmit the request with a valid queue manager name or no queue manager name, to retrieve a list of queue managers.',
     },
   ],
 };

@@ -22,6 +22,7 @@ test('without the IBM MQ client libraries: a clear error saying how to install t
     assert.match(err.message, /IBM MQ client libraries are not installed/);
     assert.match(err.message, /\/opt\/mqm/);
     assert.match(err.message, /mqweb/);
+    assert.match(err.message, /libmqm/, 'names what the loader could not find');
     assert.ok(err.cause instanceof Error, 'keeps the loader error as cause');
     return true;
   });

@@ -74,7 +74,9 @@ test('no channel status (runmqsc AMQ8420I or mqweb 3065) reads as INACTIVE, foun
       })),
     },
   });
-  const saved = await createMqOperations(viaMqweb).displayChannelStatus('QM.CZ', 'CZ.TO.RCB', { saved: true });
+  const saved = await createMqOperations(viaMqweb).displayChannelStatus('QM.CZ', 'CZ.TO.RCB', {
+    saved: true,
+  });
   assert.equal(saved.found, false);
   assert.equal(saved.status, 'INACTIVE');
   assert.deepEqual(viaMqweb.commands, ['QM.CZ: DISPLAY CHSTATUS(CZ.TO.RCB) SAVED ALL']);
@@ -82,7 +84,10 @@ test('no channel status (runmqsc AMQ8420I or mqweb 3065) reads as INACTIVE, foun
 
 test('pingChannel: success and failure are both answers, failure keeps the AMQ ids', async () => {
   const ops = createMqOperations(
-    new RecordingAdmin({ 'PING CHANNEL(CZ.TO.ICBC)': runmqscPingOk, 'PING CHANNEL(CZ.TO.CCB)': runmqscPingFailed }),
+    new RecordingAdmin({
+      'PING CHANNEL(CZ.TO.ICBC)': runmqscPingOk,
+      'PING CHANNEL(CZ.TO.CCB)': runmqscPingFailed,
+    }),
   );
   const ok = await ops.pingChannel('QM.CZ', 'CZ.TO.ICBC');
   assert.deepEqual(ok, {
@@ -98,7 +103,10 @@ test('pingChannel: success and failure are both answers, failure keeps the AMQ i
 
 test('queueDepth and deadLetterQueue', async () => {
   const ops = createMqOperations(
-    new RecordingAdmin({ 'DISPLAY QLOCAL(QM.CCB) CURDEPTH': runmqscQueueDepth, 'DISPLAY QMGR DEADQ': runmqscDeadq }),
+    new RecordingAdmin({
+      'DISPLAY QLOCAL(QM.CCB) CURDEPTH': runmqscQueueDepth,
+      'DISPLAY QMGR DEADQ': runmqscDeadq,
+    }),
   );
   assert.equal(await ops.queueDepth('QM.CZ', 'QM.CCB'), 17);
   assert.equal(await ops.deadLetterQueue('QM.CZ'), 'SYSTEM.DEAD.LETTER.QUEUE');
@@ -107,7 +115,9 @@ test('queueDepth and deadLetterQueue', async () => {
 });
 
 test('a failed command throws MqCommandError with codes and AMQ ids, not text', async () => {
-  const ops = createMqOperations(new RecordingAdmin({ 'DISPLAY QLOCAL(NO.SUCH.QUEUE) CURDEPTH': runmqscUnknownQueue }));
+  const ops = createMqOperations(
+    new RecordingAdmin({ 'DISPLAY QLOCAL(NO.SUCH.QUEUE) CURDEPTH': runmqscUnknownQueue }),
+  );
   await assert.rejects(ops.queueDepth('QM.CZ', 'NO.SUCH.QUEUE'), (err) => {
     assert.ok(err instanceof MqCommandError);
     assert.equal(err.qmgr, 'QM.CZ');
@@ -156,7 +166,11 @@ test('names that would inject a second command are refused before the port is ca
   await assert.rejects(ops.resetChannel('QM.CZ', 'X) DELETE QLOCAL(Y', 1), refused);
   await assert.rejects(ops.displayChannelStatus('QM.CZ', 'CZ.TO.ICBC) ALL\nDELETE QLOCAL(PAY.IN'), refused);
   await assert.rejects(ops.queueDepth('QM.CZ', "PAY.IN' "), refused);
-  await assert.rejects(ops.pingChannel('QM.CZ', 'CZ.TO.A.VERY.LONG.CHANNEL'), refused, 'channel names are at most 20');
+  await assert.rejects(
+    ops.pingChannel('QM.CZ', 'CZ.TO.A.VERY.LONG.CHANNEL'),
+    refused,
+    'channel names are at most 20',
+  );
   await assert.rejects(ops.startChannel('QM CZ', 'CZ.TO.ICBC'), refused);
   await assert.rejects(ops.resetChannel('QM.CZ', 'CZ.TO.CCB', 0), refused);
   await assert.rejects(ops.resetChannel('QM.CZ', 'CZ.TO.CCB', 1.5), refused);

@@ -78,7 +78,10 @@ test('quoted values keep blanks, parentheses and doubled quotes; DESCR( ) is emp
 });
 
 test('a quote that does not open the value is an ordinary character', () => {
-  assert.deepEqual(parseAttributes("DESCR(Bank's queue)  CURDEPTH(3)"), { DESCR: "Bank's queue", CURDEPTH: '3' });
+  assert.deepEqual(parseAttributes("DESCR(Bank's queue)  CURDEPTH(3)"), {
+    DESCR: "Bank's queue",
+    CURDEPTH: '3',
+  });
   assert.deepEqual(parseAttributes("DESCR(')')  MAXDEPTH(5000)"), { DESCR: ')', MAXDEPTH: '5000' });
 });
 
@@ -131,7 +134,7 @@ test('completion codes from the AMQ severity suffix and documented reasons', () 
 
 test('continuation lines of an echoed command are joined', () => {
   const t = parseRunmqscOutput(
-    '     1 : DEFINE QLOCAL(PAY.FROM.RCB) +\n       : DESCR(\'Inbound RCB\')\nAMQ8006I: IBM MQ queue created.\n',
+    "     1 : DEFINE QLOCAL(PAY.FROM.RCB) +\n       : DESCR('Inbound RCB')\nAMQ8006I: IBM MQ queue created.\n",
   );
   assert.deepEqual(t.commands, ["DEFINE QLOCAL(PAY.FROM.RCB) + DESCR('Inbound RCB')"]);
   assert.deepEqual(t.blocks[0]?.attributes, {});

@@ -21,7 +21,8 @@ const mqscPath = '/ibmmq/rest/v2/admin/action/qmgr/QM%2ECZ/mqsc';
 let server: FakeMqweb;
 
 function route(req: { path: string; body: string }): Reply | 'hang' {
-  if (req.path === '/ibmmq/rest/v2/admin/action/qmgr/QM%2ENOPE/mqsc') return { status: 404, body: mqwebUnknownQmgr };
+  if (req.path === '/ibmmq/rest/v2/admin/action/qmgr/QM%2ENOPE/mqsc')
+    return { status: 404, body: mqwebUnknownQmgr };
   if (req.path !== mqscPath) return { status: 500, body: 'unexpected path' };
   const body = JSON.parse(req.body) as { type: string; parameters?: { command?: string }; name?: string };
   if (body.type === 'runCommandJSON') {
@@ -120,7 +121,11 @@ test('runCommandJSON maps lower-case parameters to upper-case attributes', async
 });
 
 test('runCommandJSON failure items keep their codes and AMQ ids', async () => {
-  const result = await admin().runCommandJson('QM.CZ', { command: 'display', qualifier: 'qlocal', name: 'NO.SUCH.QUEUE' });
+  const result = await admin().runCommandJson('QM.CZ', {
+    command: 'display',
+    qualifier: 'qlocal',
+    name: 'NO.SUCH.QUEUE',
+  });
   assert.equal(result.overallCompletionCode, 2);
   assert.equal(result.responses[0]?.reasonCode, 2085);
   assert.deepEqual(result.responses[0]?.messageIds, ['AMQ8147E']);
@@ -128,7 +133,10 @@ test('runCommandJSON failure items keep their codes and AMQ ids', async () => {
 
 test('wrong credentials → MqAuthError', async () => {
   const bad = new MqwebAdmin({ baseUrl: server.url, user, password: 'wrong', timeoutMs: 2000 });
-  await assert.rejects(bad.runMqsc('QM.CZ', 'DISPLAY QMGR'), (err) => err instanceof MqAuthError && err.qmgr === 'QM.CZ');
+  await assert.rejects(
+    bad.runMqsc('QM.CZ', 'DISPLAY QMGR'),
+    (err) => err instanceof MqAuthError && err.qmgr === 'QM.CZ',
+  );
 });
 
 test('mqweb error document → MqwebApiError with msgId and explanation', async () => {
@@ -166,7 +174,10 @@ test('a second command smuggled in on a new line is refused before any request',
     admin().runMqsc('QM.CZ', 'DISPLAY QMGR\nDELETE QLOCAL(PAY.FROM.ICBC)'),
     (err) => err instanceof MqInvalidNameError,
   );
-  await assert.rejects(admin().runMqsc('QM.CZ/../x', 'DISPLAY QMGR'), (err) => err instanceof MqInvalidNameError);
+  await assert.rejects(
+    admin().runMqsc('QM.CZ/../x', 'DISPLAY QMGR'),
+    (err) => err instanceof MqInvalidNameError,
+  );
   assert.equal(server.requests.length, before);
 });
 
@@ -178,8 +189,23 @@ test('https with mq.mqweb.caFile trusts the private CA; without it the certifica
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
       { stdio: 'ignore' },
     );
   } catch {

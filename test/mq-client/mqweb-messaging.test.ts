@@ -2,7 +2,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MqwebMessaging } from '../../connectors/mq/mqweb-messaging.ts';
 import { MqInvalidNameError, MqwebApiError } from '../../connectors/mq/errors.ts';
-import { password, startFakeMqweb, user, type FakeMqweb, type RecordedRequest, type Reply } from './mqweb-server.ts';
+import {
+  password,
+  startFakeMqweb,
+  user,
+  type FakeMqweb,
+  type RecordedRequest,
+  type Reply,
+} from './mqweb-server.ts';
 
 // Behaviour per IBM's messaging REST API pages (POST / DELETE …/message): POST answers 201 with
 // ibm-mq-md-messageId; DELETE answers 200 with the body and ibm-mq-md-* headers, or 204 when
@@ -20,7 +27,11 @@ function route(req: RecordedRequest): Reply {
   }
   if (req.method === 'POST') {
     const messageId = (0x414d5120 + ++sequence).toString(16).padStart(48, '0');
-    queue.push({ body: req.body, messageId, correlationId: String(req.headers['ibm-mq-md-correlationid'] ?? none) });
+    queue.push({
+      body: req.body,
+      messageId,
+      correlationId: String(req.headers['ibm-mq-md-correlationid'] ?? none),
+    });
     return { status: 201, body: '', headers: { 'ibm-mq-md-messageId': messageId } };
   }
   const wanted = url.searchParams.get('correlationId');
@@ -64,6 +75,7 @@ test('put sends a text/plain body with MQMD headers and returns the message id',
 });
 
 test('get removes the matching message; an empty queue answers null', async () => {
+  queue.length = 0;
   const m = messaging();
   await m.put('QM.CZ', 'PAY.TO.ICBC', 'first');
   const second = await m.put('QM.CZ', 'PAY.TO.ICBC', 'second', { correlationId: 'CD'.repeat(24) });
@@ -84,7 +96,13 @@ test('get removes the matching message; an empty queue answers null', async () =
 });
 
 test('errors and bad names', async () => {
-  await assert.rejects(messaging().get('QM.NOPE', 'PAY.TO.ICBC'), (err) => err instanceof MqwebApiError && err.status === 404);
-  await assert.rejects(messaging().put('QM.CZ', 'PAY.TO.ICBC', 'x', { correlationId: 'nothex' }), MqInvalidNameError);
+  await assert.rejects(
+    messaging().get('QM.NOPE', 'PAY.TO.ICBC'),
+    (err) => err instanceof MqwebApiError && err.status === 404,
+  );
+  await assert.rejects(
+    messaging().put('QM.CZ', 'PAY.TO.ICBC', 'x', { correlationId: 'nothex' }),
+    MqInvalidNameError,
+  );
   await assert.rejects(messaging().put('QM.CZ', '../admin', 'x'), MqInvalidNameError);
 });

@@ -2,7 +2,12 @@
  * A stand-in mqweb server for the mq-client tests: checks basic auth and the CSRF header the way
  * mqweb does, records each request, and answers with whatever the test's route returns.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -47,7 +52,10 @@ export async function startFakeMqweb(
       const expected = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
       if (req.headers.authorization !== expected) return send(res, { status: 401, body: { error: [] } });
       if (req.method !== 'GET' && !req.headers['ibm-mq-rest-csrf-token']) {
-        return send(res, { status: 403, body: { error: [{ msgId: 'CSRF', message: 'missing CSRF token' }] } });
+        return send(res, {
+          status: 403,
+          body: { error: [{ msgId: 'CSRF', message: 'missing CSRF token' }] },
+        });
       }
       const reply = await route(recorded);
       if (reply === 'hang') return;

@@ -80,14 +80,20 @@ test('spawns "<command> <qmgr>" with the configured options and the command on s
 });
 
 test('exit code 10 with AMQ8420I → completion 2, MQRCCF_CHL_STATUS_NOT_FOUND', async () => {
-  const result = await new RunmqscAdmin({ command: fake }).runMqsc('QM.CZ', 'DISPLAY CHSTATUS(CZ.TO.RCB) ALL');
+  const result = await new RunmqscAdmin({ command: fake }).runMqsc(
+    'QM.CZ',
+    'DISPLAY CHSTATUS(CZ.TO.RCB) ALL',
+  );
   assert.equal(result.overallCompletionCode, 2);
   assert.equal(result.overallReasonCode, 3065);
   assert.deepEqual(result.responses[0]?.messageIds, ['AMQ8420I']);
 });
 
 test('an accepted action completes with 0 and its AMQ id', async () => {
-  const result = await new RunmqscAdmin({ command: fake }).runMqsc('QM.CZ', 'STOP CHANNEL(CZ.TO.CCB) MODE(QUIESCE)');
+  const result = await new RunmqscAdmin({ command: fake }).runMqsc(
+    'QM.CZ',
+    'STOP CHANNEL(CZ.TO.CCB) MODE(QUIESCE)',
+  );
   assert.equal(result.overallCompletionCode, 0);
   assert.deepEqual(result.responses[0]?.messageIds, ['AMQ8019I']);
 });
@@ -136,6 +142,11 @@ test('multi-line input is refused before anything is spawned', async () => {
 });
 
 test('command lines split on blanks with quotes kept together', () => {
-  assert.deepEqual(splitCommandLine(`/opt/mqm/bin/runmqsc -u 'mq admin' -c`), ['/opt/mqm/bin/runmqsc', '-u', 'mq admin', '-c']);
+  assert.deepEqual(splitCommandLine(`/opt/mqm/bin/runmqsc -u 'mq admin' -c`), [
+    '/opt/mqm/bin/runmqsc',
+    '-u',
+    'mq admin',
+    '-c',
+  ]);
   assert.throws(() => splitCommandLine('runmqsc "-u'), MqConfigError);
 });

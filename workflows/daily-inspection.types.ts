@@ -19,12 +19,13 @@ export const trafficKinds = [
 ] as const;
 export type TrafficKind = (typeof trafficKinds)[number];
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), {
-    message: 'a real calendar date as YYYY-MM-DD',
-  });
+const isoDate = z.string().refine(
+  (d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+  },
+  { message: 'a real calendar date as YYYY-MM-DD' },
+);
 
 export const dailyInspectionInputSchema = z
   .object({

@@ -2,6 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../../scripts/lib/free-port.ts';
+import { instantAt, localDate } from '../../sandbox/calendar.ts';
+import type { ClockState } from '../../sandbox/clock.ts';
+import type { SandboxHandle } from '../../sandbox/server.ts';
+import { startSandbox } from '../../sandbox/server.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { loadSite } from '../../temporal.config.ts';
 
@@ -11,36 +16,94 @@ export interface TestSite {
   cleanup(): void;
 }
 
-export function testSite(options: { banks?: number; programs?: boolean } = {}): TestSite {
+export const credentials = { user: 'mqadmin', password: 'sandbox-test-secret' };
+
+export async function testSite(options: { banks?: number; programs?: boolean } = {}): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'jincai-sandbox-'));
   const base = loadSite();
-  let banks = base.banks;
-  if (options.banks && options.banks > banks.length) {
-    banks = Array.from({ length: options.banks }, (_, i) => {
-      const code = `B${String(i + 1).padStart(3, '0')}`;
-      return {
-        ...(base.banks[0] as SiteConfig['banks'][number]),
-        code,
-        name: `测试银行${i + 1}`,
-        qmgr: `QM.${code}`,
-        senderChannel: `CZ.TO.${code}`,
-        receiverChannel: `${code}.TO.CZ`,
-        xmitq: `QM.${code}`,
-        frontEnd: { host: '127.0.0.1', port: 20000 + i },
-        programs: [],
-      };
-    });
-  }
+  const count = options.banks ?? base.banks.length;
+  const ports = await freePorts(count);
+  const template = base.banks[0] as SiteConfig['banks'][number];
+  const banks =
+    count > base.banks.length
+      ? Array.from({ length: count }, (_, i) => {
+          const code = `B${String(i + 1).padStart(3, '0')}`;
+          return {
+            ...template,
+            code,
+            name: `测试银行${i + 1}`,
+            qmgr: `QM.${code}`,
+            senderChannel: `CZ.TO.${code}`,
+            receiverChannel: `${code}.TO.CZ`,
+            xmitq: `QM.${code}`,
+            programs: [],
+          };
+        })
+      : base.banks;
   const site: SiteConfig = {
     ...base,
     treasury: { adapter: 'sqlite', sqlite: { path: join(dir, 'treasury.db') } },
-    banks: banks.map((b) => ({
+    banks: banks.map((b, i) => ({
       ...b,
-      frontEnd: { host: '127.0.0.1', port: b.frontEnd.port },
+      frontEnd: { host: '127.0.0.1', port: ports[i] as number },
       programs:
-        options.programs === false ? [] : b.programs.map((p) => ({ name: p.name, pidFile: join(dir, 'run', `send-receive-${b.code}.pid`) })),
+        options.programs === false || b.programs.length === 0
+          ? []
+          : [{ name: `收发程序-${b.code}`, pidFile: join(dir, 'run', `send-receive-${b.code}.pid`) }],
     })),
     sandbox: { port: 9080, dataDir: dir },
   };
   return { site, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A running clock set to 10:00 today in Shanghai, inside every bank's window. */
+export function businessMorning(): ClockState {
+  const today = localDate(new Date());
+  return { mode: 'offset', offsetMs: instantAt(today, '10:00').getTime() - Date.now() };
+}
+
+export async function startTestSandbox(
+  options: { programs?: boolean; clock?: ClockState } = {},
+): Promise<{ sandbox: SandboxHandle; site: TestSite }> {
+  process.env.JINCAI_MQWEB_USER = credentials.user;
+  process.env.JINCAI_MQWEB_PASSWORD = credentials.password;
+  const site = await testSite({ programs: options.programs });
+  try {
+    const sandbox = await startSandbox({
+      site: site.site,
+      port: 0,
+      reseed: true,
+      clock: options.clock ?? businessMorning(),
+      tickMs: 50,
+      programIntervalMs: 100,
+    });
+    return { sandbox, site };
+  } catch (err) {
+    site.cleanup();
+    throw err;
+  }
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function authHeader(user = credentials.user, password = credentials.password): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** Runs MQSC through the sandbox's mqweb endpoint, as the engine's adapter does. */
+export async function mqsc(url: string, qmgr: string, command: string): Promise<string> {
+  const res = await fetch(`${url}/ibmmq/rest/v2/admin/action/qmgr/${encodeURIComponent(qmgr)}/mqsc`, {
+    method: 'POST',
+    headers: { authorization: authHeader(), 'ibm-mq-rest-csrf-token': 'x', 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'runCommand', parameters: { command } }),
+  });
+  return res.text();
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { openSqlite } from '../../connectors/treasury/database.ts';
 import { openBankLedger } from '../../sandbox/bank/ledger.ts';
 import { previousWorkday } from '../../sandbox/calendar.ts';
@@ -9,11 +9,14 @@ import { seedEstate } from '../../sandbox/seed/seed-estate.ts';
 import { testSite } from './helpers.ts';
 
 describe('seeding the treasury estate', () => {
-  const t = testSite();
+  let t: Awaited<ReturnType<typeof testSite>>;
+  before(async () => {
+    t = await testSite();
+  });
   after(() => t.cleanup());
   const now = new Date('2026-11-30T03:00:00.000Z'); // Monday 11:00 in Shanghai
-  const treasuryPath = join(t.dir, 'treasury.db');
-  const ledgerPath = join(t.dir, 'banks.db');
+  const treasuryPath = () => join(t.dir, 'treasury.db');
+  const ledgerPath = () => join(t.dir, 'banks.db');
 
   it('takes Friday as the previous working day of a Monday and skips holidays', () => {
     assert.equal(previousWorkday('2026-11-30'), '2026-11-27');
@@ -22,10 +25,10 @@ describe('seeding the treasury estate', () => {
   });
 
   it('satisfies the inspection traffic rule for every bank', async () => {
-    const summary = await seedEstate({ site: t.site, treasuryPath, ledgerPath, now });
+    const summary = await seedEstate({ site: t.site, treasuryPath: treasuryPath(), ledgerPath: ledgerPath(), now });
     assert.equal(summary.date, '2026-11-30');
     assert.equal(summary.prevDate, '2026-11-27');
-    const db = await openSqlite(treasuryPath);
+    const db = await openSqlite(treasuryPath());
     try {
       assert.deepEqual(await checkTraffic(db, '2026-11-30', now), []);
       const statuses = await db
@@ -66,8 +69,8 @@ describe('seeding the treasury estate', () => {
   });
 
   it('gives each bank books that match what it received and paid', async () => {
-    const db = await openSqlite(treasuryPath);
-    const ledger = openBankLedger(ledgerPath);
+    const db = await openSqlite(treasuryPath());
+    const ledger = openBankLedger(ledgerPath());
     try {
       const paid = await db.selectFrom('vouchers').select(['voucher_no', 'bank_code']).where('status', '=', 'paid').execute();
       for (const v of paid) assert.equal(ledger.payments(v.bank_code, v.voucher_no).length, 1, v.voucher_no);
@@ -83,7 +86,7 @@ describe('seeding the treasury estate', () => {
   });
 
   it('is deterministic and copes with 200 banks', async () => {
-    const big = testSite({ banks: 200, programs: false });
+    const big = await testSite({ banks: 200, programs: false });
     try {
       const s = await seedEstate({
         site: big.site,

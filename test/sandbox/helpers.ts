@@ -84,7 +84,11 @@ export async function startTestSandbox(
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -102,7 +106,11 @@ export function authHeader(user = credentials.user, password = credentials.passw
 export async function mqsc(url: string, qmgr: string, command: string): Promise<string> {
   const res = await fetch(`${url}/ibmmq/rest/v2/admin/action/qmgr/${encodeURIComponent(qmgr)}/mqsc`, {
     method: 'POST',
-    headers: { authorization: authHeader(), 'ibm-mq-rest-csrf-token': 'x', 'content-type': 'application/json' },
+    headers: {
+      authorization: authHeader(),
+      'ibm-mq-rest-csrf-token': 'x',
+      'content-type': 'application/json',
+    },
     body: JSON.stringify({ type: 'runCommand', parameters: { command } }),
   });
   return res.text();

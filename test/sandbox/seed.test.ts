@@ -25,7 +25,12 @@ describe('seeding the treasury estate', () => {
   });
 
   it('satisfies the inspection traffic rule for every bank', async () => {
-    const summary = await seedEstate({ site: t.site, treasuryPath: treasuryPath(), ledgerPath: ledgerPath(), now });
+    const summary = await seedEstate({
+      site: t.site,
+      treasuryPath: treasuryPath(),
+      ledgerPath: ledgerPath(),
+      now,
+    });
     assert.equal(summary.date, '2026-11-30');
     assert.equal(summary.prevDate, '2026-11-27');
     const db = await openSqlite(treasuryPath());
@@ -41,11 +46,22 @@ describe('seeding the treasury estate', () => {
       assert.ok((by.paid ?? 0) > (by.accepted ?? 0), 'most of the morning is paid');
       assert.ok((by.accepted ?? 0) > 0 && (by.sent ?? 0) > 0);
       assert.equal(by.pending_send, 2 * t.site.banks.length);
-      const sentVouchers = await db.selectFrom('vouchers').select(['voucher_no', 'pay_type']).where('sent_at', 'is not', null).execute();
-      const outRows = await db.selectFrom('message_log').select(['ref_no', 'kind']).where('direction', '=', 'out').execute();
+      const sentVouchers = await db
+        .selectFrom('vouchers')
+        .select(['voucher_no', 'pay_type'])
+        .where('sent_at', 'is not', null)
+        .execute();
+      const outRows = await db
+        .selectFrom('message_log')
+        .select(['ref_no', 'kind'])
+        .where('direction', '=', 'out')
+        .execute();
       const outByRef = new Map(outRows.map((r) => [r.ref_no, r.kind]));
       for (const v of sentVouchers) {
-        assert.equal(outByRef.get(v.voucher_no), v.pay_type === 'direct' ? 'direct_payment' : 'authorized_payment');
+        assert.equal(
+          outByRef.get(v.voucher_no),
+          v.pay_type === 'direct' ? 'direct_payment' : 'authorized_payment',
+        );
       }
       const serials = await db.selectFrom('message_serials').selectAll().execute();
       for (const s of serials) {
@@ -62,7 +78,9 @@ describe('seeding the treasury estate', () => {
       const payees = await db.selectFrom('payee_accounts').select('account_no').execute();
       assert.ok(payees.every((p) => /^\d{19}$/.test(p.account_no)));
       const versions = await db.selectFrom('base_data_versions').selectAll().execute();
-      assert.ok(versions.every((v) => v.version_current === v.version_acked && v.version_sent === v.version_acked));
+      assert.ok(
+        versions.every((v) => v.version_current === v.version_acked && v.version_sent === v.version_acked),
+      );
     } finally {
       await db.destroy();
     }
@@ -72,9 +90,17 @@ describe('seeding the treasury estate', () => {
     const db = await openSqlite(treasuryPath());
     const ledger = openBankLedger(ledgerPath());
     try {
-      const paid = await db.selectFrom('vouchers').select(['voucher_no', 'bank_code']).where('status', '=', 'paid').execute();
+      const paid = await db
+        .selectFrom('vouchers')
+        .select(['voucher_no', 'bank_code'])
+        .where('status', '=', 'paid')
+        .execute();
       for (const v of paid) assert.equal(ledger.payments(v.bank_code, v.voucher_no).length, 1, v.voucher_no);
-      const inFlight = await db.selectFrom('vouchers').select(['voucher_no', 'bank_code', 'serial_no']).where('status', '=', 'sent').execute();
+      const inFlight = await db
+        .selectFrom('vouchers')
+        .select(['voucher_no', 'bank_code', 'serial_no'])
+        .where('status', '=', 'sent')
+        .execute();
       for (const v of inFlight) {
         assert.equal(ledger.item(v.bank_code, v.voucher_no), undefined);
         assert.ok((v.serial_no ?? 0) > (ledger.state(v.bank_code)?.last_serial_in ?? 0));

@@ -1,0 +1,106 @@
+/**
+ * Command line for a running sandbox: inject and clear faults, run scenarios, move the business
+ * clock, show the state. Talks to the sandbox over HTTP with the mqweb credentials from the
+ * environment variables the site file names.
+ */
+import { parseArgs } from 'node:util';
+import { loadSite, secretFromEnv } from '../temporal.config.ts';
+
+const usage = `Usage: tsx sandbox/cli.ts <command>
+
+  fault inject <fault> --bank <B> [--count N] [--delta N] [--date YYYY-MM-DD]
+  fault clear [<fault> --bank <B>]        clear one fault, a bank's faults (--bank), or all
+  fault list
+  scenario <name>                          healthy | bad-monday
+  clock                                    show the business clock
+  clock set <iso> [--frozen]
+  clock advance <minutes>
+  clock reset
+  state                                    channels, queues, programs, faults per bank
+
+Options: --url <sandbox url> (default from the site file), --help
+Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-doubt,
+        send-program-dead, daily-report-missing, dead-letters, base-data-out-of-sync,
+        malformed-voucher`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      bank: { type: 'string' },
+      count: { type: 'string' },
+      delta: { type: 'string' },
+      date: { type: 'string' },
+      frozen: { type: 'boolean' },
+      url: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  const site = loadSite();
+  const base = values.url ?? `http://127.0.0.1:${site.sandbox?.port ?? 9080}`;
+  const user = secretFromEnv(site.mq.mqweb?.userEnv ?? 'JINCAI_MQWEB_USER');
+  const password = secretFromEnv(site.mq.mqweb?.passwordEnv ?? 'JINCAI_MQWEB_PASSWORD');
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    console.log(text.startsWith('{') ? JSON.stringify(JSON.parse(text), null, 2) : text);
+    return res.ok ? 0 : 1;
+  };
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+  switch (`${command} ${sub ?? ''}`.trim()) {
+    case 'fault inject':
+      return call('POST', '/sandbox/faults', {
+        fault: arg,
+        bank: values.bank,
+        ...(values.count && { count: num(values.count) }),
+        ...(values.delta && { delta: num(values.delta) }),
+        ...(values.date && { date: values.date }),
+      });
+    case 'fault clear':
+      return call('DELETE', '/sandbox/faults', {
+        ...(arg && { fault: arg }),
+        ...(values.bank && { bank: values.bank }),
+      });
+    case 'fault list':
+      return call('GET', '/sandbox/faults');
+    case 'state':
+      return call('GET', '/sandbox/state');
+    case 'clock':
+      return call('GET', '/sandbox/clock');
+    case 'clock set':
+      return call('POST', '/sandbox/clock', {
+        action: 'set',
+        at: arg,
+        ...(values.frozen && { frozen: true }),
+      });
+    case 'clock advance':
+      return call('POST', '/sandbox/clock', { action: 'advance', minutes: num(arg) });
+    case 'clock reset':
+      return call('POST', '/sandbox/clock', { action: 'reset' });
+    default:
+      if (command === 'scenario' && sub) return call('POST', `/sandbox/scenarios/${encodeURIComponent(sub)}`);
+      console.error(`unknown command: ${positionals.join(' ')}\n\n${usage}`);
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

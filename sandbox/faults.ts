@@ -1,0 +1,398 @@
+/**
+ * The fault catalog: each fault an operator meets in a county bureau's estate, with how to inject
+ * it and how to clear it again. Input is validated (an unknown fault or bank is refused naming the
+ * field). Clearing does what an operator would do: start the channel, reset its sequence number,
+ * back out the in-doubt batch, restart the program, have the bank resend its report.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { TreasuryDatabase } from '../connectors/treasury/schema.ts';
+import type { BankConfig, SiteConfig } from '../temporal.config.ts';
+import type { Banks } from './bank/banks.ts';
+import { localDate, previousWorkday } from './calendar.ts';
+import type { SandboxClock } from './clock.ts';
+import type { MqEstate } from './mq/estate.ts';
+import { resetChannel, resolveChannel, startChannel, stopChannel } from './mq/channel-commands.ts';
+import type { ProgramSupervisor } from './programs/supervisor.ts';
+
+export const faultNames = [
+  'channel-network-down',
+  'channel-stopped',
+  'sequence-mismatch',
+  'channel-in-doubt',
+  'send-program-dead',
+  'daily-report-missing',
+  'dead-letters',
+  'base-data-out-of-sync',
+  'malformed-voucher',
+] as const;
+export type FaultName = (typeof faultNames)[number];
+
+export const faultInputSchema = z
+  .object({
+    fault: z.enum(faultNames),
+    bank: z.string().min(1),
+    /** dead-letters: messages to add; malformed-voucher: vouchers to create. */
+    count: z.number().int().min(1).max(1000).optional(),
+    /** sequence-mismatch: how far the receiver's number is ahead. */
+    delta: z.number().int().min(1).max(999_999).optional(),
+    /** daily-report-missing: the report's business date (default the previous working day). */
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+  })
+  .strict();
+export type FaultInput = z.input<typeof faultInputSchema>;
+
+export const faultClearSchema = z
+  .object({ fault: z.enum(faultNames).optional(), bank: z.string().min(1).optional() })
+  .strict();
+
+/** Input the sandbox refuses; `field` names what is wrong (HTTP 400). */
+export class FaultInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'FaultInputError';
+  }
+}
+
+export interface ActiveFault {
+  fault: FaultName;
+  bank: string;
+  since: string;
+  details: Record<string, unknown>;
+}
+
+export interface FaultDeps {
+  site: SiteConfig;
+  estate: MqEstate;
+  banks: Banks;
+  treasury: Kysely<TreasuryDatabase>;
+  programs: ProgramSupervisor;
+  clock: SandboxClock;
+  log?: Logger;
+}
+
+export type FaultController = ReturnType<typeof createFaults>;
+
+export function parseFaultInput<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length
+      ? issue.path.join('.')
+      : issue?.code === 'unrecognized_keys'
+        ? String(issue.keys[0])
+        : '(body)';
+    throw new FaultInputError(field, issue?.message ?? 'invalid');
+  }
+  return parsed.data;
+}
+
+export function createFaults(deps: FaultDeps) {
+  const { site, estate, banks, treasury, programs, clock } = deps;
+  const fin = estate.financeQmgr;
+  const active = new Map<string, ActiveFault>();
+  const key = (fault: FaultName, bank: string) => `${fault}/${bank}`;
+  const timeZone = site.site.timezone;
+
+  const bankOf = (code: string): BankConfig => {
+    const bank = site.banks.find((b) => b.code === code);
+    if (!bank)
+      throw new FaultInputError(
+        'bank',
+        `unknown bank ${code}; the site has ${site.banks
+          .map((b) => b.code)
+          .slice(0, 10)
+          .join(', ')}`,
+      );
+    return bank;
+  };
+  const today = () => localDate(clock.now(), timeZone);
+
+  const startSender = (bank: BankConfig) => startChannel(estate.channels, fin, bank.senderChannel);
+  const senderEnd = (bank: BankConfig) => estate.channels.findEnd(fin, bank.senderChannel)?.end;
+
+  async function inject(input: FaultInput | Record<string, unknown>): Promise<ActiveFault> {
+    const req = parseFaultInput(faultInputSchema, input);
+    const bank = bankOf(req.bank);
+    const details: Record<string, unknown> = {};
+    switch (req.fault) {
+      case 'channel-network-down':
+        await estate.setNetworkDown(bank.code, true);
+        estate.tick();
+        break;
+      case 'channel-stopped':
+        estate.stopChannel(fin, bank.senderChannel);
+        break;
+      case 'sequence-mismatch':
+        estate.injectSequenceMismatch(bank.code, req.delta ?? 5);
+        break;
+      case 'channel-in-doubt':
+        details.messages = estate.injectInDoubt(bank.code).messages;
+        break;
+      case 'send-program-dead': {
+        if (!programs.has(bank.code))
+          throw new FaultInputError('bank', `bank ${bank.code} has no send/receive program`);
+        details.pid = await programs.kill(bank.code, 'SIGKILL');
+        break;
+      }
+      case 'daily-report-missing': {
+        const date = req.date ?? previousWorkday(today());
+        details.date = date;
+        banks.books.holdReport(bank.code, 'daily_report', date);
+        banks.books.unmarkReportSent(bank.code, 'daily_report', date);
+        await treasury.transaction().execute(async (trx) => {
+          await trx
+            .deleteFrom('bank_reports')
+            .where('bank_code', '=', bank.code)
+            .where('kind', '=', 'daily_report')
+            .where('business_date', '=', date)
+            .execute();
+          await trx
+            .deleteFrom('message_log')
+            .where('bank_code', '=', bank.code)
+            .where('direction', '=', 'in')
+            .where('kind', '=', 'daily_report')
+            .where('business_date', '=', date)
+            .execute();
+        });
+        break;
+      }
+      case 'dead-letters':
+        details.count = req.count ?? 3;
+        estate.addDeadLetters(bank.qmgr, req.count ?? 3);
+        break;
+      case 'base-data-out-of-sync':
+        Object.assign(details, await injectBaseDataLag(bank));
+        break;
+      case 'malformed-voucher':
+        Object.assign(details, await injectMalformed(bank, req.count ?? 1));
+        break;
+    }
+    const record: ActiveFault = {
+      fault: req.fault,
+      bank: bank.code,
+      since: clock.now().toISOString(),
+      details,
+    };
+    active.set(key(req.fault, bank.code), record);
+    deps.log?.info({ fault: req.fault, bank: bank.code, details }, 'fault injected');
+    return record;
+  }
+
+  async function clearOne(fault: FaultName, code: string): Promise<void> {
+    const bank = bankOf(code);
+    const record = active.get(key(fault, code));
+    switch (fault) {
+      case 'channel-network-down':
+        await estate.setNetworkDown(bank.code, false);
+        if (senderEnd(bank)?.rt.status === 'STOPPED') startSender(bank);
+        break;
+      case 'channel-stopped':
+        startSender(bank);
+        break;
+      case 'sequence-mismatch': {
+        const end = senderEnd(bank);
+        if (end && !['STOPPED', 'INACTIVE'].includes(end.rt.status))
+          stopChannel(estate.channels, fin, bank.senderChannel, { immediate: true });
+        resetChannel(estate.channels, fin, bank.senderChannel, end?.rt.lastSeq ?? 1);
+        startSender(bank);
+        break;
+      }
+      case 'channel-in-doubt':
+        resolveChannel(estate.channels, fin, bank.senderChannel, 'BACKOUT');
+        startSender(bank);
+        break;
+      case 'send-program-dead':
+        if (programs.has(bank.code) && !programs.info(bank.code)?.running) await programs.start(bank.code);
+        break;
+      case 'daily-report-missing': {
+        const dates = banks.books.holds(bank.code).filter((h) => h.kind === 'daily_report');
+        for (const h of dates) {
+          banks.books.releaseReport(bank.code, 'daily_report', h.report_date);
+          banks.bank(bank.code).sendReport('daily_report', h.report_date);
+        }
+        break;
+      }
+      case 'dead-letters': {
+        const qm = estate.queueManager(bank.qmgr);
+        const dlq = qm?.queues.get(qm.deadq);
+        if (dlq) dlq.messages = dlq.messages.filter((m) => !m.injected);
+        break;
+      }
+      case 'base-data-out-of-sync':
+        await healBaseData(bank);
+        break;
+      case 'malformed-voucher':
+        await healMalformed((record?.details.payees as string[] | undefined) ?? []);
+        break;
+    }
+    active.delete(key(fault, code));
+    deps.log?.info({ fault, bank: code }, 'fault cleared');
+  }
+
+  async function injectBaseDataLag(bank: BankConfig) {
+    const kind = 'payee_account' as const;
+    const row = await treasury
+      .selectFrom('base_data_versions')
+      .select('version_current')
+      .where('bank_code', '=', bank.code)
+      .where('kind', '=', kind)
+      .executeTakeFirstOrThrow();
+    const lagging = row.version_current - 1;
+    banks.books.setVersion(bank.code, kind, lagging);
+    await treasury
+      .updateTable('base_data_versions')
+      .set({ version_acked: lagging, version_sent: lagging, updated_at: clock.now().toISOString() })
+      .where('bank_code', '=', bank.code)
+      .where('kind', '=', kind)
+      .execute();
+    // Two fresh vouchers to payees at the current version, which this bank will refuse.
+    const payees = await treasury
+      .selectFrom('payee_accounts')
+      .select('id')
+      .where('version', '=', row.version_current)
+      .limit(2)
+      .execute();
+    const vouchers = await addVouchers(
+      bank,
+      payees.map((p) => p.id),
+    );
+    return { kind, bankVersion: lagging, currentVersion: row.version_current, vouchers };
+  }
+
+  async function healBaseData(bank: BankConfig) {
+    const rows = await treasury
+      .selectFrom('base_data_versions')
+      .selectAll()
+      .where('bank_code', '=', bank.code)
+      .execute();
+    for (const r of rows) {
+      banks.books.setVersion(bank.code, r.kind, r.version_current);
+      await treasury
+        .updateTable('base_data_versions')
+        .set({
+          version_acked: r.version_current,
+          version_sent: r.version_current,
+          updated_at: clock.now().toISOString(),
+        })
+        .where('bank_code', '=', bank.code)
+        .where('kind', '=', r.kind)
+        .execute();
+    }
+  }
+
+  async function injectMalformed(bank: BankConfig, count: number) {
+    const stamp = Date.now().toString(36).toUpperCase();
+    const payees = Array.from({ length: count }, (_, i) => ({
+      id: `PAX${stamp}${i}`.slice(0, 32),
+      account_no: `6222-0201 ${String(1000 + i)}-88`,
+      account_name: '县宏达建筑工程有限公司',
+      bank_name: '中国工商银行县支行',
+      version: 1,
+    }));
+    await treasury.insertInto('payee_accounts').values(payees).execute();
+    const vouchers = await addVouchers(
+      bank,
+      payees.map((p) => p.id),
+    );
+    const record = active.get(key('malformed-voucher', bank.code));
+    return {
+      vouchers,
+      payees: [...((record?.details.payees as string[]) ?? []), ...payees.map((p) => p.id)],
+    };
+  }
+
+  async function healMalformed(payeeIds: string[]) {
+    for (const id of payeeIds) {
+      const row = await treasury
+        .selectFrom('payee_accounts')
+        .select('account_no')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) continue;
+      const digits = row.account_no.replace(/\D/g, '').padEnd(19, '0').slice(0, 19);
+      await treasury.updateTable('payee_accounts').set({ account_no: digits }).where('id', '=', id).execute();
+    }
+  }
+
+  async function addVouchers(bank: BankConfig, payeeIds: string[]): Promise<string[]> {
+    const now = clock.now();
+    const date = localDate(now, timeZone);
+    const unit = await treasury
+      .selectFrom('budget_units')
+      .select('code')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
+    const subject = await treasury
+      .selectFrom('budget_subjects')
+      .select('code')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
+    const stamp = now.getTime().toString(36).toUpperCase().slice(-5);
+    const rows = payeeIds.map((payee, i) => ({
+      voucher_no: `ZZ${date.replaceAll('-', '')}${bank.code}X${stamp}${i}`,
+      fiscal_year: Number(date.slice(0, 4)),
+      bank_code: bank.code,
+      pay_type: 'direct' as const,
+      amount_fen: 1_288_000 + i * 100,
+      payee_account_id: payee,
+      budget_unit_code: unit.code,
+      subject_code: subject.code,
+      status: 'pending_send' as const,
+      business_date: date,
+      submitted_at: now.toISOString(),
+      sent_at: null,
+      accepted_at: null,
+      paid_at: null,
+      serial_no: null,
+      failure_code: null,
+      failure_reason: null,
+      updated_at: now.toISOString(),
+    }));
+    if (rows.length > 0) await treasury.insertInto('vouchers').values(rows).execute();
+    return rows.map((r) => r.voucher_no);
+  }
+
+  return {
+    inject,
+    /** Clears one fault (`fault` + `bank`), every fault of a bank, or everything. */
+    async clear(input?: unknown): Promise<ActiveFault[]> {
+      const req = parseFaultInput(faultClearSchema, input);
+      if (req.bank) bankOf(req.bank);
+      if (req.fault && req.bank) {
+        const record = active.get(key(req.fault, req.bank)) ?? {
+          fault: req.fault,
+          bank: req.bank,
+          since: clock.now().toISOString(),
+          details: {},
+        };
+        await clearOne(req.fault, req.bank);
+        return [record];
+      }
+      const chosen = [...active.values()].filter(
+        (f) => (!req.fault || f.fault === req.fault) && (!req.bank || f.bank === req.bank),
+      );
+      for (const f of chosen) await clearOne(f.fault, f.bank);
+      if (!req.fault && !req.bank) {
+        // Anything not injected through here (or lost in a restart): heal the MQ model and the banks.
+        await estate.clearFaults();
+        for (const b of site.banks) {
+          for (const h of banks.books.holds(b.code)) {
+            banks.books.releaseReport(b.code, h.kind, h.report_date);
+            banks.bank(b.code).sendReport(h.kind, h.report_date);
+          }
+          if (programs.has(b.code) && !programs.info(b.code)?.running) await programs.start(b.code);
+        }
+      }
+      return chosen;
+    },
+    active: (): ActiveFault[] => [...active.values()],
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * The receive half of the send/receive program: takes the bank's messages from PAY.FROM.<B> and
+ * applies each in one transaction with its `in` message_log row — acks move vouchers to accepted
+ * or rejected (timed_out when the bank's window had closed), receipts are stored, registered and
+ * mark the voucher paid, reports land in bank_reports, base-data acks advance the acked version.
+ * Applying is idempotent by the message's msgId, so a message seen twice changes nothing.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
+import type {
+  AckBody,
+  AppMessage,
+  BaseDataAckBody,
+  ReceiptBody,
+  ReportBody,
+  StatusAnswerBody,
+} from '../messages.ts';
+import { parseMessage } from '../messages.ts';
+import { rejectionCodes } from '../bank/validate.ts';
+import type { MessagingClient } from './messaging-client.ts';
+
+type Db = Kysely<TreasuryDatabase>;
+type Trx = Transaction<TreasuryDatabase>;
+
+export interface InboundContext {
+  db: Db;
+  mq: MessagingClient;
+  bank: string;
+  financeQmgr: string;
+  now: () => Date;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Receives and applies what the bank has sent; returns how many messages were applied. */
+export async function receiveAll(ctx: InboundContext, limit = 100): Promise<number> {
+  let applied = 0;
+  for (let i = 0; i < limit; i++) {
+    const received = await ctx.mq.get(ctx.financeQmgr, `PAY.FROM.${ctx.bank}`);
+    if (!received) break;
+    const parsed = parseMessage(received.body);
+    if (!parsed.ok) {
+      ctx.log?.('error', 'unreadable message from bank discarded', {
+        msgId: received.msgId,
+        error: parsed.error,
+      });
+      continue;
+    }
+    if (await applyMessage(ctx, parsed.message)) applied++;
+  }
+  return applied;
+}
+
+export async function applyMessage(ctx: InboundContext, message: AppMessage): Promise<boolean> {
+  const { head } = message;
+  return ctx.db.transaction().execute(async (trx) => {
+    const seen = await trx
+      .selectFrom('message_log')
+      .select('id')
+      .where('msg_id', '=', head.msgId)
+      .where('direction', '=', 'in')
+      .executeTakeFirst();
+    if (seen) return false;
+    const at = ctx.now().toISOString();
+    const ref = await apply(trx, ctx.bank, message, at);
+    await trx
+      .insertInto('message_log')
+      .values({
+        bank_code: ctx.bank,
+        direction: 'in',
+        kind: head.msgType,
+        business_date: head.businessDate,
+        serial_no: head.serialNo,
+        ref_no: ref,
+        msg_id: head.msgId,
+        created_at: at,
+      })
+      .execute();
+    const serial = await trx
+      .selectFrom('message_serials')
+      .select('last_serial')
+      .where('bank_code', '=', ctx.bank)
+      .where('direction', '=', 'in')
+      .executeTakeFirst();
+    if (!serial) {
+      await trx
+        .insertInto('message_serials')
+        .values({ bank_code: ctx.bank, direction: 'in', last_serial: head.serialNo, updated_at: at })
+        .execute();
+    } else if (head.serialNo > serial.last_serial) {
+      await trx
+        .updateTable('message_serials')
+        .set({ last_serial: head.serialNo, updated_at: at })
+        .where('bank_code', '=', ctx.bank)
+        .where('direction', '=', 'in')
+        .execute();
+    }
+    return true;
+  });
+}
+
+async function apply(trx: Trx, bank: string, message: AppMessage, at: string): Promise<string | null> {
+  switch (message.head.msgType) {
+    case 'voucher_ack':
+      return applyAck(trx, bank, message.body as unknown as AckBody, at);
+    case 'receipt':
+      return applyReceipt(trx, bank, message.body as unknown as ReceiptBody, at);
+    case 'daily_report':
+    case 'payment_list':
+    case 'recon_file':
+      await applyReport(trx, bank, message.head.msgType, message.body as unknown as ReportBody, at);
+      return null;
+    case 'base_data_ack': {
+      const ack = message.body as unknown as BaseDataAckBody;
+      if (ack.result === 'accepted') {
+        await trx
+          .updateTable('base_data_versions')
+          .set({ version_acked: ack.version, updated_at: at })
+          .where('bank_code', '=', bank)
+          .where('kind', '=', ack.kind)
+          .where('version_acked', '<', ack.version)
+          .execute();
+      }
+      return ack.kind ?? null;
+    }
+    case 'status_answer': {
+      const answer = message.body as unknown as StatusAnswerBody;
+      return answer.voucherNo ?? answer.reportKind ?? null;
+    }
+    default:
+      return null;
+  }
+}
+
+async function applyAck(trx: Trx, bank: string, ack: AckBody, at: string): Promise<string> {
+  if (ack.refKind === 'quota_notice') {
+    await trx
+      .updateTable('quota_notices')
+      .set({ status: ack.result === 'accepted' ? 'accepted' : 'rejected' })
+      .where('notice_no', '=', ack.refNo)
+      .where('bank_code', '=', bank)
+      .where('status', 'in', ['sent', 'pending_send'])
+      .execute();
+    return ack.refNo;
+  }
+  const base = trx
+    .updateTable('vouchers')
+    .where('voucher_no', '=', ack.refNo)
+    .where('bank_code', '=', bank)
+    .where('status', 'in', ['sent', 'pending_send', 'timed_out', 'rejected']);
+  if (ack.result === 'accepted') {
+    // A duplicate answered 'paid' still only moves the voucher to accepted: paid comes with the receipt.
+    await base
+      .set({ status: 'accepted', accepted_at: at, failure_code: null, failure_reason: null, updated_at: at })
+      .execute();
+  } else {
+    await base
+      .set({
+        status: ack.code === rejectionCodes.window ? 'timed_out' : 'rejected',
+        failure_code: ack.code ?? 'E_UNKNOWN',
+        failure_reason: ack.reason ?? null,
+        updated_at: at,
+      })
+      .execute();
+  }
+  return ack.refNo;
+}
+
+async function applyReceipt(trx: Trx, bank: string, receipt: ReceiptBody, at: string): Promise<string> {
+  const existing = await trx
+    .selectFrom('receipts')
+    .select(['receipt_no', 'registered', 'voucher_no'])
+    .where('receipt_no', '=', receipt.receiptNo)
+    .executeTakeFirst();
+  if (existing) {
+    // A receipt sent again (the bank answering a resent voucher) only re-confirms the payment.
+    if (existing.registered && existing.voucher_no === receipt.voucherNo)
+      await markPaid(trx, bank, receipt, at);
+    return receipt.voucherNo;
+  }
+  const voucher = await trx
+    .selectFrom('vouchers')
+    .select(['amount_fen', 'status'])
+    .where('voucher_no', '=', receipt.voucherNo)
+    .where('bank_code', '=', bank)
+    .executeTakeFirst();
+  const problem = !voucher
+    ? '回单对应的支付凭证不存在'
+    : Number(voucher.amount_fen) !== receipt.amountFen
+      ? `回单金额 ${receipt.amountFen} 与凭证金额 ${voucher.amount_fen} 不符`
+      : null;
+  await trx
+    .insertInto('receipts')
+    .values({
+      receipt_no: receipt.receiptNo,
+      bank_code: bank,
+      voucher_no: receipt.voucherNo,
+      amount_fen: receipt.amountFen,
+      paid_date: receipt.paidDate,
+      received_at: at,
+      registered: problem ? 0 : 1,
+      registered_at: problem ? null : at,
+      register_error: problem,
+    })
+    .execute();
+  if (!problem) await markPaid(trx, bank, receipt, at);
+  return receipt.voucherNo;
+}
+
+async function markPaid(trx: Trx, bank: string, receipt: ReceiptBody, at: string): Promise<void> {
+  await trx
+    .updateTable('vouchers')
+    .set({
+      status: 'paid',
+      paid_at: receipt.paidAt,
+      accepted_at: (eb) => eb.fn.coalesce('accepted_at', eb.val(at)),
+      updated_at: at,
+    })
+    .where('voucher_no', '=', receipt.voucherNo)
+    .where('bank_code', '=', bank)
+    .where('status', 'in', ['sent', 'accepted', 'pending_send'])
+    .execute();
+}
+
+async function applyReport(
+  trx: Trx,
+  bank: string,
+  kind: 'daily_report' | 'payment_list' | 'recon_file',
+  report: ReportBody,
+  at: string,
+) {
+  const row = {
+    bank_code: bank,
+    kind,
+    business_date: report.reportDate,
+    received_at: at,
+    line_count: report.lineCount,
+    total_fen: report.totalFen,
+    content_digest: report.digest,
+  };
+  await trx
+    .insertInto('bank_reports')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['bank_code', 'kind', 'business_date']).doUpdateSet({
+        received_at: at,
+        line_count: report.lineCount,
+        total_fen: report.totalFen,
+        content_digest: report.digest,
+      }),
+    )
+    .execute();
+}

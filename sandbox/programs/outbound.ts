@@ -1,0 +1,267 @@
+/**
+ * The send half of the send/receive program: vouchers and quota notices waiting in status
+ * pending_send go to the bank, oldest first, each with the next application serial number.
+ *
+ * Order per message: RECORD, THEN PUT. One transaction takes the serial, marks the item sent and
+ * writes its `out` message_log row; only after it commits is the message put. So a message is
+ * never on the wire without a record. If the put then fails for certain (mqweb refused it or was
+ * unreachable), a second transaction undoes the record; if its outcome is unknown (a timeout
+ * after the request left) the record stays: the item is `sent` without an ack, which the failed
+ * voucher runbook settles by asking the bank before any resend. The reverse order (put, then
+ * record) could leave a voucher on the wire still pending_send, and the next round would send it
+ * again under a new serial.
+ */
+import type { Kysely } from 'kysely';
+import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
+import type { AppMessage, QuotaNoticeBody, VoucherBody } from '../messages.ts';
+import { buildMessage, FINANCE, newMsgId } from '../messages.ts';
+import type { MessagingClient } from './messaging-client.ts';
+import { MessagingError } from './messaging-client.ts';
+
+type Db = Kysely<TreasuryDatabase>;
+
+export interface OutboundContext {
+  db: Db;
+  mq: MessagingClient;
+  bank: string;
+  financeQmgr: string;
+  now: () => Date;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+interface PendingItem {
+  kind: 'direct_payment' | 'authorized_payment' | 'quota_notice';
+  ref: string;
+  submittedAt: string;
+}
+
+export async function voucherBody(db: Db, voucherNo: string): Promise<VoucherBody | undefined> {
+  const row = await db
+    .selectFrom('vouchers as v')
+    .leftJoin('payee_accounts as p', 'p.id', 'v.payee_account_id')
+    .leftJoin('budget_units as u', 'u.code', 'v.budget_unit_code')
+    .leftJoin('budget_subjects as s', 's.code', 'v.subject_code')
+    .select([
+      'v.voucher_no',
+      'v.fiscal_year',
+      'v.pay_type',
+      'v.amount_fen',
+      'v.budget_unit_code',
+      'v.subject_code',
+      'p.account_no',
+      'p.account_name',
+      'p.bank_name',
+      'p.version as payee_version',
+      'u.version as unit_version',
+      's.version as subject_version',
+    ])
+    .where('v.voucher_no', '=', voucherNo)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    voucherNo: row.voucher_no,
+    fiscalYear: row.fiscal_year,
+    payType: row.pay_type,
+    amountFen: Number(row.amount_fen),
+    payeeAccountNo: row.account_no ?? '',
+    payeeAccountName: row.account_name ?? '',
+    payeeBankName: row.bank_name ?? '',
+    budgetUnitCode: row.budget_unit_code,
+    subjectCode: row.subject_code,
+    baseDataVersion: {
+      budget_unit: row.unit_version ?? 0,
+      payee_account: row.payee_version ?? 0,
+      subject: row.subject_version ?? 0,
+    },
+  };
+}
+
+export async function noticeBody(db: Db, noticeNo: string): Promise<QuotaNoticeBody | undefined> {
+  const row = await db
+    .selectFrom('quota_notices as n')
+    .innerJoin('quotas as q', 'q.quota_id', 'n.quota_id')
+    .select(['n.notice_no', 'n.quota_id', 'n.amount_fen', 'q.budget_unit_code', 'q.subject_code'])
+    .where('n.notice_no', '=', noticeNo)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    noticeNo: row.notice_no,
+    quotaId: row.quota_id,
+    budgetUnitCode: row.budget_unit_code,
+    subjectCode: row.subject_code,
+    amountFen: Number(row.amount_fen),
+  };
+}
+
+async function pending(db: Db, bank: string, limit: number): Promise<PendingItem[]> {
+  const vouchers = await db
+    .selectFrom('vouchers')
+    .select(['voucher_no', 'pay_type', 'submitted_at'])
+    .where('bank_code', '=', bank)
+    .where('status', '=', 'pending_send')
+    .orderBy('submitted_at')
+    .limit(limit)
+    .execute();
+  const notices = await db
+    .selectFrom('quota_notices')
+    .select(['notice_no', 'submitted_at'])
+    .where('bank_code', '=', bank)
+    .where('status', '=', 'pending_send')
+    .orderBy('submitted_at')
+    .limit(limit)
+    .execute();
+  return [
+    ...vouchers.map((v) => ({
+      kind: v.pay_type === 'authorized' ? ('authorized_payment' as const) : ('direct_payment' as const),
+      ref: v.voucher_no,
+      submittedAt: v.submitted_at ?? '',
+    })),
+    ...notices.map((n) => ({ kind: 'quota_notice' as const, ref: n.notice_no, submittedAt: n.submitted_at })),
+  ]
+    .sort((a, b) => a.submittedAt.localeCompare(b.submittedAt))
+    .slice(0, limit);
+}
+
+/** Sends what is pending for the bank; returns how many messages were put. */
+export async function sendPending(ctx: OutboundContext, limit = 50): Promise<number> {
+  let sent = 0;
+  for (const item of await pending(ctx.db, ctx.bank, limit)) {
+    const message = await record(ctx, item);
+    if (!message) continue;
+    try {
+      await ctx.mq.put(ctx.financeQmgr, `PAY.TO.${ctx.bank}`, JSON.stringify(message));
+      sent++;
+    } catch (err) {
+      if (err instanceof MessagingError && err.definite) {
+        await undo(ctx, item, message);
+        ctx.log?.('warn', 'put failed; send undone', { ref: item.ref, error: err.message });
+      } else {
+        ctx.log?.('error', 'put outcome unknown; left as sent for a status query', {
+          ref: item.ref,
+          error: String(err),
+        });
+      }
+      break;
+    }
+  }
+  return sent;
+}
+
+async function record(ctx: OutboundContext, item: PendingItem): Promise<AppMessage<unknown> | undefined> {
+  const body =
+    item.kind === 'quota_notice' ? await noticeBody(ctx.db, item.ref) : await voucherBody(ctx.db, item.ref);
+  if (!body) return undefined;
+  return ctx.db.transaction().execute(async (trx) => {
+    const at = ctx.now().toISOString();
+    const row =
+      item.kind === 'quota_notice'
+        ? await trx
+            .selectFrom('quota_notices')
+            .select(['business_date'])
+            .where('notice_no', '=', item.ref)
+            .where('status', '=', 'pending_send')
+            .executeTakeFirst()
+        : await trx
+            .selectFrom('vouchers')
+            .select(['business_date'])
+            .where('voucher_no', '=', item.ref)
+            .where('status', '=', 'pending_send')
+            .executeTakeFirst();
+    if (!row) return undefined;
+    const serial = await nextSerial(trx, ctx.bank, at);
+    const message = buildMessage(
+      {
+        msgType: item.kind,
+        serialNo: serial,
+        sender: FINANCE,
+        receiver: ctx.bank,
+        sendTime: at,
+        businessDate: row.business_date,
+        msgId: newMsgId(),
+      },
+      body,
+    );
+    if (item.kind === 'quota_notice') {
+      await trx
+        .updateTable('quota_notices')
+        .set({ status: 'sent', sent_at: at })
+        .where('notice_no', '=', item.ref)
+        .execute();
+    } else {
+      await trx
+        .updateTable('vouchers')
+        .set({ status: 'sent', sent_at: at, serial_no: serial, updated_at: at })
+        .where('voucher_no', '=', item.ref)
+        .execute();
+    }
+    await trx
+      .insertInto('message_log')
+      .values({
+        bank_code: ctx.bank,
+        direction: 'out',
+        kind: item.kind,
+        business_date: row.business_date,
+        serial_no: serial,
+        ref_no: item.ref,
+        msg_id: message.head.msgId,
+        created_at: at,
+      })
+      .execute();
+    return message;
+  });
+}
+
+async function undo(ctx: OutboundContext, item: PendingItem, message: AppMessage<unknown>): Promise<void> {
+  const serial = message.head.serialNo;
+  await ctx.db.transaction().execute(async (trx) => {
+    const at = ctx.now().toISOString();
+    if (item.kind === 'quota_notice') {
+      await trx
+        .updateTable('quota_notices')
+        .set({ status: 'pending_send', sent_at: null })
+        .where('notice_no', '=', item.ref)
+        .where('status', '=', 'sent')
+        .execute();
+    } else {
+      await trx
+        .updateTable('vouchers')
+        .set({ status: 'pending_send', sent_at: null, serial_no: null, updated_at: at })
+        .where('voucher_no', '=', item.ref)
+        .where('status', '=', 'sent')
+        .where('serial_no', '=', serial)
+        .execute();
+    }
+    await trx.deleteFrom('message_log').where('msg_id', '=', message.head.msgId).execute();
+    await trx
+      .updateTable('message_serials')
+      .set({ last_serial: serial - 1, updated_at: at })
+      .where('bank_code', '=', ctx.bank)
+      .where('direction', '=', 'out')
+      .where('last_serial', '=', serial)
+      .execute();
+  });
+}
+
+async function nextSerial(trx: Db, bank: string, at: string): Promise<number> {
+  const row = await trx
+    .selectFrom('message_serials')
+    .select('last_serial')
+    .where('bank_code', '=', bank)
+    .where('direction', '=', 'out')
+    .executeTakeFirst();
+  const serial = (row?.last_serial ?? 0) + 1;
+  if (row) {
+    await trx
+      .updateTable('message_serials')
+      .set({ last_serial: serial, updated_at: at })
+      .where('bank_code', '=', bank)
+      .where('direction', '=', 'out')
+      .execute();
+  } else {
+    await trx
+      .insertInto('message_serials')
+      .values({ bank_code: bank, direction: 'out', last_serial: serial, updated_at: at })
+      .execute();
+  }
+  return serial;
+}

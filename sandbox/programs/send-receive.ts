@@ -1,0 +1,82 @@
+/**
+ * The finance side's send/receive program (收发程序) for one agent bank, run as its own OS process:
+ * `node --import tsx sandbox/programs/send-receive.ts --bank ICBC`. Every ~300 ms it sends the
+ * bank's pending vouchers and quota notices through mqweb's messaging REST API and applies what
+ * the bank has sent back. It writes its pid file at start and removes it on a clean SIGTERM/SIGINT
+ * exit; after kill -9 the stale pid file stays, as it does in production.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openSqlite } from '../../connectors/treasury/database.ts';
+import { fileClock } from '../clock.ts';
+import { receiveAll } from './inbound.ts';
+import { createMessagingClient } from './messaging-client.ts';
+import { sendPending } from './outbound.ts';
+import { programEnv } from './program-env.ts';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { bank: { type: 'string' } } });
+  const bank = values.bank;
+  if (!bank || !/^[A-Z][A-Z0-9]{1,11}$/.test(bank)) throw new Error('usage: send-receive.ts --bank <CODE>');
+  const pidFile = required(programEnv.pidFile);
+  const intervalMs = Number(process.env[programEnv.intervalMs] ?? 300);
+  const clockFile = process.env[programEnv.clockFile];
+  const now = clockFile ? fileClock(clockFile) : () => new Date();
+  const db = await openSqlite(required(programEnv.treasuryDb));
+  const mq = createMessagingClient({
+    baseUrl: required(programEnv.url),
+    user: required(programEnv.user),
+    password: required(programEnv.password),
+  });
+  const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) =>
+    process.stderr.write(
+      `${JSON.stringify({ level, time: new Date().toISOString(), program: 'send-receive', bank, msg, ...fields })}\n`,
+    );
+  const ctx = { db, mq, bank, financeQmgr: process.env[programEnv.financeQmgr] ?? 'QM.CZ', now, log };
+
+  mkdirSync(dirname(pidFile), { recursive: true });
+  writeFileSync(pidFile, `${process.pid}\n`);
+
+  let stopping = false;
+  let round: Promise<void> = Promise.resolve();
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void round.finally(async () => {
+      await db.destroy();
+      rmSync(pidFile, { force: true });
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  const loop = async () => {
+    while (!stopping) {
+      round = (async () => {
+        try {
+          await sendPending(ctx);
+          await receiveAll(ctx);
+        } catch (err) {
+          log('warn', 'round failed', { error: String(err) });
+        }
+      })();
+      await round;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  };
+  log('info', 'started', { pid: process.pid });
+  await loop();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`send-receive: ${String(err)}\n`);
+  process.exit(1);
+});

@@ -31,11 +31,20 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must not use Node built-ins.' })),
           patterns: [
             {
-              group: ['**/activities/**', '**/connectors/**', '**/sandbox/**', '**/workers/**', '**/scripts/**'],
+              group: [
+                '**/activities/**',
+                '**/connectors/**',
+                '**/sandbox/**',
+                '**/workers/**',
+                '**/scripts/**',
+              ],
               allowTypeImports: true,
               message: 'Workflows may import activity and connector code for its types only.',
             },
-            { group: ['pino', 'better-sqlite3', 'kysely', 'oracledb', 'ibmmq'], message: 'Not in workflow code.' },
+            {
+              group: ['pino', 'better-sqlite3', 'kysely', 'oracledb', 'ibmmq'],
+              message: 'Not in workflow code.',
+            },
           ],
         },
       ],

@@ -96,7 +96,10 @@ export const siteSchema = z
           })
           .strict()
           .optional(),
-        runmqsc: z.object({ command: z.string().default('runmqsc') }).strict().optional(),
+        runmqsc: z
+          .object({ command: z.string().default('runmqsc') })
+          .strict()
+          .optional(),
       })
       .strict()
       .refine((mq) => mq.adapter !== 'mqweb' || mq.mqweb, {
@@ -106,7 +109,10 @@ export const siteSchema = z
     treasury: z
       .object({
         adapter: z.enum(['sqlite', 'oracle']),
-        sqlite: z.object({ path: z.string().min(1) }).strict().optional(),
+        sqlite: z
+          .object({ path: z.string().min(1) })
+          .strict()
+          .optional(),
         oracle: z
           .object({ connectString: z.string().min(1), userEnv: envName, passwordEnv: envName })
           .strict()
@@ -139,7 +145,10 @@ export const siteSchema = z
       .strict()
       .default({ files: [] }),
     schedules: z.array(scheduleSchema).default([]),
-    reports: z.object({ dir: z.string().default('reports') }).strict().default({ dir: 'reports' }),
+    reports: z
+      .object({ dir: z.string().default('reports') })
+      .strict()
+      .default({ dir: 'reports' }),
     sandbox: z
       .object({
         port: z.number().int().min(1).max(65535),
@@ -153,7 +162,11 @@ export const siteSchema = z
     const seen = new Set<string>();
     site.banks.forEach((b, i) => {
       if (seen.has(b.code)) {
-        ctx.addIssue({ code: 'custom', path: ['banks', i, 'code'], message: `duplicate bank code ${b.code}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['banks', i, 'code'],
+          message: `duplicate bank code ${b.code}`,
+        });
       }
       seen.add(b.code);
     });
@@ -182,7 +195,8 @@ export function describeIssues(error: z.ZodError): string[] {
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
   return path.reduce<string>(
-    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    (acc, part) =>
+      typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
     '',
   );
 }
@@ -193,7 +207,9 @@ export function parseSite(text: string, file: string): SiteConfig {
   try {
     raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new SiteConfigError(file, [`(file): not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${String(err)}`]);
+    throw new SiteConfigError(file, [
+      `(file): not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${String(err)}`,
+    ]);
   }
   const parsed = siteSchema.safeParse(raw);
   if (!parsed.success) throw new SiteConfigError(file, describeIssues(parsed.error));
@@ -204,8 +220,14 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   return {
     ...site,
-    mq: { ...site.mq, ...(site.mq.mqweb?.caFile && { mqweb: { ...site.mq.mqweb, caFile: abs(site.mq.mqweb.caFile) } }) },
-    treasury: { ...site.treasury, ...(site.treasury.sqlite && { sqlite: { path: abs(site.treasury.sqlite.path) } }) },
+    mq: {
+      ...site.mq,
+      ...(site.mq.mqweb?.caFile && { mqweb: { ...site.mq.mqweb, caFile: abs(site.mq.mqweb.caFile) } }),
+    },
+    treasury: {
+      ...site.treasury,
+      ...(site.treasury.sqlite && { sqlite: { path: abs(site.treasury.sqlite.path) } }),
+    },
     banks: site.banks.map((b) => ({
       ...b,
       programs: b.programs.map((p) => ('pidFile' in p ? { ...p, pidFile: abs(p.pidFile) } : p)),

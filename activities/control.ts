@@ -6,7 +6,11 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SiteConfig } from '../temporal.config.ts';
 import type { InspectionReportFiles } from '../workflows/daily-inspection.types.ts';
-import { renderInspectionHtml, renderInspectionMarkdown, type InspectionSummary } from './report/inspection-report.ts';
+import {
+  renderInspectionHtml,
+  renderInspectionMarkdown,
+  type InspectionSummary,
+} from './report/inspection-report.ts';
 
 export interface EstateDescription {
   site: string;

@@ -6,7 +6,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MqAuthError, MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
 import { createMqOperations, type ChannelStatus } from '../connectors/mq/mq-operations.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import type { ChannelEnd, ChannelsCheck, FrontEndCheck, QueuesCheck } from '../workflows/daily-inspection.types.ts';
+import type {
+  ChannelEnd,
+  ChannelsCheck,
+  FrontEndCheck,
+  QueuesCheck,
+} from '../workflows/daily-inspection.types.ts';
 import { ErrorKind } from '../workflows/shared/errors.ts';
 import { requireBank } from './site-lookup.ts';
 
@@ -64,13 +69,23 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
       const b = requireBank(site, bank);
       return mqCall(async () => {
         const ping = await ops.pingChannel(finance, b.senderChannel);
-        return { method: 'ping', reachable: ping.ok, detail: `PING CHANNEL(${b.senderChannel})：${ping.detail}` };
+        return {
+          method: 'ping',
+          reachable: ping.ok,
+          detail: `PING CHANNEL(${b.senderChannel})：${ping.detail}`,
+        };
       });
     },
   };
 }
 
-function toEnd(qmgr: string, channel: string, chltype: string, current: ChannelStatus, seq: ChannelStatus): ChannelEnd {
+function toEnd(
+  qmgr: string,
+  channel: string,
+  chltype: string,
+  current: ChannelStatus,
+  seq: ChannelStatus,
+): ChannelEnd {
   return {
     qmgr,
     channel,
@@ -89,10 +104,19 @@ async function mqCall<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof MqAuthError) {
-      throw ApplicationFailure.create({ type: ErrorKind.MqAuthFailed, nonRetryable: true, message: err.message, cause: err });
+      throw ApplicationFailure.create({
+        type: ErrorKind.MqAuthFailed,
+        nonRetryable: true,
+        message: err.message,
+        cause: err,
+      });
     }
     if (err instanceof MqUnreachableError) {
-      throw ApplicationFailure.create({ type: ErrorKind.ChannelUnreachable, message: err.message, cause: err });
+      throw ApplicationFailure.create({
+        type: ErrorKind.ChannelUnreachable,
+        message: err.message,
+        cause: err,
+      });
     }
     throw err;
   }

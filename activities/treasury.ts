@@ -23,7 +23,9 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
     /** The day's traffic by kind for one bank, against what the database says should have flowed. */
     async countTraffic({ bank, date }: { bank: string; date: string }): Promise<TrafficCheck> {
       requireBank(site, bank);
-      const graceStart = new Date(now().getTime() - site.thresholds.sendBacklogMinutes * 60_000).toISOString();
+      const graceStart = new Date(
+        now().getTime() - site.thresholds.sendBacklogMinutes * 60_000,
+      ).toISOString();
       const reportDate = calendar.previousWorkingDay(date);
 
       const vouchers = await db
@@ -77,8 +79,7 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
         vouchers
           .filter((v) => v.pay_type === payType && v.status !== 'pending_send')
           .reduce((sum, v) => sum + Number(v.n), 0);
-      const unsentBacklog =
-        vouchers.reduce((sum, v) => sum + Number(v.stale), 0) + Number(notices.stale);
+      const unsentBacklog = vouchers.reduce((sum, v) => sum + Number(v.stale), 0) + Number(notices.stale);
 
       const lines: TrafficLine[] = [
         ...(['direct', 'authorized'] as const).map((payType) => ({
@@ -86,7 +87,11 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
           expected: expectedOut(payType),
           actual: logged('out', outboundVoucherKinds[payType]),
         })),
-        { kind: 'quota_notice', expected: Number(notices.n) - Number(notices.pending), actual: logged('out', 'quota_notice') },
+        {
+          kind: 'quota_notice',
+          expected: Number(notices.n) - Number(notices.pending),
+          actual: logged('out', 'quota_notice'),
+        },
         {
           kind: 'receipt',
           expected: vouchers.filter((v) => v.status === 'paid').reduce((sum, v) => sum + Number(v.n), 0),

@@ -41,13 +41,18 @@ try {
     const times: number[] = [];
     for (let i = 0; i < repeats + 1; i++) {
       const t0 = performance.now();
-      await client.workflow.execute('benchNoop', { taskQueue: 'bench-noop', workflowId: `bench-noop-${Date.now()}-${i}` });
+      await client.workflow.execute('benchNoop', {
+        taskQueue: 'bench-noop',
+        workflowId: `bench-noop-${Date.now()}-${i}`,
+      });
       if (i > 0) times.push(performance.now() - t0); // the first run warms the worker up
     }
     return times;
   });
   await nc.close();
-  console.log(`\nno-op workflow + 1 no-op activity: median ${median(noopTimes).toFixed(0)} ms over ${noopTimes.length} runs`);
+  console.log(
+    `\nno-op workflow + 1 no-op activity: median ${median(noopTimes).toFixed(0)} ms over ${noopTimes.length} runs`,
+  );
 
   for (const n of sizes) {
     const ts = await makeTestSite({
@@ -63,12 +68,20 @@ try {
         }));
       },
     });
-    Object.assign(process.env, { JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER, JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD });
+    Object.assign(process.env, {
+      JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER,
+      JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
+    });
     const seedStart = performance.now();
     const sandbox = await startSandbox({ site: ts.site, reseed: true });
     const seedMs = performance.now() - seedStart;
     const wnc = await NativeConnection.connect({ address: server.address });
-    const { workers, close } = await createWorkers({ site: ts.site, connection: wnc, zones: ['runbooks', 'comm', 'db'], log });
+    const { workers, close } = await createWorkers({
+      site: ts.site,
+      connection: wnc,
+      zones: ['runbooks', 'comm', 'db'],
+      log,
+    });
     const running = Promise.all(workers.map((w) => w.run()));
     const times: number[] = [];
     let findings = 0;

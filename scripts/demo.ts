@@ -31,17 +31,25 @@ try {
   const result = (await handle.result()) as DailyInspectionResult;
   await client.connection.close();
 
-  console.log(`\n日常巡检 ${result.date} — overall ${result.light.toUpperCase()}, ${result.findings.length} finding(s):`);
+  console.log(
+    `\n日常巡检 ${result.date} — overall ${result.light.toUpperCase()}, ${result.findings.length} finding(s):`,
+  );
   for (const b of result.banks) {
     const bankFindings = result.findings.filter((f) => f.bank === b.bank);
-    console.log(`  ${b.bank.padEnd(5)} ${b.light.padEnd(6)} ${bankFindings.length === 0 ? 'all checks green' : ''}`);
+    console.log(
+      `  ${b.bank.padEnd(5)} ${b.light.padEnd(6)} ${bankFindings.length === 0 ? 'all checks green' : ''}`,
+    );
     for (const f of bankFindings) {
-      console.log(`        - [${f.check}] ${f.code}: ${f.summary}\n          fix: ${f.fixRunbook} (${runbookCatalog[f.fixRunbook].en})`);
+      console.log(
+        `        - [${f.check}] ${f.code}: ${f.summary}\n          fix: ${f.fixRunbook} (${runbookCatalog[f.fixRunbook].en})`,
+      );
     }
   }
   console.log(`\nReport (Markdown): ${result.report.markdown}`);
   console.log(`Report (HTML):     ${result.report.html}`);
-  console.log(`Workflow history:  ${stack.uiUrl}/namespaces/${site.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`);
+  console.log(
+    `Workflow history:  ${stack.uiUrl}/namespaces/${site.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`,
+  );
   console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s. Keep the stack up with: npm start`);
 } catch (err) {
   console.error('The demo failed:', err);

@@ -40,7 +40,9 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
-    const cliPath = await ensureTemporalCli({ log: values.quiet ? () => undefined : (line) => console.error(line) });
+    const cliPath = await ensureTemporalCli({
+      log: values.quiet ? () => undefined : (line) => console.error(line),
+    });
     if (values.quiet) {
       console.log(cliPath);
     } else {

@@ -37,7 +37,8 @@ function readInput(value: string | undefined): unknown {
       throw new UsageError(`--input: not valid JSON: ${(err as Error).message}`);
     }
   }
-  if (!existsSync(value)) throw new UsageError(`--input: expected JSON text or a file path; no file "${value}"`);
+  if (!existsSync(value))
+    throw new UsageError(`--input: expected JSON text or a file path; no file "${value}"`);
   const text = readFileSync(value, 'utf8');
   try {
     return value.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
@@ -46,7 +47,11 @@ function readInput(value: string | undefined): unknown {
   }
 }
 
-async function start(site: SiteConfig, name: string | undefined, opts: Record<string, unknown>): Promise<void> {
+async function start(
+  site: SiteConfig,
+  name: string | undefined,
+  opts: Record<string, unknown>,
+): Promise<void> {
   if (!name) throw new UsageError('start: name the runbook to start');
   const { entry, input } = validateRunbookInput(name, readInput(opts.input as string | undefined), site);
   const client = await connectClient(site);
@@ -61,7 +66,9 @@ async function start(site: SiteConfig, name: string | undefined, opts: Record<st
     if (opts.wait) printResult(await handle.result());
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new UsageError(`${workflowId} is already running; follow it with: npm run runbook -- status ${workflowId}`);
+      throw new UsageError(
+        `${workflowId} is already running; follow it with: npm run runbook -- status ${workflowId}`,
+      );
     }
     throw err;
   } finally {
@@ -79,7 +86,11 @@ async function status(client: Client, workflowId: string | undefined): Promise<v
   } else if (d.status.name === 'COMPLETED') {
     printResult(await handle.result());
   } else if (d.status.name === 'FAILED') {
-    await handle.result().catch((err: Error) => console.log(`Failed: ${(err.cause as Error | undefined)?.message ?? err.message}`));
+    await handle
+      .result()
+      .catch((err: Error) =>
+        console.log(`Failed: ${(err.cause as Error | undefined)?.message ?? err.message}`),
+      );
   }
 }
 
@@ -88,14 +99,20 @@ async function list(client: Client, runbook: string | undefined, limit: number):
   let n = 0;
   for await (const wf of client.workflow.list(query ? { query } : {})) {
     const light = wf.searchAttributes?.Light?.[0] ?? '';
-    console.log(`${wf.startTime.toISOString()}  ${wf.status.name.padEnd(10)}  ${String(light).padEnd(7)}  ${wf.workflowId}`);
+    console.log(
+      `${wf.startTime.toISOString()}  ${wf.status.name.padEnd(10)}  ${String(light).padEnd(7)}  ${wf.workflowId}`,
+    );
     if (++n >= limit) break;
   }
   if (n === 0) console.log('No runs.');
 }
 
 function printResult(result: unknown): void {
-  const r = result as { light?: string; findings?: { bank: string; summary: string; fixRunbook: string }[]; report?: { markdown: string; html: string } };
+  const r = result as {
+    light?: string;
+    findings?: { bank: string; summary: string; fixRunbook: string }[];
+    report?: { markdown: string; html: string };
+  };
   if (r?.report) {
     console.log(`Outcome: ${r.light}; ${r.findings?.length ?? 0} finding(s)`);
     for (const f of r.findings ?? []) console.log(`  [${f.bank}] ${f.summary} → ${f.fixRunbook}`);

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { loadSite } from '../temporal.config.ts';
 import { startStack } from './lib/stack.ts';
 
-const { values } = parseArgs({ options: { reseed: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+const { values } = parseArgs({
+  options: { reseed: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+});
 if (values.help) {
   console.log(`Usage: npm start [-- --reseed]
 

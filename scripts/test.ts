@@ -37,7 +37,11 @@ const code = await new Promise<number>((done) => {
     {
       cwd: projectRoot,
       stdio: 'inherit',
-      env: { ...process.env, JINCAI_TEST_TEMPORAL_ADDRESS: server.address, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      env: {
+        ...process.env,
+        JINCAI_TEST_TEMPORAL_ADDRESS: server.address,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      },
     },
   );
   child.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));

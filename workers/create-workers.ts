@@ -68,7 +68,11 @@ export async function createWorkers(options: {
         await Worker.create({
           ...base,
           taskQueue: queues.db,
-          activities: createTreasuryActivities({ db, site, calendar: createWorkingDayCalendar(site.calendar.files) }),
+          activities: createTreasuryActivities({
+            db,
+            site,
+            calendar: createWorkingDayCalendar(site.calendar.files),
+          }),
         }),
       );
     }

@@ -32,7 +32,10 @@ try {
   Runtime.install({ logger: temporalLogger(log.child({ component: 'temporal-sdk' })) });
   const connection = await NativeConnection.connect({ address: site.temporal.address });
   const { workers, close } = await createWorkers({ site, connection, zones: requested as Zone[], log });
-  log.info({ address: site.temporal.address, namespace: site.temporal.namespace, pid: process.pid }, 'worker running');
+  log.info(
+    { address: site.temporal.address, namespace: site.temporal.namespace, pid: process.pid },
+    'worker running',
+  );
   await Promise.all(workers.map((w) => w.run()));
   await close();
   await connection.close();

@@ -66,8 +66,17 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
 
   const inspectBank = async (bank: { code: string; name: string }): Promise<BankInspection> => {
     progress.running.push(bank.code);
-    const result: BankInspection = { bank: bank.code, bankName: bank.name, light: 'green', checks: {}, findings: [] };
-    const run = async <K extends InspectionCheck>(check: K, fn: () => Promise<BankInspection[K & keyof BankInspection]>) => {
+    const result: BankInspection = {
+      bank: bank.code,
+      bankName: bank.name,
+      light: 'green',
+      checks: {},
+      findings: [],
+    };
+    const run = async <K extends InspectionCheck>(
+      check: K,
+      fn: () => Promise<BankInspection[K & keyof BankInspection]>,
+    ) => {
       if (skip.has(check)) {
         result.checks[check] = { light: 'skipped' };
         return;
@@ -128,7 +137,11 @@ function selectBanks(
   if (!requested) return configured;
   const known = new Map(configured.map((b) => [b.code, b]));
   const problems = requested
-    .map((code, i) => (known.has(code) ? null : `input.banks[${i}]: unknown bank code "${code}"; expected one of ${[...known.keys()].join(', ')}`))
+    .map((code, i) =>
+      known.has(code)
+        ? null
+        : `input.banks[${i}]: unknown bank code "${code}"; expected one of ${[...known.keys()].join(', ')}`,
+    )
     .filter((p): p is string => p !== null);
   if (problems.length > 0) throw invalidInput(problems);
   return [...new Set(requested)].map((code) => known.get(code) as { code: string; name: string });

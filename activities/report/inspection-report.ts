@@ -49,20 +49,31 @@ export function renderInspectionMarkdown(s: InspectionSummary): string {
   for (const b of s.banks) {
     out.push(`### ${b.bankName}（${b.bank}）`, '');
     if (b.channels) {
-      for (const end of [b.channels.sender, b.channels.receiver, b.channels.bankSender, b.channels.bankReceiver]) {
+      for (const end of [
+        b.channels.sender,
+        b.channels.receiver,
+        b.channels.bankSender,
+        b.channels.bankReceiver,
+      ]) {
         if (!end) continue;
         const seq = end.lastSeq === undefined ? '' : `，序列号 ${end.lastSeq}`;
-        out.push(`- 通道 ${end.channel}（${end.qmgr}，${end.chltype}）：${end.status}${seq}${end.indoubt ? '，存在未决批次' : ''}`);
+        out.push(
+          `- 通道 ${end.channel}（${end.qmgr}，${end.chltype}）：${end.status}${seq}${end.indoubt ? '，存在未决批次' : ''}`,
+        );
       }
     }
     if (b.queues) {
       out.push(`- 传输队列 ${b.queues.xmitq.queue} 深度：${b.queues.xmitq.depth}`);
       if (b.queues.deadLetter) {
-        out.push(`- 死信队列 ${b.queues.deadLetter.queue}（${b.queues.deadLetter.qmgr}）深度：${b.queues.deadLetter.depth}`);
+        out.push(
+          `- 死信队列 ${b.queues.deadLetter.queue}（${b.queues.deadLetter.qmgr}）深度：${b.queues.deadLetter.depth}`,
+        );
       }
     }
-    if (b.frontEnd) out.push(`- 前置机（${b.frontEnd.method === 'ping' ? 'PING CHANNEL' : 'TCP'}）：${b.frontEnd.detail}`);
-    for (const p of b.programs?.programs ?? []) out.push(`- 收发程序 ${p.name}：${p.running ? '运行中' : '未运行'}（${p.detail}）`);
+    if (b.frontEnd)
+      out.push(`- 前置机（${b.frontEnd.method === 'ping' ? 'PING CHANNEL' : 'TCP'}）：${b.frontEnd.detail}`);
+    for (const p of b.programs?.programs ?? [])
+      out.push(`- 收发程序 ${p.name}：${p.running ? '运行中' : '未运行'}（${p.detail}）`);
     if (b.traffic) {
       out.push('', `| 业务类型 | 应有 | 实有 |`, '|---|---:|---:|');
       for (const l of b.traffic.lines) {
@@ -78,7 +89,8 @@ export function renderInspectionMarkdown(s: InspectionSummary): string {
 
 export function renderInspectionHtml(s: InspectionSummary): string {
   const color = { green: '#1a7f37', yellow: '#bf8700', red: '#cf222e', skipped: '#6e7781' } as const;
-  const dot = (l: keyof typeof color) => `<span class="dot" style="background:${color[l]}"></span>${lightLabel[l].slice(2).trim()}`;
+  const dot = (l: keyof typeof color) =>
+    `<span class="dot" style="background:${color[l]}"></span>${lightLabel[l].slice(2).trim()}`;
   const rows = s.banks
     .map(
       (b) =>

@@ -11,7 +11,11 @@ import { z } from 'zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 const calendarFileSchema = z
-  .object({ year: z.number().int(), holidays: z.array(isoDate).default([]), workdays: z.array(isoDate).default([]) })
+  .object({
+    year: z.number().int(),
+    holidays: z.array(isoDate).default([]),
+    workdays: z.array(isoDate).default([]),
+  })
   .strict();
 
 export interface WorkingDayCalendar {
@@ -27,7 +31,9 @@ export function createWorkingDayCalendar(files: string[] = []): WorkingDayCalend
     const raw: unknown = parseYaml(readFileSync(file, 'utf8'));
     const parsed = calendarFileSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new Error(`Invalid calendar file ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new Error(
+        `Invalid calendar file ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     parsed.data.holidays.forEach((d) => holidays.add(d));
     parsed.data.workdays.forEach((d) => workdays.add(d));

@@ -32,7 +32,12 @@ async function programStatus(program: ProgramConfig): Promise<ProgramStatus> {
   }
   return processAlive(pid)
     ? { name: program.name, running: true, pid, detail: `pid ${pid} is running` }
-    : { name: program.name, running: false, pid, detail: `pid ${pid} from ${program.pidFile} is not running (stale pid file)` };
+    : {
+        name: program.name,
+        running: false,
+        pid,
+        detail: `pid ${pid} from ${program.pidFile} is not running (stale pid file)`,
+      };
 }
 
 function processAlive(pid: number): boolean {

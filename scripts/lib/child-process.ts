@@ -52,7 +52,9 @@ export async function startProjectProcess(options: {
     await Promise.race([
       options.ready(child, () => recent),
       exited.then(() => {
-        throw new Error(`${options.name} exited during start-up (log: ${options.logFile}):\n${recent.slice(-3000)}`);
+        throw new Error(
+          `${options.name} exited during start-up (log: ${options.logFile}):\n${recent.slice(-3000)}`,
+        );
       }),
     ]);
   } catch (err) {

@@ -84,7 +84,7 @@ const STOP_GRACE_MS = 10_000;
 const TAIL_LINES = 30;
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServerHandle> {
-  const portsChosenHere = options.port === undefined || options.uiPort === undefined;
+  const portsChosenHere = options.port === undefined && typeof options.uiPort !== 'number';
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(options);
@@ -111,7 +111,8 @@ async function startOnce(options: DevServerOptions): Promise<DevServerHandle> {
     args.push('--db-filename', resolve(options.dbFile));
   }
   if (namespace !== 'default') args.push('--namespace', namespace);
-  for (const [name, type] of Object.entries(options.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(options.searchAttributes ?? {}))
+    args.push('--search-attribute', `${name}=${type}`);
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (options.logLevel) args.push('--log-level', options.logLevel);
   for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
@@ -121,7 +122,10 @@ async function startOnce(options: DevServerOptions): Promise<DevServerHandle> {
   const output = openOutput(options.logFile);
   let child: ChildProcess;
   try {
-    child = spawn(options.cliPath, args, { stdio: ['ignore', output.stdio, output.stdio], env: options.env ?? process.env });
+    child = spawn(options.cliPath, args, {
+      stdio: ['ignore', output.stdio, output.stdio],
+      env: options.env ?? process.env,
+    });
   } finally {
     output.afterSpawn();
   }
@@ -155,12 +159,22 @@ async function startOnce(options: DevServerOptions): Promise<DevServerHandle> {
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const polling = new AbortController();
   const outcome = await Promise.race([
-    waitUntilServing(address, namespace, timeoutMs, polling.signal).then((lastError) => ({ kind: 'ready' as const, lastError })),
+    waitUntilServing(address, namespace, timeoutMs, polling.signal).then((lastError) => ({
+      kind: 'ready' as const,
+      lastError,
+    })),
     exited.then((info) => ({ kind: 'exited' as const, info })),
   ]);
   polling.abort();
   if (outcome.kind === 'ready' && outcome.lastError === undefined && child.pid !== undefined) {
-    return { address, uiUrl: uiPort === undefined ? undefined : `http://${connectHost}:${uiPort}`, namespace, pid: child.pid, exited, stop };
+    return {
+      address,
+      uiUrl: uiPort === undefined ? undefined : `http://${connectHost}:${uiPort}`,
+      namespace,
+      pid: child.pid,
+      exited,
+      stop,
+    };
   }
   await stop();
   const command = `${options.cliPath} ${args.join(' ')}`;
@@ -169,7 +183,10 @@ async function startOnce(options: DevServerOptions): Promise<DevServerHandle> {
   }
   if (outcome.kind === 'exited') {
     const how = outcome.info.signal ? `signal ${outcome.info.signal}` : `exit code ${outcome.info.code}`;
-    throw new DevServerStartError(`Temporal dev server exited during start-up (${how}): ${command}`, output.tail());
+    throw new DevServerStartError(
+      `Temporal dev server exited during start-up (${how}): ${command}`,
+      output.tail(),
+    );
   }
   throw new DevServerStartError(
     `Temporal dev server did not serve ${address} within ${timeoutMs / 1000} s (last error: ${outcome.lastError}): ${command}`,

@@ -19,7 +19,9 @@ export interface RunbookEntry<S extends z.ZodType = z.ZodType> {
 function unknownBanks(banks: string[] | undefined, site: SiteConfig): string[] {
   const known = site.banks.map((b) => b.code);
   return (banks ?? []).flatMap((code, i) =>
-    known.includes(code) ? [] : [`input.banks[${i}]: unknown bank code "${code}"; expected one of ${known.join(', ')}`],
+    known.includes(code)
+      ? []
+      : [`input.banks[${i}]: unknown bank code "${code}"; expected one of ${known.join(', ')}`],
   );
 }
 
@@ -42,10 +44,16 @@ export class RunbookInputError extends Error {
 }
 
 /** Validates a runbook's input against its schema and the site; throws RunbookInputError. */
-export function validateRunbookInput(name: string, raw: unknown, site: SiteConfig): { entry: RunbookEntry; input: unknown } {
+export function validateRunbookInput(
+  name: string,
+  raw: unknown,
+  site: SiteConfig,
+): { entry: RunbookEntry; input: unknown } {
   const entry = runbookRegistry[name];
   if (!entry) {
-    throw new RunbookInputError([`runbook: unknown runbook "${name}"; expected one of ${Object.keys(runbookRegistry).join(', ')}`]);
+    throw new RunbookInputError([
+      `runbook: unknown runbook "${name}"; expected one of ${Object.keys(runbookRegistry).join(', ')}`,
+    ]);
   }
   const parsed = entry.input.safeParse(raw ?? {});
   if (!parsed.success) throw new RunbookInputError(describeInputIssues(parsed.error));

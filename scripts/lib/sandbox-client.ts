@@ -12,7 +12,9 @@ export async function sandboxRequest(
   const mqweb = site.mq.mqweb;
   const headers: Record<string, string> = { 'ibm-mq-rest-csrf-token': 'jincai' };
   if (mqweb) {
-    const token = Buffer.from(`${env[mqweb.userEnv] ?? ''}:${env[mqweb.passwordEnv] ?? ''}`).toString('base64');
+    const token = Buffer.from(`${env[mqweb.userEnv] ?? ''}:${env[mqweb.passwordEnv] ?? ''}`).toString(
+      'base64',
+    );
     headers.authorization = `Basic ${token}`;
   }
   if (body !== undefined) headers['content-type'] = 'application/json';

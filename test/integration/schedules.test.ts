@@ -15,20 +15,27 @@ before(async () => {
   ts = await makeTestSite({
     temporalAddress: temporal.address,
     edit: (raw) => {
-      raw.schedules = [{ id: scheduleId, runbook: 'daily-inspection', cron: ['30 8 * * *', '30 16 * * *'], input: {} }];
+      raw.schedules = [
+        { id: scheduleId, runbook: 'daily-inspection', cron: ['30 8 * * *', '30 16 * * *'], input: {} },
+      ];
     },
   });
   client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 });
 after(async () => {
-  await client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
+  await client.schedule
+    .getHandle(scheduleId)
+    .delete()
+    .catch(() => undefined);
   await client.connection.close();
   await temporal.stop();
   ts.cleanup();
 });
 
 test('schedules are created in Asia/Shanghai, upserted idempotently, and an operator pause survives', async () => {
-  assert.deepEqual(await upsertSchedules(client, ts.site), [`Schedule ${scheduleId}: created (30 8 * * *, 30 16 * * * Asia/Shanghai)`]);
+  assert.deepEqual(await upsertSchedules(client, ts.site), [
+    `Schedule ${scheduleId}: created (30 8 * * *, 30 16 * * * Asia/Shanghai)`,
+  ]);
   const handle = client.schedule.getHandle(scheduleId);
   let d = await handle.describe();
   assert.equal(d.spec.timezone, 'Asia/Shanghai');
@@ -41,7 +48,9 @@ test('schedules are created in Asia/Shanghai, upserted idempotently, and an oper
 
   await handle.pause('bank holiday maintenance');
   const edited = { ...ts.site, schedules: ts.site.schedules.map((s) => ({ ...s, cron: ['0 9 * * *'] })) };
-  assert.deepEqual(await upsertSchedules(client, edited), [`Schedule ${scheduleId}: updated (paused by an operator; left paused)`]);
+  assert.deepEqual(await upsertSchedules(client, edited), [
+    `Schedule ${scheduleId}: updated (paused by an operator; left paused)`,
+  ]);
   d = await handle.describe();
   assert.equal(d.state.paused, true);
   assert.equal(d.state.note, 'bank holiday maintenance');
@@ -49,7 +58,10 @@ test('schedules are created in Asia/Shanghai, upserted idempotently, and an oper
 });
 
 test('a schedule with bad input is refused before anything is written', async () => {
-  const bad = { ...ts.site, schedules: [{ ...ts.site.schedules[0]!, id: `${scheduleId}-bad`, input: { banks: ['XYZ'] } }] };
+  const bad = {
+    ...ts.site,
+    schedules: [{ ...ts.site.schedules[0]!, id: `${scheduleId}-bad`, input: { banks: ['XYZ'] } }],
+  };
   await assert.rejects(upsertSchedules(client, bad), /input\.banks\[0\]: unknown bank code "XYZ"/);
   await assert.rejects(client.schedule.getHandle(`${scheduleId}-bad`).describe(), /not found/i);
 });

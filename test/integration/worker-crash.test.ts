@@ -14,7 +14,11 @@ before(async () => {
     programs: false,
     edit: (raw) => {
       const template = raw.banks[0] as Record<string, unknown>;
-      raw.banks = Array.from({ length: 40 }, (_, i) => ({ ...template, code: `B${String(i + 1).padStart(3, '0')}`, name: `模拟银行${i + 1}` }));
+      raw.banks = Array.from({ length: 40 }, (_, i) => ({
+        ...template,
+        code: `B${String(i + 1).padStart(3, '0')}`,
+        name: `模拟银行${i + 1}`,
+      }));
       raw.inspection = { concurrency: 2 };
     },
   });
@@ -52,7 +56,9 @@ test('killing the worker mid-inspection: a new worker finishes the same run, wit
   let progress = { done: 0, total: 0 };
   for (let i = 0; i < 600 && progress.done < 5; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    progress = ((await handle.query('progress').catch(() => null)) as { detail: typeof progress } | null)?.detail ?? progress;
+    progress =
+      ((await handle.query('progress').catch(() => null)) as { detail: typeof progress } | null)?.detail ??
+      progress;
   }
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
@@ -64,7 +70,9 @@ test('killing the worker mid-inspection: a new worker finishes the same run, wit
     const result: DailyInspectionResult = await handle.result();
     assert.equal(result.banks.length, 40);
     assert.equal(new Set(result.banks.map((b) => b.bank)).size, 40);
-    const reports = readdirSync(dirname(result.report.markdown)).filter((f) => f.startsWith(handle.workflowId));
+    const reports = readdirSync(dirname(result.report.markdown)).filter((f) =>
+      f.startsWith(handle.workflowId),
+    );
     assert.deepEqual(reports.sort(), [`${handle.workflowId}.html`, `${handle.workflowId}.md`]);
     const history = await handle.fetchHistory();
     const reportWrites = (history.events ?? []).filter(

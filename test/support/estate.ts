@@ -33,7 +33,8 @@ export async function startTestEstate(
   const sandbox = await startSandbox({ site: ts.site, reseed: true });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: ts.site.temporal.namespace });
-  let worker: { workers: Worker[]; run: Promise<unknown>; close(): Promise<void>; nc: NativeConnection } | undefined;
+  let worker:
+    { workers: Worker[]; run: Promise<unknown>; close(): Promise<void>; nc: NativeConnection } | undefined;
 
   return {
     ...ts,

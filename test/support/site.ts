@@ -50,7 +50,12 @@ export async function makeTestSite(options: {
     programs:
       options.programs === false
         ? []
-        : [{ name: `收发程序-${String(b.code)}`, pidFile: join(dir, 'run', `send-receive-${String(b.code)}.pid`) }],
+        : [
+            {
+              name: `收发程序-${String(b.code)}`,
+              pidFile: join(dir, 'run', `send-receive-${String(b.code)}.pid`),
+            },
+          ],
   }));
   raw.treasury = { adapter: 'sqlite', sqlite: { path: join(dir, 'treasury.db') } };
   raw.mq = { ...raw.mq, mqweb: { ...(raw.mq.mqweb as object), baseUrl: `http://127.0.0.1:${ports[0]}` } };

@@ -18,7 +18,10 @@ function problems(name: string, input: unknown): string[] {
 
 test('valid inspection input passes', () => {
   assert.deepEqual(problems('daily-inspection', {}), []);
-  assert.deepEqual(problems('daily-inspection', { date: '2026-11-27', banks: ['ICBC', 'CCB'], skip: ['traffic'] }), []);
+  assert.deepEqual(
+    problems('daily-inspection', { date: '2026-11-27', banks: ['ICBC', 'CCB'], skip: ['traffic'] }),
+    [],
+  );
 });
 
 test('bad inspection input names each field and what was expected', () => {
@@ -26,7 +29,10 @@ test('bad inspection input names each field and what was expected', () => {
     'input.banks[1]: unknown bank code "XYZ"; expected one of ICBC, ABC, BOC, CCB, RCB',
   ]);
   assert.match(problems('daily-inspection', { date: '27/11/2026' })[0] ?? '', /^input\.date: .*YYYY-MM-DD/);
-  assert.match(problems('daily-inspection', { date: '2026-02-30' })[0] ?? '', /^input\.date: a real calendar date/);
+  assert.match(
+    problems('daily-inspection', { date: '2026-02-30' })[0] ?? '',
+    /^input\.date: a real calendar date/,
+  );
   assert.match(problems('daily-inspection', { skip: ['coffee'] })[0] ?? '', /^input\.skip\[0\]: .*channels/);
   assert.match(problems('daily-inspection', { bank: 'ICBC' })[0] ?? '', /Unrecognized key.*bank/);
   assert.match(problems('no-such-runbook', {})[0] ?? '', /^runbook: unknown runbook "no-such-runbook"/);
@@ -36,7 +42,15 @@ test('the CLI refuses bad input before contacting Temporal', () => {
   // The site points at a port where nothing listens: a refusal proves nothing was attempted.
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'scripts/runbook.ts', 'start', 'daily-inspection', '--input', '{"banks":["XYZ"],"date":"2026-13-01"}'],
+    [
+      '--import',
+      'tsx',
+      'scripts/runbook.ts',
+      'start',
+      'daily-inspection',
+      '--input',
+      '{"banks":["XYZ"],"date":"2026-13-01"}',
+    ],
     { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, JINCAI_SITE: defaultSiteFile } },
   );
   assert.equal(run.status, 2, run.stderr);

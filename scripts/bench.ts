@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startSandbox } from '../sandbox/server.ts';
 import { createWorkers } from '../workers/create-workers.ts';
 import { createLogger } from '../workers/logger.ts';
@@ -21,6 +21,7 @@ if (which !== 'inspection') {
 const sizes = (process.env.BENCH_BANKS ?? '5,50,200').split(',').map(Number);
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);
 
+Runtime.install({ logger: new DefaultLogger('WARN') });
 const cliPath = await ensureTemporalCli({ log: (l) => console.log(l) });
 const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
 const connection = await Connection.connect({ address: server.address });

@@ -2,7 +2,7 @@
  * Treasury database activities (db zone): read-only looks at what the payment database says
  * has flowed, through Kysely so the same code serves SQLite and Oracle.
  */
-import type { TreasuryDb } from '../connectors/treasury/database.ts';
+import { readConsistently, type TreasuryDb } from '../connectors/treasury/database.ts';
 import type { WorkingDayCalendar } from '../connectors/calendar/working-days.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import type { TrafficCheck, TrafficKind, TrafficLine } from '../workflows/daily-inspection.types.ts';
@@ -28,49 +28,57 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
       ).toISOString();
       const reportDate = calendar.previousWorkingDay(date);
 
-      const vouchers = await db
-        .selectFrom('vouchers')
-        .select(['pay_type', 'status'])
-        .select((eb) => [
-          eb.fn.countAll<number>().as('n'),
-          eb.fn
-            .count<number>('voucher_no')
-            .filterWhere((w) => w.and([w('status', '=', 'pending_send'), w('submitted_at', '<', graceStart)]))
-            .as('stale'),
-        ])
-        .where('bank_code', '=', bank)
-        .where('business_date', '=', date)
-        .where('status', '!=', 'draft')
-        .where('submitted_at', 'is not', null)
-        .groupBy(['pay_type', 'status'])
-        .execute();
-      const notices = await db
-        .selectFrom('quota_notices')
-        .select((eb) => [
-          eb.fn.countAll<number>().as('n'),
-          eb.fn
-            .count<number>('notice_no')
-            .filterWhere((w) => w.and([w('status', '=', 'pending_send'), w('submitted_at', '<', graceStart)]))
-            .as('stale'),
-          eb.fn.count<number>('notice_no').filterWhere('status', '=', 'pending_send').as('pending'),
-        ])
-        .where('bank_code', '=', bank)
-        .where('business_date', '=', date)
-        .executeTakeFirstOrThrow();
-      const messages = await db
-        .selectFrom('message_log')
-        .select(['direction', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('bank_code', '=', bank)
-        .where('business_date', '=', date)
-        .groupBy(['direction', 'kind'])
-        .execute();
-      const reports = await db
-        .selectFrom('bank_reports')
-        .select(['kind', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('bank_code', '=', bank)
-        .where('business_date', '=', reportDate)
-        .groupBy('kind')
-        .execute();
+      // One snapshot: a receipt committed between two of these reads would show as a false mismatch.
+      const { vouchers, notices, messages, reports } = await readConsistently(db, async (trx) => {
+        const vouchers = await trx
+          .selectFrom('vouchers')
+          .select(['pay_type', 'status'])
+          .select((eb) => [
+            eb.fn.countAll<number>().as('n'),
+            eb.fn
+              .count<number>('voucher_no')
+              .filterWhere((w) =>
+                w.and([w('status', '=', 'pending_send'), w('submitted_at', '<', graceStart)]),
+              )
+              .as('stale'),
+          ])
+          .where('bank_code', '=', bank)
+          .where('business_date', '=', date)
+          .where('status', '!=', 'draft')
+          .where('submitted_at', 'is not', null)
+          .groupBy(['pay_type', 'status'])
+          .execute();
+        const notices = await trx
+          .selectFrom('quota_notices')
+          .select((eb) => [
+            eb.fn.countAll<number>().as('n'),
+            eb.fn
+              .count<number>('notice_no')
+              .filterWhere((w) =>
+                w.and([w('status', '=', 'pending_send'), w('submitted_at', '<', graceStart)]),
+              )
+              .as('stale'),
+            eb.fn.count<number>('notice_no').filterWhere('status', '=', 'pending_send').as('pending'),
+          ])
+          .where('bank_code', '=', bank)
+          .where('business_date', '=', date)
+          .executeTakeFirstOrThrow();
+        const messages = await trx
+          .selectFrom('message_log')
+          .select(['direction', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('bank_code', '=', bank)
+          .where('business_date', '=', date)
+          .groupBy(['direction', 'kind'])
+          .execute();
+        const reports = await trx
+          .selectFrom('bank_reports')
+          .select(['kind', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('bank_code', '=', bank)
+          .where('business_date', '=', reportDate)
+          .groupBy('kind')
+          .execute();
+        return { vouchers, notices, messages, reports };
+      });
 
       const logged = (direction: 'in' | 'out', kind: TrafficKind) =>
         Number(messages.find((m) => m.direction === direction && m.kind === kind)?.n ?? 0);

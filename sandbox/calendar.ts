@@ -1,8 +1,11 @@
 /**
  * Business-date arithmetic for the sandbox: local dates and times of day in the site's time zone,
- * and the Chinese working-day calendar (statutory holidays and make-up days) from chinese-days.
+ * and the Chinese working-day calendar (statutory holidays and make-up days).
  */
-import chineseDays from 'chinese-days';
+import { createWorkingDayCalendar } from '../connectors/calendar/working-days.ts';
+
+// The same working-day calendar the engine uses, so sandbox and inspection agree on report dates.
+const calendar = createWorkingDayCalendar();
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -49,16 +52,10 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export function isWorkday(date: string): boolean {
-  return chineseDays.isWorkday(date);
-}
+export const isWorkday = calendar.isWorkingDay;
 
 /** The last working day strictly before `date` (Monday → Friday; holidays skipped). */
-export function previousWorkday(date: string): string {
-  let d = addDays(date, -1);
-  while (!isWorkday(d)) d = addDays(d, -1);
-  return d;
-}
+export const previousWorkday = calendar.previousWorkingDay;
 
 /** Whether local time `hhmm` lies in [open, close). */
 export function inWindow(hhmm: string, window: { open: string; close: string }): boolean {

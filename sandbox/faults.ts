@@ -11,6 +11,7 @@ import type { TreasuryDatabase } from '../connectors/treasury/schema.ts';
 import type { BankConfig, SiteConfig } from '../temporal.config.ts';
 import type { Banks } from './bank/banks.ts';
 import { localDate, previousWorkday } from './calendar.ts';
+import { unsentVoucher } from './seed/voucher-row.ts';
 import type { SandboxClock } from './clock.ts';
 import type { MqEstate } from './mq/estate.ts';
 import { resetChannel, resolveChannel, startChannel, stopChannel } from './mq/channel-commands.ts';
@@ -336,26 +337,22 @@ export function createFaults(deps: FaultDeps) {
       .orderBy('code')
       .executeTakeFirstOrThrow();
     const stamp = now.getTime().toString(36).toUpperCase().slice(-5);
-    const rows = payeeIds.map((payee, i) => ({
-      voucher_no: `ZZ${date.replaceAll('-', '')}${bank.code}X${stamp}${i}`,
-      fiscal_year: Number(date.slice(0, 4)),
-      bank_code: bank.code,
-      pay_type: 'direct' as const,
-      amount_fen: 1_288_000 + i * 100,
-      payee_account_id: payee,
-      budget_unit_code: unit.code,
-      subject_code: subject.code,
-      status: 'pending_send' as const,
-      business_date: date,
-      submitted_at: now.toISOString(),
-      sent_at: null,
-      accepted_at: null,
-      paid_at: null,
-      serial_no: null,
-      failure_code: null,
-      failure_reason: null,
-      updated_at: now.toISOString(),
-    }));
+    const rows = payeeIds.map((payee, i) =>
+      unsentVoucher({
+        voucher_no: `ZZ${date.replaceAll('-', '')}${bank.code}X${stamp}${i}`,
+        fiscal_year: Number(date.slice(0, 4)),
+        bank_code: bank.code,
+        pay_type: 'direct' as const,
+        amount_fen: 1_288_000 + i * 100,
+        payee_account_id: payee,
+        budget_unit_code: unit.code,
+        subject_code: subject.code,
+        status: 'pending_send' as const,
+        business_date: date,
+        submitted_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      }),
+    );
     if (rows.length > 0) await treasury.insertInto('vouchers').values(rows).execute();
     return rows.map((r) => r.voucher_no);
   }

@@ -45,7 +45,13 @@ export function renderInspectionMarkdown(s: InspectionSummary): string {
       );
     }
   }
-  out.push('', '## 明细', '');
+  out.push('', '## 明细', '', ...detailLines(s));
+  return out.join('\n');
+}
+
+/** Per-bank figures behind the lights: channel ends, depths, reachability, programs, traffic. */
+function detailLines(s: InspectionSummary): string[] {
+  const out: string[] = [];
   for (const b of s.banks) {
     out.push(`### ${b.bankName}（${b.bank}）`, '');
     if (b.channels) {
@@ -84,7 +90,7 @@ export function renderInspectionMarkdown(s: InspectionSummary): string {
     }
     out.push('');
   }
-  return out.join('\n');
+  return out;
 }
 
 export function renderInspectionHtml(s: InspectionSummary): string {
@@ -127,7 +133,7 @@ ${rows}</table>
 <h2>发现的问题及处置建议</h2>
 ${findings}
 <h2>明细</h2>
-<pre>${esc(renderInspectionMarkdown(s).split('## 明细')[1] ?? '')}</pre>
+<pre>${esc(detailLines(s).join('\n'))}</pre>
 </body></html>
 `;
 }

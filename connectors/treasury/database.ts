@@ -3,7 +3,7 @@
  * copy) through better-sqlite3, or Oracle through oracledb's thin mode. Both drivers load lazily,
  * so a site that uses one never needs the other.
  */
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, sql, SqliteAdapter, SqliteDialect, type Transaction } from 'kysely';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { secretFromEnv } from '../../temporal.config.ts';
 import type { TreasuryDatabase } from './schema.ts';
@@ -32,4 +32,20 @@ export async function openSqlite(path: string): Promise<TreasuryDb> {
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   return new Kysely<TreasuryDatabase>({ dialect: new SqliteDialect({ database }) });
+}
+
+/**
+ * Runs several reads against one consistent snapshot, so figures compared with each other (say,
+ * vouchers paid and receipts logged) cannot straddle a commit made between two queries. SQLite
+ * (WAL) holds a snapshot for a transaction's life; Oracle needs a read-only transaction for that.
+ */
+export async function readConsistently<T>(
+  db: TreasuryDb,
+  fn: (trx: Transaction<TreasuryDatabase>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    if (!(db.getExecutor().adapter instanceof SqliteAdapter))
+      await sql`SET TRANSACTION READ ONLY`.execute(trx);
+    return fn(trx);
+  });
 }

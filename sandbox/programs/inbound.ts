@@ -5,7 +5,7 @@
  * mark the voucher paid, reports land in bank_reports, base-data acks advance the acked version.
  * Applying is idempotent by the message's msgId, so a message seen twice changes nothing.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import type {
   AckBody,
@@ -17,22 +17,12 @@ import type {
 } from '../messages.ts';
 import { parseMessage } from '../messages.ts';
 import { rejectionCodes } from '../bank/validate.ts';
-import type { MessagingClient } from './messaging-client.ts';
+import type { ProgramContext } from './outbound.ts';
 
-type Db = Kysely<TreasuryDatabase>;
 type Trx = Transaction<TreasuryDatabase>;
 
-export interface InboundContext {
-  db: Db;
-  mq: MessagingClient;
-  bank: string;
-  financeQmgr: string;
-  now: () => Date;
-  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
-}
-
 /** Receives and applies what the bank has sent; returns how many messages were applied. */
-export async function receiveAll(ctx: InboundContext, limit = 100): Promise<number> {
+export async function receiveAll(ctx: ProgramContext, limit = 100): Promise<number> {
   let applied = 0;
   for (let i = 0; i < limit; i++) {
     const received = await ctx.mq.get(ctx.financeQmgr, `PAY.FROM.${ctx.bank}`);
@@ -50,7 +40,7 @@ export async function receiveAll(ctx: InboundContext, limit = 100): Promise<numb
   return applied;
 }
 
-export async function applyMessage(ctx: InboundContext, message: AppMessage): Promise<boolean> {
+export async function applyMessage(ctx: ProgramContext, message: AppMessage): Promise<boolean> {
   const { head } = message;
   return ctx.db.transaction().execute(async (trx) => {
     const seen = await trx

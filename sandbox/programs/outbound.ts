@@ -20,7 +20,8 @@ import { MessagingError } from './messaging-client.ts';
 
 type Db = Kysely<TreasuryDatabase>;
 
-export interface OutboundContext {
+/** What a send/receive program's loops work with, for one bank. */
+export interface ProgramContext {
   db: Db;
   mq: MessagingClient;
   bank: string;
@@ -123,7 +124,7 @@ async function pending(db: Db, bank: string, limit: number): Promise<PendingItem
 }
 
 /** Sends what is pending for the bank; returns how many messages were put. */
-export async function sendPending(ctx: OutboundContext, limit = 50): Promise<number> {
+export async function sendPending(ctx: ProgramContext, limit = 50): Promise<number> {
   let sent = 0;
   for (const item of await pending(ctx.db, ctx.bank, limit)) {
     const message = await record(ctx, item);
@@ -147,7 +148,7 @@ export async function sendPending(ctx: OutboundContext, limit = 50): Promise<num
   return sent;
 }
 
-async function record(ctx: OutboundContext, item: PendingItem): Promise<AppMessage<unknown> | undefined> {
+async function record(ctx: ProgramContext, item: PendingItem): Promise<AppMessage<unknown> | undefined> {
   const body =
     item.kind === 'quota_notice' ? await noticeBody(ctx.db, item.ref) : await voucherBody(ctx.db, item.ref);
   if (!body) return undefined;
@@ -211,7 +212,7 @@ async function record(ctx: OutboundContext, item: PendingItem): Promise<AppMessa
   });
 }
 
-async function undo(ctx: OutboundContext, item: PendingItem, message: AppMessage<unknown>): Promise<void> {
+async function undo(ctx: ProgramContext, item: PendingItem, message: AppMessage<unknown>): Promise<void> {
   const serial = message.head.serialNo;
   await ctx.db.transaction().execute(async (trx) => {
     const at = ctx.now().toISOString();

@@ -3,6 +3,7 @@
  * both pay types through their whole life, quota notices, receipts, P's reports, and the message
  * log and serial numbers that record all of it — plus the bank's own books of the same events.
  */
+import type { Selectable } from 'kysely';
 import type {
   BankReportTable,
   MessageKind,
@@ -10,11 +11,13 @@ import type {
   QuotaTable,
   ReceiptTable,
   VoucherStatus,
+  MessageLogTable,
   VoucherTable,
 } from '../../connectors/treasury/schema.ts';
 import type { LedgerItem, Payment } from '../bank/ledger.ts';
 import { buildReport } from '../bank/reports.ts';
 import { instantAt } from '../calendar.ts';
+import { unsentVoucher } from './voucher-row.ts';
 import { reportKinds } from '../messages.ts';
 import type { BaseData } from './base-data.ts';
 import { rejectionReasons } from './names.ts';
@@ -32,16 +35,7 @@ export interface ActivityInput {
   prng: Prng;
 }
 
-export interface LogRow {
-  bank_code: string;
-  direction: 'out' | 'in';
-  kind: MessageKind;
-  business_date: string;
-  serial_no: number;
-  ref_no: string | null;
-  msg_id: string;
-  created_at: string;
-}
+export type LogRow = Omit<Selectable<MessageLogTable>, 'id'>;
 
 export interface BankActivity {
   vouchers: VoucherTable[];
@@ -112,7 +106,7 @@ export function generateBankActivity(input: ActivityInput): BankActivity {
     const quota = authorized ? prng.pick(quotas) : undefined;
     const payee = prng.pick(base.payees);
     const voucherNo = `${authorized ? 'SQ' : 'ZZ'}${ymd(day)}${code}${String(seq).padStart(4, '0')}`;
-    const v: VoucherTable = {
+    const v: VoucherTable = unsentVoucher({
       voucher_no: voucherNo,
       fiscal_year: Number(day.slice(0, 4)),
       bank_code: code,
@@ -124,14 +118,8 @@ export function generateBankActivity(input: ActivityInput): BankActivity {
       status,
       business_date: day,
       submitted_at: submitted === null ? null : iso(submitted),
-      sent_at: null,
-      accepted_at: null,
-      paid_at: null,
-      serial_no: null,
-      failure_code: null,
-      failure_reason: null,
       updated_at: iso(submitted ?? now.getTime() - 30 * MIN),
-    };
+    });
     vouchers.push(v);
     if (status === 'draft' || status === 'pending_send' || submitted === null) return v;
 

@@ -4,6 +4,7 @@
  * say. Used by the tests and by GET /sandbox/state to show the estate is healthy.
  */
 import type { Kysely } from 'kysely';
+import { readConsistently } from '../../connectors/treasury/database.ts';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import { previousWorkday } from '../calendar.ts';
 
@@ -14,11 +15,21 @@ export interface ConsistencyProblem {
   actual: number;
 }
 
-export async function checkTraffic(
+export function checkTraffic(
   db: Kysely<TreasuryDatabase>,
   date: string,
   now: Date,
   backlogMinutes = 15,
+): Promise<ConsistencyProblem[]> {
+  // One snapshot, as the inspection reads it: the programs commit while we count.
+  return readConsistently(db, (trx) => checkTrafficIn(trx, date, now, backlogMinutes));
+}
+
+async function checkTrafficIn(
+  db: Kysely<TreasuryDatabase>,
+  date: string,
+  now: Date,
+  backlogMinutes: number,
 ): Promise<ConsistencyProblem[]> {
   const prevDate = previousWorkday(date);
   const cutoff = new Date(now.getTime() - backlogMinutes * 60_000).toISOString();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { localDate } from '../../sandbox/calendar.ts';
 import { checkTraffic } from '../../sandbox/seed/consistency.ts';
+import { unsentVoucher } from '../../sandbox/seed/voucher-row.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import type { TestSite } from './helpers.ts';
 import { startTestSandbox, waitFor } from './helpers.ts';
@@ -27,26 +28,22 @@ describe('a voucher end to end', () => {
       .executeTakeFirstOrThrow();
     await sandbox.treasury
       .insertInto('vouchers')
-      .values({
-        voucher_no: voucherNo,
-        fiscal_year: Number(date.slice(0, 4)),
-        bank_code: 'ICBC',
-        pay_type: 'direct',
-        amount_fen: 4_560_000,
-        payee_account_id: payee.id,
-        budget_unit_code: '103001',
-        subject_code: '2050202',
-        status: 'pending_send',
-        business_date: date,
-        submitted_at: now.toISOString(),
-        sent_at: null,
-        accepted_at: null,
-        paid_at: null,
-        serial_no: null,
-        failure_code: null,
-        failure_reason: null,
-        updated_at: now.toISOString(),
-      })
+      .values(
+        unsentVoucher({
+          voucher_no: voucherNo,
+          fiscal_year: Number(date.slice(0, 4)),
+          bank_code: 'ICBC',
+          pay_type: 'direct',
+          amount_fen: 4_560_000,
+          payee_account_id: payee.id,
+          budget_unit_code: '103001',
+          subject_code: '2050202',
+          status: 'pending_send',
+          business_date: date,
+          submitted_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        }),
+      )
       .execute();
     return date;
   };

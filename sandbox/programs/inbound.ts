@@ -3,7 +3,10 @@
  * applies each in one transaction with its `in` message_log row — acks move vouchers to accepted
  * or rejected (timed_out when the bank's window had closed), receipts are stored, registered and
  * mark the voucher paid, reports land in bank_reports, base-data acks advance the acked version.
- * Applying is idempotent by the message's msgId, so a message seen twice changes nothing.
+ * Applying is idempotent by the message's msgId, so a message seen twice changes nothing; that
+ * lets each message be browsed, applied, and only then removed from the queue by its MQ message
+ * id: a failed transaction or a dropped HTTP reply leaves the message for the next round instead
+ * of losing it.
  */
 import type { Transaction } from 'kysely';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
@@ -23,9 +26,10 @@ type Trx = Transaction<TreasuryDatabase>;
 
 /** Receives and applies what the bank has sent; returns how many messages were applied. */
 export async function receiveAll(ctx: ProgramContext, limit = 100): Promise<number> {
+  const queue = `PAY.FROM.${ctx.bank}`;
   let applied = 0;
   for (let i = 0; i < limit; i++) {
-    const received = await ctx.mq.get(ctx.financeQmgr, `PAY.FROM.${ctx.bank}`);
+    const received = await ctx.mq.browse(ctx.financeQmgr, queue);
     if (!received) break;
     const parsed = parseMessage(received.body);
     if (!parsed.ok) {
@@ -33,9 +37,10 @@ export async function receiveAll(ctx: ProgramContext, limit = 100): Promise<numb
         msgId: received.msgId,
         error: parsed.error,
       });
-      continue;
+    } else if (await applyMessage(ctx, parsed.message)) {
+      applied++;
     }
-    if (await applyMessage(ctx, parsed.message)) applied++;
+    await ctx.mq.get(ctx.financeQmgr, queue, received.msgId);
   }
   return applied;
 }

@@ -1,6 +1,7 @@
 /**
  * A client of IBM MQ's messaging REST API (mqweb, /ibmmq/rest/v2/messaging): POST puts a text
- * message, DELETE gets (destructively) the next one. Failures say whether the message was
+ * message, GET browses the next one, DELETE gets (destructively) the next one or the one with a
+ * given message id. Failures say whether the message was
  * certainly not put (`definite`) or the outcome is unknown (a timeout after the request left).
  */
 
@@ -25,7 +26,10 @@ export interface ReceivedMessage {
 
 export interface MessagingClient {
   put(qmgr: string, queue: string, body: string): Promise<{ msgId: string }>;
-  get(qmgr: string, queue: string): Promise<ReceivedMessage | undefined>;
+  /** Destructive get: the next message, or the one with `messageId`. */
+  get(qmgr: string, queue: string, messageId?: string): Promise<ReceivedMessage | undefined>;
+  /** Non-destructive: the next message stays on the queue. */
+  browse(qmgr: string, queue: string): Promise<ReceivedMessage | undefined>;
 }
 
 export function createMessagingClient(options: {
@@ -35,12 +39,18 @@ export function createMessagingClient(options: {
   timeoutMs?: number;
 }): MessagingClient {
   const auth = `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}`;
-  const url = (qmgr: string, queue: string) =>
-    `${options.baseUrl.replace(/\/$/, '')}/ibmmq/rest/v2/messaging/qmgr/${encodeURIComponent(qmgr)}/queue/${encodeURIComponent(queue)}/message`;
+  const url = (qmgr: string, queue: string, messageId?: string) =>
+    `${options.baseUrl.replace(/\/$/, '')}/ibmmq/rest/v2/messaging/qmgr/${encodeURIComponent(qmgr)}/queue/${encodeURIComponent(queue)}/message${messageId ? `?messageId=${encodeURIComponent(messageId)}` : ''}`;
 
-  const call = async (method: 'POST' | 'DELETE', qmgr: string, queue: string, body?: string) => {
+  const call = async (
+    method: 'POST' | 'GET' | 'DELETE',
+    qmgr: string,
+    queue: string,
+    body?: string,
+    messageId?: string,
+  ) => {
     try {
-      return await fetch(url(qmgr, queue), {
+      return await fetch(url(qmgr, queue, messageId), {
         method,
         headers: {
           authorization: auth,
@@ -76,22 +86,30 @@ export function createMessagingClient(options: {
       }
       return { msgId: res.headers.get('ibm-mq-md-messageId') ?? '' };
     },
-    async get(qmgr, queue) {
-      const res = await call('DELETE', qmgr, queue);
-      const text = await res.text();
-      if (res.status === 204) return undefined;
-      if (res.status !== 200) {
-        throw new MessagingError(
-          `DELETE ${qmgr}/${queue}: HTTP ${res.status} ${text.slice(0, 200)}`,
-          true,
-          res.status,
-        );
-      }
-      return {
-        msgId: res.headers.get('ibm-mq-md-messageId') ?? '',
-        correlId: res.headers.get('ibm-mq-md-correlationId') ?? undefined,
-        body: text,
-      };
-    },
+    get: (qmgr, queue, messageId) => receive('DELETE', qmgr, queue, messageId),
+    browse: (qmgr, queue) => receive('GET', qmgr, queue),
   };
+
+  async function receive(
+    method: 'GET' | 'DELETE',
+    qmgr: string,
+    queue: string,
+    messageId?: string,
+  ): Promise<ReceivedMessage | undefined> {
+    const res = await call(method, qmgr, queue, undefined, messageId);
+    const text = await res.text();
+    if (res.status === 204) return undefined;
+    if (res.status !== 200) {
+      throw new MessagingError(
+        `${method} ${qmgr}/${queue}: HTTP ${res.status} ${text.slice(0, 200)}`,
+        true,
+        res.status,
+      );
+    }
+    return {
+      msgId: res.headers.get('ibm-mq-md-messageId') ?? '',
+      correlId: res.headers.get('ibm-mq-md-correlationId') ?? undefined,
+      body: text,
+    };
+  }
 }

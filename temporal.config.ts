@@ -53,6 +53,70 @@ const bankSchema = z
     xmitq: b.xmitq ?? `QM.${b.code}`,
   }));
 
+/** A Temporal-style duration: a whole number and a unit, e.g. 90s, 30m, 2h, 1d. */
+export const durationText = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30m, 2h or 1d');
+
+const approvalPolicySchema = z
+  .object({
+    /** Roles any one of which may decide. */
+    roles: z.array(z.string().min(1)).min(1),
+    /** Distinct approvals needed. */
+    quorum: z.number().int().min(1).max(9).default(1),
+    /** Roles that may also decide once the request is escalated. */
+    deputyRoles: z.array(z.string().min(1)).default([]),
+    remindAfter: durationText.default('30m'),
+    escalateAfter: durationText.default('2h'),
+    expireAfter: durationText.default('8h'),
+  })
+  .strict();
+export type ApprovalPolicyConfig = z.infer<typeof approvalPolicySchema>;
+
+const sqlStoreSchema = z
+  .object({
+    adapter: z.enum(['sqlite', 'oracle']),
+    sqlite: z
+      .object({ path: z.string().min(1) })
+      .strict()
+      .optional(),
+    oracle: z
+      .object({ connectString: z.string().min(1), userEnv: envName, passwordEnv: envName })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((t) => (t.adapter === 'sqlite' ? t.sqlite : t.oracle), {
+    message: 'the section named by adapter is required',
+    path: ['adapter'],
+  });
+export type SqlStoreConfig = z.infer<typeof sqlStoreSchema>;
+
+const notifyTargetSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('webhook'),
+      /** The chat robot's message format. */
+      flavor: z.enum(['wecom', 'dingtalk']),
+      /** Env var holding the robot's URL (it carries the robot's key). */
+      urlEnv: envName,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('smtp'),
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535),
+      /** Implicit TLS (465); otherwise STARTTLS when the server offers it. */
+      secure: z.boolean().default(false),
+      userEnv: envName.optional(),
+      passwordEnv: envName.optional(),
+      from: z.string().min(3),
+      to: z.array(z.string().min(3)).min(1),
+    })
+    .strict(),
+  z.object({ type: z.literal('file'), path: z.string().min(1) }).strict(),
+]);
+export type NotifyTargetConfig = z.infer<typeof notifyTargetSchema>;
+
 const scheduleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/, 'a schedule id in kebab-case'),
@@ -149,6 +213,78 @@ export const siteSchema = z
       .object({ dir: z.string().default('reports') })
       .strict()
       .default({ dir: 'reports' }),
+    approvals: z
+      .object({
+        /** Front doors' Ed25519 public keys (raw 32 bytes, base64) by key id; old keys stay listed after rotation. */
+        signers: z
+          .array(
+            z
+              .object({
+                keyId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a key id: letters, digits, . _ -'),
+                publicKey: z.string().optional(),
+                publicKeyFile: z.string().optional(),
+              })
+              .strict()
+              .refine((k) => !!k.publicKey !== !!k.publicKeyFile, {
+                message: 'exactly one of publicKey and publicKeyFile',
+              }),
+          )
+          .min(1),
+        /** The key a front door (inbox, its API for the CLI) signs decisions with. */
+        signingKey: z
+          .object({
+            keyId: z.string().min(1),
+            /** Env var with the Ed25519 private key (PKCS#8 PEM or raw 32 bytes base64)… */
+            privateKeyEnv: envName.optional(),
+            /** …or a file holding it (mode 600). */
+            privateKeyFile: z.string().optional(),
+          })
+          .strict()
+          .refine((k) => !!k.privateKeyEnv !== !!k.privateKeyFile, {
+            message: 'exactly one of privateKeyEnv and privateKeyFile',
+          }),
+        /** A signed decision older than this (or this far in the future) is refused. */
+        maxDecisionAgeSeconds: z.number().int().min(10).max(3600).default(300),
+        /** Where approvers are known: the local user store (scrypt hashes) for now. */
+        users: z.object({ adapter: z.literal('local'), file: z.string().min(1) }).strict(),
+        default: approvalPolicySchema,
+        /** Per runbook, optionally per step (a step's policy replaces the runbook's). */
+        runbooks: z
+          .record(
+            z.string(),
+            approvalPolicySchema
+              .partial()
+              .extend({ steps: z.record(z.string(), approvalPolicySchema.partial()).default({}) })
+              .strict(),
+          )
+          .default({}),
+      })
+      .strict(),
+    inbox: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(8380),
+        /** The address approvers open; deep links in notifications start with it. */
+        publicUrl: z.string().url(),
+        /** Secure cookies (HTTPS, or http://localhost which browsers treat as secure). */
+        secureCookies: z.boolean().default(true),
+        sessionMinutes: z.number().int().min(5).max(1440).default(480),
+        language: z.enum(['zh', 'en']).default('zh'),
+      })
+      .strict(),
+    notify: z
+      .object({ targets: z.array(notifyTargetSchema).default([]) })
+      .strict()
+      .default({ targets: [] }),
+    audit: sqlStoreSchema,
+    codec: z
+      .object({
+        /** Env var with the payload keys: `keyId:base64key,…`, the first encrypts, all decrypt. */
+        keysEnv: envName.default('JINCAI_PAYLOAD_KEYS'),
+        /** Roles allowed to decode payloads through the codec endpoint. */
+        decodeRoles: z.array(z.string().min(1)).default(['engineer']),
+      })
+      .strict()
+      .default({ keysEnv: 'JINCAI_PAYLOAD_KEYS', decodeRoles: ['engineer'] }),
     sandbox: z
       .object({
         port: z.number().int().min(1).max(65535),
@@ -233,6 +369,23 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
       programs: b.programs.map((p) => ('pidFile' in p ? { ...p, pidFile: abs(p.pidFile) } : p)),
     })),
     calendar: { files: site.calendar.files.map(abs) },
+    approvals: {
+      ...site.approvals,
+      signers: site.approvals.signers.map((k) =>
+        k.publicKeyFile ? { ...k, publicKeyFile: abs(k.publicKeyFile) } : k,
+      ),
+      signingKey: {
+        ...site.approvals.signingKey,
+        ...(site.approvals.signingKey.privateKeyFile && {
+          privateKeyFile: abs(site.approvals.signingKey.privateKeyFile),
+        }),
+      },
+      users: { ...site.approvals.users, file: abs(site.approvals.users.file) },
+    },
+    notify: {
+      targets: site.notify.targets.map((t) => (t.type === 'file' ? { ...t, path: abs(t.path) } : t)),
+    },
+    audit: { ...site.audit, ...(site.audit.sqlite && { sqlite: { path: abs(site.audit.sqlite.path) } }) },
     reports: { dir: abs(site.reports.dir) },
     ...(site.sandbox && { sandbox: { ...site.sandbox, dataDir: abs(site.sandbox.dataDir) } }),
   };

@@ -234,7 +234,7 @@ export const siteSchema = z
         signingKey: z
           .object({
             keyId: z.string().min(1),
-            /** Env var with the Ed25519 private key (PKCS#8 PEM or raw 32 bytes base64)… */
+            /** Env var with the Ed25519 private key (PKCS#8 PEM)… */
             privateKeyEnv: envName.optional(),
             /** …or a file holding it (mode 600). */
             privateKeyFile: z.string().optional(),

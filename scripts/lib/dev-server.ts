@@ -19,6 +19,7 @@ export const projectSearchAttributes = {
   BankCode: 'KeywordList',
   FiscalYear: 'Int',
   PendingApproval: 'Bool',
+  ApprovalRoles: 'KeywordList',
   Outcome: 'Keyword',
   Light: 'Keyword',
   RequestedBy: 'Keyword',

@@ -14,6 +14,7 @@ export const ErrorKind = {
   MqAuthFailed: 'MqAuthFailed',
   BankRejected: 'BankRejected',
   ApprovalRejected: 'ApprovalRejected',
+  NotificationFailed: 'NotificationFailed',
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 

@@ -5,3 +5,6 @@ export const RunbookKey = defineSearchAttributeKey('Runbook', SearchAttributeTyp
 export const BankCodeKey = defineSearchAttributeKey('BankCode', SearchAttributeType.KEYWORD_LIST);
 export const OutcomeKey = defineSearchAttributeKey('Outcome', SearchAttributeType.KEYWORD);
 export const LightKey = defineSearchAttributeKey('Light', SearchAttributeType.KEYWORD);
+export const PendingApprovalKey = defineSearchAttributeKey('PendingApproval', SearchAttributeType.BOOL);
+export const ApprovalRolesKey = defineSearchAttributeKey('ApprovalRoles', SearchAttributeType.KEYWORD_LIST);
+export const RequestedByKey = defineSearchAttributeKey('RequestedBy', SearchAttributeType.KEYWORD);

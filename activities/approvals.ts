@@ -1,0 +1,54 @@
+/**
+ * Approval activities (runbooks queue): the policy in force for one gate — roles, quorum,
+ * deadlines, the front doors' public keys and the approvers the directory knows — read when
+ * the gate opens, so the decision rules run inside the workflow on recorded facts.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { UserDirectory } from '../connectors/users/directory.ts';
+import type { SiteConfig } from '../temporal.config.ts';
+import type { SignerKey } from '../workflows/shared/approval-decision.ts';
+import type { GatePolicy } from '../workflows/shared/approval-messages.ts';
+import { ErrorKind } from '../workflows/shared/errors.ts';
+import { durationMs } from '../workflows/shared/durations.ts';
+
+export function createApprovalActivities(deps: {
+  site: SiteConfig;
+  users: UserDirectory;
+  signers: SignerKey[];
+}) {
+  const { site, users, signers } = deps;
+  return {
+    async loadApprovalPolicy({ runbook, step }: { runbook: string; step: string }): Promise<GatePolicy> {
+      const approvals = site.approvals;
+      const forRunbook = approvals.runbooks[runbook];
+      const merged = { ...approvals.default, ...forRunbook, ...forRunbook?.steps[step] };
+      const policy = {
+        roles: merged.roles,
+        quorum: merged.quorum,
+        deputyRoles: merged.deputyRoles,
+        remindAfterMs: durationMs(merged.remindAfter),
+        escalateAfterMs: durationMs(merged.escalateAfter),
+        expireAfterMs: durationMs(merged.expireAfter),
+      };
+      if (!(
+        policy.remindAfterMs <= policy.escalateAfterMs && policy.escalateAfterMs < policy.expireAfterMs
+      )) {
+        throw ApplicationFailure.create({
+          type: ErrorKind.ConfigurationError,
+          nonRetryable: true,
+          message: `approvals policy for ${runbook}/${step}: expected remindAfter ≤ escalateAfter < expireAfter`,
+        });
+      }
+      const approvers = (await users.list()).filter((u) =>
+        u.roles.some((r) => policy.roles.includes(r) || policy.deputyRoles.includes(r)),
+      );
+      return {
+        ...policy,
+        maxDecisionAgeMs: approvals.maxDecisionAgeSeconds * 1000,
+        signers,
+        approvers,
+        inboxUrl: site.inbox.publicUrl.replace(/\/$/, ''),
+      };
+    },
+  };
+}

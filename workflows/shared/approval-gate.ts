@@ -1,0 +1,240 @@
+/**
+ * The approval gate every mutating runbook passes through (DESIGN.md §2). A runbook creates
+ * it once, at its start, then asks `gate.request(step, plan)` before it changes anything.
+ * Decisions arrive as the `decide` Workflow Update; its validator (approval-rules.ts) refuses
+ * anything not signed by a trusted front door, not for this run, gate and plan, too old,
+ * replayed, from the requester, from someone without the role, or a second vote — all without
+ * an event in history. Reminders, escalation to the deputy roles and expiry run on durable
+ * timers from the policy read when the gate opens.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createApprovalActivities } from '../../activities/approvals.ts';
+import { planDigest } from './approval-decision.ts';
+import {
+  approvalStateQuery,
+  decideUpdate,
+  type ApprovalPlan,
+  type ApprovalState,
+  type ApprovalVote,
+  type DecisionReceipt,
+  type GateOutcome,
+  type GatePolicy,
+  type PendingApprovalView,
+} from './approval-messages.ts';
+import { checkDecision } from './approval-rules.ts';
+import { readOnly } from './retry-profiles.ts';
+import type { RunRecord } from './run-record.ts';
+import { ApprovalRolesKey, PendingApprovalKey } from './search-attributes.ts';
+
+type Approvals = ReturnType<typeof createApprovalActivities>;
+
+export interface ApprovalGate {
+  /** Shows the plan, waits for the policy's decision, and says how it ended. */
+  request(step: string, plan: ApprovalPlan): Promise<GateOutcome>;
+}
+
+export function createApprovalGate(options: {
+  runbook: string;
+  requestedBy: string;
+  bankCodes: string[];
+  record: RunRecord;
+}): ApprovalGate {
+  const { runbook, requestedBy, bankCodes, record } = options;
+  const { workflowId } = workflowInfo();
+  const approvals = proxyActivities<Approvals>(readOnly());
+  const usedNonces = new Set<string>();
+  const closed: GateOutcome[] = [];
+  let pending: PendingApprovalView | null = null;
+  let policy: GatePolicy | null = null;
+  let verdict: 'approved' | 'rejected' | undefined;
+  let opened = 0;
+
+  setHandler(approvalStateQuery, (): ApprovalState => ({ runbook, requestedBy, pending, closed }));
+
+  setHandler(
+    decideUpdate,
+    async (signed): Promise<DecisionReceipt> => {
+      // The validator has passed; record the vote before the first await, so a second
+      // update in the same activation already sees it.
+      const check = checkDecision(signed, context());
+      if (!check.ok || !pending)
+        throw ApplicationFailure.nonRetryable(check.ok ? 'gate closed' : check.message);
+      const { claims, keyId } = check.decision;
+      usedNonces.add(claims.nonce);
+      const vote: ApprovalVote = {
+        user: claims.user,
+        displayName: check.displayName,
+        verdict: claims.verdict,
+        reason: claims.reason,
+        at: claims.issuedAt,
+        via: claims.via,
+        keyId,
+        nonce: claims.nonce,
+      };
+      const gate = pending;
+      gate.votes.push(vote);
+      const approvals = gate.votes.filter((v) => v.verdict === 'approve').length;
+      if (claims.verdict === 'reject') verdict = 'rejected';
+      else if (approvals >= gate.quorum) verdict = 'approved';
+      await record.audit({
+        kind: 'decision',
+        actor: claims.user,
+        subject: gate.gateId,
+        payload: {
+          ...vote,
+          signature: check.decision.signature,
+          planDigest: claims.planDigest,
+          step: gate.step,
+        },
+        key: `decision/${claims.nonce}`,
+      });
+      return {
+        gateId: gate.gateId,
+        verdict: claims.verdict,
+        votes: approvals,
+        quorum: gate.quorum,
+        gate: verdict ?? 'pending',
+      };
+    },
+    {
+      validator: (signed) => {
+        const check = checkDecision(signed, context());
+        if (!check.ok) {
+          throw ApplicationFailure.create({
+            type: 'ApprovalRefused',
+            message: `Decision refused (${check.reason}): ${check.message}`,
+            details: [check.reason],
+            nonRetryable: true,
+          });
+        }
+      },
+    },
+  );
+
+  function context() {
+    return { workflowId, requestedBy, pending, policy, nowMs: Date.now(), usedNonces };
+  }
+
+  async function request(step: string, plan: ApprovalPlan): Promise<GateOutcome> {
+    policy = await approvals.loadApprovalPolicy({ runbook, step });
+    const p = policy;
+    opened += 1;
+    const openedAt = Date.now();
+    const at = (ms: number) => new Date(openedAt + ms).toISOString();
+    const digest = planDigest(plan);
+    const gate: PendingApprovalView = {
+      gateId: `${step}-${opened}`,
+      step,
+      runbook,
+      workflowId,
+      requestedBy,
+      planDigest: digest,
+      plan,
+      roles: [...p.roles],
+      deputyRoles: [...p.deputyRoles],
+      escalated: false,
+      quorum: p.quorum,
+      votes: [],
+      openedAt: at(0),
+      remindAt: at(p.remindAfterMs),
+      escalateAt: at(p.escalateAfterMs),
+      expireAt: at(p.expireAfterMs),
+      bankCodes,
+    };
+    verdict = undefined;
+    await record.audit({
+      kind: 'plan',
+      actor: requestedBy,
+      subject: gate.gateId,
+      payload: { step, planDigest: digest, plan },
+      key: `plan/${gate.gateId}`,
+    });
+    pending = gate;
+    upsertSearchAttributes([
+      { key: PendingApprovalKey, value: true },
+      { key: ApprovalRolesKey, value: gate.roles },
+    ]);
+    const link = `${p.inboxUrl}/approvals/${encodeURIComponent(workflowId)}`;
+    const tell = (
+      kind: 'approval-requested' | 'approval-reminder' | 'approval-escalated' | 'approval-expired',
+      n: number,
+    ) =>
+      record.notify({
+        kind,
+        title: `${noticeTitles[kind]}：${plan.title.zh}`,
+        lines: [
+          `运行：${workflowId}`,
+          `申请人：${requestedBy}`,
+          `需要角色：${gate.roles.join('、')}（${gate.votes.length}/${gate.quorum}）`,
+          `截止：${gate.expireAt}`,
+        ],
+        link,
+        roles: gate.roles,
+        bankCodes,
+        key: `${kind}/${gate.gateId}/${n}`,
+      });
+
+    await tell('approval-requested', 0);
+    let reminded = false;
+    const decided = () => verdict !== undefined;
+    // Reminders every remindAfter until the escalation, then the deputies, then expiry.
+    for (let n = 1; n * p.remindAfterMs < p.escalateAfterMs; n++) {
+      if (await condition(decided, untilMs(openedAt + n * p.remindAfterMs))) break;
+      reminded = true;
+      await tell('approval-reminder', n);
+    }
+    if (!decided() && !(await condition(decided, untilMs(openedAt + p.escalateAfterMs)))) {
+      gate.escalated = true;
+      gate.roles = [...new Set([...gate.roles, ...gate.deputyRoles])];
+      upsertSearchAttributes([{ key: ApprovalRolesKey, value: gate.roles }]);
+      await record.audit({
+        kind: 'escalation',
+        actor: 'system',
+        subject: gate.gateId,
+        payload: { roles: gate.roles },
+        key: `escalation/${gate.gateId}`,
+      });
+      await tell('approval-escalated', 0);
+      await condition(decided, untilMs(openedAt + p.expireAfterMs));
+    }
+    const outcome: GateOutcome = {
+      gateId: gate.gateId,
+      step,
+      planDigest: digest,
+      outcome: verdict ?? 'expired',
+      votes: [...gate.votes],
+      decidedAt: new Date().toISOString(),
+      reminded,
+      escalated: gate.escalated,
+    };
+    pending = null;
+    upsertSearchAttributes([
+      { key: PendingApprovalKey, value: false },
+      { key: ApprovalRolesKey, value: [] },
+    ]);
+    if (outcome.outcome === 'expired') await tell('approval-expired', 0);
+    closed.push(outcome);
+    return outcome;
+  }
+
+  return { request };
+}
+
+const noticeTitles = {
+  'approval-requested': '待审批',
+  'approval-reminder': '审批提醒',
+  'approval-escalated': '审批已升级',
+  'approval-expired': '审批已过期',
+} as const;
+
+/** Milliseconds from the workflow's now until an instant, at least 1 (a timer cannot be 0). */
+function untilMs(instantMs: number): number {
+  return Math.max(1, instantMs - Date.now());
+}

@@ -1,0 +1,143 @@
+/**
+ * What every approval-gated runbook shows and accepts: the plan an approver reads, the state a
+ * front door queries, and the `decide` update a signed decision arrives by. Shared by the
+ * workflows, the inbox and the CLI.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { SignedDecision, SignerKey } from './approval-decision.ts';
+
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+/** One thing the runbook will execute, verbatim, and what it means. */
+export interface PlanAction {
+  kind: 'mqsc' | 'sql' | 'message' | 'file' | 'host';
+  /** Where it runs: a queue manager, a database, a bank, a host. */
+  target: string;
+  /** Exactly what will be sent or run. */
+  command: string;
+  description: Bilingual;
+}
+
+export interface PlanVoucher {
+  voucherNo: string;
+  amountFen: number;
+  /** Masked for display, e.g. 张*; the full value never leaves the treasury database. */
+  payeeName?: string;
+  /** Masked, e.g. ****1234. */
+  payeeAccount?: string;
+}
+
+/** The plan an approval binds to (its canonical JSON digest). */
+export interface ApprovalPlan {
+  runbook: string;
+  title: Bilingual;
+  bank?: { code: string; name: string };
+  channel?: string;
+  /** Why this is needed: the diagnosis in plain words. */
+  findings: Bilingual[];
+  actions: PlanAction[];
+  vouchers?: PlanVoucher[];
+}
+
+export interface ApprovalVote {
+  user: string;
+  displayName: string;
+  verdict: 'approve' | 'reject';
+  reason?: string;
+  at: string;
+  via: 'inbox' | 'cli';
+  keyId: string;
+  nonce: string;
+}
+
+export interface PendingApprovalView {
+  gateId: string;
+  step: string;
+  runbook: string;
+  workflowId: string;
+  requestedBy: string;
+  planDigest: string;
+  plan: ApprovalPlan;
+  /** Roles that may decide now (the deputy roles join once escalated). */
+  roles: string[];
+  deputyRoles: string[];
+  escalated: boolean;
+  quorum: number;
+  votes: ApprovalVote[];
+  openedAt: string;
+  remindAt: string;
+  escalateAt: string;
+  expireAt: string;
+  bankCodes: string[];
+}
+
+export type GateVerdict = 'approved' | 'rejected' | 'expired';
+
+export interface GateOutcome {
+  gateId: string;
+  step: string;
+  planDigest: string;
+  outcome: GateVerdict;
+  votes: ApprovalVote[];
+  decidedAt: string;
+  /** Whether reminders and an escalation went out before the outcome. */
+  reminded: boolean;
+  escalated: boolean;
+}
+
+export interface ApprovalState {
+  runbook: string;
+  requestedBy: string;
+  pending: PendingApprovalView | null;
+  closed: GateOutcome[];
+}
+
+export interface DecisionReceipt {
+  gateId: string;
+  verdict: 'approve' | 'reject';
+  votes: number;
+  quorum: number;
+  /** The gate's state after this decision. */
+  gate: 'pending' | 'approved' | 'rejected';
+}
+
+/** The policy in force for one gate, read from configuration when the gate opens. */
+export interface GatePolicy {
+  roles: string[];
+  quorum: number;
+  deputyRoles: string[];
+  remindAfterMs: number;
+  escalateAfterMs: number;
+  expireAfterMs: number;
+  maxDecisionAgeMs: number;
+  signers: SignerKey[];
+  approvers: { id: string; displayName: string; roles: string[] }[];
+  /** Deep link to the gate in the inbox, without the workflow id. */
+  inboxUrl: string;
+}
+
+/** Why a decision was refused; the update's failure carries it as `details[0]`. */
+export const refusalReasons = [
+  'malformed',
+  'no-pending-approval',
+  'wrong-workflow',
+  'wrong-gate',
+  'unknown-key',
+  'bad-signature',
+  'expired-decision',
+  'future-decision',
+  'replayed',
+  'wrong-plan',
+  'unknown-user',
+  'self-approval',
+  'wrong-role',
+  'already-voted',
+  'reason-required',
+] as const;
+export type RefusalReason = (typeof refusalReasons)[number];
+
+export const decideUpdate = defineUpdate<DecisionReceipt, [SignedDecision]>('decide');
+export const approvalStateQuery = defineQuery<ApprovalState>('approvalState');

@@ -11,6 +11,7 @@ import {
   renderInspectionMarkdown,
   type InspectionSummary,
 } from './report/inspection-report.ts';
+import { renderRunbookHtml, renderRunbookMarkdown, type RunbookReport } from './report/runbook-report.ts';
 
 export interface EstateDescription {
   site: string;
@@ -42,6 +43,18 @@ export function createControlActivities({ site }: { site: SiteConfig }) {
       const files = { markdown: `${base}.md`, html: `${base}.html` };
       await writeAtomically(files.markdown, renderInspectionMarkdown(summary));
       await writeAtomically(files.html, renderInspectionHtml(summary));
+      return files;
+    },
+
+    /** Writes a runbook's report under reports/<runbook>/<date>/; a retry overwrites the same files. */
+    async writeRunbookReport(report: RunbookReport): Promise<InspectionReportFiles> {
+      const date = new Date(report.startedAt).toLocaleDateString('en-CA', { timeZone: site.site.timezone });
+      const dir = join(site.reports.dir, report.runbook, date);
+      await mkdir(dir, { recursive: true });
+      const base = join(dir, report.workflowId.replace(/[^A-Za-z0-9._-]+/g, '_'));
+      const files = { markdown: `${base}.md`, html: `${base}.html` };
+      await writeAtomically(files.markdown, renderRunbookMarkdown(report));
+      await writeAtomically(files.html, renderRunbookHtml(report));
       return files;
     },
   };

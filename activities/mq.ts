@@ -3,6 +3,7 @@
  * through MQSC, whichever adapter the site uses (mqweb REST or runmqsc).
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { MqCommandError } from '../connectors/mq/errors.ts';
 import { MqAuthError, MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
 import { createMqOperations, type ChannelStatus } from '../connectors/mq/mq-operations.ts';
 import type { SiteConfig } from '../temporal.config.ts';
@@ -65,6 +66,33 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
       });
     },
 
+    /**
+     * START CHANNEL on the finance side's sender. Safe to repeat: a channel already running
+     * (AMQ9514E, in use) counts as started — a retry after a lost reply must not fail the run.
+     */
+    async startSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
+      const b = requireBank(site, bank);
+      return mqCall(() =>
+        tolerate(
+          () => ops.startChannel(finance, b.senderChannel),
+          'AMQ9514',
+          `START CHANNEL(${b.senderChannel})`,
+        ),
+      );
+    },
+
+    /** STOP CHANNEL … MODE(QUIESCE); a channel already stopped (AMQ9533E) counts as stopped. */
+    async stopSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
+      const b = requireBank(site, bank);
+      return mqCall(() =>
+        tolerate(
+          () => ops.stopChannel(finance, b.senderChannel, { mode: 'QUIESCE' }),
+          'AMQ9533',
+          `STOP CHANNEL(${b.senderChannel}) MODE(QUIESCE)`,
+        ),
+      );
+    },
+
     async pingChannel({ bank }: { bank: string }): Promise<FrontEndCheck> {
       const b = requireBank(site, bank);
       return mqCall(async () => {
@@ -77,6 +105,29 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
       });
     },
   };
+}
+
+export interface ChannelActionResult {
+  command: string;
+  messageIds: string[];
+  detail: string;
+  /** True when the channel was already in the wanted state (a repeat). */
+  alreadyDone: boolean;
+}
+
+async function tolerate(
+  action: () => Promise<{ command: string; messageIds: string[]; detail: string }>,
+  alreadyDoneId: string,
+  command: string,
+): Promise<ChannelActionResult> {
+  try {
+    return { ...(await action()), alreadyDone: false };
+  } catch (err) {
+    if (err instanceof MqCommandError && err.messageIds.some((id) => id.startsWith(alreadyDoneId))) {
+      return { command, messageIds: err.messageIds, detail: err.message, alreadyDone: true };
+    }
+    throw err;
+  }
 }
 
 function toEnd(

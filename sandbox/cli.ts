@@ -9,7 +9,9 @@ import { loadSite, secretFromEnv } from '../temporal.config.ts';
 const usage = `Usage: tsx sandbox/cli.ts <command>
 
   fault inject <fault> --bank <B> [--count N] [--delta N] [--date YYYY-MM-DD]
-  fault clear [<fault> --bank <B>]        clear one fault, a bank's faults (--bank), or all
+  fault clear [<fault> --bank <B>] [--lift]
+                                           clear one fault, a bank's faults (--bank), or all;
+                                           --lift ends a network fault without restarting the channel
   fault list
   scenario <name>                          healthy | bad-monday
   clock                                    show the business clock
@@ -32,6 +34,7 @@ async function main(): Promise<number> {
       delta: { type: 'string' },
       date: { type: 'string' },
       frozen: { type: 'boolean' },
+      lift: { type: 'boolean' },
       url: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -73,6 +76,7 @@ async function main(): Promise<number> {
       return call('DELETE', '/sandbox/faults', {
         ...(arg && { fault: arg }),
         ...(values.bank && { bank: values.bank }),
+        ...(values.lift && { lift: true }),
       });
     case 'fault list':
       return call('GET', '/sandbox/faults');

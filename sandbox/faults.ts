@@ -48,8 +48,14 @@ export const faultInputSchema = z
 export type FaultInput = z.input<typeof faultInputSchema>;
 
 export const faultClearSchema = z
-  .object({ fault: z.enum(faultNames).optional(), bank: z.string().min(1).optional() })
-  .strict();
+  .object({
+    fault: z.enum(faultNames).optional(),
+    bank: z.string().min(1).optional(),
+    /** End the fault without healing its after-effects (see clearOne). */
+    lift: z.boolean().optional(),
+  })
+  .strict()
+  .refine((r) => !r.lift || (r.fault && r.bank), { message: 'lift needs both fault and bank', path: ['lift'] });
 
 /** Input the sandbox refuses; `field` names what is wrong (HTTP 400). */
 export class FaultInputError extends Error {
@@ -187,14 +193,21 @@ export function createFaults(deps: FaultDeps) {
     return record;
   }
 
-  async function clearOne(fault: FaultName, code: string): Promise<void> {
+  /**
+   * Clears a fault and heals what it broke. With `lift`, a network fault only ends: the line is
+   * back, but a channel that spent its short retries waits for its next long retry (LONGTMR),
+   * as a real one does — the state an engineer's channel recovery starts from.
+   */
+  async function clearOne(fault: FaultName, code: string, options: { lift?: boolean } = {}): Promise<void> {
     const bank = bankOf(code);
     const record = active.get(key(fault, code));
     switch (fault) {
-      case 'channel-network-down':
+      case 'channel-network-down': {
         await estate.setNetworkDown(bank.code, false);
-        if (senderEnd(bank)?.rt.status === 'STOPPED') startSender(bank);
+        const status = senderEnd(bank)?.rt.status;
+        if (!options.lift && (status === 'STOPPED' || status === 'RETRYING')) startSender(bank);
         break;
+      }
       case 'channel-stopped':
         startSender(bank);
         break;
@@ -370,7 +383,7 @@ export function createFaults(deps: FaultDeps) {
           since: clock.now().toISOString(),
           details: {},
         };
-        await clearOne(req.fault, req.bank);
+        await clearOne(req.fault, req.bank, { lift: req.lift });
         return [record];
       }
       const chosen = [...active.values()].filter(

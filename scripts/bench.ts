@@ -82,6 +82,8 @@ try {
       connection: wnc,
       zones: ['runbooks', 'comm', 'db'],
       log,
+      // Plain payloads, like the baseline and this client: the bench measures the engine, not the codec.
+      dataConverter: {},
     });
     const running = Promise.all(workers.map((w) => w.run()));
     const times: number[] = [];

@@ -3,6 +3,8 @@
  *   npm run runbook -- start daily-inspection --input '{"banks":["ICBC"]}' [--wait]
  *   npm run runbook -- status <workflow-id>
  *   npm run runbook -- list [--runbook daily-inspection] [--limit 20]
+ *   npm run runbook -- audit verify
+ *   npm run runbook -- evidence --from 2026-11-01 --to 2026-11-30 [--out DIR]
  * Input is validated against the runbook's schema and the site before anything starts.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { parse as parseYaml } from 'yaml';
 import { loadSite, SiteConfigError, type SiteConfig } from '../temporal.config.ts';
+import { auditCommand, evidenceCommand } from './lib/audit-commands.ts';
 import { connectClient } from './lib/client.ts';
 import { RunbookInputError, runbookRegistry, validateRunbookInput } from './lib/runbook-registry.ts';
 
@@ -21,6 +24,10 @@ Commands:
   status <workflow-id>  status, progress and (when finished) the result of a run
   list [--runbook <name>] [--limit <n>]
                       recent runs, newest first
+  audit verify        check the audit trail's hash chain (exit 0 intact, 1 problems listed)
+  evidence --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--out <dir>]
+                      export the audit records of those business days (Asia/Shanghai) as JSON
+                      and a Chinese HTML page (default <reports>/evidence/<from>_<to>/)
 
 Runbooks: ${Object.keys(runbookRegistry).join(', ')}
 Site: JINCAI_SITE (default sites/sandbox.yaml)`;
@@ -131,6 +138,9 @@ async function main(): Promise<number> {
       wait: { type: 'boolean' },
       runbook: { type: 'string' },
       limit: { type: 'string', default: '20' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -144,6 +154,8 @@ async function main(): Promise<number> {
     await start(site, arg, values);
     return 0;
   }
+  if (command === 'audit') return auditCommand(site, arg);
+  if (command === 'evidence') return evidenceCommand(site, values);
   const client = await connectClient(site);
   try {
     if (command === 'status') await status(client, arg);

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/payload-keys.ts';
 import { projectRoot } from '../temporal.config.ts';
 import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
@@ -40,6 +41,8 @@ const code = await new Promise<number>((done) => {
       env: {
         ...process.env,
         JINCAI_TEST_TEMPORAL_ADDRESS: server.address,
+        // One key for the run, so every test file's workers and clients read each other's payloads.
+        [defaultPayloadKeysEnv]: process.env[defaultPayloadKeysEnv] || generatePayloadKeys('test-run'),
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       },
     },

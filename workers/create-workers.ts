@@ -4,15 +4,25 @@
  * activities each queue carries are not.
  */
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { createApprovalActivities } from '../activities/approvals.ts';
+import { createAuditActivities } from '../activities/audit.ts';
 import { createControlActivities } from '../activities/control.ts';
+import { createNotifyActivities } from '../activities/notify.ts';
 import { createHostActivities } from '../activities/host.ts';
 import { createMqActivities } from '../activities/mq.ts';
 import { createTreasuryActivities } from '../activities/treasury.ts';
+import { loadSignerKeys } from '../connectors/approvals/signing-keys.ts';
+import { openAuditDb } from '../connectors/audit/database.ts';
 import { createWorkingDayCalendar } from '../connectors/calendar/working-days.ts';
+import { createDataConverter } from '../connectors/codec/data-converter.ts';
+import { payloadKeysFromEnv } from '../connectors/codec/payload-keys.ts';
 import { createLocalHost } from '../connectors/host/local-host.ts';
 import { createMqAdmin } from '../connectors/mq/create-mq-admin.ts';
+import { createNotifier } from '../connectors/notify/create-notifier.ts';
+import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { openTreasuryDb } from '../connectors/treasury/database.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 
@@ -32,22 +42,39 @@ export async function createWorkers(options: {
   connection: NativeConnection;
   zones: readonly Zone[];
   log: Logger;
+  /** A prebuilt bundle must carry the data converter's `failureConverterPath` (bundleWorkflowCode). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Default: the payload codec with the keys in the site's `codec.keysEnv` (a missing key fails here). */
+  dataConverter?: DataConverter;
 }): Promise<ZoneWorkers> {
   const { site, connection, log } = options;
-  const base = { connection, namespace: site.temporal.namespace };
+  const dataConverter = options.dataConverter ?? createDataConverter(payloadKeysFromEnv(site.codec.keysEnv));
+  const base = { connection, namespace: site.temporal.namespace, dataConverter };
   const queues = site.temporal.taskQueues;
   const workers: Worker[] = [];
   const closers: (() => Promise<void>)[] = [];
 
   for (const zone of options.zones) {
     if (zone === 'runbooks') {
+      // The runbooks queue also carries what every run records of itself: approval policy,
+      // audit trail, notifications.
+      const auditDb = await openAuditDb(site.audit);
+      closers.push(() => auditDb.destroy());
       workers.push(
         await Worker.create({
           ...base,
           taskQueue: queues.runbooks,
           ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-          activities: createControlActivities({ site }),
+          activities: {
+            ...createControlActivities({ site }),
+            ...createApprovalActivities({
+              site,
+              users: createLocalUserStore(site.approvals.users.file),
+              signers: loadSignerKeys(site.approvals),
+            }),
+            ...createAuditActivities({ db: auditDb }),
+            ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
+          },
         }),
       );
     } else if (zone === 'comm') {

@@ -146,7 +146,8 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, 'body_too_large', `request body: expected at most ${limit} bytes`);
+    if (size > limit)
+      throw new HttpError(413, 'body_too_large', `request body: expected at most ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -162,7 +163,11 @@ function parseBody(text: string): Payload[] {
   } catch {
     throw new HttpError(400, 'bad_request', 'body: expected JSON');
   }
-  if (typeof body !== 'object' || body === null || !Array.isArray((body as { payloads?: unknown }).payloads)) {
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    !Array.isArray((body as { payloads?: unknown }).payloads)
+  ) {
     throw new HttpError(400, 'bad_request', 'payloads: expected an array of payloads');
   }
   return (body as { payloads: unknown[] }).payloads.map((raw, i) => fromJson(raw, `payloads[${i}]`));
@@ -180,7 +185,11 @@ function fromJson(raw: unknown, field: string): Payload {
     throw new HttpError(400, 'bad_request', `${field}: expected an object with metadata and data`);
   }
   const { metadata, data } = raw as { metadata?: unknown; data?: unknown };
-  if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
+  if (
+    metadata !== undefined &&
+    metadata !== null &&
+    (typeof metadata !== 'object' || Array.isArray(metadata))
+  ) {
     throw new HttpError(400, 'bad_request', `${field}.metadata: expected an object of base64 strings`);
   }
   const payload: Payload = {

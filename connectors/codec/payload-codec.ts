@@ -71,7 +71,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     }
     const data = payload.data ?? new Uint8Array();
     if (data.length < IV_BYTES + TAG_BYTES) {
-      throw new ValueError(`Encrypted payload (key id "${keyId}") is too short to be one: ${data.length} bytes`);
+      throw new ValueError(
+        `Encrypted payload (key id "${keyId}") is too short to be one: ${data.length} bytes`,
+      );
     }
     const iv = data.subarray(0, IV_BYTES);
     const tag = data.subarray(data.length - TAG_BYTES);
@@ -80,7 +82,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     decipher.setAuthTag(tag);
     let plaintext: Buffer;
     try {
-      plaintext = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      plaintext = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
     } catch {
       throw new ValueError(
         `Cannot decrypt a payload with key id "${keyId}": authentication failed (the payload was altered, or the key with that id is not the one that encrypted it)`,

@@ -76,7 +76,9 @@ export function payloadKeysFromEnv(
 }
 
 /** A fresh `keyId:base64` entry: for the embedded stack, tests, and operators rotating keys. */
-export function generatePayloadKeys(keyId = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`): string {
+export function generatePayloadKeys(
+  keyId = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`,
+): string {
   if (!keyIdPattern.test(keyId)) {
     throw new PayloadKeysError(`key id "${keyId}": expected 1–32 letters, digits, . _ or -`);
   }

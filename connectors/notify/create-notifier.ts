@@ -44,7 +44,12 @@ export function createNotifier(
     switch (t.type) {
       case 'webhook':
         return createWebhookTarget(
-          { flavor: t.flavor, url: requireEnv(env, t.urlEnv, `${where}.urlEnv`), urlEnv: t.urlEnv, ...common },
+          {
+            flavor: t.flavor,
+            url: requireEnv(env, t.urlEnv, `${where}.urlEnv`),
+            urlEnv: t.urlEnv,
+            ...common,
+          },
           log,
         );
       case 'smtp': {
@@ -59,7 +64,15 @@ export function createNotifier(
               }
             : undefined;
         return createSmtpTarget(
-          { host: t.host, port: t.port, secure: t.secure, from: t.from, to: t.to, ...(auth && { auth }), ...common },
+          {
+            host: t.host,
+            port: t.port,
+            secure: t.secure,
+            from: t.from,
+            to: t.to,
+            ...(auth && { auth }),
+            ...common,
+          },
           log,
         );
       }
@@ -99,7 +112,7 @@ export function fanOut(targets: readonly NotifyTarget[], log: Logger): FanOutNot
           remember(memo(t));
           return;
         }
-        const err = r.reason as { reason?: unknown; code?: unknown; message?: unknown };
+        const err = (r.reason ?? {}) as { reason?: unknown; code?: unknown; message?: unknown };
         failures.push({
           target: t.name,
           reason: typeof err.reason === 'string' ? err.reason : String(err.message ?? r.reason),

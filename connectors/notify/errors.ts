@@ -30,7 +30,11 @@ export class WebhookRejectedError extends NotifyDeliveryError {
     readonly errcode: number,
     readonly errmsg: string,
   ) {
-    super(target, `robot refused the message: errcode ${errcode}${errmsg ? ` (${errmsg})` : ''}`, 'ROBOT_REJECTED');
+    super(
+      target,
+      `robot refused the message: errcode ${errcode}${errmsg ? ` (${errmsg})` : ''}`,
+      'ROBOT_REJECTED',
+    );
     this.name = 'WebhookRejectedError';
   }
 }

@@ -12,7 +12,9 @@ export interface EngineContext {
   qmgr(name: string): QueueManager;
   reachable(link: ChannelLink): boolean;
   now(): Date;
+  /** Ticks between short retries (SHORTTMR), then between long retries (LONGTMR). */
   retryTicks: number;
+  longRetryTicks: number;
   log(qmgr: string, line: string): void;
 }
 
@@ -123,16 +125,19 @@ function stopAfterError(link: ChannelLink): void {
 function retry(ctx: EngineContext, link: ChannelLink, why: string): void {
   const s = link.sender.rt;
   ctx.log(link.sender.qmgr, why);
+  let countdown = ctx.retryTicks;
   if (s.shortRts > 0) s.shortRts--;
-  else if (s.longRts > 0) s.longRts--;
-  else {
+  else if (s.longRts > 0) {
+    s.longRts--;
+    countdown = ctx.longRetryTicks;
+  } else {
     stopAfterError(link);
     return;
   }
   s.status = 'RETRYING';
   s.substate = '';
   s.remoteQmgr = '';
-  s.retryCountdown = ctx.retryTicks;
+  s.retryCountdown = countdown;
   if (link.receiver.rt.status !== 'STOPPED') endEnd(link.receiver, 'INACTIVE');
 }
 

@@ -173,6 +173,7 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
     reachable,
     now,
     retryTicks: options.retryTicks ?? 3,
+    longRetryTicks: options.longRetryTicks ?? 12000,
     log,
   };
 

@@ -159,8 +159,10 @@ export interface MqEstateOptions {
   financeListener?: { host: string; port: number };
   /** Whether every channel starts RUNNING (true) or INACTIVE. */
   startChannels?: boolean;
-  /** Ticks between two connection attempts of a RETRYING channel. */
+  /** Ticks between two connection attempts of a RETRYING channel (SHORTTMR)… */
   retryTicks?: number;
+  /** …and once its short retries (SHORTRTY) are spent (LONGTMR); default 12000. */
+  longRetryTicks?: number;
   /** Time zone of the queue managers' dates and times (LSTMSGDA/LSTMSGTI…). */
   timeZone?: string;
 }

@@ -41,8 +41,8 @@ export interface DevServerOptions {
   searchAttributes?: Record<string, SearchAttributeType>;
   /** Server stdout/stderr are appended here; omitted = kept in memory for error reports only. */
   logFile?: string;
-  /** Remote codec endpoint the Web UI uses to decode payloads. */
-  codecEndpoint?: string;
+  /** Remote codec endpoint the Web UI decodes payloads with (`--ui-codec-endpoint`), e.g. the inbox's `/codec`. */
+  uiCodecEndpoint?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** `--dynamic-config-value KEY=JSON` pairs. */
   dynamicConfig?: Record<string, unknown>;
@@ -114,7 +114,7 @@ async function startOnce(options: DevServerOptions): Promise<DevServerHandle> {
   if (namespace !== 'default') args.push('--namespace', namespace);
   for (const [name, type] of Object.entries(options.searchAttributes ?? {}))
     args.push('--search-attribute', `${name}=${type}`);
-  if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.logLevel) args.push('--log-level', options.logLevel);
   for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { SiteConfig } from '../../temporal.config.ts';
+import { channelRecoveryInputSchema } from '../../workflows/channel-recovery.types.ts';
 import { dailyInspectionInputSchema } from '../../workflows/daily-inspection.types.ts';
 import { dateInZone } from '../../workflows/shared/dates.ts';
 import { describeInputIssues } from '../../workflows/shared/errors.ts';
@@ -32,8 +33,18 @@ const dailyInspection: RunbookEntry<typeof dailyInspectionInputSchema> = {
   siteProblems: (input, site) => unknownBanks(input.banks, site),
 };
 
+const channelRecovery: RunbookEntry<typeof channelRecoveryInputSchema> = {
+  workflowType: 'channelRecovery',
+  input: channelRecoveryInputSchema,
+  workflowId: (input, site, now) =>
+    `channel-recovery/CZ.TO.${input.bank}/${dateInZone(now, site.site.timezone)}`,
+  siteProblems: (input, site) =>
+    unknownBanks([input.bank], site).map((p) => p.replace('input.banks[0]', 'input.bank')),
+};
+
 export const runbookRegistry: Record<string, RunbookEntry> = {
   'daily-inspection': dailyInspection as unknown as RunbookEntry,
+  'channel-recovery': channelRecovery as unknown as RunbookEntry,
 };
 
 export class RunbookInputError extends Error {

@@ -9,7 +9,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { projectRoot, type SiteConfig } from '../../temporal.config.ts';
-import { connectClient } from './client.ts';
+import { generatePayloadKeys } from '../../connectors/codec/payload-keys.ts';
+import { connectClient, embeddedPayloadKeysFile } from './client.ts';
 import { startDevServer, projectSearchAttributes, type DevServerHandle } from './dev-server.ts';
 import { isPortFree } from './free-port.ts';
 import { startProjectProcess, whenOutputContains, type ProjectProcess } from './child-process.ts';
@@ -45,6 +46,19 @@ async function sandboxSecrets(site: SiteConfig): Promise<Record<string, string>>
   await mkdir(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
+}
+
+/** The payload keys: from the environment when set, otherwise one key generated once, kept like the above. */
+async function payloadKeysSecret(site: SiteConfig): Promise<Record<string, string>> {
+  const name = site.codec.keysEnv;
+  if (process.env[name]) return { [name]: process.env[name] };
+  if (existsSync(embeddedPayloadKeysFile)) {
+    return { [name]: (await readFile(embeddedPayloadKeysFile, 'utf8')).trim() };
+  }
+  const keys = generatePayloadKeys('sandbox-1');
+  await mkdir(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+  await writeFile(embeddedPayloadKeysFile, `${keys}\n`, { mode: 0o600, flag: 'wx' });
+  return { [name]: keys };
 }
 
 async function temporalAlreadyServing(address: string): Promise<boolean> {
@@ -99,7 +113,7 @@ export async function startStack(options: {
         `Port ${site.sandbox.port} (sandbox) is in use: is another stack running? Stop it first.`,
       );
     }
-    const env = { ...process.env, ...(await sandboxSecrets(site)) };
+    const env = { ...process.env, ...(await sandboxSecrets(site)), ...(await payloadKeysSecret(site)) };
     say('Starting the sandbox estate…');
     const sandbox: ProjectProcess = await startProjectProcess({
       name: 'sandbox',
@@ -120,7 +134,7 @@ export async function startStack(options: {
     });
     started.push(worker);
 
-    const client = await connectClient(site);
+    const client = await connectClient(site, env);
     try {
       for (const line of await upsertSchedules(client, site)) say(line);
     } finally {

@@ -8,6 +8,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
 import { createLogger } from '../../workers/logger.ts';
+import { testDataConverter } from './codec.ts';
 import { makeTestSite, type RawSite, type TestSite } from './site.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';
 
@@ -24,6 +25,7 @@ export async function startTestEstate(
   options: { banks?: string[]; edit?: (raw: RawSite) => void; programs?: boolean } = {},
 ): Promise<TestEstate> {
   const temporal = await testTemporal();
+  const dataConverter = testDataConverter();
   const ts = await makeTestSite({ temporalAddress: temporal.address, ...options });
   // The sandbox and the worker read the mqweb credentials from the environment, as at a site.
   Object.assign(process.env, {
@@ -32,7 +34,7 @@ export async function startTestEstate(
   });
   const sandbox = await startSandbox({ site: ts.site, reseed: true });
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection, namespace: ts.site.temporal.namespace });
+  const client = new Client({ connection, namespace: ts.site.temporal.namespace, dataConverter });
   let worker:
     { workers: Worker[]; run: Promise<unknown>; close(): Promise<void>; nc: NativeConnection } | undefined;
 
@@ -48,6 +50,7 @@ export async function startTestEstate(
         connection: nc,
         zones: ['runbooks', 'comm', 'db'],
         log: createLogger('test-worker', 'warn'),
+        dataConverter,
       });
       worker = { workers: zw.workers, run: Promise.all(zw.workers.map((w) => w.run())), close: zw.close, nc };
     },

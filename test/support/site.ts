@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { defaultSiteFile, parseSite, type SiteConfig } from '../../temporal.config.ts';
 import { freePorts } from '../../scripts/lib/free-port.ts';
+import { ensureSigningKeyPair } from '../../connectors/approvals/signing-keys.ts';
 
 export interface TestSite {
   site: SiteConfig;
@@ -32,6 +33,8 @@ export async function makeTestSite(options: {
   edit?: (raw: RawSite) => void;
   /** Give each bank a send/receive program (default true). */
   programs?: boolean;
+  /** Last changes, after ports and folders are assigned. */
+  afterPorts?: (raw: RawSite) => void;
 }): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'jincai-test-'));
   const raw = parseYaml(readFileSync(defaultSiteFile, 'utf8')) as RawSite;
@@ -61,6 +64,21 @@ export async function makeTestSite(options: {
   raw.mq = { ...raw.mq, mqweb: { ...(raw.mq.mqweb as object), baseUrl: `http://127.0.0.1:${ports[0]}` } };
   raw.sandbox = { port: ports[0], dataDir: dir };
   raw.reports = { dir: join(dir, 'reports') };
+  // Approvals, audit and notifications keep their state in the test's own folder.
+  const approvals = raw.approvals as Record<string, unknown>;
+  raw.approvals = {
+    ...approvals,
+    signers: [{ keyId: 'test-inbox', publicKeyFile: join(dir, 'secrets', 'approval-signing.pub') }],
+    signingKey: { keyId: 'test-inbox', privateKeyFile: join(dir, 'secrets', 'approval-signing.key') },
+    users: { adapter: 'local', file: join(dir, 'secrets', 'users.json') },
+  };
+  raw.audit = { adapter: 'sqlite', sqlite: { path: join(dir, 'audit.db') } };
+  raw.notify = { targets: [{ type: 'file', path: join(dir, 'notifications.jsonl') }] };
+  ensureSigningKeyPair(
+    join(dir, 'secrets', 'approval-signing.key'),
+    join(dir, 'secrets', 'approval-signing.pub'),
+  );
+  options.afterPorts?.(raw);
   const file = join(dir, 'site.yaml');
   writeFileSync(file, stringify(raw));
   const env = {

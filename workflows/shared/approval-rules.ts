@@ -58,10 +58,10 @@ export function checkDecision(raw: unknown, ctx: DecisionContext): DecisionCheck
   if (issuedMs - ctx.nowMs > policy.maxDecisionAgeMs)
     return refuse('future-decision', `the decision is dated in the future (${claims.issuedAt})`);
 
-  const approver = policy.approvers.find((a) => a.id === claims.user);
-  if (!approver) return refuse('unknown-user', `${claims.user} is not a known approver`);
   if (claims.user === ctx.requestedBy)
     return refuse('self-approval', `${claims.user} requested this run and cannot decide on it`);
+  const approver = policy.approvers.find((a) => a.id === claims.user);
+  if (!approver) return refuse('unknown-user', `${claims.user} is not a known approver`);
   if (!approver.roles.some((r) => pending.roles.includes(r)))
     return refuse('wrong-role', `${claims.user} holds none of the roles ${pending.roles.join(', ')}`);
   if (pending.votes.some((v) => v.user === claims.user))

@@ -14,6 +14,9 @@ export const ErrorKind = {
   MqAuthFailed: 'MqAuthFailed',
   BankRejected: 'BankRejected',
   ApprovalRejected: 'ApprovalRejected',
+  ApprovalRefused: 'ApprovalRefused',
+  ResourceLocked: 'ResourceLocked',
+  UnexpectedState: 'UnexpectedState',
   NotificationFailed: 'NotificationFailed',
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];

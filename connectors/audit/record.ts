@@ -1,0 +1,163 @@
+/**
+ * The audit record: what a runbook appends (an entry), what the trail stores (a record), and the
+ * hash that chains each record to the one before it. The hash rule is written out in
+ * `hashRule` too, because an evidence bundle must let a reader re-check it without this code.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalJson } from '../../workflows/shared/canonical-json.ts';
+
+export const auditKinds = ['run-started', 'plan', 'decision', 'mutation', 'outcome', 'escalation'] as const;
+export type AuditKind = (typeof auditKinds)[number];
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export const hashRule =
+  'hash = sha256_hex(prev_hash + canonical_json({seq, recorded_at, workflow_id, run_id, runbook, kind, ' +
+  'actor, subject, payload, idempotency_key})); canonical JSON = object keys sorted by code unit, no ' +
+  'whitespace; payload is the stored JSON text (a string); the first record has prev_hash = 64 zeros.';
+
+/** What a caller appends; seq, time and hashes are the trail's to assign. */
+export interface AuditEntryInput {
+  workflowId: string;
+  runId?: string;
+  runbook: string;
+  kind: AuditKind;
+  /** The user id behind the step, or 'system'. */
+  actor: string;
+  /** What the step is about: a channel name, a bank code, an approval gate. */
+  subject?: string;
+  /** Validated per kind (see `payloadSchemas`), stored as canonical JSON. */
+  payload: unknown;
+  /** Unique per event: a retried activity passing the same key gets the existing record back. */
+  idempotencyKey: string;
+}
+
+/** A record exactly as stored and hashed (column names, payload as its JSON text). */
+export interface AuditRecord {
+  seq: number;
+  recorded_at: string;
+  workflow_id: string;
+  run_id: string | null;
+  runbook: string;
+  kind: AuditKind;
+  actor: string;
+  subject: string | null;
+  payload: string;
+  idempotency_key: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export type AuditRecordContent = Omit<AuditRecord, 'prev_hash' | 'hash'>;
+
+export function recordHash(prevHash: string, content: AuditRecordContent): string {
+  const fields: Record<keyof AuditRecordContent, unknown> = {
+    seq: content.seq,
+    recorded_at: content.recorded_at,
+    workflow_id: content.workflow_id,
+    run_id: content.run_id,
+    runbook: content.runbook,
+    kind: content.kind,
+    actor: content.actor,
+    subject: content.subject,
+    payload: content.payload,
+    idempotency_key: content.idempotency_key,
+  };
+  return sha256Hex(prevHash + canonicalJson(fields));
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 digest as 64 lower-case hex digits');
+const present = (what: string) =>
+  z.unknown().refine((v) => v !== undefined, { message: `required: ${what} (null when there is none)` });
+
+/**
+ * The least each kind must say. run-started is closed, so a raw runbook input (which may hold
+ * payee data) cannot ride along; the others accept extra fields (a vote's display name, a step).
+ */
+export const payloadSchemas = {
+  'run-started': z.object({ requester: z.string().min(1).max(64), inputDigest: hex64 }).strict(),
+  plan: z.looseObject({ planDigest: hex64, plan: present('the plan') }),
+  decision: z.looseObject({
+    user: z.string().min(1).max(64),
+    verdict: z.enum(['approve', 'reject']),
+    reason: z.string().max(1000).optional(),
+    planDigest: hex64,
+    keyId: z.string().min(1).max(64),
+    signature: z.string().regex(/^[0-9a-f]{128}$/, 'an Ed25519 signature as 128 lower-case hex digits'),
+  }),
+  mutation: z.looseObject({
+    action: z.string().min(1).max(200),
+    before: present('the state before'),
+    after: present('the state after'),
+  }),
+  outcome: z.looseObject({ result: present('the result') }),
+  escalation: z.looseObject({}),
+} satisfies Record<AuditKind, z.ZodType>;
+
+// Lengths fit Oracle VARCHAR2 in characters; Oracle stores '' as NULL, so optional text is null, never ''.
+const entrySchema = z
+  .object({
+    workflowId: z.string().min(1).max(255),
+    runId: z.string().min(1).max(64).optional(),
+    runbook: z.string().min(1).max(64),
+    kind: z.enum(auditKinds),
+    actor: z.string().min(1).max(64),
+    subject: z.string().max(200).optional(),
+    payload: z.unknown(),
+    idempotencyKey: z.string().min(1).max(400),
+  })
+  .strict();
+
+export class AuditEntryError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid audit entry: ${problems.join('; ')}`);
+    this.name = 'AuditEntryError';
+  }
+}
+
+/** The entry in stored form (payload as canonical JSON text), or AuditEntryError naming each field. */
+export function normalizeEntry(
+  entry: AuditEntryInput,
+): Omit<AuditRecordContent, 'seq' | 'recorded_at'> {
+  const parsed = entrySchema.safeParse(entry);
+  if (!parsed.success) throw new AuditEntryError(issues(parsed.error, 'entry'));
+  const e = parsed.data;
+  const payload = payloadSchemas[e.kind].safeParse(e.payload);
+  if (!payload.success) throw new AuditEntryError(issues(payload.error, 'entry.payload'));
+  let text: string;
+  try {
+    text = canonicalJson(e.payload);
+  } catch (err) {
+    throw new AuditEntryError([`entry.payload: not representable as JSON (${(err as Error).message})`]);
+  }
+  if (e.kind === 'plan') {
+    const { planDigest, plan } = e.payload as { planDigest: string; plan: unknown };
+    if (sha256Hex(canonicalJson(plan)) !== planDigest)
+      throw new AuditEntryError(['entry.payload.planDigest: is not the SHA-256 of the plan’s canonical JSON']);
+  }
+  return {
+    workflow_id: e.workflowId,
+    run_id: e.runId || null,
+    runbook: e.runbook,
+    kind: e.kind,
+    actor: e.actor,
+    subject: e.subject || null,
+    payload: text,
+    idempotency_key: e.idempotencyKey,
+  };
+}
+
+function issues(error: z.ZodError, root: string): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.reduce<string>(
+      (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${String(part)}`),
+      root,
+    );
+    return `${path}: ${issue.message}`;
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * The inbox's JSON API under /api/, used by the CLI: a bearer token from POST /api/session (the
+ * same session store as the browser, but a token is never a cookie and a cookie is never
+ * accepted here, so no CSRF token is needed), the pending list, one approval, and a decision
+ * sent `via: 'cli'`. Bad input is a 400 naming the field; an unknown run is a 404.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { UserDirectory } from '../connectors/users/directory.ts';
+import { RunNotFoundError, type ApprovalService } from './approvals.ts';
+import { HttpError, clientIp, parseCookies, readJson, sendJson } from './http.ts';
+import { refusalText, type DecisionRefusal } from './i18n.ts';
+import type { LoginThrottle, Session, SessionStore } from './sessions.ts';
+
+export interface ApiDeps {
+  sessions: SessionStore;
+  throttle: LoginThrottle;
+  users: UserDirectory;
+  service: ApprovalService;
+  log: Logger;
+  sessionCookie: string;
+  idleMinutes: number;
+}
+
+const sessionBody = z
+  .object({
+    user: z.string().min(1, 'a user id').max(64),
+    password: z.string().min(1, 'a password').max(200),
+  })
+  .strict();
+
+export const decisionBody = z
+  .object({
+    verdict: z.enum(['approve', 'reject']),
+    reason: z.string().max(1000, 'at most 1000 characters').optional(),
+    gateId: z.string().min(1, 'the gate id shown with the approval').max(100),
+    planDigest: z.string().regex(/^[0-9a-f]{64}$/, 'the plan digest shown with the approval (64 hex digits)'),
+  })
+  .strict();
+
+function parseBody<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new HttpError(400, 'bad_request', 'body: expected a JSON object', 'body');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const keys = issue && 'keys' in issue ? (issue.keys as string[]) : [];
+    const field = [...(issue?.path ?? []).map(String), ...keys.slice(0, 1)].join('.') || 'body';
+    const message =
+      issue?.code === 'unrecognized_keys' ? 'unknown field' : issue?.code === 'invalid_type' ? `expected ${issue.expected}` : issue?.message;
+    throw new HttpError(400, 'bad_request', `${field}: ${message ?? 'invalid'}`, field);
+  }
+  return parsed.data;
+}
+
+export function refusalStatus(reason: DecisionRefusal): number {
+  if (reason === 'reason-required') return 400;
+  if (reason === 'not-found') return 404;
+  if (reason === 'not-allowed') return 403;
+  return 409;
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+([A-Za-z0-9_-]{20,100})$/.exec(header.trim());
+  return match?.[1];
+}
+
+/** Handles /api/…; every answer is JSON. */
+export async function handleApi(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const method = req.method ?? 'GET';
+  const allow = (methods: string[]) => {
+    if (!methods.includes(method)) {
+      res.setHeader('Allow', methods.join(', '));
+      throw new HttpError(405, 'method_not_allowed', `${method} ${path}: expected ${methods.join(' or ')}`);
+    }
+  };
+
+  if (path === '/api/session') {
+    allow(['POST', 'DELETE']);
+    if (method === 'DELETE') {
+      deps.sessions.end(bearer(req));
+      res.writeHead(204).end();
+      return;
+    }
+    const body = parseBody(sessionBody, await readJson(req));
+    const ip = clientIp(req);
+    const wait = deps.throttle.lockedFor(body.user, ip);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      throw new HttpError(429, 'too_many_attempts', `too many failed sign-ins; try again in ${wait} s`);
+    }
+    const user = await deps.users.authenticate(body.user, body.password);
+    if (!user) {
+      deps.throttle.failed(body.user, ip);
+      deps.log.warn({ user: body.user, ip, via: 'api' }, 'sign-in failed');
+      throw new HttpError(401, 'unauthorized', 'wrong user id or password');
+    }
+    deps.throttle.succeeded(body.user, ip);
+    const session = deps.sessions.create(user, 'bearer');
+    deps.log.info({ user: user.id, ip, via: 'api' }, 'signed in');
+    sendJson(res, 200, { token: session.id, user, idleMinutes: deps.idleMinutes });
+    return;
+  }
+
+  const session = authenticate(deps, req);
+  const user = session.user;
+  if (path === '/api/approvals') {
+    allow(['GET']);
+    const { items, unavailable } = await deps.service.listFor(user);
+    sendJson(res, 200, { approvals: items, unavailable });
+    return;
+  }
+  const match = /^\/api\/approvals\/([^/]+)(\/decision)?$/.exec(path);
+  if (!match) throw new HttpError(404, 'not_found', `${path}: no such API`);
+  const workflowId = decodeSegment(match[1] ?? '');
+  if (!match[2]) {
+    allow(['GET']);
+    try {
+      const detail = await deps.service.detailFor(user, workflowId);
+      sendJson(res, 200, {
+        workflowId,
+        runbook: detail.state.runbook,
+        requestedBy: detail.state.requestedBy,
+        pending: detail.pending,
+        closed: detail.state.closed,
+        canDecide: !!detail.pending && !detail.blocker,
+        ...(detail.blocker && { blocker: detail.blocker }),
+      });
+    } catch (err) {
+      if (err instanceof RunNotFoundError) throw new HttpError(404, 'not_found', `no approval-gated run ${workflowId}`);
+      throw err;
+    }
+    return;
+  }
+  allow(['POST']);
+  const body = parseBody(decisionBody, await readJson(req));
+  const outcome = await deps.service.decide(user, workflowId, body, 'cli');
+  if (outcome.ok) {
+    sendJson(res, 200, { receipt: outcome.receipt });
+    return;
+  }
+  sendJson(res, refusalStatus(outcome.reason), {
+    error: 'refused',
+    reason: outcome.reason,
+    message: refusalText(outcome.reason),
+    detail: outcome.detail,
+  });
+}
+
+function authenticate(deps: ApiDeps, req: IncomingMessage): Session {
+  const token = bearer(req);
+  if (!token) {
+    if (parseCookies(req.headers.cookie).has(deps.sessionCookie)) {
+      throw new HttpError(
+        401,
+        'cookie_not_accepted',
+        'the API takes a bearer token from POST /api/session, not a browser session cookie',
+      );
+    }
+    throw new HttpError(401, 'unauthorized', 'authorization: expected "Bearer <token>" from POST /api/session');
+  }
+  const session = deps.sessions.touch(token, 'bearer');
+  if (!session) throw new HttpError(401, 'unauthorized', 'the token is unknown or has expired; sign in again');
+  return session;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'bad_request', 'workflowId: not valid percent-encoding', 'workflowId');
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * What the inbox knows about approvals, for its pages and its JSON API alike: the runs waiting
+ * for someone with the user's roles (visibility search, then each run's `approvalState` query),
+ * one run's state with what this user may do with it, and a decision — checked against the
+ * state the person actually saw, signed with the front door's key, and sent as the `decide`
+ * update, whose validator stays the final judge.
+ */
+import {
+  QueryNotRegisteredError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Logger } from 'pino';
+import { decisionNonce, signDecision, type SigningKey } from '../connectors/approvals/signing-keys.ts';
+import type { DirectoryUser } from '../connectors/users/directory.ts';
+import type { SiteConfig } from '../temporal.config.ts';
+import type { DecisionClaims } from '../workflows/shared/approval-decision.ts';
+import {
+  approvalStateQuery,
+  decideUpdate,
+  refusalReasons,
+  type ApprovalState,
+  type Bilingual,
+  type DecisionReceipt,
+  type PendingApprovalView,
+  type RefusalReason,
+} from '../workflows/shared/approval-messages.ts';
+import type { DecisionRefusal } from './i18n.ts';
+
+export class RunNotFoundError extends Error {
+  constructor(readonly workflowId: string) {
+    super(`no approval-gated run ${workflowId}`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** Temporal did not answer in time (server down, or no worker to answer the query). */
+export class TemporalUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TemporalUnavailableError';
+  }
+}
+
+/** Why this user cannot decide on a pending approval, though they may look at it. */
+export type Blocker = 'own' | 'voted' | 'role';
+const blockerRefusal: Record<Blocker, RefusalReason> = {
+  own: 'self-approval',
+  voted: 'already-voted',
+  role: 'wrong-role',
+};
+
+export interface ApprovalSummary {
+  workflowId: string;
+  runbook: string;
+  gateId: string;
+  step: string;
+  title: Bilingual;
+  bank?: { code: string; name: string };
+  requestedBy: string;
+  approvals: number;
+  quorum: number;
+  expireAt: string;
+  escalated: boolean;
+  planDigest: string;
+  /** Present when the user may look but not decide. */
+  blocker?: Blocker;
+}
+
+export interface ApprovalDetail {
+  state: ApprovalState;
+  pending: PendingApprovalView | null;
+  blocker?: Blocker;
+}
+
+export interface DecisionInput {
+  verdict: 'approve' | 'reject';
+  reason?: string;
+  /** The gate and plan the person saw: a decision never lands on a different one. */
+  gateId: string;
+  planDigest: string;
+}
+
+export type DecisionOutcome =
+  | { ok: true; receipt: DecisionReceipt }
+  | { ok: false; reason: DecisionRefusal; detail: string };
+
+export interface ApprovalService {
+  listFor(user: DirectoryUser): Promise<{ items: ApprovalSummary[]; unavailable: number }>;
+  /** Throws RunNotFoundError when the run is unknown or the user may not see it. */
+  detailFor(user: DirectoryUser, workflowId: string): Promise<ApprovalDetail>;
+  decide(user: DirectoryUser, workflowId: string, input: DecisionInput, via: 'inbox' | 'cli'): Promise<DecisionOutcome>;
+}
+
+const rolePattern = /^[A-Za-z0-9._:-]{1,64}$/;
+const listLimit = 200;
+const queryConcurrency = 8;
+
+export function createApprovalService(deps: {
+  site: SiteConfig;
+  client: Client;
+  signingKey: SigningKey;
+  log: Logger;
+  /** How long one query or update may take before Temporal counts as unavailable. */
+  timeoutMs?: number;
+}): ApprovalService {
+  const { site, client, signingKey, log } = deps;
+  const timeoutMs = deps.timeoutMs ?? 10_000;
+
+  const withDeadline = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await client.connection.withDeadline(Date.now() + timeoutMs, fn);
+    } catch (err) {
+      if (isDeadline(err)) throw new TemporalUnavailableError(`${what}: no answer within ${timeoutMs} ms`, { cause: err });
+      throw err;
+    }
+  };
+
+  async function state(workflowId: string): Promise<ApprovalState> {
+    try {
+      return await withDeadline(`approvalState of ${workflowId}`, () =>
+        client.workflow.getHandle(workflowId).query(approvalStateQuery),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || err instanceof QueryNotRegisteredError) {
+        throw new RunNotFoundError(workflowId);
+      }
+      if (isNotFound(err)) throw new RunNotFoundError(workflowId);
+      throw err;
+    }
+  }
+
+  /** Every role that may ever decide on a runbook, by the site's policy (for closed runs). */
+  const policyRoles = (runbook: string): Set<string> => {
+    const a = site.approvals;
+    const rb = a.runbooks[runbook];
+    const policies = [a.default, rb ?? {}, ...Object.values(rb?.steps ?? {})];
+    return new Set(policies.flatMap((p) => [...(p.roles ?? []), ...(p.deputyRoles ?? [])]));
+  };
+
+  const blockerOf = (user: DirectoryUser, s: ApprovalState, p: PendingApprovalView): Blocker | undefined => {
+    if (user.id === s.requestedBy) return 'own';
+    if (p.votes.some((v) => v.user === user.id)) return 'voted';
+    if (!user.roles.some((r) => p.roles.includes(r))) return 'role';
+    return undefined;
+  };
+
+  const mayView = (user: DirectoryUser, s: ApprovalState): boolean => {
+    if (user.id === s.requestedBy) return true;
+    const p = s.pending;
+    if (p) {
+      if (p.votes.some((v) => v.user === user.id)) return true;
+      return user.roles.some((r) => p.roles.includes(r) || p.deputyRoles.includes(r));
+    }
+    if (s.closed.some((c) => c.votes.some((v) => v.user === user.id))) return true;
+    const roles = policyRoles(s.runbook);
+    return user.roles.some((r) => roles.has(r));
+  };
+
+  return {
+    async listFor(user) {
+      const roles = user.roles.filter((r) => rolePattern.test(r));
+      if (roles.length === 0) return { items: [], unavailable: 0 };
+      const query =
+        `PendingApproval = true AND ExecutionStatus = "Running" AND ApprovalRoles IN (` +
+        `${roles.map((r) => `"${r}"`).join(', ')})`;
+      const ids: string[] = [];
+      await withDeadline('listing pending approvals', async () => {
+        for await (const wf of client.workflow.list({ query })) {
+          ids.push(wf.workflowId);
+          if (ids.length >= listLimit) break;
+        }
+      });
+      const items: ApprovalSummary[] = [];
+      let unavailable = 0;
+      for (let i = 0; i < ids.length; i += queryConcurrency) {
+        const states = await Promise.allSettled(ids.slice(i, i + queryConcurrency).map((id) => state(id)));
+        states.forEach((r, j) => {
+          if (r.status === 'rejected') {
+            if (!(r.reason instanceof RunNotFoundError)) {
+              unavailable += 1;
+              log.warn({ workflowId: ids[i + j], err: r.reason }, 'approval state unavailable');
+            }
+            return;
+          }
+          const s = r.value;
+          const p = s.pending;
+          // Visibility lags the workflow a little: trust the query, not the search attributes.
+          if (!p || !user.roles.some((role) => p.roles.includes(role))) return;
+          const blocker = blockerOf(user, s, p);
+          items.push({
+            workflowId: p.workflowId,
+            runbook: p.runbook,
+            gateId: p.gateId,
+            step: p.step,
+            title: p.plan.title,
+            ...(p.plan.bank && { bank: p.plan.bank }),
+            requestedBy: s.requestedBy,
+            approvals: p.votes.filter((v) => v.verdict === 'approve').length,
+            quorum: p.quorum,
+            expireAt: p.expireAt,
+            escalated: p.escalated,
+            planDigest: p.planDigest,
+            ...(blocker && { blocker }),
+          });
+        });
+      }
+      items.sort((a, b) => Number(!!a.blocker) - Number(!!b.blocker) || a.expireAt.localeCompare(b.expireAt));
+      return { items, unavailable };
+    },
+
+    async detailFor(user, workflowId) {
+      const s = await state(workflowId);
+      if (!mayView(user, s)) throw new RunNotFoundError(workflowId);
+      const blocker = s.pending ? blockerOf(user, s, s.pending) : undefined;
+      return { state: s, pending: s.pending, ...(blocker && { blocker }) };
+    },
+
+    async decide(user, workflowId, input, via) {
+      const refuse = (reason: DecisionRefusal, detail: string): DecisionOutcome => {
+        log.warn({ user: user.id, workflowId, gateId: input.gateId, verdict: input.verdict, via, reason }, 'decision refused');
+        return { ok: false, reason, detail };
+      };
+      const reason = input.reason?.trim() ?? '';
+      if (input.verdict === 'reject' && reason.length < 2) return refuse('reason-required', 'a rejection needs a reason');
+
+      let s: ApprovalState;
+      try {
+        s = await state(workflowId);
+      } catch (err) {
+        if (err instanceof RunNotFoundError) return refuse('not-found', err.message);
+        throw err;
+      }
+      if (!mayView(user, s)) return refuse('not-found', `no approval-gated run ${workflowId}`);
+      const p = s.pending;
+      if (!p) return refuse('no-pending-approval', 'this run is not waiting for an approval');
+      if (p.gateId !== input.gateId || p.planDigest !== input.planDigest) {
+        return refuse(
+          'plan-changed',
+          `approval ${p.gateId} with plan ${p.planDigest.slice(0, 12)} is waiting, not ${input.gateId} with ${input.planDigest.slice(0, 12)}`,
+        );
+      }
+      const blocker = blockerOf(user, s, p);
+      if (blocker) return refuse(blockerRefusal[blocker], `${user.id} may not decide (${blocker})`);
+
+      const claims: DecisionClaims = {
+        v: 1,
+        workflowId,
+        gateId: p.gateId,
+        planDigest: p.planDigest,
+        verdict: input.verdict,
+        ...(reason && { reason }),
+        user: user.id,
+        via,
+        issuedAt: new Date().toISOString(),
+        nonce: decisionNonce(),
+      };
+      const signed = signDecision(claims, signingKey);
+      try {
+        const receipt = await withDeadline(`decision on ${workflowId}`, () =>
+          client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [signed] }),
+        );
+        log.info(
+          { user: user.id, workflowId, gateId: p.gateId, verdict: input.verdict, via, gate: receipt.gate },
+          'decision accepted',
+        );
+        return { ok: true, receipt };
+      } catch (err) {
+        const code = refusalCode(err);
+        if (code) return refuse(code, (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err));
+        if (err instanceof WorkflowNotFoundError) return refuse('not-found', err.message);
+        if (err instanceof WorkflowUpdateFailedError) {
+          // The handler itself failed after the validator passed: the gate closed meanwhile.
+          return refuse('no-pending-approval', err.cause?.message ?? err.message);
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+function refusalCode(err: unknown): RefusalReason | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'ApprovalRefused') return undefined;
+  const code = cause.details?.[0];
+  return (refusalReasons as readonly unknown[]).includes(code) ? (code as RefusalReason) : 'malformed';
+}
+
+function isDeadline(err: unknown): boolean {
+  const code = (err as { code?: unknown; cause?: { code?: unknown } }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
+  // gRPC DEADLINE_EXCEEDED (4) and UNAVAILABLE (14).
+  return code === 4 || code === 14 || /deadline exceeded/i.test(String((err as Error)?.message));
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: unknown; cause?: { code?: unknown } }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
+  return code === 5; // gRPC NOT_FOUND
+}

@@ -1,0 +1,56 @@
+/**
+ * How the inbox (and the CLI) shows values to a person: money in yuan from integer fen, payee
+ * data masked again at the last moment (plans should carry it masked already; a slip in a runbook
+ * must still not put an account number on a screen), instants in the site's time zone.
+ */
+
+/** Integer fen as yuan with thousands separators: 123456 → ¥1,234.56. */
+export function formatFen(fen: number): string {
+  if (!Number.isSafeInteger(fen)) return '¥?';
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  const yuan = Math.trunc(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}¥${yuan}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** `****1234`: at most the last four characters stay readable. */
+export function maskAccount(account: string | undefined): string {
+  if (!account) return '';
+  const tail = account.replace(/\s+/g, '').slice(-4).replace(/^\*+/, '');
+  return `****${tail}`;
+}
+
+/** `张**`: only the first character of a name stays readable. */
+export function maskName(name: string | undefined): string {
+  if (!name) return '';
+  const chars = [...name.trim()];
+  if (chars.length === 0) return '';
+  return `${chars[0]}${'*'.repeat(Math.max(1, chars.length - 1))}`;
+}
+
+/** The first 12 hex digits of a digest: enough for a person to compare two screens. */
+export function shortDigest(digest: string): string {
+  return digest.slice(0, 12);
+}
+
+/** `2026-11-27 14:30` in the given IANA time zone. */
+export function formatInstant(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}

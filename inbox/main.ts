@@ -1,0 +1,59 @@
+/**
+ * The inbox process (`npm run inbox`): loads the site, connects to Temporal with the workers'
+ * payload codec, reads the signing key and the user store, mounts the codec endpoint for the
+ * Temporal Web UI when the payload keys are at hand, and serves until SIGINT/SIGTERM.
+ */
+import { AesGcmPayloadCodec } from '../connectors/codec/payload-codec.ts';
+import { createCodecEndpoint, devServerUiOrigins } from '../connectors/codec/codec-endpoint.ts';
+import { loadSigningKey } from '../connectors/approvals/signing-keys.ts';
+import { createLocalUserStore } from '../connectors/users/local-store.ts';
+import { clientPayloadKeys, connectClient } from '../scripts/lib/client.ts';
+import { loadSite } from '../temporal.config.ts';
+import { createLogger } from '../workers/logger.ts';
+import { openDecisionHistory } from './history.ts';
+import { startInbox } from './server.ts';
+
+const log = createLogger('inbox');
+try {
+  const site = loadSite();
+  const signingKey = loadSigningKey(site.approvals);
+  const users = createLocalUserStore(site.approvals.users.file);
+  const keys = clientPayloadKeys(site);
+  const client = await connectClient(site);
+  const history = openDecisionHistory(site.audit);
+  const inbox = await startInbox({
+    site,
+    client,
+    users,
+    signingKey,
+    log,
+    history,
+    codecHandler: (authorize) =>
+      createCodecEndpoint({
+        codec: new AesGcmPayloadCodec(keys),
+        uiOrigins: devServerUiOrigins(site.temporal.uiPort),
+        authorize,
+        log: log.child({ component: 'codec' }),
+      }),
+  });
+  log.info({ url: inbox.url, publicUrl: site.inbox.publicUrl, keyId: signingKey.keyId }, 'inbox ready');
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'inbox stopping');
+    await inbox.stop();
+    await history.close();
+    await client.connection.close();
+    log.info('inbox stopped');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      shutdown(signal).catch((err: unknown) => {
+        log.error({ err }, 'inbox did not stop cleanly');
+        process.exitCode = 1;
+      });
+    });
+  }
+} catch (err) {
+  log.error({ err }, 'inbox failed to start');
+  process.exitCode = 1;
+}

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { ApplicationFailure } from '@temporalio/common';
+import { createAuditActivities } from '../../activities/audit.ts';
+import { openAuditDb } from '../../connectors/audit/database.ts';
+import { GENESIS_HASH, recordHash, type AuditRecord } from '../../connectors/audit/record.ts';
+import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
+import { projectRoot } from '../../temporal.config.ts';
+import { runEntries, tempAuditStore } from './helpers.ts';
+
+function rows(path: string): AuditRecord[] {
+  const raw = new Database(path, { readonly: true });
+  try {
+    return raw.prepare('select * from audit_records order by seq').all() as AuditRecord[];
+  } finally {
+    raw.close();
+  }
+}
+
+test('appends chain each record to the one before, from the genesis hash', async (t) => {
+  const store = await tempAuditStore();
+  t.after(() => store.cleanup());
+  const { appendAudit } = createAuditActivities({ db: store.db });
+  const entries = runEntries();
+  const results = [];
+  for (const e of entries) results.push(await appendAudit(e));
+
+  assert.deepEqual(
+    results.map((r) => r.seq),
+    [1, 2, 3, 4, 5],
+  );
+  const stored = rows(store.path);
+  assert.equal(stored[0]!.prev_hash, GENESIS_HASH);
+  for (const [i, r] of stored.entries()) {
+    assert.equal(r.hash, results[i]!.hash);
+    assert.equal(r.hash, recordHash(r.prev_hash, r));
+    if (i > 0) assert.equal(r.prev_hash, stored[i - 1]!.hash);
+    assert.match(r.recorded_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  }
+  // The payload is canonical JSON: sorted keys, no whitespace.
+  assert.equal(stored[3]!.payload, '{"action":"START CHANNEL(\'CZ.TO.ICBC\')","after":{"status":"RUNNING"},"before":{"status":"RETRYING"}}');
+  assert.equal(stored[0]!.actor, 'eng.zhang');
+  assert.equal(stored[0]!.subject, 'CZ.TO.ICBC');
+});
+
+test('a retried append with the same idempotency key returns the existing record', async (t) => {
+  const store = await tempAuditStore();
+  t.after(() => store.cleanup());
+  const { appendAudit } = createAuditActivities({ db: store.db });
+  const [started, plan] = runEntries();
+  const first = await appendAudit(started!);
+  await appendAudit(plan!);
+  const retry = await appendAudit(started!);
+  assert.deepEqual(retry, first);
+  assert.equal(rows(store.path).length, 2);
+  assert.equal((await verifyAuditTrail(store.db)).ok, true);
+});
+
+test('an idempotency key reused for another kind is refused, not silently merged', async (t) => {
+  const store = await tempAuditStore();
+  t.after(() => store.cleanup());
+  const { appendAudit } = createAuditActivities({ db: store.db });
+  const [started, , , , outcome] = runEntries();
+  await appendAudit(started!);
+  await assert.rejects(
+    appendAudit({ ...outcome!, idempotencyKey: started!.idempotencyKey }),
+    (err: unknown) =>
+      err instanceof ApplicationFailure &&
+      err.type === 'InvalidInput' &&
+      err.nonRetryable &&
+      /already names seq 1/.test(err.message),
+  );
+  assert.equal(rows(store.path).length, 1);
+});
+
+test('bad entries are refused naming the field; raw runbook input never enters the trail', async (t) => {
+  const store = await tempAuditStore();
+  t.after(() => store.cleanup());
+  const { appendAudit } = createAuditActivities({ db: store.db });
+  const [started, plan, , mutation] = runEntries();
+  const refused = async (entry: unknown, pattern: RegExp) =>
+    assert.rejects(
+      appendAudit(entry as Parameters<typeof appendAudit>[0]),
+      (err: unknown) =>
+        err instanceof ApplicationFailure && err.type === 'InvalidInput' && err.nonRetryable && pattern.test(err.message),
+    );
+  await refused(
+    { ...started!, payload: { ...(started!.payload as object), input: { payeeAccount: '6222020200112233' } } },
+    /entry\.payload: Unrecognized key.*"input"/,
+  );
+  await refused({ ...plan!, payload: { ...(plan!.payload as object), planDigest: 'f'.repeat(64) } }, /entry\.payload\.planDigest/);
+  await refused({ ...mutation!, payload: { action: 'x', after: 1 } }, /entry\.payload\.before: required/);
+  await refused({ ...started!, kind: 'deleted' }, /entry\.kind/);
+  await refused({ ...started!, idempotencyKey: '' }, /entry\.idempotencyKey/);
+  assert.equal(rows(store.path).length, 0);
+});
+
+test('two connections appending at once keep one valid, gapless chain', async (t) => {
+  const store = await tempAuditStore();
+  const other = await openAuditDb({ adapter: 'sqlite', sqlite: { path: store.path } });
+  t.after(async () => {
+    await other.destroy();
+    await store.cleanup();
+  });
+  const a = createAuditActivities({ db: store.db });
+  const b = createAuditActivities({ db: other });
+  const entries = Array.from({ length: 30 }, () => runEntries()).flat();
+  const results = await Promise.all(entries.map((e, i) => (i % 2 ? a : b).appendAudit(e)));
+
+  assert.deepEqual(
+    results.map((r) => r.seq).sort((x, y) => x - y),
+    entries.map((_, i) => i + 1),
+  );
+  const verdict = await verifyAuditTrail(store.db);
+  assert.deepEqual(verdict.problems, []);
+  assert.equal(verdict.records, entries.length);
+});
+
+test('two processes appending at once keep one valid, gapless chain', async (t) => {
+  const store = await tempAuditStore();
+  t.after(() => store.cleanup());
+  const perProcess = 60;
+  const children = ['a', 'b'].map((name) =>
+    spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/audit/append-child.ts', store.path, `wf-${name}-${randomUUID()}`, String(perProcess)],
+      { cwd: projectRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+    ),
+  );
+  t.after(() => children.forEach((c) => c.exitCode === null && c.kill()));
+  const outputs = children.map((c) => {
+    let out = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    return () => out;
+  });
+  const readyBy = Date.now() + 60_000;
+  while (!outputs.every((o) => o().includes('ready'))) {
+    assert.ok(Date.now() < readyBy, 'children did not start');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  children.forEach((c) => c.stdin.end('go\n'));
+  const codes = await Promise.all(children.map(async (c) => (c.exitCode ?? (await once(c, 'exit'))[0]) as number));
+  assert.deepEqual(codes, [0, 0]);
+
+  const seqs = outputs.map((o) => JSON.parse(o().split('\n')[1]!) as number[]);
+  // Both really ran at the same time: each one's seqs interleave with the other's.
+  assert.ok(Math.min(...seqs[1]!) < Math.max(...seqs[0]!) && Math.min(...seqs[0]!) < Math.max(...seqs[1]!));
+  const verdict = await verifyAuditTrail(store.db);
+  assert.deepEqual(verdict.problems, []);
+  assert.equal(verdict.records, 2 * perProcess);
+});

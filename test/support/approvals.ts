@@ -1,0 +1,80 @@
+/**
+ * Approvers for integration tests: users in the test site's local store, and decisions signed
+ * with the test site's front-door key exactly as the inbox signs them — or deliberately wrong.
+ */
+import type { Client } from '@temporalio/client';
+import { decisionNonce, loadSigningKey, signDecision } from '../../connectors/approvals/signing-keys.ts';
+import { createLocalUserStore } from '../../connectors/users/local-store.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
+import type { DecisionClaims, SignedDecision } from '../../workflows/shared/approval-decision.ts';
+import {
+  approvalStateQuery,
+  decideUpdate,
+  type DecisionReceipt,
+  type PendingApprovalView,
+} from '../../workflows/shared/approval-messages.ts';
+
+export const testPassword = 'correct-horse-battery';
+
+/** eng asks; wang and li approve for comm; zhao is the deputy; ops has no approving role. */
+export const testUsers = [
+  { id: 'eng', displayName: '张工程师', roles: ['engineer'] },
+  { id: 'wang', displayName: '王审批', roles: ['comm-approver'] },
+  { id: 'li', displayName: '李审批', roles: ['comm-approver'] },
+  { id: 'zhao', displayName: '赵局长', roles: ['finance-director'] },
+  { id: 'ops', displayName: '值班员', roles: ['engineer'] },
+];
+
+export async function addTestUsers(site: SiteConfig): Promise<void> {
+  const store = createLocalUserStore(site.approvals.users.file);
+  for (const u of testUsers) await store.put(u, testPassword);
+}
+
+export async function waitForGate(
+  client: Client,
+  workflowId: string,
+  timeoutMs = 30_000,
+): Promise<PendingApprovalView> {
+  const handle = client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await handle.query(approvalStateQuery).catch(() => null);
+    if (state?.pending) return state.pending;
+    if (Date.now() > deadline) throw new Error(`${workflowId} did not open an approval gate`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function signedBy(
+  site: SiteConfig,
+  gate: PendingApprovalView,
+  user: string,
+  overrides: Partial<DecisionClaims> = {},
+): SignedDecision {
+  const claims: DecisionClaims = {
+    v: 1,
+    workflowId: gate.workflowId,
+    gateId: gate.gateId,
+    planDigest: gate.planDigest,
+    verdict: 'approve',
+    user,
+    via: 'cli',
+    issuedAt: new Date().toISOString(),
+    nonce: decisionNonce(),
+    ...overrides,
+  };
+  return signDecision(claims, loadSigningKey(site.approvals));
+}
+
+export function decide(
+  client: Client,
+  workflowId: string,
+  decision: SignedDecision,
+): Promise<DecisionReceipt> {
+  return client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [decision] });
+}
+
+export async function historyLength(client: Client, workflowId: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return history.events?.length ?? 0;
+}

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decideRecovery, recoveryPlan } from '../../workflows/channel-recovery.plan.ts';
+import type { RecoveryDiagnosis } from '../../workflows/channel-recovery.types.ts';
+import { planDigest } from '../../workflows/shared/approval-decision.ts';
+
+function diagnosis(overrides: Partial<RecoveryDiagnosis> = {}): RecoveryDiagnosis {
+  return {
+    bank: 'ICBC',
+    bankName: '中国工商银行',
+    qmgr: 'QM.CZ',
+    channel: 'CZ.TO.ICBC',
+    sender: { qmgr: 'QM.CZ', channel: 'CZ.TO.ICBC', chltype: 'SDR', status: 'RETRYING', lastSeq: 40 },
+    bankReceiver: {
+      qmgr: 'QM.ICBC',
+      channel: 'CZ.TO.ICBC',
+      chltype: 'RCVR',
+      status: 'INACTIVE',
+      lastSeq: 40,
+    },
+    xmitqDepth: 12,
+    ping: { method: 'ping', reachable: true, detail: 'AMQ8020I' },
+    tcp: { method: 'tcp', reachable: true, detail: '127.0.0.1:14141 连接成功' },
+    ...overrides,
+  };
+}
+const sender = (status: string, extra = {}) => ({ ...diagnosis().sender, status, ...extra });
+
+describe('channel recovery decisions', () => {
+  it('a retrying sender with a reachable bank is stopped then started', () => {
+    const d = decideRecovery(diagnosis());
+    assert.deepEqual(d.kind === 'act' && d.steps, ['stop', 'start']);
+  });
+
+  it('a stopped sender is only started', () => {
+    const d = decideRecovery(diagnosis({ sender: sender('STOPPED') }));
+    assert.deepEqual(d.kind === 'act' && d.steps, ['start']);
+  });
+
+  it('a running sender needs nothing', () => {
+    assert.equal(decideRecovery(diagnosis({ sender: sender('RUNNING') })).kind, 'healthy');
+  });
+
+  it('an unreachable bank front end is escalated, not restarted', () => {
+    const tcp = { method: 'tcp' as const, reachable: false, detail: '连接失败（ECONNREFUSED）' };
+    const d = decideRecovery(diagnosis({ tcp }));
+    assert.equal(d.kind, 'bank-side');
+    assert.match(d.why, /ECONNREFUSED/);
+    const ping = { method: 'ping' as const, reachable: false, detail: 'AMQ9558E' };
+    assert.equal(decideRecovery(diagnosis({ ping })).kind, 'bank-side');
+  });
+
+  it('sequence numbers that disagree, or an in-doubt batch, go to the sequence resync runbook', () => {
+    const mismatch = decideRecovery(diagnosis({ sender: sender('STOPPED', { lastSeq: 45 }) }));
+    assert.equal(mismatch.kind === 'other-runbook' && mismatch.runbook, 'sequence-resync');
+    const indoubt = decideRecovery(diagnosis({ sender: sender('STOPPED', { indoubt: true }) }));
+    assert.equal(indoubt.kind, 'other-runbook');
+  });
+
+  it('the plan names the exact MQSC and binds to its content', () => {
+    const d = diagnosis();
+    const plan = recoveryPlan(d, ['stop', 'start'], 'why');
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.target}: ${a.command}`),
+      ['QM.CZ: STOP CHANNEL(CZ.TO.ICBC) MODE(QUIESCE)', 'QM.CZ: START CHANNEL(CZ.TO.ICBC)'],
+    );
+    assert.notEqual(planDigest(plan), planDigest(recoveryPlan(d, ['start'], 'why')));
+    assert.equal(planDigest(plan), planDigest(recoveryPlan(diagnosis(), ['stop', 'start'], 'why')));
+  });
+});

@@ -1,0 +1,309 @@
+/**
+ * 通道恢复 — channel recovery (catalog item 2, contract 2.1): diagnose the finance side's sender
+ * channel to one bank (both ends' status, PING CHANNEL when not running, TCP to the bank's
+ * front end), plan START CHANNEL or STOP then START, pass the approval gate, execute, verify
+ * that messages flow (status RUNNING, transmission queue drained), and report. When the fault
+ * is on the bank's side it changes nothing and escalates with the evidence. One recovery per
+ * channel at a time (lock/channel/<name>).
+ */
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createControlActivities } from '../activities/control.ts';
+import type { createHostActivities } from '../activities/host.ts';
+import type { ChannelActionResult, createMqActivities } from '../activities/mq.ts';
+import type { RunbookReport } from '../activities/report/runbook-report.ts';
+import { decideRecovery, recoveryPlan } from './channel-recovery.plan.ts';
+import {
+  channelRecoveryInputSchema,
+  type ChannelRecoveryInput,
+  type ChannelRecoveryOutcome,
+  type ChannelRecoveryResult,
+  type RecoveryDiagnosis,
+  type RecoveryStep,
+} from './channel-recovery.types.ts';
+import { planDigest } from './shared/approval-decision.ts';
+import { createApprovalGate } from './shared/approval-gate.ts';
+import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
+import { parseInput, invalidInput } from './shared/errors.ts';
+import { acquireLock } from './shared/locks.ts';
+import { progressQuery } from './shared/progress.ts';
+import { mutation, readOnly } from './shared/retry-profiles.ts';
+import { createRunRecord } from './shared/run-record.ts';
+import { BankCodeKey, OutcomeKey, RequestedByKey, RunbookKey } from './shared/search-attributes.ts';
+
+type Control = ReturnType<typeof createControlActivities>;
+type Mq = ReturnType<typeof createMqActivities>;
+type Host = ReturnType<typeof createHostActivities>;
+
+const runbook = 'channel-recovery';
+/** How often the plan may change under an engineer's feet before the run stops and says so. */
+const maxPlanRounds = 3;
+
+const outcomeLabel: Record<ChannelRecoveryOutcome, string> = {
+  recovered: '已恢复',
+  'already-running': '通道已正常，无需处理',
+  escalated: '已升级（银行侧问题）',
+  'needs-sequence-resync': '需序列号重置',
+  planned: '仅生成计划（演练）',
+  rejected: '审批驳回',
+  expired: '审批超时',
+  'not-verified': '已执行，但验证未通过',
+};
+
+export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<ChannelRecoveryResult> {
+  const input = parseInput(channelRecoveryInputSchema, rawInput);
+  const { workflowId } = workflowInfo();
+  const startedAt = new Date().toISOString();
+  const control = proxyActivities<Control>(readOnly());
+  const estate = await control.describeEstate();
+  const found = estate.banks.find((b) => b.code === input.bank);
+  if (!found) {
+    throw invalidInput([
+      `input.bank: unknown bank code "${input.bank}"; expected one of ${estate.banks.map((b) => b.code).join(', ')}`,
+    ]);
+  }
+  const bank = found;
+  const queues = estate.taskQueues;
+  const mq = proxyActivities<Mq>({ ...readOnly(), taskQueue: queues.comm });
+  const mqChange = proxyActivities<Mq>({ ...mutation(), taskQueue: queues.comm });
+  const host = proxyActivities<Host>({ ...readOnly(), taskQueue: queues.comm });
+  const record = createRunRecord(runbook);
+  const gate = createApprovalGate({
+    runbook,
+    requestedBy: input.requestedBy,
+    bankCodes: [bank.code],
+    record,
+  });
+
+  let step = 'diagnosing';
+  setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code } }));
+  upsertSearchAttributes([
+    { key: RunbookKey, value: runbook },
+    { key: BankCodeKey, value: [bank.code] },
+    { key: RequestedByKey, value: input.requestedBy },
+  ]);
+  await record.audit({
+    kind: 'run-started',
+    actor: input.requestedBy,
+    subject: bank.code,
+    payload: { requester: input.requestedBy, inputDigest: planDigest(input) },
+    key: 'run-started',
+  });
+
+  const diagnose = async (): Promise<RecoveryDiagnosis> => {
+    const [channels, queuesCheck, tcp] = await Promise.all([
+      mq.inspectChannels({ bank: bank.code }),
+      mq.inspectQueues({ bank: bank.code }),
+      host.probeFrontEnd({ bank: bank.code }),
+    ]);
+    const ping = channels.sender.status === 'RUNNING' ? undefined : await mq.pingChannel({ bank: bank.code });
+    return {
+      bank: bank.code,
+      bankName: bank.name,
+      qmgr: channels.sender.qmgr,
+      channel: channels.sender.channel,
+      sender: channels.sender,
+      ...(channels.bankReceiver && { bankReceiver: channels.bankReceiver }),
+      xmitqDepth: queuesCheck.xmitq.depth,
+      ...(ping && { ping }),
+      tcp,
+    };
+  };
+
+  const lock = await acquireLock('channel', `CZ.TO.${bank.code}`);
+  const actions: (ChannelActionResult & { at: string })[] = [];
+  let diagnosis = await diagnose();
+  let decision = decideRecovery(diagnosis);
+  let plan: ApprovalPlan | undefined;
+  let approval: GateOutcome | undefined;
+  let approvedSteps: RecoveryStep[] | undefined;
+  let outcome: ChannelRecoveryOutcome | undefined;
+  let verification: { status: string; xmitqDepth: number; checks: number; ok: boolean } | undefined;
+
+  try {
+    for (let round = 1; !outcome && round <= maxPlanRounds; round++) {
+      if (decision.kind === 'healthy') outcome = actions.length ? 'recovered' : 'already-running';
+      else if (decision.kind === 'other-runbook') outcome = 'needs-sequence-resync';
+      else if (decision.kind === 'bank-side') {
+        outcome = 'escalated';
+        await record.notify({
+          kind: 'run-escalated',
+          title: `通道恢复需银行协助：${bank.name} ${diagnosis.channel}`,
+          lines: [
+            decision.why,
+            `通道状态：${diagnosis.sender.status}`,
+            `传输队列积压：${diagnosis.xmitqDepth}`,
+          ],
+          bankCodes: [bank.code],
+          key: 'escalated',
+        });
+        await record.audit({
+          kind: 'escalation',
+          actor: 'system',
+          subject: diagnosis.channel,
+          payload: { why: decision.why, diagnosis },
+          key: 'escalated',
+        });
+      } else {
+        plan = recoveryPlan(diagnosis, decision.steps, decision.why, input.reason);
+        if (input.dryRun) {
+          outcome = 'planned';
+          break;
+        }
+        step = 'awaiting-approval';
+        approval = await gate.request('execute', plan);
+        if (approval.outcome !== 'approved') {
+          outcome = approval.outcome;
+          break;
+        }
+        approvedSteps = decision.steps;
+        // Look again before leaping: if the channel has changed since the plan was shown,
+        // act only when the same steps still apply; otherwise plan again and ask again.
+        step = 'executing';
+        diagnosis = await diagnose();
+        decision = decideRecovery(diagnosis);
+        if (decision.kind !== 'act' || decision.steps.join() !== approvedSteps.join()) continue;
+        let current = diagnosis.sender.status;
+        for (const [i, s] of approvedSteps.entries()) {
+          const before = current;
+          const result =
+            s === 'stop'
+              ? await mqChange.stopSenderChannel({ bank: bank.code })
+              : await mqChange.startSenderChannel({ bank: bank.code });
+          actions.push({ ...result, at: new Date().toISOString() });
+          current = s === 'stop' ? 'STOPPED' : 'STARTING';
+          await record.audit({
+            kind: 'mutation',
+            actor: 'system',
+            subject: diagnosis.channel,
+            payload: {
+              action: result.command,
+              target: diagnosis.qmgr,
+              before: { status: before },
+              after: { answer: result.detail, alreadyDone: result.alreadyDone },
+              approvedBy: approval.votes.map((v) => v.user),
+              planDigest: approval.planDigest,
+            },
+            key: `mutation/${approval.gateId}/${i}`,
+          });
+        }
+        step = 'verifying';
+        verification = await verifyFlow(input.verifySeconds, diagnosis.xmitqDepth);
+        outcome = verification.ok ? 'recovered' : 'not-verified';
+      }
+    }
+    outcome ??= 'not-verified';
+  } catch (err) {
+    await record.notify({
+      kind: 'run-failed',
+      title: `通道恢复失败：${bank.name}`,
+      lines: [String((err as Error).message ?? err)],
+      bankCodes: [bank.code],
+      key: 'failed',
+    });
+    throw err;
+  } finally {
+    await lock.release();
+  }
+
+  async function verifyFlow(seconds: number, depthBefore: number) {
+    let checks = 0;
+    let last = { status: 'UNKNOWN', xmitqDepth: depthBefore };
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      checks++;
+      const [channels, q] = await Promise.all([
+        mq.inspectChannels({ bank: bank.code }),
+        mq.inspectQueues({ bank: bank.code }),
+      ]);
+      last = { status: channels.sender.status, xmitqDepth: q.xmitq.depth };
+      if (last.status === 'RUNNING' && last.xmitqDepth === 0) return { ...last, checks, ok: true };
+      if (Date.now() + 2000 > deadline) return { ...last, checks, ok: false };
+      await sleep('2 seconds');
+    }
+  }
+
+  const why = decision.why;
+  upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
+  const report: RunbookReport = {
+    runbook,
+    title: `通道恢复报告 — ${bank.name} ${diagnosis.channel}`,
+    workflowId,
+    requestedBy: input.requestedBy,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    outcome: outcomeLabel[outcome],
+    outcomeCode: outcome,
+    sections: [
+      {
+        heading: '诊断',
+        lines: [
+          `发送通道 ${diagnosis.channel}（${diagnosis.qmgr}）：${diagnosis.sender.status}${diagnosis.sender.lastSeq !== undefined ? `，序列号 ${diagnosis.sender.lastSeq}` : ''}`,
+          ...(diagnosis.bankReceiver
+            ? [
+                `银行端接收通道：${diagnosis.bankReceiver.status}${diagnosis.bankReceiver.lastSeq !== undefined ? `，序列号 ${diagnosis.bankReceiver.lastSeq}` : ''}`,
+              ]
+            : []),
+          `传输队列积压：${diagnosis.xmitqDepth}`,
+          ...(diagnosis.ping ? [`PING：${diagnosis.ping.detail}`] : []),
+          `前置机 TCP：${diagnosis.tcp.detail}`,
+          `判断：${why}`,
+        ],
+      },
+      ...(verification
+        ? [
+            {
+              heading: '验证',
+              lines: [
+                `通道状态 ${verification.status}，传输队列深度 ${verification.xmitqDepth}（检查 ${verification.checks} 次）`,
+              ],
+            },
+          ]
+        : []),
+    ],
+    ...(plan && { plan, planDigest: planDigest(plan) }),
+    ...(approval && { votes: approval.votes }),
+    actions: actions.map((a) => ({
+      command: a.command,
+      target: diagnosis.qmgr,
+      detail: a.alreadyDone ? `（已处于目标状态）${a.detail}` : a.detail,
+      at: a.at,
+    })),
+  };
+  const files = await control.writeRunbookReport(report);
+  await record.audit({
+    kind: 'outcome',
+    actor: 'system',
+    subject: diagnosis.channel,
+    payload: { result: outcome, why, report: files },
+    key: 'outcome',
+  });
+  await condition(allHandlersFinished);
+  return {
+    runbook,
+    workflowId,
+    bank: bank.code,
+    channel: diagnosis.channel,
+    outcome,
+    why,
+    diagnosis,
+    ...(plan && { plan, planDigest: planDigest(plan) }),
+    ...(approval && { approval }),
+    actions,
+    ...(verification && {
+      verification: {
+        status: verification.status,
+        xmitqDepth: verification.xmitqDepth,
+        checks: verification.checks,
+      },
+    }),
+    report: files,
+  };
+}

@@ -25,17 +25,19 @@ export interface ApiDeps {
 
 const sessionBody = z
   .object({
-    user: z.string().min(1, 'a user id').max(64),
-    password: z.string().min(1, 'a password').max(200),
+    user: z.string().min(1, 'expected a user id').max(64, 'expected at most 64 characters'),
+    password: z.string().min(1, 'expected a password').max(200, 'expected at most 200 characters'),
   })
   .strict();
 
 export const decisionBody = z
   .object({
     verdict: z.enum(['approve', 'reject']),
-    reason: z.string().max(1000, 'at most 1000 characters').optional(),
-    gateId: z.string().min(1, 'the gate id shown with the approval').max(100),
-    planDigest: z.string().regex(/^[0-9a-f]{64}$/, 'the plan digest shown with the approval (64 hex digits)'),
+    reason: z.string().max(1000, 'expected at most 1000 characters').optional(),
+    gateId: z.string().min(1, 'expected the gate id shown with the approval').max(100, 'expected at most 100 characters'),
+    planDigest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'expected the plan digest shown with the approval (64 lower-case hex digits)'),
   })
   .strict();
 
@@ -48,8 +50,10 @@ function parseBody<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
     const issue = parsed.error.issues[0];
     const keys = issue && 'keys' in issue ? (issue.keys as string[]) : [];
     const field = [...(issue?.path ?? []).map(String), ...keys.slice(0, 1)].join('.') || 'body';
-    const message =
-      issue?.code === 'unrecognized_keys' ? 'unknown field' : issue?.code === 'invalid_type' ? `expected ${issue.expected}` : issue?.message;
+    let message = issue?.message;
+    if (issue?.code === 'unrecognized_keys') message = 'unknown field';
+    else if (issue?.code === 'invalid_type')
+      message = /received undefined/.test(issue.message) ? `required (${issue.expected})` : `expected ${issue.expected}`;
     throw new HttpError(400, 'bad_request', `${field}: ${message ?? 'invalid'}`, field);
   }
   return parsed.data;

@@ -27,7 +27,10 @@ export async function openAuditDb(config: SqlStoreConfig, options: OpenAuditOpti
   return db;
 }
 
-export async function openAuditSqlite(path: string, { readOnly = false }: OpenAuditOptions = {}): Promise<AuditDb> {
+export async function openAuditSqlite(
+  path: string,
+  { readOnly = false }: OpenAuditOptions = {},
+): Promise<AuditDb> {
   const { default: Database } = await import('better-sqlite3');
   if (!readOnly) mkdirSync(dirname(path), { recursive: true });
   const database = new Database(path, { fileMustExist: readOnly, readonly: readOnly });

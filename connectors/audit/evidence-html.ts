@@ -29,8 +29,6 @@ const labels = {
     howToText:
       '每条记录的哈希 = SHA-256（上一条记录的哈希 + 本条记录内容的规范 JSON）。从“期间前一条记录”的哈希开始依次计算，应得到“期间末条记录”的哈希；该哈希可与链头或其他期间导出的锚点核对。',
     none: '该期间没有审计记录。',
-    runbook: 'Runbook',
-    workflow: '工作流',
     runIds: '运行 ID',
     requester: '发起人',
     seq: '序号',
@@ -76,8 +74,6 @@ const labels = {
     howToText:
       'Each record’s hash = SHA-256(previous record’s hash + the canonical JSON of the record). Starting from the hash of the record before the period, recomputing each record in turn must give the hash of the period’s last record, which can be matched with the chain head or the anchors of another export.',
     none: 'No audit records in this period.',
-    runbook: 'Runbook',
-    workflow: 'Workflow',
     runIds: 'Run IDs',
     requester: 'Requested by',
     seq: 'Seq',
@@ -163,7 +159,10 @@ function verdict(ok: boolean, t: Labels): string {
   return ok ? `<span class="ok">${t.intact}</span>` : `<span class="bad">${t.broken}</span>`;
 }
 
-function problemList(problems: EvidenceBundle['verification']['chain']['problems'], language: Language): string {
+function problemList(
+  problems: EvidenceBundle['verification']['chain']['problems'],
+  language: Language,
+): string {
   if (problems.length === 0) return '';
   const items = problems.map(
     (p) =>
@@ -204,9 +203,9 @@ ${rows.map((r) => `<tr><td>${r.seq}</td><td>${esc(beijing(r.recorded_at))}</td><
     .join('\n');
   return `<section class="run">
 <h2>${esc(first?.runbook ?? '')} — <code>${esc(run.workflowId)}</code></h2>
-<p>${t.runbook}：${esc(first?.runbook ?? '')}&emsp;${t.workflow}：<code>${esc(run.workflowId)}</code>${
-    requester ? `&emsp;${t.requester}：${esc(requester)}` : ''
-  }${runIds.length ? `<br><small>${t.runIds}：${runIds.map(esc).join('，')}</small>` : ''}</p>
+<p>${requester ? `${t.requester}：${esc(requester)}` : ''}${
+    runIds.length ? `<br><small>${t.runIds}：${runIds.map(esc).join('，')}</small>` : ''
+  }</p>
 ${parts}
 </section>`;
 }
@@ -218,7 +217,9 @@ function details(r: AuditRecord, t: Labels, language: Language): string {
   const code = (label: string, value: unknown) =>
     value === undefined ? '' : `<div>${label}：<code>${esc(String(value))}</code></div>`;
   const json = (label: string, value: unknown) =>
-    value === undefined ? '' : `<div>${label}：</div><pre>${esc(JSON.stringify(value, null, 2) ?? 'null')}</pre>`;
+    value === undefined
+      ? ''
+      : `<div>${label}：</div><pre>${esc(JSON.stringify(value, null, 2) ?? 'null')}</pre>`;
   switch (r.kind) {
     case 'run-started':
       return line(t.requester, p.requester) + code(t.inputDigest, p.inputDigest);
@@ -257,7 +258,12 @@ function details(r: AuditRecord, t: Labels, language: Language): string {
       );
     }
     case 'mutation':
-      return line(t.action, p.action) + line(t.reason, p.reason) + json(t.before, p.before) + json(t.after, p.after);
+      return (
+        line(t.action, p.action) +
+        line(t.reason, p.reason) +
+        json(t.before, p.before) +
+        json(t.after, p.after)
+      );
     case 'outcome':
       return json(t.result, p.result);
     case 'escalation':

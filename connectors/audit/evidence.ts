@@ -10,7 +10,13 @@ import { join, resolve } from 'node:path';
 import type { AuditDb } from './database.ts';
 import { renderEvidenceHtml } from './evidence-html.ts';
 import { GENESIS_HASH, hashRule, type AuditRecord } from './record.ts';
-import { readSnapshot, verifyAuditTrail, verifyRecords, type AuditVerification, type ChainPoint } from './verify.ts';
+import {
+  readSnapshot,
+  verifyAuditTrail,
+  verifyRecords,
+  type AuditVerification,
+  type ChainPoint,
+} from './verify.ts';
 
 export const evidenceTimeZone = 'Asia/Shanghai';
 // China has kept UTC+8 without daylight saving since 1991; a fixed offset makes day bounds exact.
@@ -68,10 +74,12 @@ export function evidenceRangeProblems(range: { from?: string; to?: string }): st
   for (const field of ['from', 'to'] as const) {
     const value = range[field];
     if (value === undefined || value === '') problems.push(`${field}: required, a date as YYYY-MM-DD`);
-    else if (!isCalendarDate(value)) problems.push(`${field}: expected a real date as YYYY-MM-DD, got "${value}"`);
+    else if (!isCalendarDate(value))
+      problems.push(`${field}: expected a real date as YYYY-MM-DD, got "${value}"`);
   }
   const { from = '', to = '' } = range;
-  if (problems.length === 0 && from > to) problems.push(`from: ${from} is after to (${to}); expected from <= to`);
+  if (problems.length === 0 && from > to)
+    problems.push(`from: ${from} is after to (${to}); expected from <= to`);
   return problems;
 }
 
@@ -149,8 +157,8 @@ async function readRange(db: AuditDb, fromUtc: string, toUtcExclusive: string) {
     const hashAt = async (seq: number) =>
       seq === 0
         ? GENESIS_HASH
-        : ((await trx.selectFrom('audit_records').select('hash').where('seq', '=', seq).executeTakeFirst())?.hash ??
-          null);
+        : ((await trx.selectFrom('audit_records').select('hash').where('seq', '=', seq).executeTakeFirst())
+            ?.hash ?? null);
 
     if (span.first === null || span.last === null) {
       const { seq } = await trx

@@ -37,7 +37,8 @@ export async function createAuditSchema(db: Kysely<AuditDatabase>): Promise<void
 
 async function createTables(db: Kysely<AuditDatabase>): Promise<void> {
   const sqlite = isSqlite(db);
-  const text = (n: number) => (sqlite ? sql`varchar(${sql.raw(String(n))})` : sql`varchar2(${sql.raw(String(n))} char)`);
+  const text = (n: number) =>
+    sqlite ? sql`varchar(${sql.raw(String(n))})` : sql`varchar2(${sql.raw(String(n))} char)`;
   const bigText = sqlite ? sql`text` : sql`clob`;
   const integer = sqlite ? sql`integer` : sql`number(19)`;
   // Oracle before 23ai has no IF NOT EXISTS: there an existing object (ORA-00955) means done.
@@ -88,12 +89,14 @@ async function ensureChainHead(db: Kysely<AuditDatabase>): Promise<void> {
   if (await exists()) return;
   try {
     // A transaction because Oracle commits nothing outside one.
-    await db.transaction().execute((trx) =>
-      trx
-        .insertInto('audit_chain_head')
-        .values({ id: 1, last_seq: 0, last_hash: GENESIS_HASH, updated_at: new Date().toISOString() })
-        .execute(),
-    );
+    await db
+      .transaction()
+      .execute((trx) =>
+        trx
+          .insertInto('audit_chain_head')
+          .values({ id: 1, last_seq: 0, last_hash: GENESIS_HASH, updated_at: new Date().toISOString() })
+          .execute(),
+      );
   } catch (err) {
     if (!(await exists())) throw err;
   }

@@ -91,7 +91,7 @@ export const payloadSchemas = {
     signature: z.string().regex(/^[0-9a-f]{128}$/, 'an Ed25519 signature as 128 lower-case hex digits'),
   }),
   mutation: z.looseObject({
-    action: z.string().min(1).max(200),
+    action: z.string().min(1),
     before: present('the state before'),
     after: present('the state after'),
   }),
@@ -121,9 +121,7 @@ export class AuditEntryError extends Error {
 }
 
 /** The entry in stored form (payload as canonical JSON text), or AuditEntryError naming each field. */
-export function normalizeEntry(
-  entry: AuditEntryInput,
-): Omit<AuditRecordContent, 'seq' | 'recorded_at'> {
+export function normalizeEntry(entry: AuditEntryInput): Omit<AuditRecordContent, 'seq' | 'recorded_at'> {
   const parsed = entrySchema.safeParse(entry);
   if (!parsed.success) throw new AuditEntryError(issues(parsed.error, 'entry'));
   const e = parsed.data;
@@ -138,7 +136,9 @@ export function normalizeEntry(
   if (e.kind === 'plan') {
     const { planDigest, plan } = e.payload as { planDigest: string; plan: unknown };
     if (sha256Hex(canonicalJson(plan)) !== planDigest)
-      throw new AuditEntryError(['entry.payload.planDigest: is not the SHA-256 of the plan’s canonical JSON']);
+      throw new AuditEntryError([
+        'entry.payload.planDigest: is not the SHA-256 of the plan’s canonical JSON',
+      ]);
   }
   return {
     workflow_id: e.workflowId,

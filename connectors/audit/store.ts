@@ -62,7 +62,11 @@ export async function appendAuditRecord(
     }
 
     const stored = { ...content, seq: Number(head.last_seq) + 1, recorded_at: now().toISOString() };
-    const record: AuditRecord = { ...stored, prev_hash: head.last_hash, hash: recordHash(head.last_hash, stored) };
+    const record: AuditRecord = {
+      ...stored,
+      prev_hash: head.last_hash,
+      hash: recordHash(head.last_hash, stored),
+    };
     await trx.insertInto('audit_records').values(record).execute();
     await trx
       .updateTable('audit_chain_head')

@@ -126,7 +126,9 @@ function endProblems(last: ChainPoint, end: ChainPoint): AuditProblem[] {
         seq: from,
         kind: 'removed',
         problem:
-          (from === end.seq ? `record seq ${from} is missing` : `records seq ${from}–${end.seq} are missing`) +
+          (from === end.seq
+            ? `record seq ${from} is missing`
+            : `records seq ${from}–${end.seq} are missing`) +
           ` at the end (the chain head records seq ${end.seq})`,
       },
     ];
@@ -153,7 +155,11 @@ function endProblems(last: ChainPoint, end: ChainPoint): AuditProblem[] {
 }
 
 /** Checks records that claim to continue the chain from `start` and end at `end`. */
-export function verifyRecords(records: Iterable<AuditRecord>, start?: ChainPoint, end?: ChainPoint): AuditVerification {
+export function verifyRecords(
+  records: Iterable<AuditRecord>,
+  start?: ChainPoint,
+  end?: ChainPoint,
+): AuditVerification {
   const walker = new ChainWalker(start);
   for (const r of records) walker.push(r);
   return walker.finish(end);
@@ -195,7 +201,10 @@ export async function verifyAuditTrail(db: AuditDb): Promise<AuditVerification> 
 }
 
 /** SQLite (WAL) keeps a snapshot for a transaction's life; Oracle needs a read-only transaction. */
-export async function readSnapshot<T>(db: AuditDb, fn: (trx: Kysely<AuditDatabase>) => Promise<T>): Promise<T> {
+export async function readSnapshot<T>(
+  db: AuditDb,
+  fn: (trx: Kysely<AuditDatabase>) => Promise<T>,
+): Promise<T> {
   return db.transaction().execute(async (trx) => {
     if (!isSqlite(db)) await sql`SET TRANSACTION READ ONLY`.execute(trx);
     return fn(trx);

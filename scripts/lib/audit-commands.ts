@@ -25,7 +25,9 @@ export async function auditCommand(site: SiteConfig, sub: string | undefined): P
       );
       return 0;
     }
-    console.log(`Audit trail NOT intact: ${result.problems.length} problem(s) in ${result.records} record(s):`);
+    console.log(
+      `Audit trail NOT intact: ${result.problems.length} problem(s) in ${result.records} record(s):`,
+    );
     printProblems(result.problems);
     return 1;
   } finally {
@@ -73,7 +75,8 @@ async function openReadOnly(site: SiteConfig): Promise<AuditDb | undefined> {
   try {
     return await openAuditDb(site.audit, { readOnly: true });
   } catch (err) {
-    const where = site.audit.adapter === 'sqlite' ? site.audit.sqlite?.path : site.audit.oracle?.connectString;
+    const where =
+      site.audit.adapter === 'sqlite' ? site.audit.sqlite?.path : site.audit.oracle?.connectString;
     console.error(`Cannot open the audit store (${site.audit.adapter} ${where}): ${(err as Error).message}`);
     return undefined;
   }

@@ -42,7 +42,10 @@ test('appends chain each record to the one before, from the genesis hash', async
     assert.match(r.recorded_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   }
   // The payload is canonical JSON: sorted keys, no whitespace.
-  assert.equal(stored[3]!.payload, '{"action":"START CHANNEL(\'CZ.TO.ICBC\')","after":{"status":"RUNNING"},"before":{"status":"RETRYING"}}');
+  assert.equal(
+    stored[3]!.payload,
+    '{"action":"START CHANNEL(\'CZ.TO.ICBC\')","after":{"status":"RUNNING"},"before":{"status":"RETRYING"}}',
+  );
   assert.equal(stored[0]!.actor, 'eng.zhang');
   assert.equal(stored[0]!.subject, 'CZ.TO.ICBC');
 });
@@ -86,13 +89,22 @@ test('bad entries are refused naming the field; raw runbook input never enters t
     assert.rejects(
       appendAudit(entry as Parameters<typeof appendAudit>[0]),
       (err: unknown) =>
-        err instanceof ApplicationFailure && err.type === 'InvalidInput' && err.nonRetryable && pattern.test(err.message),
+        err instanceof ApplicationFailure &&
+        err.type === 'InvalidInput' &&
+        err.nonRetryable &&
+        pattern.test(err.message),
     );
   await refused(
-    { ...started!, payload: { ...(started!.payload as object), input: { payeeAccount: '6222020200112233' } } },
+    {
+      ...started!,
+      payload: { ...(started!.payload as object), input: { payeeAccount: '6222020200112233' } },
+    },
     /entry\.payload: Unrecognized key.*"input"/,
   );
-  await refused({ ...plan!, payload: { ...(plan!.payload as object), planDigest: 'f'.repeat(64) } }, /entry\.payload\.planDigest/);
+  await refused(
+    { ...plan!, payload: { ...(plan!.payload as object), planDigest: 'f'.repeat(64) } },
+    /entry\.payload\.planDigest/,
+  );
   await refused({ ...mutation!, payload: { action: 'x', after: 1 } }, /entry\.payload\.before: required/);
   await refused({ ...started!, kind: 'deleted' }, /entry\.kind/);
   await refused({ ...started!, idempotencyKey: '' }, /entry\.idempotencyKey/);
@@ -127,7 +139,14 @@ test('two processes appending at once keep one valid, gapless chain', async (t) 
   const children = ['a', 'b'].map((name) =>
     spawn(
       process.execPath,
-      ['--import', 'tsx', 'test/audit/append-child.ts', store.path, `wf-${name}-${randomUUID()}`, String(perProcess)],
+      [
+        '--import',
+        'tsx',
+        'test/audit/append-child.ts',
+        store.path,
+        `wf-${name}-${randomUUID()}`,
+        String(perProcess),
+      ],
       { cwd: projectRoot, stdio: ['pipe', 'pipe', 'inherit'] },
     ),
   );
@@ -143,7 +162,9 @@ test('two processes appending at once keep one valid, gapless chain', async (t) 
     await new Promise((r) => setTimeout(r, 20));
   }
   children.forEach((c) => c.stdin.end('go\n'));
-  const codes = await Promise.all(children.map(async (c) => (c.exitCode ?? (await once(c, 'exit'))[0]) as number));
+  const codes = await Promise.all(
+    children.map(async (c) => (c.exitCode ?? (await once(c, 'exit'))[0]) as number),
+  );
   assert.deepEqual(codes, [0, 0]);
 
   const seqs = outputs.map((o) => JSON.parse(o().split('\n')[1]!) as number[]);

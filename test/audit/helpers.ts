@@ -100,7 +100,11 @@ export function runEntries(workflowId = `channel-recovery/CZ.TO.ICBC/${randomUUI
       ...base,
       kind: 'mutation',
       actor: 'system',
-      payload: { action: "START CHANNEL('CZ.TO.ICBC')", before: { status: 'RETRYING' }, after: { status: 'RUNNING' } },
+      payload: {
+        action: "START CHANNEL('CZ.TO.ICBC')",
+        before: { status: 'RETRYING' },
+        after: { status: 'RUNNING' },
+      },
       idempotencyKey: `${workflowId}/mutation/start-channel`,
     },
     {

@@ -1,0 +1,312 @@
+/**
+ * The CLI's approval commands, over the inbox's JSON API (the CLI never signs anything itself:
+ * the inbox authenticates the person and signs for them, `via: 'cli'`).
+ *   approvals                                   what waits for my roles
+ *   approve <workflow-id> [--reason <comment>]  shows the plan and its digest, then approves that plan
+ *   reject  <workflow-id> --reason <why>        rejects, with the reason required
+ * Common options: --user <id> (or JINCAI_USER), --inbox <url> (default the site's inbox.publicUrl);
+ * the password comes from JINCAI_PASSWORD or a hidden prompt on a terminal.
+ * Exit codes: 0 done, 1 failed (inbox unreachable, sign-in failed, unknown run), 2 bad usage,
+ * 3 refused (the decision was not accepted; the reason is printed in Chinese and English).
+ */
+import { parseArgs } from 'node:util';
+import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../../inbox/format.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
+import type { ApprovalSummary } from '../../inbox/approvals.ts';
+import type { ApprovalState, DecisionReceipt, PendingApprovalView } from '../../workflows/shared/approval-messages.ts';
+
+export const approvalCommands = ['approvals', 'approve', 'reject'] as const;
+export type ApprovalCommand = (typeof approvalCommands)[number];
+
+export function isApprovalCommand(value: unknown): value is ApprovalCommand {
+  return (approvalCommands as readonly unknown[]).includes(value);
+}
+
+export const approvalUsage = `Approvals (through the approval inbox's API):
+  approvals                             what is waiting for your roles
+  approve <workflow-id> [--reason <comment>]
+                                        show the plan and its digest, then approve that plan
+  reject <workflow-id> --reason <why>   reject (a reason is required)
+    --user <id>      who you are (default JINCAI_USER)
+    --inbox <url>    the inbox (default the site's inbox.publicUrl)
+    password: JINCAI_PASSWORD, or asked for without echo on a terminal
+    exit codes: 0 done, 1 failed, 2 bad usage, 3 refused`;
+
+export interface CommandIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+  /** For the hidden password prompt; without a TTY the password must come from the environment. */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  stderr: { write(text: string): unknown };
+}
+
+class UsageError extends Error {}
+class FailedError extends Error {}
+class RefusedError extends Error {}
+
+interface ApiAnswer {
+  status: number;
+  json: Record<string, unknown>;
+}
+
+export async function runApprovalCommand(
+  command: ApprovalCommand,
+  argv: string[],
+  options: { site: SiteConfig; io?: Partial<CommandIo> },
+): Promise<number> {
+  const io: CommandIo = {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    env: process.env,
+    stdin: process.stdin,
+    stderr: process.stderr,
+    ...options.io,
+  };
+  try {
+    await run(command, argv, options.site, io);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(err.message);
+      return 2;
+    }
+    if (err instanceof RefusedError) {
+      io.err(err.message);
+      return 3;
+    }
+    if (err instanceof FailedError) {
+      io.err(err.message);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        reason: { type: 'string' },
+        user: { type: 'string' },
+        inbox: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${approvalUsage}`);
+  }
+}
+
+async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, io: CommandIo): Promise<void> {
+  const { values, positionals } = parse(argv);
+  if (values.help) {
+    io.out(approvalUsage);
+    return;
+  }
+  const [workflowId, ...extra] = positionals;
+  if (command === 'approvals' ? positionals.length > 0 : !workflowId || extra.length > 0) {
+    throw new UsageError(
+      command === 'approvals'
+        ? `approvals: takes no arguments\n\n${approvalUsage}`
+        : `${command}: give exactly one workflow id\n\n${approvalUsage}`,
+    );
+  }
+  const reason = values.reason?.trim();
+  if (command === 'reject' && (!reason || reason.length < 2)) {
+    throw new UsageError('reject: --reason is required (at least 2 characters) / 拒绝时必须用 --reason 填写原因');
+  }
+  if (reason && reason.length > 1000) throw new UsageError('--reason: expected at most 1000 characters');
+  const user = values.user ?? io.env.JINCAI_USER;
+  if (!user) throw new UsageError('--user: say who you are (or set JINCAI_USER)');
+  const base = inboxBase(values.inbox ?? site.inbox.publicUrl);
+  const password = io.env.JINCAI_PASSWORD || (await askPassword(io, `${user} 的密码 / password for ${user}: `));
+
+  const call = async (method: string, path: string, token?: string, body?: unknown): Promise<ApiAnswer> => {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, base), {
+        method,
+        headers: {
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+          ...(token && { authorization: `Bearer ${token}` }),
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (err) {
+      throw new FailedError(`cannot reach the inbox at ${base} (${(err as Error).message}); is it running?`);
+    }
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      throw new FailedError(`${method} ${path}: the inbox answered ${res.status} with something that is not JSON`);
+    }
+    return { status: res.status, json };
+  };
+
+  const session = await call('POST', '/api/session', undefined, { user, password });
+  if (session.status === 401) throw new FailedError('sign-in failed: wrong user id or password / 用户名或密码错误');
+  if (session.status === 429) throw new FailedError(`sign-in locked: ${String(session.json.message)} / 登录失败次数过多`);
+  if (session.status !== 200) throw unexpected('sign-in', session);
+  const token = String(session.json.token);
+  const tz = site.site.timezone;
+
+  try {
+    if (command === 'approvals') {
+      const list = await call('GET', '/api/approvals', token);
+      if (list.status !== 200) throw unexpected('listing approvals', list);
+      printList(io, list.json.approvals as ApprovalSummary[], tz);
+      return;
+    }
+    const id = workflowId as string;
+    const path = `/api/approvals/${encodeURIComponent(id)}`;
+    const detail = await call('GET', path, token);
+    if (detail.status === 404) throw new FailedError(`no approval-gated run ${id} that you may see / 找不到该运行`);
+    if (detail.status !== 200) throw unexpected('reading the approval', detail);
+    const pending = detail.json.pending as PendingApprovalView | null;
+    if (!pending) {
+      printClosed(io, id, detail.json.closed as ApprovalState['closed']);
+      throw new RefusedError(
+        '该运行当前没有待审批事项。 / This run is not waiting for an approval.',
+      );
+    }
+    printPlan(io, pending, tz);
+
+    const verdict = command === 'approve' ? 'approve' : 'reject';
+    const decided = await call('POST', `${path}/decision`, token, {
+      verdict,
+      ...(reason && { reason }),
+      gateId: pending.gateId,
+      planDigest: pending.planDigest,
+    });
+    if (decided.status === 200) {
+      const r = decided.json.receipt as DecisionReceipt;
+      const state =
+        r.gate === 'approved'
+          ? '方案已批准，运行手册将继续执行。 / The plan is approved; the runbook continues.'
+          : r.gate === 'rejected'
+            ? '方案已被拒绝。 / The plan is rejected.'
+            : `目前 ${r.votes}/${r.quorum} 票同意，等待其他审批人。 / ${r.votes} of ${r.quorum} approvals; waiting for others.`;
+      io.out(`${verdict === 'approve' ? '已同意 / Approved' : '已拒绝 / Rejected'}: ${id} (${r.gateId})`);
+      io.out(state);
+      return;
+    }
+    if (decided.json.error === 'refused') {
+      const m = decided.json.message as { zh: string; en: string };
+      throw new RefusedError(`决定未被接受 / Decision not accepted (${String(decided.json.reason)}):\n  ${m.zh}\n  ${m.en}`);
+    }
+    if (decided.status === 400) throw new UsageError(String(decided.json.message));
+    throw unexpected('sending the decision', decided);
+  } finally {
+    await call('DELETE', '/api/session', token).catch(() => undefined);
+  }
+}
+
+function unexpected(what: string, answer: ApiAnswer): FailedError {
+  return new FailedError(`${what}: the inbox answered ${answer.status} ${String(answer.json.message ?? answer.json.error ?? '')}`);
+}
+
+function inboxBase(value: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return url;
+  } catch {
+    throw new UsageError(`--inbox: expected the inbox's http(s) URL, got "${value}"`);
+  }
+}
+
+async function askPassword(io: CommandIo, prompt: string): Promise<string> {
+  const { stdin } = io;
+  if (!stdin.isTTY || !stdin.setRawMode) {
+    throw new UsageError(
+      'no password: set JINCAI_PASSWORD, or run the command in a terminal to be asked for it / 请设置 JINCAI_PASSWORD 或在终端中运行',
+    );
+  }
+  io.stderr.write(prompt);
+  const setRaw = stdin.setRawMode.bind(stdin);
+  setRaw(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise<string>((resolve, reject) => {
+    let value = '';
+    const finish = () => {
+      stdin.off('data', onData);
+      setRaw(false);
+      stdin.pause();
+      io.stderr.write('\n');
+    };
+    const onData = (chunk: string | Buffer) => {
+      for (const ch of String(chunk)) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          finish();
+          if (!value) reject(new UsageError('no password given'));
+          else resolve(value);
+          return;
+        }
+        if (ch === '\u0003') {
+          finish();
+          reject(new UsageError('cancelled'));
+          return;
+        }
+        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+function printList(io: CommandIo, items: ApprovalSummary[], tz: string): void {
+  if (items.length === 0) {
+    io.out('当前没有需要您审批的事项。 / Nothing is waiting for your approval.');
+    return;
+  }
+  for (const a of items) {
+    const note = a.blocker === 'own' ? '  [您发起的 / yours]' : a.blocker === 'voted' ? '  [已表态 / decided]' : '';
+    io.out(
+      `${a.workflowId}  ${a.runbook}  ${a.bank?.code ?? '-'}  ${a.approvals}/${a.quorum}  截止 ${formatInstant(a.expireAt, tz)}${a.escalated ? '  [已升级]' : ''}${note}`,
+    );
+    io.out(`    ${a.title.zh} / ${a.title.en}  (申请人 ${a.requestedBy})`);
+  }
+}
+
+function printPlan(io: CommandIo, p: PendingApprovalView, tz: string): void {
+  const plan = p.plan;
+  io.out(`${plan.title.zh} / ${plan.title.en}`);
+  io.out(`  运行 run:        ${p.workflowId} (${p.runbook}, 步骤 ${p.step}, ${p.gateId})`);
+  if (plan.bank) io.out(`  银行 bank:       ${plan.bank.name} (${plan.bank.code})`);
+  if (plan.channel) io.out(`  通道 channel:    ${plan.channel}`);
+  io.out(`  申请人 by:       ${p.requestedBy}`);
+  io.out(`  票数 votes:      ${p.votes.filter((v) => v.verdict === 'approve').length}/${p.quorum}`);
+  io.out(`  截止 expires:    ${formatInstant(p.expireAt, tz)}${p.escalated ? '  (已升级 escalated)' : ''}`);
+  io.out(`  方案摘要 digest: ${shortDigest(p.planDigest)}  (${p.planDigest})`);
+  if (plan.findings.length) {
+    io.out('  检查发现 findings:');
+    for (const f of plan.findings) io.out(`    - ${f.zh}`);
+  }
+  io.out('  将要执行 actions:');
+  plan.actions.forEach((a, i) => {
+    io.out(`    ${i + 1}. ${a.description.zh}  [${a.kind} @ ${a.target}]`);
+    io.out(`       ${a.command}`);
+  });
+  const vouchers = plan.vouchers ?? [];
+  if (vouchers.length) {
+    io.out('  凭证 vouchers:');
+    for (const v of vouchers) {
+      io.out(`    ${v.voucherNo}  ${formatFen(v.amountFen)}  ${maskName(v.payeeName)}  ${maskAccount(v.payeeAccount)}`);
+    }
+    io.out(`    合计 total: ${formatFen(vouchers.reduce((s, v) => s + v.amountFen, 0))} (${vouchers.length})`);
+  }
+}
+
+function printClosed(io: CommandIo, workflowId: string, closed: ApprovalState['closed']): void {
+  for (const c of closed) {
+    io.out(`${workflowId} ${c.gateId}: ${c.outcome} (${c.votes.map((v) => `${v.user} ${v.verdict}`).join(', ') || '-'})`);
+  }
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createAuditActivities } from '../../activities/audit.ts';
+import { recordHash, type AuditRecord } from '../../connectors/audit/record.ts';
+import { verifyAuditTrail, verifyRecords } from '../../connectors/audit/verify.ts';
+import { runEntries, tempAuditStore, type TempAuditStore } from './helpers.ts';
+
+/** A store holding one run's five records (seq 1–5) and a second run's five (6–10). */
+async function filledStore(t: { after(fn: () => Promise<void>): void }): Promise<TempAuditStore> {
+  const store = await tempAuditStore();
+  t.after(() => store.cleanup());
+  const { appendAudit } = createAuditActivities({ db: store.db });
+  for (const e of [...runEntries(), ...runEntries()]) await appendAudit(e);
+  return store;
+}
+
+const brief = (r: Awaited<ReturnType<typeof verifyAuditTrail>>) => r.problems.map((p) => [p.seq, p.kind]);
+
+test('an untouched trail verifies', async (t) => {
+  const store = await filledStore(t);
+  const result = await verifyAuditTrail(store.db);
+  assert.deepEqual(result.problems, []);
+  assert.equal(result.ok, true);
+  assert.equal(result.records, 10);
+  assert.equal(result.last.seq, 10);
+});
+
+test('a payload changed with SQL is caught at its seq', async (t) => {
+  const store = await filledStore(t);
+  store.tamper(`update audit_records set payload = replace(payload, '"approve"', '"reject"') where seq = 3`);
+  const result = await verifyAuditTrail(store.db);
+  assert.equal(result.ok, false);
+  assert.deepEqual(brief(result), [[3, 'altered']]);
+  assert.match(result.problems[0]!.problem, /seq 3 does not match its hash/);
+});
+
+test('a record rewritten together with a recomputed hash is caught through the next link', async (t) => {
+  const store = await filledStore(t);
+  const raw = (await store.db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('seq', '=', 7)
+    .executeTakeFirstOrThrow()) as AuditRecord;
+  const forged = { ...raw, actor: 'someone.else' };
+  store.tamper(
+    `update audit_records set actor = ?, hash = ? where seq = 7`,
+    forged.actor,
+    recordHash(raw.prev_hash, forged),
+  );
+  const result = await verifyAuditTrail(store.db);
+  assert.deepEqual(brief(result), [[7, 'altered']]);
+  assert.match(result.problems[0]!.problem, /not the record seq 8 was chained to/);
+});
+
+test('a deleted record is caught as removed, in the middle and at the end', async (t) => {
+  const store = await filledStore(t);
+  store.tamper('delete from audit_records where seq = 4');
+  assert.deepEqual(brief(await verifyAuditTrail(store.db)), [[4, 'removed']]);
+  store.tamper('delete from audit_records where seq in (9, 10)');
+  const result = await verifyAuditTrail(store.db);
+  assert.deepEqual(brief(result), [
+    [4, 'removed'],
+    [9, 'removed'],
+  ]);
+  assert.match(result.problems[1]!.problem, /records seq 9–10 are missing at the end/);
+});
+
+test('two swapped records are caught as reordered', async (t) => {
+  const store = await filledStore(t);
+  store.tamper('update audit_records set seq = -1 where seq = 5');
+  store.tamper('update audit_records set seq = 5 where seq = 6');
+  store.tamper('update audit_records set seq = 6 where seq = -1');
+  const result = await verifyAuditTrail(store.db);
+  assert.deepEqual(brief(result), [
+    [5, 'reordered'],
+    [6, 'reordered'],
+  ]);
+  assert.match(result.problems[0]!.problem, /seq 5 holds the record written as seq 6/);
+});
+
+test('a duplicated seq is named (a copy of the store without its constraints)', async (t) => {
+  const store = await filledStore(t);
+  const rows = (await store.db
+    .selectFrom('audit_records')
+    .selectAll()
+    .orderBy('seq')
+    .execute()) as AuditRecord[];
+  const copy = [...rows.slice(0, 3), rows[2]!, ...rows.slice(3)];
+  const result = verifyRecords(copy, undefined, { seq: 10, hash: rows[9]!.hash });
+  assert.deepEqual(
+    result.problems.map((p) => [p.seq, p.kind]),
+    [[3, 'duplicated']],
+  );
+});

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { openAuditDb } from '../../connectors/audit/database.ts';
+import { projectRoot } from '../../temporal.config.ts';
+import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
+import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
+import { startTestEstate, type TestEstate } from '../support/estate.ts';
+
+let estate: TestEstate;
+
+before(async () => {
+  estate = await startTestEstate({
+    banks: ['ICBC'],
+    programs: false,
+    edit: (raw) => {
+      (raw.approvals as Record<string, unknown>).runbooks = {
+        'channel-recovery': { roles: ['comm-approver'], quorum: 1 },
+      };
+    },
+  });
+  await addTestUsers(estate.site);
+});
+after(async () => {
+  await estate?.stop();
+});
+
+function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    cwd: projectRoot,
+    env: { ...estate.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('worker running')) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${out}`)));
+  });
+}
+
+const sender = () => estate.sandbox.estate.channels.findEnd('QM.CZ', 'CZ.TO.ICBC')!.end.rt;
+
+test('the worker killed between STOP and START: the channel still ends RUNNING, each command recorded once', async () => {
+  // The line to the bank drops, the sender spends its short retries, then the line comes back:
+  // the channel sits in its long retry, the state an engineer finds on a Monday morning.
+  await estate.sandbox.faults.inject({ fault: 'channel-network-down', bank: 'ICBC' });
+  const longRetrying = () => sender().shortRts === 0 && sender().longRts < 999_999_999;
+  for (let i = 0; i < 300 && !longRetrying(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(longRetrying(), 'the sender should have spent its short retries');
+  await estate.sandbox.faults.clear({ fault: 'channel-network-down', bank: 'ICBC', lift: true });
+  assert.equal(sender().status, 'RETRYING');
+
+  let worker = await startWorkerProcess();
+  const id = `channel-recovery/CZ.TO.ICBC/crash-${Date.now()}`;
+  const handle = await estate.client.workflow.start('channelRecovery', {
+    taskQueue: estate.site.temporal.taskQueues.runbooks,
+    workflowId: id,
+    args: [{ bank: 'ICBC', requestedBy: 'eng', verifySeconds: 60 }],
+  });
+  try {
+    const gate = await waitForGate(estate.client, id);
+    assert.deepEqual(
+      gate.plan.actions.map((a) => a.command),
+      ['STOP CHANNEL(CZ.TO.ICBC) MODE(QUIESCE)', 'START CHANNEL(CZ.TO.ICBC)'],
+    );
+    await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
+
+    // Kill -9 the moment the STOP has taken effect, before the START.
+    for (let i = 0; i < 2000 && sender().status !== 'STOPPED'; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+    assert.equal(sender().status, 'STOPPED', 'the kill should land between STOP and START');
+
+    worker = await startWorkerProcess();
+    const result: ChannelRecoveryResult = await handle.result();
+    assert.equal(result.outcome, 'recovered');
+    assert.equal(sender().status, 'RUNNING');
+
+    const history = (await handle.fetchHistory()).events ?? [];
+    const scheduled = (name: string) =>
+      history.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name).length;
+    assert.equal(scheduled('stopSenderChannel'), 1);
+    assert.equal(scheduled('startSenderChannel'), 1);
+    const db = await openAuditDb(estate.site.audit);
+    try {
+      const mutations = await db
+        .selectFrom('audit_records')
+        .select('payload')
+        .where('workflow_id', '=', id)
+        .where('kind', '=', 'mutation')
+        .execute();
+      assert.deepEqual(
+        mutations.map((m) => (JSON.parse(m.payload) as { action: string }).action),
+        ['STOP CHANNEL(CZ.TO.ICBC) MODE(QUIESCE)', 'START CHANNEL(CZ.TO.ICBC)'],
+      );
+    } finally {
+      await db.destroy();
+    }
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+  }
+});

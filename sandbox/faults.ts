@@ -55,7 +55,10 @@ export const faultClearSchema = z
     lift: z.boolean().optional(),
   })
   .strict()
-  .refine((r) => !r.lift || (r.fault && r.bank), { message: 'lift needs both fault and bank', path: ['lift'] });
+  .refine((r) => !r.lift || (r.fault && r.bank), {
+    message: 'lift needs both fault and bank',
+    path: ['lift'],
+  });
 
 /** Input the sandbox refuses; `field` names what is wrong (HTTP 400). */
 export class FaultInputError extends Error {

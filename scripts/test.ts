@@ -11,6 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/payload-keys.ts';
 import { projectRoot } from '../temporal.config.ts';
 import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
+import { ensureChromium } from './lib/chromium.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 
 function testFiles(path: string): string[] {
@@ -28,6 +29,8 @@ if (files.length === 0) {
 }
 
 const cliPath = await ensureTemporalCli({ log: (line) => console.log(line) });
+// Browser tests (files named *browser*) need Chromium; install it now rather than fail late.
+const chromium = files.some((f) => f.includes('browser')) ? ensureChromium() : undefined;
 const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
 console.log(`Temporal dev server for the tests at ${server.address}; ${files.length} test files`);
 
@@ -41,6 +44,7 @@ const code = await new Promise<number>((done) => {
       env: {
         ...process.env,
         JINCAI_TEST_TEMPORAL_ADDRESS: server.address,
+        ...(chromium && { CHROMIUM_PATH: chromium }),
         // One key for the run, so every test file's workers and clients read each other's payloads.
         [defaultPayloadKeysEnv]: process.env[defaultPayloadKeysEnv] || generatePayloadKeys('test-run'),
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',

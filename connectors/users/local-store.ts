@@ -64,6 +64,8 @@ const publicView = (u: StoredUser): DirectoryUser => ({
 export function createLocalUserStore(file: string): UserDirectory & {
   /** Adds or replaces a user (the `users` script and the embedded stack's demo users). */
   put(user: DirectoryUser, password: string): Promise<void>;
+  /** Removes a user; false when there was none with that id. */
+  remove(id: string): Promise<boolean>;
 } {
   let cache: { mtimeMs: number; users: StoredUser[] } | undefined;
   const dummyHash = hashPassword(randomBytes(12).toString('hex'));
@@ -100,9 +102,20 @@ export function createLocalUserStore(file: string): UserDirectory & {
       if (password.length < 10) throw new Error('password: expected at least 10 characters');
       const users = load().filter((u) => u.id !== user.id);
       users.push({ ...user, password: await hashPassword(password) });
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      writeFileSync(file, `${JSON.stringify({ users }, null, 2)}\n`, { mode: 0o600 });
-      cache = undefined;
+      save(users);
+    },
+    async remove(id) {
+      const users = load();
+      const kept = users.filter((u) => u.id !== id);
+      if (kept.length === users.length) return false;
+      save(kept);
+      return true;
     },
   };
+
+  function save(users: StoredUser[]): void {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${JSON.stringify({ users }, null, 2)}\n`, { mode: 0o600 });
+    cache = undefined;
+  }
 }

@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../../inbox/format.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
+import { canPrompt, promptHidden, PromptCancelledError, type PromptStreams } from './hidden-prompt.ts';
 import type { ApprovalSummary } from '../../inbox/approvals.ts';
 import type { ApprovalState, DecisionReceipt, PendingApprovalView } from '../../workflows/shared/approval-messages.ts';
 
@@ -32,13 +33,11 @@ export const approvalUsage = `Approvals (through the approval inbox's API):
     password: JINCAI_PASSWORD, or asked for without echo on a terminal
     exit codes: 0 done, 1 failed, 2 bad usage, 3 refused`;
 
-export interface CommandIo {
+/** Where the commands write and read; stdin/stderr serve the hidden password prompt only. */
+export interface CommandIo extends PromptStreams {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
-  /** For the hidden password prompt; without a TTY the password must come from the environment. */
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
-  stderr: { write(text: string): unknown };
 }
 
 class UsageError extends Error {}
@@ -222,44 +221,19 @@ function inboxBase(value: string): URL {
 }
 
 async function askPassword(io: CommandIo, prompt: string): Promise<string> {
-  const { stdin } = io;
-  if (!stdin.isTTY || !stdin.setRawMode) {
+  if (!canPrompt(io)) {
     throw new UsageError(
       'no password: set JINCAI_PASSWORD, or run the command in a terminal to be asked for it / 请设置 JINCAI_PASSWORD 或在终端中运行',
     );
   }
-  io.stderr.write(prompt);
-  const setRaw = stdin.setRawMode.bind(stdin);
-  setRaw(true);
-  stdin.setEncoding('utf8');
-  stdin.resume();
-  return new Promise<string>((resolve, reject) => {
-    let value = '';
-    const finish = () => {
-      stdin.off('data', onData);
-      setRaw(false);
-      stdin.pause();
-      io.stderr.write('\n');
-    };
-    const onData = (chunk: string | Buffer) => {
-      for (const ch of String(chunk)) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
-          finish();
-          if (!value) reject(new UsageError('no password given'));
-          else resolve(value);
-          return;
-        }
-        if (ch === '\u0003') {
-          finish();
-          reject(new UsageError('cancelled'));
-          return;
-        }
-        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
-        else value += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
+  try {
+    const password = await promptHidden(prompt, io);
+    if (!password) throw new UsageError('no password given');
+    return password;
+  } catch (err) {
+    if (err instanceof PromptCancelledError) throw new UsageError('cancelled');
+    throw err;
+  }
 }
 
 function printList(io: CommandIo, items: ApprovalSummary[], tz: string): void {

@@ -53,7 +53,7 @@ describe('approval deadlines', () => {
     assert.equal(result.approval?.escalated, true);
     assert.deepEqual(result.actions, []);
 
-    const notices = (await readNotificationRecords(estate.site.notify.targets[0]!.path as string))
+    const notices = (await readNotificationRecords((estate.site.notify.targets[0] as { path: string }).path))
       .filter((n) => n.workflowId === id)
       .map((n) => n.kind);
     assert.deepEqual(notices, [

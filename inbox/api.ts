@@ -34,7 +34,10 @@ export const decisionBody = z
   .object({
     verdict: z.enum(['approve', 'reject']),
     reason: z.string().max(1000, 'expected at most 1000 characters').optional(),
-    gateId: z.string().min(1, 'expected the gate id shown with the approval').max(100, 'expected at most 100 characters'),
+    gateId: z
+      .string()
+      .min(1, 'expected the gate id shown with the approval')
+      .max(100, 'expected at most 100 characters'),
     planDigest: z
       .string()
       .regex(/^[0-9a-f]{64}$/, 'expected the plan digest shown with the approval (64 lower-case hex digits)'),
@@ -53,7 +56,9 @@ function parseBody<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
     let message = issue?.message;
     if (issue?.code === 'unrecognized_keys') message = 'unknown field';
     else if (issue?.code === 'invalid_type')
-      message = /received undefined/.test(issue.message) ? `required (${issue.expected})` : `expected ${issue.expected}`;
+      message = /received undefined/.test(issue.message)
+        ? `required (${issue.expected})`
+        : `expected ${issue.expected}`;
     throw new HttpError(400, 'bad_request', `${field}: ${message ?? 'invalid'}`, field);
   }
   return parsed.data;
@@ -73,7 +78,12 @@ function bearer(req: IncomingMessage): string | undefined {
 }
 
 /** Handles /api/…; every answer is JSON. */
-export async function handleApi(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleApi(
+  deps: ApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const allow = (methods: string[]) => {
     if (!methods.includes(method)) {
@@ -134,7 +144,8 @@ export async function handleApi(deps: ApiDeps, req: IncomingMessage, res: Server
         ...(detail.blocker && { blocker: detail.blocker }),
       });
     } catch (err) {
-      if (err instanceof RunNotFoundError) throw new HttpError(404, 'not_found', `no approval-gated run ${workflowId}`);
+      if (err instanceof RunNotFoundError)
+        throw new HttpError(404, 'not_found', `no approval-gated run ${workflowId}`);
       throw err;
     }
     return;
@@ -164,10 +175,15 @@ function authenticate(deps: ApiDeps, req: IncomingMessage): Session {
         'the API takes a bearer token from POST /api/session, not a browser session cookie',
       );
     }
-    throw new HttpError(401, 'unauthorized', 'authorization: expected "Bearer <token>" from POST /api/session');
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'authorization: expected "Bearer <token>" from POST /api/session',
+    );
   }
   const session = deps.sessions.touch(token, 'bearer');
-  if (!session) throw new HttpError(401, 'unauthorized', 'the token is unknown or has expired; sign in again');
+  if (!session)
+    throw new HttpError(401, 'unauthorized', 'the token is unknown or has expired; sign in again');
   return session;
 }
 

@@ -84,14 +84,18 @@ export interface DecisionInput {
 }
 
 export type DecisionOutcome =
-  | { ok: true; receipt: DecisionReceipt }
-  | { ok: false; reason: DecisionRefusal; detail: string };
+  { ok: true; receipt: DecisionReceipt } | { ok: false; reason: DecisionRefusal; detail: string };
 
 export interface ApprovalService {
   listFor(user: DirectoryUser): Promise<{ items: ApprovalSummary[]; unavailable: number }>;
   /** Throws RunNotFoundError when the run is unknown or the user may not see it. */
   detailFor(user: DirectoryUser, workflowId: string): Promise<ApprovalDetail>;
-  decide(user: DirectoryUser, workflowId: string, input: DecisionInput, via: 'inbox' | 'cli'): Promise<DecisionOutcome>;
+  decide(
+    user: DirectoryUser,
+    workflowId: string,
+    input: DecisionInput,
+    via: 'inbox' | 'cli',
+  ): Promise<DecisionOutcome>;
 }
 
 const rolePattern = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -113,7 +117,8 @@ export function createApprovalService(deps: {
     try {
       return await client.connection.withDeadline(Date.now() + timeoutMs, fn);
     } catch (err) {
-      if (isDeadline(err)) throw new TemporalUnavailableError(`${what}: no answer within ${timeoutMs} ms`, { cause: err });
+      if (isDeadline(err))
+        throw new TemporalUnavailableError(`${what}: no answer within ${timeoutMs} ms`, { cause: err });
       throw err;
     }
   };
@@ -220,11 +225,15 @@ export function createApprovalService(deps: {
 
     async decide(user, workflowId, input, via) {
       const refuse = (reason: DecisionRefusal, detail: string): DecisionOutcome => {
-        log.warn({ user: user.id, workflowId, gateId: input.gateId, verdict: input.verdict, via, reason }, 'decision refused');
+        log.warn(
+          { user: user.id, workflowId, gateId: input.gateId, verdict: input.verdict, via, reason },
+          'decision refused',
+        );
         return { ok: false, reason, detail };
       };
       const reason = input.reason?.trim() ?? '';
-      if (input.verdict === 'reject' && reason.length < 2) return refuse('reason-required', 'a rejection needs a reason');
+      if (input.verdict === 'reject' && reason.length < 2)
+        return refuse('reason-required', 'a rejection needs a reason');
 
       let s: ApprovalState;
       try {
@@ -269,7 +278,7 @@ export function createApprovalService(deps: {
         return { ok: true, receipt };
       } catch (err) {
         const code = refusalCode(err);
-        if (code) return refuse(code, (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err));
+        if (code) return refuse(code, (err as WorkflowUpdateFailedError).cause?.message ?? String(err));
         if (err instanceof WorkflowNotFoundError) return refuse('not-found', err.message);
         if (err instanceof WorkflowUpdateFailedError) {
           // The handler itself failed after the validator passed: the gate closed meanwhile.
@@ -290,12 +299,16 @@ function refusalCode(err: unknown): RefusalReason | undefined {
 }
 
 function isDeadline(err: unknown): boolean {
-  const code = (err as { code?: unknown; cause?: { code?: unknown } }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
+  const code =
+    (err as { code?: unknown; cause?: { code?: unknown } }).code ??
+    (err as { cause?: { code?: unknown } }).cause?.code;
   // gRPC DEADLINE_EXCEEDED (4) and UNAVAILABLE (14).
   return code === 4 || code === 14 || /deadline exceeded/i.test(String((err as Error)?.message));
 }
 
 function isNotFound(err: unknown): boolean {
-  const code = (err as { code?: unknown; cause?: { code?: unknown } }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
+  const code =
+    (err as { code?: unknown; cause?: { code?: unknown } }).code ??
+    (err as { cause?: { code?: unknown } }).cause?.code;
   return code === 5; // gRPC NOT_FOUND
 }

@@ -22,7 +22,7 @@ h2 { font-size: 1.15rem; border-bottom: 1px solid #e5e6eb; padding-bottom: 0.3re
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 0.45rem 0.6rem; border-bottom: 1px solid #e5e6eb; vertical-align: top; }
 th { background: #f7f8fa; font-weight: 600; white-space: nowrap; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.own td { color: #86909c; }
 .badge { display: inline-block; font-size: 0.8rem; padding: 0 0.4rem; border-radius: 3px; background: #fff3e8;
   color: #b85c00; margin-left: 0.3rem; }

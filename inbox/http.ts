@@ -99,7 +99,8 @@ export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, 'body_too_large', `body: expected at most ${limit} bytes`, 'body');
+    if (size > limit)
+      throw new HttpError(413, 'body_too_large', `body: expected at most ${limit} bytes`, 'body');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -118,7 +119,12 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   if (mediaType(req) !== 'application/json') {
-    throw new HttpError(415, 'unsupported_media_type', 'content-type: expected application/json', 'content-type');
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      'content-type: expected application/json',
+      'content-type',
+    );
   }
   const text = await readBody(req);
   try {

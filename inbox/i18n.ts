@@ -42,7 +42,8 @@ const enRefusals: Record<DecisionRefusal, string> = {
   'unknown-key': "The runbook does not trust the inbox's signing key; contact the administrator.",
   'bad-signature': "The decision's signature did not verify; it was not accepted.",
   'expired-decision': 'The decision arrived too late; submit it again.',
-  'future-decision': "The decision is dated in the future; ask the administrator to check the server's clock.",
+  'future-decision':
+    "The decision is dated in the future; ask the administrator to check the server's clock.",
   replayed: 'This decision has already been used.',
   'wrong-plan': 'The plan has changed; review the current plan before deciding.',
   'unknown-user': 'You are not among the approvers of this request.',
@@ -141,7 +142,10 @@ const zh = {
     host: '主机命令',
   } satisfies Record<PlanAction['kind'], string>,
   verdict: { approve: '同意', reject: '拒绝' },
-  outcome: { approved: '已批准', rejected: '已拒绝', expired: '已过期' } satisfies Record<GateVerdict, string>,
+  outcome: { approved: '已批准', rejected: '已拒绝', expired: '已过期' } satisfies Record<
+    GateVerdict,
+    string
+  >,
   via: { inbox: '审批收件箱', cli: '命令行' },
   result: {
     title: '审批结果',
@@ -255,7 +259,13 @@ const en: Messages = {
     cannotVoted: 'You have already decided on this approval.',
     cannotRole: 'You hold none of the roles this approval needs; you may only look.',
   },
-  actionKind: { mqsc: 'MQSC command', sql: 'SQL statement', message: 'Message', file: 'File', host: 'Host command' },
+  actionKind: {
+    mqsc: 'MQSC command',
+    sql: 'SQL statement',
+    message: 'Message',
+    file: 'File',
+    host: 'Host command',
+  },
   verdict: { approve: 'approve', reject: 'reject' },
   outcome: { approved: 'approved', rejected: 'rejected', expired: 'expired' },
   via: { inbox: 'inbox', cli: 'CLI' },
@@ -289,7 +299,8 @@ const en: Messages = {
     notAllowed: 'You may not see or decide on this approval.',
     badRequestTitle: 'Bad request',
     serverTitle: 'Server error',
-    server: 'Something went wrong; the action may not have been carried out. Try again later or contact the administrator.',
+    server:
+      'Something went wrong; the action may not have been carried out. Try again later or contact the administrator.',
     temporal: 'The workflow service cannot be reached just now; try again later.',
     reasonTooLong: 'The reason is too long (at most 1000 characters).',
   },

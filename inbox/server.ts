@@ -147,8 +147,17 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     }
   };
 
-  const forbidden = (req: IncomingMessage, res: ServerResponse, here: string, session: Session | undefined, why: string) => {
-    log.warn({ path: here, ip: clientIp(req), user: session?.user.id, origin: req.headers.origin, why }, 'request refused (CSRF)');
+  const forbidden = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    here: string,
+    session: Session | undefined,
+    why: string,
+  ) => {
+    log.warn(
+      { path: here, ip: clientIp(req), user: session?.user.id, origin: req.headers.origin, why },
+      'request refused (CSRF)',
+    );
     const ctx = pageContext(req, here, session);
     sendHtml(res, 403, messagePage(ctx, ctx.m.errors.forbiddenTitle, ctx.m.errors.csrf));
   };
@@ -229,15 +238,27 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     const reason = form.get('reason') ?? '';
     const gateId = form.get('gateId') ?? '';
     const planDigest = form.get('planDigest') ?? '';
-    if (verdict !== 'approve' && verdict !== 'reject') throw new HttpError(400, 'bad_request', 'verdict: expected approve or reject', 'verdict');
-    if (!gateId || gateId.length > 100) throw new HttpError(400, 'bad_request', 'gateId: expected the gate shown on the page', 'gateId');
-    if (!/^[0-9a-f]{64}$/.test(planDigest)) throw new HttpError(400, 'bad_request', 'planDigest: expected 64 hex digits', 'planDigest');
+    if (verdict !== 'approve' && verdict !== 'reject')
+      throw new HttpError(400, 'bad_request', 'verdict: expected approve or reject', 'verdict');
+    if (!gateId || gateId.length > 100)
+      throw new HttpError(400, 'bad_request', 'gateId: expected the gate shown on the page', 'gateId');
+    if (!/^[0-9a-f]{64}$/.test(planDigest))
+      throw new HttpError(400, 'bad_request', 'planDigest: expected 64 hex digits', 'planDigest');
     if (reason.length > 1000) {
       sendHtml(res, 400, messagePage(ctx, ctx.m.errors.badRequestTitle, ctx.m.errors.reasonTooLong));
       return;
     }
-    const outcome = await service.decide(session.user, workflowId, { verdict, reason, gateId, planDigest }, 'inbox');
-    sendHtml(res, outcome.ok ? 200 : refusalStatus(outcome.reason), decisionResultPage(ctx, workflowId, outcome));
+    const outcome = await service.decide(
+      session.user,
+      workflowId,
+      { verdict, reason, gateId, planDigest },
+      'inbox',
+    );
+    sendHtml(
+      res,
+      outcome.ok ? 200 : refusalStatus(outcome.reason),
+      decisionResultPage(ctx, workflowId, outcome),
+    );
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -259,7 +280,11 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
       return;
     }
     if (path === '/assets/inbox.css' && method === 'GET') {
-      res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'max-age=3600', 'X-Content-Type-Options': 'nosniff' });
+      res.writeHead(200, {
+        'Content-Type': 'text/css; charset=utf-8',
+        'Cache-Control': 'max-age=3600',
+        'X-Content-Type-Options': 'nosniff',
+      });
       res.end(stylesheet);
       return;
     }
@@ -274,7 +299,10 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     if (path === '/lang' && method === 'GET') {
       const to = url.searchParams.get('to');
       if (isLang(to)) {
-        appendCookie(res, serializeCookie(langCookie, to, { secure, sameSite: 'Lax', maxAgeSeconds: 365 * 86_400 }));
+        appendCookie(
+          res,
+          serializeCookie(langCookie, to, { secure, sameSite: 'Lax', maxAgeSeconds: 365 * 86_400 }),
+        );
       }
       redirect(res, safeLocalPath(url.searchParams.get('next')));
       return;
@@ -346,7 +374,11 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     const ctx = pageContext(req, '/', browserSession(req));
     if (err instanceof HttpError) {
       if (api) {
-        sendJson(res, err.status, { error: err.code, message: err.message, ...(err.field && { field: err.field }) });
+        sendJson(res, err.status, {
+          error: err.code,
+          message: err.message,
+          ...(err.field && { field: err.field }),
+        });
         return;
       }
       const title = err.status === 404 ? ctx.m.errors.notFoundTitle : ctx.m.errors.badRequestTitle;
@@ -403,4 +435,3 @@ function decodeSegments(raw: string): string {
     throw new HttpError(400, 'bad_request', 'workflowId: not valid percent-encoding', 'workflowId');
   }
 }
-

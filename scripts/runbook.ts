@@ -5,6 +5,7 @@
  *   npm run runbook -- list [--runbook daily-inspection] [--limit 20]
  *   npm run runbook -- audit verify
  *   npm run runbook -- evidence --from 2026-11-01 --to 2026-11-30 [--out DIR]
+ *   npm run runbook -- approvals | approve <workflow-id> [--reason …] | reject <workflow-id> --reason …
  * Input is validated against the runbook's schema and the site before anything starts.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { parse as parseYaml } from 'yaml';
 import { loadSite, SiteConfigError, type SiteConfig } from '../temporal.config.ts';
 import { auditCommand, evidenceCommand } from './lib/audit-commands.ts';
+import { approvalUsage, isApprovalCommand, runApprovalCommand } from './lib/approval-commands.ts';
 import { connectClient } from './lib/client.ts';
 import { RunbookInputError, runbookRegistry, validateRunbookInput } from './lib/runbook-registry.ts';
 
@@ -30,7 +32,9 @@ Commands:
                       and a Chinese HTML page (default <reports>/evidence/<from>_<to>/)
 
 Runbooks: ${Object.keys(runbookRegistry).join(', ')}
-Site: JINCAI_SITE (default sites/sandbox.yaml)`;
+Site: JINCAI_SITE (default sites/sandbox.yaml)
+
+${approvalUsage}`;
 
 class UsageError extends Error {}
 
@@ -130,6 +134,9 @@ function printResult(result: unknown): void {
 }
 
 async function main(): Promise<number> {
+  // Approval commands take their own options (--reason, --user, --inbox).
+  const [first, ...rest] = process.argv.slice(2);
+  if (isApprovalCommand(first)) return runApprovalCommand(first, rest, { site: loadSite() });
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

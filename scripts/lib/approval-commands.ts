@@ -14,7 +14,11 @@ import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '..
 import type { SiteConfig } from '../../temporal.config.ts';
 import { canPrompt, promptHidden, PromptCancelledError, type PromptStreams } from './hidden-prompt.ts';
 import type { ApprovalSummary } from '../../inbox/approvals.ts';
-import type { ApprovalState, DecisionReceipt, PendingApprovalView } from '../../workflows/shared/approval-messages.ts';
+import type {
+  ApprovalState,
+  DecisionReceipt,
+  PendingApprovalView,
+} from '../../workflows/shared/approval-messages.ts';
 
 export const approvalCommands = ['approvals', 'approve', 'reject'] as const;
 export type ApprovalCommand = (typeof approvalCommands)[number];
@@ -115,13 +119,16 @@ async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, i
   }
   const reason = values.reason?.trim();
   if (command === 'reject' && (!reason || reason.length < 2)) {
-    throw new UsageError('reject: --reason is required (at least 2 characters) / 拒绝时必须用 --reason 填写原因');
+    throw new UsageError(
+      'reject: --reason is required (at least 2 characters) / 拒绝时必须用 --reason 填写原因',
+    );
   }
   if (reason && reason.length > 1000) throw new UsageError('--reason: expected at most 1000 characters');
   const user = values.user ?? io.env.JINCAI_USER;
   if (!user) throw new UsageError('--user: say who you are (or set JINCAI_USER)');
   const base = inboxBase(values.inbox ?? site.inbox.publicUrl);
-  const password = io.env.JINCAI_PASSWORD || (await askPassword(io, `${user} 的密码 / password for ${user}: `));
+  const password =
+    io.env.JINCAI_PASSWORD || (await askPassword(io, `${user} 的密码 / password for ${user}: `));
 
   const call = async (method: string, path: string, token?: string, body?: unknown): Promise<ApiAnswer> => {
     let res: Response;
@@ -143,14 +150,18 @@ async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, i
     try {
       json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch {
-      throw new FailedError(`${method} ${path}: the inbox answered ${res.status} with something that is not JSON`);
+      throw new FailedError(
+        `${method} ${path}: the inbox answered ${res.status} with something that is not JSON`,
+      );
     }
     return { status: res.status, json };
   };
 
   const session = await call('POST', '/api/session', undefined, { user, password });
-  if (session.status === 401) throw new FailedError('sign-in failed: wrong user id or password / 用户名或密码错误');
-  if (session.status === 429) throw new FailedError(`sign-in locked: ${String(session.json.message)} / 登录失败次数过多`);
+  if (session.status === 401)
+    throw new FailedError('sign-in failed: wrong user id or password / 用户名或密码错误');
+  if (session.status === 429)
+    throw new FailedError(`sign-in locked: ${String(session.json.message)} / 登录失败次数过多`);
   if (session.status !== 200) throw unexpected('sign-in', session);
   const token = String(session.json.token);
   const tz = site.site.timezone;
@@ -165,14 +176,13 @@ async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, i
     const id = workflowId as string;
     const path = `/api/approvals/${encodeURIComponent(id)}`;
     const detail = await call('GET', path, token);
-    if (detail.status === 404) throw new FailedError(`no approval-gated run ${id} that you may see / 找不到该运行`);
+    if (detail.status === 404)
+      throw new FailedError(`no approval-gated run ${id} that you may see / 找不到该运行`);
     if (detail.status !== 200) throw unexpected('reading the approval', detail);
     const pending = detail.json.pending as PendingApprovalView | null;
     if (!pending) {
       printClosed(io, id, detail.json.closed as ApprovalState['closed']);
-      throw new RefusedError(
-        '该运行当前没有待审批事项。 / This run is not waiting for an approval.',
-      );
+      throw new RefusedError('该运行当前没有待审批事项。 / This run is not waiting for an approval.');
     }
     printPlan(io, pending, tz);
 
@@ -197,7 +207,9 @@ async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, i
     }
     if (decided.json.error === 'refused') {
       const m = decided.json.message as { zh: string; en: string };
-      throw new RefusedError(`决定未被接受 / Decision not accepted (${String(decided.json.reason)}):\n  ${m.zh}\n  ${m.en}`);
+      throw new RefusedError(
+        `决定未被接受 / Decision not accepted (${String(decided.json.reason)}):\n  ${m.zh}\n  ${m.en}`,
+      );
     }
     if (decided.status === 400) throw new UsageError(String(decided.json.message));
     throw unexpected('sending the decision', decided);
@@ -207,7 +219,9 @@ async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, i
 }
 
 function unexpected(what: string, answer: ApiAnswer): FailedError {
-  return new FailedError(`${what}: the inbox answered ${answer.status} ${String(answer.json.message ?? answer.json.error ?? '')}`);
+  return new FailedError(
+    `${what}: the inbox answered ${answer.status} ${String(answer.json.message ?? answer.json.error ?? '')}`,
+  );
 }
 
 function inboxBase(value: string): URL {
@@ -242,7 +256,8 @@ function printList(io: CommandIo, items: ApprovalSummary[], tz: string): void {
     return;
   }
   for (const a of items) {
-    const note = a.blocker === 'own' ? '  [您发起的 / yours]' : a.blocker === 'voted' ? '  [已表态 / decided]' : '';
+    const note =
+      a.blocker === 'own' ? '  [您发起的 / yours]' : a.blocker === 'voted' ? '  [已表态 / decided]' : '';
     io.out(
       `${a.workflowId}  ${a.runbook}  ${a.bank?.code ?? '-'}  ${a.approvals}/${a.quorum}  截止 ${formatInstant(a.expireAt, tz)}${a.escalated ? '  [已升级]' : ''}${note}`,
     );
@@ -273,14 +288,20 @@ function printPlan(io: CommandIo, p: PendingApprovalView, tz: string): void {
   if (vouchers.length) {
     io.out('  凭证 vouchers:');
     for (const v of vouchers) {
-      io.out(`    ${v.voucherNo}  ${formatFen(v.amountFen)}  ${maskName(v.payeeName)}  ${maskAccount(v.payeeAccount)}`);
+      io.out(
+        `    ${v.voucherNo}  ${formatFen(v.amountFen)}  ${maskName(v.payeeName)}  ${maskAccount(v.payeeAccount)}`,
+      );
     }
-    io.out(`    合计 total: ${formatFen(vouchers.reduce((s, v) => s + v.amountFen, 0))} (${vouchers.length})`);
+    io.out(
+      `    合计 total: ${formatFen(vouchers.reduce((s, v) => s + v.amountFen, 0))} (${vouchers.length})`,
+    );
   }
 }
 
 function printClosed(io: CommandIo, workflowId: string, closed: ApprovalState['closed']): void {
   for (const c of closed) {
-    io.out(`${workflowId} ${c.gateId}: ${c.outcome} (${c.votes.map((v) => `${v.user} ${v.verdict}`).join(', ') || '-'})`);
+    io.out(
+      `${workflowId} ${c.gateId}: ${c.outcome} (${c.votes.map((v) => `${v.user} ${v.verdict}`).join(', ') || '-'})`,
+    );
   }
 }

@@ -45,7 +45,9 @@ test('POST /api/session: bad input is a 400 naming the field; wrong credentials 
   assert.equal(form.status, 415);
   assert.equal(form.json.field, 'content-type');
 
-  const wrong = await api(tb.inbox.url, 'POST', '/api/session', { body: { user: approver.id, password: 'wrong-password' } });
+  const wrong = await api(tb.inbox.url, 'POST', '/api/session', {
+    body: { user: approver.id, password: 'wrong-password' },
+  });
   assert.equal(wrong.status, 401);
   assert.equal(wrong.json.token, undefined);
 });
@@ -119,7 +121,10 @@ test('POST …/decision: each bad field is named, and nothing reaches the run', 
     [{ ...good, verdict: 'reject' }, 'reason'],
   ];
   for (const [body, fieldName] of cases) {
-    const res = await api(tb.inbox.url, 'POST', `/api/approvals/${enc(run.workflowId)}/decision`, { token: t, body });
+    const res = await api(tb.inbox.url, 'POST', `/api/approvals/${enc(run.workflowId)}/decision`, {
+      token: t,
+      body,
+    });
     assert.equal(res.status, 400, JSON.stringify(body));
     if (fieldName === 'reason' && body.verdict === 'reject') {
       assert.equal(res.json.reason, 'reason-required');
@@ -141,7 +146,10 @@ test('refusals come back as a code with Chinese and English text; a good decisio
   const path = `/api/approvals/${enc(run.workflowId)}/decision`;
   const good = { verdict: 'approve', gateId: pending!.gateId, planDigest: pending!.planDigest };
 
-  const stale = await api(tb.inbox.url, 'POST', path, { token: await token('approver'), body: { ...good, planDigest: '0'.repeat(64) } });
+  const stale = await api(tb.inbox.url, 'POST', path, {
+    token: await token('approver'),
+    body: { ...good, planDigest: '0'.repeat(64) },
+  });
   assert.equal(stale.status, 409);
   assert.equal(stale.json.reason, 'plan-changed');
 
@@ -157,17 +165,31 @@ test('refusals come back as a code with Chinese and English text; a good decisio
   // knows its approvers from when the gate opened: its own refusal comes back, mapped.
   const late = { id: 'sun.li', displayName: '孙丽', roles: ['finance-approver'] };
   await createLocalUserStore(tb.site.approvals.users.file).put(late, 'late-password-123');
-  const lateLogin = await api(tb.inbox.url, 'POST', '/api/session', { body: { user: late.id, password: 'late-password-123' } });
-  const refused = await api(tb.inbox.url, 'POST', path, { token: lateLogin.json.token as string, body: good });
+  const lateLogin = await api(tb.inbox.url, 'POST', '/api/session', {
+    body: { user: late.id, password: 'late-password-123' },
+  });
+  const refused = await api(tb.inbox.url, 'POST', path, {
+    token: lateLogin.json.token as string,
+    body: good,
+  });
   assert.equal(refused.status, 409);
   assert.equal(refused.json.reason, 'unknown-user');
   assert.match(String(refused.json.detail), /sun\.li is not a known approver/);
 
   assert.deepEqual((await tb.waitForState(run.workflowId)).pending?.votes, []);
 
-  const ok = await api(tb.inbox.url, 'POST', path, { token: await token('approver'), body: { ...good, reason: '同意' } });
+  const ok = await api(tb.inbox.url, 'POST', path, {
+    token: await token('approver'),
+    body: { ...good, reason: '同意' },
+  });
   assert.equal(ok.status, 200, JSON.stringify(ok.json));
-  assert.deepEqual(ok.json.receipt, { gateId: pending!.gateId, verdict: 'approve', votes: 1, quorum: 1, gate: 'approved' });
+  assert.deepEqual(ok.json.receipt, {
+    gateId: pending!.gateId,
+    verdict: 'approve',
+    votes: 1,
+    quorum: 1,
+    gate: 'approved',
+  });
   const result = await run.result();
   assert.equal(result.outcome, 'approved');
   assert.deepEqual(result.votes, [{ user: 'li.na', verdict: 'approve', reason: '同意', via: 'cli' }]);

@@ -106,7 +106,9 @@ test('the password can be typed at a hidden prompt on a terminal', async () => {
 
 test('a wrong password or an unreachable inbox exits 1 with a clear message', async () => {
   const { approver } = tb.people;
-  const wrong = await cli('approvals', [], { env: { JINCAI_USER: approver.id, JINCAI_PASSWORD: 'wrong-password' } });
+  const wrong = await cli('approvals', [], {
+    env: { JINCAI_USER: approver.id, JINCAI_PASSWORD: 'wrong-password' },
+  });
   assert.equal(wrong.code, 1);
   assert.match(wrong.err, /sign-in failed/);
   const away = await cli('approvals', ['--inbox', 'http://127.0.0.1:9'], 'approver');

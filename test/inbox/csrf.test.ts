@@ -39,8 +39,14 @@ test('a decision without the right token or from another origin is refused and c
   const attempts: [string, Promise<Awaited<ReturnType<Agent['postForm']>>>][] = [];
   const { csrf: _drop, ...withoutToken } = form;
   attempts.push(['no token', agent.postForm(`${path}/decision`, withoutToken)]);
-  attempts.push(['another session’s token', agent.postForm(`${path}/decision`, { ...form, csrf: otherToken })]);
-  attempts.push(['a foreign Origin', agent.postForm(`${path}/decision`, form, { origin: 'https://evil.example' })]);
+  attempts.push([
+    'another session’s token',
+    agent.postForm(`${path}/decision`, { ...form, csrf: otherToken }),
+  ]);
+  attempts.push([
+    'a foreign Origin',
+    agent.postForm(`${path}/decision`, form, { origin: 'https://evil.example' }),
+  ]);
   attempts.push(['Origin null', agent.postForm(`${path}/decision`, form, { origin: 'null' })]);
   attempts.push(['neither Origin nor Referer', agent.postForm(`${path}/decision`, form, { origin: null })]);
   for (const [what, attempt] of attempts) {
@@ -77,10 +83,16 @@ test('a Referer from the inbox stands in for a missing Origin; one from elsewher
   };
   const body = new URLSearchParams(form).toString();
   const headers = (referer: string) => ({ 'content-type': 'application/x-www-form-urlencoded', referer });
-  const foreign = await agent.request('POST', `${path}/decision`, { body, headers: headers('https://evil.example/page') });
+  const foreign = await agent.request('POST', `${path}/decision`, {
+    body,
+    headers: headers('https://evil.example/page'),
+  });
   assert.equal(foreign.status, 403);
   assert.deepEqual((await tb.waitForState(run.workflowId)).pending?.votes, []);
-  const own = await agent.request('POST', `${path}/decision`, { body, headers: headers(`${tb.inbox.url}${path}`) });
+  const own = await agent.request('POST', `${path}/decision`, {
+    body,
+    headers: headers(`${tb.inbox.url}${path}`),
+  });
   assert.equal(own.status, 200, own.body);
   assert.equal((await run.result()).outcome, 'rejected');
 });
@@ -88,7 +100,11 @@ test('a Referer from the inbox stands in for a missing Origin; one from elsewher
 test('the sign-in form needs its own token and origin; sign-out needs the session token', async () => {
   const { approver } = tb.people;
   const stranger = new Agent(tb.inbox.url);
-  const noToken = await stranger.postForm('/login', { user: approver.id, password: approver.password, next: '/' });
+  const noToken = await stranger.postForm('/login', {
+    user: approver.id,
+    password: approver.password,
+    next: '/',
+  });
   assert.equal(noToken.status, 403);
   assert.equal(stranger.cookies.has('jincai_session'), false);
 

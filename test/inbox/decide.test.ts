@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { samplePlan, startApprovalTestbed, type ApprovalTestbed, type PersonName } from '../support/approval-testbed.ts';
+import {
+  samplePlan,
+  startApprovalTestbed,
+  type ApprovalTestbed,
+  type PersonName,
+} from '../support/approval-testbed.ts';
 import { Agent, approvalPath, field } from './helpers.ts';
 
 let tb: ApprovalTestbed;
@@ -129,13 +134,18 @@ test('a rejection without a reason is refused by the server too, and changes not
   }
   assert.deepEqual((await tb.waitForState(run.workflowId)).pending?.votes, []);
 
-  const hop = await agent.postForm(`${path}/decision`, decisionForm(page, 'reject', '需先联系工行确认对端状态'));
+  const hop = await agent.postForm(
+    `${path}/decision`,
+    decisionForm(page, 'reject', '需先联系工行确认对端状态'),
+  );
   assert.equal(hop.status, 200, hop.body);
   assert.match(hop.body, /方案已被拒绝，运行手册不会执行该方案/);
   const result = await run.result();
   assert.equal(result.outcome, 'rejected');
   assert.deepEqual(result.executed, []);
-  assert.deepEqual(result.votes, [{ user: 'li.na', verdict: 'reject', reason: '需先联系工行确认对端状态', via: 'inbox' }]);
+  assert.deepEqual(result.votes, [
+    { user: 'li.na', verdict: 'reject', reason: '需先联系工行确认对端状态', via: 'inbox' },
+  ]);
 
   const history = (await agent.get('/history')).body;
   assert.match(history, /我的审批记录/);
@@ -153,7 +163,10 @@ test('a user without the role can neither see nor decide; the requester sees but
   const seen = await outsider.get(path);
   assert.equal(seen.status, 404);
   assert.ok(!seen.body.includes('STOP CHANNEL'), 'no plan for an outsider');
-  const tried = await outsider.postForm(`${path}/decision`, { ...form, csrf: field((await outsider.get('/')).body, 'csrf') });
+  const tried = await outsider.postForm(`${path}/decision`, {
+    ...form,
+    csrf: field((await outsider.get('/')).body, 'csrf'),
+  });
   assert.equal(tried.status, 404);
   assert.match(tried.body, /找不到该运行/);
 

@@ -32,7 +32,11 @@ export class Agent {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Hop> {
+  async request(
+    method: string,
+    path: string,
+    init: { body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Hop> {
     const res = await fetch(new URL(path, this.base), {
       method,
       redirect: 'manual',
@@ -40,7 +44,12 @@ export class Agent {
       ...(init.body !== undefined && { body: init.body }),
     });
     this.remember(res.headers);
-    return { status: res.status, location: res.headers.get('location'), body: await res.text(), headers: res.headers };
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      body: await res.text(),
+      headers: res.headers,
+    };
   }
 
   get(path: string): Promise<Hop> {
@@ -48,7 +57,11 @@ export class Agent {
   }
 
   /** A form POST as a browser sends it from a page of `origin` (default: the inbox itself). */
-  postForm(path: string, fields: Record<string, string>, options: { origin?: string | null } = {}): Promise<Hop> {
+  postForm(
+    path: string,
+    fields: Record<string, string>,
+    options: { origin?: string | null } = {},
+  ): Promise<Hop> {
     const origin = options.origin === undefined ? new URL(this.base).origin : options.origin;
     return this.request('POST', path, {
       body: new URLSearchParams(fields).toString(),
@@ -63,7 +76,12 @@ export class Agent {
   async signIn(user: string, password: string, next?: string): Promise<Hop> {
     const page = await this.get(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
     assert.equal(page.status, 200, page.body);
-    return this.postForm('/login', { csrf: field(page.body, 'csrf'), next: field(page.body, 'next'), user, password });
+    return this.postForm('/login', {
+      csrf: field(page.body, 'csrf'),
+      next: field(page.body, 'next'),
+      user,
+      password,
+    });
   }
 }
 
@@ -72,7 +90,12 @@ export function field(htmlText: string, name: string, occurrence = 0): string {
   const matches = [...htmlText.matchAll(new RegExp(`name="${name}" value="([^"]*)"`, 'g'))];
   const value = matches[occurrence]?.[1];
   assert.ok(value !== undefined, `no hidden field ${name} on the page`);
-  return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return value
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 export function approvalPath(workflowId: string): string {

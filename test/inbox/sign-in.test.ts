@@ -97,14 +97,17 @@ test('after sign-in the inbox only ever redirects to its own pages', async () =>
 test('five failures lock that user id at that address; the right password waits for the lock to end', async () => {
   const { director, approver2 } = tb.people;
   const agent = new Agent(tb.inbox.url);
-  for (let i = 0; i < 5; i++) assert.equal((await agent.signIn(director.id, `wrong-${i}-password`)).status, 401);
+  for (let i = 0; i < 5; i++)
+    assert.equal((await agent.signIn(director.id, `wrong-${i}-password`)).status, 401);
 
   const locked = await agent.signIn(director.id, director.password);
   assert.equal(locked.status, 429);
   assert.match(locked.body, /登录失败次数过多，请 \d+ 秒后再试/);
   assert.equal(agent.cookies.has('jincai_session'), false);
   // The API front door shares the throttle.
-  const viaApi = await api(tb.inbox.url, 'POST', '/api/session', { body: { user: director.id, password: director.password } });
+  const viaApi = await api(tb.inbox.url, 'POST', '/api/session', {
+    body: { user: director.id, password: director.password },
+  });
   assert.equal(viaApi.status, 429);
   // Another user at the same address is not affected.
   assert.equal((await new Agent(tb.inbox.url).signIn(approver2.id, approver2.password)).status, 303);

@@ -16,7 +16,11 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createApprovalActivities } from '../../activities/approvals.ts';
 import { createAuditActivities } from '../../activities/audit.ts';
 import { createNotifyActivities } from '../../activities/notify.ts';
-import { ensureSigningKeyPair, loadSignerKeys, loadSigningKey } from '../../connectors/approvals/signing-keys.ts';
+import {
+  ensureSigningKeyPair,
+  loadSignerKeys,
+  loadSigningKey,
+} from '../../connectors/approvals/signing-keys.ts';
 import { openAuditDb, type AuditDb } from '../../connectors/audit/database.ts';
 import { createNotifier } from '../../connectors/notify/create-notifier.ts';
 import type { DirectoryUser } from '../../connectors/users/directory.ts';
@@ -26,7 +30,11 @@ import { startInbox, type InboxHandle, type InboxOptions } from '../../inbox/ser
 import { connectClient } from '../../scripts/lib/client.ts';
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { loadSite, type ApprovalPolicyConfig, type SiteConfig } from '../../temporal.config.ts';
-import { approvalStateQuery, type ApprovalPlan, type ApprovalState } from '../../workflows/shared/approval-messages.ts';
+import {
+  approvalStateQuery,
+  type ApprovalPlan,
+  type ApprovalState,
+} from '../../workflows/shared/approval-messages.ts';
 import { createLogger } from '../../workers/logger.ts';
 import type { approvalFixture, ApprovalFixtureInput } from '../inbox/fixtures/approval-fixture.ts';
 import { testDataConverter } from './codec.ts';
@@ -56,7 +64,10 @@ export function samplePlan(overrides: Partial<ApprovalPlan> = {}): ApprovalPlan 
     bank: { code: 'ICBC', name: '中国工商银行' },
     channel: 'CZ.TO.ICBC',
     findings: [
-      { zh: '发送通道处于 RETRYING 状态已 25 分钟', en: 'The sender channel has been RETRYING for 25 minutes' },
+      {
+        zh: '发送通道处于 RETRYING 状态已 25 分钟',
+        en: 'The sender channel has been RETRYING for 25 minutes',
+      },
       { zh: '传输队列积压 37 条报文', en: '37 messages are waiting on the transmission queue' },
     ],
     actions: [
@@ -64,7 +75,10 @@ export function samplePlan(overrides: Partial<ApprovalPlan> = {}): ApprovalPlan 
         kind: 'mqsc',
         target: 'QM.CZ',
         command: 'STOP CHANNEL(CZ.TO.ICBC) MODE(QUIESCE)',
-        description: { zh: '停止发送通道（等待当前批次完成）', en: 'Stop the sender channel after the current batch' },
+        description: {
+          zh: '停止发送通道（等待当前批次完成）',
+          en: 'Stop the sender channel after the current batch',
+        },
       },
       {
         kind: 'mqsc',
@@ -74,8 +88,18 @@ export function samplePlan(overrides: Partial<ApprovalPlan> = {}): ApprovalPlan 
       },
     ],
     vouchers: [
-      { voucherNo: 'ZF2026112700017', amountFen: 123456, payeeName: '张*丰', payeeAccount: '6222020200112233445' },
-      { voucherNo: 'ZF2026112700018', amountFen: 100000000, payeeName: '某某科技有限公司', payeeAccount: '****9981' },
+      {
+        voucherNo: 'ZF2026112700017',
+        amountFen: 123456,
+        payeeName: '张*丰',
+        payeeAccount: '6222020200112233445',
+      },
+      {
+        voucherNo: 'ZF2026112700018',
+        amountFen: 100000000,
+        payeeName: '某某科技有限公司',
+        payeeAccount: '****9981',
+      },
     ],
     ...overrides,
   };
@@ -92,7 +116,10 @@ export interface ApprovalTestbed {
   /** Each person with their password. */
   people: Record<PersonName, Person>;
   /** Starts the fixture runbook; resolves once its approval is pending and listed. */
-  startFixtureRun(options?: { requestedBy?: string; plan?: ApprovalPlan }): Promise<WorkflowHandle<typeof approvalFixture>>;
+  startFixtureRun(options?: {
+    requestedBy?: string;
+    plan?: ApprovalPlan;
+  }): Promise<WorkflowHandle<typeof approvalFixture>>;
   /** Polls the run's approvalState until `until` holds (default: an approval is pending). */
   waitForState(workflowId: string, until?: (s: ApprovalState) => boolean): Promise<ApprovalState>;
   /** Polls visibility until the run is (or is no longer) listed as pending approval. */
@@ -111,6 +138,7 @@ export async function startApprovalTestbed(
     /** Last changes to the site before anything starts. */
     editSite?: (site: SiteConfig) => SiteConfig;
     throttle?: InboxOptions['throttle'];
+    codecHandler?: InboxOptions['codecHandler'];
   } = {},
 ): Promise<ApprovalTestbed> {
   const temporal = await testTemporal();
@@ -204,6 +232,7 @@ export async function startApprovalTestbed(
       log,
       history: createAuditDecisionHistory(auditDb),
       ...(options.throttle && { throttle: options.throttle }),
+      ...(options.codecHandler && { codecHandler: options.codecHandler }),
     });
     stops.push(() => inbox.stop());
 
@@ -221,7 +250,9 @@ export async function startApprovalTestbed(
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`${workflowId} never reached the expected approval state; last: ${String(JSON.stringify(last))}`);
+      throw new Error(
+        `${workflowId} never reached the expected approval state; last: ${String(JSON.stringify(last))}`,
+      );
     };
     const waitForListed = async (workflowId: string, listed = true) => {
       const query = `WorkflowId = "${workflowId}" AND PendingApproval = true`;

@@ -12,8 +12,8 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`Usage: npm start [-- --reseed]
 
-Starts the Temporal dev server (UI included), the sandbox estate and a worker, upserts the
-schedules, and keeps them running until Ctrl-C.  --reseed  rebuild the sandbox's data first.`);
+Starts the Temporal dev server (UI included), the sandbox estate, a worker and the approval
+inbox, upserts the schedules, and keeps them running until Ctrl-C.  --reseed  rebuild the sandbox's data first.`);
   process.exit(0);
 }
 
@@ -23,11 +23,18 @@ console.log(`
 jincai-runbooks is running (Ctrl-C stops it):
   Temporal gRPC     ${stack.temporalAddress}
   Temporal Web UI   ${stack.uiUrl}
+  Approval inbox    ${stack.inboxUrl}
   Sandbox (mqweb)   ${stack.sandboxUrl}/ibmmq/rest/v2/
   Logs              ${stack.logDir}
 
+Demo accounts — SANDBOX ONLY (演示账号，仅用于沙箱): ${stack.demoUsers.engineer.id} (engineer, may decode
+payloads in the UI), ${stack.demoUsers.approver.id}, ${stack.demoUsers.director.id} (deputy after escalation);
+their generated passwords are in ${stack.demoCredentialsFile} (mode 600).
+
 Start the daily inspection:  npm run runbook -- start daily-inspection --wait
-Inject a fault scenario:     npm run sandbox:cli -- scenario bad-monday`);
+Inject a fault scenario:     npm run sandbox:cli -- scenario bad-monday
+Recover a channel:           npm run runbook -- start channel-recovery --input '{"bank":"ICBC","requestedBy":"${stack.demoUsers.engineer.id}"}'
+Approve from the CLI:        JINCAI_USER=${stack.demoUsers.approver.id} npm run runbook -- approvals`);
 
 let stopping = false;
 const shutdown = () => {

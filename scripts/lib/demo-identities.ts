@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ensureSigningKeyPair } from '../../connectors/approvals/signing-keys.ts';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
@@ -37,9 +37,13 @@ export function ensureApprovalKeys(site: SiteConfig): void {
   if (privateFile && publicFile) ensureSigningKeyPair(privateFile, publicFile);
 }
 
+export function demoCredentialsFile(site: SiteConfig): string {
+  return join(dirname(site.approvals.users.file), 'demo-credentials.json');
+}
+
 /** The demo users' credentials, creating the users on first start. */
 export async function ensureDemoUsers(site: SiteConfig): Promise<DemoCredentials> {
-  const file = `${dirname(site.approvals.users.file)}/demo-credentials.json`;
+  const file = demoCredentialsFile(site);
   if (existsSync(file) && existsSync(site.approvals.users.file)) {
     return JSON.parse(await readFile(file, 'utf8')) as DemoCredentials;
   }

@@ -278,3 +278,33 @@ function readFileTail(file: string, bytes: number): string {
 function lastLines(text: string): string {
   return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
 }
+
+const indexedValueType: Record<SearchAttributeType, number> = {
+  Text: 1,
+  Keyword: 2,
+  Int: 3,
+  Double: 4,
+  Bool: 5,
+  Datetime: 6,
+  KeywordList: 7,
+};
+
+/**
+ * Registers the search attributes a namespace lacks. A dev server started on an existing
+ * database keeps the attributes it was first given, so a newer project version adds its own here.
+ */
+export async function ensureSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  attributes: Record<string, SearchAttributeType>,
+): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const missing = Object.entries(attributes).filter(([name]) => !known.has(name));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, indexedValueType[type]])),
+  });
+  return missing.map(([name]) => name);
+}

@@ -11,7 +11,18 @@ import { Connection } from '@temporalio/client';
 import { projectRoot, type SiteConfig } from '../../temporal.config.ts';
 import { generatePayloadKeys } from '../../connectors/codec/payload-keys.ts';
 import { connectClient, embeddedPayloadKeysFile } from './client.ts';
-import { startDevServer, projectSearchAttributes, type DevServerHandle } from './dev-server.ts';
+import {
+  ensureSearchAttributes,
+  startDevServer,
+  projectSearchAttributes,
+  type DevServerHandle,
+} from './dev-server.ts';
+import {
+  demoCredentialsFile,
+  ensureApprovalKeys,
+  ensureDemoUsers,
+  type DemoCredentials,
+} from './demo-identities.ts';
 import { isPortFree } from './free-port.ts';
 import { startProjectProcess, whenOutputContains, type ProjectProcess } from './child-process.ts';
 import { upsertSchedules } from './schedules.ts';
@@ -21,6 +32,10 @@ export interface Stack {
   temporalAddress: string;
   uiUrl: string | undefined;
   sandboxUrl: string;
+  inboxUrl: string;
+  /** The sandbox's demo accounts (never at a real site). */
+  demoUsers: DemoCredentials;
+  demoCredentialsFile: string;
   env: NodeJS.ProcessEnv;
   logDir: string;
   stop(): Promise<void>;
@@ -104,8 +119,18 @@ export async function startStack(options: {
         namespace: site.temporal.namespace,
         searchAttributes: projectSearchAttributes,
         logFile: join(logDir, 'temporal.log'),
+        // The UI decodes encrypted payloads through the inbox, for signed-in engineers.
+        uiCodecEndpoint: new URL('/codec', site.inbox.publicUrl).href,
       });
       started.push(server);
+    }
+
+    const admin = await Connection.connect({ address: site.temporal.address });
+    try {
+      const added = await ensureSearchAttributes(admin, site.temporal.namespace, projectSearchAttributes);
+      if (added.length > 0) say(`Registered search attributes: ${added.join(', ')}`);
+    } finally {
+      await admin.close();
     }
 
     if (!(await isPortFree(site.sandbox.port))) {
@@ -113,7 +138,14 @@ export async function startStack(options: {
         `Port ${site.sandbox.port} (sandbox) is in use: is another stack running? Stop it first.`,
       );
     }
+    if (!(await isPortFree(site.inbox.port))) {
+      throw new Error(
+        `Port ${site.inbox.port} (approval inbox) is in use: is another stack running? Stop it first.`,
+      );
+    }
     const env = { ...process.env, ...(await sandboxSecrets(site)), ...(await payloadKeysSecret(site)) };
+    ensureApprovalKeys(site);
+    const demoUsers = await ensureDemoUsers(site);
     say('Starting the sandbox estate…');
     const sandbox: ProjectProcess = await startProjectProcess({
       name: 'sandbox',
@@ -133,6 +165,15 @@ export async function startStack(options: {
       ready: whenOutputContains('worker running'),
     });
     started.push(worker);
+    say('Starting the approval inbox…');
+    const inbox = await startProjectProcess({
+      name: 'inbox',
+      script: 'inbox/main.ts',
+      env,
+      logFile: join(logDir, 'inbox.log'),
+      ready: whenOutputContains('inbox ready'),
+    });
+    started.push(inbox);
 
     const client = await connectClient(site, env);
     try {
@@ -144,6 +185,9 @@ export async function startStack(options: {
       temporalAddress: site.temporal.address,
       uiUrl: server?.uiUrl ?? `http://${host}:${site.temporal.uiPort}`,
       sandboxUrl: `http://127.0.0.1:${site.sandbox.port}`,
+      inboxUrl: site.inbox.publicUrl,
+      demoUsers,
+      demoCredentialsFile: demoCredentialsFile(site),
       env,
       logDir,
       stop: stopAll,

@@ -170,23 +170,7 @@ export const siteSchema = z
         message: 'mq.mqweb is required when mq.adapter is "mqweb"',
         path: ['mqweb'],
       }),
-    treasury: z
-      .object({
-        adapter: z.enum(['sqlite', 'oracle']),
-        sqlite: z
-          .object({ path: z.string().min(1) })
-          .strict()
-          .optional(),
-        oracle: z
-          .object({ connectString: z.string().min(1), userEnv: envName, passwordEnv: envName })
-          .strict()
-          .optional(),
-      })
-      .strict()
-      .refine((t) => (t.adapter === 'sqlite' ? t.sqlite : t.oracle), {
-        message: 'the section named by treasury.adapter is required',
-        path: ['adapter'],
-      }),
+    treasury: sqlStoreSchema,
     thresholds: z
       .object({
         xmitqDepthWarn: z.number().int().nonnegative().default(50),

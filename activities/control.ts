@@ -38,26 +38,41 @@ export function createControlActivities({ site }: { site: SiteConfig }) {
     /** Writes the report under reports/daily-inspection/<date>/; a retry overwrites the same files. */
     async writeInspectionReport(summary: InspectionSummary): Promise<InspectionReportFiles> {
       const dir = join(site.reports.dir, 'daily-inspection', summary.date);
-      await mkdir(dir, { recursive: true });
-      const base = join(dir, summary.workflowId.replace(/[^A-Za-z0-9._-]+/g, '_'));
-      const files = { markdown: `${base}.md`, html: `${base}.html` };
-      await writeAtomically(files.markdown, renderInspectionMarkdown(summary));
-      await writeAtomically(files.html, renderInspectionHtml(summary));
-      return files;
+      return writeReportPair(
+        dir,
+        summary.workflowId,
+        renderInspectionMarkdown(summary),
+        renderInspectionHtml(summary),
+      );
     },
 
     /** Writes a runbook's report under reports/<runbook>/<date>/; a retry overwrites the same files. */
     async writeRunbookReport(report: RunbookReport): Promise<InspectionReportFiles> {
       const date = new Date(report.startedAt).toLocaleDateString('en-CA', { timeZone: site.site.timezone });
       const dir = join(site.reports.dir, report.runbook, date);
-      await mkdir(dir, { recursive: true });
-      const base = join(dir, report.workflowId.replace(/[^A-Za-z0-9._-]+/g, '_'));
-      const files = { markdown: `${base}.md`, html: `${base}.html` };
-      await writeAtomically(files.markdown, renderRunbookMarkdown(report));
-      await writeAtomically(files.html, renderRunbookHtml(report));
-      return files;
+      return writeReportPair(
+        dir,
+        report.workflowId,
+        renderRunbookMarkdown(report),
+        renderRunbookHtml(report),
+      );
     },
   };
+}
+
+/** `<dir>/<workflow id>.md` and `.html`, each replaced atomically. */
+async function writeReportPair(
+  dir: string,
+  workflowId: string,
+  markdown: string,
+  html: string,
+): Promise<InspectionReportFiles> {
+  await mkdir(dir, { recursive: true });
+  const base = join(dir, workflowId.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  const files = { markdown: `${base}.md`, html: `${base}.html` };
+  await writeAtomically(files.markdown, markdown);
+  await writeAtomically(files.html, html);
+  return files;
 }
 
 async function writeAtomically(path: string, content: string): Promise<void> {

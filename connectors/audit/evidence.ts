@@ -11,6 +11,7 @@ import type { AuditDb } from './database.ts';
 import { renderEvidenceHtml } from './evidence-html.ts';
 import { GENESIS_HASH, hashRule, type AuditRecord } from './record.ts';
 import {
+  readChainHead,
   readSnapshot,
   verifyAuditTrail,
   verifyRecords,
@@ -142,12 +143,7 @@ export async function exportEvidence(db: AuditDb, options: EvidenceOptions): Pro
 
 async function readRange(db: AuditDb, fromUtc: string, toUtcExclusive: string) {
   return readSnapshot(db, async (trx) => {
-    const head = await trx
-      .selectFrom('audit_chain_head')
-      .select(['last_seq', 'last_hash'])
-      .where('id', '=', 1)
-      .executeTakeFirst();
-    const chainHead = head ? { seq: Number(head.last_seq), hash: head.last_hash } : null;
+    const chainHead = await readChainHead(trx);
     const span = await trx
       .selectFrom('audit_records')
       .select((eb) => [eb.fn.min('seq').as('first'), eb.fn.max('seq').as('last')])

@@ -167,20 +167,26 @@ export function verifyRecords(
 
 const pageSize = 1000;
 
+/** The chain head row: the last seq and hash the store has handed out (null when the row is gone). */
+export async function readChainHead(trx: Kysely<AuditDatabase>): Promise<ChainPoint | null> {
+  const head = await trx
+    .selectFrom('audit_chain_head')
+    .select(['last_seq', 'last_hash'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  return head ? { seq: Number(head.last_seq), hash: head.last_hash } : null;
+}
+
 /** Verifies the whole trail against one consistent snapshot of the store. */
 export async function verifyAuditTrail(db: AuditDb): Promise<AuditVerification> {
   return readSnapshot(db, async (trx) => {
-    const head = await trx
-      .selectFrom('audit_chain_head')
-      .select(['last_seq', 'last_hash'])
-      .where('id', '=', 1)
-      .executeTakeFirst();
+    const head = await readChainHead(trx);
     const { max } = await trx
       .selectFrom('audit_records')
       .select((eb) => eb.fn.max('seq').as('max'))
       .executeTakeFirstOrThrow();
     const walker = new ChainWalker();
-    const until = Math.max(Number(max ?? 0), Number(head?.last_seq ?? 0));
+    const until = Math.max(Number(max ?? 0), head?.seq ?? 0);
     // Pages by seq range, not LIMIT/OFFSET: the same query then runs on SQLite and Oracle.
     for (let from = 1; from <= until; from += pageSize) {
       const page = await trx
@@ -193,7 +199,7 @@ export async function verifyAuditTrail(db: AuditDb): Promise<AuditVerification> 
         .execute();
       for (const r of page) walker.push({ ...r, seq: Number(r.seq) });
     }
-    if (head) return walker.finish({ seq: Number(head.last_seq), hash: head.last_hash });
+    if (head) return walker.finish(head);
     const result = walker.finish();
     const missingHead: AuditProblem = { seq: 0, kind: 'removed', problem: 'the chain head row is missing' };
     return { ...result, ok: false, problems: [missingHead, ...result.problems] };

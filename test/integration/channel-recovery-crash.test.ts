@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { openAuditDb } from '../../connectors/audit/database.ts';
-import { projectRoot } from '../../temporal.config.ts';
 import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { startWorkerProcess } from '../support/worker-process.ts';
 
 let estate: TestEstate;
 
@@ -25,24 +24,6 @@ after(async () => {
   await estate?.stop();
 });
 
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    cwd: projectRoot,
-    env: { ...estate.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('worker running')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${out}`)));
-  });
-}
-
 const sender = () => estate.sandbox.estate.channels.findEnd('QM.CZ', 'CZ.TO.ICBC')!.end.rt;
 
 test('the worker killed between STOP and START: the channel still ends RUNNING, each command recorded once', async () => {
@@ -55,7 +36,7 @@ test('the worker killed between STOP and START: the channel still ends RUNNING, 
   await estate.sandbox.faults.clear({ fault: 'channel-network-down', bank: 'ICBC', lift: true });
   assert.equal(sender().status, 'RETRYING');
 
-  let worker = await startWorkerProcess();
+  let worker = await startWorkerProcess(estate.env);
   const id = `channel-recovery/CZ.TO.ICBC/crash-${Date.now()}`;
   const handle = await estate.client.workflow.start('channelRecovery', {
     taskQueue: estate.site.temporal.taskQueues.runbooks,
@@ -77,7 +58,7 @@ test('the worker killed between STOP and START: the channel still ends RUNNING, 
     await new Promise((r) => worker.once('exit', r));
     assert.equal(sender().status, 'STOPPED', 'the kill should land between STOP and START');
 
-    worker = await startWorkerProcess();
+    worker = await startWorkerProcess(estate.env);
     const result: ChannelRecoveryResult = await handle.result();
     assert.equal(result.outcome, 'recovered');
     assert.equal(sender().status, 'RUNNING');

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
-import { projectRoot } from '../../temporal.config.ts';
 import type { DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { startWorkerProcess } from '../support/worker-process.ts';
 
 let estate: TestEstate;
 
@@ -27,26 +26,8 @@ after(async () => {
   await estate?.stop();
 });
 
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    cwd: projectRoot,
-    env: { ...estate.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('worker running')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${out}`)));
-  });
-}
-
 test('killing the worker mid-inspection: a new worker finishes the same run, with exactly one report', async () => {
-  const first = await startWorkerProcess();
+  const first = await startWorkerProcess(estate.env);
   const handle = await estate.client.workflow.start('dailyInspection', {
     taskQueue: estate.site.temporal.taskQueues.runbooks,
     workflowId: `test-crash-${Date.now()}`,
@@ -65,7 +46,7 @@ test('killing the worker mid-inspection: a new worker finishes the same run, wit
   assert.ok(progress.done >= 5 && progress.done < 40, `killed at ${progress.done}/40 banks`);
   assert.equal((await handle.describe()).status.name, 'RUNNING');
 
-  const second = await startWorkerProcess();
+  const second = await startWorkerProcess(estate.env);
   try {
     const result: DailyInspectionResult = await handle.result();
     assert.equal(result.banks.length, 40);

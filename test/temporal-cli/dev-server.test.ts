@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import {
   DevServerStartError,
+  ensureSearchAttributes,
   projectSearchAttributes,
   startDevServer,
 } from '../../scripts/lib/dev-server.ts';
@@ -78,6 +79,12 @@ describe('startDevServer', () => {
       running.push(second);
       assert.ok(second.uiUrl, 'the Web UI is on by default');
       connection = await Connection.connect({ address: second.address });
+      // A newer project version's attribute reaches an existing database through ensureSearchAttributes.
+      const newer = { ...projectSearchAttributes, JincaiTestExtra: 'KeywordList' as const };
+      assert.deepEqual(await ensureSearchAttributes(connection, 'jincai-test', newer), ['JincaiTestExtra']);
+      assert.deepEqual(await ensureSearchAttributes(connection, 'jincai-test', newer), []);
+      const after = await connection.operatorService.listSearchAttributes({ namespace: 'jincai-test' });
+      assert.equal(after.customAttributes?.JincaiTestExtra, indexedValueType.KeywordList);
       client = new Client({ connection, namespace: 'jincai-test' });
       const description = await client.workflow.getHandle(workflowId).describe();
       assert.equal(description.status.name, 'RUNNING');

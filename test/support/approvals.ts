@@ -78,3 +78,18 @@ export async function historyLength(client: Client, workflowId: string): Promise
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return history.events?.length ?? 0;
 }
+
+/**
+ * The history's length once the run has gone quiet (waiting at its gate: the request's
+ * notification sent, its timer started), so what a test does next is all that can add events.
+ */
+export async function quietHistoryLength(client: Client, workflowId: string): Promise<number> {
+  let last = await historyLength(client, workflowId);
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await historyLength(client, workflowId);
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error(`${workflowId} did not go quiet`);
+}

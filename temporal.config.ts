@@ -136,6 +136,8 @@ export const siteSchema = z
         address: z.string().default('127.0.0.1:7233'),
         namespace: z.string().default('default'),
         uiPort: z.number().int().default(8233),
+        /** The Web UI engineers open; links in notifications start with it (default http://127.0.0.1:<uiPort>). */
+        uiUrl: z.string().url().optional(),
         taskQueues: z
           .object({
             runbooks: z.string().default('runbooks'),

@@ -20,6 +20,8 @@ export interface EstateDescription {
   concurrency: number;
   thresholds: { xmitqDepthWarn: number; deadLetterDepthWarn: number };
   taskQueues: SiteConfig['temporal']['taskQueues'];
+  /** Link to a run in the Temporal Web UI, without the (URL-encoded) workflow id at the end. */
+  runLinkBase: string;
 }
 
 export function createControlActivities({ site }: { site: SiteConfig }) {
@@ -32,6 +34,7 @@ export function createControlActivities({ site }: { site: SiteConfig }) {
         concurrency: site.inspection.concurrency,
         thresholds: site.thresholds,
         taskQueues: site.temporal.taskQueues,
+        runLinkBase: `${(site.temporal.uiUrl ?? `http://127.0.0.1:${site.temporal.uiPort}`).replace(/\/$/, '')}/namespaces/${encodeURIComponent(site.temporal.namespace)}/workflows/`,
       };
     },
 

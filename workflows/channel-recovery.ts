@@ -25,6 +25,7 @@ import {
   type ChannelRecoveryInput,
   type ChannelRecoveryOutcome,
   type ChannelRecoveryResult,
+  type RecoveryDecision,
   type RecoveryDiagnosis,
   type RecoveryStep,
 } from './channel-recovery.types.ts';
@@ -32,7 +33,7 @@ import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import { parseInput, invalidInput } from './shared/errors.ts';
-import { acquireLock } from './shared/locks.ts';
+import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
@@ -70,6 +71,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
     ]);
   }
   const bank = found;
+  const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const queues = estate.taskQueues;
   const mq = proxyActivities<Mq>({ ...readOnly(), taskQueue: queues.comm });
   const mqChange = proxyActivities<Mq>({ ...mutation(), taskQueue: queues.comm });
@@ -117,10 +119,10 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
     };
   };
 
-  const lock = await acquireLock('channel', `CZ.TO.${bank.code}`);
   const actions: (ChannelActionResult & { at: string })[] = [];
-  let diagnosis = await diagnose();
-  let decision = decideRecovery(diagnosis);
+  let lock: HeldLock | undefined;
+  let diagnosis: RecoveryDiagnosis;
+  let decision: RecoveryDecision;
   let plan: ApprovalPlan | undefined;
   let approval: GateOutcome | undefined;
   let approvedSteps: RecoveryStep[] | undefined;
@@ -128,6 +130,9 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
   let verification: { status: string; xmitqDepth: number; checks: number; ok: boolean } | undefined;
 
   try {
+    lock = await acquireLock('channel', `CZ.TO.${bank.code}`);
+    diagnosis = await diagnose();
+    decision = decideRecovery(diagnosis);
     for (let round = 1; !outcome && round <= maxPlanRounds; round++) {
       if (decision.kind === 'healthy') outcome = actions.length ? 'recovered' : 'already-running';
       else if (decision.kind === 'other-runbook') outcome = 'needs-sequence-resync';
@@ -142,6 +147,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
             `传输队列积压：${diagnosis.xmitqDepth}`,
           ],
           bankCodes: [bank.code],
+          link: runLink,
           key: 'escalated',
         });
         await record.audit({
@@ -206,11 +212,12 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
       title: `通道恢复失败：${bank.name}`,
       lines: [String((err as Error).message ?? err)],
       bankCodes: [bank.code],
+      link: runLink,
       key: 'failed',
     });
     throw err;
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 
   async function verifyFlow(seconds: number, depthBefore: number) {

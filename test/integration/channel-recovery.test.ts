@@ -5,6 +5,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import { signDecision } from '../../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../../connectors/audit/database.ts';
+import { readNotificationRecords } from '../../connectors/notify/file.ts';
 import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
 import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
 import type { SignedDecision } from '../../workflows/shared/approval-decision.ts';
@@ -159,6 +160,14 @@ describe('channel recovery through the approval gate', () => {
       assert.match(err.cause.message, /lock\/channel\/CZ\.TO\.ABC/);
       return true;
     });
+    const failed = (
+      await readNotificationRecords((estate.site.notify.targets[0] as { path: string }).path)
+    ).filter((n) => n.workflowId === `${id}-again`);
+    assert.deepEqual(
+      failed.map((n) => n.kind),
+      ['run-failed'],
+    );
+    assert.ok(failed[0]!.link?.endsWith(`/workflows/${encodeURIComponent(`${id}-again`)}`));
 
     const receipt = await decide(
       estate.client,
@@ -184,6 +193,15 @@ describe('channel recovery through the approval gate', () => {
     assert.equal(result.diagnosis.tcp.reachable, false);
     assert.deepEqual(result.actions, []);
     assert.equal(result.approval, undefined);
+    const notices = (
+      await readNotificationRecords((estate.site.notify.targets[0] as { path: string }).path)
+    ).filter((n) => n.workflowId === id);
+    assert.deepEqual(
+      notices.map((n) => n.kind),
+      ['run-escalated'],
+    );
+    assert.ok(notices[0]!.link?.endsWith(`/workflows/${encodeURIComponent(id)}`), notices[0]!.link);
+    assert.match(notices[0]!.lines.join('\n'), /银行前置机不可达/);
   });
 
   it('refuses bad input naming the field, before any side effect', async () => {

@@ -6,8 +6,8 @@
  * from bank codes). Secrets never live in the file: it names the environment variables that
  * hold them, and they are read when a process starts (`secretFromEnv`).
  */
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -187,6 +187,11 @@ export const siteSchema = z
       .strict()
       .default({ concurrency: 8 }),
     banks: z.array(bankSchema).min(1),
+    /**
+     * Banks added after the site file was written (the add-an-agent-bank runbook writes one
+     * `<CODE>.yaml` here); merged after `banks` whenever the site is loaded.
+     */
+    addedBanksDir: z.string().optional(),
     calendar: z
       .object({
         /** YAML/JSON files of statutory holidays and make-up working days (调休), one per year. */
@@ -333,9 +338,29 @@ export function parseSite(text: string, file: string): SiteConfig {
       `(file): not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${String(err)}`,
     ]);
   }
+  const base = dirname(resolve(file));
+  mergeAddedBanks(raw, base, file);
   const parsed = siteSchema.safeParse(raw);
   if (!parsed.success) throw new SiteConfigError(file, describeIssues(parsed.error));
-  return resolvePaths(parsed.data, dirname(resolve(file)));
+  return resolvePaths(parsed.data, base);
+}
+
+/** Appends the banks of `addedBanksDir` (one YAML file per bank) to the raw site's `banks`. */
+function mergeAddedBanks(raw: unknown, base: string, file: string): void {
+  const site = raw as { addedBanksDir?: unknown; banks?: unknown };
+  if (typeof site?.addedBanksDir !== 'string' || !Array.isArray(site.banks)) return;
+  const dir = isAbsolute(site.addedBanksDir) ? site.addedBanksDir : resolve(base, site.addedBanksDir);
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()) {
+    const path = join(dir, name);
+    try {
+      site.banks.push(parseYaml(readFileSync(path, 'utf8')));
+    } catch (err) {
+      throw new SiteConfigError(file, [`addedBanksDir/${name}: not valid YAML: ${String(err)}`]);
+    }
+  }
 }
 
 function resolvePaths(site: SiteConfig, base: string): SiteConfig {
@@ -355,6 +380,7 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
       programs: b.programs.map((p) => ('pidFile' in p ? { ...p, pidFile: abs(p.pidFile) } : p)),
     })),
     calendar: { files: site.calendar.files.map(abs) },
+    ...(site.addedBanksDir && { addedBanksDir: abs(site.addedBanksDir) }),
     approvals: {
       ...site.approvals,
       signers: site.approvals.signers.map((k) =>

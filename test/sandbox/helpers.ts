@@ -52,6 +52,7 @@ export async function testSite(options: { banks?: number; programs?: boolean } =
           : [{ name: `收发程序-${b.code}`, pidFile: join(dir, 'run', `send-receive-${b.code}.pid`) }],
     })),
     sandbox: { port: 9080, dataDir: dir },
+    addedBanksDir: join(dir, 'added-banks'),
   };
   return { site, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -73,6 +73,7 @@ export async function makeTestSite(options: {
     users: { adapter: 'local', file: join(dir, 'secrets', 'users.json') },
   };
   raw.audit = { adapter: 'sqlite', sqlite: { path: join(dir, 'audit.db') } };
+  raw.addedBanksDir = join(dir, 'added-banks');
   raw.notify = { targets: [{ type: 'file', path: join(dir, 'notifications.jsonl') }] };
   ensureSigningKeyPair(
     join(dir, 'secrets', 'approval-signing.key'),

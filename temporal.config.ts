@@ -183,9 +183,16 @@ export const siteSchema = z
       .strict()
       .default({ xmitqDepthWarn: 50, deadLetterDepthWarn: 1, sendBacklogMinutes: 15, tcpTimeoutMs: 3000 }),
     inspection: z
-      .object({ concurrency: z.number().int().min(1).max(100).default(8) })
+      .object({
+        concurrency: z.number().int().min(1).max(100).default(8),
+        /**
+         * Per fix runbook: `report` (the finding names it; default) or `start` (the inspection starts
+         * it, and it waits at its approval gate like any other run).
+         */
+        followUp: z.record(z.string(), z.enum(['report', 'start'])).default({}),
+      })
       .strict()
-      .default({ concurrency: 8 }),
+      .default({ concurrency: 8, followUp: {} }),
     banks: z.array(bankSchema).min(1),
     /**
      * Banks added after the site file was written (the add-an-agent-bank runbook writes one

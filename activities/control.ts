@@ -18,6 +18,8 @@ export interface EstateDescription {
   timezone: string;
   banks: { code: string; name: string }[];
   concurrency: number;
+  /** Which fix runbooks the inspection starts by itself (see inspection.followUp). */
+  followUp: Record<string, 'report' | 'start'>;
   thresholds: { xmitqDepthWarn: number; deadLetterDepthWarn: number };
   taskQueues: SiteConfig['temporal']['taskQueues'];
   /** Link to a run in the Temporal Web UI, without the (URL-encoded) workflow id at the end. */
@@ -32,6 +34,7 @@ export function createControlActivities({ site }: { site: SiteConfig }) {
         timezone: site.site.timezone,
         banks: site.banks.map((b) => ({ code: b.code, name: b.name })),
         concurrency: site.inspection.concurrency,
+        followUp: site.inspection.followUp,
         thresholds: site.thresholds,
         taskQueues: site.temporal.taskQueues,
         runLinkBase: `${(site.temporal.uiUrl ?? `http://127.0.0.1:${site.temporal.uiPort}`).replace(/\/$/, '')}/namespaces/${encodeURIComponent(site.temporal.namespace)}/workflows/`,

@@ -5,9 +5,12 @@
  * and the day's traffic by kind against the treasury database. Ends with a traffic-light
  * report in Chinese; every finding names the runbook that fixes it.
  */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
   log,
+  ParentClosePolicy,
+  startChild,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -18,6 +21,7 @@ import type { createHostActivities } from '../activities/host.ts';
 import type { createMqActivities } from '../activities/mq.ts';
 import type { createTreasuryActivities } from '../activities/treasury.ts';
 import { assessBank, worst } from './daily-inspection.assess.ts';
+import { followUpsFor, type FollowUp } from './daily-inspection.follow-up.ts';
 import {
   dailyInspectionInputSchema,
   type BankInspection,
@@ -25,6 +29,7 @@ import {
   type DailyInspectionResult,
   type InspectionCheck,
   type InspectionProgress,
+  type StartedFollowUp,
 } from './daily-inspection.types.ts';
 import { mapWithConcurrency } from './shared/concurrency.ts';
 import { dateInZone } from './shared/dates.ts';
@@ -120,7 +125,9 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
     banks: inspected,
     findings,
     skipped: [...skip],
+    followUps: [],
   };
+  summary.followUps = await startFollowUps(followUpsFor(findings, estate.followUp, date));
   const report = await control.writeInspectionReport(summary);
   upsertSearchAttributes([
     { key: OutcomeKey, value: findings.length === 0 ? 'healthy' : 'findings' },
@@ -128,6 +135,25 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
   ]);
   log.info('Inspection finished', { date, light, findings: findings.length });
   return { ...summary, report };
+}
+
+/** Starts each follow-up as an independent run (it outlives the inspection); a running one is left be. */
+async function startFollowUps(followUps: FollowUp[]): Promise<StartedFollowUp[]> {
+  const started: StartedFollowUp[] = [];
+  for (const f of followUps) {
+    try {
+      await startChild(f.workflowType, {
+        workflowId: f.workflowId,
+        args: [f.input],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+      started.push({ runbook: f.runbook, bank: f.bank, workflowId: f.workflowId, status: 'started' });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      started.push({ runbook: f.runbook, bank: f.bank, workflowId: f.workflowId, status: 'already-running' });
+    }
+  }
+  return started;
 }
 
 function selectBanks(

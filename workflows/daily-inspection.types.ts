@@ -121,6 +121,14 @@ export interface InspectionReportFiles {
   html: string;
 }
 
+/** A fix runbook the inspection started by the site's policy (inspection.followUp). */
+export interface StartedFollowUp {
+  runbook: RunbookId;
+  bank: string;
+  workflowId: string;
+  status: 'started' | 'already-running';
+}
+
 export interface DailyInspectionResult {
   runbook: 'daily-inspection';
   workflowId: string;
@@ -132,6 +140,7 @@ export interface DailyInspectionResult {
   banks: BankInspection[];
   findings: Finding[];
   skipped: InspectionCheck[];
+  followUps: StartedFollowUp[];
   report: InspectionReportFiles;
 }
 

@@ -45,6 +45,10 @@ export function renderInspectionMarkdown(s: InspectionSummary): string {
       );
     }
   }
+  if (s.followUps.length) {
+    out.push('', '## 已按策略启动的处置 Runbook', '');
+    for (const f of s.followUps) out.push(`- ${followUpLine(f)}`);
+  }
   out.push('', '## 明细', '', ...detailLines(s));
   return out.join('\n');
 }
@@ -132,10 +136,16 @@ small{color:#57606a}
 ${rows}</table>
 <h2>发现的问题及处置建议</h2>
 ${findings}
+${s.followUps.length ? `<h2>已按策略启动的处置 Runbook</h2><ul>${s.followUps.map((f) => `<li>${esc(followUpLine(f))}</li>`).join('')}</ul>` : ''}
 <h2>明细</h2>
 <pre>${esc(detailLines(s).join('\n'))}</pre>
 </body></html>
 `;
+}
+
+function followUpLine(f: InspectionSummary['followUps'][number]): string {
+  const state = f.status === 'started' ? '已启动' : '已在运行';
+  return `${f.bank}：${runbookCatalog[f.runbook].zh}（${f.workflowId}）— ${state}`;
 }
 
 function esc(text: string): string {

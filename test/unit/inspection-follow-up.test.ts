@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { followUpsFor } from '../../workflows/daily-inspection.follow-up.ts';
+import type { Finding } from '../../workflows/daily-inspection.types.ts';
+
+const finding = (bank: string, code: string, fixRunbook: Finding['fixRunbook']): Finding => ({
+  bank,
+  check: 'channels',
+  light: 'red',
+  code,
+  summary: `${code} at ${bank}`,
+  fixRunbook,
+  evidence: {},
+});
+
+test('only runbooks the policy says to start are started, once per runbook and bank', () => {
+  const findings = [
+    finding('ICBC', 'CHANNEL_RETRYING', 'channel-recovery'),
+    finding('ICBC', 'FRONT_END_UNREACHABLE', 'channel-recovery'),
+    finding('ABC', 'CHANNEL_STOPPED', 'channel-recovery'),
+    finding('BOC', 'PROGRAM_DEAD', 'program-restart'),
+  ];
+  assert.deepEqual(followUpsFor(findings, {}, '2026-11-27'), []);
+  assert.deepEqual(followUpsFor(findings, { 'channel-recovery': 'report' }, '2026-11-27'), []);
+  const started = followUpsFor(
+    findings,
+    { 'channel-recovery': 'start', 'program-restart': 'start' },
+    '2026-11-27',
+  );
+  assert.deepEqual(
+    started.map((f) => f.workflowId),
+    ['channel-recovery/CZ.TO.ICBC/2026-11-27', 'channel-recovery/CZ.TO.ABC/2026-11-27'],
+  );
+  assert.deepEqual(started[0]!.input, {
+    bank: 'ICBC',
+    requestedBy: 'daily-inspection',
+    reason: '日常巡检：CHANNEL_RETRYING at ICBC',
+  });
+});

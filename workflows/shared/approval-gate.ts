@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createApprovalActivities } from '../../activities/approvals.ts';
-import { planDigest } from './approval-decision.ts';
+import { planDigest, signedDecisionSchema } from './approval-decision.ts';
 import {
   approvalStateQuery,
   decideUpdate,
@@ -61,16 +61,16 @@ export function createApprovalGate(options: {
   setHandler(
     decideUpdate,
     async (signed): Promise<DecisionReceipt> => {
-      // The validator has passed; record the vote before the first await, so a second
-      // update in the same activation already sees it.
-      const check = checkDecision(signed, context());
-      if (!check.ok || !pending)
-        throw ApplicationFailure.nonRetryable(check.ok ? 'gate closed' : check.message);
-      const { claims, keyId } = check.decision;
+      // The validator has judged the decision (it is not run again on replay, so nothing here
+      // may depend on the clock). Record the vote before the first await, so a second update in
+      // the same activation already sees it.
+      const decision = signedDecisionSchema.parse(signed);
+      if (!pending) throw ApplicationFailure.nonRetryable('the approval closed before this decision');
+      const { claims, keyId } = decision;
       usedNonces.add(claims.nonce);
       const vote: ApprovalVote = {
         user: claims.user,
-        displayName: check.displayName,
+        displayName: policy?.approvers.find((a) => a.id === claims.user)?.displayName ?? claims.user,
         verdict: claims.verdict,
         reason: claims.reason,
         at: claims.issuedAt,
@@ -89,7 +89,7 @@ export function createApprovalGate(options: {
         subject: gate.gateId,
         payload: {
           ...vote,
-          signature: check.decision.signature,
+          signature: decision.signature,
           planDigest: claims.planDigest,
           step: gate.step,
         },

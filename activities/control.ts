@@ -12,6 +12,7 @@ import {
   type InspectionSummary,
 } from './report/inspection-report.ts';
 import { renderRunbookHtml, renderRunbookMarkdown, type RunbookReport } from './report/runbook-report.ts';
+import { liveBanks } from './site-lookup.ts';
 
 export interface EstateDescription {
   site: string;
@@ -32,7 +33,7 @@ export function createControlActivities({ site }: { site: SiteConfig }) {
       return {
         site: site.site.name,
         timezone: site.site.timezone,
-        banks: site.banks.map((b) => ({ code: b.code, name: b.name })),
+        banks: liveBanks(site).map((b) => ({ code: b.code, name: b.name })),
         concurrency: site.inspection.concurrency,
         followUp: site.inspection.followUp,
         thresholds: site.thresholds,

@@ -115,7 +115,7 @@ export interface ChannelActionResult {
   alreadyDone: boolean;
 }
 
-async function tolerate(
+export async function tolerate(
   action: () => Promise<{ command: string; messageIds: string[]; detail: string }>,
   alreadyDoneId: string,
   command: string,
@@ -150,7 +150,7 @@ function toEnd(
 }
 
 /** Maps connector errors to typed activity failures: bad credentials are not worth retrying. */
-async function mqCall<T>(fn: () => Promise<T>): Promise<T> {
+export async function mqCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -6,6 +6,7 @@ import { readConsistently, type TreasuryDb } from '../connectors/treasury/databa
 import type { WorkingDayCalendar } from '../connectors/calendar/working-days.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import type { TrafficCheck, TrafficKind, TrafficLine } from '../workflows/daily-inspection.types.ts';
+import { dateInZone } from '../workflows/shared/dates.ts';
 import { requireBank } from './site-lookup.ts';
 
 export interface TreasuryDeps {
@@ -29,7 +30,7 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
       const reportDate = calendar.previousWorkingDay(date);
 
       // One snapshot: a receipt committed between two of these reads would show as a false mismatch.
-      const { vouchers, notices, messages, reports } = await readConsistently(db, async (trx) => {
+      const { vouchers, notices, messages, reports, agent } = await readConsistently(db, async (trx) => {
         const vouchers = await trx
           .selectFrom('vouchers')
           .select(['pay_type', 'status'])
@@ -77,8 +78,16 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
           .where('business_date', '=', reportDate)
           .groupBy('kind')
           .execute();
-        return { vouchers, notices, messages, reports };
+        const agent = await trx
+          .selectFrom('agent_banks')
+          .select('created_at')
+          .where('code', '=', bank)
+          .executeTakeFirst();
+        return { vouchers, notices, messages, reports, agent };
       });
+      // A bank onboarded after the report date owes no reports for it.
+      const reportsDue =
+        !agent || dateInZone(new Date(agent.created_at), site.site.timezone) <= reportDate ? 1 : 0;
 
       const logged = (direction: 'in' | 'out', kind: TrafficKind) =>
         Number(messages.find((m) => m.direction === direction && m.kind === kind)?.n ?? 0);
@@ -107,7 +116,7 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
         },
         ...reportKinds.map((kind) => ({
           kind,
-          expected: 1,
+          expected: reportsDue,
           actual: Number(reports.find((r) => r.kind === kind)?.n ?? 0),
         })),
       ];

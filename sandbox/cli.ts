@@ -8,7 +8,7 @@ import { loadSite, secretFromEnv } from '../temporal.config.ts';
 
 const usage = `Usage: tsx sandbox/cli.ts <command>
 
-  fault inject <fault> --bank <B> [--count N] [--delta N] [--date YYYY-MM-DD]
+  fault inject <fault> --bank <B> [--count N] [--delta N] [--date YYYY-MM-DD] [--received]
   fault clear [<fault> --bank <B>] [--lift]
                                            clear one fault, a bank's faults (--bank), or all;
                                            --lift ends a network fault without restarting the channel
@@ -19,11 +19,17 @@ const usage = `Usage: tsx sandbox/cli.ts <command>
   clock advance <minutes>
   clock reset
   state                                    channels, queues, programs, faults per bank
+  bank add <CODE> --name <name> --port <front-end port> [--host <host>] [--no-program]
+                                           a new bank brings its own side online (its queue
+                                           manager, front end, books) and the sandbox starts its
+                                           send/receive program; then run add-agent-bank
 
 Options: --url <sandbox url> (default from the site file), --help
 Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-doubt,
         send-program-dead, daily-report-missing, dead-letters, base-data-out-of-sync,
-        malformed-voucher`;
+        malformed-voucher, receipt-unregistered, void-unconfirmed, refund-unmatched,
+        serial-mismatch (--delta: how far the bank's serial is ahead);
+        channel-in-doubt --received: the bank committed the in-doubt batch`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -35,7 +41,12 @@ async function main(): Promise<number> {
       date: { type: 'string' },
       frozen: { type: 'boolean' },
       lift: { type: 'boolean' },
+      received: { type: 'boolean' },
       url: { type: 'string' },
+      name: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'no-program': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -71,6 +82,7 @@ async function main(): Promise<number> {
         ...(values.count && { count: num(values.count) }),
         ...(values.delta && { delta: num(values.delta) }),
         ...(values.date && { date: values.date }),
+        ...(values.received && { received: true }),
       });
     case 'fault clear':
       return call('DELETE', '/sandbox/faults', {
@@ -94,6 +106,13 @@ async function main(): Promise<number> {
       return call('POST', '/sandbox/clock', { action: 'advance', minutes: num(arg) });
     case 'clock reset':
       return call('POST', '/sandbox/clock', { action: 'reset' });
+    case 'bank add':
+      return call('POST', '/sandbox/banks', {
+        code: arg,
+        name: values.name,
+        frontEnd: { host: values.host ?? '127.0.0.1', port: num(values.port) },
+        startProgram: !values['no-program'],
+      });
     default:
       if (command === 'scenario' && sub) return call('POST', `/sandbox/scenarios/${encodeURIComponent(sub)}`);
       console.error(`unknown command: ${positionals.join(' ')}\n\n${usage}`);

@@ -7,11 +7,14 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { TreasuryDatabase } from '../connectors/treasury/schema.ts';
+import { messageKinds, type TreasuryDatabase } from '../connectors/treasury/schema.ts';
 import type { BankConfig, SiteConfig } from '../temporal.config.ts';
 import type { Banks } from './bank/banks.ts';
+import { createBankCheckFaults } from './bank-check-faults.ts';
 import { localDate, previousWorkday } from './calendar.ts';
+import { reportKinds } from './messages.ts';
 import { unsentVoucher } from './seed/voucher-row.ts';
+import { addTimedOutVouchers } from './failed-vouchers.ts';
 import type { SandboxClock } from './clock.ts';
 import type { MqEstate } from './mq/estate.ts';
 import { resetChannel, resolveChannel, startChannel, stopChannel } from './mq/channel-commands.ts';
@@ -27,6 +30,12 @@ export const faultNames = [
   'dead-letters',
   'base-data-out-of-sync',
   'malformed-voucher',
+  'receipt-unregistered',
+  'void-unconfirmed',
+  'refund-unmatched',
+  'voucher-timed-out',
+  'answer-lost',
+  'serial-mismatch',
 ] as const;
 export type FaultName = (typeof faultNames)[number];
 
@@ -34,15 +43,26 @@ export const faultInputSchema = z
   .object({
     fault: z.enum(faultNames),
     bank: z.string().min(1),
-    /** dead-letters: messages to add; malformed-voucher: vouchers to create. */
+    /** dead-letters: messages to add; malformed-voucher, voucher-timed-out: vouchers to create; answer-lost: answers to drop. */
     count: z.number().int().min(1).max(1000).optional(),
-    /** sequence-mismatch: how far the receiver's number is ahead. */
+    /** answer-lost: the kind of bank answer to drop (default the next answer of any kind). */
+    answer: z.enum(messageKinds).optional(),
+    /** How far ahead: the receiver's number (sequence-mismatch), the bank's serial (serial-mismatch). */
     delta: z.number().int().min(1).max(999_999).optional(),
-    /** daily-report-missing: the report's business date (default the previous working day). */
+    /** channel-in-doubt: the bank committed the in-doubt batch (only its confirmation was lost). */
+    received: z.boolean().optional(),
+    /** daily-report-missing: the report's business date; voucher-timed-out: the day they went out (default the previous working day). */
     date: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/)
       .optional(),
+    /** daily-report-missing: which reports (default the daily report only). */
+    reports: z.array(z.enum(reportKinds)).min(1).optional(),
+    /**
+     * daily-report-missing: the bank holds the reports back (default), so asking for a resend
+     * gets nothing; false means they were lost on the way, and the bank resends when asked.
+     */
+    held: z.boolean().optional(),
   })
   .strict();
 export type FaultInput = z.input<typeof faultInputSchema>;
@@ -110,6 +130,7 @@ export function createFaults(deps: FaultDeps) {
   const active = new Map<string, ActiveFault>();
   const key = (fault: FaultName, bank: string) => `${fault}/${bank}`;
   const timeZone = site.site.timezone;
+  const bankChecks = createBankCheckFaults({ banks, treasury, clock, timeZone });
 
   const bankOf = (code: string): BankConfig => {
     const bank = site.banks.find((b) => b.code === code);
@@ -144,7 +165,8 @@ export function createFaults(deps: FaultDeps) {
         estate.injectSequenceMismatch(bank.code, req.delta ?? 5);
         break;
       case 'channel-in-doubt':
-        details.messages = estate.injectInDoubt(bank.code).messages;
+        details.messages = estate.injectInDoubt(bank.code, { received: req.received ?? false }).messages;
+        details.received = req.received ?? false;
         break;
       case 'send-program-dead': {
         if (!programs.has(bank.code))
@@ -154,21 +176,26 @@ export function createFaults(deps: FaultDeps) {
       }
       case 'daily-report-missing': {
         const date = req.date ?? previousWorkday(today());
-        details.date = date;
-        banks.books.holdReport(bank.code, 'daily_report', date);
-        banks.books.unmarkReportSent(bank.code, 'daily_report', date);
+        const kinds = req.reports ?? ['daily_report'];
+        Object.assign(details, { date, reports: kinds, held: req.held ?? true });
+        for (const kind of kinds) {
+          if (req.held ?? true) {
+            banks.books.holdReport(bank.code, kind, date);
+            banks.books.unmarkReportSent(bank.code, kind, date);
+          }
+        }
         await treasury.transaction().execute(async (trx) => {
           await trx
             .deleteFrom('bank_reports')
             .where('bank_code', '=', bank.code)
-            .where('kind', '=', 'daily_report')
+            .where('kind', 'in', kinds)
             .where('business_date', '=', date)
             .execute();
           await trx
             .deleteFrom('message_log')
             .where('bank_code', '=', bank.code)
             .where('direction', '=', 'in')
-            .where('kind', '=', 'daily_report')
+            .where('kind', 'in', kinds)
             .where('business_date', '=', date)
             .execute();
         });
@@ -184,6 +211,35 @@ export function createFaults(deps: FaultDeps) {
       case 'malformed-voucher':
         Object.assign(details, await injectMalformed(bank, req.count ?? 1));
         break;
+      case 'receipt-unregistered':
+        Object.assign(details, await bankChecks.receiptUnregistered(bank));
+        break;
+      case 'void-unconfirmed':
+        Object.assign(details, await bankChecks.voidUnconfirmed(bank));
+        break;
+      case 'refund-unmatched':
+        Object.assign(details, await bankChecks.refundUnmatched(bank));
+        break;
+      case 'voucher-timed-out':
+        details.vouchers = await addTimedOutVouchers(treasury, banks.books, bank, {
+          count: req.count ?? 3,
+          date: req.date,
+          now: clock.now(),
+          timeZone,
+        });
+        break;
+      case 'answer-lost':
+        banks.loseAnswers(bank.code, { msgType: req.answer, count: req.count ?? 1 });
+        Object.assign(details, { answer: req.answer ?? 'any', count: req.count ?? 1 });
+        break;
+      case 'serial-mismatch': {
+        // The bank has accepted serials finance no longer knows of (a restored treasury backup):
+        // the next voucher finance sends carries a number the bank refuses (E_SERIAL).
+        const financeLast = await financeSerialOut(bank);
+        banks.books.setLastSerialIn(bank.code, financeLast + (req.delta ?? 3));
+        Object.assign(details, { financeLast, bankLast: financeLast + (req.delta ?? 3) });
+        break;
+      }
     }
     const record: ActiveFault = {
       fault: req.fault,
@@ -223,17 +279,22 @@ export function createFaults(deps: FaultDeps) {
         break;
       }
       case 'channel-in-doubt':
-        resolveChannel(estate.channels, fin, bank.senderChannel, 'BACKOUT');
+        // A batch the bank committed is settled by COMMIT; backing it out would deliver it twice.
+        resolveChannel(
+          estate.channels,
+          fin,
+          bank.senderChannel,
+          record?.details.received ? 'COMMIT' : 'BACKOUT',
+        );
         startSender(bank);
         break;
       case 'send-program-dead':
         if (programs.has(bank.code) && !programs.info(bank.code)?.running) await programs.start(bank.code);
         break;
       case 'daily-report-missing': {
-        const dates = banks.books.holds(bank.code).filter((h) => h.kind === 'daily_report');
-        for (const h of dates) {
-          banks.books.releaseReport(bank.code, 'daily_report', h.report_date);
-          banks.bank(bank.code).sendReport('daily_report', h.report_date);
+        for (const h of banks.books.holds(bank.code)) {
+          banks.books.releaseReport(bank.code, h.kind, h.report_date);
+          banks.bank(bank.code).sendReport(h.kind, h.report_date);
         }
         break;
       }
@@ -249,9 +310,33 @@ export function createFaults(deps: FaultDeps) {
       case 'malformed-voucher':
         await healMalformed((record?.details.payees as string[] | undefined) ?? []);
         break;
+      case 'receipt-unregistered':
+      case 'void-unconfirmed':
+      case 'refund-unmatched':
+        // What these faults left is the incident itself; the bank-check runbooks settle it.
+        break;
+      case 'voucher-timed-out':
+        // The vouchers stay timed out: resending them is the failed-voucher runbook's work.
+        break;
+      case 'answer-lost':
+        banks.stopLosingAnswers(bank.code);
+        break;
+      case 'serial-mismatch':
+        banks.books.setLastSerialIn(bank.code, await financeSerialOut(bank));
+        break;
     }
     active.delete(key(fault, code));
     deps.log?.info({ fault, bank: code }, 'fault cleared');
+  }
+
+  async function financeSerialOut(bank: BankConfig): Promise<number> {
+    const row = await treasury
+      .selectFrom('message_serials')
+      .select('last_serial')
+      .where('bank_code', '=', bank.code)
+      .where('direction', '=', 'out')
+      .executeTakeFirst();
+    return row?.last_serial ?? 0;
   }
 
   async function injectBaseDataLag(bank: BankConfig) {
@@ -339,6 +424,7 @@ export function createFaults(deps: FaultDeps) {
     }
   }
 
+  let added = 0;
   async function addVouchers(bank: BankConfig, payeeIds: string[]): Promise<string[]> {
     const now = clock.now();
     const date = localDate(now, timeZone);
@@ -352,7 +438,8 @@ export function createFaults(deps: FaultDeps) {
       .select('code')
       .orderBy('code')
       .executeTakeFirstOrThrow();
-    const stamp = now.getTime().toString(36).toUpperCase().slice(-5);
+    // Two injections within one millisecond must not reuse a number: a counter follows the stamp.
+    const stamp = `${now.getTime().toString(36).toUpperCase().slice(-5)}${(added++ % 36).toString(36).toUpperCase()}`;
     const rows = payeeIds.map((payee, i) =>
       unsentVoucher({
         voucher_no: `ZZ${date.replaceAll('-', '')}${bank.code}X${stamp}${i}`,

@@ -1,6 +1,6 @@
 /**
- * The sandbox's own JSON API under /sandbox/: health, state, the business clock, fault injection
- * and scenarios. Protected by the same basic-auth credentials as mqweb.
+ * The sandbox's own JSON API under /sandbox/: health, state, the business clock, fault injection,
+ * scenarios, and a new agent bank's own side brought online (POST /sandbox/banks). Protected by the same basic-auth credentials as mqweb.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,6 +22,8 @@ export interface SandboxApiDeps {
   health(): Record<string, unknown>;
   closeDay(bank: string, date?: string): string[];
   restartProgram(bank: string): Promise<number>;
+  /** A new agent bank's own side comes online (sandbox/bank/onboard.ts). */
+  addBank(input: unknown): Promise<unknown>;
 }
 
 const clockSchema = z.discriminatedUnion('action', [
@@ -87,7 +89,8 @@ export function createSandboxApi(
         const name = decodeURIComponent(m[1] ?? '');
         if (!isScenario(name)) send(res, 404, { error: `unknown scenario ${name}`, field: 'name' });
         else send(res, 200, await deps.scenario(name));
-      } else if (method === 'POST' && (m = path.match(/^\/sandbox\/banks\/([^/]+)\/close-day$/))) {
+      } else if (route === 'POST /sandbox/banks') send(res, 201, await deps.addBank(await readJson(req)));
+      else if (method === 'POST' && (m = path.match(/^\/sandbox\/banks\/([^/]+)\/close-day$/))) {
         const body = parseFaultInput(closeDaySchema, await readJson(req));
         send(res, 200, { sent: deps.closeDay(decodeURIComponent(m[1] ?? ''), body.date) });
       } else if (method === 'POST' && (m = path.match(/^\/sandbox\/programs\/([^/]+)\/restart$/))) {

@@ -91,7 +91,12 @@ export interface BaseDataAckBody extends BaseDataBody {
   reason?: string;
 }
 
-export type StatusQueryBody = { voucherNo: string } | { reportKind: ReportKind; reportDate: string };
+export type StatusQueryBody = (
+  { voucherNo: string } | { reportKind: ReportKind; reportDate: string } | { refundNo: string }
+) & {
+  /** Echoed in the answer, so the finance side can file it against its question. */
+  queryId?: string;
+};
 
 export interface StatusAnswerBody {
   voucherNo?: string;
@@ -103,6 +108,61 @@ export interface StatusAnswerBody {
   resent?: boolean;
   /** The last application serial number the bank accepted from finance. */
   lastSerialAccepted: number;
+  queryId?: string;
+  /** The voucher's amount in the bank's books. */
+  amountFen?: number;
+  /** A void the bank has on record for the voucher. */
+  void?: VoidState;
+  /** The refund asked about (by refundNo), or the voucher's refund when there is one. */
+  refund?: RefundState;
+}
+
+export interface VoidState {
+  state: 'voided' | 'refused';
+  at: string;
+  reason?: string;
+}
+
+export interface RefundState {
+  refundNo: string;
+  known: boolean;
+  state?: 'refunded' | 'refused';
+  voucherNo?: string;
+  amountFen?: number;
+  refundDate?: string;
+  initiatedBy?: 'finance' | 'bank';
+  reason?: string;
+}
+
+/** 作废申请: void a voucher not yet paid. */
+export interface VoidRequestBody {
+  voucherNo: string;
+  reason: string;
+}
+
+export interface VoidAnswerBody {
+  voucherNo: string;
+  result: 'voided' | 'refused';
+  reason?: string;
+}
+
+/** 退款申请 from finance: return the money of a paid voucher. */
+export interface RefundRequestBody {
+  refundNo: string;
+  voucherNo: string;
+  amountFen: number;
+  reason: string;
+}
+
+/** 退款通知 from the bank: for finance's request (same refundNo) or started by the bank. */
+export interface RefundNoticeBody {
+  refundNo: string;
+  voucherNo: string;
+  amountFen: number;
+  result: 'refunded' | 'refused';
+  refundDate: string;
+  initiatedBy: 'finance' | 'bank';
+  reason?: string;
 }
 
 export const reportKinds = ['daily_report', 'payment_list', 'recon_file'] as const;

@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
 import { openSqlite } from '../connectors/treasury/database.ts';
+import { createTreasurySchema } from '../connectors/treasury/migrations.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { secretFromEnv } from '../temporal.config.ts';
 import type { Banks } from './bank/banks.ts';
+import { createBankOnboarding, type OnboardedBank } from './bank/onboard.ts';
 import { createBanks } from './bank/banks.ts';
 import type { BankLedger } from './bank/ledger.ts';
 import { openBankLedger } from './bank/ledger.ts';
@@ -72,13 +74,17 @@ export interface SandboxHandle {
   treasury: TreasuryDb;
   scenario(name: ScenarioName): Promise<ScenarioResult>;
   restartProgram(bank: string): Promise<number>;
+  /** Brings a new agent bank online (its side only; see bank/onboard.ts), as POST /sandbox/banks. */
+  addBank(input: unknown): Promise<OnboardedBank>;
   /** Runs one tick (channels, then banks) now. */
   tick(): void;
   stop(): Promise<void>;
 }
 
 export async function startSandbox(options: StartSandboxOptions): Promise<SandboxHandle> {
-  const { site, log } = options;
+  const { log } = options;
+  // The sandbox's own view of the estate: banks brought online at run time join it, not the caller's.
+  const site: SiteConfig = { ...options.site, banks: [...options.site.banks] };
   const dataDir = options.dataDir ?? site.sandbox?.dataDir;
   if (!dataDir) throw new Error('the site file has no sandbox.dataDir and none was given');
   if (site.treasury.adapter !== 'sqlite' || !site.treasury.sqlite) {
@@ -105,6 +111,8 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 
   const credentials = mqwebCredentials(site);
   const treasury = await openSqlite(treasuryPath);
+  // Tables added to the schema since this file was seeded (all DDL is IF NOT EXISTS).
+  await createTreasurySchema(treasury);
   const books = openBankLedger(ledgerPath);
   await ensureBooks(site, treasury, books);
 
@@ -169,6 +177,8 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       site.banks.map((b) => b.code),
     );
   const restartProgram = (bank: string) => programs.restart(bank);
+  const onboarding = createBankOnboarding({ site, estate, banks, books, programs, dataDir, log });
+  const addBank = (input: unknown) => onboarding.add(input);
   handlers.push(
     createSandboxApi({
       credentials,
@@ -177,6 +187,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       faults,
       scenario,
       restartProgram,
+      addBank,
       closeDay: (bank, date) => banks.bank(bank).closeDay(date),
       health: () => ({
         status: 'ok',
@@ -265,6 +276,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     treasury,
     scenario,
     restartProgram,
+    addBank,
     tick,
     async stop() {
       if (stopped) return;

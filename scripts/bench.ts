@@ -14,8 +14,9 @@ import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 
 const which = process.argv[2] ?? 'inspection';
+if (which === 'resend') process.exit(await (await import('./bench/resend.ts')).runResendBench());
 if (which !== 'inspection') {
-  console.error(`Unknown benchmark "${which}"; available: inspection`);
+  console.error(`Unknown benchmark "${which}"; available: inspection, resend`);
   process.exit(2);
 }
 const sizes = (process.env.BENCH_BANKS ?? '5,50,200').split(',').map(Number);

@@ -1,17 +1,18 @@
 /**
  * `npm run demo`: the main job on the embedded default. Installs what is missing, starts the
  * stack, injects the "bad Monday" scenario into the sandbox, runs the daily inspection as a
- * Temporal workflow and prints its findings; then ICBC's line comes back, channel recovery
- * plans the fix, the sandbox's demo approver approves it through the inbox's API (clearly a
- * demo: a real approver signs in themselves), and the channel runs again. Stops everything.
+ * Temporal workflow and prints its findings; then ICBC's line comes back and channel recovery
+ * fixes its channel, and sequence resync fixes CCB's — each plan approved by the sandbox's demo
+ * approver through the inbox's API (clearly a demo: a real approver signs in themselves).
+ * Stops everything.
  */
 import type { Client } from '@temporalio/client';
 import { loadSite } from '../temporal.config.ts';
 import type { ChannelRecoveryResult } from '../workflows/channel-recovery.types.ts';
-import { approvalStateQuery } from '../workflows/shared/approval-messages.ts';
+import type { SequenceResyncResult } from '../workflows/sequence-resync.types.ts';
 import type { DailyInspectionResult } from '../workflows/daily-inspection.types.ts';
 import { runbookCatalog } from '../workflows/shared/catalog.ts';
-import { runApprovalCommand } from './lib/approval-commands.ts';
+import { runWithDemoApproval } from './lib/demo-approval.ts';
 import { connectClient } from './lib/client.ts';
 import { sandboxRequest } from './lib/sandbox-client.ts';
 import { startStack } from './lib/stack.ts';
@@ -57,8 +58,9 @@ try {
   );
 
   const recovered = await recoverIcbc(client);
+  const resynced = await resyncCcb(client);
   await client.connection.close();
-  if (recovered.outcome !== 'recovered') exitCode = 1;
+  if (recovered.outcome !== 'recovered' || resynced.outcome !== 'resynced') exitCode = 1;
   console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s. Keep the stack up with: npm start`);
 } catch (err) {
   console.error('The demo failed:', err);
@@ -77,49 +79,15 @@ async function recoverIcbc(client: Client): Promise<ChannelRecoveryResult> {
     bank: 'ICBC',
     lift: true,
   });
-  // A previous demo left waiting (the dev server keeps its runs) would hold the channel's lock.
-  const stale = client.workflow.list({
-    query: "WorkflowType = 'channelRecovery' AND ExecutionStatus = 'Running'",
-  });
-  for await (const run of stale) {
-    if (run.workflowId.startsWith('channel-recovery/CZ.TO.ICBC/demo-')) {
-      await client.workflow.getHandle(run.workflowId).terminate('superseded by a new demo run');
-      console.log(`Ended an earlier demo run still waiting: ${run.workflowId}`);
-    }
-  }
-  const engineer = stack.demoUsers.engineer.id;
-  const workflowId = `channel-recovery/CZ.TO.ICBC/demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  console.log(`Starting channel recovery for ICBC as ${engineer}: ${workflowId}`);
-  const handle = await client.workflow.start('channelRecovery', {
-    taskQueue: site.temporal.taskQueues.runbooks,
-    workflowId,
-    args: [{ bank: 'ICBC', requestedBy: engineer, reason: '日常巡检：CZ.TO.ICBC 处于 RETRYING' }],
-  });
-  for (let i = 0; i < 150; i++) {
-    // A run that ended without asking (or failed) says why through its result.
-    if ((await handle.describe()).status.name !== 'RUNNING')
-      return (await handle.result()) as ChannelRecoveryResult;
-    const state = await handle.query(approvalStateQuery).catch(() => null);
-    if (state?.pending) {
-      console.log(
-        `The plan waits for approval: ${stack.inboxUrl}/approvals/${encodeURIComponent(workflowId)}`,
-      );
-      for (const a of state.pending.plan.actions)
-        console.log(`    ${a.target}: ${a.command}   (${a.description.zh})`);
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const approver = stack.demoUsers.approver;
-  console.log(
-    `DEMO ONLY — the sandbox's demo approver "${approver.id}" approves through the inbox API, as \`runbook approve\` does:`,
-  );
-  const code = await runApprovalCommand('approve', [workflowId, '--reason', '演示：同意恢复通道'], {
+  const result = await runWithDemoApproval<ChannelRecoveryResult>({
+    client,
+    stack,
     site,
-    io: { env: { ...process.env, JINCAI_USER: approver.id, JINCAI_PASSWORD: approver.password } },
+    workflowType: 'channelRecovery',
+    idPrefix: 'channel-recovery/CZ.TO.ICBC/',
+    input: { bank: 'ICBC', reason: '日常巡检：CZ.TO.ICBC 处于 RETRYING' },
+    reason: '演示：同意恢复通道',
   });
-  if (code !== 0) throw new Error(`the demo approval failed (exit ${code})`);
-  const result = (await handle.result()) as ChannelRecoveryResult;
   console.log(`\n通道恢复 ${result.channel}: ${result.outcome} — ${result.why}`);
   for (const a of result.actions) console.log(`    ${a.command} → ${a.detail}`);
   if (result.verification) {
@@ -127,6 +95,23 @@ async function recoverIcbc(client: Client): Promise<ChannelRecoveryResult> {
       `    verified: ${result.verification.status}, transmission queue depth ${result.verification.xmitqDepth}`,
     );
   }
+  console.log(`Report (HTML):     ${result.report.html}`);
+  return result;
+}
+
+async function resyncCcb(client: Client): Promise<SequenceResyncResult> {
+  console.log('\nCCB: the channel stopped on a sequence-number error (AMQ9526); resyncing it…');
+  const result = await runWithDemoApproval<SequenceResyncResult>({
+    client,
+    stack,
+    site,
+    workflowType: 'sequenceResync',
+    idPrefix: 'sequence-resync/CZ.TO.CCB/',
+    input: { bank: 'CCB', reason: '日常巡检：CZ.TO.CCB 序列号不一致（AMQ9526）' },
+    reason: '演示：同意重置序列号',
+  });
+  console.log(`\n序列号重置 CZ.TO.CCB: ${result.outcome} — ${result.why}`);
+  for (const a of result.actions) console.log(`    ${a.command} → ${a.detail}`);
   console.log(`Report (HTML):     ${result.report.html}`);
   return result;
 }

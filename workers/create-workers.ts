@@ -9,11 +9,19 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import type { Logger } from 'pino';
 import { createApprovalActivities } from '../activities/approvals.ts';
 import { createAuditActivities } from '../activities/audit.ts';
+import { createBankOnboardingDbActivities } from '../activities/bank-onboarding-db.ts';
+import { createBankOnboardingMqActivities } from '../activities/bank-onboarding-mq.ts';
+import { createBankRegistryActivities } from '../activities/bank-registry.ts';
+import { createBankCheckActivities } from '../activities/bank-checks/index.ts';
 import { createControlActivities } from '../activities/control.ts';
 import { createNotifyActivities } from '../activities/notify.ts';
 import { createHostActivities } from '../activities/host.ts';
 import { createMqActivities } from '../activities/mq.ts';
+import { createChannelSequenceActivities } from '../activities/channel-sequence.ts';
+import { createMessageSerialActivities } from '../activities/message-serials.ts';
 import { createTreasuryActivities } from '../activities/treasury.ts';
+import { createCalendarActivities } from '../activities/calendar.ts';
+import { createVoucherActivities } from '../activities/vouchers.ts';
 import { loadSignerKeys } from '../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../connectors/audit/database.ts';
 import { createWorkingDayCalendar } from '../connectors/calendar/working-days.ts';
@@ -74,6 +82,8 @@ export async function createWorkers(options: {
             }),
             ...createAuditActivities({ db: auditDb }),
             ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
+            ...createBankRegistryActivities({ site }),
+            ...createCalendarActivities({ site, calendar: createWorkingDayCalendar(site.calendar.files) }),
           },
         }),
       );
@@ -84,7 +94,13 @@ export async function createWorkers(options: {
           taskQueue: queues.comm,
           activities: {
             ...createMqActivities({ mq: createMqAdmin(site.mq), site }),
+            ...createChannelSequenceActivities({ mq: createMqAdmin(site.mq), site }),
             ...createHostActivities({ host: createLocalHost(), site }),
+            ...createBankOnboardingMqActivities({
+              mq: createMqAdmin(site.mq),
+              host: createLocalHost(),
+              site,
+            }),
           },
         }),
       );
@@ -95,11 +111,21 @@ export async function createWorkers(options: {
         await Worker.create({
           ...base,
           taskQueue: queues.db,
-          activities: createTreasuryActivities({
-            db,
-            site,
-            calendar: createWorkingDayCalendar(site.calendar.files),
-          }),
+          activities: {
+            ...createTreasuryActivities({
+              db,
+              site,
+              calendar: createWorkingDayCalendar(site.calendar.files),
+            }),
+            ...createMessageSerialActivities({ db, site }),
+            ...createBankOnboardingDbActivities({ db }),
+            ...createVoucherActivities({ db, site }),
+            ...createBankCheckActivities({
+              db,
+              site,
+              calendar: createWorkingDayCalendar(site.calendar.files),
+            }),
+          },
         }),
       );
     }

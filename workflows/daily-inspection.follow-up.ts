@@ -18,7 +18,13 @@ export interface FollowUp {
   input: Record<string, unknown>;
 }
 
-type Builder = (bank: string, date: string, reason: string) => Omit<FollowUp, 'runbook' | 'bank'>;
+/** From the finding, the inspection's date and a reason in words, the run to start. */
+type Builder = (
+  bank: string,
+  date: string,
+  reason: string,
+  finding: Finding,
+) => Omit<FollowUp, 'runbook' | 'bank'>;
 
 const builders: Partial<Record<RunbookId, Builder>> = {
   'channel-recovery': (bank, date, reason) => ({
@@ -26,6 +32,20 @@ const builders: Partial<Record<RunbookId, Builder>> = {
     workflowId: `channel-recovery/CZ.TO.${bank}/${date}`,
     input: { bank, requestedBy: inspectionRequester, reason },
   }),
+  'sequence-resync': (bank, date, reason) => ({
+    workflowType: 'sequenceResync',
+    workflowId: `sequence-resync/CZ.TO.${bank}/${date}`,
+    input: { bank, requestedBy: inspectionRequester, scope: 'channel', reason },
+  }),
+  'daily-report-check': (bank, _date, reason, finding) => {
+    // A missing report is due for its own business day, which the finding carries.
+    const reportDate = String(finding.evidence.date);
+    return {
+      workflowType: 'dailyReportCheck',
+      workflowId: `daily-report-check/${bank}/${reportDate}`,
+      input: { bank, date: reportDate, requestedBy: inspectionRequester, reason },
+    };
+  },
 };
 
 export function followUpsFor(
@@ -41,7 +61,7 @@ export function followUpsFor(
     chosen.set(key, {
       runbook: f.fixRunbook,
       bank: f.bank,
-      ...build(f.bank, date, `日常巡检：${f.summary}`),
+      ...build(f.bank, date, `日常巡检：${f.summary}`, f),
     });
   }
   return [...chosen.values()];

@@ -4,6 +4,8 @@
  * Oracle schema already exists; there this file documents what the engine expects.
  */
 import type { Kysely } from 'kysely';
+import { createBankCheckTables } from './migrations-bank-checks.ts';
+import { createBaseDataPushTable } from './migrations-base-data.ts';
 import type { TreasuryDatabase } from './schema.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- DDL runs before the typed tables exist
@@ -164,4 +166,6 @@ export async function createTreasurySchema(db: Kysely<TreasuryDatabase> | Kysely
     .addColumn('version', text(32), (c) => c.notNull())
     .addColumn('updated_at', text(32), (c) => c.notNull())
     .execute();
+  await createBankCheckTables(db);
+  await createBaseDataPushTable(db);
 }

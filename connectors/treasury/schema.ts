@@ -36,6 +36,10 @@ export const messageKinds = [
   'base_data_ack',
   'status_query',
   'status_answer',
+  'void_request',
+  'void_answer',
+  'refund_request',
+  'refund_notice',
 ] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
@@ -166,6 +170,77 @@ export interface MessageSerialTable {
   updated_at: string;
 }
 
+/** 作废申请: finance's request that a bank void a voucher it has not paid, and the bank's answer. */
+export interface VoucherVoidTable {
+  voucher_no: string;
+  bank_code: string;
+  reason: string;
+  status: 'pending_send' | 'sent' | 'confirmed' | 'refused';
+  requested_at: string;
+  sent_at: string | null;
+  answered_at: string | null;
+  answer_reason: string | null;
+}
+
+/**
+ * 退款: money coming back for a paid voucher, asked for by finance (a request sent to the bank)
+ * or started by the bank (a notice finance must match to its voucher).
+ */
+export interface RefundTable {
+  refund_no: string;
+  bank_code: string;
+  /** Null while a bank's notice names no voucher finance knows. */
+  voucher_no: string | null;
+  amount_fen: number;
+  initiated_by: 'finance' | 'bank';
+  status: 'pending_send' | 'sent' | 'matched' | 'unmatched' | 'refused';
+  reason: string | null;
+  requested_at: string;
+  sent_at: string | null;
+  notified_at: string | null;
+  refund_date: string | null;
+  match_error: string | null;
+  matched_at: string | null;
+}
+
+/**
+ * Status queries to a bank and its answers (out of band: no serial number). A runbook inserts
+ * the question; the send/receive program sends it and stores the answer the bank returns.
+ */
+export interface BankQueryTable {
+  query_id: string;
+  bank_code: string;
+  /** What is asked about: a voucher, a report (kind:date) or a refund. */
+  subject: 'voucher' | 'report' | 'refund';
+  ref_no: string;
+  /** The query body as JSON text. */
+  body: string;
+  status: 'pending_send' | 'sent' | 'answered';
+  requested_at: string;
+  sent_at: string | null;
+  answered_at: string | null;
+  /** The bank's answer body as JSON text. */
+  answer: string | null;
+}
+
+/**
+ * Base-data updates (基础资料更新) a runbook asks to push to one bank: the send/receive program
+ * sends each as a `base_data` message (with the next serial) and files the bank's ack here.
+ */
+export interface BaseDataPushTable {
+  /** The runbook's idempotency key. */
+  push_id: string;
+  bank_code: string;
+  kind: BaseDataKind;
+  /** The version the bank is to apply (finance's current version of that kind). */
+  version: number;
+  status: 'pending_send' | 'sent' | 'acked' | 'rejected';
+  requested_at: string;
+  sent_at: string | null;
+  answered_at: string | null;
+  answer_reason: string | null;
+}
+
 export interface FiscalYearTable {
   year: number;
   state: 'open' | 'frozen' | 'closed';
@@ -190,6 +265,10 @@ export interface TreasuryDatabase {
   bank_reports: BankReportTable;
   message_log: MessageLogTable;
   message_serials: MessageSerialTable;
+  voucher_voids: VoucherVoidTable;
+  refunds: RefundTable;
+  bank_queries: BankQueryTable;
+  base_data_pushes: BaseDataPushTable;
   fiscal_years: FiscalYearTable;
   subsystem_versions: SubsystemVersionTable;
 }

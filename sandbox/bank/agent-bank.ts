@@ -21,6 +21,7 @@ import { buildMessage, FINANCE, parseMessage, reportKinds } from '../messages.ts
 import type { BankLedger, LedgerItem } from './ledger.ts';
 import { buildReport } from './reports.ts';
 import { rejectionCodes, validateVoucher } from './validate.ts';
+import { createVoidRefundDesk } from './voids-refunds.ts';
 
 /** The slice of the MQ model a bank needs: its own queue manager's queues. */
 export interface BankQueues {
@@ -71,6 +72,8 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
     return { code: rejectionCodes.serial, reason: `报文序号不连续：期望 ${expected}，收到 ${serial}` };
   };
 
+  const desk = createVoidRefundDesk({ code, ledger, now, timeZone, reply, serialRejection });
+
   const sendReceipt = (item: LedgerItem) => {
     if (!item.paid_at || !item.receipt_no) return;
     const body: ReceiptBody = {
@@ -91,13 +94,14 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
     if (existing && existing.status !== 'rejected') {
       // A voucher number already booked is answered with its status and never paid again.
       if (serialOk) ledger.setLastSerialIn(code, msg.head.serialNo);
+      const voided = existing.status === 'voided';
       const ack: AckBody = {
         refNo: voucherNo,
         refKind: 'voucher',
-        result: 'accepted',
+        result: voided ? 'rejected' : 'accepted',
         status: existing.status,
-        code: 'I_DUPLICATE',
-        reason: '凭证已收到，不重复处理',
+        code: voided ? 'E_VOIDED' : 'I_DUPLICATE',
+        reason: voided ? '凭证已作废，不予处理' : '凭证已收到，不重复处理',
       };
       reply('voucher_ack', existing.business_date, ack);
       if (existing.status === 'paid') sendReceipt(existing);
@@ -199,21 +203,36 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
   // serial realignment runbook can use them to learn the bank's last accepted number.
   const handleStatusQuery = (msg: AppMessage) => {
     const lastSerialAccepted = ledger.state(code)?.last_serial_in ?? 0;
-    const { voucherNo, reportKind, reportDate } = msg.body as Record<string, string | undefined>;
+    const { voucherNo, reportKind, reportDate, refundNo, queryId } = msg.body as Record<
+      string,
+      string | undefined
+    >;
+    const echo = queryId ? { queryId } : {};
     if (voucherNo) {
       const item = ledger.item(code, voucherNo);
+      const voided = desk.voidState(voucherNo);
+      const refund = desk.refundOfVoucher(voucherNo);
       const answer: StatusAnswerBody = {
         voucherNo,
         known: item !== undefined,
-        ...(item && { status: item.status, paidAt: item.paid_at }),
+        ...(item && { status: item.status, paidAt: item.paid_at, amountFen: item.amount_fen }),
+        ...(voided && { void: voided }),
+        ...(refund && { refund }),
         lastSerialAccepted,
+        ...echo,
       };
+      reply('status_answer', msg.head.businessDate, answer);
+      return;
+    }
+    if (refundNo) {
+      const refund = desk.refundState(refundNo);
+      const answer: StatusAnswerBody = { refund, voucherNo: refund.voucherNo, lastSerialAccepted, ...echo };
       reply('status_answer', msg.head.businessDate, answer);
       return;
     }
     const kind = reportKinds.find((k) => k === reportKind);
     const resent = kind && reportDate ? sendReport(kind, reportDate) : false;
-    const answer: StatusAnswerBody = { reportKind: kind, reportDate, resent, lastSerialAccepted };
+    const answer: StatusAnswerBody = { reportKind: kind, reportDate, resent, lastSerialAccepted, ...echo };
     reply('status_answer', msg.head.businessDate, answer);
   };
 
@@ -242,6 +261,10 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
         return handleBaseData(msg);
       case 'status_query':
         return handleStatusQuery(msg);
+      case 'void_request':
+        return desk.handleVoidRequest(msg);
+      case 'refund_request':
+        return desk.handleRefundRequest(msg);
       default:
         deps.log?.warn(
           { bank: code, msgType: msg.head.msgType },
@@ -266,6 +289,8 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
   const closeIfDue = (at: Date) => {
     const today = localDate(at, timeZone);
     if (!isWorkday(today) || localTime(at, timeZone) < config.window.close) return;
+    // A bank that has not received finance's base data yet (just onboarded) is not doing business.
+    if (Object.values(ledger.versions(code)).some((v) => v === 0)) return;
     for (const kind of reportKinds) if (!ledger.reportSent(code, kind, today)) sendReport(kind, today);
   };
 
@@ -293,5 +318,7 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
       return reportKinds.filter((kind) => sendReport(kind, date));
     },
     sendReport,
+    /** Voids and refunds in this bank's books (faults and tests reach the desk here). */
+    desk,
   };
 }

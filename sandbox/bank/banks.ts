@@ -3,7 +3,7 @@
  * The server calls `step()` on its tick; tests ask `ledger(code)` what a bank has booked and paid.
  */
 import type { Logger } from 'pino';
-import type { SiteConfig } from '../../temporal.config.ts';
+import type { BankConfig, SiteConfig } from '../../temporal.config.ts';
 import type { AgentBank, BankQueues } from './agent-bank.ts';
 import { createAgentBank } from './agent-bank.ts';
 import type { BankLedger, LedgerView } from './ledger.ts';
@@ -15,35 +15,79 @@ export interface Banks {
   ledger(code: string): LedgerView;
   books: BankLedger;
   step(): void;
+  /** A bank that comes online while the sandbox runs (its books must exist already). */
+  add(config: BankConfig): void;
+  /**
+   * Fault: the bank's next `count` answers (of `msgType`, or of any kind) are lost on the way
+   * back — the bank has done the work and booked it, but finance never hears.
+   */
+  loseAnswers(code: string, options?: { msgType?: string; count?: number }): void;
+  /** Ends the fault (every kind) for the bank; returns how many answers it dropped. */
+  stopLosingAnswers(code: string): number;
 }
 
 export function createBanks(
   site: SiteConfig,
   deps: { mq: BankQueues; books: BankLedger; now: () => Date; log?: Logger; payDelayMs?: number },
 ): Banks {
-  const banks = new Map<string, AgentBank>(
-    site.banks.map((b) => [
-      b.code,
-      createAgentBank(b, {
-        mq: deps.mq,
-        ledger: deps.books,
-        now: deps.now,
-        timeZone: site.site.timezone,
-        log: deps.log,
-        payDelayMs: deps.payDelayMs,
-      }),
-    ]),
-  );
+  // Armed losses by `<bank>/<msgType>` (or `<bank>/*` for any kind).
+  const losses = new Map<string, { left: number; dropped: number }>();
+  // Answers leave through this wrapper, so a lost answer is one the bank has booked and sent.
+  const answersOf = (code: string): BankQueues => ({
+    get: (qmgr, queue) => deps.mq.get(qmgr, queue),
+    put(qmgr, queue, body) {
+      if (losses.size > 0) {
+        const msgType = (JSON.parse(body) as { head?: { msgType?: string } }).head?.msgType;
+        const loss = [losses.get(`${code}/${msgType}`), losses.get(`${code}/*`)].find((l) => l && l.left > 0);
+        if (loss) {
+          loss.left -= 1;
+          loss.dropped += 1;
+          deps.log?.warn({ bank: code, msgType }, 'fault: bank answer lost');
+          return undefined;
+        }
+      }
+      return deps.mq.put(qmgr, queue, body);
+    },
+  });
+  const open = (b: BankConfig) =>
+    createAgentBank(b, {
+      mq: answersOf(b.code),
+      ledger: deps.books,
+      now: deps.now,
+      timeZone: site.site.timezone,
+      log: deps.log,
+      payDelayMs: deps.payDelayMs,
+    });
+  const banks = new Map<string, AgentBank>(site.banks.map((b) => [b.code, open(b)]));
   const bank = (code: string) => {
     const b = banks.get(code);
     if (!b) throw new RangeError(`unknown bank ${code}`);
     return b;
   };
   return {
-    codes: [...banks.keys()],
+    get codes() {
+      return [...banks.keys()];
+    },
     bank,
     ledger: (code) => (bank(code), ledgerView(deps.books, code)),
     books: deps.books,
+    add(config) {
+      if (banks.has(config.code)) throw new RangeError(`bank ${config.code} is already running`);
+      banks.set(config.code, open(config));
+    },
+    loseAnswers(code, options = {}) {
+      bank(code);
+      losses.set(`${code}/${options.msgType ?? '*'}`, { left: options.count ?? 1, dropped: 0 });
+    },
+    stopLosingAnswers(code) {
+      let dropped = 0;
+      for (const [key, loss] of losses)
+        if (key.startsWith(`${code}/`)) {
+          dropped += loss.dropped;
+          losses.delete(key);
+        }
+      return dropped;
+    },
     step() {
       for (const b of banks.values()) {
         try {

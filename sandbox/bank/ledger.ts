@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import type { BaseDataVersions, ReportKind } from '../messages.ts';
 
 export type LedgerItemKind = 'direct' | 'authorized' | 'quota_notice';
-export type LedgerStatus = 'accepted' | 'paid' | 'rejected';
+export type LedgerStatus = 'accepted' | 'paid' | 'rejected' | 'voided';
 
 export interface LedgerItem {
   bank_code: string;

@@ -105,6 +105,7 @@ export function pingChannel(access: ChannelAccess, qmgr: string, channel: string
   if (end.def.chltype !== 'SDR') return fail(reason.wrongChannelType, amq.notSuitable);
   if (activeStates.has(end.rt.status)) return fail(reason.channelInUse, amq.channelInUse(channel));
   if (!access.reachable(link)) return fail(reason.hostNotAvailable, amq.hostNotAvailable(hostLabel(link)));
+  if (link.missing === 'receiver') return fail(reason.commandFailed, amq.channelNotDefinedRemotely(channel));
   if (link.receiver.rt.status === 'STOPPED') {
     return fail(reason.remoteQmgrUnavailable, amq.remoteChannelNotAvailable(channel, hostLabel(link)));
   }

@@ -28,6 +28,8 @@ export function nextSeq(end: ChannelEnd, seq: number): number {
 
 /** One step of the channel's state machine. */
 export function stepLink(ctx: EngineContext, link: ChannelLink): void {
+  // A channel only its receiving side has defined has no sender to run yet.
+  if (link.missing === 'sender') return;
   const s = link.sender.rt;
   switch (s.status) {
     case 'STOPPING':
@@ -73,6 +75,7 @@ function connect(ctx: EngineContext, link: ChannelLink): void {
   const s = link.sender.rt;
   const r = link.receiver.rt;
   if (!ctx.reachable(link)) return retry(ctx, link, amq.hostNotAvailable(hostLabel(link)));
+  if (link.missing === 'receiver') return retry(ctx, link, amq.channelNotDefinedRemotely(link.name));
   if (r.status === 'STOPPED')
     return retry(ctx, link, amq.remoteChannelNotAvailable(link.name, hostLabel(link)));
   if (s.indoubt) {
@@ -188,6 +191,7 @@ function transferBatch(ctx: EngineContext, link: ChannelLink): void {
 export function deliver(to: QueueManager, msg: SandboxMessage, channel: string, now: Date): void {
   const dest = msg.xmit ?? { destQmgr: to.name, destQueue: '' };
   const { xmit: _xmit, ...plain } = msg;
+  to.deliveries.set(plain.msgId, (to.deliveries.get(plain.msgId) ?? 0) + 1);
   const outcome = putResolved(to, dest.destQueue, plain, dest.destQmgr);
   if (!outcome.ok) deadLetter(to, plain, outcome.reason, dest, channel, now);
 }

@@ -10,6 +10,7 @@ import type {
   ChannelLink,
   MqEstateOptions,
   MqEstateSnapshot,
+  MqscLogEntry,
   PutOptions,
   QueueManager,
   SandboxMessage,
@@ -26,6 +27,18 @@ import {
 import { type EngineContext, deliver, nextSeq, stepLink } from './channel-engine.ts';
 import { type ChannelAccess, stopChannel as stopChannelCommand } from './channel-commands.ts';
 import { FrontEndListeners } from './front-ends.ts';
+import {
+  addBankQmgr,
+  defineChannel,
+  defineQueue,
+  registerBankQmgr,
+  targetListens,
+  type ChannelSpec,
+  type DefineResult,
+  type Endpoint,
+  type EstateParts,
+  type QueueSpec,
+} from './objects.ts';
 import { amq, reasonNames } from './messages.ts';
 import { mqDate, mqTime, newLuwid, newMsgId, toCorrelId } from './mq-format.ts';
 
@@ -76,6 +89,18 @@ export interface MqEstate {
   addDeadLetters(qmgr: string, count: number, reason?: number): void;
   clearFaults(): Promise<void>;
   errorLog(qmgr: string): string[];
+  /** Notes an MQSC command as the queue manager received it (the MQSC interpreter calls this). */
+  recordMqsc(qmgr: string, command: string): void;
+  /** The MQSC commands a queue manager received, oldest first (the last 2000). */
+  mqscLog(qmgr: string): MqscLogEntry[];
+  /** Times each message (by MQ message id) was put on this queue manager by a receiving channel. */
+  deliveries(qmgr: string): ReadonlyMap<string, number>;
+  /** DEFINE QLOCAL / QREMOTE on a queue manager (the MQSC interpreter's DEFINE). */
+  defineQueue(qmgr: string, spec: QueueSpec, replace: boolean): DefineResult;
+  /** DEFINE CHANNEL on a queue manager; a new end joins its partner when that is defined. */
+  defineChannel(qmgr: string, spec: ChannelSpec, replace: boolean): DefineResult;
+  /** Brings a bank's queue manager and front end online at run time, with the bank's channel ends. */
+  addBank(bank: BankMqConfig): Promise<void>;
   listen(): Promise<void>;
   close(): Promise<void>;
   snapshot(): MqEstateSnapshot;
@@ -91,6 +116,17 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
   const linksByBank = new Map<string, { outbound: ChannelLink; inbound: ChannelLink }>();
   const networkDown = new Set<string>();
   const frontEnds = new FrontEndListeners(new Map(options.banks.map((b) => [b.code, b.frontEnd])));
+  const parts: EstateParts = {
+    financeQmgr: options.financeQmgr,
+    financeListener,
+    qmgrs,
+    links,
+    ends,
+    linksByBank,
+    listeners: new Map<string, Endpoint>([[options.financeQmgr, financeListener]]),
+    bankOfQmgr: new Map(),
+    now,
+  };
 
   const created = now();
   const finance = createQueueManager(options.financeQmgr, created);
@@ -101,6 +137,7 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
     if (qmgrs.has(bank.qmgr)) throw new Error(`duplicate queue manager ${bank.qmgr} for bank ${bank.code}`);
     const qm = createQueueManager(bank.qmgr, created);
     qmgrs.set(qm.name, qm);
+    registerBankQmgr(parts, bank.code, bank.qmgr, bank.frontEnd);
     defineXmitQueue(finance, bank.xmitq, bank.senderChannel, created);
     defineRemoteQueue(
       finance,
@@ -166,7 +203,7 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
     if (qm.errorLog.length > 500) qm.errorLog.splice(0, qm.errorLog.length - 500);
   }
 
-  const reachable = (l: ChannelLink) => !networkDown.has(l.bank);
+  const reachable = (l: ChannelLink) => !networkDown.has(l.bank) && targetListens(parts, l);
 
   const ctx: EngineContext = {
     qmgr: (name) => mustQmgr(name),
@@ -392,6 +429,33 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
     },
 
     errorLog: (qmgr) => [...mustQmgr(qmgr).errorLog],
+
+    recordMqsc(qmgr, command) {
+      const log = mustQmgr(qmgr).mqscLog;
+      log.push({ at: now().toISOString(), command: command.trim() });
+      if (log.length > 2000) log.splice(0, log.length - 2000);
+    },
+
+    mqscLog: (qmgr) => [...mustQmgr(qmgr).mqscLog],
+
+    deliveries: (qmgr) => new Map(mustQmgr(qmgr).deliveries),
+
+    defineQueue: (qmgr, spec, replace) => defineQueue(parts, qmgr, spec, replace),
+
+    defineChannel: (qmgr, spec, replace) => defineChannel(parts, qmgr, spec, replace),
+
+    async addBank(bank) {
+      if (qmgrs.has(bank.qmgr)) throw new Error(`queue manager ${bank.qmgr} already exists`);
+      if (linksByBank.has(bank.code)) throw new Error(`bank ${bank.code} already has channels`);
+      frontEnds.add(bank.code, bank.frontEnd);
+      try {
+        await frontEnds.open(bank.code);
+      } catch (err) {
+        frontEnds.forget(bank.code);
+        throw err;
+      }
+      addBankQmgr(parts, bank);
+    },
 
     async listen() {
       await frontEnds.openAll((b) => networkDown.has(b));

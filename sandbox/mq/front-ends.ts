@@ -26,6 +26,17 @@ export class FrontEndListeners {
     await Promise.all([...this.servers.keys()].map((b) => this.close(b)));
   }
 
+  /** Registers a bank added at run time; `open` then starts its listener. */
+  add(bank: string, endpoint: { host: string; port: number }): void {
+    if (this.endpoints.has(bank)) throw new Error(`bank ${bank} already has a front end`);
+    this.endpoints.set(bank, endpoint);
+  }
+
+  /** Drops a bank whose listener could not open. */
+  forget(bank: string): void {
+    if (!this.servers.has(bank)) this.endpoints.delete(bank);
+  }
+
   /** Opens one bank's listener; a no-op before `openAll` or when it is already open. */
   async open(bank: string): Promise<void> {
     const ep = this.endpoints.get(bank);

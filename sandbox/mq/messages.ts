@@ -23,6 +23,8 @@ export const reason = {
   remoteQmgrUnavailable: 4034, // MQRCCF_REMOTE_QM_UNAVAILABLE
   wrongChannelType: 4041, // MQRCCF_WRONG_CHANNEL_TYPE
   channelNotActive: 4064, // MQRCCF_CHANNEL_NOT_ACTIVE
+  objectAlreadyExists: 4001, // MQRCCF_OBJECT_ALREADY_EXISTS
+  objectWrongType: 4002, // MQRCCF_OBJECT_WRONG_TYPE
   syntaxError: 3008,
 } as const;
 
@@ -67,6 +69,13 @@ export const amq = {
     `when sequence number ${expected} was expected.`,
   qmgrNotExist: 'AMQ8118E: IBM MQ queue manager does not exist.',
   qmgrNotAvailable: 'AMQ8146E: IBM MQ queue manager not available.',
+  queueCreated: 'AMQ8006I: IBM MQ queue created.',
+  channelCreated: 'AMQ8014I: IBM MQ channel created.',
+  objectExists: 'AMQ8150E: IBM MQ object already exists.',
+  // Wording as runmqsc prints it for MQRCCF_OBJECT_WRONG_TYPE (no catalogue page was at hand).
+  objectWrongType: 'AMQ8151E: IBM MQ object has different type.',
+  channelNotDefinedRemotely: (ch: string) =>
+    `AMQ9520E: Channel not defined remotely. There is no definition of channel '${ch}' at the remote location.`,
 } as const;
 
 /** Message ids that make runmqsc count a command as a syntax error rather than a failure. */

@@ -18,6 +18,8 @@ export function createQueueManager(name: string, created: Date): QueueManager {
     queues: new Map(),
     channels: new Map(),
     errorLog: [],
+    mqscLog: [],
+    deliveries: new Map(),
   };
   defineLocalQueue(qm, deadLetterQueue, created, {
     descr: 'IBM MQ Default Dead Letter Queue',

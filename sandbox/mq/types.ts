@@ -128,6 +128,15 @@ export interface QueueManager {
   channels: Map<string, ChannelEnd>;
   /** AMQERR01.LOG-like lines, newest last. */
   errorLog: string[];
+  /** MQSC commands received (mqweb, runmqsc), oldest first: what an operator or runbook typed. */
+  mqscLog: MqscLogEntry[];
+  /** How many times the receiving MCA has put each message (by MQ message id) on this queue manager. */
+  deliveries: Map<string, number>;
+}
+
+export interface MqscLogEntry {
+  at: string;
+  command: string;
 }
 
 /** A sender→receiver pair: the two ends of one channel name on two queue managers. */
@@ -140,6 +149,11 @@ export interface ChannelLink {
   target: { host: string; port: number };
   /** Address the receiving end sees the sender connect from (its CONNAME). */
   sourceHost: string;
+  /**
+   * The end not defined yet, while only one side has defined the channel (a bank coming online):
+   * that end is a stand-in, on no queue manager's channel list, until a DEFINE attaches it.
+   */
+  missing?: 'sender' | 'receiver';
 }
 
 export interface BankMqConfig {

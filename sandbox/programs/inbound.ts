@@ -15,11 +15,15 @@ import type {
   AppMessage,
   BaseDataAckBody,
   ReceiptBody,
+  RefundNoticeBody,
   ReportBody,
   StatusAnswerBody,
+  VoidAnswerBody,
 } from '../messages.ts';
 import { parseMessage } from '../messages.ts';
 import { rejectionCodes } from '../bank/validate.ts';
+import { applyRefundNotice, applyStatusAnswer, applyVoidAnswer } from './bank-requests.ts';
+import { applyBaseDataAck } from './base-data-push.ts';
 import type { ProgramContext } from './outbound.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
@@ -106,6 +110,7 @@ async function apply(trx: Trx, bank: string, message: AppMessage, at: string): P
       return null;
     case 'base_data_ack': {
       const ack = message.body as unknown as BaseDataAckBody;
+      await applyBaseDataAck(trx, bank, ack, at);
       if (ack.result === 'accepted') {
         await trx
           .updateTable('base_data_versions')
@@ -119,8 +124,13 @@ async function apply(trx: Trx, bank: string, message: AppMessage, at: string): P
     }
     case 'status_answer': {
       const answer = message.body as unknown as StatusAnswerBody;
-      return answer.voucherNo ?? answer.reportKind ?? null;
+      await applyStatusAnswer(trx, bank, answer, at);
+      return answer.voucherNo ?? answer.reportKind ?? answer.refund?.refundNo ?? null;
     }
+    case 'void_answer':
+      return applyVoidAnswer(trx, bank, message.body as unknown as VoidAnswerBody, at);
+    case 'refund_notice':
+      return applyRefundNotice(trx, bank, message.body as unknown as RefundNoticeBody, at);
     default:
       return null;
   }

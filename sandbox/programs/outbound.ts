@@ -243,7 +243,7 @@ async function undo(ctx: ProgramContext, item: PendingItem, message: AppMessage<
   });
 }
 
-async function nextSerial(trx: Db, bank: string, at: string): Promise<number> {
+export async function nextSerial(trx: Db, bank: string, at: string): Promise<number> {
   const row = await trx
     .selectFrom('message_serials')
     .select('last_serial')

@@ -13,6 +13,8 @@ import { fileClock } from '../clock.ts';
 import { receiveAll } from './inbound.ts';
 import { createMessagingClient } from './messaging-client.ts';
 import { sendPending } from './outbound.ts';
+import { sendBankRequests } from './bank-requests.ts';
+import { sendBaseDataPushes } from './base-data-push.ts';
 import { programEnv } from './program-env.ts';
 
 function required(name: string): string {
@@ -63,6 +65,8 @@ async function main(): Promise<void> {
       round = (async () => {
         try {
           await sendPending(ctx);
+          await sendBankRequests(ctx);
+          await sendBaseDataPushes(ctx);
           await receiveAll(ctx);
         } catch (err) {
           log('warn', 'round failed', { error: String(err) });

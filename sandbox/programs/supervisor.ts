@@ -65,6 +65,11 @@ export function createSupervisor(banks: readonly BankConfig[], settings: Program
   const supervisor = {
     banks: () => [...managed.keys()],
     has: (bank: string) => managed.has(bank),
+    /** Takes on the program of a bank added while the sandbox runs. */
+    add(bank: string, pidFile: string): void {
+      if (managed.has(bank)) throw new RangeError(`bank ${bank} already has a send/receive program`);
+      managed.set(bank, pidFile);
+    },
     async start(bank: string): Promise<number> {
       const pidFile = managed.get(bank);
       if (!pidFile) throw new RangeError(`bank ${bank} has no send/receive program with a pid file`);

@@ -37,3 +37,18 @@ test('only runbooks the policy says to start are started, once per runbook and b
     reason: '日常巡检：CHANNEL_RETRYING at ICBC',
   });
 });
+
+test('a missing daily report is checked for its own business day', () => {
+  const missing: Finding = {
+    bank: 'RCB',
+    check: 'traffic',
+    light: 'red',
+    code: 'DAILY_REPORT_MISSING',
+    summary: '2026-11-26 日报：应有 1，实有 0',
+    fixRunbook: 'daily-report-check',
+    evidence: { kind: 'daily_report', date: '2026-11-26', expected: 1, actual: 0 },
+  };
+  const [followUp] = followUpsFor([missing], { 'daily-report-check': 'start' }, '2026-11-27');
+  assert.equal(followUp!.workflowId, 'daily-report-check/RCB/2026-11-26');
+  assert.equal(followUp!.input.date, '2026-11-26');
+});

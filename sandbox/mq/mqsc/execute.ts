@@ -10,6 +10,7 @@ import { outcome, syntaxErrorItem } from './result.ts';
 import { type ParsedCommand, MqscSyntaxError, isGeneric, parseMqsc, segmentUpTo } from './parse.ts';
 import { displayChstatus } from './display-chstatus.ts';
 import { displayChannel, displayQmgr, displayQueue } from './display-objects.ts';
+import { define } from './define.ts';
 import {
   type CommandOutcome,
   pingChannel,
@@ -22,6 +23,7 @@ import {
 export function runMqsc(estate: MqEstate, qmgr: string, text: string): MqscOutcome {
   const qm = estate.queueManager(qmgr);
   if (!qm) throw new MqObjectNotFoundError(qmgr);
+  estate.recordMqsc(qmgr, text);
   let cmd: ParsedCommand;
   try {
     cmd = parseMqsc(text);
@@ -47,6 +49,7 @@ function execute(estate: MqEstate, qmgr: string, cmd: ParsedCommand): MqscItem[]
         return displayQueue(estate, qm, cmd);
     }
   }
+  if (cmd.verb === 'DEFINE') return define(estate, qmgr, cmd);
   const channel = cmd.name ?? '';
   if (isGeneric(channel)) throw new MqscSyntaxError(cmd.text);
   const kw = keywordValues(cmd);

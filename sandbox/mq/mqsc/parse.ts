@@ -5,7 +5,7 @@
  * to the offending token, which AMQ8405E prints.
  */
 
-export type Verb = 'DISPLAY' | 'START' | 'STOP' | 'PING' | 'RESET' | 'RESOLVE';
+export type Verb = 'DISPLAY' | 'START' | 'STOP' | 'PING' | 'RESET' | 'RESOLVE' | 'DEFINE';
 export type ObjectType = 'CHSTATUS' | 'CHANNEL' | 'QLOCAL' | 'QUEUE' | 'QREMOTE' | 'QMGR';
 
 export interface Keyword {
@@ -38,6 +38,8 @@ const verbs: Record<string, Verb> = {
   PING: 'PING',
   RESET: 'RESET',
   RESOLVE: 'RESOLVE',
+  DEFINE: 'DEFINE',
+  DEF: 'DEFINE',
 };
 
 const objects: Record<string, ObjectType> = {
@@ -62,6 +64,7 @@ const verbObjects: Record<Verb, ObjectType[]> = {
   PING: ['CHANNEL'],
   RESET: ['CHANNEL'],
   RESOLVE: ['CHANNEL'],
+  DEFINE: ['QLOCAL', 'QREMOTE', 'CHANNEL'],
 };
 
 interface Token extends Keyword {

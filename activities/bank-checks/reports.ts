@@ -1,0 +1,49 @@
+/** The daily report check's looks (db zone): which of a bank's reports for a day finance has. */
+import type { ReportKind } from '../../workflows/shared/bank-check-types.ts';
+import type { ReportPresence } from '../../workflows/daily-report-check.types.ts';
+import { dateInZone } from '../../workflows/shared/dates.ts';
+import { requireBank } from '../site-lookup.ts';
+import type { BankCheckDeps } from './deps.ts';
+
+export function createReportCheckActivities({ db, site, calendar, now = () => new Date() }: BankCheckDeps) {
+  return {
+    /** The business day to check: the one given, or the working day before today. */
+    async reportDay({ date }: { date?: string }): Promise<{ date: string; workingDay: boolean }> {
+      const day = date ?? calendar.previousWorkingDay(dateInZone(now(), site.site.timezone));
+      return { date: day, workingDay: calendar.isWorkingDay(day) };
+    },
+
+    /** One line per report kind: whether finance has received it for that day, and what it said. */
+    async readBankReports({
+      bank,
+      date,
+      kinds,
+    }: {
+      bank: string;
+      date: string;
+      kinds: ReportKind[];
+    }): Promise<ReportPresence[]> {
+      requireBank(site, bank);
+      const rows = await db
+        .selectFrom('bank_reports')
+        .selectAll()
+        .where('bank_code', '=', bank)
+        .where('business_date', '=', date)
+        .where('kind', 'in', kinds)
+        .execute();
+      return kinds.map((kind) => {
+        const r = rows.find((row) => row.kind === kind);
+        return r
+          ? {
+              kind,
+              present: true,
+              receivedAt: r.received_at,
+              lineCount: Number(r.line_count),
+              totalFen: Number(r.total_fen),
+              digest: r.content_digest,
+            }
+          : { kind, present: false };
+      });
+    },
+  };
+}

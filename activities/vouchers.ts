@@ -1,0 +1,530 @@
+/**
+ * Treasury activities (db zone) of failed voucher repair and resend: find failed vouchers and
+ * describe them (payee data masked before it leaves this file), ask the bank about each through
+ * the send/receive program's status queries, push base-data updates, normalise payee fields,
+ * requeue vouchers for the program to send again, and correct finance's status to the bank's.
+ *
+ * Every change is keyed or guarded by the row state the plan saw (status and updated_at), so a
+ * retried or replayed activity finds its work done and changes nothing twice.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { TreasuryDb } from '../connectors/treasury/database.ts';
+import type { BaseDataKind, TreasuryDatabase } from '../connectors/treasury/schema.ts';
+import { maskAccount, maskName } from '../inbox/format.ts';
+import type { SiteConfig } from '../temporal.config.ts';
+import { batchesOf } from '../workflows/voucher-resend.plan.ts';
+import type {
+  BankAnswer,
+  FailedVoucher,
+  FieldCheck,
+  PayeeField,
+  PlannedVoucher,
+  ProposedFix,
+} from '../workflows/voucher-resend.types.ts';
+import { requireBank } from './site-lookup.ts';
+import { checkVoucherFields, normalisedValue, rulesFor } from './voucher-rules.ts';
+
+export interface VoucherDeps {
+  db: TreasuryDb;
+  site: SiteConfig;
+  now?: () => Date;
+}
+
+export interface FailedFilter {
+  bank: string;
+  /** Business dates from this day on. */
+  since: string;
+  /** A `sent` voucher counts as failed when sent before this instant. */
+  staleSentBefore: string;
+}
+
+export interface AnswerKey {
+  bank: string;
+  voucherNos: string[];
+  /** One key per round of questions (e.g. `<run>.b3.d1`); answers to any of them count. */
+  keys: string[];
+}
+
+export interface RowChange {
+  voucherNo: string;
+  /** Whether this call changed the row. */
+  changed: boolean;
+  /** The row's status after the call. */
+  status: string;
+}
+
+const kinds: BaseDataKind[] = ['budget_unit', 'payee_account', 'subject'];
+const hash = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+export const valueDigest = (value: string) => hash(value).slice(0, 16);
+
+/** The bank_queries id of one question: short enough for the column (48), unique per key and voucher. */
+export function queryId(key: string, voucherNo: string): string {
+  return `R${hash(key).slice(0, 10)}.${voucherNo}`;
+}
+
+type Db = Kysely<TreasuryDatabase>;
+
+function failedVouchers(db: Db, f: FailedFilter) {
+  return db
+    .selectFrom('vouchers as v')
+    .where('v.bank_code', '=', f.bank)
+    .where('v.business_date', '>=', f.since)
+    .where((eb) =>
+      eb.or([
+        eb('v.status', 'in', ['rejected', 'timed_out']),
+        eb.and([eb('v.status', '=', 'sent'), eb('v.sent_at', '<', f.staleSentBefore)]),
+      ]),
+    );
+}
+
+export function createVoucherActivities({ db, site, now = () => new Date() }: VoucherDeps) {
+  const maskField = (field: PayeeField, value: string) =>
+    field === 'payeeAccountNo' ? maskAccount(value) : field === 'payeeAccountName' ? maskName(value) : value;
+
+  async function ackedVersions(bank: string): Promise<Record<BaseDataKind, number>> {
+    const rows = await db
+      .selectFrom('base_data_versions')
+      .select(['kind', 'version_acked', 'version_current'])
+      .where('bank_code', '=', bank)
+      .execute();
+    return Object.fromEntries(
+      kinds.map((k) => [k, rows.find((r) => r.kind === k)?.version_acked ?? 0]),
+    ) as Record<BaseDataKind, number>;
+  }
+
+  return {
+    /** The failed vouchers of a bank, in batches of voucher-number ranges (numbers only: cheap for any count). */
+    async listFailedVoucherBatches(
+      input: FailedFilter & { voucherNos?: string[]; batchSize: number; max: number },
+    ): Promise<{
+      total: number;
+      totalFen: number;
+      truncated: boolean;
+      batches: { first: string; last: string; count: number }[];
+    }> {
+      requireBank(site, input.bank);
+      let q = failedVouchers(db, input).select(['v.voucher_no', 'v.amount_fen']);
+      if (input.voucherNos) q = q.where('v.voucher_no', 'in', input.voucherNos);
+      const rows = await q
+        .orderBy('v.voucher_no')
+        .limit(input.max + 1)
+        .execute();
+      const kept = rows.slice(0, input.max);
+      return {
+        total: kept.length,
+        totalFen: kept.reduce((s, r) => s + Number(r.amount_fen), 0),
+        truncated: rows.length > input.max,
+        batches: batchesOf(
+          kept.map((r) => r.voucher_no),
+          input.batchSize,
+        ),
+      };
+    },
+
+    /** Describes the failed vouchers of one range (or list): failure, stale base data, fields by the bank's rules. */
+    async inspectFailedVouchers(
+      input: FailedFilter & { range?: { first: string; last: string }; voucherNos?: string[] },
+    ): Promise<FailedVoucher[]> {
+      requireBank(site, input.bank);
+      let q = failedVouchers(db, input)
+        .leftJoin('payee_accounts as p', 'p.id', 'v.payee_account_id')
+        .leftJoin('budget_units as u', 'u.code', 'v.budget_unit_code')
+        .leftJoin('budget_subjects as s', 's.code', 'v.subject_code')
+        .select([
+          'v.voucher_no',
+          'v.amount_fen',
+          'v.status',
+          'v.business_date',
+          'v.updated_at',
+          'v.sent_at',
+          'v.failure_code',
+          'v.payee_account_id',
+          'p.account_no',
+          'p.account_name',
+          'p.bank_name',
+          'p.version as payee_version',
+          'u.version as unit_version',
+          's.version as subject_version',
+        ]);
+      if (input.range)
+        q = q.where('v.voucher_no', '>=', input.range.first).where('v.voucher_no', '<=', input.range.last);
+      if (input.voucherNos) q = q.where('v.voucher_no', 'in', input.voucherNos);
+      const rows = await q.orderBy('v.voucher_no').execute();
+      const acked = await ackedVersions(input.bank);
+      const rules = rulesFor(input.bank);
+      const voiding = new Set(
+        rows.length === 0
+          ? []
+          : (
+              await db
+                .selectFrom('voucher_voids')
+                .select('voucher_no')
+                .where('bank_code', '=', input.bank)
+                .where('status', 'in', ['pending_send', 'sent', 'confirmed'])
+                .where(
+                  'voucher_no',
+                  'in',
+                  rows.map((r) => r.voucher_no),
+                )
+                .execute()
+            ).map((r) => r.voucher_no),
+      );
+      return rows.map((r): FailedVoucher => {
+        const versions: Record<BaseDataKind, number | null> = {
+          budget_unit: r.unit_version,
+          payee_account: r.payee_version,
+          subject: r.subject_version,
+        };
+        const check = checkVoucherFields(
+          {
+            payeeAccountNo: r.account_no ?? '',
+            payeeAccountName: r.account_name ?? '',
+            payeeBankName: r.bank_name ?? '',
+            amountFen: Number(r.amount_fen),
+          },
+          rules,
+        );
+        const fields: FieldCheck = check.ok
+          ? check
+          : {
+              ok: false,
+              fixable: check.fixable,
+              fixes: check.fixes.map((f): ProposedFix => ({
+                payeeId: r.payee_account_id,
+                field: f.field,
+                kinds: f.kinds,
+                before: maskField(f.field, f.before),
+                after: maskField(f.field, f.after),
+                beforeDigest: valueDigest(f.before),
+              })),
+              problems: check.fixable ? [] : check.problems,
+            };
+        return {
+          voucherNo: r.voucher_no,
+          amountFen: Number(r.amount_fen),
+          status: r.status as FailedVoucher['status'],
+          businessDate: r.business_date,
+          updatedAt: r.updated_at,
+          sentAt: r.sent_at,
+          failureCode: r.failure_code,
+          payeeId: r.payee_account_id,
+          payee: { name: maskName(r.account_name ?? ''), account: maskAccount(r.account_no ?? '') },
+          staleBaseData: kinds.flatMap((kind) => {
+            const needed = versions[kind];
+            return needed !== null && needed > acked[kind] ? [{ kind, needed, acked: acked[kind] }] : [];
+          }),
+          fields,
+          ruleSet: rules.name,
+          voiding: voiding.has(r.voucher_no),
+        };
+      });
+    },
+
+    /**
+     * Asks the bank about each voucher: one status query each, left for the send/receive program
+     * in bank_queries. Keyed, so a retry asks nothing twice. Returns how many were new.
+     */
+    async askBankAboutVouchers(input: { bank: string; voucherNos: string[]; key: string }): Promise<number> {
+      requireBank(site, input.bank);
+      const at = now().toISOString();
+      const wanted = input.voucherNos.map((no) => ({ no, id: queryId(input.key, no) }));
+      return db.transaction().execute(async (trx) => {
+        const existing = new Set(
+          wanted.length === 0
+            ? []
+            : (
+                await trx
+                  .selectFrom('bank_queries')
+                  .select('query_id')
+                  .where(
+                    'query_id',
+                    'in',
+                    wanted.map((w) => w.id),
+                  )
+                  .execute()
+              ).map((r) => r.query_id),
+        );
+        const fresh = wanted.filter((w) => !existing.has(w.id));
+        if (fresh.length > 0) {
+          await trx
+            .insertInto('bank_queries')
+            .values(
+              fresh.map((w) => ({
+                query_id: w.id,
+                bank_code: input.bank,
+                subject: 'voucher' as const,
+                ref_no: w.no,
+                body: JSON.stringify({ voucherNo: w.no, queryId: w.id }),
+                status: 'pending_send' as const,
+                requested_at: at,
+                sent_at: null,
+                answered_at: null,
+                answer: null,
+              })),
+            )
+            .execute();
+        }
+        return fresh.length;
+      });
+    },
+
+    /** The bank's answers so far, per voucher (the latest answered question wins). */
+    async readBankAnswers(input: AnswerKey): Promise<BankAnswer[]> {
+      const ids = new Map<string, string>();
+      for (const key of input.keys) for (const no of input.voucherNos) ids.set(queryId(key, no), no);
+      const rows =
+        ids.size === 0
+          ? []
+          : await db
+              .selectFrom('bank_queries')
+              .select(['query_id', 'ref_no', 'status', 'answer', 'answered_at'])
+              .where('bank_code', '=', input.bank)
+              .where('query_id', 'in', [...ids.keys()])
+              .where('status', '=', 'answered')
+              .orderBy('answered_at')
+              .execute();
+      const latest = new Map<string, BankAnswer>();
+      for (const r of rows) {
+        const body = JSON.parse(r.answer ?? '{}') as {
+          known?: boolean;
+          status?: string;
+          paidAt?: string | null;
+        };
+        latest.set(r.ref_no, {
+          voucherNo: r.ref_no,
+          answered: true,
+          known: body.known === true,
+          ...(body.status !== undefined && { status: body.status }),
+          ...(body.paidAt !== undefined && { paidAt: body.paidAt }),
+        });
+      }
+      return input.voucherNos.map((no) => latest.get(no) ?? { voucherNo: no, answered: false });
+    },
+
+    /** Finance's current version of each kind, and what the bank has acknowledged. */
+    async baseDataVersions(input: { bank: string }) {
+      requireBank(site, input.bank);
+      const rows = await db
+        .selectFrom('base_data_versions')
+        .select(['kind', 'version_current', 'version_sent', 'version_acked'])
+        .where('bank_code', '=', input.bank)
+        .execute();
+      return rows.map((r) => ({
+        kind: r.kind,
+        current: r.version_current,
+        sent: r.version_sent,
+        acked: r.version_acked,
+      }));
+    },
+
+    /** Asks the send/receive program to push finance's current version of each kind (keyed by `key`). */
+    async pushBaseData(input: {
+      bank: string;
+      kinds: BaseDataKind[];
+      key: string;
+    }): Promise<{ kind: BaseDataKind; version: number; pushId: string; created: boolean }[]> {
+      requireBank(site, input.bank);
+      const at = now().toISOString();
+      return db.transaction().execute(async (trx) => {
+        const out: { kind: BaseDataKind; version: number; pushId: string; created: boolean }[] = [];
+        for (const kind of input.kinds) {
+          const pushId = `${input.key}/${kind}`;
+          const existing = await trx
+            .selectFrom('base_data_pushes')
+            .select(['version'])
+            .where('push_id', '=', pushId)
+            .executeTakeFirst();
+          if (existing) {
+            out.push({ kind, version: existing.version, pushId, created: false });
+            continue;
+          }
+          const row = await trx
+            .selectFrom('base_data_versions')
+            .select('version_current')
+            .where('bank_code', '=', input.bank)
+            .where('kind', '=', kind)
+            .executeTakeFirstOrThrow();
+          await trx
+            .insertInto('base_data_pushes')
+            .values({
+              push_id: pushId,
+              bank_code: input.bank,
+              kind,
+              version: row.version_current,
+              status: 'pending_send',
+              requested_at: at,
+              sent_at: null,
+              answered_at: null,
+              answer_reason: null,
+            })
+            .execute();
+          out.push({ kind, version: row.version_current, pushId, created: true });
+        }
+        return out;
+      });
+    },
+
+    /** Where each push stands: pending_send, sent, acked or rejected (with the bank's reason). */
+    async baseDataPushStates(input: { pushIds: string[] }) {
+      if (input.pushIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('base_data_pushes')
+        .select(['push_id', 'kind', 'version', 'status', 'answer_reason'])
+        .where('push_id', 'in', input.pushIds)
+        .execute();
+      return rows.map((r) => ({
+        pushId: r.push_id,
+        kind: r.kind,
+        version: r.version,
+        status: r.status,
+        reason: r.answer_reason,
+      }));
+    },
+
+    /**
+     * Applies approved normalisations to payee records: each only to the value the plan saw
+     * (by digest), recomputed here from the bank's rules so no plain value crosses history.
+     */
+    async normalisePayeeFields(input: {
+      bank: string;
+      fixes: ProposedFix[];
+    }): Promise<{ payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[]> {
+      requireBank(site, input.bank);
+      const rules = rulesFor(input.bank);
+      const column = {
+        payeeAccountNo: 'account_no',
+        payeeAccountName: 'account_name',
+        payeeBankName: 'bank_name',
+      } as const;
+      return db.transaction().execute(async (trx) => {
+        const out: { payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[] = [];
+        for (const fix of input.fixes) {
+          const col = column[fix.field];
+          const row = await trx
+            .selectFrom('payee_accounts')
+            .select(['account_no', 'account_name', 'bank_name'])
+            .where('id', '=', fix.payeeId)
+            .executeTakeFirst();
+          const current = row?.[col] ?? '';
+          const target = normalisedValue(fix.field, current, rules);
+          if (valueDigest(current) === fix.beforeDigest && target !== current) {
+            await trx
+              .updateTable('payee_accounts')
+              .set({ [col]: target })
+              .where('id', '=', fix.payeeId)
+              .where(col, '=', current)
+              .execute();
+            out.push({ payeeId: fix.payeeId, field: fix.field, result: 'applied' });
+          } else {
+            out.push({
+              payeeId: fix.payeeId,
+              field: fix.field,
+              result: target === current ? 'already' : 'changed',
+            });
+          }
+        }
+        return out;
+      });
+    },
+
+    /**
+     * Puts vouchers back to pending_send, for the send/receive program to send again under their
+     * own numbers — each only if its row is still exactly as the plan saw it. A second call
+     * (a retry after a crash) finds the rows moved on and changes nothing.
+     */
+    async requeueVouchers(input: { bank: string; vouchers: PlannedVoucher[] }): Promise<RowChange[]> {
+      requireBank(site, input.bank);
+      return db.transaction().execute(async (trx) => {
+        const at = now().toISOString();
+        const out: RowChange[] = [];
+        for (const v of input.vouchers) {
+          const res = await trx
+            .updateTable('vouchers')
+            .set({
+              status: 'pending_send',
+              submitted_at: at,
+              sent_at: null,
+              serial_no: null,
+              failure_code: null,
+              failure_reason: null,
+              updated_at: at,
+            })
+            .where('voucher_no', '=', v.voucherNo)
+            .where('bank_code', '=', input.bank)
+            .where('status', '=', v.status)
+            .where('updated_at', '=', v.updatedAt)
+            .executeTakeFirst();
+          out.push({ voucherNo: v.voucherNo, changed: res.numUpdatedRows === 1n, status: 'pending_send' });
+        }
+        const states = await currentStates(
+          trx,
+          input.bank,
+          input.vouchers.map((v) => v.voucherNo),
+        );
+        return out.map((o) => ({ ...o, status: states.get(o.voucherNo)?.status ?? 'missing' }));
+      });
+    },
+
+    /** Finance's side brought in line with the bank's: the bank has the voucher, so it is accepted. */
+    async alignVoucherStatus(input: { bank: string; vouchers: PlannedVoucher[] }): Promise<RowChange[]> {
+      requireBank(site, input.bank);
+      return db.transaction().execute(async (trx) => {
+        const at = now().toISOString();
+        const out: RowChange[] = [];
+        for (const v of input.vouchers) {
+          const res = await trx
+            .updateTable('vouchers')
+            .set({
+              status: 'accepted',
+              accepted_at: at,
+              failure_code: null,
+              failure_reason: null,
+              updated_at: at,
+            })
+            .where('voucher_no', '=', v.voucherNo)
+            .where('bank_code', '=', input.bank)
+            .where('status', '=', v.status)
+            .where('updated_at', '=', v.updatedAt)
+            .executeTakeFirst();
+          out.push({ voucherNo: v.voucherNo, changed: res.numUpdatedRows === 1n, status: 'accepted' });
+        }
+        const states = await currentStates(
+          trx,
+          input.bank,
+          input.vouchers.map((v) => v.voucherNo),
+        );
+        return out.map((o) => ({ ...o, status: states.get(o.voucherNo)?.status ?? 'missing' }));
+      });
+    },
+
+    /** Finance's current status of each voucher. */
+    async voucherStates(input: {
+      bank: string;
+      voucherNos: string[];
+    }): Promise<{ voucherNo: string; status: string; updatedAt: string; failureCode: string | null }[]> {
+      const states = await currentStates(db, input.bank, input.voucherNos);
+      return input.voucherNos.map((no) => {
+        const s = states.get(no);
+        return {
+          voucherNo: no,
+          status: s?.status ?? 'missing',
+          updatedAt: s?.updated_at ?? '',
+          failureCode: s?.failure_code ?? null,
+        };
+      });
+    },
+  };
+}
+
+async function currentStates(db: Db, bank: string, voucherNos: string[]) {
+  if (voucherNos.length === 0)
+    return new Map<string, { status: string; updated_at: string; failure_code: string | null }>();
+  const rows = await db
+    .selectFrom('vouchers')
+    .select(['voucher_no', 'status', 'updated_at', 'failure_code'])
+    .where('bank_code', '=', bank)
+    .where('voucher_no', 'in', voucherNos)
+    .execute();
+  return new Map(rows.map((r) => [r.voucher_no, r]));
+}

@@ -1,0 +1,123 @@
+/**
+ * `npm run bench -- resend`: one failed-voucher resend over 10,000 timed-out vouchers at one
+ * sandbox bank, on a local Temporal dev server, through the real send/receive program and an
+ * approval signed as the inbox signs it. Prints the wall time (diagnosis, then execution), the
+ * worker process's peak memory (VmHWM from /proc), the longest histories, and checks the bank's
+ * books: every voucher paid exactly once. BENCH_VOUCHERS changes the count.
+ */
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { addTimedOutVouchers } from '../../sandbox/failed-vouchers.ts';
+import { startSandbox } from '../../sandbox/server.ts';
+import { addTestUsers, decide, signedBy, waitForGate } from '../../test/support/approvals.ts';
+import { testDataConverter } from '../../test/support/codec.ts';
+import { makeTestSite } from '../../test/support/site.ts';
+import { resendSite, workingTodayCalendar } from '../../test/support/voucher-resend.ts';
+import { startWorkerProcess } from '../../test/support/worker-process.ts';
+import type { VoucherResendResult } from '../../workflows/voucher-resend.types.ts';
+import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
+import { ensureTemporalCli } from '../lib/temporal-cli.ts';
+
+export async function runResendBench(): Promise<number> {
+  const count = Number(process.env.BENCH_VOUCHERS ?? 10_000);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const cliPath = await ensureTemporalCli({ log: (l) => console.log(l) });
+  const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
+  const calendar = workingTodayCalendar();
+  const dataConverter = testDataConverter();
+  const ts = await makeTestSite({
+    temporalAddress: server.address,
+    banks: ['ICBC'],
+    edit: resendSite(calendar.file),
+  });
+  Object.assign(process.env, {
+    JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER,
+    JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
+  });
+  await addTestUsers(ts.site);
+  // A brisker sandbox than the default: the bench measures the engine, not the simulated bank's pace.
+  const sandbox = await startSandbox({ site: ts.site, reseed: true, tickMs: 20, programIntervalMs: 20 });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, dataConverter });
+  const worker = await startWorkerProcess({ ...ts.env, LOG_LEVEL: 'warn' });
+  const memory = (field: 'VmRSS' | 'VmHWM') => {
+    const status = readFileSync(`/proc/${worker.pid}/status`, 'utf8');
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+  };
+  // The high-water mark includes bundling the workflows at start; sampling shows the run itself.
+  const atStart = memory('VmRSS');
+  let runPeak = atStart;
+  const sampler = setInterval(() => (runPeak = Math.max(runPeak, memory('VmRSS'))), 250);
+  try {
+    const bank = ts.site.banks[0];
+    if (!bank) throw new Error('the bench site has no bank');
+    const t0 = performance.now();
+    const vouchers = await addTimedOutVouchers(sandbox.treasury, sandbox.banks.books, bank, {
+      count,
+      now: new Date(),
+      timeZone: ts.site.site.timezone,
+    });
+    console.log(
+      `\n${vouchers.length} timed-out vouchers at ${bank.code} in ${(performance.now() - t0).toFixed(0)} ms`,
+    );
+
+    const id = `voucher-resend/${bank.code}/bench-${Date.now()}`;
+    const started = performance.now();
+    const handle = await client.workflow.start('voucherResend', {
+      taskQueue: ts.site.temporal.taskQueues.runbooks,
+      workflowId: id,
+      args: [
+        {
+          bank: bank.code,
+          requestedBy: 'eng',
+          batchSize: 200,
+          concurrency: 8,
+          answerWaitSeconds: 300,
+          verifySeconds: 900,
+        },
+      ],
+    });
+    const gate = await waitForGate(client, id, 30 * 60_000);
+    const planned = performance.now();
+    await decide(client, id, signedBy(ts.site, gate, 'wang'));
+    const result: VoucherResendResult = await handle.result();
+    const done = performance.now();
+
+    const paid = sandbox.banks.books.db
+      .prepare(
+        'SELECT COUNT(DISTINCT voucher_no) AS vouchers, COUNT(*) AS payments FROM bank_payments WHERE bank_code = ? AND voucher_no LIKE ?',
+      )
+      .get(bank.code, `${vouchers[0]?.slice(0, -5)}%`) as { vouchers: number; payments: number };
+    const events = async (wid: string) =>
+      (await client.workflow.getHandle(wid).fetchHistory()).events?.length ?? 0;
+    const run = (await handle.describe()).runId.slice(0, 8);
+    const parent = await events(id);
+    const batches = Math.ceil(count / 200);
+    const children = await Promise.all([1, batches].map((b) => events(`${id}/${run}/batch-${b}`)));
+    clearInterval(sampler);
+
+    console.log(
+      [
+        `voucher resend of ${count} vouchers: ${((done - started) / 1000).toFixed(1)} s wall ` +
+          `(find, classify, ask the bank: ${((planned - started) / 1000).toFixed(1)} s; ` +
+          `approve, resend, verify: ${((done - planned) / 1000).toFixed(1)} s)`,
+        `outcome ${result.outcome}; ${JSON.stringify(result.counts)}`,
+        `bank books: ${paid.vouchers} vouchers paid, ${paid.payments} payments (exactly once: ${paid.vouchers === count && paid.payments === count})`,
+        `peak worker memory: RSS ${runPeak.toFixed(0)} MiB during the run (${atStart.toFixed(0)} MiB when it started; ` +
+          `high-water mark ${memory('VmHWM').toFixed(0)} MiB, bundling the workflows included)`,
+        `history events: parent ${parent}, batch 1 ${children[0]}, batch ${batches} ${children[1]} (${batches} batches; limit 51,200 each)`,
+      ].join('\n'),
+    );
+    return paid.vouchers === count && paid.payments === count ? 0 : 1;
+  } finally {
+    clearInterval(sampler);
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    await connection.close();
+    await sandbox.stop();
+    await server.stop();
+    ts.cleanup();
+    calendar.remove();
+  }
+}

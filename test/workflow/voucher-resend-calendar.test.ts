@@ -1,0 +1,223 @@
+/**
+ * The resend's waiting logic on Temporal's time-skipping test server: a voucher that timed out
+ * after the bank's close is resent at the opening of the next working day by the Chinese
+ * calendar (chinese-days' data for 2026: the Spring Festival with its make-up Saturday 2026-02-14,
+ * the Mid-Autumn/National Day holiday with its make-up Saturday 2026-10-10), never before. The
+ * server starts on the Friday evening before the Spring Festival and jumps days in milliseconds.
+ * The calendar activity is the real one; the treasury and bank side are typed fakes.
+ */
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { Context } from '@temporalio/activity';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createCalendarActivities } from '../../activities/calendar.ts';
+import { createControlActivities } from '../../activities/control.ts';
+import type { createAuditActivities } from '../../activities/audit.ts';
+import type { createNotifyActivities } from '../../activities/notify.ts';
+import type { createVoucherActivities } from '../../activities/vouchers.ts';
+import { createWorkingDayCalendar } from '../../connectors/calendar/working-days.ts';
+import { ensureTimeSkippingServer } from '../../scripts/lib/time-skipping-server.ts';
+import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
+import {
+  batchOrderSignal,
+  batchSummaryQuery,
+  voucherResendBatch,
+} from '../../workflows/voucher-resend-batch.ts';
+import type { BatchResult, BatchSummary, ResendBatchInput } from '../../workflows/voucher-resend.types.ts';
+
+type Vouchers = ReturnType<typeof createVoucherActivities>;
+type Control = ReturnType<typeof createControlActivities>;
+
+const site = loadSite(defaultSiteFile);
+const taskQueue = `resend-calendar-${Date.now()}`;
+const start = '2026-02-13T18:00:00+08:00';
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+
+/** What the fakes saw: when (server time) each voucher was put back for sending. */
+const requeuedAt = new Map<string, number>();
+const rows = new Map<string, { status: string; updatedAt: string }>();
+
+const vouchers: Pick<
+  Vouchers,
+  | 'inspectFailedVouchers'
+  | 'askBankAboutVouchers'
+  | 'readBankAnswers'
+  | 'voucherStates'
+  | 'requeueVouchers'
+  | 'alignVoucherStatus'
+> = {
+  inspectFailedVouchers: async ({ voucherNos }) =>
+    (voucherNos ?? []).map((no) => ({
+      voucherNo: no,
+      amountFen: 1_288_000,
+      status: 'timed_out',
+      businessDate: rows.get(no)?.updatedAt.slice(0, 10) ?? '',
+      updatedAt: rows.get(no)?.updatedAt ?? '',
+      sentAt: rows.get(no)?.updatedAt ?? null,
+      failureCode: 'E_OUT_OF_WINDOW',
+      payeeId: 'PA000001',
+      payee: { name: '县**********司', account: '****8800' },
+      staleBaseData: [],
+      fields: { ok: true },
+      ruleSet: 'standard',
+      voiding: false,
+    })),
+  askBankAboutVouchers: async ({ voucherNos }) => voucherNos.length,
+  // The bank booked the late voucher as rejected (E_OUT_OF_WINDOW): no payable record.
+  readBankAnswers: async ({ voucherNos }) =>
+    voucherNos.map((no) => ({ voucherNo: no, answered: true, known: true, status: 'rejected' })),
+  voucherStates: async ({ voucherNos }) =>
+    voucherNos.map((no) => ({
+      voucherNo: no,
+      status: rows.get(no)?.status ?? 'missing',
+      updatedAt: rows.get(no)?.updatedAt ?? '',
+      failureCode: null,
+    })),
+  requeueVouchers: async ({ vouchers: vs }) =>
+    vs.map((v) => {
+      requeuedAt.set(v.voucherNo, Context.current().info.currentAttemptScheduledTimestampMs);
+      rows.set(v.voucherNo, { status: 'accepted', updatedAt: new Date().toISOString() });
+      return { voucherNo: v.voucherNo, changed: true, status: 'pending_send' };
+    }),
+  alignVoucherStatus: async () => {
+    throw new Error('nothing should be aligned');
+  },
+};
+
+// The real estate description of the committed site, with this test's task queue.
+const control: Pick<Control, 'describeEstate'> = {
+  describeEstate: async () => ({
+    ...(await createControlActivities({ site }).describeEstate()),
+    taskQueues: { runbooks: taskQueue, comm: taskQueue, db: taskQueue },
+  }),
+};
+const audit: ReturnType<typeof createAuditActivities> = { appendAudit: async () => ({ seq: 1, hash: '0' }) };
+const notify: ReturnType<typeof createNotifyActivities> = { notify: async () => undefined };
+
+before(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const path = await ensureTimeSkippingServer({ log: (l) => console.log(l) });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path }, extraArgs: ['--initial-time', start] },
+  });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    activities: {
+      ...vouchers,
+      ...control,
+      ...audit,
+      ...notify,
+      ...createCalendarActivities({ site, calendar: createWorkingDayCalendar() }),
+    },
+  });
+  running = worker.run();
+});
+after(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+/** Moves the server's clock forward to `iso` (it never goes back). */
+async function clockTo(iso: string): Promise<void> {
+  const ms = Date.parse(iso) - (await env.currentTimeMs());
+  assert.ok(ms >= 0, `the test server is already past ${iso}`);
+  if (ms > 0) await env.sleep(ms);
+}
+
+/** Runs one batch with the timed-out voucher, orders it to execute as its parent would, and waits. */
+async function resendTimedOut(voucherNo: string, timedOutAt: string): Promise<BatchResult> {
+  rows.set(voucherNo, { status: 'timed_out', updatedAt: new Date(timedOutAt).toISOString() });
+  const input: ResendBatchInput = {
+    bank: 'ICBC',
+    runKey: `voucher-resend/ICBC/test#${voucherNo}`,
+    batch: 1,
+    voucherNos: [voucherNo],
+    since: '2026-01-01',
+    staleSentBefore: new Date(timedOutAt).toISOString(),
+    answerWaitSeconds: 60,
+    askRounds: 2,
+    verifySeconds: 120,
+    sampleSize: 10,
+    detail: true,
+  };
+  const handle = await env.client.workflow.start(voucherResendBatch, {
+    taskQueue,
+    workflowId: `voucher-resend/ICBC/calendar-${voucherNo}`,
+    args: [input],
+  });
+  let summary: BatchSummary | null = null;
+  while (!summary) {
+    summary = await handle.query(batchSummaryQuery);
+    if (!summary) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(summary.resend.count, 1, 'the bank has no payable record: the plan resends it');
+  await handle.signal(batchOrderSignal, {
+    kind: 'execute',
+    planDigest: '0'.repeat(64),
+    batchDigest: summary.resendDigest,
+    blockedKinds: [],
+    requestedBy: 'eng',
+  });
+  return handle.result();
+}
+
+function assertResentAt(result: BatchResult, voucherNo: string, opening: string): void {
+  const at = requeuedAt.get(voucherNo);
+  assert.ok(at !== undefined, `${voucherNo} was not resent`);
+  const open = Date.parse(opening);
+  assert.ok(
+    at >= open,
+    `${voucherNo} resent at ${new Date(at).toISOString()}, before the window opened at ${opening}`,
+  );
+  assert.ok(
+    at < open + 60_000,
+    `${voucherNo} resent at ${new Date(at).toISOString()}, not at the opening ${opening}`,
+  );
+  assert.equal(result.windowOpenedAt !== undefined && Date.parse(result.windowOpenedAt) >= open, true);
+  assert.deepEqual(
+    result.results.map((r) => [r.voucherNo, r.outcome]),
+    [[voucherNo, 'accepted']],
+  );
+}
+
+test('timed out on the Friday before the Spring Festival: resent at 08:30 on the make-up Saturday', async () => {
+  const now = await env.currentTimeMs();
+  assert.ok(
+    now - Date.parse(start) < 60_000,
+    `the server should start at ${start}, not ${new Date(now).toISOString()}`,
+  );
+  const result = await resendTimedOut('ZZ20260213ICBCT0001', '2026-02-13T17:02:00+08:00');
+  assertResentAt(result, 'ZZ20260213ICBCT0001', '2026-02-14T08:30:00+08:00');
+});
+
+test('timed out on that make-up Saturday evening: waits out the holiday, resent on Tuesday 2026-02-24', async () => {
+  await clockTo('2026-02-14T17:30:00+08:00');
+  const result = await resendTimedOut('ZZ20260214ICBCT0002', '2026-02-14T17:05:00+08:00');
+  assertResentAt(result, 'ZZ20260214ICBCT0002', '2026-02-24T08:30:00+08:00');
+});
+
+test('timed out the evening before National Day: resent when the holiday ends, 2026-10-08', async () => {
+  await clockTo('2026-09-30T17:10:00+08:00');
+  const result = await resendTimedOut('ZZ20260930ICBCT0003', '2026-09-30T17:03:00+08:00');
+  assertResentAt(result, 'ZZ20260930ICBCT0003', '2026-10-08T08:30:00+08:00');
+});
+
+test('timed out on the Friday after National Day: resent on the make-up Saturday 2026-10-10', async () => {
+  await clockTo('2026-10-09T17:30:00+08:00');
+  const result = await resendTimedOut('ZZ20261009ICBCT0004', '2026-10-09T17:01:00+08:00');
+  assertResentAt(result, 'ZZ20261009ICBCT0004', '2026-10-10T08:30:00+08:00');
+});
+
+test('inside the window: resent at once, no wait', async () => {
+  await clockTo('2026-10-12T10:00:00+08:00');
+  const result = await resendTimedOut('ZZ20261012ICBCT0005', '2026-10-09T17:01:00+08:00');
+  assertResentAt(result, 'ZZ20261012ICBCT0005', '2026-10-12T10:00:00+08:00');
+});

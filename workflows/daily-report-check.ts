@@ -1,0 +1,279 @@
+/**
+ * 日报清单检查 — daily report and list check (catalog item 5, contract 2.2.2): for one bank and
+ * business day, are the daily report (日报), the payment list (清单) and the reconciliation file
+ * (对账文件) in the treasury database? For each missing one, ask the bank to send it again (a
+ * status query naming the report and day), wait durably, look again, and escalate with the
+ * evidence when it is still missing. Changes no money and no finance record, so it passes no
+ * approval gate; every resend request is audited. One check per bank's reports at a time
+ * (lock/bank-reports/<bank>).
+ */
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createBankCheckActivities } from '../activities/bank-checks/index.ts';
+import type { createControlActivities } from '../activities/control.ts';
+import type { RunbookReport } from '../activities/report/runbook-report.ts';
+import { formatFen, formatInstant } from '../inbox/format.ts';
+import {
+  answerMismatch,
+  conclude,
+  missingReports,
+  reportLabel,
+  waitText,
+} from './daily-report-check.plan.ts';
+import {
+  dailyReportCheckInputSchema,
+  type DailyReportCheckInput,
+  type DailyReportCheckOutcome,
+  type DailyReportCheckResult,
+  type ReportPresence,
+} from './daily-report-check.types.ts';
+import { planDigest } from './shared/approval-decision.ts';
+import type { BankAnswer, BankQuestion, ReportKind } from './shared/bank-check-types.ts';
+import { queryIdFor, queryPrefix } from './shared/bank-query-ids.ts';
+import { invalidInput, parseInput } from './shared/errors.ts';
+import { acquireLock, type HeldLock } from './shared/locks.ts';
+import { progressQuery } from './shared/progress.ts';
+import { mutation, readOnly } from './shared/retry-profiles.ts';
+import { createRunRecord } from './shared/run-record.ts';
+import { BankCodeKey, OutcomeKey, RequestedByKey, RunbookKey } from './shared/search-attributes.ts';
+
+type Control = ReturnType<typeof createControlActivities>;
+type BankChecks = ReturnType<typeof createBankCheckActivities>;
+
+const runbook = 'daily-report-check';
+
+const outcomeLabel: Record<DailyReportCheckOutcome, string> = {
+  complete: '报表齐全，无需处理',
+  'received-after-resend': '已请求补发并收到',
+  escalated: '补发后仍缺失，已升级',
+  planned: '仅检查（演练），未请求补发',
+  'not-a-working-day': '非工作日，无报表',
+  'unexpected-state': '遇到意外状态，已停止',
+};
+
+export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise<DailyReportCheckResult> {
+  const input = parseInput(dailyReportCheckInputSchema, rawInput);
+  const { workflowId } = workflowInfo();
+  const startedAt = new Date().toISOString();
+  const control = proxyActivities<Control>(readOnly());
+  const estate = await control.describeEstate();
+  const bank = estate.banks.find((b) => b.code === input.bank);
+  if (!bank) {
+    throw invalidInput([
+      `input.bank: unknown bank code "${input.bank}"; expected one of ${estate.banks.map((b) => b.code).join(', ')}`,
+    ]);
+  }
+  const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
+  const dbQueue = estate.taskQueues.db;
+  const look = proxyActivities<BankChecks>({ ...readOnly(), taskQueue: dbQueue });
+  const file = proxyActivities<BankChecks>({ ...mutation(), taskQueue: dbQueue });
+  const record = createRunRecord(runbook);
+
+  let step = 'checking';
+  const day = await look.reportDay({ date: input.date });
+  const date = day.date;
+  setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, date } }));
+  upsertSearchAttributes([
+    { key: RunbookKey, value: runbook },
+    { key: BankCodeKey, value: [bank.code] },
+    { key: RequestedByKey, value: input.requestedBy },
+  ]);
+  await record.audit({
+    kind: 'run-started',
+    actor: input.requestedBy,
+    subject: bank.code,
+    payload: { requester: input.requestedBy, inputDigest: planDigest(input) },
+    key: 'run-started',
+  });
+
+  const subject = `${bank.code}/${date}`;
+  const requested: DailyReportCheckResult['requested'] = [];
+  const actions: NonNullable<RunbookReport['actions']> = [];
+  let before: ReportPresence[] = [];
+  let after: ReportPresence[] = [];
+  let outcome: DailyReportCheckOutcome;
+  let why: string;
+  let lock: HeldLock | undefined;
+
+  try {
+    lock = await acquireLock('bank-reports', bank.code);
+    before = await look.readBankReports({ bank: bank.code, date, kinds: input.reports });
+    after = before;
+    const missing = missingReports(before);
+    if (!day.workingDay && missing.length === before.length) {
+      outcome = 'not-a-working-day';
+      why = `${date} 不是工作日，银行不出报表`;
+    } else if (missing.length === 0) {
+      outcome = 'complete';
+      why = `${date} 的${input.reports.map((k) => reportLabel[k]).join('、')}均已收到`;
+    } else if (input.dryRun) {
+      outcome = 'planned';
+      why = `缺 ${missing.map((k) => reportLabel[k]).join('、')}（${date}）；演练模式，未请求补发`;
+    } else {
+      step = 'requesting-resend';
+      const prefix = queryPrefix(workflowId, 'report-resend');
+      const questions: (BankQuestion & { subject: 'report' })[] = missing.map((kind) => ({
+        queryId: queryIdFor(prefix, `${kind}:${date}`),
+        subject: 'report',
+        reportKind: kind,
+        reportDate: date,
+      }));
+      await file.askBank({ bank: bank.code, questions });
+      for (const q of questions) {
+        const at = new Date().toISOString();
+        requested.push({ kind: q.reportKind, queryId: q.queryId });
+        actions.push({
+          command: `status_query {"reportKind":"${q.reportKind}","reportDate":"${date}"}`,
+          target: bank.code,
+          detail: `请求补发${reportLabel[q.reportKind]}`,
+          at,
+        });
+        await record.audit({
+          kind: 'mutation',
+          actor: 'system',
+          subject,
+          payload: {
+            action: 'request-report-resend',
+            target: bank.code,
+            before: { kind: q.reportKind, date, present: false },
+            after: { queryId: q.queryId, requested: true },
+          },
+          key: `resend/${q.reportKind}`,
+        });
+      }
+
+      step = 'waiting';
+      const deadline = Date.now() + input.waitSeconds * 1000;
+      // About thirty looks per wait, at least 2 s and at most 15 min apart: a two-day wait stays a small history.
+      const pollMs = Math.min(900_000, Math.max(2000, (input.waitSeconds * 1000) / 30));
+      for (;;) {
+        after = await look.readBankReports({ bank: bank.code, date, kinds: input.reports });
+        const arrived = missing.every((k) => after.find((p) => p.kind === k)?.present);
+        if (arrived || Date.now() >= deadline) break;
+        await sleep(Math.min(pollMs, deadline - Date.now()));
+      }
+      const answers = new Map<string, BankAnswer>(
+        (await look.readAnswers({ bank: bank.code, prefix })).map((a) => [a.queryId, a]),
+      );
+      const byKind = new Map<ReportKind, BankAnswer | undefined>();
+      for (const r of requested) {
+        const a = answers.get(r.queryId);
+        if (a) r.answer = a;
+        byKind.set(r.kind, a);
+      }
+      const mismatch = requested.map((r) => answerMismatch(r.kind, date, r.answer)).find(Boolean);
+      if (mismatch) {
+        outcome = 'unexpected-state';
+        why = mismatch;
+      } else {
+        ({ outcome, why } = conclude({
+          date,
+          missingBefore: missing,
+          after,
+          answers: byKind,
+          waitSeconds: input.waitSeconds,
+        }));
+      }
+      if (outcome !== 'received-after-resend') {
+        step = 'escalating';
+        await record.notify({
+          kind: 'run-escalated',
+          title: `${bank.name} ${date} 报表缺失，需银行处理`,
+          lines: [why, ...after.map((p) => `${reportLabel[p.kind]}：${p.present ? '已收到' : '缺失'}`)],
+          bankCodes: [bank.code],
+          link: runLink,
+          key: 'escalated',
+        });
+        await record.audit({
+          kind: 'escalation',
+          actor: 'system',
+          subject,
+          payload: { why, before, after, requested },
+          key: 'escalated',
+        });
+      }
+    }
+  } catch (err) {
+    await record.notify({
+      kind: 'run-failed',
+      title: `日报清单检查失败：${bank.name} ${date}`,
+      lines: [String((err as Error).message ?? err)],
+      bankCodes: [bank.code],
+      link: runLink,
+      key: 'failed',
+    });
+    throw err;
+  } finally {
+    await lock?.release();
+  }
+
+  step = 'reporting';
+  upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
+  const line = (p: ReportPresence) =>
+    p.present
+      ? `${reportLabel[p.kind]}：已收到（${p.receivedAt ? formatInstant(p.receivedAt, estate.timezone) : ''}，${p.lineCount ?? 0} 行，合计 ${formatFen(p.totalFen ?? 0)}）`
+      : `${reportLabel[p.kind]}：缺失`;
+  const report: RunbookReport = {
+    runbook,
+    title: `日报清单检查报告 — ${bank.name} ${date}`,
+    workflowId,
+    requestedBy: input.requestedBy,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    outcome: outcomeLabel[outcome],
+    outcomeCode: outcome,
+    sections: [
+      {
+        heading: '检查结果',
+        lines: [...before.map(line), `判断：${why}`, ...(input.reason ? [`发起原因：${input.reason}`] : [])],
+      },
+      ...(requested.length
+        ? [
+            {
+              heading: '补发请求与银行应答',
+              lines: requested.map(
+                (r) =>
+                  `${reportLabel[r.kind]}：${
+                    r.answer
+                      ? r.answer.resent
+                        ? `银行已应答并补发（${formatInstant(r.answer.answeredAt, estate.timezone)}）`
+                        : `银行已应答，未补发（${formatInstant(r.answer.answeredAt, estate.timezone)}）`
+                      : '银行未应答'
+                  }`,
+              ),
+            },
+            { heading: `等待 ${waitText(input.waitSeconds)}后复查`, lines: after.map(line) },
+          ]
+        : []),
+    ],
+    actions,
+  };
+  const files = await control.writeRunbookReport(report);
+  await record.audit({
+    kind: 'outcome',
+    actor: 'system',
+    subject,
+    payload: { result: outcome, why, report: files },
+    key: 'outcome',
+  });
+  await condition(allHandlersFinished);
+  return {
+    runbook,
+    workflowId,
+    bank: bank.code,
+    date,
+    outcome,
+    why,
+    before,
+    after,
+    requested,
+    report: files,
+  };
+}

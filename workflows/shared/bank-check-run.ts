@@ -1,0 +1,219 @@
+/**
+ * The frame the bank-side checks share (receipts, voids, refunds): opening a run (input checked
+ * against the estate, progress, search attributes, run-started in the audit trail), applying the
+ * approved finance-side changes one by one with an audit record each — stopping with the
+ * evidence when a record has moved under the run — and closing it with the report and outcome.
+ * The runbooks themselves stay the story: look, ask the bank, judge, plan, approve, act, verify.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
+import type { createControlActivities, EstateDescription } from '../../activities/control.ts';
+import type { RunbookReport } from '../../activities/report/runbook-report.ts';
+import type { InspectionReportFiles } from '../daily-inspection.types.ts';
+import { planDigest } from './approval-decision.ts';
+import type { GateOutcome } from './approval-messages.ts';
+import type { MutationResult } from './bank-check-types.ts';
+import { dateInZone } from './dates.ts';
+import { ErrorKind, invalidInput } from './errors.ts';
+import type { PlannedChange } from './finance-plan.ts';
+import { mutationText } from './finance-plan.ts';
+import { progressQuery } from './progress.ts';
+import { mutation, readOnly } from './retry-profiles.ts';
+import { createRunRecord, type RunRecord } from './run-record.ts';
+import { BankCodeKey, OutcomeKey, RequestedByKey, RunbookKey } from './search-attributes.ts';
+
+type Control = ReturnType<typeof createControlActivities>;
+type BankChecks = ReturnType<typeof createBankCheckActivities>;
+
+export interface BankCheckRun {
+  runbook: string;
+  workflowId: string;
+  runLink: string;
+  startedAt: string;
+  estate: EstateDescription;
+  bank: { code: string; name: string };
+  /** The run's business date: the input's, or today in the site's time zone. */
+  date: string;
+  record: RunRecord;
+  control: Control;
+  /** Read-only looks on the db zone. */
+  look: BankChecks;
+  /** Changes on the db zone: guarded, keyed, bounded retries. */
+  change: BankChecks;
+  step(name: string): void;
+}
+
+export async function openBankCheckRun(
+  runbook: string,
+  input: { bank: string; requestedBy: string; date?: string },
+): Promise<BankCheckRun> {
+  const { workflowId } = workflowInfo();
+  const startedAt = new Date().toISOString();
+  const control = proxyActivities<Control>(readOnly());
+  const estate = await control.describeEstate();
+  const bank = estate.banks.find((b) => b.code === input.bank);
+  if (!bank) {
+    throw invalidInput([
+      `input.bank: unknown bank code "${input.bank}"; expected one of ${estate.banks.map((b) => b.code).join(', ')}`,
+    ]);
+  }
+  const date = input.date ?? dateInZone(new Date(), estate.timezone);
+  const record = createRunRecord(runbook);
+  let step = 'diagnosing';
+  setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, date } }));
+  upsertSearchAttributes([
+    { key: RunbookKey, value: runbook },
+    { key: BankCodeKey, value: [bank.code] },
+    { key: RequestedByKey, value: input.requestedBy },
+  ]);
+  await record.audit({
+    kind: 'run-started',
+    actor: input.requestedBy,
+    subject: bank.code,
+    payload: { requester: input.requestedBy, inputDigest: planDigest(input) },
+    key: 'run-started',
+  });
+  return {
+    runbook,
+    workflowId,
+    runLink: `${estate.runLinkBase}${encodeURIComponent(workflowId)}`,
+    startedAt,
+    estate,
+    bank,
+    date,
+    record,
+    control,
+    look: proxyActivities<BankChecks>({ ...readOnly(), taskQueue: estate.taskQueues.db }),
+    change: proxyActivities<BankChecks>({ ...mutation(), taskQueue: estate.taskQueues.db }),
+    step: (name) => {
+      step = name;
+    },
+  };
+}
+
+export interface Applied {
+  results: (MutationResult & { change: PlannedChange; at: string })[];
+  /** Set when a change met records other than the plan's: nothing after it was applied. */
+  stopped?: { change: PlannedChange; message: string; details: unknown };
+}
+
+/** Applies the approved changes in order, auditing each; stops at the first that meets a moved record. */
+export async function applyChanges(
+  run: BankCheckRun,
+  approval: GateOutcome,
+  changes: PlannedChange[],
+): Promise<Applied> {
+  const applied: Applied = { results: [] };
+  for (const [i, change] of changes.entries()) {
+    let result: MutationResult;
+    try {
+      result = await run.change.applyMutation({ bank: run.bank.code, mutation: change.mutation });
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === ErrorKind.UnexpectedState) {
+        applied.stopped = { change, message: cause.message, details: cause.details?.[0] ?? null };
+        break;
+      }
+      throw err;
+    }
+    applied.results.push({ ...result, change, at: new Date().toISOString() });
+    await run.record.audit({
+      kind: 'mutation',
+      actor: 'system',
+      subject: `${run.bank.code}/${'receiptNo' in change.mutation ? change.mutation.receiptNo : 'refundNo' in change.mutation ? change.mutation.refundNo : change.mutation.voucherNo}`,
+      payload: {
+        action: change.mutation.kind,
+        target: 'treasury',
+        statements: result.statements,
+        rows: result.rows,
+        alreadyDone: result.alreadyDone,
+        before: result.before,
+        after: result.after,
+        approvedBy: approval.votes.map((v) => v.user),
+        planDigest: approval.planDigest,
+      },
+      key: `mutation/${approval.gateId}/${i}`,
+    });
+  }
+  return applied;
+}
+
+/** Report lines for what was applied, as the report's action list. */
+export function appliedActions(run: BankCheckRun, applied: Applied): NonNullable<RunbookReport['actions']> {
+  return applied.results.map((r) => ({
+    command: r.statements.length ? r.statements.join('; ') : '（无：记录已处于目标状态）',
+    target: 'treasury',
+    detail: `${mutationText(r.change.mutation).zh}${r.alreadyDone ? '（已完成，未重复执行）' : `，影响行数 ${r.rows.join('/')}`}`,
+    at: r.at,
+  }));
+}
+
+/** Tells people about what the run could not settle and records it as an escalation. */
+export async function escalate(
+  run: BankCheckRun,
+  title: string,
+  lines: string[],
+  payload: Record<string, unknown>,
+) {
+  await run.record.notify({
+    kind: 'run-escalated',
+    title,
+    lines,
+    bankCodes: [run.bank.code],
+    link: run.runLink,
+    key: 'escalated',
+  });
+  await run.record.audit({
+    kind: 'escalation',
+    actor: 'system',
+    subject: `${run.bank.code}/${run.date}`,
+    payload,
+    key: 'escalated',
+  });
+}
+
+export async function notifyFailed(run: BankCheckRun, title: string, err: unknown) {
+  await run.record.notify({
+    kind: 'run-failed',
+    title,
+    lines: [String((err as Error).message ?? err)],
+    bankCodes: [run.bank.code],
+    link: run.runLink,
+    key: 'failed',
+  });
+}
+
+/** Writes the report, records the outcome and waits for in-flight handlers; returns the files. */
+export async function closeBankCheckRun(
+  run: BankCheckRun,
+  report: Omit<RunbookReport, 'runbook' | 'workflowId' | 'startedAt' | 'finishedAt'>,
+  why: string,
+): Promise<InspectionReportFiles> {
+  run.step('reporting');
+  upsertSearchAttributes([{ key: OutcomeKey, value: report.outcomeCode }]);
+  const files = await run.control.writeRunbookReport({
+    ...report,
+    runbook: run.runbook,
+    workflowId: run.workflowId,
+    startedAt: run.startedAt,
+    finishedAt: new Date().toISOString(),
+  });
+  await run.record.audit({
+    kind: 'outcome',
+    actor: 'system',
+    subject: `${run.bank.code}/${run.date}`,
+    payload: { result: report.outcomeCode, why, report: files },
+    key: 'outcome',
+  });
+  await condition(allHandlersFinished);
+  return files;
+}

@@ -1,0 +1,93 @@
+/**
+ * What the bank-side checks (daily reports, receipts, voids, refunds) exchange between their
+ * workflows and their db-zone activities: the questions put to a bank and its answers, the
+ * finance-side records they look at (payee data already masked), and the finance-side changes a
+ * runbook may apply. Pure types: safe in the workflow bundle.
+ */
+
+export type ReportKind = 'daily_report' | 'payment_list' | 'recon_file';
+
+/** A status query to one bank (out of band); `queryId` ties the answer to it. */
+export type BankQuestion = { queryId: string } & (
+  | { subject: 'voucher'; voucherNo: string }
+  | { subject: 'report'; reportKind: ReportKind; reportDate: string }
+  | { subject: 'refund'; refundNo: string }
+);
+
+/** A bank's status answer, as the send/receive program filed it. */
+export interface BankAnswer {
+  queryId: string;
+  answeredAt: string;
+  voucherNo?: string;
+  /** Whether the bank has the voucher on its books. */
+  known?: boolean;
+  /** The voucher's status in the bank's books: accepted, paid, rejected, voided. */
+  status?: string;
+  paidAt?: string | null;
+  amountFen?: number;
+  void?: { state: 'voided' | 'refused'; at: string; reason?: string };
+  refund?: {
+    refundNo: string;
+    known: boolean;
+    state?: 'refunded' | 'refused';
+    voucherNo?: string;
+    amountFen?: number;
+    refundDate?: string;
+    initiatedBy?: 'finance' | 'bank';
+    reason?: string;
+  };
+  reportKind?: ReportKind;
+  reportDate?: string;
+  /** For a report: whether the bank sent it again. */
+  resent?: boolean;
+}
+
+/** A finance-side voucher as a plan may show it. */
+export interface VoucherSnapshot {
+  voucherNo: string;
+  bank: string;
+  amountFen: number;
+  businessDate: string;
+  status: string;
+  paidAt: string | null;
+  /** Masked, e.g. 县*******. */
+  payeeName: string;
+  /** Masked, e.g. ****1234. */
+  payeeAccount: string;
+  /** The receipt already registered against it, if any. */
+  registeredReceipt: string | null;
+}
+
+/**
+ * A change to the finance side's records, applied in one transaction, guarded by the state it
+ * expects (so a retry changes nothing twice, and a record that moved under it is left alone).
+ */
+export type FinanceMutation =
+  | {
+      kind: 'register-receipt';
+      receiptNo: string;
+      voucherNo: string;
+      /** When the bank paid (its status answer); set on a voucher not yet marked paid. */
+      paidAt: string;
+      /** False when the voucher is already marked paid: only the receipt is registered. */
+      markPaid: boolean;
+    }
+  | { kind: 'confirm-void'; voucherNo: string; bankAt: string }
+  | { kind: 'refuse-void'; voucherNo: string; bankReason: string }
+  | { kind: 'resend-void'; voucherNo: string }
+  | { kind: 'confirm-refund'; refundNo: string; voucherNo: string; refundDate: string }
+  | { kind: 'match-refund'; refundNo: string; voucherNo: string; refundDate: string }
+  | { kind: 'refuse-refund'; refundNo: string; bankReason: string }
+  | { kind: 'resend-refund'; refundNo: string };
+
+/** What applying one mutation did. */
+export interface MutationResult {
+  /** The statements as run (executed_at filled in). */
+  statements: string[];
+  /** Rows changed per statement. */
+  rows: number[];
+  /** Already in the target state (a retry after the commit): nothing changed. */
+  alreadyDone: boolean;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+}

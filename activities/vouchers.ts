@@ -229,44 +229,43 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
       requireBank(site, input.bank);
       const at = now().toISOString();
       const wanted = input.voucherNos.map((no) => ({ no, id: queryId(input.key, no) }));
-      return db.transaction().execute(async (trx) => {
-        const existing = new Set(
-          wanted.length === 0
-            ? []
-            : (
-                await trx
-                  .selectFrom('bank_queries')
-                  .select('query_id')
-                  .where(
-                    'query_id',
-                    'in',
-                    wanted.map((w) => w.id),
-                  )
-                  .execute()
-              ).map((r) => r.query_id),
-        );
-        const fresh = wanted.filter((w) => !existing.has(w.id));
-        if (fresh.length > 0) {
-          await trx
-            .insertInto('bank_queries')
-            .values(
-              fresh.map((w) => ({
-                query_id: w.id,
-                bank_code: input.bank,
-                subject: 'voucher' as const,
-                ref_no: w.no,
-                body: JSON.stringify({ voucherNo: w.no, queryId: w.id }),
-                status: 'pending_send' as const,
-                requested_at: at,
-                sent_at: null,
-                answered_at: null,
-                answer: null,
-              })),
+      if (wanted.length === 0) return 0;
+      // Read, then one INSERT on its own: a read-then-write transaction would fail at once
+      // (SQLITE_BUSY_SNAPSHOT) whenever the send/receive program wrote in between.
+      const existing = new Set(
+        (
+          await db
+            .selectFrom('bank_queries')
+            .select('query_id')
+            .where(
+              'query_id',
+              'in',
+              wanted.map((w) => w.id),
             )
-            .execute();
-        }
-        return fresh.length;
-      });
+            .execute()
+        ).map((r) => r.query_id),
+      );
+      const fresh = wanted.filter((w) => !existing.has(w.id));
+      if (fresh.length > 0) {
+        await db
+          .insertInto('bank_queries')
+          .values(
+            fresh.map((w) => ({
+              query_id: w.id,
+              bank_code: input.bank,
+              subject: 'voucher' as const,
+              ref_no: w.no,
+              body: JSON.stringify({ voucherNo: w.no, queryId: w.id }),
+              status: 'pending_send' as const,
+              requested_at: at,
+              sent_at: null,
+              answered_at: null,
+              answer: null,
+            })),
+          )
+          .execute();
+      }
+      return fresh.length;
     },
 
     /** The bank's answers so far, per voucher (the latest answered question wins). */
@@ -326,43 +325,41 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
     }): Promise<{ kind: BaseDataKind; version: number; pushId: string; created: boolean }[]> {
       requireBank(site, input.bank);
       const at = now().toISOString();
-      return db.transaction().execute(async (trx) => {
-        const out: { kind: BaseDataKind; version: number; pushId: string; created: boolean }[] = [];
-        for (const kind of input.kinds) {
-          const pushId = `${input.key}/${kind}`;
-          const existing = await trx
-            .selectFrom('base_data_pushes')
-            .select(['version'])
-            .where('push_id', '=', pushId)
-            .executeTakeFirst();
-          if (existing) {
-            out.push({ kind, version: existing.version, pushId, created: false });
-            continue;
-          }
-          const row = await trx
-            .selectFrom('base_data_versions')
-            .select('version_current')
-            .where('bank_code', '=', input.bank)
-            .where('kind', '=', kind)
-            .executeTakeFirstOrThrow();
-          await trx
-            .insertInto('base_data_pushes')
-            .values({
-              push_id: pushId,
-              bank_code: input.bank,
-              kind,
-              version: row.version_current,
-              status: 'pending_send',
-              requested_at: at,
-              sent_at: null,
-              answered_at: null,
-              answer_reason: null,
-            })
-            .execute();
-          out.push({ kind, version: row.version_current, pushId, created: true });
+      const out: { kind: BaseDataKind; version: number; pushId: string; created: boolean }[] = [];
+      for (const kind of input.kinds) {
+        const pushId = `${input.key}/${kind}`;
+        const existing = await db
+          .selectFrom('base_data_pushes')
+          .select(['version'])
+          .where('push_id', '=', pushId)
+          .executeTakeFirst();
+        if (existing) {
+          out.push({ kind, version: existing.version, pushId, created: false });
+          continue;
         }
-        return out;
-      });
+        const row = await db
+          .selectFrom('base_data_versions')
+          .select('version_current')
+          .where('bank_code', '=', input.bank)
+          .where('kind', '=', kind)
+          .executeTakeFirstOrThrow();
+        await db
+          .insertInto('base_data_pushes')
+          .values({
+            push_id: pushId,
+            bank_code: input.bank,
+            kind,
+            version: row.version_current,
+            status: 'pending_send',
+            requested_at: at,
+            sent_at: null,
+            answered_at: null,
+            answer_reason: null,
+          })
+          .execute();
+        out.push({ kind, version: row.version_current, pushId, created: true });
+      }
+      return out;
     },
 
     /** Where each push stands: pending_send, sent, acked or rejected (with the bank's reason). */
@@ -397,35 +394,38 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
         payeeAccountName: 'account_name',
         payeeBankName: 'bank_name',
       } as const;
-      return db.transaction().execute(async (trx) => {
-        const out: { payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[] = [];
-        for (const fix of input.fixes) {
-          const col = column[fix.field];
-          const row = await trx
-            .selectFrom('payee_accounts')
-            .select(['account_no', 'account_name', 'bank_name'])
+      const out: { payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[] = [];
+      for (const fix of input.fixes) {
+        const col = column[fix.field];
+        const row = await db
+          .selectFrom('payee_accounts')
+          .select(['account_no', 'account_name', 'bank_name'])
+          .where('id', '=', fix.payeeId)
+          .executeTakeFirst();
+        const current = row?.[col] ?? '';
+        const target = normalisedValue(fix.field, current, rules);
+        if (valueDigest(current) === fix.beforeDigest && target !== current) {
+          // Guarded by the value read: a record changed since is left alone.
+          const res = await db
+            .updateTable('payee_accounts')
+            .set({ [col]: target })
             .where('id', '=', fix.payeeId)
+            .where(col, '=', current)
             .executeTakeFirst();
-          const current = row?.[col] ?? '';
-          const target = normalisedValue(fix.field, current, rules);
-          if (valueDigest(current) === fix.beforeDigest && target !== current) {
-            await trx
-              .updateTable('payee_accounts')
-              .set({ [col]: target })
-              .where('id', '=', fix.payeeId)
-              .where(col, '=', current)
-              .execute();
-            out.push({ payeeId: fix.payeeId, field: fix.field, result: 'applied' });
-          } else {
-            out.push({
-              payeeId: fix.payeeId,
-              field: fix.field,
-              result: target === current ? 'already' : 'changed',
-            });
-          }
+          out.push({
+            payeeId: fix.payeeId,
+            field: fix.field,
+            result: res.numUpdatedRows === 1n ? 'applied' : 'changed',
+          });
+        } else {
+          out.push({
+            payeeId: fix.payeeId,
+            field: fix.field,
+            result: target === current ? 'already' : 'changed',
+          });
         }
-        return out;
-      });
+      }
+      return out;
     },
 
     /**

@@ -78,7 +78,12 @@ export async function runResendBench(): Promise<number> {
         },
       ],
     });
-    const gate = await waitForGate(client, id, 30 * 60_000);
+    const gate = await Promise.race([
+      waitForGate(client, id, 30 * 60_000),
+      handle.result().then((r: VoucherResendResult) => {
+        throw new Error(`the run ended (${r.outcome}) without asking for approval`);
+      }),
+    ]);
     const planned = performance.now();
     await decide(client, id, signedBy(ts.site, gate, 'wang'));
     const result: VoucherResendResult = await handle.result();

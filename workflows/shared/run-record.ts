@@ -35,16 +35,23 @@ export function createRunRecord(runbook: string): RunRecord {
   const notify = proxyActivities<Notify>(recordProfile());
   return {
     async audit({ key, ...note }) {
+      // Keyed by run: a later run under the same workflow id (allowed once the first has closed)
+      // leaves its own records, while a retried or replayed step of this run writes none twice.
       await audit.appendAudit({
         ...note,
         workflowId,
         runId,
         runbook,
-        idempotencyKey: `${workflowId}/${key}`,
+        idempotencyKey: `${workflowId}/${runId}/${key}`,
       });
     },
     async notify({ key, ...notice }) {
-      await notify.notify({ ...notice, runbook, workflowId, idempotencyKey: `${workflowId}/${key}` });
+      await notify.notify({
+        ...notice,
+        runbook,
+        workflowId,
+        idempotencyKey: `${workflowId}/${runId}/${key}`,
+      });
     },
   };
 }

@@ -8,9 +8,9 @@
  * retried or replayed activity finds its work done and changes nothing twice.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
-import type { BaseDataKind, TreasuryDatabase } from '../connectors/treasury/schema.ts';
+import type { BaseDataKind, TreasuryDatabase, VoucherStatus } from '../connectors/treasury/schema.ts';
 import { maskAccount, maskName } from '../inbox/format.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { batchesOf } from '../workflows/voucher-resend.plan.ts';
@@ -435,67 +435,23 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
      */
     async requeueVouchers(input: { bank: string; vouchers: PlannedVoucher[] }): Promise<RowChange[]> {
       requireBank(site, input.bank);
-      return db.transaction().execute(async (trx) => {
-        const at = now().toISOString();
-        const out: RowChange[] = [];
-        for (const v of input.vouchers) {
-          const res = await trx
-            .updateTable('vouchers')
-            .set({
-              status: 'pending_send',
-              submitted_at: at,
-              sent_at: null,
-              serial_no: null,
-              failure_code: null,
-              failure_reason: null,
-              updated_at: at,
-            })
-            .where('voucher_no', '=', v.voucherNo)
-            .where('bank_code', '=', input.bank)
-            .where('status', '=', v.status)
-            .where('updated_at', '=', v.updatedAt)
-            .executeTakeFirst();
-          out.push({ voucherNo: v.voucherNo, changed: res.numUpdatedRows === 1n, status: 'pending_send' });
-        }
-        const states = await currentStates(
-          trx,
-          input.bank,
-          input.vouchers.map((v) => v.voucherNo),
-        );
-        return out.map((o) => ({ ...o, status: states.get(o.voucherNo)?.status ?? 'missing' }));
-      });
+      return setWhereUnchanged(db, now, input.bank, input.vouchers, 'pending_send', (at) => ({
+        submitted_at: at,
+        sent_at: null,
+        serial_no: null,
+        failure_code: null,
+        failure_reason: null,
+      }));
     },
 
     /** Finance's side brought in line with the bank's: the bank has the voucher, so it is accepted. */
     async alignVoucherStatus(input: { bank: string; vouchers: PlannedVoucher[] }): Promise<RowChange[]> {
       requireBank(site, input.bank);
-      return db.transaction().execute(async (trx) => {
-        const at = now().toISOString();
-        const out: RowChange[] = [];
-        for (const v of input.vouchers) {
-          const res = await trx
-            .updateTable('vouchers')
-            .set({
-              status: 'accepted',
-              accepted_at: at,
-              failure_code: null,
-              failure_reason: null,
-              updated_at: at,
-            })
-            .where('voucher_no', '=', v.voucherNo)
-            .where('bank_code', '=', input.bank)
-            .where('status', '=', v.status)
-            .where('updated_at', '=', v.updatedAt)
-            .executeTakeFirst();
-          out.push({ voucherNo: v.voucherNo, changed: res.numUpdatedRows === 1n, status: 'accepted' });
-        }
-        const states = await currentStates(
-          trx,
-          input.bank,
-          input.vouchers.map((v) => v.voucherNo),
-        );
-        return out.map((o) => ({ ...o, status: states.get(o.voucherNo)?.status ?? 'missing' }));
-      });
+      return setWhereUnchanged(db, now, input.bank, input.vouchers, 'accepted', (at) => ({
+        accepted_at: at,
+        failure_code: null,
+        failure_reason: null,
+      }));
     },
 
     /** Finance's current status of each voucher. */
@@ -515,6 +471,42 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
       });
     },
   };
+}
+
+/**
+ * In one transaction, moves each planned voucher still as the plan saw it (same status and
+ * updated_at) to `status` with `fields`, then reads back what each row now is: a retried call
+ * changes nothing twice and still reports every voucher's current status.
+ */
+async function setWhereUnchanged(
+  db: Db,
+  now: () => Date,
+  bank: string,
+  vouchers: PlannedVoucher[],
+  status: VoucherStatus,
+  fields: (at: string) => Updateable<TreasuryDatabase['vouchers']>,
+): Promise<RowChange[]> {
+  return db.transaction().execute(async (trx) => {
+    const at = now().toISOString();
+    const out: RowChange[] = [];
+    for (const v of vouchers) {
+      const res = await trx
+        .updateTable('vouchers')
+        .set({ status, ...fields(at), updated_at: at })
+        .where('voucher_no', '=', v.voucherNo)
+        .where('bank_code', '=', bank)
+        .where('status', '=', v.status)
+        .where('updated_at', '=', v.updatedAt)
+        .executeTakeFirst();
+      out.push({ voucherNo: v.voucherNo, changed: res.numUpdatedRows === 1n, status });
+    }
+    const states = await currentStates(
+      trx,
+      bank,
+      vouchers.map((v) => v.voucherNo),
+    );
+    return out.map((o) => ({ ...o, status: states.get(o.voucherNo)?.status ?? 'missing' }));
+  });
 }
 
 async function currentStates(db: Db, bank: string, voucherNos: string[]) {

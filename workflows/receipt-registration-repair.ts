@@ -24,12 +24,19 @@ import {
   type ReceiptRepairOutcome,
   type ReceiptRepairResult,
 } from './receipt-registration-repair.types.ts';
-import { planDigest } from './shared/approval-decision.ts';
-import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import { askBank, unsentNote } from './shared/ask-bank.ts';
 import {
-  applyChanges,
+  afterApplySections,
+  appliedOutcome,
+  approveAndApply,
+  declinedWhy,
+  planOutcomeLabel,
+  planWithDigest,
+  reasonFinding,
+  reasonLine,
+  resultsOf,
+} from './shared/bank-check-outcome.ts';
+import {
   appliedActions,
   closeBankCheckRun,
   escalate,
@@ -37,6 +44,7 @@ import {
   openBankCheckRun,
   type Applied,
 } from './shared/bank-check-run.ts';
+import { askRunBank, bankCheckGate } from './shared/bank-check-steps.ts';
 import type { BankAnswer, VoucherSnapshot } from './shared/bank-check-types.ts';
 import { queryIdFor, queryPrefix } from './shared/bank-query-ids.ts';
 import { parseInput } from './shared/errors.ts';
@@ -51,23 +59,14 @@ const outcomeLabel: Record<ReceiptRepairOutcome, string> = {
   'partly-registered': '部分登记，其余需人工处理',
   'nothing-to-do': '无未登记回单',
   'nothing-registrable': '无可自动登记的回单，已列明原因',
-  planned: '仅生成计划（演练）',
-  rejected: '审批驳回',
-  expired: '审批超时',
-  'unexpected-state': '遇到意外状态，已停止',
-  'not-verified': '已执行，但验证未通过',
+  ...planOutcomeLabel,
 };
 
 export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): Promise<ReceiptRepairResult> {
   const input = parseInput(receiptRepairInputSchema, rawInput);
   const run = await openBankCheckRun(runbook, input);
   const { bank, date, look } = run;
-  const gate = createApprovalGate({
-    runbook,
-    requestedBy: input.requestedBy,
-    bankCodes: [bank.code],
-    record: run.record,
-  });
+  const gate = bankCheckGate(run, input.requestedBy);
 
   let found = 0;
   let matches: ReceiptMatch[] = [];
@@ -96,18 +95,17 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
       run.step('asking-bank');
       const prefix = queryPrefix(run.workflowId, 'receipt-vouchers', round);
       const clean = matches.filter((m) => m.kind === 'clean');
-      const asked = await askBank({
-        dbQueue: run.estate.taskQueues.db,
-        bank: bank.code,
+      const { asked, notes } = await askRunBank(
+        run,
         prefix,
-        questions: clean.map((m) => ({
+        clean.map((m) => ({
           queryId: queryIdFor(prefix, m.voucher.voucherNo),
           subject: 'voucher' as const,
           voucherNo: m.voucher.voucherNo,
         })),
-        waitSeconds: input.answerWaitSeconds,
-      });
-      askNotes = unsentNote(asked, asked.answers.size + asked.unanswered.length, bank.name);
+        input.answerWaitSeconds,
+      );
+      askNotes = notes;
       const answerFor = (m: ReceiptMatch & { kind: 'clean' }): BankAnswer | undefined =>
         asked.answers.get(queryIdFor(prefix, m.voucher.voucherNo));
       matches = matches.map((m) => (m.kind === 'clean' ? confirmWithBank(m, answerFor(m)) : m));
@@ -154,7 +152,7 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
                 },
               ]
             : []),
-          ...(input.reason ? [{ zh: `发起原因：${input.reason}`, en: `Reason given: ${input.reason}` }] : []),
+          ...reasonFinding(input.reason),
         ],
         changes,
       });
@@ -163,27 +161,31 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
         why = `可登记 ${confirmed.length} 张；演练模式，未执行`;
         break;
       }
-      run.step('awaiting-approval');
-      approval = await gate.request('register', plan);
-      if (approval.outcome !== 'approved') {
-        outcome = approval.outcome;
-        why = approval.outcome === 'rejected' ? '审批人驳回了登记计划' : '审批超时，未执行';
+      // Look again before leaping: register only if every planned receipt and voucher stands as planned.
+      const step = await approveAndApply(run, gate, 'register', plan, changes, async () => {
+        const again = await look.findUnregisteredReceipts({
+          bank: bank.code,
+          asOf: date,
+          limit: input.limit,
+        });
+        return confirmed.every((m) =>
+          sameRegistration(
+            m.voucher,
+            again.receipts.find((r) => r.receiptNo === m.receipt.receiptNo),
+          ),
+        );
+      });
+      approval = step.approval;
+      if (step.kind === 'declined') {
+        outcome = step.outcome;
+        why = declinedWhy(step.outcome, '登记计划');
         break;
       }
-      // Look again before leaping: register only if every planned receipt and voucher stands as planned.
-      run.step('executing');
-      const again = await look.findUnregisteredReceipts({ bank: bank.code, asOf: date, limit: input.limit });
-      const unchanged = confirmed.every((m) =>
-        sameRegistration(
-          m.voucher,
-          again.receipts.find((r) => r.receiptNo === m.receipt.receiptNo),
-        ),
-      );
-      if (!unchanged) {
+      if (step.kind === 'moved') {
         why = '审批期间回单或凭证状态已变化，重新生成计划';
         continue;
       }
-      applied = await applyChanges(run, approval, changes);
+      applied = step.applied;
       run.step('verifying');
       const done = applied.results.map((r) => r.change);
       const after = new Map(
@@ -204,16 +206,13 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
           detail: `凭证 ${m.voucherNo} 状态 ${v?.status ?? '未知'}，已登记回单 ${v?.registeredReceipt ?? '无'}`,
         };
       });
-      if (applied.stopped) {
-        outcome = 'unexpected-state';
-        why = `执行中发现记录已变化，已停止：${applied.stopped.message}`;
-      } else if (verified.some((v) => !v.ok)) {
-        outcome = 'not-verified';
-        why = '登记后复核未通过';
-      } else {
-        outcome = others ? 'partly-registered' : 'registered';
-        why = `已登记 ${applied.results.length} 张回单${others ? `，另有 ${others} 张需人工处理` : ''}`;
-      }
+      ({ outcome, why } = appliedOutcome(applied, verified, others, {
+        done: 'registered',
+        partly: 'partly-registered',
+        notVerified: '登记后复核未通过',
+        doneWhy: `已登记 ${applied.results.length} 张回单`,
+        othersWhy: (n) => `，另有 ${n} 张需人工处理`,
+      }));
     }
     if (!outcome) {
       outcome = 'unexpected-state';
@@ -266,7 +265,7 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
           `未登记回单 ${found} 张（本次处理 ${matches.length} 张）`,
           `判断：${why}`,
           ...askNotes,
-          ...(input.reason ? [`发起原因：${input.reason}`] : []),
+          ...reasonLine(input.reason),
         ],
       },
       ...(unmatched.length
@@ -280,14 +279,9 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
             },
           ]
         : []),
-      ...(verified.length
-        ? [{ heading: '验证', lines: verified.map((v) => `${v.ok ? '通过' : '未通过'}：${v.detail}`) }]
-        : []),
-      ...(applied?.stopped
-        ? [{ heading: '停止原因', lines: [applied.stopped.message, JSON.stringify(applied.stopped.details)] }]
-        : []),
+      ...afterApplySections(verified, applied),
     ],
-    ...(plan && { plan, planDigest: planDigest(plan) }),
+    ...planWithDigest(plan),
     ...(approval && { votes: approval.votes }),
     actions: applied ? appliedActions(run, applied) : [],
   };
@@ -302,9 +296,9 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
     found,
     registered,
     unmatched,
-    ...(plan && { plan, planDigest: planDigest(plan) }),
+    ...planWithDigest(plan),
     ...(approval && { approval }),
-    results: (applied?.results ?? []).map(({ change: _change, at: _at, ...r }) => r),
+    results: resultsOf(applied),
     report: files,
   };
 }

@@ -7,7 +7,7 @@
  * the bank never got sent again. Partial refunds and anything finance's records contradict are
  * reported for a person. Shares the lock on the bank's vouchers (lock/vouchers/<bank>).
  */
-import { sleep, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import { formatFen } from '../inbox/format.ts';
 import { decideRefunds, overdueRefunds, sameRefund, vouchersNamed } from './refund-tracking.plan.ts';
@@ -19,12 +19,20 @@ import {
   type RefundTrackingOutcome,
   type RefundTrackingResult,
 } from './refund-tracking.types.ts';
-import { planDigest } from './shared/approval-decision.ts';
-import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import { askBank, unsentNote } from './shared/ask-bank.ts';
 import {
-  applyChanges,
+  afterApplySections,
+  appliedOutcome,
+  approveAndApply,
+  checkUntilSettled,
+  declinedWhy,
+  planOutcomeLabel,
+  planWithDigest,
+  reasonFinding,
+  reasonLine,
+  resultsOf,
+} from './shared/bank-check-outcome.ts';
+import {
   appliedActions,
   closeBankCheckRun,
   escalate,
@@ -32,6 +40,7 @@ import {
   openBankCheckRun,
   type Applied,
 } from './shared/bank-check-run.ts';
+import { askRunBank, bankCheckGate } from './shared/bank-check-steps.ts';
 import type { BankAnswer } from './shared/bank-check-types.ts';
 import { queryIdFor, queryPrefix } from './shared/bank-query-ids.ts';
 import { parseInput } from './shared/errors.ts';
@@ -46,11 +55,7 @@ const outcomeLabel: Record<RefundTrackingOutcome, string> = {
   'partly-settled': '部分已处理，其余需人工核查',
   'nothing-to-do': '无超时未结的退款',
   'report-only': '无可自动处理项，已列明原因',
-  planned: '仅生成计划（演练）',
-  rejected: '审批驳回',
-  expired: '审批超时',
-  'unexpected-state': '遇到意外状态，已停止',
-  'not-verified': '已执行，但验证未通过',
+  ...planOutcomeLabel,
 };
 
 const reportReason = {
@@ -70,12 +75,7 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
   const input = parseInput(refundTrackingInputSchema, rawInput);
   const run = await openBankCheckRun(runbook, input);
   const { bank, date, look } = run;
-  const gate = createApprovalGate({
-    runbook,
-    requestedBy: input.requestedBy,
-    bankCodes: [bank.code],
-    record: run.record,
-  });
+  const gate = bankCheckGate(run, input.requestedBy);
 
   let open: OpenRefund[] = [];
   let overdue = 0;
@@ -101,18 +101,17 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
 
       run.step('asking-bank');
       const prefix = queryPrefix(run.workflowId, 'refunds', round);
-      const asked = await askBank({
-        dbQueue: run.estate.taskQueues.db,
-        bank: bank.code,
+      const { asked, notes } = await askRunBank(
+        run,
         prefix,
-        questions: ask.map((r) => ({
+        ask.map((r) => ({
           queryId: queryIdFor(prefix, r.refundNo),
           subject: 'refund' as const,
           refundNo: r.refundNo,
         })),
-        waitSeconds: input.answerWaitSeconds,
-      });
-      askNotes = unsentNote(asked, asked.answers.size + asked.unanswered.length, bank.name);
+        input.answerWaitSeconds,
+      );
+      askNotes = notes;
       const answers = new Map<string, BankAnswer>(
         ask.flatMap((r) => {
           const a = asked.answers.get(queryIdFor(prefix, r.refundNo));
@@ -167,7 +166,7 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
                 },
               ]
             : []),
-          ...(input.reason ? [{ zh: `发起原因：${input.reason}`, en: `Reason given: ${input.reason}` }] : []),
+          ...reasonFinding(input.reason),
         ],
         changes,
       });
@@ -176,36 +175,36 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
         why = `可处理 ${acts.length} 笔；演练模式，未执行`;
         break;
       }
-      run.step('awaiting-approval');
-      approval = await gate.request('apply', plan);
-      if (approval.outcome !== 'approved') {
-        outcome = approval.outcome;
-        why = approval.outcome === 'rejected' ? '审批人驳回了处理计划' : '审批超时，未执行';
+      const step = await approveAndApply(run, gate, 'apply', plan, changes, async () => {
+        const again = await look.findOpenRefunds({ bank: bank.code, asOf: date });
+        const vouchersNow = new Map(
+          (
+            await look.readVouchers({
+              bank: bank.code,
+              voucherNos: acts.flatMap((a) => (a.voucher ? [a.voucher.voucherNo] : [])),
+            })
+          ).map((v) => [v.voucherNo, v]),
+        );
+        return acts.every(
+          (a) =>
+            sameRefund(
+              a.item,
+              again.find((r) => r.refundNo === a.item.refundNo),
+            ) &&
+            (!a.voucher || vouchersNow.get(a.voucher.voucherNo)?.status === a.voucher.status),
+        );
+      });
+      approval = step.approval;
+      if (step.kind === 'declined') {
+        outcome = step.outcome;
+        why = declinedWhy(step.outcome, '处理计划');
         break;
       }
-      run.step('executing');
-      const again = await look.findOpenRefunds({ bank: bank.code, asOf: date });
-      const vouchersNow = new Map(
-        (
-          await look.readVouchers({
-            bank: bank.code,
-            voucherNos: acts.flatMap((a) => (a.voucher ? [a.voucher.voucherNo] : [])),
-          })
-        ).map((v) => [v.voucherNo, v]),
-      );
-      const unchanged = acts.every(
-        (a) =>
-          sameRefund(
-            a.item,
-            again.find((r) => r.refundNo === a.item.refundNo),
-          ) &&
-          (!a.voucher || vouchersNow.get(a.voucher.voucherNo)?.status === a.voucher.status),
-      );
-      if (!unchanged) {
+      if (step.kind === 'moved') {
         why = '审批期间退款或凭证状态已变化，重新生成计划';
         continue;
       }
-      applied = await applyChanges(run, approval, changes);
+      applied = step.applied;
 
       run.step('verifying');
       verified = await verify(
@@ -213,16 +212,13 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
         new Map(acts.map((a) => [a.item.refundNo, a.item.sentAt])),
         input.verifySeconds,
       );
-      if (applied.stopped) {
-        outcome = 'unexpected-state';
-        why = `执行中发现记录已变化，已停止：${applied.stopped.message}`;
-      } else if (verified.some((v) => !v.ok)) {
-        outcome = 'not-verified';
-        why = '处理后复核未通过（见验证）';
-      } else {
-        outcome = others ? 'partly-settled' : 'settled';
-        why = `已处理 ${applied.results.length} 笔${others ? `，另有 ${others} 笔需人工核查` : ''}`;
-      }
+      ({ outcome, why } = appliedOutcome(applied, verified, others, {
+        done: 'settled',
+        partly: 'partly-settled',
+        notVerified: '处理后复核未通过（见验证）',
+        doneWhy: `已处理 ${applied.results.length} 笔`,
+        othersWhy: (n) => `，另有 ${n} 笔需人工核查`,
+      }));
     }
     if (!outcome) {
       outcome = 'unexpected-state';
@@ -250,16 +246,15 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
 
   /** Settled changes show at once; a re-sent request is given `seconds` for the bank's notice. */
   async function verify(done: Applied, sentBefore: Map<string, string | null>, seconds: number) {
-    const deadline = Date.now() + seconds * 1000;
     const voucherNos = done.results.flatMap((r) => (r.change.voucher ? [r.change.voucher.voucherNo] : []));
-    for (;;) {
+    return checkUntilSettled(async () => {
       const stillOpen = new Map(
         (await look.findOpenRefunds({ bank: bank.code, asOf: date })).map((r) => [r.refundNo, r]),
       );
       const vouchers = new Map(
         (await look.readVouchers({ bank: bank.code, voucherNos })).map((v) => [v.voucherNo, v]),
       );
-      const checks = done.results.map((r) => {
+      return done.results.map((r) => {
         const m = r.change.mutation as { kind: string; refundNo: string };
         const v = r.change.voucher ? vouchers.get(r.change.voucher.voucherNo) : undefined;
         const openNow = stillOpen.get(m.refundNo);
@@ -280,9 +275,7 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
           detail: `退款 ${m.refundNo}${v ? `（凭证 ${v.voucherNo} ${formatFen(v.amountFen)}，状态 ${v.status}）` : ''}：${openNow ? `仍未结（${openNow.status}）` : '已结清'}`,
         };
       });
-      if (checks.every((c) => c.settled) || Date.now() + 2000 > deadline) return checks;
-      await sleep('2 seconds');
-    }
+    }, seconds);
   }
 
   const report: Omit<RunbookReport, 'runbook' | 'workflowId' | 'startedAt' | 'finishedAt'> = {
@@ -297,7 +290,7 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
           `未结退款 ${open.length} 笔，超过 ${input.overdueHours} 小时 ${overdue} 笔`,
           `判断：${why}`,
           ...askNotes,
-          ...(input.reason ? [`发起原因：${input.reason}`] : []),
+          ...reasonLine(input.reason),
         ],
       },
       {
@@ -307,14 +300,9 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
             `退款 ${d.item.refundNo}（${direction[d.item.initiatedBy]}，${formatFen(d.item.amountFen)}）：${d.kind === 'act' ? d.why : `${reportReason[d.reason]} — ${d.why}`}`,
         ),
       },
-      ...(verified.length
-        ? [{ heading: '验证', lines: verified.map((v) => `${v.ok ? '通过' : '未通过'}：${v.detail}`) }]
-        : []),
-      ...(applied?.stopped
-        ? [{ heading: '停止原因', lines: [applied.stopped.message, JSON.stringify(applied.stopped.details)] }]
-        : []),
+      ...afterApplySections(verified, applied),
     ],
-    ...(plan && { plan, planDigest: planDigest(plan) }),
+    ...planWithDigest(plan),
     ...(approval && { votes: approval.votes }),
     actions: applied ? appliedActions(run, applied) : [],
   };
@@ -334,9 +322,9 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
       ...(d.kind === 'act' ? { action: d.mutation.kind } : { reason: d.reason }),
       why: d.why,
     })),
-    ...(plan && { plan, planDigest: planDigest(plan) }),
+    ...planWithDigest(plan),
     ...(approval && { approval }),
-    results: (applied?.results ?? []).map(({ change: _change, at: _at, ...r }) => r),
+    results: resultsOf(applied),
     report: files,
   };
 }

@@ -4,15 +4,9 @@
  * match. Pure types and zod schemas: safe in the workflow bundle.
  */
 import { z } from 'zod';
-import type { InspectionReportFiles } from './daily-inspection.types.ts';
+import type { SettleCheckOutcome, SettleCheckResultBase } from './shared/bank-check-outcome.ts';
 import { answerWaitSeconds, bankCheckInputBase, isoDate } from './shared/bank-check-input.ts';
-import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import type {
-  BankAnswer,
-  FinanceMutation,
-  MutationResult,
-  VoucherSnapshot,
-} from './shared/bank-check-types.ts';
+import type { BankAnswer, FinanceMutation, VoucherSnapshot } from './shared/bank-check-types.ts';
 
 export const refundTrackingInputSchema = z
   .object({
@@ -66,26 +60,10 @@ export type RefundDecision =
     }
   | { kind: 'report'; item: OpenRefund; reason: RefundReportReason; why: string; answer?: BankAnswer };
 
-export type RefundTrackingOutcome =
-  | 'settled'
-  | 'partly-settled'
-  | 'nothing-to-do'
-  | 'report-only'
-  | 'planned'
-  | 'rejected'
-  | 'expired'
-  | 'unexpected-state'
-  | 'not-verified';
+export type RefundTrackingOutcome = SettleCheckOutcome;
 
-export interface RefundTrackingResult {
+export interface RefundTrackingResult extends SettleCheckResultBase {
   runbook: 'refund-tracking';
-  workflowId: string;
-  bank: string;
-  date: string;
-  outcome: RefundTrackingOutcome;
-  why: string;
-  open: number;
-  overdue: number;
   decisions: {
     refundNo: string;
     kind: 'act' | 'report';
@@ -93,9 +71,4 @@ export interface RefundTrackingResult {
     reason?: string;
     why: string;
   }[];
-  plan?: ApprovalPlan;
-  planDigest?: string;
-  approval?: GateOutcome;
-  results: MutationResult[];
-  report: InspectionReportFiles;
 }

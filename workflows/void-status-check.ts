@@ -7,14 +7,22 @@
  * does not know, or answers finance's records contradict, are reported for a person. Shares the
  * lock on the bank's vouchers with the resend runbook (lock/vouchers/<bank>).
  */
-import { sleep, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
-import { planDigest } from './shared/approval-decision.ts';
-import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import { askBank, unsentNote } from './shared/ask-bank.ts';
 import {
-  applyChanges,
+  afterApplySections,
+  appliedOutcome,
+  approveAndApply,
+  checkUntilSettled,
+  declinedWhy,
+  planOutcomeLabel,
+  planWithDigest,
+  reasonFinding,
+  reasonLine,
+  resultsOf,
+} from './shared/bank-check-outcome.ts';
+import {
   appliedActions,
   closeBankCheckRun,
   escalate,
@@ -22,6 +30,7 @@ import {
   openBankCheckRun,
   type Applied,
 } from './shared/bank-check-run.ts';
+import { askRunBank, bankCheckGate } from './shared/bank-check-steps.ts';
 import { queryIdFor, queryPrefix } from './shared/bank-query-ids.ts';
 import { parseInput } from './shared/errors.ts';
 import { financePlan, voucherText, withSql, type PlannedChange } from './shared/finance-plan.ts';
@@ -44,11 +53,7 @@ const outcomeLabel: Record<VoidStatusCheckOutcome, string> = {
   'partly-settled': '部分已处理，其余需人工核查',
   'nothing-to-do': '无超时未确认的作废申请',
   'report-only': '无可自动处理项，已列明原因',
-  planned: '仅生成计划（演练）',
-  rejected: '审批驳回',
-  expired: '审批超时',
-  'unexpected-state': '遇到意外状态，已停止',
-  'not-verified': '已执行，但验证未通过',
+  ...planOutcomeLabel,
 };
 
 const reportReason = {
@@ -62,12 +67,7 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
   const input = parseInput(voidStatusCheckInputSchema, rawInput);
   const run = await openBankCheckRun(runbook, input);
   const { bank, date, look } = run;
-  const gate = createApprovalGate({
-    runbook,
-    requestedBy: input.requestedBy,
-    bankCodes: [bank.code],
-    record: run.record,
-  });
+  const gate = bankCheckGate(run, input.requestedBy);
 
   let open: OpenVoid[] = [];
   let overdue = 0;
@@ -93,18 +93,17 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
 
       run.step('asking-bank');
       const prefix = queryPrefix(run.workflowId, 'void-vouchers', round);
-      const asked = await askBank({
-        dbQueue: run.estate.taskQueues.db,
-        bank: bank.code,
+      const { asked, notes } = await askRunBank(
+        run,
         prefix,
-        questions: ask.map((v) => ({
+        ask.map((v) => ({
           queryId: queryIdFor(prefix, v.voucherNo),
           subject: 'voucher' as const,
           voucherNo: v.voucherNo,
         })),
-        waitSeconds: input.answerWaitSeconds,
-      });
-      askNotes = unsentNote(asked, asked.answers.size + asked.unanswered.length, bank.name);
+        input.answerWaitSeconds,
+      );
+      askNotes = notes;
       decisions = [
         ...ask.map((v) =>
           decideVoid(v, asked.answers.get(queryIdFor(prefix, v.voucherNo)), run.estate.timezone),
@@ -154,7 +153,7 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
                 },
               ]
             : []),
-          ...(input.reason ? [{ zh: `发起原因：${input.reason}`, en: `Reason given: ${input.reason}` }] : []),
+          ...reasonFinding(input.reason),
         ],
         changes,
       });
@@ -163,27 +162,26 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
         why = `可处理 ${acts.length} 笔；演练模式，未执行`;
         break;
       }
-      run.step('awaiting-approval');
-      approval = await gate.request('apply', plan);
-      if (approval.outcome !== 'approved') {
-        outcome = approval.outcome;
-        why = approval.outcome === 'rejected' ? '审批人驳回了处理计划' : '审批超时，未执行';
-        break;
-      }
-      run.step('executing');
-      const again = await look.findOpenVoids({ bank: bank.code, asOf: date });
-      if (
-        !acts.every((a) =>
+      const step = await approveAndApply(run, gate, 'apply', plan, changes, async () => {
+        const again = await look.findOpenVoids({ bank: bank.code, asOf: date });
+        return acts.every((a) =>
           sameVoid(
             a.item,
             again.find((v) => v.voucherNo === a.item.voucherNo),
           ),
-        )
-      ) {
+        );
+      });
+      approval = step.approval;
+      if (step.kind === 'declined') {
+        outcome = step.outcome;
+        why = declinedWhy(step.outcome, '处理计划');
+        break;
+      }
+      if (step.kind === 'moved') {
         why = '审批期间作废申请或凭证状态已变化，重新生成计划';
         continue;
       }
-      applied = await applyChanges(run, approval, changes);
+      applied = step.applied;
 
       run.step('verifying');
       verified = await verify(
@@ -191,17 +189,13 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
         new Map(acts.map((a) => [a.item.voucherNo, a.item.sentAt])),
         input.verifySeconds,
       );
-      const others2 = decisions.length - acts.length;
-      if (applied.stopped) {
-        outcome = 'unexpected-state';
-        why = `执行中发现记录已变化，已停止：${applied.stopped.message}`;
-      } else if (verified.some((v) => !v.ok)) {
-        outcome = 'not-verified';
-        why = '处理后复核未通过（见验证）';
-      } else {
-        outcome = others2 ? 'partly-settled' : 'settled';
-        why = `已处理 ${applied.results.length} 笔${others2 ? `，另有 ${others2} 笔需人工核查` : ''}`;
-      }
+      ({ outcome, why } = appliedOutcome(applied, verified, others, {
+        done: 'settled',
+        partly: 'partly-settled',
+        notVerified: '处理后复核未通过（见验证）',
+        doneWhy: `已处理 ${applied.results.length} 笔`,
+        othersWhy: (n) => `，另有 ${n} 笔需人工核查`,
+      }));
     }
     if (!outcome) {
       outcome = 'unexpected-state';
@@ -229,16 +223,15 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
 
   /** Settled changes show at once; a re-sent request is given `seconds` for the bank's answer. */
   async function verify(done: Applied, sentBefore: Map<string, string | null>, seconds: number) {
-    const deadline = Date.now() + seconds * 1000;
     const voucherNos = done.results.map((r) => (r.change.mutation as { voucherNo: string }).voucherNo);
-    for (;;) {
+    return checkUntilSettled(async () => {
       const stillOpen = new Map(
         (await look.findOpenVoids({ bank: bank.code, asOf: date })).map((v) => [v.voucherNo, v]),
       );
       const vouchers = new Map(
         (await look.readVouchers({ bank: bank.code, voucherNos })).map((v) => [v.voucherNo, v]),
       );
-      const checks = done.results.map((r) => {
+      return done.results.map((r) => {
         const m = r.change.mutation as { kind: string; voucherNo: string };
         const v = vouchers.get(m.voucherNo);
         const openNow = stillOpen.get(m.voucherNo);
@@ -259,9 +252,7 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
           detail: `${voucherText(m.voucherNo, v?.amountFen ?? 0)}：财政端状态 ${v?.status ?? '未知'}，作废申请${openNow ? `仍在途（${openNow.status}）` : '已结清'}`,
         };
       });
-      if (checks.every((c) => c.settled) || Date.now() + 2000 > deadline) return checks;
-      await sleep('2 seconds');
-    }
+    }, seconds);
   }
 
   const report: Omit<RunbookReport, 'runbook' | 'workflowId' | 'startedAt' | 'finishedAt'> = {
@@ -276,7 +267,7 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
           `在途作废申请 ${open.length} 笔，超过 ${input.overdueMinutes} 分钟未确认 ${overdue} 笔`,
           `判断：${why}`,
           ...askNotes,
-          ...(input.reason ? [`发起原因：${input.reason}`] : []),
+          ...reasonLine(input.reason),
         ],
       },
       {
@@ -286,14 +277,9 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
             `${voucherText(d.item.voucherNo, d.item.voucher?.amountFen ?? 0)}：${d.kind === 'act' ? d.why : `${reportReason[d.reason]} — ${d.why}`}`,
         ),
       },
-      ...(verified.length
-        ? [{ heading: '验证', lines: verified.map((v) => `${v.ok ? '通过' : '未通过'}：${v.detail}`) }]
-        : []),
-      ...(applied?.stopped
-        ? [{ heading: '停止原因', lines: [applied.stopped.message, JSON.stringify(applied.stopped.details)] }]
-        : []),
+      ...afterApplySections(verified, applied),
     ],
-    ...(plan && { plan, planDigest: planDigest(plan) }),
+    ...planWithDigest(plan),
     ...(approval && { votes: approval.votes }),
     actions: applied ? appliedActions(run, applied) : [],
   };
@@ -313,9 +299,9 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
       ...(d.kind === 'act' ? { action: d.mutation.kind } : { reason: d.reason }),
       why: d.why,
     })),
-    ...(plan && { plan, planDigest: planDigest(plan) }),
+    ...planWithDigest(plan),
     ...(approval && { approval }),
-    results: (applied?.results ?? []).map(({ change: _change, at: _at, ...r }) => r),
+    results: resultsOf(applied),
     report: files,
   };
 }

@@ -3,15 +3,9 @@
  * schemas: safe in the workflow bundle, shared with the CLI registry and the tests.
  */
 import { z } from 'zod';
-import type { InspectionReportFiles } from './daily-inspection.types.ts';
+import type { SettleCheckOutcome, SettleCheckResultBase } from './shared/bank-check-outcome.ts';
 import { answerWaitSeconds, bankCheckInputBase, isoDate } from './shared/bank-check-input.ts';
-import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import type {
-  BankAnswer,
-  FinanceMutation,
-  MutationResult,
-  VoucherSnapshot,
-} from './shared/bank-check-types.ts';
+import type { BankAnswer, FinanceMutation, VoucherSnapshot } from './shared/bank-check-types.ts';
 
 export const voidStatusCheckInputSchema = z
   .object({
@@ -43,26 +37,10 @@ export type VoidDecision =
   | { kind: 'act'; item: OpenVoid; mutation: FinanceMutation; why: string; answer: BankAnswer }
   | { kind: 'report'; item: OpenVoid; reason: VoidReportReason; why: string; answer?: BankAnswer };
 
-export type VoidStatusCheckOutcome =
-  | 'settled'
-  | 'partly-settled'
-  | 'nothing-to-do'
-  | 'report-only'
-  | 'planned'
-  | 'rejected'
-  | 'expired'
-  | 'unexpected-state'
-  | 'not-verified';
+export type VoidStatusCheckOutcome = SettleCheckOutcome;
 
-export interface VoidStatusCheckResult {
+export interface VoidStatusCheckResult extends SettleCheckResultBase {
   runbook: 'void-status-check';
-  workflowId: string;
-  bank: string;
-  date: string;
-  outcome: VoidStatusCheckOutcome;
-  why: string;
-  open: number;
-  overdue: number;
   decisions: {
     voucherNo: string;
     kind: 'act' | 'report';
@@ -70,9 +48,4 @@ export interface VoidStatusCheckResult {
     reason?: string;
     why: string;
   }[];
-  plan?: ApprovalPlan;
-  planDigest?: string;
-  approval?: GateOutcome;
-  results: MutationResult[];
-  report: InspectionReportFiles;
 }

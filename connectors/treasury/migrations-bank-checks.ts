@@ -3,30 +3,23 @@
  * and the status queries a runbook puts to a bank with the answers it gets back. Called from
  * `createTreasurySchema`; kept apart so the bank checks' schema reads as one piece.
  */
-import type { Kysely } from 'kysely';
-import type { TreasuryDatabase } from './schema.ts';
+import {
+  answeredRequestColumns,
+  createBankStatusIndex,
+  varchar as text,
+  type DdlDb,
+} from './migrations-bank-requests.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- DDL runs before the typed tables exist
-export async function createBankCheckTables(db: Kysely<TreasuryDatabase> | Kysely<any>): Promise<void> {
-  const text = (n: number) => `varchar(${n})` as const;
+export async function createBankCheckTables(db: DdlDb): Promise<void> {
   await db.schema
     .createTable('voucher_voids')
     .ifNotExists()
     .addColumn('voucher_no', text(32), (c) => c.primaryKey())
     .addColumn('bank_code', text(12), (c) => c.notNull())
     .addColumn('reason', text(400), (c) => c.notNull())
-    .addColumn('status', text(16), (c) => c.notNull())
-    .addColumn('requested_at', text(32), (c) => c.notNull())
-    .addColumn('sent_at', text(32))
-    .addColumn('answered_at', text(32))
-    .addColumn('answer_reason', text(400))
+    .$call(answeredRequestColumns)
     .execute();
-  await db.schema
-    .createIndex('voucher_voids_bank_status')
-    .ifNotExists()
-    .on('voucher_voids')
-    .columns(['bank_code', 'status'])
-    .execute();
+  await createBankStatusIndex(db, 'voucher_voids');
   await db.schema
     .createTable('refunds')
     .ifNotExists()
@@ -44,12 +37,7 @@ export async function createBankCheckTables(db: Kysely<TreasuryDatabase> | Kysel
     .addColumn('match_error', text(400))
     .addColumn('matched_at', text(32))
     .execute();
-  await db.schema
-    .createIndex('refunds_bank_status')
-    .ifNotExists()
-    .on('refunds')
-    .columns(['bank_code', 'status'])
-    .execute();
+  await createBankStatusIndex(db, 'refunds');
   await db.schema
     .createTable('bank_queries')
     .ifNotExists()
@@ -64,10 +52,5 @@ export async function createBankCheckTables(db: Kysely<TreasuryDatabase> | Kysel
     .addColumn('answered_at', text(32))
     .addColumn('answer', text(4000))
     .execute();
-  await db.schema
-    .createIndex('bank_queries_bank_status')
-    .ifNotExists()
-    .on('bank_queries')
-    .columns(['bank_code', 'status'])
-    .execute();
+  await createBankStatusIndex(db, 'bank_queries');
 }

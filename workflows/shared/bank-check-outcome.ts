@@ -1,0 +1,158 @@
+/**
+ * What the bank-side checks that settle open requests (voids, refunds) and repair receipts share
+ * once the plan is made: the outcomes they end in and their labels, the reason line, the wording
+ * of a declined approval, the outcome after applying and verifying, the wait for the bank to
+ * settle, and the report and result pieces built from the plan, the votes and the applied changes.
+ * Pure code and the workflow `sleep`: safe in the workflow bundle.
+ */
+import { sleep } from '@temporalio/workflow';
+import type { RunbookReport } from '../../activities/report/runbook-report.ts';
+import type { InspectionReportFiles } from '../daily-inspection.types.ts';
+import { planDigest } from './approval-decision.ts';
+import type { ApprovalGate } from './approval-gate.ts';
+import type { ApprovalPlan, Bilingual, GateOutcome } from './approval-messages.ts';
+import { applyChanges, type Applied, type BankCheckRun } from './bank-check-run.ts';
+import type { MutationResult } from './bank-check-types.ts';
+import type { PlannedChange } from './finance-plan.ts';
+
+/** Outcomes of a check that asks the bank about open requests and settles them (voids, refunds). */
+export type SettleCheckOutcome =
+  | 'settled'
+  | 'partly-settled'
+  | 'nothing-to-do'
+  | 'report-only'
+  | 'planned'
+  | 'rejected'
+  | 'expired'
+  | 'unexpected-state'
+  | 'not-verified';
+
+/** The result fields of a settling check; each adds its runbook name and its per-item decisions. */
+export interface SettleCheckResultBase {
+  workflowId: string;
+  bank: string;
+  date: string;
+  outcome: SettleCheckOutcome;
+  why: string;
+  open: number;
+  overdue: number;
+  plan?: ApprovalPlan;
+  planDigest?: string;
+  approval?: GateOutcome;
+  results: MutationResult[];
+  report: InspectionReportFiles;
+}
+
+/** Labels of the outcomes every planning bank check can end in, whatever it repairs. */
+export const planOutcomeLabel = {
+  planned: '仅生成计划（演练）',
+  rejected: '审批驳回',
+  expired: '审批超时',
+  'unexpected-state': '遇到意外状态，已停止',
+  'not-verified': '已执行，但验证未通过',
+} as const;
+
+/** The plan finding naming why the run was started, when the requester said. */
+export function reasonFinding(reason: string | undefined): Bilingual[] {
+  return reason ? [{ zh: `发起原因：${reason}`, en: `Reason given: ${reason}` }] : [];
+}
+
+/** The report line naming why the run was started, when the requester said. */
+export function reasonLine(reason: string | undefined): string[] {
+  return reason ? [`发起原因：${reason}`] : [];
+}
+
+/** How asking approval for a plan and applying it ended. */
+export type ApprovedStep =
+  | { kind: 'declined'; outcome: 'rejected' | 'expired'; approval: GateOutcome }
+  | { kind: 'moved'; approval: GateOutcome }
+  | { kind: 'applied'; approval: GateOutcome; applied: Applied };
+
+/**
+ * Asks approval of `plan` at the gate's `step`; once approved, looks again before leaping —
+ * `stillAsPlanned` reads the records the plan was made from — and applies the changes only when
+ * nothing moved (`moved`: the caller plans again).
+ */
+export async function approveAndApply(
+  run: BankCheckRun,
+  gate: ApprovalGate,
+  step: string,
+  plan: ApprovalPlan,
+  changes: PlannedChange[],
+  stillAsPlanned: () => Promise<boolean>,
+): Promise<ApprovedStep> {
+  run.step('awaiting-approval');
+  const approval = await gate.request(step, plan);
+  if (approval.outcome !== 'approved') return { kind: 'declined', outcome: approval.outcome, approval };
+  run.step('executing');
+  if (!(await stillAsPlanned())) return { kind: 'moved', approval };
+  return { kind: 'applied', approval, applied: await applyChanges(run, approval, changes) };
+}
+
+/** Why nothing was applied when approval did not come: `plan` names the plan (处理计划, 登记计划). */
+export function declinedWhy(outcome: 'rejected' | 'expired', plan: string): string {
+  return outcome === 'rejected' ? `审批人驳回了${plan}` : '审批超时，未执行';
+}
+
+/**
+ * The outcome once the approved changes ran: stopped on a moved record, not verified, or done —
+ * `done` when nothing was left out of the plan, `partly` when `others` items still need a person.
+ */
+export function appliedOutcome<const O extends string>(
+  applied: Applied,
+  verified: { ok: boolean }[],
+  others: number,
+  words: { done: O; partly: O; notVerified: string; doneWhy: string; othersWhy: (others: number) => string },
+): { outcome: O | 'unexpected-state' | 'not-verified'; why: string } {
+  if (applied.stopped) {
+    return { outcome: 'unexpected-state', why: `执行中发现记录已变化，已停止：${applied.stopped.message}` };
+  }
+  if (verified.some((v) => !v.ok)) return { outcome: 'not-verified', why: words.notVerified };
+  return {
+    outcome: others ? words.partly : words.done,
+    why: `${words.doneWhy}${others ? words.othersWhy(others) : ''}`,
+  };
+}
+
+/**
+ * Checks until every item is settled or `seconds` are up, two seconds apart (a workflow timer):
+ * changes that settle at once pass on the first look, a re-sent request gets time for the bank.
+ */
+export async function checkUntilSettled<C extends { settled: boolean }>(
+  check: () => Promise<C[]>,
+  seconds: number,
+): Promise<C[]> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const checks = await check();
+    if (checks.every((c) => c.settled) || Date.now() + 2000 > deadline) return checks;
+    await sleep('2 seconds');
+  }
+}
+
+type ReportSection = RunbookReport['sections'][number];
+
+/** The report's verification and stop sections, each only when there is something to show. */
+export function afterApplySections(
+  verified: { ok: boolean; detail: string }[],
+  applied: Applied | undefined,
+): ReportSection[] {
+  return [
+    ...(verified.length
+      ? [{ heading: '验证', lines: verified.map((v) => `${v.ok ? '通过' : '未通过'}：${v.detail}`) }]
+      : []),
+    ...(applied?.stopped
+      ? [{ heading: '停止原因', lines: [applied.stopped.message, JSON.stringify(applied.stopped.details)] }]
+      : []),
+  ];
+}
+
+/** The plan with its digest, when one was made. */
+export function planWithDigest(plan: ApprovalPlan | undefined): { plan?: ApprovalPlan; planDigest?: string } {
+  return plan ? { plan, planDigest: planDigest(plan) } : {};
+}
+
+/** The applied changes' results as the run's result carries them (without the plan's change and time). */
+export function resultsOf(applied: Applied | undefined): MutationResult[] {
+  return (applied?.results ?? []).map(({ change: _change, at: _at, ...r }) => r);
+}

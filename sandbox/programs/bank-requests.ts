@@ -19,8 +19,7 @@ import type {
 } from '../messages.ts';
 import { localDate } from '../calendar.ts';
 import { buildMessage, FINANCE, newMsgId } from '../messages.ts';
-import { MessagingError } from './messaging-client.ts';
-import { nextSerial, type ProgramContext } from './outbound.ts';
+import { nextSerial, putRecorded, type ProgramContext } from './outbound.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
 
@@ -36,27 +35,12 @@ interface Outgoing {
 
 /** Sends what runbooks and finance users have asked of the bank; returns how many were put. */
 export async function sendBankRequests(ctx: ProgramContext, limit = 50): Promise<number> {
-  let sent = 0;
-  for (const item of await pendingRequests(ctx, limit)) {
-    const message = await record(ctx, item);
-    if (!message) continue;
-    try {
-      await ctx.mq.put(ctx.financeQmgr, `PAY.TO.${ctx.bank}`, JSON.stringify(message));
-      sent++;
-    } catch (err) {
-      if (err instanceof MessagingError && err.definite) {
-        await undo(ctx, item, message);
-        ctx.log?.('warn', 'put failed; request send undone', { ref: item.ref, error: err.message });
-      } else {
-        ctx.log?.('error', 'put outcome unknown; request left as sent', {
-          ref: item.ref,
-          error: String(err),
-        });
-      }
-      break;
-    }
-  }
-  return sent;
+  return putRecorded(ctx, await pendingRequests(ctx, limit), {
+    what: 'request send',
+    ref: (item) => item.ref,
+    record: (item) => record(ctx, item),
+    undo: (item, message) => undo(ctx, item, message),
+  });
 }
 
 async function pendingRequests(ctx: ProgramContext, limit: number): Promise<Outgoing[]> {

@@ -10,8 +10,7 @@ import type { BaseDataKind, TreasuryDatabase } from '../../connectors/treasury/s
 import { localDate } from '../calendar.ts';
 import type { AppMessage, BaseDataAckBody, BaseDataBody } from '../messages.ts';
 import { buildMessage, FINANCE, newMsgId } from '../messages.ts';
-import { MessagingError } from './messaging-client.ts';
-import { nextSerial, type ProgramContext } from './outbound.ts';
+import { nextSerial, putRecorded, type ProgramContext } from './outbound.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
 
@@ -30,27 +29,12 @@ export async function sendBaseDataPushes(ctx: ProgramContext, limit = 20): Promi
     .orderBy('requested_at')
     .limit(limit)
     .execute();
-  let sent = 0;
-  for (const push of pending) {
-    const message = await record(ctx, push.push_id, push.kind, push.version);
-    if (!message) continue;
-    try {
-      await ctx.mq.put(ctx.financeQmgr, `PAY.TO.${ctx.bank}`, JSON.stringify(message));
-      sent++;
-    } catch (err) {
-      if (err instanceof MessagingError && err.definite) {
-        await undo(ctx, push.push_id, message);
-        ctx.log?.('warn', 'put failed; base-data push undone', { push: push.push_id, error: err.message });
-      } else {
-        ctx.log?.('error', 'put outcome unknown; base-data push left as sent', {
-          push: push.push_id,
-          error: String(err),
-        });
-      }
-      break;
-    }
-  }
-  return sent;
+  return putRecorded(ctx, pending, {
+    what: 'base-data push',
+    ref: (push) => push.push_id,
+    record: (push) => record(ctx, push.push_id, push.kind, push.version),
+    undo: (push, message) => undo(ctx, push.push_id, message),
+  });
 }
 
 async function record(

@@ -125,20 +125,44 @@ async function pending(db: Db, bank: string, limit: number): Promise<PendingItem
 
 /** Sends what is pending for the bank; returns how many messages were put. */
 export async function sendPending(ctx: ProgramContext, limit = 50): Promise<number> {
+  return putRecorded(ctx, await pending(ctx.db, ctx.bank, limit), {
+    what: 'send',
+    ref: (item) => item.ref,
+    record: (item) => record(ctx, item),
+    undo: (item, message) => undo(ctx, item, message),
+  });
+}
+
+/**
+ * The program's one way to send: record the message with its row first (so it is never on the wire
+ * without a record), then put it. A put that certainly failed is undone; one whose outcome is unknown
+ * stays recorded as sent, for a status query to settle. Stops at the first failure; returns how many
+ * were put.
+ */
+export async function putRecorded<T, M>(
+  ctx: ProgramContext,
+  items: readonly T[],
+  steps: {
+    what: string;
+    ref: (item: T) => string;
+    record: (item: T) => Promise<M | undefined | null>;
+    undo: (item: T, message: M) => Promise<void>;
+  },
+): Promise<number> {
   let sent = 0;
-  for (const item of await pending(ctx.db, ctx.bank, limit)) {
-    const message = await record(ctx, item);
+  for (const item of items) {
+    const message = await steps.record(item);
     if (!message) continue;
     try {
       await ctx.mq.put(ctx.financeQmgr, `PAY.TO.${ctx.bank}`, JSON.stringify(message));
       sent++;
     } catch (err) {
       if (err instanceof MessagingError && err.definite) {
-        await undo(ctx, item, message);
-        ctx.log?.('warn', 'put failed; send undone', { ref: item.ref, error: err.message });
+        await steps.undo(item, message);
+        ctx.log?.('warn', `put failed; ${steps.what} undone`, { ref: steps.ref(item), error: err.message });
       } else {
-        ctx.log?.('error', 'put outcome unknown; left as sent for a status query', {
-          ref: item.ref,
+        ctx.log?.('error', `put outcome unknown; ${steps.what} left as sent`, {
+          ref: steps.ref(item),
           error: String(err),
         });
       }

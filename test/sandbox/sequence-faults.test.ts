@@ -36,8 +36,10 @@ describe('what sequence resync meets in the sandbox', () => {
 
   it('counts what the receiving end puts, per message id: a backed-out batch is delivered once', async () => {
     sandbox.estate.stopChannel('QM.CZ', 'CZ.TO.ABC');
+    // The running sandbox's programs may have left a message in the transmission queue.
+    const waiting = sandbox.estate.depth('QM.CZ', 'QM.ABC');
     const ids = [1, 2, 3].map((i) => sandbox.estate.put('QM.CZ', 'PAY.TO.ABC', `test ${i}`).msgId);
-    assert.equal(sandbox.estate.depth('QM.CZ', 'QM.ABC'), 3);
+    assert.equal(sandbox.estate.depth('QM.CZ', 'QM.ABC'), waiting + 3);
     await sandbox.faults.inject({ fault: 'channel-in-doubt', bank: 'ABC' });
     assert.equal(rt('QM.CZ').indoubt, true);
     assert.equal(rt('QM.ABC').lastSeq, rt('QM.CZ').lastSeq, 'the bank has not committed the batch');

@@ -11,6 +11,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { voucherRulesSchema } from './workflows/shared/voucher-rule-sets.ts';
 
 export const projectRoot = dirname(fileURLToPath(import.meta.url));
 export const defaultSiteFile = resolve(projectRoot, 'sites/sandbox.yaml');
@@ -43,6 +44,8 @@ const bankSchema = z
     programs: z.array(programSchema).default([]),
     /** Whether the engine may administer the bank's own queue manager (read its channel ends). */
     bankQmgrAccess: z.boolean().default(true),
+    /** The bank's voucher field rule set (凭证要素规范); without it, the default for its code. */
+    voucherRules: voucherRulesSchema.optional(),
   })
   .strict()
   .transform((b) => ({
@@ -203,6 +206,11 @@ export const siteSchema = z
       .object({
         /** YAML/JSON files of statutory holidays and make-up working days (调休), one per year. */
         files: z.array(z.string()).default([]),
+        /**
+         * A folder of further calendar files, read afresh whenever a runbook asks: for arrangements
+         * made on the day, such as a bank's extended hours (延时服务). A missing folder is empty.
+         */
+        dir: z.string().optional(),
       })
       .strict()
       .default({ files: [] }),
@@ -386,7 +394,10 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
       ...b,
       programs: b.programs.map((p) => ('pidFile' in p ? { ...p, pidFile: abs(p.pidFile) } : p)),
     })),
-    calendar: { files: site.calendar.files.map(abs) },
+    calendar: {
+      files: site.calendar.files.map(abs),
+      ...(site.calendar.dir && { dir: abs(site.calendar.dir) }),
+    },
     ...(site.addedBanksDir && { addedBanksDir: abs(site.addedBanksDir) }),
     approvals: {
       ...site.approvals,

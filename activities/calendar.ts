@@ -1,7 +1,7 @@
 /**
  * Calendar activities (runbooks queue): when a bank's business window is open, by the Chinese
- * working-day calendar (statutory holidays and make-up working days, 调休) and the bank's hours
- * from the site file. Workflows ask here and then sleep on a durable timer; the calendar itself
+ * working-day calendar (statutory holidays and make-up working days, 调休), the bank's hours
+ * from the site file and the extended hours (延时服务) the site's calendar files declare. Workflows ask here and then sleep on a durable timer; the calendar itself
  * (the package's data, the site's yearly files) is I/O a workflow may not do.
  */
 import type { WorkingDayCalendar } from '../connectors/calendar/working-days.ts';
@@ -16,7 +16,12 @@ export interface BankWindow {
   /** When that window opens and closes: the current one when open, else the next one. */
   opensAt: string;
   closesAt: string;
+  /** When that window is extended hours (延时服务): why, as the calendar file says. */
+  extended?: string;
 }
+
+/** How far ahead a closed window's next opening is looked for. */
+const horizonDays = 400;
 
 export function createCalendarActivities({
   site,
@@ -31,20 +36,32 @@ export function createCalendarActivities({
     async bankWindow({ bank, at }: { bank: string; at: string }): Promise<BankWindow> {
       const { window } = requireBank(site, bank);
       const instant = new Date(at);
-      const today = dateIn(instant, timeZone);
-      const span = (date: string) => ({
-        date,
-        opensAt: instantAt(date, window.open, timeZone).toISOString(),
-        closesAt: instantAt(date, window.close, timeZone).toISOString(),
-      });
-      if (calendar.isWorkingDay(today)) {
-        const t = span(today);
-        if (instant < new Date(t.opensAt)) return { open: false, ...t };
-        if (instant < new Date(t.closesAt)) return { open: true, ...t };
+      // A day's hours: extended hours when declared (working day or not), else the usual window on working days.
+      const hoursOn = (date: string) => {
+        const extended = calendar.extendedHours(date, bank);
+        if (extended) return extended;
+        return calendar.isWorkingDay(date) ? { ...window, reason: undefined } : undefined;
+      };
+      let date = dateIn(instant, timeZone);
+      for (let day = 0; day < horizonDays; day++, date = addDays(date, 1)) {
+        const hours = hoursOn(date);
+        if (!hours) continue;
+        const span = {
+          date,
+          opensAt: instantAt(date, hours.open, timeZone).toISOString(),
+          closesAt: instantAt(date, hours.close, timeZone).toISOString(),
+          ...(hours.reason && { extended: hours.reason }),
+        };
+        if (instant < new Date(span.opensAt)) return { open: false, ...span };
+        if (instant < new Date(span.closesAt)) return { open: true, ...span };
       }
-      return { open: false, ...span(calendar.nextWorkingDay(today)) };
+      throw new Error(`${bank}: no business window within ${horizonDays} days of ${at}`);
     },
   };
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 function parts(instant: Date, timeZone: string): Record<string, string> {

@@ -93,6 +93,30 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
       );
     },
 
+    /** START CHANNEL on the bank's sender (bank → finance), on the bank's queue manager; repeatable as above. */
+    async startBankSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
+      const b = requireBankAccess(site, bank);
+      return mqCall(() =>
+        tolerate(
+          () => ops.startChannel(b.qmgr, b.receiverChannel),
+          'AMQ9514',
+          `START CHANNEL(${b.receiverChannel})`,
+        ),
+      );
+    },
+
+    /** STOP CHANNEL … MODE(QUIESCE) on the bank's sender; already stopped counts as stopped. */
+    async stopBankSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
+      const b = requireBankAccess(site, bank);
+      return mqCall(() =>
+        tolerate(
+          () => ops.stopChannel(b.qmgr, b.receiverChannel, { mode: 'QUIESCE' }),
+          'AMQ9533',
+          `STOP CHANNEL(${b.receiverChannel}) MODE(QUIESCE)`,
+        ),
+      );
+    },
+
     async pingChannel({ bank }: { bank: string }): Promise<FrontEndCheck> {
       const b = requireBank(site, bank);
       return mqCall(async () => {
@@ -105,6 +129,19 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
       });
     },
   };
+}
+
+/** The bank, when the site may administer its queue manager; refused (not retried) otherwise. */
+function requireBankAccess(site: SiteConfig, bank: string) {
+  const b = requireBank(site, bank);
+  if (!b.bankQmgrAccess) {
+    throw ApplicationFailure.create({
+      type: ErrorKind.InvalidInput,
+      nonRetryable: true,
+      message: `${bank}: the site does not administer the bank's queue manager ${b.qmgr} (bankQmgrAccess: false)`,
+    });
+  }
+  return b;
 }
 
 export interface ChannelActionResult {

@@ -2,10 +2,18 @@
  * Banks' field rules for payment vouchers (凭证要素规范), one zod schema per rule set, and the
  * automatic normalisations a runbook may propose: whitespace, full-width → half-width, and the
  * length of fields a bank allows to be shortened. What no normalisation can make valid is left
- * for a person. Rule sets are chosen per bank code here, with a default; a site-file field
- * (`banks[].voucherRules`) would override the choice once the configuration has it.
+ * for a person. A bank's rule set is the one its site entry names (`banks[].voucherRules`, also in
+ * an added bank's file), else the default for its code; the names, their labels and the defaults
+ * live in workflows/shared/voucher-rule-sets.ts, which the site schema validates against.
  */
 import { z } from 'zod';
+import {
+  isVoucherRuleSetName,
+  voucherRuleSetLabels,
+  voucherRuleSetNames,
+  voucherRulesOf,
+  type VoucherRuleSetName,
+} from '../workflows/shared/voucher-rule-sets.ts';
 
 /** The voucher fields a bank checks that come from finance's records (vouchers, payee accounts). */
 export interface VoucherFields {
@@ -20,7 +28,7 @@ export type VoucherField = keyof VoucherFields;
 export type PayeeField = Exclude<VoucherField, 'amountFen'>;
 
 export interface RuleSet {
-  name: string;
+  name: VoucherRuleSetName;
   description: string;
   schema: z.ZodType<VoucherFields>;
   /** Fields the bank lets finance shorten to its limit (informational fields only, never a payee's name or account). */
@@ -31,8 +39,7 @@ const noEdgeSpace = (s: string) => s === s.trim();
 const noFullWidth = (s: string) => !/[\uFF01-\uFF5E\u3000]/.test(s);
 
 function ruleSet(options: {
-  name: string;
-  description: string;
+  name: VoucherRuleSetName;
   account: RegExp;
   accountHint: string;
   nameMax: number;
@@ -47,7 +54,7 @@ function ruleSet(options: {
       .refine(noFullWidth, '不能含全角字母、数字或空格');
   return {
     name: options.name,
-    description: options.description,
+    description: voucherRuleSetLabels[options.name].zh,
     schema: z.object({
       payeeAccountNo: z.string().regex(options.account, options.accountHint),
       payeeAccountName: text(options.nameMax),
@@ -62,7 +69,6 @@ export const voucherRuleSets = {
   /** The treasury payment interface standard most agent banks follow. */
   standard: ruleSet({
     name: 'standard',
-    description: '国库集中支付接口标准：账号 10–25 位数字，户名 ≤ 60 字',
     account: /^\d{10,25}$/,
     accountHint: '须为 10–25 位数字',
     nameMax: 60,
@@ -71,33 +77,23 @@ export const voucherRuleSets = {
   /** Rural commercial banks' core systems: shorter names and bank names, 12–19 digit accounts. */
   'rural-commercial': ruleSet({
     name: 'rural-commercial',
-    description: '农商行核心系统：账号 12–19 位数字，户名 ≤ 40 字，开户行 ≤ 30 字',
     account: /^\d{12,19}$/,
     accountHint: '须为 12–19 位数字',
     nameMax: 40,
     bankNameMax: 30,
   }),
-} satisfies Record<string, RuleSet>;
+} satisfies Record<VoucherRuleSetName, RuleSet>;
 
-export type RuleSetName = keyof typeof voucherRuleSets;
-
-/** Which rule set each bank applies; banks not listed use `standard`. */
-export const ruleSetByBank: Readonly<Record<string, RuleSetName>> = { RCB: 'rural-commercial' };
-
-export function isRuleSetName(name: string): name is RuleSetName {
-  return Object.hasOwn(voucherRuleSets, name);
-}
-
-/** The rule set of a bank: the configured name when given (and known), else the table above. */
+/**
+ * The rule set of a bank: the configured name when given, else the default for its code. The
+ * site schema refuses unknown names; one reaching here (a caller's own string) is refused too.
+ */
 export function rulesFor(bank: string, configured?: string): RuleSet {
-  if (configured !== undefined) {
-    if (!isRuleSetName(configured))
-      throw new RangeError(
-        `voucherRules: unknown rule set "${configured}"; expected one of ${Object.keys(voucherRuleSets).join(', ')}`,
-      );
-    return voucherRuleSets[configured];
-  }
-  return voucherRuleSets[ruleSetByBank[bank] ?? 'standard'];
+  if (configured !== undefined && !isVoucherRuleSetName(configured))
+    throw new RangeError(
+      `voucherRules: unknown rule set "${configured}"; expected one of ${voucherRuleSetNames.join(', ')}`,
+    );
+  return voucherRuleSets[voucherRulesOf({ code: bank, voucherRules: configured })];
 }
 
 export type NormalisationKind = 'whitespace' | 'full-width' | 'length';

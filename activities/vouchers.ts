@@ -126,7 +126,7 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
     async inspectFailedVouchers(
       input: FailedFilter & { range?: { first: string; last: string }; voucherNos?: string[] },
     ): Promise<FailedVoucher[]> {
-      requireBank(site, input.bank);
+      const bank = requireBank(site, input.bank);
       let q = failedVouchers(db, input)
         .leftJoin('payee_accounts as p', 'p.id', 'v.payee_account_id')
         .leftJoin('budget_units as u', 'u.code', 'v.budget_unit_code')
@@ -152,7 +152,7 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
       if (input.voucherNos) q = q.where('v.voucher_no', 'in', input.voucherNos);
       const rows = await q.orderBy('v.voucher_no').execute();
       const acked = await ackedVersions(input.bank);
-      const rules = rulesFor(input.bank);
+      const rules = rulesFor(bank.code, bank.voucherRules);
       const voiding = new Set(
         rows.length === 0
           ? []
@@ -381,14 +381,16 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
 
     /**
      * Applies approved normalisations to payee records: each only to the value the plan saw
-     * (by digest), recomputed here from the bank's rules so no plain value crosses history.
+     * (by digest), recomputed here from the bank's rules so no plain value crosses history, and
+     * only if it still comes out as the plan showed it (the bank's rule set may have been changed
+     * in the site file since).
      */
     async normalisePayeeFields(input: {
       bank: string;
       fixes: ProposedFix[];
     }): Promise<{ payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[]> {
-      requireBank(site, input.bank);
-      const rules = rulesFor(input.bank);
+      const bank = requireBank(site, input.bank);
+      const rules = rulesFor(bank.code, bank.voucherRules);
       const column = {
         payeeAccountNo: 'account_no',
         payeeAccountName: 'account_name',
@@ -404,7 +406,8 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
           .executeTakeFirst();
         const current = row?.[col] ?? '';
         const target = normalisedValue(fix.field, current, rules);
-        if (valueDigest(current) === fix.beforeDigest && target !== current) {
+        const asPlanned = maskField(fix.field, target) === fix.after;
+        if (valueDigest(current) === fix.beforeDigest && target !== current && asPlanned) {
           // Guarded by the value read: a record changed since is left alone.
           const res = await db
             .updateTable('payee_accounts')

@@ -1,6 +1,6 @@
 /**
  * Command line for a running sandbox: inject and clear faults, run scenarios, move the business
- * clock, show the state. Talks to the sandbox over HTTP with the mqweb credentials from the
+ * clock, show the state, bring a bank online or extend its hours. Talks to the sandbox over HTTP with the mqweb credentials from the
  * environment variables the site file names.
  */
 import { parseArgs } from 'node:util';
@@ -23,6 +23,9 @@ const usage = `Usage: tsx sandbox/cli.ts <command>
                                            a new bank brings its own side online (its queue
                                            manager, front end, books) and the sandbox starts its
                                            send/receive program; then run add-agent-bank
+  bank hours <CODE> --date YYYY-MM-DD --open HH:MM --close HH:MM
+                                           the bank agrees to extended hours (延时服务) that day;
+                                           record them for the engine in the site's calendar.dir
 
 Options: --url <sandbox url> (default from the site file), --help
 Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-doubt,
@@ -46,6 +49,8 @@ async function main(): Promise<number> {
       name: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      open: { type: 'string' },
+      close: { type: 'string' },
       'no-program': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -112,6 +117,12 @@ async function main(): Promise<number> {
         name: values.name,
         frontEnd: { host: values.host ?? '127.0.0.1', port: num(values.port) },
         startProgram: !values['no-program'],
+      });
+    case 'bank hours':
+      return call('POST', `/sandbox/banks/${encodeURIComponent(arg ?? '')}/extended-hours`, {
+        date: values.date,
+        open: values.open,
+        close: values.close,
       });
     default:
       if (command === 'scenario' && sub) return call('POST', `/sandbox/scenarios/${encodeURIComponent(sub)}`);

@@ -1,6 +1,7 @@
 /**
  * The sandbox's own JSON API under /sandbox/: health, state, the business clock, fault injection,
- * scenarios, and a new agent bank's own side brought online (POST /sandbox/banks). Protected by the same basic-auth credentials as mqweb.
+ * scenarios, a new agent bank's own side brought online (POST /sandbox/banks), and a bank's
+ * extended hours for a day (POST /sandbox/banks/{code}/extended-hours). Protected by the same basic-auth credentials as mqweb.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,6 +22,7 @@ export interface SandboxApiDeps {
   state(): Promise<Record<string, unknown>>;
   health(): Record<string, unknown>;
   closeDay(bank: string, date?: string): string[];
+  extendHours(bank: string, hours: { date: string; open: string; close: string }): void;
   restartProgram(bank: string): Promise<number>;
   /** A new agent bank's own side comes online (sandbox/bank/onboard.ts). */
   addBank(input: unknown): Promise<unknown>;
@@ -39,6 +41,11 @@ const clockSchema = z.discriminatedUnion('action', [
 ]);
 
 const closeDaySchema = z.object({ date: z.iso.date().optional() }).strict();
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
+const extendedHoursSchema = z
+  .object({ date: z.iso.date(), open: hhmm, close: hhmm })
+  .strict()
+  .refine((h) => h.open < h.close, { message: 'open must be before close', path: ['close'] });
 
 export function createSandboxApi(
   deps: SandboxApiDeps,
@@ -93,6 +100,10 @@ export function createSandboxApi(
       else if (method === 'POST' && (m = path.match(/^\/sandbox\/banks\/([^/]+)\/close-day$/))) {
         const body = parseFaultInput(closeDaySchema, await readJson(req));
         send(res, 200, { sent: deps.closeDay(decodeURIComponent(m[1] ?? ''), body.date) });
+      } else if (method === 'POST' && (m = path.match(/^\/sandbox\/banks\/([^/]+)\/extended-hours$/))) {
+        const body = parseFaultInput(extendedHoursSchema, await readJson(req));
+        deps.extendHours(decodeURIComponent(m[1] ?? ''), body);
+        send(res, 200, { bank: decodeURIComponent(m[1] ?? ''), ...body });
       } else if (method === 'POST' && (m = path.match(/^\/sandbox\/programs\/([^/]+)\/restart$/))) {
         send(res, 200, { pid: await deps.restartProgram(decodeURIComponent(m[1] ?? '')) });
       } else send(res, 404, { error: `no such sandbox resource: ${method} ${path}` });

@@ -189,6 +189,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       restartProgram,
       addBank,
       closeDay: (bank, date) => banks.bank(bank).closeDay(date),
+      extendHours: (bank, { date, ...hours }) => banks.bank(bank).extendHours(date, hours),
       health: () => ({
         status: 'ok',
         site: site.site.name,

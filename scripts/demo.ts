@@ -2,17 +2,19 @@
  * `npm run demo`: the main job on the embedded default. Installs what is missing, starts the
  * stack, injects the "bad Monday" scenario into the sandbox, runs the daily inspection as a
  * Temporal workflow and prints its findings; then ICBC's line comes back and channel recovery
- * fixes its channel, and sequence resync fixes CCB's — each plan approved by the sandbox's demo
- * approver through the inbox's API (clearly a demo: a real approver signs in themselves).
- * Stops everything.
+ * fixes its channel, sequence resync fixes CCB's, and ICBC's vouchers that went out after its
+ * window closed are asked about and resent — each plan approved by the sandbox's demo approver
+ * through the inbox's API (clearly a demo: a real approver signs in themselves). Stops everything.
  */
 import type { Client } from '@temporalio/client';
 import { loadSite } from '../temporal.config.ts';
 import type { ChannelRecoveryResult } from '../workflows/channel-recovery.types.ts';
 import type { SequenceResyncResult } from '../workflows/sequence-resync.types.ts';
+import type { VoucherResendResult } from '../workflows/voucher-resend.types.ts';
 import type { DailyInspectionResult } from '../workflows/daily-inspection.types.ts';
 import { runbookCatalog } from '../workflows/shared/catalog.ts';
 import { runWithDemoApproval } from './lib/demo-approval.ts';
+import { openBankWindowForDemo } from './lib/demo-extended-hours.ts';
 import { connectClient } from './lib/client.ts';
 import { sandboxRequest } from './lib/sandbox-client.ts';
 import { startStack } from './lib/stack.ts';
@@ -59,8 +61,16 @@ try {
 
   const recovered = await recoverIcbc(client);
   const resynced = await resyncCcb(client);
+  const resent = await resendIcbc(client);
   await client.connection.close();
-  if (recovered.outcome !== 'recovered' || resynced.outcome !== 'resynced') exitCode = 1;
+  if (
+    recovered.outcome !== 'recovered' ||
+    resynced.outcome !== 'resynced' ||
+    !['completed', 'completed-with-holds'].includes(resent.outcome) ||
+    (resent.counts['rejected-again'] ?? 0) + (resent.counts.unverified ?? 0) > 0 ||
+    (resent.counts.accepted ?? 0) < 3
+  )
+    exitCode = 1;
   console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s. Keep the stack up with: npm start`);
 } catch (err) {
   console.error('The demo failed:', err);
@@ -113,5 +123,38 @@ async function resyncCcb(client: Client): Promise<SequenceResyncResult> {
   console.log(`\n序列号重置 CZ.TO.CCB: ${result.outcome} — ${result.why}`);
   for (const a of result.actions) console.log(`    ${a.command} → ${a.detail}`);
   console.log(`Report (HTML):     ${result.report.html}`);
+  return result;
+}
+
+async function resendIcbc(client: Client): Promise<VoucherResendResult> {
+  const injected = (await sandboxRequest(stack.sandboxUrl, stack.env, site, 'POST', '/sandbox/faults', {
+    fault: 'voucher-timed-out',
+    bank: 'ICBC',
+    count: 3,
+  })) as { details: { vouchers: string[] } };
+  console.log(
+    `\nICBC: ${injected.details.vouchers.length} vouchers went out after its window closed on the last working day and came back 超时 (E_OUT_OF_WINDOW).`,
+  );
+  const window = await openBankWindowForDemo(stack, site, 'ICBC');
+  console.log(
+    `ICBC's window is open until ${window.closesAt}${window.extended ? ` (${window.extended})` : ''}.`,
+  );
+  const result = await runWithDemoApproval<VoucherResendResult>({
+    client,
+    stack,
+    site,
+    workflowType: 'voucherResend',
+    idPrefix: 'voucher-resend/ICBC/',
+    input: { bank: 'ICBC', reason: '超时凭证：上一工作日超出银行业务时间发送' },
+    reason: '演示：银行确认无记录，同意重发',
+  });
+  console.log(
+    `\n失败凭证重发 ICBC: ${result.outcome} — ${result.found} failed vouchers found (with those the line outage left unanswered); a voucher whose failure needs business staff is held, never resent:`,
+  );
+  for (const v of result.vouchers)
+    console.log(
+      `    ${v.voucherNo} ${(v.amountFen / 100).toFixed(2)} 元 → ${v.outcome}${v.detail ? ` (${v.detail})` : ''}`,
+    );
+  console.log(`Report (HTML):     ${result.report?.html}`);
   return result;
 }

@@ -24,7 +24,7 @@ import { createCalendarActivities } from '../activities/calendar.ts';
 import { createVoucherActivities } from '../activities/vouchers.ts';
 import { loadSignerKeys } from '../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../connectors/audit/database.ts';
-import { createWorkingDayCalendar } from '../connectors/calendar/working-days.ts';
+import { createSiteCalendar } from '../connectors/calendar/site-calendar.ts';
 import { createDataConverter } from '../connectors/codec/data-converter.ts';
 import { payloadKeysFromEnv } from '../connectors/codec/payload-keys.ts';
 import { createLocalHost } from '../connectors/host/local-host.ts';
@@ -83,7 +83,7 @@ export async function createWorkers(options: {
             ...createAuditActivities({ db: auditDb }),
             ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
             ...createBankRegistryActivities({ site }),
-            ...createCalendarActivities({ site, calendar: createWorkingDayCalendar(site.calendar.files) }),
+            ...createCalendarActivities({ site, calendar: createSiteCalendar(site.calendar) }),
           },
         }),
       );
@@ -115,7 +115,7 @@ export async function createWorkers(options: {
             ...createTreasuryActivities({
               db,
               site,
-              calendar: createWorkingDayCalendar(site.calendar.files),
+              calendar: createSiteCalendar(site.calendar),
             }),
             ...createMessageSerialActivities({ db, site }),
             ...createBankOnboardingDbActivities({ db }),
@@ -123,7 +123,7 @@ export async function createWorkers(options: {
             ...createBankCheckActivities({
               db,
               site,
-              calendar: createWorkingDayCalendar(site.calendar.files),
+              calendar: createSiteCalendar(site.calendar),
             }),
           },
         }),

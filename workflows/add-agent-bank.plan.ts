@@ -6,6 +6,7 @@
  * the workflow and the activities that execute the same text.
  */
 import type { ApprovalPlan, Bilingual, PlanAction } from './shared/approval-messages.ts';
+import { voucherRulesOf, voucherRuleSetText } from './shared/voucher-rule-sets.ts';
 import {
   baseDataKinds,
   type AddAgentBankParsed,
@@ -38,6 +39,7 @@ export function newBankOf(input: AddAgentBankParsed): NewBank {
     window: input.window,
     programs: input.programs,
     bankQmgrAccess: input.bankQmgrAccess,
+    ...(input.voucherRules && { voucherRules: input.voucherRules }),
   };
 }
 
@@ -331,6 +333,10 @@ export function onboardingPlan(a: PlanArgs): ApprovalPlan {
         en: programs.length ? `Programs: ${programs.map((p) => p.name).join(', ')}` : 'No program listed',
       },
       { zh: `基础资料：${baseDataLine('zh')}`, en: `Base data: ${baseDataLine('en')}` },
+      {
+        zh: `凭证要素规则：${voucherRuleSetText(voucherRulesOf(bank), 'zh')}${bank.voucherRules ? '' : '（按银行代码默认）'}`,
+        en: `Voucher field rules: ${voucherRuleSetText(voucherRulesOf(bank), 'en')}${bank.voucherRules ? '' : ' (default for the code)'}`,
+      },
       ...a.notes.map((n) => ({ zh: n, en: n })),
       ...(a.reason ? [{ zh: `发起原因：${a.reason}`, en: `Reason given: ${a.reason}` }] : []),
     ],

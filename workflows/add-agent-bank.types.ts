@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { FrontEndCheck, ProgramsCheck } from './daily-inspection.types.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
+import { voucherRulesSchema, type VoucherRuleSetName } from './shared/voucher-rule-sets.ts';
 
 const bankCode = z
   .string()
@@ -76,6 +77,8 @@ const addAgentBankObject = z
       .default([]),
     /** Whether the engine may administer the bank's queue manager (read its channel ends). */
     bankQmgrAccess: z.boolean().default(true),
+    /** The bank's voucher field rule set (凭证要素规范), written into its file; default by its code. */
+    voucherRules: voucherRulesSchema.optional(),
     /** Who asks for the bank (user id); this person cannot approve it. */
     requestedBy: z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, 'a user id such as zhang.san'),
     /** Why, in a few words (e.g. the contract reference); shown to approvers. */
@@ -123,6 +126,8 @@ export interface NewBank {
   window: { open: string; close: string };
   programs: ({ name: string; pidFile: string } | { name: string; systemdUnit: string })[];
   bankQmgrAccess: boolean;
+  /** Absent: the default rule set for the bank's code. */
+  voucherRules?: VoucherRuleSetName;
 }
 
 /** One MQ object finance defines on its queue manager. */

@@ -9,6 +9,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -19,7 +20,7 @@ import type { createControlActivities } from '../activities/control.ts';
 import type { createHostActivities } from '../activities/host.ts';
 import type { ChannelActionResult, createMqActivities } from '../activities/mq.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
-import { decideRecovery, recoveryPlan } from './channel-recovery.plan.ts';
+import { decideRecovery, recoveryPlan, stepTarget } from './channel-recovery.plan.ts';
 import {
   channelRecoveryInputSchema,
   type ChannelRecoveryInput,
@@ -113,6 +114,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
       channel: channels.sender.channel,
       sender: channels.sender,
       ...(channels.bankReceiver && { bankReceiver: channels.bankReceiver }),
+      ...(channels.bankSender && { bankSender: channels.bankSender }),
       xmitqDepth: queuesCheck.xmitq.depth,
       ...(ping && { ping }),
       tcp,
@@ -127,12 +129,15 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
   let approval: GateOutcome | undefined;
   let approvedSteps: RecoveryStep[] | undefined;
   let outcome: ChannelRecoveryOutcome | undefined;
-  let verification: { status: string; xmitqDepth: number; checks: number; ok: boolean } | undefined;
+  let verification:
+    { status: string; xmitqDepth: number; bankSender?: string; checks: number; ok: boolean } | undefined;
 
   try {
     lock = await acquireLock('channel', `CZ.TO.${bank.code}`);
     diagnosis = await diagnose();
-    decision = decideRecovery(diagnosis);
+    // Runs begun before the return direction was looked at replay as they were decided.
+    const judge = { returnDirection: patched('channel-recovery-return-direction') };
+    decision = decideRecovery(diagnosis, judge);
     for (let round = 1; !outcome && round <= maxPlanRounds; round++) {
       if (decision.kind === 'healthy') outcome = actions.length ? 'recovered' : 'already-running';
       else if (decision.kind === 'other-runbook') outcome = 'needs-sequence-resync';
@@ -174,24 +179,23 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
         // act only when the same steps still apply; otherwise plan again and ask again.
         step = 'executing';
         diagnosis = await diagnose();
-        decision = decideRecovery(diagnosis);
+        decision = decideRecovery(diagnosis, judge);
         if (decision.kind !== 'act' || decision.steps.join() !== approvedSteps.join()) continue;
-        let current = diagnosis.sender.status;
+        const current = { out: diagnosis.sender.status, back: diagnosis.bankSender?.status };
         for (const [i, s] of approvedSteps.entries()) {
-          const before = current;
-          const result =
-            s === 'stop'
-              ? await mqChange.stopSenderChannel({ bank: bank.code })
-              : await mqChange.startSenderChannel({ bank: bank.code });
+          const returning = s === 'stop-return' || s === 'start-return';
+          const before = returning ? current.back : current.out;
+          const result = await runStep(s);
           actions.push({ ...result, at: new Date().toISOString() });
-          current = s === 'stop' ? 'STOPPED' : 'STARTING';
+          current[returning ? 'back' : 'out'] = s.startsWith('stop') ? 'STOPPED' : 'STARTING';
+          const target = stepTarget(diagnosis, s);
           await record.audit({
             kind: 'mutation',
             actor: 'system',
-            subject: diagnosis.channel,
+            subject: target.channel,
             payload: {
               action: result.command,
-              target: diagnosis.qmgr,
+              target: target.qmgr,
               before: { status: before },
               after: { answer: result.detail, alreadyDone: result.alreadyDone },
               approvedBy: approval.votes.map((v) => v.user),
@@ -201,7 +205,11 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
           });
         }
         step = 'verifying';
-        verification = await verifyFlow(input.verifySeconds, diagnosis.xmitqDepth);
+        verification = await verifyFlow(
+          input.verifySeconds,
+          diagnosis.xmitqDepth,
+          approvedSteps.includes('start-return'),
+        );
         outcome = verification.ok ? 'recovered' : 'not-verified';
       }
     }
@@ -220,9 +228,21 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
     await lock?.release();
   }
 
-  async function verifyFlow(seconds: number, depthBefore: number) {
+  function runStep(s: RecoveryStep): Promise<ChannelActionResult> {
+    const target = { bank: bank.code };
+    if (s === 'stop') return mqChange.stopSenderChannel(target);
+    if (s === 'start') return mqChange.startSenderChannel(target);
+    if (s === 'stop-return') return mqChange.stopBankSenderChannel(target);
+    return mqChange.startBankSenderChannel(target);
+  }
+
+  /** Both ends moving: finance's sender RUNNING with its queue drained, and the bank's sender when it was restarted. */
+  async function verifyFlow(seconds: number, depthBefore: number, returnDirection: boolean) {
     let checks = 0;
-    let last = { status: 'UNKNOWN', xmitqDepth: depthBefore };
+    let last: { status: string; xmitqDepth: number; bankSender?: string } = {
+      status: 'UNKNOWN',
+      xmitqDepth: depthBefore,
+    };
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
       checks++;
@@ -230,8 +250,14 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
         mq.inspectChannels({ bank: bank.code }),
         mq.inspectQueues({ bank: bank.code }),
       ]);
-      last = { status: channels.sender.status, xmitqDepth: q.xmitq.depth };
-      if (last.status === 'RUNNING' && last.xmitqDepth === 0) return { ...last, checks, ok: true };
+      last = {
+        status: channels.sender.status,
+        xmitqDepth: q.xmitq.depth,
+        ...(returnDirection && { bankSender: channels.bankSender?.status ?? 'UNKNOWN' }),
+      };
+      // A bank sender with nothing to send goes INACTIVE once started: that is flowing too.
+      const backOk = !returnDirection || ['RUNNING', 'INACTIVE'].includes(last.bankSender ?? '');
+      if (last.status === 'RUNNING' && last.xmitqDepth === 0 && backOk) return { ...last, checks, ok: true };
       if (Date.now() + 2000 > deadline) return { ...last, checks, ok: false };
       await sleep('2 seconds');
     }
@@ -258,6 +284,11 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
                 `银行端接收通道：${diagnosis.bankReceiver.status}${diagnosis.bankReceiver.lastSeq !== undefined ? `，序列号 ${diagnosis.bankReceiver.lastSeq}` : ''}`,
               ]
             : []),
+          ...(diagnosis.bankSender
+            ? [
+                `银行端发送通道 ${diagnosis.bankSender.channel}（${diagnosis.bankSender.qmgr}）：${diagnosis.bankSender.status}`,
+              ]
+            : []),
           `传输队列积压：${diagnosis.xmitqDepth}`,
           ...(diagnosis.ping ? [`PING：${diagnosis.ping.detail}`] : []),
           `前置机 TCP：${diagnosis.tcp.detail}`,
@@ -270,6 +301,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
               heading: '验证',
               lines: [
                 `通道状态 ${verification.status}，传输队列深度 ${verification.xmitqDepth}（检查 ${verification.checks} 次）`,
+                ...(verification.bankSender ? [`银行端发送通道：${verification.bankSender}`] : []),
               ],
             },
           ]
@@ -308,6 +340,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
       verification: {
         status: verification.status,
         xmitqDepth: verification.xmitqDepth,
+        ...(verification.bankSender && { bankSender: verification.bankSender }),
         checks: verification.checks,
       },
     }),

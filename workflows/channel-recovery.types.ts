@@ -31,13 +31,16 @@ export interface RecoveryDiagnosis {
   sender: ChannelEnd;
   /** The bank's receiving end, when the site may look at the bank's queue manager. */
   bankReceiver?: ChannelEnd;
+  /** The bank's sending end (bank → finance), likewise. */
+  bankSender?: ChannelEnd;
   xmitqDepth: number;
   /** PING CHANNEL, made only when the sender is not running. */
   ping?: FrontEndCheck;
   tcp: FrontEndCheck;
 }
 
-export type RecoveryStep = 'stop' | 'start';
+/** `stop`/`start`: finance's sender; `-return`: the bank's sender (bank → finance), on the bank's queue manager. */
+export type RecoveryStep = 'stop' | 'start' | 'stop-return' | 'start-return';
 
 export type RecoveryDecision =
   | { kind: 'healthy'; why: string }
@@ -67,6 +70,6 @@ export interface ChannelRecoveryResult {
   planDigest?: string;
   approval?: GateOutcome;
   actions: (ChannelActionResult & { at: string })[];
-  verification?: { status: string; xmitqDepth: number; checks: number };
+  verification?: { status: string; xmitqDepth: number; bankSender?: string; checks: number };
   report: InspectionReportFiles;
 }

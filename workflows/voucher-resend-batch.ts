@@ -199,7 +199,7 @@ function heldResult(v: DiagnosedVoucher): VoucherResult {
 function finish(
   input: ResendBatchInput,
   results: VoucherResult[],
-  windowOpenedAt: string | undefined,
+  window?: { openedAt: string; extended: string | undefined },
 ): BatchResult {
   const counts: Partial<Record<VoucherOutcome, number>> = {};
   const fen: Partial<Record<VoucherOutcome, number>> = {};
@@ -213,7 +213,8 @@ function finish(
     counts,
     fen,
     results: input.detail ? results : results.filter((r) => !done(r)).slice(0, 200),
-    ...(windowOpenedAt && { windowOpenedAt }),
+    ...(window && { windowOpenedAt: window.openedAt }),
+    ...(window?.extended && { windowExtended: window.extended }),
   };
 }
 
@@ -258,14 +259,14 @@ async function execute(
       else push(v, 'held', { detail: `计划后财政端状态已变为 ${c.status}` });
     }
   }
-  if (resend.length === 0) return finish(input, results, undefined);
+  if (resend.length === 0) return finish(input, results);
 
   // 2. Only inside the bank's window on a working day: a resend outside it would time out again.
-  let windowOpenedAt: string | undefined;
-  for (let tries = 0; !windowOpenedAt; tries++) {
+  let opened: { openedAt: string; extended: string | undefined } | undefined;
+  for (let tries = 0; !opened; tries++) {
     progress('waiting-for-window');
     const window = await acts.calendar.bankWindow({ bank, at: new Date().toISOString() });
-    if (window.open) windowOpenedAt = new Date().toISOString();
+    if (window.open) opened = { openedAt: new Date().toISOString(), extended: window.extended };
     else {
       if (tries >= 10)
         throw ApplicationFailure.create({
@@ -396,7 +397,7 @@ async function execute(
     }
   }
   progress('done');
-  return finish(input, results, windowOpenedAt);
+  return finish(input, results, opened);
 }
 
 type AuditAction = 'requeue' | 'align' | 'align-after-resend';

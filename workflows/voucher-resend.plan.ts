@@ -7,6 +7,7 @@
 import type { BaseDataKind } from '../connectors/treasury/schema.ts';
 import { planDigest } from './shared/approval-decision.ts';
 import type { ApprovalPlan, Bilingual, PlanAction } from './shared/approval-messages.ts';
+import { voucherRuleSetText } from './shared/voucher-rule-sets.ts';
 import type {
   BankAnswer,
   BatchSummary,
@@ -144,6 +145,8 @@ export interface ResendPlanInput {
   holds: Partial<Record<HoldReason, number>>;
   fixes: ProposedFix[];
   baseData: { kind: BaseDataKind; version: number; acked: number }[];
+  /** The bank's voucher field rule set(s) the vouchers were checked with. */
+  ruleSets: string[];
   /** SHA-256 over the batches' resend digests: the full list, voucher by voucher. */
   listDigest: string;
   reason?: string;
@@ -170,6 +173,7 @@ export function resendPlan(p: ResendPlanInput): ApprovalPlan {
       en: `${p.found} failed vouchers (${yuan(p.foundFen)}); the bank was asked about each`,
     },
   ];
+  if (p.ruleSets.length > 0) findings.push(ruleSetFinding(p.ruleSets));
   for (const [cause, n] of Object.entries(p.resend.causes) as [FailureCause, number][])
     findings.push({ zh: `${causeLabels[cause].zh}：${n} 张`, en: `${causeLabels[cause].en}: ${n}` });
   findings.push({
@@ -265,6 +269,14 @@ export function resendPlan(p: ResendPlanInput): ApprovalPlan {
   };
 }
 
+/** Which field rules the vouchers were checked with, so the approver sees the bank's rule set. */
+export function ruleSetFinding(names: readonly string[]): Bilingual {
+  return {
+    zh: `凭证要素校验规则：${names.map((n) => voucherRuleSetText(n, 'zh')).join('；')}`,
+    en: `Voucher fields checked with the rule set ${names.map((n) => voucherRuleSetText(n, 'en')).join('; ')}`,
+  };
+}
+
 /** What one batch tells its parent: counts, a sample for the plan, its resend digest, fixes and stale kinds. */
 export function summarise(
   batch: number,
@@ -303,6 +315,7 @@ export function summarise(
     holds: tally(diagnosed.flatMap((v) => (v.disposition.kind === 'hold' ? [v.disposition.reason] : []))),
     resendDigest: planDigest(resend.map(plannedOf)),
     staleKinds: [...new Set(resend.flatMap((v) => v.staleBaseData.map((s) => s.kind)))],
+    ruleSets: [...new Set(diagnosed.map((v) => v.ruleSet))],
     fixes: [...fixes.values()],
     manual: diagnosed
       .filter((v) => v.disposition.kind === 'hold' && v.disposition.reason === 'manual-fix')
@@ -336,6 +349,7 @@ export function combine(summaries: readonly BatchSummary[]) {
     },
     holds: sorted.reduce((c, s) => add(c, s.holds), {} as Partial<Record<HoldReason, number>>),
     staleKinds: [...new Set(sorted.flatMap((s) => s.staleKinds))],
+    ruleSets: [...new Set(sorted.flatMap((s) => s.ruleSets))],
     fixes: [...fixes.values()],
     manual: sorted.flatMap((s) => s.manual),
     /** Binds the approval to every batch's list, in batch order. */
@@ -367,6 +381,7 @@ export function manualFixPlan(bank: { code: string; name: string }, vs: Diagnose
     },
     bank,
     findings: [
+      ruleSetFinding([...new Set(vs.map((v) => v.ruleSet))]),
       ...vs.slice(0, 50).map((v) => ({
         zh: `${v.voucherNo}（${v.payee.name} ${v.payee.account}）：${v.disposition.kind === 'hold' ? v.disposition.detail : ''}（规则 ${v.ruleSet}）`,
         en: `${v.voucherNo}: ${v.fields.ok ? '' : v.fields.problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,

@@ -28,7 +28,14 @@ import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import type { createVoucherActivities } from '../activities/vouchers.ts';
 import type { BaseDataKind } from '../connectors/treasury/schema.ts';
 import { batchDiagnosedSignal, batchOrderSignal, voucherResendBatch } from './voucher-resend-batch.ts';
-import { causeLabels, combine, manualFixPlan, resendPlan, yuan } from './voucher-resend.plan.ts';
+import {
+  causeLabels,
+  combine,
+  manualFixPlan,
+  resendPlan,
+  ruleSetFinding,
+  yuan,
+} from './voucher-resend.plan.ts';
 import {
   voucherResendInputSchema,
   type BatchResult,
@@ -235,6 +242,7 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
         holds: c.holds,
         fixes: c.fixes,
         baseData,
+        ruleSets: c.ruleSets,
         listDigest: c.listDigest,
         ...(input.reason && { reason: input.reason }),
       });
@@ -376,6 +384,7 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
         heading: '概况',
         lines: [
           `失败凭证 ${tally.found} 张，合计 ${yuan(foundFen)}（业务日期自 ${since} 起，${tally.batches} 批）`,
+          ...(combined && combined.ruleSets.length > 0 ? [ruleSetFinding(combined.ruleSets).zh] : []),
           ...(Object.entries(combined?.causes ?? {}) as [FailureCause, number][]).map(
             ([cause, k]) => `${causeLabels[cause].zh}：${k} 张`,
           ),
@@ -383,6 +392,9 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
             (p) => `基础资料 ${p.kind} 推送至 v${p.version}：${p.acked ? '银行已确认' : '银行未确认'}`,
           ),
           ...(fixesApplied > 0 ? [`规范收款人要素 ${fixesApplied} 项`] : []),
+          ...[...new Set(done.flatMap((r) => (r.windowExtended ? [r.windowExtended] : [])))].map(
+            (why) => `在银行延时服务时段内重发：${why}`,
+          ),
         ],
       },
       ...(acted

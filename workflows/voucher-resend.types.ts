@@ -103,6 +103,7 @@ export interface FailedVoucher {
   /** Base data the voucher refers to at a version above what the bank has acknowledged. */
   staleBaseData: { kind: BaseDataKind; needed: number; acked: number }[];
   fields: FieldCheck;
+  /** The bank's voucher field rule set the fields were checked with (site `voucherRules` or the default). */
   ruleSet: string;
   /** Finance has asked the bank to void it (作废): never resend. */
   voiding: boolean;
@@ -212,6 +213,8 @@ export interface BatchSummary {
   resendDigest: string;
   /** Base data the batch's resend vouchers need and the bank lacks. */
   staleKinds: BaseDataKind[];
+  /** The field rule sets the batch's vouchers were checked with (one, unless the site file changed meanwhile). */
+  ruleSets: string[];
   fixes: ProposedFix[];
   /** Vouchers whose fields only a person can correct (at most 50). */
   manual: DiagnosedVoucher[];
@@ -250,6 +253,8 @@ export interface BatchResult {
   results: VoucherResult[];
   /** When the bank's window was (or had been) open and the resend went out. */
   windowOpenedAt?: string;
+  /** When that window was the bank's extended hours (延时服务): why. */
+  windowExtended?: string;
 }
 
 export type VoucherResendOutcome =

@@ -49,6 +49,9 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
   const { mq, ledger, now, timeZone } = deps;
   const code = config.code;
   const payDelayMs = deps.payDelayMs ?? 0;
+  // Days on which the bank agreed other hours than its usual window (延时服务), by local date.
+  const extendedHours = new Map<string, { open: string; close: string }>();
+  const hoursAt = (at: Date) => extendedHours.get(localDate(at, timeZone)) ?? config.window;
 
   const reply = <B>(msgType: AppMessage['head']['msgType'], businessDate: string, body: B) => {
     const message = buildMessage(
@@ -113,7 +116,7 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
       validateVoucher(body as Record<string, unknown>, {
         acked: ledger.versions(code),
         localTime: localTime(at, timeZone),
-        window: config.window,
+        window: hoursAt(at),
       });
     if (rejection?.code !== rejectionCodes.serial) {
       ledger.transaction(() => {
@@ -274,7 +277,7 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
   };
 
   const payDue = (at: Date) => {
-    if (!inWindow(localTime(at, timeZone), config.window)) return;
+    if (!inWindow(localTime(at, timeZone), hoursAt(at))) return;
     const today = localDate(at, timeZone);
     for (const item of ledger.dueForPayment(code, 100)) {
       if (at.getTime() - Date.parse(item.received_at) < payDelayMs) continue;
@@ -318,6 +321,10 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
       return reportKinds.filter((kind) => sendReport(kind, date));
     },
     sendReport,
+    /** The bank keeps other hours on `date` (local), as agreed with finance; the day closes as usual. */
+    extendHours(date: string, hours: { open: string; close: string }) {
+      extendedHours.set(date, hours);
+    },
     /** Voids and refunds in this bank's books (faults and tests reach the desk here). */
     desk,
   };

@@ -3,7 +3,7 @@
  * it checks, default the working day before today) and the receipt, void and refund checks (id
  * by the run's date, default today). Kept here so the shared registry takes one line for them.
  */
-import { createWorkingDayCalendar } from '../../connectors/calendar/working-days.ts';
+import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { dailyReportCheckInputSchema } from '../../workflows/daily-report-check.types.ts';
 import { receiptRepairInputSchema } from '../../workflows/receipt-registration-repair.types.ts';
@@ -26,7 +26,7 @@ const dailyReportCheck: RunbookEntry<typeof dailyReportCheckInputSchema> = {
   input: dailyReportCheckInputSchema,
   workflowId: (input, site, now) =>
     `daily-report-check/${input.bank}/${
-      input.date ?? createWorkingDayCalendar(site.calendar.files).previousWorkingDay(today(site, now))
+      input.date ?? createSiteCalendar(site.calendar).previousWorkingDay(today(site, now))
     }`,
   siteProblems: (input, site) => unknownBank(input.bank, site),
 };

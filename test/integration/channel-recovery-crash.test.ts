@@ -25,8 +25,15 @@ after(async () => {
 });
 
 const sender = () => estate.sandbox.estate.channels.findEnd('QM.CZ', 'CZ.TO.ICBC')!.end.rt;
+const bankSender = () => estate.sandbox.estate.channels.findEnd('QM.ICBC', 'ICBC.TO.CZ')!.end.rt;
+const commands = [
+  'STOP CHANNEL(CZ.TO.ICBC) MODE(QUIESCE)',
+  'START CHANNEL(CZ.TO.ICBC)',
+  'STOP CHANNEL(ICBC.TO.CZ) MODE(QUIESCE)',
+  'START CHANNEL(ICBC.TO.CZ)',
+];
 
-test('the worker killed between STOP and START: the channel still ends RUNNING, each command recorded once', async () => {
+test('the worker killed between STOP and START: both directions end moving, each command recorded once', async () => {
   // The line to the bank drops, the sender spends its short retries, then the line comes back:
   // the channel sits in its long retry, the state an engineer finds on a Monday morning.
   await estate.sandbox.faults.inject({ fault: 'channel-network-down', bank: 'ICBC' });
@@ -45,9 +52,10 @@ test('the worker killed between STOP and START: the channel still ends RUNNING, 
   });
   try {
     const gate = await waitForGate(estate.client, id);
+    // The line was down both ways: the bank's sender (bank → finance) retries too.
     assert.deepEqual(
-      gate.plan.actions.map((a) => a.command),
-      ['STOP CHANNEL(CZ.TO.ICBC) MODE(QUIESCE)', 'START CHANNEL(CZ.TO.ICBC)'],
+      gate.plan.actions.map((a) => `${a.target}: ${a.command}`),
+      ['QM.CZ', 'QM.CZ', 'QM.ICBC', 'QM.ICBC'].map((q, i) => `${q}: ${commands[i]}`),
     );
     await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
 
@@ -62,12 +70,16 @@ test('the worker killed between STOP and START: the channel still ends RUNNING, 
     const result: ChannelRecoveryResult = await handle.result();
     assert.equal(result.outcome, 'recovered');
     assert.equal(sender().status, 'RUNNING');
+    assert.ok(['RUNNING', 'INACTIVE'].includes(bankSender().status), bankSender().status);
+    assert.ok(['RUNNING', 'INACTIVE'].includes(result.verification?.bankSender ?? ''));
 
     const history = (await handle.fetchHistory()).events ?? [];
     const scheduled = (name: string) =>
       history.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name).length;
     assert.equal(scheduled('stopSenderChannel'), 1);
     assert.equal(scheduled('startSenderChannel'), 1);
+    assert.equal(scheduled('stopBankSenderChannel'), 1);
+    assert.equal(scheduled('startBankSenderChannel'), 1);
     const db = await openAuditDb(estate.site.audit);
     try {
       const mutations = await db
@@ -78,7 +90,7 @@ test('the worker killed between STOP and START: the channel still ends RUNNING, 
         .execute();
       assert.deepEqual(
         mutations.map((m) => (JSON.parse(m.payload) as { action: string }).action),
-        ['STOP CHANNEL(CZ.TO.ICBC) MODE(QUIESCE)', 'START CHANNEL(CZ.TO.ICBC)'],
+        commands,
       );
     } finally {
       await db.destroy();

@@ -65,6 +65,10 @@ describe('voucher resend', () => {
       assert.match(v.payeeAccount ?? '', /^\*\*\*\*.{0,4}$/, 'payee accounts are masked');
       assert.match(v.payeeName ?? '', /^.\*+$/, 'payee names are masked');
     }
+    assert.ok(
+      gate.plan.findings.some((f) => f.zh.startsWith('凭证要素校验规则：standard（')),
+      'the plan names the rule set the fields were checked with',
+    );
     const commands = gate.plan.actions.map((a) => a.command);
     assert.ok(
       commands.some((c) => c.startsWith('base_data payee_account')),

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { localDate } from '../../sandbox/calendar.ts';
+import { instantAt, localDate } from '../../sandbox/calendar.ts';
 import { checkTraffic } from '../../sandbox/seed/consistency.ts';
 import { unsentVoucher } from '../../sandbox/seed/voucher-row.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import type { TestSite } from './helpers.ts';
-import { startTestSandbox, waitFor } from './helpers.ts';
+import { authHeader, startTestSandbox, waitFor } from './helpers.ts';
 
 describe('a voucher end to end', () => {
   let sandbox: SandboxHandle;
@@ -161,5 +161,39 @@ describe('a voucher end to end', () => {
     );
     assert.equal(sandbox.banks.ledger('ICBC').payCount(no), 1);
     assert.equal((await voucher(no)).status, 'paid');
+  });
+
+  it('refuses a voucher after hours (E_OUT_OF_WINDOW), and pays one on a day it agreed to extended hours', async () => {
+    const today = localDate(new Date());
+    const extend = (body: unknown) =>
+      fetch(`${sandbox.url}/sandbox/banks/ICBC/extended-hours`, {
+        method: 'POST',
+        headers: { authorization: authHeader(), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      sandbox.clock.set(instantAt(today, '20:00').toISOString());
+      const late = `ZZLATE${Date.now().toString().slice(-8)}`;
+      await addVoucher(late);
+      const refused = await waitFor('the late voucher to be refused', async () => {
+        const v = await voucher(late);
+        return v.status === 'rejected' || v.status === 'timed_out' ? v : undefined;
+      });
+      assert.equal(refused.failure_code, 'E_OUT_OF_WINDOW');
+
+      const bad = await extend({ date: today, open: '22:00', close: '08:00' });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error: string }).error, /close/);
+      assert.equal((await extend({ date: today, open: '00:00', close: '23:59' })).status, 200);
+      const extended = `ZZEXT${Date.now().toString().slice(-8)}`;
+      await addVoucher(extended);
+      await waitFor(
+        'the voucher sent in extended hours to be paid',
+        async () => (await voucher(extended)).status === 'paid',
+      );
+      assert.equal(sandbox.banks.ledger('ICBC').payCount(extended), 1);
+    } finally {
+      sandbox.clock.reset();
+    }
   });
 });

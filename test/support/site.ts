@@ -74,6 +74,7 @@ export async function makeTestSite(options: {
   };
   raw.audit = { adapter: 'sqlite', sqlite: { path: join(dir, 'audit.db') } };
   raw.addedBanksDir = join(dir, 'added-banks');
+  raw.calendar = { ...(raw.calendar as object | undefined), dir: join(dir, 'calendar') };
   raw.notify = { targets: [{ type: 'file', path: join(dir, 'notifications.jsonl') }] };
   ensureSigningKeyPair(
     join(dir, 'secrets', 'approval-signing.key'),

@@ -25,6 +25,12 @@ function diagnosis(overrides: Partial<RecoveryDiagnosis> = {}): RecoveryDiagnosi
   };
 }
 const sender = (status: string, extra = {}) => ({ ...diagnosis().sender, status, ...extra });
+const bankSender = (status: string) => ({
+  qmgr: 'QM.ICBC',
+  channel: 'ICBC.TO.CZ',
+  chltype: 'SDR',
+  status,
+});
 
 describe('channel recovery decisions', () => {
   it('a retrying sender with a reachable bank is stopped then started', () => {
@@ -55,6 +61,32 @@ describe('channel recovery decisions', () => {
     assert.equal(mismatch.kind === 'other-runbook' && mismatch.runbook, 'sequence-resync');
     const indoubt = decideRecovery(diagnosis({ sender: sender('STOPPED', { indoubt: true }) }));
     assert.equal(indoubt.kind, 'other-runbook');
+  });
+
+  it("the bank's sender stuck in retry is restarted on the bank's queue manager, after finance's", () => {
+    const both = decideRecovery(diagnosis({ bankSender: bankSender('RETRYING') }));
+    assert.deepEqual(both.kind === 'act' && both.steps, ['stop', 'start', 'stop-return', 'start-return']);
+    assert.match(both.why, /ICBC\.TO\.CZ 处于 RETRYING/);
+    const onlyBack = decideRecovery(
+      diagnosis({ sender: sender('RUNNING'), bankSender: bankSender('STOPPED') }),
+    );
+    assert.deepEqual(onlyBack.kind === 'act' && onlyBack.steps, ['start-return']);
+    const plan = recoveryPlan(
+      diagnosis({ bankSender: bankSender('RETRYING') }),
+      ['stop-return', 'start-return'],
+      'why',
+    );
+    assert.deepEqual(
+      plan.actions.map((a) => `${a.target}: ${a.command}`),
+      ['QM.ICBC: STOP CHANNEL(ICBC.TO.CZ) MODE(QUIESCE)', 'QM.ICBC: START CHANNEL(ICBC.TO.CZ)'],
+    );
+  });
+
+  it('an idle bank sender (INACTIVE) is normal; runs from before the return direction ignore it', () => {
+    const idle = decideRecovery(diagnosis({ sender: sender('RUNNING'), bankSender: bankSender('INACTIVE') }));
+    assert.equal(idle.kind, 'healthy');
+    const old = decideRecovery(diagnosis({ bankSender: bankSender('RETRYING') }), { returnDirection: false });
+    assert.deepEqual(old.kind === 'act' && old.steps, ['stop', 'start']);
   });
 
   it('the plan names the exact MQSC and binds to its content', () => {

@@ -2,11 +2,15 @@
  * The resend's waiting logic on Temporal's time-skipping test server: a voucher that timed out
  * after the bank's close is resent at the opening of the next working day by the Chinese
  * calendar (chinese-days' data for 2026: the Spring Festival with its make-up Saturday 2026-02-14,
- * the Mid-Autumn/National Day holiday with its make-up Saturday 2026-10-10), never before. The
+ * the Mid-Autumn/National Day holiday with its make-up Saturday 2026-10-10), never before — or
+ * in a bank's extended hours (延时服务) that a calendar file dropped in on the day declares. The
  * server starts on the Friday evening before the Spring Festival and jumps days in milliseconds.
  * The calendar activity is the real one; the treasury and bank side are typed fakes.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
@@ -17,7 +21,7 @@ import { createControlActivities } from '../../activities/control.ts';
 import type { createAuditActivities } from '../../activities/audit.ts';
 import type { createNotifyActivities } from '../../activities/notify.ts';
 import type { createVoucherActivities } from '../../activities/vouchers.ts';
-import { createWorkingDayCalendar } from '../../connectors/calendar/working-days.ts';
+import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import { ensureTimeSkippingServer } from '../../scripts/lib/time-skipping-server.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
 import {
@@ -33,6 +37,7 @@ type Control = ReturnType<typeof createControlActivities>;
 const site = loadSite(defaultSiteFile);
 const taskQueue = `resend-calendar-${Date.now()}`;
 const start = '2026-02-13T18:00:00+08:00';
+const calendarDir = mkdtempSync(join(tmpdir(), 'jincai-resend-calendar-'));
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -114,7 +119,7 @@ before(async () => {
       ...control,
       ...audit,
       ...notify,
-      ...createCalendarActivities({ site, calendar: createWorkingDayCalendar() }),
+      ...createCalendarActivities({ site, calendar: createSiteCalendar({ files: [], dir: calendarDir }) }),
     },
   });
   running = worker.run();
@@ -123,6 +128,7 @@ after(async () => {
   worker?.shutdown();
   await running;
   await env?.teardown();
+  rmSync(calendarDir, { recursive: true, force: true });
 });
 
 /** Moves the server's clock forward to `iso` (it never goes back). */
@@ -220,4 +226,15 @@ test('inside the window: resent at once, no wait', async () => {
   await clockTo('2026-10-12T10:00:00+08:00');
   const result = await resendTimedOut('ZZ20261012ICBCT0005', '2026-10-09T17:01:00+08:00');
   assertResentAt(result, 'ZZ20261012ICBCT0005', '2026-10-12T10:00:00+08:00');
+});
+
+test('timed out on a Friday evening, the bank agreed to Saturday morning hours: resent at 09:00 on Saturday', async () => {
+  await clockTo('2026-12-25T17:30:00+08:00');
+  writeFileSync(
+    join(calendarDir, 'year-end.yaml'),
+    'extendedHours:\n  - { date: "2026-12-26", banks: [ICBC], open: "09:00", close: "12:00", reason: 年终延时服务 }\n',
+  );
+  const result = await resendTimedOut('ZZ20261225ICBCT0006', '2026-12-25T17:05:00+08:00');
+  assertResentAt(result, 'ZZ20261225ICBCT0006', '2026-12-26T09:00:00+08:00');
+  assert.equal(result.windowExtended, '年终延时服务');
 });

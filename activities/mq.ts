@@ -27,6 +27,17 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
     return toEnd(qmgr, channel, chltype, current, seq);
   };
 
+  const startChannel = (qmgr: string, channel: string) =>
+    mqCall(() => tolerate(() => ops.startChannel(qmgr, channel), 'AMQ9514', `START CHANNEL(${channel})`));
+  const stopChannel = (qmgr: string, channel: string) =>
+    mqCall(() =>
+      tolerate(
+        () => ops.stopChannel(qmgr, channel, { mode: 'QUIESCE' }),
+        'AMQ9533',
+        `STOP CHANNEL(${channel}) MODE(QUIESCE)`,
+      ),
+    );
+
   return {
     async inspectChannels({ bank }: { bank: string }): Promise<ChannelsCheck> {
       const b = requireBank(site, bank);
@@ -71,50 +82,23 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
      * (AMQ9514E, in use) counts as started — a retry after a lost reply must not fail the run.
      */
     async startSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
-      const b = requireBank(site, bank);
-      return mqCall(() =>
-        tolerate(
-          () => ops.startChannel(finance, b.senderChannel),
-          'AMQ9514',
-          `START CHANNEL(${b.senderChannel})`,
-        ),
-      );
+      return startChannel(finance, requireBank(site, bank).senderChannel);
     },
 
     /** STOP CHANNEL … MODE(QUIESCE); a channel already stopped (AMQ9533E) counts as stopped. */
     async stopSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
-      const b = requireBank(site, bank);
-      return mqCall(() =>
-        tolerate(
-          () => ops.stopChannel(finance, b.senderChannel, { mode: 'QUIESCE' }),
-          'AMQ9533',
-          `STOP CHANNEL(${b.senderChannel}) MODE(QUIESCE)`,
-        ),
-      );
+      return stopChannel(finance, requireBank(site, bank).senderChannel);
     },
 
-    /** START CHANNEL on the bank's sender (bank → finance), on the bank's queue manager; repeatable as above. */
+    /** The same two on the bank's sender (bank → finance), on the bank's queue manager. */
     async startBankSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
       const b = requireBankAccess(site, bank);
-      return mqCall(() =>
-        tolerate(
-          () => ops.startChannel(b.qmgr, b.receiverChannel),
-          'AMQ9514',
-          `START CHANNEL(${b.receiverChannel})`,
-        ),
-      );
+      return startChannel(b.qmgr, b.receiverChannel);
     },
 
-    /** STOP CHANNEL … MODE(QUIESCE) on the bank's sender; already stopped counts as stopped. */
     async stopBankSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
       const b = requireBankAccess(site, bank);
-      return mqCall(() =>
-        tolerate(
-          () => ops.stopChannel(b.qmgr, b.receiverChannel, { mode: 'QUIESCE' }),
-          'AMQ9533',
-          `STOP CHANNEL(${b.receiverChannel}) MODE(QUIESCE)`,
-        ),
-      );
+      return stopChannel(b.qmgr, b.receiverChannel);
     },
 
     async pingChannel({ bank }: { bank: string }): Promise<FrontEndCheck> {

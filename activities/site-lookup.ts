@@ -5,10 +5,11 @@
  * look-up and its files parsed again only when a name, size or modification time has changed.
  * An unknown name is a non-retryable input error; an invalid bank file a configuration error.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse as parseYaml } from 'yaml';
+import { folderSignature, listFolder } from '../connectors/files/live-folder.ts';
 import { siteSchema, type BankConfig, type SiteConfig } from '../temporal.config.ts';
 import { ErrorKind } from '../workflows/shared/errors.ts';
 
@@ -20,11 +21,11 @@ const cache = new WeakMap<SiteConfig, { signature: string; banks: BankConfig[] }
 export function liveBanks(site: SiteConfig): BankConfig[] {
   const dir = site.addedBanksDir;
   if (!dir) return site.banks;
-  const files = bankFiles(dir);
-  const signature = files.map((f) => `${f.name}:${f.size}:${f.mtimeMs}`).join('|');
+  const files = listFolder(dir, /\.ya?ml$/);
+  const signature = folderSignature(files);
   const hit = cache.get(site);
   if (hit && hit.signature === signature) return hit.banks;
-  const added = files.map((f) => readBankFile(join(dir, f.name), f.name));
+  const added = files.map((f) => readBankFile(f.path, f.name));
   const seen = new Set<string>();
   for (const [i, b] of added.entries()) {
     if (seen.has(b.code))
@@ -48,28 +49,6 @@ export function requireBank(site: SiteConfig, code: string): BankConfig {
     });
   }
   return bank;
-}
-
-function bankFiles(dir: string): { name: string; size: number; mtimeMs: number }[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return names
-    .filter((n) => /\.ya?ml$/.test(n))
-    .sort()
-    .flatMap((name) => {
-      try {
-        const st = statSync(join(dir, name));
-        return st.isFile() ? [{ name, size: st.size, mtimeMs: st.mtimeMs }] : [];
-      } catch {
-        // Renamed away between the listing and the stat: the next look-up sees the folder as it is.
-        return [];
-      }
-    });
 }
 
 function readBankFile(path: string, name: string): BankConfig {

@@ -53,7 +53,8 @@ import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
-import { BankCodeKey, OutcomeKey, RequestedByKey, RunbookKey } from './shared/search-attributes.ts';
+import { announceRun } from './shared/runbook-opening.ts';
+import { OutcomeKey } from './shared/search-attributes.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Registry = ReturnType<typeof createBankRegistryActivities>;
@@ -114,18 +115,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
 
   let step = 'surveying';
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code } }));
-  upsertSearchAttributes([
-    { key: RunbookKey, value: runbook },
-    { key: BankCodeKey, value: [bank.code] },
-    { key: RequestedByKey, value: input.requestedBy },
-  ]);
-  await record.audit({
-    kind: 'run-started',
-    actor: input.requestedBy,
-    subject: bank.code,
-    payload: { requester: input.requestedBy, inputDigest: planDigest(input) },
-    key: 'run-started',
-  });
+  await announceRun(record, { runbook, bankCodes: [bank.code], input });
 
   const objects = mqObjects(bank, input.bankInQueue);
   const runShort = runId.replace(/-/g, '').slice(0, 8);

@@ -33,12 +33,13 @@ import {
 import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import { parseInput, invalidInput } from './shared/errors.ts';
+import { parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
-import { BankCodeKey, OutcomeKey, RequestedByKey, RunbookKey } from './shared/search-attributes.ts';
+import { announceRun, estateBank } from './shared/runbook-opening.ts';
+import { OutcomeKey } from './shared/search-attributes.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Mq = ReturnType<typeof createMqActivities>;
@@ -64,14 +65,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const control = proxyActivities<Control>(readOnly());
-  const estate = await control.describeEstate();
-  const found = estate.banks.find((b) => b.code === input.bank);
-  if (!found) {
-    throw invalidInput([
-      `input.bank: unknown bank code "${input.bank}"; expected one of ${estate.banks.map((b) => b.code).join(', ')}`,
-    ]);
-  }
-  const bank = found;
+  const { estate, bank } = await estateBank(control, input.bank);
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const queues = estate.taskQueues;
   const mq = proxyActivities<Mq>({ ...readOnly(), taskQueue: queues.comm });
@@ -87,18 +81,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
 
   let step = 'diagnosing';
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code } }));
-  upsertSearchAttributes([
-    { key: RunbookKey, value: runbook },
-    { key: BankCodeKey, value: [bank.code] },
-    { key: RequestedByKey, value: input.requestedBy },
-  ]);
-  await record.audit({
-    kind: 'run-started',
-    actor: input.requestedBy,
-    subject: bank.code,
-    payload: { requester: input.requestedBy, inputDigest: planDigest(input) },
-    key: 'run-started',
-  });
+  await announceRun(record, { runbook, bankCodes: [bank.code], input });
 
   const diagnose = async (): Promise<RecoveryDiagnosis> => {
     const [channels, queuesCheck, tcp] = await Promise.all([

@@ -34,15 +34,15 @@ import {
   type DailyReportCheckResult,
   type ReportPresence,
 } from './daily-report-check.types.ts';
-import { planDigest } from './shared/approval-decision.ts';
 import type { BankAnswer, BankQuestion, ReportKind } from './shared/bank-check-types.ts';
 import { queryIdFor, queryPrefix } from './shared/bank-query-ids.ts';
-import { invalidInput, parseInput } from './shared/errors.ts';
+import { parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
-import { BankCodeKey, OutcomeKey, RequestedByKey, RunbookKey } from './shared/search-attributes.ts';
+import { announceRun, estateBank } from './shared/runbook-opening.ts';
+import { OutcomeKey } from './shared/search-attributes.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type BankChecks = ReturnType<typeof createBankCheckActivities>;
@@ -63,13 +63,7 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const control = proxyActivities<Control>(readOnly());
-  const estate = await control.describeEstate();
-  const bank = estate.banks.find((b) => b.code === input.bank);
-  if (!bank) {
-    throw invalidInput([
-      `input.bank: unknown bank code "${input.bank}"; expected one of ${estate.banks.map((b) => b.code).join(', ')}`,
-    ]);
-  }
+  const { estate, bank } = await estateBank(control, input.bank);
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const dbQueue = estate.taskQueues.db;
   const look = proxyActivities<BankChecks>({ ...readOnly(), taskQueue: dbQueue });
@@ -80,18 +74,7 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
   const day = await look.reportDay({ date: input.date });
   const date = day.date;
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, date } }));
-  upsertSearchAttributes([
-    { key: RunbookKey, value: runbook },
-    { key: BankCodeKey, value: [bank.code] },
-    { key: RequestedByKey, value: input.requestedBy },
-  ]);
-  await record.audit({
-    kind: 'run-started',
-    actor: input.requestedBy,
-    subject: bank.code,
-    payload: { requester: input.requestedBy, inputDigest: planDigest(input) },
-    key: 'run-started',
-  });
+  await announceRun(record, { runbook, bankCodes: [bank.code], input });
 
   const subject = `${bank.code}/${date}`;
   const requested: DailyReportCheckResult['requested'] = [];

@@ -51,12 +51,13 @@ import {
 import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate, type ApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, Bilingual, GateOutcome } from './shared/approval-messages.ts';
-import { ErrorKind, invalidInput, parseInput } from './shared/errors.ts';
+import { ErrorKind, parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord, type RunRecord } from './shared/run-record.ts';
-import { BankCodeKey, OutcomeKey, RequestedByKey, RunbookKey } from './shared/search-attributes.ts';
+import { announceRun, estateBank } from './shared/runbook-opening.ts';
+import { OutcomeKey } from './shared/search-attributes.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Mq = ReturnType<typeof createMqActivities>;
@@ -109,13 +110,7 @@ export async function sequenceResync(rawInput: SequenceResyncInput): Promise<Seq
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const control = proxyActivities<Control>(readOnly());
-  const estate = await control.describeEstate();
-  const found = estate.banks.find((b) => b.code === input.bank);
-  if (!found) {
-    throw invalidInput([
-      `input.bank: unknown bank code "${input.bank}"; expected one of ${estate.banks.map((b) => b.code).join(', ')}`,
-    ]);
-  }
+  const { estate, bank: found } = await estateBank(control, input.bank);
   const bank: BankRef = { code: found.code, name: found.name };
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const subject = input.scope === 'channel' ? `CZ.TO.${bank.code}` : `${bank.code}/serials`;
@@ -134,18 +129,7 @@ export async function sequenceResync(rawInput: SequenceResyncInput): Promise<Seq
     step: run.step,
     detail: { bank: bank.code, scope: input.scope, actions: run.actions.length },
   }));
-  upsertSearchAttributes([
-    { key: RunbookKey, value: runbook },
-    { key: BankCodeKey, value: [bank.code] },
-    { key: RequestedByKey, value: input.requestedBy },
-  ]);
-  await record.audit({
-    kind: 'run-started',
-    actor: input.requestedBy,
-    subject,
-    payload: { requester: input.requestedBy, inputDigest: planDigest(input) },
-    key: 'run-started',
-  });
+  await announceRun(record, { runbook, bankCodes: [bank.code], input, subject });
 
   let lock: HeldLock | undefined;
   let ended: Ended;

@@ -57,7 +57,8 @@ import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
-import { BankCodeKey, OutcomeKey, RequestedByKey, RunbookKey } from './shared/search-attributes.ts';
+import { announceRun, estateBank } from './shared/runbook-opening.ts';
+import { OutcomeKey } from './shared/search-attributes.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Vouchers = ReturnType<typeof createVoucherActivities>;
@@ -91,14 +92,7 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   const { workflowId, runId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const control = proxyActivities<Control>(readOnly());
-  const estate = await control.describeEstate();
-  const found = estate.banks.find((b) => b.code === input.bank);
-  if (!found) {
-    throw invalidInput([
-      `input.bank: unknown bank code "${input.bank}"; expected one of ${estate.banks.map((b) => b.code).join(', ')}`,
-    ]);
-  }
-  const bank = found;
+  const { estate, bank } = await estateBank(control, input.bank);
   const today = dateInZone(new Date(), estate.timezone);
   if (input.since && input.since > today)
     throw invalidInput([`input.since: ${input.since} is after today (${today})`]);
@@ -119,18 +113,7 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   let step = 'finding';
   const tally = { found: 0, batches: 0, diagnosed: 0, resend: 0, align: 0, held: 0, executed: 0 };
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, ...tally } }));
-  upsertSearchAttributes([
-    { key: RunbookKey, value: runbook },
-    { key: BankCodeKey, value: [bank.code] },
-    { key: RequestedByKey, value: input.requestedBy },
-  ]);
-  await record.audit({
-    kind: 'run-started',
-    actor: input.requestedBy,
-    subject: bank.code,
-    payload: { requester: input.requestedBy, inputDigest: planDigest(input) },
-    key: `${run}/run-started`,
-  });
+  await announceRun(record, { runbook, bankCodes: [bank.code], input, key: `${run}/run-started` });
 
   // The batches: each tells its summary by signal and waits for an order; its result ends it.
   const summaries = new Map<number, BatchSummary>();

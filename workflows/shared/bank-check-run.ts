@@ -19,17 +19,17 @@ import type { createBankCheckActivities } from '../../activities/bank-checks/ind
 import type { createControlActivities, EstateDescription } from '../../activities/control.ts';
 import type { RunbookReport } from '../../activities/report/runbook-report.ts';
 import type { InspectionReportFiles } from '../daily-inspection.types.ts';
-import { planDigest } from './approval-decision.ts';
 import type { GateOutcome } from './approval-messages.ts';
 import type { MutationResult } from './bank-check-types.ts';
 import { dateInZone } from './dates.ts';
-import { ErrorKind, invalidInput } from './errors.ts';
+import { ErrorKind } from './errors.ts';
 import type { PlannedChange } from './finance-plan.ts';
 import { mutationText } from './finance-plan.ts';
 import { progressQuery } from './progress.ts';
 import { mutation, readOnly } from './retry-profiles.ts';
 import { createRunRecord, type RunRecord } from './run-record.ts';
-import { BankCodeKey, OutcomeKey, RequestedByKey, RunbookKey } from './search-attributes.ts';
+import { announceRun, estateBank } from './runbook-opening.ts';
+import { OutcomeKey } from './search-attributes.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type BankChecks = ReturnType<typeof createBankCheckActivities>;
@@ -59,29 +59,12 @@ export async function openBankCheckRun(
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const control = proxyActivities<Control>(readOnly());
-  const estate = await control.describeEstate();
-  const bank = estate.banks.find((b) => b.code === input.bank);
-  if (!bank) {
-    throw invalidInput([
-      `input.bank: unknown bank code "${input.bank}"; expected one of ${estate.banks.map((b) => b.code).join(', ')}`,
-    ]);
-  }
+  const { estate, bank } = await estateBank(control, input.bank);
   const date = input.date ?? dateInZone(new Date(), estate.timezone);
   const record = createRunRecord(runbook);
   let step = 'diagnosing';
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, date } }));
-  upsertSearchAttributes([
-    { key: RunbookKey, value: runbook },
-    { key: BankCodeKey, value: [bank.code] },
-    { key: RequestedByKey, value: input.requestedBy },
-  ]);
-  await record.audit({
-    kind: 'run-started',
-    actor: input.requestedBy,
-    subject: bank.code,
-    payload: { requester: input.requestedBy, inputDigest: planDigest(input) },
-    key: 'run-started',
-  });
+  await announceRun(record, { runbook, bankCodes: [bank.code], input });
   return {
     runbook,
     workflowId,

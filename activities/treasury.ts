@@ -30,6 +30,7 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
       const reportDate = calendar.previousWorkingDay(date);
 
       // One snapshot: a receipt committed between two of these reads would show as a false mismatch.
+      // Conditional counts are COUNT(CASE …): Oracle has no FILTER clause.
       const { vouchers, notices, messages, reports, agent } = await readConsistently(db, async (trx) => {
         const vouchers = await trx
           .selectFrom('vouchers')
@@ -37,9 +38,12 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
           .select((eb) => [
             eb.fn.countAll<number>().as('n'),
             eb.fn
-              .count<number>('voucher_no')
-              .filterWhere((w) =>
-                w.and([w('status', '=', 'pending_send'), w('submitted_at', '<', graceStart)]),
+              .count<number>(
+                eb
+                  .case()
+                  .when(eb.and([eb('status', '=', 'pending_send'), eb('submitted_at', '<', graceStart)]))
+                  .then(eb.ref('voucher_no'))
+                  .end(),
               )
               .as('stale'),
           ])
@@ -54,12 +58,17 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
           .select((eb) => [
             eb.fn.countAll<number>().as('n'),
             eb.fn
-              .count<number>('notice_no')
-              .filterWhere((w) =>
-                w.and([w('status', '=', 'pending_send'), w('submitted_at', '<', graceStart)]),
+              .count<number>(
+                eb
+                  .case()
+                  .when(eb.and([eb('status', '=', 'pending_send'), eb('submitted_at', '<', graceStart)]))
+                  .then(eb.ref('notice_no'))
+                  .end(),
               )
               .as('stale'),
-            eb.fn.count<number>('notice_no').filterWhere('status', '=', 'pending_send').as('pending'),
+            eb.fn
+              .count<number>(eb.case().when('status', '=', 'pending_send').then(eb.ref('notice_no')).end())
+              .as('pending'),
           ])
           .where('bank_code', '=', bank)
           .where('business_date', '=', date)

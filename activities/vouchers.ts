@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
+import { chunksOf, firstRows, insertRows } from '../connectors/treasury/portable.ts';
 import type { BaseDataKind, TreasuryDatabase, VoucherStatus } from '../connectors/treasury/schema.ts';
 import { maskAccount, maskName } from '../inbox/format.ts';
 import type { SiteConfig } from '../temporal.config.ts';
@@ -108,7 +109,7 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
       if (input.voucherNos) q = q.where('v.voucher_no', 'in', input.voucherNos);
       const rows = await q
         .orderBy('v.voucher_no')
-        .limit(input.max + 1)
+        .$call(firstRows(db, input.max + 1))
         .execute();
       const kept = rows.slice(0, input.max);
       return {
@@ -232,39 +233,32 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
       if (wanted.length === 0) return 0;
       // Read, then one INSERT on its own: a read-then-write transaction would fail at once
       // (SQLITE_BUSY_SNAPSHOT) whenever the send/receive program wrote in between.
-      const existing = new Set(
-        (
-          await db
-            .selectFrom('bank_queries')
-            .select('query_id')
-            .where(
-              'query_id',
-              'in',
-              wanted.map((w) => w.id),
-            )
-            .execute()
-        ).map((r) => r.query_id),
-      );
-      const fresh = wanted.filter((w) => !existing.has(w.id));
-      if (fresh.length > 0) {
-        await db
-          .insertInto('bank_queries')
-          .values(
-            fresh.map((w) => ({
-              query_id: w.id,
-              bank_code: input.bank,
-              subject: 'voucher' as const,
-              ref_no: w.no,
-              body: JSON.stringify({ voucherNo: w.no, queryId: w.id }),
-              status: 'pending_send' as const,
-              requested_at: at,
-              sent_at: null,
-              answered_at: null,
-              answer: null,
-            })),
-          )
+      const existing = new Set<string>();
+      for (const ids of chunksOf(wanted.map((w) => w.id))) {
+        const rows = await db
+          .selectFrom('bank_queries')
+          .select('query_id')
+          .where('query_id', 'in', ids)
           .execute();
+        for (const r of rows) existing.add(r.query_id);
       }
+      const fresh = wanted.filter((w) => !existing.has(w.id));
+      await insertRows(
+        db,
+        'bank_queries',
+        fresh.map((w) => ({
+          query_id: w.id,
+          bank_code: input.bank,
+          subject: 'voucher' as const,
+          ref_no: w.no,
+          body: JSON.stringify({ voucherNo: w.no, queryId: w.id }),
+          status: 'pending_send' as const,
+          requested_at: at,
+          sent_at: null,
+          answered_at: null,
+          answer: null,
+        })),
+      );
       return fresh.length;
     },
 
@@ -272,17 +266,23 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
     async readBankAnswers(input: AnswerKey): Promise<BankAnswer[]> {
       const ids = new Map<string, string>();
       for (const key of input.keys) for (const no of input.voucherNos) ids.set(queryId(key, no), no);
-      const rows =
-        ids.size === 0
-          ? []
-          : await db
-              .selectFrom('bank_queries')
-              .select(['query_id', 'ref_no', 'status', 'answer', 'answered_at'])
-              .where('bank_code', '=', input.bank)
-              .where('query_id', 'in', [...ids.keys()])
-              .where('status', '=', 'answered')
-              .orderBy('answered_at')
-              .execute();
+      // Several rounds of a full batch pass Oracle's 1000 per IN list: read in chunks, then order
+      // all by answer time (ISO text, so as the database orders it).
+      const rows = [];
+      for (const chunk of chunksOf([...ids.keys()])) {
+        rows.push(
+          ...(await db
+            .selectFrom('bank_queries')
+            .select(['query_id', 'ref_no', 'status', 'answer', 'answered_at'])
+            .where('bank_code', '=', input.bank)
+            .where('query_id', 'in', chunk)
+            .where('status', '=', 'answered')
+            .orderBy('answered_at')
+            .execute()),
+        );
+      }
+      const when = (r: { answered_at: string | null }) => r.answered_at ?? '';
+      rows.sort((a, b) => (when(a) < when(b) ? -1 : when(a) > when(b) ? 1 : 0));
       const latest = new Map<string, BankAnswer>();
       for (const r of rows) {
         const body = JSON.parse(r.answer ?? '{}') as {

@@ -5,6 +5,7 @@
  * workflow derives from its own id, so a retried activity files nothing twice.
  */
 import { z } from 'zod';
+import { insertRows } from '../../connectors/treasury/portable.ts';
 import type { BankAnswer, BankQuestion } from '../../workflows/shared/bank-check-types.ts';
 import { requireBank } from '../site-lookup.ts';
 import type { BankCheckDeps } from './deps.ts';
@@ -93,12 +94,8 @@ export function createBankQueryActivities({ db, site, now = () => new Date() }: 
             answered_at: null,
             answer: null,
           }));
-        for (let i = 0; i < rows.length; i += 200) {
-          await trx
-            .insertInto('bank_queries')
-            .values(rows.slice(i, i + 200))
-            .execute();
-        }
+        for (let i = 0; i < rows.length; i += 200)
+          await insertRows(trx, 'bank_queries', rows.slice(i, i + 200));
         return { filed: rows.length };
       });
     },

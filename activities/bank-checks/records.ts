@@ -4,6 +4,7 @@
  * vouchers by number. Payee names and accounts leave this module masked.
  */
 import type { Kysely } from 'kysely';
+import { firstRows } from '../../connectors/treasury/portable.ts';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import { maskAccount, maskName } from '../../inbox/format.ts';
 import type { OpenRefund } from '../../workflows/refund-tracking.types.ts';
@@ -91,7 +92,12 @@ export function createRecordActivities({ db, site }: BankCheckDeps) {
         .where('registered', '=', 0)
         .where('paid_date', '<=', asOf);
       const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const rows = await base.selectAll().orderBy('received_at').orderBy('receipt_no').limit(limit).execute();
+      const rows = await base
+        .selectAll()
+        .orderBy('received_at')
+        .orderBy('receipt_no')
+        .$call(firstRows(db, limit))
+        .execute();
       const vouchers = await vouchersByNumber(
         db,
         bank,
@@ -108,7 +114,7 @@ export function createRecordActivities({ db, site }: BankCheckDeps) {
                 .where('v.business_date', '<=', r.paid_date)
                 .where('v.status', 'in', ['sent', 'accepted'])
                 .orderBy('v.voucher_no')
-                .limit(6)
+                .$call(firstRows(db, 6))
                 .execute()
             )
               .map(snapshotOf)
@@ -137,7 +143,7 @@ export function createRecordActivities({ db, site }: BankCheckDeps) {
         .where('status', 'in', ['pending_send', 'sent'])
         .where('requested_at', '<', endOfDay(asOf, site.site.timezone))
         .orderBy('requested_at')
-        .limit(500)
+        .$call(firstRows(db, 500))
         .execute();
       const vouchers = await vouchersByNumber(
         db,
@@ -164,7 +170,7 @@ export function createRecordActivities({ db, site }: BankCheckDeps) {
         .where('status', 'in', ['pending_send', 'sent', 'unmatched'])
         .where('requested_at', '<', endOfDay(asOf, site.site.timezone))
         .orderBy('requested_at')
-        .limit(500)
+        .$call(firstRows(db, 500))
         .execute();
       const vouchers = await vouchersByNumber(
         db,

@@ -4,20 +4,24 @@
  */
 import {
   answeredRequestColumns,
+  columnTypes,
   createBankStatusIndex,
-  varchar as text,
+  once,
   type DdlDb,
 } from './migrations-bank-requests.ts';
 
 export async function createBaseDataPushTable(db: DdlDb): Promise<void> {
-  await db.schema
-    .createTable('base_data_pushes')
-    .ifNotExists()
-    .addColumn('push_id', text(120), (c) => c.primaryKey())
-    .addColumn('bank_code', text(12), (c) => c.notNull())
-    .addColumn('kind', text(20), (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull())
-    .$call(answeredRequestColumns)
-    .execute();
+  const types = columnTypes(db);
+  const { text } = types;
+  await once(
+    db,
+    db.schema
+      .createTable('base_data_pushes')
+      .addColumn('push_id', text(120), (c) => c.primaryKey())
+      .addColumn('bank_code', text(12), (c) => c.notNull())
+      .addColumn('kind', text(20), (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .$call(answeredRequestColumns(types)),
+  );
   await createBankStatusIndex(db, 'base_data_pushes');
 }

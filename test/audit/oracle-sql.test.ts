@@ -7,54 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Kysely, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
-import { OracleAdapter, OracleQueryCompiler } from 'kysely-oracledb';
 import { exportEvidence } from '../../connectors/audit/evidence.ts';
 import { createAuditSchema } from '../../connectors/audit/migrations.ts';
 import type { AuditDatabase } from '../../connectors/audit/schema.ts';
 import { appendAuditRecord } from '../../connectors/audit/store.ts';
 import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
+import { oracle121Problems, oracleLike } from '../support/oracle-like.ts';
 import { runEntries } from './helpers.ts';
-
-type Answer = (sql: string) => Record<string, unknown>[];
-
-function oracleLike(answer: Answer) {
-  const log: string[] = [];
-  const connection: DatabaseConnection = {
-    async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-      log.push(q.sql);
-      return { rows: answer(q.sql) as R[] };
-    },
-    // eslint-disable-next-line require-yield -- never used by the audit store
-    async *streamQuery() {
-      throw new Error('not used');
-    },
-  };
-  const driver: Driver = {
-    init: async () => undefined,
-    acquireConnection: async () => connection,
-    beginTransaction: async () => void log.push('<begin>'),
-    commitTransaction: async () => void log.push('<commit>'),
-    rollbackTransaction: async () => void log.push('<rollback>'),
-    releaseConnection: async () => undefined,
-    destroy: async () => undefined,
-  };
-  const db = new Kysely<AuditDatabase>({
-    dialect: {
-      createAdapter: () => new OracleAdapter(),
-      createDriver: () => driver,
-      createQueryCompiler: () => new OracleQueryCompiler(),
-      createIntrospector: () => {
-        throw new Error('not used');
-      },
-    },
-  });
-  return { db, log };
-}
 
 test('Oracle DDL: VARCHAR2 in characters, a CLOB payload, NUMBER seq; an existing object is fine', async () => {
   let headExists = false;
-  const { db, log } = oracleLike((sql) => {
+  const { db, log, statements } = oracleLike<AuditDatabase>((sql) => {
     if (sql.startsWith('create table') && sql.includes('"audit_chain_head"'))
       throw new Error('ORA-00955: name is already used by an existing object');
     if (sql.startsWith('insert into "audit_chain_head"')) headExists = true;
@@ -74,11 +37,12 @@ test('Oracle DDL: VARCHAR2 in characters, a CLOB payload, NUMBER seq; an existin
   const insert = log.findIndex((s) => s.startsWith('insert into "audit_chain_head"'));
   assert.equal(log[insert - 1], '<begin>');
   assert.equal(log[insert + 1], '<commit>');
+  assert.deepEqual(statements.flatMap(oracle121Problems), []);
 });
 
 test('Oracle append: the chain head is locked FOR UPDATE in the same transaction as the insert', async () => {
   const lastHash = 'c'.repeat(64);
-  const { db, log } = oracleLike((sql) =>
+  const { db, log, statements } = oracleLike<AuditDatabase>((sql) =>
     sql.startsWith('select "last_seq"') ? [{ last_seq: 41, last_hash: lastHash }] : [],
   );
   const { record, appended } = await appendAuditRecord(db, runEntries()[0]!);
@@ -97,10 +61,11 @@ test('Oracle append: the chain head is locked FOR UPDATE in the same transaction
     ],
   );
   assert.match(log[1]!, /where "id" = :1 for update$/);
+  assert.deepEqual(statements.flatMap(oracle121Problems), []);
 });
 
 test('Oracle reads: read-only snapshot, no LIMIT anywhere', async () => {
-  const { db, log } = oracleLike((sql) =>
+  const { db, log, statements } = oracleLike<AuditDatabase>((sql) =>
     sql.startsWith('select "last_seq"')
       ? [{ last_seq: 0, last_hash: '0'.repeat(64) }]
       : sql.startsWith('select max') || sql.startsWith('select min')
@@ -119,4 +84,5 @@ test('Oracle reads: read-only snapshot, no LIMIT anywhere', async () => {
     log.every((s) => !/\blimit\b/i.test(s)),
     log.join('\n'),
   );
+  assert.deepEqual(statements.flatMap(oracle121Problems), []);
 });

@@ -1,0 +1,461 @@
+/**
+ * What the treasury side would send an Oracle 12.1 server: the treasury DDL and the db-zone
+ * activity factories run against the Oracle dialect over a recording driver (no Oracle server
+ * runs here), every statement checked for what Oracle would refuse or silently undo. The
+ * constructs rewritten for Oracle are also run against a real SQLite file, where results must
+ * stay as they were.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
+import { createBankOnboardingDbActivities } from '../../activities/bank-onboarding-db.ts';
+import { createMessageSerialActivities } from '../../activities/message-serials.ts';
+import { createTreasuryActivities } from '../../activities/treasury.ts';
+import { rulesFor, normalisedValue } from '../../activities/voucher-rules.ts';
+import { createVoucherActivities, queryId, valueDigest } from '../../activities/vouchers.ts';
+import { createWorkingDayCalendar } from '../../connectors/calendar/working-days.ts';
+import {
+  autoCommitOutsideTransactions,
+  openSqlite,
+  type TreasuryDb,
+} from '../../connectors/treasury/database.ts';
+import { createTreasurySchema } from '../../connectors/treasury/migrations.ts';
+import { firstRows } from '../../connectors/treasury/portable.ts';
+import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
+import { maskAccount } from '../../inbox/format.ts';
+import { defaultSiteFile, parseSite } from '../../temporal.config.ts';
+import { oracle121Problems, oracleLike, type CannedAnswer } from '../support/oracle-like.ts';
+
+const site = parseSite(
+  readFileSync(defaultSiteFile, 'utf8').replace(/^addedBanksDir: .*\n/m, ''),
+  defaultSiteFile,
+);
+const calendar = createWorkingDayCalendar();
+const at = '2026-11-27T08:00:00.000Z';
+const now = () => new Date(at);
+const bank = 'ICBC';
+const spacedAccount = '6222 0201 1000 8800 1234';
+
+/** One plausible row per table (join and aggregate columns included): what Oracle would answer. */
+const tableRows: Record<string, Record<string, unknown>> = {
+  vouchers: {
+    voucher_no: '4201000001',
+    bank_code: bank,
+    pay_type: 'direct',
+    amount_fen: 1_200_000,
+    status: 'rejected',
+    business_date: '2026-11-27',
+    updated_at: at,
+    sent_at: null,
+    paid_at: null,
+    failure_code: 'E_ACCOUNT_FORMAT',
+    payee_account_id: 'PA-1',
+    account_no: spacedAccount,
+    account_name: '县宏达建筑工程有限公司',
+    bank_name: '中国工商银行县支行',
+    payee_version: 3,
+    unit_version: 2,
+    subject_version: 1,
+    registered_receipt: null,
+  },
+  payee_accounts: {
+    account_no: spacedAccount,
+    account_name: '县宏达建筑工程有限公司',
+    bank_name: '中国工商银行县支行',
+  },
+  base_data_versions: { kind: 'payee_account', version_current: 3, version_sent: 3, version_acked: 2 },
+  bank_queries: {
+    query_id: 'q-1',
+    ref_no: '4201000001',
+    status: 'answered',
+    sent_at: at,
+    answered_at: at,
+    answer: JSON.stringify({ queryId: 'q-1', known: true, status: 'accepted', lastSerialAccepted: 41 }),
+  },
+  base_data_pushes: {
+    push_id: 'p-1',
+    kind: 'payee_account',
+    version: 3,
+    status: 'sent',
+    answer_reason: null,
+  },
+  receipts: {
+    receipt_no: 'R-1',
+    bank_code: bank,
+    voucher_no: '4201000009',
+    amount_fen: 1_200_000,
+    paid_date: '2026-11-26',
+    received_at: at,
+    registered: 0,
+    registered_at: null,
+    register_error: 'voucher unknown',
+  },
+  voucher_voids: {
+    voucher_no: '4201000001',
+    bank_code: bank,
+    reason: '重复支付',
+    status: 'sent',
+    requested_at: at,
+    sent_at: at,
+    answered_at: null,
+    answer_reason: null,
+  },
+  refunds: {
+    refund_no: 'RF-1',
+    bank_code: bank,
+    voucher_no: '4201000001',
+    amount_fen: 1_200_000,
+    initiated_by: 'finance',
+    status: 'sent',
+    reason: '收款人账户已销户',
+    requested_at: at,
+    sent_at: at,
+    notified_at: null,
+    refund_date: null,
+    match_error: null,
+    matched_at: null,
+  },
+  bank_reports: {
+    bank_code: bank,
+    kind: 'daily_report',
+    business_date: '2026-11-26',
+    received_at: at,
+    line_count: 12,
+    total_fen: 9_000_000,
+    content_digest: 'a'.repeat(64),
+  },
+  message_serials: { last_serial: 41 },
+  message_log: {
+    direction: 'out',
+    kind: 'direct_payment',
+    serial_no: 41,
+    ref_no: '4201000001',
+    created_at: at,
+  },
+  agent_banks: { name: '中国工商银行', active: 1, created_at: '2020-01-01T00:00:00.000Z' },
+  quota_notices: {},
+  budget_units: {},
+  budget_subjects: {},
+};
+const aggregates = { n: 2, stale: 1, pending: 0, version: 3, records: 10 };
+/** Single-column looks for a row by key: answered "none", so the activity goes on to insert. */
+const lookups =
+  /^select "(query_id|ref_no|status|name|kind|version|voucher_no)" from "(bank_queries|base_data_pushes|agent_banks|base_data_versions|voucher_voids)" where/;
+
+/** The table a SELECT reads, with its subqueries taken out. */
+function tableOf(sql: string): string | undefined {
+  let flat = sql;
+  for (let prev = ''; prev !== flat;) [prev, flat] = [flat, flat.replace(/\([^()]*\)/g, '')];
+  return /\bfrom "(\w+)"/.exec(flat)?.[1];
+}
+
+function answer(sql: string): CannedAnswer {
+  if (/^(insert|update|delete)\b/.test(sql)) return { numAffectedRows: 1n };
+  if (!sql.startsWith('select')) return [];
+  if (lookups.test(sql)) return [];
+  const table = tableOf(sql);
+  const row = table ? tableRows[table] : undefined;
+  return row ? [{ ...aggregates, ...row }] : [];
+}
+
+function oracleTreasury(reply: (sql: string, parameters: readonly unknown[]) => CannedAnswer = answer) {
+  return oracleLike<TreasuryDatabase>(reply, { wrapDriver: autoCommitOutsideTransactions });
+}
+
+type Captured = ReturnType<typeof oracleTreasury>['statements'];
+
+function assertOracleClean(statements: Captured) {
+  const problems = statements.flatMap((s) =>
+    oracle121Problems(s).map(
+      (p) => `${p}\n    in: ${s.sql.length > 300 ? `${s.sql.slice(0, 300)}…` : s.sql}`,
+    ),
+  );
+  assert.deepEqual(problems, [], problems.join('\n'));
+}
+
+const matching = (statements: Captured, re: RegExp) => statements.filter((s) => re.test(s.sql));
+
+describe('treasury SQL on Oracle 12.1', () => {
+  it('DDL: VARCHAR2 in characters, NUMBER(19) amounts, an identity id; an existing object is left alone', async () => {
+    const { db, statements } = oracleTreasury((sql) => {
+      if (/^create (table|index) "(vouchers|vouchers_bank_date)"/.test(sql))
+        throw new Error('ORA-00955: name is already used by an existing object');
+      return [];
+    });
+    await createTreasurySchema(db);
+    assertOracleClean(statements);
+    const create = (name: string) =>
+      statements.find((s) => s.sql.startsWith(`create table "${name}" `))?.sql ?? '';
+    assert.match(create('payee_accounts'), /"account_name" varchar2\(200 char\) not null/);
+    assert.match(create('vouchers'), /"amount_fen" number\(19\) not null/);
+    assert.match(create('message_log'), /"id" integer generated by default as identity primary key/);
+    assert.match(create('bank_queries'), /"answer" clob[,)]/);
+    assert.match(create('voucher_voids'), /"answer_reason" varchar2\(400 char\)/);
+    // Every table and index is still created after the one that already existed.
+    const created = statements.filter((s) => /^create (table|index)/.test(s.sql)).length;
+    assert.equal(created, 18 + 6);
+  });
+
+  it('traffic count: conditional counts without FILTER, one read-only snapshot', async () => {
+    const { db, log, statements } = oracleTreasury((sql) =>
+      sql.startsWith('select "pay_type"')
+        ? [
+            { pay_type: 'direct', status: 'sent', n: 3, stale: 0 },
+            { pay_type: 'direct', status: 'pending_send', n: 2, stale: 1 },
+            { pay_type: 'authorized', status: 'paid', n: 4, stale: 0 },
+          ]
+        : sql.startsWith('select count(*)')
+          ? [{ n: 5, stale: 2, pending: 3 }]
+          : answer(sql),
+    );
+    const traffic = await createTreasuryActivities({ db, site, calendar, now }).countTraffic({
+      bank,
+      date: '2026-11-27',
+    });
+    assertOracleClean(statements);
+    assert.equal(log[0], '<begin>');
+    assert.equal(log[1], 'SET TRANSACTION READ ONLY');
+    assert.equal(matching(statements, /count\(case when/).length, 2);
+    assert.equal(traffic.unsentBacklog, 1 + 2);
+    const line = (kind: string) => traffic.lines.find((l) => l.kind === kind)?.expected;
+    assert.equal(line('direct_payment'), 3);
+    assert.equal(line('quota_notice'), 5 - 3);
+    assert.equal(line('receipt'), 4);
+  });
+
+  it('voucher resend: FETCH FIRST, chunked IN lists, single-row inserts, writes committed', async () => {
+    const { db, statements } = oracleTreasury();
+    const acts = createVoucherActivities({ db, site, now });
+    const filter = { bank, since: '2026-11-01', staleSentBefore: at };
+    const listed = await acts.listFailedVoucherBatches({ ...filter, batchSize: 10, max: 50 });
+    assert.equal(listed.total, 1);
+    const [failed] = await acts.inspectFailedVouchers({ ...filter, range: { first: '4201', last: '4202' } });
+    assert.equal(failed?.payee.account, maskAccount(spacedAccount));
+    const voucherNos = Array.from({ length: 500 }, (_, i) => `42010${String(i).padStart(5, '0')}`);
+    assert.equal(await acts.askBankAboutVouchers({ bank, voucherNos: voucherNos.slice(0, 3), key: 'k1' }), 3);
+    await acts.readBankAnswers({ bank, voucherNos, keys: ['k1', 'k2', 'k3'] });
+    await acts.pushBaseData({ bank, kinds: ['payee_account'], key: 'run-1' });
+    const rules = rulesFor(bank, site.banks.find((b) => b.code === bank)?.voucherRules);
+    const target = normalisedValue('payeeAccountNo', spacedAccount, rules);
+    const applied = await acts.normalisePayeeFields({
+      bank,
+      fixes: [
+        {
+          payeeId: 'PA-1',
+          field: 'payeeAccountNo',
+          kinds: ['whitespace'],
+          before: maskAccount(spacedAccount),
+          after: maskAccount(target),
+          beforeDigest: valueDigest(spacedAccount),
+        },
+      ],
+    });
+    assert.equal(applied[0]?.result, 'applied');
+    await acts.requeueVouchers({
+      bank,
+      vouchers: [{ voucherNo: '4201000001', amountFen: 1_200_000, status: 'rejected', updatedAt: at }],
+    });
+    assertOracleClean(statements);
+    assert.match(matching(statements, /"v"\."voucher_no"/)[0]?.sql ?? '', /fetch first :\d+ rows only$/);
+    assert.equal(matching(statements, /^insert into "bank_queries"/).length, 3, 'one INSERT per row');
+    assert.ok(matching(statements, /^update "payee_accounts"/).every((s) => s.autoCommit));
+  });
+
+  it('voucher resend: the answers read in chunks are the same answers', async () => {
+    const voucherNos = Array.from({ length: 600 }, (_, i) => `V${String(i).padStart(5, '0')}`);
+    const keys = ['k1', 'k2'];
+    // The bank answered V00007 twice (a later round wins) and V00599 once.
+    const answers = [
+      { key: 'k2', no: 'V00007', known: true, answered_at: '2026-11-27T08:02:00Z' },
+      { key: 'k1', no: 'V00007', known: false, answered_at: '2026-11-27T08:01:00Z' },
+      { key: 'k1', no: 'V00599', known: true, answered_at: '2026-11-27T08:00:00Z' },
+    ];
+    const { db, statements } = oracleTreasury((sql, parameters) =>
+      sql.startsWith('select')
+        ? answers
+            .filter((a) => parameters.includes(queryId(a.key, a.no)))
+            .sort((a, b) => a.answered_at.localeCompare(b.answered_at))
+            .map((a) => ({
+              query_id: queryId(a.key, a.no),
+              ref_no: a.no,
+              status: 'answered',
+              answered_at: a.answered_at,
+              answer: JSON.stringify({ known: a.known }),
+            }))
+        : [],
+    );
+    const got = await createVoucherActivities({ db, site, now }).readBankAnswers({ bank, voucherNos, keys });
+    assertOracleClean(statements);
+    assert.ok(statements.length > 1);
+    assert.equal(got.length, 600);
+    assert.deepEqual(got[7], { voucherNo: 'V00007', answered: true, known: true });
+    assert.deepEqual(got[599], { voucherNo: 'V00599', answered: true, known: true });
+    assert.equal(got.filter((a) => a.answered).length, 2);
+  });
+
+  it('bank checks: FETCH FIRST for receipts, voids and refunds; questions inserted one by one', async () => {
+    const { db, statements } = oracleTreasury();
+    const acts = createBankCheckActivities({ db, site, calendar, now });
+    const receipts = await acts.findUnregisteredReceipts({ bank, asOf: '2026-11-27', limit: 20 });
+    assert.equal(receipts.receipts.length, 1);
+    assert.equal((await acts.findOpenVoids({ bank, asOf: '2026-11-27' })).length, 1);
+    assert.equal((await acts.findOpenRefunds({ bank, asOf: '2026-11-27' })).length, 1);
+    const filed = await acts.askBank({
+      bank,
+      questions: [
+        { queryId: 'vc-1', subject: 'voucher', voucherNo: '4201000001' },
+        { queryId: 'vc-2', subject: 'report', reportKind: 'daily_report', reportDate: '2026-11-26' },
+        { queryId: 'vc-3', subject: 'refund', refundNo: 'RF-1' },
+      ],
+    });
+    assert.equal(filed.filed, 3);
+    await acts.countAnswers({ bank, prefix: 'vc-' });
+    await acts.readAnswers({ bank, prefix: 'vc-' });
+    await acts.readBankReports({ bank, date: '2026-11-26', kinds: ['daily_report', 'payment_list'] });
+    const applied = await acts.applyMutation({
+      bank,
+      mutation: { kind: 'confirm-void', voucherNo: '4201000001', bankAt: at },
+    });
+    assert.equal(applied.alreadyDone, false);
+    assertOracleClean(statements);
+    const limited = matching(statements, /^select \* from "(receipts|voucher_voids|refunds)"/);
+    assert.equal(limited.length, 3);
+    assert.ok(limited.every((s) => / fetch first :\d+ rows only$/.test(s.sql)));
+    const inserts = matching(statements, /^insert into "bank_queries"/);
+    assert.equal(inserts.length, 3);
+    assert.ok(inserts.every((s) => s.inTransaction));
+  });
+
+  it('message serials: the snapshot read, the filed query and the realignment are committed', async () => {
+    const { db, statements } = oracleTreasury();
+    const acts = createMessageSerialActivities({ db, site, now });
+    const state = await acts.readSerials({ bank });
+    assert.equal(state.financeOut, 41);
+    const asked = await acts.askBankSerial({ bank, key: 'seq-resync/CZ.TO.ICBC/2026-11-27' });
+    assert.equal(asked.askedAbout, '4201000001');
+    const realigned = await acts.realignOutgoingSerial({ bank, from: 41, to: 40 });
+    assert.equal(realigned.changed, true);
+    assert.equal((await acts.readBankSerialAnswer({ queryId: asked.queryId }))?.lastSerialAccepted, 41);
+    assertOracleClean(statements);
+    assert.ok(matching(statements, /^(insert|update)/).every((s) => s.autoCommit && !s.inTransaction));
+  });
+
+  it('adding a bank: registration and pushes in one transaction, the test query committed', async () => {
+    const { db, log, statements } = oracleTreasury();
+    const acts = createBankOnboardingDbActivities({ db, now });
+    const survey = await acts.surveyNewBankTreasury({ code: 'PSBC' });
+    assert.equal(survey.baseData.payee_account.records, 10);
+    await acts.registerAgentBank({
+      code: 'PSBC',
+      name: '中国邮政储蓄银行',
+      versions: [{ kind: 'payee_account', version: 3 }],
+    });
+    await acts.requestOnboardingPushes({
+      code: 'PSBC',
+      pushes: [{ pushId: 'add-bank/PSBC/payee_account', kind: 'payee_account', version: 3, records: 10 }],
+    });
+    await acts.requestOnboardingTestQuery({
+      code: 'PSBC',
+      query: { queryId: 'ab-PSBC-1', voucherNo: 'TEST-PSBC-1' },
+    });
+    await acts.onboardingTestQueryState({ query: { queryId: 'ab-PSBC-1', voucherNo: 'TEST-PSBC-1' } });
+    assertOracleClean(statements);
+    assert.equal(log.filter((l) => l === '<commit>').length, 2);
+    assert.equal(matching(statements, /^insert into "bank_queries"/)[0]?.autoCommit, true);
+  });
+
+  it('outside a transaction a statement commits itself; inside one it waits for the commit', async () => {
+    const { db, statements } = oracleTreasury();
+    await db.updateTable('agent_banks').set({ active: 0 }).where('code', '=', 'X').execute();
+    await db
+      .transaction()
+      .execute((trx) => trx.updateTable('agent_banks').set({ active: 1 }).where('code', '=', 'X').execute());
+    assert.deepEqual(
+      statements.map((s) => [s.inTransaction, s.autoCommit]),
+      [
+        [false, true],
+        [true, false],
+      ],
+    );
+  });
+});
+
+describe('the same treasury SQL on SQLite', () => {
+  let dir: string;
+  let db: TreasuryDb;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jincai-treasury-portable-'));
+    db = await openSqlite(join(dir, 'treasury.db'));
+    await createTreasurySchema(db);
+  });
+  after(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('firstRows is LIMIT on SQLite', async () => {
+    const q = db.selectFrom('vouchers').select('voucher_no').orderBy('voucher_no').$call(firstRows(db, 5));
+    assert.match(q.compile().sql, / limit \?$/);
+  });
+
+  it('traffic count: the conditional counts give what FILTER gave', async () => {
+    const old = '2026-11-27T07:00:00.000Z';
+    const recent = '2026-11-27T07:59:00.000Z';
+    const voucher = (no: string, status: string, submitted: string, payType = 'direct') => ({
+      voucher_no: no,
+      fiscal_year: 2026,
+      bank_code: 'CCB',
+      pay_type: payType as 'direct',
+      amount_fen: 100,
+      payee_account_id: 'PA-1',
+      budget_unit_code: 'BU-1',
+      subject_code: 'S-1',
+      status: status as 'sent',
+      business_date: '2026-11-27',
+      submitted_at: submitted,
+      updated_at: submitted,
+    });
+    await db
+      .insertInto('vouchers')
+      .values([
+        voucher('T1', 'pending_send', old),
+        voucher('T2', 'pending_send', recent),
+        voucher('T3', 'sent', old),
+        voucher('T4', 'paid', old, 'authorized'),
+      ])
+      .execute();
+    const notice = (no: string, status: string, submitted: string) => ({
+      notice_no: no,
+      quota_id: 'Q-1',
+      bank_code: 'CCB',
+      amount_fen: 100,
+      status: status as 'sent',
+      business_date: '2026-11-27',
+      submitted_at: submitted,
+    });
+    await db
+      .insertInto('quota_notices')
+      .values([
+        notice('N1', 'pending_send', old),
+        notice('N2', 'pending_send', recent),
+        notice('N3', 'sent', old),
+      ])
+      .execute();
+    const acts = createTreasuryActivities({ db, site, calendar, now });
+    const traffic = await acts.countTraffic({ bank: 'CCB', date: '2026-11-27' });
+    // Stale: T1 and N1 (pending since before the 15-minute grace); N1 and N2 are still pending.
+    assert.equal(traffic.unsentBacklog, 2);
+    const line = (kind: string) => traffic.lines.find((l) => l.kind === kind)?.expected;
+    assert.equal(line('direct_payment'), 1);
+    assert.equal(line('authorized_payment'), 1);
+    assert.equal(line('quota_notice'), 1);
+    assert.equal(line('receipt'), 1);
+    // A bank with no notices at all: the counts are 0, not null.
+    const empty = await acts.countTraffic({ bank: 'ABC', date: '2026-11-27' });
+    assert.equal(empty.unsentBacklog, 0);
+    assert.equal(empty.lines.find((l) => l.kind === 'quota_notice')?.expected, 0);
+  });
+});

@@ -82,7 +82,13 @@ const sqlStoreSchema = z
       .strict()
       .optional(),
     oracle: z
-      .object({ connectString: z.string().min(1), userEnv: envName, passwordEnv: envName })
+      .object({
+        connectString: z.string().min(1),
+        userEnv: envName,
+        passwordEnv: envName,
+        /** `upper`: unquoted names, as a schema created by hand has them; `quoted`: lower-case, quoted. */
+        identifiers: z.enum(['upper', 'quoted']).default('upper'),
+      })
       .strict()
       .optional(),
   })

@@ -11,6 +11,7 @@ import type { SqlStoreConfig } from '../../temporal.config.ts';
 import { secretFromEnv } from '../../temporal.config.ts';
 import { createAuditSchema } from './migrations.ts';
 import type { AuditDatabase } from './schema.ts';
+import { oracleNaming } from '../sql/oracle-naming.ts';
 
 export type AuditDb = Kysely<AuditDatabase>;
 
@@ -49,9 +50,12 @@ async function openAuditOracle(oracle: NonNullable<SqlStoreConfig['oracle']>): P
     password: secretFromEnv(oracle.passwordEnv),
     connectString: oracle.connectString,
   });
+  const naming = oracleNaming(oracle.identifiers);
   return new Kysely<AuditDatabase>({
+    plugins: naming.plugins,
     dialect: new OracleDialect({
       pool,
+      compilerOptions: naming.compilerOptions,
       // The payload is a CLOB; read it as text, as SQLite returns it.
       executeOptions: {
         fetchTypeHandler: (meta: { dbType?: unknown }) =>

@@ -3,7 +3,8 @@
  * copy) through better-sqlite3, or Oracle (12.1 and later) through oracledb's thin mode. Both
  * drivers load lazily, so a site that uses one never needs the other. On Oracle the connection
  * is made to behave as the SQLite one does where the activities rely on it: a statement outside
- * a transaction commits, text compares and sorts by code point, and CLOBs read as text.
+ * a transaction commits, text compares and sorts by code point, CLOBs read as text, and names
+ * match the schema's case (connectors/sql/oracle-naming.ts).
  */
 import {
   Kysely,
@@ -16,6 +17,7 @@ import {
 } from 'kysely';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { secretFromEnv } from '../../temporal.config.ts';
+import { oracleNaming } from '../sql/oracle-naming.ts';
 import { isSqlite } from './portable.ts';
 import type { TreasuryDatabase } from './schema.ts';
 
@@ -39,8 +41,10 @@ export async function openTreasuryDb(treasury: SiteConfig['treasury']): Promise<
       connection.execute('ALTER SESSION SET NLS_SORT = BINARY NLS_COMP = BINARY').then(() => done(), done);
     },
   });
+  const naming = oracleNaming(treasury.oracle.identifiers);
   const oracle = new OracleDialect({
     pool,
+    compilerOptions: naming.compilerOptions,
     // Long texts (bank answers) are CLOBs on Oracle; read them as strings, as SQLite returns them.
     executeOptions: {
       fetchTypeHandler: (meta: { dbType?: unknown }) =>
@@ -54,6 +58,7 @@ export async function openTreasuryDb(treasury: SiteConfig['treasury']): Promise<
       createQueryCompiler: () => oracle.createQueryCompiler(),
       createIntrospector: (db) => oracle.createIntrospector(db),
     },
+    plugins: naming.plugins,
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import { Kysely, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 import { OracleAdapter, OracleQueryCompiler } from 'kysely-oracledb';
+import { oracleNaming, type OracleIdentifiers } from '../../connectors/sql/oracle-naming.ts';
 
 export interface CapturedStatement {
   sql: string;
@@ -24,6 +25,8 @@ export type Answer = (sql: string, parameters: readonly unknown[]) => CannedAnsw
 export interface OracleLikeOptions {
   /** Wraps the recording driver as the production code wraps kysely-oracledb's. */
   wrapDriver?: (driver: Driver) => Driver;
+  /** How names are sent, as a site's `oracle.identifiers` says (default: quoted, as the other tests read). */
+  identifiers?: OracleIdentifiers;
 }
 
 export function oracleLike<DB>(answer: Answer, options: OracleLikeOptions = {}) {
@@ -75,11 +78,13 @@ export function oracleLike<DB>(answer: Answer, options: OracleLikeOptions = {}) 
     destroy: async () => undefined,
   };
   const driver = options.wrapDriver ? options.wrapDriver(recording) : recording;
+  const naming = oracleNaming(options.identifiers ?? 'quoted');
   const db = new Kysely<DB>({
+    plugins: naming.plugins,
     dialect: {
       createAdapter: () => new OracleAdapter(),
       createDriver: () => driver,
-      createQueryCompiler: () => new OracleQueryCompiler(),
+      createQueryCompiler: () => new OracleQueryCompiler(naming.compilerOptions),
       createIntrospector: () => {
         throw new Error('not used');
       },

@@ -459,3 +459,42 @@ describe('the same treasury SQL on SQLite', () => {
     assert.equal(empty.lines.find((l) => l.kind === 'quota_notice')?.expected, 0);
   });
 });
+
+describe('names as a schema created by hand has them (oracle.identifiers: upper)', () => {
+  const upper = (reply: (sql: string) => CannedAnswer) =>
+    oracleLike<TreasuryDatabase>(reply, { wrapDriver: autoCommitOutsideTransactions, identifiers: 'upper' });
+
+  it('the DDL sends unquoted names, which Oracle folds to upper case', async () => {
+    const { db, statements } = upper(() => []);
+    await createTreasurySchema(db);
+    const ddl = statements.filter((s) => s.sql.startsWith('create'));
+    assert.ok(ddl.length > 0);
+    assert.deepEqual(
+      ddl.filter((s) => s.sql.includes('"')).map((s) => s.sql),
+      [],
+    );
+    assert.match(ddl[0]?.sql ?? '', /^create table agent_banks \(code varchar2\(12 char\)/);
+  });
+
+  it("reads upper-case column names back as the code's lower-case ones", async () => {
+    const { db, statements } = upper((sql) =>
+      sql.startsWith('select pay_type')
+        ? [
+            { PAY_TYPE: 'direct', STATUS: 'sent', n: 3, stale: 0 },
+            { PAY_TYPE: 'authorized', STATUS: 'paid', n: 4, stale: 0 },
+          ]
+        : sql.startsWith('select count(*)')
+          ? [{ n: 5, stale: 2, pending: 3 }]
+          : [],
+    );
+    const traffic = await createTreasuryActivities({ db, site, calendar, now }).countTraffic({
+      bank,
+      date: '2026-11-27',
+    });
+    assert.ok(statements.some((s) => /^select pay_type, status, count\(\*\) "n"/.test(s.sql)));
+    const line = (kind: string) => traffic.lines.find((l) => l.kind === kind)?.expected;
+    assert.equal(line('direct_payment'), 3);
+    assert.equal(line('receipt'), 4);
+    assert.equal(line('quota_notice'), 5 - 3);
+  });
+});

@@ -37,6 +37,17 @@ const builders: Partial<Record<RunbookId, Builder>> = {
     workflowId: `sequence-resync/CZ.TO.${bank}/${date}`,
     input: { bank, requestedBy: inspectionRequester, scope: 'channel', reason },
   }),
+  // Failed vouchers (dead letters, a send backlog): the resend asks the bank before anything is sent.
+  'voucher-resend': (bank, date, reason) => ({
+    workflowType: 'voucherResend',
+    workflowId: `voucher-resend/${bank}/${date}`,
+    input: { bank, requestedBy: inspectionRequester, reason },
+  }),
+  'receipt-registration-repair': (bank, date, reason) => ({
+    workflowType: 'receiptRegistrationRepair',
+    workflowId: `receipt-registration-repair/${bank}/${date}`,
+    input: { bank, date, requestedBy: inspectionRequester, reason },
+  }),
   'daily-report-check': (bank, _date, reason, finding) => {
     // A missing report is due for its own business day, which the finding carries.
     const reportDate = String(finding.evidence.date);

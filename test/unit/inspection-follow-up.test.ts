@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { runbookRegistry } from '../../scripts/lib/runbook-registry.ts';
+import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
 import { followUpsFor } from '../../workflows/daily-inspection.follow-up.ts';
 import type { Finding } from '../../workflows/daily-inspection.types.ts';
 
@@ -51,4 +53,30 @@ test('a missing daily report is checked for its own business day', () => {
   const [followUp] = followUpsFor([missing], { 'daily-report-check': 'start' }, '2026-11-27');
   assert.equal(followUp!.workflowId, 'daily-report-check/RCB/2026-11-26');
   assert.equal(followUp!.input.date, '2026-11-26');
+});
+
+test("every run the inspection starts is one the runbook's own input schema accepts, under the CLI's workflow id", () => {
+  const site = loadSite(defaultSiteFile);
+  const now = new Date('2026-11-27T01:00:00Z');
+  const fixes: [string, Finding['fixRunbook'], Record<string, unknown>][] = [
+    ['CHANNEL_RETRYING', 'channel-recovery', {}],
+    ['SEQUENCE_MISMATCH', 'sequence-resync', {}],
+    ['DAILY_REPORT_MISSING', 'daily-report-check', { date: '2026-11-26' }],
+    ['DEAD_LETTERS', 'voucher-resend', {}],
+    ['RECEIPT_MISSING', 'receipt-registration-repair', {}],
+  ];
+  const findings = fixes.map(([code, fix, evidence]) => ({ ...finding('ABC', code, fix), evidence }));
+  const policy = Object.fromEntries(fixes.map(([, fix]) => [fix, 'start' as const]));
+  const started = followUpsFor(findings, policy, '2026-11-27');
+  assert.deepEqual(
+    started.map((f) => f.runbook),
+    fixes.map(([, fix]) => fix),
+  );
+  for (const f of started) {
+    const entry = runbookRegistry[f.runbook];
+    assert.ok(entry, f.runbook);
+    assert.equal(f.workflowType, entry.workflowType);
+    const input = entry.input.parse(f.input);
+    assert.equal(f.workflowId, entry.workflowId(input, site, now), f.runbook);
+  }
 });

@@ -82,7 +82,7 @@ export function decideRefund(
             item,
             answer,
             voucher: item.voucher,
-            mutation: { kind: 'resend-refund', refundNo: no },
+            mutation: { kind: 'resend-refund', refundNo: no, sentAt: item.sentAt },
             why: `银行未收到退款申请 ${no}，重新发送`,
           }
         : report('no-voucher', `退款申请 ${no} 所列凭证在财政端不存在`);

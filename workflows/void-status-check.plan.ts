@@ -83,7 +83,7 @@ export function decideVoid(
       kind: 'act',
       item,
       answer,
-      mutation: { kind: 'resend-void', voucherNo: no },
+      mutation: { kind: 'resend-void', voucherNo: no, sentAt: item.sentAt },
       why: `银行未收到凭证 ${no} 的作废申请，凭证在银行尚未支付（${answer.status}），重新发送作废申请`,
     };
   }

@@ -3,6 +3,8 @@
  * the plan and the same statements run in one transaction. Every statement is guarded by the
  * state it expects: a retry after the commit finds the target state and changes nothing; a
  * record that moved under the run fails it with UnexpectedState, and the transaction rolls back.
+ * A resend has no target state of its own (the program sends the request again and the bank
+ * answers it): it is guarded by the send it replaces, and a record sent since is its repeat.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
@@ -72,7 +74,8 @@ function statements(db: Db, bank: string, m: FinanceMutation, at: string): State
           .set({ status: 'pending_send', sent_at: null })
           .where('voucher_no', '=', m.voucherNo)
           .where('bank_code', '=', bank)
-          .where('status', '=', 'sent'),
+          .where('status', '=', 'sent')
+          .where('sent_at', m.sentAt === null ? 'is' : '=', m.sentAt),
       ];
     case 'confirm-refund':
       return [
@@ -123,7 +126,8 @@ function statements(db: Db, bank: string, m: FinanceMutation, at: string): State
           .set({ status: 'pending_send', sent_at: null })
           .where('refund_no', '=', m.refundNo)
           .where('bank_code', '=', bank)
-          .where('status', '=', 'sent'),
+          .where('status', '=', 'sent')
+          .where('sent_at', m.sentAt === null ? 'is' : '=', m.sentAt),
       ];
   }
 }
@@ -150,13 +154,13 @@ async function snapshot(db: Db, bank: string, m: FinanceMutation): Promise<Recor
       : m.kind.endsWith('-void')
         ? await db
             .selectFrom('voucher_voids')
-            .select(['status', 'answer_reason'])
+            .select(['status', 'answer_reason', 'sent_at'])
             .where('voucher_no', '=', voucherNo ?? '')
             .where('bank_code', '=', bank)
             .executeTakeFirst()
         : await db
             .selectFrom('refunds')
-            .select(['status', 'voucher_no', 'match_error'])
+            .select(['status', 'voucher_no', 'match_error', 'sent_at'])
             .where('refund_no', '=', 'refundNo' in m ? m.refundNo : '')
             .where('bank_code', '=', bank)
             .executeTakeFirst();
@@ -176,7 +180,8 @@ function reached(m: FinanceMutation, s: Record<string, unknown>): boolean {
       return record?.status === 'refused';
     case 'resend-void':
     case 'resend-refund':
-      return false;
+      // Requeued, or sent again since the plan: by this mutation, as the run holds the bank's lock.
+      return record !== null && (record.status === 'pending_send' || record.sent_at !== m.sentAt);
     case 'confirm-refund':
     case 'match-refund':
       return (

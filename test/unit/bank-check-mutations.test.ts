@@ -122,6 +122,59 @@ describe('guarded finance-side changes', () => {
     assert.equal(receipt.registered, 0, 'the receipt update before the failed guard was rolled back');
   });
 
+  it('a resend repeated after its commit requeues nothing, even once the request went out again', async () => {
+    const sentAt = '2026-11-27T04:00:00.000Z';
+    await db
+      .insertInto('voucher_voids')
+      .values({
+        voucher_no: 'V3',
+        bank_code: 'ICBC',
+        reason: '预算单位申请撤销支付',
+        status: 'sent',
+        requested_at: '2026-11-27T03:59:00.000Z',
+        sent_at: sentAt,
+        answered_at: null,
+        answer_reason: null,
+      })
+      .execute();
+    const resend: FinanceMutation = { kind: 'resend-void', voucherNo: 'V3', sentAt };
+    const [shown] = await acts.describeMutations({ bank: 'ICBC', mutations: [resend] });
+    assert.match(shown?.[0] ?? '', /and "status" = 'sent' and "sent_at" = '2026-11-27T04:00:00\.000Z'$/);
+    const row = () =>
+      db
+        .selectFrom('voucher_voids')
+        .select(['status', 'sent_at'])
+        .where('voucher_no', '=', 'V3')
+        .executeTakeFirstOrThrow();
+
+    const first = await acts.applyMutation({ bank: 'ICBC', mutation: resend });
+    assert.deepEqual([first.alreadyDone, first.rows], [false, [1]]);
+    assert.equal((await acts.applyMutation({ bank: 'ICBC', mutation: resend })).alreadyDone, true);
+    // The program sent it again before the repeat came: the repeat must not queue a second send.
+    const resentAt = '2026-11-27T08:00:05.000Z';
+    await db
+      .updateTable('voucher_voids')
+      .set({ status: 'sent', sent_at: resentAt })
+      .where('voucher_no', '=', 'V3')
+      .execute();
+    const repeat = await acts.applyMutation({ bank: 'ICBC', mutation: resend });
+    assert.deepEqual([repeat.alreadyDone, repeat.statements], [true, []]);
+    assert.deepEqual(await row(), { status: 'sent', sent_at: resentAt });
+
+    // The bank answered the original send before the run acted: that is a move, not a repeat.
+    await db
+      .updateTable('voucher_voids')
+      .set({ status: 'confirmed', sent_at: sentAt })
+      .where('voucher_no', '=', 'V3')
+      .execute();
+    await assert.rejects(acts.applyMutation({ bank: 'ICBC', mutation: resend }), (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure);
+      assert.equal(err.type, 'UnexpectedState');
+      return true;
+    });
+    assert.deepEqual(await row(), { status: 'confirmed', sent_at: sentAt });
+  });
+
   it('writes parameters in as literals for either dialect', () => {
     assert.equal(
       inlineSql({

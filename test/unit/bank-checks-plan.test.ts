@@ -410,7 +410,7 @@ describe('status query ids and plans', () => {
       findings: [],
       changes: [
         {
-          mutation: { kind: 'resend-void', voucherNo: v.voucherNo },
+          mutation: { kind: 'resend-void', voucherNo: v.voucherNo, sentAt: '2026-11-26T01:00:00.000Z' },
           sql: ['update a', 'update b'],
           voucher: v,
         },

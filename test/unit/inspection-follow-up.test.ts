@@ -58,7 +58,7 @@ test('a missing daily report is checked for its own business day', () => {
 test("every run the inspection starts is one the runbook's own input schema accepts, under the CLI's workflow id", () => {
   const site = loadSite(defaultSiteFile);
   const now = new Date('2026-11-27T01:00:00Z');
-  const fixes: [string, Finding['fixRunbook'], Record<string, unknown>][] = [
+  const fixes: [string, Finding['fixRunbook'], Finding['evidence']][] = [
     ['CHANNEL_RETRYING', 'channel-recovery', {}],
     ['SEQUENCE_MISMATCH', 'sequence-resync', {}],
     ['DAILY_REPORT_MISSING', 'daily-report-check', { date: '2026-11-26' }],

@@ -74,11 +74,15 @@ export type FinanceMutation =
     }
   | { kind: 'confirm-void'; voucherNo: string; bankAt: string }
   | { kind: 'refuse-void'; voucherNo: string; bankReason: string }
-  | { kind: 'resend-void'; voucherNo: string }
+  /**
+   * A resend names the send it replaces (`sentAt` as the plan saw it): the statement is guarded
+   * by it, and a record sent since then proves a repeat after the commit, not a move.
+   */
+  | { kind: 'resend-void'; voucherNo: string; sentAt: string | null }
   | { kind: 'confirm-refund'; refundNo: string; voucherNo: string; refundDate: string }
   | { kind: 'match-refund'; refundNo: string; voucherNo: string; refundDate: string }
   | { kind: 'refuse-refund'; refundNo: string; bankReason: string }
-  | { kind: 'resend-refund'; refundNo: string };
+  | { kind: 'resend-refund'; refundNo: string; sentAt: string | null };
 
 /** What applying one mutation did. */
 export interface MutationResult {

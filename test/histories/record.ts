@@ -3,7 +3,9 @@
  * is half-way through survives a deployment of new workflow code. Run it by hand when a runbook
  * changes on purpose (and then use `patched()` for runs already in flight):
  *   node --import tsx test/histories/record.ts
- * Payloads are encrypted with the fixed, test-only key in ./payload-key.txt.
+ * Payloads are encrypted with the fixed, test-only key in ./payload-key.txt. A history does not carry
+ * its workflow id: each one's is in ./workflow-ids.json, for replay. record-sequence-resync.ts and
+ * record-bank-checks.ts record the others.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import proto from '@temporalio/proto';

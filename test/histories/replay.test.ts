@@ -1,22 +1,168 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { before, describe, it } from 'node:test';
+import {
+  decodeArrayFromPayloads,
+  decodeOptionalFailureToOptionalError,
+  loadDataConverter,
+} from '@temporalio/common/lib/internal-non-workflow/index.js';
 import proto from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
-import { createDataConverter } from '../../connectors/codec/data-converter.ts';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { createDataConverter, failureConverterPath } from '../../connectors/codec/data-converter.ts';
 import { parsePayloadKeys } from '../../connectors/codec/payload-keys.ts';
 import { workflowsPath } from '../../workers/create-workers.ts';
+import type { CapturedKind } from './capture-interceptors.ts';
 
-// Recorded by test/histories/record.ts; replaying them proves today's workflow code makes the
+// Recorded by test/histories/record*.ts; replaying them proves today's workflow code makes the
 // same decisions as the code that wrote them (a non-deterministic change fails here).
 const here = new URL('.', import.meta.url);
 const keys = parsePayloadKeys(readFileSync(new URL('payload-key.txt', here), 'utf8').trim(), 'payload-key.txt');
+const dataConverter = createDataConverter(keys);
+const loaded = loadDataConverter(dataConverter);
 const histories = readdirSync(here).filter((f) => f.endsWith('.history.bin'));
+// A history does not carry its workflow id; runbooks that derive ids from it need the real one.
+const workflowIds: Record<string, string> = JSON.parse(readFileSync(new URL('workflow-ids.json', here), 'utf8'));
+
+// The settling bank checks (record-bank-checks.ts) share one round loop; for them replay must
+// also schedule every activity, timer, child and signal with the recorded input, and end with
+// the recorded result: their audit keys, query ids, lock names and plan digests ride in those.
+const sameInputs = [
+  'receipt-registration-repair',
+  'receipt-registration-repair-locked',
+  'receipt-registration-repair-nothing',
+  'void-status-check',
+  'void-status-check-dry-run',
+  'refund-tracking',
+  'refund-tracking-rejected',
+  'refund-tracking-nothing',
+];
+
+type History = proto.temporal.api.history.v1.IHistory;
+interface Command {
+  kind: CapturedKind;
+  value: unknown;
+}
+
+let captured: Command[] = [];
+let bundle: WorkflowBundle;
+
+before(async () => {
+  bundle = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [fileURLToPath(new URL('capture-interceptors.ts', here))],
+    failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+  });
+});
+
+function replay(file: string, history: History) {
+  captured = [];
+  return Worker.runReplayHistory(
+    {
+      workflowBundle: bundle,
+      dataConverter,
+      sinks: {
+        capture: {
+          command: {
+            fn: (_info: unknown, kind: CapturedKind, json: string) => {
+              captured.push({ kind, value: JSON.parse(json) });
+            },
+            callDuringReplay: true,
+          },
+        },
+      },
+    },
+    history,
+    workflowIds[file],
+  );
+}
+
+const durationMs = (d: proto.google.protobuf.IDuration | null | undefined) =>
+  Number(d?.seconds ?? 0) * 1000 + Math.round((d?.nanos ?? 0) / 1e6);
+
+/** What the recorded run scheduled, in order, as the capture interceptors describe it. */
+async function recorded(history: History): Promise<Command[]> {
+  const out: Command[] = [];
+  for (const e of history.events ?? []) {
+    if (e.activityTaskScheduledEventAttributes) {
+      const a = e.activityTaskScheduledEventAttributes;
+      out.push({
+        kind: 'activity',
+        value: {
+          type: a.activityType?.name,
+          taskQueue: a.taskQueue?.name,
+          args: await decodeArrayFromPayloads(loaded, a.input?.payloads),
+        },
+      });
+    } else if (e.timerStartedEventAttributes) {
+      out.push({ kind: 'timer', value: durationMs(e.timerStartedEventAttributes.startToFireTimeout) });
+    } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
+      const c = e.startChildWorkflowExecutionInitiatedEventAttributes;
+      out.push({
+        kind: 'child',
+        value: {
+          type: c.workflowType?.name,
+          workflowId: c.workflowId,
+          args: await decodeArrayFromPayloads(loaded, c.input?.payloads),
+        },
+      });
+    } else if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) {
+      const s = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
+      out.push({
+        kind: 'signal',
+        value: {
+          name: s.signalName,
+          workflowId: s.workflowExecution?.workflowId,
+          args: await decodeArrayFromPayloads(loaded, s.input?.payloads),
+        },
+      });
+    } else if (e.workflowExecutionCompletedEventAttributes) {
+      const [result] = await decodeArrayFromPayloads(loaded, e.workflowExecutionCompletedEventAttributes.result?.payloads);
+      out.push({ kind: 'result', value: result ?? null });
+    } else if (e.workflowExecutionFailedEventAttributes) {
+      const err = await decodeOptionalFailureToOptionalError(loaded, e.workflowExecutionFailedEventAttributes.failure);
+      out.push({ kind: 'failure', value: err?.message ?? null });
+    }
+  }
+  return out;
+}
+
+/** The captured commands, with an activity's task queue taken as recorded where the code left it to the default. */
+function asReplayed(replayed: Command[], expected: Command[]): Command[] {
+  return replayed.map((c, i) => {
+    const want = expected[i];
+    if (c.kind !== 'activity' || want?.kind !== 'activity') return c;
+    const value = c.value as { taskQueue: string | null };
+    return value.taskQueue === null
+      ? { kind: c.kind, value: { ...value, taskQueue: (want.value as { taskQueue: string }).taskQueue } }
+      : c;
+  });
+}
+
+const decode = (file: string) => proto.temporal.api.history.v1.History.decode(readFileSync(new URL(file, here)));
 
 describe('recorded histories replay on the current workflow code', () => {
   for (const file of histories) {
     it(file, { timeout: 120_000 }, async () => {
-      const history = proto.temporal.api.history.v1.History.decode(readFileSync(new URL(file, here)));
-      await Worker.runReplayHistory({ workflowsPath, dataConverter: createDataConverter(keys) }, history);
+      await replay(file, decode(file));
+    });
+  }
+});
+
+describe('the settling bank checks replay with the recorded inputs and results', () => {
+  for (const name of sameInputs) {
+    it(name, { timeout: 120_000 }, async () => {
+      const file = `${name}.history.bin`;
+      assert.ok(existsSync(new URL(file, here)), `${file} is recorded (test/histories/record-bank-checks.ts)`);
+      const history = decode(file);
+      const expected = await recorded(history);
+      await replay(file, history);
+      assert.ok(
+        expected.some((c) => c.kind === 'activity'),
+        'the history schedules activities',
+      );
+      assert.deepEqual(asReplayed(captured, expected), expected);
     });
   }
 });

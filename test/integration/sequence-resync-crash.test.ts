@@ -18,7 +18,13 @@ import { unsentVoucher } from '../../sandbox/seed/voucher-row.ts';
 import type { SequenceResyncResult } from '../../workflows/sequence-resync.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
-import { activityRuns, auditPayloads, until, WorkerLane } from '../support/worker-lane.ts';
+import {
+  activityRuns,
+  assertRanAgainOnce,
+  auditPayloads,
+  until,
+  WorkerLane,
+} from '../support/worker-lane.ts';
 
 let estate: TestEstate;
 const lanes: WorkerLane[] = [];
@@ -122,17 +128,12 @@ async function channelKilledBetweenStopAndReset(l: WorkerLane, starting: Promise
     'no message reached the bank twice',
   );
 
-  const runs = await activityRuns(estate.client, id);
-  for (const name of ['stopSenderChannel', 'resetSenderSequence', 'startSenderChannel'])
-    assert.equal(runs.scheduled.get(name), 1, name);
-  assert.ok(runs.retried.includes('stopSenderChannel'), 'the killed STOP ran again');
-  const audited = await auditPayloads<{ action: string }>(estate.site, id);
-  assert.deepEqual(
-    audited.map((m) => m.action),
-    commands,
-    'each command audited once',
-  );
-  return `channel: ran again after the kill: ${runs.retried.join(', ') || 'nothing'}`;
+  const retried = await assertRanAgainOnce(estate, id, {
+    ranAgain: 'stopSenderChannel',
+    once: ['stopSenderChannel', 'resetSenderSequence', 'startSenderChannel'],
+    audited: commands,
+  });
+  return `channel: ran again after the kill: ${retried.join(', ')}`;
 }
 
 async function financeOut(): Promise<number> {

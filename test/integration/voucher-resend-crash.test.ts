@@ -1,29 +1,23 @@
 /**
- * No double payment, shown under faults (the resend runbook's main acceptance test). Four lanes
- * run at once, one bank each, each with its own worker process (own task queues) that is killed
- * with SIGKILL at the runbook's step boundaries in turn, chosen by watching the treasury database
- * and the bank: status queries asked, waiting at the gate, finance's status corrected, payee
- * fields normalised, base data pushed, the bank asked again before the resend, vouchers requeued,
- * the bank's acceptance in but not yet finance's status (its ack and receipt lost), the finance
- * side corrected. A status answer is lost once as well. After every kill no voucher is paid
- * twice; at the end the bank's own books show every voucher paid exactly once and none lost.
- * The fourth lane starts a resend twice: the workflow id refuses one start, the lock the other,
- * and a run after the first has ended resends nothing.
+ * No double payment, shown under faults (the resend runbook's main acceptance test). Four cases
+ * run at once, one bank each. Three run on a worker lane of their own (test/support/worker-lane.ts)
+ * whose worker process is killed with SIGKILL at the runbook's step boundaries in turn, chosen by
+ * watching the treasury database and the bank: status queries asked, waiting at the gate,
+ * finance's status corrected, payee fields normalised, base data pushed, the bank asked again
+ * before the resend, vouchers requeued, the bank's acceptance in but not yet finance's status
+ * (its ack and receipt lost), the finance side corrected. A status answer is lost once as well.
+ * After every kill no voucher is paid twice; at the end the bank's own books show every voucher
+ * paid exactly once and none lost. The fourth case, on the estate's own worker, starts a resend
+ * twice: the workflow id refuses one start, the lock the other, and a run after the first has
+ * ended resends nothing.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { parse as parseYaml, stringify } from 'yaml';
-import { parseSite, type SiteConfig } from '../../temporal.config.ts';
 import type { VoucherResendResult } from '../../workflows/voucher-resend.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
-import { startWorkerProcess } from '../support/worker-process.ts';
 import {
   approveNext,
   assertNoDoublePayment,
@@ -33,13 +27,13 @@ import {
   resendSite,
   startResend,
   treasuryStatus,
-  until,
   workingTodayCalendar,
 } from '../support/voucher-resend.ts';
+import { WorkerLane } from '../support/worker-lane.ts';
 
 let estate: TestEstate;
 const calendar = workingTodayCalendar();
-const workers = new Set<ChildProcess>();
+const lanes: WorkerLane[] = [];
 // Long enough for a worker restart to fit inside one round of questions.
 const timing = { answerWaitSeconds: 10, askRounds: 4, ackWaitSeconds: 60, verifySeconds: 12 };
 
@@ -49,72 +43,23 @@ before(async () => {
   await estate.startWorker();
 });
 after(async () => {
-  for (const w of workers) w.kill('SIGKILL');
+  for (const lane of lanes) await lane.close();
   await estate?.stop();
   calendar.remove();
 });
 
-/** A worker process on task queues of its own (same sandbox, same Temporal), killed at will. */
-class Lane {
-  readonly site: SiteConfig;
-  readonly env: NodeJS.ProcessEnv;
-  readonly kills: string[] = [];
-  private child?: ChildProcess;
-
-  constructor(
-    readonly bank: string,
-    tag: string,
-  ) {
-    const raw = parseYaml(readFileSync(estate.file, 'utf8')) as { temporal: Record<string, unknown> };
-    const suffix = randomUUID().slice(0, 6);
-    raw.temporal.taskQueues = {
-      runbooks: `rb-${tag}-${suffix}`,
-      comm: `comm-${tag}-${suffix}`,
-      db: `db-${tag}-${suffix}`,
-    };
-    const file = join(estate.dir, `site-${tag}.yaml`);
-    writeFileSync(file, stringify(raw));
-    this.site = parseSite(readFileSync(file, 'utf8'), file);
-    this.env = { ...estate.env, JINCAI_SITE: file };
-  }
-
-  async start(): Promise<void> {
-    this.child = await startWorkerProcess(this.env);
-    workers.add(this.child);
-  }
-
-  /** Kill -9 once `what` is seen; check no voucher was paid twice; start a new worker. */
-  async killWhen(what: string, seen: () => boolean | Promise<boolean>, meanwhile?: () => Promise<void>) {
-    await until(`${this.bank}: ${what}`, seen, 90_000);
-    const child = this.child as ChildProcess;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-    workers.delete(child);
-    this.kills.push(what);
-    assertNoDoublePayment(estate.sandbox, this.bank);
-    await meanwhile?.();
-    await this.start();
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-    workers.delete(child);
-  }
-
-  resend(id: string, voucherNos: string[]) {
-    return startResend(estate.client, this.site, id, {
-      bank: this.bank,
-      requestedBy: 'eng',
-      voucherNos,
-      ...timing,
-    });
-  }
+/** A worker lane for one bank's case: whenever its worker is killed, no voucher of the bank is paid twice. */
+function bankLane(bank: string, tag: string): WorkerLane {
+  const lane = new WorkerLane(estate, tag, {
+    afterKill: () => assertNoDoublePayment(estate.sandbox, bank),
+    killTimeoutMs: 90_000,
+  });
+  lanes.push(lane);
+  return lane;
 }
+
+const resend = (lane: WorkerLane, bank: string, id: string, voucherNos: string[]) =>
+  lane.startWorkflow('voucherResend', id, { bank, requestedBy: 'eng', voucherNos, ...timing });
 
 const questionsAbout = async (bank: string, voucherNos: string[]) =>
   (
@@ -131,7 +76,7 @@ const statusOf = async (no: string) => (await treasuryStatus(estate.sandbox, [no
 
 async function laneTimedOutAndAligned(): Promise<void> {
   // Two vouchers sent after the close; one the bank paid though finance never heard; one lost answer.
-  const lane = new Lane('ICBC', 'icbc');
+  const lane = bankLane('ICBC', 'icbc');
   const { faults } = estate.sandbox;
   const late = (await faults.inject({ fault: 'voucher-timed-out', bank: 'ICBC', count: 2 })).details
     .vouchers as string[];
@@ -141,12 +86,12 @@ async function laneTimedOutAndAligned(): Promise<void> {
   await lane.start();
   await programDown('ICBC');
   const id = `voucher-resend/ICBC/crash-${Date.now()}`;
-  const handle = await lane.resend(id, ours);
+  const handle = await resend(lane, 'ICBC', id, ours);
 
   await lane.killWhen(
     'status queries asked',
     async () => (await questionsAbout('ICBC', ours)) >= ours.length,
-    () => programUp('ICBC'),
+    { meanwhile: () => programUp('ICBC') },
   );
   await waitForGate(estate.client, id, 90_000);
   await lane.killWhen('waiting at the gate', () => true);
@@ -161,7 +106,7 @@ async function laneTimedOutAndAligned(): Promise<void> {
   await lane.killWhen(
     'finance status corrected for the paid voucher',
     async () => (await statusOf(paid)) === 'accepted',
-    () => programUp('ICBC'),
+    { meanwhile: () => programUp('ICBC') },
   );
   await lane.killWhen(
     'vouchers requeued for the resend',
@@ -182,7 +127,7 @@ async function laneTimedOutAndAligned(): Promise<void> {
 }
 
 async function laneBaseDataAndFields(): Promise<void> {
-  const lane = new Lane('ABC', 'abc');
+  const lane = bankLane('ABC', 'abc');
   const { faults, treasury } = estate.sandbox;
   const stale = (await faults.inject({ fault: 'base-data-out-of-sync', bank: 'ABC' })).details
     .vouchers as string[];
@@ -197,7 +142,7 @@ async function laneBaseDataAndFields(): Promise<void> {
     .executeTakeFirstOrThrow();
   await lane.start();
   const id = `voucher-resend/ABC/crash-${Date.now()}`;
-  const handle = await lane.resend(id, ours);
+  const handle = await resend(lane, 'ABC', id, ours);
   const gate = await waitForGate(estate.client, id, 90_000);
   await programDown('ABC');
   await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
@@ -220,7 +165,7 @@ async function laneBaseDataAndFields(): Promise<void> {
           .where('bank_code', '=', 'ABC')
           .execute()
       ).some((p) => p.status === 'pending_send'),
-    () => programUp('ABC'),
+    { meanwhile: () => programUp('ABC') },
   );
   await lane.killWhen(
     'the bank asked again just before the resend',
@@ -246,13 +191,13 @@ async function laneBaseDataAndFields(): Promise<void> {
 async function laneAcceptedButUnheard(): Promise<void> {
   // The bank accepts and pays the resent vouchers, but their acks and receipts are lost: the
   // worker dies between the bank's acceptance and finance's status update, and again after it.
-  const lane = new Lane('BOC', 'boc');
+  const lane = bankLane('BOC', 'boc');
   const { faults } = estate.sandbox;
   const late = (await faults.inject({ fault: 'voucher-timed-out', bank: 'BOC', count: 2 })).details
     .vouchers as string[];
   await lane.start();
   const id = `voucher-resend/BOC/crash-${Date.now()}`;
-  const handle = await lane.resend(id, late);
+  const handle = await resend(lane, 'BOC', id, late);
   const gate = await waitForGate(estate.client, id, 90_000);
   await faults.inject({ fault: 'answer-lost', bank: 'BOC', answer: 'voucher_ack', count: 2 });
   await faults.inject({ fault: 'answer-lost', bank: 'BOC', answer: 'receipt', count: 2 });

@@ -1,12 +1,18 @@
+/**
+ * The daily inspection with its worker killed (kill -9) half-way through 40 banks, on a worker lane
+ * of its own (test/support/worker-lane.ts): a new worker finishes the same run, every bank
+ * inspected once in the result, and one report written.
+ */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
-import { startWorkerProcess } from '../support/worker-process.ts';
+import { activityRuns, until, WorkerLane } from '../support/worker-lane.ts';
 
 let estate: TestEstate;
+let lane: WorkerLane | undefined;
 
 before(async () => {
   estate = await startTestEstate({
@@ -23,45 +29,38 @@ before(async () => {
   });
 });
 after(async () => {
+  await lane?.close();
   await estate?.stop();
 });
 
 test('killing the worker mid-inspection: a new worker finishes the same run, with exactly one report', async () => {
-  const first = await startWorkerProcess(estate.env);
-  const handle = await estate.client.workflow.start('dailyInspection', {
-    taskQueue: estate.site.temporal.taskQueues.runbooks,
-    workflowId: `test-crash-${Date.now()}`,
-    args: [{}],
-  });
+  lane = new WorkerLane(estate, 'inspection');
+  await lane.start();
+  const handle = await lane.startWorkflow('dailyInspection', `test-crash-${Date.now()}`, {});
   // Kill -9 once some banks are done but not all.
   let progress = { done: 0, total: 0 };
-  for (let i = 0; i < 600 && progress.done < 5; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    progress =
-      ((await handle.query('progress').catch(() => null)) as { detail: typeof progress } | null)?.detail ??
-      progress;
-  }
-  first.kill('SIGKILL');
-  await new Promise((r) => first.once('exit', r));
-  assert.ok(progress.done >= 5 && progress.done < 40, `killed at ${progress.done}/40 banks`);
+  await until(
+    'five banks inspected',
+    async () => {
+      progress =
+        ((await handle.query('progress').catch(() => null)) as { detail: typeof progress } | null)?.detail ??
+        progress;
+      return progress.done >= 5;
+    },
+    30_000,
+    50,
+  );
+  await lane.kill();
+  assert.ok(progress.done < 40, `killed at ${progress.done}/40 banks`);
   assert.equal((await handle.describe()).status.name, 'RUNNING');
 
-  const second = await startWorkerProcess(estate.env);
-  try {
-    const result: DailyInspectionResult = await handle.result();
-    assert.equal(result.banks.length, 40);
-    assert.equal(new Set(result.banks.map((b) => b.bank)).size, 40);
-    const reports = readdirSync(dirname(result.report.markdown)).filter((f) =>
-      f.startsWith(handle.workflowId),
-    );
-    assert.deepEqual(reports.sort(), [`${handle.workflowId}.html`, `${handle.workflowId}.md`]);
-    const history = await handle.fetchHistory();
-    const reportWrites = (history.events ?? []).filter(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'writeInspectionReport',
-    );
-    assert.equal(reportWrites.length, 1);
-  } finally {
-    second.kill('SIGTERM');
-    await new Promise((r) => second.once('exit', r));
-  }
+  await lane.start();
+  const result: DailyInspectionResult = await handle.result();
+  await lane.stop();
+  assert.equal(result.banks.length, 40);
+  assert.equal(new Set(result.banks.map((b) => b.bank)).size, 40);
+  const reports = readdirSync(dirname(result.report.markdown)).filter((f) => f.startsWith(handle.workflowId));
+  assert.deepEqual(reports.sort(), [`${handle.workflowId}.html`, `${handle.workflowId}.md`]);
+  const runs = await activityRuns(estate.client, handle.workflowId);
+  assert.equal(runs.scheduled.get('writeInspectionReport'), 1);
 });

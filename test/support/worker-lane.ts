@@ -12,6 +12,7 @@
  * Also the readings such a test makes afterwards: the run's audit entries, and which activities
  * ran more than once.
  */
+import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,8 +27,17 @@ import type { SiteConfig } from '../../temporal.config.ts';
 import type { TestEstate } from './estate.ts';
 import { startWorkerProcess } from './worker-process.ts';
 
+export interface LaneOptions {
+  /** Checked after every kill, before its `meanwhile`: what must hold whenever the worker dies. */
+  afterKill?: () => void | Promise<void>;
+  /** How long `killWhen` waits for what it watches, unless the call says otherwise (60 s). */
+  killTimeoutMs?: number;
+}
+
 export class WorkerLane {
   readonly taskQueues: SiteConfig['temporal']['taskQueues'];
+  /** What each kill landed on, in order. */
+  readonly kills: string[] = [];
   private readonly file: string;
   private readonly raw: { temporal: Record<string, unknown> };
   private relay?: Relay;
@@ -36,6 +46,7 @@ export class WorkerLane {
   constructor(
     private readonly estate: TestEstate,
     tag: string,
+    private readonly options: LaneOptions = {},
   ) {
     this.raw = parseYaml(readFileSync(estate.file, 'utf8')) as { temporal: Record<string, unknown> };
     const suffix = randomUUID().slice(0, 6);
@@ -75,18 +86,23 @@ export class WorkerLane {
     this.relay.holdMs = ms;
   }
 
-  /** Kill -9 once `seen` holds (polled every millisecond), run `meanwhile`, start a new worker. */
+  /**
+   * Kill -9 once `seen` holds (polled every millisecond), check the lane's `afterKill`, run
+   * `meanwhile`, start a new worker.
+   */
   async killWhen(
     what: string,
     seen: () => boolean | Promise<boolean>,
     options: { timeoutMs?: number; meanwhile?: () => void | Promise<void> } = {},
   ): Promise<void> {
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    const deadline = Date.now() + (options.timeoutMs ?? this.options.killTimeoutMs ?? 60_000);
     while (!(await seen())) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 1));
     }
     await this.kill();
+    this.kills.push(what);
+    await this.options.afterKill?.();
     await options.meanwhile?.();
     await this.start();
   }
@@ -264,4 +280,26 @@ export async function activityRuns(
     }
   }
   return { scheduled, retried };
+}
+
+/**
+ * The readings after a kill that landed between a step's side effect and its report: `ranAgain`
+ * took a second attempt, each of `once` was scheduled once, and the run's mutations were audited
+ * once each, their actions exactly `audited`. Returns the activities that ran again.
+ */
+export async function assertRanAgainOnce(
+  estate: Pick<TestEstate, 'client' | 'site'>,
+  workflowId: string,
+  expected: { ranAgain: string; once: string[]; audited: string[] },
+): Promise<string[]> {
+  const runs = await activityRuns(estate.client, workflowId);
+  for (const name of expected.once) assert.equal(runs.scheduled.get(name), 1, name);
+  assert.ok(runs.retried.includes(expected.ranAgain), `the killed ${expected.ranAgain} ran again`);
+  const audited = await auditPayloads<{ action: string }>(estate.site, workflowId);
+  assert.deepEqual(
+    audited.map((m) => m.action),
+    expected.audited,
+    'each mutation audited once',
+  );
+  return runs.retried;
 }

@@ -15,7 +15,7 @@ import { freePort } from '../../scripts/lib/free-port.ts';
 import type { OnboardedBank } from '../../sandbox/bank/onboard.ts';
 import type { AddAgentBankResult } from '../../workflows/add-agent-bank.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
-import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { sandboxApi, startTestEstate, type TestEstate } from '../support/estate.ts';
 import { activityRuns, auditPayloads, WorkerLane } from '../support/worker-lane.ts';
 
 let estate: TestEstate;
@@ -39,17 +39,9 @@ after(async () => {
 
 /** The bank's own side comes online over the sandbox API, as its engineers would do it. */
 async function bankComesOnline(body: Record<string, unknown>): Promise<OnboardedBank> {
-  const auth = Buffer.from(`${estate.env.JINCAI_MQWEB_USER}:${estate.env.JINCAI_MQWEB_PASSWORD}`).toString(
-    'base64',
-  );
-  const res = await fetch(`${estate.sandbox.url}/sandbox/banks`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as OnboardedBank;
-  assert.equal(res.status, 201, JSON.stringify(json));
-  return json;
+  const { status, json } = await sandboxApi(estate, 'POST', '/sandbox/banks', body);
+  assert.equal(status, 201, JSON.stringify(json));
+  return json as OnboardedBank;
 }
 
 test('killed after the MQ objects, the treasury rows and the base data, as the test message is filed: added, nothing twice', async (t) => {

@@ -11,7 +11,7 @@ import type { OnboardedBank } from '../../sandbox/bank/onboard.ts';
 import type { AddAgentBankInput, AddAgentBankResult } from '../../workflows/add-agent-bank.types.ts';
 import type { DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
-import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { sandboxApi, startTestEstate, type TestEstate } from '../support/estate.ts';
 
 let estate: TestEstate;
 
@@ -41,17 +41,7 @@ function startAdd(id: string, input: Partial<AddAgentBankInput> & Record<string,
 }
 
 /** The bank's own side comes online over the sandbox API, as its engineers would do it. */
-async function bankComesOnline(body: Record<string, unknown>): Promise<{ status: number; json: unknown }> {
-  const auth = Buffer.from(`${estate.env.JINCAI_MQWEB_USER}:${estate.env.JINCAI_MQWEB_PASSWORD}`).toString(
-    'base64',
-  );
-  const res = await fetch(`${estate.sandbox.url}/sandbox/banks`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json() };
-}
+const bankComesOnline = (body: Record<string, unknown>) => sandboxApi(estate, 'POST', '/sandbox/banks', body);
 
 async function refused(id: string, input: Record<string, unknown>, pattern: RegExp): Promise<void> {
   const handle = await startAdd(id, input);

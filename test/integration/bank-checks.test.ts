@@ -9,8 +9,6 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { openAuditDb } from '../../connectors/audit/database.ts';
-import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
 import { readNotificationRecords } from '../../connectors/notify/file.ts';
 import { instantAt, localDate, previousWorkday } from '../../sandbox/calendar.ts';
 import type { DailyReportCheckResult } from '../../workflows/daily-report-check.types.ts';
@@ -19,6 +17,7 @@ import type { RefundTrackingResult } from '../../workflows/refund-tracking.types
 import type { VoidStatusCheckResult } from '../../workflows/void-status-check.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { auditKinds as auditKindsOf } from '../support/worker-lane.ts';
 
 let estate: TestEstate;
 const runbooks = ['receipt-registration-repair', 'void-status-check', 'refund-tracking'];
@@ -63,23 +62,7 @@ async function approve(workflowId: string) {
   return gate;
 }
 
-async function auditKinds(workflowId: string): Promise<string[]> {
-  const db = await openAuditDb(estate.site.audit);
-  try {
-    const verdict = await verifyAuditTrail(db);
-    assert.equal(verdict.ok, true, JSON.stringify(verdict.problems));
-    return (
-      await db
-        .selectFrom('audit_records')
-        .select('kind')
-        .where('workflow_id', '=', workflowId)
-        .orderBy('seq')
-        .execute()
-    ).map((r) => r.kind);
-  } finally {
-    await db.destroy();
-  }
-}
+const auditKinds = (workflowId: string) => auditKindsOf(estate.site, workflowId);
 
 async function notices(workflowId: string) {
   const all = await readNotificationRecords((estate.site.notify.targets[0] as { path: string }).path);

@@ -12,9 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
-import { localDate } from '../../sandbox/calendar.ts';
 import { startChannel } from '../../sandbox/mq/channel-commands.ts';
-import { unsentVoucher } from '../../sandbox/seed/voucher-row.ts';
 import type { SequenceResyncResult } from '../../workflows/sequence-resync.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
@@ -25,6 +23,7 @@ import {
   until,
   WorkerLane,
 } from '../support/worker-lane.ts';
+import { addPendingVoucher, financeSerialOut } from '../support/ccb-serials.ts';
 
 let estate: TestEstate;
 const lanes: WorkerLane[] = [];
@@ -136,52 +135,9 @@ async function channelKilledBetweenStopAndReset(l: WorkerLane, starting: Promise
   return `channel: ran again after the kill: ${retried.join(', ')}`;
 }
 
-async function financeOut(): Promise<number> {
-  const row = await db()
-    .selectFrom('message_serials')
-    .select('last_serial')
-    .where('bank_code', '=', 'CCB')
-    .where('direction', '=', 'out')
-    .executeTakeFirstOrThrow();
-  return row.last_serial;
-}
+const financeOut = () => financeSerialOut(estate, 'CCB');
 
-/** A voucher for CCB for the send/receive program to number and send; its number. */
-async function addVoucher(tag: string): Promise<string> {
-  const now = estate.sandbox.clock.now();
-  const date = localDate(now);
-  const first = async (table: 'budget_units' | 'budget_subjects') =>
-    (await db().selectFrom(table).select('code').orderBy('version').orderBy('code').executeTakeFirstOrThrow())
-      .code;
-  const payee = await db()
-    .selectFrom('payee_accounts')
-    .select('id')
-    .orderBy('version')
-    .orderBy('id')
-    .executeTakeFirstOrThrow();
-  const voucherNo =
-    `ZZ${date.replaceAll('-', '')}CCBK${tag}${Date.now().toString(36).slice(-4)}`.toUpperCase();
-  await db()
-    .insertInto('vouchers')
-    .values(
-      unsentVoucher({
-        voucher_no: voucherNo,
-        fiscal_year: Number(date.slice(0, 4)),
-        bank_code: 'CCB',
-        pay_type: 'direct',
-        amount_fen: 43_200,
-        payee_account_id: payee.id,
-        budget_unit_code: await first('budget_units'),
-        subject_code: await first('budget_subjects'),
-        status: 'pending_send',
-        business_date: date,
-        submitted_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      }),
-    )
-    .execute();
-  return voucherNo;
-}
+const addVoucher = (tag: string) => addPendingVoucher(estate, 'CCB', `K${tag}`, 43_200);
 
 async function voucherAnswer(voucherNo: string) {
   let row: { status: string; failure_code: string | null } | undefined;

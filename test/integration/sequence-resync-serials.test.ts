@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openAuditDb } from '../../connectors/audit/database.ts';
-import { localDate } from '../../sandbox/calendar.ts';
-import { unsentVoucher } from '../../sandbox/seed/voucher-row.ts';
 import type { SequenceResyncResult } from '../../workflows/sequence-resync.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { addPendingVoucher, financeSerialOut } from '../support/ccb-serials.ts';
 
 let estate: TestEstate;
 
@@ -23,51 +22,9 @@ after(async () => {
 const db = () => estate.sandbox.treasury;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function financeOut(): Promise<number> {
-  const row = await db()
-    .selectFrom('message_serials')
-    .select('last_serial')
-    .where('bank_code', '=', 'CCB')
-    .where('direction', '=', 'out')
-    .executeTakeFirstOrThrow();
-  return row.last_serial;
-}
+const financeOut = () => financeSerialOut(estate, 'CCB');
 
-async function addVoucher(tag: string): Promise<string> {
-  const now = estate.sandbox.clock.now();
-  const date = localDate(now);
-  const first = async (table: 'budget_units' | 'budget_subjects') =>
-    (await db().selectFrom(table).select('code').orderBy('version').orderBy('code').executeTakeFirstOrThrow())
-      .code;
-  const payee = await db()
-    .selectFrom('payee_accounts')
-    .select('id')
-    .orderBy('version')
-    .orderBy('id')
-    .executeTakeFirstOrThrow();
-  const voucherNo =
-    `ZZ${date.replaceAll('-', '')}CCBR${tag}${Date.now().toString(36).slice(-4)}`.toUpperCase();
-  await db()
-    .insertInto('vouchers')
-    .values(
-      unsentVoucher({
-        voucher_no: voucherNo,
-        fiscal_year: Number(date.slice(0, 4)),
-        bank_code: 'CCB',
-        pay_type: 'direct',
-        amount_fen: 56_700,
-        payee_account_id: payee.id,
-        budget_unit_code: await first('budget_units'),
-        subject_code: await first('budget_subjects'),
-        status: 'pending_send',
-        business_date: date,
-        submitted_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      }),
-    )
-    .execute();
-  return voucherNo;
-}
+const addVoucher = (tag: string) => addPendingVoucher(estate, 'CCB', `R${tag}`, 56_700);
 
 /** Waits until the bank has answered the voucher (any status but pending_send / sent). */
 async function answered(voucherNo: string) {

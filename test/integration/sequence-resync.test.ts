@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { openAuditDb } from '../../connectors/audit/database.ts';
-import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
 import { readNotificationRecords } from '../../connectors/notify/file.ts';
 import { startChannel } from '../../sandbox/mq/channel-commands.ts';
 import type { SequenceResyncResult } from '../../workflows/sequence-resync.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { auditKinds as auditKindsOf } from '../support/worker-lane.ts';
 
 let estate: TestEstate;
 
@@ -53,22 +52,7 @@ function mqscSince(qmgr: string, mark: number) {
   return { changes: all.filter((c) => !/^DISPLAY /.test(c)), all };
 }
 
-async function auditKinds(workflowId: string): Promise<string[]> {
-  const db = await openAuditDb(estate.site.audit);
-  try {
-    const verdict = await verifyAuditTrail(db);
-    assert.equal(verdict.ok, true, JSON.stringify(verdict.problems));
-    const rows = await db
-      .selectFrom('audit_records')
-      .select('kind')
-      .where('workflow_id', '=', workflowId)
-      .orderBy('seq')
-      .execute();
-    return rows.map((r) => r.kind);
-  } finally {
-    await db.destroy();
-  }
-}
+const auditKinds = (workflowId: string) => auditKindsOf(estate.site, workflowId);
 
 function putMessages(bank: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => mq().put('QM.CZ', `PAY.TO.${bank}`, `resync test ${i}`).msgId);

@@ -68,3 +68,21 @@ export async function startTestEstate(
     },
   };
 }
+
+/** A call to the sandbox's own API (as a bank's engineers or a test harness would make it): status and body. */
+export async function sandboxApi(
+  estate: TestEstate,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const auth = Buffer.from(`${estate.env.JINCAI_MQWEB_USER}:${estate.env.JINCAI_MQWEB_PASSWORD}`).toString(
+    'base64',
+  );
+  const res = await fetch(`${estate.sandbox.url}${path}`, {
+    method,
+    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: await res.json() };
+}

@@ -240,10 +240,12 @@ export async function auditPayloads<T = Record<string, unknown>>(
   }
 }
 
-/** The run's audit entry kinds, oldest first. */
+/** The run's audit entry kinds, oldest first, after checking the whole trail's hash chain. */
 export async function auditKinds(site: SiteConfig, workflowId: string): Promise<string[]> {
   const db = await openAuditDb(site.audit);
   try {
+    const verdict = await verifyAuditTrail(db);
+    if (!verdict.ok) throw new Error(`audit trail broken: ${JSON.stringify(verdict.problems)}`);
     const rows = await db
       .selectFrom('audit_records')
       .select('kind')

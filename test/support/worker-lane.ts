@@ -217,45 +217,40 @@ export async function until(
   }
 }
 
-/** A run's audit entries of one kind, oldest first, after checking the whole trail's hash chain. */
-export async function auditPayloads<T = Record<string, unknown>>(
+/** A run's audit entries (kind and payload), oldest first, after checking the whole trail's hash chain. */
+async function auditEntries(
   site: SiteConfig,
   workflowId: string,
-  kind: AuditKind = 'mutation',
-): Promise<T[]> {
+): Promise<{ kind: string; payload: string }[]> {
   const db = await openAuditDb(site.audit);
   try {
     const verdict = await verifyAuditTrail(db);
     if (!verdict.ok) throw new Error(`audit trail broken: ${JSON.stringify(verdict.problems)}`);
-    const rows = await db
+    return await db
       .selectFrom('audit_records')
-      .select('payload')
+      .select(['kind', 'payload'])
       .where('workflow_id', '=', workflowId)
-      .where('kind', '=', kind)
       .orderBy('seq')
       .execute();
-    return rows.map((r) => JSON.parse(r.payload) as T);
   } finally {
     await db.destroy();
   }
 }
 
-/** The run's audit entry kinds, oldest first, after checking the whole trail's hash chain. */
+/** The payloads of a run's audit entries of one kind, oldest first. */
+export async function auditPayloads<T = Record<string, unknown>>(
+  site: SiteConfig,
+  workflowId: string,
+  kind: AuditKind = 'mutation',
+): Promise<T[]> {
+  return (await auditEntries(site, workflowId))
+    .filter((e) => e.kind === kind)
+    .map((e) => JSON.parse(e.payload) as T);
+}
+
+/** The kinds of a run's audit entries, oldest first. */
 export async function auditKinds(site: SiteConfig, workflowId: string): Promise<string[]> {
-  const db = await openAuditDb(site.audit);
-  try {
-    const verdict = await verifyAuditTrail(db);
-    if (!verdict.ok) throw new Error(`audit trail broken: ${JSON.stringify(verdict.problems)}`);
-    const rows = await db
-      .selectFrom('audit_records')
-      .select('kind')
-      .where('workflow_id', '=', workflowId)
-      .orderBy('seq')
-      .execute();
-    return rows.map((r) => r.kind);
-  } finally {
-    await db.destroy();
-  }
+  return (await auditEntries(site, workflowId)).map((e) => e.kind);
 }
 
 /**

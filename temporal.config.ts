@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { voucherRulesSchema } from './workflows/shared/voucher-rule-sets.ts';
+import { timeOfDay } from './workflows/shared/dates.ts';
 
 export const projectRoot = dirname(fileURLToPath(import.meta.url));
 export const defaultSiteFile = resolve(projectRoot, 'sites/sandbox.yaml');
@@ -19,7 +20,6 @@ export const defaultSiteFile = resolve(projectRoot, 'sites/sandbox.yaml');
 const mqName = z
   .string()
   .regex(/^[A-Z0-9._%/]{1,48}$/, 'an IBM MQ object name: upper-case letters, digits, . _ % / (at most 48)');
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable');
 const hostPort = z.object({
   host: z.string().min(1),
@@ -40,7 +40,7 @@ const bankSchema = z
     receiverChannel: mqName.optional(),
     xmitq: mqName.optional(),
     frontEnd: hostPort,
-    window: z.object({ open: hhmm, close: hhmm }).default({ open: '08:30', close: '17:00' }),
+    window: z.object({ open: timeOfDay, close: timeOfDay }).default({ open: '08:30', close: '17:00' }),
     programs: z.array(programSchema).default([]),
     /** Whether the engine may administer the bank's own queue manager (read its channel ends). */
     bankQmgrAccess: z.boolean().default(true),

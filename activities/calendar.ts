@@ -6,6 +6,7 @@
  */
 import type { WorkingDayCalendar } from '../connectors/calendar/working-days.ts';
 import type { SiteConfig } from '../temporal.config.ts';
+import { addDays } from '../workflows/shared/dates.ts';
 import { requireBank } from './site-lookup.ts';
 
 export interface BankWindow {
@@ -58,10 +59,6 @@ export function createCalendarActivities({
       throw new Error(`${bank}: no business window within ${horizonDays} days of ${at}`);
     },
   };
-}
-
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 function parts(instant: Date, timeZone: string): Record<string, string> {

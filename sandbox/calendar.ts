@@ -46,11 +46,7 @@ export function instantAt(date: string, hhmm: string, timeZone = 'Asia/Shanghai'
   return new Date(guess.getTime() - (shown - guess.getTime()));
 }
 
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+export { addDays } from '../workflows/shared/dates.ts';
 
 export const isWorkday = calendar.isWorkingDay;
 

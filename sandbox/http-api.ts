@@ -12,6 +12,7 @@ import type { FaultController } from './faults.ts';
 import { FaultInputError, parseFaultInput } from './faults.ts';
 import type { ScenarioName, ScenarioResult } from './scenarios.ts';
 import { isScenario } from './scenarios.ts';
+import { timeOfDay } from '../workflows/shared/dates.ts';
 
 export interface SandboxApiDeps {
   credentials: { user: string; password: string };
@@ -41,9 +42,8 @@ const clockSchema = z.discriminatedUnion('action', [
 ]);
 
 const closeDaySchema = z.object({ date: z.iso.date().optional() }).strict();
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
 const extendedHoursSchema = z
-  .object({ date: z.iso.date(), open: hhmm, close: hhmm })
+  .object({ date: z.iso.date(), open: timeOfDay, close: timeOfDay })
   .strict()
   .refine((h) => h.open < h.close, { message: 'open must be before close', path: ['close'] });
 

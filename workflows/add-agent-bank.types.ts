@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { FrontEndCheck, ProgramsCheck } from './daily-inspection.types.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import { voucherRulesSchema, type VoucherRuleSetName } from './shared/voucher-rule-sets.ts';
+import { timeOfDay } from './shared/dates.ts';
 
 const bankCode = z
   .string()
@@ -18,7 +19,6 @@ const mqName = z
 const channelName = z
   .string()
   .regex(/^[A-Z0-9._%/]{1,20}$/, 'an IBM MQ channel name: upper-case letters, digits, . _ % / (at most 20)');
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
 // Letters, digits, dots and hyphens only: the host goes into CONNAME('host(port)') verbatim.
 const host = z
   .string()
@@ -41,7 +41,7 @@ const addAgentBankObject = z
     frontEnd: z.object({ host, port: z.number().int().min(1).max(65535) }).strict(),
     /** The bank's business window for vouchers. */
     window: z
-      .object({ open: hhmm, close: hhmm })
+      .object({ open: timeOfDay, close: timeOfDay })
       .strict()
       .refine((w) => w.open < w.close, { message: 'the window must open before it closes', path: ['close'] })
       .default({ open: '08:30', close: '17:00' }),

@@ -51,7 +51,7 @@ import {
 import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import { dateInZone } from './shared/dates.ts';
+import { addDays, dateInZone } from './shared/dates.ts';
 import { invalidInput, parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
@@ -139,7 +139,7 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   let fixesApplied = 0;
   // Named vouchers are looked at whatever their date; otherwise the last month's failures.
   const since =
-    input.since ?? (input.voucherNos ? `${Number(today.slice(0, 4)) - 1}-01-01` : daysBefore(today, 31));
+    input.since ?? (input.voucherNos ? `${Number(today.slice(0, 4)) - 1}-01-01` : addDays(today, -31));
   const staleSentBefore = new Date(Date.now() - input.staleSentMinutes * 60_000).toISOString();
 
   try {
@@ -469,8 +469,4 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-function daysBefore(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 }

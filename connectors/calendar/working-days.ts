@@ -10,16 +10,16 @@ import { readFileSync } from 'node:fs';
 import chineseDays from 'chinese-days';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { timeOfDay } from '../../workflows/shared/dates.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
 const extendedHoursSchema = z
   .object({
     date: isoDate,
     /** Bank codes; omitted: every bank. */
     banks: z.array(z.string().min(1)).min(1).optional(),
-    open: hhmm,
-    close: hhmm,
+    open: timeOfDay,
+    close: timeOfDay,
     /** Who agreed it and why, shown to approvers and in reports. */
     reason: z.string().min(1),
   })

@@ -18,8 +18,7 @@ import type { MqEstate } from '../mq/estate.ts';
 import type { ProgramSupervisor } from '../programs/supervisor.ts';
 import type { Banks } from './banks.ts';
 import type { BankLedger } from './ledger.ts';
-
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
+import { timeOfDay } from '../../workflows/shared/dates.ts';
 
 export const newBankSchema = z
   .object({
@@ -28,7 +27,7 @@ export const newBankSchema = z
     frontEnd: z
       .object({ host: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) })
       .strict(),
-    window: z.object({ open: hhmm, close: hhmm }).strict().optional(),
+    window: z.object({ open: timeOfDay, close: timeOfDay }).strict().optional(),
     qmgr: z.string().optional(),
     senderChannel: z.string().optional(),
     receiverChannel: z.string().optional(),

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { createCalendarActivities, type BankWindow } from '../../activities/calendar.ts';
 import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
+import { dateInZone } from '../../workflows/shared/dates.ts';
 import { sandboxRequest } from './sandbox-client.ts';
 import type { Stack } from './stack.ts';
 
@@ -23,7 +24,7 @@ export async function openBankWindowForDemo(
   const window = await calendar.bankWindow({ bank, at: new Date().toISOString() });
   if (window.open) return window;
   if (!site.calendar.dir) throw new Error('the demo needs `calendar.dir` in the site file');
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: site.site.timezone }).format(new Date());
+  const today = dateInZone(new Date(), site.site.timezone);
   const hours = { open: '00:00', close: '23:59' };
   console.log(
     `${bank}'s window is closed now (next opening ${window.opensAt}). DEMO ONLY — ${bank} agrees to extended hours today (延时服务):`,

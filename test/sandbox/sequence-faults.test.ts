@@ -93,14 +93,16 @@ describe('what sequence resync meets in the sandbox', () => {
     assert.equal(row.failure_code, 'E_SERIAL');
     assert.equal(sandbox.banks.ledger('CCB').hasVoucher(refused), false);
 
+    // One id for the row and the message: the bank's answer is matched to the row by it.
+    const queryId = `t-${Date.now()}`;
     await sandbox.treasury
       .insertInto('bank_queries')
       .values({
-        query_id: `t-${Date.now()}`,
+        query_id: queryId,
         bank_code: 'CCB',
         subject: 'voucher',
         ref_no: refused,
-        body: JSON.stringify({ voucherNo: refused, queryId: `t-${Date.now()}` }),
+        body: JSON.stringify({ voucherNo: refused, queryId }),
         status: 'pending_send',
         requested_at: new Date().toISOString(),
         sent_at: null,

@@ -11,7 +11,8 @@ import type { UserDirectory } from '../connectors/users/directory.ts';
 import { RunNotFoundError, type ApprovalService } from './approvals.ts';
 import { HttpError, clientIp, parseCookies, readJson, sendJson } from './http.ts';
 import { refusalText, type DecisionRefusal } from './i18n.ts';
-import type { LoginThrottle, Session, SessionStore } from './sessions.ts';
+import { throttledSignIn, type LoginThrottle } from './login-throttle.ts';
+import type { Session, SessionStore } from './sessions.ts';
 
 export interface ApiDeps {
   sessions: SessionStore;
@@ -101,18 +102,22 @@ export async function handleApi(
     }
     const body = parseBody(sessionBody, await readJson(req));
     const ip = clientIp(req);
-    const wait = deps.throttle.lockedFor(body.user, ip);
-    if (wait > 0) {
+    const attempt = await throttledSignIn(deps.throttle, deps.users, {
+      userId: body.user,
+      password: body.password,
+      ip,
+    });
+    if (!attempt.ok && attempt.status === 429) {
+      const wait = attempt.retryAfterSeconds;
+      deps.log.warn({ user: body.user, ip, via: 'api', retryAfter: wait }, 'sign-in throttled');
       res.setHeader('Retry-After', String(wait));
-      throw new HttpError(429, 'too_many_attempts', `too many failed sign-ins; try again in ${wait} s`);
+      throw new HttpError(429, 'too_many_attempts', `too many sign-in attempts; try again in ${wait} s`);
     }
-    const user = await deps.users.authenticate(body.user, body.password);
-    if (!user) {
-      deps.throttle.failed(body.user, ip);
+    if (!attempt.ok) {
       deps.log.warn({ user: body.user, ip, via: 'api' }, 'sign-in failed');
       throw new HttpError(401, 'unauthorized', 'wrong user id or password');
     }
-    deps.throttle.succeeded(body.user, ip);
+    const user = attempt.user;
     const session = deps.sessions.create(user, 'bearer');
     deps.log.info({ user: user.id, ip, via: 'api' }, 'signed in');
     sendJson(res, 200, { token: session.id, user, idleMinutes: deps.idleMinutes });

@@ -41,13 +41,8 @@ import {
   messagePage,
   type PageContext,
 } from './pages.ts';
-import {
-  createLoginThrottle,
-  createSessionStore,
-  randomToken,
-  tokensMatch,
-  type Session,
-} from './sessions.ts';
+import { createLoginThrottle, throttledSignIn, type ThrottleLimits } from './login-throttle.ts';
+import { createSessionStore, randomToken, tokensMatch, type Session } from './sessions.ts';
 
 /** Who may use the codec endpoint: the signed-in user holding one of `codec.decodeRoles`. */
 export type CodecAuthorize = (req: IncomingMessage) => Promise<{ user: string } | undefined>;
@@ -69,8 +64,8 @@ export interface InboxOptions {
   codecHandler?: CodecMount;
   /** 我的审批记录; without it the page says the history is unavailable. */
   history?: DecisionHistory;
-  /** Sign-in throttle per user id and address; default 5 failures → locked 1 minute. */
-  throttle?: { maxFailures: number; lockMs: number };
+  /** Sign-in throttle per account and source address; default 5 failures → account locked 1 minute. */
+  throttle?: ThrottleLimits;
 }
 
 export interface InboxHandle {
@@ -181,20 +176,22 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     const again = (status: number, error: string) =>
       sendHtml(res, status, loginPage(ctx, { next, loginToken: expected, error, user: userId }));
 
-    const wait = throttle.lockedFor(userId, ip);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(wait));
-      again(429, ctx.m.login.throttled(wait));
+    const attempt = await throttledSignIn(throttle, users, { userId, password, ip });
+    if (!attempt.ok && attempt.status === 429) {
+      log.warn(
+        { user: userId, ip, via: 'inbox', retryAfter: attempt.retryAfterSeconds },
+        'sign-in throttled',
+      );
+      res.setHeader('Retry-After', String(attempt.retryAfterSeconds));
+      again(429, ctx.m.login.throttled(attempt.retryAfterSeconds));
       return;
     }
-    const user = userId && password ? await users.authenticate(userId, password.slice(0, 200)) : undefined;
-    if (!user) {
-      throttle.failed(userId, ip);
+    if (!attempt.ok) {
       log.warn({ user: userId, ip, via: 'inbox' }, 'sign-in failed');
       again(401, ctx.m.login.failed);
       return;
     }
-    throttle.succeeded(userId, ip);
+    const user = attempt.user;
     // A new session id at every sign-in: an id planted before sign-in is worth nothing after.
     sessions.end(parseCookies(req.headers.cookie).get(sessionCookie));
     const session = sessions.create(user, 'browser');

@@ -2,8 +2,7 @@
  * Signed-in people, in memory: a session per sign-in (browser cookie or CLI bearer token, never
  * interchangeable), each with its own CSRF synchronizer token, ended by sign-out or by idle
  * expiry. Restarting the inbox signs everyone out, which is acceptable for a tool used a few
- * times a day. Also the sign-in throttle: repeated failures for one user id from one address
- * lock that pair out for a while.
+ * times a day. The sign-in throttle is in login-throttle.ts.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DirectoryUser } from '../connectors/users/directory.ts';
@@ -85,50 +84,4 @@ export function tokensMatch(expected: string, given: string | null | undefined):
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export interface LoginThrottle {
-  /** Seconds until the pair may try again, or 0. */
-  lockedFor(userId: string, ip: string): number;
-  failed(userId: string, ip: string): void;
-  succeeded(userId: string, ip: string): void;
-}
-
-export function createLoginThrottle(options: {
-  maxFailures: number;
-  lockMs: number;
-  now?: () => number;
-}): LoginThrottle {
-  const now = options.now ?? Date.now;
-  const entries = new Map<string, { failures: number; lockedUntilMs: number; lastMs: number }>();
-  const key = (userId: string, ip: string) => `${userId.trim().toLowerCase()}\u0000${ip}`;
-  const forgetOld = (at: number) => {
-    // Bounded memory under a spray of user ids: forget pairs quiet for an hour.
-    if (entries.size < 10_000) return;
-    for (const [k, e] of entries) if (at - e.lastMs > 3_600_000 && e.lockedUntilMs < at) entries.delete(k);
-  };
-
-  return {
-    lockedFor(userId, ip) {
-      const entry = entries.get(key(userId, ip));
-      const left = (entry?.lockedUntilMs ?? 0) - now();
-      return left > 0 ? Math.ceil(left / 1000) : 0;
-    },
-    failed(userId, ip) {
-      const at = now();
-      forgetOld(at);
-      const k = key(userId, ip);
-      const entry = entries.get(k) ?? { failures: 0, lockedUntilMs: 0, lastMs: at };
-      entry.failures += 1;
-      entry.lastMs = at;
-      if (entry.failures >= options.maxFailures) {
-        entry.failures = 0;
-        entry.lockedUntilMs = at + options.lockMs;
-      }
-      entries.set(k, entry);
-    },
-    succeeded(userId, ip) {
-      entries.delete(key(userId, ip));
-    },
-  };
 }

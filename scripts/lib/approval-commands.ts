@@ -12,13 +12,22 @@
 import { parseArgs } from 'node:util';
 import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../../inbox/format.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { canPrompt, promptHidden, PromptCancelledError, type PromptStreams } from './hidden-prompt.ts';
 import type { ApprovalSummary } from '../../inbox/approvals.ts';
 import type {
   ApprovalState,
   DecisionReceipt,
   PendingApprovalView,
 } from '../../workflows/shared/approval-messages.ts';
+import {
+  commandIo,
+  exitCodeOf,
+  FailedError,
+  RefusedError,
+  signInToInbox,
+  unexpected,
+  UsageError,
+  type CommandIo,
+} from './inbox-session.ts';
 
 export const approvalCommands = ['approvals', 'approve', 'reject'] as const;
 export type ApprovalCommand = (typeof approvalCommands)[number];
@@ -37,53 +46,13 @@ export const approvalUsage = `Approvals (through the approval inbox's API):
     password: JINCAI_PASSWORD, or asked for without echo on a terminal
     exit codes: 0 done, 1 failed, 2 bad usage, 3 refused`;
 
-/** Where the commands write and read; stdin/stderr serve the hidden password prompt only. */
-export interface CommandIo extends PromptStreams {
-  out(line: string): void;
-  err(line: string): void;
-  env: NodeJS.ProcessEnv;
-}
-
-class UsageError extends Error {}
-class FailedError extends Error {}
-class RefusedError extends Error {}
-
-interface ApiAnswer {
-  status: number;
-  json: Record<string, unknown>;
-}
-
 export async function runApprovalCommand(
   command: ApprovalCommand,
   argv: string[],
   options: { site: SiteConfig; io?: Partial<CommandIo> },
 ): Promise<number> {
-  const io: CommandIo = {
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
-    env: process.env,
-    stdin: process.stdin,
-    stderr: process.stderr,
-    ...options.io,
-  };
-  try {
-    await run(command, argv, options.site, io);
-    return 0;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(err.message);
-      return 2;
-    }
-    if (err instanceof RefusedError) {
-      io.err(err.message);
-      return 3;
-    }
-    if (err instanceof FailedError) {
-      io.err(err.message);
-      return 1;
-    }
-    throw err;
-  }
+  const io = commandIo(options.io);
+  return exitCodeOf(io, () => run(command, argv, options.site, io));
 }
 
 function parse(argv: string[]) {
@@ -124,58 +93,25 @@ async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, i
     );
   }
   if (reason && reason.length > 1000) throw new UsageError('--reason: expected at most 1000 characters');
-  const user = values.user ?? io.env.JINCAI_USER;
-  if (!user) throw new UsageError('--user: say who you are (or set JINCAI_USER)');
-  const base = inboxBase(values.inbox ?? site.inbox.publicUrl);
-  const password =
-    io.env.JINCAI_PASSWORD || (await askPassword(io, `${user} 的密码 / password for ${user}: `));
-
-  const call = async (method: string, path: string, token?: string, body?: unknown): Promise<ApiAnswer> => {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, base), {
-        method,
-        headers: {
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-          ...(token && { authorization: `Bearer ${token}` }),
-        },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (err) {
-      throw new FailedError(`cannot reach the inbox at ${base} (${(err as Error).message}); is it running?`);
-    }
-    const text = await res.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      throw new FailedError(
-        `${method} ${path}: the inbox answered ${res.status} with something that is not JSON`,
-      );
-    }
-    return { status: res.status, json };
-  };
-
-  const session = await call('POST', '/api/session', undefined, { user, password });
-  if (session.status === 401)
-    throw new FailedError('sign-in failed: wrong user id or password / 用户名或密码错误');
-  if (session.status === 429)
-    throw new FailedError(`sign-in locked: ${String(session.json.message)} / 登录失败次数过多`);
-  if (session.status !== 200) throw unexpected('sign-in', session);
-  const token = String(session.json.token);
+  const inbox = await signInToInbox({
+    site,
+    io,
+    ...(values.user && { user: values.user }),
+    ...(values.inbox && { inbox: values.inbox }),
+  });
+  const { call } = inbox;
   const tz = site.site.timezone;
 
   try {
     if (command === 'approvals') {
-      const list = await call('GET', '/api/approvals', token);
+      const list = await call('GET', '/api/approvals');
       if (list.status !== 200) throw unexpected('listing approvals', list);
       printList(io, list.json.approvals as ApprovalSummary[], tz);
       return;
     }
     const id = workflowId as string;
     const path = `/api/approvals/${encodeURIComponent(id)}`;
-    const detail = await call('GET', path, token);
+    const detail = await call('GET', path);
     if (detail.status === 404)
       throw new FailedError(`no approval-gated run ${id} that you may see / 找不到该运行`);
     if (detail.status !== 200) throw unexpected('reading the approval', detail);
@@ -187,7 +123,7 @@ async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, i
     printPlan(io, pending, tz);
 
     const verdict = command === 'approve' ? 'approve' : 'reject';
-    const decided = await call('POST', `${path}/decision`, token, {
+    const decided = await call('POST', `${path}/decision`, {
       verdict,
       ...(reason && { reason }),
       gateId: pending.gateId,
@@ -214,39 +150,7 @@ async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, i
     if (decided.status === 400) throw new UsageError(String(decided.json.message));
     throw unexpected('sending the decision', decided);
   } finally {
-    await call('DELETE', '/api/session', token).catch(() => undefined);
-  }
-}
-
-function unexpected(what: string, answer: ApiAnswer): FailedError {
-  return new FailedError(
-    `${what}: the inbox answered ${answer.status} ${String(answer.json.message ?? answer.json.error ?? '')}`,
-  );
-}
-
-function inboxBase(value: string): URL {
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    return url;
-  } catch {
-    throw new UsageError(`--inbox: expected the inbox's http(s) URL, got "${value}"`);
-  }
-}
-
-async function askPassword(io: CommandIo, prompt: string): Promise<string> {
-  if (!canPrompt(io)) {
-    throw new UsageError(
-      'no password: set JINCAI_PASSWORD, or run the command in a terminal to be asked for it / 请设置 JINCAI_PASSWORD 或在终端中运行',
-    );
-  }
-  try {
-    const password = await promptHidden(prompt, io);
-    if (!password) throw new UsageError('no password given');
-    return password;
-  } catch (err) {
-    if (err instanceof PromptCancelledError) throw new UsageError('cancelled');
-    throw err;
+    await inbox.close();
   }
 }
 

@@ -102,7 +102,7 @@ test('five failures lock that user id at that address; the right password waits 
 
   const locked = await agent.signIn(director.id, director.password);
   assert.equal(locked.status, 429);
-  assert.match(locked.body, /登录失败次数过多，请 \d+ 秒后再试/);
+  assert.match(locked.body, /登录尝试次数过多，请 \d+ 秒后再试/);
   assert.equal(agent.cookies.has('jincai_session'), false);
   // The API front door shares the throttle.
   const viaApi = await api(tb.inbox.url, 'POST', '/api/session', {

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { formatFen, formatInstant, maskAccount, maskName } from '../../inbox/format.ts';
 import { html } from '../../inbox/html.ts';
 import { refusalText } from '../../inbox/i18n.ts';
-import { createLoginThrottle, createSessionStore } from '../../inbox/sessions.ts';
+import { createLoginThrottle, type LoginThrottle } from '../../inbox/login-throttle.ts';
+import { createSessionStore } from '../../inbox/sessions.ts';
 import { refusalReasons } from '../../workflows/shared/approval-messages.ts';
 
 test('fen become yuan with separators and two decimals', () => {
@@ -60,17 +61,61 @@ test('sessions end after the idle time; browser and bearer sessions are not inte
   assert.equal(store.sweep(), 0);
 });
 
-test('the throttle locks a user id at one address after five failures, for the lock time', () => {
+function attempt(t: LoginThrottle, user: string, ip: string, succeeds: boolean): number | 'admitted' {
+  const a = t.admit(user, ip);
+  if (!a.admitted) return a.retryAfterSeconds;
+  a.ticket.finish(succeeds);
+  return 'admitted';
+}
+
+test('the throttle counts attempts per account: five unsuccessful ones lock it, across addresses', () => {
   let now = 0;
-  const t = createLoginThrottle({ maxFailures: 5, lockMs: 60_000, now: () => now });
-  for (let i = 0; i < 4; i++) t.failed('li.na', '10.0.0.1');
-  assert.equal(t.lockedFor('li.na', '10.0.0.1'), 0);
-  t.failed('LI.NA', '10.0.0.1');
-  assert.equal(t.lockedFor('li.na', '10.0.0.1'), 60);
-  assert.equal(t.lockedFor('li.na', '10.0.0.2'), 0);
-  assert.equal(t.lockedFor('wang.fang', '10.0.0.1'), 0);
+  const t = createLoginThrottle({ maxFailures: 5, lockMs: 60_000 }, () => now);
+  for (let i = 0; i < 4; i++) assert.equal(attempt(t, 'li.na', `10.0.0.${i}`, false), 'admitted');
+  assert.equal(attempt(t, 'LI.NA', '10.0.0.9', false), 'admitted', 'the fifth is still checked');
+  assert.equal(
+    attempt(t, 'li.na', '10.0.0.1', true),
+    60,
+    'then the account is locked, right password or not',
+  );
+  assert.equal(attempt(t, 'wang.fang', '10.0.0.1', true), 'admitted');
   now = 59_500;
-  assert.equal(t.lockedFor('li.na', '10.0.0.1'), 1);
+  assert.equal(attempt(t, 'li.na', '10.0.0.1', true), 1);
   now = 60_000;
-  assert.equal(t.lockedFor('li.na', '10.0.0.1'), 0);
+  assert.equal(attempt(t, 'li.na', '10.0.0.1', true), 'admitted');
+  assert.equal(attempt(t, 'li.na', '10.0.0.1', false), 'admitted', 'a success cleared the count');
+});
+
+test('the throttle counts an attempt when it arrives, not when its hash is done', () => {
+  const t = createLoginThrottle({ maxFailures: 5, lockMs: 60_000, concurrentPerAccount: 2 }, () => 0);
+  const running = [t.admit('li.na', '10.0.0.1'), t.admit('li.na', '10.0.0.2')];
+  assert.ok(running.every((a) => a.admitted));
+  // Three more arrive while two hash: refused as busy, and counted.
+  for (let i = 0; i < 3; i++)
+    assert.deepEqual(t.admit('li.na', '10.0.0.3'), { admitted: false, retryAfterSeconds: 1, why: 'busy' });
+  for (const a of running) if (a.admitted) a.ticket.finish(false);
+  assert.deepEqual(t.admit('li.na', '10.0.0.4'), { admitted: false, retryAfterSeconds: 60, why: 'locked' });
+});
+
+test('the throttle locks a source address that tries many accounts, and caps its concurrent attempts', () => {
+  const t = createLoginThrottle(
+    { maxFailures: 5, lockMs: 30_000, maxSourceFailures: 10, concurrentPerSource: 3 },
+    () => 0,
+  );
+  for (let i = 0; i < 10; i++) assert.equal(attempt(t, `user${i}`, '10.9.9.9', false), 'admitted');
+  assert.equal(attempt(t, 'fresh.user', '10.9.9.9', true), 30);
+  assert.equal(attempt(t, 'fresh.user', '10.9.9.8', true), 'admitted', 'another address is not affected');
+
+  const busy = [0, 1, 2].map((i) => t.admit(`other${i}`, '10.7.7.7'));
+  assert.ok(busy.every((a) => a.admitted));
+  assert.equal(attempt(t, 'other3', '10.7.7.7', true), 1);
+});
+
+test('a success takes back only its own count at the source', () => {
+  const t = createLoginThrottle({ maxFailures: 5, lockMs: 30_000, maxSourceFailures: 3 }, () => 0);
+  assert.equal(attempt(t, 'a.one', '10.1.1.1', false), 'admitted');
+  assert.equal(attempt(t, 'b.two', '10.1.1.1', false), 'admitted');
+  assert.equal(attempt(t, 'c.three', '10.1.1.1', true), 'admitted');
+  assert.equal(attempt(t, 'd.four', '10.1.1.1', false), 'admitted', 'the success did not count');
+  assert.equal(attempt(t, 'c.three', '10.1.1.1', true), 30);
 });

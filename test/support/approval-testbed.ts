@@ -23,7 +23,7 @@ import {
 } from '../../connectors/approvals/signing-keys.ts';
 import { openAuditDb, type AuditDb } from '../../connectors/audit/database.ts';
 import { createNotifier } from '../../connectors/notify/create-notifier.ts';
-import type { DirectoryUser } from '../../connectors/users/directory.ts';
+import type { DirectoryUser, UserDirectory } from '../../connectors/users/directory.ts';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
 import { createAuditDecisionHistory } from '../../inbox/history.ts';
 import { startInbox, type InboxHandle, type InboxOptions } from '../../inbox/server.ts';
@@ -139,6 +139,8 @@ export async function startApprovalTestbed(
     editSite?: (site: SiteConfig) => SiteConfig;
     throttle?: InboxOptions['throttle'];
     codecHandler?: InboxOptions['codecHandler'];
+    /** Wraps the user directory the inbox signs people in with (e.g. to count password checks). */
+    wrapUsers?: (users: UserDirectory) => UserDirectory;
   } = {},
 ): Promise<ApprovalTestbed> {
   const temporal = await testTemporal();
@@ -226,7 +228,7 @@ export async function startApprovalTestbed(
     const inbox = await startInbox({
       site,
       client,
-      users,
+      users: options.wrapUsers?.(users) ?? users,
       signingKey: loadSigningKey(site.approvals),
       port,
       log,

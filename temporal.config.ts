@@ -145,7 +145,7 @@ export const siteSchema = z
         address: z.string().default('127.0.0.1:7233'),
         namespace: z.string().default('default'),
         uiPort: z.number().int().default(8233),
-        /** The Web UI engineers open; links in notifications start with it (default http://127.0.0.1:<uiPort>). */
+        /** The Web UI engineers open; links in notifications start with it (default: behind the inbox). */
         uiUrl: z.string().url().optional(),
         taskQueues: z
           .object({
@@ -257,6 +257,8 @@ export const siteSchema = z
           }),
         /** A signed decision older than this (or this far in the future) is refused. */
         maxDecisionAgeSeconds: z.number().int().min(10).max(3600).default(300),
+        /** Roles that may start runbooks, and so claim a run started without a verified requester. */
+        startRoles: z.array(z.string().min(1)).min(1).default(['engineer']),
         /** Where approvers are known: the local user store (scrypt hashes) for now. */
         users: z.object({ adapter: z.literal('local'), file: z.string().min(1) }).strict(),
         default: approvalPolicySchema,
@@ -281,6 +283,23 @@ export const siteSchema = z
         secureCookies: z.boolean().default(true),
         sessionMinutes: z.number().int().min(5).max(1440).default(480),
         language: z.enum(['zh', 'en']).default('zh'),
+        /**
+         * The Temporal Web UI behind the inbox, on its origin, for signed-in engineers
+         * (`approvals.startRoles`): the UI's codec calls then carry the inbox session.
+         */
+        temporalUi: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Where the UI really listens, bound privately; default http://127.0.0.1:<temporal.uiPort>. */
+            upstream: z.string().url().optional(),
+            /** The path it is served under, here and upstream (`--ui-public-path`, TEMPORAL_UI_PUBLIC_PATH). */
+            path: z
+              .string()
+              .regex(/^\/[a-z0-9-]{1,32}$/, 'a path such as /temporal')
+              .default('/temporal'),
+          })
+          .strict()
+          .default({ enabled: true, path: '/temporal' }),
       })
       .strict(),
     notify: z
@@ -441,6 +460,22 @@ export function loadSite(file = siteFilePath()): SiteConfig {
     throw new SiteConfigError(file, [`(file): cannot be read: ${(err as Error).message}`]);
   }
   return parseSite(text, file);
+}
+
+/** The Temporal Web UI's address for people: behind the inbox unless the site says otherwise. */
+export function temporalUiUrl(site: SiteConfig): string {
+  const ui = site.inbox.temporalUi;
+  const url =
+    site.temporal.uiUrl ??
+    (ui.enabled
+      ? `${site.inbox.publicUrl.replace(/\/$/, '')}${ui.path}`
+      : `http://127.0.0.1:${site.temporal.uiPort}`);
+  return url.replace(/\/$/, '');
+}
+
+/** Where the inbox reaches the Web UI it serves. */
+export function temporalUiUpstream(site: SiteConfig): URL {
+  return new URL(site.inbox.temporalUi.upstream ?? `http://127.0.0.1:${site.temporal.uiPort}`);
 }
 
 /** Reads a secret named by the site file from the environment. */

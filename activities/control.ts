@@ -4,7 +4,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SiteConfig } from '../temporal.config.ts';
+import { temporalUiUrl, type SiteConfig } from '../temporal.config.ts';
 import type { InspectionReportFiles } from '../workflows/daily-inspection.types.ts';
 import {
   renderInspectionHtml,
@@ -38,7 +38,7 @@ export function createControlActivities({ site }: { site: SiteConfig }) {
         followUp: site.inspection.followUp,
         thresholds: site.thresholds,
         taskQueues: site.temporal.taskQueues,
-        runLinkBase: `${(site.temporal.uiUrl ?? `http://127.0.0.1:${site.temporal.uiPort}`).replace(/\/$/, '')}/namespaces/${encodeURIComponent(site.temporal.namespace)}/workflows/`,
+        runLinkBase: `${temporalUiUrl(site)}/namespaces/${encodeURIComponent(site.temporal.namespace)}/workflows/`,
       };
     },
 

@@ -64,7 +64,7 @@ const zh = {
   lang: 'zh-CN',
   appName: '审批收件箱',
   switchLanguage: 'English',
-  nav: { pending: '待审批', history: '我的审批记录', signOut: '退出登录' },
+  nav: { pending: '待审批', history: '我的审批记录', signOut: '退出登录', temporalUi: 'Temporal 控制台' },
   signedInAs: (name: string, id: string) => `${name}（${id}）`,
   login: {
     title: '登录',
@@ -180,6 +180,7 @@ const zh = {
     server: '处理请求时出错，本次操作可能未执行。请稍后重试，或联系系统管理员。',
     temporal: '暂时无法连接工作流服务，请稍后重试。',
     reasonTooLong: '原因太长（最多 1000 字）。',
+    uiEngineersOnly: 'Temporal Web UI 仅供运维工程师使用。审批人请在本收件箱中查看方案并审批。',
   },
 };
 
@@ -189,7 +190,12 @@ const en: Messages = {
   lang: 'en',
   appName: 'Approval inbox',
   switchLanguage: '中文',
-  nav: { pending: 'Pending approvals', history: 'My decisions', signOut: 'Sign out' },
+  nav: {
+    pending: 'Pending approvals',
+    history: 'My decisions',
+    signOut: 'Sign out',
+    temporalUi: 'Temporal Web UI',
+  },
   signedInAs: (name, id) => `${name} (${id})`,
   login: {
     title: 'Sign in',
@@ -303,6 +309,8 @@ const en: Messages = {
       'Something went wrong; the action may not have been carried out. Try again later or contact the administrator.',
     temporal: 'The workflow service cannot be reached just now; try again later.',
     reasonTooLong: 'The reason is too long (at most 1000 characters).',
+    uiEngineersOnly:
+      'The Temporal Web UI is for engineers. Approvers read plans and decide here, in the inbox.',
   },
 };
 

@@ -1,10 +1,10 @@
 /**
  * The inbox process (`npm run inbox`): loads the site, connects to Temporal with the workers'
  * payload codec, reads the signing key and the user store, mounts the codec endpoint for the
- * Temporal Web UI when the payload keys are at hand, and serves until SIGINT/SIGTERM.
+ * Temporal Web UI it serves behind itself, and serves until SIGINT/SIGTERM.
  */
 import { AesGcmPayloadCodec } from '../connectors/codec/payload-codec.ts';
-import { createCodecEndpoint, devServerUiOrigins } from '../connectors/codec/codec-endpoint.ts';
+import { createCodecEndpoint } from '../connectors/codec/codec-endpoint.ts';
 import { loadSigningKey } from '../connectors/approvals/signing-keys.ts';
 import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { clientPayloadKeys, connectClient } from '../scripts/lib/client.ts';
@@ -28,10 +28,11 @@ try {
     signingKey,
     log,
     history,
-    codecHandler: (authorize) =>
+    codecHandler: (authorize, ownOrigins) =>
       createCodecEndpoint({
         codec: new AesGcmPayloadCodec(keys),
-        uiOrigins: devServerUiOrigins(site.temporal.uiPort),
+        // The Web UI is served by the inbox itself, so its codec calls come from the inbox's origin.
+        uiOrigins: ownOrigins,
         authorize,
         log: log.child({ component: 'codec' }),
       }),

@@ -27,6 +27,8 @@ export interface PageContext {
   here: string;
   user?: DirectoryUser;
   csrfToken?: string;
+  /** The engineer's own links: the Temporal Web UI behind the inbox. */
+  engineer?: { temporalUi?: string };
 }
 
 const at = (ctx: PageContext, iso: string) => formatInstant(iso, ctx.timeZone);
@@ -58,6 +60,7 @@ function layout(ctx: PageContext, title: string, body: SafeHtml, mainClass = '')
           <span class="app">${m.appName} · ${ctx.siteName}</span>
           <nav>
             ${user ? html`<a href="/">${m.nav.pending}</a><a href="/history">${m.nav.history}</a>` : ''}
+            ${ctx.engineer?.temporalUi ? html`<a href="${ctx.engineer.temporalUi}" id="temporal-ui">${m.nav.temporalUi}</a>` : ''}
           </nav>
           ${user ? html`<span class="me">${m.signedInAs(user.displayName, user.id)}</span>` : ''}
           <a href="${langLink}" hreflang="${other}">${m.switchLanguage}</a>

@@ -13,7 +13,8 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { SigningKey } from '../connectors/approvals/signing-keys.ts';
 import type { UserDirectory } from '../connectors/users/directory.ts';
-import type { SiteConfig } from '../temporal.config.ts';
+import type { CodecOperation } from '../connectors/codec/codec-endpoint.ts';
+import { temporalUiUpstream, type SiteConfig } from '../temporal.config.ts';
 import { handleApi, refusalStatus } from './api.ts';
 import { createApprovalService, RunNotFoundError, TemporalUnavailableError } from './approvals.ts';
 import { stylesheet } from './assets.ts';
@@ -42,13 +43,24 @@ import {
   type PageContext,
 } from './pages.ts';
 import { createLoginThrottle, throttledSignIn, type ThrottleLimits } from './login-throttle.ts';
+import { createTemporalUiProxy } from './temporal-ui-proxy.ts';
 import { createSessionStore, randomToken, tokensMatch, type Session } from './sessions.ts';
 
-/** Who may use the codec endpoint: the signed-in user holding one of `codec.decodeRoles`. */
-export type CodecAuthorize = (req: IncomingMessage) => Promise<{ user: string } | undefined>;
-/** Builds the codec handler once the inbox can say who is calling; it resolves false when a path is not its own. */
+/**
+ * Who may use the codec endpoint: decoding, a signed-in user holding one of `codec.decodeRoles`;
+ * encoding, a signed-in engineer (`approvals.startRoles`).
+ */
+export type CodecAuthorize = (
+  req: IncomingMessage,
+  operation: CodecOperation,
+) => Promise<{ user: string } | undefined>;
+/**
+ * Builds the codec handler once the inbox can say who is calling and what its own origins are
+ * (the Web UI it serves calls from them); it resolves false when a path is not its own.
+ */
 export type CodecMount = (
   authorize: CodecAuthorize,
+  ownOrigins: readonly string[],
 ) => (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export interface InboxOptions {
@@ -92,7 +104,24 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     log,
   });
   const decodeRoles = site.codec.decodeRoles;
+  const port = options.port ?? site.inbox.port;
   const allowedOrigins = new Set<string>([new URL(site.inbox.publicUrl).origin]);
+  // The same server under its loopback names is the same origin for our purposes: nobody else
+  // can listen on this port.
+  const addLoopbackOrigins = (p: number) => {
+    for (const host of ['localhost', '127.0.0.1', '[::1]']) allowedOrigins.add(`http://${host}:${p}`);
+  };
+  if (port !== 0) addLoopbackOrigins(port);
+  const isEngineer = (session: Session) =>
+    session.user.roles.some((r) => site.approvals.startRoles.includes(r));
+  const ui = site.inbox.temporalUi;
+  const uiProxy = ui.enabled
+    ? createTemporalUiProxy({
+        upstream: temporalUiUpstream(site),
+        ownCookies: [sessionCookie, loginCookie, langCookie],
+        log: log.child({ component: 'temporal-ui' }),
+      })
+    : undefined;
 
   const cookie = (name: string, value: string, maxAgeSeconds?: number) =>
     serializeCookie(name, value, {
@@ -104,13 +133,15 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
   const browserSession = (req: IncomingMessage): Session | undefined =>
     sessions.touch(parseCookies(req.headers.cookie).get(sessionCookie), 'browser');
 
-  const authorizeCodec: CodecAuthorize = async (req) => {
+  const authorizeCodec: CodecAuthorize = async (req, operation) => {
     const match = /^Bearer\s+(\S+)$/.exec(req.headers.authorization ?? '');
     const session = match ? sessions.touch(match[1], 'bearer') : browserSession(req);
-    if (!session || !session.user.roles.some((r) => decodeRoles.includes(r))) return undefined;
-    return { user: session.user.id };
+    if (!session) return undefined;
+    const allowed =
+      operation === 'encode' ? isEngineer(session) : session.user.roles.some((r) => decodeRoles.includes(r));
+    return allowed ? { user: session.user.id } : undefined;
   };
-  const codec = options.codecHandler?.(authorizeCodec);
+  const codec = options.codecHandler?.(authorizeCodec, [...allowedOrigins]);
 
   const langOf = (req: IncomingMessage): Lang => {
     const chosen = parseCookies(req.headers.cookie).get(langCookie);
@@ -126,6 +157,8 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
       timeZone: site.site.timezone,
       here,
       ...(session && { user: session.user, csrfToken: session.csrfToken }),
+      ...(session &&
+        isEngineer(session) && { engineer: { ...(ui.enabled && { temporalUi: `${ui.path}/` }) } }),
     };
   };
 
@@ -258,6 +291,44 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     );
   }
 
+  /**
+   * The Web UI, for signed-in engineers only: strangers are sent to sign in (the UI's own calls
+   * get a 401), others get a refusal; a write from the UI must come from this origin.
+   */
+  function temporalUi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    here: string,
+    proxy: (req: IncomingMessage, res: ServerResponse) => void,
+  ): void {
+    const session = browserSession(req);
+    const method = req.method ?? 'GET';
+    const page = method === 'GET' && !here.startsWith(`${ui.path}/api/`);
+    const refuse = (status: 401 | 403, why: string) => {
+      log.warn(
+        { path: here, method, ip: clientIp(req), user: session?.user.id, why },
+        'Temporal Web UI refused',
+      );
+      if (page && status === 401) return toLogin(res, here);
+      if (page) {
+        const ctx = pageContext(req, here, session);
+        return sendHtml(
+          res,
+          403,
+          messagePage(ctx, ctx.m.errors.forbiddenTitle, ctx.m.errors.uiEngineersOnly),
+        );
+      }
+      sendJson(res, status, { error: status === 401 ? 'unauthorized' : 'forbidden', message: why });
+    };
+    if (!session) return refuse(401, 'not signed in');
+    if (!isEngineer(session)) return refuse(403, 'the Temporal Web UI is for engineers');
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) {
+      if (!sameOrigin(req)) return refuse(403, 'a write to the Web UI from another origin');
+      log.info({ user: session.user.id, method, path: here }, 'Temporal Web UI action');
+    }
+    proxy(req, res);
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://inbox.invalid');
     const path = url.pathname;
@@ -266,6 +337,10 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
 
     if (codec && (path === '/codec' || path.startsWith('/codec/'))) {
       if ((await codec(req, res)) !== false) return;
+    }
+    if (uiProxy && (path === ui.path || path.startsWith(`${ui.path}/`))) {
+      temporalUi(req, res, here, uiProxy);
+      return;
     }
     if (path.startsWith('/api/')) {
       await handleApi(
@@ -394,7 +469,6 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     else sendHtml(res, 500, messagePage(ctx, ctx.m.errors.serverTitle, ctx.m.errors.server));
   }
 
-  const port = options.port ?? site.inbox.port;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     const done = () => {
@@ -405,9 +479,7 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     else server.listen(port, done);
   });
   const actual = (server.address() as AddressInfo).port;
-  // The same server under its loopback names is the same origin for our purposes: nobody else
-  // can listen on this port.
-  for (const host of ['localhost', '127.0.0.1', '[::1]']) allowedOrigins.add(`http://${host}:${actual}`);
+  addLoopbackOrigins(actual);
   const sweeper = setInterval(() => sessions.sweep(), 60_000);
   sweeper.unref();
 

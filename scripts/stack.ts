@@ -22,7 +22,7 @@ const stack = await startStack({ site, reseed: values.reseed ?? false });
 console.log(`
 jincai-runbooks is running (Ctrl-C stops it):
   Temporal gRPC     ${stack.temporalAddress}
-  Temporal Web UI   ${stack.uiUrl}
+  Temporal Web UI   ${stack.uiUrl}/   (through the inbox: engineers sign in; decoded payloads, Start Workflow)
   Approval inbox    ${stack.inboxUrl}
   Sandbox (mqweb)   ${stack.sandboxUrl}/ibmmq/rest/v2/
   Logs              ${stack.logDir}

@@ -4,11 +4,12 @@
  * encrypted. POST `<base>/decode` and `<base>/encode` take and return
  * `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }`; the UI adds `X-Namespace`.
  *
- * The UI calls from its own origin with credentials (the inbox session cookie), so CORS names
- * that exact origin and allows credentials; requests from any other origin are refused, which
- * also keeps other sites from driving the endpoint with a user's cookie. Who may decode is the
- * caller's decision (`authorize`); every call is logged with who and how many payloads, never
- * their content.
+ * The UI calls from the origins listed (the inbox's own, when the inbox serves the UI) with the
+ * inbox session cookie, so CORS names that exact origin and allows credentials; requests from any
+ * other origin are refused, which also keeps other sites from driving the endpoint with a user's
+ * cookie. Who may decode and who may encode is the caller's decision (`authorize`, per operation:
+ * encoding is how a payload the workers accept is made without the key); every call is logged
+ * with who and how many payloads, never their content.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
@@ -18,12 +19,14 @@ export interface CodecCaller {
   user: string;
 }
 
+export type CodecOperation = 'decode' | 'encode';
+
 export interface CodecEndpointOptions {
   codec: PayloadCodec;
   /** Origins of the Temporal Web UI (scheme://host:port) allowed to call with credentials. */
   uiOrigins: readonly string[];
-  /** The authenticated caller allowed to use the codec, or undefined (answered with 401). */
-  authorize(req: IncomingMessage): Promise<CodecCaller | undefined>;
+  /** The authenticated caller allowed this operation, or undefined (answered with 401). */
+  authorize(req: IncomingMessage, operation: CodecOperation): Promise<CodecCaller | undefined>;
   log: Logger;
   /** Path the endpoint is mounted at; default `/codec`. */
   basePath?: string;
@@ -50,11 +53,6 @@ class HttpError extends Error {
 }
 
 const allowedHeaders = ['content-type', 'x-namespace', 'authorization'];
-
-/** The origins the Web UI of a site's Temporal dev server is reached at (both loopback spellings). */
-export function devServerUiOrigins(uiPort: number): string[] {
-  return [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`];
-}
 
 export function createCodecEndpoint(options: CodecEndpointOptions): CodecRequestHandler {
   const base = (options.basePath ?? '/codec').replace(/\/+$/, '');
@@ -95,8 +93,9 @@ export function createCodecEndpoint(options: CodecEndpointOptions): CodecRequest
         res.setHeader('Allow', 'POST, OPTIONS');
         throw new HttpError(405, 'method_not_allowed', `${req.method} ${path}: expected POST`);
       }
-      const caller = await options.authorize(req);
-      if (!caller) throw new HttpError(401, 'unauthorized', 'sign in with a role that may decode payloads');
+      const caller = await options.authorize(req, operation);
+      if (!caller)
+        throw new HttpError(401, 'unauthorized', `sign in with a role that may ${operation} payloads`);
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       if (contentType !== 'application/json') {
         throw new HttpError(415, 'unsupported_media_type', 'content-type: expected application/json');

@@ -33,6 +33,10 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; default a free port; `false` runs headless. */
   uiPort?: number | false;
+  /** Address the Web UI binds to; default 127.0.0.1 (it is reached through the inbox). */
+  uiIp?: string;
+  /** The path the Web UI is served under (`--ui-public-path`), e.g. `/temporal` behind the inbox; default `/`. */
+  uiPublicPath?: string;
   httpPort?: number;
   /** SQLite file for persistence across restarts; omitted = in memory. */
   dbFile?: string;
@@ -105,7 +109,10 @@ async function startOnce(options: DevServerOptions): Promise<DevServerHandle> {
   const uiPort = options.uiPort === false ? undefined : (options.uiPort ?? (freeUi as number));
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port)];
   if (uiPort === undefined) args.push('--headless');
-  else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  else {
+    args.push('--ui-port', String(uiPort), '--ui-ip', options.uiIp ?? '127.0.0.1', '--ui-disable-news-fetch');
+    if (options.uiPublicPath) args.push('--ui-public-path', options.uiPublicPath);
+  }
   if (options.httpPort !== undefined) args.push('--http-port', String(options.httpPort));
   if (options.dbFile) {
     mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
@@ -170,7 +177,10 @@ async function startOnce(options: DevServerOptions): Promise<DevServerHandle> {
   if (outcome.kind === 'ready' && outcome.lastError === undefined && child.pid !== undefined) {
     return {
       address,
-      uiUrl: uiPort === undefined ? undefined : `http://${connectHost}:${uiPort}`,
+      uiUrl:
+        uiPort === undefined
+          ? undefined
+          : `http://${formatHost(options.uiIp ?? '127.0.0.1')}:${uiPort}${options.uiPublicPath ?? ''}`,
       namespace,
       pid: child.pid,
       exited,

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { projectRoot, type SiteConfig } from '../../temporal.config.ts';
+import { projectRoot, temporalUiUrl, type SiteConfig } from '../../temporal.config.ts';
 import { generatePayloadKeys } from '../../connectors/codec/payload-keys.ts';
 import { connectClient, embeddedPayloadKeysFile } from './client.ts';
 import {
@@ -30,7 +30,8 @@ import { ensureTemporalCli } from './temporal-cli.ts';
 
 export interface Stack {
   temporalAddress: string;
-  uiUrl: string | undefined;
+  /** The Temporal Web UI, behind the inbox: engineers sign in there. */
+  uiUrl: string;
   sandboxUrl: string;
   inboxUrl: string;
   /** The sandbox's demo accounts (never at a real site). */
@@ -119,8 +120,10 @@ export async function startStack(options: {
         namespace: site.temporal.namespace,
         searchAttributes: projectSearchAttributes,
         logFile: join(logDir, 'temporal.log'),
-        // The UI decodes encrypted payloads through the inbox, for signed-in engineers.
+        // Engineers reach the UI through the inbox (same origin), so its codec calls carry their
+        // session: the UI decodes through the inbox's /codec, and encodes there for Start Workflow.
         uiCodecEndpoint: new URL('/codec', site.inbox.publicUrl).href,
+        ...(site.inbox.temporalUi.enabled && { uiPublicPath: site.inbox.temporalUi.path }),
       });
       started.push(server);
     }
@@ -183,7 +186,7 @@ export async function startStack(options: {
     }
     return {
       temporalAddress: site.temporal.address,
-      uiUrl: server?.uiUrl ?? `http://${host}:${site.temporal.uiPort}`,
+      uiUrl: temporalUiUrl(site),
       sandboxUrl: `http://127.0.0.1:${site.sandbox.port}`,
       inboxUrl: site.inbox.publicUrl,
       demoUsers,

@@ -4,57 +4,27 @@
  * signs in, reads the plan, approves, and the runbook carries on to its end.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { readNotificationRecords } from '../../connectors/notify/file.ts';
 import { startApprovalTestbed, type ApprovalTestbed, type PersonName } from '../support/approval-testbed.ts';
+import { freshPage as newPage, launchChromium, signInOnPage } from '../support/browser.ts';
 import { approvalPath } from './helpers.ts';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let tb: ApprovalTestbed;
 let browser: Browser;
 
-async function waitForChromium(): Promise<void> {
-  // apt may still be installing it when the suite starts.
-  for (let i = 0; i < 600 && !existsSync(executablePath); i++) await new Promise((r) => setTimeout(r, 1000));
-  assert.ok(existsSync(executablePath), `${executablePath} is not installed (apt-get install chromium)`);
-}
-
 before(async () => {
-  await waitForChromium();
   tb = await startApprovalTestbed();
-  // launch() gives every run a fresh, temporary user-data-dir, removed on close.
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
   await tb?.stop();
 });
 
-async function signIn(page: Page, who: PersonName): Promise<void> {
-  const person = tb.people[who];
-  await page.locator('#user').fill(person.id);
-  await page.locator('#password').fill(person.password);
-  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '登录' }).click()]);
-}
-
-async function freshPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN' });
-  return context.newPage();
-}
+const signIn = (page: Page, who: PersonName) => signInOnPage(page, tb.people[who]);
+const freshPage = () => newPage(browser);
 
 test('the approver follows the deep link, signs in, reads the plan, approves, and the runbook finishes', async () => {
   const run = await tb.startFixtureRun();

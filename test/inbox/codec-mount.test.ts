@@ -14,6 +14,11 @@ let encrypted: { metadata: Record<string, string>; data: string };
 
 before(async () => {
   tb = await startApprovalTestbed({
+    // Finance approvers may read payloads at this site; encoding stays with the engineers.
+    editSite: (site) => ({
+      ...site,
+      codec: { ...site.codec, decodeRoles: ['engineer', 'finance-director'] },
+    }),
     codecHandler: (authorize) =>
       createCodecEndpoint({
         codec,
@@ -39,8 +44,8 @@ after(async () => {
   await tb?.stop();
 });
 
-async function decode(agent: Agent) {
-  const hop = await agent.request('POST', '/codec/decode', {
+async function decode(agent: Agent, operation: 'decode' | 'encode' = 'decode') {
+  const hop = await agent.request('POST', `/codec/${operation}`, {
     body: JSON.stringify({ payloads: [encrypted] }),
     headers: { 'content-type': 'application/json', origin: uiOrigin },
   });
@@ -72,4 +77,20 @@ test('a bearer token of an engineer works too (temporal --codec-auth)', async ()
     body: { payloads: [encrypted] },
   });
   assert.equal(res.status, 200);
+});
+
+test('encoding, which makes a payload the workers accept, is for signed-in engineers only', async () => {
+  const engineer = new Agent(tb.inbox.url);
+  await engineer.signIn(tb.people.requester.id, tb.people.requester.password);
+  const encoded = await decode(engineer, 'encode');
+  assert.equal(encoded.status, 200, encoded.body);
+  const payload = (JSON.parse(encoded.body) as { payloads: { metadata: Record<string, string> }[] })
+    .payloads[0]!;
+  assert.equal(Buffer.from(payload.metadata.encoding!, 'base64').toString(), 'binary/encrypted');
+
+  const director = new Agent(tb.inbox.url);
+  await director.signIn(tb.people.director.id, tb.people.director.password);
+  assert.equal((await decode(director)).status, 200, 'the site lets directors decode');
+  assert.equal((await decode(director, 'encode')).status, 401, 'but not encode');
+  assert.equal((await decode(new Agent(tb.inbox.url), 'encode')).status, 401, 'not signed in');
 });

@@ -141,9 +141,13 @@ export async function startApprovalTestbed(
     codecHandler?: InboxOptions['codecHandler'];
     /** Wraps the user directory the inbox signs people in with (e.g. to count password checks). */
     wrapUsers?: (users: UserDirectory) => UserDirectory;
+    /** A Temporal server of the test's own (e.g. one with its Web UI), stopped with the testbed; default the suite's. */
+    temporal?: TestTemporal;
+    /** The inbox's port, when the test must know it first (e.g. for the Web UI's codec endpoint). */
+    port?: number;
   } = {},
 ): Promise<ApprovalTestbed> {
-  const temporal = await testTemporal();
+  const temporal = options.temporal ?? (await testTemporal());
   const dir = mkdtempSync(join(tmpdir(), 'jincai-approvals-'));
   const suffix = randomUUID().slice(0, 8);
   const taskQueue = `approvals-${suffix}`;
@@ -156,7 +160,7 @@ export async function startApprovalTestbed(
   };
 
   try {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const base = loadSite();
     const keyFile = join(dir, 'secrets', 'approval-signing.key');
     const pubFile = join(dir, 'secrets', 'approval-signing.pub');

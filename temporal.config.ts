@@ -11,6 +11,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { HostConfig, ProgramConfig } from './domain/host-config.ts';
+import { envName, hostIssues, hostSchema, programSchema } from './domain/host-config.ts';
 import { voucherRulesSchema } from './workflows/shared/voucher-rule-sets.ts';
 import { timeOfDay } from './workflows/shared/dates.ts';
 
@@ -20,16 +22,10 @@ export const defaultSiteFile = resolve(projectRoot, 'sites/sandbox.yaml');
 const mqName = z
   .string()
   .regex(/^[A-Z0-9._%/]{1,48}$/, 'an IBM MQ object name: upper-case letters, digits, . _ % / (at most 48)');
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable');
 const hostPort = z.object({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535),
 });
-
-const programSchema = z.union([
-  z.object({ name: z.string().min(1), pidFile: z.string().min(1) }).strict(),
-  z.object({ name: z.string().min(1), systemdUnit: z.string().min(1) }).strict(),
-]);
 
 const bankSchema = z
   .object({
@@ -203,6 +199,8 @@ export const siteSchema = z
       .strict()
       .default({ concurrency: 8, followUp: {} }),
     banks: z.array(bankSchema).min(1),
+    /** Machines other than the worker's own that programs run on (SSH), and folders the engine may measure. */
+    hosts: z.array(hostSchema).default([]),
     /**
      * Banks added after the site file was written (the add-an-agent-bank runbook writes one
      * `<CODE>.yaml` here); merged after `banks` whenever the site is loaded.
@@ -337,11 +335,16 @@ export const siteSchema = z
       }
       seen.add(b.code);
     });
+    const programLists = site.banks.map((b, i) => ({
+      where: ['banks', i, 'programs'],
+      programs: b.programs,
+    }));
+    for (const issue of hostIssues(site.hosts, programLists)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 export type SiteConfig = z.infer<typeof siteSchema>;
 export type BankConfig = SiteConfig['banks'][number];
-export type ProgramConfig = BankConfig['programs'][number];
+export type { HostConfig, ProgramConfig };
 
 /** Thrown when a site file is unreadable or invalid; lists every wrong path. */
 export class SiteConfigError extends Error {
@@ -417,8 +420,13 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
     },
     banks: site.banks.map((b) => ({
       ...b,
-      programs: b.programs.map((p) => ('pidFile' in p ? { ...p, pidFile: abs(p.pidFile) } : p)),
+      programs: b.programs.map((p) => resolveProgram(p, site.hosts, abs)),
     })),
+    hosts: site.hosts.map((h) =>
+      h.adapter === 'local'
+        ? { ...h, paths: h.paths.map(abs) }
+        : { ...h, ...(h.privateKeyFile && { privateKeyFile: abs(h.privateKeyFile) }) },
+    ),
     calendar: {
       files: site.calendar.files.map(abs),
       ...(site.calendar.dir && { dir: abs(site.calendar.dir) }),
@@ -444,6 +452,27 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
     reports: { dir: abs(site.reports.dir) },
     ...(site.sandbox && { sandbox: { ...site.sandbox, dataDir: abs(site.sandbox.dataDir) } }),
   };
+}
+
+/** Every program the site declares, wherever it is declared. */
+export function declaredPrograms(site: SiteConfig): ProgramConfig[] {
+  return site.banks.flatMap((b) => b.programs);
+}
+
+/** A program's paths on the worker's own machine are relative to the site file; a remote host's are its own. */
+function resolveProgram(
+  p: ProgramConfig,
+  hosts: readonly HostConfig[],
+  abs: (path: string) => string,
+): ProgramConfig {
+  if (hosts.find((h) => h.name === p.host)?.adapter === 'ssh') return p;
+  const command = (c: { argv: string[]; cwd?: string } | undefined) =>
+    c && { ...c, ...(c.cwd && { cwd: abs(c.cwd) }) };
+  return {
+    ...p,
+    ...(p.logFile && { logFile: abs(p.logFile) }),
+    ...('pidFile' in p && { pidFile: abs(p.pidFile), start: command(p.start), stop: command(p.stop) }),
+  } as ProgramConfig;
 }
 
 /** The site file in force: `JINCAI_SITE` or the committed sandbox estate. */

@@ -12,6 +12,7 @@ import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/
 import { projectRoot } from '../temporal.config.ts';
 import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
 import { ensureChromium } from './lib/chromium.ts';
+import { ensureSshd } from './lib/sshd.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 
 function testFiles(path: string): string[] {
@@ -31,6 +32,8 @@ if (files.length === 0) {
 const cliPath = await ensureTemporalCli({ log: (line) => console.log(line) });
 // Browser tests (files named *browser*) need Chromium; install it now rather than fail late.
 const chromium = files.some((f) => f.includes('browser')) ? ensureChromium() : undefined;
+// The SSH host tests (files named *ssh*) start their own OpenSSH server.
+if (files.some((f) => f.includes('ssh'))) ensureSshd();
 const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
 console.log(`Temporal dev server for the tests at ${server.address}; ${files.length} test files`);
 

@@ -27,12 +27,12 @@ import { openAuditDb } from '../connectors/audit/database.ts';
 import { createSiteCalendar } from '../connectors/calendar/site-calendar.ts';
 import { createDataConverter } from '../connectors/codec/data-converter.ts';
 import { payloadKeysFromEnv } from '../connectors/codec/payload-keys.ts';
-import { createLocalHost } from '../connectors/host/local-host.ts';
+import { createSiteHosts } from '../connectors/host/site-hosts.ts';
 import { createMqAdmin } from '../connectors/mq/create-mq-admin.ts';
 import { createNotifier } from '../connectors/notify/create-notifier.ts';
 import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { openTreasuryDb } from '../connectors/treasury/database.ts';
-import type { SiteConfig } from '../temporal.config.ts';
+import { declaredPrograms, type SiteConfig } from '../temporal.config.ts';
 
 export const zones = ['runbooks', 'comm', 'db'] as const;
 export type Zone = (typeof zones)[number];
@@ -88,6 +88,8 @@ export async function createWorkers(options: {
         }),
       );
     } else if (zone === 'comm') {
+      const host = createSiteHosts({ hosts: site.hosts, programs: declaredPrograms(site) });
+      closers.push(() => host.close());
       workers.push(
         await Worker.create({
           ...base,
@@ -95,12 +97,8 @@ export async function createWorkers(options: {
           activities: {
             ...createMqActivities({ mq: createMqAdmin(site.mq), site }),
             ...createChannelSequenceActivities({ mq: createMqAdmin(site.mq), site }),
-            ...createHostActivities({ host: createLocalHost(), site }),
-            ...createBankOnboardingMqActivities({
-              mq: createMqAdmin(site.mq),
-              host: createLocalHost(),
-              site,
-            }),
+            ...createHostActivities({ host, site }),
+            ...createBankOnboardingMqActivities({ mq: createMqAdmin(site.mq), host, site }),
           },
         }),
       );

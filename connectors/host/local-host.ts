@@ -1,67 +1,38 @@
 /**
- * Host adapter for the machine the comm-zone worker runs on: programs by pid file (signal 0
- * tells whether the process lives) or by systemd unit (`systemctl is-active`), and TCP probes.
+ * The worker's own machine as a host: each allowed command runs as an argument vector with
+ * `execFile` (no shell), and TCP endpoints and health URLs are probed from here.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { promisify } from 'node:util';
-import type { ProgramConfig } from '../../temporal.config.ts';
-import type { HostPort, ProgramStatus, TcpProbe } from './port.ts';
+import type { HostCommand } from '../../domain/host-commands.ts';
+import type { CommandResult, CommandRunner } from './command-host.ts';
+import type { HealthProbe, TcpProbe } from './port.ts';
 
-const execFileAsync = promisify(execFile);
-
-export function createLocalHost(): HostPort {
-  return { programStatus, probeTcp };
+export function createLocalRunner(): CommandRunner {
+  return {
+    run(command: HostCommand, timeoutMs: number): Promise<CommandResult> {
+      const [file, ...args] = command.argv;
+      return new Promise((resolve, reject) => {
+        execFile(
+          file as string,
+          args,
+          { cwd: command.cwd, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' },
+          (err, stdout, stderr) => {
+            const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+            if (e && typeof e.code === 'string') {
+              reject(new Error(`cannot run ${file}: ${e.code}`, { cause: err }));
+              return;
+            }
+            resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout, stderr });
+          },
+        );
+      });
+    },
+    close: async () => {},
+  };
 }
 
-async function programStatus(program: ProgramConfig): Promise<ProgramStatus> {
-  if ('systemdUnit' in program) return systemdStatus(program.name, program.systemdUnit);
-  let text: string;
-  try {
-    text = await readFile(program.pidFile, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { name: program.name, running: false, detail: `pid file ${program.pidFile} is absent` };
-    }
-    throw err;
-  }
-  const pid = Number.parseInt(text.trim(), 10);
-  if (!Number.isInteger(pid) || pid <= 0) {
-    return { name: program.name, running: false, detail: `pid file ${program.pidFile} holds no pid` };
-  }
-  return processAlive(pid)
-    ? { name: program.name, running: true, pid, detail: `pid ${pid} is running` }
-    : {
-        name: program.name,
-        running: false,
-        pid,
-        detail: `pid ${pid} from ${program.pidFile} is not running (stale pid file)`,
-      };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function systemdStatus(name: string, unit: string): Promise<ProgramStatus> {
-  try {
-    const { stdout } = await execFileAsync('systemctl', ['is-active', unit], { timeout: 10_000 });
-    return { name, running: stdout.trim() === 'active', detail: `systemd unit ${unit}: ${stdout.trim()}` };
-  } catch (err) {
-    const e = err as { stdout?: string; code?: string | number };
-    if (e.code === 'ENOENT') throw new Error('systemctl is not available on this host', { cause: err });
-    return { name, running: false, detail: `systemd unit ${unit}: ${(e.stdout ?? '').trim() || 'unknown'}` };
-  }
-}
-
-function probeTcp(host: string, port: number, timeoutMs: number): Promise<TcpProbe> {
+export function probeTcp(host: string, port: number, timeoutMs: number): Promise<TcpProbe> {
   const started = performance.now();
   return new Promise((resolve) => {
     const socket = connect({ host, port });
@@ -79,4 +50,29 @@ function probeTcp(host: string, port: number, timeoutMs: number): Promise<TcpPro
       finish({ host, port, reachable: false, error: err.code ?? err.message }),
     );
   });
+}
+
+/** GET a health URL; a JSON answer is kept as `body`. */
+export async function probeHealth(url: string, timeoutMs: number): Promise<HealthProbe> {
+  const started = performance.now();
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return {
+      url,
+      status: res.status,
+      ok: res.ok,
+      latencyMs: Math.round(performance.now() - started),
+      ...(body !== undefined && { body }),
+    };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    return { url, ok: false, error: cause?.code ?? (err as Error).message };
+  }
 }

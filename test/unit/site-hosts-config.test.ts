@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { defaultSiteFile, parseSite, SiteConfigError } from '../../temporal.config.ts';
+
+const withHosts = (extra: string, programLine = '') =>
+  readFileSync(defaultSiteFile, 'utf8')
+    .replace(/^hosts:[\s\S]*?\n(?=\S)/m, '')
+    .replace(
+      'programs: [{ name: 收发程序-ICBC, pidFile: ../data/sandbox/run/send-receive-ICBC.pid }]',
+      programLine ||
+        'programs: [{ name: 收发程序-ICBC, pidFile: ../data/sandbox/run/send-receive-ICBC.pid }]',
+    ) + `\nhosts:\n${extra}`;
+
+const problems = (text: string) => {
+  try {
+    parseSite(text, '/etc/jincai/site.yaml');
+  } catch (err) {
+    if (err instanceof SiteConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+const sshHost = `  - name: comm-01
+    adapter: ssh
+    address: 10.0.0.5
+    user: jincai
+    privateKeyEnv: JINCAI_SSH_KEY
+    knownHosts: ['comm-01 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE7vLJ3xLmNFlqTJPXu8pQ9ZXrBN8S8VxKsTmOJVRTq2']
+    paths: [/opt/czzf]
+`;
+
+test('a program on an SSH host keeps its remote paths; local paths resolve against the site file', () => {
+  const site = parseSite(
+    withHosts(
+      sshHost,
+      'programs: [{ name: 收发程序-ICBC, host: comm-01, pidFile: /opt/czzf/run/sr.pid, logFile: /opt/czzf/logs/sr.log, start: { argv: [/opt/czzf/bin/start-sr.sh, ICBC], cwd: /opt/czzf } }]',
+    ),
+    '/etc/jincai/site.yaml',
+  );
+  const icbc = site.banks.find((b) => b.code === 'ICBC')!;
+  assert.deepEqual(icbc.programs[0], {
+    name: '收发程序-ICBC',
+    host: 'comm-01',
+    pidFile: '/opt/czzf/run/sr.pid',
+    logFile: '/opt/czzf/logs/sr.log',
+    start: { argv: ['/opt/czzf/bin/start-sr.sh', 'ICBC'], cwd: '/opt/czzf' },
+  });
+  const abc = site.banks.find((b) => b.code === 'ABC')!;
+  assert.equal(
+    (abc.programs[0] as { pidFile: string }).pidFile,
+    '/etc/data/sandbox/run/send-receive-ABC.pid',
+  );
+  assert.equal(site.hosts.find((h) => h.name === 'comm-01')?.adapter, 'ssh');
+});
+
+test('hosts and programs that do not hold together are refused naming the path', () => {
+  const found = problems(
+    withHosts(
+      `${sshHost}  - name: comm-01
+    adapter: local
+  - name: db-01
+    adapter: ssh
+    address: 10.0.0.6
+    user: Root
+    knownHosts: ['not a key']
+`,
+      'programs: [{ name: sr, host: comm-01, pidFile: run/sr.pid, after: [sr] }, { name: x, host: nowhere, systemdUnit: "x; reboot" }]',
+    ),
+  );
+  for (const expected of [
+    /^hosts\[1\]\.name: duplicate or reserved host name comm-01$/,
+    /^hosts\[2\]\.user: a Unix user name$/,
+    /^hosts\[2\]\.knownHosts\[0\]: a known_hosts line/,
+    /^hosts\[2\]\.privateKeyEnv: exactly one of privateKeyEnv and privateKeyFile$/,
+    /^banks\[0\]\.programs\[1\]\.systemdUnit: a systemd unit name/,
+  ])
+    assert.ok(
+      found.some((p) => expected.test(p)),
+      `${expected} in:\n${found.join('\n')}`,
+    );
+  const refs = problems(
+    withHosts(
+      sshHost,
+      'programs: [{ name: sr, host: comm-01, pidFile: run/sr.pid, after: [sr] }, { name: x, host: nowhere, systemdUnit: x.service }]',
+    ),
+  );
+  for (const expected of [
+    /^banks\[0\]\.programs\[0\]\.pidFile: on an SSH host a path must be an absolute path/,
+    /^banks\[0\]\.programs\[0\]\.after\[0\]: no other program named sr in this list$/,
+    /^banks\[0\]\.programs\[1\]\.host: no host named nowhere; declared: comm-01$/,
+  ])
+    assert.ok(
+      refs.some((p) => expected.test(p)),
+      `${expected} in:\n${refs.join('\n')}`,
+    );
+});

@@ -13,6 +13,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { HostConfig, ProgramConfig } from './domain/host-config.ts';
 import { envName, hostIssues, hostSchema, programSchema } from './domain/host-config.ts';
+import type { SubsystemConfig } from './domain/subsystem-config.ts';
+import { subsystemIssues, subsystemSchema } from './domain/subsystem-config.ts';
 import { voucherRulesSchema } from './workflows/shared/voucher-rule-sets.ts';
 import { timeOfDay } from './workflows/shared/dates.ts';
 
@@ -95,10 +97,17 @@ const sqlStoreSchema = z
   });
 export type SqlStoreConfig = z.infer<typeof sqlStoreSchema>;
 
+/** A target's name, by which a subsystem's `answeredBy.notify` picks it. */
+const targetName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a target name in kebab-case')
+  .optional();
+
 const notifyTargetSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('webhook'),
+      name: targetName,
       /** The chat robot's message format. */
       flavor: z.enum(['wecom', 'dingtalk']),
       /** Env var holding the robot's URL (it carries the robot's key). */
@@ -108,6 +117,7 @@ const notifyTargetSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('smtp'),
+      name: targetName,
       host: z.string().min(1),
       port: z.number().int().min(1).max(65535),
       /** Implicit TLS (465); otherwise STARTTLS when the server offers it. */
@@ -118,7 +128,7 @@ const notifyTargetSchema = z.discriminatedUnion('type', [
       to: z.array(z.string().min(3)).min(1),
     })
     .strict(),
-  z.object({ type: z.literal('file'), path: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('file'), name: targetName, path: z.string().min(1) }).strict(),
 ]);
 export type NotifyTargetConfig = z.infer<typeof notifyTargetSchema>;
 
@@ -201,6 +211,8 @@ export const siteSchema = z
     banks: z.array(bankSchema).min(1),
     /** Machines other than the worker's own that programs run on (SSH), and folders the engine may measure. */
     hosts: z.array(hostSchema).default([]),
+    /** The estate's other systems: exchange client, procurement push, payroll, BS and the rest. */
+    subsystems: z.array(subsystemSchema).default([]),
     /**
      * Banks added after the site file was written (the add-an-agent-bank runbook writes one
      * `<CODE>.yaml` here); merged after `banks` whenever the site is loaded.
@@ -335,16 +347,24 @@ export const siteSchema = z
       }
       seen.add(b.code);
     });
-    const programLists = site.banks.map((b, i) => ({
-      where: ['banks', i, 'programs'],
-      programs: b.programs,
-    }));
-    for (const issue of hostIssues(site.hosts, programLists)) ctx.addIssue({ code: 'custom', ...issue });
+    const programLists = [
+      ...site.banks.map((b, i) => ({ where: ['banks', i, 'programs'], programs: b.programs })),
+      ...site.subsystems.map((s, i) => ({ where: ['subsystems', i, 'programs'], programs: s.programs })),
+    ];
+    const issues = [
+      ...hostIssues(site.hosts, programLists),
+      ...subsystemIssues(site.subsystems, {
+        hosts: site.hosts.map((h) => h.name),
+        notifyTargets: site.notify.targets.flatMap((t) => (t.name ? [t.name] : [])),
+        banks: site.banks.map((b) => b.code),
+      }),
+    ];
+    for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 export type SiteConfig = z.infer<typeof siteSchema>;
 export type BankConfig = SiteConfig['banks'][number];
-export type { HostConfig, ProgramConfig };
+export type { HostConfig, ProgramConfig, SubsystemConfig };
 
 /** Thrown when a site file is unreadable or invalid; lists every wrong path. */
 export class SiteConfigError extends Error {
@@ -422,6 +442,10 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
       ...b,
       programs: b.programs.map((p) => resolveProgram(p, site.hosts, abs)),
     })),
+    subsystems: site.subsystems.map((s) => ({
+      ...s,
+      programs: s.programs.map((p) => resolveProgram(p, site.hosts, abs)),
+    })),
     hosts: site.hosts.map((h) =>
       h.adapter === 'local'
         ? { ...h, paths: h.paths.map(abs) }
@@ -456,7 +480,7 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
 
 /** Every program the site declares, wherever it is declared. */
 export function declaredPrograms(site: SiteConfig): ProgramConfig[] {
-  return site.banks.flatMap((b) => b.programs);
+  return [...site.banks.flatMap((b) => b.programs), ...site.subsystems.flatMap((s) => s.programs)];
 }
 
 /** A program's paths on the worker's own machine are relative to the site file; a remote host's are its own. */
@@ -466,13 +490,16 @@ function resolveProgram(
   abs: (path: string) => string,
 ): ProgramConfig {
   if (hosts.find((h) => h.name === p.host)?.adapter === 'ssh') return p;
-  const command = (c: { argv: string[]; cwd?: string } | undefined) =>
-    c && { ...c, ...(c.cwd && { cwd: abs(c.cwd) }) };
+  const command = (c: { argv: string[]; cwd?: string }) => ({ ...c, ...(c.cwd && { cwd: abs(c.cwd) }) });
   return {
     ...p,
     ...(p.logFile && { logFile: abs(p.logFile) }),
-    ...('pidFile' in p && { pidFile: abs(p.pidFile), start: command(p.start), stop: command(p.stop) }),
-  } as ProgramConfig;
+    ...('pidFile' in p && {
+      pidFile: abs(p.pidFile),
+      ...(p.start && { start: command(p.start) }),
+      ...(p.stop && { stop: command(p.stop) }),
+    }),
+  };
 }
 
 /** The site file in force: `JINCAI_SITE` or the committed sandbox estate. */

@@ -96,3 +96,80 @@ test('hosts and programs that do not hold together are refused naming the path',
       `${expected} in:\n${refs.join('\n')}`,
     );
 });
+
+test('the sandbox site describes its subsystems: kind, programs, ports, health, schema, version, who answers', () => {
+  const site = parseSite(readFileSync(defaultSiteFile, 'utf8'), defaultSiteFile);
+  assert.deepEqual(
+    site.subsystems.map((s) => s.kind),
+    [
+      'budget-exchange',
+      'procurement-push',
+      'payroll',
+      'official-card',
+      'user-accounts',
+      'bank-accounts',
+      'fund-application',
+      'accounting',
+    ],
+  );
+  const exchange = site.subsystems[0]!;
+  assert.equal(exchange.exchange?.division, '330127');
+  assert.deepEqual(exchange.answeredBy, {
+    roles: ['comm-approver', 'finance-approver'],
+    notify: ['sandbox-file'],
+  });
+  assert.match(
+    (exchange.programs[0] as { pidFile: string }).pidFile,
+    /^\/.*\/data\/sandbox\/run\/budget-exchange\.pid$/,
+  );
+  const accounting = site.subsystems.find((s) => s.id === 'accounting')!;
+  assert.equal(accounting.version, '5.1.4');
+  assert.deepEqual(accounting.database, { schema: 'JCZF_ACCT', schemaVersion: '33' });
+  assert.equal(accounting.health?.timeoutMs, 3000);
+});
+
+test('a subsystem that does not hold together is refused naming the path', () => {
+  const text = readFileSync(defaultSiteFile, 'utf8');
+  const shape = problems(
+    text
+      .replace('kind: user-accounts', 'kind: mainframe')
+      .replace(
+        "procurement: { cloudUrl: 'http://127.0.0.1:9080/zcy', maxAttempts: 3 }",
+        'payroll: { bank: ICBC }',
+      )
+      .replace('database: { schema: JCZF_GWK }', "database: { schema: 'JCZF GWK' }"),
+  );
+  for (const expected of [
+    /^subsystems\[4\]\.kind: Invalid option/,
+    /^subsystems\[1\]\.procurement: required for kind procurement-push$/,
+    /^subsystems\[1\]\.payroll: only for kind payroll$/,
+    /^subsystems\[3\]\.database\.schema: a schema name/,
+  ])
+    assert.ok(
+      shape.some((p) => expected.test(p)),
+      `${expected} in:\n${shape.join('\n')}`,
+    );
+  const refs = problems(
+    text
+      .replace('id: bank-accounts', 'id: user-accounts')
+      .replace('payroll: { bank: ICBC }', 'payroll: { bank: HSBC }')
+      .replace(
+        'answeredBy: { roles: [finance-approver], notify: [sandbox-file] }\n    payroll',
+        'answeredBy: { roles: [finance-approver], notify: [wecom-ops] }\n    payroll',
+      )
+      .replace(
+        '    hosts: [local]\n    programs:\n      - name: 银行账户管理服务',
+        '    hosts: [bam-01]\n    programs:\n      - name: 银行账户管理服务',
+      ),
+  );
+  for (const expected of [
+    /^subsystems\[5\]\.id: duplicate subsystem id user-accounts$/,
+    /^subsystems\[2\]\.payroll\.bank: unknown bank code HSBC$/,
+    /^subsystems\[2\]\.answeredBy\.notify\[0\]: no notify target named wecom-ops; named targets: sandbox-file$/,
+    /^subsystems\[5\]\.hosts\[0\]: no host named bam-01; declared: local$/,
+  ])
+    assert.ok(
+      refs.some((p) => expected.test(p)),
+      `${expected} in:\n${refs.join('\n')}`,
+    );
+});

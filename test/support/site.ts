@@ -75,7 +75,8 @@ export async function makeTestSite(options: {
   raw.audit = { adapter: 'sqlite', sqlite: { path: join(dir, 'audit.db') } };
   raw.addedBanksDir = join(dir, 'added-banks');
   raw.calendar = { ...(raw.calendar as object | undefined), dir: join(dir, 'calendar') };
-  raw.notify = { targets: [{ type: 'file', path: join(dir, 'notifications.jsonl') }] };
+  // Named as in the committed site, so its subsystems' `answeredBy.notify` still finds it.
+  raw.notify = { targets: [{ type: 'file', name: 'sandbox-file', path: join(dir, 'notifications.jsonl') }] };
   ensureSigningKeyPair(
     join(dir, 'secrets', 'approval-signing.key'),
     join(dir, 'secrets', 'approval-signing.pub'),

@@ -7,6 +7,7 @@
 import { createBankCheckTables } from './migrations-bank-checks.ts';
 import { columnTypes, once, type DdlDb } from './migrations-bank-requests.ts';
 import { createBaseDataPushTable } from './migrations-base-data.ts';
+import { createEstateTables } from './migrations-estate.ts';
 import { isSqlite } from './portable.ts';
 
 export async function createTreasurySchema(db: DdlDb): Promise<void> {
@@ -185,4 +186,5 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
   );
   await createBankCheckTables(db);
   await createBaseDataPushTable(db);
+  await createEstateTables(db);
 }

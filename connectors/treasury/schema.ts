@@ -5,6 +5,7 @@
  * amounts integer fen.
  */
 import type { Generated } from 'kysely';
+import type { EstateTables } from './schema-estate.ts';
 
 export const voucherStatuses = [
   'draft',
@@ -252,7 +253,7 @@ export interface SubsystemVersionTable {
   updated_at: string;
 }
 
-export interface TreasuryDatabase {
+export interface TreasuryDatabase extends EstateTables {
   agent_banks: AgentBankTable;
   budget_units: BudgetUnitTable;
   payee_accounts: PayeeAccountTable;

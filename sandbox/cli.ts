@@ -23,6 +23,11 @@ const usage = `Usage: tsx sandbox/cli.ts <command>
                                            a new bank brings its own side online (its queue
                                            manager, front end, books) and the sandbox starts its
                                            send/receive program; then run add-agent-bank
+  subsystem state                          application servers and estate faults
+  subsystem start|stop <id>                start or stop an application server (a site's start script)
+  subsystem fault inject <fault> <id> [--version V] [--reason R]
+  subsystem fault clear [<fault> <id>]
+  subsystem scenario <name>                estate-trouble
   bank hours <CODE> --date YYYY-MM-DD --open HH:MM --close HH:MM
                                            the bank agrees to extended hours (延时服务) that day;
                                            record them for the engine in the site's calendar.dir
@@ -32,7 +37,8 @@ Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-dou
         send-program-dead, daily-report-missing, dead-letters, base-data-out-of-sync,
         malformed-voucher, receipt-unregistered, void-unconfirmed, refund-unmatched,
         serial-mismatch (--delta: how far the bank's serial is ahead);
-        channel-in-doubt --received: the bank committed the in-doubt batch`;
+        channel-in-doubt --received: the bank committed the in-doubt batch
+Estate faults: subsystem-down, subsystem-unhealthy, subsystem-version-mismatch, subsystem-db-unreachable`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -52,10 +58,12 @@ async function main(): Promise<number> {
       open: { type: 'string' },
       close: { type: 'string' },
       'no-program': { type: 'boolean' },
+      version: { type: 'string' },
+      reason: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const [command, sub, arg] = positionals;
+  const [command, sub, arg, target] = positionals;
   if (values.help || !command) {
     console.log(usage);
     return values.help ? 0 : 2;
@@ -123,6 +131,25 @@ async function main(): Promise<number> {
         date: values.date,
         open: values.open,
         close: values.close,
+      });
+    case 'subsystem state':
+      return call('GET', '/sandbox/estate');
+    case 'subsystem start':
+    case 'subsystem stop':
+      return call('POST', `/sandbox/estate/subsystems/${encodeURIComponent(arg ?? '')}/${sub}`);
+    case 'subsystem scenario':
+      return call('POST', `/sandbox/estate/scenarios/${encodeURIComponent(arg ?? '')}`);
+    case 'subsystem fault':
+      if (arg === 'inject')
+        return call('POST', '/sandbox/estate/faults', {
+          fault: target,
+          subsystem: positionals[4],
+          ...(values.version && { version: values.version }),
+          ...(values.reason && { reason: values.reason }),
+        });
+      return call('DELETE', '/sandbox/estate/faults', {
+        ...(target && { fault: target }),
+        ...(positionals[4] && { subsystem: positionals[4] }),
       });
     default:
       if (command === 'scenario' && sub) return call('POST', `/sandbox/scenarios/${encodeURIComponent(sub)}`);

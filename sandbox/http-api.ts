@@ -27,6 +27,8 @@ export interface SandboxApiDeps {
   restartProgram(bank: string): Promise<number>;
   /** A new agent bank's own side comes online (sandbox/bank/onboard.ts). */
   addBank(input: unknown): Promise<unknown>;
+  /** The estate beyond the bank links: `/sandbox/estate/…` (sandbox/estate/estate.ts). */
+  estate?(method: string, path: string, body: unknown): Promise<{ status: number; body: unknown }>;
 }
 
 const clockSchema = z.discriminatedUnion('action', [
@@ -106,6 +108,9 @@ export function createSandboxApi(
         send(res, 200, { bank: decodeURIComponent(m[1] ?? ''), ...body });
       } else if (method === 'POST' && (m = path.match(/^\/sandbox\/programs\/([^/]+)\/restart$/))) {
         send(res, 200, { pid: await deps.restartProgram(decodeURIComponent(m[1] ?? '')) });
+      } else if (deps.estate && (path === '/sandbox/estate' || path.startsWith('/sandbox/estate/'))) {
+        const answer = await deps.estate(method, path, method === 'GET' ? {} : await readJson(req));
+        send(res, answer.status, answer.body);
       } else send(res, 404, { error: `no such sandbox resource: ${method} ${path}` });
     } catch (err) {
       if (err instanceof FaultInputError) send(res, 400, { error: err.message, field: err.field });

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     log,
     reseed: values.reseed,
     spawnPrograms: !values['no-programs'],
+    spawnSubsystems: !values['no-programs'],
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -32,6 +32,8 @@ import { createMqEstate } from './mq/estate.ts';
 import { createMqwebHandler } from './mq/mqweb-routes.ts';
 import type { ProgramSupervisor } from './programs/supervisor.ts';
 import { createSupervisor } from './programs/supervisor.ts';
+import type { SandboxEstate } from './estate/estate.ts';
+import { startEstate } from './estate/estate.ts';
 import type { ScenarioName, ScenarioResult } from './scenarios.ts';
 import { runScenario } from './scenarios.ts';
 import type { SeedOptions, SeedSummary } from './seed/seed-estate.ts';
@@ -45,6 +47,8 @@ export interface StartSandboxOptions {
   reseed?: boolean;
   /** Spawn the send/receive program processes (default true). */
   spawnPrograms?: boolean;
+  /** Spawn the subsystems' application-server processes (default false). */
+  spawnSubsystems?: boolean;
   log?: Logger;
   /** HTTP port; default site.sandbox.port (0 picks a free one). */
   port?: number;
@@ -70,6 +74,8 @@ export interface SandboxHandle {
   banks: Banks;
   programs: ProgramSupervisor;
   faults: FaultController;
+  /** The subsystems beyond the bank links (application servers and their faults). */
+  subsystems: SandboxEstate;
   /** The treasury database, for tests and state. */
   treasury: TreasuryDb;
   scenario(name: ScenarioName): Promise<ScenarioResult>;
@@ -177,6 +183,13 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       site.banks.map((b) => b.code),
     );
   const restartProgram = (bank: string) => programs.restart(bank);
+  const subsystems = await startEstate({
+    site,
+    dataDir,
+    clock,
+    spawn: options.spawnSubsystems ?? false,
+    log,
+  });
   const onboarding = createBankOnboarding({ site, estate, banks, books, programs, dataDir, log });
   const addBank = (input: unknown) => onboarding.add(input);
   handlers.push(
@@ -197,6 +210,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
         now: clock.now().toISOString(),
       }),
       state: () => describeState(),
+      estate: (method, path, body) => subsystems.route(method, path, body),
     }),
   );
 
@@ -245,6 +259,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     } catch (err) {
       clearInterval(timer);
       await programs.stopAll(2000);
+      await subsystems.stop();
       await closeServer();
       await estate.close();
       await treasury.destroy();
@@ -274,6 +289,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     banks,
     programs,
     faults,
+    subsystems,
     treasury,
     scenario,
     restartProgram,
@@ -284,6 +300,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       stopped = true;
       clearInterval(timer);
       await programs.stopAll(5000);
+      await subsystems.stop();
       await closeServer();
       await estate.close();
       await treasury.destroy();

@@ -1,0 +1,175 @@
+/**
+ * The estate's application servers in the sandbox: one real process per subsystem of kind
+ * user-accounts, bank-accounts, fund-application or accounting that the site declares with a
+ * pid-file program and a port. Each has its own database file, version file and fault file under
+ * `<dataDir>/estate/`; the faults act on those (and on the process), as they would on a real host.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { SubsystemConfig } from '../../domain/subsystem-config.ts';
+import { projectRoot, type SiteConfig } from '../../temporal.config.ts';
+import { appEnv } from './app-env.ts';
+
+const programFile = join(dirname(fileURLToPath(import.meta.url)), 'app-server.ts');
+export const appServerKinds = ['user-accounts', 'bank-accounts', 'fund-application', 'accounting'] as const;
+
+interface AppServer {
+  subsystem: SubsystemConfig;
+  pidFile: string;
+  logFile: string;
+  port: number;
+  dbFile: string;
+  versionFile: string;
+  faultFile: string;
+}
+
+export type AppServers = ReturnType<typeof createAppServers>;
+
+export function createAppServers(site: SiteConfig, options: { dataDir: string; log?: Logger }) {
+  const dir = join(options.dataDir, 'estate');
+  const servers = new Map<string, AppServer>();
+  for (const s of site.subsystems) {
+    const program = s.programs.find((p) => 'pidFile' in p);
+    if (!(appServerKinds as readonly string[]).includes(s.kind) || !program || !('pidFile' in program))
+      continue;
+    const port = s.ports[0]?.port;
+    if (!port) continue;
+    servers.set(s.id, {
+      subsystem: s,
+      pidFile: program.pidFile,
+      logFile: program.logFile ?? join(options.dataDir, 'logs', `${s.id}.log`),
+      port,
+      dbFile: join(dir, `${s.id}.db`),
+      versionFile: join(dir, `${s.id}.version`),
+      faultFile: join(dir, `${s.id}.faults.json`),
+    });
+  }
+  const children = new Map<string, ChildProcess>();
+
+  const server = (id: string): AppServer => {
+    const found = servers.get(id);
+    if (!found)
+      throw new RangeError(`no application server ${id}; the site has ${[...servers.keys()].join(', ')}`);
+    return found;
+  };
+  const alive = (child: ChildProcess | undefined): child is ChildProcess =>
+    !!child && child.exitCode === null && child.signalCode === null;
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((r) => (alive(child) ? child.once('exit', () => r()) : r()));
+
+  /** A fresh installation: the declared version, the declared schema version, no faults. */
+  function install(app: AppServer): void {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(app.versionFile, `${app.subsystem.version ?? '1.0.0'}\n`);
+    rmSync(app.faultFile, { force: true });
+    if (existsSync(`${app.dbFile}.offline`)) renameSync(`${app.dbFile}.offline`, app.dbFile);
+    const db = new Database(app.dbFile);
+    db.exec('create table if not exists schema_info (version text not null)');
+    db.prepare('delete from schema_info').run();
+    db.prepare('insert into schema_info (version) values (?)').run(
+      app.subsystem.database?.schemaVersion ?? '1',
+    );
+    db.close();
+  }
+
+  async function start(id: string): Promise<number> {
+    const app = server(id);
+    const current = children.get(id);
+    if (alive(current)) return current.pid as number;
+    if (!existsSync(app.versionFile)) install(app);
+    mkdirSync(dirname(app.logFile), { recursive: true });
+    const out = openSync(app.logFile, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', programFile, '--subsystem', id], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        [appEnv.pidFile]: app.pidFile,
+        [appEnv.port]: String(app.port),
+        [appEnv.dbFile]: app.dbFile,
+        [appEnv.versionFile]: app.versionFile,
+        [appEnv.faultFile]: app.faultFile,
+      },
+      stdio: ['ignore', out, out],
+    });
+    closeSync(out);
+    children.set(id, child);
+    const deadline = Date.now() + 20_000;
+    while (!(existsSync(app.pidFile) && readFileSync(app.pidFile, 'utf8').trim() === String(child.pid))) {
+      if (!alive(child) || Date.now() > deadline)
+        throw new Error(`application server ${id} did not start (see ${app.logFile})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    options.log?.info({ subsystem: id, pid: child.pid }, 'application server started');
+    return child.pid as number;
+  }
+
+  async function stop(id: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | undefined> {
+    server(id);
+    const child = children.get(id);
+    if (!alive(child)) return undefined;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited(child);
+    clearTimeout(timer);
+    return child.pid;
+  }
+
+  const writeFaults = (app: AppServer, faults: { unhealthy?: string }) =>
+    writeFileSync(app.faultFile, JSON.stringify(faults));
+
+  return {
+    ids: () => [...servers.keys()],
+    has: (id: string) => servers.has(id),
+    /** Installs what is missing and starts every application server. */
+    startAll: () => Promise.all([...servers.keys()].map((id) => start(id))),
+    start,
+    stop,
+    stopAll: () => Promise.all([...servers.keys()].map((id) => stop(id))),
+    info(id: string) {
+      const app = server(id);
+      const child = children.get(id);
+      return {
+        subsystem: id,
+        running: alive(child),
+        ...(child?.pid !== undefined && { pid: child.pid }),
+        port: app.port,
+        version: existsSync(app.versionFile) ? readFileSync(app.versionFile, 'utf8').trim() : undefined,
+        databaseOnline: existsSync(app.dbFile),
+      };
+    },
+    /** Fault effects, each undone by `heal`. */
+    effects: {
+      down: (id: string) => stop(id, 'SIGKILL'),
+      unhealthy: (id: string, reason: string) => writeFaults(server(id), { unhealthy: reason }),
+      version: (id: string, version: string) => writeFileSync(server(id).versionFile, `${version}\n`),
+      databaseOffline: (id: string) => {
+        const app = server(id);
+        if (existsSync(app.dbFile)) renameSync(app.dbFile, `${app.dbFile}.offline`);
+      },
+    },
+    heal: {
+      down: async (id: string) => void (await start(id)),
+      unhealthy: (id: string) => rmSync(server(id).faultFile, { force: true }),
+      version: (id: string) =>
+        writeFileSync(server(id).versionFile, `${server(id).subsystem.version ?? '1.0.0'}\n`),
+      databaseOffline: (id: string) => {
+        const app = server(id);
+        if (existsSync(`${app.dbFile}.offline`)) renameSync(`${app.dbFile}.offline`, app.dbFile);
+      },
+    },
+  };
+}

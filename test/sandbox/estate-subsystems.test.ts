@@ -1,0 +1,216 @@
+/**
+ * The sandbox's application servers (user accounts, bank accounts, fund application, accounting):
+ * real processes seen through the production host port (pid file, log tail, the site's start
+ * command) and their health URLs; each estate fault through the sandbox API, found where an
+ * engineer would look, and healed by clearing it or by the site's start command.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createSiteHosts } from '../../connectors/host/site-hosts.ts';
+import type { HealthProbe, HostPort } from '../../connectors/host/port.ts';
+import { freePorts } from '../../scripts/lib/free-port.ts';
+import type { SandboxHandle } from '../../sandbox/server.ts';
+import { startSandbox } from '../../sandbox/server.ts';
+import { declaredPrograms, projectRoot, type SiteConfig } from '../../temporal.config.ts';
+import { businessMorning, credentials, testSite, type TestSite } from './helpers.ts';
+
+const apps = ['user-accounts', 'bank-accounts', 'fund-application', 'accounting'];
+
+/** The committed subsystems on free ports, with their files in the test's folder. */
+async function withOwnSubsystems(ts: TestSite): Promise<SiteConfig> {
+  const ports = await freePorts(ts.site.subsystems.length);
+  const subsystems = ts.site.subsystems.map((s, i) => {
+    const port = ports[i] as number;
+    if (!apps.includes(s.id)) return s;
+    return {
+      ...s,
+      ports: [{ host: '127.0.0.1', port }],
+      health: { url: `http://127.0.0.1:${port}/health`, timeoutMs: 3000 },
+      programs: [
+        {
+          name: s.programs[0]!.name,
+          pidFile: join(ts.dir, 'run', `${s.id}.pid`),
+          logFile: join(ts.dir, 'logs', `${s.id}.log`),
+          start: {
+            argv: [
+              'node_modules/.bin/tsx',
+              'sandbox/cli.ts',
+              '--url',
+              'SANDBOX_URL',
+              'subsystem',
+              'start',
+              s.id,
+            ],
+            cwd: projectRoot,
+          },
+        },
+      ],
+    };
+  });
+  return { ...ts.site, subsystems };
+}
+
+describe('sandbox application servers and their faults', () => {
+  let ts: TestSite;
+  let sandbox: SandboxHandle;
+  let site: SiteConfig;
+  let hosts: HostPort;
+  const sub = (id: string) => site.subsystems.find((s) => s.id === id)!;
+  const health = (id: string): Promise<HealthProbe> => hosts.probeHealth(sub(id).health!.url, 3000);
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+
+  before(async () => {
+    process.env.JINCAI_MQWEB_USER = credentials.user;
+    process.env.JINCAI_MQWEB_PASSWORD = credentials.password;
+    ts = await testSite({ programs: false });
+    const draft = await withOwnSubsystems(ts);
+    sandbox = await startSandbox({
+      site: draft,
+      port: 0,
+      reseed: true,
+      clock: businessMorning(),
+      spawnPrograms: false,
+      spawnSubsystems: true,
+    });
+    // The start command reaches this sandbox, as a site's start script reaches its own.
+    site = JSON.parse(JSON.stringify(draft).replaceAll('SANDBOX_URL', sandbox.url)) as SiteConfig;
+    hosts = createSiteHosts(
+      { hosts: site.hosts, programs: declaredPrograms(site) },
+      { timing: { commandTimeoutMs: 30_000, settleTimeoutMs: 20_000, pollMs: 100 } },
+    );
+  });
+
+  after(async () => {
+    await hosts?.close();
+    await sandbox?.stop();
+    ts?.cleanup();
+  });
+
+  it('runs each as a process with its pid file and log, answering its health URL with the declared version', async () => {
+    for (const id of apps) {
+      const status = await hosts.programStatus(sub(id).programs[0]!, { logLines: 5 });
+      assert.equal(status.running, true, `${id}: ${status.detail}`);
+      assert.ok(
+        status.logTail?.some((l) => l.includes('"msg":"started"')),
+        `${id} logged its start`,
+      );
+      const probe = await health(id);
+      assert.equal(probe.status, 200, JSON.stringify(probe));
+      assert.deepEqual(
+        {
+          version: (probe.body as { version: string }).version,
+          db: (probe.body as { database: unknown }).database,
+        },
+        { version: sub(id).version, db: { state: 'ok', schemaVersion: sub(id).database?.schemaVersion } },
+      );
+    }
+  });
+
+  it('down: the process is gone and its pid file stale; the site’s start command brings it back', async () => {
+    const program = sub('user-accounts').programs[0]!;
+    const injected = await api('POST', '/sandbox/estate/faults', {
+      fault: 'subsystem-down',
+      subsystem: 'user-accounts',
+    });
+    assert.equal(injected.status, 201, JSON.stringify(injected.json));
+    const down = await hosts.programStatus(program);
+    assert.equal(down.running, false);
+    assert.match(down.detail, /is not running \(stale pid file\)/);
+    assert.equal((await health('user-accounts')).ok, false);
+
+    const [started] = await hosts.controlPrograms([program], 'start');
+    assert.equal(started?.running, true, started?.detail);
+    assert.equal((await health('user-accounts')).status, 200);
+    await api('DELETE', '/sandbox/estate/faults', { fault: 'subsystem-down', subsystem: 'user-accounts' });
+  });
+
+  it('unhealthy, version mismatch and database unreachable show on the health URL until cleared', async () => {
+    await api('POST', '/sandbox/estate/faults', {
+      fault: 'subsystem-unhealthy',
+      subsystem: 'bank-accounts',
+      reason: '账户同步任务积压',
+    });
+    await api('POST', '/sandbox/estate/faults', {
+      fault: 'subsystem-version-mismatch',
+      subsystem: 'fund-application',
+      version: '5.0.9',
+    });
+    await api('POST', '/sandbox/estate/faults', {
+      fault: 'subsystem-db-unreachable',
+      subsystem: 'accounting',
+    });
+
+    const unhealthy = await health('bank-accounts');
+    assert.equal(unhealthy.status, 503);
+    assert.equal((unhealthy.body as { reason: string }).reason, '账户同步任务积压');
+    const mismatch = await health('fund-application');
+    assert.equal(mismatch.status, 200);
+    assert.equal((mismatch.body as { version: string }).version, '5.0.9');
+    assert.notEqual(sub('fund-application').version, '5.0.9');
+    const noDb = await health('accounting');
+    assert.equal(noDb.status, 503);
+    assert.equal((noDb.body as { database: { state: string } }).database.state, 'unreachable');
+    const log = await hosts.programStatus(sub('accounting').programs[0]!, { logLines: 3 });
+    assert.ok(log.running, 'the process itself still runs');
+    assert.ok(
+      log.logTail?.some((l) => l.includes('数据库连接失败')),
+      JSON.stringify(log.logTail),
+    );
+
+    const cleared = await api('DELETE', '/sandbox/estate/faults', {});
+    assert.equal((cleared.json.cleared as unknown[]).length, 3);
+    for (const id of ['bank-accounts', 'fund-application', 'accounting']) {
+      const probe = await health(id);
+      assert.equal(probe.status, 200, `${id}: ${JSON.stringify(probe.body)}`);
+      assert.equal((probe.body as { version: string }).version, sub(id).version);
+    }
+  });
+
+  it('the estate-trouble scenario combines four faults; clearing them all heals the estate', async () => {
+    const run = await api('POST', '/sandbox/estate/scenarios/estate-trouble');
+    assert.equal(run.status, 200);
+    assert.deepEqual(
+      (run.json.injected as { fault: string; subsystem: string }[]).map((f) => `${f.fault}/${f.subsystem}`),
+      [
+        'subsystem-down/user-accounts',
+        'subsystem-db-unreachable/accounting',
+        'subsystem-version-mismatch/fund-application',
+        'subsystem-unhealthy/bank-accounts',
+      ],
+    );
+    const state = await api('GET', '/sandbox/estate');
+    assert.equal((state.json.faults as unknown[]).length, 4);
+    await api('DELETE', '/sandbox/estate/faults', {});
+    for (const id of apps) assert.equal((await health(id)).status, 200, id);
+  });
+
+  it('refuses bad fault input naming the field', async () => {
+    const unknownFault = await api('POST', '/sandbox/estate/faults', {
+      fault: 'meteor',
+      subsystem: 'accounting',
+    });
+    assert.deepEqual([unknownFault.status, unknownFault.json.field], [400, 'fault']);
+    const unknownSub = await api('POST', '/sandbox/estate/faults', {
+      fault: 'subsystem-down',
+      subsystem: 'mainframe',
+    });
+    assert.deepEqual([unknownSub.status, unknownSub.json.field], [400, 'subsystem']);
+    const extra = await api('POST', '/sandbox/estate/faults', {
+      fault: 'subsystem-down',
+      subsystem: 'accounting',
+      bank: 'ICBC',
+    });
+    assert.deepEqual([extra.status, extra.json.field], [400, 'bank']);
+  });
+});

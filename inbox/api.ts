@@ -12,6 +12,7 @@ import { RunNotFoundError, type ApprovalService } from './approvals.ts';
 import { HttpError, clientIp, parseCookies, readJson, sendJson } from './http.ts';
 import { refusalText, type DecisionRefusal } from './i18n.ts';
 import { throttledSignIn, type LoginThrottle } from './login-throttle.ts';
+import type { RunService } from './runs.ts';
 import type { Session, SessionStore } from './sessions.ts';
 
 export interface ApiDeps {
@@ -19,6 +20,7 @@ export interface ApiDeps {
   throttle: LoginThrottle;
   users: UserDirectory;
   service: ApprovalService;
+  runs: RunService;
   log: Logger;
   sessionCookie: string;
   idleMinutes: number;
@@ -42,6 +44,15 @@ export const decisionBody = z
     planDigest: z
       .string()
       .regex(/^[0-9a-f]{64}$/, 'expected the plan digest shown with the approval (64 lower-case hex digits)'),
+  })
+  .strict();
+
+const startBody = z
+  .object({
+    runbook: z.string().min(1, 'expected a runbook name').max(100, 'expected at most 100 characters'),
+    /** Checked by the runbook's own schema once the runbook is known. */
+    input: z.unknown().optional(),
+    workflowId: z.string().min(1).max(255, 'expected at most 255 characters').optional(),
   })
   .strict();
 
@@ -126,6 +137,10 @@ export async function handleApi(
 
   const session = authenticate(deps, req);
   const user = session.user;
+  if (path === '/api/runbooks' || path === '/api/runs') {
+    await handleRuns(deps, req, res, path, user, allow);
+    return;
+  }
   if (path === '/api/approvals') {
     allow(['GET']);
     const { items, unavailable } = await deps.service.listFor(user);
@@ -168,6 +183,55 @@ export async function handleApi(
     message: refusalText(outcome.reason),
     detail: outcome.detail,
   });
+}
+
+/** The runbooks an engineer may start, and a start: 201, or 400 naming the fields, 403, 409. */
+async function handleRuns(
+  deps: ApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  user: Session['user'],
+  allow: (methods: string[]) => void,
+): Promise<void> {
+  if (!deps.runs.mayStart(user)) {
+    throw new HttpError(403, 'forbidden', 'starting runbooks is for engineers (approvals.startRoles)');
+  }
+  if (path === '/api/runbooks') {
+    allow(['GET']);
+    sendJson(res, 200, { runbooks: deps.runs.runbooks() });
+    return;
+  }
+  allow(['POST']);
+  const body = parseBody(startBody, await readJson(req));
+  const outcome = await deps.runs.start(
+    user,
+    {
+      runbook: body.runbook,
+      input: body.input ?? {},
+      ...(body.workflowId && { workflowId: body.workflowId }),
+    },
+    'cli',
+  );
+  if (outcome.ok) {
+    sendJson(res, 201, { runbook: outcome.runbook, workflowId: outcome.workflowId, runId: outcome.runId });
+  } else if (outcome.reason === 'invalid-input') {
+    const first = outcome.problems[0] ?? 'input: invalid';
+    sendJson(res, 400, {
+      error: 'invalid_input',
+      message: `Invalid input:\n${outcome.problems.map((p) => `  - ${p}`).join('\n')}`,
+      field: first.slice(0, first.indexOf(':')),
+      problems: outcome.problems,
+    });
+  } else if (outcome.reason === 'already-running') {
+    sendJson(res, 409, {
+      error: 'already_running',
+      message: `${outcome.workflowId} is already running`,
+      workflowId: outcome.workflowId,
+    });
+  } else {
+    throw new HttpError(403, 'forbidden', 'starting runbooks is for engineers (approvals.startRoles)');
+  }
 }
 
 function authenticate(deps: ApiDeps, req: IncomingMessage): Session {

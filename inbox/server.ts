@@ -43,6 +43,7 @@ import {
   type PageContext,
 } from './pages.ts';
 import { createLoginThrottle, throttledSignIn, type ThrottleLimits } from './login-throttle.ts';
+import { createRunService } from './runs.ts';
 import { createTemporalUiProxy } from './temporal-ui-proxy.ts';
 import { createSessionStore, randomToken, tokensMatch, type Session } from './sessions.ts';
 
@@ -103,6 +104,7 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     signingKey: options.signingKey,
     log,
   });
+  const runs = createRunService({ site, client: options.client, signingKey: options.signingKey, log });
   const decodeRoles = site.codec.decodeRoles;
   const port = options.port ?? site.inbox.port;
   const allowedOrigins = new Set<string>([new URL(site.inbox.publicUrl).origin]);
@@ -112,8 +114,7 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     for (const host of ['localhost', '127.0.0.1', '[::1]']) allowedOrigins.add(`http://${host}:${p}`);
   };
   if (port !== 0) addLoopbackOrigins(port);
-  const isEngineer = (session: Session) =>
-    session.user.roles.some((r) => site.approvals.startRoles.includes(r));
+  const isEngineer = (session: Session) => runs.mayStart(session.user);
   const ui = site.inbox.temporalUi;
   const uiProxy = ui.enabled
     ? createTemporalUiProxy({
@@ -344,7 +345,16 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     }
     if (path.startsWith('/api/')) {
       await handleApi(
-        { sessions, throttle, users, service, log, sessionCookie, idleMinutes: site.inbox.sessionMinutes },
+        {
+          sessions,
+          throttle,
+          users,
+          service,
+          runs,
+          log,
+          sessionCookie,
+          idleMinutes: site.inbox.sessionMinutes,
+        },
         req,
         res,
         path,

@@ -8,21 +8,18 @@
  *   npm run runbook -- approvals | approve <workflow-id> [--reason …] | reject <workflow-id> --reason …
  * Input is validated against the runbook's schema and the site before anything starts.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { parse as parseYaml } from 'yaml';
-import { loadSite, SiteConfigError, type SiteConfig } from '../temporal.config.ts';
+import type { Client } from '@temporalio/client';
+import { loadSite, SiteConfigError } from '../temporal.config.ts';
 import { auditCommand, evidenceCommand } from './lib/audit-commands.ts';
 import { approvalUsage, isApprovalCommand, runApprovalCommand } from './lib/approval-commands.ts';
 import { connectClient } from './lib/client.ts';
-import { RunbookInputError, runbookRegistry, validateRunbookInput } from './lib/runbook-registry.ts';
+import { isRunCommand, runRunCommand, runUsage } from './lib/run-commands.ts';
+import { RunbookInputError, runbookRegistry } from './lib/runbook-registry.ts';
 
 const usage = `Usage: npm run runbook -- <command> [options]
 
 Commands:
-  start <runbook> [--input <json|file>] [--id <workflow-id>] [--wait]
-                      validate the input, then start the runbook
   status <workflow-id>  status, progress and (when finished) the result of a run
   list [--runbook <name>] [--limit <n>]
                       recent runs, newest first
@@ -34,58 +31,11 @@ Commands:
 Runbooks: ${Object.keys(runbookRegistry).join(', ')}
 Site: JINCAI_SITE (default sites/sandbox.yaml)
 
+${runUsage}
+
 ${approvalUsage}`;
 
 class UsageError extends Error {}
-
-function readInput(value: string | undefined): unknown {
-  if (value === undefined) return {};
-  const trimmed = value.trim();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    try {
-      return JSON.parse(trimmed);
-    } catch (err) {
-      throw new UsageError(`--input: not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  if (!existsSync(value))
-    throw new UsageError(`--input: expected JSON text or a file path; no file "${value}"`);
-  const text = readFileSync(value, 'utf8');
-  try {
-    return value.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new UsageError(`--input: file ${value} is not valid JSON/YAML: ${(err as Error).message}`);
-  }
-}
-
-async function start(
-  site: SiteConfig,
-  name: string | undefined,
-  opts: Record<string, unknown>,
-): Promise<void> {
-  if (!name) throw new UsageError('start: name the runbook to start');
-  const { entry, input } = validateRunbookInput(name, readInput(opts.input as string | undefined), site);
-  const client = await connectClient(site);
-  const workflowId = (opts.id as string | undefined) ?? entry.workflowId(input, site, new Date());
-  try {
-    const handle = await client.workflow.start(entry.workflowType, {
-      taskQueue: site.temporal.taskQueues.runbooks,
-      workflowId,
-      args: [input],
-    });
-    console.log(`Started ${name}: ${workflowId} (run ${handle.firstExecutionRunId})`);
-    if (opts.wait) printResult(await handle.result());
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new UsageError(
-        `${workflowId} is already running; follow it with: npm run runbook -- status ${workflowId}`,
-      );
-    }
-    throw err;
-  } finally {
-    await client.connection.close();
-  }
-}
 
 async function status(client: Client, workflowId: string | undefined): Promise<void> {
   if (!workflowId) throw new UsageError('status: give the workflow id');
@@ -134,15 +84,13 @@ function printResult(result: unknown): void {
 }
 
 async function main(): Promise<number> {
-  // Approval commands take their own options (--reason, --user, --inbox).
+  // Commands through the inbox take their own options (--user, --inbox, …).
   const [first, ...rest] = process.argv.slice(2);
   if (isApprovalCommand(first)) return runApprovalCommand(first, rest, { site: loadSite() });
+  if (isRunCommand(first)) return runRunCommand(first, rest, { site: loadSite(), printResult });
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      input: { type: 'string' },
-      id: { type: 'string' },
-      wait: { type: 'boolean' },
       runbook: { type: 'string' },
       limit: { type: 'string', default: '20' },
       from: { type: 'string' },
@@ -157,10 +105,6 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const site = loadSite();
-  if (command === 'start') {
-    await start(site, arg, values);
-    return 0;
-  }
   if (command === 'audit') return auditCommand(site, arg);
   if (command === 'evidence') return evidenceCommand(site, values);
   const client = await connectClient(site);

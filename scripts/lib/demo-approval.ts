@@ -1,28 +1,33 @@
 /**
- * The demo's hand-off to a person, played by the sandbox's demo approver: start a runbook as the
- * demo engineer, and whenever it waits at a gate, print the plan and the inbox link, then approve
- * through the inbox's API exactly as `runbook approve` does. Clearly a demo: at a real site the
- * approver signs in themselves.
+ * The demo's hand-off to people, played by the sandbox's demo accounts: the demo engineer starts
+ * a runbook through the inbox's API exactly as `runbook start` does (so the run knows, signed,
+ * who asked), and whenever it waits at a gate the demo approver reads the plan and the inbox link,
+ * then approves through the API exactly as `runbook approve` does. Clearly a demo: at a real site
+ * people sign in themselves.
  */
 import type { Client } from '@temporalio/client';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { approvalStateQuery } from '../../workflows/shared/approval-messages.ts';
 import { runApprovalCommand } from './approval-commands.ts';
+import { runRunCommand } from './run-commands.ts';
+import { runbookRegistry } from './runbook-registry.ts';
 import type { Stack } from './stack.ts';
 
 export async function runWithDemoApproval<R>(options: {
   client: Client;
   stack: Stack;
   site: SiteConfig;
-  workflowType: string;
+  /** The runbook's name, as `runbook start` takes it. */
+  runbook: string;
   /** Demo runs are `<idPrefix>demo-<time>`; an earlier demo's run still waiting is ended first. */
   idPrefix: string;
   input: Record<string, unknown>;
   reason: string;
 }): Promise<R> {
   const { client, stack, site } = options;
+  const workflowType = runbookRegistry[options.runbook]?.workflowType ?? options.runbook;
   const stale = client.workflow.list({
-    query: `WorkflowType = '${options.workflowType}' AND ExecutionStatus = 'Running'`,
+    query: `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Running'`,
   });
   for await (const run of stale) {
     if (run.workflowId.startsWith(`${options.idPrefix}demo-`)) {
@@ -31,13 +36,17 @@ export async function runWithDemoApproval<R>(options: {
     }
   }
   const workflowId = `${options.idPrefix}demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const engineer = stack.demoUsers.engineer.id;
-  console.log(`Starting ${options.workflowType} as ${engineer}: ${workflowId}`);
-  const handle = await client.workflow.start(options.workflowType, {
-    taskQueue: site.temporal.taskQueues.runbooks,
-    workflowId,
-    args: [{ ...options.input, requestedBy: engineer }],
-  });
+  const engineer = stack.demoUsers.engineer;
+  console.log(
+    `DEMO ONLY — the sandbox's demo engineer "${engineer.id}" starts ${options.runbook} through the inbox:`,
+  );
+  const started = await runRunCommand(
+    'start',
+    [options.runbook, '--input', JSON.stringify(options.input), '--id', workflowId],
+    { site, io: { env: { ...process.env, JINCAI_USER: engineer.id, JINCAI_PASSWORD: engineer.password } } },
+  );
+  if (started !== 0) throw new Error(`the demo start failed (exit ${started})`);
+  const handle = client.workflow.getHandle(workflowId);
   const approver = stack.demoUsers.approver;
   const approved = new Set<string>();
   const deadline = Date.now() + 5 * 60_000;

@@ -1,0 +1,31 @@
+/**
+ * The front door's signatures on who started a run and who claimed one (the contract in
+ * workflows/shared/signed-claims.ts), made with the same Ed25519 key as its decisions; the
+ * domain prefix in each message keeps one from passing for another.
+ */
+import { sign } from 'node:crypto';
+import {
+  claimMessage,
+  startMessage,
+  type ClaimClaims,
+  type SignedClaim,
+  type SignedStart,
+  type StartClaims,
+} from '../../workflows/shared/signed-claims.ts';
+import type { SigningKey } from './signing-keys.ts';
+
+export function signStart(claims: StartClaims, key: SigningKey): SignedStart {
+  return {
+    claims,
+    keyId: key.keyId,
+    signature: sign(null, startMessage(claims), key.privateKey).toString('hex'),
+  };
+}
+
+export function signClaim(claims: ClaimClaims, key: SigningKey): SignedClaim {
+  return {
+    claims,
+    keyId: key.keyId,
+    signature: sign(null, claimMessage(claims), key.privateKey).toString('hex'),
+  };
+}

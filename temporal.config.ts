@@ -72,7 +72,7 @@ const approvalPolicySchema = z
   .strict();
 export type ApprovalPolicyConfig = z.infer<typeof approvalPolicySchema>;
 
-const sqlStoreSchema = z
+const sqlStoreFields = z
   .object({
     adapter: z.enum(['sqlite', 'oracle']),
     sqlite: z
@@ -90,11 +90,11 @@ const sqlStoreSchema = z
       .strict()
       .optional(),
   })
-  .strict()
-  .refine((t) => (t.adapter === 'sqlite' ? t.sqlite : t.oracle), {
-    message: 'the section named by adapter is required',
-    path: ['adapter'],
-  });
+  .strict();
+const adapterSectionPresent = (t: { adapter: 'sqlite' | 'oracle'; sqlite?: unknown; oracle?: unknown }) =>
+  !!(t.adapter === 'sqlite' ? t.sqlite : t.oracle);
+const adapterSectionMissing = { message: 'the section named by adapter is required', path: ['adapter'] };
+const sqlStoreSchema = sqlStoreFields.refine(adapterSectionPresent, adapterSectionMissing);
 export type SqlStoreConfig = z.infer<typeof sqlStoreSchema>;
 
 /** A target's name, by which a subsystem's `answeredBy.notify` picks it. */
@@ -102,6 +102,50 @@ const targetName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a target name in kebab-case')
   .optional();
+
+/** An Ed25519 public key by key id: raw 32 bytes in base64, inline or in a file (or a SPKI PEM file). */
+const publicKeySchema = z
+  .object({
+    keyId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a key id: letters, digits, . _ -'),
+    publicKey: z.string().optional(),
+    publicKeyFile: z.string().optional(),
+  })
+  .strict()
+  .refine((k) => !!k.publicKey !== !!k.publicKeyFile, {
+    message: 'exactly one of publicKey and publicKeyFile',
+  });
+
+/** An Ed25519 private key (PKCS#8 PEM) from an env var or a mode-600 file, never from the site file. */
+const privateKeySchema = z
+  .object({
+    keyId: z.string().min(1),
+    /** Env var with the Ed25519 private key (PKCS#8 PEM)… */
+    privateKeyEnv: envName.optional(),
+    /** …or a file holding it (mode 600). */
+    privateKeyFile: z.string().optional(),
+  })
+  .strict()
+  .refine((k) => !!k.privateKeyEnv !== !!k.privateKeyFile, {
+    message: 'exactly one of privateKeyEnv and privateKeyFile',
+  });
+export type PublicKeyConfig = z.infer<typeof publicKeySchema>;
+export type PrivateKeyConfig = z.infer<typeof privateKeySchema>;
+
+/**
+ * The audit store, and the keys and head file that make it verifiable without trusting the store:
+ * appending workers sign each record and the chain head with `signingKey`; `audit verify` needs
+ * only `signers` (old keys stay listed after a rotation).
+ */
+const auditSchema = sqlStoreFields
+  .extend({
+    signers: z.array(publicKeySchema).min(1),
+    signingKey: privateKeySchema,
+    /** The signed chain head, rewritten (atomically) after each append; keep it off the database host. */
+    headFile: z.string().min(1),
+  })
+  .strict()
+  .refine(adapterSectionPresent, adapterSectionMissing);
+export type AuditConfig = z.infer<typeof auditSchema>;
 
 const notifyTargetSchema = z.discriminatedUnion('type', [
   z
@@ -238,33 +282,9 @@ export const siteSchema = z
     approvals: z
       .object({
         /** Front doors' Ed25519 public keys (raw 32 bytes, base64) by key id; old keys stay listed after rotation. */
-        signers: z
-          .array(
-            z
-              .object({
-                keyId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a key id: letters, digits, . _ -'),
-                publicKey: z.string().optional(),
-                publicKeyFile: z.string().optional(),
-              })
-              .strict()
-              .refine((k) => !!k.publicKey !== !!k.publicKeyFile, {
-                message: 'exactly one of publicKey and publicKeyFile',
-              }),
-          )
-          .min(1),
+        signers: z.array(publicKeySchema).min(1),
         /** The key a front door (inbox, its API for the CLI) signs decisions with. */
-        signingKey: z
-          .object({
-            keyId: z.string().min(1),
-            /** Env var with the Ed25519 private key (PKCS#8 PEM)… */
-            privateKeyEnv: envName.optional(),
-            /** …or a file holding it (mode 600). */
-            privateKeyFile: z.string().optional(),
-          })
-          .strict()
-          .refine((k) => !!k.privateKeyEnv !== !!k.privateKeyFile, {
-            message: 'exactly one of privateKeyEnv and privateKeyFile',
-          }),
+        signingKey: privateKeySchema,
         /** A signed decision older than this (or this far in the future) is refused. */
         maxDecisionAgeSeconds: z.number().int().min(10).max(3600).default(300),
         /** Roles that may start runbooks, and so claim a run started without a verified requester. */
@@ -316,7 +336,7 @@ export const siteSchema = z
       .object({ targets: z.array(notifyTargetSchema).default([]) })
       .strict()
       .default({ targets: [] }),
-    audit: sqlStoreSchema,
+    audit: auditSchema,
     codec: z
       .object({
         /** Env var with the payload keys: `keyId:base64key,…`, the first encrypts, all decrypt. */
@@ -428,6 +448,16 @@ function mergeAddedBanks(raw: unknown, base: string, file: string): void {
 
 function resolvePaths(site: SiteConfig, base: string): SiteConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const withKeyPaths = <T extends { signers: PublicKeyConfig[]; signingKey: PrivateKeyConfig }>(
+    keys: T,
+  ): T => ({
+    ...keys,
+    signers: keys.signers.map((k) => (k.publicKeyFile ? { ...k, publicKeyFile: abs(k.publicKeyFile) } : k)),
+    signingKey: {
+      ...keys.signingKey,
+      ...(keys.signingKey.privateKeyFile && { privateKeyFile: abs(keys.signingKey.privateKeyFile) }),
+    },
+  });
   return {
     ...site,
     mq: {
@@ -457,22 +487,17 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
     },
     ...(site.addedBanksDir && { addedBanksDir: abs(site.addedBanksDir) }),
     approvals: {
-      ...site.approvals,
-      signers: site.approvals.signers.map((k) =>
-        k.publicKeyFile ? { ...k, publicKeyFile: abs(k.publicKeyFile) } : k,
-      ),
-      signingKey: {
-        ...site.approvals.signingKey,
-        ...(site.approvals.signingKey.privateKeyFile && {
-          privateKeyFile: abs(site.approvals.signingKey.privateKeyFile),
-        }),
-      },
+      ...withKeyPaths(site.approvals),
       users: { ...site.approvals.users, file: abs(site.approvals.users.file) },
     },
     notify: {
       targets: site.notify.targets.map((t) => (t.type === 'file' ? { ...t, path: abs(t.path) } : t)),
     },
-    audit: { ...site.audit, ...(site.audit.sqlite && { sqlite: { path: abs(site.audit.sqlite.path) } }) },
+    audit: {
+      ...withKeyPaths(site.audit),
+      ...(site.audit.sqlite && { sqlite: { path: abs(site.audit.sqlite.path) } }),
+      headFile: abs(site.audit.headFile),
+    },
     reports: { dir: abs(site.reports.dir) },
     ...(site.sandbox && { sandbox: { ...site.sandbox, dataDir: abs(site.sandbox.dataDir) } }),
   };

@@ -1,26 +1,27 @@
 /**
- * Audit activity: append one entry to the hash-chained audit trail. Runs on the `record` retry
- * profile; the idempotency key (e.g. `${workflowId}/decision/${nonce}`) makes a retry return the
- * record the first attempt wrote instead of appending a second one.
+ * Audit activity: append one entry to the signed, hash-chained audit trail. Runs on the `record`
+ * retry profile; the idempotency key (e.g. `${workflowId}/decision/${nonce}`) makes a retry return
+ * the record the first attempt wrote instead of appending a second one. A store that no longer
+ * matches its signed head is refused retryably: the run waits for the trail to be restored
+ * rather than act without a record.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { AuditDb } from '../connectors/audit/database.ts';
+import { AuditAnchorError } from '../connectors/audit/append-guard.ts';
 import { AuditEntryError, type AuditEntryInput } from '../connectors/audit/record.ts';
-import { appendAuditRecord, AuditKeyConflictError } from '../connectors/audit/store.ts';
+import { AuditKeyConflictError, type AuditWriter } from '../connectors/audit/store.ts';
 import { ErrorKind, invalidInput } from '../workflows/shared/errors.ts';
 
 export type { AuditEntryInput } from '../connectors/audit/record.ts';
 
 export interface AuditDeps {
-  db: AuditDb;
-  now?: () => Date;
+  audit: AuditWriter;
 }
 
-export function createAuditActivities({ db, now = () => new Date() }: AuditDeps) {
+export function createAuditActivities({ audit }: AuditDeps) {
   return {
     async appendAudit(entry: AuditEntryInput): Promise<{ seq: number; hash: string }> {
       try {
-        const { record } = await appendAuditRecord(db, entry, now);
+        const { record } = await audit.append(entry);
         return { seq: record.seq, hash: record.hash };
       } catch (err) {
         if (err instanceof AuditEntryError) throw invalidInput(err.problems);
@@ -30,6 +31,13 @@ export function createAuditActivities({ db, now = () => new Date() }: AuditDeps)
             nonRetryable: true,
             message: err.message,
             details: [{ idempotencyKey: err.idempotencyKey, existing: err.existing }],
+            cause: err,
+          });
+        }
+        if (err instanceof AuditAnchorError) {
+          throw ApplicationFailure.create({
+            type: ErrorKind.AuditTrailBroken,
+            message: err.message,
             cause: err,
           });
         }

@@ -3,7 +3,7 @@
  *   npm run runbook -- start daily-inspection --input '{"banks":["ICBC"]}' [--wait]
  *   npm run runbook -- status <workflow-id>
  *   npm run runbook -- list [--runbook daily-inspection] [--limit 20]
- *   npm run runbook -- audit verify
+ *   npm run runbook -- audit verify [--anchor <head file or evidence.json>]…
  *   npm run runbook -- evidence --from 2026-11-01 --to 2026-11-30 [--out DIR]
  *   npm run runbook -- approvals | approve <workflow-id> [--reason …] | reject <workflow-id> --reason …
  * Input is validated against the runbook's schema and the site before anything starts.
@@ -23,7 +23,10 @@ Commands:
   status <workflow-id>  status, progress and (when finished) the result of a run
   list [--runbook <name>] [--limit <n>]
                       recent runs, newest first
-  audit verify        check the audit trail's hash chain (exit 0 intact, 1 problems listed)
+  audit verify [--anchor <file>]…
+                      check the audit trail: hash chain, record and decision signatures, and the
+                      signed head file (plus each --anchor: a head copy or an evidence.json)
+                      (exit 0 intact, 1 problems listed)
   evidence --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--out <dir>]
                       export the audit records of those business days (Asia/Shanghai) as JSON
                       and a Chinese HTML page (default <reports>/evidence/<from>_<to>/)
@@ -96,6 +99,7 @@ async function main(): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string' },
+      anchor: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -105,7 +109,7 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const site = loadSite();
-  if (command === 'audit') return auditCommand(site, arg);
+  if (command === 'audit') return auditCommand(site, arg, values.anchor);
   if (command === 'evidence') return evidenceCommand(site, values);
   const client = await connectClient(site);
   try {

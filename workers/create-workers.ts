@@ -24,6 +24,7 @@ import { createCalendarActivities } from '../activities/calendar.ts';
 import { createVoucherActivities } from '../activities/vouchers.ts';
 import { loadSignerKeys } from '../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../connectors/audit/database.ts';
+import { createSiteAuditWriter } from '../connectors/audit/site-audit.ts';
 import { createSiteCalendar } from '../connectors/calendar/site-calendar.ts';
 import { createDataConverter } from '../connectors/codec/data-converter.ts';
 import { payloadKeysFromEnv } from '../connectors/codec/payload-keys.ts';
@@ -80,7 +81,7 @@ export async function createWorkers(options: {
               users: createLocalUserStore(site.approvals.users.file),
               signers: loadSignerKeys(site.approvals),
             }),
-            ...createAuditActivities({ db: auditDb }),
+            ...createAuditActivities({ audit: createSiteAuditWriter(auditDb, site.audit) }),
             ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
             ...createBankRegistryActivities({ site }),
             ...createCalendarActivities({ site, calendar: createSiteCalendar(site.calendar) }),

@@ -1,7 +1,9 @@
 /**
- * The front door's Ed25519 keys: the private key the inbox signs decisions with, and the public
- * keys workers trust. Public keys are configured as raw 32 bytes in base64 (or a SPKI PEM file);
- * the private key comes from an env var or a mode-600 file, never from the site file itself.
+ * Ed25519 keys named by the site file: the front door's (the private key the inbox signs
+ * decisions with, the public keys workers trust) and the audit trail's (the appending workers'
+ * private key, the public keys `audit verify` checks records with). Public keys are configured as
+ * raw 32 bytes in base64 (or a SPKI PEM file); a private key comes from an env var or a mode-600
+ * file, never from the site file itself.
  */
 import {
   createPrivateKey,
@@ -13,7 +15,7 @@ import {
 } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SiteConfig } from '../../temporal.config.ts';
+import type { PrivateKeyConfig, PublicKeyConfig } from '../../temporal.config.ts';
 import { secretFromEnv } from '../../temporal.config.ts';
 import {
   decisionMessage,
@@ -27,7 +29,8 @@ export interface SigningKey {
   privateKey: KeyObject;
 }
 
-type Approvals = SiteConfig['approvals'];
+/** The site file section holding the keys, named in errors. */
+type KeySection = 'approvals' | 'audit';
 
 /** Raw public key bytes (32) from base64 raw or PEM text. */
 function rawPublicKey(text: string, where: string): Buffer {
@@ -42,10 +45,13 @@ function rawPublicKey(text: string, where: string): Buffer {
   return raw;
 }
 
-/** The public keys a worker trusts, read when the process starts. */
-export function loadSignerKeys(approvals: Approvals): SignerKey[] {
-  return approvals.signers.map((k, i) => {
-    const where = `approvals.signers[${i}]`;
+/** The public keys a process trusts, read when it starts. */
+export function loadSignerKeys(
+  keys: { signers: PublicKeyConfig[] },
+  section: KeySection = 'approvals',
+): SignerKey[] {
+  return keys.signers.map((k, i) => {
+    const where = `${section}.signers[${i}]`;
     let text = k.publicKey;
     if (k.publicKeyFile) {
       try {
@@ -58,20 +64,24 @@ export function loadSignerKeys(approvals: Approvals): SignerKey[] {
   });
 }
 
-/** The front door's private key (the inbox process only). */
-export function loadSigningKey(approvals: Approvals, env: NodeJS.ProcessEnv = process.env): SigningKey {
-  const { keyId, privateKeyEnv, privateKeyFile } = approvals.signingKey;
+/** A private key: the front door's (the inbox process only) or the audit's (appending workers only). */
+export function loadSigningKey(
+  keys: { signingKey: PrivateKeyConfig },
+  section: KeySection = 'approvals',
+  env: NodeJS.ProcessEnv = process.env,
+): SigningKey {
+  const { keyId, privateKeyEnv, privateKeyFile } = keys.signingKey;
   const text = privateKeyEnv ? secretFromEnv(privateKeyEnv, env) : readFileSync(privateKeyFile ?? '', 'utf8');
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(text);
   } catch (err) {
     throw new Error(
-      `approvals.signingKey: expected an Ed25519 private key in PKCS#8 PEM (${(err as Error).message})`,
+      `${section}.signingKey: expected an Ed25519 private key in PKCS#8 PEM (${(err as Error).message})`,
     );
   }
   if (privateKey.asymmetricKeyType !== 'ed25519')
-    throw new Error('approvals.signingKey: not an Ed25519 private key');
+    throw new Error(`${section}.signingKey: not an Ed25519 private key`);
   return { keyId, privateKey };
 }
 

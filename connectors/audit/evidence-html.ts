@@ -24,10 +24,12 @@ const labels = {
     anchors: '链锚点',
     anchorBefore: '期间前一条记录',
     anchorEnd: '期间末条记录',
-    chainHead: '导出时的链头',
+    chainHead: '导出时数据库中的链头',
+    signedHead: '导出时的签名链头（审计库之外）',
+    signedHeadNone: '缺失或签名无效',
     howTo: '核对方法',
     howToText:
-      '每条记录的哈希 = SHA-256（上一条记录的哈希 + 本条记录内容的规范 JSON）。从“期间前一条记录”的哈希开始依次计算，应得到“期间末条记录”的哈希；该哈希可与链头或其他期间导出的锚点核对。',
+      '每条记录的哈希 = SHA-256（上一条记录的哈希 + 本条记录内容的规范 JSON）。从“期间前一条记录”的哈希开始依次计算，应得到“期间末条记录”的哈希；该哈希可与链头或其他期间导出的锚点核对。每条记录的哈希另有审计签名密钥的 Ed25519 签名，用站点配置 audit.signers 中的公钥核验；签名链头保存在审计库之外，本导出保存的链头可用于日后核对（runbook audit verify --anchor evidence.json）。',
     none: '该期间没有审计记录。',
     runIds: '运行 ID',
     requester: '发起人',
@@ -69,10 +71,12 @@ const labels = {
     anchors: 'Chain anchors',
     anchorBefore: 'Record before the period',
     anchorEnd: 'Last record of the period',
-    chainHead: 'Chain head at export',
+    chainHead: 'Chain head in the store at export',
+    signedHead: 'Signed chain head at export (kept outside the store)',
+    signedHeadNone: 'missing or not validly signed',
     howTo: 'How to check',
     howToText:
-      'Each record’s hash = SHA-256(previous record’s hash + the canonical JSON of the record). Starting from the hash of the record before the period, recomputing each record in turn must give the hash of the period’s last record, which can be matched with the chain head or the anchors of another export.',
+      'Each record’s hash = SHA-256(previous record’s hash + the canonical JSON of the record). Starting from the hash of the record before the period, recomputing each record in turn must give the hash of the period’s last record, which can be matched with the chain head or the anchors of another export. Each record’s hash is also signed (Ed25519) with the audit signing key, checked with the public keys in the site file’s audit.signers; the signed chain head is kept outside the store, and the one saved in this export anchors later checks (runbook audit verify --anchor evidence.json).',
     none: 'No audit records in this period.',
     runIds: 'Run IDs',
     requester: 'Requested by',
@@ -120,6 +124,10 @@ const problemLabels: Record<AuditProblemKind, { zh: string; en: string }> = {
   reordered: { zh: '记录顺序被调换', en: 'records reordered' },
   duplicated: { zh: '序号重复', en: 'seq duplicated' },
   'beyond-head': { zh: '链头之外的记录', en: 'record outside the chain head' },
+  truncated: { zh: '记录被截断', en: 'trail truncated' },
+  signature: { zh: '审计签名无效', en: 'audit signature invalid' },
+  decision: { zh: '审批决定核验失败', en: 'decision fails its check' },
+  anchor: { zh: '签名链头无法核对', en: 'signed head unusable' },
 };
 
 export function renderEvidenceHtml(bundle: EvidenceBundle, language: Language = 'zh'): string {
@@ -148,11 +156,20 @@ ${problemList(range.problems, language)}
 <h3>${t.anchors}</h3>
 <ul><li>${t.anchorBefore}：${anchor(bundle.anchors.before)}</li>
 <li>${t.anchorEnd}：${anchor(bundle.anchors.end)}</li>
-<li>${t.chainHead}：${anchor(bundle.chainHead)}</li></ul>
-<p><small>${t.howTo}：${t.howToText}<br><code>${esc(bundle.hashRule)}</code></small></p>
+<li>${t.chainHead}：${anchor(bundle.chainHead)}</li>
+<li>${t.signedHead}：${signedHead(bundle.head, t)}</li></ul>
+<p><small>${t.howTo}：${t.howToText}<br><code>${esc(bundle.hashRule)}</code><br><code>${esc(bundle.signatureRule)}</code></small></p>
 ${runs.length === 0 ? `<p>${t.none}</p>` : runs.map((run) => renderRun(run, t, language)).join('\n')}
 </body></html>
 `;
+}
+
+function signedHead(head: EvidenceBundle['head'], t: Labels): string {
+  if (!head) return `<span class="bad">${t.signedHeadNone}</span>`;
+  return (
+    `${t.seq} ${head.seq}：<code>${esc(head.hash)}</code>（${esc(beijing(head.writtenAt))}，` +
+    `${t.signedBy} <code>${esc(head.keyId)}</code>）<br><small><code>${esc(head.signature)}</code></small>`
+  );
 }
 
 function verdict(ok: boolean, t: Labels): string {

@@ -3,20 +3,24 @@
  * bundle a machine can re-check and an HTML page in Chinese for the bureau's files. The bundle
  * carries the anchors around the range — the hash the first record chains from and the hash of
  * the last — so a reader can recompute the range and match it against the chain (the chain
- * head, or the anchors of an earlier or later export).
+ * head, or the anchors of an earlier or later export), the records' signatures, and the signed
+ * head the export was made at: kept with the bureau's files, it anchors later verifications
+ * (`runbook audit verify --anchor evidence.json`) even if the head file is lost or moved back.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AuditDb } from './database.ts';
 import { renderEvidenceHtml } from './evidence-html.ts';
-import { GENESIS_HASH, hashRule, type AuditRecord } from './record.ts';
+import { legacyUntil, validAnchors } from './anchors.ts';
+import type { SignedHead } from './head-file.ts';
+import { GENESIS_HASH, hashRule, signatureRule, type AuditRecord, type ChainPoint } from './record.ts';
 import {
   readChainHead,
   readSnapshot,
   verifyAuditTrail,
   verifyRecords,
   type AuditVerification,
-  type ChainPoint,
+  type VerifyOptions,
 } from './verify.ts';
 
 export const evidenceTimeZone = 'Asia/Shanghai';
@@ -30,12 +34,16 @@ export interface EvidenceBundle {
   range: { from: string; to: string; timeZone: string; fromUtc: string; toUtcExclusive: string };
   generatedAt: string;
   hashRule: string;
+  signatureRule: string;
+  /** The signed head file as it stood at export (null when it was missing or not validly signed). */
+  head: SignedHead | null;
   anchors: {
     /** What the first record chains from: the hash of the record just before the range. */
     before: { seq: number; hash: string | null };
     /** The hash of the last record of the range (equal to `before` when the range is empty). */
     end: { seq: number; hash: string | null };
   };
+  /** The store's own head row at export; unlike `head`, anyone who can write the store can move it. */
   chainHead: ChainPoint | null;
   verification: {
     /** The whole trail, at export time. */
@@ -53,6 +61,8 @@ export interface EvidenceBundle {
 export interface EvidenceOptions {
   from: string;
   to: string;
+  /** The keys and signed heads the trail is verified with (siteVerifyOptions). */
+  verify: VerifyOptions;
   /** Default `<reportsDir>/evidence/<from>_<to>`. */
   outDir?: string;
   /** Default `reports` under the working directory. */
@@ -107,11 +117,13 @@ export async function exportEvidence(db: AuditDb, options: EvidenceOptions): Pro
   const { records, before, chainHead } = await readRange(db, fromUtc, toUtcExclusive);
   const last = records.at(-1);
   const end = last ? { seq: last.seq, hash: last.hash } : before;
-  const range = verifyRecords(
-    records,
-    { seq: before.seq, hash: before.hash ?? records[0]?.prev_hash ?? GENESIS_HASH },
-    end.hash === null ? undefined : { seq: end.seq, hash: end.hash },
-  );
+  const { verify } = options;
+  const range = verifyRecords(records, {
+    keys: verify.keys,
+    legacyUntil: legacyUntil(verify.anchors),
+    start: { seq: before.seq, hash: before.hash ?? records[0]?.prev_hash ?? GENESIS_HASH },
+    ...(end.hash !== null && { end: { seq: end.seq, hash: end.hash } }),
+  });
   if (before.hash === null) {
     range.ok = false;
     range.problems.unshift({
@@ -126,9 +138,11 @@ export async function exportEvidence(db: AuditDb, options: EvidenceOptions): Pro
     range: { from, to, timeZone: evidenceTimeZone, fromUtc, toUtcExclusive },
     generatedAt: (options.now?.() ?? new Date()).toISOString(),
     hashRule,
+    signatureRule,
+    head: validAnchors(verify.anchors)[0]?.head ?? null,
     anchors: { before, end },
     chainHead,
-    verification: { chain: await verifyAuditTrail(db), range },
+    verification: { chain: await verifyAuditTrail(db, verify), range },
     records,
   };
 

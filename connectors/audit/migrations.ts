@@ -1,7 +1,8 @@
 /**
  * DDL for the audit store, created idempotently when the store opens. The same definitions serve
  * SQLite and Oracle; column types are chosen per dialect (VARCHAR2 in characters and a CLOB for
- * the payload on Oracle), and lengths stay within what VARCHAR2 holds.
+ * the payload on Oracle), and lengths stay within what VARCHAR2 holds. A store made before
+ * records were signed gets the signature columns added.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, SqliteAdapter, type Kysely } from 'kysely';
@@ -66,9 +67,12 @@ async function createTables(db: Kysely<AuditDatabase>): Promise<void> {
       .addColumn('idempotency_key', text(400), (c) => c.notNull())
       .addColumn('prev_hash', text(64), (c) => c.notNull())
       .addColumn('hash', text(64), (c) => c.notNull())
+      .addColumn('key_id', text(64))
+      .addColumn('signature', text(128))
       .addPrimaryKeyConstraint('audit_records_pk', ['seq'])
       .addUniqueConstraint('audit_records_idem_uq', ['idempotency_key']),
   );
+  await addSignatureColumns(db, text);
   await once(db.schema.createIndex('audit_records_time_ix').on('audit_records').column('recorded_at'));
   await once(db.schema.createIndex('audit_records_wf_ix').on('audit_records').column('workflow_id'));
   await once(
@@ -81,6 +85,39 @@ async function createTables(db: Kysely<AuditDatabase>): Promise<void> {
       .addPrimaryKeyConstraint('audit_chain_head_pk', ['id']),
   );
   await ensureChainHead(db);
+}
+
+/** Adds key_id and signature to a store created before records were signed. */
+async function addSignatureColumns(
+  db: Kysely<AuditDatabase>,
+  text: (n: number) => ReturnType<typeof sql>,
+): Promise<void> {
+  const hasColumns = await db
+    .selectFrom('audit_records')
+    .select(['key_id', 'signature'])
+    .where('seq', '=', 0)
+    .execute()
+    .then(
+      () => true,
+      () => false,
+    );
+  if (hasColumns) return;
+  for (const [column, length] of [
+    ['key_id', 64],
+    ['signature', 128],
+  ] as const) {
+    try {
+      // Oracle's ADD takes no COLUMN keyword, which Kysely's builder writes.
+      if (isSqlite(db)) await db.schema.alterTable('audit_records').addColumn(column, text(length)).execute();
+      else
+        await sql`alter table ${sql.table('audit_records')} add (${sql.ref(column)} ${text(length)})`.execute(
+          db,
+        );
+    } catch (err) {
+      // Another process opening the store at the same moment added it first.
+      if (!/duplicate column|ORA-01430/i.test(String((err as Error).message))) throw err;
+    }
+  }
 }
 
 /** The single head row, created with the genesis hash; two processes opening at once may race. */

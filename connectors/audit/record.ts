@@ -1,7 +1,8 @@
 /**
- * The audit record: what a runbook appends (an entry), what the trail stores (a record), and the
- * hash that chains each record to the one before it. The hash rule is written out in
- * `hashRule` too, because an evidence bundle must let a reader re-check it without this code.
+ * The audit record: what a runbook appends (an entry), what the trail stores (a record), the
+ * hash that chains each record to the one before it, and the signature the appending worker puts
+ * on that hash. The rules are written out in `hashRule` and `signatureRule` too, because an
+ * evidence bundle must let a reader re-check them without this code.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -33,7 +34,12 @@ export interface AuditEntryInput {
   idempotencyKey: string;
 }
 
-/** A record exactly as stored and hashed (column names, payload as its JSON text). */
+export const signatureRule =
+  'signature = hex(Ed25519 signature by the audit key key_id over the UTF-8 bytes of ' +
+  '"jincai-audit-record/v1\\n" + hash); the public keys are the site file\'s audit.signers. Records ' +
+  "written before records were signed (seq <= the signed head's legacyUntil) carry none.";
+
+/** A record exactly as stored (column names, payload as its JSON text). */
 export interface AuditRecord {
   seq: number;
   recorded_at: string;
@@ -47,9 +53,19 @@ export interface AuditRecord {
   idempotency_key: string;
   prev_hash: string;
   hash: string;
+  /** The audit key that signed `hash` (null only on records written before records were signed). */
+  key_id: string | null;
+  signature: string | null;
 }
 
-export type AuditRecordContent = Omit<AuditRecord, 'prev_hash' | 'hash'>;
+/** A place in the chain: a record's seq and hash (seq 0 and the genesis hash before the first). */
+export interface ChainPoint {
+  seq: number;
+  hash: string;
+}
+
+/** What the hash covers. */
+export type AuditRecordContent = Omit<AuditRecord, 'prev_hash' | 'hash' | 'key_id' | 'signature'>;
 
 export function recordHash(prevHash: string, content: AuditRecordContent): string {
   const fields: Record<keyof AuditRecordContent, unknown> = {
@@ -82,7 +98,9 @@ const present = (what: string) =>
 export const payloadSchemas = {
   'run-started': z.object({ requester: z.string().min(1).max(64), inputDigest: hex64 }).strict(),
   plan: z.looseObject({ planDigest: hex64, plan: present('the plan') }),
+  // `claims` with keyId and signature is the front door's signed decision, re-checked by verify.
   decision: z.looseObject({
+    claims: present('the signed decision claims'),
     user: z.string().min(1).max(64),
     verdict: z.enum(['approve', 'reject']),
     reason: z.string().max(1000).optional(),

@@ -1,7 +1,8 @@
 /**
  * The audit store's tables, as Kysely sees them. `audit_chain_head` holds one row (id 1): the
- * last seq and hash, which appends lock to serialize themselves and verification compares with
- * the last record (so a deleted tail shows).
+ * last seq and hash, which appends lock to serialize themselves (and the head file's rewrites)
+ * and verification compares with the last record. Being in the store, it proves nothing against
+ * someone who can write the store: the signed head file outside it does.
  */
 import type { AuditKind } from './record.ts';
 
@@ -18,6 +19,8 @@ export interface AuditRecordsTable {
   idempotency_key: string;
   prev_hash: string;
   hash: string;
+  key_id: string | null;
+  signature: string | null;
 }
 
 export interface AuditChainHeadTable {

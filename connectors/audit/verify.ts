@@ -1,28 +1,37 @@
 /**
- * Verification of the hash chain: walks records in seq order and names every problem with the
- * seq it concerns — a record changed after it was written (its hash no longer matches), records
- * removed (a gap, or a chain head past the last record), records reordered (a record that hashes
- * correctly only under another record's seq), a seq present twice, a record rewritten together
- * with its hash (the next record no longer links to it). The same walker checks a standalone
- * range (an evidence bundle) from its anchor.
+ * Verification of the audit trail. The hash chain: walks records in seq order and names every
+ * problem with the seq it concerns — a record changed after it was written (its hash no longer
+ * matches), records removed (a gap, or a chain head past the last record), records reordered (a
+ * record that hashes correctly only under another record's seq), a seq present twice, a record
+ * rewritten together with its hash (the next record no longer links to it). Beyond the chain,
+ * which anyone who can write the store could recompute: each record's audit signature and each
+ * decision's front-door signature (record-checks.ts), and the signed heads kept outside the store
+ * (anchors.ts). The same walk checks a standalone range (an evidence bundle) from its anchor.
  */
 import { sql, type Kysely } from 'kysely';
+import { anchorProblems, legacyUntil, validAnchors } from './anchors.ts';
 import type { AuditDb } from './database.ts';
+import type { HeadReading } from './head-file.ts';
 import { isSqlite } from './migrations.ts';
-import { GENESIS_HASH, recordHash, type AuditRecord } from './record.ts';
+import { GENESIS_HASH, recordHash, type AuditRecord, type ChainPoint } from './record.ts';
+import { RecordChecker, type TrailKeys } from './record-checks.ts';
 import type { AuditDatabase } from './schema.ts';
 
-export type AuditProblemKind = 'altered' | 'removed' | 'reordered' | 'duplicated' | 'beyond-head';
+export type AuditProblemKind =
+  | 'altered'
+  | 'removed'
+  | 'reordered'
+  | 'duplicated'
+  | 'beyond-head'
+  | 'truncated'
+  | 'signature'
+  | 'decision'
+  | 'anchor';
 
 export interface AuditProblem {
   seq: number;
   kind: AuditProblemKind;
   problem: string;
-}
-
-export interface ChainPoint {
-  seq: number;
-  hash: string;
 }
 
 export interface AuditVerification {
@@ -31,6 +40,19 @@ export interface AuditVerification {
   problems: AuditProblem[];
   /** The last record walked, or the starting anchor when there were none. */
   last: ChainPoint;
+  /** Records accepted without a signature because they were written before records were signed. */
+  legacy: number;
+  /** The signed heads the store was checked against. */
+  anchored: { source: string; seq: number }[];
+}
+
+/** What the hash chain alone says. */
+type ChainVerdict = Omit<AuditVerification, 'legacy' | 'anchored'>;
+
+export interface VerifyOptions {
+  keys: TrailKeys;
+  /** Signed heads the store must still hold: the head file, an export's head, copies kept elsewhere. */
+  anchors: HeadReading[];
 }
 
 interface Suspect {
@@ -78,7 +100,7 @@ export class ChainWalker {
   }
 
   /** The verdict; `end` is where the chain should stop (the chain head, or a range's end anchor). */
-  finish(end?: ChainPoint): AuditVerification {
+  finish(end?: ChainPoint): ChainVerdict {
     const problems = [...this.problems];
     const bad = this.suspects.filter((s) => !s.contentOk);
     const seqs = bad.length <= maxReorderSearch ? bad.map((s) => s.record.seq) : [];
@@ -154,15 +176,35 @@ function endProblems(last: ChainPoint, end: ChainPoint): AuditProblem[] {
   return [];
 }
 
-/** Checks records that claim to continue the chain from `start` and end at `end`. */
+/**
+ * Checks records that claim to continue the chain from `start` and end at `end` (an evidence
+ * range): the chain, the signatures, and the decisions (a plan outside the range is not missed).
+ */
 export function verifyRecords(
   records: Iterable<AuditRecord>,
-  start?: ChainPoint,
-  end?: ChainPoint,
+  options: { keys: TrailKeys; legacyUntil: number; start?: ChainPoint; end?: ChainPoint },
 ): AuditVerification {
-  const walker = new ChainWalker(start);
-  for (const r of records) walker.push(r);
-  return walker.finish(end);
+  const walker = new ChainWalker(options.start);
+  const checker = new RecordChecker({
+    keys: options.keys,
+    legacyUntil: options.legacyUntil,
+    plansKnown: false,
+  });
+  for (const r of records) {
+    walker.push(r);
+    checker.push(r);
+  }
+  return withProblems(walker.finish(options.end), checker.finish(), checker.legacy, []);
+}
+
+function withProblems(
+  chain: ChainVerdict,
+  more: AuditProblem[],
+  legacy: number,
+  anchored: AuditVerification['anchored'],
+): AuditVerification {
+  const problems = [...chain.problems, ...more].sort((a, b) => a.seq - b.seq);
+  return { ...chain, ok: problems.length === 0, problems, legacy, anchored };
 }
 
 const pageSize = 1000;
@@ -177,8 +219,10 @@ export async function readChainHead(trx: Kysely<AuditDatabase>): Promise<ChainPo
   return head ? { seq: Number(head.last_seq), hash: head.last_hash } : null;
 }
 
-/** Verifies the whole trail against one consistent snapshot of the store. */
-export async function verifyAuditTrail(db: AuditDb): Promise<AuditVerification> {
+/** Verifies the whole trail, against one consistent snapshot of the store and the given heads. */
+export async function verifyAuditTrail(db: AuditDb, options: VerifyOptions): Promise<AuditVerification> {
+  const { anchors } = options;
+  const anchoredSeqs = new Set(validAnchors(anchors).map((a) => a.head.seq));
   return readSnapshot(db, async (trx) => {
     const head = await readChainHead(trx);
     const { max } = await trx
@@ -186,6 +230,12 @@ export async function verifyAuditTrail(db: AuditDb): Promise<AuditVerification> 
       .select((eb) => eb.fn.max('seq').as('max'))
       .executeTakeFirstOrThrow();
     const walker = new ChainWalker();
+    const checker = new RecordChecker({
+      keys: options.keys,
+      legacyUntil: legacyUntil(anchors),
+      plansKnown: true,
+    });
+    const hashAt = new Map<number, string>();
     const until = Math.max(Number(max ?? 0), head?.seq ?? 0);
     // Pages by seq range, not LIMIT/OFFSET: the same query then runs on SQLite and Oracle.
     for (let from = 1; from <= until; from += pageSize) {
@@ -197,12 +247,18 @@ export async function verifyAuditTrail(db: AuditDb): Promise<AuditVerification> 
         .orderBy('seq')
         .orderBy('hash')
         .execute();
-      for (const r of page) walker.push({ ...r, seq: Number(r.seq) });
+      for (const row of page) {
+        const r = { ...row, seq: Number(row.seq) };
+        walker.push(r);
+        checker.push(r);
+        if (anchoredSeqs.has(r.seq) && !hashAt.has(r.seq)) hashAt.set(r.seq, r.hash);
+      }
     }
-    if (head) return walker.finish(head);
-    const result = walker.finish();
-    const missingHead: AuditProblem = { seq: 0, kind: 'removed', problem: 'the chain head row is missing' };
-    return { ...result, ok: false, problems: [missingHead, ...result.problems] };
+    const chain = walker.finish(head ?? undefined);
+    const more = [...checker.finish(), ...anchorProblems(anchors, chain.last, chain.records, hashAt)];
+    if (!head) more.unshift({ seq: 0, kind: 'removed', problem: 'the chain head row is missing' });
+    const anchored = validAnchors(anchors).map((a) => ({ source: a.source, seq: a.head.seq }));
+    return withProblems(chain, more, checker.legacy, anchored);
   });
 }
 

@@ -1,28 +1,51 @@
 /**
  * The `runbook audit verify` and `runbook evidence` commands. Both open the audit store
- * read-only; each returns the process exit code: 0 done and the chain intact, 1 the chain has
- * problems (listed) or the store cannot be read, 2 a usage error (refused before any file is
- * written).
+ * read-only and check it with public keys only (audit.signers, approvals.signers) against the
+ * signed head file and any `--anchor` (a head file copy or an evidence export); each returns the
+ * process exit code: 0 done and the trail intact, 1 the trail has problems (listed) or the store
+ * cannot be read, 2 a usage error (refused before any file is written).
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { openAuditDb, type AuditDb } from '../../connectors/audit/database.ts';
 import { evidenceRangeProblems, exportEvidence } from '../../connectors/audit/evidence.ts';
-import { verifyAuditTrail, type AuditProblem } from '../../connectors/audit/verify.ts';
+import { siteVerifyOptions } from '../../connectors/audit/site-audit.ts';
+import {
+  verifyAuditTrail,
+  type AuditProblem,
+  type AuditVerification,
+} from '../../connectors/audit/verify.ts';
 
-export async function auditCommand(site: SiteConfig, sub: string | undefined): Promise<number> {
+export async function auditCommand(
+  site: SiteConfig,
+  sub: string | undefined,
+  anchors: string[] = [],
+): Promise<number> {
   if (sub !== 'verify') {
     console.error(`audit: expected a subcommand: verify${sub ? ` (got "${sub}")` : ''}`);
+    return 2;
+  }
+  const unreadable = anchors.filter((file) => !existsSync(file));
+  if (unreadable.length) {
+    for (const file of unreadable) console.error(`--anchor: no file "${file}"`);
     return 2;
   }
   const db = await openReadOnly(site);
   if (!db) return 1;
   try {
-    const result = await verifyAuditTrail(db);
+    const result = await verifyAuditTrail(
+      db,
+      await siteVerifyOptions(
+        site,
+        anchors.map((a) => resolve(a)),
+      ),
+    );
     if (result.ok) {
       console.log(
         `Audit trail intact: ${result.records} record(s), last seq ${result.last.seq} (hash ${result.last.hash}).`,
       );
+      printCoverage(result);
       return 0;
     }
     console.log(
@@ -51,6 +74,7 @@ export async function evidenceCommand(
     const { bundle, jsonFile, htmlFile } = await exportEvidence(db, {
       from,
       to,
+      verify: await siteVerifyOptions(site),
       reportsDir: site.reports.dir,
       ...(flags.out && { outDir: resolve(flags.out) }),
       siteName: site.site.name,
@@ -80,6 +104,16 @@ async function openReadOnly(site: SiteConfig): Promise<AuditDb | undefined> {
     console.error(`Cannot open the audit store (${site.audit.adapter} ${where}): ${(err as Error).message}`);
     return undefined;
   }
+}
+
+function printCoverage({ records, legacy, anchored }: AuditVerification): void {
+  console.log(`  Signatures: ${records - legacy} record(s) signed with an audit key, each verified.`);
+  if (legacy)
+    console.log(
+      `  seq 1–${legacy}: written before records were signed; covered by the hash chain and the signed head.`,
+    );
+  for (const a of anchored)
+    console.log(`  Anchored: the signed head in ${a.source} (seq ${a.seq}) is held by the store.`);
 }
 
 function printProblems(problems: AuditProblem[]): void {

@@ -1,6 +1,6 @@
 /**
- * The embedded stack's approval identities: the front door's signing key pair and three demo
- * users, created once under data/secrets (git-ignored, mode 600). They exist so a new user can
+ * The embedded stack's identities: the front door's and the audit trail's signing key pairs and
+ * three demo users, created once under data/secrets (git-ignored, mode 600). They exist so a new user can
  * watch an approval happen; the demo accounts are named as such everywhere they appear and a
  * real site never has them (its users come from its own store or directory).
  */
@@ -28,13 +28,13 @@ const demoUsers = {
   director: { id: 'demo-director', displayName: '演示局领导（仅沙箱）', roles: ['finance-director'] },
 } as const;
 
-/** Creates the signing key pair when the site names files for it and they are missing. */
-export function ensureApprovalKeys(site: SiteConfig): void {
-  const privateFile = site.approvals.signingKey.privateKeyFile;
-  const publicFile = site.approvals.signers.find(
-    (s) => s.keyId === site.approvals.signingKey.keyId,
-  )?.publicKeyFile;
-  if (privateFile && publicFile) ensureSigningKeyPair(privateFile, publicFile);
+/** Creates the front door's and the audit's key pairs where the site names files for them and they are missing. */
+export function ensureSigningKeys(site: SiteConfig): void {
+  for (const keys of [site.approvals, site.audit]) {
+    const privateFile = keys.signingKey.privateKeyFile;
+    const publicFile = keys.signers.find((s) => s.keyId === keys.signingKey.keyId)?.publicKeyFile;
+    if (privateFile && publicFile) ensureSigningKeyPair(privateFile, publicFile);
+  }
 }
 
 export function demoCredentialsFile(site: SiteConfig): string {

@@ -19,7 +19,7 @@ import {
 } from './dev-server.ts';
 import {
   demoCredentialsFile,
-  ensureApprovalKeys,
+  ensureSigningKeys,
   ensureDemoUsers,
   type DemoCredentials,
 } from './demo-identities.ts';
@@ -147,7 +147,7 @@ export async function startStack(options: {
       );
     }
     const env = { ...process.env, ...(await sandboxSecrets(site)), ...(await payloadKeysSecret(site)) };
-    ensureApprovalKeys(site);
+    ensureSigningKeys(site);
     const demoUsers = await ensureDemoUsers(site);
     say('Starting the sandbox estate…');
     const sandbox: ProjectProcess = await startProjectProcess({

@@ -1,23 +1,27 @@
 /**
  * A second process appending to the same audit store (for the concurrency test): opens the
- * store, says "ready", waits for "go" on stdin, appends `count` entries, prints their seqs.
- *   node --import tsx test/audit/append-child.ts <db-path> <workflow-id> <count>
+ * store with the test folder's audit section (keys, head file), says "ready", waits for "go" on
+ * stdin, appends `count` entries, prints their seqs.
+ *   node --import tsx test/audit/append-child.ts <test-dir> <workflow-id> <count>
  */
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openAuditDb } from '../../connectors/audit/database.ts';
-import { appendAuditRecord } from '../../connectors/audit/store.ts';
+import { createSiteAuditWriter } from '../../connectors/audit/site-audit.ts';
+import { testAuditSection } from '../support/audit-site.ts';
 
-const [path, workflowId, count] = process.argv.slice(2);
-if (!path || !workflowId || !count) throw new Error('usage: append-child.ts <db-path> <workflow-id> <count>');
-const db = await openAuditDb({ adapter: 'sqlite', sqlite: { path } });
+const [dir, workflowId, count] = process.argv.slice(2);
+if (!dir || !workflowId || !count) throw new Error('usage: append-child.ts <test-dir> <workflow-id> <count>');
+const audit = testAuditSection(dir);
+const db = await openAuditDb(audit);
+const writer = createSiteAuditWriter(db, audit);
 process.stdout.write('ready\n');
 process.stdin.setEncoding('utf8');
 let input = '';
 while (!input.includes('go')) input += String((await once(process.stdin, 'data'))[0]);
 const seqs: number[] = [];
 for (let i = 0; i < Number(count); i++) {
-  const { record } = await appendAuditRecord(db, {
+  const { record } = await writer.append({
     workflowId,
     runbook: 'channel-recovery',
     kind: 'mutation',

@@ -2,29 +2,23 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { ApplicationFailure } from '@temporalio/common';
 import { createAuditActivities } from '../../activities/audit.ts';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import { GENESIS_HASH, recordHash, type AuditRecord } from '../../connectors/audit/record.ts';
-import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
+import { createSiteAuditWriter } from '../../connectors/audit/site-audit.ts';
 import { projectRoot } from '../../temporal.config.ts';
-import { runEntries, tempAuditStore } from './helpers.ts';
+import { runEntries, tempAuditStore, type TempAuditStore } from './helpers.ts';
 
-function rows(path: string): AuditRecord[] {
-  const raw = new Database(path, { readonly: true });
-  try {
-    return raw.prepare('select * from audit_records order by seq').all() as AuditRecord[];
-  } finally {
-    raw.close();
-  }
-}
+const rows = (store: TempAuditStore) =>
+  store.rows('select * from audit_records order by seq') as AuditRecord[];
 
 test('appends chain each record to the one before, from the genesis hash', async (t) => {
   const store = await tempAuditStore();
   t.after(() => store.cleanup());
-  const { appendAudit } = createAuditActivities({ db: store.db });
+  const { appendAudit } = store;
   const entries = runEntries();
   const results = [];
   for (const e of entries) results.push(await appendAudit(e));
@@ -33,7 +27,7 @@ test('appends chain each record to the one before, from the genesis hash', async
     results.map((r) => r.seq),
     [1, 2, 3, 4, 5],
   );
-  const stored = rows(store.path);
+  const stored = rows(store);
   assert.equal(stored[0]!.prev_hash, GENESIS_HASH);
   for (const [i, r] of stored.entries()) {
     assert.equal(r.hash, results[i]!.hash);
@@ -53,20 +47,20 @@ test('appends chain each record to the one before, from the genesis hash', async
 test('a retried append with the same idempotency key returns the existing record', async (t) => {
   const store = await tempAuditStore();
   t.after(() => store.cleanup());
-  const { appendAudit } = createAuditActivities({ db: store.db });
+  const { appendAudit } = store;
   const [started, plan] = runEntries();
   const first = await appendAudit(started!);
   await appendAudit(plan!);
   const retry = await appendAudit(started!);
   assert.deepEqual(retry, first);
-  assert.equal(rows(store.path).length, 2);
-  assert.equal((await verifyAuditTrail(store.db)).ok, true);
+  assert.equal(rows(store).length, 2);
+  assert.equal((await store.verify()).ok, true);
 });
 
 test('an idempotency key reused for another kind is refused, not silently merged', async (t) => {
   const store = await tempAuditStore();
   t.after(() => store.cleanup());
-  const { appendAudit } = createAuditActivities({ db: store.db });
+  const { appendAudit } = store;
   const [started, , , , outcome] = runEntries();
   await appendAudit(started!);
   await assert.rejects(
@@ -77,13 +71,13 @@ test('an idempotency key reused for another kind is refused, not silently merged
       err.nonRetryable &&
       /already names seq 1/.test(err.message),
   );
-  assert.equal(rows(store.path).length, 1);
+  assert.equal(rows(store).length, 1);
 });
 
 test('bad entries are refused naming the field; raw runbook input never enters the trail', async (t) => {
   const store = await tempAuditStore();
   t.after(() => store.cleanup());
-  const { appendAudit } = createAuditActivities({ db: store.db });
+  const { appendAudit } = store;
   const [started, plan, , mutation] = runEntries();
   const refused = async (entry: unknown, pattern: RegExp) =>
     assert.rejects(
@@ -108,18 +102,18 @@ test('bad entries are refused naming the field; raw runbook input never enters t
   await refused({ ...mutation!, payload: { action: 'x', after: 1 } }, /entry\.payload\.before: required/);
   await refused({ ...started!, kind: 'deleted' }, /entry\.kind/);
   await refused({ ...started!, idempotencyKey: '' }, /entry\.idempotencyKey/);
-  assert.equal(rows(store.path).length, 0);
+  assert.equal(rows(store).length, 0);
 });
 
 test('two connections appending at once keep one valid, gapless chain', async (t) => {
   const store = await tempAuditStore();
-  const other = await openAuditDb({ adapter: 'sqlite', sqlite: { path: store.path } });
+  const other = await openAuditDb(store.audit);
   t.after(async () => {
     await other.destroy();
     await store.cleanup();
   });
-  const a = createAuditActivities({ db: store.db });
-  const b = createAuditActivities({ db: other });
+  const a = createAuditActivities({ audit: store.writer });
+  const b = createAuditActivities({ audit: createSiteAuditWriter(other, store.audit) });
   const entries = Array.from({ length: 30 }, () => runEntries()).flat();
   const results = await Promise.all(entries.map((e, i) => (i % 2 ? a : b).appendAudit(e)));
 
@@ -127,12 +121,12 @@ test('two connections appending at once keep one valid, gapless chain', async (t
     results.map((r) => r.seq).sort((x, y) => x - y),
     entries.map((_, i) => i + 1),
   );
-  const verdict = await verifyAuditTrail(store.db);
+  const verdict = await store.verify();
   assert.deepEqual(verdict.problems, []);
   assert.equal(verdict.records, entries.length);
 });
 
-test('two processes appending at once keep one valid, gapless chain', async (t) => {
+test('two processes appending at once keep one valid, gapless chain and a head file that never moves back', async (t) => {
   const store = await tempAuditStore();
   t.after(() => store.cleanup());
   const perProcess = 60;
@@ -143,7 +137,7 @@ test('two processes appending at once keep one valid, gapless chain', async (t) 
         '--import',
         'tsx',
         'test/audit/append-child.ts',
-        store.path,
+        store.dir,
         `wf-${name}-${randomUUID()}`,
         String(perProcess),
       ],
@@ -162,15 +156,36 @@ test('two processes appending at once keep one valid, gapless chain', async (t) 
     await new Promise((r) => setTimeout(r, 20));
   }
   children.forEach((c) => c.stdin.end('go\n'));
+  // Watch the head file while both write it: every reading is whole (atomic rename) and no later
+  // reading names an older seq than an earlier one.
+  const headSeqs: number[] = [];
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      const text = await readFile(store.audit.headFile, 'utf8').catch(() => undefined);
+      if (text !== undefined) headSeqs.push((JSON.parse(text) as { seq: number }).seq);
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
   const codes = await Promise.all(
     children.map(async (c) => (c.exitCode ?? (await once(c, 'exit'))[0]) as number),
   );
+  watching = false;
+  await watcher;
   assert.deepEqual(codes, [0, 0]);
+  assert.ok(new Set(headSeqs).size > 10, `the head file was seen moving (${new Set(headSeqs).size} values)`);
+  assert.deepEqual(
+    headSeqs,
+    [...headSeqs].sort((x, y) => x - y),
+    'the head file never moved back',
+  );
+  const finalHead = JSON.parse(await readFile(store.audit.headFile, 'utf8')) as { seq: number };
+  assert.equal(finalHead.seq, 2 * perProcess);
 
   const seqs = outputs.map((o) => JSON.parse(o().split('\n')[1]!) as number[]);
   // Both really ran at the same time: each one's seqs interleave with the other's.
   assert.ok(Math.min(...seqs[1]!) < Math.max(...seqs[0]!) && Math.min(...seqs[0]!) < Math.max(...seqs[1]!));
-  const verdict = await verifyAuditTrail(store.db);
+  const verdict = await store.verify();
   assert.deepEqual(verdict.problems, []);
   assert.equal(verdict.records, 2 * perProcess);
 });

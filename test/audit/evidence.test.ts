@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createAuditActivities } from '../../activities/audit.ts';
 import { EvidenceRangeError, exportEvidence, type EvidenceBundle } from '../../connectors/audit/evidence.ts';
 import { GENESIS_HASH, type AuditEntryInput } from '../../connectors/audit/record.ts';
 import { canonicalJson } from '../../workflows/shared/canonical-json.ts';
-import { clock, runEntries, tempAuditStore } from './helpers.ts';
+import { clock, decisionEntry, runEntries, tempAuditStore, type TempAuditStore } from './helpers.ts';
 
 const hostile = '<script>alert(1)</script>';
 
@@ -16,11 +15,20 @@ const hostile = '<script>alert(1)</script>';
  * 23:59:59.999 on 1 March), run C on 3 March: fifteen records.
  */
 async function threeDays(t: { after(fn: () => Promise<void>): void }) {
-  const store = await tempAuditStore();
-  t.after(() => store.cleanup());
   const a = runEntries('channel-recovery/CZ.TO.ICBC/2026-03-01');
-  const decision = a[2]!;
-  a[2] = { ...decision, payload: { ...(decision.payload as object), reason: `同意 ${hostile}` } };
+  const { workflowId, runId = '', runbook } = a[0]!;
+  const { planDigest } = a[1]!.payload as { planDigest: string };
+  a[2] = decisionEntry(
+    { workflowId, runId, runbook },
+    {
+      gateId: 'restart-1',
+      step: 'restart',
+      planDigest,
+      user: 'fin.li',
+      displayName: '李审批',
+      reason: `同意 ${hostile}`,
+    },
+  );
   a[3] = { ...a[3]!, subject: `CZ.TO.ICBC ${hostile}` };
   const times = [
     ...['02:00', '02:01', '02:30', '02:31', '02:32'].map((hm) => `2026-03-01T${hm}:00.000Z`),
@@ -31,22 +39,30 @@ async function threeDays(t: { after(fn: () => Promise<void>): void }) {
     '2026-03-02T15:59:59.999Z',
     ...['01:00', '01:01', '01:02', '01:03', '01:04'].map((hm) => `2026-03-03T${hm}:00.000Z`),
   ];
-  const { appendAudit } = createAuditActivities({ db: store.db, now: clock(...times) });
+  const store = await tempAuditStore({ now: clock(...times) });
+  t.after(() => store.cleanup());
   const entries: AuditEntryInput[] = [...a, ...runEntries('b'), ...runEntries('c')];
-  for (const e of entries) await appendAudit(e);
+  for (const e of entries) await store.appendAudit(e);
   return store;
 }
 
-/** The check a reader of the bundle makes, written from `hashRule` alone. */
-function recomputeChain(bundle: EvidenceBundle): string {
+/**
+ * The check a reader of the bundle makes, written from `hashRule` and `signatureRule` alone, with
+ * the audit public key as the site file lists it (raw 32 bytes, base64).
+ */
+function recomputeChain(bundle: EvidenceBundle, publicKeyFile: string): string {
+  const x = Buffer.from(readFileSync(publicKeyFile, 'utf8').trim(), 'base64').toString('base64url');
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
   let prev = bundle.anchors.before.hash!;
   for (const r of bundle.records) {
     assert.equal(r.prev_hash, prev, `seq ${r.seq} chains from the previous hash`);
-    const { prev_hash: _p, hash: _h, ...content } = r;
+    const { prev_hash: _p, hash: _h, key_id: _k, signature, ...content } = r;
     const hash = createHash('sha256')
       .update(prev + canonicalJson(content))
       .digest('hex');
     assert.equal(hash, r.hash, `seq ${r.seq} recomputes`);
+    const signed = Buffer.from(`jincai-audit-record/v1\n${hash}`, 'utf8');
+    assert.ok(verify(null, signed, publicKey, Buffer.from(signature ?? '', 'hex')), `seq ${r.seq} is signed`);
     prev = hash;
   }
   return prev;
@@ -60,6 +76,7 @@ test('evidence for business days: the records, anchors that tie them to the chai
     to: '2026-03-02',
     outDir,
     siteName: '示例县财政局',
+    verify: await store.verifyOptions(),
   });
   const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as EvidenceBundle;
   assert.deepEqual(json, bundle);
@@ -76,10 +93,14 @@ test('evidence for business days: the records, anchors that tie them to the chai
   });
   assert.deepEqual(json.anchors.before, { seq: 0, hash: GENESIS_HASH });
   assert.deepEqual(json.anchors.end, { seq: 10, hash: json.records[9]!.hash });
-  assert.equal(recomputeChain(json), json.anchors.end.hash);
+  assert.equal(recomputeChain(json, publicKeyFile(store)), json.anchors.end.hash);
   assert.equal(json.verification.chain.ok, true);
   assert.equal(json.verification.range.ok, true);
   assert.equal(json.chainHead?.seq, 15);
+  // The signed head the export was made at, as the head file held it: it anchors later checks.
+  assert.deepEqual(json.head, JSON.parse(readFileSync(store.audit.headFile, 'utf8')));
+  assert.equal(json.head?.seq, 15);
+  assert.match(json.signatureRule, /jincai-audit-record\/v1/);
   // The run-started payload is the requester and a digest, not the input.
   assert.deepEqual(Object.keys(JSON.parse(json.records[0]!.payload) as object), ['inputDigest', 'requester']);
 
@@ -95,6 +116,7 @@ test('evidence for business days: the records, anchors that tie them to the chai
     '李审批（fin.li）',
     '批准',
     '启动发送通道',
+    '导出时的签名链头（审计库之外）',
   ])
     assert.ok(html.includes(label), `page shows ${label}`);
   assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
@@ -108,6 +130,7 @@ test('a later range chains from the record before it; Beijing midnight is the da
     from: '2026-03-02',
     to: '2026-03-02',
     outDir: join(store.dir, 'd2'),
+    verify: await store.verifyOptions(),
   });
   assert.deepEqual(
     bundle.records.map((r) => r.seq),
@@ -119,7 +142,7 @@ test('a later range chains from the record before it; Beijing midnight is the da
     .where('seq', '=', 6)
     .executeTakeFirstOrThrow();
   assert.deepEqual(bundle.anchors.before, { seq: 6, hash: before.hash });
-  assert.equal(recomputeChain(bundle), bundle.anchors.end.hash);
+  assert.equal(recomputeChain(bundle, publicKeyFile(store)), bundle.anchors.end.hash);
 });
 
 test('a range with no records still anchors to the chain, by default under reports/evidence', async (t) => {
@@ -129,6 +152,7 @@ test('a range with no records still anchors to the chain, by default under repor
     from: '2026-03-10',
     to: '2026-03-12',
     reportsDir,
+    verify: await store.verifyOptions(),
   });
   assert.equal(dir, join(reportsDir, 'evidence', '2026-03-10_2026-03-12'));
   assert.ok(existsSync(join(dir, 'evidence.json')) && existsSync(join(dir, 'evidence.html')));
@@ -145,17 +169,23 @@ test('a tampered trail is exported with its problems recorded', async (t) => {
     from: '2026-03-02',
     to: '2026-03-02',
     outDir: join(store.dir, 'x'),
+    verify: await store.verifyOptions(),
   });
+  // Seq 8 is run B's decision: its actor no longer names the person who signed it either.
+  const expected = [
+    [8, 'altered'],
+    [8, 'decision'],
+  ];
   assert.deepEqual(
     bundle.verification.chain.problems.map((p) => [p.seq, p.kind]),
-    [[8, 'altered']],
+    expected,
   );
   assert.deepEqual(
     bundle.verification.range.problems.map((p) => [p.seq, p.kind]),
-    [[8, 'altered']],
+    expected,
   );
   const html = readFileSync(htmlFile, 'utf8');
-  assert.ok(html.includes('发现问题') && html.includes('记录被改动'));
+  assert.ok(html.includes('发现问题') && html.includes('记录被改动') && html.includes('审批决定核验失败'));
 });
 
 test('a bad range is refused naming the field, before anything is written', async (t) => {
@@ -167,9 +197,13 @@ test('a bad range is refused naming the field, before anything is written', asyn
     ['2026-03-01', '3/2/2026', /^to: expected a real date/],
   ] as const) {
     await assert.rejects(
-      exportEvidence(store.db, { from, to, outDir }),
+      exportEvidence(store.db, { from, to, outDir, verify: await store.verifyOptions() }),
       (err: unknown) => err instanceof EvidenceRangeError && field.test(err.problems[0] ?? ''),
     );
   }
   assert.equal(existsSync(outDir), false);
 });
+
+function publicKeyFile(store: TempAuditStore): string {
+  return store.audit.signers[0]?.publicKeyFile ?? '';
+}

@@ -3,17 +3,27 @@
  * the Oracle dialect's SQL, captured by a driver that answers like Oracle would.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadSigningKey } from '../../connectors/approvals/signing-keys.ts';
+import { recordMessage, signMessage } from '../../connectors/audit/audit-keys.ts';
 import { exportEvidence } from '../../connectors/audit/evidence.ts';
+import { signHead, writeHeadFile } from '../../connectors/audit/head-file.ts';
 import { createAuditSchema } from '../../connectors/audit/migrations.ts';
 import type { AuditDatabase } from '../../connectors/audit/schema.ts';
-import { appendAuditRecord } from '../../connectors/audit/store.ts';
+import { auditVerifyOptions, createSiteAuditWriter } from '../../connectors/audit/site-audit.ts';
 import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
+import { testAuditSection } from '../support/audit-site.ts';
 import { oracle121Problems, oracleLike } from '../support/oracle-like.ts';
 import { runEntries } from './helpers.ts';
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'jincai-audit-ora-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 test('Oracle DDL: VARCHAR2 in characters, a CLOB payload, NUMBER seq; an existing object is fine', async () => {
   let headExists = false;
@@ -40,12 +50,34 @@ test('Oracle DDL: VARCHAR2 in characters, a CLOB payload, NUMBER seq; an existin
   assert.deepEqual(statements.flatMap(oracle121Problems), []);
 });
 
-test('Oracle append: the chain head is locked FOR UPDATE in the same transaction as the insert', async () => {
-  const lastHash = 'c'.repeat(64);
-  const { db, log, statements } = oracleLike<AuditDatabase>((sql) =>
-    sql.startsWith('select "last_seq"') ? [{ last_seq: 41, last_hash: lastHash }] : [],
+test('Oracle DDL: a store made before records were signed gets the signature columns, without COLUMN', async () => {
+  const { db, log, statements } = oracleLike<AuditDatabase>((sql) => {
+    if (sql.startsWith('select "key_id"')) throw new Error('ORA-00904: "key_id": invalid identifier');
+    return sql.startsWith('select') ? [{ id: 1 }] : [];
+  });
+  await createAuditSchema(db);
+  assert.deepEqual(
+    log.filter((s) => s.startsWith('alter table')),
+    [
+      'alter table "audit_records" add ("key_id" varchar2(64 char))',
+      'alter table "audit_records" add ("signature" varchar2(128 char))',
+    ],
   );
-  const { record, appended } = await appendAuditRecord(db, runEntries()[0]!);
+  assert.deepEqual(statements.flatMap(oracle121Problems), []);
+});
+
+test('Oracle append: the chain head is locked FOR UPDATE while the record is checked, chained and signed, and again for the head file', async (t) => {
+  const audit = testAuditSection(tempDir(t));
+  const key = loadSigningKey(audit, 'audit');
+  const lastHash = 'c'.repeat(64);
+  await writeHeadFile(audit.headFile, signHead({ seq: 41, hash: lastHash }, 0, key, new Date()));
+  const { db, log, statements } = oracleLike<AuditDatabase>((sql) => {
+    if (sql.startsWith('select "last_seq"')) return [{ last_seq: 41, last_hash: lastHash }];
+    if (sql.startsWith('select "hash", "key_id", "signature"'))
+      return [{ hash: lastHash, key_id: key.keyId, signature: signMessage(recordMessage(lastHash), key) }];
+    return [];
+  });
+  const { record, appended } = await createSiteAuditWriter(db, audit).append(runEntries()[0]!);
   assert.equal(appended, true);
   assert.equal(record.seq, 42);
   assert.equal(record.prev_hash, lastHash);
@@ -54,17 +86,24 @@ test('Oracle append: the chain head is locked FOR UPDATE in the same transaction
     [
       '<begin>',
       'select "last_seq", "last_hash"',
+      'select "hash", "key_id",',
+      'select "hash", "key_id",',
       'select * from',
       'insert into "audit_records"',
       'update "audit_chain_head" set',
       '<commit>',
+      '<begin>',
+      'select "last_seq", "last_hash"',
+      '<commit>',
     ],
   );
   assert.match(log[1]!, /where "id" = :1 for update$/);
+  assert.match(log[9]!, /where "id" = :1 for update$/);
+  assert.equal((JSON.parse(readFileSync(audit.headFile, 'utf8')) as { seq: number }).seq, 42);
   assert.deepEqual(statements.flatMap(oracle121Problems), []);
 });
 
-test('Oracle reads: read-only snapshot, no LIMIT anywhere', async () => {
+test('Oracle reads: read-only snapshot, no LIMIT anywhere', async (t) => {
   const { db, log, statements } = oracleLike<AuditDatabase>((sql) =>
     sql.startsWith('select "last_seq"')
       ? [{ last_seq: 0, last_hash: '0'.repeat(64) }]
@@ -72,14 +111,11 @@ test('Oracle reads: read-only snapshot, no LIMIT anywhere', async () => {
         ? [{ max: null, min: null, first: null, last: null, seq: null }]
         : [],
   );
-  assert.equal((await verifyAuditTrail(db)).ok, true);
+  const dir = tempDir(t);
+  const verify = await auditVerifyOptions(testAuditSection(dir), []);
+  assert.equal((await verifyAuditTrail(db, verify)).ok, true);
   assert.equal(log[1], 'SET TRANSACTION READ ONLY');
-  const dir = mkdtempSync(join(tmpdir(), 'jincai-audit-ora-'));
-  try {
-    await exportEvidence(db, { from: '2026-03-01', to: '2026-03-01', outDir: dir });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await exportEvidence(db, { from: '2026-03-01', to: '2026-03-01', outDir: dir, verify });
   assert.ok(
     log.every((s) => !/\blimit\b/i.test(s)),
     log.join('\n'),

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { signDecision } from '../../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import { readNotificationRecords } from '../../connectors/notify/file.ts';
+import { siteVerifyOptions } from '../../connectors/audit/site-audit.ts';
 import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
 import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
 import type { SignedDecision } from '../../workflows/shared/approval-decision.ts';
@@ -130,7 +131,7 @@ describe('channel recovery through the approval gate', () => {
 
     const db = await openAuditDb(site.audit);
     try {
-      const verdict = await verifyAuditTrail(db);
+      const verdict = await verifyAuditTrail(db, await siteVerifyOptions(site));
       assert.equal(verdict.ok, true, JSON.stringify(verdict.problems));
       const kinds = (
         await db

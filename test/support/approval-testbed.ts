@@ -22,6 +22,7 @@ import {
   loadSigningKey,
 } from '../../connectors/approvals/signing-keys.ts';
 import { openAuditDb, type AuditDb } from '../../connectors/audit/database.ts';
+import { createSiteAuditWriter } from '../../connectors/audit/site-audit.ts';
 import { createNotifier } from '../../connectors/notify/create-notifier.ts';
 import type { DirectoryUser, UserDirectory } from '../../connectors/users/directory.ts';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
@@ -37,6 +38,7 @@ import {
 } from '../../workflows/shared/approval-messages.ts';
 import { createLogger } from '../../workers/logger.ts';
 import type { approvalFixture, ApprovalFixtureInput } from '../inbox/fixtures/approval-fixture.ts';
+import { testAuditSection } from './audit-site.ts';
 import { testDataConverter } from './codec.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';
 
@@ -189,7 +191,7 @@ export async function startApprovalTestbed(
         sessionMinutes: 30,
         language: 'zh',
       },
-      audit: { adapter: 'sqlite', sqlite: { path: join(dir, 'audit.db') } },
+      audit: testAuditSection(dir),
       notify: { targets: [{ type: 'file', path: join(dir, 'notifications.jsonl') }] },
       reports: { dir: join(dir, 'reports') },
     };
@@ -218,7 +220,7 @@ export async function startApprovalTestbed(
       dataConverter,
       activities: {
         ...createApprovalActivities({ site, users, signers: loadSignerKeys(site.approvals) }),
-        ...createAuditActivities({ db: auditDb }),
+        ...createAuditActivities({ audit: createSiteAuditWriter(auditDb, site.audit) }),
         ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
         ...options.activities,
       },

@@ -10,6 +10,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { defaultSiteFile, parseSite, type SiteConfig } from '../../temporal.config.ts';
 import { freePorts } from '../../scripts/lib/free-port.ts';
 import { ensureSigningKeyPair } from '../../connectors/approvals/signing-keys.ts';
+import { testAuditSection } from './audit-site.ts';
 
 export interface TestSite {
   site: SiteConfig;
@@ -72,7 +73,7 @@ export async function makeTestSite(options: {
     signingKey: { keyId: 'test-inbox', privateKeyFile: join(dir, 'secrets', 'approval-signing.key') },
     users: { adapter: 'local', file: join(dir, 'secrets', 'users.json') },
   };
-  raw.audit = { adapter: 'sqlite', sqlite: { path: join(dir, 'audit.db') } };
+  raw.audit = testAuditSection(dir);
   raw.addedBanksDir = join(dir, 'added-banks');
   raw.calendar = { ...(raw.calendar as object | undefined), dir: join(dir, 'calendar') };
   // Named as in the committed site, so its subsystems' `answeredBy.notify` still finds it.

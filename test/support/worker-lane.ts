@@ -22,6 +22,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { parse as parseYaml, stringify } from 'yaml';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import type { AuditKind } from '../../connectors/audit/record.ts';
+import { siteVerifyOptions } from '../../connectors/audit/site-audit.ts';
 import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import type { TestEstate } from './estate.ts';
@@ -224,7 +225,7 @@ async function auditEntries(
 ): Promise<{ kind: string; payload: string }[]> {
   const db = await openAuditDb(site.audit);
   try {
-    const verdict = await verifyAuditTrail(db);
+    const verdict = await verifyAuditTrail(db, await siteVerifyOptions(site));
     if (!verdict.ok) throw new Error(`audit trail broken: ${JSON.stringify(verdict.problems)}`);
     return await db
       .selectFrom('audit_records')

@@ -92,6 +92,8 @@ export function createApprovalGate(options: {
           signature: decision.signature,
           planDigest: claims.planDigest,
           step: gate.step,
+          // The signed decision whole, so `audit verify` can re-check it with the front doors' keys.
+          claims,
         },
         key: `decision/${claims.nonce}`,
       });

@@ -18,6 +18,8 @@ export const ErrorKind = {
   ResourceLocked: 'ResourceLocked',
   UnexpectedState: 'UnexpectedState',
   NotificationFailed: 'NotificationFailed',
+  /** The audit store no longer matches its signed head: retried until the trail is restored. */
+  AuditTrailBroken: 'AuditTrailBroken',
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 

@@ -98,9 +98,9 @@ const present = (what: string) =>
 export const payloadSchemas = {
   'run-started': z.object({ requester: z.string().min(1).max(64), inputDigest: hex64 }).strict(),
   plan: z.looseObject({ planDigest: hex64, plan: present('the plan') }),
-  // `claims` with keyId and signature is the front door's signed decision, re-checked by verify.
+  // `claims` with keyId and signature is the front door's signed decision, re-checked by verify
+  // (which names a decision without it; a run that decided before the gate recorded claims has none).
   decision: z.looseObject({
-    claims: present('the signed decision claims'),
     user: z.string().min(1).max(64),
     verdict: z.enum(['approve', 'reject']),
     reason: z.string().max(1000).optional(),

@@ -46,6 +46,19 @@ export interface AuditVerification {
   anchored: { source: string; seq: number }[];
 }
 
+/** Within one seq, what is wrong with the chain first, then the signatures, then the decision. */
+const problemOrder: AuditProblemKind[] = [
+  'removed',
+  'truncated',
+  'altered',
+  'reordered',
+  'duplicated',
+  'beyond-head',
+  'signature',
+  'decision',
+  'anchor',
+];
+
 /** What the hash chain alone says. */
 type ChainVerdict = Omit<AuditVerification, 'legacy' | 'anchored'>;
 
@@ -203,7 +216,8 @@ function withProblems(
   legacy: number,
   anchored: AuditVerification['anchored'],
 ): AuditVerification {
-  const problems = [...chain.problems, ...more].sort((a, b) => a.seq - b.seq);
+  const rank = (p: AuditProblem) => problemOrder.indexOf(p.kind);
+  const problems = [...chain.problems, ...more].sort((a, b) => a.seq - b.seq || rank(a) - rank(b));
   return { ...chain, ok: problems.length === 0, problems, legacy, anchored };
 }
 

@@ -11,14 +11,14 @@ import { exportEvidence } from '../../connectors/audit/evidence.ts';
 import { signHead } from '../../connectors/audit/head-file.ts';
 import type { AuditRecord } from '../../connectors/audit/record.ts';
 import type { AuditVerification } from '../../connectors/audit/verify.ts';
-import { decisionEntry, frontDoorKey, runEntries, tempAuditStore, type TempAuditStore } from './helpers.ts';
-
-async function filledStore(t: { after(fn: () => Promise<void>): void }): Promise<TempAuditStore> {
-  const store = await tempAuditStore();
-  t.after(() => store.cleanup());
-  for (const e of [...runEntries(), ...runEntries()]) await store.appendAudit(e);
-  return store;
-}
+import {
+  decisionEntry,
+  filledStore,
+  frontDoorKey,
+  runEntries,
+  tempAuditStore,
+  type TempAuditStore,
+} from './helpers.ts';
 
 const brief = (r: AuditVerification) => r.problems.map((p) => [p.seq, p.kind]);
 const record = (store: TempAuditStore, seq: number) =>

@@ -114,8 +114,18 @@ test('two connections appending at once keep one valid, gapless chain', async (t
   });
   const a = createAuditActivities({ audit: store.writer });
   const b = createAuditActivities({ audit: createSiteAuditWriter(other, store.audit) });
-  const entries = Array.from({ length: 30 }, () => runEntries()).flat();
-  const results = await Promise.all(entries.map((e, i) => (i % 2 ? a : b).appendAudit(e)));
+  // Thirty runs at once, each appending its records in order as a runbook does, over both connections.
+  const runs = Array.from({ length: 30 }, () => runEntries());
+  const entries = runs.flat();
+  const results = (
+    await Promise.all(
+      runs.map(async (run) => {
+        const seqs = [];
+        for (const [i, e] of run.entries()) seqs.push(await (i % 2 ? a : b).appendAudit(e));
+        return seqs;
+      }),
+    )
+  ).flat();
 
   assert.deepEqual(
     results.map((r) => r.seq).sort((x, y) => x - y),

@@ -97,6 +97,14 @@ test('runbook audit verify: 0 when intact, 1 with the problems when not', async 
   assert.equal(usage.code, 2);
 });
 
+/** Runs `runbook audit verify` on a broken trail: exit 1 and `count` problems; returns what it printed. */
+async function verifyBroken(site: TestSite, count: number): Promise<string> {
+  const run = await runbook(site, 'audit', 'verify');
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stdout, new RegExp(`NOT intact: ${count} problem`));
+  return run.stdout;
+}
+
 /** Rewrites records as someone with write access to the store would, re-hashing from `from` on. */
 function rewrite(auditPath: string, from: number, change: (r: AuditRecord) => AuditRecord): void {
   const raw = new Database(auditPath);
@@ -129,11 +137,9 @@ test('runbook audit verify: a trail truncated with its head row moved back is ca
   raw.prepare('update audit_chain_head set last_seq = 8, last_hash = ? where id = 1').run(eight.hash);
   raw.close();
 
-  const run = await runbook(site, 'audit', 'verify');
-  assert.equal(run.code, 1, run.stderr);
-  assert.match(run.stdout, /NOT intact: 1 problem/);
+  const stdout = await verifyBroken(site, 1);
   assert.match(
-    run.stdout,
+    stdout,
     /seq 9 {2}truncated: records seq 9–10 are missing at the end: the store ends at seq 8, the head signed in \S*audit-head\.json at \S+ records seq 10 \(truncated\)/,
   );
 });
@@ -143,19 +149,17 @@ test('runbook audit verify: a decision rewritten, with every record after it re-
   await fill(site, 2);
   rewrite(auditPath, 3, (r) => ({ ...r, payload: r.payload.replaceAll('同意重启', '局长已同意，立即执行') }));
 
-  const run = await runbook(site, 'audit', 'verify');
-  assert.equal(run.code, 1, run.stderr);
-  assert.match(run.stdout, /NOT intact: 3 problem/);
+  const stdout = await verifyBroken(site, 3);
   assert.match(
-    run.stdout,
+    stdout,
     /seq 3 {2}signature: seq 3–10 \(each\) has a signature that does not verify with audit key "test-audit": written without the audit key, or rewritten and re-hashed/,
   );
   assert.match(
-    run.stdout,
+    stdout,
     /seq 3 {2}decision: seq 3: the decision by fin\.li on gate restart-1 has a signature that does not verify with approvals\.signers \(key "test-inbox"\)/,
   );
   assert.match(
-    run.stdout,
+    stdout,
     /seq 10 {2}altered: seq 10 is not the record the head signed in \S*audit-head\.json at \S+ anchors/,
   );
 });
@@ -223,15 +227,13 @@ test('runbook audit verify: an "approved by the director" record written straigh
   raw.prepare('update audit_chain_head set last_seq = 6, last_hash = ? where id = 1').run(hash);
   raw.close();
 
-  const run = await runbook(site, 'audit', 'verify');
-  assert.equal(run.code, 1, run.stderr);
-  assert.match(run.stdout, /NOT intact: 2 problem/);
+  const stdout = await verifyBroken(site, 2);
   assert.match(
-    run.stdout,
+    stdout,
     /seq 6 {2}signature: seq 6 carries no audit signature: written without the audit key, or rewritten and re-hashed/,
   );
   assert.match(
-    run.stdout,
+    stdout,
     /seq 6 {2}decision: seq 6: the decision by demo-director on gate restart-1 has a signature that does not verify with approvals\.signers/,
   );
 });

@@ -99,6 +99,14 @@ export async function tempAuditStore(options: { now?: () => Date } = {}): Promis
   };
 }
 
+/** A store holding one run's five records (seq 1–5) and a second run's five (6–10). */
+export async function filledStore(t: { after(fn: () => Promise<void>): void }): Promise<TempAuditStore> {
+  const store = await tempAuditStore();
+  t.after(() => store.cleanup());
+  for (const e of [...runEntries(), ...runEntries()]) await store.appendAudit(e);
+  return store;
+}
+
 export const samplePlan = {
   runbook: 'channel-recovery',
   title: { zh: '恢复通道 CZ.TO.ICBC', en: 'Recover channel CZ.TO.ICBC' },

@@ -2,15 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { recordHash, type AuditRecord } from '../../connectors/audit/record.ts';
 import { verifyRecords, type AuditVerification } from '../../connectors/audit/verify.ts';
-import { runEntries, tempAuditStore, type TempAuditStore } from './helpers.ts';
-
-/** A store holding one run's five records (seq 1–5) and a second run's five (6–10). */
-async function filledStore(t: { after(fn: () => Promise<void>): void }): Promise<TempAuditStore> {
-  const store = await tempAuditStore();
-  t.after(() => store.cleanup());
-  for (const e of [...runEntries(), ...runEntries()]) await store.appendAudit(e);
-  return store;
-}
+import { filledStore } from './helpers.ts';
 
 const brief = (r: AuditVerification) => r.problems.map((p) => [p.seq, p.kind]);
 

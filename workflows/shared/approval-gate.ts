@@ -10,6 +10,7 @@
 import {
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -92,8 +93,9 @@ export function createApprovalGate(options: {
           signature: decision.signature,
           planDigest: claims.planDigest,
           step: gate.step,
-          // The signed decision whole, so `audit verify` can re-check it with the front doors' keys.
-          claims,
+          // The signed decision whole, so `audit verify` can re-check it with the front doors' keys
+          // (runs recorded before this wrote the vote alone).
+          ...(patched('audit-decision-claims') && { claims }),
         },
         key: `decision/${claims.nonce}`,
       });

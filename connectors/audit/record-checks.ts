@@ -103,8 +103,9 @@ export class RecordChecker {
       signature: p.signature,
     });
     if (!parsed.success) {
+      const issue = parsed.error.issues[0];
       problem(
-        `the decision record does not hold a well-formed signed decision (${parsed.error.issues[0]?.message})`,
+        `the decision record does not hold a well-formed signed decision (${issue?.path.join('.')}: ${issue?.message})`,
       );
       return;
     }

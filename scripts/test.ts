@@ -4,10 +4,12 @@
  * `test/**\/*.test.ts` file with node's test runner, and stops the server.
  *   npm test                      everything
  *   npm test -- test/unit         only files under the given paths
+ *   npm test -- --seed 42         another seed for the generated tests (JINCAI_TEST_SEED)
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/payload-keys.ts';
 import { projectRoot } from '../temporal.config.ts';
 import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
@@ -22,7 +24,11 @@ function testFiles(path: string): string[] {
     .flatMap((entry) => (entry === 'node_modules' ? [] : testFiles(join(path, entry))));
 }
 
-const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const { values: options, positionals: roots } = parseArgs({
+  allowPositionals: true,
+  strict: false,
+  options: { seed: { type: 'string' } },
+});
 const files = (roots.length > 0 ? roots : ['test']).flatMap((r) => testFiles(resolve(projectRoot, r)));
 if (files.length === 0) {
   console.error(`No test files under ${roots.join(', ') || 'test'}`);
@@ -51,6 +57,7 @@ const code = await new Promise<number>((done) => {
         // One key for the run, so every test file's workers and clients read each other's payloads.
         [defaultPayloadKeysEnv]: process.env[defaultPayloadKeysEnv] || generatePayloadKeys('test-run'),
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        ...(typeof options.seed === 'string' && { JINCAI_TEST_SEED: options.seed }),
       },
     },
   );

@@ -3,7 +3,6 @@
  * process for everything in the embedded default; one per network zone at a real site), the
  * activities each queue carries are not.
  */
-import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -34,11 +33,10 @@ import { createNotifier } from '../connectors/notify/create-notifier.ts';
 import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { openTreasuryDb } from '../connectors/treasury/database.ts';
 import { declaredPrograms, type SiteConfig } from '../temporal.config.ts';
+import { workflowBundlerOptions, workflowsPath } from './workflow-bundle.ts';
 
 export const zones = ['runbooks', 'comm', 'db'] as const;
 export type Zone = (typeof zones)[number];
-
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export interface ZoneWorkers {
   workers: Worker[];
@@ -73,7 +71,9 @@ export async function createWorkers(options: {
         await Worker.create({
           ...base,
           taskQueue: queues.runbooks,
-          ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+          ...(options.workflowBundle
+            ? { workflowBundle: options.workflowBundle }
+            : { workflowsPath, bundlerOptions: workflowBundlerOptions }),
           activities: {
             ...createControlActivities({ site }),
             ...createApprovalActivities({

@@ -9,6 +9,7 @@ import type { FrontEndCheck, ProgramsCheck } from './daily-inspection.types.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import { voucherRulesSchema, type VoucherRuleSetName } from './shared/voucher-rule-sets.ts';
 import { timeOfDay } from './shared/dates.ts';
+import { reason, userId } from './shared/input-fields.ts';
 
 const bankCode = z
   .string()
@@ -80,9 +81,9 @@ const addAgentBankObject = z
     /** The bank's voucher field rule set (凭证要素规范), written into its file; default by its code. */
     voucherRules: voucherRulesSchema.optional(),
     /** Who asks for the bank (user id); this person cannot approve it. */
-    requestedBy: z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, 'a user id such as zhang.san'),
+    requestedBy: userId,
     /** Why, in a few words (e.g. the contract reference); shown to approvers. */
-    reason: z.string().max(500).optional(),
+    reason: reason.optional(),
     /** Stop after the plan: survey and show what would be done, change nothing. */
     dryRun: z.boolean().default(false),
     /** How long to wait for the bank's base-data acknowledgements, and again for its test answer. */

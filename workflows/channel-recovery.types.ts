@@ -6,15 +6,16 @@ import { z } from 'zod';
 import type { ChannelActionResult } from '../activities/mq.ts';
 import type { InspectionReportFiles, ChannelEnd, FrontEndCheck } from './daily-inspection.types.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
+import { bankCode, reason, userId } from './shared/input-fields.ts';
 
 export const channelRecoveryInputSchema = z
   .object({
     /** The agent bank whose channel from the finance queue manager (CZ.TO.<bank>) to recover. */
-    bank: z.string().regex(/^[A-Z][A-Z0-9]{1,11}$/, 'a bank code such as ICBC'),
+    bank: bankCode,
     /** Who asks for the recovery (user id); this person cannot approve it. */
-    requestedBy: z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, 'a user id such as zhang.san'),
+    requestedBy: userId,
     /** Why, in a few words (e.g. the inspection finding); shown to approvers. */
-    reason: z.string().max(500).optional(),
+    reason: reason.optional(),
     /** Stop after the plan: diagnose and show what would be done, change nothing. */
     dryRun: z.boolean().default(false),
     /** How long to watch the channel after the fix before calling it not verified. */

@@ -34,6 +34,7 @@ import {
 import { mapWithConcurrency } from './shared/concurrency.ts';
 import { dateInZone } from './shared/dates.ts';
 import { parseInput, invalidInput } from './shared/errors.ts';
+import { futureDateProblems, unknownBankProblems } from './shared/input-estate.ts';
 import { progressQuery, type RunbookProgress } from './shared/progress.ts';
 import { readOnly } from './shared/retry-profiles.ts';
 import { BankCodeKey, LightKey, OutcomeKey, RunbookKey } from './shared/search-attributes.ts';
@@ -53,8 +54,9 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
   const host = proxyActivities<Host>({ ...readOnly(), taskQueue: queues.comm });
   const treasury = proxyActivities<Treasury>({ ...readOnly(), taskQueue: queues.db });
 
-  const banks = selectBanks(input.banks, estate.banks);
-  const date = input.date ?? dateInZone(new Date(), estate.timezone);
+  const today = dateInZone(new Date(), estate.timezone);
+  const banks = selectBanks(input, estate.banks, today);
+  const date = input.date ?? today;
   const skip = new Set<InspectionCheck>(input.skip);
   const startedAt = new Date().toISOString();
 
@@ -156,21 +158,21 @@ async function startFollowUps(followUps: FollowUp[]): Promise<StartedFollowUp[]>
   return started;
 }
 
+/** The banks to inspect (the input's, or every configured bank); an unknown code or a future date is bad input. */
 function selectBanks(
-  requested: string[] | undefined,
+  input: { banks?: string[]; date?: string },
   configured: { code: string; name: string }[],
+  today: string,
 ): { code: string; name: string }[] {
-  if (!requested) return configured;
   const known = new Map(configured.map((b) => [b.code, b]));
-  const problems = requested
-    .map((code, i) =>
-      known.has(code)
-        ? null
-        : `input.banks[${i}]: unknown bank code "${code}"; expected one of ${[...known.keys()].join(', ')}`,
-    )
-    .filter((p): p is string => p !== null);
+  const problems = [
+    ...unknownBankProblems('input.banks', input.banks, [...known.keys()]),
+    ...futureDateProblems({ date: input.date }, today),
+  ];
   if (problems.length > 0) throw invalidInput(problems);
-  return [...new Set(requested)].map((code) => known.get(code) as { code: string; name: string });
+  return input.banks
+    ? input.banks.map((code) => known.get(code) as { code: string; name: string })
+    : configured;
 }
 
 function describeFailure(err: unknown): string {

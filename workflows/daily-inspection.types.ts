@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { RunbookId } from './shared/catalog.ts';
+import { bankCode, businessDate, uniqueList } from './shared/input-fields.ts';
 
 export const inspectionChecks = ['channels', 'queues', 'frontEnd', 'programs', 'traffic'] as const;
 export type InspectionCheck = (typeof inspectionChecks)[number];
@@ -19,22 +20,17 @@ export const trafficKinds = [
 ] as const;
 export type TrafficKind = (typeof trafficKinds)[number];
 
-const isoDate = z.string().refine(
-  (d) => {
-    const t = Date.parse(`${d}T00:00:00Z`);
-    return /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
-  },
-  { message: 'a real calendar date as YYYY-MM-DD' },
-);
+/** At most this many banks in one inspection's list (the estate's banks by default). */
+export const inspectionBanksMax = 500;
 
 export const dailyInspectionInputSchema = z
   .object({
-    /** Business date to inspect; defaults to today in the site's time zone. */
-    date: isoDate.optional(),
+    /** Business date to inspect, up to today; defaults to today in the site's time zone. */
+    date: businessDate.optional(),
     /** Bank codes to inspect; defaults to every configured bank. */
-    banks: z.array(z.string().min(1)).min(1).optional(),
+    banks: uniqueList(bankCode, inspectionBanksMax).optional(),
     /** Checks to leave out. */
-    skip: z.array(z.enum(inspectionChecks)).default([]),
+    skip: uniqueList(z.enum(inspectionChecks), inspectionChecks.length, 0).default([]),
   })
   .strict();
 export type DailyInspectionInput = z.input<typeof dailyInspectionInputSchema>;

@@ -63,7 +63,7 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const control = proxyActivities<Control>(readOnly());
-  const { estate, bank } = await estateBank(control, input.bank);
+  const { estate, bank } = await estateBank(control, input.bank, { date: input.date });
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const dbQueue = estate.taskQueues.db;
   const look = proxyActivities<BankChecks>({ ...readOnly(), taskQueue: dbQueue });

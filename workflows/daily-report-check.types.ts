@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
-import { bankCheckInputBase, isoDate } from './shared/bank-check-input.ts';
+import { bankCheckInputBase } from './shared/bank-check-input.ts';
+import { businessDate, uniqueList } from './shared/input-fields.ts';
 import type { BankAnswer, ReportKind } from './shared/bank-check-types.ts';
 
 export const reportKinds = [
@@ -17,12 +18,9 @@ export const dailyReportCheckInputSchema = z
   .object({
     ...bankCheckInputBase,
     /** The business day whose reports to check; default the working day before today. */
-    date: isoDate.optional(),
+    date: businessDate.optional(),
     /** Which reports to check; default all three. */
-    reports: z
-      .array(z.enum(reportKinds))
-      .min(1)
-      .default([...reportKinds]),
+    reports: uniqueList(z.enum(reportKinds), reportKinds.length).default([...reportKinds]),
     /** How long to wait for the resent reports before escalating (durably; 2 days at most). */
     waitSeconds: z.number().int().min(5).max(172_800).default(1800),
   })

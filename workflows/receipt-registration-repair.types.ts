@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
-import { answerWaitSeconds, bankCheckInputBase, isoDate } from './shared/bank-check-input.ts';
+import { answerWaitSeconds, bankCheckInputBase } from './shared/bank-check-input.ts';
+import { businessDate } from './shared/input-fields.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import type { MutationResult, VoucherSnapshot } from './shared/bank-check-types.ts';
 
@@ -12,7 +13,7 @@ export const receiptRepairInputSchema = z
   .object({
     ...bankCheckInputBase,
     /** Receipts paid up to this day are considered; default today. Names the run's workflow id. */
-    date: isoDate.optional(),
+    date: businessDate.optional(),
     /** A receipt dated more than this many days after its voucher's business day does not match. */
     maxPayDays: z.number().int().min(0).max(366).default(30),
     /** At most this many unregistered receipts per run (the oldest first). */

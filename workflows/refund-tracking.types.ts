@@ -5,14 +5,15 @@
  */
 import { z } from 'zod';
 import type { SettleCheckOutcome, SettleCheckResultBase } from './shared/bank-check-outcome.ts';
-import { answerWaitSeconds, bankCheckInputBase, isoDate } from './shared/bank-check-input.ts';
+import { answerWaitSeconds, bankCheckInputBase } from './shared/bank-check-input.ts';
+import { businessDate } from './shared/input-fields.ts';
 import type { BankAnswer, FinanceMutation, VoucherSnapshot } from './shared/bank-check-types.ts';
 
 export const refundTrackingInputSchema = z
   .object({
     ...bankCheckInputBase,
     /** Refunds requested or notified up to this day are considered; default today. */
-    date: isoDate.optional(),
+    date: businessDate.optional(),
     /** A refund still open this long after it was sent (or notified, unmatched) is overdue. */
     overdueHours: z.number().int().min(0).max(720).default(24),
     answerWaitSeconds,

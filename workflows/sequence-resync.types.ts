@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
 import type { ApprovalPlan, Bilingual, GateOutcome } from './shared/approval-messages.ts';
+import { bankCode, reason, userId } from './shared/input-fields.ts';
 
 export const sequenceResyncScopes = ['channel', 'serials'] as const;
 export type SequenceResyncScope = (typeof sequenceResyncScopes)[number];
@@ -13,13 +14,13 @@ export type SequenceResyncScope = (typeof sequenceResyncScopes)[number];
 export const sequenceResyncInputSchema = z
   .object({
     /** The agent bank: its sender channel CZ.TO.<bank> (scope channel) or its serials (scope serials). */
-    bank: z.string().regex(/^[A-Z][A-Z0-9]{1,11}$/, 'a bank code such as CCB'),
+    bank: bankCode,
     /** Who asks (user id); this person cannot approve it. */
-    requestedBy: z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, 'a user id such as zhang.san'),
+    requestedBy: userId,
     /** channel: MQ channel sequence numbers (AMQ9526); serials: application message serial numbers. */
     scope: z.enum(sequenceResyncScopes).default('channel'),
     /** Why, in a few words (e.g. the inspection finding); shown to approvers. */
-    reason: z.string().max(500).optional(),
+    reason: reason.optional(),
     /** Stop after the plan: read, compute and show what would be done, change nothing. */
     dryRun: z.boolean().default(false),
     /**

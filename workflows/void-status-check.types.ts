@@ -4,14 +4,15 @@
  */
 import { z } from 'zod';
 import type { SettleCheckOutcome, SettleCheckResultBase } from './shared/bank-check-outcome.ts';
-import { answerWaitSeconds, bankCheckInputBase, isoDate } from './shared/bank-check-input.ts';
+import { answerWaitSeconds, bankCheckInputBase } from './shared/bank-check-input.ts';
+import { businessDate } from './shared/input-fields.ts';
 import type { BankAnswer, FinanceMutation, VoucherSnapshot } from './shared/bank-check-types.ts';
 
 export const voidStatusCheckInputSchema = z
   .object({
     ...bankCheckInputBase,
     /** Void requests made up to this day are considered; default today. Names the workflow id. */
-    date: isoDate.optional(),
+    date: businessDate.optional(),
     /** A void request unanswered this long after it was sent is overdue. */
     overdueMinutes: z.number().int().min(0).max(43_200).default(60),
     answerWaitSeconds,

@@ -52,7 +52,7 @@ import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import { addDays, dateInZone } from './shared/dates.ts';
-import { invalidInput, parseInput } from './shared/errors.ts';
+import { parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
@@ -92,10 +92,8 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   const { workflowId, runId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const control = proxyActivities<Control>(readOnly());
-  const { estate, bank } = await estateBank(control, input.bank);
+  const { estate, bank } = await estateBank(control, input.bank, { since: input.since });
   const today = dateInZone(new Date(), estate.timezone);
-  if (input.since && input.since > today)
-    throw invalidInput([`input.since: ${input.since} is after today (${today})`]);
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const db = proxyActivities<Vouchers>({ ...readOnly(), taskQueue: estate.taskQueues.db });
   const dbChange = proxyActivities<Vouchers>({ ...mutation(), taskQueue: estate.taskQueues.db });

@@ -7,26 +7,26 @@ import { z } from 'zod';
 import type { BaseDataKind } from '../connectors/treasury/schema.ts';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
+import { bankCode, businessDate, reason, uniqueList, userId } from './shared/input-fields.ts';
 
 const voucherNo = z
   .string()
   .regex(/^[A-Z0-9]{6,32}$/, 'a voucher number: 6–32 upper-case letters and digits');
-const isoDate = z.iso.date('a date as YYYY-MM-DD');
 
 export const voucherResendInputSchema = z
   .object({
     /** The agent bank whose failed vouchers to repair and resend. */
-    bank: z.string().regex(/^[A-Z][A-Z0-9]{1,11}$/, 'a bank code such as ICBC'),
+    bank: bankCode,
     /** Who asks for the run (user id); this person cannot approve it. */
-    requestedBy: z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, 'a user id such as zhang.san'),
+    requestedBy: userId,
     /** Why, in a few words; shown to approvers. */
-    reason: z.string().max(500).optional(),
+    reason: reason.optional(),
     /** Stop after the plan: find, classify and ask the bank, change nothing. */
     dryRun: z.boolean().default(false),
     /** Only these vouchers (default: every failed voucher of the bank). */
-    voucherNos: z.array(voucherNo).min(1).max(1000).optional(),
+    voucherNos: uniqueList(voucherNo, 1000).optional(),
     /** Only vouchers of business dates from this day on (default: 31 days back; with voucherNos, since last year). */
-    since: isoDate.optional(),
+    since: businessDate.optional(),
     /** A voucher `sent` this long without the bank's answer counts as failed. */
     staleSentMinutes: z.number().int().min(5).max(10_080).default(60),
     /** How long to wait for the bank's answers to one round of status queries. */

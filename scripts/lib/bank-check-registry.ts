@@ -5,52 +5,47 @@
  */
 import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { dailyReportCheckInputSchema } from '../../workflows/daily-report-check.types.ts';
-import { receiptRepairInputSchema } from '../../workflows/receipt-registration-repair.types.ts';
-import { refundTrackingInputSchema } from '../../workflows/refund-tracking.types.ts';
-import { dateInZone } from '../../workflows/shared/dates.ts';
-import { voidStatusCheckInputSchema } from '../../workflows/void-status-check.types.ts';
+import { runbookInputSchemas as schemas } from '../../workflows/shared/input-schemas.ts';
 import type { RunbookEntry } from './runbook-registry.ts';
+import { bankAndDates, today } from './runbook-site-checks.ts';
 
-function unknownBank(bank: string, site: SiteConfig): string[] {
-  const known = site.banks.map((b) => b.code);
-  return known.includes(bank)
-    ? []
-    : [`input.bank: unknown bank code "${bank}"; expected one of ${known.join(', ')}`];
-}
+const siteProblems = (input: { bank: string; date?: string }, site: SiteConfig, now: Date) =>
+  bankAndDates(input.bank, { date: input.date }, site, now);
 
-const today = (site: SiteConfig, now: Date) => dateInZone(now, site.site.timezone);
-
-const dailyReportCheck: RunbookEntry<typeof dailyReportCheckInputSchema> = {
+const dailyReportCheck: RunbookEntry<(typeof schemas)['daily-report-check']> = {
   workflowType: 'dailyReportCheck',
-  input: dailyReportCheckInputSchema,
+  input: schemas['daily-report-check'],
+  example: { bank: 'RCB', requestedBy: 'zhang.san', date: '2026-11-26', waitSeconds: 1800 },
   workflowId: (input, site, now) =>
     `daily-report-check/${input.bank}/${
       input.date ?? createSiteCalendar(site.calendar).previousWorkingDay(today(site, now))
     }`,
-  siteProblems: (input, site) => unknownBank(input.bank, site),
+  siteProblems,
 };
 
-const receiptRepair: RunbookEntry<typeof receiptRepairInputSchema> = {
+const receiptRepair: RunbookEntry<(typeof schemas)['receipt-registration-repair']> = {
   workflowType: 'receiptRegistrationRepair',
-  input: receiptRepairInputSchema,
+  input: schemas['receipt-registration-repair'],
+  example: { bank: 'ABC', requestedBy: 'zhang.san', maxPayDays: 30, dryRun: true },
   workflowId: (input, site, now) =>
     `receipt-registration-repair/${input.bank}/${input.date ?? today(site, now)}`,
-  siteProblems: (input, site) => unknownBank(input.bank, site),
+  siteProblems,
 };
 
-const voidStatusCheck: RunbookEntry<typeof voidStatusCheckInputSchema> = {
+const voidStatusCheck: RunbookEntry<(typeof schemas)['void-status-check']> = {
   workflowType: 'voidStatusCheck',
-  input: voidStatusCheckInputSchema,
+  input: schemas['void-status-check'],
+  example: { bank: 'CCB', requestedBy: 'zhang.san', overdueMinutes: 60 },
   workflowId: (input, site, now) => `void-status-check/${input.bank}/${input.date ?? today(site, now)}`,
-  siteProblems: (input, site) => unknownBank(input.bank, site),
+  siteProblems,
 };
 
-const refundTracking: RunbookEntry<typeof refundTrackingInputSchema> = {
+const refundTracking: RunbookEntry<(typeof schemas)['refund-tracking']> = {
   workflowType: 'refundTracking',
-  input: refundTrackingInputSchema,
+  input: schemas['refund-tracking'],
+  example: { bank: 'ICBC', requestedBy: 'zhang.san', overdueHours: 24 },
   workflowId: (input, site, now) => `refund-tracking/${input.bank}/${input.date ?? today(site, now)}`,
-  siteProblems: (input, site) => unknownBank(input.bank, site),
+  siteProblems,
 };
 
 export const bankCheckRunbooks: Record<string, RunbookEntry> = {

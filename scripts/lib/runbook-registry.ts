@@ -5,74 +5,81 @@
  */
 import type { z } from 'zod';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { addAgentBankInputSchema } from '../../workflows/add-agent-bank.types.ts';
-import { channelRecoveryInputSchema } from '../../workflows/channel-recovery.types.ts';
-import { dailyInspectionInputSchema } from '../../workflows/daily-inspection.types.ts';
-import { sequenceResyncInputSchema } from '../../workflows/sequence-resync.types.ts';
-import { voucherResendInputSchema } from '../../workflows/voucher-resend.types.ts';
-import { dateInZone } from '../../workflows/shared/dates.ts';
+import { runbookInputSchemas as schemas } from '../../workflows/shared/input-schemas.ts';
 import { bankCheckRunbooks } from './bank-check-registry.ts';
-import { describeInputIssues } from '../../workflows/shared/errors.ts';
+import { boundedProblems, checkInput, quoted } from '../../workflows/shared/errors.ts';
+import { futureDateProblems, unknownBankProblems } from '../../workflows/shared/input-estate.ts';
+import { bankAndDates, siteBanks, today } from './runbook-site-checks.ts';
 
 export interface RunbookEntry<S extends z.ZodType = z.ZodType> {
   workflowType: string;
   input: S;
+  /** A valid input, as the README shows it (the generated bad-input tests start from it). */
+  example: z.input<S>;
   workflowId(input: z.output<S>, site: SiteConfig, now: Date): string;
-  siteProblems(input: z.output<S>, site: SiteConfig): string[];
+  /** The checks the workflow makes against the estate, made here with the site file. */
+  siteProblems(input: z.output<S>, site: SiteConfig, now: Date): string[];
 }
 
-function unknownBanks(banks: string[] | undefined, site: SiteConfig): string[] {
-  const known = site.banks.map((b) => b.code);
-  return (banks ?? []).flatMap((code, i) =>
-    known.includes(code)
-      ? []
-      : [`input.banks[${i}]: unknown bank code "${code}"; expected one of ${known.join(', ')}`],
-  );
-}
-
-const dailyInspection: RunbookEntry<typeof dailyInspectionInputSchema> = {
+const dailyInspection: RunbookEntry<(typeof schemas)['daily-inspection']> = {
   workflowType: 'dailyInspection',
-  input: dailyInspectionInputSchema,
-  workflowId: (input, site, now) => `daily-inspection/${input.date ?? dateInZone(now, site.site.timezone)}`,
-  siteProblems: (input, site) => unknownBanks(input.banks, site),
+  input: schemas['daily-inspection'],
+  example: { date: '2026-11-27', banks: ['ICBC', 'CCB'], skip: ['traffic'] },
+  workflowId: (input, site, now) => `daily-inspection/${input.date ?? today(site, now)}`,
+  siteProblems: (input, site, now) => [
+    ...unknownBankProblems('input.banks', input.banks, siteBanks(site)),
+    ...futureDateProblems({ date: input.date }, today(site, now)),
+  ],
 };
 
-const channelRecovery: RunbookEntry<typeof channelRecoveryInputSchema> = {
+const channelRecovery: RunbookEntry<(typeof schemas)['channel-recovery']> = {
   workflowType: 'channelRecovery',
-  input: channelRecoveryInputSchema,
-  workflowId: (input, site, now) =>
-    `channel-recovery/CZ.TO.${input.bank}/${dateInZone(now, site.site.timezone)}`,
-  siteProblems: (input, site) =>
-    unknownBanks([input.bank], site).map((p) => p.replace('input.banks[0]', 'input.bank')),
+  input: schemas['channel-recovery'],
+  example: { bank: 'ICBC', requestedBy: 'zhang.san', reason: '巡检发现 CZ.TO.ICBC 重试中' },
+  workflowId: (input, site, now) => `channel-recovery/CZ.TO.${input.bank}/${today(site, now)}`,
+  siteProblems: (input, site, now) => bankAndDates(input.bank, {}, site, now),
 };
 
 // The channel scope is about CZ.TO.<bank>; the serials scope is a separate resource with its own id.
-const sequenceResync: RunbookEntry<typeof sequenceResyncInputSchema> = {
+const sequenceResync: RunbookEntry<(typeof schemas)['sequence-resync']> = {
   workflowType: 'sequenceResync',
-  input: sequenceResyncInputSchema,
+  input: schemas['sequence-resync'],
+  example: { bank: 'CCB', requestedBy: 'zhang.san', scope: 'channel', bankLastSeq: 1205, dryRun: true },
   workflowId: (input, site, now) =>
     input.scope === 'serials'
-      ? `sequence-resync/serials/${input.bank}/${dateInZone(now, site.site.timezone)}`
-      : `sequence-resync/CZ.TO.${input.bank}/${dateInZone(now, site.site.timezone)}`,
-  siteProblems: (input, site) =>
-    unknownBanks([input.bank], site).map((p) => p.replace('input.banks[0]', 'input.bank')),
+      ? `sequence-resync/serials/${input.bank}/${today(site, now)}`
+      : `sequence-resync/CZ.TO.${input.bank}/${today(site, now)}`,
+  siteProblems: (input, site, now) => bankAndDates(input.bank, {}, site, now),
 };
 
-const voucherResend: RunbookEntry<typeof voucherResendInputSchema> = {
+const voucherResend: RunbookEntry<(typeof schemas)['voucher-resend']> = {
   workflowType: 'voucherResend',
-  input: voucherResendInputSchema,
-  workflowId: (input, site, now) => `voucher-resend/${input.bank}/${dateInZone(now, site.site.timezone)}`,
-  siteProblems: (input, site) =>
-    unknownBanks([input.bank], site).map((p) => p.replace('input.banks[0]', 'input.bank')),
+  input: schemas['voucher-resend'],
+  example: {
+    bank: 'ICBC',
+    requestedBy: 'zhang.san',
+    voucherNos: ['ZZ20261127ICBC0001'],
+    since: '2026-11-01',
+    dryRun: true,
+  },
+  workflowId: (input, site, now) => `voucher-resend/${input.bank}/${today(site, now)}`,
+  siteProblems: (input, site, now) => bankAndDates(input.bank, { since: input.since }, site, now),
 };
 
 // One onboarding per bank code: the id has no date, and a code already in the estate is refused.
-const addAgentBank: RunbookEntry<typeof addAgentBankInputSchema> = {
+const addAgentBank: RunbookEntry<(typeof schemas)['add-agent-bank']> = {
   workflowType: 'addAgentBank',
-  input: addAgentBankInputSchema,
+  input: schemas['add-agent-bank'],
+  example: {
+    code: 'HXB',
+    name: '华夏银行',
+    frontEnd: { host: '10.8.1.20', port: 1414 },
+    requestedBy: 'zhang.san',
+    dryRun: true,
+  },
   workflowId: (input) => `add-agent-bank/${input.code}`,
   siteProblems: (input, site) =>
-    site.banks.some((b) => b.code === input.code)
+    siteBanks(site).includes(input.code)
       ? [`input.code: bank code "${input.code}" is already in the estate; expected a new code`]
       : [],
 };
@@ -98,16 +105,17 @@ export function validateRunbookInput(
   name: string,
   raw: unknown,
   site: SiteConfig,
+  now = new Date(),
 ): { entry: RunbookEntry; input: unknown } {
   const entry = runbookRegistry[name];
   if (!entry) {
     throw new RunbookInputError([
-      `runbook: unknown runbook "${name}"; expected one of ${Object.keys(runbookRegistry).join(', ')}`,
+      `runbook: unknown runbook ${quoted(name)}; expected one of ${Object.keys(runbookRegistry).join(', ')}`,
     ]);
   }
-  const parsed = entry.input.safeParse(raw ?? {});
-  if (!parsed.success) throw new RunbookInputError(describeInputIssues(parsed.error));
-  const problems = entry.siteProblems(parsed.data, site);
-  if (problems.length > 0) throw new RunbookInputError(problems);
-  return { entry, input: parsed.data };
+  const checked = checkInput(entry.input, raw);
+  if (!checked.ok) throw new RunbookInputError(boundedProblems(checked.problems));
+  const problems = entry.siteProblems(checked.input, site, now);
+  if (problems.length > 0) throw new RunbookInputError(boundedProblems(problems));
+  return { entry, input: checked.input };
 }

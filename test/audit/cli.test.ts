@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,30 +7,11 @@ import { loadSignerKeys, loadSigningKey } from '../../connectors/approvals/signi
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import { recordHash, type AuditRecord } from '../../connectors/audit/record.ts';
 import { createSiteAuditWriter } from '../../connectors/audit/site-audit.ts';
-import { projectRoot } from '../../temporal.config.ts';
+import { runCli } from '../support/cli.ts';
 import { makeTestSite, type TestSite } from '../support/site.ts';
 import { runEntries, type FrontDoorKey } from './helpers.ts';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runbook(site: TestSite, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/runbook.ts', ...args], {
-      cwd: projectRoot,
-      env: site.env,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runbook = (site: TestSite, ...args: string[]) => runCli(args, site.env);
 
 /** A site like the sandbox; makeTestSite gives it an audit store of its own, not yet created. */
 async function auditSite(t: { after(fn: () => void): void }): Promise<{ site: TestSite; auditPath: string }> {

@@ -37,6 +37,7 @@ import {
   type ApprovalState,
 } from '../../workflows/shared/approval-messages.ts';
 import { createLogger } from '../../workers/logger.ts';
+import { workflowBundlerOptions } from '../../workers/workflow-bundle.ts';
 import type { approvalFixture, ApprovalFixtureInput } from '../inbox/fixtures/approval-fixture.ts';
 import { testAuditSection } from './audit-site.ts';
 import { testDataConverter } from './codec.ts';
@@ -217,6 +218,7 @@ export async function startApprovalTestbed(
       namespace: site.temporal.namespace,
       taskQueue,
       workflowsPath: options.workflowsPath ?? fixtureWorkflowsPath,
+      bundlerOptions: workflowBundlerOptions,
       dataConverter,
       activities: {
         ...createApprovalActivities({ site, users, signers: loadSignerKeys(site.approvals) }),

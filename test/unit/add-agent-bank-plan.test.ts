@@ -95,7 +95,7 @@ describe('add-agent-bank input', () => {
       issues({ ...input, programs: [{ name: 'p', pidFile: 'run/p.pid' }] }).join(),
       /input\.programs\[0\]/,
     );
-    assert.match(issues({ ...input, colour: 'red' }).join(), /Unrecognized key/);
+    assert.match(issues({ ...input, colour: 'red' }).join(), /input\.colour: not a field/);
   });
 });
 

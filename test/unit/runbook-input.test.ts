@@ -34,7 +34,9 @@ test('bad inspection input names each field and what was expected', () => {
     /^input\.date: a real calendar date/,
   );
   assert.match(problems('daily-inspection', { skip: ['coffee'] })[0] ?? '', /^input\.skip\[0\]: .*channels/);
-  assert.match(problems('daily-inspection', { bank: 'ICBC' })[0] ?? '', /Unrecognized key.*bank/);
+  assert.deepEqual(problems('daily-inspection', { bank: 'ICBC' }), [
+    "input.bank: not a field of this runbook's input",
+  ]);
   assert.match(problems('no-such-runbook', {})[0] ?? '', /^runbook: unknown runbook "no-such-runbook"/);
 });
 

@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -24,6 +23,7 @@ import type { createVoucherActivities } from '../../activities/vouchers.ts';
 import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import { ensureTimeSkippingServer } from '../../scripts/lib/time-skipping-server.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
+import { workflowBundlerOptions, workflowsPath } from '../../workers/workflow-bundle.ts';
 import {
   batchOrderSignal,
   batchSummaryQuery,
@@ -113,7 +113,8 @@ before(async () => {
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    workflowsPath,
+    bundlerOptions: workflowBundlerOptions,
     activities: {
       ...vouchers,
       ...control,

@@ -59,7 +59,7 @@ export async function openBankCheckRun(
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const control = proxyActivities<Control>(readOnly());
-  const { estate, bank } = await estateBank(control, input.bank);
+  const { estate, bank } = await estateBank(control, input.bank, { date: input.date });
   const date = input.date ?? dateInZone(new Date(), estate.timezone);
   const record = createRunRecord(runbook);
   let step = 'diagnosing';

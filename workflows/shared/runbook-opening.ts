@@ -7,25 +7,35 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { createControlActivities, EstateDescription } from '../../activities/control.ts';
 import { planDigest } from './approval-decision.ts';
+import { dateInZone } from './dates.ts';
 import { invalidInput } from './errors.ts';
+import { futureDateProblems, unknownBankProblems } from './input-estate.ts';
 import type { RunRecord } from './run-record.ts';
 import { BankCodeKey, RequestedByKey, RunbookKey } from './search-attributes.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 export type EstateBank = EstateDescription['banks'][number];
 
-/** Describes the estate (one activity on the caller's proxy) and finds `code` in it; an unknown code is bad input. */
+/**
+ * Describes the estate (one activity on the caller's proxy) and finds `code` in it; an unknown
+ * code, or one of the input's business `dates` after today in the site's time zone, is bad input.
+ */
 export async function estateBank(
   control: Pick<Control, 'describeEstate'>,
   code: string,
+  dates: Record<string, string | undefined> = {},
 ): Promise<{ estate: EstateDescription; bank: EstateBank }> {
   const estate = await control.describeEstate();
   const bank = estate.banks.find((b) => b.code === code);
-  if (!bank) {
-    throw invalidInput([
-      `input.bank: unknown bank code "${code}"; expected one of ${estate.banks.map((b) => b.code).join(', ')}`,
-    ]);
-  }
+  const problems = [
+    ...unknownBankProblems(
+      'input.bank',
+      code,
+      estate.banks.map((b) => b.code),
+    ),
+    ...futureDateProblems(dates, dateInZone(new Date(), estate.timezone)),
+  ];
+  if (!bank || problems.length > 0) throw invalidInput(problems);
   return { estate, bank };
 }
 

@@ -1,0 +1,79 @@
+/**
+ * Every runbook's input schema answers the same inside the workflow bundle as in plain Node: the
+ * same inputs — the README's example, valid business dates, generated bad inputs — checked by a
+ * workflow on a real worker (bundled as the workers bundle the runbooks) and here, compared.
+ */
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { runbookRegistry } from '../../scripts/lib/runbook-registry.ts';
+import { workflowBundlerOptions } from '../../workers/workflow-bundle.ts';
+import { checkInput } from '../../workflows/shared/errors.ts';
+import { runbookInputSchemas } from '../../workflows/shared/input-schemas.ts';
+import { sampleBadInputs, validDateVariants } from '../support/bad-inputs.ts';
+import { testTemporal, type TestTemporal } from '../support/temporal.ts';
+
+const seed = Number(process.env.JINCAI_TEST_SEED ?? 20261127);
+const taskQueue = `schema-verdicts-${Date.now()}`;
+let temporal: TestTemporal;
+let nc: NativeConnection;
+let client: Client;
+let worker: Worker;
+let running: Promise<void>;
+
+before(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  temporal = await testTemporal();
+  nc = await NativeConnection.connect({ address: temporal.address });
+  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  worker = await Worker.create({
+    connection: nc,
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('./fixtures/schema-verdicts.ts', import.meta.url)),
+    bundlerOptions: workflowBundlerOptions,
+  });
+  running = worker.run();
+});
+
+after(async () => {
+  worker?.shutdown();
+  await running;
+  await client?.connection.close();
+  await nc?.close();
+  await temporal?.stop();
+});
+
+test('the registry takes every runbook’s schema from the one list the bundle sees', () => {
+  assert.deepEqual(Object.keys(runbookRegistry).sort(), Object.keys(runbookInputSchemas).sort());
+  for (const [name, entry] of Object.entries(runbookRegistry)) {
+    assert.equal(entry.input, runbookInputSchemas[name as keyof typeof runbookInputSchemas], name);
+  }
+});
+
+for (const [name, entry] of Object.entries(runbookRegistry)) {
+  test(`${name}: the schema answers the same in the bundle as in Node`, async () => {
+    const schema = entry.input;
+    const inputs = [
+      entry.example,
+      ...validDateVariants(schema, entry.example as object),
+      ...sampleBadInputs(name, schema, entry.example as object, 60, seed)
+        .map((c) => c.input)
+        .filter((input) => !(input instanceof Uint8Array)),
+    ].map((input) => JSON.parse(JSON.stringify(input)) as unknown);
+    const inBundle = await client.workflow.execute('schemaVerdicts', {
+      taskQueue,
+      workflowId: `schema-verdicts/${name}/${Date.now()}`,
+      args: [name, inputs],
+    });
+    const inNode = JSON.parse(JSON.stringify(inputs.map((input) => checkInput(schema, input)))) as unknown[];
+    assert.deepEqual(inBundle, inNode);
+    assert.ok(
+      (inNode as { ok: boolean }[])
+        .slice(0, 1 + validDateVariants(schema, entry.example as object).length)
+        .every((v) => v.ok),
+      'the example and its valid dates pass',
+    );
+  });
+}

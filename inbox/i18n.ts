@@ -120,6 +120,8 @@ const zh = {
     payeeName: '收款人',
     payeeAccount: '收款账号',
     total: (n: number) => `合计（${n} 笔）`,
+    listedOf: (listed: number, count: number, digest: string) =>
+      `以下仅列出其中 ${listed} 笔（共 ${count} 笔）；完整清单摘要 ${digest}`,
     votesSoFar: '已有表态',
     noVotes: '暂无',
     approveTitle: '同意',
@@ -251,6 +253,8 @@ const en: Messages = {
     payeeName: 'Payee',
     payeeAccount: 'Payee account',
     total: (n) => `Total (${n})`,
+    listedOf: (listed, count, digest) =>
+      `Only ${listed} of the ${count} are listed below; full list digest ${digest}`,
     votesSoFar: 'Votes so far',
     noVotes: 'None yet',
     approveTitle: 'Approve',

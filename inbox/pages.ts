@@ -6,11 +6,12 @@
  */
 import type { DirectoryUser } from '../connectors/users/directory.ts';
 import { runbookCatalog } from '../workflows/shared/catalog.ts';
-import type {
-  ApprovalVote,
-  DecisionReceipt,
-  GateOutcome,
-  PendingApprovalView,
+import {
+  planVoucherTotals,
+  type ApprovalVote,
+  type DecisionReceipt,
+  type GateOutcome,
+  type PendingApprovalView,
 } from '../workflows/shared/approval-messages.ts';
 import type { ApprovalDetail, ApprovalSummary, Blocker } from './approvals.ts';
 import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from './format.ts';
@@ -190,7 +191,7 @@ function planSection(ctx: PageContext, p: PendingApprovalView): SafeHtml {
   const { m, lang } = ctx;
   const plan = p.plan;
   const vouchers = plan.vouchers ?? [];
-  const total = vouchers.reduce((sum, v) => sum + v.amountFen, 0);
+  const totals = planVoucherTotals(plan);
   const facts: [string, unknown][] = [
     [m.detail.run, html`<code>${p.workflowId}</code>`],
     [m.detail.runbook, runbookName(ctx, p.runbook)],
@@ -243,6 +244,13 @@ function planSection(ctx: PageContext, p: PendingApprovalView): SafeHtml {
       vouchers.length === 0
         ? ''
         : html`<h2>${m.detail.vouchers}</h2>
+            ${
+              totals.listed < totals.count
+                ? html`<p class="note">
+                    ${m.detail.listedOf(totals.listed, totals.count, shortDigest(totals.listDigest ?? ''))}
+                  </p>`
+                : ''
+            }
             <table class="vouchers">
               <thead>
                 <tr>
@@ -263,8 +271,8 @@ function planSection(ctx: PageContext, p: PendingApprovalView): SafeHtml {
                     </tr>`,
                 )}
                 <tr>
-                  <th>${m.detail.total(vouchers.length)}</th>
-                  <td class="num"><strong>${formatFen(total)}</strong></td>
+                  <th>${m.detail.total(totals.count)}</th>
+                  <td class="num"><strong>${formatFen(totals.amountFen)}</strong></td>
                   <td></td>
                   <td></td>
                 </tr>

@@ -266,6 +266,7 @@ export function resendPlan(p: ResendPlanInput): ApprovalPlan {
     findings,
     actions,
     vouchers: p.resend.sample.map((v) => ({ ...v })),
+    voucherTotals: { count: p.resend.count, amountFen: p.resend.fen, listDigest: p.listDigest },
   };
 }
 
@@ -398,6 +399,11 @@ export function manualFixPlan(bank: { code: string; name: string }, vs: Diagnose
       payeeName: v.payee.name,
       payeeAccount: v.payee.account,
     })),
+    voucherTotals: {
+      count: vs.length,
+      amountFen: sum(vs),
+      listDigest: planDigest(vs.map((v) => [v.voucherNo, v.amountFen])),
+    },
   };
 }
 

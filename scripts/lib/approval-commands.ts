@@ -13,10 +13,11 @@ import { parseArgs } from 'node:util';
 import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../../inbox/format.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import type { ApprovalSummary } from '../../inbox/approvals.ts';
-import type {
-  ApprovalState,
-  DecisionReceipt,
-  PendingApprovalView,
+import {
+  planVoucherTotals,
+  type ApprovalState,
+  type DecisionReceipt,
+  type PendingApprovalView,
 } from '../../workflows/shared/approval-messages.ts';
 import {
   commandIo,
@@ -169,7 +170,7 @@ function printList(io: CommandIo, items: ApprovalSummary[], tz: string): void {
   }
 }
 
-function printPlan(io: CommandIo, p: PendingApprovalView, tz: string): void {
+export function printPlan(io: CommandIo, p: PendingApprovalView, tz: string): void {
   const plan = p.plan;
   io.out(`${plan.title.zh} / ${plan.title.en}`);
   io.out(`  运行 run:        ${p.workflowId} (${p.runbook}, 步骤 ${p.step}, ${p.gateId})`);
@@ -196,9 +197,13 @@ function printPlan(io: CommandIo, p: PendingApprovalView, tz: string): void {
         `    ${v.voucherNo}  ${formatFen(v.amountFen)}  ${maskName(v.payeeName)}  ${maskAccount(v.payeeAccount)}`,
       );
     }
-    io.out(
-      `    合计 total: ${formatFen(vouchers.reduce((s, v) => s + v.amountFen, 0))} (${vouchers.length})`,
-    );
+    const totals = planVoucherTotals(plan);
+    io.out(`    合计 total: ${formatFen(totals.amountFen)} (${totals.count})`);
+    if (totals.listed < totals.count) {
+      io.out(
+        `    仅列出 ${totals.listed} 笔，共 ${totals.count} 笔；完整清单摘要 full list digest ${totals.listDigest ?? ''} (only ${totals.listed} of ${totals.count} listed)`,
+      );
+    }
   }
 }
 

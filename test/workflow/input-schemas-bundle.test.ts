@@ -52,6 +52,14 @@ test('the registry takes every runbook’s schema from the one list the bundle s
   }
 });
 
+test('the bundle resolves zod’s nested namespaces as Node does (z.iso.date is a date string)', async () => {
+  const answers = await client.workflow.execute('zodNamespaces', {
+    taskQueue,
+    workflowId: `zod-namespaces/${Date.now()}`,
+  });
+  assert.deepEqual(answers, [true, 5]);
+});
+
 for (const [name, entry] of Object.entries(runbookRegistry)) {
   test(`${name}: the schema answers the same in the bundle as in Node`, async () => {
     const schema = entry.input;

@@ -39,7 +39,31 @@ export interface ApprovalPlan {
   /** Why this is needed: the diagnosis in plain words. */
   findings: Bilingual[];
   actions: PlanAction[];
+  /** The vouchers, or the first of them when there are many (see `voucherTotals`). */
   vouchers?: PlanVoucher[];
+  /** Every voucher the plan is about, however many `vouchers` lists: count, total and the full list's digest. */
+  voucherTotals?: VoucherTotals;
+}
+
+export interface VoucherTotals {
+  count: number;
+  amountFen: number;
+  /** SHA-256 over the whole list, voucher by voucher. */
+  listDigest: string;
+}
+
+/** What an approver is shown of a plan's vouchers: the whole count and total, and how many are listed. */
+export function planVoucherTotals(plan: ApprovalPlan): {
+  count: number;
+  amountFen: number;
+  listed: number;
+  listDigest?: string;
+} {
+  const vouchers = plan.vouchers ?? [];
+  const listed = vouchers.length;
+  return plan.voucherTotals
+    ? { ...plan.voucherTotals, listed }
+    : { count: listed, amountFen: vouchers.reduce((s, v) => s + v.amountFen, 0), listed };
 }
 
 export interface ApprovalVote {

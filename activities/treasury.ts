@@ -73,9 +73,17 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
           .where('bank_code', '=', bank)
           .where('business_date', '=', date)
           .executeTakeFirstOrThrow();
+        // A voucher (or notice, receipt) sent again is one item of traffic: count each reference once.
         const messages = await trx
           .selectFrom('message_log')
-          .select(['direction', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
+          .select((eb) => [
+            'direction',
+            'kind',
+            eb.fn.count<number>('ref_no').distinct().as('refs'),
+            eb.fn
+              .count<number>(eb.case().when('ref_no', 'is', null).then(eb.ref('msg_id')).end())
+              .as('unreferenced'),
+          ])
           .where('bank_code', '=', bank)
           .where('business_date', '=', date)
           .groupBy(['direction', 'kind'])
@@ -98,8 +106,10 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
       const reportsDue =
         !agent || dateInZone(new Date(agent.created_at), site.site.timezone) <= reportDate ? 1 : 0;
 
-      const logged = (direction: 'in' | 'out', kind: TrafficKind) =>
-        Number(messages.find((m) => m.direction === direction && m.kind === kind)?.n ?? 0);
+      const logged = (direction: 'in' | 'out', kind: TrafficKind) => {
+        const m = messages.find((row) => row.direction === direction && row.kind === kind);
+        return Number(m?.refs ?? 0) + Number(m?.unreferenced ?? 0);
+      };
       // Vouchers still pending_send are not expected on the wire yet; stale ones count as backlog.
       const expectedOut = (payType: 'direct' | 'authorized') =>
         vouchers

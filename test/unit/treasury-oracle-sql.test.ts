@@ -220,7 +220,8 @@ describe('treasury SQL on Oracle 12.1', () => {
     assertOracleClean(statements);
     assert.equal(log[0], '<begin>');
     assert.equal(log[1], 'SET TRANSACTION READ ONLY');
-    assert.equal(matching(statements, /count\(case when/).length, 2);
+    assert.equal(matching(statements, /count\(case when/).length, 3);
+    assert.equal(matching(statements, /count\(distinct "ref_no"\)/).length, 1);
     assert.equal(traffic.unsentBacklog, 1 + 2);
     const line = (kind: string) => traffic.lines.find((l) => l.kind === kind)?.expected;
     assert.equal(line('direct_payment'), 3);
@@ -446,8 +447,33 @@ describe('the same treasury SQL on SQLite', () => {
         notice('N3', 'sent', old),
       ])
       .execute();
+    // T3 went out twice (a resend) and T4's receipt came in: each counts once.
+    const logged = (
+      direction: 'out' | 'in',
+      kind: 'direct_payment' | 'receipt',
+      ref: string,
+      serial: number,
+    ) => ({
+      bank_code: 'CCB',
+      direction,
+      kind,
+      business_date: '2026-11-27',
+      serial_no: serial,
+      ref_no: ref,
+      msg_id: `M-${serial}`,
+      created_at: old,
+    });
+    for (const row of [
+      logged('out', 'direct_payment', 'T3', 1),
+      logged('out', 'direct_payment', 'T3', 2),
+      logged('in', 'receipt', 'T4', 3),
+    ])
+      await db.insertInto('message_log').values(row).execute();
     const acts = createTreasuryActivities({ db, site, calendar, now });
     const traffic = await acts.countTraffic({ bank: 'CCB', date: '2026-11-27' });
+    const actual = (kind: string) => traffic.lines.find((l) => l.kind === kind)?.actual;
+    assert.equal(actual('direct_payment'), 1, 'a resent voucher is one voucher of traffic');
+    assert.equal(actual('receipt'), 1);
     // Stale: T1 and N1 (pending since before the 15-minute grace); N1 and N2 are still pending.
     assert.equal(traffic.unsentBacklog, 2);
     const line = (kind: string) => traffic.lines.find((l) => l.kind === kind)?.expected;

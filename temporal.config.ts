@@ -262,6 +262,11 @@ export const siteSchema = z
      * `<CODE>.yaml` here); merged after `banks` whenever the site is loaded.
      */
     addedBanksDir: z.string().optional(),
+    /**
+     * The folders where send/receive programs keep their pid files: a pid file named in a runbook's
+     * input (a new bank's programs) must lie in one of them.
+     */
+    pidDirs: z.array(z.string().min(1)).default([]),
     calendar: z
       .object({
         /** YAML/JSON files of statutory holidays and make-up working days (调休), one per year. */
@@ -486,6 +491,7 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
       ...(site.calendar.dir && { dir: abs(site.calendar.dir) }),
     },
     ...(site.addedBanksDir && { addedBanksDir: abs(site.addedBanksDir) }),
+    pidDirs: site.pidDirs.map(abs),
     approvals: {
       ...withKeyPaths(site.approvals),
       users: { ...site.approvals.users, file: abs(site.approvals.users.file) },

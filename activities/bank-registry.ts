@@ -19,6 +19,8 @@ import { liveBanks } from './site-lookup.ts';
 export interface EstateBanks {
   financeQmgr: string;
   addedBanksDir: string | null;
+  /** The folders a new bank's pid files may lie in (the site's pidDirs). */
+  pidDirs: string[];
   banks: Pick<
     NewBank,
     'code' | 'name' | 'qmgr' | 'senderChannel' | 'receiverChannel' | 'xmitq' | 'frontEnd'
@@ -34,6 +36,7 @@ export function createBankRegistryActivities({ site }: { site: SiteConfig }) {
       return {
         financeQmgr: site.mq.financeQmgr,
         addedBanksDir: site.addedBanksDir ?? null,
+        pidDirs: site.pidDirs,
         banks: liveBanks(site).map((b) => ({
           code: b.code,
           name: b.name,

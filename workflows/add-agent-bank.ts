@@ -49,6 +49,7 @@ import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import { ErrorKind, invalidInput, parseInput } from './shared/errors.ts';
+import { confinedPathProblems } from './shared/input-estate.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
@@ -495,6 +496,10 @@ function refuseClashes(input: AddAgentBankParsed, known: EstateBanks): void {
         `input.frontEnd.port: ${input.frontEnd.host}:${input.frontEnd.port} is already the front end of ${b.code}`,
       );
   }
+  input.programs.forEach((p, i) => {
+    if ('pidFile' in p)
+      problems.push(...confinedPathProblems(`input.programs[${i}].pidFile`, p.pidFile, known.pidDirs));
+  });
   if (input.qmgr === known.financeQmgr)
     problems.push(`input.qmgr: ${input.qmgr} is finance's own queue manager`);
   if (input.xmitq === known.financeQmgr)

@@ -8,7 +8,11 @@ import type { SiteConfig } from '../../temporal.config.ts';
 import { runbookInputSchemas as schemas } from '../../workflows/shared/input-schemas.ts';
 import { bankCheckRunbooks } from './bank-check-registry.ts';
 import { boundedProblems, checkInput, quoted } from '../../workflows/shared/errors.ts';
-import { futureDateProblems, unknownBankProblems } from '../../workflows/shared/input-estate.ts';
+import {
+  confinedPathProblems,
+  futureDateProblems,
+  unknownBankProblems,
+} from '../../workflows/shared/input-estate.ts';
 import { bankAndDates, siteBanks, today } from './runbook-site-checks.ts';
 
 export interface RunbookEntry<S extends z.ZodType = z.ZodType> {
@@ -78,10 +82,14 @@ const addAgentBank: RunbookEntry<(typeof schemas)['add-agent-bank']> = {
     dryRun: true,
   },
   workflowId: (input) => `add-agent-bank/${input.code}`,
-  siteProblems: (input, site) =>
-    siteBanks(site).includes(input.code)
+  siteProblems: (input, site) => [
+    ...(siteBanks(site).includes(input.code)
       ? [`input.code: bank code "${input.code}" is already in the estate; expected a new code`]
-      : [],
+      : []),
+    ...input.programs.flatMap((p, i) =>
+      'pidFile' in p ? confinedPathProblems(`input.programs[${i}].pidFile`, p.pidFile, site.pidDirs) : [],
+    ),
+  ],
 };
 
 export const runbookRegistry: Record<string, RunbookEntry> = {

@@ -118,3 +118,28 @@ test('an input that is not a JSON object is refused as such, naming input', () =
   assert.match(problems('daily-inspection', 42)[0] ?? '', /^input: expected a JSON object .*got a number/);
   assert.deepEqual(problems('daily-inspection', null), []);
 });
+
+test('a pid file from the input must lie plainly inside the folders the site declares', () => {
+  const [runDir] = site.pidDirs;
+  assert.ok(runDir);
+  const bank = (pidFile: string) => ({
+    code: 'HXB',
+    name: '华夏银行',
+    frontEnd: { host: '10.8.1.20', port: 1414 },
+    requestedBy: 'zhang.san',
+    programs: [{ name: '收发程序-HXB', pidFile }],
+  });
+  for (const path of [
+    '/etc/../etc/passwd',
+    '/etc/passwd',
+    `${runDir}/../../secrets/x.pid`,
+    `${runDir}-other/x.pid`,
+  ]) {
+    assert.match(
+      problems('add-agent-bank', bank(path))[0] ?? '',
+      /^input\.programs\[0\]\.pidFile: .* is not a plain path inside the site's folders/,
+      path,
+    );
+  }
+  assert.deepEqual(problems('add-agent-bank', bank(`${runDir}/send-receive-HXB.pid`)), []);
+});

@@ -29,6 +29,19 @@ export function unknownBankProblems(
   );
 }
 
+/**
+ * A path from the input must name a file inside one of the site's `dirs`: absolute, without `.`,
+ * `..` or empty segments, so the folder it names is the folder it reaches.
+ */
+export function confinedPathProblems(field: string, path: string, dirs: readonly string[]): string[] {
+  const segments = path.split('/').slice(1);
+  const plain = path.startsWith('/') && segments.every((s) => s !== '' && s !== '.' && s !== '..');
+  const inside = dirs.some((d) => path.startsWith(`${d.replace(/\/+$/, '')}/`));
+  if (plain && inside) return [];
+  const where = dirs.length > 0 ? dirs.join(', ') : 'none: the site file declares no pidDirs';
+  return [`${field}: ${quoted(path, 80)} is not a plain path inside the site's folders (${where})`];
+}
+
 /** A problem for each business day after `today` (YYYY-MM-DD in the site's time zone). */
 export function futureDateProblems(dates: Record<string, string | undefined>, today: string): string[] {
   return Object.entries(dates).flatMap(([field, date]) =>

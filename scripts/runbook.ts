@@ -14,6 +14,7 @@ import { loadSite, SiteConfigError } from '../temporal.config.ts';
 import { auditCommand, evidenceCommand } from './lib/audit-commands.ts';
 import { approvalUsage, isApprovalCommand, runApprovalCommand } from './lib/approval-commands.ts';
 import { connectClient } from './lib/client.ts';
+import { exitWhenFlushed } from './lib/exit-when-flushed.ts';
 import { isRunCommand, runRunCommand, runUsage } from './lib/run-commands.ts';
 import { RunbookInputError, runbookRegistry } from './lib/runbook-registry.ts';
 
@@ -125,14 +126,12 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof RunbookInputError || err instanceof SiteConfigError || err instanceof UsageError) {
-      console.error(err.message);
-      process.exit(2);
-    }
+main().then(exitWhenFlushed, (err: unknown) => {
+  if (err instanceof RunbookInputError || err instanceof SiteConfigError || err instanceof UsageError) {
+    console.error(err.message);
+    exitWhenFlushed(2);
+  } else {
     console.error(err);
-    process.exit(1);
-  },
-);
+    exitWhenFlushed(1);
+  }
+});

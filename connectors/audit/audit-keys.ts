@@ -22,10 +22,6 @@ export class AuditKeyRing {
     }
   }
 
-  get keyIds(): string[] {
-    return [...this.keys.keys()];
-  }
-
   check(message: Buffer, keyId: string | null, signature: string | null): AuditSignatureCheck {
     if (!keyId || !signature) return 'unsigned';
     const key = this.keys.get(keyId);

@@ -14,7 +14,7 @@ import type { SigningKey } from '../approvals/signing-keys.ts';
 import { signatureFailure, signMessage, type AuditKeyRing } from './audit-keys.ts';
 import type { ChainPoint } from './record.ts';
 
-export const headFormat = 'jincai-audit-head/v1';
+const headFormat = 'jincai-audit-head/v1';
 
 const signedHeadSchema = z
   .object({
@@ -46,7 +46,7 @@ export function signHead(point: ChainPoint, legacyUntil: number, key: SigningKey
 }
 
 /** Checks a parsed head: its shape and its signature by one of the audit keys. */
-export function checkHead(value: unknown, keys: AuditKeyRing, source: string): HeadReading {
+function checkHead(value: unknown, keys: AuditKeyRing, source: string): HeadReading {
   const parsed = signedHeadSchema.safeParse(value);
   if (!parsed.success) return { source, missing: false, problem: 'is not a signed audit head' };
   const head = parsed.data;

@@ -11,6 +11,7 @@ import { freePort } from '../../scripts/lib/free-port.ts';
 import { defaultSiteFile, projectRoot } from '../../temporal.config.ts';
 import { testPayloadKeys } from '../support/codec.ts';
 import { testTemporal, type TestTemporal } from '../support/temporal.ts';
+import { testAuditSection } from '../support/audit-site.ts';
 import { api } from './helpers.ts';
 
 let temporal: TestTemporal;
@@ -39,7 +40,7 @@ test('npm run inbox: starts from the site file, says "inbox ready" with its URL,
     users: { adapter: 'local', file: join(dir, 'users.json') },
   };
   raw.inbox = { port, publicUrl: `http://localhost:${port}`, secureCookies: true };
-  raw.audit = { adapter: 'sqlite', sqlite: { path: join(dir, 'audit.db') } };
+  raw.audit = testAuditSection(dir);
   const siteFile = join(dir, 'site.yaml');
   writeFileSync(siteFile, stringify(raw));
   ensureSigningKeyPair(join(dir, 'sign.key'), join(dir, 'sign.pub'));

@@ -49,4 +49,7 @@ button.primary, button.danger { font: inherit; padding: 0.45rem 1.4rem; border: 
 button.primary { background: #165dff; }
 button.danger { background: #cb2634; }
 main.login { max-width: 380px; }
+textarea.json { font-family: "JetBrains Mono", "Cascadia Mono", Consolas, monospace; min-height: 14rem; }
+fieldset { border: 0; padding: 0; margin: 0 0 0.8rem; }
+#problems ul { margin: 0.3rem 0 0; }
 `;

@@ -28,7 +28,7 @@ export interface PageContext {
   here: string;
   user?: DirectoryUser;
   csrfToken?: string;
-  /** The engineer's own links: the Temporal Web UI behind the inbox. */
+  /** An engineer's own links: starting runs, the Temporal Web UI behind the inbox. */
   engineer?: { temporalUi?: string };
 }
 
@@ -43,7 +43,7 @@ function runbookName(ctx: PageContext, runbook: string): string {
   return entry ? `${entry[ctx.lang]}（${runbook}）` : runbook;
 }
 
-function layout(ctx: PageContext, title: string, body: SafeHtml, mainClass = ''): string {
+export function layout(ctx: PageContext, title: string, body: SafeHtml, mainClass = ''): string {
   const { m, user } = ctx;
   const other = ctx.lang === 'zh' ? 'en' : 'zh';
   const langLink = `/lang?to=${other}&next=${encodeURIComponent(ctx.here)}`;
@@ -61,6 +61,7 @@ function layout(ctx: PageContext, title: string, body: SafeHtml, mainClass = '')
           <span class="app">${m.appName} · ${ctx.siteName}</span>
           <nav>
             ${user ? html`<a href="/">${m.nav.pending}</a><a href="/history">${m.nav.history}</a>` : ''}
+            ${ctx.engineer ? html`<a href="/start">${m.nav.start}</a>` : ''}
             ${ctx.engineer?.temporalUi ? html`<a href="${ctx.engineer.temporalUi}" id="temporal-ui">${m.nav.temporalUi}</a>` : ''}
           </nav>
           ${user ? html`<span class="me">${m.signedInAs(user.displayName, user.id)}</span>` : ''}

@@ -44,6 +44,7 @@ import {
 } from './pages.ts';
 import { createLoginThrottle, throttledSignIn, type ThrottleLimits } from './login-throttle.ts';
 import { createRunService } from './runs.ts';
+import { startRoute, type StartRouteDeps } from './start-routes.ts';
 import { createTemporalUiProxy } from './temporal-ui-proxy.ts';
 import { createSessionStore, randomToken, tokensMatch, type Session } from './sessions.ts';
 
@@ -189,6 +190,17 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     );
     const ctx = pageContext(req, here, session);
     sendHtml(res, 403, messagePage(ctx, ctx.m.errors.forbiddenTitle, ctx.m.errors.csrf));
+  };
+
+  const startDeps: StartRouteDeps = {
+    runs,
+    site,
+    pageContext,
+    formTrusted(req, res, form, session) {
+      if (sameOrigin(req) && tokensMatch(session.csrfToken, form.get('csrf'))) return true;
+      forbidden(req, res, req.url ?? '/start', session, 'start form token or origin');
+      return false;
+    },
   };
 
   const toLogin = (res: ServerResponse, next: string) =>
@@ -405,6 +417,11 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
       return;
     }
 
+    const start = /^\/start(?:\/([^/]+))?$/.exec(path);
+    if (start) {
+      if (!session) return toLogin(res, method === 'POST' ? path : here);
+      return startRoute(startDeps, req, res, start[1], session);
+    }
     const approval = /^\/approvals\/(.+?)(\/decision)?$/.exec(path);
     if (method === 'POST' && approval?.[2]) {
       const workflowId = decodeSegments(approval[1] ?? '');

@@ -18,7 +18,7 @@ import {
 } from '../../workflows/shared/signed-claims.ts';
 import { startApprovalTestbed, type ApprovalTestbed, type PersonName } from '../support/approval-testbed.ts';
 import { testPayloadKeys } from '../support/codec.ts';
-import { api } from './helpers.ts';
+import { Agent, api, field } from './helpers.ts';
 
 let tb: ApprovalTestbed;
 const tokens = new Map<PersonName, string>();
@@ -180,4 +180,58 @@ test('runbook start signs in as the person and starts through the inbox', async 
   });
   assert.equal(refused.code, 3);
   assert.match(refused.err, /may not start runbooks/);
+});
+
+test('the start page: engineers pick a runbook, paste its input, see problems beside the field, start it', async () => {
+  const { requester } = tb.people;
+  const stranger = await new Agent(tb.inbox.url).get('/start');
+  assert.equal(stranger.status, 303);
+  assert.equal(stranger.location, '/login?next=%2Fstart');
+
+  const agent = new Agent(tb.inbox.url);
+  await agent.signIn(requester.id, requester.password);
+  const list = await agent.get('/start');
+  assert.equal(list.status, 200);
+  assert.match(list.body, /href="\/start\/void-status-check">作废状态检查<\/a>/);
+  const formPage = await agent.get('/start/void-status-check');
+  assert.equal(formPage.status, 200);
+  const csrf = field(formPage.body, 'csrf');
+  const post = (input: string, workflowId = '', origin?: string | null) =>
+    agent.postForm('/start/void-status-check', { csrf, input, workflowId }, { origin });
+
+  const notJson = await post('{"bank": ICBC}');
+  assert.equal(notJson.status, 400);
+  assert.match(notJson.body, /<li data-field="input">\s*<code>input<\/code>：不是有效的 JSON/);
+  assert.match(notJson.body, /\{&quot;bank&quot;: ICBC\}<\/textarea>/, 'the text comes back to be mended');
+  const unknownBank = await post('{"bank":"XYZ","overdueMinutes":60}');
+  assert.equal(unknownBank.status, 400);
+  assert.match(
+    unknownBank.body,
+    /<li data-field="input\.bank">\s*<code>input\.bank<\/code>：unknown bank code &quot;XYZ&quot;/,
+  );
+  assert.match(unknownBank.body, /aria-invalid="true"/);
+  assert.equal((await post('{"bank":"CCB"}', '', 'https://evil.example')).status, 403);
+
+  const workflowId = `void-status-check/CCB/${today()}`;
+  await assert.rejects(tb.client.workflow.getHandle(workflowId).describe(), 'nothing started so far');
+  const started = await post('{"bank":"CCB","overdueMinutes":60}');
+  assert.equal(started.status, 201, started.body);
+  assert.match(started.body, new RegExp(`data-workflow-id="${workflowId.replace(/\//g, '\\/')}"`));
+  const { claims, input, runId } = await startedWith(workflowId);
+  assert.match(
+    started.body,
+    new RegExp(`/temporal/namespaces/default/workflows/void-status-check%2FCCB%2F[0-9-]+/${runId}/history`),
+  );
+  assert.equal(claims.via, 'inbox');
+  assert.equal(claims.user, requester.id);
+  assert.equal(input.requestedBy, requester.id);
+  assert.equal((await post('{"bank":"CCB"}')).status, 409);
+  await tb.client.workflow.getHandle(workflowId).terminate('test done');
+
+  const approver = new Agent(tb.inbox.url);
+  await approver.signIn(tb.people.approver.id, tb.people.approver.password);
+  const refused = await approver.get('/start');
+  assert.equal(refused.status, 403);
+  assert.match(refused.body, /发起运行仅限运维工程师/);
+  assert.doesNotMatch((await approver.get('/')).body, /href="\/start"/, 'no start link for approvers');
 });

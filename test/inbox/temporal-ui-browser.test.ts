@@ -35,8 +35,13 @@ before(async () => {
   tb = await startApprovalTestbed({
     temporal: { address: server.address, stop: () => server.stop() },
     port,
+    // Runbooks started from the start page go to a queue no worker polls: the page is under test.
     editSite: (site) => ({
       ...site,
+      temporal: {
+        ...site.temporal,
+        taskQueues: { ...site.temporal.taskQueues, runbooks: `${site.temporal.taskQueues.runbooks}-starts` },
+      },
       inbox: { ...site.inbox, temporalUi: { ...site.inbox.temporalUi, upstream } },
     }),
     codecHandler: (authorize, ownOrigins) =>
@@ -195,4 +200,19 @@ test('a write to the Web UI from another origin is refused, even with the sessio
   const bare = await engineer.request('POST', path, { body, headers: json });
   assert.equal(bare.status, 403, 'no Origin and no Referer: not from a page of the inbox');
   await assert.rejects(tb.client.workflow.getHandle('cross-site-start').describe());
+});
+
+test('an engineer starts a runbook on the inbox start page and follows it into the Web UI', async () => {
+  const { page } = await signedIn('requester', '/start');
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: '通道恢复' }).click()]);
+  await page.locator('#input').fill('{"bank": "ABC", "reason": "巡检：CZ.TO.ABC 重试中"}');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '发起运行' }).click()]);
+  const workflowId = await page.locator('#started').getAttribute('data-workflow-id');
+  assert.match(workflowId ?? '', /^channel-recovery\/CZ\.TO\.ABC\/\d{4}-\d{2}-\d{2}$/);
+
+  await Promise.all([page.waitForNavigation(), page.locator('#open-ui').click()]);
+  await page.locator('main').getByText('"bank": "ABC"').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('main').innerText(), /"requestedBy": "zhang\.wei"/);
+  await page.context().close();
+  await tb.client.workflow.getHandle(workflowId ?? '').terminate('test done');
 });

@@ -9,6 +9,7 @@ import { ensureSigningKeyPair } from '../../connectors/approvals/signing-keys.ts
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { defaultSiteFile, projectRoot } from '../../temporal.config.ts';
+import { testAuditSection } from '../support/audit-site.ts';
 import { testPayloadKeys } from '../support/codec.ts';
 import { testTemporal, type TestTemporal } from '../support/temporal.ts';
 import { testAuditSection } from '../support/audit-site.ts';

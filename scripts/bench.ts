@@ -15,8 +15,10 @@ import { ensureTemporalCli } from './lib/temporal-cli.ts';
 
 const which = process.argv[2] ?? 'inspection';
 if (which === 'resend') process.exit(await (await import('./bench/resend.ts')).runResendBench());
+if (which === 'reconciliation')
+  process.exit(await (await import('./bench/reconciliation.ts')).runReconciliationBench());
 if (which !== 'inspection') {
-  console.error(`Unknown benchmark "${which}"; available: inspection, resend`);
+  console.error(`Unknown benchmark "${which}"; available: inspection, resend, reconciliation`);
   process.exit(2);
 }
 const sizes = (process.env.BENCH_BANKS ?? '5,50,200').split(',').map(Number);

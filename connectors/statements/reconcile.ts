@@ -1,0 +1,117 @@
+/**
+ * One reconciliation over files: the finance side (a normalized line file in key order) against
+ * the bank's statement as it arrived. The statement is merged as it stands when it is in key
+ * order; a statement out of order is sorted into runs first. Writes every difference to the CSV
+ * file and reports its progress as a checkpoint from which a new call resumes where it was.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import {
+  compareStatements,
+  UnsortedInput,
+  type ComparePosition,
+  type CompareResult,
+  type Difference,
+  type DifferenceSink,
+} from '../../domain/reconciliation/compare.ts';
+import { csvBom, differenceCsvHeader, differenceCsvRow } from '../../domain/reconciliation/difference-csv.ts';
+import type { StatementFormat } from '../../domain/reconciliation/format.ts';
+import type { NormalizedPosition } from '../../domain/reconciliation/normalized.ts';
+import type { StatementKind } from '../../domain/reconciliation/statement.ts';
+import { mergedRunsSource, sortIntoRuns, type RunsPosition, type SortedRuns } from './external-sort.ts';
+import { normalizedSource, statementSource, type StatementPosition } from './line-files.ts';
+import { textFileWriter } from './line-writer.ts';
+
+export type ReconcileCheckpoint =
+  | { phase: 'merge'; position: ComparePosition<NormalizedPosition, StatementPosition> }
+  | { phase: 'sort'; runs: string[]; from?: StatementPosition }
+  | { phase: 'merge-runs'; sorted: SortedRuns; position: ComparePosition<NormalizedPosition, RunsPosition> };
+
+export interface ReconcileFilesOptions {
+  kind: StatementKind;
+  format: Pick<StatementFormat, 'format' | 'encoding' | 'delimiter'>;
+  /** The statement's file, or its XML packages in CurPackNo order. */
+  statementFiles: readonly string[];
+  financeFile: string;
+  differenceFile: string;
+  /** Scratch space for sorted runs (kept while a checkpoint may need them). */
+  workDir: string;
+  from?: ReconcileCheckpoint;
+  onProgress?(checkpoint: ReconcileCheckpoint): Promise<void>;
+  runLines?: number;
+}
+
+export interface ReconcileResult extends CompareResult {
+  /** Whether the statement had to be sorted first. */
+  sorted: boolean;
+}
+
+export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileResult> {
+  const { kind, onProgress } = options;
+  const from = options.from;
+  if (!from || from.phase === 'merge') {
+    try {
+      const result = await compareWith(
+        options,
+        statementSource(kind, options.format, options.statementFiles),
+        (position) => onProgress?.({ phase: 'merge', position }),
+        from?.phase === 'merge' ? from.position : undefined,
+      );
+      return { ...result, sorted: false };
+    } catch (err) {
+      if (!(err instanceof UnsortedInput) || err.side !== 'bank') throw err;
+    }
+  }
+  let sorted: SortedRuns;
+  if (from?.phase === 'merge-runs') sorted = from.sorted;
+  else {
+    const resumeSort = from?.phase === 'sort' ? from : undefined;
+    if (!resumeSort) {
+      rmSync(options.workDir, { recursive: true, force: true });
+      mkdirSync(options.workDir, { recursive: true });
+    }
+    sorted = await sortIntoRuns(
+      statementSource(kind, options.format, options.statementFiles),
+      options.workDir,
+      {
+        runLines: options.runLines,
+        from: resumeSort,
+        onRun: async (p) => onProgress?.({ phase: 'sort', ...p }),
+      },
+    );
+  }
+  const result = await compareWith(
+    options,
+    mergedRunsSource(sorted),
+    (position) => onProgress?.({ phase: 'merge-runs', sorted, position }),
+    from?.phase === 'merge-runs' ? from.position : undefined,
+  );
+  return { ...result, sorted: true };
+}
+
+async function compareWith<B>(
+  options: ReconcileFilesOptions,
+  bank: Parameters<typeof compareStatements<NormalizedPosition, B>>[0]['bank'],
+  onProgress: (p: ComparePosition<NormalizedPosition, B>) => Promise<void> | undefined,
+  from: ComparePosition<NormalizedPosition, B> | undefined,
+): Promise<CompareResult> {
+  const writer = textFileWriter(options.differenceFile, from?.state.output ?? 0);
+  if (!from) writer.append(csvBom + differenceCsvHeader);
+  const sink: DifferenceSink = {
+    add: (d: Difference) => writer.append(differenceCsvRow(d)),
+    flush: () => writer.flush(),
+  };
+  try {
+    return await compareStatements<NormalizedPosition, B>({
+      kind: options.kind,
+      finance: normalizedSource(options.financeFile),
+      bank,
+      sink,
+      from,
+      ...(options.onProgress && {
+        onProgress: async (p: ComparePosition<NormalizedPosition, B>) => void (await onProgress(p)),
+      }),
+    });
+  } finally {
+    await writer.close();
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Streaming parser for XML statements split into packages (saxes, a conformant SAX parser): each
+ * package is read chunk by chunk in the encoding its declaration names; the packages must all be
+ * there (CurPackNo 1..ChildPackNum) and agree on the statement they belong to. A package that
+ * ends before its root element closes is truncated; undecodable bytes are a broken encoding.
+ */
+import type { TextDecoder } from 'node:util';
+import { SaxesParser } from 'saxes';
+import type { LineBatch, LineSource, Totals } from './batches.ts';
+import { strictDecoder } from './encode.ts';
+import { isoDate, statementEncodings, type StatementEncoding } from './format.ts';
+import { StatementError } from './statement-error.ts';
+import {
+  amountFields,
+  fenOf,
+  kindOfVoucherType,
+  lineFields,
+  fieldIndex,
+  makeLine,
+  type LineField,
+  type StatementHeader,
+  type StatementKind,
+  type StatementLine,
+} from './statement.ts';
+import { detailElements, headElements, xml } from './xml-names.ts';
+
+export interface XmlPackageSource {
+  /** The package's file name, for errors. */
+  name: string;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export interface XmlPosition {
+  /** Index of the next package to read. */
+  package: number;
+  lineNo: number;
+  counted: Totals;
+  header: StatementHeader;
+}
+
+const fieldOfElement = new Map(Object.entries(detailElements).map(([f, e]) => [e, f as LineField]));
+const headOfElement = new Map<string, keyof typeof headElements>(
+  Object.entries(headElements).map(([k, e]) => [e, k as keyof typeof headElements]),
+);
+
+/** Lines of one package in batches, then (as the last batch's `totals.header`) its head. */
+export async function* parseXmlPackage(
+  pkg: XmlPackageSource,
+  kind: StatementKind,
+  firstLineNo: number,
+): AsyncGenerator<LineBatch<never>> {
+  const fail = (problem: ConstructorParameters<typeof StatementError>[0], message: string, line?: number) =>
+    new StatementError(problem, pkg.name, message, line);
+  const parser = new SaxesParser({ position: false });
+  const fields = new Set<string>(lineFields[kind]);
+  let pending: StatementLine[] = [];
+  let lineNo = firstLineNo - 1;
+  let path: string[] = [];
+  let text = '';
+  let detail: Partial<Record<LineField, string>> | undefined;
+  const head: Partial<Record<keyof typeof headElements, string>> = {};
+  let rootClosed = false;
+  let parseError: Error | undefined;
+  parser.on('error', (err) => {
+    parseError ??= err;
+  });
+  parser.on('opentag', (tag) => {
+    path.push(tag.name);
+    text = '';
+    if (tag.name === xml.detail) detail = {};
+  });
+  parser.on('text', (t) => (text += t));
+  parser.on('cdata', (t) => (text += t));
+  parser.on('closetag', (tag) => {
+    path.pop();
+    const parent = path[path.length - 1];
+    if (tag.name === xml.detail && detail) {
+      lineNo += 1;
+      pending.push(toLine(detail, lineNo));
+      detail = undefined;
+    } else if (detail && parent === xml.detail) {
+      const field = fieldOfElement.get(tag.name);
+      if (field && fields.has(field)) detail[field] = text.trim();
+    } else if (parent === xml.head) {
+      const key = headOfElement.get(tag.name);
+      if (key) head[key] = text.trim();
+    } else if (tag.name === xml.root) rootClosed = true;
+    text = '';
+  });
+  const index = fieldIndex(kind);
+  const kindFields: readonly LineField[] = lineFields[kind];
+  const toLine = (d: Partial<Record<LineField, string>>, n: number) => {
+    const cells = kindFields.map((f) => d[f] ?? '');
+    const amounts = amountFields[kind].map((f) => {
+      const fen = fenOf(d[f] ?? '');
+      if (fen === undefined)
+        throw fail('malformed', `${detailElements[f]} "${d[f] ?? ''}" is not an amount in yuan`, n);
+      return fen;
+    });
+    try {
+      return makeLine(kind, cells, index, amounts, n);
+    } catch (err) {
+      throw fail('malformed', (err as Error).message, n);
+    }
+  };
+
+  let decoder: TextDecoder | undefined;
+  for await (const chunk of pkg.open()) {
+    decoder ??= strictDecoder(declaredEncoding(chunk, fail));
+    let decoded: string;
+    try {
+      decoded = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw fail('encoding', `bytes after detail ${lineNo} are not valid in the declared encoding`);
+    }
+    parser.write(decoded);
+    if (parseError) throw fail('malformed', parseError.message, lineNo);
+    if (pending.length > 0) {
+      yield { lines: pending };
+      pending = [];
+    }
+  }
+  if (!rootClosed) throw fail('truncated', `the package ends after detail ${lineNo} before </${xml.root}>`);
+  try {
+    decoder?.decode();
+  } catch {
+    throw fail('encoding', 'the package ends inside a character');
+  }
+  parser.close();
+  if (parseError) throw fail('malformed', parseError.message, lineNo);
+  path = [];
+  const header = headerOf(head, kind, fail);
+  yield {
+    lines: pending,
+    totals: { header, declared: { count: 0, amountFen: 0 }, counted: { count: 0, amountFen: 0 } },
+  };
+}
+
+/**
+ * The whole statement over its packages, in CurPackNo order: every package's head must name the
+ * same statement and totals, and their lines must add up to AllNum/AllAmt. Resumes at a package.
+ */
+export function xmlStatementSource(
+  packages: readonly XmlPackageSource[],
+  kind: StatementKind,
+): LineSource<XmlPosition> {
+  return async function* (from) {
+    let lineNo = from?.lineNo ?? 0;
+    const counted: Totals = { ...(from?.counted ?? { count: 0, amountFen: 0 }) };
+    let first = from?.header;
+    for (let i = from?.package ?? 0; i < packages.length; i++) {
+      const pkg = packages[i] as XmlPackageSource;
+      for await (const batch of parseXmlPackage(pkg, kind, lineNo + 1)) {
+        for (const l of batch.lines) {
+          counted.count += 1;
+          counted.amountFen += l.amounts[0] ?? 0;
+        }
+        lineNo += batch.lines.length;
+        if (!batch.totals) {
+          yield { lines: batch.lines };
+          continue;
+        }
+        const header = batch.totals.header;
+        checkPackage(header, first, i + 1, packages.length, pkg.name);
+        first ??= header;
+        yield {
+          lines: batch.lines,
+          position: { package: i + 1, lineNo, counted: { ...counted }, header: first },
+        };
+      }
+    }
+    if (!first) throw new StatementError('incomplete', kind, 'no package of the statement has arrived');
+    yield {
+      lines: [],
+      totals: { header: first, declared: { count: first.allNum, amountFen: first.allAmtFen }, counted },
+    };
+  };
+}
+
+function checkPackage(
+  h: StatementHeader,
+  first: StatementHeader | undefined,
+  no: number,
+  of: number,
+  name: string,
+) {
+  const fail = (message: string) => new StatementError('inconsistent', name, message);
+  if (h.curPackNo !== no) throw fail(`CurPackNo is ${h.curPackNo} where package ${no} was expected`);
+  if (h.childPackNum !== of)
+    throw new StatementError(
+      h.childPackNum > of ? 'incomplete' : 'inconsistent',
+      name,
+      `ChildPackNum is ${h.childPackNum} but ${of} packages have arrived`,
+    );
+  if (!first) return;
+  for (const key of ['statementNo', 'allNum', 'allAmtFen', 'beginDate', 'endDate', 'divisionCode'] as const)
+    if (h[key] !== first[key]) throw fail(`${key} is ${h[key]}, package 1 says ${first[key]}`);
+}
+
+function headerOf(
+  head: Partial<Record<keyof typeof headElements, string>>,
+  kind: StatementKind,
+  fail: (p: 'malformed' | 'inconsistent', m: string) => StatementError,
+): StatementHeader {
+  const get = (k: keyof typeof headElements) => head[k] ?? '';
+  const int = (k: keyof typeof headElements) => {
+    const n = Number(get(k));
+    if (!/^\d+$/.test(get(k)))
+      throw fail('malformed', `${headElements[k]} "${get(k)}" is not a whole number`);
+    return n;
+  };
+  if (kindOfVoucherType(get('voucherType')) !== kind)
+    throw fail('inconsistent', `VtCode ${get('voucherType')} is not a ${kind} statement`);
+  const allAmtFen = fenOf(get('allAmt'));
+  const beginDate = isoDate(get('beginDate'));
+  const endDate = isoDate(get('endDate'));
+  if (allAmtFen === undefined) throw fail('malformed', `AllAmt "${get('allAmt')}" is not an amount in yuan`);
+  if (!beginDate || !endDate) throw fail('malformed', 'BeginDate/EndDate are not YYYYMMDD');
+  return {
+    kind,
+    divisionCode: get('divisionCode'),
+    fiscalYear: int('fiscalYear'),
+    statementNo: get('statementNo'),
+    clearingAccount: get('clearingAccount'),
+    beginDate,
+    endDate,
+    allNum: int('allNum'),
+    allAmtFen,
+    childPackNum: int('childPackNum'),
+    curPackNo: int('curPackNo'),
+  };
+}
+
+function declaredEncoding(
+  first: Uint8Array,
+  fail: (p: 'malformed', m: string) => StatementError,
+): StatementEncoding {
+  const prolog = Buffer.from(first.subarray(0, 100)).toString('latin1');
+  const declared =
+    /^<\?xml[^>]*encoding=["']([A-Za-z0-9_-]+)["']/.exec(prolog)?.[1]?.toUpperCase() ?? 'UTF-8';
+  const known = statementEncodings.find((e) => e === declared || (e === 'UTF-8' && declared === 'UTF8'));
+  if (!known) throw fail('malformed', `declared encoding ${declared} is neither UTF-8 nor GBK`);
+  return known;
+}

@@ -15,6 +15,7 @@ import type { HostConfig, ProgramConfig } from './domain/host-config.ts';
 import { envName, hostIssues, hostSchema, programSchema } from './domain/host-config.ts';
 import type { SubsystemConfig } from './domain/subsystem-config.ts';
 import { subsystemIssues, subsystemSchema } from './domain/subsystem-config.ts';
+import { statementFormatSchema, type StatementFormat } from './domain/reconciliation/format.ts';
 import { voucherRulesSchema } from './workflows/shared/voucher-rule-sets.ts';
 import { timeOfDay } from './workflows/shared/dates.ts';
 
@@ -44,6 +45,8 @@ const bankSchema = z
     bankQmgrAccess: z.boolean().default(true),
     /** The bank's voucher field rule set (凭证要素规范); without it, the default for its code. */
     voucherRules: voucherRulesSchema.optional(),
+    /** How the bank writes its statements (对账单); without it, XML packages in UTF-8. */
+    statements: statementFormatSchema.optional(),
   })
   .strict()
   .transform((b) => ({
@@ -279,6 +282,18 @@ export const siteSchema = z
       })
       .strict()
       .default({ files: [] }),
+    /** Where the banks' statements arrive and finance's requests and replies go (the front ends' exchange folders). */
+    statements: z
+      .object({
+        exchangeDir: z.string().min(1),
+        /** The bureau's administrative division code (AdmDivCode). */
+        divisionCode: z
+          .string()
+          .regex(/^\d{6}$/, 'a six-digit division code')
+          .default('330102'),
+      })
+      .strict()
+      .optional(),
     schedules: z.array(scheduleSchema).default([]),
     reports: z
       .object({ dir: z.string().default('reports') })
@@ -391,6 +406,10 @@ export type SiteConfig = z.infer<typeof siteSchema>;
 export type BankConfig = SiteConfig['banks'][number];
 export type { HostConfig, ProgramConfig, SubsystemConfig };
 
+/** The bank's statement format as declared, or the default (XML packages in UTF-8). */
+export const bankStatementFormat = (bank: BankConfig): StatementFormat =>
+  bank.statements ?? statementFormatSchema.parse({});
+
 /** Thrown when a site file is unreadable or invalid; lists every wrong path. */
 export class SiteConfigError extends Error {
   constructor(
@@ -492,6 +511,9 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
     },
     ...(site.addedBanksDir && { addedBanksDir: abs(site.addedBanksDir) }),
     pidDirs: site.pidDirs.map(abs),
+    ...(site.statements && {
+      statements: { ...site.statements, exchangeDir: abs(site.statements.exchangeDir) },
+    }),
     approvals: {
       ...withKeyPaths(site.approvals),
       users: { ...site.approvals.users, file: abs(site.approvals.users.file) },

@@ -32,11 +32,21 @@ const usage = `Usage: tsx sandbox/cli.ts <command>
                                            the bank agrees to extended hours (延时服务) that day;
                                            record them for the engine in the site's calendar.dir
 
+  statements <CODE> --date YYYY-MM-DD [--lines N [--seed S] [--order key|payment] [--kind K]]
+                                           the bank writes that day's statements into its exchange
+                                           folder now; with --lines, a generated day of N lines
+                                           (and its finance side in the treasury's history table)
+  statement-replies <CODE>                 the replies finance sent the bank (XCheckResult, XDiffNum)
+
 Options: --url <sandbox url> (default from the site file), --help
 Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-doubt,
         send-program-dead, daily-report-missing, dead-letters, base-data-out-of-sync,
         malformed-voucher, receipt-unregistered, void-unconfirmed, refund-unmatched,
-        serial-mismatch (--delta: how far the bank's serial is ahead);
+        serial-mismatch (--delta: how far the bank's serial is ahead),
+        statement-only-at-finance, statement-only-at-bank, statement-amount-differs,
+        statement-status-differs, statement-duplicate-line (--count lines, --date the day),
+        statement-package-missing [--held], statement-truncated, statement-totals-wrong,
+        statement-encoding-broken;
         channel-in-doubt --received: the bank committed the in-doubt batch
 Estate faults: subsystem-down, subsystem-unhealthy, subsystem-version-mismatch, subsystem-db-unreachable`;
 
@@ -60,6 +70,11 @@ async function main(): Promise<number> {
       'no-program': { type: 'boolean' },
       version: { type: 'string' },
       reason: { type: 'string' },
+      lines: { type: 'string' },
+      seed: { type: 'string' },
+      order: { type: 'string' },
+      kind: { type: 'string' },
+      held: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -96,6 +111,7 @@ async function main(): Promise<number> {
         ...(values.delta && { delta: num(values.delta) }),
         ...(values.date && { date: values.date }),
         ...(values.received && { received: true }),
+        ...(values.held && { held: true }),
       });
     case 'fault clear':
       return call('DELETE', '/sandbox/faults', {
@@ -153,6 +169,16 @@ async function main(): Promise<number> {
       });
     default:
       if (command === 'scenario' && sub) return call('POST', `/sandbox/scenarios/${encodeURIComponent(sub)}`);
+      if (command === 'statements' && sub)
+        return call('POST', `/sandbox/banks/${encodeURIComponent(sub)}/statements`, {
+          date: values.date,
+          ...(values.lines && { lines: num(values.lines) }),
+          ...(values.seed && { seed: num(values.seed) }),
+          ...(values.order && { order: values.order }),
+          ...(values.kind && { kind: values.kind }),
+        });
+      if (command === 'statement-replies' && sub)
+        return call('GET', `/sandbox/banks/${encodeURIComponent(sub)}/statement-replies`);
       console.error(`unknown command: ${positionals.join(' ')}\n\n${usage}`);
       return 2;
   }

@@ -15,6 +15,11 @@ import { localDate, previousWorkday } from './calendar.ts';
 import { reportKinds } from './messages.ts';
 import { unsentVoucher } from './seed/voucher-row.ts';
 import { addTimedOutVouchers } from './failed-vouchers.ts';
+import {
+  isStatementFault,
+  statementFaultNames,
+  type createStatementFaults,
+} from './statements/statement-faults.ts';
 import type { SandboxClock } from './clock.ts';
 import type { MqEstate } from './mq/estate.ts';
 import { resetChannel, resolveChannel, startChannel, stopChannel } from './mq/channel-commands.ts';
@@ -36,6 +41,7 @@ export const faultNames = [
   'voucher-timed-out',
   'answer-lost',
   'serial-mismatch',
+  ...statementFaultNames,
 ] as const;
 export type FaultName = (typeof faultNames)[number];
 
@@ -43,7 +49,7 @@ export const faultInputSchema = z
   .object({
     fault: z.enum(faultNames),
     bank: z.string().min(1),
-    /** dead-letters: messages to add; malformed-voucher, voucher-timed-out: vouchers to create; answer-lost: answers to drop. */
+    /** dead-letters: messages to add; malformed-voucher, voucher-timed-out: vouchers to create; answer-lost: answers to drop; statement-*: lines that differ. */
     count: z.number().int().min(1).max(1000).optional(),
     /** answer-lost: the kind of bank answer to drop (default the next answer of any kind). */
     answer: z.enum(messageKinds).optional(),
@@ -51,7 +57,7 @@ export const faultInputSchema = z
     delta: z.number().int().min(1).max(999_999).optional(),
     /** channel-in-doubt: the bank committed the in-doubt batch (only its confirmation was lost). */
     received: z.boolean().optional(),
-    /** daily-report-missing: the report's business date; voucher-timed-out: the day they went out (default the previous working day). */
+    /** daily-report-missing: the report's business date; voucher-timed-out: the day they went out; statement-*: the statement's business day (default the previous working day). */
     date: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/)
@@ -105,6 +111,7 @@ export interface FaultDeps {
   treasury: Kysely<TreasuryDatabase>;
   programs: ProgramSupervisor;
   clock: SandboxClock;
+  statements: ReturnType<typeof createStatementFaults>;
   log?: Logger;
 }
 
@@ -232,6 +239,24 @@ export function createFaults(deps: FaultDeps) {
         banks.loseAnswers(bank.code, { msgType: req.answer, count: req.count ?? 1 });
         Object.assign(details, { answer: req.answer ?? 'any', count: req.count ?? 1 });
         break;
+      case 'statement-only-at-finance':
+      case 'statement-only-at-bank':
+      case 'statement-amount-differs':
+      case 'statement-status-differs':
+      case 'statement-duplicate-line':
+      case 'statement-package-missing':
+      case 'statement-truncated':
+      case 'statement-totals-wrong':
+      case 'statement-encoding-broken':
+        Object.assign(
+          details,
+          await deps.statements.inject(bank, req.fault, {
+            date: req.date ?? previousWorkday(today()),
+            count: req.count,
+            held: req.held,
+          }),
+        );
+        break;
       case 'serial-mismatch': {
         // The bank has accepted serials finance no longer knows of (a restored treasury backup):
         // the next voucher finance sends carries a number the bank refuses (E_SERIAL).
@@ -324,6 +349,9 @@ export function createFaults(deps: FaultDeps) {
       case 'serial-mismatch':
         banks.books.setLastSerialIn(bank.code, await financeSerialOut(bank));
         break;
+      default:
+        if (isStatementFault(fault))
+          await deps.statements.clear(bank, fault, String(record?.details.date ?? previousWorkday(today())));
     }
     active.delete(key(fault, code));
     deps.log?.info({ fault, bank: code }, 'fault cleared');

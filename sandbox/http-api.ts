@@ -1,7 +1,9 @@
 /**
  * The sandbox's own JSON API under /sandbox/: health, state, the business clock, fault injection,
- * scenarios, a new agent bank's own side brought online (POST /sandbox/banks), and a bank's
- * extended hours for a day (POST /sandbox/banks/{code}/extended-hours). Protected by the same basic-auth credentials as mqweb.
+ * scenarios, a new agent bank's own side brought online (POST /sandbox/banks), a bank's
+ * extended hours for a day (POST /sandbox/banks/{code}/extended-hours), a bank's statements for a
+ * day, generated ones of any size (POST /sandbox/banks/{code}/statements) and the replies finance
+ * sent it (GET /sandbox/banks/{code}/statement-replies). Protected by the same basic-auth credentials as mqweb.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +15,7 @@ import { FaultInputError, parseFaultInput } from './faults.ts';
 import type { ScenarioName, ScenarioResult } from './scenarios.ts';
 import { isScenario } from './scenarios.ts';
 import { timeOfDay } from '../workflows/shared/dates.ts';
+import { generatedDaySchema, type GeneratedDayInput } from './statements/generated-day.ts';
 
 export interface SandboxApiDeps {
   credentials: { user: string; password: string };
@@ -25,6 +28,12 @@ export interface SandboxApiDeps {
   closeDay(bank: string, date?: string): string[];
   extendHours(bank: string, hours: { date: string; open: string; close: string }): void;
   restartProgram(bank: string): Promise<number>;
+  /** The bank writes a day's statements now (or a generated one of any size), and what finance replied. */
+  statements: {
+    write(bank: string, date: string): Promise<string[]>;
+    generate(bank: string, input: GeneratedDayInput): Promise<unknown>;
+    replies(bank: string): unknown[];
+  };
   /** A new agent bank's own side comes online (sandbox/bank/onboard.ts). */
   addBank(input: unknown): Promise<unknown>;
   /** The estate beyond the bank links: `/sandbox/estate/…` (sandbox/estate/estate.ts). */
@@ -44,6 +53,7 @@ const clockSchema = z.discriminatedUnion('action', [
 ]);
 
 const closeDaySchema = z.object({ date: z.iso.date().optional() }).strict();
+const statementDaySchema = z.object({ date: z.iso.date() }).strict();
 const extendedHoursSchema = z
   .object({ date: z.iso.date(), open: timeOfDay, close: timeOfDay })
   .strict()
@@ -106,6 +116,16 @@ export function createSandboxApi(
         const body = parseFaultInput(extendedHoursSchema, await readJson(req));
         deps.extendHours(decodeURIComponent(m[1] ?? ''), body);
         send(res, 200, { bank: decodeURIComponent(m[1] ?? ''), ...body });
+      } else if (method === 'POST' && (m = path.match(/^\/sandbox\/banks\/([^/]+)\/statements$/))) {
+        const code = decodeURIComponent(m[1] ?? '');
+        const body = (await readJson(req)) as Record<string, unknown>;
+        if (body.lines === undefined) {
+          const { date } = parseFaultInput(statementDaySchema, body);
+          send(res, 200, { files: await deps.statements.write(code, date) });
+        } else
+          send(res, 200, await deps.statements.generate(code, parseFaultInput(generatedDaySchema, body)));
+      } else if (method === 'GET' && (m = path.match(/^\/sandbox\/banks\/([^/]+)\/statement-replies$/))) {
+        send(res, 200, { replies: deps.statements.replies(decodeURIComponent(m[1] ?? '')) });
       } else if (method === 'POST' && (m = path.match(/^\/sandbox\/programs\/([^/]+)\/restart$/))) {
         send(res, 200, { pid: await deps.restartProgram(decodeURIComponent(m[1] ?? '')) });
       } else if (deps.estate && (path === '/sandbox/estate' || path.startsWith('/sandbox/estate/'))) {

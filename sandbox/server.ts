@@ -26,6 +26,9 @@ import { createClock, writeClockFile } from './clock.ts';
 import type { FaultController } from './faults.ts';
 import { createFaults } from './faults.ts';
 import { createSandboxApi } from './http-api.ts';
+import { writeGeneratedDay } from './statements/generated-day.ts';
+import { createStatementDesk, type StatementDesk } from './statements/statement-desk.ts';
+import { createStatementFaults } from './statements/statement-faults.ts';
 import { restoreInFlight } from './inflight.ts';
 import type { MqEstate } from './mq/estate.ts';
 import { createMqEstate } from './mq/estate.ts';
@@ -60,6 +63,8 @@ export interface StartSandboxOptions {
   programIntervalMs?: number;
   /** How long a bank waits between accepting a voucher and paying it. */
   payDelayMs?: number;
+  /** How often the banks' statement desk reads finance's requests and replies. */
+  statementPollMs?: number;
 }
 
 export interface SandboxHandle {
@@ -76,6 +81,8 @@ export interface SandboxHandle {
   faults: FaultController;
   /** The subsystems beyond the bank links (application servers and their faults). */
   subsystems: SandboxEstate;
+  /** The banks' statements: written at close, on request, and their faults. */
+  statements: StatementDesk;
   /** The treasury database, for tests and state. */
   treasury: TreasuryDb;
   scenario(name: ScenarioName): Promise<ScenarioResult>;
@@ -175,7 +182,16 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     intervalMs: options.programIntervalMs,
     log,
   });
-  const faults = createFaults({ site, estate, banks, treasury, programs, clock, log });
+  const statementDesk = createStatementDesk({
+    site,
+    books,
+    treasury,
+    now: clock.now,
+    exchangeDir: site.statements?.exchangeDir ?? join(dataDir, 'exchange'),
+    log,
+  });
+  const statements = createStatementFaults({ desk: statementDesk, treasury, now: clock.now });
+  const faults = createFaults({ site, estate, banks, treasury, programs, clock, statements, log });
   const scenario = (name: ScenarioName) =>
     runScenario(
       name,
@@ -202,6 +218,11 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       restartProgram,
       addBank,
       closeDay: (bank, date) => banks.bank(bank).closeDay(date),
+      statements: {
+        write: (bank, date) => statementDesk.write(bank, date),
+        generate: (bank, input) => writeGeneratedDay({ desk: statementDesk, treasuryPath }, bank, input),
+        replies: (bank) => statementDesk.replies(bank),
+      },
       extendHours: (bank, { date, ...hours }) => banks.bank(bank).extendHours(date, hours),
       health: () => ({
         status: 'ok',
@@ -223,6 +244,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     }
   };
   const timer = setInterval(tick, options.tickMs ?? 100);
+  const statementTimer = setInterval(() => void statementDesk.step(), options.statementPollMs ?? 1000);
 
   async function describeState() {
     const now = clock.now();
@@ -258,6 +280,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       await Promise.all(programs.banks().map((b) => programs.start(b)));
     } catch (err) {
       clearInterval(timer);
+      clearInterval(statementTimer);
       await programs.stopAll(2000);
       await subsystems.stop();
       await closeServer();
@@ -290,6 +313,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     programs,
     faults,
     subsystems,
+    statements: statementDesk,
     treasury,
     scenario,
     restartProgram,
@@ -299,6 +323,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      clearInterval(statementTimer);
       await programs.stopAll(5000);
       await subsystems.stop();
       await closeServer();

@@ -25,7 +25,9 @@ export function textFileWriter(path: string, keep = 0): TextFileWriter {
     const bytes = Buffer.from(pending.join(''), 'utf8');
     pending = [];
     written += bytes.length;
-    await new Promise<void>((resolve, reject) => stream.write(bytes, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      stream.write(bytes, (err) => (err ? reject(err) : resolve())),
+    );
     return written;
   };
   return {

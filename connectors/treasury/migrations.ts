@@ -8,6 +8,7 @@ import { createBankCheckTables } from './migrations-bank-checks.ts';
 import { columnTypes, once, type DdlDb } from './migrations-bank-requests.ts';
 import { createBaseDataPushTable } from './migrations-base-data.ts';
 import { createEstateTables } from './migrations-estate.ts';
+import { createVoucherHistoryTable, voucherColumns } from './migrations-vouchers.ts';
 import { isSqlite } from './portable.ts';
 
 export async function createTreasurySchema(db: DdlDb): Promise<void> {
@@ -53,29 +54,7 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
       .addColumn('updated_at', text(32), (c) => c.notNull())
       .addPrimaryKeyConstraint('base_data_versions_pk', ['bank_code', 'kind']),
   );
-  await once(
-    db,
-    db.schema
-      .createTable('vouchers')
-      .addColumn('voucher_no', text(32), (c) => c.primaryKey())
-      .addColumn('fiscal_year', 'integer', (c) => c.notNull())
-      .addColumn('bank_code', text(12), (c) => c.notNull())
-      .addColumn('pay_type', text(12), (c) => c.notNull())
-      .addColumn('amount_fen', bigint, (c) => c.notNull())
-      .addColumn('payee_account_id', text(32), (c) => c.notNull())
-      .addColumn('budget_unit_code', text(32), (c) => c.notNull())
-      .addColumn('subject_code', text(32), (c) => c.notNull())
-      .addColumn('status', text(16), (c) => c.notNull())
-      .addColumn('business_date', text(10), (c) => c.notNull())
-      .addColumn('submitted_at', text(32))
-      .addColumn('sent_at', text(32))
-      .addColumn('accepted_at', text(32))
-      .addColumn('paid_at', text(32))
-      .addColumn('serial_no', 'integer')
-      .addColumn('failure_code', text(32))
-      .addColumn('failure_reason', text(400))
-      .addColumn('updated_at', text(32), (c) => c.notNull()),
-  );
+  await once(db, db.schema.createTable('vouchers').$call(voucherColumns(columnTypes(db))));
   await once(
     db,
     db.schema
@@ -187,4 +166,5 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
   await createBankCheckTables(db);
   await createBaseDataPushTable(db);
   await createEstateTables(db);
+  await createVoucherHistoryTable(db);
 }

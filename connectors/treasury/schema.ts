@@ -260,6 +260,8 @@ export interface TreasuryDatabase extends EstateTables {
   budget_subjects: BudgetSubjectTable;
   base_data_versions: BaseDataVersionTable;
   vouchers: VoucherTable;
+  /** Settled vouchers moved out of `vouchers`; same columns. */
+  vouchers_history: VoucherTable;
   quotas: QuotaTable;
   quota_notices: QuotaNoticeTable;
   receipts: ReceiptTable;

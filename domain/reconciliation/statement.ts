@@ -95,6 +95,26 @@ export function lineKey(
   return `${l.budgetUnit}/${l.subject}`;
 }
 
+/** A line from the fields given (the rest empty), its key derived. */
+export function newLine(kind: StatementKind, fields: Partial<StatementLine>): StatementLine {
+  const l: StatementLine = {
+    voucherNo: '',
+    detailId: '',
+    budgetUnit: '',
+    unitName: '',
+    fundType: '',
+    subject: '',
+    payType: '',
+    amounts: [],
+    status: '',
+    lineNo: 0,
+    ...fields,
+    key: '',
+  };
+  l.key = lineKey(kind, l);
+  return l;
+}
+
 /** Each of a kind's fields' position among its line's cells (-1: the kind has no such field). */
 export type FieldIndex = Record<LineField, number>;
 
@@ -132,7 +152,8 @@ export function makeLine(
   amounts: number[],
   lineNo: number,
 ): StatementLine {
-  const status = kind === 'quota' ? '' : lineStatuses[cellAt(cells, index.status) as keyof typeof lineStatuses];
+  const status =
+    kind === 'quota' ? '' : lineStatuses[cellAt(cells, index.status) as keyof typeof lineStatuses];
   if (status === undefined) throw new RangeError(`status "${cellAt(cells, index.status)}" is not 0, 1 or 2`);
   const line: StatementLine = {
     key: '',

@@ -94,7 +94,15 @@ export async function* parseTextStatement(
         try {
           return decoder.decode(bytes.subarray(start, end));
         } catch {
-          throw fail('encoding', `bytes ${start + 1}–${end} are not valid ${format.encoding}`, lineNo);
+          const field = bytes.subarray(start, end);
+          const utf8 = format.encoding === 'GBK' && decodes(field, 'utf-8');
+          throw fail(
+            'encoding',
+            utf8
+              ? `bytes ${start + 1}–${end} are UTF-8 text in a file declared GBK`
+              : `bytes ${start + 1}–${end} are not valid ${format.encoding}`,
+            lineNo,
+          );
         }
       }
     }

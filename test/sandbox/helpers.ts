@@ -53,6 +53,7 @@ export async function testSite(options: { banks?: number; programs?: boolean } =
     })),
     sandbox: { port: 9080, dataDir: dir },
     addedBanksDir: join(dir, 'added-banks'),
+    statements: { divisionCode: '330102', ...base.statements, exchangeDir: join(dir, 'exchange') },
   };
   return { site, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

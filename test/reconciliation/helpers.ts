@@ -1,0 +1,59 @@
+/** Shared helpers for the reconciliation tests: fixtures, a generated bank-day on disk, reading a whole source. */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeLineFile } from '../../connectors/statements/line-writer.ts';
+import type { LineSource, StatementTotals } from '../../domain/reconciliation/batches.ts';
+import { statementFormatSchema, type StatementFormat } from '../../domain/reconciliation/format.ts';
+import type { StatementKind, StatementLine } from '../../domain/reconciliation/statement.ts';
+import { bankDay, type BankDayOptions } from '../../sandbox/statements/bank-day.ts';
+import { writeStatement, type FileFaults } from '../../sandbox/statements/write-statement.ts';
+
+export const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const fixture = (name: string) => join(fixtures, name);
+
+export async function readAll<P>(
+  source: LineSource<P>,
+): Promise<{ lines: StatementLine[]; totals?: StatementTotals }> {
+  const lines: StatementLine[] = [];
+  let totals: StatementTotals | undefined;
+  for await (const batch of source()) {
+    lines.push(...batch.lines);
+    totals = batch.totals ?? totals;
+  }
+  return { lines, totals };
+}
+
+export const format = (f: Partial<StatementFormat>) => statementFormatSchema.parse(f);
+
+/** A generated bank-day written to `dir`: the finance side's line file and the bank's statement. */
+export async function writeDay(
+  dir: string,
+  options: Partial<BankDayOptions> & { lines: number; format: StatementFormat; faults?: FileFaults },
+): Promise<{ financeFile: string; statementFiles: string[]; kind: StatementKind; differences: number }> {
+  mkdirSync(join(dir, 'in'), { recursive: true });
+  const kind = options.kind ?? 'payment-detail';
+  const day = bankDay({ bank: 'ICBC', date: '2026-11-27', seed: 7, ...options, kind });
+  const financeFile = join(dir, 'finance.tsv');
+  await writeLineFile(financeFile, day.financeLines());
+  const totals = day.bankTotals();
+  const statementFiles = await writeStatement({
+    dir: join(dir, 'in'),
+    bank: 'ICBC',
+    header: {
+      kind,
+      divisionCode: '330102',
+      fiscalYear: 2026,
+      statementNo: 'DZ20261127ICBCD',
+      clearingAccount: '1202020109000012345',
+      beginDate: '2026-11-27',
+      endDate: '2026-11-27',
+      allNum: totals.count,
+      allAmtFen: totals.amountFen,
+    },
+    lines: day.bankLines(),
+    format: options.format,
+    faults: options.faults,
+  });
+  return { financeFile, statementFiles, kind, differences: day.differences };
+}

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { statementSource } from '../../connectors/statements/line-files.ts';
+import { StatementError } from '../../domain/reconciliation/statement-error.ts';
+import { fixture, format, readAll, writeDay } from './helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'jincai-parsers-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const problemOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof StatementError)
+      return { problem: err.problem, lineNo: err.lineNo, message: err.message };
+    throw err;
+  }
+  return undefined;
+};
+
+describe('hand-written statements', () => {
+  it('reads a fixed-width GBK payment-detail file with CRLF lines, byte widths and its trailer', async () => {
+    const source = statementSource('payment-detail', format({ format: 'fixed', encoding: 'GBK' }), [
+      fixture('ABC_payment-detail_20261127.txt'),
+    ]);
+    const { lines, totals } = await readAll(source);
+    assert.deepEqual(
+      lines.map((l) => [l.key, l.unitName, l.amounts[0], l.status, l.payType]),
+      [
+        ['ZZ20261127ABC00000001/1', '县教育局', 1_250_000, 'paid', '1'],
+        ['ZZ20261127ABC00000001/2', '县教育局', 30_050, 'paid', '1'],
+        ['ZZ20261127ABC00000002/1', '县卫生健康局', 800_000, 'accepted', '2'],
+        ['ZZ20261127ABC00000003/1', '县第一中学（本级）', 99, 'refunded', '1'],
+      ],
+    );
+    assert.equal(totals?.header.statementNo, 'DZ20261127ABCD');
+    assert.equal(totals?.header.clearingAccount, '622848001122334455');
+    assert.deepEqual(totals?.declared, { count: 4, amountFen: 2_080_149 });
+    assert.deepEqual(totals?.counted, totals?.declared);
+  });
+
+  it('reads a delimited UTF-8 payment file', async () => {
+    const source = statementSource('payment', format({ format: 'delimited' }), [
+      fixture('BOC_payment_20261127.txt'),
+    ]);
+    const { lines, totals } = await readAll(source);
+    assert.deepEqual(
+      lines.map((l) => [l.key, l.budgetUnit, l.unitName, l.amounts[0], l.status]),
+      [
+        ['ZZ20261127BOC00000001', '101001', '县教育局', 450_000, 'paid'],
+        ['ZZ20261127BOC00000002', '101004', '县公安局', 12_030, 'paid'],
+        ['ZZ20261127BOC00000003', '101005', '县农业农村局', 7_700, 'accepted'],
+      ],
+    );
+    assert.deepEqual(totals?.declared, { count: 3, amountFen: 469_730 });
+    assert.deepEqual(totals?.counted, totals?.declared);
+  });
+
+  it('reads XML packages in order, with entities, CDATA and comments, and checks AllNum/AllAmt over all packages', async () => {
+    const source = statementSource('payment-detail', format({ format: 'xml' }), [
+      fixture('ICBC_payment-detail_20261127_1of2.xml'),
+      fixture('ICBC_payment-detail_20261127_2of2.xml'),
+    ]);
+    const { lines, totals } = await readAll(source);
+    assert.deepEqual(
+      lines.map((l) => [l.key, l.unitName, l.amounts[0], l.status, l.lineNo]),
+      [
+        ['ZZ20261127ICBC00000001/1', '县教育局 & 县体育局', 100_000, 'paid', 1],
+        ['ZZ20261127ICBC00000002/1', '县卫生健康局', 20_000, 'paid', 2],
+        ['ZZ20261127ICBC00000003/1', '县第一中学', 3_457, 'refunded', 3],
+      ],
+    );
+    assert.equal(totals?.header.childPackNum, 2);
+    assert.deepEqual(totals?.declared, { count: 3, amountFen: 123_457 });
+    assert.deepEqual(totals?.counted, totals?.declared);
+  });
+
+  it('reads a GBK XML quota statement with its four amounts', async () => {
+    const source = statementSource('quota', format({ format: 'xml', encoding: 'GBK' }), [
+      fixture('CCB_quota_20261127_1of1.xml'),
+    ]);
+    const { lines, totals } = await readAll(source);
+    assert.deepEqual(
+      lines.map((l) => [l.key, l.unitName, l.amounts]),
+      [
+        ['101001/2050201', '县教育局', [10_000_000, 4_000_000, 50_000, 6_050_000]],
+        ['101002/2100101', '县卫生健康局', [5_000_000, 0, 0, 5_000_000]],
+      ],
+    );
+    assert.equal(totals?.header.beginDate, '2026-11-01');
+  });
+
+  it('refuses packages out of step: a package missing in the middle is incomplete, not garbage', async () => {
+    const source = statementSource('payment-detail', format({ format: 'xml' }), [
+      fixture('ICBC_payment-detail_20261127_2of2.xml'),
+    ]);
+    const found = await problemOf(readAll(source));
+    assert.equal(found?.problem, 'inconsistent');
+    assert.match(found?.message ?? '', /CurPackNo is 2 where package 1 was expected/);
+    const onlyFirst = statementSource('payment-detail', format({ format: 'xml' }), [
+      fixture('ICBC_payment-detail_20261127_1of2.xml'),
+    ]);
+    assert.equal((await problemOf(readAll(onlyFirst)))?.problem, 'incomplete');
+  });
+
+  it('names a statement of the wrong kind', async () => {
+    const source = statementSource('payment', format({ format: 'fixed', encoding: 'GBK' }), [
+      fixture('ABC_payment-detail_20261127.txt'),
+    ]);
+    const found = await problemOf(readAll(source));
+    assert.equal(found?.problem, 'inconsistent');
+    assert.match(found?.message ?? '', /not a payment statement/);
+  });
+});
+
+describe('statements the sandbox writes, broken as a bank or a transfer breaks them', () => {
+  const cases = [
+    ['fixed-width GBK', format({ format: 'fixed', encoding: 'GBK' })],
+    ['delimited UTF-8', format({ format: 'delimited' })],
+    ['XML GBK in packages', format({ format: 'xml', encoding: 'GBK', packageLines: 40 })],
+  ] as const;
+  for (const [name, f] of cases) {
+    it(`${name}: reads back what was written, totals agreeing`, async () => {
+      const day = await writeDay(join(dir, `${name}-clean`), { lines: 300, format: f });
+      const { lines, totals } = await readAll(statementSource(day.kind, f, day.statementFiles));
+      assert.equal(lines.length, 300);
+      assert.deepEqual(totals?.counted, totals?.declared);
+      assert.equal(day.statementFiles.length, f.format === 'xml' ? 8 : 1);
+    });
+
+    it(`${name}: a broken byte is a broken encoding, named with its line`, async () => {
+      const day = await writeDay(join(dir, `${name}-encoding`), {
+        lines: 300,
+        format: f,
+        faults: { brokenEncoding: true },
+      });
+      const found = await problemOf(readAll(statementSource(day.kind, f, day.statementFiles)));
+      assert.equal(found?.problem, 'encoding');
+      if (f.format !== 'xml') assert.equal(found?.lineNo, 151, 'header line + the 150th detail');
+    });
+
+    it(`${name}: a file cut short is truncated`, async () => {
+      const day = await writeDay(join(dir, `${name}-truncated`), {
+        lines: 300,
+        format: f,
+        faults: { truncate: true },
+      });
+      assert.equal(
+        (await problemOf(readAll(statementSource(day.kind, f, day.statementFiles))))?.problem,
+        'truncated',
+      );
+    });
+
+    it(`${name}: totals that disagree with the lines are reported, not thrown`, async () => {
+      const day = await writeDay(join(dir, `${name}-totals`), {
+        lines: 300,
+        format: f,
+        faults: { wrongTotals: true },
+      });
+      const { totals } = await readAll(statementSource(day.kind, f, day.statementFiles));
+      assert.deepEqual(totals?.declared, { count: 301, amountFen: (totals?.counted.amountFen ?? 0) + 100 });
+      assert.equal(totals?.counted.count, 300);
+    });
+  }
+
+  it('UTF-8 text in a file declared GBK is named as such', async () => {
+    const utf8 = format({ format: 'fixed', encoding: 'UTF-8' });
+    const day = await writeDay(join(dir, 'utf8-as-gbk'), { lines: 10, format: utf8 });
+    const found = await problemOf(
+      readAll(statementSource(day.kind, format({ format: 'fixed', encoding: 'GBK' }), day.statementFiles)),
+    );
+    assert.equal(found?.problem, 'encoding');
+    assert.match(found?.message ?? '', /UTF-8 text in a file declared GBK/);
+  });
+});

@@ -71,6 +71,14 @@ export interface RunsPosition {
 export function mergedRunsSource(sorted: SortedRuns, batchLines = 8192): LineSource<RunsPosition> {
   return async function* (from) {
     const cursors = sorted.runs.map((path, i) => new RunCursor(normalizedSource(path), from?.runs[i]));
+    try {
+      yield* merged(cursors);
+    } finally {
+      await Promise.all(cursors.map((c) => c.close()));
+    }
+  };
+
+  async function* merged(cursors: RunCursor[]): AsyncGenerator<LineBatch<RunsPosition>> {
     for (const c of cursors) await c.fill();
     for (;;) {
       const lines: StatementLine[] = [];
@@ -91,7 +99,7 @@ export function mergedRunsSource(sorted: SortedRuns, batchLines = 8192): LineSou
       }
       yield { lines, position };
     }
-  };
+  }
 }
 
 class RunCursor {
@@ -123,6 +131,10 @@ class RunCursor {
 
   position() {
     return { from: this.base, skip: this.consumed };
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
   }
 
   /** Reads on until a line is at hand or the run is done, skipping what a resumed run had taken. */

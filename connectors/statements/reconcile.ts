@@ -37,6 +37,8 @@ export interface ReconcileFilesOptions {
   workDir: string;
   from?: ReconcileCheckpoint;
   onProgress?(checkpoint: ReconcileCheckpoint): Promise<void>;
+  /** At most one progress report per this many milliseconds while merging (default 1000). */
+  progressEveryMs?: number;
   runLines?: number;
 }
 
@@ -107,6 +109,7 @@ async function compareWith<B>(
       bank,
       sink,
       from,
+      progressEveryMs: options.progressEveryMs,
       ...(options.onProgress && {
         onProgress: async (p: ComparePosition<NormalizedPosition, B>) => void (await onProgress(p)),
       }),

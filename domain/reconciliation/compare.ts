@@ -116,7 +116,9 @@ class Cursor<P> {
   ) {
     this.iterator = source(at?.from)[Symbol.asyncIterator]();
     this.base = at?.from;
-    this.consumed = at?.skip ?? 0;
+    // Lines a resumed read skips count as taken from the base they are read after: a resumed
+    // source may cut its batches elsewhere than the first read did.
+    this.consumed = 0;
     this.skipping = at?.skip ?? 0;
     this.last = at?.last;
   }
@@ -132,6 +134,7 @@ class Cursor<P> {
       if (this.skipping > 0) {
         this.skipping -= 1;
         this.i += 1;
+        this.consumed += 1;
         continue;
       }
       if (line.key === this.last) {
@@ -156,6 +159,11 @@ class Cursor<P> {
     this.consumed += 1;
     this.totals.count += 1;
     this.totals.amountFen += line.amounts[0] ?? 0;
+  }
+
+  /** Ends the read early (the source closes its files). */
+  async close(): Promise<void> {
+    await this.iterator.return?.();
   }
 
   async refill(): Promise<void> {
@@ -217,9 +225,12 @@ export async function compareStatements<F, B>(options: CompareOptions<F, B>): Pr
 
   const every = options.progressEveryMs ?? 1000;
   let lastProgress = performance.now();
+  let reportedAt = -1;
   const progress = async () => {
-    if (!options.onProgress || performance.now() - lastProgress < every) return;
+    const taken = state.totals.finance.count + state.totals.bank.count;
+    if (!options.onProgress || taken === reportedAt || performance.now() - lastProgress < every) return;
     lastProgress = performance.now();
+    reportedAt = taken;
     state.output = await sink.flush();
     await options.onProgress({
       finance: fin.position(),
@@ -227,31 +238,38 @@ export async function compareStatements<F, B>(options: CompareOptions<F, B>): Pr
       state: structuredClone(state),
     });
   };
-  for (;;) {
-    const f = fin.head();
-    if (f === undefined) {
-      await progress();
-      await fin.refill();
-      continue;
-    }
-    const b = bank.head();
-    if (b === undefined) {
-      await progress();
-      await bank.refill();
-      continue;
-    }
-    if (f === null && b === null) break;
-    if (b === null || (f !== null && f.key < b.key)) {
-      report('only-at-finance', f as StatementLine);
-      fin.advance(f as StatementLine);
-    } else if (f === null || b.key < f.key) {
-      report('only-at-bank', undefined, b);
-      bank.advance(b);
-    } else {
-      if (!sameAmounts(f.amounts, b.amounts)) report('amount-differs', f, b);
-      else if (f.status !== b.status) report('status-differs', f, b);
-      fin.advance(f);
-      bank.advance(b);
+  try {
+    await merge();
+  } finally {
+    await Promise.all([fin.close(), bank.close()]);
+  }
+  async function merge() {
+    for (;;) {
+      const f = fin.head();
+      if (f === undefined) {
+        await progress();
+        await fin.refill();
+        continue;
+      }
+      const b = bank.head();
+      if (b === undefined) {
+        await progress();
+        await bank.refill();
+        continue;
+      }
+      if (f === null && b === null) break;
+      if (b === null || (f !== null && f.key < b.key)) {
+        report('only-at-finance', f as StatementLine);
+        fin.advance(f as StatementLine);
+      } else if (f === null || b.key < f.key) {
+        report('only-at-bank', undefined, b);
+        bank.advance(b);
+      } else {
+        if (!sameAmounts(f.amounts, b.amounts)) report('amount-differs', f, b);
+        else if (f.status !== b.status) report('status-differs', f, b);
+        fin.advance(f);
+        bank.advance(b);
+      }
     }
   }
   state.output = await sink.flush();

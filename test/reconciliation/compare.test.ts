@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { reconcileFiles, type ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
+import { classify } from '../../domain/reconciliation/classify.ts';
+import { projectRoot } from '../../temporal.config.ts';
+import { format, writeDay } from './helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'jincai-compare-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const every = { onlyAtFinance: 3, onlyAtBank: 3, amountDiffers: 3, statusDiffers: 3, duplicates: 3 };
+
+/** Stops a run at its n-th progress report, as a killed worker would. */
+class Stop extends Error {}
+
+describe('the comparison', () => {
+  it('finds every difference in both directions, classified, and writes them to a CSV with a BOM', async () => {
+    const day = await writeDay(join(dir, 'all'), { lines: 2000, format: format({ format: 'delimited' }), differences: every });
+    const csv = join(dir, 'all.csv');
+    const result = await reconcileFiles({
+      kind: day.kind,
+      format: format({ format: 'delimited' }),
+      statementFiles: day.statementFiles,
+      financeFile: day.financeFile,
+      differenceFile: csv,
+      workDir: join(dir, 'all-work'),
+    });
+    assert.deepEqual(result.counts, {
+      'only-at-finance': 3,
+      'only-at-bank': 3,
+      'amount-differs': 3,
+      'status-differs': 3,
+      duplicate: 3,
+    });
+    assert.equal(result.differences, 15);
+    assert.equal(result.statementTotalsAgree, true);
+    assert.equal(result.sorted, false);
+    assert.equal(result.totals.finance.count, 2000 - 3);
+    assert.equal(result.totals.bank.count, 2000 - 3 + 3);
+    const byType = (t: string) => result.sample.filter((d) => d.type === t);
+    assert.deepEqual(new Set(byType('only-at-finance').map((d) => d.fix)), new Set(['voucher-resend']));
+    assert.deepEqual(new Set(byType('status-differs').map((d) => d.cause)), new Set(['refund-unmatched']));
+    assert.deepEqual(new Set(byType('duplicate').map((d) => d.cause)), new Set(['duplicate-at-bank']));
+    assert.deepEqual(new Set(byType('amount-differs').map((d) => d.fix)), new Set([null]));
+    const text = readFileSync(csv, 'utf8');
+    assert.ok(text.startsWith('\uFEFF差异类型,'));
+    assert.equal(text.trim().split('\r\n').length, 16);
+    assert.match(text, /金额不符,,ZZ20261127ICBC\d+,1,/);
+  });
+
+  it('agrees on a clean day', async () => {
+    const day = await writeDay(join(dir, 'clean'), { lines: 500, format: format({ format: 'xml', packageLines: 100 }) });
+    const result = await reconcileFiles({
+      kind: day.kind,
+      format: format({ format: 'xml' }),
+      statementFiles: day.statementFiles,
+      financeFile: day.financeFile,
+      differenceFile: join(dir, 'clean.csv'),
+      workDir: join(dir, 'clean-work'),
+    });
+    assert.equal(result.differences, 0);
+    assert.deepEqual(result.totals.finance, result.totals.bank);
+  });
+
+  it('sorts a statement in payment order first, and finds the same differences', async () => {
+    const f = format({ format: 'fixed', encoding: 'GBK' });
+    const day = await writeDay(join(dir, 'unsorted'), { lines: 3000, format: f, differences: every, order: 'payment' });
+    const result = await reconcileFiles({
+      kind: day.kind,
+      format: f,
+      statementFiles: day.statementFiles,
+      financeFile: day.financeFile,
+      differenceFile: join(dir, 'unsorted.csv'),
+      workDir: join(dir, 'unsorted-work'),
+      runLines: 700,
+    });
+    assert.equal(result.sorted, true);
+    assert.equal(result.differences, 15);
+    assert.equal(result.counts.duplicate, 3);
+    assert.equal(readFileSync(join(dir, 'unsorted.csv'), 'utf8').trim().split('\r\n').length, 16);
+  });
+
+  for (const order of ['key', 'payment'] as const) {
+    it(`resumes from its last progress after being stopped, with the same result and file (${order} order)`, async () => {
+      const f = format({ format: 'fixed', encoding: 'GBK' });
+      const day = await writeDay(join(dir, `resume-${order}`), { lines: 20_000, format: f, differences: every, order });
+      const base = {
+        kind: day.kind,
+        format: f,
+        statementFiles: day.statementFiles,
+        financeFile: day.financeFile,
+        workDir: join(dir, `resume-${order}-work`),
+        runLines: 4000,
+        progressEveryMs: 0,
+      };
+      const whole = await reconcileFiles({ ...base, differenceFile: join(dir, `whole-${order}.csv`) });
+      const checkpoints: ReconcileCheckpoint[] = [];
+      let resumes = 0;
+      let from: ReconcileCheckpoint | undefined;
+      const csv = join(dir, `resumed-${order}.csv`);
+      for (;;) {
+        try {
+          const result = await reconcileFiles({
+            ...base,
+            differenceFile: csv,
+            from,
+            onProgress: async (c) => {
+              checkpoints.push(structuredClone(c));
+              // Every third report, the run dies; the next starts from the report before.
+              if (checkpoints.length % 3 === 0) throw new Stop();
+            },
+          });
+          assert.deepEqual({ ...result, sample: result.sample.length }, { ...whole, sample: whole.sample.length });
+          assert.deepEqual(result.sample, whole.sample);
+          break;
+        } catch (err) {
+          if (!(err instanceof Stop)) throw err;
+          resumes += 1;
+          from = checkpoints[checkpoints.length - 2];
+        }
+      }
+      assert.ok(resumes >= 2, `stopped ${resumes} times`);
+      assert.equal(readFileSync(csv, 'utf8'), readFileSync(join(dir, `whole-${order}.csv`), 'utf8'));
+    });
+  }
+
+  it('streams: 300,000 lines compare within a 48 MB heap', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--max-old-space-size=48',
+        '--import',
+        'tsx',
+        '-e',
+        `const { writeDay, format } = await import('./test/reconciliation/helpers.ts');
+         const { reconcileFiles } = await import('./connectors/statements/reconcile.ts');
+         const f = format({ format: 'delimited' });
+         const d = ${JSON.stringify(join(dir, 'big'))};
+         const day = await writeDay(d, { lines: 300000, format: f, differences: { amountDiffers: 5 } });
+         const r = await reconcileFiles({ kind: day.kind, format: f, statementFiles: day.statementFiles,
+           financeFile: day.financeFile, differenceFile: d + '/d.csv', workDir: d + '/w' });
+         console.log(JSON.stringify({ differences: r.differences, lines: r.totals.bank.count }));`,
+      ],
+      { cwd: projectRoot, encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}'), { differences: 5, lines: 300_000 });
+  });
+});
+
+describe('classification', () => {
+  it('names the runbook that owns each class of difference, and leaves amounts to people', () => {
+    assert.deepEqual(classify('payment', { type: 'status-differs', financeStatus: 'accepted', bankStatus: 'paid' }), {
+      cause: 'receipt-unregistered',
+      fix: 'receipt-registration-repair',
+    });
+    assert.deepEqual(classify('payment', { type: 'only-at-finance', financeStatus: 'accepted' }), {
+      cause: 'bank-has-no-record',
+      fix: 'voucher-resend',
+    });
+    assert.deepEqual(classify('payment', { type: 'only-at-bank', bankStatus: 'refunded' }), {
+      cause: 'refund-notice-unknown',
+      fix: 'refund-tracking',
+    });
+    assert.deepEqual(classify('payment', { type: 'only-at-bank', bankStatus: 'paid' }).fix, null);
+    assert.deepEqual(classify('payment', { type: 'status-differs', financeStatus: 'paid', bankStatus: 'accepted' }), {
+      cause: 'bank-not-paid',
+      fix: null,
+    });
+    assert.deepEqual(classify('payment-detail', { type: 'duplicate', side: 'finance' }).cause, 'duplicate-at-finance');
+    assert.deepEqual(classify('quota', { type: 'amount-differs' }), { cause: 'quota-mismatch', fix: null });
+  });
+});

@@ -231,7 +231,8 @@ function headerOf(
   };
 }
 
-function declaredEncoding(
+/** The encoding an XML document's declaration names (UTF-8 without one). */
+export function declaredEncoding(
   first: Uint8Array,
   fail: (p: 'malformed', m: string) => StatementError,
 ): StatementEncoding {

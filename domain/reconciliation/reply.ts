@@ -4,6 +4,9 @@
  * its XCheckResult and XCheckReason. Written here; read back by the sandbox bank.
  */
 import { SaxesParser } from 'saxes';
+import { strictDecoder } from './encode.ts';
+import { declaredEncoding } from './parse-xml.ts';
+import { StatementError } from './statement-error.ts';
 import type { Difference } from './compare.ts';
 import type { StatementEncoding } from './format.ts';
 import type { StatementHeader } from './statement.ts';
@@ -61,8 +64,13 @@ export interface ParsedReply {
   lines: { voucherNo: string; amount: string; reason: string }[];
 }
 
-/** Reads a reply (the sandbox bank's side). */
-export function parseStatementReply(text: string): ParsedReply {
+/** Reads a reply (the sandbox bank's side) in the encoding its declaration names. */
+export function parseStatementReply(bytes: Uint8Array): ParsedReply {
+  const encoding = declaredEncoding(
+    bytes,
+    (_p, message) => new StatementError('malformed', 'reply', message),
+  );
+  const text = strictDecoder(encoding).decode(bytes);
   const parser = new SaxesParser();
   const head: Record<string, string> = {};
   const lines: ParsedReply['lines'] = [];

@@ -185,14 +185,14 @@ export function createStatementDesk(deps: StatementDeskDeps) {
       const names = await readdir(out).catch(() => [] as string[]);
       for (const name of names.filter((n) => !n.startsWith('.') && /\.(json|xml)$/.test(n))) {
         const path = join(out, name);
-        const text = await readFile(path, 'utf8');
+        const bytes = await readFile(path);
         if (name.startsWith('REQ_')) {
-          const req = JSON.parse(text) as StatementRequest;
+          const req = JSON.parse(bytes.toString('utf8')) as StatementRequest;
           await write(bank.code, req.date, { kinds: [req.kind], packages: req.packages, resend: true });
         } else {
           const m = /_([a-z-]+)_(\d{4})(\d{2})(\d{2})_reply\.xml$/.exec(name);
           replies.push({
-            ...parseStatementReply(text),
+            ...parseStatementReply(bytes),
             bank: bank.code,
             kind: m?.[1] as StatementKind,
             date: m ? `${m[2]}-${m[3]}-${m[4]}` : '',

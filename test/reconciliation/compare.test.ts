@@ -19,7 +19,11 @@ class Stop extends Error {}
 
 describe('the comparison', () => {
   it('finds every difference in both directions, classified, and writes them to a CSV with a BOM', async () => {
-    const day = await writeDay(join(dir, 'all'), { lines: 2000, format: format({ format: 'delimited' }), differences: every });
+    const day = await writeDay(join(dir, 'all'), {
+      lines: 2000,
+      format: format({ format: 'delimited' }),
+      differences: every,
+    });
     const csv = join(dir, 'all.csv');
     const result = await reconcileFiles({
       kind: day.kind,
@@ -53,7 +57,10 @@ describe('the comparison', () => {
   });
 
   it('agrees on a clean day', async () => {
-    const day = await writeDay(join(dir, 'clean'), { lines: 500, format: format({ format: 'xml', packageLines: 100 }) });
+    const day = await writeDay(join(dir, 'clean'), {
+      lines: 500,
+      format: format({ format: 'xml', packageLines: 100 }),
+    });
     const result = await reconcileFiles({
       kind: day.kind,
       format: format({ format: 'xml' }),
@@ -68,7 +75,12 @@ describe('the comparison', () => {
 
   it('sorts a statement in payment order first, and finds the same differences', async () => {
     const f = format({ format: 'fixed', encoding: 'GBK' });
-    const day = await writeDay(join(dir, 'unsorted'), { lines: 3000, format: f, differences: every, order: 'payment' });
+    const day = await writeDay(join(dir, 'unsorted'), {
+      lines: 3000,
+      format: f,
+      differences: every,
+      order: 'payment',
+    });
     const result = await reconcileFiles({
       kind: day.kind,
       format: f,
@@ -87,7 +99,12 @@ describe('the comparison', () => {
   for (const order of ['key', 'payment'] as const) {
     it(`resumes from its last progress after being stopped, with the same result and file (${order} order)`, async () => {
       const f = format({ format: 'fixed', encoding: 'GBK' });
-      const day = await writeDay(join(dir, `resume-${order}`), { lines: 20_000, format: f, differences: every, order });
+      const day = await writeDay(join(dir, `resume-${order}`), {
+        lines: 20_000,
+        format: f,
+        differences: every,
+        order,
+      });
       const base = {
         kind: day.kind,
         format: f,
@@ -114,7 +131,10 @@ describe('the comparison', () => {
               if (checkpoints.length % 3 === 0) throw new Stop();
             },
           });
-          assert.deepEqual({ ...result, sample: result.sample.length }, { ...whole, sample: whole.sample.length });
+          assert.deepEqual(
+            { ...result, sample: result.sample.length },
+            { ...whole, sample: whole.sample.length },
+          );
           assert.deepEqual(result.sample, whole.sample);
           break;
         } catch (err) {
@@ -148,16 +168,22 @@ describe('the comparison', () => {
       { cwd: projectRoot, encoding: 'utf8' },
     );
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}'), { differences: 5, lines: 300_000 });
+    assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}'), {
+      differences: 5,
+      lines: 300_000,
+    });
   });
 });
 
 describe('classification', () => {
   it('names the runbook that owns each class of difference, and leaves amounts to people', () => {
-    assert.deepEqual(classify('payment', { type: 'status-differs', financeStatus: 'accepted', bankStatus: 'paid' }), {
-      cause: 'receipt-unregistered',
-      fix: 'receipt-registration-repair',
-    });
+    assert.deepEqual(
+      classify('payment', { type: 'status-differs', financeStatus: 'accepted', bankStatus: 'paid' }),
+      {
+        cause: 'receipt-unregistered',
+        fix: 'receipt-registration-repair',
+      },
+    );
     assert.deepEqual(classify('payment', { type: 'only-at-finance', financeStatus: 'accepted' }), {
       cause: 'bank-has-no-record',
       fix: 'voucher-resend',
@@ -167,11 +193,17 @@ describe('classification', () => {
       fix: 'refund-tracking',
     });
     assert.deepEqual(classify('payment', { type: 'only-at-bank', bankStatus: 'paid' }).fix, null);
-    assert.deepEqual(classify('payment', { type: 'status-differs', financeStatus: 'paid', bankStatus: 'accepted' }), {
-      cause: 'bank-not-paid',
-      fix: null,
-    });
-    assert.deepEqual(classify('payment-detail', { type: 'duplicate', side: 'finance' }).cause, 'duplicate-at-finance');
+    assert.deepEqual(
+      classify('payment', { type: 'status-differs', financeStatus: 'paid', bankStatus: 'accepted' }),
+      {
+        cause: 'bank-not-paid',
+        fix: null,
+      },
+    );
+    assert.deepEqual(
+      classify('payment-detail', { type: 'duplicate', side: 'finance' }).cause,
+      'duplicate-at-finance',
+    );
     assert.deepEqual(classify('quota', { type: 'amount-differs' }), { cause: 'quota-mismatch', fix: null });
   });
 });

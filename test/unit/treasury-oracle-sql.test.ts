@@ -196,9 +196,11 @@ describe('treasury SQL on Oracle 12.1', () => {
     assert.match(create('voucher_voids'), /"answer_reason" varchar2\(400 char\)/);
     // Every table and index is still created after the one that already existed.
     const created = statements.filter((s) => /^create (table|index)/.test(s.sql)).length;
-    // … the payment system's own 18 + 6, and the estate's six tables and one index.
-    assert.equal(created, 18 + 6 + 7);
+    // … the payment system's own 18 + 6, the estate's six tables and one index, and the voucher
+    // history table with its index.
+    assert.equal(created, 18 + 6 + 7 + 2);
     assert.match(create('payroll_lines'), /"payee_name" varchar2\(100 char\) not null/);
+    assert.match(create('vouchers_history'), /"amount_fen" number\(19\) not null/);
   });
 
   it('traffic count: conditional counts without FILTER, one read-only snapshot', async () => {

@@ -27,6 +27,11 @@ export interface RawSite {
   [section: string]: unknown;
 }
 
+interface SubsystemBanks {
+  payroll?: { bank: string };
+  officialCard?: { banks: string[] };
+}
+
 export async function makeTestSite(options: {
   temporalAddress: string;
   banks?: string[];
@@ -45,7 +50,15 @@ export async function makeTestSite(options: {
     address: options.temporalAddress,
     taskQueues: { runbooks: `runbooks-${suffix}`, comm: `comm-${suffix}`, db: `db-${suffix}` },
   };
-  if (options.banks) raw.banks = raw.banks.filter((b) => options.banks?.includes(b.code as string));
+  if (options.banks) {
+    const kept = (code: unknown) => options.banks?.includes(code as string) ?? false;
+    raw.banks = raw.banks.filter((b) => kept(b.code));
+    // A subsystem tied to a bank the test leaves out (payroll, official card) goes with it.
+    const subsystems = raw.subsystems as SubsystemBanks[] | undefined;
+    raw.subsystems = subsystems?.filter((s) =>
+      [s.payroll?.bank, ...(s.officialCard?.banks ?? [])].every((code) => code === undefined || kept(code)),
+    );
+  }
   options.edit?.(raw);
   const ports = await freePorts(raw.banks.length + 1);
   raw.banks = raw.banks.map((b, i) => ({

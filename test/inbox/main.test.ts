@@ -12,7 +12,6 @@ import { defaultSiteFile, projectRoot } from '../../temporal.config.ts';
 import { testAuditSection } from '../support/audit-site.ts';
 import { testPayloadKeys } from '../support/codec.ts';
 import { testTemporal, type TestTemporal } from '../support/temporal.ts';
-import { testAuditSection } from '../support/audit-site.ts';
 import { api } from './helpers.ts';
 
 let temporal: TestTemporal;

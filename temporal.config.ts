@@ -19,7 +19,8 @@ import { statementFormatSchema, type StatementFormat } from './domain/reconcilia
 import { voucherRulesSchema } from './workflows/shared/voucher-rule-sets.ts';
 import { timeOfDay } from './workflows/shared/dates.ts';
 
-export const projectRoot = dirname(fileURLToPath(import.meta.url));
+/** The folder of the nearest package.json: the repository, whether this runs from source or from `dist/`. */
+export const projectRoot = packageFolder(dirname(fileURLToPath(import.meta.url)));
 export const defaultSiteFile = resolve(projectRoot, 'sites/sandbox.yaml');
 
 const mqName = z
@@ -179,6 +180,32 @@ const notifyTargetSchema = z.discriminatedUnion('type', [
 ]);
 export type NotifyTargetConfig = z.infer<typeof notifyTargetSchema>;
 
+/**
+ * TLS to the Temporal frontend. Present = TLS on; `caFile` for a private CA (omitted: the system's
+ * roots); a client certificate and key for mutual TLS; `serverNameOverride` when the name in the
+ * frontend's certificate is not the host of `address`. Files are checked when the site loads.
+ */
+export const temporalTlsSchema = z
+  .object({
+    caFile: z.string().min(1).optional(),
+    clientCertFile: z.string().min(1).optional(),
+    clientKeyFile: z.string().min(1).optional(),
+    serverNameOverride: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((tls, ctx) => {
+    if (!!tls.clientCertFile === !!tls.clientKeyFile) return;
+    const [given, missing] = tls.clientCertFile
+      ? ['clientCertFile', 'clientKeyFile']
+      : ['clientKeyFile', 'clientCertFile'];
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: `required with ${given} (mutual TLS needs both)`,
+    });
+  });
+export type TemporalTlsConfig = z.infer<typeof temporalTlsSchema>;
+
 const scheduleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/, 'a schedule id in kebab-case'),
@@ -197,6 +224,7 @@ export const siteSchema = z
       .object({
         address: z.string().default('127.0.0.1:7233'),
         namespace: z.string().default('default'),
+        tls: temporalTlsSchema.optional(),
         uiPort: z.number().int().default(8233),
         /** The Web UI engineers open; links in notifications start with it (default: behind the inbox). */
         uiUrl: z.string().url().optional(),
@@ -449,7 +477,35 @@ export function parseSite(text: string, file: string): SiteConfig {
   mergeAddedBanks(raw, base, file);
   const parsed = siteSchema.safeParse(raw);
   if (!parsed.success) throw new SiteConfigError(file, describeIssues(parsed.error));
-  return resolvePaths(parsed.data, base);
+  const site = resolvePaths(parsed.data, base);
+  const tlsProblems = temporalTlsFileProblems(site.temporal.tls);
+  if (tlsProblems.length > 0) throw new SiteConfigError(file, tlsProblems);
+  return site;
+}
+
+/** What each TLS file must hold: a PEM block of this kind. */
+const tlsPemKinds = {
+  caFile: { what: 'CERTIFICATE', pattern: /-----BEGIN CERTIFICATE-----/ },
+  clientCertFile: { what: 'CERTIFICATE', pattern: /-----BEGIN CERTIFICATE-----/ },
+  clientKeyFile: { what: 'PRIVATE KEY', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+} as const;
+
+/** Each TLS file that cannot be read or holds no PEM block of its kind, as `temporal.tls.<field>: …`. */
+export function temporalTlsFileProblems(tls: TemporalTlsConfig | undefined): string[] {
+  if (!tls) return [];
+  return Object.entries(tlsPemKinds).flatMap(([field, kind]) => {
+    const path = tls[field as keyof typeof tlsPemKinds];
+    if (!path) return [];
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      return [
+        `temporal.tls.${field}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      ];
+    }
+    return kind.pattern.test(text) ? [] : [`temporal.tls.${field}: ${path} holds no PEM ${kind.what}`];
+  });
 }
 
 /** Appends the banks of `addedBanksDir` (one YAML file per bank) to the raw site's `banks`. */
@@ -484,6 +540,17 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
   });
   return {
     ...site,
+    temporal: {
+      ...site.temporal,
+      ...(site.temporal.tls && {
+        tls: {
+          ...site.temporal.tls,
+          ...(site.temporal.tls.caFile && { caFile: abs(site.temporal.tls.caFile) }),
+          ...(site.temporal.tls.clientCertFile && { clientCertFile: abs(site.temporal.tls.clientCertFile) }),
+          ...(site.temporal.tls.clientKeyFile && { clientKeyFile: abs(site.temporal.tls.clientKeyFile) }),
+        },
+      }),
+    },
     mq: {
       ...site.mq,
       ...(site.mq.mqweb?.caFile && { mqweb: { ...site.mq.mqweb, caFile: abs(site.mq.mqweb.caFile) } }),
@@ -585,6 +652,13 @@ export function temporalUiUrl(site: SiteConfig): string {
 /** Where the inbox reaches the Web UI it serves. */
 export function temporalUiUpstream(site: SiteConfig): URL {
   return new URL(site.inbox.temporalUi.upstream ?? `http://127.0.0.1:${site.temporal.uiPort}`);
+}
+
+function packageFolder(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`No package.json above ${from}`);
+  }
 }
 
 /** Reads a secret named by the site file from the environment. */

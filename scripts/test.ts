@@ -5,6 +5,8 @@
  *   npm test                      everything
  *   npm test -- test/unit         only files under the given paths
  *   npm test -- --seed 42         another seed for the generated tests (JINCAI_TEST_SEED)
+ * With JINCAI_TEST_TEMPORAL_ADDRESS (and JINCAI_TEST_TEMPORAL_TLS) already set, the tests run
+ * against that server instead: `npm run cluster -- test` points them at the real cluster.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -40,8 +42,13 @@ const cliPath = await ensureTemporalCli({ log: (line) => console.log(line) });
 const chromium = files.some((f) => f.includes('browser')) ? ensureChromium() : undefined;
 // The SSH host tests (files named *ssh*) start their own OpenSSH server.
 if (files.some((f) => f.includes('ssh'))) ensureSshd();
-const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
-console.log(`Temporal dev server for the tests at ${server.address}; ${files.length} test files`);
+const given = process.env.JINCAI_TEST_TEMPORAL_ADDRESS;
+const server = given
+  ? { address: given, stop: async () => undefined }
+  : await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
+console.log(
+  `${given ? 'Temporal server given' : 'Temporal dev server for the tests'} at ${server.address}; ${files.length} test files`,
+);
 
 const code = await new Promise<number>((done) => {
   const child = spawn(

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { temporalConnectionOptions } from '../connectors/temporal/connection-options.ts';
 import { loadSite } from '../temporal.config.ts';
 import { createWorkers, zones, type Zone } from './create-workers.ts';
 import { createLogger, temporalLogger } from './logger.ts';
@@ -30,10 +31,15 @@ const log = createLogger('worker');
 try {
   const site = loadSite();
   Runtime.install({ logger: temporalLogger(log.child({ component: 'temporal-sdk' })) });
-  const connection = await NativeConnection.connect({ address: site.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(site.temporal));
   const { workers, close } = await createWorkers({ site, connection, zones: requested as Zone[], log });
   log.info(
-    { address: site.temporal.address, namespace: site.temporal.namespace, pid: process.pid },
+    {
+      address: site.temporal.address,
+      tls: !!site.temporal.tls,
+      namespace: site.temporal.namespace,
+      pid: process.pid,
+    },
     'worker running',
   );
   await Promise.all(workers.map((w) => w.run()));

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDataConverter } from '../../connectors/codec/data-converter.ts';
+import { temporalConnectionOptions } from '../../connectors/temporal/connection-options.ts';
 import {
   parsePayloadKeys,
   payloadKeysFromEnv,
@@ -24,6 +25,6 @@ export function clientPayloadKeys(site: SiteConfig, env: NodeJS.ProcessEnv = pro
 
 export async function connectClient(site: SiteConfig, env: NodeJS.ProcessEnv = process.env): Promise<Client> {
   const dataConverter = createDataConverter(clientPayloadKeys(site, env));
-  const connection = await Connection.connect({ address: site.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(site.temporal));
   return new Client({ connection, namespace: site.temporal.namespace, dataConverter });
 }

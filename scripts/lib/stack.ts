@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { projectRoot, temporalUiUrl, type SiteConfig } from '../../temporal.config.ts';
 import { generatePayloadKeys } from '../../connectors/codec/payload-keys.ts';
+import { temporalConnectionOptions } from '../../connectors/temporal/connection-options.ts';
 import { connectClient, embeddedPayloadKeysFile } from './client.ts';
 import {
   ensureSearchAttributes,
@@ -77,9 +78,12 @@ async function payloadKeysSecret(site: SiteConfig): Promise<Record<string, strin
   return { [name]: keys };
 }
 
-async function temporalAlreadyServing(address: string): Promise<boolean> {
+async function temporalAlreadyServing(site: SiteConfig): Promise<boolean> {
   try {
-    const connection = await Connection.connect({ address, connectTimeout: 2000 });
+    const connection = await Connection.connect({
+      ...temporalConnectionOptions(site.temporal),
+      connectTimeout: 2000,
+    });
     await connection.workflowService.getSystemInfo({});
     await connection.close();
     return true;
@@ -105,7 +109,7 @@ export async function startStack(options: {
   try {
     const [host, portText] = site.temporal.address.split(':');
     let server: DevServerHandle | undefined;
-    if (await temporalAlreadyServing(site.temporal.address)) {
+    if (await temporalAlreadyServing(site)) {
       say(`Using the Temporal server already serving at ${site.temporal.address}`);
     } else {
       const cliPath = await ensureTemporalCli({ log: say });
@@ -128,7 +132,7 @@ export async function startStack(options: {
       started.push(server);
     }
 
-    const admin = await Connection.connect({ address: site.temporal.address });
+    const admin = await Connection.connect(temporalConnectionOptions(site.temporal));
     try {
       const added = await ensureSearchAttributes(admin, site.temporal.namespace, projectSearchAttributes);
       if (added.length > 0) say(`Registered search attributes: ${added.join(', ')}`);

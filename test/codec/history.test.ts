@@ -79,11 +79,11 @@ before(async () => {
   temporal = await testTemporal();
   const keys = testPayloadKeys();
   const dataConverter = createDataConverter(keys);
-  connection = await Connection.connect({ address: temporal.address });
+  connection = await Connection.connect(temporal.connectionOptions());
   client = new Client({ connection, dataConverter });
   // Reads what the server really stores: no codec.
   plainClient = new Client({ connection });
-  nc = await NativeConnection.connect({ address: temporal.address });
+  nc = await NativeConnection.connect(temporal.connectionOptions());
   for (const [queue, converter] of [
     [taskQueue, dataConverter],
     [plainTaskQueue, undefined],

@@ -33,7 +33,11 @@ before(async () => {
   });
   const upstream = new URL(server.uiUrl ?? '').origin;
   tb = await startApprovalTestbed({
-    temporal: { address: server.address, stop: () => server.stop() },
+    temporal: {
+      address: server.address,
+      connectionOptions: () => ({ address: server.address }),
+      stop: () => server.stop(),
+    },
     port,
     // Runbooks started from the start page go to a queue no worker polls: the page is under test.
     editSite: (site) => ({

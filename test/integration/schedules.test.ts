@@ -14,13 +14,14 @@ before(async () => {
   temporal = await testTemporal();
   ts = await makeTestSite({
     temporalAddress: temporal.address,
+    ...(temporal.tls && { temporalTls: temporal.tls }),
     edit: (raw) => {
       raw.schedules = [
         { id: scheduleId, runbook: 'daily-inspection', cron: ['30 8 * * *', '30 16 * * *'], input: {} },
       ];
     },
   });
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  client = new Client({ connection: await Connection.connect(temporal.connectionOptions()) });
 });
 after(async () => {
   await client.schedule

@@ -173,6 +173,7 @@ export async function startApprovalTestbed(
       temporal: {
         ...base.temporal,
         address: temporal.address,
+        ...(temporal.tls && { tls: temporal.tls }),
         taskQueues: { runbooks: taskQueue, comm: `comm-${suffix}`, db: `db-${suffix}` },
       },
       approvals: {
@@ -211,7 +212,7 @@ export async function startApprovalTestbed(
     const client = await connectClient(site);
     stops.push(() => client.connection.close());
 
-    const nc = await NativeConnection.connect({ address: temporal.address });
+    const nc = await NativeConnection.connect(temporal.connectionOptions());
     stops.push(() => nc.close());
     const worker = await Worker.create({
       connection: nc,

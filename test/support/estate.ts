@@ -26,14 +26,18 @@ export async function startTestEstate(
 ): Promise<TestEstate> {
   const temporal = await testTemporal();
   const dataConverter = testDataConverter();
-  const ts = await makeTestSite({ temporalAddress: temporal.address, ...options });
+  const ts = await makeTestSite({
+    temporalAddress: temporal.address,
+    ...(temporal.tls && { temporalTls: temporal.tls }),
+    ...options,
+  });
   // The sandbox and the worker read the mqweb credentials from the environment, as at a site.
   Object.assign(process.env, {
     JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER,
     JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
   });
   const sandbox = await startSandbox({ site: ts.site, reseed: true });
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await Connection.connect(temporal.connectionOptions());
   const client = new Client({ connection, namespace: ts.site.temporal.namespace, dataConverter });
   let worker:
     { workers: Worker[]; run: Promise<unknown>; close(): Promise<void>; nc: NativeConnection } | undefined;
@@ -44,7 +48,7 @@ export async function startTestEstate(
     sandbox,
     client,
     async startWorker() {
-      const nc = await NativeConnection.connect({ address: temporal.address });
+      const nc = await NativeConnection.connect(temporal.connectionOptions());
       const zw = await createWorkers({
         site: ts.site,
         connection: nc,

@@ -7,7 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
-import { defaultSiteFile, parseSite, type SiteConfig } from '../../temporal.config.ts';
+import {
+  defaultSiteFile,
+  parseSite,
+  type SiteConfig,
+  type TemporalTlsConfig,
+} from '../../temporal.config.ts';
 import { freePorts } from '../../scripts/lib/free-port.ts';
 import { ensureSigningKeyPair } from '../../connectors/approvals/signing-keys.ts';
 import { testAuditSection } from './audit-site.ts';
@@ -34,6 +39,8 @@ interface SubsystemBanks {
 
 export async function makeTestSite(options: {
   temporalAddress: string;
+  /** The server's TLS settings (the cluster run); absent: plain TCP. */
+  temporalTls?: TemporalTlsConfig;
   banks?: string[];
   /** Changes to the committed site before ports and folders are assigned. */
   edit?: (raw: RawSite) => void;
@@ -48,6 +55,7 @@ export async function makeTestSite(options: {
   raw.temporal = {
     ...raw.temporal,
     address: options.temporalAddress,
+    ...(options.temporalTls && { tls: options.temporalTls }),
     taskQueues: { runbooks: `runbooks-${suffix}`, comm: `comm-${suffix}`, db: `db-${suffix}` },
   };
   if (options.banks) {

@@ -1,9 +1,17 @@
-/** A worker as a real child process (workers/main.ts), for tests that must kill it with -9. */
+/**
+ * A worker as a real child process, for tests that must kill it with -9 or start it as an
+ * operator would: workers/main.ts through tsx, or a compiled entry point (`.js`) with plain node.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { projectRoot } from '../../temporal.config.ts';
 
-export function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+export function startWorkerProcess(
+  env: NodeJS.ProcessEnv,
+  options: { entry?: string; args?: string[] } = {},
+): Promise<ChildProcess> {
+  const entry = options.entry ?? 'workers/main.ts';
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, entry, ...(options.args ?? [])], {
     cwd: projectRoot,
     env: { ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

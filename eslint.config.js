@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', '.temporal/', 'reports/'] },
+  { ignores: ['node_modules/', 'data/', '.temporal/', 'reports/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

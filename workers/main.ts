@@ -9,15 +9,22 @@ import { temporalConnectionOptions } from '../connectors/temporal/connection-opt
 import { loadSite } from '../temporal.config.ts';
 import { createWorkers, zones, type Zone } from './create-workers.ts';
 import { createLogger, temporalLogger } from './logger.ts';
+import { prebuiltWorkflowBundle } from './prebuilt-bundle.ts';
 
 const { values } = parseArgs({
-  options: { zones: { type: 'string', default: zones.join(',') }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    zones: { type: 'string', default: zones.join(',') },
+    'workflow-bundle': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) {
   console.log(`Usage: npm run worker -- [--zones runbooks,comm,db]
 
 Starts a Temporal worker for the site in JINCAI_SITE (default sites/sandbox.yaml).
-  --zones  which task queues this process serves (default: all): ${zones.join(', ')}`);
+  --zones            which task queues this process serves (default: all): ${zones.join(', ')}
+  --workflow-bundle  prebuilt workflow code (default: compiled, the bundle \`npm run build\` wrote
+                     beside this file; from source, the workflows compiled at start)`);
   process.exit(0);
 }
 const requested = values.zones.split(',').map((z) => z.trim());
@@ -31,12 +38,22 @@ const log = createLogger('worker');
 try {
   const site = loadSite();
   Runtime.install({ logger: temporalLogger(log.child({ component: 'temporal-sdk' })) });
+  const workflowBundle = requested.includes('runbooks')
+    ? prebuiltWorkflowBundle(import.meta.url, values['workflow-bundle'])
+    : undefined;
   const connection = await NativeConnection.connect(temporalConnectionOptions(site.temporal));
-  const { workers, close } = await createWorkers({ site, connection, zones: requested as Zone[], log });
+  const { workers, close } = await createWorkers({
+    site,
+    connection,
+    zones: requested as Zone[],
+    log,
+    ...(workflowBundle && { workflowBundle }),
+  });
   log.info(
     {
       address: site.temporal.address,
       tls: !!site.temporal.tls,
+      workflows: requested.includes('runbooks') ? (workflowBundle?.codePath ?? 'compiled at start') : 'none',
       namespace: site.temporal.namespace,
       pid: process.pid,
     },

@@ -119,8 +119,7 @@ test('the worker entry point and the operator CLI connect with the site file’s
   writeFileSync(siteFile, stringify(raw));
   const env = { ...ts.env, JINCAI_SITE: siteFile };
   let log = '';
-  worker = await startWorkerProcess(env, { args: ['--zones', 'comm'] });
-  worker.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  worker = await startWorkerProcess(env, { args: ['--zones', 'comm'], onOutput: (chunk) => (log += chunk) });
   // Not spawnSync: the TLS front lives in this process and must keep relaying.
   const cli = await execFileAsync(
     process.execPath,
@@ -136,5 +135,6 @@ test('the worker entry point and the operator CLI connect with the site file’s
   assert.equal(cli.status, 0, cli.stderr);
   worker.kill('SIGTERM');
   await new Promise((done) => worker?.once('exit', done));
+  assert.match(log, /"tls":true.*"worker running"/);
   assert.match(log, /worker stopped/);
 });

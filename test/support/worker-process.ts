@@ -7,7 +7,12 @@ import { projectRoot } from '../../temporal.config.ts';
 
 export function startWorkerProcess(
   env: NodeJS.ProcessEnv,
-  options: { entry?: string; args?: string[] } = {},
+  options: {
+    entry?: string;
+    args?: string[];
+    /** Everything the worker prints, from its first line. */
+    onOutput?: (chunk: string) => void;
+  } = {},
 ): Promise<ChildProcess> {
   const entry = options.entry ?? 'workers/main.ts';
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
@@ -20,6 +25,7 @@ export function startWorkerProcess(
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
+      options.onOutput?.(chunk.toString());
       if (out.includes('worker running')) resolve(child);
     };
     child.stdout?.on('data', onData);

@@ -1,0 +1,55 @@
+/**
+ * `npm run build`: the production code. Compiles the entry points a site runs — the workers, the
+ * inbox, the operator CLI — to JavaScript (tsc with tsconfig.build.json), and bundles the
+ * workflows once (bundleWorkflowCode, with the payload codec's failure converter) into
+ * `workflow-bundle.js` beside them, which the compiled worker loads instead of compiling the
+ * workflows when it starts. Then `node dist/workers/main.js` runs without tsx.
+ *   npm run build                  into dist/
+ *   npm run build -- --out <dir>   elsewhere
+ */
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { failureConverterPath } from '../connectors/codec/data-converter.ts';
+import { projectRoot } from '../temporal.config.ts';
+import { workflowBundleFile } from '../workers/prebuilt-bundle.ts';
+import { workflowBundlerOptions, workflowsPath } from '../workers/workflow-bundle.ts';
+
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
+const out = resolve(projectRoot, values.out);
+
+const started = Date.now();
+rmSync(out, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', out], {
+  cwd: projectRoot,
+  stdio: 'inherit',
+});
+if (compiled.status !== 0) {
+  console.error(`tsc failed (exit ${compiled.status ?? compiled.signal})`);
+  process.exit(1);
+}
+const afterTsc = Date.now();
+
+const { code } = await bundleWorkflowCode({
+  workflowsPath,
+  failureConverterPath,
+  ...workflowBundlerOptions,
+  logger: quietBundler(),
+});
+const bundleFile = join(out, workflowBundleFile);
+writeFileSync(bundleFile, code);
+console.log(
+  `Compiled to ${out} in ${((afterTsc - started) / 1000).toFixed(1)} s; workflow bundle ${bundleFile} ` +
+    `(${(code.length / 1024 / 1024).toFixed(1)} MiB) in ${((Date.now() - afterTsc) / 1000).toFixed(1)} s`,
+);
+
+/** The bundler's own progress lines only when something goes wrong. */
+function quietBundler() {
+  const drop = () => undefined;
+  const error = (message: string, meta?: unknown) => console.error(message, meta ?? '');
+  return { log: drop, trace: drop, debug: drop, info: drop, warn: error, error };
+}

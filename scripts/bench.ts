@@ -17,8 +17,10 @@ const which = process.argv[2] ?? 'inspection';
 if (which === 'resend') process.exit(await (await import('./bench/resend.ts')).runResendBench());
 if (which === 'reconciliation')
   process.exit(await (await import('./bench/reconciliation.ts')).runReconciliationBench());
+if (which === 'worker-start')
+  process.exit(await (await import('./bench/worker-start.ts')).runWorkerStartBench());
 if (which !== 'inspection') {
-  console.error(`Unknown benchmark "${which}"; available: inspection, resend, reconciliation`);
+  console.error(`Unknown benchmark "${which}"; available: inspection, resend, reconciliation, worker-start`);
   process.exit(2);
 }
 const sizes = (process.env.BENCH_BANKS ?? '5,50,200').split(',').map(Number);

@@ -28,7 +28,8 @@ before(async () => {
   await execFileAsync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--out', out], {
     cwd: projectRoot,
   });
-  estate = await startTestEstate();
+  // No send/receive programs: this test is about the worker, and five more processes only slow it.
+  estate = await startTestEstate({ programs: false });
   worker = await startWorkerProcess(estate.env, { entry, onOutput: (chunk) => (log += chunk) });
 });
 after(async () => {

@@ -59,15 +59,16 @@ export async function makeTestSite(options: {
     taskQueues: { runbooks: `runbooks-${suffix}`, comm: `comm-${suffix}`, db: `db-${suffix}` },
   };
   if (options.banks) {
-    const kept = (code: unknown) => options.banks?.includes(code as string) ?? false;
-    raw.banks = raw.banks.filter((b) => kept(b.code));
-    // A subsystem tied to a bank the test leaves out (payroll, official card) goes with it.
-    const subsystems = raw.subsystems as SubsystemBanks[] | undefined;
-    raw.subsystems = subsystems?.filter((s) =>
-      [s.payroll?.bank, ...(s.officialCard?.banks ?? [])].every((code) => code === undefined || kept(code)),
-    );
+    const wanted = options.banks;
+    raw.banks = raw.banks.filter((b) => wanted.includes(b.code as string));
   }
   options.edit?.(raw);
+  // A subsystem tied to a bank the test left out or replaced (payroll, official card) goes with it.
+  const codes = new Set(raw.banks.map((b) => b.code));
+  const subsystems = raw.subsystems as SubsystemBanks[] | undefined;
+  raw.subsystems = subsystems?.filter((s) =>
+    [s.payroll?.bank, ...(s.officialCard?.banks ?? [])].every((code) => code === undefined || codes.has(code)),
+  );
   const ports = await freePorts(raw.banks.length + 1);
   raw.banks = raw.banks.map((b, i) => ({
     ...b,

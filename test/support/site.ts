@@ -67,7 +67,9 @@ export async function makeTestSite(options: {
   const codes = new Set(raw.banks.map((b) => b.code));
   const subsystems = raw.subsystems as SubsystemBanks[] | undefined;
   raw.subsystems = subsystems?.filter((s) =>
-    [s.payroll?.bank, ...(s.officialCard?.banks ?? [])].every((code) => code === undefined || codes.has(code)),
+    [s.payroll?.bank, ...(s.officialCard?.banks ?? [])].every(
+      (code) => code === undefined || codes.has(code),
+    ),
   );
   const ports = await freePorts(raw.banks.length + 1);
   raw.banks = raw.banks.map((b, i) => ({

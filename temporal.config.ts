@@ -398,6 +398,11 @@ export const siteSchema = z
       .object({
         port: z.number().int().min(1).max(65535),
         dataDir: z.string().min(1),
+        /** Where the embedded stack keeps the secrets it generates (mqweb credentials, payload key). */
+        secretsDir: z
+          .string()
+          .min(1)
+          .default(resolve(projectRoot, 'data', 'secrets')),
       })
       .strict()
       .optional(),
@@ -594,7 +599,13 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
       headFile: abs(site.audit.headFile),
     },
     reports: { dir: abs(site.reports.dir) },
-    ...(site.sandbox && { sandbox: { ...site.sandbox, dataDir: abs(site.sandbox.dataDir) } }),
+    ...(site.sandbox && {
+      sandbox: {
+        ...site.sandbox,
+        dataDir: abs(site.sandbox.dataDir),
+        secretsDir: abs(site.sandbox.secretsDir),
+      },
+    }),
   };
 }
 

@@ -8,6 +8,7 @@ import { createCodecEndpoint } from '../connectors/codec/codec-endpoint.ts';
 import { loadSigningKey } from '../connectors/approvals/signing-keys.ts';
 import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { clientPayloadKeys, connectClient } from '../scripts/lib/client.ts';
+import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
 import { loadSite } from '../temporal.config.ts';
 import { createLogger } from '../workers/logger.ts';
 import { openDecisionHistory } from './history.ts';
@@ -16,6 +17,7 @@ import { startInbox } from './server.ts';
 const log = createLogger('inbox');
 try {
   const site = loadSite();
+  useEmbeddedSecrets(site);
   const signingKey = loadSigningKey(site.approvals);
   const users = createLocalUserStore(site.approvals.users.file);
   const keys = clientPayloadKeys(site);

@@ -1,9 +1,11 @@
 /**
  * Command line for a running sandbox: inject and clear faults, run scenarios, move the business
- * clock, show the state, bring a bank online or extend its hours. Talks to the sandbox over HTTP with the mqweb credentials from the
- * environment variables the site file names.
+ * clock, show the state, bring a bank online or extend its hours. Talks to the sandbox over HTTP with
+ * the mqweb credentials from the environment variables the site file names, or else those the stack
+ * generated (embedded-secrets.ts).
  */
 import { parseArgs } from 'node:util';
+import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
 import { loadSite, secretFromEnv } from '../temporal.config.ts';
 
 const usage = `Usage: tsx sandbox/cli.ts <command>
@@ -84,6 +86,7 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const site = loadSite();
+  useEmbeddedSecrets(site);
   const base = values.url ?? `http://127.0.0.1:${site.sandbox?.port ?? 9080}`;
   const user = secretFromEnv(site.mq.mqweb?.userEnv ?? 'JINCAI_MQWEB_USER');
   const password = secretFromEnv(site.mq.mqweb?.passwordEnv ?? 'JINCAI_MQWEB_PASSWORD');

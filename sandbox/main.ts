@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
 import { loadSite } from '../temporal.config.ts';
 import { startSandbox } from './server.ts';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     redact: ['password', '*.password', 'credentials'],
   });
   const site = loadSite();
+  useEmbeddedSecrets(site);
   const sandbox = await startSandbox({
     site,
     log,

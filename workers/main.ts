@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { temporalConnectionOptions } from '../connectors/temporal/connection-options.ts';
+import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
 import { loadSite } from '../temporal.config.ts';
 import { createWorkers, zones, type Zone } from './create-workers.ts';
 import { createLogger, temporalLogger } from './logger.ts';
@@ -37,6 +38,7 @@ if (unknown.length > 0) {
 const log = createLogger('worker');
 try {
   const site = loadSite();
+  useEmbeddedSecrets(site);
   Runtime.install({ logger: temporalLogger(log.child({ component: 'temporal-sdk' })) });
   const workflowBundle = requested.includes('runbooks')
     ? prebuiltWorkflowBundle(import.meta.url, values['workflow-bundle'])

@@ -3,15 +3,12 @@
  * sandbox estate and a worker serving every task queue, plus the schedules. Used by
  * `npm start` (keeps it up) and `npm run demo` (runs the inspection once and stops).
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { projectRoot, temporalUiUrl, type SiteConfig } from '../../temporal.config.ts';
-import { generatePayloadKeys } from '../../connectors/codec/payload-keys.ts';
 import { temporalConnectionOptions } from '../../connectors/temporal/connection-options.ts';
-import { connectClient, embeddedPayloadKeysFile } from './client.ts';
+import { connectClient } from './client.ts';
 import {
   ensureSearchAttributes,
   startDevServer,
@@ -24,6 +21,7 @@ import {
   ensureDemoUsers,
   type DemoCredentials,
 } from './demo-identities.ts';
+import { ensureEmbeddedSecrets } from './embedded-secrets.ts';
 import { isPortFree } from './free-port.ts';
 import { startProjectProcess, whenOutputContains, type ProjectProcess } from './child-process.ts';
 import { upsertSchedules } from './schedules.ts';
@@ -44,39 +42,6 @@ export interface Stack {
 }
 
 const dataDir = join(projectRoot, 'data');
-
-/**
- * Sandbox credentials: taken from the environment when set, otherwise generated once and
- * kept in data/secrets (git-ignored, mode 600) so every process of the stack agrees.
- */
-async function sandboxSecrets(site: SiteConfig): Promise<Record<string, string>> {
-  const mqweb = site.mq.mqweb;
-  if (!mqweb) return {};
-  const file = join(dataDir, 'secrets', 'mqweb.json');
-  let stored: Record<string, string> = {};
-  if (existsSync(file)) stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
-  const secrets = {
-    [mqweb.userEnv]: process.env[mqweb.userEnv] ?? stored[mqweb.userEnv] ?? 'mqadmin',
-    [mqweb.passwordEnv]:
-      process.env[mqweb.passwordEnv] ?? stored[mqweb.passwordEnv] ?? randomBytes(18).toString('base64url'),
-  };
-  await mkdir(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-  await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
-  return secrets;
-}
-
-/** The payload keys: from the environment when set, otherwise one key generated once, kept like the above. */
-async function payloadKeysSecret(site: SiteConfig): Promise<Record<string, string>> {
-  const name = site.codec.keysEnv;
-  if (process.env[name]) return { [name]: process.env[name] };
-  if (existsSync(embeddedPayloadKeysFile)) {
-    return { [name]: (await readFile(embeddedPayloadKeysFile, 'utf8')).trim() };
-  }
-  const keys = generatePayloadKeys('sandbox-1');
-  await mkdir(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-  await writeFile(embeddedPayloadKeysFile, `${keys}\n`, { mode: 0o600, flag: 'wx' });
-  return { [name]: keys };
-}
 
 async function temporalAlreadyServing(site: SiteConfig): Promise<boolean> {
   try {
@@ -150,7 +115,7 @@ export async function startStack(options: {
         `Port ${site.inbox.port} (approval inbox) is in use: is another stack running? Stop it first.`,
       );
     }
-    const env = { ...process.env, ...(await sandboxSecrets(site)), ...(await payloadKeysSecret(site)) };
+    const env = { ...process.env, ...ensureEmbeddedSecrets(site) };
     ensureSigningKeys(site);
     const demoUsers = await ensureDemoUsers(site);
     say('Starting the sandbox estate…');

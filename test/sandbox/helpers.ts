@@ -51,7 +51,7 @@ export async function testSite(options: { banks?: number; programs?: boolean } =
           ? []
           : [{ name: `收发程序-${b.code}`, pidFile: join(dir, 'run', `send-receive-${b.code}.pid`) }],
     })),
-    sandbox: { port: 9080, dataDir: dir },
+    sandbox: { port: 9080, dataDir: dir, secretsDir: join(dir, 'secrets') },
     addedBanksDir: join(dir, 'added-banks'),
     statements: { divisionCode: '330102', ...base.statements, exchangeDir: join(dir, 'exchange') },
   };

@@ -87,7 +87,7 @@ export async function makeTestSite(options: {
   }));
   raw.treasury = { adapter: 'sqlite', sqlite: { path: join(dir, 'treasury.db') } };
   raw.mq = { ...raw.mq, mqweb: { ...(raw.mq.mqweb as object), baseUrl: `http://127.0.0.1:${ports[0]}` } };
-  raw.sandbox = { port: ports[0], dataDir: dir };
+  raw.sandbox = { port: ports[0], dataDir: dir, secretsDir: join(dir, 'secrets') };
   raw.reports = { dir: join(dir, 'reports') };
   // Approvals, audit and notifications keep their state in the test's own folder.
   const approvals = raw.approvals as Record<string, unknown>;

@@ -10,20 +10,24 @@
  */
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { loadSite, SiteConfigError } from '../temporal.config.ts';
+import { loadSite, SiteConfigError, type SiteConfig } from '../temporal.config.ts';
 import { auditCommand, evidenceCommand } from './lib/audit-commands.ts';
 import { approvalUsage, isApprovalCommand, runApprovalCommand } from './lib/approval-commands.ts';
 import { connectClient } from './lib/client.ts';
 import { exitWhenFlushed } from './lib/exit-when-flushed.ts';
 import { isRunCommand, runRunCommand, runUsage } from './lib/run-commands.ts';
+import { runListLine, runListQuery, RunListFilterError, type RunListFilter } from './lib/run-list.ts';
+import { runStatusLines } from './lib/run-status.ts';
+import { resultLines } from './lib/run-summary.ts';
 import { RunbookInputError, runbookRegistry } from './lib/runbook-registry.ts';
 
 const usage = `Usage: npm run runbook -- <command> [options]
 
 Commands:
-  status <workflow-id>  status, progress and (when finished) the result of a run
+  status <workflow-id>  a run's state: while it runs, its step and the approval it waits for;
+                      once finished, its outcome, findings or actions, approvals and report
   list [--runbook <name>] [--limit <n>]
-                      recent runs, newest first
+                      recent runbook runs, newest first (not their locks or batches)
   audit verify [--anchor <file>]…
                       check the audit trail: hash chain, record and decision signatures, and the
                       signed head file (plus each --anchor: a head copy or an evidence.json)
@@ -41,50 +45,20 @@ ${approvalUsage}`;
 
 class UsageError extends Error {}
 
-async function status(client: Client, workflowId: string | undefined): Promise<void> {
+const printResult = (result: unknown) => console.log(resultLines(result).join('\n'));
+
+async function status(client: Client, site: SiteConfig, workflowId: string | undefined): Promise<void> {
   if (!workflowId) throw new UsageError('status: give the workflow id');
-  const handle = client.workflow.getHandle(workflowId);
-  const d = await handle.describe();
-  console.log(`${workflowId}  ${d.type}  ${d.status.name}  started ${d.startTime.toISOString()}`);
-  if (d.status.name === 'RUNNING') {
-    console.log(JSON.stringify(await handle.query('progress'), null, 2));
-  } else if (d.status.name === 'COMPLETED') {
-    printResult(await handle.result());
-  } else if (d.status.name === 'FAILED') {
-    await handle
-      .result()
-      .catch((err: Error) =>
-        console.log(`Failed: ${(err.cause as Error | undefined)?.message ?? err.message}`),
-      );
-  }
+  console.log((await runStatusLines(client, workflowId, site.site.timezone)).join('\n'));
 }
 
-async function list(client: Client, runbook: string | undefined, limit: number): Promise<void> {
-  const query = runbook ? `Runbook = "${runbook.replace(/"/g, '')}"` : undefined;
+async function list(client: Client, site: SiteConfig, filter: RunListFilter, limit: number): Promise<void> {
   let n = 0;
-  for await (const wf of client.workflow.list(query ? { query } : {})) {
-    const light = wf.searchAttributes?.Light?.[0] ?? '';
-    console.log(
-      `${wf.startTime.toISOString()}  ${wf.status.name.padEnd(10)}  ${String(light).padEnd(7)}  ${wf.workflowId}`,
-    );
+  for await (const run of client.workflow.list({ query: runListQuery(filter) })) {
+    console.log(runListLine(run, site.site.timezone));
     if (++n >= limit) break;
   }
   if (n === 0) console.log('No runs.');
-}
-
-function printResult(result: unknown): void {
-  const r = result as {
-    light?: string;
-    findings?: { bank: string; summary: string; fixRunbook: string }[];
-    report?: { markdown: string; html: string };
-  };
-  if (r?.report) {
-    console.log(`Outcome: ${r.light}; ${r.findings?.length ?? 0} finding(s)`);
-    for (const f of r.findings ?? []) console.log(`  [${f.bank}] ${f.summary} → ${f.fixRunbook}`);
-    console.log(`Report: ${r.report.markdown}\n        ${r.report.html}`);
-  } else {
-    console.log(JSON.stringify(result, null, 2));
-  }
 }
 
 async function main(): Promise<number> {
@@ -114,11 +88,11 @@ async function main(): Promise<number> {
   if (command === 'evidence') return evidenceCommand(site, values);
   const client = await connectClient(site);
   try {
-    if (command === 'status') await status(client, arg);
+    if (command === 'status') await status(client, site, arg);
     else if (command === 'list') {
       const limit = Number.parseInt(values.limit, 10);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: expected a positive integer');
-      await list(client, values.runbook, limit);
+      await list(client, site, { ...(values.runbook && { runbook: values.runbook }) }, limit);
     } else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
   } finally {
     await client.connection.close();
@@ -127,7 +101,12 @@ async function main(): Promise<number> {
 }
 
 main().then(exitWhenFlushed, (err: unknown) => {
-  if (err instanceof RunbookInputError || err instanceof SiteConfigError || err instanceof UsageError) {
+  if (
+    err instanceof RunbookInputError ||
+    err instanceof SiteConfigError ||
+    err instanceof UsageError ||
+    err instanceof RunListFilterError
+  ) {
     console.error(err.message);
     exitWhenFlushed(2);
   } else {

@@ -1,0 +1,69 @@
+/**
+ * `runbook status <workflow-id>`: what a run is and where it stands. While it runs: its step (the
+ * `progress` query) and what it waits for (the `approvalState` query: the plan awaiting a decision,
+ * who may decide, the votes so far, the gates already decided). Once finished: its result
+ * (run-summary.ts) or why it failed.
+ */
+import { QueryNotRegisteredError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { formatInstant, shortDigest } from '../../inbox/format.ts';
+import type { ApprovalState } from '../../workflows/shared/approval-messages.ts';
+import type { RunbookProgress } from '../../workflows/shared/progress.ts';
+import { approvalLines, resultLines } from './run-summary.ts';
+
+export async function runStatusLines(
+  client: Client,
+  workflowId: string,
+  timeZone: string,
+): Promise<string[]> {
+  const handle = client.workflow.getHandle(workflowId);
+  const d = await handle.describe();
+  const header = `${workflowId}  ${d.type}  ${d.status.name}  started ${formatInstant(d.startTime.toISOString(), timeZone)}`;
+  switch (d.status.name) {
+    case 'RUNNING':
+      return [header, ...(await runningLines(handle, timeZone))];
+    case 'COMPLETED':
+      return [header, ...resultLines(await handle.result())];
+    case 'FAILED':
+      return [header, await failureLine(handle)];
+    default:
+      return [header];
+  }
+}
+
+async function runningLines(handle: WorkflowHandle, timeZone: string): Promise<string[]> {
+  const progress = await answered<RunbookProgress>(handle, 'progress');
+  const approval = await answered<ApprovalState>(handle, 'approvalState');
+  const detail = progress && JSON.stringify(progress.detail);
+  const pending = approval?.pending;
+  return [
+    ...(progress ? [`Step: ${progress.step}${detail && detail !== '{}' ? `  ${detail}` : ''}`] : []),
+    ...(pending
+      ? [
+          `Waiting for approval at step ${pending.step} (${pending.gateId}): ${pending.votes.filter((v) => v.verdict === 'approve').length}/${pending.quorum} vote(s); roles ${[...pending.roles].join(', ')}${pending.escalated ? ' (escalated)' : ''}; expires ${formatInstant(pending.expireAt, timeZone)}`,
+          `  Plan: ${pending.plan.title.zh} / ${pending.plan.title.en}  digest ${shortDigest(pending.planDigest)}`,
+          `  Requested by ${pending.requestedBy}; decide with: npm run runbook -- approve|reject ${handle.workflowId}`,
+        ]
+      : []),
+    ...approvalLines(approval?.closed ?? []),
+  ];
+}
+
+/** A query's answer, or undefined when this workflow has no such query (a lock, an older runbook). */
+async function answered<T>(handle: WorkflowHandle, query: string): Promise<T | undefined> {
+  try {
+    return await handle.query<T>(query);
+  } catch (err) {
+    if (err instanceof QueryNotRegisteredError) return undefined;
+    throw err;
+  }
+}
+
+async function failureLine(handle: WorkflowHandle): Promise<string> {
+  try {
+    await handle.result();
+    return 'Failed';
+  } catch (err) {
+    const cause = (err as Error).cause as (Error & { type?: string }) | undefined;
+    return `Failed: ${cause?.type ? `${cause.type}: ` : ''}${cause?.message ?? (err as Error).message}`;
+  }
+}

@@ -5,17 +5,28 @@
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { argumentsOk, commandLine } from '../scripts/lib/check-args.ts';
 import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
 import { loadSite } from '../temporal.config.ts';
 import { startSandbox } from './server.ts';
 
 async function main(): Promise<void> {
+  const { args, checkOnly } = commandLine();
   const { values } = parseArgs({
+    args,
     options: {
       reseed: { type: 'boolean', default: false },
       'no-programs': { type: 'boolean', default: false },
     },
   });
+  if (checkOnly) {
+    console.log(
+      argumentsOk(
+        `run the sandbox${values.reseed ? ', reseeded' : ''}${values['no-programs'] ? ', without programs' : ''}`,
+      ),
+    );
+    return;
+  }
   const log = pino({
     name: 'sandbox',
     level: process.env.LOG_LEVEL ?? 'info',

@@ -4,25 +4,34 @@
  * baseline. Prints figures; asserts nothing.
  */
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startSandbox } from '../sandbox/server.ts';
 import { createWorkers } from '../workers/create-workers.ts';
 import { createLogger } from '../workers/logger.ts';
 import { makeTestSite } from '../test/support/site.ts';
+import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 
-const which = process.argv[2] ?? 'inspection';
+const { args, checkOnly } = commandLine();
+const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+const benchmarks = ['inspection', 'resend', 'reconciliation', 'worker-start'];
+const [which = 'inspection', ...extra] = positionals;
+if (!benchmarks.includes(which) || extra.length > 0) {
+  console.error(`Unknown benchmark "${positionals.join(' ')}"; available: ${benchmarks.join(', ')}`);
+  process.exit(2);
+}
+if (checkOnly) {
+  console.log(argumentsOk(`run the ${which} benchmark`));
+  process.exit(0);
+}
 if (which === 'resend') process.exit(await (await import('./bench/resend.ts')).runResendBench());
 if (which === 'reconciliation')
   process.exit(await (await import('./bench/reconciliation.ts')).runReconciliationBench());
 if (which === 'worker-start')
   process.exit(await (await import('./bench/worker-start.ts')).runWorkerStartBench());
-if (which !== 'inspection') {
-  console.error(`Unknown benchmark "${which}"; available: inspection, resend, reconciliation, worker-start`);
-  process.exit(2);
-}
 const sizes = (process.env.BENCH_BANKS ?? '5,50,200').split(',').map(Number);
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);
 

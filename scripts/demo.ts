@@ -6,6 +6,7 @@
  * window closed are asked about and resent — each plan approved by the sandbox's demo approver
  * through the inbox's API (clearly a demo: a real approver signs in themselves). Stops everything.
  */
+import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { loadSite } from '../temporal.config.ts';
 import type { ChannelRecoveryResult } from '../workflows/channel-recovery.types.ts';
@@ -13,12 +14,19 @@ import type { SequenceResyncResult } from '../workflows/sequence-resync.types.ts
 import type { VoucherResendResult } from '../workflows/voucher-resend.types.ts';
 import type { DailyInspectionResult } from '../workflows/daily-inspection.types.ts';
 import { runbookCatalog } from '../workflows/shared/catalog.ts';
+import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { runWithDemoApproval } from './lib/demo-approval.ts';
 import { openBankWindowForDemo } from './lib/demo-extended-hours.ts';
 import { connectClient } from './lib/client.ts';
 import { sandboxRequest } from './lib/sandbox-client.ts';
 import { startStack } from './lib/stack.ts';
 
+const { args, checkOnly } = commandLine();
+parseArgs({ args, options: {} });
+if (checkOnly) {
+  console.log(argumentsOk('run the demo on a freshly seeded sandbox'));
+  process.exit(0);
+}
 const site = loadSite();
 const started = Date.now();
 const stack = await startStack({ site, reseed: true });

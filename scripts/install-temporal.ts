@@ -3,6 +3,7 @@
  * and prints its path and version.
  */
 import { parseArgs } from 'node:util';
+import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { ensureTemporalCli, temporalCliVersion } from './lib/temporal-cli.ts';
 
 const usage = `Usage: npm run temporal:install [-- --quiet]
@@ -25,9 +26,11 @@ Options:
   -h, --help   this text`;
 
 async function main(): Promise<number> {
+  const { args, checkOnly } = commandLine();
   let values;
   try {
     ({ values } = parseArgs({
+      args,
       options: { help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' } },
       strict: true,
     }));
@@ -37,6 +40,10 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     console.log(usage);
+    return 0;
+  }
+  if (checkOnly) {
+    console.log(argumentsOk('find or install the Temporal CLI'));
     return 0;
   }
   try {

@@ -8,15 +8,15 @@
  *   npm run runbook -- approvals | approve <workflow-id> [--reason …] | reject <workflow-id> --reason …
  * Input is validated against the runbook's schema and the site before anything starts.
  */
-import { parseArgs } from 'node:util';
-import type { Client } from '@temporalio/client';
 import { loadSite, SiteConfigError, type SiteConfig } from '../temporal.config.ts';
 import { auditCommand, evidenceCommand } from './lib/audit-commands.ts';
 import { approvalUsage, isApprovalCommand, runApprovalCommand } from './lib/approval-commands.ts';
+import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { connectClient } from './lib/client.ts';
 import { exitWhenFlushed } from './lib/exit-when-flushed.ts';
 import { isRunCommand, runRunCommand, runUsage } from './lib/run-commands.ts';
-import { runListLine, runListQuery, RunListFilterError, type RunListFilter } from './lib/run-list.ts';
+import { CliUsageError, parseReadCommand, type ReadCommand } from './lib/read-commands.ts';
+import { runListLine } from './lib/run-list.ts';
 import { runStatusLines } from './lib/run-status.ts';
 import { resultLines } from './lib/run-summary.ts';
 import { RunbookInputError, runbookRegistry } from './lib/runbook-registry.ts';
@@ -38,75 +38,71 @@ Commands:
 
 Runbooks: ${Object.keys(runbookRegistry).join(', ')}
 Site: JINCAI_SITE (default sites/sandbox.yaml)
+Every command takes --check-args: check its command line, say what it would do, and stop.
 
 ${runUsage}
 
 ${approvalUsage}`;
 
-class UsageError extends Error {}
-
 const printResult = (result: unknown) => console.log(resultLines(result).join('\n'));
 
-async function status(client: Client, site: SiteConfig, workflowId: string | undefined): Promise<void> {
-  if (!workflowId) throw new UsageError('status: give the workflow id');
-  console.log((await runStatusLines(client, workflowId, site.site.timezone)).join('\n'));
-}
-
-async function list(client: Client, site: SiteConfig, filter: RunListFilter, limit: number): Promise<void> {
-  let n = 0;
-  for await (const run of client.workflow.list({ query: runListQuery(filter) })) {
-    console.log(runListLine(run, site.site.timezone));
-    if (++n >= limit) break;
-  }
-  if (n === 0) console.log('No runs.');
-}
-
-async function main(): Promise<number> {
-  // Commands through the inbox take their own options (--user, --inbox, …).
-  const [first, ...rest] = process.argv.slice(2);
-  if (isApprovalCommand(first)) return runApprovalCommand(first, rest, { site: loadSite() });
-  if (isRunCommand(first)) return runRunCommand(first, rest, { site: loadSite(), printResult });
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      runbook: { type: 'string' },
-      limit: { type: 'string', default: '20' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      out: { type: 'string' },
-      anchor: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, arg] = positionals;
-  if (values.help || !command) {
-    console.log(usage);
-    return values.help ? 0 : 2;
-  }
-  const site = loadSite();
-  if (command === 'audit') return auditCommand(site, arg, values.anchor);
-  if (command === 'evidence') return evidenceCommand(site, values);
+async function read(command: ReadCommand, site: SiteConfig): Promise<number> {
+  if (command.command === 'audit') return auditCommand(site, 'verify', command.anchors);
+  if (command.command === 'evidence') return evidenceCommand(site, command);
   const client = await connectClient(site);
   try {
-    if (command === 'status') await status(client, site, arg);
-    else if (command === 'list') {
-      const limit = Number.parseInt(values.limit, 10);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: expected a positive integer');
-      await list(client, site, { ...(values.runbook && { runbook: values.runbook }) }, limit);
-    } else throw new UsageError(`unknown command "${command}"\n\n${usage}`);
+    if (command.command === 'status') {
+      console.log((await runStatusLines(client, command.workflowId, site.site.timezone)).join('\n'));
+      return 0;
+    }
+    let n = 0;
+    for await (const run of client.workflow.list({ query: command.query })) {
+      console.log(runListLine(run, site.site.timezone));
+      if (++n >= command.limit) break;
+    }
+    if (n === 0) console.log('No runs.');
+    return 0;
   } finally {
     await client.connection.close();
   }
-  return 0;
+}
+
+function describe(command: ReadCommand): string {
+  switch (command.command) {
+    case 'status':
+      return `status ${command.workflowId}`;
+    case 'list':
+      return `list the ${command.limit} newest runs where ${command.query}`;
+    case 'audit':
+      return `audit verify${command.anchors.map((a) => ` --anchor ${a}`).join('')}`;
+    case 'evidence':
+      return `evidence ${command.from} to ${command.to}${command.out ? ` into ${command.out}` : ''}`;
+  }
+}
+
+async function main(): Promise<number> {
+  const { args, checkOnly } = commandLine();
+  // Commands through the inbox take their own options (--user, --inbox, …).
+  const [first, ...rest] = args;
+  if (isApprovalCommand(first)) return runApprovalCommand(first, rest, { site: loadSite(), checkOnly });
+  if (isRunCommand(first)) return runRunCommand(first, rest, { site: loadSite(), printResult, checkOnly });
+  const command = parseReadCommand(args);
+  if (command === 'help') {
+    console.log(usage);
+    return 0;
+  }
+  if (checkOnly) {
+    console.log(argumentsOk(describe(command)));
+    return 0;
+  }
+  return read(command, loadSite());
 }
 
 main().then(exitWhenFlushed, (err: unknown) => {
-  if (
-    err instanceof RunbookInputError ||
-    err instanceof SiteConfigError ||
-    err instanceof UsageError ||
-    err instanceof RunListFilterError
-  ) {
+  if (err instanceof CliUsageError) {
+    console.error(`${err.message}\n\n${usage}`);
+    exitWhenFlushed(2);
+  } else if (err instanceof RunbookInputError || err instanceof SiteConfigError) {
     console.error(err.message);
     exitWhenFlushed(2);
   } else {

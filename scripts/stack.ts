@@ -4,9 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { loadSite } from '../temporal.config.ts';
+import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { startStack } from './lib/stack.ts';
 
+const { args, checkOnly } = commandLine();
 const { values } = parseArgs({
+  args,
   options: { reseed: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 });
 if (values.help) {
@@ -14,6 +17,10 @@ if (values.help) {
 
 Starts the Temporal dev server (UI included), the sandbox estate, a worker and the approval
 inbox, upserts the schedules, and keeps them running until Ctrl-C.  --reseed  rebuild the sandbox's data first.`);
+  process.exit(0);
+}
+if (checkOnly) {
+  console.log(argumentsOk(`start the stack${values.reseed ? ', the sandbox reseeded' : ''}`));
   process.exit(0);
 }
 

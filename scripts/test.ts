@@ -14,6 +14,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/payload-keys.ts';
 import { projectRoot } from '../temporal.config.ts';
+import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
 import { ensureChromium } from './lib/chromium.ts';
 import { ensureSshd } from './lib/sshd.ts';
@@ -26,15 +27,26 @@ function testFiles(path: string): string[] {
     .flatMap((entry) => (entry === 'node_modules' ? [] : testFiles(join(path, entry))));
 }
 
+const { args, checkOnly } = commandLine();
 const { values: options, positionals: roots } = parseArgs({
+  args,
   allowPositionals: true,
-  strict: false,
   options: { seed: { type: 'string' } },
 });
+if (options.seed !== undefined && !/^\d+$/.test(options.seed)) {
+  console.error(`--seed: expected a whole number, got "${options.seed}"`);
+  process.exit(2);
+}
 const files = (roots.length > 0 ? roots : ['test']).flatMap((r) => testFiles(resolve(projectRoot, r)));
 if (files.length === 0) {
   console.error(`No test files under ${roots.join(', ') || 'test'}`);
   process.exit(1);
+}
+if (checkOnly) {
+  console.log(
+    argumentsOk(`run ${files.length} test file(s)${options.seed ? ` with seed ${options.seed}` : ''}`),
+  );
+  process.exit(0);
 }
 
 const cliPath = await ensureTemporalCli({ log: (line) => console.log(line) });

@@ -6,13 +6,16 @@
 import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { temporalConnectionOptions } from '../connectors/temporal/connection-options.ts';
+import { argumentsOk, commandLine } from '../scripts/lib/check-args.ts';
 import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
 import { loadSite } from '../temporal.config.ts';
 import { createWorkers, zones, type Zone } from './create-workers.ts';
 import { createLogger, temporalLogger } from './logger.ts';
 import { prebuiltWorkflowBundle } from './prebuilt-bundle.ts';
 
+const { args, checkOnly } = commandLine();
 const { values } = parseArgs({
+  args,
   options: {
     zones: { type: 'string', default: zones.join(',') },
     'workflow-bundle': { type: 'string' },
@@ -33,6 +36,10 @@ const unknown = requested.filter((z) => !(zones as readonly string[]).includes(z
 if (unknown.length > 0) {
   console.error(`--zones: unknown zone(s) ${unknown.join(', ')}; expected some of ${zones.join(', ')}`);
   process.exit(2);
+}
+if (checkOnly) {
+  console.log(argumentsOk(`run a worker for the zone(s) ${requested.join(', ')}`));
+  process.exit(0);
 }
 
 const log = createLogger('worker');

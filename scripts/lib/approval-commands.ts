@@ -29,6 +29,7 @@ import {
   UsageError,
   type CommandIo,
 } from './inbox-session.ts';
+import { argumentsOk } from './check-args.ts';
 
 export const approvalCommands = ['approvals', 'approve', 'reject'] as const;
 export type ApprovalCommand = (typeof approvalCommands)[number];
@@ -50,10 +51,10 @@ export const approvalUsage = `Approvals (through the approval inbox's API):
 export async function runApprovalCommand(
   command: ApprovalCommand,
   argv: string[],
-  options: { site: SiteConfig; io?: Partial<CommandIo> },
+  options: { site: SiteConfig; io?: Partial<CommandIo>; checkOnly?: boolean },
 ): Promise<number> {
   const io = commandIo(options.io);
-  return exitCodeOf(io, () => run(command, argv, options.site, io));
+  return exitCodeOf(io, () => run(command, argv, options, io));
 }
 
 function parse(argv: string[]) {
@@ -73,7 +74,12 @@ function parse(argv: string[]) {
   }
 }
 
-async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, io: CommandIo): Promise<void> {
+async function run(
+  command: ApprovalCommand,
+  argv: string[],
+  { site, checkOnly }: { site: SiteConfig; checkOnly?: boolean },
+  io: CommandIo,
+): Promise<void> {
   const { values, positionals } = parse(argv);
   if (values.help) {
     io.out(approvalUsage);
@@ -94,6 +100,10 @@ async function run(command: ApprovalCommand, argv: string[], site: SiteConfig, i
     );
   }
   if (reason && reason.length > 1000) throw new UsageError('--reason: expected at most 1000 characters');
+  if (checkOnly) {
+    io.out(argumentsOk([command, workflowId].filter(Boolean).join(' ')));
+    return;
+  }
   const inbox = await signInToInbox({
     site,
     io,

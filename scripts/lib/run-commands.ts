@@ -22,7 +22,8 @@ import {
   type CommandIo,
 } from './inbox-session.ts';
 import { prepareStart } from './run-start.ts';
-import { RunbookInputError } from './runbook-registry.ts';
+import { RunbookInputError, runbookRegistry } from './runbook-registry.ts';
+import { argumentsOk } from './check-args.ts';
 
 export const runCommands = ['start'] as const;
 export type RunCommand = (typeof runCommands)[number];
@@ -41,6 +42,8 @@ export interface RunCommandOptions {
   io?: Partial<CommandIo>;
   /** Prints a finished run's result (the CLI's own format); used by --wait. */
   printResult?: (result: unknown) => void;
+  /** `--check-args`: check the command line (and an input given inline), then stop. */
+  checkOnly?: boolean;
 }
 
 export async function runRunCommand(
@@ -52,10 +55,12 @@ export async function runRunCommand(
   return exitCodeOf(io, () => start(argv, options, io));
 }
 
+const isInline = (value: string) => /^\s*[{[]/.test(value);
+
 function readInput(value: string | undefined): unknown {
   if (value === undefined) return {};
   const trimmed = value.trim();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+  if (isInline(trimmed)) {
     try {
       return JSON.parse(trimmed);
     } catch (err) {
@@ -99,19 +104,32 @@ async function start(argv: string[], options: RunCommandOptions, io: CommandIo):
   if (!runbook || extra.length > 0) throw new UsageError(`start: name one runbook to start\n\n${runUsage}`);
   const { site } = options;
   const user = values.user ?? io.env.JINCAI_USER;
-  const input = readInput(values.input);
-  try {
-    // The inbox puts the signed-in person in as requestedBy; a stand-in does for this check.
-    prepareStart(runbook, input, {
-      site,
-      user: user ?? 'requester',
-      ...(values.id && { workflowId: values.id }),
-    });
-  } catch (err) {
-    if (err instanceof RunbookInputError) throw new UsageError(err.message);
-    throw err;
+  // Under --check-args an input file is not read: the runbook's name is what there is to check.
+  const unread = options.checkOnly === true && values.input !== undefined && !isInline(values.input);
+  const input = unread ? undefined : readInput(values.input);
+  if (unread) {
+    if (!(runbook in runbookRegistry)) throw new UsageError(`start: unknown runbook "${runbook}"`);
+  } else {
+    try {
+      // The inbox puts the signed-in person in as requestedBy; a stand-in does for this check.
+      prepareStart(runbook, input, {
+        site,
+        user: user ?? 'requester',
+        ...(values.id && { workflowId: values.id }),
+      });
+    } catch (err) {
+      if (err instanceof RunbookInputError) throw new UsageError(err.message);
+      throw err;
+    }
   }
   if (!user) throw new UsageError('--user: say who you are (or set JINCAI_USER)');
+  if (options.checkOnly) {
+    const from = unread ? `, its input from ${values.input} (not read)` : '';
+    io.out(
+      argumentsOk(`start ${runbook} as ${user}${from}${values.wait ? ', then wait for its result' : ''}`),
+    );
+    return;
+  }
 
   const inbox = await signInToInbox({ site, io, user, ...(values.inbox && { inbox: values.inbox }) });
   let workflowId: string;

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { ensureEmbeddedSecrets } from '../../scripts/lib/embedded-secrets.ts';
 import { projectRoot } from '../../temporal.config.ts';
 import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
+import type { PendingApprovalView } from '../../workflows/shared/approval-messages.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { runCli, type CliRun } from '../support/cli.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
@@ -61,16 +62,18 @@ describe('a second terminal beside the stack', () => {
     assert.ok(active.includes('channel-network-down/ICBC'), active.join(', '));
   });
 
-  it('shows a run waiting for approval, lists runbooks only, then shows the outcome, actions, approval and report', async () => {
+  const id = `channel-recovery/CZ.TO.CCB/cli-${Date.now()}`;
+  let gate: PendingApprovalView;
+
+  it('shows a run waiting for approval: its step, the gate, who may decide, the plan digest', async () => {
     await estate.sandbox.faults.clear({});
     await estate.sandbox.faults.inject({ fault: 'channel-stopped', bank: 'CCB' });
-    const id = `channel-recovery/CZ.TO.CCB/cli-${Date.now()}`;
-    const handle = await estate.client.workflow.start('channelRecovery', {
+    await estate.client.workflow.start('channelRecovery', {
       taskQueue: estate.site.temporal.taskQueues.runbooks,
       workflowId: id,
       args: [{ bank: 'CCB', requestedBy: 'eng', verifySeconds: 30 }],
     });
-    const gate = await waitForGate(estate.client, id);
+    gate = await waitForGate(estate.client, id);
 
     const waiting = await operator(['status', id]);
     assert.equal(waiting.code, 0, waiting.stderr);
@@ -82,8 +85,9 @@ describe('a second terminal beside the stack', () => {
     );
     assert.match(waiting.stdout, /roles comm-approver, finance-approver/);
     assert.match(waiting.stdout, new RegExp(`digest ${gate.planDigest.slice(0, 12)}`));
+  });
 
-    // The run holds lock/channel/CZ.TO.CCB as a child workflow; the list shows runbooks only.
+  it('lists runbooks only — not the lock the waiting run holds — and filters by runbook', async () => {
     const all = await operator(['list', '--limit', '500']);
     assert.equal(all.code, 0, all.stderr);
     assert.match(all.stdout, new RegExp(`channel-recovery +- +${id}  \\[awaiting approval\\]`));
@@ -95,9 +99,11 @@ describe('a second terminal beside the stack', () => {
     const unknown = await operator(['list', '--runbook', 'channel-recovry']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--runbook: unknown runbook "channel-recovry"; expected one of /);
+  });
 
+  it('shows the finished run: outcome, actions, verification, approval and report', async () => {
     await decide(estate.client, id, signedBy(estate.site, gate, 'wang', { reason: '已确认' }));
-    const result: ChannelRecoveryResult = await handle.result();
+    const result: ChannelRecoveryResult = await estate.client.workflow.getHandle(id).result();
     assert.equal(result.outcome, 'recovered');
     const done = await operator(['status', id]);
     assert.equal(done.code, 0, done.stderr);

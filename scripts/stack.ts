@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { loadSite } from '../temporal.config.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
+import { nextSteps } from './lib/next-steps.ts';
 import { startStack } from './lib/stack.ts';
 
 const { args, checkOnly } = commandLine();
@@ -36,12 +37,10 @@ jincai-runbooks is running (Ctrl-C stops it):
 
 Demo accounts — SANDBOX ONLY (演示账号，仅用于沙箱): ${stack.demoUsers.engineer.id} (engineer, may decode
 payloads in the UI), ${stack.demoUsers.approver.id}, ${stack.demoUsers.director.id} (deputy after escalation);
-their generated passwords are in ${stack.demoCredentialsFile} (mode 600).
-
-Start the daily inspection:  npm run runbook -- start daily-inspection --wait
-Inject a fault scenario:     npm run sandbox:cli -- scenario bad-monday
-Recover a channel:           npm run runbook -- start channel-recovery --input '{"bank":"ICBC","requestedBy":"${stack.demoUsers.engineer.id}"}'
-Approve from the CLI:        JINCAI_USER=${stack.demoUsers.approver.id} npm run runbook -- approvals`);
+their generated passwords are in ${stack.demoCredentialsFile} (mode 600); commands ask for them.
+`);
+const steps = nextSteps({ engineer: stack.demoUsers.engineer.id, approver: stack.demoUsers.approver.id });
+for (const { what, line } of steps) console.log(`${`${what}:`.padEnd(29)}${line}`);
 
 let stopping = false;
 const shutdown = () => {

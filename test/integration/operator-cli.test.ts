@@ -4,14 +4,12 @@
  * and `list` on a run waiting for its approval (holding its lock) and the same run finished.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ensureEmbeddedSecrets } from '../../scripts/lib/embedded-secrets.ts';
-import { projectRoot } from '../../temporal.config.ts';
 import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
 import type { PendingApprovalView } from '../../workflows/shared/approval-messages.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
-import { runCli, type CliRun } from '../support/cli.ts';
+import { runCli, runEntryPoint } from '../support/cli.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 
 let estate: TestEstate;
@@ -32,27 +30,11 @@ after(async () => {
   await estate?.stop();
 });
 
-function sandboxCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox/cli.ts', ...args], {
-    cwd: projectRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((done, fail) => {
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
 const operator = (args: string[]) => runCli(args, terminal);
 
 describe('a second terminal beside the stack', () => {
   it('injects the scenario the stack suggests with the secrets the stack generated, printing none', async () => {
-    const run = await sandboxCli(['scenario', 'bad-monday'], terminal);
+    const run = await runEntryPoint('sandbox/cli.ts', ['scenario', 'bad-monday'], terminal);
     assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
     assert.match(run.stdout, /sequence-mismatch/);
     const password = String(estate.env.JINCAI_MQWEB_PASSWORD);

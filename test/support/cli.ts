@@ -1,4 +1,4 @@
-/** Runs the operator CLI (`scripts/runbook.ts`) as a real process, its output through pipes. */
+/** Runs the project's command lines as real processes in the project root, their output through pipes. */
 import { spawn } from 'node:child_process';
 import { projectRoot } from '../../temporal.config.ts';
 
@@ -8,12 +8,9 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/runbook.ts', ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Runs `program` with exactly `env`; resolves when it has ended and its output is read. */
+export function runProcess(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  const child = spawn(program, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -22,4 +19,14 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     child.once('error', fail);
     child.once('close', (code) => done({ code, stdout, stderr }));
   });
+}
+
+/** Runs a TypeScript entry point of the project (`scripts/runbook.ts`, `sandbox/cli.ts`…). */
+export function runEntryPoint(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return runProcess(process.execPath, ['--import', 'tsx', file, ...args], env);
+}
+
+/** Runs the operator CLI (`scripts/runbook.ts`) with the test's environment and `env`. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runEntryPoint('scripts/runbook.ts', args, { ...process.env, ...env });
 }

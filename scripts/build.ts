@@ -15,11 +15,17 @@ import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { failureConverterPath } from '../connectors/codec/data-converter.ts';
 import { projectRoot } from '../temporal.config.ts';
+import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { workflowBundleFile } from '../workers/prebuilt-bundle.ts';
 import { workflowBundlerOptions, workflowsPath } from '../workers/workflow-bundle.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
+const { args, checkOnly } = commandLine();
+const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'dist' } } });
 const out = resolve(projectRoot, values.out);
+if (checkOnly) {
+  console.log(argumentsOk(`build into ${out}`));
+  process.exit(0);
+}
 
 const started = Date.now();
 rmSync(out, { recursive: true, force: true });

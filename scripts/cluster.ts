@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../temporal.config.ts';
+import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { ensureClusterTls } from './lib/cluster/cluster-tls.ts';
 import {
   installPostgres,
@@ -117,8 +118,12 @@ function status(): void {
   );
 }
 
+const commands = ['install', 'start', 'stop', 'test', 'status'];
+
 async function main(): Promise<number> {
+  const { args, checkOnly } = commandLine();
   const { positionals, values } = parseArgs({
+    args,
     allowPositionals: true,
     options: { help: { type: 'boolean', short: 'h' } },
   });
@@ -127,15 +132,19 @@ async function main(): Promise<number> {
     console.log(usage);
     return values.help ? 0 : 2;
   }
+  if (!commands.includes(command) || (command !== 'test' && rest.length > 0)) {
+    console.error(`Unknown command "${positionals.join(' ')}"\n\n${usage}`);
+    return 2;
+  }
+  if (checkOnly) {
+    console.log(argumentsOk(`cluster ${positionals.join(' ')}`));
+    return 0;
+  }
   if (command === 'install') await install();
   else if (command === 'start') await start();
   else if (command === 'stop') await stop();
   else if (command === 'test') return test(rest);
-  else if (command === 'status') status();
-  else {
-    console.error(`Unknown command "${command}"\n\n${usage}`);
-    return 2;
-  }
+  else status();
   return 0;
 }
 

@@ -17,7 +17,7 @@ import type { SubsystemConfig } from './domain/subsystem-config.ts';
 import { subsystemIssues, subsystemSchema } from './domain/subsystem-config.ts';
 import { statementFormatSchema, type StatementFormat } from './domain/reconciliation/format.ts';
 import { voucherRulesSchema } from './workflows/shared/voucher-rule-sets.ts';
-import { timeOfDay } from './workflows/shared/dates.ts';
+import { timeOfDay } from './domain/calendar/dates.ts';
 
 /** The folder of the nearest package.json: the repository, whether this runs from source or from `dist/`. */
 export const projectRoot = packageFolder(dirname(fileURLToPath(import.meta.url)));

@@ -1,12 +1,18 @@
 /**
  * Calendar activities (runbooks queue): when a bank's business window is open, by the Chinese
  * working-day calendar (statutory holidays and make-up working days, 调休), the bank's hours
- * from the site file and the extended hours (延时服务) the site's calendar files declare. Workflows ask here and then sleep on a durable timer; the calendar itself
- * (the package's data, the site's yearly files) is I/O a workflow may not do.
+ * from the site file and the extended hours (延时服务) the site's calendar files declare; and
+ * which years the calendar knows. Workflows ask here and then sleep on a durable timer; the
+ * calendar itself (the official data, the site's files) is I/O a workflow may not do.
+ *
+ * A day of a year the calendar does not know fails the activity for good (CalendarYearUnknown,
+ * naming the year and the fix): no retry can help until the site declares that year.
  */
-import type { WorkingDayCalendar } from '../connectors/calendar/working-days.ts';
+import { ApplicationFailure } from '@temporalio/common';
+import { addDays, dateInZone, instantAt } from '../domain/calendar/dates.ts';
+import { UnknownCalendarYearError, type WorkingDayCalendar } from '../domain/calendar/working-days.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import { addDays } from '../workflows/shared/dates.ts';
+import { ErrorKind } from '../workflows/shared/errors.ts';
 import { requireBank } from './site-lookup.ts';
 
 export interface BankWindow {
@@ -24,6 +30,35 @@ export interface BankWindow {
 /** How far ahead a closed window's next opening is looked for. */
 const horizonDays = 400;
 
+/** The calendar as activities use it: a year without data is a non-retryable CalendarYearUnknown. */
+export function activityCalendar(calendar: WorkingDayCalendar): WorkingDayCalendar {
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        return fn(...args);
+      } catch (err) {
+        if (!(err instanceof UnknownCalendarYearError)) throw err;
+        throw ApplicationFailure.create({
+          type: ErrorKind.CalendarYearUnknown,
+          nonRetryable: true,
+          message: err.message,
+          details: [{ year: err.year, date: err.date }],
+          cause: err,
+        });
+      }
+    };
+  return {
+    knownYears: () => calendar.knownYears(),
+    day: guard((date) => calendar.day(date)),
+    isWorkingDay: guard((date) => calendar.isWorkingDay(date)),
+    previousWorkingDay: guard((date) => calendar.previousWorkingDay(date)),
+    nextWorkingDay: guard((date) => calendar.nextWorkingDay(date)),
+    extendedHours: (date, bank) => calendar.extendedHours(date, bank),
+    extendedHoursBetween: (from, to) => calendar.extendedHoursBetween(from, to),
+  };
+}
+
 export function createCalendarActivities({
   site,
   calendar,
@@ -32,6 +67,7 @@ export function createCalendarActivities({
   calendar: WorkingDayCalendar;
 }) {
   const timeZone = site.site.timezone;
+  const days = activityCalendar(calendar);
   return {
     /** The bank's window at `at` (an ISO instant, normally the workflow's now): open now, or when next. */
     async bankWindow({ bank, at }: { bank: string; at: string }): Promise<BankWindow> {
@@ -39,11 +75,11 @@ export function createCalendarActivities({
       const instant = new Date(at);
       // A day's hours: extended hours when declared (working day or not), else the usual window on working days.
       const hoursOn = (date: string) => {
-        const extended = calendar.extendedHours(date, bank);
+        const extended = days.extendedHours(date, bank);
         if (extended) return extended;
-        return calendar.isWorkingDay(date) ? { ...window, reason: undefined } : undefined;
+        return days.isWorkingDay(date) ? { ...window, reason: undefined } : undefined;
       };
-      let date = dateIn(instant, timeZone);
+      let date = dateInZone(instant, timeZone);
       for (let day = 0; day < horizonDays; day++, date = addDays(date, 1)) {
         const hours = hoursOn(date);
         if (!hours) continue;
@@ -58,34 +94,10 @@ export function createCalendarActivities({
       }
       throw new Error(`${bank}: no business window within ${horizonDays} days of ${at}`);
     },
+
+    /** The years whose every day the calendar knows, ascending (read afresh: a file dropped in counts). */
+    async calendarYears(): Promise<number[]> {
+      return calendar.knownYears();
+    },
   };
-}
-
-function parts(instant: Date, timeZone: string): Record<string, string> {
-  return Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
-}
-
-function dateIn(instant: Date, timeZone: string): string {
-  const p = parts(instant, timeZone);
-  return `${p.year}-${p.month}-${p.day}`;
-}
-
-/** The instant of local `date` `hhmm` in `timeZone` (exact for zones without DST, as in China). */
-export function instantAt(date: string, hhmm: string, timeZone: string): Date {
-  const guess = new Date(`${date}T${hhmm}:00Z`);
-  const p = parts(guess, timeZone);
-  const shown = Date.parse(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:00Z`);
-  return new Date(guess.getTime() - (shown - guess.getTime()));
 }

@@ -3,10 +3,11 @@
  * has flowed, through Kysely so the same code serves SQLite and Oracle.
  */
 import { readConsistently, type TreasuryDb } from '../connectors/treasury/database.ts';
-import type { WorkingDayCalendar } from '../connectors/calendar/working-days.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import type { TrafficCheck, TrafficKind, TrafficLine } from '../workflows/daily-inspection.types.ts';
-import { dateInZone } from '../workflows/shared/dates.ts';
+import { dateInZone } from '../domain/calendar/dates.ts';
+import type { WorkingDayCalendar } from '../domain/calendar/working-days.ts';
+import { activityCalendar } from './calendar.ts';
 import { requireBank } from './site-lookup.ts';
 
 export interface TreasuryDeps {
@@ -27,7 +28,7 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
       const graceStart = new Date(
         now().getTime() - site.thresholds.sendBacklogMinutes * 60_000,
       ).toISOString();
-      const reportDate = calendar.previousWorkingDay(date);
+      const reportDate = activityCalendar(calendar).previousWorkingDay(date);
 
       // One snapshot: a receipt committed between two of these reads would show as a false mismatch.
       // Conditional counts are COUNT(CASE …): Oracle has no FILTER clause.

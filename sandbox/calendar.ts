@@ -1,57 +1,88 @@
 /**
- * Business-date arithmetic for the sandbox: local dates and times of day in the site's time zone,
- * and the Chinese working-day calendar (statutory holidays and make-up days).
+ * Business dates for the sandbox: local dates and times of day in the site's time zone, and the
+ * working-day calendar of the simulated world — the official data and, for a year it does not
+ * cover yet, the sandbox's assumed arrangement (sandbox/calendar/assumed-<year>.yaml, marked
+ * SANDBOX ONLY). The simulated banks need an answer for every day, so beyond those years the
+ * world falls back to Monday–Friday; the engine never does (it refuses an unknown year).
  */
-import { createWorkingDayCalendar } from '../connectors/calendar/working-days.ts';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCalendarFile } from '../connectors/calendar/calendar-files.ts';
+import { officialCalendar } from '../connectors/calendar/official-calendar.ts';
+import {
+  addDays,
+  dateInZone,
+  instantAt as instantIn,
+  timeInZone,
+  weekdayOf,
+} from '../domain/calendar/dates.ts';
+import { createWorkingDayCalendar, UnknownCalendarYearError } from '../domain/calendar/working-days.ts';
 
-// The same working-day calendar the engine uses, so sandbox and inspection agree on report dates.
-const calendar = createWorkingDayCalendar();
+const assumedDir = fileURLToPath(new URL('./calendar/', import.meta.url));
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** The sandbox's assumed years the official data lacks, with their files. */
+function assumedYears(): { year: number; file: string }[] {
+  const official = new Set(officialCalendar().years);
+  return readdirSync(assumedDir)
+    .map((name) => /^assumed-(\d{4})\.yaml$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ year: Number(m[1]), file: join(assumedDir, m[0]) }))
+    .filter((a) => !official.has(a.year));
+}
 
-function parts(instant: Date, timeZone: string): Record<string, string> {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, f);
-  }
-  return Object.fromEntries(f.formatToParts(instant).map((p) => [p.type, p.value]));
+const world = createWorkingDayCalendar({
+  official: officialCalendar(),
+  declarations: assumedYears().map((a) => readCalendarFile(a.file)),
+});
+
+/**
+ * The simulated bureau declares the sandbox's assumed years to its engine, as a bureau adds a
+ * year's file once the notice is out: copied into the site's calendar folder unless already there.
+ */
+export function declareAssumedYears(calendarDir: string): string[] {
+  mkdirSync(calendarDir, { recursive: true });
+  return assumedYears().flatMap(({ year, file }) => {
+    const target = join(calendarDir, `sandbox-${year}.yaml`);
+    if (existsSync(target)) return [];
+    copyFileSync(file, target);
+    return [target];
+  });
 }
 
 /** 'YYYY-MM-DD' of `instant` in `timeZone`. */
 export function localDate(instant: Date, timeZone = 'Asia/Shanghai'): string {
-  const p = parts(instant, timeZone);
-  return `${p.year}-${p.month}-${p.day}`;
+  return dateInZone(instant, timeZone);
 }
 
 /** 'HH:MM' of `instant` in `timeZone`. */
 export function localTime(instant: Date, timeZone = 'Asia/Shanghai'): string {
-  const p = parts(instant, timeZone);
-  return `${p.hour}:${p.minute}`;
+  return timeInZone(instant, timeZone);
 }
 
-/** The instant of local `date` `hhmm` in `timeZone` (zones without DST, as in China, are exact). */
+/** The instant of local `date` `hhmm` in `timeZone`. */
 export function instantAt(date: string, hhmm: string, timeZone = 'Asia/Shanghai'): Date {
-  const guess = new Date(`${date}T${hhmm}:00Z`);
-  const p = parts(guess, timeZone);
-  const shown = Date.parse(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:00Z`);
-  return new Date(guess.getTime() - (shown - guess.getTime()));
+  return instantIn(date, hhmm, timeZone);
 }
 
-export { addDays } from '../workflows/shared/dates.ts';
+export { addDays };
 
-export const isWorkday = calendar.isWorkingDay;
+export function isWorkday(date: string): boolean {
+  try {
+    return world.isWorkingDay(date);
+  } catch (err) {
+    if (!(err instanceof UnknownCalendarYearError)) throw err;
+    const day = weekdayOf(date);
+    return day !== 0 && day !== 6;
+  }
+}
 
 /** The last working day strictly before `date` (Monday → Friday; holidays skipped). */
-export const previousWorkday = calendar.previousWorkingDay;
+export function previousWorkday(date: string): string {
+  let d = addDays(date, -1);
+  while (!isWorkday(d)) d = addDays(d, -1);
+  return d;
+}
 
 /** Whether local time `hhmm` lies in [open, close). */
 export function inWindow(hhmm: string, window: { open: string; close: string }): boolean {

@@ -14,7 +14,7 @@ import type { FaultController } from './faults.ts';
 import { FaultInputError, parseFaultInput } from './faults.ts';
 import type { ScenarioName, ScenarioResult } from './scenarios.ts';
 import { isScenario } from './scenarios.ts';
-import { timeOfDay } from '../workflows/shared/dates.ts';
+import { timeOfDay } from '../domain/calendar/dates.ts';
 import { generatedDaySchema, type GeneratedDayInput } from './statements/generated-day.ts';
 
 export interface SandboxApiDeps {

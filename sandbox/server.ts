@@ -20,7 +20,7 @@ import { createBankOnboarding, type OnboardedBank } from './bank/onboard.ts';
 import { createBanks } from './bank/banks.ts';
 import type { BankLedger } from './bank/ledger.ts';
 import { openBankLedger } from './bank/ledger.ts';
-import { localDate, localTime } from './calendar.ts';
+import { declareAssumedYears, localDate, localTime } from './calendar.ts';
 import type { ClockState, SandboxClock } from './clock.ts';
 import { createClock, writeClockFile } from './clock.ts';
 import type { FaultController } from './faults.ts';
@@ -108,6 +108,10 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   const clockFile = join(dataDir, 'clock.json');
   const timeZone = site.site.timezone;
   mkdirSync(dataDir, { recursive: true });
+  if (site.calendar.dir) {
+    const declared = declareAssumedYears(site.calendar.dir);
+    if (declared.length > 0) log?.info({ declared }, "the sandbox's assumed years declared to the engine");
+  }
 
   const clock = createClock(options.clock);
   writeClockFile(clockFile, clock.state());

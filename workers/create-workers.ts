@@ -59,6 +59,8 @@ export async function createWorkers(options: {
   const base = { connection, namespace: site.temporal.namespace, dataConverter };
   const queues = site.temporal.taskQueues;
   const workers: Worker[] = [];
+  // One calendar for every zone: its folder is read afresh on each question.
+  const calendar = createSiteCalendar(site.calendar);
   const closers: (() => Promise<void>)[] = [];
 
   for (const zone of options.zones) {
@@ -84,7 +86,7 @@ export async function createWorkers(options: {
             ...createAuditActivities({ audit: createSiteAuditWriter(auditDb, site.audit) }),
             ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
             ...createBankRegistryActivities({ site }),
-            ...createCalendarActivities({ site, calendar: createSiteCalendar(site.calendar) }),
+            ...createCalendarActivities({ site, calendar }),
           },
         }),
       );
@@ -111,19 +113,11 @@ export async function createWorkers(options: {
           ...base,
           taskQueue: queues.db,
           activities: {
-            ...createTreasuryActivities({
-              db,
-              site,
-              calendar: createSiteCalendar(site.calendar),
-            }),
+            ...createTreasuryActivities({ db, site, calendar }),
             ...createMessageSerialActivities({ db, site }),
             ...createBankOnboardingDbActivities({ db }),
             ...createVoucherActivities({ db, site }),
-            ...createBankCheckActivities({
-              db,
-              site,
-              calendar: createSiteCalendar(site.calendar),
-            }),
+            ...createBankCheckActivities({ db, site, calendar }),
           },
         }),
       );

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { FrontEndCheck, ProgramsCheck } from './daily-inspection.types.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import { voucherRulesSchema, type VoucherRuleSetName } from './shared/voucher-rule-sets.ts';
-import { timeOfDay } from './shared/dates.ts';
+import { timeOfDay } from '../domain/calendar/dates.ts';
 import { reason, userId } from './shared/input-fields.ts';
 
 const bankCode = z

@@ -10,17 +10,20 @@ import {
   ApplicationFailure,
   log,
   ParentClosePolicy,
+  patched,
   startChild,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { createCalendarActivities } from '../activities/calendar.ts';
 import type { createControlActivities } from '../activities/control.ts';
 import type { createHostActivities } from '../activities/host.ts';
 import type { createMqActivities } from '../activities/mq.ts';
 import type { createTreasuryActivities } from '../activities/treasury.ts';
 import { assessBank, worst } from './daily-inspection.assess.ts';
+import { calendarFindings } from './daily-inspection.calendar.ts';
 import { followUpsFor, type FollowUp } from './daily-inspection.follow-up.ts';
 import {
   dailyInspectionInputSchema,
@@ -32,13 +35,14 @@ import {
   type StartedFollowUp,
 } from './daily-inspection.types.ts';
 import { mapWithConcurrency } from './shared/concurrency.ts';
-import { dateInZone } from './shared/dates.ts';
+import { dateInZone } from '../domain/calendar/dates.ts';
 import { parseInput, invalidInput } from './shared/errors.ts';
 import { futureDateProblems, unknownBankProblems } from './shared/input-estate.ts';
 import { progressQuery, type RunbookProgress } from './shared/progress.ts';
 import { readOnly } from './shared/retry-profiles.ts';
 import { BankCodeKey, LightKey, OutcomeKey, RunbookKey } from './shared/search-attributes.ts';
 
+type Calendar = ReturnType<typeof createCalendarActivities>;
 type Control = ReturnType<typeof createControlActivities>;
 type Mq = ReturnType<typeof createMqActivities>;
 type Host = ReturnType<typeof createHostActivities>;
@@ -59,6 +63,10 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
   const date = input.date ?? today;
   const skip = new Set<InspectionCheck>(input.skip);
   const startedAt = new Date().toISOString();
+  // Runs recorded before the calendar check replay without it.
+  const siteFindings = patched('calendar-coverage')
+    ? calendarFindings(date, await proxyActivities<Calendar>(readOnly()).calendarYears())
+    : [];
 
   const progress: InspectionProgress = { total: banks.length, done: 0, running: [], findings: 0 };
   setHandler(progressQuery, (): RunbookProgress<InspectionProgress> => ({
@@ -115,7 +123,7 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
 
   const inspected = await mapWithConcurrency(banks, estate.concurrency, inspectBank);
   const findings = inspected.flatMap((b) => b.findings);
-  const light = worst(inspected.map((b) => b.light));
+  const light = worst([...inspected.map((b) => b.light), ...siteFindings.map((f) => f.light)]);
   const summary: Omit<DailyInspectionResult, 'report'> = {
     runbook: 'daily-inspection',
     workflowId: info.workflowId,
@@ -126,16 +134,17 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
     light,
     banks: inspected,
     findings,
+    siteFindings,
     skipped: [...skip],
     followUps: [],
   };
   summary.followUps = await startFollowUps(followUpsFor(findings, estate.followUp, date));
   const report = await control.writeInspectionReport(summary);
   upsertSearchAttributes([
-    { key: OutcomeKey, value: findings.length === 0 ? 'healthy' : 'findings' },
+    { key: OutcomeKey, value: findings.length + siteFindings.length === 0 ? 'healthy' : 'findings' },
     { key: LightKey, value: light },
   ]);
-  log.info('Inspection finished', { date, light, findings: findings.length });
+  log.info('Inspection finished', { date, light, findings: findings.length + siteFindings.length });
   return { ...summary, report };
 }
 

@@ -50,6 +50,18 @@ export interface Finding {
   evidence: Record<string, string | number | boolean>;
 }
 
+/** A finding about the estate as a whole rather than one bank, such as the calendar's coverage. */
+export interface SiteFinding {
+  light: 'yellow' | 'red';
+  /** Stable machine code, e.g. CALENDAR_YEAR_MISSING. */
+  code: string;
+  /** Chinese text for report readers. */
+  summary: string;
+  /** What to do, in Chinese: no runbook fixes it. */
+  action: string;
+  evidence: Record<string, string | number | boolean>;
+}
+
 export interface ChannelEnd {
   qmgr: string;
   channel: string;
@@ -135,6 +147,8 @@ export interface DailyInspectionResult {
   light: Light;
   banks: BankInspection[];
   findings: Finding[];
+  /** Findings about the estate as a whole (the working-day calendar). */
+  siteFindings: SiteFinding[];
   skipped: InspectionCheck[];
   followUps: StartedFollowUp[];
   report: InspectionReportFiles;

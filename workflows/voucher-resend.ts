@@ -51,7 +51,7 @@ import {
 import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import { addDays, dateInZone } from './shared/dates.ts';
+import { addDays, dateInZone } from '../domain/calendar/dates.ts';
 import { parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';

@@ -1,9 +1,8 @@
 /** What the bank-check activities (db zone) work with. */
-import type { WorkingDayCalendar } from '../../connectors/calendar/working-days.ts';
+import type { WorkingDayCalendar } from '../../domain/calendar/working-days.ts';
 import type { TreasuryDb } from '../../connectors/treasury/database.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { addDays } from '../../workflows/shared/dates.ts';
-import { instantAt } from '../calendar.ts';
+import { addDays, instantAt } from '../../domain/calendar/dates.ts';
 
 export interface BankCheckDeps {
   db: TreasuryDb;

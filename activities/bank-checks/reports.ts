@@ -1,7 +1,8 @@
 /** The daily report check's looks (db zone): which of a bank's reports for a day finance has. */
 import type { ReportKind } from '../../workflows/shared/bank-check-types.ts';
 import type { ReportPresence } from '../../workflows/daily-report-check.types.ts';
-import { dateInZone } from '../../workflows/shared/dates.ts';
+import { dateInZone } from '../../domain/calendar/dates.ts';
+import { activityCalendar } from '../calendar.ts';
 import { requireBank } from '../site-lookup.ts';
 import type { BankCheckDeps } from './deps.ts';
 
@@ -9,8 +10,9 @@ export function createReportCheckActivities({ db, site, calendar, now = () => ne
   return {
     /** The business day to check: the one given, or the working day before today. */
     async reportDay({ date }: { date?: string }): Promise<{ date: string; workingDay: boolean }> {
-      const day = date ?? calendar.previousWorkingDay(dateInZone(now(), site.site.timezone));
-      return { date: day, workingDay: calendar.isWorkingDay(day) };
+      const days = activityCalendar(calendar);
+      const day = date ?? days.previousWorkingDay(dateInZone(now(), site.site.timezone));
+      return { date: day, workingDay: days.isWorkingDay(day) };
     },
 
     /** One line per report kind: whether finance has received it for that day, and what it said. */

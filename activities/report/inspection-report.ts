@@ -22,8 +22,13 @@ export function renderInspectionMarkdown(s: InspectionSummary): string {
   out.push(`- 总体状态：${lightLabel[s.light]}`);
   out.push(`- 开始/结束：${beijing(s.startedAt)} / ${beijing(s.finishedAt)}`);
   out.push(`- 工作流：\`${s.workflowId}\``);
-  out.push(`- 发现问题：${s.findings.length} 项`);
+  out.push(`- 发现问题：${s.findings.length + s.siteFindings.length} 项`);
   if (s.skipped.length) out.push(`- 跳过的检查：${s.skipped.map((c) => checkLabel[c]).join('、')}`);
+  if (s.siteFindings.length) {
+    out.push('', '## 全局问题', '', '| 级别 | 问题 | 处置 |', '|---|---|---|');
+    for (const f of s.siteFindings)
+      out.push(`| ${lightLabel[f.light]} | ${escapeMd(f.summary)} | ${escapeMd(f.action)} |`);
+  }
   out.push('', '## 各银行状态', '');
   out.push(`| 银行 | 总体 | ${checks.map((c) => checkLabel[c]).join(' | ')} |`);
   out.push(`|---|---|${checks.map(() => '---').join('|')}|`);
@@ -129,8 +134,9 @@ table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #d0d7de;paddi
 small{color:#57606a}
 </style></head><body>
 <h1>日常巡检报告 — ${esc(s.site)}</h1>
-<p>巡检日期：${esc(s.date)}&emsp;总体状态：${dot(s.light)}&emsp;发现问题：${s.findings.length} 项<br>
+<p>巡检日期：${esc(s.date)}&emsp;总体状态：${dot(s.light)}&emsp;发现问题：${s.findings.length + s.siteFindings.length} 项<br>
 开始/结束：${esc(beijing(s.startedAt))} / ${esc(beijing(s.finishedAt))}&emsp;工作流：<code>${esc(s.workflowId)}</code></p>
+${s.siteFindings.length ? `<h2>全局问题</h2><table><tr><th>级别</th><th>问题</th><th>处置</th></tr>${s.siteFindings.map((f) => `<tr><td>${dot(f.light)}</td><td>${esc(f.summary)}</td><td>${esc(f.action)}</td></tr>`).join('')}</table>` : ''}
 <h2>各银行状态</h2>
 <table><tr><th>银行</th><th>总体</th>${checks.map((c) => `<th>${checkLabel[c]}</th>`).join('')}</tr>
 ${rows}</table>

@@ -18,7 +18,7 @@ import type { MqEstate } from '../mq/estate.ts';
 import type { ProgramSupervisor } from '../programs/supervisor.ts';
 import type { Banks } from './banks.ts';
 import type { BankLedger } from './ledger.ts';
-import { timeOfDay } from '../../workflows/shared/dates.ts';
+import { timeOfDay } from '../../domain/calendar/dates.ts';
 
 export const newBankSchema = z
   .object({

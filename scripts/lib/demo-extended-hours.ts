@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { createCalendarActivities, type BankWindow } from '../../activities/calendar.ts';
 import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { dateInZone } from '../../workflows/shared/dates.ts';
+import { dateInZone } from '../../domain/calendar/dates.ts';
 import { sandboxRequest } from './sandbox-client.ts';
 import type { Stack } from './stack.ts';
 

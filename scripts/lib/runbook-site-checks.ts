@@ -3,7 +3,7 @@
  * (workflows/shared/input-estate.ts) the workflows make with the estate an activity describes.
  */
 import type { SiteConfig } from '../../temporal.config.ts';
-import { dateInZone } from '../../workflows/shared/dates.ts';
+import { dateInZone } from '../../domain/calendar/dates.ts';
 import { futureDateProblems, unknownBankProblems } from '../../workflows/shared/input-estate.ts';
 
 export const siteBanks = (site: SiteConfig) => site.banks.map((b) => b.code);

@@ -10,7 +10,7 @@ import { loadSignerKeys } from '../../connectors/approvals/signing-keys.ts';
 import { AesGcmPayloadCodec } from '../../connectors/codec/payload-codec.ts';
 import { runRunCommand } from '../../scripts/lib/run-commands.ts';
 import { planDigest } from '../../workflows/shared/approval-decision.ts';
-import { dateInZone } from '../../workflows/shared/dates.ts';
+import { dateInZone } from '../../domain/calendar/dates.ts';
 import {
   signedStartSchema,
   startAssertionMemoKey,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -136,3 +137,39 @@ for (const [label, input, field] of [
     );
   });
 }
+
+test('a year without calendar data: a yellow site finding 60 days ahead; on the day, red, and the traffic check refuses', async () => {
+  // The sandbox declared its assumed 2027 to the engine; take it away, as at a site that has not yet.
+  const declared = join(estate.site.calendar.dir!, 'sandbox-2027.yaml');
+  const kept = join(estate.dir, 'kept-2027.yaml');
+  copyFileSync(declared, kept);
+  rmSync(declared);
+  const only = { banks: ['ICBC'], skip: ['channels', 'queues', 'frontEnd', 'programs'] } as const;
+  try {
+    const ahead: DailyInspectionResult = await (await inspect({ ...only, date: '2026-11-20' })).result();
+    assert.deepEqual(
+      ahead.siteFindings.map((f) => [f.code, f.light, f.evidence.daysLeft]),
+      [['CALENDAR_YEAR_MISSING', 'yellow', 42]],
+    );
+    assert.match(
+      readFileSync(ahead.report.markdown, 'utf8'),
+      /## 全局问题[\s\S]*缺少 2027 年的节假日与调休安排/,
+    );
+    assert.equal(ahead.banks[0]?.checks.traffic?.light, 'green');
+
+    const onTheDay: DailyInspectionResult = await (await inspect({ ...only, date: '2027-01-04' })).result();
+    assert.deepEqual(
+      onTheDay.siteFindings.map((f) => [f.code, f.light]),
+      [['CALENDAR_YEAR_MISSING', 'red']],
+    );
+    assert.equal(onTheDay.light, 'red');
+    const traffic = onTheDay.banks[0]?.checks.traffic;
+    assert.equal(traffic?.light, 'red');
+    assert.match(traffic?.error ?? '', /^CalendarYearUnknown: .*no data for 2027 \(asked about 2027-01-03\)/);
+  } finally {
+    copyFileSync(kept, declared);
+  }
+  const declaredNow: DailyInspectionResult = await (await inspect({ ...only, date: '2027-01-04' })).result();
+  assert.deepEqual(declaredNow.siteFindings, []);
+  assert.equal(declaredNow.banks[0]?.traffic?.reportDate, '2026-12-31');
+});

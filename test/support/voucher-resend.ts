@@ -12,7 +12,7 @@ import type { Client } from '@temporalio/client';
 import { stringify } from 'yaml';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { dateInZone } from '../../workflows/shared/dates.ts';
+import { dateInZone } from '../../domain/calendar/dates.ts';
 import type { VoucherResendInput } from '../../workflows/voucher-resend.types.ts';
 import { decide, signedBy, waitForGate } from './approvals.ts';
 import type { RawSite } from './site.ts';

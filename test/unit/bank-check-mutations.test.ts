@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createMutationActivities, inlineSql } from '../../activities/bank-checks/mutations.ts';
-import { createWorkingDayCalendar } from '../../connectors/calendar/working-days.ts';
+import { calendarFromFiles } from '../../connectors/calendar/calendar-files.ts';
 import { openSqlite, type TreasuryDb } from '../../connectors/treasury/database.ts';
 import { createTreasurySchema } from '../../connectors/treasury/migrations.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
@@ -25,7 +25,7 @@ before(async () => {
   acts = createMutationActivities({
     db,
     site,
-    calendar: createWorkingDayCalendar(),
+    calendar: calendarFromFiles(),
     now: () => new Date(at),
   });
   await db

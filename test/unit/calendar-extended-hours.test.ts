@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createCalendarActivities } from '../../activities/calendar.ts';
 import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
-import { createWorkingDayCalendar } from '../../connectors/calendar/working-days.ts';
+import { calendarFromFiles } from '../../connectors/calendar/calendar-files.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jincai-calendar-'));
@@ -39,7 +39,12 @@ describe("banks' extended hours (延时服务)", () => {
       calendar: createSiteCalendar({ files: [], dir: folder }),
     });
     const thursdayEvening = { bank: 'ICBC', at: '2026-12-31T12:00:00Z' };
-    assert.equal((await calendar.bankWindow(thursdayEvening)).open, false, '20:00 is after hours');
+    // 20:00 is after hours, and the next day is in 2027, which no data covers yet: refused, not guessed.
+    await assert.rejects(calendar.bankWindow(thursdayEvening), {
+      type: 'CalendarYearUnknown',
+      nonRetryable: true,
+      message: /no data for 2027 \(asked about 2027-01-01\): declare 2027's statutory holidays/,
+    });
     mkdirSync(folder, { recursive: true });
     writeFileSync(
       join(folder, 'year-end.yaml'),
@@ -82,7 +87,7 @@ describe("banks' extended hours (延时服务)", () => {
       ].join('\n'),
     );
     assert.throws(
-      () => createWorkingDayCalendar([file]),
+      () => calendarFromFiles([file]),
       (err: Error) =>
         err.message.includes(file) &&
         /extendedHours\.0\.reason/.test(err.message) &&

@@ -16,7 +16,7 @@ import { createMessageSerialActivities } from '../../activities/message-serials.
 import { createTreasuryActivities } from '../../activities/treasury.ts';
 import { rulesFor, normalisedValue } from '../../activities/voucher-rules.ts';
 import { createVoucherActivities, queryId, valueDigest } from '../../activities/vouchers.ts';
-import { createWorkingDayCalendar } from '../../connectors/calendar/working-days.ts';
+import { calendarFromFiles } from '../../connectors/calendar/calendar-files.ts';
 import {
   autoCommitOutsideTransactions,
   openSqlite,
@@ -33,7 +33,7 @@ const site = parseSite(
   readFileSync(defaultSiteFile, 'utf8').replace(/^addedBanksDir: .*\n/m, ''),
   defaultSiteFile,
 );
-const calendar = createWorkingDayCalendar();
+const calendar = calendarFromFiles();
 const at = '2026-11-27T08:00:00.000Z';
 const now = () => new Date(at);
 const bank = 'ICBC';

@@ -21,7 +21,7 @@ import type { RunbookReport } from '../../activities/report/runbook-report.ts';
 import type { InspectionReportFiles } from '../daily-inspection.types.ts';
 import type { GateOutcome } from './approval-messages.ts';
 import type { MutationResult } from './bank-check-types.ts';
-import { dateInZone } from './dates.ts';
+import { dateInZone } from '../../domain/calendar/dates.ts';
 import { ErrorKind } from './errors.ts';
 import type { PlannedChange } from './finance-plan.ts';
 import { mutationText } from './finance-plan.ts';

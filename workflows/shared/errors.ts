@@ -20,6 +20,8 @@ export const ErrorKind = {
   NotificationFailed: 'NotificationFailed',
   /** The audit store no longer matches its signed head: retried until the trail is restored. */
   AuditTrailBroken: 'AuditTrailBroken',
+  /** The working-day calendar has no data for the year asked about: the site must declare it. */
+  CalendarYearUnknown: 'CalendarYearUnknown',
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 
@@ -28,6 +30,7 @@ export const nonRetryableErrorKinds: ErrorKind[] = [
   ErrorKind.InvalidInput,
   ErrorKind.ConfigurationError,
   ErrorKind.MqAuthFailed,
+  ErrorKind.CalendarYearUnknown,
 ];
 
 /** At most this many problems are spelled out; the rest are counted. */

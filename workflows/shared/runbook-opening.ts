@@ -7,7 +7,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { createControlActivities, EstateDescription } from '../../activities/control.ts';
 import { planDigest } from './approval-decision.ts';
-import { dateInZone } from './dates.ts';
+import { dateInZone } from '../../domain/calendar/dates.ts';
 import { invalidInput } from './errors.ts';
 import { futureDateProblems, unknownBankProblems } from './input-estate.ts';
 import type { RunRecord } from './run-record.ts';

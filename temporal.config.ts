@@ -17,7 +17,9 @@ import type { SubsystemConfig } from './domain/subsystem-config.ts';
 import { subsystemIssues, subsystemSchema } from './domain/subsystem-config.ts';
 import { statementFormatSchema, type StatementFormat } from './domain/reconciliation/format.ts';
 import { voucherRulesSchema } from './workflows/shared/voucher-rule-sets.ts';
+import { freezeSchema } from './domain/calendar/change-freezes.ts';
 import { timeOfDay } from './domain/calendar/dates.ts';
+import { runbookCatalog } from './workflows/shared/catalog.ts';
 
 /** The folder of the nearest package.json: the repository, whether this runs from source or from `dist/`. */
 export const projectRoot = packageFolder(dirname(fileURLToPath(import.meta.url)));
@@ -210,12 +212,18 @@ const scheduleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/, 'a schedule id in kebab-case'),
     runbook: z.string().min(1),
-    /** Cron expressions, interpreted in `timezone`. */
-    cron: z.array(z.string().min(9)).min(1),
+    /** Times of day on each Chinese working day (make-up working days included, holidays skipped). */
+    workingDaysAt: z.array(timeOfDay).min(1).optional(),
+    /** Or cron expressions, interpreted in `timezone`, on every day they match. */
+    cron: z.array(z.string().min(9)).min(1).optional(),
     timezone: z.string().default('Asia/Shanghai'),
     input: z.record(z.string(), z.unknown()).default({}),
   })
-  .strict();
+  .strict()
+  .refine((s) => !s.workingDaysAt !== !s.cron, {
+    message: 'exactly one of workingDaysAt (times on working days) and cron',
+    path: ['workingDaysAt'],
+  });
 
 export const siteSchema = z
   .object({
@@ -307,9 +315,23 @@ export const siteSchema = z
          * made on the day, such as a bank's extended hours (延时服务). A missing folder is empty.
          */
         dir: z.string().optional(),
+        /** Change freezes (封网): windows in which change runbooks wait or ask for an emergency override. */
+        freezes: z.array(freezeSchema).default([]),
       })
       .strict()
-      .default({ files: [] }),
+      .superRefine((c, ctx) =>
+        c.freezes.forEach((f, i) =>
+          f.exempt.forEach((id, j) => {
+            if (!(id in runbookCatalog))
+              ctx.addIssue({
+                code: 'custom',
+                path: ['freezes', i, 'exempt', j],
+                message: `unknown runbook "${id}"; expected one of ${Object.keys(runbookCatalog).join(', ')}`,
+              });
+          }),
+        ),
+      )
+      .default({ files: [], freezes: [] }),
     /** Where the banks' statements arrive and finance's requests and replies go (the front ends' exchange folders). */
     statements: z
       .object({
@@ -578,6 +600,7 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
         : { ...h, ...(h.privateKeyFile && { privateKeyFile: abs(h.privateKeyFile) }) },
     ),
     calendar: {
+      ...site.calendar,
       files: site.calendar.files.map(abs),
       ...(site.calendar.dir && { dir: abs(site.calendar.dir) }),
     },

@@ -11,6 +11,7 @@
 import { loadSite, SiteConfigError, type SiteConfig } from '../temporal.config.ts';
 import { auditCommand, evidenceCommand } from './lib/audit-commands.ts';
 import { approvalUsage, isApprovalCommand, runApprovalCommand } from './lib/approval-commands.ts';
+import { calendarCommand, calendarUsage } from './lib/calendar-command.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { connectClient } from './lib/client.ts';
 import { exitWhenFlushed } from './lib/exit-when-flushed.ts';
@@ -42,7 +43,9 @@ Every command takes --check-args: check its command line, say what it would do, 
 
 ${runUsage}
 
-${approvalUsage}`;
+${approvalUsage}
+
+${calendarUsage}`;
 
 const printResult = (result: unknown) => console.log(resultLines(result).join('\n'));
 
@@ -86,6 +89,7 @@ async function main(): Promise<number> {
   const [first, ...rest] = args;
   if (isApprovalCommand(first)) return runApprovalCommand(first, rest, { site: loadSite(), checkOnly });
   if (isRunCommand(first)) return runRunCommand(first, rest, { site: loadSite(), printResult, checkOnly });
+  if (first === 'calendar') return calendarCommand(rest, { site: loadSite(), checkOnly });
   const command = parseReadCommand(args);
   if (command === 'help') {
     console.log(usage);

@@ -36,6 +36,7 @@ import {
 } from './daily-report-check.types.ts';
 import type { BankAnswer, BankQuestion, ReportKind } from './shared/bank-check-types.ts';
 import { queryIdFor, queryPrefix } from './shared/bank-query-ids.ts';
+import { refuseUnknownYear } from './shared/calendar-refusal.ts';
 import { parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
@@ -71,7 +72,9 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
   const record = createRunRecord(runbook);
 
   let step = 'checking';
-  const day = await look.reportDay({ date: input.date });
+  const day = await look
+    .reportDay({ date: input.date })
+    .catch(refuseUnknownYear(`${bank.code}: cannot tell which business day to check`));
   const date = day.date;
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, date } }));
   await announceRun(record, { runbook, bankCodes: [bank.code], input });

@@ -45,6 +45,7 @@ import type {
   VoucherResult,
 } from './voucher-resend.types.ts';
 import { planDigest } from './shared/approval-decision.ts';
+import { refuseUnknownYear } from './shared/calendar-refusal.ts';
 import { ErrorKind } from './shared/errors.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
@@ -265,7 +266,9 @@ async function execute(
   let opened: { openedAt: string; extended: string | undefined } | undefined;
   for (let tries = 0; !opened; tries++) {
     progress('waiting-for-window');
-    const window = await acts.calendar.bankWindow({ bank, at: new Date().toISOString() });
+    const window = await acts.calendar
+      .bankWindow({ bank, at: new Date().toISOString() })
+      .catch(refuseUnknownYear(`${bank}: cannot tell when the business window opens`));
     if (window.open) opened = { openedAt: new Date().toISOString(), extended: window.extended };
     else {
       if (tries >= 10)

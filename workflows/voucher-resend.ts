@@ -50,6 +50,7 @@ import {
 } from './voucher-resend.types.ts';
 import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
+import { unknownCalendarYear } from './shared/calendar-refusal.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import { addDays, dateInZone } from '../domain/calendar/dates.ts';
 import { parseInput } from './shared/errors.ts';
@@ -181,7 +182,8 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
         children.set(i + 1, child);
         child.result().then(
           (r) => void results.set(r.batch, r),
-          (err: unknown) => void (childFailure ??= err),
+          // A batch stopped by a year without calendar data: the run says so, not just "child failed".
+          (err: unknown) => void (childFailure ??= unknownCalendarYear(err) ?? err),
         );
       }
       await condition(() => summaries.size === n || failed());

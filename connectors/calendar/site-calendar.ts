@@ -9,7 +9,9 @@ import type { WorkingDayCalendar } from '../../domain/calendar/working-days.ts';
 import { folderSignature, listFolder } from '../files/live-folder.ts';
 import { calendarFromFiles } from './calendar-files.ts';
 
-export function createSiteCalendar(config: SiteConfig['calendar']): WorkingDayCalendar {
+export function createSiteCalendar(
+  config: Pick<SiteConfig['calendar'], 'files' | 'dir'>,
+): WorkingDayCalendar {
   let signature = '';
   let current: WorkingDayCalendar | undefined;
   const calendar = (): WorkingDayCalendar => {

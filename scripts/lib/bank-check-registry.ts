@@ -4,22 +4,33 @@
  * by the run's date, default today). Kept here so the shared registry takes one line for them.
  */
 import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
+import { UnknownCalendarYearError } from '../../domain/calendar/working-days.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { runbookInputSchemas as schemas } from '../../workflows/shared/input-schemas.ts';
-import type { RunbookEntry } from './runbook-registry.ts';
+import { RunbookInputError, type RunbookEntry } from './runbook-registry.ts';
 import { bankAndDates, today } from './runbook-site-checks.ts';
 
 const siteProblems = (input: { bank: string; date?: string }, site: SiteConfig, now: Date) =>
   bankAndDates(input.bank, { date: input.date }, site, now);
+
+/** The default business day to check; a year without calendar data is the operator's to settle. */
+function workingDayBefore(date: string, site: SiteConfig): string {
+  try {
+    return createSiteCalendar(site.calendar).previousWorkingDay(date);
+  } catch (err) {
+    if (!(err instanceof UnknownCalendarYearError)) throw err;
+    throw new RunbookInputError([
+      `input.date: not given, and the working day before ${date} is unknown: ${err.message}`,
+    ]);
+  }
+}
 
 const dailyReportCheck: RunbookEntry<(typeof schemas)['daily-report-check']> = {
   workflowType: 'dailyReportCheck',
   input: schemas['daily-report-check'],
   example: { bank: 'RCB', requestedBy: 'zhang.san', date: '2026-11-26', waitSeconds: 1800 },
   workflowId: (input, site, now) =>
-    `daily-report-check/${input.bank}/${
-      input.date ?? createSiteCalendar(site.calendar).previousWorkingDay(today(site, now))
-    }`,
+    `daily-report-check/${input.bank}/${input.date ?? workingDayBefore(today(site, now), site)}`,
   siteProblems,
 };
 

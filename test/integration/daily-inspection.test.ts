@@ -144,7 +144,10 @@ test('a year without calendar data: a yellow site finding 60 days ahead; on the 
   const kept = join(estate.dir, 'kept-2027.yaml');
   copyFileSync(declared, kept);
   rmSync(declared);
-  const only = { banks: ['ICBC'], skip: ['channels', 'queues', 'frontEnd', 'programs'] } as const;
+  const only: DailyInspectionInput = {
+    banks: ['ICBC'],
+    skip: ['channels', 'queues', 'frontEnd', 'programs'],
+  };
   try {
     const ahead: DailyInspectionResult = await (await inspect({ ...only, date: '2026-11-20' })).result();
     assert.deepEqual(

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultSiteFile, loadSite, projectRoot } from '../../temporal.config.ts';
-import { RunbookInputError, validateRunbookInput } from '../../scripts/lib/runbook-registry.ts';
+import {
+  RunbookInputError,
+  runbookRegistry,
+  validateRunbookInput,
+} from '../../scripts/lib/runbook-registry.ts';
 
 const site = loadSite(defaultSiteFile);
 
@@ -68,4 +73,25 @@ test('the CLI explains its usage', () => {
   assert.equal(run.status, 0);
   assert.match(run.stdout, /start <runbook>/);
   assert.match(run.stdout, /daily-inspection/);
+});
+
+test("the daily report check's default day in a year without calendar data is the operator's to give", () => {
+  const entry = runbookRegistry['daily-report-check']!;
+  const undeclared = {
+    ...site,
+    calendar: { ...site.calendar, dir: join(projectRoot, 'test', 'no-such-calendar') },
+  };
+  const input = entry.input.parse({ bank: 'ICBC', requestedBy: 'zhang.san' });
+  assert.equal(
+    entry.workflowId(input, undeclared, new Date('2026-12-30T02:00:00Z')),
+    'daily-report-check/ICBC/2026-12-29',
+  );
+  assert.throws(
+    () => entry.workflowId(input, undeclared, new Date('2027-01-04T02:00:00Z')),
+    (err: unknown) =>
+      err instanceof RunbookInputError &&
+      /^input\.date: not given, and the working day before 2027-01-04 is unknown: .*no data for 2027/.test(
+        err.problems[0] ?? '',
+      ),
+  );
 });

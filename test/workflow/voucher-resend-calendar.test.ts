@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createCalendarActivities } from '../../activities/calendar.ts';
@@ -238,4 +240,28 @@ test('timed out on a Friday evening, the bank agreed to Saturday morning hours: 
   const result = await resendTimedOut('ZZ20261225ICBCT0006', '2026-12-25T17:05:00+08:00');
   assertResentAt(result, 'ZZ20261225ICBCT0006', '2026-12-26T09:00:00+08:00');
   assert.equal(result.windowExtended, '年终延时服务');
+});
+
+test('timed out on New Year’s Eve with 2027 not declared: refused naming the year, nothing resent; declared, resent on 2027-01-04', async () => {
+  await clockTo('2026-12-31T17:30:00+08:00');
+  const failed = await resendTimedOut('ZZ20261231ICBCT0007', '2026-12-31T17:05:00+08:00').then(
+    () => assert.fail('the batch must not guess whether 1 January 2027 is a working day'),
+    (err: unknown) => err,
+  );
+  assert.ok(failed instanceof WorkflowFailedError);
+  assert.ok(failed.cause instanceof ApplicationFailure);
+  assert.equal(failed.cause.type, 'CalendarYearUnknown');
+  assert.equal(failed.cause.nonRetryable, true);
+  assert.match(
+    failed.cause.message,
+    /^ICBC: cannot tell when the business window opens: .*no data for 2027 \(asked about 2027-01-01\): declare 2027's/,
+  );
+  assert.equal(requeuedAt.has('ZZ20261231ICBCT0007'), false);
+
+  writeFileSync(
+    join(calendarDir, '2027.yaml'),
+    'year: 2027\nholidays:\n  - { name: 元旦, from: "2027-01-01", to: "2027-01-03" }\n',
+  );
+  const result = await resendTimedOut('ZZ20261231ICBCT0008', '2026-12-31T17:06:00+08:00');
+  assertResentAt(result, 'ZZ20261231ICBCT0008', '2027-01-04T08:30:00+08:00');
 });

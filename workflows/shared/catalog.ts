@@ -26,3 +26,17 @@ export const runbookCatalog = {
 } as const;
 
 export type RunbookId = keyof typeof runbookCatalog;
+
+/**
+ * The runbooks that change the estate by plan (变更) rather than repair it: a change freeze in the
+ * site calendar (calendar.freezes) holds these back. Repairs that keep payments flowing (channel
+ * recovery, resends, the bank checks) are never frozen.
+ */
+export const changeRunbooks: readonly RunbookId[] = [
+  'add-agent-bank',
+  'version-upgrade',
+  'system-migration',
+  'year-end-rollover',
+  'data-fix',
+  'permission-change',
+];

@@ -23,6 +23,34 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
+    // Shared code at the bottom: every other layer may import it, it imports none of them. (What a
+    // workflow imports from here must also pass the workflow bundle, which refuses Node built-ins.)
+    files: ['domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/workflows/**',
+                '**/activities/**',
+                '**/connectors/**',
+                '**/sandbox/**',
+                '**/workers/**',
+                '**/scripts/**',
+                '**/inbox/**',
+                '**/temporal.config*',
+              ],
+              message:
+                'Domain code imports no other layer (entry points → workflows/activities → connectors → domain).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

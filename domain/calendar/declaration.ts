@@ -2,8 +2,9 @@
  * What a calendar file declares (YAML or JSON): a year's statutory holidays and make-up working
  * days (调休上班) as the State Council's notice gives them, and a bank's extended hours (延时服务).
  * A file with `year` declares that whole year: the calendar then knows every day of it, the days
- * not listed being ordinary weekdays and weekends. A file without `year` only states the days it
- * lists (a local arrangement, extended hours agreed on the day).
+ * not listed being ordinary weekdays and weekends, its make-up working days on Saturdays and
+ * Sundays. A file without `year` only states the days it lists (a local arrangement — a holiday
+ * the bureau works, extended hours agreed on the day).
  */
 import { z } from 'zod';
 import { addDays, isoDate, timeOfDay, weekdayOf, yearOf } from './dates.ts';
@@ -60,7 +61,7 @@ export const calendarFileSchema = z
       const day = weekdayOf(date);
       if (file.year !== undefined && !inYear(date, file.year))
         ctx.addIssue({ code: 'custom', path: ['workdays', i], message: outOfYear(file.year) });
-      else if (day !== 0 && day !== 6)
+      else if (file.year !== undefined && day !== 0 && day !== 6)
         ctx.addIssue({
           code: 'custom',
           path: ['workdays', i],

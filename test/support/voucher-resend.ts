@@ -22,7 +22,7 @@ export function workingTodayCalendar(): { file: string; remove(): void } {
   const file = join(tmpdir(), `jincai-calendar-${randomUUID().slice(0, 8)}.yaml`);
   const today = Date.parse(`${dateInZone(new Date(), 'Asia/Shanghai')}T00:00:00Z`);
   const days = [-1, 0, 1, 2].map((d) => new Date(today + d * 86_400_000).toISOString().slice(0, 10));
-  writeFileSync(file, stringify({ year: Number(days[1]?.slice(0, 4)), workdays: days }));
+  writeFileSync(file, stringify({ workdays: days }));
   return { file, remove: () => rmSync(file, { force: true }) };
 }
 

@@ -108,9 +108,13 @@ describe('a year declared by the site', () => {
     assert.throws(() => calendar.day('2028-01-03'), unknownYear(2028, '2028-01-03'));
   });
 
-  it('a file without a year states its own days only; the rest of that year stays unknown', () => {
-    const calendar = calendarFromFiles([file('new-year.yaml', ['holidays: ["2027-01-01"]'])]);
+  it('a file without a year states its own days only (any day); the rest of that year stays unknown', () => {
+    const calendar = calendarFromFiles([
+      file('new-year.yaml', ['holidays: ["2027-01-01"]', 'workdays: ["2026-10-08"]']),
+    ]);
     assert.equal(calendar.day('2027-01-01').kind, 'holiday');
+    // A local arrangement may make any day a working day, even one of the official holidays.
+    assert.equal(calendar.day('2026-10-08').kind, 'makeup-workday');
     assert.throws(() => calendar.day('2027-01-04'), unknownYear(2027, '2027-01-04'));
   });
 

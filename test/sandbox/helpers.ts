@@ -54,6 +54,7 @@ export async function testSite(options: { banks?: number; programs?: boolean } =
     sandbox: { port: 9080, dataDir: dir, secretsDir: join(dir, 'secrets') },
     addedBanksDir: join(dir, 'added-banks'),
     statements: { divisionCode: '330102', ...base.statements, exchangeDir: join(dir, 'exchange') },
+    calendar: { ...base.calendar, dir: join(dir, 'calendar') },
   };
   return { site, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

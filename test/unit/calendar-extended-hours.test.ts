@@ -94,4 +94,19 @@ describe("banks' extended hours (延时服务)", () => {
         /extendedHours\.1\.close: open must be before close/.test(err.message),
     );
   });
+
+  it('once 2027 is declared, New Year’s Eve after hours waits for Monday 4 January', async () => {
+    const folder = join(dir, 'declared');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, '2027.yaml'),
+      'year: 2027\nholidays: [{ name: 元旦, from: "2027-01-01", to: "2027-01-03" }]\n',
+    );
+    assert.deepEqual(await windowAt(folder, 'ICBC', '2026-12-31T10:00:00Z'), {
+      open: false,
+      date: '2027-01-04',
+      opensAt: '2027-01-04T00:30:00.000Z',
+      closesAt: '2027-01-04T09:00:00.000Z',
+    });
+  });
 });

@@ -7,6 +7,7 @@
 import { createBankCheckTables } from './migrations-bank-checks.ts';
 import { columnTypes, once, type DdlDb } from './migrations-bank-requests.ts';
 import { createBaseDataPushTable } from './migrations-base-data.ts';
+import { createFiscalYearTables } from './migrations-fiscal-year.ts';
 import { createEstateTables } from './migrations-estate.ts';
 import { createVoucherHistoryTable, voucherColumns } from './migrations-vouchers.ts';
 import { isSqlite } from './portable.ts';
@@ -167,4 +168,5 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
   await createBaseDataPushTable(db);
   await createEstateTables(db);
   await createVoucherHistoryTable(db);
+  await createFiscalYearTables(db);
 }

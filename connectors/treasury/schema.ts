@@ -6,6 +6,7 @@
  */
 import type { Generated } from 'kysely';
 import type { EstateTables } from './schema-estate.ts';
+import type { FiscalYearTables } from './schema-fiscal-year.ts';
 
 export const voucherStatuses = [
   'draft',
@@ -41,6 +42,9 @@ export const messageKinds = [
   'void_answer',
   'refund_request',
   'refund_notice',
+  'quota_cancel',
+  'quota_restore',
+  'quota_year_answer',
 ] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
@@ -242,9 +246,13 @@ export interface BaseDataPushTable {
   answer_reason: string | null;
 }
 
+/**
+ * A fiscal year's state: open; frozen (no new vouchers, what is in flight finishes); closing
+ * (quota cancellation and carry-over under way); closed.
+ */
 export interface FiscalYearTable {
   year: number;
-  state: 'open' | 'frozen' | 'closed';
+  state: 'open' | 'frozen' | 'closing' | 'closed';
 }
 
 export interface SubsystemVersionTable {
@@ -253,7 +261,7 @@ export interface SubsystemVersionTable {
   updated_at: string;
 }
 
-export interface TreasuryDatabase extends EstateTables {
+export interface TreasuryDatabase extends EstateTables, FiscalYearTables {
   agent_banks: AgentBankTable;
   budget_units: BudgetUnitTable;
   payee_accounts: PayeeAccountTable;

@@ -196,11 +196,19 @@ describe('treasury SQL on Oracle 12.1', () => {
     assert.match(create('voucher_voids'), /"answer_reason" varchar2\(400 char\)/);
     // Every table and index is still created after the one that already existed.
     const created = statements.filter((s) => /^create (table|index)/.test(s.sql)).length;
-    // … the payment system's own 18 + 6, the estate's six tables and one index, and the voucher
-    // history table with its index.
-    assert.equal(created, 18 + 6 + 7 + 2);
+    // … the payment system's own 18 + 6, the estate's six tables and one index, the voucher
+    // history table with its index, and the fiscal year's three tables and one index.
+    assert.equal(created, 18 + 6 + 7 + 2 + 4);
     assert.match(create('payroll_lines'), /"payee_name" varchar2\(100 char\) not null/);
     assert.match(create('vouchers_history'), /"amount_fen" number\(19\) not null/);
+    assert.match(
+      create('quota_year_notices'),
+      /"lines" clob not null, "bank_line_count" integer, "bank_total_fen" number\(19\)/,
+    );
+    assert.match(
+      statements.find((s) => s.sql.startsWith('create view'))?.sql ?? '',
+      /^create view "quota_balances" \("fiscal_year", .*"cancelled_fen"\) as select .* group by "fiscal_year", "bank_code", "budget_unit_code"$/,
+    );
   });
 
   it('traffic count: conditional counts without FILTER, one read-only snapshot', async () => {
@@ -499,9 +507,15 @@ describe('names as a schema created by hand has them (oracle.identifiers: upper)
     await createTreasurySchema(db);
     const ddl = statements.filter((s) => s.sql.startsWith('create'));
     assert.ok(ddl.length > 0);
+    // A view's select may alias in quotes: its unquoted column list names what the view holds.
+    const named = (sql: string) => sql.replace(/ as select .*$/, '');
     assert.deepEqual(
-      ddl.filter((s) => s.sql.includes('"')).map((s) => s.sql),
+      ddl.filter((s) => named(s.sql).includes('"')).map((s) => s.sql),
       [],
+    );
+    assert.match(
+      ddl.find((s) => s.sql.startsWith('create view'))?.sql ?? '',
+      /^create view quota_balances \(fiscal_year, bank_code, budget_unit_code, quota_count, issued_fen, used_fen, remaining_fen, cancelled_fen\) as select /,
     );
     assert.match(ddl[0]?.sql ?? '', /^create table agent_banks \(code varchar2\(12 char\)/);
   });

@@ -53,7 +53,9 @@ export function createSupervisor(banks: readonly BankConfig[], settings: Program
       : new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   async function waitForPidFile(pidFile: string, pid: number, child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + 20_000;
+    // Generous: on a loaded two-core machine five programs loading TypeScript at once take a while;
+    // a program that dies is noticed at once below.
+    const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`send/receive program exited with code ${child.exitCode}`);
       if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(pid)) return;

@@ -20,6 +20,7 @@ import {
   statementFaultNames,
   type createStatementFaults,
 } from './statements/statement-faults.ts';
+import { createYearEndFaults, yearEndFaultNames } from './year-end-faults.ts';
 import type { SandboxClock } from './clock.ts';
 import type { MqEstate } from './mq/estate.ts';
 import { resetChannel, resolveChannel, startChannel, stopChannel } from './mq/channel-commands.ts';
@@ -42,6 +43,7 @@ export const faultNames = [
   'answer-lost',
   'serial-mismatch',
   ...statementFaultNames,
+  ...yearEndFaultNames,
 ] as const;
 export type FaultName = (typeof faultNames)[number];
 
@@ -49,7 +51,7 @@ export const faultInputSchema = z
   .object({
     fault: z.enum(faultNames),
     bank: z.string().min(1),
-    /** dead-letters: messages to add; malformed-voucher, voucher-timed-out: vouchers to create; answer-lost: answers to drop; statement-*: lines that differ. */
+    /** dead-letters: messages to add; malformed-voucher, voucher-timed-out, voucher-unpaid-at-close: vouchers to create; answer-lost: answers to drop; statement-*: lines that differ. */
     count: z.number().int().min(1).max(1000).optional(),
     /** answer-lost: the kind of bank answer to drop (default the next answer of any kind). */
     answer: z.enum(messageKinds).optional(),
@@ -138,6 +140,7 @@ export function createFaults(deps: FaultDeps) {
   const key = (fault: FaultName, bank: string) => `${fault}/${bank}`;
   const timeZone = site.site.timezone;
   const bankChecks = createBankCheckFaults({ banks, treasury, clock, timeZone });
+  const yearEnd = createYearEndFaults({ banks, clock, timeZone, freshVoucher: bankChecks.freshVoucher });
 
   const bankOf = (code: string): BankConfig => {
     const bank = site.banks.find((b) => b.code === code);
@@ -265,6 +268,8 @@ export function createFaults(deps: FaultDeps) {
         Object.assign(details, { financeLast, bankLast: financeLast + (req.delta ?? 3) });
         break;
       }
+      default:
+        Object.assign(details, await yearEnd.inject(req.fault, bank, req.count ?? 1));
     }
     const record: ActiveFault = {
       fault: req.fault,
@@ -352,6 +357,7 @@ export function createFaults(deps: FaultDeps) {
       default:
         if (isStatementFault(fault))
           await deps.statements.clear(bank, fault, String(record?.details.date ?? previousWorkday(today())));
+        else yearEnd.clear(fault, bank, record?.details);
     }
     active.delete(key(fault, code));
     deps.log?.info({ fault, bank: code }, 'fault cleared');

@@ -165,6 +165,35 @@ export interface RefundNoticeBody {
   reason?: string;
 }
 
+/** One quota on a year-end notice: what finance cancels of it, or restores into the new year. */
+export interface QuotaYearLine {
+  quotaId: string;
+  budgetUnitCode: string;
+  subjectCode: string;
+  amountFen: number;
+}
+
+/** 额度注销 (`quota_cancel`) or 额度恢复 (`quota_restore`): one bank's year-end quota notice. */
+export interface QuotaYearNoticeBody {
+  /** The bank's idempotency key: the same notice sent again changes nothing more. */
+  noticeId: string;
+  kind: 'cancellation' | 'restoration';
+  fiscalYear: number;
+  lineCount: number;
+  totalFen: number;
+  lines: QuotaYearLine[];
+}
+
+/** The bank's answer, with its own count and total of what it cancelled or restored for the notice. */
+export interface QuotaYearAnswerBody {
+  noticeId: string;
+  kind: 'cancellation' | 'restoration';
+  result: 'confirmed' | 'refused';
+  lineCount: number;
+  totalFen: number;
+  reason?: string;
+}
+
 export const reportKinds = ['daily_report', 'payment_list', 'recon_file'] as const;
 export type ReportKind = (typeof reportKinds)[number];
 

@@ -1,6 +1,7 @@
 /**
  * Named scenarios: combinations of faults that tell a story. `healthy` clears everything;
- * `bad-monday` is the Monday morning every county bureau knows.
+ * `bad-monday` is the Monday morning every county bureau knows; `year-end` the last days of
+ * December (set the clock there first: the sandbox clock crosses 31 December like any night).
  */
 import type { ActiveFault, FaultController, FaultInput } from './faults.ts';
 
@@ -12,6 +13,14 @@ export const scenarios = {
     { fault: 'send-program-dead', bank: 'BOC' },
     { fault: 'daily-report-missing', bank: 'RCB' },
     { fault: 'dead-letters', bank: 'ABC', count: 3 },
+  ] as FaultInput[],
+  // The last days of December as every year-end meets them: a voucher still unpaid, a receipt
+  // that did not register, a bank whose quota totals differ from finance's, one that does not answer.
+  'year-end': [
+    { fault: 'voucher-unpaid-at-close', bank: 'ICBC' },
+    { fault: 'receipt-unregistered', bank: 'ABC' },
+    { fault: 'quota-totals-differ', bank: 'BOC' },
+    { fault: 'quota-notice-silent', bank: 'CCB' },
   ] as FaultInput[],
 } as const;
 export type ScenarioName = keyof typeof scenarios;

@@ -20,6 +20,7 @@ import { createBankOnboarding, type OnboardedBank } from './bank/onboard.ts';
 import { createBanks } from './bank/banks.ts';
 import type { BankLedger } from './bank/ledger.ts';
 import { openBankLedger } from './bank/ledger.ts';
+import { ensureQuotaBooks } from './bank/quota-books.ts';
 import { declareAssumedYears, localDate, localTime } from './calendar.ts';
 import type { ClockState, SandboxClock } from './clock.ts';
 import { createClock, writeClockFile } from './clock.ts';
@@ -132,6 +133,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   await createTreasurySchema(treasury);
   const books = openBankLedger(ledgerPath);
   await ensureBooks(site, treasury, books);
+  await ensureQuotaBooks(treasury, books, clock.now());
 
   const estate = createMqEstate({
     financeQmgr: site.mq.financeQmgr,

@@ -22,6 +22,7 @@ import type { BankLedger, LedgerItem } from './ledger.ts';
 import { buildReport } from './reports.ts';
 import { rejectionCodes, validateVoucher } from './validate.ts';
 import { createVoidRefundDesk } from './voids-refunds.ts';
+import { createYearEndDesk } from './year-end-desk.ts';
 
 /** The slice of the MQ model a bank needs: its own queue manager's queues. */
 export interface BankQueues {
@@ -76,6 +77,7 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
   };
 
   const desk = createVoidRefundDesk({ code, ledger, now, timeZone, reply, serialRejection });
+  const yearEnd = createYearEndDesk({ code, ledger, now, reply, serialRejection });
 
   const sendReceipt = (item: LedgerItem) => {
     if (!item.paid_at || !item.receipt_no) return;
@@ -170,6 +172,7 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
           failure_reason: null,
           serial_no: msg.head.serialNo,
         });
+        yearEnd.bookQuota(msg.body, msg.head.businessDate);
       });
     }
     const ack: AckBody = {
@@ -268,6 +271,9 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
         return desk.handleVoidRequest(msg);
       case 'refund_request':
         return desk.handleRefundRequest(msg);
+      case 'quota_cancel':
+      case 'quota_restore':
+        return yearEnd.handleNotice(msg);
       default:
         deps.log?.warn(
           { bank: code, msgType: msg.head.msgType },
@@ -312,6 +318,7 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
           deps.log?.error({ bank: code, err }, 'bank failed to process a message');
         }
       }
+      yearEnd.answerParked();
       const at = now();
       payDue(at);
       closeIfDue(at);
@@ -327,5 +334,7 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
     },
     /** Voids and refunds in this bank's books (faults and tests reach the desk here). */
     desk,
+    /** Its quota book and the year-end notices (faults and tests reach the desk here). */
+    yearEnd,
   };
 }

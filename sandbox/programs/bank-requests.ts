@@ -23,8 +23,9 @@ import { nextSerial, putRecorded, type ProgramContext } from './outbound.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
 
-interface Outgoing {
-  msgType: 'status_query' | 'void_request' | 'refund_request';
+/** A request waiting to go to the bank, with how to mark its row sent and back. */
+export interface Outgoing {
+  msgType: 'status_query' | 'void_request' | 'refund_request' | 'quota_cancel' | 'quota_restore';
   ref: string;
   businessDate: string;
   body: unknown;
@@ -38,8 +39,8 @@ export async function sendBankRequests(ctx: ProgramContext, limit = 50): Promise
   return putRecorded(ctx, await pendingRequests(ctx, limit), {
     what: 'request send',
     ref: (item) => item.ref,
-    record: (item) => record(ctx, item),
-    undo: (item, message) => undo(ctx, item, message),
+    record: (item) => recordRequest(ctx, item),
+    undo: (item, message) => undoRequest(ctx, item, message),
   });
 }
 
@@ -156,7 +157,11 @@ async function pendingRequests(ctx: ProgramContext, limit: number): Promise<Outg
   return items.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit);
 }
 
-async function record(ctx: ProgramContext, item: Outgoing): Promise<AppMessage<unknown> | undefined> {
+/** Marks the request sent and logs its message, with the next serial, in one transaction. */
+export async function recordRequest(
+  ctx: ProgramContext,
+  item: Outgoing,
+): Promise<AppMessage<unknown> | undefined> {
   return ctx.db.transaction().execute(async (trx) => {
     const at = ctx.now().toISOString();
     const msgId = newMsgId();
@@ -192,7 +197,12 @@ async function record(ctx: ProgramContext, item: Outgoing): Promise<AppMessage<u
   });
 }
 
-async function undo(ctx: ProgramContext, item: Outgoing, message: AppMessage<unknown>): Promise<void> {
+/** Undoes `recordRequest` after a put that certainly failed. */
+export async function undoRequest(
+  ctx: ProgramContext,
+  item: Outgoing,
+  message: AppMessage<unknown>,
+): Promise<void> {
   const serial = message.head.serialNo;
   await ctx.db.transaction().execute(async (trx) => {
     await item.unmark(trx);

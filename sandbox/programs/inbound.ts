@@ -14,6 +14,7 @@ import type {
   AckBody,
   AppMessage,
   BaseDataAckBody,
+  QuotaYearAnswerBody,
   ReceiptBody,
   RefundNoticeBody,
   ReportBody,
@@ -24,6 +25,7 @@ import { parseMessage } from '../messages.ts';
 import { rejectionCodes } from '../bank/validate.ts';
 import { applyRefundNotice, applyStatusAnswer, applyVoidAnswer } from './bank-requests.ts';
 import { applyBaseDataAck } from './base-data-push.ts';
+import { applyQuotaYearAnswer } from './quota-year-notices.ts';
 import type { ProgramContext } from './outbound.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
@@ -131,6 +133,8 @@ async function apply(trx: Trx, bank: string, message: AppMessage, at: string): P
       return applyVoidAnswer(trx, bank, message.body as unknown as VoidAnswerBody, at);
     case 'refund_notice':
       return applyRefundNotice(trx, bank, message.body as unknown as RefundNoticeBody, at);
+    case 'quota_year_answer':
+      return applyQuotaYearAnswer(trx, bank, message.body as unknown as QuotaYearAnswerBody, at);
     default:
       return null;
   }

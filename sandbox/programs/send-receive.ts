@@ -15,6 +15,8 @@ import { createMessagingClient } from './messaging-client.ts';
 import { sendPending } from './outbound.ts';
 import { sendBankRequests } from './bank-requests.ts';
 import { sendBaseDataPushes } from './base-data-push.ts';
+import { refuseClosedYearVouchers } from './fiscal-year-gate.ts';
+import { sendQuotaYearNotices } from './quota-year-notices.ts';
 import { programEnv } from './program-env.ts';
 
 function required(name: string): string {
@@ -64,8 +66,10 @@ async function main(): Promise<void> {
     while (!stopping) {
       round = (async () => {
         try {
+          await refuseClosedYearVouchers(ctx);
           await sendPending(ctx);
           await sendBankRequests(ctx);
+          await sendQuotaYearNotices(ctx);
           await sendBaseDataPushes(ctx);
           await receiveAll(ctx);
         } catch (err) {

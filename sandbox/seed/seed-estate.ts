@@ -12,6 +12,7 @@ import { openSqlite } from '../../connectors/treasury/database.ts';
 import { createTreasurySchema } from '../../connectors/treasury/migrations.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { openBankLedger } from '../bank/ledger.ts';
+import { bankQuota, putBankQuotas } from '../bank/year-end-desk.ts';
 import { localDate, previousWorkday } from '../calendar.ts';
 import { generateBaseData } from './base-data.ts';
 import type { BankActivity } from './activity.ts';
@@ -119,6 +120,9 @@ export async function seedEstate(options: SeedOptions): Promise<SeedSummary> {
         { year: year - 1, state: 'closed' },
         { year, state: 'open' },
       ]);
+      await insert(trx, 'fiscal_year_adjustments', [
+        { year: year - 1, adjust_from: `${year}-01-01`, adjust_until: `${year}-01-15`, updated_at: at },
+      ]);
       await insert(trx, 'subsystem_versions', [
         { name: 'treasury-payment', version: 'V6.3.2', updated_at: '2026-03-16T12:00:00.000Z' },
         { name: 'send-receive', version: '3.1.7', updated_at: '2026-03-16T12:00:00.000Z' },
@@ -151,6 +155,10 @@ export async function seedEstate(options: SeedOptions): Promise<SeedSummary> {
         for (const p of a.ledger.payments)
           insertPayment.run(bank.code, p.voucher_no, p.amount_fen, p.paid_at, p.paid_date, p.receipt_no);
         for (const r of a.reports) ledger.markReportSent(bank.code, r.kind, r.business_date, r.received_at);
+        putBankQuotas(
+          ledger.db,
+          a.quotas.map((q) => bankQuota(q, now.toISOString())),
+        );
       });
     });
   } finally {

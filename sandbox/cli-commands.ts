@@ -13,7 +13,7 @@ export const sandboxUsage = `Usage: tsx sandbox/cli.ts <command>
                                            clear one fault, a bank's faults (--bank), or all;
                                            --lift ends a network fault without restarting the channel
   fault list
-  scenario <name>                          healthy | bad-monday
+  scenario <name>                          healthy | bad-monday | year-end
   clock                                    show the business clock
   clock set <iso> [--frozen]
   clock advance <minutes>
@@ -46,7 +46,9 @@ Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-dou
         statement-status-differs, statement-duplicate-line (--count lines, --date the day),
         statement-package-missing [--held], statement-truncated, statement-totals-wrong,
         statement-encoding-broken;
-        channel-in-doubt --received: the bank committed the in-doubt batch
+        channel-in-doubt --received: the bank committed the in-doubt batch;
+        year-end: quota-notice-refused, quota-notice-silent, quota-totals-differ,
+        voucher-unpaid-at-close (--count)
 Estate faults: subsystem-down, subsystem-unhealthy, subsystem-version-mismatch, subsystem-db-unreachable`;
 
 export class SandboxUsageError extends Error {}

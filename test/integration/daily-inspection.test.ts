@@ -138,18 +138,19 @@ for (const [label, input, field] of [
   });
 }
 
-test('a year without calendar data: a yellow site finding 60 days ahead; on the day, red, and the traffic check refuses', async () => {
+test('a year without calendar data: the inspection warns 60 days ahead, until the year is declared', async () => {
   // The sandbox declared its assumed 2027 to the engine; take it away, as at a site that has not yet.
   const declared = join(estate.site.calendar.dir!, 'sandbox-2027.yaml');
   const kept = join(estate.dir, 'kept-2027.yaml');
   copyFileSync(declared, kept);
   rmSync(declared);
   const only: DailyInspectionInput = {
+    date: '2026-11-20',
     banks: ['ICBC'],
     skip: ['channels', 'queues', 'frontEnd', 'programs'],
   };
   try {
-    const ahead: DailyInspectionResult = await (await inspect({ ...only, date: '2026-11-20' })).result();
+    const ahead: DailyInspectionResult = await (await inspect(only)).result();
     assert.deepEqual(
       ahead.siteFindings.map((f) => [f.code, f.light, f.evidence.daysLeft]),
       [['CALENDAR_YEAR_MISSING', 'yellow', 42]],
@@ -159,20 +160,9 @@ test('a year without calendar data: a yellow site finding 60 days ahead; on the 
       /## 全局问题[\s\S]*缺少 2027 年的节假日与调休安排/,
     );
     assert.doesNotMatch(ahead.banks[0]?.checks.traffic?.error ?? '', /CalendarYearUnknown/);
-
-    const onTheDay: DailyInspectionResult = await (await inspect({ ...only, date: '2027-01-04' })).result();
-    assert.deepEqual(
-      onTheDay.siteFindings.map((f) => [f.code, f.light]),
-      [['CALENDAR_YEAR_MISSING', 'red']],
-    );
-    assert.equal(onTheDay.light, 'red');
-    const traffic = onTheDay.banks[0]?.checks.traffic;
-    assert.equal(traffic?.light, 'red');
-    assert.match(traffic?.error ?? '', /^CalendarYearUnknown: .*no data for 2027 \(asked about 2027-01-03\)/);
   } finally {
     copyFileSync(kept, declared);
   }
-  const declaredNow: DailyInspectionResult = await (await inspect({ ...only, date: '2027-01-04' })).result();
+  const declaredNow: DailyInspectionResult = await (await inspect(only)).result();
   assert.deepEqual(declaredNow.siteFindings, []);
-  assert.equal(declaredNow.banks[0]?.traffic?.reportDate, '2026-12-31');
 });

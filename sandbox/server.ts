@@ -51,8 +51,10 @@ export interface StartSandboxOptions {
   reseed?: boolean;
   /** Spawn the send/receive program processes (default true). */
   spawnPrograms?: boolean;
-  /** Spawn the subsystems' application-server processes (default false). */
+  /** Spawn the subsystems' processes: application servers, exchange client (default false). */
   spawnSubsystems?: boolean;
+  /** How often the exchange client runs a cycle (default 1000 ms). */
+  exchangeIntervalMs?: number;
   log?: Logger;
   /** HTTP port; default site.sandbox.port (0 picks a free one). */
   port?: number;
@@ -80,7 +82,7 @@ export interface SandboxHandle {
   banks: Banks;
   programs: ProgramSupervisor;
   faults: FaultController;
-  /** The subsystems beyond the bank links (application servers and their faults). */
+  /** The subsystems beyond the bank links (application servers, the exchange, their faults). */
   subsystems: SandboxEstate;
   /** The banks' statements: written at close, on request, and their faults. */
   statements: StatementDesk;
@@ -209,9 +211,16 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     site,
     dataDir,
     clock,
+    url,
+    treasury,
+    treasuryPath,
+    clockFile,
+    reseed: seeded !== undefined,
     spawn: options.spawnSubsystems ?? false,
+    exchangeIntervalMs: options.exchangeIntervalMs,
     log,
   });
+  handlers.push(subsystems.serve);
   const onboarding = createBankOnboarding({ site, estate, banks, books, programs, dataDir, log });
   const addBank = (input: unknown) => onboarding.add(input);
   handlers.push(

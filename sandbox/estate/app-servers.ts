@@ -5,24 +5,15 @@
  * `<dataDir>/estate/`; the faults act on those (and on the process), as they would on a real host.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { SubsystemConfig } from '../../domain/subsystem-config.ts';
-import { projectRoot, type SiteConfig } from '../../temporal.config.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
 import { appEnv } from './app-env.ts';
+import { isAlive, spawnProgram, stopChild } from './processes.ts';
 
 const programFile = join(dirname(fileURLToPath(import.meta.url)), 'app-server.ts');
 export const appServerKinds = ['user-accounts', 'bank-accounts', 'fund-application', 'accounting'] as const;
@@ -66,11 +57,6 @@ export function createAppServers(site: SiteConfig, options: { dataDir: string; l
       throw new RangeError(`no application server ${id}; the site has ${[...servers.keys()].join(', ')}`);
     return found;
   };
-  const alive = (child: ChildProcess | undefined): child is ChildProcess =>
-    !!child && child.exitCode === null && child.signalCode === null;
-  const exited = (child: ChildProcess) =>
-    new Promise<void>((r) => (alive(child) ? child.once('exit', () => r()) : r()));
-
   /** A fresh installation: the declared version, the declared schema version, no faults. */
   function install(app: AppServer): void {
     mkdirSync(dir, { recursive: true });
@@ -89,43 +75,30 @@ export function createAppServers(site: SiteConfig, options: { dataDir: string; l
   async function start(id: string): Promise<number> {
     const app = server(id);
     const current = children.get(id);
-    if (alive(current)) return current.pid as number;
+    if (isAlive(current)) return current.pid as number;
     if (!existsSync(app.versionFile)) install(app);
-    mkdirSync(dirname(app.logFile), { recursive: true });
-    const out = openSync(app.logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', programFile, '--subsystem', id], {
-      cwd: projectRoot,
+    const child = await spawnProgram({
+      file: programFile,
+      args: ['--subsystem', id],
       env: {
-        ...process.env,
         [appEnv.pidFile]: app.pidFile,
         [appEnv.port]: String(app.port),
         [appEnv.dbFile]: app.dbFile,
         [appEnv.versionFile]: app.versionFile,
         [appEnv.faultFile]: app.faultFile,
       },
-      stdio: ['ignore', out, out],
+      logFile: app.logFile,
+      pidFile: app.pidFile,
+      what: `application server ${id}`,
     });
-    closeSync(out);
     children.set(id, child);
-    const deadline = Date.now() + 20_000;
-    while (!(existsSync(app.pidFile) && readFileSync(app.pidFile, 'utf8').trim() === String(child.pid))) {
-      if (!alive(child) || Date.now() > deadline)
-        throw new Error(`application server ${id} did not start (see ${app.logFile})`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
     options.log?.info({ subsystem: id, pid: child.pid }, 'application server started');
     return child.pid as number;
   }
 
   async function stop(id: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | undefined> {
     server(id);
-    const child = children.get(id);
-    if (!alive(child)) return undefined;
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited(child);
-    clearTimeout(timer);
-    return child.pid;
+    return stopChild(children.get(id), signal);
   }
 
   const writeFaults = (app: AppServer, faults: { unhealthy?: string }) =>
@@ -144,7 +117,7 @@ export function createAppServers(site: SiteConfig, options: { dataDir: string; l
       const child = children.get(id);
       return {
         subsystem: id,
-        running: alive(child),
+        running: isAlive(child),
         ...(child?.pid !== undefined && { pid: child.pid }),
         port: app.port,
         version: existsSync(app.versionFile) ? readFileSync(app.versionFile, 'utf8').trim() : undefined,

@@ -1,107 +1,96 @@
 /**
- * The estate's faults, beside the bank links' (sandbox/faults.ts): an application server down
- * (killed, its pid file left behind), unhealthy, answering with another version than the site
- * declares, or cut off from its database. Input is validated like the bank faults' (an unknown
- * fault or subsystem is refused naming the field); clearing heals what the fault broke.
+ * The estate's faults, beside the bank links' (sandbox/faults.ts): each simulation declares its own
+ * (fault-kinds.ts) — the application servers', the exchange client's and the province platform's,
+ * the procurement cloud's, payroll's and the official card's. Input is validated like the bank
+ * faults' (an unknown fault, a subsystem it cannot act on or another fault's option is refused
+ * naming the field); `subsystem` may be left out when one subsystem fits. Clearing heals what the
+ * fault broke.
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SandboxClock } from '../clock.ts';
 import { FaultInputError, parseFaultInput } from '../faults.ts';
-import type { AppServers } from './app-servers.ts';
-
-export const estateFaultNames = [
-  'subsystem-down',
-  'subsystem-unhealthy',
-  'subsystem-version-mismatch',
-  'subsystem-db-unreachable',
-] as const;
-export type EstateFaultName = (typeof estateFaultNames)[number];
-
-const injectSchema = z
-  .object({
-    fault: z.enum(estateFaultNames),
-    subsystem: z.string().min(1),
-    /** subsystem-version-mismatch: the version that answers (default the declared one with .9 appended). */
-    version: z.string().min(1).max(40).optional(),
-    /** subsystem-unhealthy: what the health URL says is wrong. */
-    reason: z.string().min(1).max(200).optional(),
-  })
-  .strict();
-const clearSchema = z
-  .object({ fault: z.enum(estateFaultNames).optional(), subsystem: z.string().min(1).optional() })
-  .strict();
+import type { FaultKind } from './fault-kinds.ts';
 
 export interface ActiveEstateFault {
-  fault: EstateFaultName;
+  fault: string;
   subsystem: string;
   since: string;
   details: Record<string, unknown>;
 }
 
+export interface EstateFaultInput {
+  fault: string;
+  subsystem?: string;
+  [option: string]: unknown;
+}
+
 /** Named combinations of estate faults. */
-export const estateScenarios = {
+export const estateScenarios: Record<string, EstateFaultInput[]> = {
   'estate-trouble': [
     { fault: 'subsystem-down', subsystem: 'user-accounts' },
     { fault: 'subsystem-db-unreachable', subsystem: 'accounting' },
     { fault: 'subsystem-version-mismatch', subsystem: 'fund-application' },
     { fault: 'subsystem-unhealthy', subsystem: 'bank-accounts', reason: '账户同步任务积压' },
   ],
-} as const satisfies Record<string, z.input<typeof injectSchema>[]>;
+  /** 月末: the month's payroll, the card repayments, procurement pushes and the exchange at once. */
+  'month-end': [
+    { fault: 'exchange-downlink-base-data', count: 3 },
+    { fault: 'exchange-certificate-expiring', days: 12 },
+    { fault: 'procurement-push-failing' },
+    { fault: 'payroll-line-failures', badAccounts: 2, missingBankCodes: 1 },
+    { fault: 'official-card-stuck', count: 2 },
+  ],
+};
 
 export type EstateFaults = ReturnType<typeof createEstateFaults>;
 
-export function createEstateFaults(deps: { apps: AppServers; clock: SandboxClock; log?: Logger }) {
-  const { apps } = deps;
+export function createEstateFaults(deps: {
+  kinds: Record<string, FaultKind>;
+  clock: SandboxClock;
+  log?: Logger;
+}) {
+  const { kinds } = deps;
+  const names = Object.keys(kinds) as [string, ...string[]];
+  const headSchema = z.object({ fault: z.enum(names), subsystem: z.string().min(1).optional() }).loose();
+  const clearSchema = z
+    .object({ fault: z.enum(names).optional(), subsystem: z.string().min(1).optional() })
+    .strict();
   const active = new Map<string, ActiveEstateFault>();
   const key = (fault: string, subsystem: string) => `${fault}/${subsystem}`;
-  const known = (id: string) => {
-    if (!apps.has(id))
+
+  const target = (fault: string, subsystem: string | undefined): string => {
+    const targets = (kinds[fault] as FaultKind).targets();
+    if (subsystem === undefined) {
+      if (targets.length === 1) return targets[0] as string;
       throw new FaultInputError(
         'subsystem',
-        `unknown application server ${id}; the site has ${apps.ids().join(', ')}`,
+        `required: ${fault} acts on ${targets.join(', ') || 'nothing here'}`,
       );
+    }
+    if (!targets.includes(subsystem))
+      throw new FaultInputError(
+        'subsystem',
+        `${fault} cannot act on ${subsystem}; it acts on ${targets.join(', ') || 'no subsystem this sandbox runs'}`,
+      );
+    return subsystem;
   };
 
   async function inject(input: unknown): Promise<ActiveEstateFault> {
-    const req = parseFaultInput(injectSchema, input);
-    known(req.subsystem);
-    const details: Record<string, unknown> = {};
-    switch (req.fault) {
-      case 'subsystem-down':
-        details.pid = await apps.effects.down(req.subsystem);
-        break;
-      case 'subsystem-unhealthy':
-        details.reason = req.reason ?? '服务内部错误';
-        apps.effects.unhealthy(req.subsystem, details.reason as string);
-        break;
-      case 'subsystem-version-mismatch':
-        details.version = req.version ?? `${apps.info(req.subsystem).version ?? '1.0.0'}.9`;
-        apps.effects.version(req.subsystem, details.version as string);
-        break;
-      case 'subsystem-db-unreachable':
-        apps.effects.databaseOffline(req.subsystem);
-        break;
-    }
-    const record = {
-      fault: req.fault,
-      subsystem: req.subsystem,
-      since: deps.clock.now().toISOString(),
-      details,
-    };
-    active.set(key(req.fault, req.subsystem), record);
-    deps.log?.info(record, 'estate fault injected');
+    const head = parseFaultInput(headSchema, input);
+    const kind = kinds[head.fault] as FaultKind;
+    const { fault: _fault, subsystem: _subsystem, ...rest } = head;
+    const options = parseFaultInput(kind.options, rest);
+    const subsystem = target(head.fault, head.subsystem);
+    const details = await kind.inject(subsystem, options);
+    const record = { fault: head.fault, subsystem, since: deps.clock.now().toISOString(), details };
+    active.set(key(head.fault, subsystem), record);
+    deps.log?.info({ fault: head.fault, subsystem }, 'estate fault injected');
     return record;
   }
 
-  async function clearOne(fault: EstateFaultName, subsystem: string): Promise<void> {
-    const heal = {
-      'subsystem-down': apps.heal.down,
-      'subsystem-unhealthy': apps.heal.unhealthy,
-      'subsystem-version-mismatch': apps.heal.version,
-      'subsystem-db-unreachable': apps.heal.databaseOffline,
-    }[fault];
-    await heal(subsystem);
+  async function clearOne(fault: string, subsystem: string): Promise<void> {
+    await (kinds[fault] as FaultKind).heal(subsystem, active.get(key(fault, subsystem))?.details ?? {});
     active.delete(key(fault, subsystem));
     deps.log?.info({ fault, subsystem }, 'estate fault cleared');
   }
@@ -111,19 +100,22 @@ export function createEstateFaults(deps: { apps: AppServers; clock: SandboxClock
     /** Clears one fault, a subsystem's faults, or all of them. */
     async clear(input?: unknown): Promise<ActiveEstateFault[]> {
       const req = parseFaultInput(clearSchema, input);
-      if (req.subsystem) known(req.subsystem);
       const chosen = [...active.values()].filter(
         (f) => (!req.fault || f.fault === req.fault) && (!req.subsystem || f.subsystem === req.subsystem),
       );
-      if (req.fault && req.subsystem && chosen.length === 0) await clearOne(req.fault, req.subsystem);
+      if (req.fault && chosen.length === 0) await clearOne(req.fault, target(req.fault, req.subsystem));
       for (const f of chosen) await clearOne(f.fault, f.subsystem);
       return chosen;
     },
-    async scenario(name: keyof typeof estateScenarios): Promise<ActiveEstateFault[]> {
+    /** Clears every fault, then injects the scenario's for the subsystems this sandbox runs. */
+    async scenario(name: string): Promise<ActiveEstateFault[]> {
       for (const f of [...active.values()]) await clearOne(f.fault, f.subsystem);
       const injected: ActiveEstateFault[] = [];
-      for (const input of estateScenarios[name])
-        if (apps.has(input.subsystem)) injected.push(await inject(input));
+      for (const input of estateScenarios[name] ?? []) {
+        const targets = kinds[input.fault]?.targets() ?? [];
+        if (input.subsystem ? targets.includes(input.subsystem) : targets.length === 1)
+          injected.push(await inject(input));
+      }
       return injected;
     },
     active: (): ActiveEstateFault[] => [...active.values()],

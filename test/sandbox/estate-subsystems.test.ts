@@ -5,51 +5,16 @@
  * engineer would look, and healed by clearing it or by the site's start command.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createSiteHosts } from '../../connectors/host/site-hosts.ts';
 import type { HealthProbe, HostPort } from '../../connectors/host/port.ts';
-import { freePorts } from '../../scripts/lib/free-port.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import { startSandbox } from '../../sandbox/server.ts';
-import { declaredPrograms, projectRoot, type SiteConfig } from '../../temporal.config.ts';
+import { declaredPrograms, type SiteConfig } from '../../temporal.config.ts';
+import { withOwnSubsystems, withUrl } from './estate-site.ts';
 import { businessMorning, credentials, testSite, type TestSite } from './helpers.ts';
 
 const apps = ['user-accounts', 'bank-accounts', 'fund-application', 'accounting'];
-
-/** The committed subsystems on free ports, with their files in the test's folder. */
-async function withOwnSubsystems(ts: TestSite): Promise<SiteConfig> {
-  const ports = await freePorts(ts.site.subsystems.length);
-  const subsystems = ts.site.subsystems.map((s, i) => {
-    const port = ports[i] as number;
-    if (!apps.includes(s.id)) return s;
-    return {
-      ...s,
-      ports: [{ host: '127.0.0.1', port }],
-      health: { url: `http://127.0.0.1:${port}/health`, timeoutMs: 3000 },
-      programs: [
-        {
-          name: s.programs[0]!.name,
-          pidFile: join(ts.dir, 'run', `${s.id}.pid`),
-          logFile: join(ts.dir, 'logs', `${s.id}.log`),
-          start: {
-            argv: [
-              'node_modules/.bin/tsx',
-              'sandbox/cli.ts',
-              '--url',
-              'SANDBOX_URL',
-              'subsystem',
-              'start',
-              s.id,
-            ],
-            cwd: projectRoot,
-          },
-        },
-      ],
-    };
-  });
-  return { ...ts.site, subsystems };
-}
 
 describe('sandbox application servers and their faults', () => {
   let ts: TestSite;
@@ -84,7 +49,7 @@ describe('sandbox application servers and their faults', () => {
       spawnSubsystems: true,
     });
     // The start command reaches this sandbox, as a site's start script reaches its own.
-    site = JSON.parse(JSON.stringify(draft).replaceAll('SANDBOX_URL', sandbox.url)) as SiteConfig;
+    site = withUrl(draft, sandbox.url);
     hosts = createSiteHosts(
       { hosts: site.hosts, programs: declaredPrograms(site) },
       { timing: { commandTimeoutMs: 30_000, settleTimeoutMs: 20_000, pollMs: 100 } },

@@ -55,6 +55,8 @@ export interface StartSandboxOptions {
   spawnSubsystems?: boolean;
   /** How often the exchange client runs a cycle (default 1000 ms). */
   exchangeIntervalMs?: number;
+  /** How often the payment system's jobs (procurement push, payroll, official card) run (default 1000 ms). */
+  jobIntervalMs?: number;
   log?: Logger;
   /** HTTP port; default site.sandbox.port (0 picks a free one). */
   port?: number;
@@ -218,6 +220,8 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     reseed: seeded !== undefined,
     spawn: options.spawnSubsystems ?? false,
     exchangeIntervalMs: options.exchangeIntervalMs,
+    banks,
+    jobIntervalMs: options.jobIntervalMs,
     log,
   });
   handlers.push(subsystems.serve);

@@ -22,7 +22,12 @@ export interface Banks {
    * back — the bank has done the work and booked it, but finance never hears.
    */
   loseAnswers(code: string, options?: { msgType?: string; count?: number }): void;
-  /** Ends the fault (every kind) for the bank; returns how many answers it dropped. */
+  /**
+   * Fault: every acknowledgement and receipt of these vouchers is lost on the way back — the bank
+   * books and pays them, finance never hears (vouchers stuck as sent). Status answers still arrive.
+   */
+  loseAnswersFor(code: string, voucherNos: readonly string[]): void;
+  /** Ends the faults (every kind, every voucher) for the bank; returns how many answers they dropped. */
   stopLosingAnswers(code: string): number;
 }
 
@@ -32,10 +37,26 @@ export function createBanks(
 ): Banks {
   // Armed losses by `<bank>/<msgType>` (or `<bank>/*` for any kind).
   const losses = new Map<string, { left: number; dropped: number }>();
+  // Vouchers whose acks and receipts are lost, by bank, with the count dropped.
+  const lostRefs = new Map<string, { refs: Set<string>; dropped: number }>();
+  const lostRef = (code: string, body: string) => {
+    const lost = lostRefs.get(code);
+    if (!lost) return false;
+    const msg = JSON.parse(body) as {
+      head?: { msgType?: string };
+      body?: { refNo?: string; voucherNo?: string };
+    };
+    const ref = msg.body?.refNo ?? msg.body?.voucherNo ?? '';
+    if (!['voucher_ack', 'receipt'].includes(msg.head?.msgType ?? '') || !lost.refs.has(ref)) return false;
+    lost.dropped += 1;
+    deps.log?.warn({ bank: code, msgType: msg.head?.msgType, voucherNo: ref }, 'fault: bank answer lost');
+    return true;
+  };
   // Answers leave through this wrapper, so a lost answer is one the bank has booked and sent.
   const answersOf = (code: string): BankQueues => ({
     get: (qmgr, queue) => deps.mq.get(qmgr, queue),
     put(qmgr, queue, body) {
+      if (lostRef(code, body)) return undefined;
       if (losses.size > 0) {
         const msgType = (JSON.parse(body) as { head?: { msgType?: string } }).head?.msgType;
         const loss = [losses.get(`${code}/${msgType}`), losses.get(`${code}/*`)].find((l) => l && l.left > 0);
@@ -79,8 +100,15 @@ export function createBanks(
       bank(code);
       losses.set(`${code}/${options.msgType ?? '*'}`, { left: options.count ?? 1, dropped: 0 });
     },
+    loseAnswersFor(code, voucherNos) {
+      bank(code);
+      const lost = lostRefs.get(code) ?? { refs: new Set<string>(), dropped: 0 };
+      for (const v of voucherNos) lost.refs.add(v);
+      lostRefs.set(code, lost);
+    },
     stopLosingAnswers(code) {
-      let dropped = 0;
+      let dropped = lostRefs.get(code)?.dropped ?? 0;
+      lostRefs.delete(code);
       for (const [key, loss] of losses)
         if (key.startsWith(`${code}/`)) {
           dropped += loss.dropped;

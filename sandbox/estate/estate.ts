@@ -1,7 +1,9 @@
 /**
  * The sandbox's estate beyond the bank links: the application servers and the exchange client
- * (real processes), the province's exchange platform (served at the path of the site's
- * `exchange.platformUrl`), and their faults, behind the sandbox API's `/sandbox/estate/…` routes:
+ * (real processes), the province's exchange platform and the procurement cloud (served at the paths
+ * of the site's `exchange.platformUrl` and `procurement.cloudUrl`), the payment system's own jobs
+ * (procurement confirmation push, payroll, official-card repayments: payment-jobs.ts), and their
+ * faults, behind the sandbox API's `/sandbox/estate/…` routes:
  *   GET    /sandbox/estate                          servers, the exchange, active faults
  *   POST   /sandbox/estate/faults                   { fault, subsystem?, …options }
  *   DELETE /sandbox/estate/faults                   { fault?, subsystem? }
@@ -10,6 +12,9 @@
  *   POST   /sandbox/estate/scenarios/{name}         estate-trouble | month-end
  *   POST   /sandbox/estate/exchange/vouchers        { voucherType?, count?, date? }: the province issues vouchers
  *   GET    /sandbox/estate/exchange/items/{year}/{type}/{no}   what the platform holds and how often it was offered
+ *   POST   /sandbox/estate/payroll/batches          { lines?, month? }: the payroll office submits a batch
+ *   POST   /sandbox/estate/official-card/repayments { bank?, count?, date? }: the day's card repayments
+ *   POST   /sandbox/estate/procurement/payments     { contractNo?, count?, bank? }: payments against a contract
  */
 import { rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -23,6 +28,7 @@ import {
   type ExchangeVoucherType,
 } from '../../domain/exchange-protocol.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
+import type { Banks } from '../bank/banks.ts';
 import { localDate } from '../calendar.ts';
 import type { SandboxClock } from '../clock.ts';
 import { FaultInputError, parseFaultInput } from '../faults.ts';
@@ -33,6 +39,8 @@ import { exchangeFaults } from './exchange-faults.ts';
 import { createExchangeRunner, exchangeSubsystem } from './exchange-runner.ts';
 import { provinceCa, type ProvinceCa } from './province-ca.ts';
 import { issueDownVouchers } from './province-issue.ts';
+import { startPaymentJobs } from './payment-jobs.ts';
+import { paymentSystemFaults } from './payment-system-faults.ts';
 import { openProvincePlatform } from './province-platform.ts';
 import { createPlatformHandler } from './province-routes.ts';
 
@@ -67,6 +75,10 @@ export async function startEstate(options: {
   spawn?: boolean;
   /** How often the exchange client runs a cycle (default 1000 ms). */
   exchangeIntervalMs?: number;
+  /** The agent banks (official-card faults act on their answers). */
+  banks: Banks;
+  /** How often the payment system's jobs run (default 1000 ms). */
+  jobIntervalMs?: number;
   log?: Logger;
 }) {
   const { site, dataDir, clock, treasury } = options;
@@ -105,9 +117,11 @@ export async function startEstate(options: {
     log: options.log,
   });
 
+  const jobs = await startPaymentJobs({ ...options, today });
   const faults = createEstateFaults({
     kinds: {
       ...appServerFaults(apps),
+      ...paymentSystemFaults({ ...jobs.simulated, banks: options.banks }),
       ...exchangeFaults({
         runner,
         platform,
@@ -120,7 +134,7 @@ export async function startEstate(options: {
     log: options.log,
   });
   if (options.spawn ?? true) await Promise.all([apps.startAll(), runner?.start()]);
-  const state = () => ({
+  const state = async () => ({
     servers: apps.ids().map((id) => apps.info(id)),
     ...(runner && {
       exchange: {
@@ -128,6 +142,7 @@ export async function startEstate(options: {
         platform: { url: platformPath, uplinkBusy, ...platform.summary(runner.division) },
       },
     }),
+    ...(await jobs.state()),
     faults: faults.active(),
   });
 
@@ -174,11 +189,13 @@ export async function startEstate(options: {
     const m = path.match(/^\/sandbox\/estate\/(subsystems|scenarios)\/([^/]+)(?:\/(start|stop))?$/);
     const route = `${method} ${path.replace(/\/$/, '')}`;
     let k: RegExpMatchArray | null;
-    if (route === 'GET /sandbox/estate') return { status: 200, body: state() };
+    if (route === 'GET /sandbox/estate') return { status: 200, body: await state() };
     if (route === 'POST /sandbox/estate/faults') return { status: 201, body: await faults.inject(body) };
     if (route === 'DELETE /sandbox/estate/faults')
       return { status: 200, body: { cleared: await faults.clear(body) } };
     if (route === 'POST /sandbox/estate/exchange/vouchers') return issue(body);
+    const work = await jobs.route(route, body);
+    if (work) return work;
     if (
       method === 'GET' &&
       (k = path.match(/^\/sandbox\/estate\/exchange\/items\/(\d{4})\/(\d{4})\/([A-Za-z0-9]+)$/))
@@ -195,9 +212,9 @@ export async function startEstate(options: {
     return { status: 404, body: { error: `no such sandbox resource: ${method} ${path}` } };
   }
 
-  /** The estate's own services on the sandbox's port (the province's platform), outside /sandbox/. */
+  /** The estate's own services on the sandbox's port (the province's platform, the cloud), outside /sandbox/. */
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> =>
-    platformHandler ? platformHandler(req, res) : false;
+    (platformHandler ? await platformHandler(req, res) : false) || jobs.serve(req, res);
 
   return {
     apps,
@@ -206,7 +223,9 @@ export async function startEstate(options: {
     state,
     route,
     serve,
+    payments: jobs.simulated,
     async stop() {
+      await jobs.stop();
       await Promise.all([apps.stopAll(), runner?.stop()]);
       platform.close();
     },

@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import type { Banks } from '../bank/banks.ts';
+import { FaultInputError } from '../faults.ts';
 import { insertVouchers, knownBaseData, voucherStates } from './issue-vouchers.ts';
 import { personName } from './people.ts';
 

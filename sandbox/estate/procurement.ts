@@ -11,6 +11,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
+import { FaultInputError } from '../faults.ts';
 import { insertVouchers, knownBaseData } from './issue-vouchers.ts';
 import type { ProcurementCloud } from './procurement-cloud.ts';
 
@@ -72,7 +73,7 @@ export function createProcurement(deps: {
     const at = deps.now().toISOString();
     const date = deps.today();
     const bank = input.bank ?? (deps.banks[0] as string);
-    if (!deps.banks.includes(bank)) throw new RangeError(`unknown bank ${bank}`);
+    if (!deps.banks.includes(bank)) throw new FaultInputError('bank', `unknown bank ${bank}`);
     return treasury.transaction().execute(async (trx) => {
       const contract = await trx
         .selectFrom('procurement_contracts')
@@ -80,7 +81,8 @@ export function createProcurement(deps: {
         .$if(input.contractNo !== undefined, (q) => q.where('contract_no', '=', input.contractNo as string))
         .orderBy('contract_no')
         .executeTakeFirst();
-      if (!contract) throw new RangeError(`no procurement contract ${input.contractNo ?? ''}`.trim());
+      if (!contract)
+        throw new FaultInputError('contractNo', `no procurement contract ${input.contractNo ?? ''}`.trim());
       const confirmed = await trx
         .selectFrom('procurement_confirmations')
         .select(({ fn }) => fn.countAll<number>().as('n'))

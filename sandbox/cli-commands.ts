@@ -28,9 +28,18 @@ export const sandboxUsage = `Usage: tsx sandbox/cli.ts <command>
                                            record them for the engine in the site's calendar.dir
   subsystem state                          application servers and estate faults
   subsystem start|stop <id>                start or stop an application server (a site's start script)
-  subsystem fault inject <fault> <id> [--version V] [--reason R]
-  subsystem fault clear [<fault> <id>]
-  subsystem scenario <name>                estate-trouble
+  subsystem fault inject <fault> [<id>] [--version V] [--reason R] [--count N] [--days N]
+                 [--voucher-type T] [--bank B] [--lines N] [--stall-after N] [--bad-accounts N]
+                 [--missing-bank-codes N] [--stuck N] [--mismatch over-contract|amount-differs]
+                                           <id> may be left out when one subsystem fits
+  subsystem fault clear [<fault> [<id>]]
+  subsystem scenario <name>                estate-trouble | month-end
+  exchange issue [--voucher-type 5201|8202] [--count N] [--date YYYY-MM-DD]
+                                           the province issues vouchers to the county (下行)
+  exchange item <year> <type> <no>         what the province's platform holds of one item
+  payroll submit [--lines N] [--month YYYY-MM]
+  card repayments [--bank B] [--count N] [--date YYYY-MM-DD]
+  procurement pay [--contract C] [--count N] [--bank B]
   statements <CODE> --date YYYY-MM-DD [--lines N [--seed S] [--order key|payment] [--kind K]]
                                            the bank writes that day's statements into its exchange
                                            folder now; with --lines, a generated day of N lines
@@ -49,7 +58,11 @@ Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-dou
         channel-in-doubt --received: the bank committed the in-doubt batch;
         year-end: quota-notice-refused, quota-notice-silent, quota-totals-differ,
         voucher-unpaid-at-close (--count)
-Estate faults: subsystem-down, subsystem-unhealthy, subsystem-version-mismatch, subsystem-db-unreachable`;
+Estate faults: subsystem-down, subsystem-unhealthy, subsystem-version-mismatch, subsystem-db-unreachable,
+        exchange-client-dead, exchange-client-hung, exchange-uplink-backlog,
+        exchange-downlink-base-data, exchange-bad-signature, exchange-certificate-expiring,
+        procurement-push-failing, procurement-contract-mismatch, payroll-batch-stalled,
+        payroll-line-failures, official-card-stuck`;
 
 export class SandboxUsageError extends Error {}
 
@@ -74,6 +87,15 @@ const options = {
   order: { type: 'string' },
   kind: { type: 'string' },
   held: { type: 'boolean' },
+  days: { type: 'string' },
+  'voucher-type': { type: 'string' },
+  month: { type: 'string' },
+  'stall-after': { type: 'string' },
+  'bad-accounts': { type: 'string' },
+  'missing-bank-codes': { type: 'string' },
+  stuck: { type: 'string' },
+  mismatch: { type: 'string' },
+  contract: { type: 'string' },
   url: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -188,16 +210,93 @@ const commands: Record<string, Command> = {
     request: ([name]) => ({ method: 'POST', path: `/sandbox/estate/scenarios/${seg(name)}` }),
   },
   'subsystem fault inject': {
-    args: { required: ['fault', 'id'] },
-    options: ['version', 'reason'],
+    args: { required: ['fault'], optional: ['id'] },
+    options: [
+      'version',
+      'reason',
+      'bank',
+      'mismatch',
+      'voucher-type',
+      'count',
+      'days',
+      'lines',
+      'stall-after',
+      'bad-accounts',
+      'missing-bank-codes',
+      'stuck',
+    ],
     request: ([fault, subsystem], v) => ({
       method: 'POST',
       path: '/sandbox/estate/faults',
       body: {
         fault,
-        subsystem,
+        ...(subsystem !== undefined && { subsystem }),
         ...(v.version !== undefined && { version: v.version }),
         ...(v.reason !== undefined && { reason: v.reason }),
+        ...(v.bank !== undefined && { bank: v.bank }),
+        ...(v.mismatch !== undefined && { mismatch: v.mismatch }),
+        ...(v['voucher-type'] !== undefined && { voucherType: v['voucher-type'] }),
+        ...integers(v, {
+          count: 'count',
+          days: 'days',
+          lines: 'lines',
+          stallAfter: 'stall-after',
+          badAccounts: 'bad-accounts',
+          missingBankCodes: 'missing-bank-codes',
+          stuck: 'stuck',
+        }),
+      },
+    }),
+  },
+  'exchange issue': {
+    args: { required: [] },
+    options: ['voucher-type', 'count', 'date'],
+    request: (_args, v) => ({
+      method: 'POST',
+      path: '/sandbox/estate/exchange/vouchers',
+      body: {
+        ...(v['voucher-type'] !== undefined && { voucherType: v['voucher-type'] }),
+        ...(v.date !== undefined && { date: v.date }),
+        ...integers(v, { count: 'count' }),
+      },
+    }),
+  },
+  'exchange item': {
+    args: { required: ['year', 'type', 'no'] },
+    request: (args) => ({ method: 'GET', path: `/sandbox/estate/exchange/items/${args.map(seg).join('/')}` }),
+  },
+  'payroll submit': {
+    args: { required: [] },
+    options: ['lines', 'month'],
+    request: (_args, v) => ({
+      method: 'POST',
+      path: '/sandbox/estate/payroll/batches',
+      body: { ...(v.month !== undefined && { month: v.month }), ...integers(v, { lines: 'lines' }) },
+    }),
+  },
+  'card repayments': {
+    args: { required: [] },
+    options: ['bank', 'count', 'date'],
+    request: (_args, v) => ({
+      method: 'POST',
+      path: '/sandbox/estate/official-card/repayments',
+      body: {
+        ...(v.bank !== undefined && { bank: v.bank }),
+        ...(v.date !== undefined && { date: v.date }),
+        ...integers(v, { count: 'count' }),
+      },
+    }),
+  },
+  'procurement pay': {
+    args: { required: [] },
+    options: ['contract', 'count', 'bank'],
+    request: (_args, v) => ({
+      method: 'POST',
+      path: '/sandbox/estate/procurement/payments',
+      body: {
+        ...(v.contract !== undefined && { contractNo: v.contract }),
+        ...(v.bank !== undefined && { bank: v.bank }),
+        ...integers(v, { count: 'count' }),
       },
     }),
   },
@@ -236,6 +335,15 @@ function integer(name: string, value: string | boolean | undefined): number {
       `${name}: expected a whole number${typeof value === 'string' ? `, got "${value}"` : ''}`,
     );
   return Number(value);
+}
+
+/** The options given among `names` (body field → option), as whole numbers. */
+function integers(values: Values, names: Record<string, Option>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(names).flatMap(([field, option]) =>
+      values[option] === undefined ? [] : [[field, integer(`--${option}`, values[option])]],
+    ),
+  );
 }
 
 export type ParsedSandboxCommand =

@@ -85,9 +85,14 @@ export function createExchangeRunner(
     };
   };
 
+  /** The client's first key and certificate, valid two years. */
+  const ensureIssued = async () => {
+    if (!existsSync(files.key) || !existsSync(files.cert)) await issue(730);
+  };
+
   async function start(): Promise<number> {
     if (isAlive(child)) return child.pid as number;
-    if (!existsSync(files.key) || !existsSync(files.cert)) await issue(730);
+    await ensureIssued();
     child = await spawnProgram({
       file: programFile,
       args: [],
@@ -142,14 +147,20 @@ export function createExchangeRunner(
       /** A key that does not belong to the certificate (a renewal that replaced only the key). */
       wrongKey: async () => writeFileSync(files.key, (await newKeyPair()).privateKeyPem, { mode: 0o600 }),
       /** The certificate reissued for the same key, ending in `days` days. */
-      expiring: (days: number) => issue(days, currentKeys()),
+      expiring: async (days: number) => {
+        await ensureIssued();
+        await issue(days, currentKeys());
+      },
     },
     heal: {
       dead: async () => void (await start()),
       hang: async () => void (isAlive(child) ? await restart() : await start()),
       /** A proper renewal: a new key and its certificate. */
       wrongKey: () => issue(730),
-      expiring: () => issue(730, currentKeys()),
+      expiring: async () => {
+        await ensureIssued();
+        await issue(730, currentKeys());
+      },
     },
   };
 }

@@ -348,6 +348,27 @@ describe('sandbox payroll, official card and procurement push', () => {
     await waitFor('pushed', async () => (await confirmation(d.confirmationNo)).status === 'pushed', 30_000);
   });
 
+  it('the month-end scenario combines faults of the exchange, procurement, payroll and the official card', async () => {
+    const run = await api('POST', '/sandbox/estate/scenarios/month-end');
+    assert.equal(run.status, 200, JSON.stringify(run.json));
+    assert.deepEqual(
+      (run.json.injected as { fault: string; subsystem: string }[]).map((f) => `${f.fault}/${f.subsystem}`),
+      [
+        'exchange-downlink-base-data/budget-exchange',
+        'exchange-certificate-expiring/budget-exchange',
+        'procurement-push-failing/procurement',
+        'payroll-line-failures/payroll',
+        'official-card-stuck/official-card',
+      ],
+    );
+    const state = await api('GET', '/sandbox/estate');
+    assert.equal((state.json.faults as unknown[]).length, 5);
+    assert.equal((state.json.payments as { cloud: { down: boolean } }).cloud.down, true);
+    const cleared = await api('DELETE', '/sandbox/estate/faults', {});
+    assert.equal((cleared.json.cleared as unknown[]).length, 5);
+    assert.equal((await cloud('/health')).status, 200);
+  });
+
   it('refuses bad work and fault input naming the field', async () => {
     const cases: [string, Record<string, unknown>, string][] = [
       ['/sandbox/estate/payroll/batches', { lines: 0 }, 'lines'],

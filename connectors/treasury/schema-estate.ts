@@ -13,7 +13,10 @@ export interface ExchangeItemTable {
   voucher_no: string;
   /** `up`: payment data to the province (上行); `down`: vouchers from it (下行). */
   direction: 'up' | 'down';
-  /** up: pending → delivered; down: received → confirmed | failed; `replay`: to be processed again. */
+  /**
+   * up: pending → delivered (failed when the platform refuses the item); down: received → confirmed |
+   * failed; `replay`: to be processed again.
+   */
   status: 'pending' | 'delivered' | 'received' | 'confirmed' | 'failed' | 'replay';
   budget_unit_code: string;
   amount_fen: number;

@@ -49,7 +49,10 @@ export function createOfficialCard(deps: {
   async function submit(input: RepaymentSubmission = {}) {
     const bank = input.bank ?? (deps.cardBanks[0] as string);
     if (!deps.cardBanks.includes(bank))
-      throw new RangeError(`${bank} is not a card-issuing bank of this site`);
+      throw new FaultInputError(
+        'bank',
+        `${bank} is not a card-issuing bank here: ${deps.cardBanks.join(', ')}`,
+      );
     const date = input.date ?? deps.today();
     const at = deps.now().toISOString();
     const prefix = `GWK${date.replaceAll('-', '')}${bank}`;

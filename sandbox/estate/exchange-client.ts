@@ -36,7 +36,8 @@ function required(name: string): string {
 }
 
 const DAY = 86_400_000;
-const log = createLogger('exchange-client');
+// Its own log, at info whatever level the sandbox's processes run at, as a deployed client's is.
+const log = createLogger('exchange-client', 'info');
 const pidFile = required(exchangeEnv.pidFile);
 const statusPort = Number(required(exchangeEnv.statusPort));
 const division = required(exchangeEnv.division);

@@ -258,11 +258,12 @@ describe('sandbox budget-integration exchange', () => {
       return rows.length === 3 && rows;
     });
     assert.match(failed[0]!.last_error ?? '', /预算单位 190001 未同步/);
-    for (const n of numbers) {
-      const held = exchange().platform.status(exchange().division, key(n))!;
-      assert.equal(held.state, 'returned');
-      assert.match(held.reason ?? '', /190001/);
-    }
+    // The client records the failure, then returns the vouchers to the platform.
+    const held = await waitFor('returned to the province', () => {
+      const states = numbers.map((n) => exchange().platform.status(exchange().division, key(n))!);
+      return states.every((h) => h.state === 'returned') && states;
+    });
+    for (const h of held) assert.match(h.reason ?? '', /190001/);
     assert.equal((await status()).queues['5201']?.down.failed, 3);
 
     await api('DELETE', '/sandbox/estate/faults', { fault: 'exchange-downlink-base-data' });

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import type { Banks } from '../bank/banks.ts';
 import { FaultInputError } from '../faults.ts';
+import { retryWhenBusy } from './busy-retry.ts';
 import { insertVouchers, knownBaseData, voucherStates } from './issue-vouchers.ts';
 import { personName } from './people.ts';
 
@@ -95,38 +96,40 @@ export function createOfficialCard(deps: {
       .limit(200)
       .execute();
     if (pending.length > 0)
-      await treasury.transaction().execute(async (trx) => {
-        const { unit, subject } = await knownBaseData(trx, '2010102');
-        for (const r of pending) {
-          const voucherNo = voucherOf(r.repay_no);
-          await insertVouchers(
-            trx,
-            [
-              {
-                voucherNo,
-                bank: r.card_bank,
-                amountFen: Number(r.amount_fen),
-                payee: {
-                  id: `GK${r.repay_no}`,
-                  accountNo: cardNumber(r.repay_no),
-                  accountName: r.cardholder,
-                  bankName: `${r.card_bank} 公务卡中心`,
+      await retryWhenBusy(() =>
+        treasury.transaction().execute(async (trx) => {
+          const { unit, subject } = await knownBaseData(trx, '2010102');
+          for (const r of pending) {
+            const voucherNo = voucherOf(r.repay_no);
+            await insertVouchers(
+              trx,
+              [
+                {
+                  voucherNo,
+                  bank: r.card_bank,
+                  amountFen: Number(r.amount_fen),
+                  payee: {
+                    id: `GK${r.repay_no}`,
+                    accountNo: cardNumber(r.repay_no),
+                    accountName: r.cardholder,
+                    bankName: `${r.card_bank} 公务卡中心`,
+                  },
+                  budgetUnitCode: unit,
+                  subjectCode: subject,
+                  businessDate: r.business_date,
                 },
-                budgetUnitCode: unit,
-                subjectCode: subject,
-                businessDate: r.business_date,
-              },
-            ],
-            at,
-          );
-          await trx
-            .updateTable('official_card_repayments')
-            .set({ status: 'issued', voucher_no: voucherNo, updated_at: at })
-            .where('repay_no', '=', r.repay_no)
-            .where('status', '=', 'pending')
-            .execute();
-        }
-      });
+              ],
+              at,
+            );
+            await trx
+              .updateTable('official_card_repayments')
+              .set({ status: 'issued', voucher_no: voucherNo, updated_at: at })
+              .where('repay_no', '=', r.repay_no)
+              .where('status', '=', 'pending')
+              .execute();
+          }
+        }),
+      );
     const issued = await treasury
       .selectFrom('official_card_repayments')
       .select(['repay_no', 'voucher_no'])

@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import { FaultInputError } from '../faults.ts';
+import { retryWhenBusy } from './busy-retry.ts';
 import { insertVouchers, knownBaseData } from './issue-vouchers.ts';
 import type { ProcurementCloud } from './procurement-cloud.ts';
 
@@ -74,82 +75,84 @@ export function createProcurement(deps: {
     const date = deps.today();
     const bank = input.bank ?? (deps.banks[0] as string);
     if (!deps.banks.includes(bank)) throw new FaultInputError('bank', `unknown bank ${bank}`);
-    return treasury.transaction().execute(async (trx) => {
-      const contract = await trx
-        .selectFrom('procurement_contracts')
-        .selectAll()
-        .$if(input.contractNo !== undefined, (q) => q.where('contract_no', '=', input.contractNo as string))
-        .orderBy('contract_no')
-        .executeTakeFirst();
-      if (!contract)
-        throw new FaultInputError('contractNo', `no procurement contract ${input.contractNo ?? ''}`.trim());
-      const confirmed = await trx
-        .selectFrom('procurement_confirmations')
-        .select(({ fn }) => fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      const paidFen = await trx
-        .selectFrom('procurement_confirmations')
-        .select(({ fn }) => fn.sum<number>('amount_fen').as('fen'))
-        .where('contract_no', '=', contract.contract_no)
-        .executeTakeFirstOrThrow();
-      const left = Number(contract.amount_fen) - Number(paidFen.fen ?? 0);
-      const count = input.mismatch ? 1 : (input.count ?? 1);
-      const { subject } = await knownBaseData(trx, '2010102');
-      const made = [];
-      for (let i = 0; i < count; i++) {
-        const seq = Number(confirmed.n) + i + 1;
-        const voucherNo = `ZC${date.replaceAll('-', '')}${bank}${String(seq).padStart(4, '0')}`;
-        const amount =
-          input.mismatch === 'over-contract'
-            ? left + 5_000_00
-            : Math.max(100, Math.floor(left / (count + 1)));
-        const confirmationAmount = input.mismatch === 'amount-differs' ? amount + 10_000 : amount;
-        const supplierAccount = `3301${String(Number(contract.amount_fen) % 1e11).padStart(11, '0')}${String(contract.contract_no.length).padStart(4, '0')}`;
-        await insertVouchers(
-          trx,
-          [
-            {
-              voucherNo,
-              bank,
-              amountFen: amount,
-              payee: {
-                id: `ZC${contract.contract_no}`,
-                accountNo: supplierAccount,
-                accountName: contract.supplier_name,
-                bankName: '县农村商业银行营业部',
+    return retryWhenBusy(() =>
+      treasury.transaction().execute(async (trx) => {
+        const contract = await trx
+          .selectFrom('procurement_contracts')
+          .selectAll()
+          .$if(input.contractNo !== undefined, (q) => q.where('contract_no', '=', input.contractNo as string))
+          .orderBy('contract_no')
+          .executeTakeFirst();
+        if (!contract)
+          throw new FaultInputError('contractNo', `no procurement contract ${input.contractNo ?? ''}`.trim());
+        const confirmed = await trx
+          .selectFrom('procurement_confirmations')
+          .select(({ fn }) => fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        const paidFen = await trx
+          .selectFrom('procurement_confirmations')
+          .select(({ fn }) => fn.sum<number>('amount_fen').as('fen'))
+          .where('contract_no', '=', contract.contract_no)
+          .executeTakeFirstOrThrow();
+        const left = Number(contract.amount_fen) - Number(paidFen.fen ?? 0);
+        const count = input.mismatch ? 1 : (input.count ?? 1);
+        const { subject } = await knownBaseData(trx, '2010102');
+        const made = [];
+        for (let i = 0; i < count; i++) {
+          const seq = Number(confirmed.n) + i + 1;
+          const voucherNo = `ZC${date.replaceAll('-', '')}${bank}${String(seq).padStart(4, '0')}`;
+          const amount =
+            input.mismatch === 'over-contract'
+              ? left + 5_000_00
+              : Math.max(100, Math.floor(left / (count + 1)));
+          const confirmationAmount = input.mismatch === 'amount-differs' ? amount + 10_000 : amount;
+          const supplierAccount = `3301${String(Number(contract.amount_fen) % 1e11).padStart(11, '0')}${String(contract.contract_no.length).padStart(4, '0')}`;
+          await insertVouchers(
+            trx,
+            [
+              {
+                voucherNo,
+                bank,
+                amountFen: amount,
+                payee: {
+                  id: `ZC${contract.contract_no}`,
+                  accountNo: supplierAccount,
+                  accountName: contract.supplier_name,
+                  bankName: '县农村商业银行营业部',
+                },
+                budgetUnitCode: contract.budget_unit_code,
+                subjectCode: subject,
+                businessDate: date,
               },
-              budgetUnitCode: contract.budget_unit_code,
-              subjectCode: subject,
-              businessDate: date,
-            },
-          ],
-          at,
-        );
-        const confirmationNo = `QRS${date.slice(0, 4)}${String(seq).padStart(6, '0')}`;
-        await trx
-          .insertInto('procurement_confirmations')
-          .values({
-            confirmation_no: confirmationNo,
-            contract_no: contract.contract_no,
-            voucher_no: voucherNo,
-            amount_fen: confirmationAmount,
-            status: 'pending',
-            attempts: 0,
-            last_error: null,
-            pushed_at: null,
-            updated_at: at,
-          })
-          .execute();
-        made.push({
-          contractNo: contract.contract_no,
-          voucherNo,
-          confirmationNo,
-          amountFen: amount,
-          confirmationAmountFen: confirmationAmount,
-        });
-      }
-      return made;
-    });
+            ],
+            at,
+          );
+          const confirmationNo = `QRS${date.slice(0, 4)}${String(seq).padStart(6, '0')}`;
+          await trx
+            .insertInto('procurement_confirmations')
+            .values({
+              confirmation_no: confirmationNo,
+              contract_no: contract.contract_no,
+              voucher_no: voucherNo,
+              amount_fen: confirmationAmount,
+              status: 'pending',
+              attempts: 0,
+              last_error: null,
+              pushed_at: null,
+              updated_at: at,
+            })
+            .execute();
+          made.push({
+            contractNo: contract.contract_no,
+            voucherNo,
+            confirmationNo,
+            amountFen: amount,
+            confirmationAmountFen: confirmationAmount,
+          });
+        }
+        return made;
+      }),
+    );
   }
 
   /** One round of the push job: the pending confirmations of paid vouchers, oldest first. */

@@ -357,6 +357,11 @@ export const siteSchema = z
         signingKey: privateKeySchema,
         /** A signed decision older than this (or this far in the future) is refused. */
         maxDecisionAgeSeconds: z.number().int().min(10).max(3600).default(300),
+        /**
+         * How old an approval may be when a change is made on it (its quorum-completing decision);
+         * a runbook whose approval has aged out (waiting for a bank window) plans and asks again.
+         */
+        proofMaxAge: durationText.default('1h'),
         /** Roles that may start runbooks, and so claim a run started without a verified requester. */
         startRoles: z.array(z.string().min(1)).min(1).default(['engineer']),
         /** Where approvers are known: the local user store (scrypt hashes) for now. */

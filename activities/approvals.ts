@@ -11,6 +11,21 @@ import type { GatePolicy } from '../workflows/shared/approval-messages.ts';
 import { ErrorKind } from '../workflows/shared/errors.ts';
 import { durationMs } from '../workflows/shared/durations.ts';
 
+/** The site's policy for one runbook's step: the step's own, else the runbook's, else the default. */
+export function stepPolicy(site: SiteConfig, runbook: string, step: string) {
+  const approvals = site.approvals;
+  const forRunbook = approvals.runbooks[runbook];
+  const merged = { ...approvals.default, ...forRunbook, ...forRunbook?.steps[step] };
+  return {
+    roles: merged.roles,
+    quorum: merged.quorum,
+    deputyRoles: merged.deputyRoles,
+    remindAfterMs: durationMs(merged.remindAfter),
+    escalateAfterMs: durationMs(merged.escalateAfter),
+    expireAfterMs: durationMs(merged.expireAfter),
+  };
+}
+
 export function createApprovalActivities(deps: {
   site: SiteConfig;
   users: UserDirectory;
@@ -20,16 +35,7 @@ export function createApprovalActivities(deps: {
   return {
     async loadApprovalPolicy({ runbook, step }: { runbook: string; step: string }): Promise<GatePolicy> {
       const approvals = site.approvals;
-      const forRunbook = approvals.runbooks[runbook];
-      const merged = { ...approvals.default, ...forRunbook, ...forRunbook?.steps[step] };
-      const policy = {
-        roles: merged.roles,
-        quorum: merged.quorum,
-        deputyRoles: merged.deputyRoles,
-        remindAfterMs: durationMs(merged.remindAfter),
-        escalateAfterMs: durationMs(merged.escalateAfter),
-        expireAfterMs: durationMs(merged.expireAfter),
-      };
+      const policy = stepPolicy(site, runbook, step);
       if (!(
         policy.remindAfterMs <= policy.escalateAfterMs && policy.escalateAfterMs < policy.expireAfterMs
       )) {

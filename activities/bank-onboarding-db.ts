@@ -17,6 +17,7 @@ import {
   type TreasurySurvey,
 } from '../workflows/add-agent-bank.types.ts';
 import { ErrorKind } from '../workflows/shared/errors.ts';
+import { requiresProof, sqlAction } from './proof-actions.ts';
 
 export interface DbAction {
   command: string;
@@ -74,104 +75,116 @@ export function createBankOnboardingDbActivities({
     },
 
     /** The agent bank row and its base-data version rows, each inserted only when absent. */
-    async registerAgentBank({
-      code,
-      name,
-      versions,
-    }: {
-      code: string;
-      name: string;
-      versions: TreasurySteps['insertVersions'];
-    }): Promise<DbAction[]> {
-      const at = now().toISOString();
-      return db.transaction().execute(async (trx) => {
-        const done: DbAction[] = [];
-        const existing = await trx
+    registerAgentBank: requiresProof(
+      // The bank's row only when absent: a plan made while it existed does not list its insert.
+      async ({
+        code,
+        name,
+        versions,
+      }: {
+        code: string;
+        name: string;
+        versions: TreasurySteps['insertVersions'];
+      }) => {
+        const row = await db
           .selectFrom('agent_banks')
-          .select('name')
+          .select('code')
           .where('code', '=', code)
           .executeTakeFirst();
-        if (existing && existing.name !== name) {
-          throw ApplicationFailure.create({
-            type: ErrorKind.UnexpectedState,
-            nonRetryable: true,
-            message: `agent_banks already holds ${code} as "${existing.name}", not "${name}"`,
-          });
-        }
-        const command = planSql.agentBank({ code, name });
-        if (existing) done.push({ command, detail: '已存在，未重复插入' });
-        else {
-          await trx.insertInto('agent_banks').values({ code, name, active: 1, created_at: at }).execute();
-          done.push({ command, detail: '已插入 1 行' });
-        }
-        for (const v of versions) {
-          const row = await trx
-            .selectFrom('base_data_versions')
-            .select('kind')
-            .where('bank_code', '=', code)
-            .where('kind', '=', v.kind)
+        return [
+          ...(row ? [] : [sqlAction(planSql.agentBank({ code, name }))]),
+          ...versions.map((v) => sqlAction(planSql.versions(code, v.kind, v.version))),
+        ];
+      },
+      async ({ code, name, versions }): Promise<DbAction[]> => {
+        const at = now().toISOString();
+        return db.transaction().execute(async (trx) => {
+          const done: DbAction[] = [];
+          const existing = await trx
+            .selectFrom('agent_banks')
+            .select('name')
+            .where('code', '=', code)
             .executeTakeFirst();
-          const command = planSql.versions(code, v.kind, v.version);
-          if (row) done.push({ command, detail: '已存在，未重复插入' });
+          if (existing && existing.name !== name) {
+            throw ApplicationFailure.create({
+              type: ErrorKind.UnexpectedState,
+              nonRetryable: true,
+              message: `agent_banks already holds ${code} as "${existing.name}", not "${name}"`,
+            });
+          }
+          const command = planSql.agentBank({ code, name });
+          if (existing) done.push({ command, detail: '已存在，未重复插入' });
           else {
-            await trx
-              .insertInto('base_data_versions')
-              .values({
-                bank_code: code,
-                kind: v.kind,
-                version_current: v.version,
-                version_sent: 0,
-                version_acked: 0,
-                updated_at: at,
-              })
-              .execute();
+            await trx.insertInto('agent_banks').values({ code, name, active: 1, created_at: at }).execute();
             done.push({ command, detail: '已插入 1 行' });
           }
-        }
-        return done;
-      });
-    },
+          for (const v of versions) {
+            const row = await trx
+              .selectFrom('base_data_versions')
+              .select('kind')
+              .where('bank_code', '=', code)
+              .where('kind', '=', v.kind)
+              .executeTakeFirst();
+            const command = planSql.versions(code, v.kind, v.version);
+            if (row) done.push({ command, detail: '已存在，未重复插入' });
+            else {
+              await trx
+                .insertInto('base_data_versions')
+                .values({
+                  bank_code: code,
+                  kind: v.kind,
+                  version_current: v.version,
+                  version_sent: 0,
+                  version_acked: 0,
+                  updated_at: at,
+                })
+                .execute();
+              done.push({ command, detail: '已插入 1 行' });
+            }
+          }
+          return done;
+        });
+      },
+    ),
 
     /** Asks the send/receive program to push base data to the bank, one row per kind, keyed by push id. */
-    async requestOnboardingPushes({
-      code,
-      pushes,
-    }: {
-      code: string;
-      pushes: TreasurySteps['pushes'];
-    }): Promise<DbAction[]> {
-      const at = now().toISOString();
-      return db.transaction().execute(async (trx) => {
-        const done: DbAction[] = [];
-        for (const p of pushes) {
-          const command = planSql.push(code, p);
-          const row = await trx
-            .selectFrom('base_data_pushes')
-            .select('status')
-            .where('push_id', '=', p.pushId)
-            .executeTakeFirst();
-          if (row) done.push({ command, detail: `已存在（${row.status}），未重复插入` });
-          else {
-            await trx
-              .insertInto('base_data_pushes')
-              .values({
-                push_id: p.pushId,
-                bank_code: code,
-                kind: p.kind,
-                version: p.version,
-                status: 'pending_send',
-                requested_at: at,
-                sent_at: null,
-                answered_at: null,
-                answer_reason: null,
-              })
-              .execute();
-            done.push({ command, detail: '已插入 1 行，待收发程序发送' });
+    requestOnboardingPushes: requiresProof(
+      ({ code, pushes }: { code: string; pushes: TreasurySteps['pushes'] }) =>
+        pushes.map((p) => sqlAction(planSql.push(code, p))),
+      async ({ code, pushes }): Promise<DbAction[]> => {
+        const at = now().toISOString();
+        return db.transaction().execute(async (trx) => {
+          const done: DbAction[] = [];
+          for (const p of pushes) {
+            const command = planSql.push(code, p);
+            const row = await trx
+              .selectFrom('base_data_pushes')
+              .select('status')
+              .where('push_id', '=', p.pushId)
+              .executeTakeFirst();
+            if (row) done.push({ command, detail: `已存在（${row.status}），未重复插入` });
+            else {
+              await trx
+                .insertInto('base_data_pushes')
+                .values({
+                  push_id: p.pushId,
+                  bank_code: code,
+                  kind: p.kind,
+                  version: p.version,
+                  status: 'pending_send',
+                  requested_at: at,
+                  sent_at: null,
+                  answered_at: null,
+                  answer_reason: null,
+                })
+                .execute();
+              done.push({ command, detail: '已插入 1 行，待收发程序发送' });
+            }
           }
-        }
-        return done;
-      });
-    },
+          return done;
+        });
+      },
+    ),
 
     async onboardingPushStates({
       code,
@@ -209,37 +222,36 @@ export function createBankOnboardingDbActivities({
     },
 
     /** The test message: a status query the program sends out of band; keyed by its query id. */
-    async requestOnboardingTestQuery({
-      code,
-      query,
-    }: {
-      code: string;
-      query: TreasurySteps['testQuery'];
-    }): Promise<DbAction> {
-      const command = planSql.query(code, query);
-      const row = await db
-        .selectFrom('bank_queries')
-        .select('status')
-        .where('query_id', '=', query.queryId)
-        .executeTakeFirst();
-      if (row) return { command, detail: `已存在（${row.status}），未重复插入` };
-      await db
-        .insertInto('bank_queries')
-        .values({
-          query_id: query.queryId,
-          bank_code: code,
-          subject: 'voucher',
-          ref_no: query.voucherNo,
-          body: testQueryBody(query),
-          status: 'pending_send',
-          requested_at: now().toISOString(),
-          sent_at: null,
-          answered_at: null,
-          answer: null,
-        })
-        .execute();
-      return { command, detail: '已插入 1 行，待收发程序发送' };
-    },
+    requestOnboardingTestQuery: requiresProof(
+      ({ code, query }: { code: string; query: TreasurySteps['testQuery'] }) => [
+        sqlAction(planSql.query(code, query)),
+      ],
+      async ({ code, query }): Promise<DbAction> => {
+        const command = planSql.query(code, query);
+        const row = await db
+          .selectFrom('bank_queries')
+          .select('status')
+          .where('query_id', '=', query.queryId)
+          .executeTakeFirst();
+        if (row) return { command, detail: `已存在（${row.status}），未重复插入` };
+        await db
+          .insertInto('bank_queries')
+          .values({
+            query_id: query.queryId,
+            bank_code: code,
+            subject: 'voucher',
+            ref_no: query.voucherNo,
+            body: testQueryBody(query),
+            status: 'pending_send',
+            requested_at: now().toISOString(),
+            sent_at: null,
+            answered_at: null,
+            answer: null,
+          })
+          .execute();
+        return { command, detail: '已插入 1 行，待收发程序发送' };
+      },
+    ),
 
     async onboardingTestQueryState({
       query,

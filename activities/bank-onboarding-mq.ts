@@ -23,6 +23,7 @@ import type {
 import type { FrontEndCheck, ProgramsCheck } from '../workflows/daily-inspection.types.ts';
 import { ErrorKind } from '../workflows/shared/errors.ts';
 import { mqCall, tolerate, type ChannelActionResult } from './mq.ts';
+import { mqscAction, requiresProof } from './proof-actions.ts';
 
 const MQRC_UNKNOWN_OBJECT_NAME = 2085;
 
@@ -118,35 +119,40 @@ export function createBankOnboardingMqActivities({
      * again and succeeds. A refusal (another type in the way, a syntax the queue manager rejects)
      * will not change on retry, so it stops the run with the queue manager's answer.
      */
-    async defineFinanceObject({ spec }: { spec: MqObjectSpec }): Promise<ChannelActionResult> {
-      checkNames(spec);
-      const command = mqscFor(spec);
-      return mqCall(async () => {
-        const result = await mq.runMqsc(finance, command);
-        const messageIds = result.responses.flatMap((r) => r.messageIds);
-        const detail = result.responses
-          .flatMap((r) => r.text)
-          .map((t) => t.trim())
-          .filter(Boolean)
-          .join('\n');
-        const failed =
-          result.overallCompletionCode >= 2 || result.responses.some((r) => r.completionCode >= 2);
-        if (failed) {
-          throw ApplicationFailure.create({
-            type: ErrorKind.MqCommandFailed,
-            nonRetryable: true,
-            message: `${finance}: "${command}" was refused: ${detail}`,
-            details: [{ command, messageIds, detail }],
-          });
-        }
-        return { command, messageIds, detail, alreadyDone: false };
-      });
-    },
+    defineFinanceObject: requiresProof(
+      ({ spec }: { spec: MqObjectSpec }) => [mqscAction(finance, mqscFor(spec))],
+      async ({ spec }): Promise<ChannelActionResult> => {
+        checkNames(spec);
+        const command = mqscFor(spec);
+        return mqCall(async () => {
+          const result = await mq.runMqsc(finance, command);
+          const messageIds = result.responses.flatMap((r) => r.messageIds);
+          const detail = result.responses
+            .flatMap((r) => r.text)
+            .map((t) => t.trim())
+            .filter(Boolean)
+            .join('\n');
+          const failed =
+            result.overallCompletionCode >= 2 || result.responses.some((r) => r.completionCode >= 2);
+          if (failed) {
+            throw ApplicationFailure.create({
+              type: ErrorKind.MqCommandFailed,
+              nonRetryable: true,
+              message: `${finance}: "${command}" was refused: ${detail}`,
+              details: [{ command, messageIds, detail }],
+            });
+          }
+          return { command, messageIds, detail, alreadyDone: false };
+        });
+      },
+    ),
 
     /** START CHANNEL; a channel already running (AMQ9514E, in use) counts as started. */
-    async startNewSender({ channel }: { channel: string }): Promise<ChannelActionResult> {
-      return mqCall(() => tolerate(() => ops.startChannel(finance, channel), 'AMQ9514', startMqsc(channel)));
-    },
+    startNewSender: requiresProof(
+      ({ channel }: { channel: string }) => [mqscAction(finance, startMqsc(channel))],
+      async ({ channel }): Promise<ChannelActionResult> =>
+        mqCall(() => tolerate(() => ops.startChannel(finance, channel), 'AMQ9514', startMqsc(channel))),
+    ),
 
     /** Both channels of the bank on finance's queue manager, after the test message. */
     async newBankChannels({ bank }: { bank: NewBank }): Promise<{ sender: string; receiver: string }> {

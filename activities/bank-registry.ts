@@ -14,6 +14,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { siteSchema, type SiteConfig } from '../temporal.config.ts';
 import type { NewBank } from '../workflows/add-agent-bank.types.ts';
 import { ErrorKind } from '../workflows/shared/errors.ts';
+import { requiresProof } from './proof-actions.ts';
 import { liveBanks } from './site-lookup.ts';
 
 export interface EstateBanks {
@@ -57,38 +58,35 @@ export function createBankRegistryActivities({ site }: { site: SiteConfig }) {
     },
 
     /** Writes `<addedBanksDir>/<CODE>.yaml`; the same content already there counts as done. */
-    async registerBank({
-      code,
-      path,
-      content,
-    }: {
-      code: string;
-      path: string;
-      content: string;
-    }): Promise<{ file: string; alreadyDone: boolean }> {
-      if (!site.addedBanksDir || path !== fileOf(code)) {
-        throw ApplicationFailure.create({
-          type: ErrorKind.ConfigurationError,
-          nonRetryable: true,
-          message: `registerBank: ${path} is not ${fileOf(code) || 'a file under addedBanksDir (not configured)'}`,
-        });
-      }
-      const parsed = bankSchema.safeParse(parseYaml(content));
-      if (!parsed.success || parsed.data.code !== code) {
-        throw ApplicationFailure.create({
-          type: ErrorKind.InvalidInput,
-          nonRetryable: true,
-          message: `registerBank: the content is not a bank entry for ${code}${parsed.success ? '' : `: ${parsed.error.issues[0]?.message}`}`,
-        });
-      }
-      if (existsSync(path) && readFileSync(path, 'utf8') === content)
-        return { file: path, alreadyDone: true };
-      await mkdir(site.addedBanksDir, { recursive: true });
-      // A name the folder listing ignores (*.tmp) until the rename makes the whole file appear at once.
-      const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, content, 'utf8');
-      await rename(tmp, path);
-      return { file: path, alreadyDone: false };
-    },
+    registerBank: requiresProof(
+      ({ path, content }: { code: string; path: string; content: string }) => [
+        { kind: 'file', target: path, command: content },
+      ],
+      async ({ code, path, content }): Promise<{ file: string; alreadyDone: boolean }> => {
+        if (!site.addedBanksDir || path !== fileOf(code)) {
+          throw ApplicationFailure.create({
+            type: ErrorKind.ConfigurationError,
+            nonRetryable: true,
+            message: `registerBank: ${path} is not ${fileOf(code) || 'a file under addedBanksDir (not configured)'}`,
+          });
+        }
+        const parsed = bankSchema.safeParse(parseYaml(content));
+        if (!parsed.success || parsed.data.code !== code) {
+          throw ApplicationFailure.create({
+            type: ErrorKind.InvalidInput,
+            nonRetryable: true,
+            message: `registerBank: the content is not a bank entry for ${code}${parsed.success ? '' : `: ${parsed.error.issues[0]?.message}`}`,
+          });
+        }
+        if (existsSync(path) && readFileSync(path, 'utf8') === content)
+          return { file: path, alreadyDone: true };
+        await mkdir(site.addedBanksDir, { recursive: true });
+        // A name the folder listing ignores (*.tmp) until the rename makes the whole file appear at once.
+        const tmp = `${path}.${process.pid}.tmp`;
+        await writeFile(tmp, content, 'utf8');
+        await rename(tmp, path);
+        return { file: path, alreadyDone: false };
+      },
+    ),
   };
 }

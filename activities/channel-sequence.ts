@@ -9,7 +9,9 @@ import { createMqOperations } from '../connectors/mq/mq-operations.ts';
 import { MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import type { ReceiverReading, SequenceEnd, SequenceState } from '../workflows/sequence-resync.types.ts';
+import { channelCommand } from '../workflows/sequence-resync.plan.ts';
 import { mqCall, type ChannelActionResult } from './mq.ts';
+import { mqscAction, requiresProof } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
 
 const defaultSeqwrap = 999_999_999;
@@ -69,28 +71,32 @@ export function createChannelSequenceActivities({ mq, site }: { mq: MqAdminPort;
     },
 
     /** RESET CHANNEL(CZ.TO.<bank>) SEQNUM(n) on the finance side; repeating it sets the same value. */
-    async resetSenderSequence({
-      bank,
-      seqnum,
-    }: {
-      bank: string;
-      seqnum: number;
-    }): Promise<ChannelActionResult> {
-      const b = requireBank(site, bank);
-      return mqCall(async () => ({
-        ...(await ops.resetChannel(finance, b.senderChannel, seqnum)),
-        alreadyDone: false,
-      }));
-    },
+    resetSenderSequence: requiresProof(
+      ({ bank, seqnum }: { bank: string; seqnum: number }) => [
+        mqscAction(finance, channelCommand('reset', requireBank(site, bank).senderChannel, seqnum)),
+      ],
+      async ({ bank, seqnum }): Promise<ChannelActionResult> => {
+        const b = requireBank(site, bank);
+        return mqCall(async () => ({
+          ...(await ops.resetChannel(finance, b.senderChannel, seqnum)),
+          alreadyDone: false,
+        }));
+      },
+    ),
 
     /** RESOLVE CHANNEL(CZ.TO.<bank>) ACTION(BACKOUT): the in-doubt batch returns to the transmission queue. */
-    async backOutInDoubt({ bank }: { bank: string }): Promise<ChannelActionResult> {
-      const b = requireBank(site, bank);
-      return mqCall(async () => ({
-        ...(await ops.resolveChannel(finance, b.senderChannel, 'BACKOUT')),
-        alreadyDone: false,
-      }));
-    },
+    backOutInDoubt: requiresProof(
+      ({ bank }: { bank: string }) => [
+        mqscAction(finance, channelCommand('resolve', requireBank(site, bank).senderChannel)),
+      ],
+      async ({ bank }): Promise<ChannelActionResult> => {
+        const b = requireBank(site, bank);
+        return mqCall(async () => ({
+          ...(await ops.resolveChannel(finance, b.senderChannel, 'BACKOUT')),
+          alreadyDone: false,
+        }));
+      },
+    ),
   };
 
   async function readReceiver(b: ReturnType<typeof requireBank>): Promise<ReceiverReading> {

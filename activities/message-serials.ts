@@ -9,7 +9,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { readConsistently, type TreasuryDb } from '../connectors/treasury/database.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import type { BankSerialAnswer, SerialsState } from '../workflows/sequence-resync.types.ts';
+import { serialsSql } from '../workflows/sequence-resync.plan.ts';
 import { ErrorKind } from '../workflows/shared/errors.ts';
+import { requiresProof, sqlAction } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
 
 const serialRefusal = 'E_SERIAL';
@@ -174,40 +176,37 @@ export function createMessageSerialActivities({
      * `from` (the statement shown in the plan). A repeat after a lost reply finds `to` and counts
      * as done; any other value means the serial moved since the plan, and nothing is changed.
      */
-    async realignOutgoingSerial({
-      bank,
-      from,
-      to,
-    }: {
-      bank: string;
-      from: number;
-      to: number;
-    }): Promise<{ changed: boolean; before: number; after: number }> {
-      requireBank(site, bank);
-      const at = now().toISOString();
-      const result = await db
-        .updateTable('message_serials')
-        .set({ last_serial: to, updated_at: at })
-        .where('bank_code', '=', bank)
-        .where('direction', '=', 'out')
-        .where('last_serial', '=', from)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) return { changed: true, before: from, after: to };
-      const current = await serialOut(bank);
-      if (current === to) return { changed: false, before: to, after: to };
-      if (current === undefined && from === 0) {
-        await db
-          .insertInto('message_serials')
-          .values({ bank_code: bank, direction: 'out', last_serial: to, updated_at: at })
-          .execute();
-        return { changed: true, before: 0, after: to };
-      }
-      throw ApplicationFailure.create({
-        type: ErrorKind.UnexpectedState,
-        nonRetryable: true,
-        message: `message_serials(${bank}, out) is ${String(current)} now, not ${from} as planned; nothing changed`,
-        details: [current ?? null],
-      });
-    },
+    realignOutgoingSerial: requiresProof(
+      ({ bank, from, to }: { bank: string; from: number; to: number }) => [
+        sqlAction(serialsSql(bank, from, to)),
+      ],
+      async ({ bank, from, to }): Promise<{ changed: boolean; before: number; after: number }> => {
+        requireBank(site, bank);
+        const at = now().toISOString();
+        const result = await db
+          .updateTable('message_serials')
+          .set({ last_serial: to, updated_at: at })
+          .where('bank_code', '=', bank)
+          .where('direction', '=', 'out')
+          .where('last_serial', '=', from)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) return { changed: true, before: from, after: to };
+        const current = await serialOut(bank);
+        if (current === to) return { changed: false, before: to, after: to };
+        if (current === undefined && from === 0) {
+          await db
+            .insertInto('message_serials')
+            .values({ bank_code: bank, direction: 'out', last_serial: to, updated_at: at })
+            .execute();
+          return { changed: true, before: 0, after: to };
+        }
+        throw ApplicationFailure.create({
+          type: ErrorKind.UnexpectedState,
+          nonRetryable: true,
+          message: `message_serials(${bank}, out) is ${String(current)} now, not ${from} as planned; nothing changed`,
+          details: [current ?? null],
+        });
+      },
+    ),
   };
 }

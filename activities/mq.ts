@@ -14,7 +14,12 @@ import type {
   QueuesCheck,
 } from '../workflows/daily-inspection.types.ts';
 import { ErrorKind } from '../workflows/shared/errors.ts';
+import { mqscAction, requiresProof } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
+
+/** The MQSC text of a channel start and a quiescing stop, as plans show them. */
+export const startCommand = (channel: string) => `START CHANNEL(${channel})`;
+export const stopCommand = (channel: string) => `STOP CHANNEL(${channel}) MODE(QUIESCE)`;
 
 export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteConfig }) {
   const ops = createMqOperations(mq);
@@ -28,14 +33,10 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
   };
 
   const startChannel = (qmgr: string, channel: string) =>
-    mqCall(() => tolerate(() => ops.startChannel(qmgr, channel), 'AMQ9514', `START CHANNEL(${channel})`));
+    mqCall(() => tolerate(() => ops.startChannel(qmgr, channel), 'AMQ9514', startCommand(channel)));
   const stopChannel = (qmgr: string, channel: string) =>
     mqCall(() =>
-      tolerate(
-        () => ops.stopChannel(qmgr, channel, { mode: 'QUIESCE' }),
-        'AMQ9533',
-        `STOP CHANNEL(${channel}) MODE(QUIESCE)`,
-      ),
+      tolerate(() => ops.stopChannel(qmgr, channel, { mode: 'QUIESCE' }), 'AMQ9533', stopCommand(channel)),
     );
 
   return {
@@ -81,25 +82,43 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
      * START CHANNEL on the finance side's sender. Safe to repeat: a channel already running
      * (AMQ9514E, in use) counts as started — a retry after a lost reply must not fail the run.
      */
-    async startSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
-      return startChannel(finance, requireBank(site, bank).senderChannel);
-    },
+    startSenderChannel: requiresProof(
+      ({ bank }: { bank: string }) => [
+        mqscAction(finance, startCommand(requireBank(site, bank).senderChannel)),
+      ],
+      async ({ bank }) => startChannel(finance, requireBank(site, bank).senderChannel),
+    ),
 
     /** STOP CHANNEL … MODE(QUIESCE); a channel already stopped (AMQ9533E) counts as stopped. */
-    async stopSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
-      return stopChannel(finance, requireBank(site, bank).senderChannel);
-    },
+    stopSenderChannel: requiresProof(
+      ({ bank }: { bank: string }) => [
+        mqscAction(finance, stopCommand(requireBank(site, bank).senderChannel)),
+      ],
+      async ({ bank }) => stopChannel(finance, requireBank(site, bank).senderChannel),
+    ),
 
     /** The same two on the bank's sender (bank → finance), on the bank's queue manager. */
-    async startBankSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
-      const b = requireBankAccess(site, bank);
-      return startChannel(b.qmgr, b.receiverChannel);
-    },
+    startBankSenderChannel: requiresProof(
+      ({ bank }: { bank: string }) => {
+        const b = requireBankAccess(site, bank);
+        return [mqscAction(b.qmgr, startCommand(b.receiverChannel))];
+      },
+      async ({ bank }) => {
+        const b = requireBankAccess(site, bank);
+        return startChannel(b.qmgr, b.receiverChannel);
+      },
+    ),
 
-    async stopBankSenderChannel({ bank }: { bank: string }): Promise<ChannelActionResult> {
-      const b = requireBankAccess(site, bank);
-      return stopChannel(b.qmgr, b.receiverChannel);
-    },
+    stopBankSenderChannel: requiresProof(
+      ({ bank }: { bank: string }) => {
+        const b = requireBankAccess(site, bank);
+        return [mqscAction(b.qmgr, stopCommand(b.receiverChannel))];
+      },
+      async ({ bank }) => {
+        const b = requireBankAccess(site, bank);
+        return stopChannel(b.qmgr, b.receiverChannel);
+      },
+    ),
 
     async pingChannel({ bank }: { bank: string }): Promise<FrontEndCheck> {
       const b = requireBank(site, bank);

@@ -255,9 +255,12 @@ export function createApprovalService(deps: {
       if (blocker) return refuse(blockerRefusal[blocker], `${user.id} may not decide (${blocker})`);
 
       const claims: DecisionClaims = {
-        v: 1,
+        v: 2,
+        namespace: site.temporal.namespace,
         workflowId,
+        runId: s.runId,
         gateId: p.gateId,
+        step: p.step,
         planDigest: p.planDigest,
         verdict: input.verdict,
         ...(reason && { reason }),
@@ -269,7 +272,7 @@ export function createApprovalService(deps: {
       const signed = signDecision(claims, signingKey);
       try {
         const receipt = await withDeadline(`decision on ${workflowId}`, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [signed] }),
+          client.workflow.getHandle(workflowId, s.runId).executeUpdate(decideUpdate, { args: [signed] }),
         );
         log.info(
           { user: user.id, workflowId, gateId: p.gateId, verdict: input.verdict, via, gate: receipt.gate },

@@ -16,6 +16,7 @@ const zhRefusals: Record<DecisionRefusal, string> = {
   malformed: '决定的格式不正确，未被接受。',
   'no-pending-approval': '该运行当前没有待审批事项（可能已由他人审批完毕，或已过期）。',
   'wrong-workflow': '该决定不属于这个运行。',
+  'wrong-run': '该运行已被重置或重新启动，请查看当前运行的方案后重新审批。',
   'wrong-gate': '审批事项已经更换，请查看最新的方案后再审批。',
   'unknown-key': '收件箱的签名密钥不被运行手册信任，请联系系统管理员。',
   'bad-signature': '决定的签名校验失败，未被接受。',
@@ -38,6 +39,7 @@ const enRefusals: Record<DecisionRefusal, string> = {
   'no-pending-approval':
     'This run is not waiting for an approval (others may have decided already, or it expired).',
   'wrong-workflow': 'The decision belongs to another run.',
+  'wrong-run': 'The run was reset or started again; review the current run before deciding.',
   'wrong-gate': 'The approval request has been replaced; review the current plan before deciding.',
   'unknown-key': "The runbook does not trust the inbox's signing key; contact the administrator.",
   'bad-signature': "The decision's signature did not verify; it was not accepted.",

@@ -21,6 +21,7 @@ import { createMessageSerialActivities } from '../activities/message-serials.ts'
 import { createTreasuryActivities } from '../activities/treasury.ts';
 import { createCalendarActivities } from '../activities/calendar.ts';
 import { createVoucherActivities } from '../activities/vouchers.ts';
+import { openNonceLedger } from '../connectors/approvals/nonce-ledger.ts';
 import { loadSignerKeys } from '../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../connectors/audit/database.ts';
 import { createSiteAuditWriter } from '../connectors/audit/site-audit.ts';
@@ -30,9 +31,14 @@ import { payloadKeysFromEnv } from '../connectors/codec/payload-keys.ts';
 import { createSiteHosts } from '../connectors/host/site-hosts.ts';
 import { createMqAdmin } from '../connectors/mq/create-mq-admin.ts';
 import { createNotifier } from '../connectors/notify/create-notifier.ts';
+import { createRunFactsReader } from '../connectors/temporal/run-facts.ts';
 import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { openTreasuryDb } from '../connectors/treasury/database.ts';
+import type { RunFacts } from '../connectors/temporal/run-facts.ts';
 import { declaredPrograms, type SiteConfig } from '../temporal.config.ts';
+import * as projectWorkflows from '../workflows/index.ts';
+import { activityGuard } from './activity-guard.ts';
+import { createProofChecker } from './proof-check.ts';
 import { workflowBundlerOptions, workflowsPath } from './workflow-bundle.ts';
 
 export const zones = ['runbooks', 'comm', 'db'] as const;
@@ -56,69 +62,101 @@ export async function createWorkers(options: {
 }): Promise<ZoneWorkers> {
   const { site, connection, log } = options;
   const dataConverter = options.dataConverter ?? createDataConverter(payloadKeysFromEnv(site.codec.keysEnv));
-  const base = { connection, namespace: site.temporal.namespace, dataConverter };
+  const namespace = site.temporal.namespace;
   const queues = site.temporal.taskQueues;
   const workers: Worker[] = [];
   // One calendar for every zone: its folder is read afresh on each question.
   const calendar = createSiteCalendar(site.calendar);
   const closers: (() => Promise<void>)[] = [];
 
+  // Every zone acts on approvals or records them: one audit store (its writer signs what it
+  // appends: the runs' records, the proofs' first uses), nonce ledger and user directory for
+  // the guard, and Temporal's own word on which run scheduled each activity.
+  const auditDb = await openAuditDb(site.audit);
+  closers.push(() => auditDb.destroy());
+  const auditWriter = createSiteAuditWriter(auditDb, site.audit);
+  const signers = loadSignerKeys(site.approvals);
+  const users = createLocalUserStore(site.approvals.users.file);
+  const runs = createRunFactsReader(connection.workflowService, namespace);
+  const workflowTypes = new Set(Object.keys(projectWorkflows));
+  const isProjectRun = (f: RunFacts) => f.taskQueue === queues.runbooks && workflowTypes.has(f.workflowType);
+  const proofs = createProofChecker({
+    site,
+    signers,
+    users,
+    ledger: await openNonceLedger(auditDb),
+    audit: auditWriter,
+    runs,
+    isProjectRun,
+  });
+  const create = (
+    taskQueue: string,
+    activities: Record<string, unknown>,
+    more: Partial<WorkerOptions> = {},
+  ) =>
+    Worker.create({
+      connection,
+      namespace,
+      dataConverter,
+      taskQueue,
+      activities,
+      interceptors: {
+        activity: [
+          activityGuard({
+            namespace,
+            runs,
+            isProjectRun,
+            log,
+            activities,
+            proofs,
+            audit: { signers, db: auditDb },
+          }),
+        ],
+      },
+      ...more,
+    });
+
   for (const zone of options.zones) {
     if (zone === 'runbooks') {
       // The runbooks queue also carries what every run records of itself: approval policy,
       // audit trail, notifications.
-      const auditDb = await openAuditDb(site.audit);
-      closers.push(() => auditDb.destroy());
       workers.push(
-        await Worker.create({
-          ...base,
-          taskQueue: queues.runbooks,
-          ...(options.workflowBundle
-            ? { workflowBundle: options.workflowBundle }
-            : { workflowsPath, bundlerOptions: workflowBundlerOptions }),
-          activities: {
+        await create(
+          queues.runbooks,
+          {
             ...createControlActivities({ site }),
-            ...createApprovalActivities({
-              site,
-              users: createLocalUserStore(site.approvals.users.file),
-              signers: loadSignerKeys(site.approvals),
-            }),
-            ...createAuditActivities({ audit: createSiteAuditWriter(auditDb, site.audit) }),
+            ...createApprovalActivities({ site, users, signers }),
+            ...createAuditActivities({ audit: auditWriter }),
             ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
             ...createBankRegistryActivities({ site }),
             ...createCalendarActivities({ site, calendar }),
           },
-        }),
+          options.workflowBundle
+            ? { workflowBundle: options.workflowBundle }
+            : { workflowsPath, bundlerOptions: workflowBundlerOptions },
+        ),
       );
     } else if (zone === 'comm') {
       const host = createSiteHosts({ hosts: site.hosts, programs: declaredPrograms(site) });
       closers.push(() => host.close());
       workers.push(
-        await Worker.create({
-          ...base,
-          taskQueue: queues.comm,
-          activities: {
-            ...createMqActivities({ mq: createMqAdmin(site.mq), site }),
-            ...createChannelSequenceActivities({ mq: createMqAdmin(site.mq), site }),
-            ...createHostActivities({ host, site }),
-            ...createBankOnboardingMqActivities({ mq: createMqAdmin(site.mq), host, site }),
-          },
+        await create(queues.comm, {
+          ...createMqActivities({ mq: createMqAdmin(site.mq), site }),
+          ...createChannelSequenceActivities({ mq: createMqAdmin(site.mq), site }),
+          ...createHostActivities({ host, site }),
+          ...createBankOnboardingMqActivities({ mq: createMqAdmin(site.mq), host, site }),
         }),
       );
     } else {
       const db = await openTreasuryDb(site.treasury);
       closers.push(() => db.destroy());
       workers.push(
-        await Worker.create({
-          ...base,
-          taskQueue: queues.db,
-          activities: {
-            ...createTreasuryActivities({ db, site, calendar }),
-            ...createMessageSerialActivities({ db, site }),
-            ...createBankOnboardingDbActivities({ db }),
-            ...createVoucherActivities({ db, site }),
-            ...createBankCheckActivities({ db, site, calendar }),
-          },
+        await create(queues.db, {
+          ...createTreasuryActivities({ db, site, calendar }),
+          ...createMessageSerialActivities({ db, site }),
+          ...createBankOnboardingDbActivities({ db }),
+          ...createVoucherActivities({ db, site }),
+          ...createBankCheckActivities({ db, site, calendar }),
         }),
       );
     }

@@ -210,6 +210,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
     before: OnboardingSurvey,
   ): Promise<void> {
     let n = 0;
+    const { proof } = approved;
     const done = async (command: string, target: string, detail: string, prior: unknown) => {
       actions.push({ command, target, detail, at: new Date().toISOString() });
       await record.audit({
@@ -230,10 +231,10 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
 
     step = 'defining';
     for (const [i, spec] of objects.entries()) {
-      const r = await mqChange.defineFinanceObject({ spec });
+      const r = await mqChange.defineFinanceObject({ spec, proof });
       await done(mqscFor(spec), fin, r.detail, { state: before.objects[i]?.state ?? 'absent' });
     }
-    const started = await mqChange.startNewSender({ channel: bank.senderChannel });
+    const started = await mqChange.startNewSender({ channel: bank.senderChannel, proof });
     await done(startMqsc(bank.senderChannel), fin, started.detail, {
       alreadyRunning: started.alreadyDone,
     });
@@ -243,12 +244,17 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
       code: bank.code,
       name: bank.name,
       versions: steps.insertVersions,
+      proof,
     })) {
       await done(a.command, 'treasury', a.detail, { agentBank: before.treasury.agentBank });
     }
 
     step = 'pushing-base-data';
-    for (const a of await dbChange.requestOnboardingPushes({ code: bank.code, pushes: steps.pushes })) {
+    for (const a of await dbChange.requestOnboardingPushes({
+      code: bank.code,
+      pushes: steps.pushes,
+      proof,
+    })) {
       await done(a.command, 'treasury', a.detail, { versions: before.treasury.versions });
     }
     baseData = await waitFor(
@@ -267,7 +273,11 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
     }
 
     step = 'test-message';
-    const query = await dbChange.requestOnboardingTestQuery({ code: bank.code, query: steps.testQuery });
+    const query = await dbChange.requestOnboardingTestQuery({
+      code: bank.code,
+      query: steps.testQuery,
+      proof,
+    });
     await done(query.command, 'treasury', query.detail, { testQuery: null });
     testMessage = await waitFor(
       () => db.onboardingTestQueryState({ query: steps.testQuery }),
@@ -289,6 +299,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
       code: bank.code,
       path: bankFile.path,
       content: bankFile.content,
+      proof,
     });
     await done(
       `写入 ${bankFile.path}`,

@@ -33,7 +33,8 @@ import {
 import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import { parseInput } from './shared/errors.ts';
+import type { ApprovalProof } from './shared/approval-proof.ts';
+import { isProofRefusal, parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
@@ -165,10 +166,19 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
         decision = decideRecovery(diagnosis, judge);
         if (decision.kind !== 'act' || decision.steps.join() !== approvedSteps.join()) continue;
         const current = { out: diagnosis.sender.status, back: diagnosis.bankSender?.status };
+        let refused = false;
         for (const [i, s] of approvedSteps.entries()) {
           const returning = s === 'stop-return' || s === 'start-return';
           const before = returning ? current.back : current.out;
-          const result = await runStep(s);
+          let result: ChannelActionResult;
+          try {
+            result = await runStep(s, approval.proof);
+          } catch (err) {
+            // The approval no longer holds (the run was reset or started again, it aged): look and ask again.
+            if (!isProofRefusal(err)) throw err;
+            refused = true;
+            break;
+          }
           actions.push({ ...result, at: new Date().toISOString() });
           current[returning ? 'back' : 'out'] = s.startsWith('stop') ? 'STOPPED' : 'STARTING';
           const target = stepTarget(diagnosis, s);
@@ -186,6 +196,12 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
             },
             key: `mutation/${approval.gateId}/${i}`,
           });
+        }
+        if (refused) {
+          step = 'diagnosing';
+          diagnosis = await diagnose();
+          decision = decideRecovery(diagnosis, judge);
+          continue;
         }
         step = 'verifying';
         verification = await verifyFlow(
@@ -211,8 +227,8 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
     await lock?.release();
   }
 
-  function runStep(s: RecoveryStep): Promise<ChannelActionResult> {
-    const target = { bank: bank.code };
+  function runStep(s: RecoveryStep, proof: ApprovalProof | undefined): Promise<ChannelActionResult> {
+    const target = { bank: bank.code, proof };
     if (s === 'stop') return mqChange.stopSenderChannel(target);
     if (s === 'start') return mqChange.startSenderChannel(target);
     if (s === 'stop-return') return mqChange.stopBankSenderChannel(target);

@@ -51,7 +51,7 @@ import {
 import { planDigest } from './shared/approval-decision.ts';
 import { createApprovalGate, type ApprovalGate } from './shared/approval-gate.ts';
 import type { ApprovalPlan, Bilingual, GateOutcome } from './shared/approval-messages.ts';
-import { ErrorKind, parseInput } from './shared/errors.ts';
+import { ErrorKind, isProofRefusal, parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
@@ -256,7 +256,15 @@ async function resyncChannel(ctx: Ctx): Promise<Ended> {
     run.step = 'executing';
     state = await read();
     if (commandsOf(decide(state, backedOut)).join('\n') !== commandsOf(decision).join('\n')) continue;
-    const done = await runSteps(ctx, approval, decision, state, read);
+    let done: Awaited<ReturnType<typeof runSteps>>;
+    try {
+      done = await runSteps(ctx, approval, decision, state, read);
+    } catch (err) {
+      // The approval no longer holds (reset, a second run, aged): read again, plan and ask again.
+      if (!isProofRefusal(err)) throw err;
+      state = await read();
+      continue;
+    }
     state = done.state;
     if (done.stuck) return end({ outcome: 'unexpected-state', why: done.stuck });
     state = await read();
@@ -312,11 +320,12 @@ async function runSteps(
       before: sequenceFacts(state),
       planned,
     };
+    const { proof } = approval;
     await act(ctx, approval, facts, () => {
-      if (step === 'stop') return change.stopSenderChannel({ bank });
-      if (step === 'resolve') return change.backOutInDoubt({ bank });
-      if (step === 'reset') return change.resetSenderSequence({ bank, seqnum: seqnum ?? 1 });
-      return change.startSenderChannel({ bank });
+      if (step === 'stop') return change.stopSenderChannel({ bank, proof });
+      if (step === 'resolve') return change.backOutInDoubt({ bank, proof });
+      if (step === 'reset') return change.resetSenderSequence({ bank, seqnum: seqnum ?? 1, proof });
+      return change.startSenderChannel({ bank, proof });
     });
     if (step !== 'stop') continue;
     state = await waitUntilStopped(read, state);
@@ -437,13 +446,15 @@ async function realignSerials(ctx: Ctx, workflowId: string): Promise<Ended> {
           bank: bank.code,
           from: decision.from,
           to: decision.to,
+          proof: approval.proof,
         });
         const detail = r.changed ? `last_serial ${r.before} → ${r.after}` : `已是 ${r.after}（重复执行）`;
         return { command: sql, messageIds: [], detail, alreadyDone: !r.changed };
       });
     } catch (err) {
-      // The serial moved after the look (the send program numbered a message): plan again.
-      if (isUnexpectedState(err)) continue;
+      // The serial moved after the look (the send program numbered a message), or the approval
+      // no longer holds: plan again.
+      if (isUnexpectedState(err) || isProofRefusal(err)) continue;
       throw err;
     }
     run.step = 'verifying';

@@ -11,6 +11,8 @@ import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import type { FinanceMutation, MutationResult } from '../../workflows/shared/bank-check-types.ts';
 import { ErrorKind } from '../../workflows/shared/errors.ts';
+import { sqlCommand } from '../../workflows/shared/finance-plan.ts';
+import { requiresProof, sqlAction } from '../proof-actions.ts';
 import { requireBank } from '../site-lookup.ts';
 import type { BankCheckDeps } from './deps.ts';
 
@@ -228,44 +230,43 @@ export function createMutationActivities({ db, site, now = () => new Date() }: B
     },
 
     /** Applies one mutation in one transaction; see the module header for the guards. */
-    async applyMutation({
-      bank,
-      mutation,
-    }: {
-      bank: string;
-      mutation: FinanceMutation;
-    }): Promise<MutationResult> {
-      requireBank(site, bank);
-      const at = now().toISOString();
-      return db.transaction().execute(async (trx) => {
-        const before = await snapshot(trx, bank, mutation);
-        if (reached(mutation, before)) {
-          return { statements: [], rows: [], alreadyDone: true, before, after: before };
-        }
-        const list = statements(trx, bank, mutation, at);
-        const rows: number[] = [];
-        for (const s of list) {
-          const result = (await s.execute()) as { numUpdatedRows?: bigint }[] | { numUpdatedRows?: bigint };
-          const n = Number((Array.isArray(result) ? result[0] : result)?.numUpdatedRows ?? 0);
-          rows.push(n);
-          if (n !== 1) {
-            throw ApplicationFailure.create({
-              type: ErrorKind.UnexpectedState,
-              nonRetryable: true,
-              message: `${mutation.kind}: a guarded statement changed ${n} rows instead of 1; the records moved since the plan`,
-              details: [{ mutation, before, statement: inlineSql(s.compile()) }],
-            });
+    applyMutation: requiresProof(
+      ({ bank, mutation }: { bank: string; mutation: FinanceMutation }) => [
+        sqlAction(sqlCommand(statements(db, bank, mutation, EXECUTED_AT).map((s) => inlineSql(s.compile())))),
+      ],
+      async ({ bank, mutation }): Promise<MutationResult> => {
+        requireBank(site, bank);
+        const at = now().toISOString();
+        return db.transaction().execute(async (trx) => {
+          const before = await snapshot(trx, bank, mutation);
+          if (reached(mutation, before)) {
+            return { statements: [], rows: [], alreadyDone: true, before, after: before };
           }
-        }
-        const after = await snapshot(trx, bank, mutation);
-        return {
-          statements: list.map((s) => inlineSql(s.compile())),
-          rows,
-          alreadyDone: false,
-          before,
-          after,
-        };
-      });
-    },
+          const list = statements(trx, bank, mutation, at);
+          const rows: number[] = [];
+          for (const s of list) {
+            const result = (await s.execute()) as { numUpdatedRows?: bigint }[] | { numUpdatedRows?: bigint };
+            const n = Number((Array.isArray(result) ? result[0] : result)?.numUpdatedRows ?? 0);
+            rows.push(n);
+            if (n !== 1) {
+              throw ApplicationFailure.create({
+                type: ErrorKind.UnexpectedState,
+                nonRetryable: true,
+                message: `${mutation.kind}: a guarded statement changed ${n} rows instead of 1; the records moved since the plan`,
+                details: [{ mutation, before, statement: inlineSql(s.compile()) }],
+              });
+            }
+          }
+          const after = await snapshot(trx, bank, mutation);
+          return {
+            statements: list.map((s) => inlineSql(s.compile())),
+            rows,
+            alreadyDone: false,
+            before,
+            after,
+          };
+        });
+      },
+    ),
   };
 }

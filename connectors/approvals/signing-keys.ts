@@ -20,7 +20,7 @@ import { secretFromEnv } from '../../temporal.config.ts';
 import {
   decisionMessage,
   type DecisionClaims,
-  type SignedDecision,
+  type DecisionClaimsV1,
   type SignerKey,
 } from '../../workflows/shared/approval-decision.ts';
 
@@ -85,7 +85,11 @@ export function loadSigningKey(
   return { keyId, privateKey };
 }
 
-export function signDecision(claims: DecisionClaims, key: SigningKey): SignedDecision {
+/** A decision (v2; v1 only to make records as old runs wrote them). */
+export function signDecision<C extends DecisionClaims | DecisionClaimsV1>(
+  claims: C,
+  key: SigningKey,
+): { claims: C; keyId: string; signature: string } {
   return {
     claims,
     keyId: key.keyId,

@@ -6,7 +6,7 @@
  * approved plan digest against the plan record of the same run and gate.
  */
 import {
-  signedDecisionSchema,
+  recordedDecisionSchema,
   verifyDecisionSignature,
   type SignerKey,
 } from '../../workflows/shared/approval-decision.ts';
@@ -97,7 +97,7 @@ export class RecordChecker {
         problem('the decision record carries no signed decision to re-check');
       return;
     }
-    const parsed = signedDecisionSchema.safeParse({
+    const parsed = recordedDecisionSchema.safeParse({
       claims: p.claims,
       keyId: p.keyId,
       signature: p.signature,
@@ -133,7 +133,7 @@ export class RecordChecker {
   }
 }
 
-type SignedClaims = NonNullable<ReturnType<typeof signedDecisionSchema.safeParse>['data']>['claims'];
+type SignedClaims = NonNullable<ReturnType<typeof recordedDecisionSchema.safeParse>['data']>['claims'];
 
 /** Fields of the record that must say what the signed claims say. */
 function differingFields(r: AuditRecord, p: Record<string, unknown>, claims: SignedClaims): string[] {

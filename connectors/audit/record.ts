@@ -8,7 +8,15 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../../workflows/shared/canonical-json.ts';
 
-export const auditKinds = ['run-started', 'plan', 'decision', 'mutation', 'outcome', 'escalation'] as const;
+export const auditKinds = [
+  'run-started',
+  'plan',
+  'decision',
+  'mutation',
+  'outcome',
+  'escalation',
+  'proof-used',
+] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -115,6 +123,12 @@ export const payloadSchemas = {
   }),
   outcome: z.looseObject({ result: present('the result') }),
   escalation: z.looseObject({}),
+  /** Written by a worker the first time an activity acts on an approval (workers/proof-check.ts). */
+  'proof-used': z.looseObject({
+    gateId: z.string().min(1),
+    planDigest: hex64,
+    approvers: z.array(z.string()),
+  }),
 } satisfies Record<AuditKind, z.ZodType>;
 
 // Lengths fit Oracle VARCHAR2 in characters; Oracle stores '' as NULL, so optional text is null, never ''.

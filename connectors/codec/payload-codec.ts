@@ -7,6 +7,10 @@
  * Encrypted payload: metadata `encoding: binary/encrypted`, `encryption-key-id: <id>`;
  * data = IV (12 random bytes) ‖ ciphertext ‖ GCM tag (16 bytes). The key id is the GCM
  * additional data, so relabelling a payload with another key id fails authentication.
+ *
+ * Decoding is strict: a payload that is not encrypted, or encrypted under a key id the site does
+ * not hold, is refused with an error saying so — so nobody without the key can hand a worker an
+ * input, a signal or an update, nor a client a result.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
@@ -40,7 +44,13 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload));
+    return payloads.map((payload) => {
+      if (isEncrypted(payload)) return this.decrypt(payload);
+      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+      throw new ValueError(
+        `Payload refused: it is not encrypted with this site's payload keys (encoding ${encoding ? fromUtf8.decode(encoding) : 'none'}); only the site's clients, workers and front door may send payloads`,
+      );
+    });
   }
 
   private encrypt(payload: Payload): Payload {

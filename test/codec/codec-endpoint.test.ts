@@ -67,6 +67,19 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
   });
 }
 
+test('a payload not encrypted with the site key is refused on decode with a clear error', async () => {
+  const plain = { metadata: { encoding: b64(Buffer.from('json/plain')) }, data: b64(Buffer.from('"hello"')) };
+  const res = await post(
+    '/codec/decode',
+    { payloads: [plain] },
+    { authorization: `Bearer ${token}`, origin: uiOrigin },
+  );
+  assert.equal(res.status, 422);
+  const body = (await res.json()) as { error: string; message: string };
+  assert.equal(body.error, 'codec_failed');
+  assert.match(body.message, /not encrypted with this site's payload keys/);
+});
+
 test('without authorization: 401 with a JSON error, nothing decoded', async () => {
   const res = await post('/codec/decode', { payloads: [await encryptedJson(secret)] }, { origin: uiOrigin });
   assert.equal(res.status, 401);
@@ -77,11 +90,9 @@ test('without authorization: 401 with a JSON error, nothing decoded', async () =
 });
 
 test('decode with authorization: the payloads come back readable; the log says who and how many, not what', async () => {
-  const plainMeta = { encoding: Buffer.from('json/plain').toString('base64') };
-  const untouched = { metadata: plainMeta, data: Buffer.from('"hello"').toString('base64') };
   const res = await post(
     '/codec/decode',
-    { payloads: [await encryptedJson(secret), untouched] },
+    { payloads: [await encryptedJson(secret), await encryptedJson({ note: 'hello' })] },
     { authorization: `Bearer ${token}`, origin: uiOrigin },
   );
   assert.equal(res.status, 200);
@@ -93,7 +104,7 @@ test('decode with authorization: the payloads come back readable; the log says w
   const [first, second] = body.payloads;
   assert.equal(Buffer.from(first?.metadata.encoding ?? '', 'base64').toString(), 'json/plain');
   assert.deepEqual(JSON.parse(Buffer.from(first?.data ?? '', 'base64').toString()), secret);
-  assert.deepEqual(second, untouched);
+  assert.deepEqual(JSON.parse(Buffer.from(second?.data ?? '', 'base64').toString()), { note: 'hello' });
 
   const entry = logLines.find((l) => l.msg === 'codec decode');
   assert.ok(entry, 'the decode is logged');

@@ -49,11 +49,17 @@ test('each encryption uses a fresh IV: the same payload twice gives different ci
   assert.notDeepEqual(Buffer.from(a?.data ?? []), Buffer.from(b?.data ?? []));
 });
 
-test('payloads that are not encrypted pass through decode untouched', async () => {
+test('payloads that are not encrypted are refused on decode, with the reason', async () => {
   const codec = codecWith(generatePayloadKeys('k1'));
   const plain = defaultPayloadConverter.toPayload({ hello: 'world' });
-  const [out] = await codec.decode([plain]);
-  assert.equal(out, plain);
+  await assert.rejects(codec.decode([plain]), /Payload refused: it is not encrypted .*json\/plain/);
+});
+
+test('a payload under a key id the site does not hold is refused on decode', async () => {
+  const [foreign] = await codecWith(generatePayloadKeys('other')).encode([
+    defaultPayloadConverter.toPayload(line),
+  ]);
+  await assert.rejects(codecWith(generatePayloadKeys('k1')).decode([foreign!]), /key id "other"/);
 });
 
 test('tampering is detected: a flipped byte anywhere in the data fails decode', async () => {

@@ -81,7 +81,8 @@ describe('approval deadlines', () => {
     let escalated = gate;
     for (let i = 0; i < 100 && !escalated.escalated; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      escalated = (await handle.query(approvalStateQuery)).pending ?? escalated;
+      const state = await handle.query(approvalStateQuery);
+      escalated = state.pending ? { ...state.pending, runId: state.runId } : escalated;
     }
     assert.equal(escalated.escalated, true);
     assert.deepEqual(escalated.roles, ['comm-approver', 'finance-director']);

@@ -30,16 +30,19 @@ export async function addTestUsers(site: SiteConfig): Promise<void> {
   for (const u of testUsers) await store.put(u, testPassword);
 }
 
+/** A pending gate and the run waiting at it: what a front door signs a decision for. */
+export type WaitingGate = PendingApprovalView & { runId: string };
+
 export async function waitForGate(
   client: Client,
   workflowId: string,
   timeoutMs = 30_000,
-): Promise<PendingApprovalView> {
+): Promise<WaitingGate> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const state = await handle.query(approvalStateQuery).catch(() => null);
-    if (state?.pending) return state.pending;
+    if (state?.pending) return { ...state.pending, runId: state.runId };
     if (Date.now() > deadline) throw new Error(`${workflowId} did not open an approval gate`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -47,14 +50,17 @@ export async function waitForGate(
 
 export function signedBy(
   site: SiteConfig,
-  gate: PendingApprovalView,
+  gate: WaitingGate,
   user: string,
   overrides: Partial<DecisionClaims> = {},
 ): SignedDecision {
   const claims: DecisionClaims = {
-    v: 1,
+    v: 2,
+    namespace: site.temporal.namespace,
     workflowId: gate.workflowId,
+    runId: gate.runId,
     gateId: gate.gateId,
+    step: gate.step,
     planDigest: gate.planDigest,
     verdict: 'approve',
     user,

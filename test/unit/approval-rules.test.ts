@@ -74,7 +74,9 @@ function pending(): PendingApprovalView {
 
 function context(overrides: Partial<DecisionContext> = {}): DecisionContext {
   return {
+    namespace: 'default',
     workflowId: 'channel-recovery/CZ.TO.ICBC/2026-11-27',
+    runId: 'run-1',
     requestedBy: 'eng',
     pending: pending(),
     policy,
@@ -86,9 +88,12 @@ function context(overrides: Partial<DecisionContext> = {}): DecisionContext {
 
 function claims(overrides: Partial<DecisionClaims> = {}): DecisionClaims {
   return {
-    v: 1,
+    v: 2,
+    namespace: 'default',
     workflowId: 'channel-recovery/CZ.TO.ICBC/2026-11-27',
+    runId: 'run-1',
     gateId: 'execute-1',
+    step: 'execute',
     planDigest: planDigest(plan),
     verdict: 'approve',
     user: 'wang',
@@ -116,6 +121,14 @@ describe('approval decision rules', () => {
     assert.equal(reasonOf({ claims: claims() }), 'malformed');
     assert.equal(reasonOf(signed({}), context({ pending: null })), 'no-pending-approval');
     assert.equal(reasonOf(signed({ workflowId: 'channel-recovery/CZ.TO.ABC/2026-11-27' })), 'wrong-workflow');
+    assert.equal(reasonOf(signed({ namespace: 'another' })), 'wrong-workflow');
+    assert.equal(reasonOf(signed({ runId: 'run-0' })), 'wrong-run');
+    assert.equal(reasonOf(signed({ step: 'resolve-in-doubt' })), 'wrong-gate');
+    const { namespace: _ns, runId: _run, step: _step, ...v1 } = claims();
+    assert.equal(
+      reasonOf(signDecision({ ...v1, v: 1 } as unknown as DecisionClaims, inbox.signing)),
+      'malformed',
+    );
     assert.equal(reasonOf(signDecision(claims(), rogue.signing)), 'bad-signature');
     assert.equal(reasonOf({ ...signed({}), keyId: 'someone-else' }), 'unknown-key');
     assert.equal(reasonOf(signed({ gateId: 'execute-2' })), 'wrong-gate');

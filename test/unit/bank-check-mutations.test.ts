@@ -90,7 +90,7 @@ describe('guarded finance-side changes', () => {
       `update "receipts" set "registered" = 1, "registered_at" = :executed_at, "register_error" = NULL where "receipt_no" = 'HD-V1' and "bank_code" = 'ICBC' and "voucher_no" = 'V1' and "registered" = 0`,
       `update "vouchers" set "status" = 'paid', "paid_at" = '2026-11-26T02:00:00.000Z', "updated_at" = :executed_at where "voucher_no" = 'V1' and "bank_code" = 'ICBC' and "status" in ('sent', 'accepted')`,
     ]);
-    const first = await acts.applyMutation({ bank: 'ICBC', mutation: register('V1') });
+    const first = await acts.applyMutation({ proof: undefined, bank: 'ICBC', mutation: register('V1') });
     assert.equal(first.alreadyDone, false);
     assert.deepEqual(first.rows, [1, 1]);
     assert.deepEqual(
@@ -101,19 +101,22 @@ describe('guarded finance-side changes', () => {
       record: { registered: 1, register_error: null },
       voucher: { status: 'paid', paid_at: '2026-11-26T02:00:00.000Z' },
     });
-    const again = await acts.applyMutation({ bank: 'ICBC', mutation: register('V1') });
+    const again = await acts.applyMutation({ proof: undefined, bank: 'ICBC', mutation: register('V1') });
     assert.equal(again.alreadyDone, true);
     assert.deepEqual(again.statements, []);
   });
 
   it('stops with UnexpectedState and changes nothing when a record moved under it', async () => {
     await db.updateTable('vouchers').set({ status: 'voided' }).where('voucher_no', '=', 'V2').execute();
-    await assert.rejects(acts.applyMutation({ bank: 'ICBC', mutation: register('V2') }), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure);
-      assert.equal(err.type, 'UnexpectedState');
-      assert.equal(err.nonRetryable, true);
-      return true;
-    });
+    await assert.rejects(
+      acts.applyMutation({ proof: undefined, bank: 'ICBC', mutation: register('V2') }),
+      (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure);
+        assert.equal(err.type, 'UnexpectedState');
+        assert.equal(err.nonRetryable, true);
+        return true;
+      },
+    );
     const receipt = await db
       .selectFrom('receipts')
       .select(['registered'])
@@ -147,9 +150,12 @@ describe('guarded finance-side changes', () => {
         .where('voucher_no', '=', 'V3')
         .executeTakeFirstOrThrow();
 
-    const first = await acts.applyMutation({ bank: 'ICBC', mutation: resend });
+    const first = await acts.applyMutation({ proof: undefined, bank: 'ICBC', mutation: resend });
     assert.deepEqual([first.alreadyDone, first.rows], [false, [1]]);
-    assert.equal((await acts.applyMutation({ bank: 'ICBC', mutation: resend })).alreadyDone, true);
+    assert.equal(
+      (await acts.applyMutation({ proof: undefined, bank: 'ICBC', mutation: resend })).alreadyDone,
+      true,
+    );
     // The program sent it again before the repeat came: the repeat must not queue a second send.
     const resentAt = '2026-11-27T08:00:05.000Z';
     await db
@@ -157,7 +163,7 @@ describe('guarded finance-side changes', () => {
       .set({ status: 'sent', sent_at: resentAt })
       .where('voucher_no', '=', 'V3')
       .execute();
-    const repeat = await acts.applyMutation({ bank: 'ICBC', mutation: resend });
+    const repeat = await acts.applyMutation({ proof: undefined, bank: 'ICBC', mutation: resend });
     assert.deepEqual([repeat.alreadyDone, repeat.statements], [true, []]);
     assert.deepEqual(await row(), { status: 'sent', sent_at: resentAt });
 
@@ -167,11 +173,14 @@ describe('guarded finance-side changes', () => {
       .set({ status: 'confirmed', sent_at: sentAt })
       .where('voucher_no', '=', 'V3')
       .execute();
-    await assert.rejects(acts.applyMutation({ bank: 'ICBC', mutation: resend }), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure);
-      assert.equal(err.type, 'UnexpectedState');
-      return true;
-    });
+    await assert.rejects(
+      acts.applyMutation({ proof: undefined, bank: 'ICBC', mutation: resend }),
+      (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure);
+        assert.equal(err.type, 'UnexpectedState');
+        return true;
+      },
+    );
     assert.deepEqual(await row(), { status: 'confirmed', sent_at: sentAt });
   });
 

@@ -329,6 +329,7 @@ describe('treasury SQL on Oracle 12.1', () => {
     await acts.readAnswers({ bank, prefix: 'vc-' });
     await acts.readBankReports({ bank, date: '2026-11-26', kinds: ['daily_report', 'payment_list'] });
     const applied = await acts.applyMutation({
+      proof: undefined,
       bank,
       mutation: { kind: 'confirm-void', voucherNo: '4201000001', bankAt: at },
     });
@@ -349,7 +350,7 @@ describe('treasury SQL on Oracle 12.1', () => {
     assert.equal(state.financeOut, 41);
     const asked = await acts.askBankSerial({ bank, key: 'seq-resync/CZ.TO.ICBC/2026-11-27' });
     assert.equal(asked.askedAbout, '4201000001');
-    const realigned = await acts.realignOutgoingSerial({ bank, from: 41, to: 40 });
+    const realigned = await acts.realignOutgoingSerial({ proof: undefined, bank, from: 41, to: 40 });
     assert.equal(realigned.changed, true);
     assert.equal((await acts.readBankSerialAnswer({ queryId: asked.queryId }))?.lastSerialAccepted, 41);
     assertOracleClean(statements);
@@ -362,15 +363,18 @@ describe('treasury SQL on Oracle 12.1', () => {
     const survey = await acts.surveyNewBankTreasury({ code: 'PSBC' });
     assert.equal(survey.baseData.payee_account.records, 10);
     await acts.registerAgentBank({
+      proof: undefined,
       code: 'PSBC',
       name: '中国邮政储蓄银行',
       versions: [{ kind: 'payee_account', version: 3 }],
     });
     await acts.requestOnboardingPushes({
+      proof: undefined,
       code: 'PSBC',
       pushes: [{ pushId: 'add-bank/PSBC/payee_account', kind: 'payee_account', version: 3, records: 10 }],
     });
     await acts.requestOnboardingTestQuery({
+      proof: undefined,
       code: 'PSBC',
       query: { queryId: 'ab-PSBC-1', voucherNo: 'TEST-PSBC-1' },
     });

@@ -264,7 +264,7 @@ describe('the resend activities use the chosen rule set', () => {
     const registry = createBankRegistryActivities({ site: s });
     const file = await registry.renderBankFile({ bank, workflowId: 'add-agent-bank/HXB' });
     assert.match(file.content, /^voucherRules: rural-commercial$/m);
-    await registry.registerBank({ code: 'HXB', ...file });
+    await registry.registerBank({ proof: undefined, code: 'HXB', ...file });
     assert.equal(liveBanks(s).find((b) => b.code === 'HXB')?.voucherRules, 'rural-commercial');
     const [hxb] = await inspect(s, 'HXB');
     assert.equal(hxb?.ruleSet, 'rural-commercial');

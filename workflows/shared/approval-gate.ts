@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createApprovalActivities } from '../../activities/approvals.ts';
-import { planDigest, signedDecisionSchema } from './approval-decision.ts';
+import { planDigest, recordedDecisionSchema, type SignedDecision } from './approval-decision.ts';
 import {
   approvalStateQuery,
   decideUpdate,
@@ -48,16 +48,18 @@ export function createApprovalGate(options: {
   record: RunRecord;
 }): ApprovalGate {
   const { runbook, requestedBy, bankCodes, record } = options;
-  const { workflowId } = workflowInfo();
+  const { workflowId, runId, namespace } = workflowInfo();
   const approvals = proxyActivities<Approvals>(readOnly());
   const usedNonces = new Set<string>();
+  /** The current gate's approving decisions as signed (v2 only: v1 ones are replays of old runs). */
+  let approving: SignedDecision[] = [];
   const closed: GateOutcome[] = [];
   let pending: PendingApprovalView | null = null;
   let policy: GatePolicy | null = null;
   let verdict: 'approved' | 'rejected' | undefined;
   let opened = 0;
 
-  setHandler(approvalStateQuery, (): ApprovalState => ({ runbook, requestedBy, pending, closed }));
+  setHandler(approvalStateQuery, (): ApprovalState => ({ runbook, runId, requestedBy, pending, closed }));
 
   setHandler(
     decideUpdate,
@@ -65,10 +67,11 @@ export function createApprovalGate(options: {
       // The validator has judged the decision (it is not run again on replay, so nothing here
       // may depend on the clock). Record the vote before the first await, so a second update in
       // the same activation already sees it.
-      const decision = signedDecisionSchema.parse(signed);
+      const decision = recordedDecisionSchema.parse(signed);
       if (!pending) throw ApplicationFailure.nonRetryable('the approval closed before this decision');
       const { claims, keyId } = decision;
       usedNonces.add(claims.nonce);
+      if (claims.v === 2 && claims.verdict === 'approve') approving.push({ ...decision, claims });
       const vote: ApprovalVote = {
         user: claims.user,
         displayName: policy?.approvers.find((a) => a.id === claims.user)?.displayName ?? claims.user,
@@ -123,7 +126,7 @@ export function createApprovalGate(options: {
   );
 
   function context() {
-    return { workflowId, requestedBy, pending, policy, nowMs: Date.now(), usedNonces };
+    return { namespace, workflowId, runId, requestedBy, pending, policy, nowMs: Date.now(), usedNonces };
   }
 
   async function request(step: string, plan: ApprovalPlan): Promise<GateOutcome> {
@@ -153,6 +156,7 @@ export function createApprovalGate(options: {
       bankCodes,
     };
     verdict = undefined;
+    approving = [];
     await record.audit({
       kind: 'plan',
       actor: requestedBy,
@@ -217,6 +221,18 @@ export function createApprovalGate(options: {
       decidedAt: new Date().toISOString(),
       reminded,
       escalated: gate.escalated,
+      ...(verdict === 'approved' && {
+        proof: {
+          v: 1,
+          run: { namespace, workflowId, runId },
+          runbook,
+          gateId: gate.gateId,
+          step,
+          plan,
+          decisions: [...approving],
+          requester: { user: requestedBy, via: 'unverified' },
+        },
+      }),
     };
     pending = null;
     upsertSearchAttributes([

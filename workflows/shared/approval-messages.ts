@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { SignedDecision, SignerKey } from './approval-decision.ts';
+import type { ApprovalProof } from './approval-proof.ts';
 
 export interface Bilingual {
   zh: string;
@@ -19,6 +20,16 @@ export interface PlanAction {
   /** Exactly what will be sent or run. */
   command: string;
   description: Bilingual;
+  /** For a bulk action: the plan's list (`lists`) whose items it applies to, one by one. */
+  list?: string;
+}
+
+/** A list too long to show whole (vouchers): its count, total and digest (approval-proof.ts, listDigest). */
+export interface PlanList {
+  name: string;
+  count: number;
+  totalFen?: number;
+  digest: string;
 }
 
 export interface PlanVoucher {
@@ -43,6 +54,7 @@ export interface ApprovalPlan {
   vouchers?: PlanVoucher[];
   /** Every voucher the plan is about, however many `vouchers` lists: count, total and the full list's digest. */
   voucherTotals?: VoucherTotals;
+  lists?: PlanList[];
 }
 
 export interface VoucherTotals {
@@ -110,10 +122,14 @@ export interface GateOutcome {
   /** Whether reminders and an escalation went out before the outcome. */
   reminded: boolean;
   escalated: boolean;
+  /** When approved: what the run hands every activity that acts on this approval. */
+  proof?: ApprovalProof;
 }
 
 export interface ApprovalState {
   runbook: string;
+  /** The run answering: a decision is signed for it and sent to it, not to a later run. */
+  runId: string;
   requestedBy: string;
   pending: PendingApprovalView | null;
   closed: GateOutcome[];
@@ -148,6 +164,7 @@ export const refusalReasons = [
   'malformed',
   'no-pending-approval',
   'wrong-workflow',
+  'wrong-run',
   'wrong-gate',
   'unknown-key',
   'bad-signature',

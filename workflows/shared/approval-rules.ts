@@ -8,7 +8,9 @@ import { signedDecisionSchema, verifyDecisionSignature, type SignedDecision } fr
 import type { GatePolicy, PendingApprovalView, RefusalReason } from './approval-messages.ts';
 
 export interface DecisionContext {
+  namespace: string;
   workflowId: string;
+  runId: string;
   requestedBy: string;
   pending: PendingApprovalView | null;
   policy: GatePolicy | null;
@@ -32,8 +34,13 @@ export function checkDecision(raw: unknown, ctx: DecisionContext): DecisionCheck
   const { claims } = decision;
   const { pending, policy } = ctx;
   if (!pending || !policy) return refuse('no-pending-approval', 'this run is not waiting for an approval');
-  if (claims.workflowId !== ctx.workflowId)
-    return refuse('wrong-workflow', `the decision is for ${claims.workflowId}, not this run`);
+  if (claims.workflowId !== ctx.workflowId || claims.namespace !== ctx.namespace)
+    return refuse(
+      'wrong-workflow',
+      `the decision is for ${claims.namespace}/${claims.workflowId}, not this run`,
+    );
+  if (claims.runId !== ctx.runId)
+    return refuse('wrong-run', `the decision is for run ${claims.runId}, not this run ${ctx.runId}`);
 
   const signature = verifyDecisionSignature(decision, policy.signers);
   if (signature === 'unknown-key') return refuse('unknown-key', `no trusted signing key ${decision.keyId}`);
@@ -41,10 +48,10 @@ export function checkDecision(raw: unknown, ctx: DecisionContext): DecisionCheck
     return refuse('bad-signature', 'the signature does not match the decision');
 
   if (ctx.usedNonces.has(claims.nonce)) return refuse('replayed', 'this decision has already been used');
-  if (claims.gateId !== pending.gateId)
+  if (claims.gateId !== pending.gateId || claims.step !== pending.step)
     return refuse(
       'wrong-gate',
-      `the decision is for approval ${claims.gateId}; ${pending.gateId} is waiting`,
+      `the decision is for approval ${claims.gateId} (${claims.step}); ${pending.gateId} (${pending.step}) is waiting`,
     );
   if (claims.planDigest !== pending.planDigest)
     return refuse(

@@ -99,7 +99,11 @@ export async function applyChanges(
   for (const [i, change] of changes.entries()) {
     let result: MutationResult;
     try {
-      result = await run.change.applyMutation({ bank: run.bank.code, mutation: change.mutation });
+      result = await run.change.applyMutation({
+        bank: run.bank.code,
+        mutation: change.mutation,
+        proof: approval.proof,
+      });
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.type === ErrorKind.UnexpectedState) {

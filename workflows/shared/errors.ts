@@ -3,7 +3,7 @@
  * `ApplicationFailure`s whose `type` is one of these, so retry policies and reports can say
  * what went wrong without parsing prose.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 
 export const ErrorKind = {
@@ -15,6 +15,10 @@ export const ErrorKind = {
   BankRejected: 'BankRejected',
   ApprovalRejected: 'ApprovalRejected',
   ApprovalRefused: 'ApprovalRefused',
+  /** A mutating activity's approval proof does not hold (approval-proof.ts): nothing was changed. */
+  ApprovalProofRefused: 'ApprovalProofRefused',
+  /** An activity scheduled by a run that is not one of the site's runbooks: nothing was done. */
+  ForeignRun: 'ForeignRun',
   ResourceLocked: 'ResourceLocked',
   UnexpectedState: 'UnexpectedState',
   NotificationFailed: 'NotificationFailed',
@@ -31,6 +35,8 @@ export const nonRetryableErrorKinds: ErrorKind[] = [
   ErrorKind.ConfigurationError,
   ErrorKind.MqAuthFailed,
   ErrorKind.CalendarYearUnknown,
+  ErrorKind.ApprovalProofRefused,
+  ErrorKind.ForeignRun,
 ];
 
 /** At most this many problems are spelled out; the rest are counted. */
@@ -110,4 +116,17 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.outp
   const checked = checkInput(schema, raw);
   if (!checked.ok) throw invalidInput(checked.problems);
   return checked.input;
+}
+
+/**
+ * Whether an activity failed because it refused the run's approval (approval-proof.ts): the run
+ * was reset or started again, the approval aged, or the action was not the plan's. Nothing was
+ * changed; a runbook plans and asks again rather than act.
+ */
+export function isProofRefusal(err: unknown): boolean {
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === ErrorKind.ApprovalProofRefused
+  );
 }

@@ -76,6 +76,11 @@ export function withSql(items: Omit<PlannedChange, 'sql'>[], sql: string[][]): P
   });
 }
 
+/** A change's statements as one plan action's command. */
+export function sqlCommand(statements: readonly string[]): string {
+  return statements.map((s) => `${s};`).join('\n');
+}
+
 export function financePlan(options: {
   runbook: string;
   title: Bilingual;
@@ -86,7 +91,7 @@ export function financePlan(options: {
   const actions: PlanAction[] = options.changes.map((c) => ({
     kind: 'sql',
     target: 'treasury',
-    command: c.sql.map((s) => `${s};`).join('\n'),
+    command: sqlCommand(c.sql),
     description: mutationText(c.mutation),
   }));
   const vouchers = new Map<string, PlanVoucher>();

@@ -50,6 +50,7 @@ export function createApprovalActivities(deps: {
       return {
         ...policy,
         maxDecisionAgeMs: approvals.maxDecisionAgeSeconds * 1000,
+        proofMaxAgeMs: durationMs(approvals.proofMaxAge),
         signers,
         approvers,
         inboxUrl: site.inbox.publicUrl.replace(/\/$/, ''),

@@ -14,15 +14,25 @@ import { chunksOf, firstRows, insertRows } from '../connectors/treasury/portable
 import type { BaseDataKind, TreasuryDatabase, VoucherStatus } from '../connectors/treasury/schema.ts';
 import { maskAccount, maskName } from '../inbox/format.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import { batchesOf } from '../workflows/voucher-resend.plan.ts';
+import {
+  alignCommand,
+  baseDataCommand,
+  batchesOf,
+  confirmCommand,
+  fixCommand,
+  requeueCommand,
+} from '../workflows/voucher-resend.plan.ts';
 import type {
   BankAnswer,
   FailedVoucher,
   FieldCheck,
+  ListPlace,
   PayeeField,
   PlannedVoucher,
   ProposedFix,
 } from '../workflows/voucher-resend.types.ts';
+import type { ProofAction } from '../workflows/shared/approval-proof.ts';
+import { requiresProof, sqlAction } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
 import { checkVoucherFields, normalisedValue, rulesFor } from './voucher-rules.ts';
 
@@ -82,6 +92,15 @@ function failedVouchers(db: Db, f: FailedFilter) {
 export function createVoucherActivities({ db, site, now = () => new Date() }: VoucherDeps) {
   const maskField = (field: PayeeField, value: string) =>
     field === 'payeeAccountNo' ? maskAccount(value) : field === 'payeeAccountName' ? maskName(value) : value;
+
+  async function currentVersions(bank: string): Promise<Map<BaseDataKind, number>> {
+    const rows = await db
+      .selectFrom('base_data_versions')
+      .select(['kind', 'version_current'])
+      .where('bank_code', '=', bank)
+      .execute();
+    return new Map(rows.map((r) => [r.kind, r.version_current]));
+  }
 
   async function ackedVersions(bank: string): Promise<Record<BaseDataKind, number>> {
     const rows = await db
@@ -318,49 +337,55 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
     },
 
     /** Asks the send/receive program to push finance's current version of each kind (keyed by `key`). */
-    async pushBaseData(input: {
-      bank: string;
-      kinds: BaseDataKind[];
-      key: string;
-    }): Promise<{ kind: BaseDataKind; version: number; pushId: string; created: boolean }[]> {
-      requireBank(site, input.bank);
-      const at = now().toISOString();
-      const out: { kind: BaseDataKind; version: number; pushId: string; created: boolean }[] = [];
-      for (const kind of input.kinds) {
-        const pushId = `${input.key}/${kind}`;
-        const existing = await db
-          .selectFrom('base_data_pushes')
-          .select(['version'])
-          .where('push_id', '=', pushId)
-          .executeTakeFirst();
-        if (existing) {
-          out.push({ kind, version: existing.version, pushId, created: false });
-          continue;
+    pushBaseData: requiresProof(
+      async (input: { bank: string; kinds: BaseDataKind[]; key: string }) => {
+        const current = await currentVersions(input.bank);
+        return input.kinds.map((kind) => ({
+          kind: 'message' as const,
+          target: input.bank,
+          command: baseDataCommand(kind, current.get(kind) ?? 0),
+        }));
+      },
+      async (input): Promise<{ kind: BaseDataKind; version: number; pushId: string; created: boolean }[]> => {
+        requireBank(site, input.bank);
+        const at = now().toISOString();
+        const out: { kind: BaseDataKind; version: number; pushId: string; created: boolean }[] = [];
+        for (const kind of input.kinds) {
+          const pushId = `${input.key}/${kind}`;
+          const existing = await db
+            .selectFrom('base_data_pushes')
+            .select(['version'])
+            .where('push_id', '=', pushId)
+            .executeTakeFirst();
+          if (existing) {
+            out.push({ kind, version: existing.version, pushId, created: false });
+            continue;
+          }
+          const row = await db
+            .selectFrom('base_data_versions')
+            .select('version_current')
+            .where('bank_code', '=', input.bank)
+            .where('kind', '=', kind)
+            .executeTakeFirstOrThrow();
+          await db
+            .insertInto('base_data_pushes')
+            .values({
+              push_id: pushId,
+              bank_code: input.bank,
+              kind,
+              version: row.version_current,
+              status: 'pending_send',
+              requested_at: at,
+              sent_at: null,
+              answered_at: null,
+              answer_reason: null,
+            })
+            .execute();
+          out.push({ kind, version: row.version_current, pushId, created: true });
         }
-        const row = await db
-          .selectFrom('base_data_versions')
-          .select('version_current')
-          .where('bank_code', '=', input.bank)
-          .where('kind', '=', kind)
-          .executeTakeFirstOrThrow();
-        await db
-          .insertInto('base_data_pushes')
-          .values({
-            push_id: pushId,
-            bank_code: input.bank,
-            kind,
-            version: row.version_current,
-            status: 'pending_send',
-            requested_at: at,
-            sent_at: null,
-            answered_at: null,
-            answer_reason: null,
-          })
-          .execute();
-        out.push({ kind, version: row.version_current, pushId, created: true });
-      }
-      return out;
-    },
+        return out;
+      },
+    ),
 
     /** Where each push stands: pending_send, sent, acked or rejected (with the bank's reason). */
     async baseDataPushStates(input: { pushIds: string[] }) {
@@ -385,77 +410,100 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
      * only if it still comes out as the plan showed it (the bank's rule set may have been changed
      * in the site file since).
      */
-    async normalisePayeeFields(input: {
-      bank: string;
-      fixes: ProposedFix[];
-    }): Promise<{ payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[]> {
-      const bank = requireBank(site, input.bank);
-      const rules = rulesFor(bank.code, bank.voucherRules);
-      const column = {
-        payeeAccountNo: 'account_no',
-        payeeAccountName: 'account_name',
-        payeeBankName: 'bank_name',
-      } as const;
-      const out: { payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[] = [];
-      for (const fix of input.fixes) {
-        const col = column[fix.field];
-        const row = await db
-          .selectFrom('payee_accounts')
-          .select(['account_no', 'account_name', 'bank_name'])
-          .where('id', '=', fix.payeeId)
-          .executeTakeFirst();
-        const current = row?.[col] ?? '';
-        const target = normalisedValue(fix.field, current, rules);
-        const asPlanned = maskField(fix.field, target) === fix.after;
-        if (valueDigest(current) === fix.beforeDigest && target !== current && asPlanned) {
-          // Guarded by the value read: a record changed since is left alone.
-          const res = await db
-            .updateTable('payee_accounts')
-            .set({ [col]: target })
+    normalisePayeeFields: requiresProof(
+      (input: { bank: string; fixes: ProposedFix[] }) => input.fixes.map((f) => sqlAction(fixCommand(f))),
+      async (
+        input,
+      ): Promise<{ payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[]> => {
+        const bank = requireBank(site, input.bank);
+        const rules = rulesFor(bank.code, bank.voucherRules);
+        const column = {
+          payeeAccountNo: 'account_no',
+          payeeAccountName: 'account_name',
+          payeeBankName: 'bank_name',
+        } as const;
+        const out: { payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[] = [];
+        for (const fix of input.fixes) {
+          const col = column[fix.field];
+          const row = await db
+            .selectFrom('payee_accounts')
+            .select(['account_no', 'account_name', 'bank_name'])
             .where('id', '=', fix.payeeId)
-            .where(col, '=', current)
             .executeTakeFirst();
-          out.push({
-            payeeId: fix.payeeId,
-            field: fix.field,
-            result: res.numUpdatedRows === 1n ? 'applied' : 'changed',
-          });
-        } else {
-          out.push({
-            payeeId: fix.payeeId,
-            field: fix.field,
-            result: target === current ? 'already' : 'changed',
-          });
+          const current = row?.[col] ?? '';
+          const target = normalisedValue(fix.field, current, rules);
+          const asPlanned = maskField(fix.field, target) === fix.after;
+          if (valueDigest(current) === fix.beforeDigest && target !== current && asPlanned) {
+            // Guarded by the value read: a record changed since is left alone.
+            const res = await db
+              .updateTable('payee_accounts')
+              .set({ [col]: target })
+              .where('id', '=', fix.payeeId)
+              .where(col, '=', current)
+              .executeTakeFirst();
+            out.push({
+              payeeId: fix.payeeId,
+              field: fix.field,
+              result: res.numUpdatedRows === 1n ? 'applied' : 'changed',
+            });
+          } else {
+            out.push({
+              payeeId: fix.payeeId,
+              field: fix.field,
+              result: target === current ? 'already' : 'changed',
+            });
+          }
         }
-      }
-      return out;
-    },
+        return out;
+      },
+    ),
 
     /**
      * Puts vouchers back to pending_send, for the send/receive program to send again under their
      * own numbers — each only if its row is still exactly as the plan saw it. A second call
      * (a retry after a crash) finds the rows moved on and changes nothing.
      */
-    async requeueVouchers(input: { bank: string; vouchers: PlannedVoucher[] }): Promise<RowChange[]> {
-      requireBank(site, input.bank);
-      return setWhereUnchanged(db, now, input.bank, input.vouchers, 'pending_send', (at) => ({
-        submitted_at: at,
-        sent_at: null,
-        serial_no: null,
-        failure_code: null,
-        failure_reason: null,
-      }));
-    },
+    requeueVouchers: requiresProof(
+      (input: { bank: string; vouchers: PlannedVoucher[]; list: ListPlace & { part: string[] } }) => [
+        listAction(requeueCommand(input.bank), 'resend', input.vouchers, input.list),
+      ],
+      async (input): Promise<RowChange[]> => {
+        requireBank(site, input.bank);
+        return setWhereUnchanged(db, now, input.bank, input.vouchers, 'pending_send', (at) => ({
+          submitted_at: at,
+          sent_at: null,
+          serial_no: null,
+          failure_code: null,
+          failure_reason: null,
+        }));
+      },
+    ),
 
-    /** Finance's side brought in line with the bank's: the bank has the voucher, so it is accepted. */
-    async alignVoucherStatus(input: { bank: string; vouchers: PlannedVoucher[] }): Promise<RowChange[]> {
-      requireBank(site, input.bank);
-      return setWhereUnchanged(db, now, input.bank, input.vouchers, 'accepted', (at) => ({
-        accepted_at: at,
-        failure_code: null,
-        failure_reason: null,
-      }));
-    },
+    /**
+     * Finance's side brought in line with the bank's: the bank has the voucher, so it is accepted —
+     * found so at the look (`align`, the plan's align list), or after a resend whose
+     * acknowledgement was lost (`confirm`, the plan's resend list).
+     */
+    alignVoucherStatus: requiresProof(
+      (input: {
+        bank: string;
+        vouchers: PlannedVoucher[];
+        as: 'align' | 'confirm';
+        list: ListPlace & { part: string[] };
+      }) => [
+        input.as === 'align'
+          ? listAction(alignCommand(input.bank), 'align', input.vouchers, input.list)
+          : listAction(confirmCommand(input.bank), 'resend', input.vouchers, input.list),
+      ],
+      async (input): Promise<RowChange[]> => {
+        requireBank(site, input.bank);
+        return setWhereUnchanged(db, now, input.bank, input.vouchers, 'accepted', (at) => ({
+          accepted_at: at,
+          failure_code: null,
+          failure_reason: null,
+        }));
+      },
+    ),
 
     /** Finance's current status of each voucher. */
     async voucherStates(input: {
@@ -473,6 +521,23 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
         };
       });
     },
+  };
+}
+
+/** A bulk change over vouchers of one of the plan's lists, as the proof check sees it. */
+function listAction(
+  command: string,
+  list: 'resend' | 'align',
+  vouchers: PlannedVoucher[],
+  place: ListPlace & { part: string[] },
+): ProofAction {
+  return {
+    kind: 'sql',
+    target: 'treasury',
+    command,
+    list,
+    items: vouchers.map((v) => v.voucherNo),
+    membership: place,
   };
 }
 

@@ -7,7 +7,8 @@
  * 2. an activity marked as mutating (activities/proof-actions.ts) must carry an approval proof
  *    that covers what it is about to do (proof-check.ts);
  * 3. the audit trail takes a decision only with its front-door signature for this run, and a
- *    mutation only under a proof this run has used; nobody writes `proof-used` but the guard.
+ *    mutation that names an approved plan only under a proof this run (or its parent) has used;
+ *    nobody writes `proof-used` but the guard.
  * Every refusal is logged with what was refused and why, and fails the activity non-retryably
  * before it has touched anything.
  */
@@ -134,8 +135,8 @@ async function admitAuditEntry(
     if (c.namespace !== caller.namespace || c.workflowId !== caller.workflowId || c.runId !== caller.runId)
       throw refuse(`the decision is for ${c.workflowId} run ${c.runId}, not the recording run`);
   }
-  if (entry?.kind === 'mutation') {
-    const digest = entry.payload?.planDigest;
+  if (entry?.kind === 'mutation' && entry.payload?.planDigest !== undefined) {
+    const digest = entry.payload.planDigest;
     const runs = [caller, ...(caller.facts.parent ? [caller.facts.parent] : [])];
     const used = await audit.db
       .selectFrom('audit_records')
@@ -146,6 +147,6 @@ async function admitAuditEntry(
       )
       .execute();
     if (!used.some((r) => (JSON.parse(r.payload) as { planDigest?: string }).planDigest === digest))
-      throw refuse('a mutation record needs an approval this run has acted on (its plan digest)');
+      throw refuse('a mutation record naming a plan needs an approval of that plan this run has acted on');
   }
 }

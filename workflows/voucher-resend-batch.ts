@@ -1,43 +1,27 @@
 /**
- * One batch (≤ 500 vouchers) of failed voucher resend, a child workflow of `voucherResend`. The
- * batch's vouchers live only here, so a run over ten thousand keeps every history small:
- * 1. diagnose — describe each voucher (treasury, the bank's field rules) and ask the bank about
- *    it; tell the parent a summary (counts, a sample for the plan, the digest of the resend list);
- * 2. wait for the parent's order — `recheck` (a person corrected payee records), `finish`
- *    (not approved, dry run) or `execute`, which binds to the digest the plan was built from;
- * 3. execute — correct finance's status where the bank has the voucher; wait for the bank's
- *    business window (Chinese working-day calendar); ask the bank again; resend only what it
- *    still has no record of; watch for its acceptance; where its answer was lost, ask once more
- *    and let finance's status follow the bank's. Nothing is ever resent twice.
+ * One batch (≤ 500 vouchers) of failed voucher resend, executed: a child workflow `voucherResend`
+ * starts only after the approval, with the approval proof in its input. It takes no signal and no
+ * update: nothing but its input orders it. It looks again — describes the batch and asks the bank
+ * afresh — and acts only when the batch is still what the plan showed (the row states the plan's
+ * digests bind); then it corrects finance's status where the bank has the voucher, waits for the
+ * bank's business window (Chinese working-day calendar) while the approval is young enough, asks
+ * the bank again after a wait, resends only what the bank still has no record of, watches for its
+ * acceptance, and where its answer was lost asks once more and lets finance's status follow the
+ * bank's. Every change goes through an activity that checks the proof against the plan's lists.
+ * Nothing is ever resent twice.
  */
+import { ApplicationFailure, setHandler, sleep } from '@temporalio/workflow';
+import type { RowChange } from '../activities/vouchers.ts';
+import { decideAtResend, failureLabel, holdLabels, listPart, plannedOf } from './voucher-resend.plan.ts';
 import {
-  ApplicationFailure,
-  condition,
-  defineQuery,
-  defineSignal,
-  getExternalWorkflowHandle,
-  proxyActivities,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { createCalendarActivities } from '../activities/calendar.ts';
-import type { createControlActivities } from '../activities/control.ts';
-import type { createVoucherActivities, RowChange } from '../activities/vouchers.ts';
-import {
-  causesOf,
-  decideAtResend,
-  dispose,
-  failureLabel,
-  holdLabels,
-  plannedOf,
-  summarise,
-} from './voucher-resend.plan.ts';
+  askUntilAnswered,
+  batchActivities,
+  diagnoseBatch,
+  type BatchActivities,
+} from './voucher-resend.steps.ts';
 import type {
   BankAnswer,
-  BatchOrder,
   BatchResult,
-  BatchSummary,
   DiagnosedVoucher,
   PlannedVoucher,
   ResendBatchInput,
@@ -46,145 +30,54 @@ import type {
 } from './voucher-resend.types.ts';
 import { planDigest } from './shared/approval-decision.ts';
 import { refuseUnknownYear } from './shared/calendar-refusal.ts';
-import { ErrorKind } from './shared/errors.ts';
+import { ErrorKind, isProofRefusal } from './shared/errors.ts';
 import { progressQuery } from './shared/progress.ts';
-import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
 
-type Vouchers = ReturnType<typeof createVoucherActivities>;
-type Calendar = ReturnType<typeof createCalendarActivities>;
-type Control = ReturnType<typeof createControlActivities>;
-
 const runbook = 'voucher-resend';
-
-/** Child → parent: the batch is diagnosed (again, after a recheck). */
-export const batchDiagnosedSignal = defineSignal<[BatchSummary]>('resendBatchDiagnosed');
-/** Parent → child: what to do now. */
-export const batchOrderSignal = defineSignal<[BatchOrder]>('resendBatchOrder');
-/** The batch's latest summary (null until diagnosed). */
-export const batchSummaryQuery = defineQuery<BatchSummary | null>('resendBatchSummary');
-
-type Acts = Awaited<ReturnType<typeof activitiesFor>>;
-
-async function activitiesFor() {
-  const control = proxyActivities<Control>(readOnly());
-  const { taskQueues } = await control.describeEstate();
-  return {
-    db: proxyActivities<Vouchers>({ ...readOnly(), taskQueue: taskQueues.db }),
-    dbChange: proxyActivities<Vouchers>({ ...mutation(), taskQueue: taskQueues.db }),
-    calendar: proxyActivities<Calendar>(readOnly()),
-  };
-}
-
-/**
- * Asks the bank about each voucher and waits for its answers: up to `rounds` rounds, each
- * waiting `waitSeconds` with backing-off polls; a late answer to an earlier round still counts.
- * A voucher the bank never answers about comes back `answered: false`.
- */
-async function askUntilAnswered(
-  acts: Acts,
-  bank: string,
-  voucherNos: string[],
-  keyPrefix: string,
-  rounds: number,
-  waitSeconds: number,
-): Promise<Map<string, BankAnswer>> {
-  const answers = new Map<string, BankAnswer>();
-  const keys: string[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    const missing = voucherNos.filter((no) => !answers.get(no)?.answered);
-    if (missing.length === 0) break;
-    const key = `${keyPrefix}${round}`;
-    keys.push(key);
-    await acts.dbChange.askBankAboutVouchers({ bank, voucherNos: missing, key });
-    const deadline = Date.now() + waitSeconds * 1000;
-    for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
-      await sleep(Math.max(1, Math.min(delay, deadline - Date.now())));
-      for (const a of await acts.db.readBankAnswers({ bank, voucherNos: missing, keys }))
-        if (a.answered) answers.set(a.voucherNo, a);
-      if (missing.every((no) => answers.get(no)?.answered) || Date.now() >= deadline) break;
-    }
-  }
-  for (const no of voucherNos) if (!answers.has(no)) answers.set(no, { voucherNo: no, answered: false });
-  return answers;
-}
+/** A resend waits for the window only while the approval stays this much younger than the limit. */
+const ageMarginMs = 5 * 60_000;
 
 export async function voucherResendBatch(input: ResendBatchInput): Promise<BatchResult> {
-  const { bank } = input;
-  const { runId, parent } = workflowInfo();
   let step = 'inspecting';
   let nextOpening: string | undefined;
-  let summary: BatchSummary | null = null;
-  const orders: BatchOrder[] = [];
   setHandler(progressQuery, () => ({ runbook, step, detail: { batch: input.batch, nextOpening } }));
-  setHandler(batchSummaryQuery, () => summary);
-  setHandler(batchOrderSignal, (order) => void orders.push(order));
-  const acts = await activitiesFor();
-
-  const diagnose = async (
-    part: { range?: ResendBatchInput['range']; voucherNos?: string[] },
-    round: string,
-  ) => {
-    step = 'inspecting';
-    const failed = await acts.db.inspectFailedVouchers({
-      bank,
-      since: input.since,
-      staleSentBefore: input.staleSentBefore,
-      ...part,
-    });
-    step = 'asking-bank';
-    const answers = await askUntilAnswered(
-      acts,
-      bank,
-      failed.map((v) => v.voucherNo),
-      `${input.runKey}.${input.batch}.${round}`,
-      input.askRounds,
-      input.answerWaitSeconds,
+  const acts = await batchActivities();
+  const diagnosed = await diagnoseBatch(acts, input, `${input.runKey}.${input.batch}.r${input.round}.x`);
+  const resend = diagnosed.filter((v) => v.disposition.kind === 'resend').map(plannedOf);
+  const align = diagnosed.filter((v) => v.disposition.kind === 'align').map(plannedOf);
+  if (
+    planDigest(resend) !== input.expected.resendDigest ||
+    planDigest(align) !== input.expected.alignDigest
+  ) {
+    const changed = [...resend, ...align].map((v) =>
+      held(v, '计划后凭证状态或银行答复已变化，未处理（重新审批）'),
     );
-    return failed.map((v): DiagnosedVoucher => {
-      const causes = causesOf(v);
-      const answer = answers.get(v.voucherNo) as BankAnswer;
-      return { ...v, causes, answer, disposition: dispose(v, causes, answer) };
-    });
-  };
-  const report = async (version: number) => {
-    summary = summarise(input.batch, version, diagnosed, input.sampleSize);
-    if (parent)
-      await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(batchDiagnosedSignal, summary);
-  };
-
-  let diagnosed = await diagnose({ range: input.range, voucherNos: input.voucherNos }, 'd');
-  let version = 1;
-  await report(version);
-  for (;;) {
-    step = 'waiting-for-order';
-    await condition(() => orders.length > 0);
-    const order = orders.shift() as BatchOrder;
-    if (order.kind === 'recheck') {
-      const manual = diagnosed.filter(
-        (v) => v.disposition.kind === 'hold' && v.disposition.reason === 'manual-fix',
-      );
-      if (manual.length > 0) {
-        const again = new Map(
-          (await diagnose({ voucherNos: manual.map((v) => v.voucherNo) }, `m${version}.`)).map((v) => [
-            v.voucherNo,
-            v,
-          ]),
-        );
-        diagnosed = diagnosed.map((v) => again.get(v.voucherNo) ?? v);
-      }
-      version += 1;
-      await report(version);
-      continue;
-    }
-    if (order.kind === 'finish')
-      return finish(input, diagnosed.filter((v) => v.disposition.kind === 'hold').map(heldResult), undefined);
-    return execute(input, acts, diagnosed, order, runId, (s, at) => {
+    return {
+      ...finish(input, [...changed, ...diagnosed.filter(isHold).map(heldResult)]),
+      replan: { why: 'changed' },
+    };
+  }
+  try {
+    return await execute(input, acts, diagnosed, (s, at) => {
       step = s;
       nextOpening = at;
     });
+  } catch (err) {
+    // The approval no longer holds for a change (reset, aged): nothing more is done; the parent asks again.
+    if (!isProofRefusal(err)) throw err;
+    const left = resend.map((v) => held(v, holdLabels['approval-aged']));
+    return { ...finish(input, left), replan: { why: 'approval-aged' } };
   }
 }
+
+const isHold = (v: DiagnosedVoucher) => v.disposition.kind === 'hold';
+const held = (v: PlannedVoucher, detail: string): VoucherResult => ({
+  voucherNo: v.voucherNo,
+  amountFen: v.amountFen,
+  outcome: 'held',
+  detail,
+});
 
 function heldResult(v: DiagnosedVoucher): VoucherResult {
   const reason = v.disposition.kind === 'hold' ? v.disposition.reason : undefined;
@@ -221,28 +114,34 @@ function finish(
 
 async function execute(
   input: ResendBatchInput,
-  acts: Acts,
+  acts: BatchActivities,
   diagnosed: DiagnosedVoucher[],
-  order: Extract<BatchOrder, { kind: 'execute' }>,
-  runId: string,
   progress: (step: string, nextOpening?: string) => void,
 ): Promise<BatchResult> {
-  const { bank } = input;
+  const { bank, proof } = input;
   const record = createRunRecord(runbook);
-  const results: VoucherResult[] = diagnosed.filter((v) => v.disposition.kind === 'hold').map(heldResult);
+  const results: VoucherResult[] = diagnosed.filter(isHold).map(heldResult);
   const push = (v: PlannedVoucher, outcome: VoucherOutcome, extra: Partial<VoucherResult> = {}) =>
     results.push({ voucherNo: v.voucherNo, amountFen: v.amountFen, outcome, ...extra });
   let audits = 0;
   const audit = (action: AuditAction, vouchers: PlannedVoucher[], changes: RowChange[]) =>
-    auditChange(record, action, input, order, vouchers, changes, `${runId}/${action}/${++audits}`);
+    auditChange(
+      record,
+      action,
+      input,
+      vouchers,
+      changes,
+      `${input.runKey}/${input.batch}/${action}/${++audits}`,
+    );
+  // Where this batch's vouchers sit in the plan's lists: what each change shows the proof check.
+  const inList = (list: 'resend' | 'align', part: PlannedVoucher[]) => ({
+    ...input.lists[list],
+    part: part.map((v) => v.voucherNo),
+  });
 
-  // Execute only the list the plan was built from.
   const planned = diagnosed.filter((v) => v.disposition.kind === 'resend');
-  if (planDigest(planned.map(plannedOf)) !== order.batchDigest) {
-    for (const v of planned) push(plannedOf(v), 'held', { detail: '批次清单与审批计划不一致，未重发' });
-    return finish(input, results, undefined);
-  }
-  const blocked = new Set(order.blockedKinds);
+  const resendList = inList('resend', planned.map(plannedOf));
+  const blocked = new Set(input.blockedKinds);
   const resend = planned.filter((v) => !v.staleBaseData.some((s) => blocked.has(s.kind))).map(plannedOf);
   for (const v of planned.filter((x) => x.staleBaseData.some((s) => blocked.has(s.kind))))
     push(plannedOf(v), 'held', { detail: holdLabels['base-data-not-acked'] });
@@ -251,7 +150,13 @@ async function execute(
   const align = diagnosed.filter((v) => v.disposition.kind === 'align').map(plannedOf);
   if (align.length > 0) {
     progress('aligning');
-    const changed = await acts.dbChange.alignVoucherStatus({ bank, vouchers: align });
+    const changed = await acts.dbChange.alignVoucherStatus({
+      bank,
+      vouchers: align,
+      as: 'align',
+      list: inList('align', align),
+      proof,
+    });
     await audit('align', align, changed);
     for (const c of changed) {
       const v = align.find((x) => x.voucherNo === c.voucherNo) as PlannedVoucher;
@@ -263,14 +168,20 @@ async function execute(
   if (resend.length === 0) return finish(input, results);
 
   // 2. Only inside the bank's window on a working day: a resend outside it would time out again.
+  //    Waiting is bounded by the approval's age: a window too far off means planning and asking again.
   let opened: { openedAt: string; extended: string | undefined } | undefined;
+  let waited = false;
   for (let tries = 0; !opened; tries++) {
     progress('waiting-for-window');
     const window = await acts.calendar
       .bankWindow({ bank, at: new Date().toISOString() })
       .catch(refuseUnknownYear(`${bank}: cannot tell when the business window opens`));
     if (window.open) opened = { openedAt: new Date().toISOString(), extended: window.extended };
-    else {
+    else if (!(Date.parse(window.opensAt) < Date.parse(input.actBy) - ageMarginMs)) {
+      for (const v of resend) push(v, 'held', { detail: holdLabels['approval-aged'] });
+      return { ...finish(input, results), replan: { why: 'approval-aged', opensAt: window.opensAt } };
+    } else {
+      waited = true;
       if (tries >= 10)
         throw ApplicationFailure.create({
           type: ErrorKind.UnexpectedState,
@@ -282,17 +193,19 @@ async function execute(
     }
   }
 
-  // 3. Look again: the bank's fresh answer, and the row as it is now against what the plan saw.
+  // 3. Look again after a wait: the bank's fresh answer, and the row as it is now against what the plan saw.
   progress('asking-bank');
   const nos = resend.map((v) => v.voucherNo);
-  const answers = await askUntilAnswered(
-    acts,
-    bank,
-    nos,
-    `${input.runKey}.${input.batch}.x`,
-    input.askRounds,
-    input.answerWaitSeconds,
-  );
+  const answers = waited
+    ? await askUntilAnswered(
+        acts,
+        bank,
+        nos,
+        `${input.runKey}.${input.batch}.r${input.round}.w`,
+        input.askRounds,
+        input.answerWaitSeconds,
+      )
+    : new Map(diagnosed.map((v) => [v.voucherNo, v.answer]));
   const states = new Map(
     (await acts.db.voucherStates({ bank, voucherNos: nos })).map((s) => [s.voucherNo, s]),
   );
@@ -319,13 +232,24 @@ async function execute(
   // 4. Where the bank has it after all, finance follows; the rest goes out under its own number.
   progress('resending');
   if (toAlign.length > 0) {
-    const changed = await acts.dbChange.alignVoucherStatus({ bank, vouchers: toAlign });
+    const changed = await acts.dbChange.alignVoucherStatus({
+      bank,
+      vouchers: toAlign,
+      as: 'confirm',
+      list: resendList,
+      proof,
+    });
     await audit('align', toAlign, changed);
     for (const v of toAlign) push(v, 'aligned', { detail: '银行已有该凭证，未重发' });
   }
   const resentAt = new Date().toISOString();
   if (toResend.length > 0) {
-    const requeued = await acts.dbChange.requeueVouchers({ bank, vouchers: toResend });
+    const requeued = await acts.dbChange.requeueVouchers({
+      bank,
+      vouchers: toResend,
+      list: resendList,
+      proof,
+    });
     await audit('requeue', toResend, requeued);
   }
 
@@ -357,7 +281,7 @@ async function execute(
       acts,
       bank,
       open.map((v) => v.voucherNo),
-      `${input.runKey}.${input.batch}.v`,
+      `${input.runKey}.${input.batch}.r${input.round}.v`,
       input.askRounds,
       input.answerWaitSeconds,
     );
@@ -384,7 +308,13 @@ async function execute(
     }
     if (confirm.length > 0) {
       progress('aligning');
-      const changed = await acts.dbChange.alignVoucherStatus({ bank, vouchers: confirm });
+      const changed = await acts.dbChange.alignVoucherStatus({
+        bank,
+        vouchers: confirm,
+        as: 'confirm',
+        list: resendList,
+        proof,
+      });
       await audit('align-after-resend', confirm, changed);
       const byNo = new Map(changed.map((c) => [c.voucherNo, c]));
       for (const v of confirm) {
@@ -409,7 +339,6 @@ async function auditChange(
   record: ReturnType<typeof createRunRecord>,
   action: AuditAction,
   input: ResendBatchInput,
-  order: Extract<BatchOrder, { kind: 'execute' }>,
   vouchers: PlannedVoucher[],
   changes: RowChange[],
   key: string,
@@ -431,8 +360,8 @@ async function auditChange(
         changed: byNo.get(v.voucherNo)?.changed ?? false,
         status: byNo.get(v.voucherNo)?.status ?? 'unknown',
       })),
-      planDigest: order.planDigest,
-      requestedBy: order.requestedBy,
+      planDigest: input.proof ? planDigest(input.proof.plan) : null,
+      approvedBy: input.proof?.decisions.map((d) => d.claims.user) ?? [],
     },
     key,
   });

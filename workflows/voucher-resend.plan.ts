@@ -6,6 +6,7 @@
  */
 import type { BaseDataKind } from '../connectors/treasury/schema.ts';
 import { planDigest } from './shared/approval-decision.ts';
+import { listDigest } from './shared/approval-proof.ts';
 import type { ApprovalPlan, Bilingual, PlanAction } from './shared/approval-messages.ts';
 import { voucherRuleSetText } from './shared/voucher-rule-sets.ts';
 import type {
@@ -57,6 +58,7 @@ export const holdLabels: Record<HoldReason, string> = {
   'base-data-not-acked': '银行未确认基础资料更新，未重发',
   'manual-fix': '凭证要素需人工修正',
   voiding: '财政端已申请作废，不重发',
+  'approval-aged': '审批后银行营业时间未到，审批已过期，未重发（重新审批）',
 };
 
 export function failureLabel(code: string | null): string {
@@ -147,8 +149,8 @@ export interface ResendPlanInput {
   baseData: { kind: BaseDataKind; version: number; acked: number }[];
   /** The bank's voucher field rule set(s) the vouchers were checked with. */
   ruleSets: string[];
-  /** SHA-256 over the batches' resend digests: the full list, voucher by voucher. */
-  listDigest: string;
+  /** The plan's lists, bound by digest: resend and align, voucher by voucher (combine). */
+  lists: { resend: string; align: string };
   reason?: string;
 }
 
@@ -158,11 +160,22 @@ const kindLabels: Record<BaseDataKind, string> = {
   subject: '预算科目',
 };
 
-/** `'A', 'B'` for up to five listed vouchers, else a count that points at the voucher list. */
-function inList(count: number, listed: readonly string[]): string {
-  return count <= 5 && listed.length === count
-    ? listed.map((no) => `'${no}'`).join(', ')
-    : `…${count} 张，见凭证清单…`;
+/** The guarded SQL of each bulk change, one template per list; the list itself is bound by digest. */
+export function alignCommand(bank: string): string {
+  return `UPDATE vouchers SET status = 'accepted', accepted_at = :now, failure_code = NULL, failure_reason = NULL, updated_at = :now WHERE bank_code = '${bank}' AND voucher_no IN (:align) AND status = :seen AND updated_at = :seen`;
+}
+export function requeueCommand(bank: string): string {
+  return `UPDATE vouchers SET status = 'pending_send', submitted_at = :now, sent_at = NULL, serial_no = NULL, failure_code = NULL, failure_reason = NULL, updated_at = :now WHERE bank_code = '${bank}' AND voucher_no IN (:resend) AND status = :seen AND updated_at = :seen`;
+}
+/** After a resend whose acknowledgement was lost: finance follows the bank's answer. */
+export function confirmCommand(bank: string): string {
+  return `UPDATE vouchers SET status = 'accepted', accepted_at = :now, failure_code = NULL, failure_reason = NULL, updated_at = :now WHERE bank_code = '${bank}' AND voucher_no IN (:resend) AND status = :seen AND updated_at = :seen /* 银行已受理、回执未到 */`;
+}
+export function fixCommand(f: ProposedFix): string {
+  return `UPDATE payee_accounts SET ${column(f.field)} = '${f.after}' WHERE id = '${f.payeeId}' AND ${column(f.field)} = '${f.before}' /* sha256 ${f.beforeDigest} */`;
+}
+export function baseDataCommand(kind: BaseDataKind, version: number): string {
+  return `base_data ${kind} version=${version}`;
 }
 
 export function resendPlan(p: ResendPlanInput): ApprovalPlan {
@@ -182,8 +195,8 @@ export function resendPlan(p: ResendPlanInput): ApprovalPlan {
   });
   if (p.resend.count > p.resend.sample.length)
     findings.push({
-      zh: `凭证清单仅列 ${p.resend.sample.length} 张；完整清单摘要 ${p.listDigest.slice(0, 16)}`,
-      en: `Only ${p.resend.sample.length} vouchers are listed; full list digest ${p.listDigest.slice(0, 16)}`,
+      zh: `凭证清单仅列 ${p.resend.sample.length} 张；完整清单摘要 ${p.lists.resend.slice(0, 16)}`,
+      en: `Only ${p.resend.sample.length} vouchers are listed; full list digest ${p.lists.resend.slice(0, 16)}`,
     });
   if (p.align.count > 0)
     findings.push({
@@ -204,10 +217,11 @@ export function resendPlan(p: ResendPlanInput): ApprovalPlan {
           {
             kind: 'sql' as const,
             target: 'treasury',
-            command: `UPDATE vouchers SET status = 'accepted', accepted_at = :now, failure_code = NULL, failure_reason = NULL, updated_at = :now WHERE bank_code = '${bank}' AND voucher_no IN (${inList(p.align.count, p.align.sample)}) AND status = :seen AND updated_at = :seen`,
+            command: alignCommand(bank),
+            list: 'align',
             description: {
-              zh: `更正 ${p.align.count} 张银行已受理凭证的财政端状态`,
-              en: `Correct finance's status of ${p.align.count} vouchers the bank has`,
+              zh: `更正 ${p.align.count} 张银行已受理凭证的财政端状态（清单 align）`,
+              en: `Correct finance's status of ${p.align.count} vouchers the bank has (list align)`,
             },
           },
         ]
@@ -215,7 +229,7 @@ export function resendPlan(p: ResendPlanInput): ApprovalPlan {
     ...p.fixes.map((f) => ({
       kind: 'sql' as const,
       target: 'treasury',
-      command: `UPDATE payee_accounts SET ${column(f.field)} = '${f.after}' WHERE id = '${f.payeeId}' AND ${column(f.field)} = '${f.before}' /* sha256 ${f.beforeDigest} */`,
+      command: fixCommand(f),
       description: {
         zh: `规范${fieldLabel(f.field)}（${f.kinds.map((k) => kindLabel[k]).join('、')}）`,
         en: `Normalise ${f.field} (${f.kinds.join(', ')})`,
@@ -224,7 +238,7 @@ export function resendPlan(p: ResendPlanInput): ApprovalPlan {
     ...p.baseData.map((b) => ({
       kind: 'message' as const,
       target: bank,
-      command: `base_data ${b.kind} version=${b.version}`,
+      command: baseDataCommand(b.kind, b.version),
       description: {
         zh: `向银行推送${kindLabels[b.kind]}基础资料更新至 v${b.version}（银行现为 v${b.acked}），等待银行确认`,
         en: `Push ${b.kind} base data v${b.version} (bank has v${b.acked}) and wait for its ack`,
@@ -244,13 +258,21 @@ export function resendPlan(p: ResendPlanInput): ApprovalPlan {
           {
             kind: 'sql' as const,
             target: 'treasury',
-            command: `UPDATE vouchers SET status = 'pending_send', submitted_at = :now, sent_at = NULL, serial_no = NULL, failure_code = NULL, failure_reason = NULL, updated_at = :now WHERE bank_code = '${bank}' AND voucher_no IN (${inList(
-              p.resend.count,
-              p.resend.sample.map((v) => v.voucherNo),
-            )}) AND status = :seen AND updated_at = :seen`,
+            command: requeueCommand(bank),
+            list: 'resend',
             description: {
-              zh: `重发 ${p.resend.count} 张凭证（收发程序以原凭证号发送，银行按凭证号去重）`,
-              en: `Resend ${p.resend.count} vouchers (the send program sends each under its own number)`,
+              zh: `重发 ${p.resend.count} 张凭证（清单 resend；收发程序以原凭证号发送，银行按凭证号去重）`,
+              en: `Resend ${p.resend.count} vouchers (list resend; the send program sends each under its own number)`,
+            },
+          },
+          {
+            kind: 'sql' as const,
+            target: 'treasury',
+            command: confirmCommand(bank),
+            list: 'resend',
+            description: {
+              zh: '重发后银行已受理但回执丢失的凭证：按银行答复更正财政端状态，不再重发',
+              en: "Resent vouchers the bank accepted whose acknowledgement was lost: finance follows the bank's answer, nothing is resent again",
             },
           },
         ]
@@ -266,7 +288,11 @@ export function resendPlan(p: ResendPlanInput): ApprovalPlan {
     findings,
     actions,
     vouchers: p.resend.sample.map((v) => ({ ...v })),
-    voucherTotals: { count: p.resend.count, amountFen: p.resend.fen, listDigest: p.listDigest },
+    voucherTotals: { count: p.resend.count, amountFen: p.resend.fen, listDigest: p.lists.resend },
+    lists: [
+      { name: 'resend', count: p.resend.count, totalFen: p.resend.fen, digest: p.lists.resend },
+      { name: 'align', count: p.align.count, totalFen: p.align.fen, digest: p.lists.align },
+    ],
   };
 }
 
@@ -281,7 +307,6 @@ export function ruleSetFinding(names: readonly string[]): Bilingual {
 /** What one batch tells its parent: counts, a sample for the plan, its resend digest, fixes and stale kinds. */
 export function summarise(
   batch: number,
-  version: number,
   diagnosed: readonly DiagnosedVoucher[],
   sampleSize: number,
 ): BatchSummary {
@@ -297,7 +322,6 @@ export function summarise(
     if (!v.fields.ok) for (const f of v.fields.fixes) fixes.set(`${f.payeeId}/${f.field}`, f);
   return {
     batch,
-    version,
     count: diagnosed.length,
     fen: sum(diagnosed),
     causes: tally(diagnosed.flatMap((v) => v.causes)),
@@ -311,10 +335,17 @@ export function summarise(
         payeeAccount: v.payee.account,
       })),
       causes: tally(resend.flatMap((v) => v.causes)),
+      part: listPart(resend),
     },
-    align: { count: align.length, fen: sum(align), sample: align.slice(0, 5).map((v) => v.voucherNo) },
+    align: {
+      count: align.length,
+      fen: sum(align),
+      sample: align.slice(0, 5).map((v) => v.voucherNo),
+      part: listPart(align),
+    },
     holds: tally(diagnosed.flatMap((v) => (v.disposition.kind === 'hold' ? [v.disposition.reason] : []))),
     resendDigest: planDigest(resend.map(plannedOf)),
+    alignDigest: planDigest(align.map(plannedOf)),
     staleKinds: [...new Set(resend.flatMap((v) => v.staleBaseData.map((s) => s.kind)))],
     ruleSets: [...new Set(diagnosed.map((v) => v.ruleSet))],
     fixes: [...fixes.values()],
@@ -353,9 +384,17 @@ export function combine(summaries: readonly BatchSummary[]) {
     ruleSets: [...new Set(sorted.flatMap((s) => s.ruleSets))],
     fixes: [...fixes.values()],
     manual: sorted.flatMap((s) => s.manual),
-    /** Binds the approval to every batch's list, in batch order. */
-    listDigest: planDigest(sorted.map((s) => [s.batch, s.resendDigest])),
+    /** Binds the approval to every batch's lists, in batch order. */
+    lists: {
+      resend: listDigest(sorted.map((s) => s.resend.part)),
+      align: listDigest(sorted.map((s) => s.align.part)),
+    },
   };
+}
+
+/** One batch's part of a plan list: the digest of its voucher numbers. */
+export function listPart(vouchers: readonly { voucherNo: string }[]): string {
+  return planDigest(vouchers.map((v) => v.voucherNo));
 }
 
 const kindLabel: Record<ProposedFix['kinds'][number], string> = {

@@ -15,19 +15,19 @@
 import {
   allHandlersFinished,
   condition,
+  executeChild,
   proxyActivities,
   setHandler,
   sleep,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
-  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { createControlActivities } from '../activities/control.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import type { createVoucherActivities } from '../activities/vouchers.ts';
 import type { BaseDataKind } from '../connectors/treasury/schema.ts';
-import { batchDiagnosedSignal, batchOrderSignal, voucherResendBatch } from './voucher-resend-batch.ts';
+import { voucherResendBatch } from './voucher-resend-batch.ts';
+import { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';
 import {
   causeLabels,
   combine,
@@ -40,8 +40,8 @@ import {
   voucherResendInputSchema,
   type BatchResult,
   type BatchSummary,
+  type DiagnoseBatchInput,
   type FailureCause,
-  type ResendBatchInput,
   type VoucherOutcome,
   type VoucherResendInput,
   type VoucherResendOutcome,
@@ -54,6 +54,7 @@ import { unknownCalendarYear } from './shared/calendar-refusal.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import { addDays, dateInZone } from '../domain/calendar/dates.ts';
 import { parseInput } from './shared/errors.ts';
+import { mapWithConcurrency } from './shared/concurrency.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
@@ -69,6 +70,8 @@ const runbook = 'voucher-resend';
 const detailLimit = 2000;
 /** Batches per run, which bounds this run's history (about ten events a batch); a later run takes the rest. */
 const maxBatches = 500;
+/** Plans a run may show for its resend (again when an approval aged waiting for the bank's window). */
+const maxRounds = 3;
 
 const outcomeLabel: Record<VoucherResendOutcome, string> = {
   'nothing-to-do': '无失败凭证',
@@ -114,20 +117,6 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, ...tally } }));
   await announceRun(record, { runbook, bankCodes: [bank.code], input, key: `${run}/run-started` });
 
-  // The batches: each tells its summary by signal and waits for an order; its result ends it.
-  const summaries = new Map<number, BatchSummary>();
-  const results = new Map<number, BatchResult>();
-  const children = new Map<number, ChildWorkflowHandle<typeof voucherResendBatch>>();
-  let childFailure: unknown;
-  setHandler(batchDiagnosedSignal, (s) => {
-    if ((summaries.get(s.batch)?.version ?? 0) < s.version) summaries.set(s.batch, s);
-    tally.diagnosed = [...summaries.values()].reduce((n, x) => n + x.count, 0);
-  });
-  const failed = () => childFailure !== undefined;
-  const rethrow = () => {
-    if (childFailure !== undefined) throw childFailure;
-  };
-
   let lock: HeldLock | undefined;
   let outcome: VoucherResendOutcome = 'nothing-to-do';
   let foundFen = 0;
@@ -136,6 +125,8 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   const approvals: GateOutcome[] = [];
   const pushed: VoucherResendResult['baseDataPushed'] = [];
   let fixesApplied = 0;
+  /** Each batch's latest execution (or, when none was needed, its holds). */
+  const results = new Map<number, BatchResult>();
   // Named vouchers are looked at whatever their date; otherwise the last month's failures.
   const since =
     input.since ?? (input.voucherNos ? `${Number(today.slice(0, 4)) - 1}-01-01` : addDays(today, -31));
@@ -155,59 +146,51 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
     tally.batches = list.batches.length;
     foundFen = list.totalFen;
     const n = list.batches.length;
+    const batchInput = (batch: number, round: number): DiagnoseBatchInput => ({
+      bank: bank.code,
+      runKey,
+      batch,
+      round,
+      range: { first: list.batches[batch - 1]?.first ?? '', last: list.batches[batch - 1]?.last ?? '' },
+      since,
+      staleSentBefore,
+      answerWaitSeconds: input.answerWaitSeconds,
+      askRounds: input.askRounds,
+      sampleSize: Math.ceil(500 / n),
+    });
+    /** Read-only children, at most `concurrency` at work; each returns its summary. */
+    const diagnose = async (batches: number[], round: number, tag = '') => {
+      const done = await mapWithConcurrency(batches, input.concurrency, (b) =>
+        executeChild(voucherDiagnoseBatch, {
+          workflowId: `${workflowId}/${run}/diagnose-${b}${round > 1 ? `-r${round}` : ''}${tag}`,
+          args: [batchInput(b, round)],
+        }),
+      );
+      tally.diagnosed = done.reduce((k, s) => k + s.count, 0);
+      return new Map(done.map((s) => [s.batch, s]));
+    };
 
-    if (n > 0) {
-      // Diagnose: at most `concurrency` batches at work; a summary frees a place.
+    // Diagnose, plan, approve, execute; again for the batches whose approval aged or whose
+    // vouchers moved before they could act — never more than `maxRounds` plans.
+    let active = list.batches.map((_, i) => i + 1);
+    for (let round = 1; active.length > 0 && round <= maxRounds; round++) {
       step = 'diagnosing';
-      const batchInput = (i: number): ResendBatchInput => ({
-        bank: bank.code,
-        runKey,
-        batch: i + 1,
-        range: { first: list.batches[i]?.first ?? '', last: list.batches[i]?.last ?? '' },
-        since,
-        staleSentBefore,
-        answerWaitSeconds: input.answerWaitSeconds,
-        askRounds: input.askRounds,
-        verifySeconds: input.verifySeconds,
-        sampleSize: Math.ceil(500 / n),
-        detail: list.total <= detailLimit,
-      });
-      for (let i = 0; i < n; i++) {
-        await condition(() => children.size - summaries.size < input.concurrency || failed());
-        rethrow();
-        const child = await startChild(voucherResendBatch, {
-          workflowId: `${workflowId}/${run}/batch-${i + 1}`,
-          args: [batchInput(i)],
-        });
-        children.set(i + 1, child);
-        child.result().then(
-          (r) => void results.set(r.batch, r),
-          // A batch stopped by a year without calendar data: the run says so, not just "child failed".
-          (err: unknown) => void (childFailure ??= unknownCalendarYear(err) ?? err),
-        );
-      }
-      await condition(() => summaries.size === n || failed());
-      rethrow();
+      const summaries = await diagnose(active, round);
+      combined = combine([...summaries.values()]);
 
       // Fields no rule can fix: a person corrects the payee records, then the batches look again.
-      combined = combine([...summaries.values()]);
       if (combined.manual.length > 0 && !input.dryRun) {
         step = 'awaiting-manual-fix';
         const answer = await gate.request('fix-fields', manualFixPlan(bank, combined.manual));
         approvals.push(answer);
         if (answer.outcome === 'approved') {
           step = 'diagnosing';
-          const asked = [...summaries.values()]
-            .filter((s) => s.manual.length > 0)
-            .map((s) => [s.batch, s.version] as const);
-          for (const [b] of asked) await children.get(b)?.signal(batchOrderSignal, { kind: 'recheck' });
-          await condition(() => asked.every(([b, v]) => (summaries.get(b)?.version ?? 0) > v) || failed());
-          rethrow();
+          const rechecked = [...summaries.values()].filter((s) => s.manual.length > 0).map((s) => s.batch);
+          for (const [b, s] of await diagnose(rechecked, round, '-m')) summaries.set(b, s);
           combined = combine([...summaries.values()]);
         }
       }
 
-      // Plan.
       step = 'planning';
       const c = combined;
       Object.assign(tally, { resend: c.resend.count, align: c.align.count, held: sumOf(c.holds) });
@@ -226,98 +209,69 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
         fixes: c.fixes,
         baseData,
         ruleSets: c.ruleSets,
-        listDigest: c.listDigest,
+        lists: c.lists,
         ...(input.reason && { reason: input.reason }),
       });
-
-      let approval: GateOutcome | undefined;
-      if (c.resend.count + c.align.count === 0) outcome = 'held';
-      else if (input.dryRun) outcome = 'planned';
-      else {
-        step = 'awaiting-approval';
-        approval = await gate.request('resend', plan);
-        approvals.push(approval);
-        if (approval.outcome !== 'approved') outcome = approval.outcome;
+      if (c.resend.count + c.align.count === 0) {
+        outcome = 'held';
+        for (const s of summaries.values()) results.set(s.batch, heldOnly(s));
+        break;
+      }
+      if (input.dryRun) {
+        outcome = 'planned';
+        break;
+      }
+      step = 'awaiting-approval';
+      const approval = await gate.request('resend', plan);
+      approvals.push(approval);
+      if (approval.outcome !== 'approved') {
+        outcome = approval.outcome;
+        break;
       }
 
-      if (approval?.outcome !== 'approved') {
-        for (const child of children.values()) await child.signal(batchOrderSignal, { kind: 'finish' });
-      } else {
-        step = 'executing';
-        const audit = (key: string, action: string, target: string, before: unknown, after: unknown) =>
-          record.audit({
-            kind: 'mutation',
-            actor: 'system',
-            subject: bank.code,
-            payload: {
-              action,
-              target,
-              before,
-              after,
-              approvedBy: approval.votes.map((v) => v.user),
-              planDigest: approval.planDigest,
-            },
-            key: `${run}/${key}`,
-          });
-
-        // Payee fields, then the base data the bank lacks (pushed, acknowledged durably, with a deadline).
-        for (const [i, chunk] of chunks(c.fixes, input.batchSize).entries()) {
-          const applied = await dbChange.normalisePayeeFields({ bank: bank.code, fixes: chunk });
-          fixesApplied += applied.filter((a) => a.result === 'applied').length;
-          await audit(
-            `normalise/${i}`,
-            'UPDATE payee_accounts (normalised fields)',
-            'treasury',
-            chunk,
-            applied,
-          );
-        }
-        const blockedKinds: BaseDataKind[] = [];
-        if (baseData.length > 0) {
-          step = 'pushing-base-data';
-          const pushes = await dbChange.pushBaseData({ bank: bank.code, kinds: c.staleKinds, key: runKey });
-          await audit(
-            'base-data',
-            'base_data push',
-            bank.code,
-            baseData,
-            pushes.map((p) => ({ kind: p.kind, version: p.version, pushId: p.pushId })),
-          );
-          const acked = await waitForAcks(pushes.map((p) => p.pushId));
-          for (const p of pushes) {
-            pushed.push({ kind: p.kind, version: p.version, acked: acked.has(p.pushId) });
-            if (!acked.has(p.pushId)) blockedKinds.push(p.kind);
-          }
-        }
-
-        // Each batch: correct, wait for the window, ask again, resend, verify.
-        step = 'resending';
-        const ordered: number[] = [];
-        for (const s of [...summaries.values()].sort((a, b) => a.batch - b.batch)) {
-          await condition(
-            () => ordered.filter((b) => !results.has(b)).length < input.concurrency || failed(),
-          );
-          rethrow();
-          await children.get(s.batch)?.signal(batchOrderSignal, {
-            kind: 'execute',
-            planDigest: approval.planDigest,
-            batchDigest: s.resendDigest,
-            blockedKinds,
-            requestedBy: input.requestedBy,
-          });
-          ordered.push(s.batch);
-        }
-      }
-      step = approval?.outcome === 'approved' ? 'verifying' : 'finishing';
-      await condition(() => results.size === n || failed());
-      rethrow();
+      step = 'executing';
+      const blockedKinds = await repairBeforeResend(approval, c, baseData);
+      step = 'resending';
+      const sorted = [...summaries.values()].sort((a, b) => a.batch - b.batch);
+      const parts = { resend: sorted.map((s) => s.resend.part), align: sorted.map((s) => s.align.part) };
+      const done = await mapWithConcurrency(sorted, input.concurrency, (s, index) =>
+        s.resend.count + s.align.count === 0
+          ? Promise.resolve(heldOnly(s))
+          : executeChild(voucherResendBatch, {
+              workflowId: `${workflowId}/${run}/batch-${s.batch}${round > 1 ? `-r${round}` : ''}`,
+              args: [
+                {
+                  ...batchInput(s.batch, round),
+                  verifySeconds: input.verifySeconds,
+                  detail: list.total <= detailLimit,
+                  proof: approval.proof,
+                  actBy: approval.actBy ?? new Date().toISOString(),
+                  expected: { resendDigest: s.resendDigest, alignDigest: s.alignDigest },
+                  lists: { resend: { parts: parts.resend, index }, align: { parts: parts.align, index } },
+                  blockedKinds,
+                },
+              ],
+            }).catch((err: unknown) => {
+              // A batch stopped by a year without calendar data: the run says so, not just "child failed".
+              throw unknownCalendarYear(err) ?? err;
+            }),
+      );
+      for (const r of done) results.set(r.batch, r);
       tally.executed = [...results.values()].reduce((t, r) => t + sumOf(r.counts), 0);
-      if (approval?.outcome === 'approved') {
-        const counts = addUp([...results.values()].map((r) => r.counts));
-        const acted = (counts.accepted ?? 0) + (counts.aligned ?? 0);
-        const left = sumOf(counts) - acted;
-        outcome = left === 0 ? 'completed' : acted > 0 ? 'completed-with-holds' : 'held';
+      const again = done.filter((r) => r.replan);
+      active = again.map((r) => r.batch);
+      // Plan and ask again: the aged approval could not reach the window; wait for it, then look afresh.
+      const opensAt = again.flatMap((r) => (r.replan?.opensAt ? [r.replan.opensAt] : [])).sort()[0];
+      if (active.length > 0 && round < maxRounds && opensAt) {
+        step = 'waiting-for-window';
+        await sleep(Math.max(1000, Date.parse(opensAt) - Date.now()));
       }
+    }
+    if (approvals.at(-1)?.step === 'resend' && approvals.at(-1)?.outcome === 'approved') {
+      const counts = addUp([...results.values()].map((r) => r.counts));
+      const acted = (counts.accepted ?? 0) + (counts.aligned ?? 0);
+      const left = sumOf(counts) - acted;
+      outcome = left === 0 ? 'completed' : acted > 0 ? 'completed-with-holds' : 'held';
     }
   } catch (err) {
     await record.notify({
@@ -331,6 +285,52 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
     throw err;
   } finally {
     await lock?.release();
+  }
+
+  /** Payee fields, then the base data the bank lacks (pushed, acknowledged durably, with a deadline); the kinds left unacknowledged. */
+  async function repairBeforeResend(
+    approval: GateOutcome,
+    c: ReturnType<typeof combine>,
+    baseData: { kind: BaseDataKind; version: number; acked: number }[],
+  ): Promise<BaseDataKind[]> {
+    const { proof } = approval;
+    const audit = (key: string, action: string, target: string, before: unknown, after: unknown) =>
+      record.audit({
+        kind: 'mutation',
+        actor: 'system',
+        subject: bank.code,
+        payload: {
+          action,
+          target,
+          before,
+          after,
+          approvedBy: approval.votes.map((v) => v.user),
+          planDigest: approval.planDigest,
+        },
+        key: `${run}/${approval.gateId}/${key}`,
+      });
+    for (const [i, chunk] of chunks(c.fixes, input.batchSize).entries()) {
+      const applied = await dbChange.normalisePayeeFields({ bank: bank.code, fixes: chunk, proof });
+      fixesApplied += applied.filter((a) => a.result === 'applied').length;
+      await audit(`normalise/${i}`, 'UPDATE payee_accounts (normalised fields)', 'treasury', chunk, applied);
+    }
+    const blockedKinds: BaseDataKind[] = [];
+    if (baseData.length === 0) return blockedKinds;
+    step = 'pushing-base-data';
+    const pushes = await dbChange.pushBaseData({ bank: bank.code, kinds: c.staleKinds, key: runKey, proof });
+    await audit(
+      'base-data',
+      'base_data push',
+      bank.code,
+      baseData,
+      pushes.map((p) => ({ kind: p.kind, version: p.version, pushId: p.pushId })),
+    );
+    const acked = await waitForAcks(pushes.map((p) => p.pushId));
+    for (const p of pushes) {
+      pushed.push({ kind: p.kind, version: p.version, acked: acked.has(p.pushId) });
+      if (!acked.has(p.pushId)) blockedKinds.push(p.kind);
+    }
+    return blockedKinds;
   }
 
   async function waitForAcks(pushIds: string[]): Promise<Set<string>> {
@@ -463,6 +463,17 @@ function addUp<K extends string>(all: Partial<Record<K, number>>[]): Partial<Rec
   for (const one of all)
     for (const [k, n] of Object.entries(one) as [K, number][]) out[k] = (out[k] ?? 0) + n;
   return out;
+}
+
+/** A batch that needs no execution: its holds, as counts. */
+function heldOnly(s: BatchSummary): BatchResult {
+  const held = sumOf(s.holds);
+  return {
+    batch: s.batch,
+    counts: held ? { held } : {},
+    fen: held ? { held: s.fen - s.resend.fen - s.align.fen } : {},
+    results: [],
+  };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -8,6 +8,7 @@ import type { BaseDataKind } from '../connectors/treasury/schema.ts';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
 import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
 import { bankCode, businessDate, reason, uniqueList, userId } from './shared/input-fields.ts';
+import type { ApprovalProof } from './shared/approval-proof.ts';
 
 const voucherNo = z
   .string()
@@ -128,7 +129,8 @@ export type HoldReason =
   | 'changed'
   | 'base-data-not-acked'
   | 'manual-fix'
-  | 'voiding';
+  | 'voiding'
+  | 'approval-aged';
 
 export type Disposition =
   /** The bank has no payable record: repair what `causes` name, then resend. */
@@ -173,12 +175,14 @@ export interface VoucherResult {
   resentAt?: string;
 }
 
-/** Input of one batch (child workflow `voucherResendBatch`). */
-export interface ResendBatchInput {
+/** Input of one batch's diagnosis (child workflow `voucherDiagnoseBatch`, read-only). */
+export interface DiagnoseBatchInput {
   bank: string;
-  /** The run's key: status queries and base-data pushes are keyed by it. */
+  /** The run's key: status queries are keyed by it (with the batch and the round). */
   runKey: string;
   batch: number;
+  /** The parent's planning round: 1, then one more for each plan shown again. */
+  round: number;
   /** Inclusive voucher-number range, or explicit vouchers. */
   range?: { first: string; last: string };
   voucherNos?: string[];
@@ -186,18 +190,35 @@ export interface ResendBatchInput {
   staleSentBefore: string;
   answerWaitSeconds: number;
   askRounds: number;
-  verifySeconds: number;
   /** How many resend vouchers to show the parent for the plan. */
   sampleSize: number;
-  /** Return every voucher's result (small runs), not only those left for people. */
-  detail: boolean;
 }
 
-/** What a batch tells its parent once diagnosed (and again after a recheck): counts, samples, digests. */
+/** Where one batch's part sits in one of the plan's lists (the proof shows it to the activity). */
+export interface ListPlace {
+  /** Every batch's part digest, in batch order: the plan's list digest is their digest. */
+  parts: string[];
+  index: number;
+}
+
+/** Input of one batch's execution (child workflow `voucherResendBatch`), started only after approval. */
+export interface ResendBatchInput extends DiagnoseBatchInput {
+  verifySeconds: number;
+  /** Return every voucher's result (small runs), not only those left for people. */
+  detail: boolean;
+  proof: ApprovalProof | undefined;
+  /** After this instant the approval no longer holds for a resend (GateOutcome.actBy). */
+  actBy: string;
+  /** The row states the plan was built from: a batch that looks different now is not executed. */
+  expected: { resendDigest: string; alignDigest: string };
+  lists: { resend: ListPlace; align: ListPlace };
+  /** Base data the bank did not acknowledge: vouchers needing it are held. */
+  blockedKinds: BaseDataKind[];
+}
+
+/** What a batch's diagnosis returns to its parent: counts, samples, digests (its list stays with it). */
 export interface BatchSummary {
   batch: number;
-  /** 1 after the diagnosis, +1 after each recheck. */
-  version: number;
   count: number;
   fen: number;
   causes: Partial<Record<FailureCause, number>>;
@@ -206,11 +227,15 @@ export interface BatchSummary {
     fen: number;
     sample: PlanVoucherSample[];
     causes: Partial<Record<FailureCause, number>>;
+    /** planDigest of the voucher numbers: this batch's part of the plan's `resend` list. */
+    part: string;
   };
-  align: { count: number; fen: number; sample: string[] };
+  align: { count: number; fen: number; sample: string[]; part: string };
   holds: Partial<Record<HoldReason, number>>;
-  /** SHA-256 of the batch's resend list (PlannedVoucher[]): what the approval binds to. */
+  /** SHA-256 of the batch's resend list (PlannedVoucher[]): the row states execution expects. */
   resendDigest: string;
+  /** The same of its align list. */
+  alignDigest: string;
   /** Base data the batch's resend vouchers need and the bank lacks. */
   staleKinds: BaseDataKind[];
   /** The field rule sets the batch's vouchers were checked with (one, unless the site file changed meanwhile). */
@@ -228,23 +253,6 @@ export interface PlanVoucherSample {
   payeeAccount: string;
 }
 
-/** The parent's word to a waiting batch. */
-export type BatchOrder =
-  /** Approved: align, wait for the window, ask again, resend, verify. */
-  | {
-      kind: 'execute';
-      planDigest: string;
-      /** The batch's resend digest the plan was built from; any other list is not approved. */
-      batchDigest: string;
-      /** Base data the bank did not acknowledge: vouchers needing it are held. */
-      blockedKinds: BaseDataKind[];
-      requestedBy: string;
-    }
-  /** A person says the payee records are corrected: look at the manual-fix vouchers again. */
-  | { kind: 'recheck' }
-  /** Not approved, a dry run, or nothing to do: change nothing. */
-  | { kind: 'finish' };
-
 export interface BatchResult {
   batch: number;
   counts: Partial<Record<VoucherOutcome, number>>;
@@ -255,6 +263,12 @@ export interface BatchResult {
   windowOpenedAt?: string;
   /** When that window was the bank's extended hours (延时服务): why. */
   windowExtended?: string;
+  /**
+   * Set when the batch changed nothing because the plan no longer holds: its vouchers look
+   * different now, or the approval aged before the bank's window opened (`opensAt`). The parent
+   * plans and asks again.
+   */
+  replan?: { why: 'changed' | 'approval-aged'; opensAt?: string };
 }
 
 export type VoucherResendOutcome =

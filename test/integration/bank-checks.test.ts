@@ -203,6 +203,7 @@ describe('receipt registration repair', () => {
       'run-started',
       'plan',
       'decision',
+      'proof-used',
       'mutation',
       'mutation',
       'outcome',
@@ -266,7 +267,16 @@ describe('receipt registration repair, when the records move', () => {
       [left],
     );
     const kinds = await auditKinds(handle.workflowId);
-    assert.deepEqual(kinds, ['run-started', 'plan', 'decision', 'plan', 'decision', 'mutation', 'outcome']);
+    assert.deepEqual(kinds, [
+      'run-started',
+      'plan',
+      'decision',
+      'plan',
+      'decision',
+      'proof-used',
+      'mutation',
+      'outcome',
+    ]);
   });
 });
 

@@ -141,7 +141,7 @@ describe('channel recovery through the approval gate', () => {
           .orderBy('seq')
           .execute()
       ).map((r) => r.kind);
-      assert.deepEqual(kinds, ['run-started', 'plan', 'decision', 'decision', 'mutation', 'outcome']);
+      assert.deepEqual(kinds, ['run-started', 'plan', 'decision', 'decision', 'proof-used', 'mutation', 'outcome']);
     } finally {
       await db.destroy();
     }

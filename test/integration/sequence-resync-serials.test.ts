@@ -113,9 +113,9 @@ describe('sequence resync, serials scope', () => {
         .execute();
       assert.deepEqual(
         rows.map((r) => r.kind),
-        ['run-started', 'plan', 'decision', 'mutation', 'outcome'],
+        ['run-started', 'plan', 'decision', 'proof-used', 'mutation', 'outcome'],
       );
-      const mutation = JSON.parse(rows[3]!.payload) as { action: string; before: { financeOut: number } };
+      const mutation = JSON.parse(rows[4]!.payload) as { action: string; before: { financeOut: number } };
       assert.equal(mutation.action, gate.plan.actions[0]?.command);
       assert.equal(mutation.before.financeOut, f0 + 1);
     } finally {

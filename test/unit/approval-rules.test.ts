@@ -40,6 +40,7 @@ const policy: GatePolicy = {
   escalateAfterMs: 2000,
   expireAfterMs: 3000,
   maxDecisionAgeMs: 300_000,
+  proofMaxAgeMs: 3_600_000,
   signers: [{ keyId: 'inbox-1', publicKeyHex: inbox.publicKeyHex }],
   approvers: [
     { id: 'wang', displayName: '王审批', roles: ['comm-approver'] },

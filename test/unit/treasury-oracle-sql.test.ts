@@ -250,11 +250,12 @@ describe('treasury SQL on Oracle 12.1', () => {
     const voucherNos = Array.from({ length: 500 }, (_, i) => `42010${String(i).padStart(5, '0')}`);
     assert.equal(await acts.askBankAboutVouchers({ bank, voucherNos: voucherNos.slice(0, 3), key: 'k1' }), 3);
     await acts.readBankAnswers({ bank, voucherNos, keys: ['k1', 'k2', 'k3'] });
-    await acts.pushBaseData({ bank, kinds: ['payee_account'], key: 'run-1' });
+    await acts.pushBaseData({ bank, kinds: ['payee_account'], key: 'run-1', proof: undefined });
     const rules = rulesFor(bank, site.banks.find((b) => b.code === bank)?.voucherRules);
     const target = normalisedValue('payeeAccountNo', spacedAccount, rules);
     const applied = await acts.normalisePayeeFields({
       bank,
+      proof: undefined,
       fixes: [
         {
           payeeId: 'PA-1',
@@ -270,6 +271,8 @@ describe('treasury SQL on Oracle 12.1', () => {
     await acts.requeueVouchers({
       bank,
       vouchers: [{ voucherNo: '4201000001', amountFen: 1_200_000, status: 'rejected', updatedAt: at }],
+      list: { parts: [], index: 0, part: [] },
+      proof: undefined,
     });
     assertOracleClean(statements);
     assert.match(matching(statements, /"v"\."voucher_no"/)[0]?.sql ?? '', /fetch first :\d+ rows only$/);

@@ -147,7 +147,6 @@ describe('the resend plan', () => {
   it('shows the vouchers masked, the exact commands and the bank answer behind each decision', () => {
     const batch1 = summarise(
       1,
-      1,
       [
         diagnosed(1, {
           causes: ['base-data', 'fields', 'window'],
@@ -161,7 +160,6 @@ describe('the resend plan', () => {
     );
     const batch2 = summarise(
       2,
-      1,
       [diagnosed(3, { disposition: { kind: 'hold', reason: 'no-answer', detail: '' } })],
       10,
     );
@@ -179,12 +177,10 @@ describe('the resend plan', () => {
     ]);
     assert.deepEqual(
       plan.actions.map((a) => a.kind),
-      ['sql', 'sql', 'message', 'message', 'sql'],
+      ['sql', 'sql', 'message', 'message', 'sql', 'sql'],
     );
-    assert.match(
-      plan.actions[0]?.command ?? '',
-      /SET status = 'accepted'.*voucher_no IN \('ZZ20261126ICBC0002'\)/,
-    );
+    assert.match(plan.actions[0]?.command ?? '', /SET status = 'accepted'.*voucher_no IN \(:align\)/);
+    assert.equal(plan.actions[0]?.list, 'align');
     assert.match(
       plan.actions[1]?.command ?? '',
       /UPDATE payee_accounts SET account_no = '\*\*\*\*0088' WHERE id = 'PA000009'/,
@@ -192,7 +188,18 @@ describe('the resend plan', () => {
     assert.equal(plan.actions[2]?.command, 'base_data payee_account version=9');
     assert.match(
       plan.actions[4]?.command ?? '',
-      /SET status = 'pending_send'.*IN \('ZZ20261126ICBC0001'\) AND status = :seen AND updated_at = :seen/,
+      /SET status = 'pending_send'.*IN \(:resend\) AND status = :seen AND updated_at = :seen/,
+    );
+    assert.deepEqual(
+      plan.actions.map((a) => a.list),
+      ['align', undefined, undefined, undefined, 'resend', 'resend'],
+    );
+    assert.deepEqual(
+      plan.lists?.map((l) => [l.name, l.count, l.totalFen]),
+      [
+        ['resend', 1, 1_288_000],
+        ['align', 1, 1_288_000],
+      ],
     );
     assert.ok(plan.findings.some((f) => f.zh.includes('不处理（银行未答复状态查询，不重发）：1 张')));
     assert.ok(plan.findings.some((f) => f.zh.includes('银行基础资料未同步：1 张')));
@@ -201,19 +208,24 @@ describe('the resend plan', () => {
 
   it('lists only a sample of a large run and binds all of it by digest', () => {
     const many = Array.from({ length: 620 }, (_, i) => diagnosed(i + 1));
-    const summaries = [0, 1, 2, 3].map((b) => summarise(b + 1, 1, many.slice(b * 155, (b + 1) * 155), 125));
+    const summaries = [0, 1, 2, 3].map((b) => summarise(b + 1, many.slice(b * 155, (b + 1) * 155), 125));
     const c = combine(summaries);
     const plan = planOf(c);
     assert.equal(plan.vouchers?.length, planListLimit);
     assert.ok(
       plan.findings.some(
-        (f) => f.zh.includes(`仅列 ${planListLimit} 张`) && f.zh.includes(c.listDigest.slice(0, 16)),
+        (f) => f.zh.includes(`仅列 ${planListLimit} 张`) && f.zh.includes(c.lists.resend.slice(0, 16)),
       ),
     );
-    assert.match(plan.actions.at(-1)?.command ?? '', /…620 张，见凭证清单…/);
+    assert.deepEqual(plan.lists?.[0], {
+      name: 'resend',
+      count: 620,
+      totalFen: c.resend.fen,
+      digest: c.lists.resend,
+    });
     // One voucher more or less in any batch changes what the approval binds to.
-    const changed = combine([...summaries.slice(0, 3), summarise(4, 1, many.slice(465, 619), 125)]);
-    assert.notEqual(changed.listDigest, c.listDigest);
+    const changed = combine([...summaries.slice(0, 3), summarise(4, many.slice(465, 619), 125)]);
+    assert.notEqual(changed.lists.resend, c.lists.resend);
   });
 
   it('binds execution to the row state the plan saw', () => {
@@ -223,8 +235,8 @@ describe('the resend plan', () => {
       status: 'timed_out',
       updatedAt: base.updatedAt,
     });
-    const a = summarise(1, 1, [diagnosed(7)], 1);
-    const b = summarise(1, 1, [diagnosed(7, { updatedAt: '2026-11-27T01:00:00.000Z' })], 1);
+    const a = summarise(1, [diagnosed(7)], 1);
+    const b = summarise(1, [diagnosed(7, { updatedAt: '2026-11-27T01:00:00.000Z' })], 1);
     assert.notEqual(a.resendDigest, b.resendDigest);
   });
 

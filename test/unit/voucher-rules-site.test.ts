@@ -224,12 +224,12 @@ describe('the resend activities use the chosen rule set', () => {
       // The site file switched to the standard before execution: not what was approved, left alone.
       const standard = createVoucherActivities({ db, site: site(withRules('ICBC', 'standard')) });
       assert.deepEqual(
-        (await standard.normalisePayeeFields({ bank: 'ICBC', fixes })).map((r) => r.result),
+        (await standard.normalisePayeeFields({ bank: 'ICBC', fixes, proof: undefined })).map((r) => r.result),
         ['changed'],
       );
       const applied = createVoucherActivities({ db, site: rural });
       assert.deepEqual(
-        (await applied.normalisePayeeFields({ bank: 'ICBC', fixes })).map((r) => r.result),
+        (await applied.normalisePayeeFields({ bank: 'ICBC', fixes, proof: undefined })).map((r) => r.result),
         ['applied'],
       );
       const row = await db
@@ -307,7 +307,7 @@ describe('the plans name the rule set', () => {
   const bank = { code: 'RCB', name: '县农村商业银行' };
 
   it('in the resend plan and the manual-fix question', () => {
-    const c = combine([summarise(1, 1, [diagnosed('rural-commercial')], 10)]);
+    const c = combine([summarise(1, [diagnosed('rural-commercial')], 10)]);
     assert.deepEqual(c.ruleSets, ['rural-commercial']);
     const plan = resendPlan({ bank, ...c, baseData: [] });
     const finding = plan.findings.find((f) => f.zh.startsWith('凭证要素校验规则'));
@@ -322,8 +322,8 @@ describe('the plans name the rule set', () => {
 
   it('every rule set when the site file changed between batches', () => {
     const c = combine([
-      summarise(2, 1, [diagnosed('standard')], 10),
-      summarise(1, 1, [diagnosed('rural-commercial')], 10),
+      summarise(2, [diagnosed('standard')], 10),
+      summarise(1, [diagnosed('rural-commercial')], 10),
     ]);
     assert.deepEqual(c.ruleSets, ['rural-commercial', 'standard']);
     const plan = resendPlan({ bank, ...c, baseData: [] });

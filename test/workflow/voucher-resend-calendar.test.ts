@@ -3,9 +3,11 @@
  * after the bank's close is resent at the opening of the next working day by the Chinese
  * calendar (chinese-days' data for 2026: the Spring Festival with its make-up Saturday 2026-02-14,
  * the Mid-Autumn/National Day holiday with its make-up Saturday 2026-10-10), never before — or
- * in a bank's extended hours (延时服务) that a calendar file dropped in on the day declares. The
- * server starts on the Friday evening before the Spring Festival and jumps days in milliseconds.
- * The calendar activity is the real one; the treasury and bank side are typed fakes.
+ * in a bank's extended hours (延时服务) that a calendar file dropped in on the day declares — and
+ * only while its approval is young enough: a window beyond the approval's age is not waited for,
+ * the batch hands back for a new plan and a new approval. The server starts on the Friday evening
+ * before the Spring Festival and jumps days in milliseconds. The calendar activity is the real
+ * one; the treasury and bank side are typed fakes (no worker guard: the proof is not checked here).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,12 +28,10 @@ import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import { ensureTimeSkippingServer } from '../../scripts/lib/time-skipping-server.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
 import { workflowBundlerOptions, workflowsPath } from '../../workers/workflow-bundle.ts';
-import {
-  batchOrderSignal,
-  batchSummaryQuery,
-  voucherResendBatch,
-} from '../../workflows/voucher-resend-batch.ts';
-import type { BatchResult, BatchSummary, ResendBatchInput } from '../../workflows/voucher-resend.types.ts';
+import { planDigest } from '../../workflows/shared/approval-decision.ts';
+import { voucherResendBatch } from '../../workflows/voucher-resend-batch.ts';
+import { listPart } from '../../workflows/voucher-resend.plan.ts';
+import type { BatchResult, ResendBatchInput } from '../../workflows/voucher-resend.types.ts';
 
 type Vouchers = ReturnType<typeof createVoucherActivities>;
 type Control = ReturnType<typeof createControlActivities>;
@@ -141,39 +141,44 @@ async function clockTo(iso: string): Promise<void> {
   if (ms > 0) await env.sleep(ms);
 }
 
-/** Runs one batch with the timed-out voucher, orders it to execute as its parent would, and waits. */
-async function resendTimedOut(voucherNo: string, timedOutAt: string): Promise<BatchResult> {
-  rows.set(voucherNo, { status: 'timed_out', updatedAt: new Date(timedOutAt).toISOString() });
+/** Runs one approved batch with the timed-out voucher, as its parent starts it, and waits for it. */
+async function resendTimedOut(
+  voucherNo: string,
+  timedOutAt: string,
+  approvalHolds = '30 days',
+): Promise<BatchResult> {
+  const updatedAt = new Date(timedOutAt).toISOString();
+  rows.set(voucherNo, { status: 'timed_out', updatedAt });
+  const now = await env.currentTimeMs();
   const input: ResendBatchInput = {
     bank: 'ICBC',
     runKey: `voucher-resend/ICBC/test#${voucherNo}`,
     batch: 1,
+    round: 1,
     voucherNos: [voucherNo],
     since: '2026-01-01',
-    staleSentBefore: new Date(timedOutAt).toISOString(),
+    staleSentBefore: updatedAt,
     answerWaitSeconds: 60,
     askRounds: 2,
     verifySeconds: 120,
     sampleSize: 10,
     detail: true,
+    proof: undefined,
+    actBy: new Date(now + approvalHoldsMs).toISOString(),
+    expected: {
+      resendDigest: planDigest([{ voucherNo, amountFen: 1_288_000, status: 'timed_out', updatedAt }]),
+      alignDigest: planDigest([]),
+    },
+    lists: {
+      resend: { parts: [listPart([{ voucherNo }])], index: 0 },
+      align: { parts: [listPart([])], index: 0 },
+    },
+    blockedKinds: [],
   };
   const handle = await env.client.workflow.start(voucherResendBatch, {
     taskQueue,
     workflowId: `voucher-resend/ICBC/calendar-${voucherNo}`,
     args: [input],
-  });
-  let summary: BatchSummary | null = null;
-  while (!summary) {
-    summary = await handle.query(batchSummaryQuery);
-    if (!summary) await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.equal(summary.resend.count, 1, 'the bank has no payable record: the plan resends it');
-  await handle.signal(batchOrderSignal, {
-    kind: 'execute',
-    planDigest: '0'.repeat(64),
-    batchDigest: summary.resendDigest,
-    blockedKinds: [],
-    requestedBy: 'eng',
   });
   return handle.result();
 }
@@ -240,6 +245,18 @@ test('timed out on a Friday evening, the bank agreed to Saturday morning hours: 
   const result = await resendTimedOut('ZZ20261225ICBCT0006', '2026-12-25T17:05:00+08:00');
   assertResentAt(result, 'ZZ20261225ICBCT0006', '2026-12-26T09:00:00+08:00');
   assert.equal(result.windowExtended, '年终延时服务');
+});
+
+test('an approval that would age before the window opens is not waited on: the batch asks for a new plan', async () => {
+  await clockTo('2026-12-28T17:30:00+08:00');
+  const result = await resendTimedOut('ZZ20261228ICBCT0008', '2026-12-28T17:05:00+08:00', 3_600_000);
+  assert.equal(requeuedAt.has('ZZ20261228ICBCT0008'), false, 'nothing resent on an aged approval');
+  assert.equal(result.replan?.why, 'approval-aged');
+  assert.ok(result.replan?.opensAt, 'the batch says when the window opens');
+  assert.deepEqual(
+    result.results.map((r) => [r.voucherNo, r.outcome]),
+    [['ZZ20261228ICBCT0008', 'held']],
+  );
 });
 
 test('timed out on New Year’s Eve with 2027 not declared: refused naming the year and the fix, nothing resent', async () => {

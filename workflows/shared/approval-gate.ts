@@ -221,18 +221,22 @@ export function createApprovalGate(options: {
       decidedAt: new Date().toISOString(),
       reminded,
       escalated: gate.escalated,
-      ...(verdict === 'approved' && {
-        proof: {
-          v: 1,
-          run: { namespace, workflowId, runId },
-          runbook,
-          gateId: gate.gateId,
-          step,
-          plan,
-          decisions: [...approving],
-          requester: { user: requestedBy, via: 'unverified' },
-        },
-      }),
+      ...(verdict === 'approved' &&
+        approving.length > 0 && {
+          actBy: new Date(
+            Math.max(...approving.map((d) => Date.parse(d.claims.issuedAt))) + p.proofMaxAgeMs,
+          ).toISOString(),
+          proof: {
+            v: 1,
+            run: { namespace, workflowId, runId },
+            runbook,
+            gateId: gate.gateId,
+            step,
+            plan,
+            decisions: [...approving],
+            requester: { user: requestedBy, via: 'unverified' },
+          },
+        }),
     };
     pending = null;
     upsertSearchAttributes([

@@ -124,6 +124,8 @@ export interface GateOutcome {
   escalated: boolean;
   /** When approved: what the run hands every activity that acts on this approval. */
   proof?: ApprovalProof;
+  /** When approved: the instant after which the approval no longer holds for a change (proofMaxAge). */
+  actBy?: string;
 }
 
 export interface ApprovalState {
@@ -153,6 +155,8 @@ export interface GatePolicy {
   escalateAfterMs: number;
   expireAfterMs: number;
   maxDecisionAgeMs: number;
+  /** How old an approval may be when a change is made on it (approvals.proofMaxAge). */
+  proofMaxAgeMs: number;
   signers: SignerKey[];
   approvers: { id: string; displayName: string; roles: string[] }[];
   /** Deep link to the gate in the inbox, without the workflow id. */

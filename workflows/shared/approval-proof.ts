@@ -60,7 +60,14 @@ export interface ApprovalProof {
  */
 export type ProofAction =
   | { kind: PlanAction['kind']; target: string; command: string }
-  | { kind: PlanAction['kind']; target: string; list: string; items: string[]; membership: ListMembership };
+  | {
+      kind: PlanAction['kind'];
+      target: string;
+      command: string;
+      list: string;
+      items: string[];
+      membership: ListMembership;
+    };
 
 export interface ListMembership {
   /** planDigest of each part's items, in order: planDigest(parts) is the list's digest. */
@@ -269,18 +276,18 @@ function checkRequester(proof: ApprovalProof, ctx: ProofContext): ProofCheck | u
 
 /** Why `action` is not covered by the plan, or undefined when it is. */
 function notInPlan(plan: ApprovalPlan, action: ProofAction): string | undefined {
-  if ('command' in action) {
-    const found = plan.actions.some(
-      (a) => a.kind === action.kind && a.target === action.target && a.command === action.command,
-    );
-    return found ? undefined : `${action.kind} on ${action.target} is not in the plan: ${action.command}`;
-  }
-  const listed = plan.lists?.find((l) => l.name === action.list);
-  const covers = plan.actions.some(
-    (a) => a.kind === action.kind && a.target === action.target && a.list === action.list,
+  const listName = 'list' in action ? action.list : undefined;
+  const found = plan.actions.some(
+    (a) =>
+      a.kind === action.kind &&
+      a.target === action.target &&
+      a.command === action.command &&
+      a.list === listName,
   );
-  if (!listed || !covers)
-    return `the plan has no ${action.kind} on ${action.target} over a list ${action.list}`;
+  if (!found) return `${action.kind} on ${action.target} is not in the plan: ${action.command}`;
+  if (!('list' in action)) return undefined;
+  const listed = plan.lists?.find((l) => l.name === action.list);
+  if (!listed) return `the plan has no list ${action.list}`;
   const m = action.membership;
   if (listDigest(m.parts) !== listed.digest)
     return `the parts shown are not the approved list ${action.list}`;

@@ -12,7 +12,7 @@
  */
 import { ApplicationFailure, setHandler, sleep } from '@temporalio/workflow';
 import type { RowChange } from '../activities/vouchers.ts';
-import { decideAtResend, failureLabel, holdLabels, listPart, plannedOf } from './voucher-resend.plan.ts';
+import { decideAtResend, failureLabel, holdLabels, plannedOf } from './voucher-resend.plan.ts';
 import {
   askUntilAnswered,
   batchActivities,

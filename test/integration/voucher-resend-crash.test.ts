@@ -103,10 +103,11 @@ async function laneTimedOutAndAligned(): Promise<void> {
     'only what the bank lacks',
   );
   await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
+  // The execution asks the bank again before it changes anything: the program carries its questions.
+  await programUp('ICBC');
   await lane.killWhen(
     'finance status corrected for the paid voucher',
     async () => (await statusOf(paid)) === 'accepted',
-    { meanwhile: () => programUp('ICBC') },
   );
   await lane.killWhen(
     'vouchers requeued for the resend',

@@ -145,7 +145,7 @@ async function clockTo(iso: string): Promise<void> {
 async function resendTimedOut(
   voucherNo: string,
   timedOutAt: string,
-  approvalHolds = '30 days',
+  approvalHoldsMs = 30 * 86_400_000,
 ): Promise<BatchResult> {
   const updatedAt = new Date(timedOutAt).toISOString();
   rows.set(voucherNo, { status: 'timed_out', updatedAt });

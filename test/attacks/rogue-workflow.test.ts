@@ -60,8 +60,10 @@ async function rogueWorker(
   workflowsPath: string,
   dataConverter?: WorkerOptions['dataConverter'],
 ) {
+  // A rogue's worker is its own process with its own connection.
+  const connection = await NativeConnection.connect({ address: estate.temporal.address });
   const worker = await Worker.create({
-    connection: nc,
+    connection,
     namespace: estate.site.temporal.namespace,
     taskQueue,
     workflowsPath,
@@ -71,6 +73,7 @@ async function rogueWorker(
   closers.push(async () => {
     worker.shutdown();
     await running;
+    await connection.close();
   });
 }
 

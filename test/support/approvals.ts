@@ -2,7 +2,9 @@
  * Approvers for integration tests: users in the test site's local store, and decisions signed
  * with the test site's front-door key exactly as the inbox signs them — or deliberately wrong.
  */
-import type { Client } from '@temporalio/client';
+import assert from 'node:assert/strict';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { decisionNonce, loadSigningKey, signDecision } from '../../connectors/approvals/signing-keys.ts';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
@@ -12,6 +14,7 @@ import {
   decideUpdate,
   type DecisionReceipt,
   type PendingApprovalView,
+  type RefusalReason,
 } from '../../workflows/shared/approval-messages.ts';
 
 export const testPassword = 'correct-horse-battery';
@@ -98,4 +101,22 @@ export async function quietHistoryLength(client: Client, workflowId: string): Pr
     last = now;
   }
   throw new Error(`${workflowId} did not go quiet`);
+}
+
+/** A decision the run's `decide` validator refuses for `reason`, leaving no event in its history. */
+export async function refusedWithoutTrace(
+  client: Client,
+  workflowId: string,
+  decision: SignedDecision,
+  reason: RefusalReason,
+): Promise<void> {
+  const before = await quietHistoryLength(client, workflowId);
+  await assert.rejects(decide(client, workflowId, decision), (err: unknown) => {
+    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update failure, got ${String(err)}`);
+    assert.ok(err.cause instanceof ApplicationFailure);
+    assert.equal(err.cause.type, 'ApprovalRefused');
+    assert.equal(err.cause.details?.[0], reason);
+    return true;
+  });
+  assert.equal(await historyLength(client, workflowId), before, `${reason} left events in history`);
 }

@@ -1,0 +1,123 @@
+/**
+ * Attack: one approval used twice (issue 7, attack 3). An approved channel recovery has started
+ * its channel; the channel goes down again. Then (1) `temporal workflow reset` of that run to just
+ * before its START CHANNEL, and (2) a second run under the same workflow id, fed the first run's
+ * signed decision. Neither acts on the old approval: the reset run's START is refused where it
+ * would happen (the decisions name the first run) and the run plans and asks again; the second
+ * run's validator refuses the decision with no event in its history. The channel was started
+ * exactly once.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { NativeConnection } from '@temporalio/worker';
+import { openAuditDb } from '../../connectors/audit/database.ts';
+import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
+import type { SignedDecision } from '../../workflows/shared/approval-decision.ts';
+import { approvalStateQuery } from '../../workflows/shared/approval-messages.ts';
+import { addTestUsers, decide, refusedWithoutTrace, signedBy, waitForGate } from '../support/approvals.ts';
+import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
+
+let estate: TestEstate;
+let nc: NativeConnection;
+let workers: LoggedWorkers;
+
+before(async () => {
+  estate = await startTestEstate({ banks: ['ICBC', 'ABC'], programs: false });
+  await addTestUsers(estate.site);
+  nc = await NativeConnection.connect({ address: estate.temporal.address });
+  workers = loggedWorkers(estate, nc);
+  await workers.start(['runbooks', 'comm', 'db']);
+});
+after(async () => {
+  await workers?.stop();
+  await nc?.close();
+  await estate?.stop();
+});
+
+const starts = () =>
+  estate.sandbox.estate.mqscLog('QM.CZ').filter((e) => e.command.startsWith('START CHANNEL(CZ.TO.ABC)'))
+    .length;
+
+async function auditKinds(workflowId: string, runId: string): Promise<string[]> {
+  const db = await openAuditDb(estate.site.audit);
+  try {
+    const rows = await db
+      .selectFrom('audit_records')
+      .select('kind')
+      .where('workflow_id', '=', workflowId)
+      .where('run_id', '=', runId)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => r.kind);
+  } finally {
+    await db.destroy();
+  }
+}
+
+test('a reset run and a second run under the same id cannot use the first run’s approval', async () => {
+  const { faults } = estate.sandbox;
+  await faults.inject({ fault: 'channel-stopped', bank: 'ABC' });
+  const id = `channel-recovery/CZ.TO.ABC/replayed-${Date.now()}`;
+  const start = () =>
+    estate.client.workflow.start('channelRecovery', {
+      taskQueue: estate.site.temporal.taskQueues.runbooks,
+      workflowId: id,
+      args: [{ bank: 'ABC', requestedBy: 'eng', verifySeconds: 20 }],
+    });
+  const first = await start();
+  const gate = await waitForGate(estate.client, id);
+  const approval: SignedDecision = signedBy(estate.site, gate, 'wang');
+  await decide(estate.client, id, approval);
+  const done: ChannelRecoveryResult = await first.result();
+  assert.equal(done.outcome, 'recovered');
+  assert.equal(starts(), 1);
+
+  // (1) The channel is down again; the approved run is reset to just before its START CHANNEL.
+  await faults.inject({ fault: 'channel-stopped', bank: 'ABC' });
+  const events = (await first.fetchHistory()).events ?? [];
+  const startAt = events.findIndex(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'startSenderChannel',
+  );
+  const finish = events
+    .slice(0, startAt)
+    .filter((e) => e.workflowTaskCompletedEventAttributes)
+    .at(-1);
+  const reset = await estate.client.workflowService.resetWorkflowExecution({
+    namespace: estate.site.temporal.namespace,
+    workflowExecution: { workflowId: id, runId: first.firstExecutionRunId },
+    workflowTaskFinishEventId: finish?.eventId,
+    reason: 'attack: act again on the old approval',
+    requestId: randomUUID(),
+  });
+  const resetRunId = reset.runId ?? '';
+  // It looks again, finds the channel stopped, and asks for a new approval instead of acting.
+  const again = await waitForGate(estate.client, id, 60_000);
+  assert.equal(again.runId, resetRunId);
+  assert.equal(again.gateId, 'execute-2');
+  assert.equal(starts(), 1, 'the reset run did not start the channel on the old approval');
+  assert.ok(
+    workers.lines.some(
+      (l) => l.msg === 'activity refused' && l.refused === 'startSenderChannel' && l.runId === resetRunId,
+    ),
+    'the refusal is logged',
+  );
+  assert.deepEqual(
+    (await auditKinds(id, resetRunId)).filter((k) => k === 'mutation' || k === 'proof-used'),
+    [],
+    'no change recorded for the reset run',
+  );
+  const state = await estate.client.workflow.getHandle(id).query(approvalStateQuery);
+  assert.equal(state.runId, resetRunId);
+  await estate.client.workflow.getHandle(id, resetRunId).terminate('test over');
+
+  // (2) A second run under the same workflow id, fed the first run's decision.
+  const second = await start();
+  const secondGate = await waitForGate(estate.client, id);
+  assert.equal(secondGate.runId, second.firstExecutionRunId);
+  assert.equal(secondGate.gateId, gate.gateId, 'the same gate id as the first run’s');
+  await refusedWithoutTrace(estate.client, id, approval, 'wrong-run');
+  assert.equal(starts(), 1, 'the channel was started exactly once');
+  await second.terminate('test over');
+});

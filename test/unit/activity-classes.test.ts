@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createApprovalActivities } from '../../activities/approvals.ts';
+import { createAuditActivities } from '../../activities/audit.ts';
+import { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
+import { createBankOnboardingDbActivities } from '../../activities/bank-onboarding-db.ts';
+import { createBankOnboardingMqActivities } from '../../activities/bank-onboarding-mq.ts';
+import { createBankRegistryActivities } from '../../activities/bank-registry.ts';
+import { createCalendarActivities } from '../../activities/calendar.ts';
+import { createChannelSequenceActivities } from '../../activities/channel-sequence.ts';
+import { createControlActivities } from '../../activities/control.ts';
+import { createHostActivities } from '../../activities/host.ts';
+import { createMessageSerialActivities } from '../../activities/message-serials.ts';
+import { createMqActivities } from '../../activities/mq.ts';
+import { createNotifyActivities } from '../../activities/notify.ts';
+import { declaredActions } from '../../activities/proof-actions.ts';
+import { createTreasuryActivities } from '../../activities/treasury.ts';
+import { createVoucherActivities } from '../../activities/vouchers.ts';
+import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
+
+// The README's "Security model" lists these as the activities that need an approval proof.
+const needProof = [
+  'startSenderChannel',
+  'stopSenderChannel',
+  'startBankSenderChannel',
+  'stopBankSenderChannel',
+  'resetSenderSequence',
+  'backOutInDoubt',
+  'realignOutgoingSerial',
+  'defineFinanceObject',
+  'startNewSender',
+  'registerAgentBank',
+  'requestOnboardingPushes',
+  'requestOnboardingTestQuery',
+  'registerBank',
+  'normalisePayeeFields',
+  'pushBaseData',
+  'requeueVouchers',
+  'alignVoucherStatus',
+  'applyMutation',
+].sort();
+
+test('every activity the workers register is either read-only or needs an approval proof, as the README lists', () => {
+  const site = loadSite(defaultSiteFile);
+  const stub = {} as never;
+  const all: Record<string, unknown> = {
+    ...createControlActivities({ site }),
+    ...createApprovalActivities({ site, users: stub, signers: [] }),
+    ...createAuditActivities({ db: stub }),
+    ...createNotifyActivities({ notifier: stub }),
+    ...createBankRegistryActivities({ site }),
+    ...createCalendarActivities({ site, calendar: stub }),
+    ...createMqActivities({ mq: stub, site }),
+    ...createChannelSequenceActivities({ mq: stub, site }),
+    ...createHostActivities({ host: stub, site }),
+    ...createBankOnboardingMqActivities({ mq: stub, host: stub, site }),
+    ...createTreasuryActivities({ db: stub, site, calendar: stub }),
+    ...createMessageSerialActivities({ db: stub, site }),
+    ...createBankOnboardingDbActivities({ db: stub }),
+    ...createVoucherActivities({ db: stub, site }),
+    ...createBankCheckActivities({ db: stub, site, calendar: stub }),
+  };
+  const marked = Object.entries(all)
+    .filter(([, fn]) => declaredActions(fn))
+    .map(([name]) => name)
+    .sort();
+  assert.deepEqual(marked, needProof);
+});

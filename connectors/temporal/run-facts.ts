@@ -20,8 +20,8 @@ export interface RunFactsReader {
   facts(run: { workflowId: string; runId: string }): Promise<RunFacts | undefined>;
 }
 
-/** gRPC NOT_FOUND: the namespace has no such execution. */
-const NOT_FOUND = 5;
+/** gRPC INVALID_ARGUMENT (not a run id) and NOT_FOUND: the namespace has no such execution. */
+const noSuchRun = new Set([3, 5]);
 const cacheLimit = 10_000;
 
 export function createRunFactsReader(service: WorkflowService, namespace: string): RunFactsReader {
@@ -40,7 +40,7 @@ export function createRunFactsReader(service: WorkflowService, namespace: string
         });
         first = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
       } catch (err) {
-        if ((err as { code?: number }).code === NOT_FOUND) return undefined;
+        if (noSuchRun.has((err as { code?: number }).code ?? 0)) return undefined;
         throw err;
       }
       if (!first) return undefined;

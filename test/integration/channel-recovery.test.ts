@@ -11,13 +11,7 @@ import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
 import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
 import type { SignedDecision } from '../../workflows/shared/approval-decision.ts';
 import type { RefusalReason } from '../../workflows/shared/approval-messages.ts';
-import {
-  addTestUsers,
-  decide,
-  refusedWithoutTrace,
-  signedBy,
-  waitForGate,
-} from '../support/approvals.ts';
+import { addTestUsers, decide, refusedWithoutTrace, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 
 let estate: TestEstate;
@@ -127,7 +121,15 @@ describe('channel recovery through the approval gate', () => {
           .orderBy('seq')
           .execute()
       ).map((r) => r.kind);
-      assert.deepEqual(kinds, ['run-started', 'plan', 'decision', 'decision', 'proof-used', 'mutation', 'outcome']);
+      assert.deepEqual(kinds, [
+        'run-started',
+        'plan',
+        'decision',
+        'decision',
+        'proof-used',
+        'mutation',
+        'outcome',
+      ]);
     } finally {
       await db.destroy();
     }

@@ -46,7 +46,7 @@ test('every activity the workers register is either read-only or needs an approv
   const all: Record<string, unknown> = {
     ...createControlActivities({ site }),
     ...createApprovalActivities({ site, users: stub, signers: [] }),
-    ...createAuditActivities({ db: stub }),
+    ...createAuditActivities({ audit: stub }),
     ...createNotifyActivities({ notifier: stub }),
     ...createBankRegistryActivities({ site }),
     ...createCalendarActivities({ site, calendar: stub }),

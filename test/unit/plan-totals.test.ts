@@ -26,7 +26,7 @@ const plan = resendPlan({
   fixes: [],
   baseData: [],
   ruleSets: [],
-  listDigest: 'ab'.repeat(32),
+  lists: { resend: 'ab'.repeat(32), align: 'ef'.repeat(32) },
 });
 
 const pending: PendingApprovalView = {
@@ -64,7 +64,10 @@ test('the inbox page shows the whole total and says how many of them are listed'
   const page = detailPage(
     { lang: 'zh', m: messages('zh'), siteName: 'test', timeZone: 'Asia/Shanghai', here: '/' },
     pending.workflowId,
-    { state: { runbook: 'voucher-resend', requestedBy: 'zhang.san', pending, closed: [] }, pending },
+    {
+      state: { runbook: 'voucher-resend', runId: 'run-1', requestedBy: 'zhang.san', pending, closed: [] },
+      pending,
+    },
   );
   assert.match(page, /合计（503 笔）/);
   assert.ok(page.includes(yuan(totalFen)), 'the whole total');

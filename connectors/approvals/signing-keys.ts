@@ -23,14 +23,6 @@ import {
   type DecisionClaimsV1,
   type SignerKey,
 } from '../../workflows/shared/approval-decision.ts';
-import {
-  claimMessage,
-  startMessage,
-  type ClaimClaims,
-  type SignedClaim,
-  type SignedStart,
-  type StartClaims,
-} from '../../workflows/shared/signed-claims.ts';
 
 export interface SigningKey {
   keyId: string;
@@ -98,25 +90,11 @@ export function signDecision<C extends DecisionClaims | DecisionClaimsV1>(
   claims: C,
   key: SigningKey,
 ): { claims: C; keyId: string; signature: string } {
-  return signed(claims, decisionMessage(claims), key);
-}
-
-/** A start assertion (the front door started the run for `claims.user`). */
-export function signStart(claims: StartClaims, key: SigningKey): SignedStart {
-  return signed(claims, startMessage(claims), key);
-}
-
-/** A claim (`claims.user` takes over a run started without a verified requester). */
-export function signClaim(claims: ClaimClaims, key: SigningKey): SignedClaim {
-  return signed(claims, claimMessage(claims), key);
-}
-
-function signed<C>(
-  claims: C,
-  message: Uint8Array,
-  key: SigningKey,
-): { claims: C; keyId: string; signature: string } {
-  return { claims, keyId: key.keyId, signature: sign(null, message, key.privateKey).toString('hex') };
+  return {
+    claims,
+    keyId: key.keyId,
+    signature: sign(null, decisionMessage(claims), key.privateKey).toString('hex'),
+  };
 }
 
 /** A fresh nonce for a decision's claims. */

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  decisionNonce,
-  signClaim,
-  signDecision,
-  signStart,
-  type SigningKey,
-} from '../../connectors/approvals/signing-keys.ts';
+import { signClaim, signStart } from '../../connectors/approvals/run-signing.ts';
+import { decisionNonce, signDecision, type SigningKey } from '../../connectors/approvals/signing-keys.ts';
 import { planDigest, type DecisionClaims } from '../../workflows/shared/approval-decision.ts';
 import type { ApprovalPlan } from '../../workflows/shared/approval-messages.ts';
 import {

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureEmbeddedSecrets } from '../../scripts/lib/embedded-secrets.ts';
 import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
-import type { PendingApprovalView } from '../../workflows/shared/approval-messages.ts';
-import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
+import { addTestUsers, decide, signedBy, waitForGate, type WaitingGate } from '../support/approvals.ts';
 import { runCli, runEntryPoint } from '../support/cli.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 
@@ -45,7 +44,7 @@ describe('a second terminal beside the stack', () => {
   });
 
   const id = `channel-recovery/CZ.TO.CCB/cli-${Date.now()}`;
-  let gate: PendingApprovalView;
+  let gate: WaitingGate;
 
   it('shows a run waiting for approval: its step, the gate, who may decide, the plan digest', async () => {
     await estate.sandbox.faults.clear({});

@@ -3,6 +3,7 @@
  * data masked again at the last moment (plans should carry it masked already; a slip in a runbook
  * must still not put an account number on a screen), instants in the site's time zone.
  */
+import { dateInZone, timeInZone } from '../domain/calendar/dates.ts';
 
 /** Integer fen as yuan with thousands separators: 123456 → ¥1,234.56. */
 export function formatFen(fen: number): string {
@@ -39,18 +40,5 @@ export function shortDigest(digest: string): string {
 export function formatInstant(iso: string, timeZone: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  return `${dateInZone(date, timeZone)} ${timeInZone(date, timeZone)}`;
 }

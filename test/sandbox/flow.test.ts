@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { instantAt, localDate } from '../../sandbox/calendar.ts';
 import { checkTraffic } from '../../sandbox/seed/consistency.ts';
-import { unsentVoucher } from '../../sandbox/seed/voucher-row.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import type { TestSite } from './helpers.ts';
-import { authHeader, startTestSandbox, waitFor } from './helpers.ts';
+import { authHeader, startTestSandbox, submitDirectVoucher, waitFor } from './helpers.ts';
 
 describe('a voucher end to end', () => {
   let sandbox: SandboxHandle;
@@ -21,30 +20,15 @@ describe('a voucher end to end', () => {
   const addVoucher = async (voucherNo: string) => {
     const now = sandbox.clock.now();
     const date = localDate(now);
-    const payee = await sandbox.treasury
-      .selectFrom('payee_accounts')
-      .select('id')
-      .where('id', '=', 'PA000004')
-      .executeTakeFirstOrThrow();
-    await sandbox.treasury
-      .insertInto('vouchers')
-      .values(
-        unsentVoucher({
-          voucher_no: voucherNo,
-          fiscal_year: Number(date.slice(0, 4)),
-          bank_code: 'ICBC',
-          pay_type: 'direct',
-          amount_fen: 4_560_000,
-          payee_account_id: payee.id,
-          budget_unit_code: '103001',
-          subject_code: '2050202',
-          status: 'pending_send',
-          business_date: date,
-          submitted_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        }),
-      )
-      .execute();
+    const fiscalYear = Number(date.slice(0, 4));
+    await submitDirectVoucher(sandbox.treasury, {
+      voucherNo,
+      bank: 'ICBC',
+      fiscalYear,
+      date,
+      amountFen: 4_560_000,
+      at: now,
+    });
     return date;
   };
   const voucher = (no: string) =>

@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TreasuryDb } from '../../connectors/treasury/database.ts';
 import { freePorts } from '../../scripts/lib/free-port.ts';
 import { instantAt, localDate } from '../../sandbox/calendar.ts';
 import type { ClockState } from '../../sandbox/clock.ts';
+import { unsentVoucher } from '../../sandbox/seed/voucher-row.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import { startSandbox } from '../../sandbox/server.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
@@ -117,4 +119,30 @@ export async function mqsc(url: string, qmgr: string, command: string): Promise<
     body: JSON.stringify({ type: 'runCommand', parameters: { command } }),
   });
   return res.text();
+}
+
+/** Submits a direct payment as finance's side does: a voucher waiting for the send program (payee PA000004). */
+export async function submitDirectVoucher(
+  db: TreasuryDb,
+  v: { voucherNo: string; bank: string; fiscalYear: number; date: string; amountFen: number; at: Date },
+): Promise<void> {
+  await db
+    .insertInto('vouchers')
+    .values(
+      unsentVoucher({
+        voucher_no: v.voucherNo,
+        fiscal_year: v.fiscalYear,
+        bank_code: v.bank,
+        pay_type: 'direct',
+        amount_fen: v.amountFen,
+        payee_account_id: 'PA000004',
+        budget_unit_code: '103001',
+        subject_code: '2050202',
+        status: 'pending_send',
+        business_date: v.date,
+        submitted_at: v.at.toISOString(),
+        updated_at: v.at.toISOString(),
+      }),
+    )
+    .execute();
 }

@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { QuotaYearNoticeTable } from '../../connectors/treasury/schema-fiscal-year.ts';
 import { addDays, instantAt, isWorkday, localDate } from '../../sandbox/calendar.ts';
-import { unsentVoucher } from '../../sandbox/seed/voucher-row.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import type { TestSite } from './helpers.ts';
-import { startTestSandbox, waitFor } from './helpers.ts';
+import { startTestSandbox, submitDirectVoucher, waitFor } from './helpers.ts';
 
 describe('the fiscal year in the sandbox', () => {
   let sandbox: SandboxHandle;
@@ -248,25 +247,7 @@ describe('the fiscal year in the sandbox', () => {
     const now = sandbox.clock.now();
     const date = localDate(now);
     const add = (voucherNo: string, fiscalYear: number) =>
-      db()
-        .insertInto('vouchers')
-        .values(
-          unsentVoucher({
-            voucher_no: voucherNo,
-            fiscal_year: fiscalYear,
-            bank_code: 'RCB',
-            pay_type: 'direct',
-            amount_fen: 1_230_000,
-            payee_account_id: 'PA000004',
-            budget_unit_code: '103001',
-            subject_code: '2050202',
-            status: 'pending_send',
-            business_date: date,
-            submitted_at: now.toISOString(),
-            updated_at: now.toISOString(),
-          }),
-        )
-        .execute();
+      submitDirectVoucher(db(), { voucherNo, bank: 'RCB', fiscalYear, date, amountFen: 1_230_000, at: now });
     await db().updateTable('fiscal_years').set({ state: 'frozen' }).where('year', '=', year).execute();
     await db()
       .insertInto('fiscal_years')
@@ -315,25 +296,14 @@ describe('the fiscal year in the sandbox', () => {
     while (!isWorkday(firstDay)) firstDay = addDays(firstDay, 1);
     sandbox.clock.set(instantAt(firstDay, '09:00').toISOString());
     const voucherNo = `ZZ${firstDay.replaceAll('-', '')}ICBCNY01`;
-    await db()
-      .insertInto('vouchers')
-      .values(
-        unsentVoucher({
-          voucher_no: voucherNo,
-          fiscal_year: year + 1,
-          bank_code: 'ICBC',
-          pay_type: 'direct',
-          amount_fen: 2_340_000,
-          payee_account_id: 'PA000004',
-          budget_unit_code: '103001',
-          subject_code: '2050202',
-          status: 'pending_send',
-          business_date: firstDay,
-          submitted_at: sandbox.clock.now().toISOString(),
-          updated_at: sandbox.clock.now().toISOString(),
-        }),
-      )
-      .execute();
+    await submitDirectVoucher(db(), {
+      voucherNo,
+      bank: 'ICBC',
+      fiscalYear: year + 1,
+      date: firstDay,
+      amountFen: 2_340_000,
+      at: sandbox.clock.now(),
+    });
     const paid = await waitFor(
       'the new year’s voucher to be paid',
       async () => {

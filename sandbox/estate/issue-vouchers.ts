@@ -34,27 +34,63 @@ export async function insertVouchers(trx: Trx, vouchers: readonly NewVoucher[], 
       })
       .onConflict((oc) => oc.doNothing())
       .execute();
-    await trx
-      .insertInto('vouchers')
-      .values(
-        unsentVoucher({
-          voucher_no: v.voucherNo,
-          fiscal_year: Number(v.businessDate.slice(0, 4)),
-          bank_code: v.bank,
-          pay_type: 'direct',
-          amount_fen: v.amountFen,
-          payee_account_id: v.payee.id,
-          budget_unit_code: v.budgetUnitCode,
-          subject_code: v.subjectCode,
-          status: 'pending_send',
-          business_date: v.businessDate,
-          submitted_at: at,
-          updated_at: at,
-        }),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await insertPendingVoucher(
+      trx,
+      {
+        voucherNo: v.voucherNo,
+        fiscalYear: Number(v.businessDate.slice(0, 4)),
+        bank: v.bank,
+        payType: 'direct',
+        amountFen: v.amountFen,
+        payeeAccountId: v.payee.id,
+        budgetUnitCode: v.budgetUnitCode,
+        subjectCode: v.subjectCode,
+        businessDate: v.businessDate,
+      },
+      at,
+    );
   }
+}
+
+/**
+ * One voucher `pending_send` for the send/receive program (also a voucher the exchange client
+ * brings down from the province); a voucher number already there is left as it is.
+ */
+export async function insertPendingVoucher(
+  trx: Trx,
+  v: {
+    voucherNo: string;
+    fiscalYear: number;
+    bank: string;
+    payType: 'direct' | 'authorized';
+    amountFen: number;
+    payeeAccountId: string;
+    budgetUnitCode: string;
+    subjectCode: string;
+    businessDate: string;
+  },
+  at: string,
+): Promise<void> {
+  await trx
+    .insertInto('vouchers')
+    .values(
+      unsentVoucher({
+        voucher_no: v.voucherNo,
+        fiscal_year: v.fiscalYear,
+        bank_code: v.bank,
+        pay_type: v.payType,
+        amount_fen: v.amountFen,
+        payee_account_id: v.payeeAccountId,
+        budget_unit_code: v.budgetUnitCode,
+        subject_code: v.subjectCode,
+        status: 'pending_send',
+        business_date: v.businessDate,
+        submitted_at: at,
+        updated_at: at,
+      }),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 /** The budget unit of lowest version and the subject `preferred` (or that of lowest version). */

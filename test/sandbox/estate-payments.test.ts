@@ -12,20 +12,14 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import { startSandbox } from '../../sandbox/server.ts';
-import { authHeader, businessMorning, credentials, testSite, waitFor, type TestSite } from './helpers.ts';
+import { sandboxApi } from './estate-sandbox.ts';
+import { businessMorning, credentials, testSite, waitFor, type TestSite } from './helpers.ts';
 
 describe('sandbox payroll, official card and procurement push', () => {
   let ts: TestSite;
   let sandbox: SandboxHandle;
   const logLines: string[] = [];
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method,
-      headers: { authorization: authHeader(), 'content-type': 'application/json' },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  const api = sandboxApi(() => sandbox.url);
   const lines = (batchNo: string) =>
     sandbox.treasury
       .selectFrom('payroll_lines')

@@ -6,60 +6,29 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createSiteHosts } from '../../connectors/host/site-hosts.ts';
 import type { HealthProbe, HostPort } from '../../connectors/host/port.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
-import { startSandbox } from '../../sandbox/server.ts';
-import { declaredPrograms, type SiteConfig } from '../../temporal.config.ts';
-import { withOwnSubsystems, withUrl } from './estate-site.ts';
-import { businessMorning, credentials, testSite, type TestSite } from './helpers.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
+import { sandboxApi, startEstateSandbox, type EstateSandbox } from './estate-sandbox.ts';
 
 const apps = ['user-accounts', 'bank-accounts', 'fund-application', 'accounting'];
 
 describe('sandbox application servers and their faults', () => {
-  let ts: TestSite;
+  let estate: EstateSandbox;
   let sandbox: SandboxHandle;
   let site: SiteConfig;
   let hosts: HostPort;
   const sub = (id: string) => site.subsystems.find((s) => s.id === id)!;
   const health = (id: string): Promise<HealthProbe> => hosts.probeHealth(sub(id).health!.url, 3000);
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`,
-        'content-type': 'application/json',
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  const api = sandboxApi(() => sandbox.url);
 
   before(async () => {
-    process.env.JINCAI_MQWEB_USER = credentials.user;
-    process.env.JINCAI_MQWEB_PASSWORD = credentials.password;
-    ts = await testSite({ programs: false });
-    const draft = await withOwnSubsystems(ts);
-    sandbox = await startSandbox({
-      site: draft,
-      port: 0,
-      reseed: true,
-      clock: businessMorning(),
-      spawnPrograms: false,
-      spawnSubsystems: true,
-    });
-    // The start command reaches this sandbox, as a site's start script reaches its own.
-    site = withUrl(draft, sandbox.url);
-    hosts = createSiteHosts(
-      { hosts: site.hosts, programs: declaredPrograms(site) },
-      { timing: { commandTimeoutMs: 30_000, settleTimeoutMs: 20_000, pollMs: 100 } },
-    );
+    estate = await startEstateSandbox({});
+    ({ sandbox, site, hosts } = estate);
   });
 
   after(async () => {
-    await hosts?.close();
-    await sandbox?.stop();
-    ts?.cleanup();
+    await estate?.stop();
   });
 
   it('runs each as a process with its pid file and log, answering its health URL with the declared version', async () => {

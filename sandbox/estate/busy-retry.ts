@@ -1,6 +1,6 @@
 /**
  * SQLite (WAL) refuses at once, with SQLITE_BUSY, a transaction that read and then wants to write
- * after another process (a send/receive program, the exchange client) committed in between: waiting
+ * after another process (a send/receive program, the exchange client, the sandbox itself) committed in between: waiting
  * could not help it, its snapshot is stale. Running the whole transaction again can.
  */
 export async function retryWhenBusy<T>(work: () => Promise<T>, attempts = 8): Promise<T> {

@@ -9,9 +9,9 @@
  * `GET /status` on 127.0.0.1 (ExchangeClientStatus: version, last cycle, last error, the loaded
  * certificate's validity, items per voucher type and direction). It reloads its key and
  * certificate when their files change, as a renewal replaces them in place. The sandbox's faults
- * act on what it reads: the key and certificate files and its fault file (`{ "hang": true }`: the
- * next cycle blocks for good, as on a lock never released — the admin endpoint still answers, the
- * heartbeat stops).
+ * act on what it reads: the key and certificate files and its fault file (`{ "hangPid": <pid> }`:
+ * that process's next cycle blocks for good, as on a lock never released — the admin endpoint still
+ * answers, the heartbeat stops; a restarted client is another process and runs again).
  */
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -129,7 +129,7 @@ const server = createServer((req, res) => {
 
 function hangRequested(): boolean {
   if (!existsSync(faultFile)) return false;
-  return (JSON.parse(readFileSync(faultFile, 'utf8')) as { hang?: boolean }).hang === true;
+  return (JSON.parse(readFileSync(faultFile, 'utf8')) as { hangPid?: number }).hangPid === process.pid;
 }
 
 let stopping = false;

@@ -26,8 +26,9 @@ import {
   type ItemKey,
   type PaymentData,
 } from '../../domain/exchange-protocol.ts';
-import { unsentVoucher } from '../seed/voucher-row.ts';
 import type { PlatformClient } from './exchange-platform-client.ts';
+import { retryWhenBusy } from './busy-retry.ts';
+import { insertPendingVoucher } from './issue-vouchers.ts';
 
 type Db = Kysely<TreasuryDatabase>;
 type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -120,18 +121,20 @@ async function mark(
   error: string | null,
 ): Promise<void> {
   const at = deps.now().toISOString();
-  await deps.db.transaction().execute(async (trx) => {
-    for (const k of keys)
-      await trx
-        .updateTable('exchange_items')
-        .set((eb) => ({ status, last_error: error, attempts: eb('attempts', '+', 1), updated_at: at }))
-        .where('division', '=', deps.division)
-        .where('fiscal_year', '=', k.fiscalYear)
-        .where('voucher_type', '=', k.voucherType)
-        .where('voucher_no', '=', k.voucherNo)
-        .where('direction', '=', direction)
-        .execute();
-  });
+  await retryWhenBusy(() =>
+    deps.db.transaction().execute(async (trx) => {
+      for (const k of keys)
+        await trx
+          .updateTable('exchange_items')
+          .set((eb) => ({ status, last_error: error, attempts: eb('attempts', '+', 1), updated_at: at }))
+          .where('division', '=', deps.division)
+          .where('fiscal_year', '=', k.fiscalYear)
+          .where('voucher_type', '=', k.voucherType)
+          .where('voucher_no', '=', k.voucherNo)
+          .where('direction', '=', direction)
+          .execute();
+    }),
+  );
 }
 
 async function uplink(deps: CycleDeps): Promise<void> {
@@ -243,102 +246,99 @@ async function settle(deps: CycleDeps, vouchers: readonly DownVoucher[]): Promis
 async function take(deps: CycleDeps, v: DownVoucher): Promise<string | undefined> {
   const { division, now } = deps;
   const at = now().toISOString();
-  return deps.db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('exchange_items')
-      .select(['status', 'last_error'])
-      .where('division', '=', division)
-      .where('fiscal_year', '=', v.fiscalYear)
-      .where('voucher_type', '=', v.voucherType)
-      .where('voucher_no', '=', v.voucherNo)
-      .where('direction', '=', 'down')
-      .executeTakeFirst();
-    if (existing?.status === 'received' || existing?.status === 'confirmed') return undefined;
-    if (existing?.status === 'failed') return existing.last_error ?? '基础资料校验未通过';
-    const unit = await trx
-      .selectFrom('budget_units')
-      .select('code')
-      .where('code', '=', v.budgetUnitCode)
-      .executeTakeFirst();
-    const subject = await trx
-      .selectFrom('budget_subjects')
-      .select('code')
-      .where('code', '=', v.subjectCode)
-      .executeTakeFirst();
-    const bank = await trx
-      .selectFrom('agent_banks')
-      .select('code')
-      .where('code', '=', v.bankCode)
-      .executeTakeFirst();
-    const payee = await trx
-      .selectFrom('payee_accounts')
-      .select('id')
-      .where('account_no', '=', v.payee.accountNo)
-      .executeTakeFirst();
-    const reason = !unit
-      ? `基础资料缺失：预算单位 ${v.budgetUnitCode} 未同步`
-      : !subject
-        ? `基础资料缺失：预算科目 ${v.subjectCode} 未同步`
-        : !bank
-          ? `基础资料缺失：代理银行 ${v.bankCode} 未登记`
-          : !payee
-            ? '基础资料缺失：收款人账户未登记'
-            : undefined;
-    const row = {
-      status: reason ? ('failed' as const) : ('received' as const),
-      last_error: reason ?? null,
-      updated_at: at,
-    };
-    if (existing) {
-      await trx
-        .updateTable('exchange_items')
-        .set((eb) => ({ ...row, attempts: eb('attempts', '+', 1) }))
+  return retryWhenBusy(() =>
+    deps.db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom('exchange_items')
+        .select(['status', 'last_error'])
         .where('division', '=', division)
         .where('fiscal_year', '=', v.fiscalYear)
         .where('voucher_type', '=', v.voucherType)
         .where('voucher_no', '=', v.voucherNo)
         .where('direction', '=', 'down')
-        .execute();
-    } else {
-      await trx
-        .insertInto('exchange_items')
-        .values({
-          division,
-          fiscal_year: v.fiscalYear,
-          voucher_type: v.voucherType,
-          voucher_no: v.voucherNo,
-          direction: 'down',
-          budget_unit_code: v.budgetUnitCode,
-          amount_fen: v.amountFen,
-          attempts: 1,
-          created_at: at,
-          ...row,
-        })
-        .execute();
-    }
-    if (reason || !payee) return reason;
-    await trx
-      .insertInto('vouchers')
-      .values(
-        unsentVoucher({
-          voucher_no: v.voucherNo,
-          fiscal_year: v.fiscalYear,
-          bank_code: v.bankCode,
-          pay_type: exchangeVoucherTypes[v.voucherType],
-          amount_fen: v.amountFen,
-          payee_account_id: payee.id,
-          budget_unit_code: v.budgetUnitCode,
-          subject_code: v.subjectCode,
-          status: 'pending_send',
-          business_date: v.businessDate,
-          submitted_at: at,
-          updated_at: at,
-        }),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    return undefined;
-  });
+        .executeTakeFirst();
+      if (existing?.status === 'received' || existing?.status === 'confirmed') return undefined;
+      if (existing?.status === 'failed') return existing.last_error ?? '基础资料校验未通过';
+      const unit = await trx
+        .selectFrom('budget_units')
+        .select('code')
+        .where('code', '=', v.budgetUnitCode)
+        .executeTakeFirst();
+      const subject = await trx
+        .selectFrom('budget_subjects')
+        .select('code')
+        .where('code', '=', v.subjectCode)
+        .executeTakeFirst();
+      const bank = await trx
+        .selectFrom('agent_banks')
+        .select('code')
+        .where('code', '=', v.bankCode)
+        .executeTakeFirst();
+      const payee = await trx
+        .selectFrom('payee_accounts')
+        .select('id')
+        .where('account_no', '=', v.payee.accountNo)
+        .executeTakeFirst();
+      const reason = !unit
+        ? `基础资料缺失：预算单位 ${v.budgetUnitCode} 未同步`
+        : !subject
+          ? `基础资料缺失：预算科目 ${v.subjectCode} 未同步`
+          : !bank
+            ? `基础资料缺失：代理银行 ${v.bankCode} 未登记`
+            : !payee
+              ? '基础资料缺失：收款人账户未登记'
+              : undefined;
+      const row = {
+        status: reason ? ('failed' as const) : ('received' as const),
+        last_error: reason ?? null,
+        updated_at: at,
+      };
+      if (existing) {
+        await trx
+          .updateTable('exchange_items')
+          .set((eb) => ({ ...row, attempts: eb('attempts', '+', 1) }))
+          .where('division', '=', division)
+          .where('fiscal_year', '=', v.fiscalYear)
+          .where('voucher_type', '=', v.voucherType)
+          .where('voucher_no', '=', v.voucherNo)
+          .where('direction', '=', 'down')
+          .execute();
+      } else {
+        await trx
+          .insertInto('exchange_items')
+          .values({
+            division,
+            fiscal_year: v.fiscalYear,
+            voucher_type: v.voucherType,
+            voucher_no: v.voucherNo,
+            direction: 'down',
+            budget_unit_code: v.budgetUnitCode,
+            amount_fen: v.amountFen,
+            attempts: 1,
+            created_at: at,
+            ...row,
+          })
+          .execute();
+      }
+      if (reason || !payee) return reason;
+      await insertPendingVoucher(
+        trx,
+        {
+          voucherNo: v.voucherNo,
+          fiscalYear: v.fiscalYear,
+          bank: v.bankCode,
+          payType: exchangeVoucherTypes[v.voucherType],
+          amountFen: v.amountFen,
+          payeeAccountId: payee.id,
+          budgetUnitCode: v.budgetUnitCode,
+          subjectCode: v.subjectCode,
+          businessDate: v.businessDate,
+        },
+        at,
+      );
+      return undefined;
+    }),
+  );
 }
 
 /** Items by voucher type, direction and status, for the client's status page. */

@@ -81,7 +81,10 @@ export function createPlatformClient(options: {
       const q = new URLSearchParams({ voucherType, limit: String(limit) });
       return (await call('GET', `/vouchers/unsigned?${q}`)) as { vouchers: DownVoucher[]; more: boolean };
     },
+    /** Status query (状态查询) of a voucher the platform issued; undefined when it has no such voucher. */
     voucher: (k: ItemKey) => call<VoucherStatusAnswer>('GET', `/vouchers/${keyPath(k)}`),
+    /** The payment data the platform holds for a voucher; undefined when none has arrived. */
+    payment: (k: ItemKey) => call<PaymentData & { receivedAt: string }>('GET', `/payments/${keyPath(k)}`),
     sign: (keys: readonly ItemKey[]) => results('/vouchers/sign', keys),
     returnItems: (items: readonly (ItemKey & { reason: string })[]) => results('/vouchers/return', items),
     upload: (items: readonly PaymentData[]) => results('/payments', items),

@@ -143,7 +143,8 @@ export function createExchangeRunner(
     }),
     effects: {
       dead: () => stop('SIGKILL'),
-      hang: () => writeFileSync(files.fault, JSON.stringify({ hang: true })),
+      /** The running process blocks (a restart is another process, which runs). */
+      hang: () => writeFileSync(files.fault, JSON.stringify({ hangPid: child?.pid })),
       /** A key that does not belong to the certificate (a renewal that replaced only the key). */
       wrongKey: async () => writeFileSync(files.key, (await newKeyPair()).privateKeyPem, { mode: 0o600 }),
       /** The certificate reissued for the same key, ending in `days` days. */

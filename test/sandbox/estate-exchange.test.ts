@@ -6,22 +6,20 @@
  * would look and is healed by clearing it; a replayed item is never taken twice.
  */
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { X509Certificate } from 'node:crypto';
-import { createSiteHosts } from '../../connectors/host/site-hosts.ts';
 import type { HostPort } from '../../connectors/host/port.ts';
 import type { ExchangeItemTable } from '../../connectors/treasury/schema-estate.ts';
 import type { ExchangeClientStatus, ItemKey } from '../../domain/exchange-protocol.ts';
 import { createPlatformClient } from '../../sandbox/estate/exchange-platform-client.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
-import { startSandbox } from '../../sandbox/server.ts';
-import { declaredPrograms, type SiteConfig } from '../../temporal.config.ts';
-import { withOwnSubsystems, withUrl } from './estate-site.ts';
-import { authHeader, businessMorning, credentials, testSite, waitFor, type TestSite } from './helpers.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
+import { sandboxApi, startEstateSandbox, type EstateSandbox } from './estate-sandbox.ts';
+import { waitFor } from './helpers.ts';
 
 describe('sandbox budget-integration exchange', () => {
-  let ts: TestSite;
+  let estate: EstateSandbox;
   let sandbox: SandboxHandle;
   let site: SiteConfig;
   let hosts: HostPort;
@@ -29,14 +27,7 @@ describe('sandbox budget-integration exchange', () => {
   const sub = () => site.subsystems.find((s) => s.kind === 'budget-exchange')!;
   const status = async (): Promise<ExchangeClientStatus> =>
     (await (await fetch(sub().health!.url)).json()) as ExchangeClientStatus;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method,
-      headers: { authorization: authHeader(), 'content-type': 'application/json' },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  const api = sandboxApi(() => sandbox.url);
   const items = (direction: 'up' | 'down', status?: ExchangeItemTable['status']) => {
     let q = sandbox.treasury
       .selectFrom('exchange_items')
@@ -67,33 +58,15 @@ describe('sandbox budget-integration exchange', () => {
   const cyclesAfter = async (n: number) => waitFor(`cycle ${n}`, async () => (await status()).cycles > n);
 
   before(async () => {
-    process.env.JINCAI_MQWEB_USER = credentials.user;
-    process.env.JINCAI_MQWEB_PASSWORD = credentials.password;
-    ts = await testSite({ programs: false });
-    const draft = await withOwnSubsystems(ts);
-    sandbox = await startSandbox({
-      site: {
-        ...draft,
-        subsystems: draft.subsystems.filter((s) => !s.programs.length || s.kind === 'budget-exchange'),
-      },
-      port: 0,
-      reseed: true,
-      clock: businessMorning(),
-      spawnPrograms: false,
-      spawnSubsystems: true,
+    estate = await startEstateSandbox({
+      keep: (s) => !s.programs.length || s.kind === 'budget-exchange',
       exchangeIntervalMs: 150,
     });
-    site = withUrl(draft, sandbox.url);
-    hosts = createSiteHosts(
-      { hosts: site.hosts, programs: declaredPrograms(site) },
-      { timing: { commandTimeoutMs: 30_000, settleTimeoutMs: 20_000, pollMs: 100 } },
-    );
+    ({ sandbox, site, hosts } = estate);
   });
 
   after(async () => {
-    await hosts?.close();
-    await sandbox?.stop();
-    ts?.cleanup();
+    await estate?.stop();
   });
 
   it('runs as a process with its pid file, log and admin endpoint; the paid vouchers’ payment data goes up once each', async () => {
@@ -164,6 +137,31 @@ describe('sandbox budget-integration exchange', () => {
     assert.ok(page.vouchers.length <= 100);
   });
 
+  it('answers status queries over its signed API: a voucher signed for, payment data received, nothing for an unknown number', async () => {
+    const client = platformAs(readFileSync(exchange().runner.files.key, 'utf8'));
+    const issued = await api('POST', '/sandbox/estate/exchange/vouchers', { voucherType: '8202', count: 1 });
+    const [down] = issued.json.issued as string[];
+    const signed = await waitFor('signed for', async () => {
+      const answer = await client.voucher(key(down!));
+      return answer?.state === 'signed' && answer;
+    });
+    assert.ok(signed.signedAt && signed.issuedAt <= signed.signedAt, JSON.stringify(signed));
+    assert.equal(signed.voucher.voucherNo, down);
+
+    const [up] = await items('up', 'delivered');
+    const payment = await client.payment(key2(up!));
+    assert.deepEqual([payment?.voucherNo, payment?.amountFen], [up!.voucher_no, Number(up!.amount_fen)]);
+    assert.ok(payment?.receivedAt);
+
+    const unknown = key(`${down!.slice(0, -4)}9999`);
+    assert.equal(await client.voucher(unknown), undefined);
+    assert.equal(await client.payment(unknown), undefined);
+    await assert.rejects(
+      client.voucher({ ...unknown, voucherNo: 'no-such/number' }),
+      /BAD_REQUEST: voucherNo: /,
+    );
+  });
+
   it('refuses a request signed with another key, naming the code', async () => {
     const { newKeyPair } = await import('../../sandbox/estate/province-ca.ts');
     const stranger = platformAs((await newKeyPair()).privateKeyPem);
@@ -189,7 +187,7 @@ describe('sandbox budget-integration exchange', () => {
     await api('DELETE', '/sandbox/estate/faults', { fault: 'exchange-client-dead' });
   });
 
-  it('hung: alive and answering, but its last cycle and heartbeat stand still; clearing restarts it', async () => {
+  it('hung: alive and answering, but its last cycle and heartbeat stand still; a restart through the site’s commands moves it again', async () => {
     await api('POST', '/sandbox/estate/faults', { fault: 'exchange-client-hung' });
     const heartbeat = exchange().runner.files.heartbeat;
     const stuck = await waitFor('the cycles to stop', async () => {
@@ -201,13 +199,16 @@ describe('sandbox budget-integration exchange', () => {
     const before = statSync(heartbeat).mtimeMs;
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(statSync(heartbeat).mtimeMs, before, 'the heartbeat file stands still');
-    assert.equal((await hosts.programStatus(sub().programs[0]!)).running, true, 'the process is alive');
-    await api('DELETE', '/sandbox/estate/faults', { fault: 'exchange-client-hung' });
+    const program = sub().programs[0]!;
+    assert.equal((await hosts.programStatus(program)).running, true, 'the process is alive');
+    const [restarted] = await hosts.controlPrograms([program], 'restart');
+    assert.equal(restarted?.running, true, restarted?.detail);
     const after = await waitFor('a new process cycling', async () => {
       const s = await status().catch(() => undefined);
       return s && s.pid !== stuck.pid && s.cycles > 0 && s;
     });
     assert.notEqual(after.pid, stuck.pid);
+    await api('DELETE', '/sandbox/estate/faults', { fault: 'exchange-client-hung' });
   });
 
   it('uplink backlog: the platform refuses payment data as busy and it piles up; clearing drains it', async () => {

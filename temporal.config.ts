@@ -11,15 +11,15 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { HostConfig, ProgramConfig } from './domain/host-config.ts';
-import { envName, hostIssues, hostSchema, programSchema } from './domain/host-config.ts';
-import type { SubsystemConfig } from './domain/subsystem-config.ts';
-import { subsystemIssues, subsystemSchema } from './domain/subsystem-config.ts';
-import { statementFormatSchema, type StatementFormat } from './domain/reconciliation/format.ts';
-import { voucherRulesSchema } from './workflows/shared/voucher-rule-sets.ts';
 import { freezeSchema } from './domain/calendar/change-freezes.ts';
 import { timeOfDay } from './domain/calendar/dates.ts';
-import { runbookCatalog } from './workflows/shared/catalog.ts';
+import type { HostConfig, ProgramConfig } from './domain/host-config.ts';
+import { envName, hostIssues, hostSchema, programSchema } from './domain/host-config.ts';
+import { statementFormatSchema, type StatementFormat } from './domain/reconciliation/format.ts';
+import { runbookCatalog } from './domain/runbooks/catalog.ts';
+import type { SubsystemConfig } from './domain/subsystem-config.ts';
+import { subsystemIssues, subsystemSchema } from './domain/subsystem-config.ts';
+import { voucherRulesSchema } from './domain/vouchers/rule-sets.ts';
 
 /** The folder of the nearest package.json: the repository, whether this runs from source or from `dist/`. */
 export const projectRoot = packageFolder(dirname(fileURLToPath(import.meta.url)));

@@ -5,11 +5,11 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { UserDirectory } from '../connectors/users/directory.ts';
+import type { SignerKey } from '../domain/approvals/decision.ts';
+import type { GatePolicy } from '../domain/approvals/gate-types.ts';
+import { durationMs } from '../domain/durations.ts';
+import { ErrorKind } from '../domain/errors.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import type { SignerKey } from '../workflows/shared/approval-decision.ts';
-import type { GatePolicy } from '../workflows/shared/approval-messages.ts';
-import { ErrorKind } from '../workflows/shared/errors.ts';
-import { durationMs } from '../workflows/shared/durations.ts';
 
 /** The site's policy for one runbook's step: the step's own, else the runbook's, else the default. */
 export function stepPolicy(site: SiteConfig, runbook: string, step: string) {

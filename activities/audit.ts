@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AuditAnchorError } from '../connectors/audit/append-guard.ts';
 import { AuditEntryError, type AuditEntryInput } from '../connectors/audit/record.ts';
 import { AuditKeyConflictError, type AuditWriter } from '../connectors/audit/store.ts';
-import { ErrorKind, invalidInput } from '../workflows/shared/errors.ts';
+import { ErrorKind, invalidInput } from '../domain/errors.ts';
 
 export type { AuditEntryInput } from '../connectors/audit/record.ts';
 

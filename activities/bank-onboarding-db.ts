@@ -7,7 +7,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
-import { sql as planSql, testQueryBody } from '../workflows/add-agent-bank.plan.ts';
+import { ErrorKind } from '../domain/errors.ts';
+import { sql as planSql, testQueryBody } from '../domain/runbooks/add-agent-bank.plan.ts';
 import {
   baseDataKinds,
   type BaseDataKind,
@@ -15,8 +16,7 @@ import {
   type TestMessageState,
   type TreasurySteps,
   type TreasurySurvey,
-} from '../workflows/add-agent-bank.types.ts';
-import { ErrorKind } from '../workflows/shared/errors.ts';
+} from '../domain/runbooks/add-agent-bank.types.ts';
 import { requiresProof, sqlAction } from './proof-actions.ts';
 
 export interface DbAction {

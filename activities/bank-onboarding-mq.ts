@@ -7,21 +7,21 @@
  * everything arrives as arguments rather than by bank code.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import type { HostPort } from '../connectors/host/port.ts';
 import { MqCommandError, MqInvalidNameError, MqwebApiError } from '../connectors/mq/errors.ts';
 import { createMqOperations } from '../connectors/mq/mq-operations.ts';
 import { assertMqName } from '../connectors/mq/mqsc-names.ts';
 import { MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
-import type { HostPort } from '../connectors/host/port.ts';
-import type { SiteConfig } from '../temporal.config.ts';
-import { compareObject, displayFor, mqscFor, startMqsc } from '../workflows/add-agent-bank.plan.ts';
+import { ErrorKind } from '../domain/errors.ts';
+import { compareObject, displayFor, mqscFor, startMqsc } from '../domain/runbooks/add-agent-bank.plan.ts';
 import type {
   BankSideSurvey,
   MqObjectSpec,
   MqObjectSurvey,
   NewBank,
-} from '../workflows/add-agent-bank.types.ts';
-import type { FrontEndCheck, ProgramsCheck } from '../workflows/daily-inspection.types.ts';
-import { ErrorKind } from '../workflows/shared/errors.ts';
+} from '../domain/runbooks/add-agent-bank.types.ts';
+import type { FrontEndCheck, ProgramsCheck } from '../domain/runbooks/daily-inspection.types.ts';
+import type { SiteConfig } from '../temporal.config.ts';
 import { mqCall, tolerate, type ChannelActionResult } from './mq.ts';
 import { mqscAction, requiresProof } from './proof-actions.ts';
 

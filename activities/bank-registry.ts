@@ -11,9 +11,9 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse as parseYaml, stringify } from 'yaml';
+import { ErrorKind } from '../domain/errors.ts';
+import type { NewBank } from '../domain/runbooks/add-agent-bank.types.ts';
 import { siteSchema, type SiteConfig } from '../temporal.config.ts';
-import type { NewBank } from '../workflows/add-agent-bank.types.ts';
-import { ErrorKind } from '../workflows/shared/errors.ts';
 import { requiresProof } from './proof-actions.ts';
 import { liveBanks } from './site-lookup.ts';
 

@@ -11,8 +11,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { addDays, dateInZone, instantAt } from '../domain/calendar/dates.ts';
 import { UnknownCalendarYearError, type WorkingDayCalendar } from '../domain/calendar/working-days.ts';
+import { ErrorKind } from '../domain/errors.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import { ErrorKind } from '../workflows/shared/errors.ts';
 import { requireBank } from './site-lookup.ts';
 
 export interface BankWindow {

@@ -7,9 +7,13 @@
 import { MqCommandError } from '../connectors/mq/errors.ts';
 import { createMqOperations } from '../connectors/mq/mq-operations.ts';
 import { MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
+import { channelCommand } from '../domain/runbooks/sequence-resync.plan.ts';
+import type {
+  ReceiverReading,
+  SequenceEnd,
+  SequenceState,
+} from '../domain/runbooks/sequence-resync.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import type { ReceiverReading, SequenceEnd, SequenceState } from '../workflows/sequence-resync.types.ts';
-import { channelCommand } from '../workflows/sequence-resync.plan.ts';
 import { mqCall, type ChannelActionResult } from './mq.ts';
 import { mqscAction, requiresProof } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';

@@ -4,8 +4,8 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { InspectionReportFiles } from '../domain/runbooks/daily-inspection.types.ts';
 import { temporalUiUrl, type SiteConfig } from '../temporal.config.ts';
-import type { InspectionReportFiles } from '../workflows/daily-inspection.types.ts';
 import {
   renderInspectionHtml,
   renderInspectionMarkdown,

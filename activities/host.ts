@@ -2,8 +2,8 @@
  * Host activities (comm zone): send/receive programs alive, bank front ends reachable by TCP.
  */
 import type { HostPort } from '../connectors/host/port.ts';
+import type { FrontEndCheck, ProgramsCheck } from '../domain/runbooks/daily-inspection.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import type { FrontEndCheck, ProgramsCheck } from '../workflows/daily-inspection.types.ts';
 import { requireBank } from './site-lookup.ts';
 
 export function createHostActivities({ host, site }: { host: HostPort; site: SiteConfig }) {

@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { readConsistently, type TreasuryDb } from '../connectors/treasury/database.ts';
+import { ErrorKind } from '../domain/errors.ts';
+import { serialsSql } from '../domain/runbooks/sequence-resync.plan.ts';
+import type { BankSerialAnswer, SerialsState } from '../domain/runbooks/sequence-resync.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import type { BankSerialAnswer, SerialsState } from '../workflows/sequence-resync.types.ts';
-import { serialsSql } from '../workflows/sequence-resync.plan.ts';
-import { ErrorKind } from '../workflows/shared/errors.ts';
 import { requiresProof, sqlAction } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
 

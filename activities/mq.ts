@@ -4,16 +4,16 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MqCommandError } from '../connectors/mq/errors.ts';
-import { MqAuthError, MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
 import { createMqOperations, type ChannelStatus } from '../connectors/mq/mq-operations.ts';
-import type { SiteConfig } from '../temporal.config.ts';
+import { MqAuthError, MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
+import { ErrorKind } from '../domain/errors.ts';
 import type {
   ChannelEnd,
   ChannelsCheck,
   FrontEndCheck,
   QueuesCheck,
-} from '../workflows/daily-inspection.types.ts';
-import { ErrorKind } from '../workflows/shared/errors.ts';
+} from '../domain/runbooks/daily-inspection.types.ts';
+import type { SiteConfig } from '../temporal.config.ts';
 import { mqscAction, requiresProof } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
 

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NotifyDeliveryError, NotifyFanOutError } from '../connectors/notify/errors.ts';
 import { notificationSchema, type Notification } from '../connectors/notify/notification.ts';
 import type { Notifier } from '../connectors/notify/port.ts';
-import { describeInputIssues, ErrorKind, invalidInput } from '../workflows/shared/errors.ts';
+import { describeInputIssues, ErrorKind, invalidInput } from '../domain/errors.ts';
 
 export function createNotifyActivities({ notifier }: { notifier: Notifier }) {
   return {

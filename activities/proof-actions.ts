@@ -6,7 +6,7 @@
  * against those actions before the activity runs, and refuses it otherwise; the activity itself
  * never sees an unapproved call. Read-only activities carry no mark and need no proof.
  */
-import type { ApprovalProof, ProofAction } from '../workflows/shared/approval-proof.ts';
+import type { ApprovalProof, ProofAction } from '../domain/approvals/proof.ts';
 
 /** A mutating activity's input: its own fields and the proof (undefined only in runs approved before proofs, which are refused). */
 export type Approved<A> = A & { proof: ApprovalProof | undefined };

@@ -10,8 +10,8 @@ import { isAbsolute } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse as parseYaml } from 'yaml';
 import { folderSignature, listFolder } from '../connectors/files/live-folder.ts';
+import { ErrorKind } from '../domain/errors.ts';
 import { siteSchema, type BankConfig, type SiteConfig } from '../temporal.config.ts';
-import { ErrorKind } from '../workflows/shared/errors.ts';
 
 const bankSchema = siteSchema.shape.banks.element;
 

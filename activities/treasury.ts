@@ -3,10 +3,10 @@
  * has flowed, through Kysely so the same code serves SQLite and Oracle.
  */
 import { readConsistently, type TreasuryDb } from '../connectors/treasury/database.ts';
-import type { SiteConfig } from '../temporal.config.ts';
-import type { TrafficCheck, TrafficKind, TrafficLine } from '../workflows/daily-inspection.types.ts';
 import { dateInZone } from '../domain/calendar/dates.ts';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days.ts';
+import type { TrafficCheck, TrafficKind, TrafficLine } from '../domain/runbooks/daily-inspection.types.ts';
+import type { SiteConfig } from '../temporal.config.ts';
 import { activityCalendar } from './calendar.ts';
 import { requireBank } from './site-lookup.ts';
 

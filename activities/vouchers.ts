@@ -12,8 +12,8 @@ import type { Kysely, Updateable } from 'kysely';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
 import { chunksOf, firstRows, insertRows } from '../connectors/treasury/portable.ts';
 import type { BaseDataKind, TreasuryDatabase, VoucherStatus } from '../connectors/treasury/schema.ts';
-import { maskAccount, maskName } from '../inbox/format.ts';
-import type { SiteConfig } from '../temporal.config.ts';
+import type { ProofAction } from '../domain/approvals/proof.ts';
+import { maskAccount, maskName } from '../domain/display.ts';
 import {
   alignCommand,
   baseDataCommand,
@@ -21,7 +21,7 @@ import {
   confirmCommand,
   fixCommand,
   requeueCommand,
-} from '../workflows/voucher-resend.plan.ts';
+} from '../domain/runbooks/voucher-resend.plan.ts';
 import type {
   BankAnswer,
   FailedVoucher,
@@ -30,11 +30,11 @@ import type {
   PayeeField,
   PlannedVoucher,
   ProposedFix,
-} from '../workflows/voucher-resend.types.ts';
-import type { ProofAction } from '../workflows/shared/approval-proof.ts';
+} from '../domain/runbooks/voucher-resend.types.ts';
+import { checkVoucherFields, normalisedValue, rulesFor } from '../domain/vouchers/field-rules.ts';
+import type { SiteConfig } from '../temporal.config.ts';
 import { requiresProof, sqlAction } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
-import { checkVoucherFields, normalisedValue, rulesFor } from './voucher-rules.ts';
 
 export interface VoucherDeps {
   db: TreasuryDb;

@@ -15,18 +15,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { decisionNonce, signDecision, type SigningKey } from '../connectors/approvals/signing-keys.ts';
 import type { DirectoryUser } from '../connectors/users/directory.ts';
-import type { SiteConfig } from '../temporal.config.ts';
-import type { DecisionClaims } from '../workflows/shared/approval-decision.ts';
+import type { DecisionClaims } from '../domain/approvals/decision.ts';
 import {
-  approvalStateQuery,
-  decideUpdate,
   refusalReasons,
   type ApprovalState,
   type Bilingual,
   type DecisionReceipt,
   type PendingApprovalView,
   type RefusalReason,
-} from '../workflows/shared/approval-messages.ts';
+} from '../domain/approvals/gate-types.ts';
+import type { SiteConfig } from '../temporal.config.ts';
+import { approvalStateQuery, decideUpdate } from '../workflows/shared/approval-definitions.ts';
 import type { DecisionRefusal } from './i18n.ts';
 
 export class RunNotFoundError extends Error {

@@ -3,7 +3,7 @@
  * texts the JSON API hands to the CLI. Pages take `messages(lang)`; nothing user-visible is
  * written anywhere else in inbox/.
  */
-import type { GateVerdict, PlanAction, RefusalReason } from '../workflows/shared/approval-messages.ts';
+import type { GateVerdict, PlanAction, RefusalReason } from '../domain/approvals/gate-types.ts';
 
 export const languages = ['zh', 'en'] as const;
 export type Lang = (typeof languages)[number];

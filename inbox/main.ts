@@ -4,15 +4,15 @@
  * Temporal Web UI it serves behind itself, and serves until SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { AesGcmPayloadCodec } from '../connectors/codec/payload-codec.ts';
-import { createCodecEndpoint } from '../connectors/codec/codec-endpoint.ts';
 import { loadSigningKey } from '../connectors/approvals/signing-keys.ts';
+import { createCodecEndpoint } from '../connectors/codec/codec-endpoint.ts';
+import { AesGcmPayloadCodec } from '../connectors/codec/payload-codec.ts';
+import { createLogger } from '../connectors/logging/logger.ts';
 import { createLocalUserStore } from '../connectors/users/local-store.ts';
-import { clientPayloadKeys, connectClient } from '../scripts/lib/client.ts';
 import { argumentsOk, commandLine } from '../scripts/lib/check-args.ts';
+import { clientPayloadKeys, connectClient } from '../scripts/lib/client.ts';
 import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
 import { loadSite } from '../temporal.config.ts';
-import { createLogger } from '../workers/logger.ts';
 import { openDecisionHistory } from './history.ts';
 import { startInbox } from './server.ts';
 

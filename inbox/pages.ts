@@ -5,16 +5,16 @@
  * form's reason is `required` in the browser and checked again on the server.
  */
 import type { DirectoryUser } from '../connectors/users/directory.ts';
-import { runbookCatalog } from '../workflows/shared/catalog.ts';
 import {
   planVoucherTotals,
   type ApprovalVote,
   type DecisionReceipt,
   type GateOutcome,
   type PendingApprovalView,
-} from '../workflows/shared/approval-messages.ts';
+} from '../domain/approvals/gate-types.ts';
+import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../domain/display.ts';
+import { runbookCatalog } from '../domain/runbooks/catalog.ts';
 import type { ApprovalDetail, ApprovalSummary, Blocker } from './approvals.ts';
-import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from './format.ts';
 import type { DecisionEntry } from './history.ts';
 import { html, type SafeHtml } from './html.ts';
 import { refusalMessage, type DecisionRefusal, type Lang, type Messages } from './i18n.ts';

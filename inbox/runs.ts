@@ -11,13 +11,13 @@ import type { Logger } from 'pino';
 import { signStart } from '../connectors/approvals/run-signing.ts';
 import { decisionNonce, type SigningKey } from '../connectors/approvals/signing-keys.ts';
 import type { DirectoryUser } from '../connectors/users/directory.ts';
+import { planDigest } from '../domain/approvals/decision.ts';
+import type { Bilingual } from '../domain/approvals/gate-types.ts';
+import { startAssertionMemoKey, type StartClaims } from '../domain/approvals/signed-claims.ts';
+import { runbookCatalog } from '../domain/runbooks/catalog.ts';
 import { prepareStart } from '../scripts/lib/run-start.ts';
 import { RunbookInputError, runbookRegistry } from '../scripts/lib/runbook-registry.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import { planDigest } from '../workflows/shared/approval-decision.ts';
-import { runbookCatalog } from '../workflows/shared/catalog.ts';
-import type { Bilingual } from '../workflows/shared/approval-messages.ts';
-import { startAssertionMemoKey, type StartClaims } from '../workflows/shared/signed-claims.ts';
 
 export interface RunbookChoice {
   runbook: string;

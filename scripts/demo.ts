@@ -8,16 +8,16 @@
  */
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
+import { runbookCatalog } from '../domain/runbooks/catalog.ts';
+import type { ChannelRecoveryResult } from '../domain/runbooks/channel-recovery.types.ts';
+import type { DailyInspectionResult } from '../domain/runbooks/daily-inspection.types.ts';
+import type { SequenceResyncResult } from '../domain/runbooks/sequence-resync.types.ts';
+import type { VoucherResendResult } from '../domain/runbooks/voucher-resend.types.ts';
 import { loadSite } from '../temporal.config.ts';
-import type { ChannelRecoveryResult } from '../workflows/channel-recovery.types.ts';
-import type { SequenceResyncResult } from '../workflows/sequence-resync.types.ts';
-import type { VoucherResendResult } from '../workflows/voucher-resend.types.ts';
-import type { DailyInspectionResult } from '../workflows/daily-inspection.types.ts';
-import { runbookCatalog } from '../workflows/shared/catalog.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
+import { connectClient } from './lib/client.ts';
 import { runWithDemoApproval } from './lib/demo-approval.ts';
 import { openBankWindowForDemo } from './lib/demo-extended-hours.ts';
-import { connectClient } from './lib/client.ts';
 import { sandboxRequest } from './lib/sandbox-client.ts';
 import { startStack } from './lib/stack.ts';
 

@@ -23,8 +23,8 @@ import {
   recordedDecisionSchema,
   verifyDecisionSignature,
   type SignerKey,
-} from '../workflows/shared/approval-decision.ts';
-import { ErrorKind } from '../workflows/shared/errors.ts';
+} from '../domain/approvals/decision.ts';
+import { ErrorKind } from '../domain/errors.ts';
 import type { ProofChecker } from './proof-check.ts';
 
 export interface GuardOptions {

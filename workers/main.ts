@@ -5,12 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createLogger, temporalLogger } from '../connectors/logging/logger.ts';
 import { temporalConnectionOptions } from '../connectors/temporal/connection-options.ts';
 import { argumentsOk, commandLine } from '../scripts/lib/check-args.ts';
 import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
 import { loadSite } from '../temporal.config.ts';
 import { createWorkers, zones, type Zone } from './create-workers.ts';
-import { createLogger, temporalLogger } from './logger.ts';
 import { prebuiltWorkflowBundle } from './prebuilt-bundle.ts';
 
 const { args, checkOnly } = commandLine();

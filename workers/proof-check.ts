@@ -10,16 +10,16 @@ import type { NonceLedger } from '../connectors/approvals/nonce-ledger.ts';
 import type { AuditWriter } from '../connectors/audit/store.ts';
 import type { RunFacts, RunFactsReader } from '../connectors/temporal/run-facts.ts';
 import type { UserDirectory } from '../connectors/users/directory.ts';
-import type { SiteConfig } from '../temporal.config.ts';
-import { planDigest, type SignerKey } from '../workflows/shared/approval-decision.ts';
+import { planDigest, type SignerKey } from '../domain/approvals/decision.ts';
 import {
   parseProof,
   verifyProof,
   type ProofAction,
   type ProofCheck,
   type RunRef,
-} from '../workflows/shared/approval-proof.ts';
-import { durationMs } from '../workflows/shared/durations.ts';
+} from '../domain/approvals/proof.ts';
+import { durationMs } from '../domain/durations.ts';
+import type { SiteConfig } from '../temporal.config.ts';
 
 export interface ProofCheckDeps {
   site: SiteConfig;

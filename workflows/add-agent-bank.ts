@@ -25,6 +25,9 @@ import type { createBankRegistryActivities, EstateBanks } from '../activities/ba
 import type { createControlActivities } from '../activities/control.ts';
 import type { createHostActivities } from '../activities/host.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
+import { planDigest } from '../domain/approvals/decision.ts';
+import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
+import { ErrorKind, invalidInput, parseInput } from '../domain/errors.ts';
 import {
   assessReadiness,
   mqObjects,
@@ -33,7 +36,7 @@ import {
   onboardingPlan,
   startMqsc,
   treasurySteps,
-} from './add-agent-bank.plan.ts';
+} from '../domain/runbooks/add-agent-bank.plan.ts';
 import {
   addAgentBankInputSchema,
   type AddAgentBankInput,
@@ -44,12 +47,9 @@ import {
   type OnboardingSurvey,
   type TestMessageState,
   type TreasurySteps,
-} from './add-agent-bank.types.ts';
-import { planDigest } from './shared/approval-decision.ts';
+} from '../domain/runbooks/add-agent-bank.types.ts';
+import { confinedPathProblems } from '../domain/runbooks/input-estate.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
-import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import { ErrorKind, invalidInput, parseInput } from './shared/errors.ts';
-import { confinedPathProblems } from './shared/input-estate.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';

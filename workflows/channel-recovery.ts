@@ -20,7 +20,11 @@ import type { createControlActivities } from '../activities/control.ts';
 import type { createHostActivities } from '../activities/host.ts';
 import type { ChannelActionResult, createMqActivities } from '../activities/mq.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
-import { decideRecovery, recoveryPlan, stepTarget } from './channel-recovery.plan.ts';
+import { planDigest } from '../domain/approvals/decision.ts';
+import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
+import type { ApprovalProof } from '../domain/approvals/proof.ts';
+import { isProofRefusal, parseInput } from '../domain/errors.ts';
+import { decideRecovery, recoveryPlan, stepTarget } from '../domain/runbooks/channel-recovery.plan.ts';
 import {
   channelRecoveryInputSchema,
   type ChannelRecoveryInput,
@@ -29,12 +33,8 @@ import {
   type RecoveryDecision,
   type RecoveryDiagnosis,
   type RecoveryStep,
-} from './channel-recovery.types.ts';
-import { planDigest } from './shared/approval-decision.ts';
+} from '../domain/runbooks/channel-recovery.types.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
-import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import type { ApprovalProof } from './shared/approval-proof.ts';
-import { isProofRefusal, parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';

@@ -13,7 +13,7 @@ import type {
   QueuesCheck,
   TrafficCheck,
   TrafficKind,
-} from './daily-inspection.types.ts';
+} from '../domain/runbooks/daily-inspection.types.ts';
 
 export interface Thresholds {
   xmitqDepthWarn: number;

@@ -4,7 +4,7 @@
  * inside the workflow on the years the calendar activity reports.
  */
 import { coverageWarning } from '../domain/calendar/coverage.ts';
-import type { SiteFinding } from './daily-inspection.types.ts';
+import type { SiteFinding } from '../domain/runbooks/daily-inspection.types.ts';
 
 export function calendarFindings(date: string, knownYears: number[]): SiteFinding[] {
   const w = coverageWarning(date, knownYears);

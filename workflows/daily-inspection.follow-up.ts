@@ -4,8 +4,8 @@
  * would give it — so a run already started by an engineer (or by the morning's inspection) is
  * found, not duplicated. Runbooks without a builder here stay report-only.
  */
-import type { Finding } from './daily-inspection.types.ts';
-import type { RunbookId } from './shared/catalog.ts';
+import type { RunbookId } from '../domain/runbooks/catalog.ts';
+import type { Finding } from '../domain/runbooks/daily-inspection.types.ts';
 
 /** The requester of runs the inspection starts; not a person, so any approver may decide. */
 export const inspectionRequester = 'daily-inspection';

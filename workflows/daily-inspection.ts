@@ -22,9 +22,8 @@ import type { createControlActivities } from '../activities/control.ts';
 import type { createHostActivities } from '../activities/host.ts';
 import type { createMqActivities } from '../activities/mq.ts';
 import type { createTreasuryActivities } from '../activities/treasury.ts';
-import { assessBank, worst } from './daily-inspection.assess.ts';
-import { calendarFindings } from './daily-inspection.calendar.ts';
-import { followUpsFor, type FollowUp } from './daily-inspection.follow-up.ts';
+import { dateInZone } from '../domain/calendar/dates.ts';
+import { parseInput, invalidInput } from '../domain/errors.ts';
 import {
   dailyInspectionInputSchema,
   type BankInspection,
@@ -33,11 +32,12 @@ import {
   type InspectionCheck,
   type InspectionProgress,
   type StartedFollowUp,
-} from './daily-inspection.types.ts';
+} from '../domain/runbooks/daily-inspection.types.ts';
+import { futureDateProblems, unknownBankProblems } from '../domain/runbooks/input-estate.ts';
+import { assessBank, worst } from './daily-inspection.assess.ts';
+import { calendarFindings } from './daily-inspection.calendar.ts';
+import { followUpsFor, type FollowUp } from './daily-inspection.follow-up.ts';
 import { mapWithConcurrency } from './shared/concurrency.ts';
-import { dateInZone } from '../domain/calendar/dates.ts';
-import { parseInput, invalidInput } from './shared/errors.ts';
-import { futureDateProblems, unknownBankProblems } from './shared/input-estate.ts';
 import { progressQuery, type RunbookProgress } from './shared/progress.ts';
 import { readOnly } from './shared/retry-profiles.ts';
 import { BankCodeKey, LightKey, OutcomeKey, RunbookKey } from './shared/search-attributes.ts';

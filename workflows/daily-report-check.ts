@@ -19,25 +19,25 @@ import {
 import type { createBankCheckActivities } from '../activities/bank-checks/index.ts';
 import type { createControlActivities } from '../activities/control.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
-import { formatFen, formatInstant } from '../inbox/format.ts';
+import { queryIdFor, queryPrefix } from '../domain/bank-checks/query-ids.ts';
+import type { BankAnswer, BankQuestion, ReportKind } from '../domain/bank-checks/types.ts';
+import { formatFen, formatInstant } from '../domain/display.ts';
+import { parseInput } from '../domain/errors.ts';
 import {
   answerMismatch,
   conclude,
   missingReports,
   reportLabel,
   waitText,
-} from './daily-report-check.plan.ts';
+} from '../domain/runbooks/daily-report-check.plan.ts';
 import {
   dailyReportCheckInputSchema,
   type DailyReportCheckInput,
   type DailyReportCheckOutcome,
   type DailyReportCheckResult,
   type ReportPresence,
-} from './daily-report-check.types.ts';
-import type { BankAnswer, BankQuestion, ReportKind } from './shared/bank-check-types.ts';
-import { queryIdFor, queryPrefix } from './shared/bank-query-ids.ts';
+} from '../domain/runbooks/daily-report-check.types.ts';
 import { refuseUnknownYear } from './shared/calendar-refusal.ts';
-import { parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';

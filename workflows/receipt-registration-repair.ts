@@ -8,25 +8,25 @@
  * (lock/receipts/<bank>). The round loop is shared (shared/settle-check.ts); this file is what is
  * particular to receipts.
  */
-import { formatFen } from '../inbox/format.ts';
+import type { BankAnswer, VoucherSnapshot } from '../domain/bank-checks/types.ts';
+import { formatFen } from '../domain/display.ts';
+import { parseInput } from '../domain/errors.ts';
 import {
   confirmWithBank,
   matchReceipt,
   mismatchLabel,
   registration,
   sameRegistration,
-} from './receipt-registration-repair.plan.ts';
+} from '../domain/runbooks/receipt-registration-repair.plan.ts';
 import {
   receiptRepairInputSchema,
   type ReceiptMatch,
   type ReceiptRepairInput,
   type ReceiptRepairOutcome,
   type ReceiptRepairResult,
-} from './receipt-registration-repair.types.ts';
+} from '../domain/runbooks/receipt-registration-repair.types.ts';
 import { planOutcomeLabel } from './shared/bank-check-outcome.ts';
 import { openBankCheckRun } from './shared/bank-check-run.ts';
-import type { BankAnswer, VoucherSnapshot } from './shared/bank-check-types.ts';
-import { parseInput } from './shared/errors.ts';
 import { runSettleCheck, type Judgement } from './shared/settle-check.ts';
 
 const runbook = 'receipt-registration-repair';

@@ -8,16 +8,21 @@
  * reported for a person. Shares the lock on the bank's vouchers (lock/vouchers/<bank>). The round
  * loop is shared (shared/settle-requests.ts, shared/settle-check.ts); this file is what refunds add.
  */
-import { formatFen } from '../inbox/format.ts';
-import { decideRefunds, overdueRefunds, sameRefund, vouchersNamed } from './refund-tracking.plan.ts';
+import type { BankAnswer } from '../domain/bank-checks/types.ts';
+import { formatFen } from '../domain/display.ts';
+import { parseInput } from '../domain/errors.ts';
+import {
+  decideRefunds,
+  overdueRefunds,
+  sameRefund,
+  vouchersNamed,
+} from '../domain/runbooks/refund-tracking.plan.ts';
 import {
   refundTrackingInputSchema,
   type RefundTrackingInput,
   type RefundTrackingResult,
-} from './refund-tracking.types.ts';
+} from '../domain/runbooks/refund-tracking.types.ts';
 import { openBankCheckRun } from './shared/bank-check-run.ts';
-import type { BankAnswer } from './shared/bank-check-types.ts';
-import { parseInput } from './shared/errors.ts';
 import { settleRequests } from './shared/settle-requests.ts';
 
 const runbook = 'refund-tracking';

@@ -27,6 +27,9 @@ import type { createControlActivities } from '../activities/control.ts';
 import type { createMessageSerialActivities } from '../activities/message-serials.ts';
 import type { ChannelActionResult, createMqActivities } from '../activities/mq.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
+import { planDigest } from '../domain/approvals/decision.ts';
+import type { ApprovalPlan, Bilingual, GateOutcome } from '../domain/approvals/gate-types.ts';
+import { ErrorKind, isProofRefusal, parseInput } from '../domain/errors.ts';
 import {
   channelCommand,
   decideChannel,
@@ -36,7 +39,7 @@ import {
   serialsPlan,
   serialsSql,
   type BankRef,
-} from './sequence-resync.plan.ts';
+} from '../domain/runbooks/sequence-resync.plan.ts';
 import {
   sequenceResyncInputSchema,
   type BankSerialAnswer,
@@ -47,11 +50,8 @@ import {
   type SequenceResyncResult,
   type SequenceState,
   type SerialsState,
-} from './sequence-resync.types.ts';
-import { planDigest } from './shared/approval-decision.ts';
+} from '../domain/runbooks/sequence-resync.types.ts';
 import { createApprovalGate, type ApprovalGate } from './shared/approval-gate.ts';
-import type { ApprovalPlan, Bilingual, GateOutcome } from './shared/approval-messages.ts';
-import { ErrorKind, isProofRefusal, parseInput } from './shared/errors.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';

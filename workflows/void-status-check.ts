@@ -8,16 +8,16 @@
  * lock on the bank's vouchers with the resend runbook (lock/vouchers/<bank>). The round loop is
  * shared (shared/settle-requests.ts, shared/settle-check.ts); this file is what voids add.
  */
-import { openBankCheckRun } from './shared/bank-check-run.ts';
-import { parseInput } from './shared/errors.ts';
-import { voucherText } from './shared/finance-plan.ts';
-import { settleRequests } from './shared/settle-requests.ts';
-import { decideVoid, overdueVoids, sameVoid } from './void-status-check.plan.ts';
+import { voucherText } from '../domain/bank-checks/finance-plan.ts';
+import { parseInput } from '../domain/errors.ts';
+import { decideVoid, overdueVoids, sameVoid } from '../domain/runbooks/void-status-check.plan.ts';
 import {
   voidStatusCheckInputSchema,
   type VoidStatusCheckInput,
   type VoidStatusCheckResult,
-} from './void-status-check.types.ts';
+} from '../domain/runbooks/void-status-check.types.ts';
+import { openBankCheckRun } from './shared/bank-check-run.ts';
+import { settleRequests } from './shared/settle-requests.ts';
 
 const runbook = 'void-status-check';
 

@@ -12,13 +12,14 @@
  */
 import { ApplicationFailure, setHandler, sleep } from '@temporalio/workflow';
 import type { RowChange } from '../activities/vouchers.ts';
-import { decideAtResend, failureLabel, holdLabels, plannedOf } from './voucher-resend.plan.ts';
+import { planDigest } from '../domain/approvals/decision.ts';
+import { ErrorKind, isProofRefusal } from '../domain/errors.ts';
 import {
-  askUntilAnswered,
-  batchActivities,
-  diagnoseBatch,
-  type BatchActivities,
-} from './voucher-resend.steps.ts';
+  decideAtResend,
+  failureLabel,
+  holdLabels,
+  plannedOf,
+} from '../domain/runbooks/voucher-resend.plan.ts';
 import type {
   BankAnswer,
   BatchResult,
@@ -27,12 +28,16 @@ import type {
   ResendBatchInput,
   VoucherOutcome,
   VoucherResult,
-} from './voucher-resend.types.ts';
-import { planDigest } from './shared/approval-decision.ts';
+} from '../domain/runbooks/voucher-resend.types.ts';
 import { refuseUnknownYear } from './shared/calendar-refusal.ts';
-import { ErrorKind, isProofRefusal } from './shared/errors.ts';
 import { progressQuery } from './shared/progress.ts';
 import { createRunRecord } from './shared/run-record.ts';
+import {
+  askUntilAnswered,
+  batchActivities,
+  diagnoseBatch,
+  type BatchActivities,
+} from './voucher-resend.steps.ts';
 
 const runbook = 'voucher-resend';
 /** A resend waits for the window only while the approval stays this much younger than the limit. */

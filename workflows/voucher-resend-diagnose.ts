@@ -7,10 +7,10 @@
  * is acted on only by an execution child started after approval (voucher-resend-batch.ts).
  */
 import { setHandler } from '@temporalio/workflow';
-import { summarise } from './voucher-resend.plan.ts';
-import { batchActivities, diagnoseBatch } from './voucher-resend.steps.ts';
-import type { BatchSummary, DiagnoseBatchInput } from './voucher-resend.types.ts';
+import { summarise } from '../domain/runbooks/voucher-resend.plan.ts';
+import type { BatchSummary, DiagnoseBatchInput } from '../domain/runbooks/voucher-resend.types.ts';
 import { progressQuery } from './shared/progress.ts';
+import { batchActivities, diagnoseBatch } from './voucher-resend.steps.ts';
 
 export async function voucherDiagnoseBatch(input: DiagnoseBatchInput): Promise<BatchSummary> {
   setHandler(progressQuery, () => ({

@@ -8,8 +8,12 @@ import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { createCalendarActivities } from '../activities/calendar.ts';
 import type { createControlActivities } from '../activities/control.ts';
 import type { createVoucherActivities } from '../activities/vouchers.ts';
-import { causesOf, dispose } from './voucher-resend.plan.ts';
-import type { BankAnswer, DiagnoseBatchInput, DiagnosedVoucher } from './voucher-resend.types.ts';
+import { causesOf, dispose } from '../domain/runbooks/voucher-resend.plan.ts';
+import type {
+  BankAnswer,
+  DiagnoseBatchInput,
+  DiagnosedVoucher,
+} from '../domain/runbooks/voucher-resend.types.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 
 type Vouchers = ReturnType<typeof createVoucherActivities>;

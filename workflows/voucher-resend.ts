@@ -26,8 +26,10 @@ import type { createControlActivities } from '../activities/control.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import type { createVoucherActivities } from '../activities/vouchers.ts';
 import type { BaseDataKind } from '../connectors/treasury/schema.ts';
-import { voucherResendBatch } from './voucher-resend-batch.ts';
-import { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';
+import { planDigest } from '../domain/approvals/decision.ts';
+import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
+import { addDays, dateInZone } from '../domain/calendar/dates.ts';
+import { parseInput } from '../domain/errors.ts';
 import {
   causeLabels,
   combine,
@@ -35,7 +37,7 @@ import {
   resendPlan,
   ruleSetFinding,
   yuan,
-} from './voucher-resend.plan.ts';
+} from '../domain/runbooks/voucher-resend.plan.ts';
 import {
   voucherResendInputSchema,
   type BatchResult,
@@ -47,13 +49,9 @@ import {
   type VoucherResendOutcome,
   type VoucherResendResult,
   type VoucherResult,
-} from './voucher-resend.types.ts';
-import { planDigest } from './shared/approval-decision.ts';
+} from '../domain/runbooks/voucher-resend.types.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
 import { unknownCalendarYear } from './shared/calendar-refusal.ts';
-import type { ApprovalPlan, GateOutcome } from './shared/approval-messages.ts';
-import { addDays, dateInZone } from '../domain/calendar/dates.ts';
-import { parseInput } from './shared/errors.ts';
 import { mapWithConcurrency } from './shared/concurrency.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
@@ -61,6 +59,8 @@ import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
 import { announceRun, estateBank } from './shared/runbook-opening.ts';
 import { OutcomeKey } from './shared/search-attributes.ts';
+import { voucherResendBatch } from './voucher-resend-batch.ts';
+import { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Vouchers = ReturnType<typeof createVoucherActivities>;

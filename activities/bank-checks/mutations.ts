@@ -9,9 +9,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
-import type { FinanceMutation, MutationResult } from '../../workflows/shared/bank-check-types.ts';
-import { ErrorKind } from '../../workflows/shared/errors.ts';
-import { sqlCommand } from '../../workflows/shared/finance-plan.ts';
+import { sqlCommand } from '../../domain/bank-checks/finance-plan.ts';
+import type { FinanceMutation, MutationResult } from '../../domain/bank-checks/types.ts';
+import { ErrorKind } from '../../domain/errors.ts';
 import { requiresProof, sqlAction } from '../proof-actions.ts';
 import { requireBank } from '../site-lookup.ts';
 import type { BankCheckDeps } from './deps.ts';

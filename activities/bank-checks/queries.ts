@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { insertRows } from '../../connectors/treasury/portable.ts';
-import type { BankAnswer, BankQuestion } from '../../workflows/shared/bank-check-types.ts';
+import type { BankAnswer, BankQuestion } from '../../domain/bank-checks/types.ts';
 import { requireBank } from '../site-lookup.ts';
 import type { BankCheckDeps } from './deps.ts';
 

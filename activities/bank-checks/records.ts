@@ -6,11 +6,11 @@
 import type { Kysely } from 'kysely';
 import { firstRows } from '../../connectors/treasury/portable.ts';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
-import { maskAccount, maskName } from '../../inbox/format.ts';
-import type { OpenRefund } from '../../workflows/refund-tracking.types.ts';
-import type { UnregisteredReceipt } from '../../workflows/receipt-registration-repair.types.ts';
-import type { VoucherSnapshot } from '../../workflows/shared/bank-check-types.ts';
-import type { OpenVoid } from '../../workflows/void-status-check.types.ts';
+import type { VoucherSnapshot } from '../../domain/bank-checks/types.ts';
+import { maskAccount, maskName } from '../../domain/display.ts';
+import type { UnregisteredReceipt } from '../../domain/runbooks/receipt-registration-repair.types.ts';
+import type { OpenRefund } from '../../domain/runbooks/refund-tracking.types.ts';
+import type { OpenVoid } from '../../domain/runbooks/void-status-check.types.ts';
 import { requireBank } from '../site-lookup.ts';
 import { endOfDay, type BankCheckDeps } from './deps.ts';
 

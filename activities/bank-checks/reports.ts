@@ -1,7 +1,7 @@
 /** The daily report check's looks (db zone): which of a bank's reports for a day finance has. */
-import type { ReportKind } from '../../workflows/shared/bank-check-types.ts';
-import type { ReportPresence } from '../../workflows/daily-report-check.types.ts';
+import type { ReportKind } from '../../domain/bank-checks/types.ts';
 import { dateInZone } from '../../domain/calendar/dates.ts';
+import type { ReportPresence } from '../../domain/runbooks/daily-report-check.types.ts';
 import { activityCalendar } from '../calendar.ts';
 import { requireBank } from '../site-lookup.ts';
 import type { BankCheckDeps } from './deps.ts';

@@ -3,8 +3,8 @@
  * a traffic light per bank and per check, the findings with the runbook that fixes each, and
  * the figures behind them.
  */
-import type { DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
-import { runbookCatalog } from '../../workflows/shared/catalog.ts';
+import { runbookCatalog } from '../../domain/runbooks/catalog.ts';
+import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
 import { checkLabel, lightLabel, trafficLabel } from './labels.ts';
 
 export type InspectionSummary = Omit<DailyInspectionResult, 'report'>;

@@ -1,5 +1,5 @@
 /** Chinese labels for what report readers see. */
-import type { InspectionCheck, Light } from '../../workflows/daily-inspection.types.ts';
+import type { InspectionCheck, Light } from '../../domain/runbooks/daily-inspection.types.ts';
 
 export const lightLabel: Record<Light, string> = {
   green: '🟢 正常',

@@ -3,7 +3,7 @@
  * and its digest, who approved or rejected it, each action with what the system answered, the
  * verification and the outcome — in Chinese, as Markdown and HTML.
  */
-import type { ApprovalPlan, ApprovalVote } from '../../workflows/shared/approval-messages.ts';
+import type { ApprovalPlan, ApprovalVote } from '../../domain/approvals/gate-types.ts';
 
 export interface RunbookReport {
   runbook: string;

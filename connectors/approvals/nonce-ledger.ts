@@ -6,9 +6,9 @@
  * approvals shares one ledger across runs, resets and restarts. SQLite and Oracle alike.
  */
 import { sql, type Kysely } from 'kysely';
+import type { RunRef } from '../../domain/approvals/proof.ts';
 import type { AuditDb } from '../audit/database.ts';
 import { isSqlite, retryWhileBusy } from '../audit/migrations.ts';
-import type { RunRef } from '../../workflows/shared/approval-proof.ts';
 
 export type NonceKind = 'decision' | 'start' | 'claim';
 

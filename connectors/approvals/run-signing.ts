@@ -1,6 +1,6 @@
 /**
  * The front door's signatures on who started a run and who claimed one (the contract in
- * workflows/shared/signed-claims.ts), made with the same Ed25519 key as its decisions; the
+ * domain/approvals/signed-claims.ts), made with the same Ed25519 key as its decisions; the
  * domain prefix in each message keeps one from passing for another.
  */
 import { sign } from 'node:crypto';
@@ -11,7 +11,7 @@ import {
   type SignedClaim,
   type SignedStart,
   type StartClaims,
-} from '../../workflows/shared/signed-claims.ts';
+} from '../../domain/approvals/signed-claims.ts';
 import type { SigningKey } from './signing-keys.ts';
 
 export function signStart(claims: StartClaims, key: SigningKey): SignedStart {

@@ -15,14 +15,14 @@ import {
 } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { PrivateKeyConfig, PublicKeyConfig } from '../../temporal.config.ts';
-import { secretFromEnv } from '../../temporal.config.ts';
 import {
   decisionMessage,
   type DecisionClaims,
   type DecisionClaimsV1,
   type SignerKey,
-} from '../../workflows/shared/approval-decision.ts';
+} from '../../domain/approvals/decision.ts';
+import type { PrivateKeyConfig, PublicKeyConfig } from '../../temporal.config.ts';
+import { secretFromEnv } from '../../temporal.config.ts';
 
 export interface SigningKey {
   keyId: string;

@@ -6,7 +6,7 @@
  * for anything else signed with the same key.
  */
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import type { SignerKey } from '../../workflows/shared/approval-decision.ts';
+import type { SignerKey } from '../../domain/approvals/decision.ts';
 import type { SigningKey } from '../approvals/signing-keys.ts';
 
 export type AuditSignatureCheck = 'ok' | 'unsigned' | 'unknown-key' | 'bad-signature';

@@ -9,7 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import { canonicalJson } from '../../workflows/shared/canonical-json.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
 import type { SigningKey } from '../approvals/signing-keys.ts';
 import { signatureFailure, signMessage, type AuditKeyRing } from './audit-keys.ts';
 import type { ChainPoint } from './record.ts';

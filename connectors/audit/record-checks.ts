@@ -2,14 +2,14 @@
  * The checks a record must pass beyond the hash chain: its audit signature (so a record written
  * straight into the store, or rewritten and re-hashed, shows), and for a decision, the front
  * door's signed decision it carries — its signature against `approvals.signers` (any claims
- * version `approval-decision.ts` accepts), the record's fields against the signed claims, and the
+ * version `domain/approvals/decision.ts` accepts), the record's fields against the signed claims, and the
  * approved plan digest against the plan record of the same run and gate.
  */
 import {
   recordedDecisionSchema,
   verifyDecisionSignature,
   type SignerKey,
-} from '../../workflows/shared/approval-decision.ts';
+} from '../../domain/approvals/decision.ts';
 import { recordMessage, signatureFailure, type AuditKeyRing } from './audit-keys.ts';
 import type { AuditRecord } from './record.ts';
 import type { AuditProblem } from './verify.ts';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from '../../workflows/shared/canonical-json.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
 
 export const auditKinds = [
   'run-started',

@@ -3,8 +3,8 @@
  * through (the audit private key, the public keys, the head file), and what a verification
  * checks with — public keys only (audit.signers, approvals.signers) and the signed heads.
  */
+import type { SignerKey } from '../../domain/approvals/decision.ts';
 import type { SiteConfig, AuditConfig } from '../../temporal.config.ts';
-import type { SignerKey } from '../../workflows/shared/approval-decision.ts';
 import { loadSignerKeys, loadSigningKey } from '../approvals/signing-keys.ts';
 import { AuditKeyRing } from './audit-keys.ts';
 import type { AuditDb } from './database.ts';

@@ -17,13 +17,13 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname } from 'node:path';
+import { createLogger } from '../../connectors/logging/logger.ts';
 import { openSqlite } from '../../connectors/treasury/database.ts';
 import {
   exchangeVoucherTypes,
   type ExchangeClientStatus,
   type ExchangeVoucherType,
 } from '../../domain/exchange-protocol.ts';
-import { createLogger } from '../../workers/logger.ts';
 import { fileClock } from '../clock.ts';
 import { queueCounts, runCycle } from './exchange-cycle.ts';
 import { exchangeEnv } from './exchange-env.ts';

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { VoucherResendResult } from '../../domain/runbooks/voucher-resend.types.ts';
 import { addTimedOutVouchers } from '../../sandbox/failed-vouchers.ts';
 import { startSandbox } from '../../sandbox/server.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../../test/support/approvals.ts';
@@ -15,7 +16,6 @@ import { testDataConverter } from '../../test/support/codec.ts';
 import { makeTestSite } from '../../test/support/site.ts';
 import { resendSite, workingTodayCalendar } from '../../test/support/voucher-resend.ts';
 import { startWorkerProcess } from '../../test/support/worker-process.ts';
-import type { VoucherResendResult } from '../../workflows/voucher-resend.types.ts';
 import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
 

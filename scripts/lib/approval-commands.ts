@@ -10,15 +10,16 @@
  * 3 refused (the decision was not accepted; the reason is printed in Chinese and English).
  */
 import { parseArgs } from 'node:util';
-import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../../inbox/format.ts';
-import type { SiteConfig } from '../../temporal.config.ts';
-import type { ApprovalSummary } from '../../inbox/approvals.ts';
 import {
   planVoucherTotals,
   type ApprovalState,
   type DecisionReceipt,
   type PendingApprovalView,
-} from '../../workflows/shared/approval-messages.ts';
+} from '../../domain/approvals/gate-types.ts';
+import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../../domain/display.ts';
+import type { ApprovalSummary } from '../../inbox/approvals.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
+import { argumentsOk } from './check-args.ts';
 import {
   commandIo,
   exitCodeOf,
@@ -29,7 +30,6 @@ import {
   UsageError,
   type CommandIo,
 } from './inbox-session.ts';
-import { argumentsOk } from './check-args.ts';
 
 export const approvalCommands = ['approvals', 'approve', 'reject'] as const;
 export type ApprovalCommand = (typeof approvalCommands)[number];

@@ -5,8 +5,8 @@
  */
 import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import { UnknownCalendarYearError } from '../../domain/calendar/working-days.ts';
+import { runbookInputSchemas as schemas } from '../../domain/runbooks/input-schemas.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { runbookInputSchemas as schemas } from '../../workflows/shared/input-schemas.ts';
 import { RunbookInputError, type RunbookEntry } from './runbook-registry.ts';
 import { bankAndDates, today } from './runbook-site-checks.ts';
 

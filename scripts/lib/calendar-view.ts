@@ -11,8 +11,8 @@ import {
   type CalendarDay,
   type WorkingDayCalendar,
 } from '../../domain/calendar/working-days.ts';
+import { changeRunbooks } from '../../domain/runbooks/catalog.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { changeRunbooks } from '../../workflows/shared/catalog.ts';
 
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const kindLabel: Record<CalendarDay['kind'], string> = {

@@ -7,7 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { approvalStateQuery } from '../../workflows/shared/approval-messages.ts';
+import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
 import { runApprovalCommand } from './approval-commands.ts';
 import { runRunCommand } from './run-commands.ts';
 import { runbookRegistry } from './runbook-registry.ts';

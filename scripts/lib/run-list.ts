@@ -4,7 +4,7 @@
  * field of `RunListFilter` that adds one clause to the visibility query.
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { formatInstant } from '../../inbox/format.ts';
+import { formatInstant } from '../../domain/display.ts';
 import { runbookRegistry } from './runbook-registry.ts';
 
 export interface RunListFilter {

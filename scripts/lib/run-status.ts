@@ -5,8 +5,8 @@
  * (run-summary.ts) or why it failed.
  */
 import { QueryNotRegisteredError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { formatInstant, shortDigest } from '../../inbox/format.ts';
-import type { ApprovalState } from '../../workflows/shared/approval-messages.ts';
+import type { ApprovalState } from '../../domain/approvals/gate-types.ts';
+import { formatInstant, shortDigest } from '../../domain/display.ts';
 import type { RunbookProgress } from '../../workflows/shared/progress.ts';
 import { approvalLines, resultLines } from './run-summary.ts';
 

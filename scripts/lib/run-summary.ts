@@ -3,18 +3,18 @@
  * what it found or did, the approvals it was given and where its report is — for every runbook,
  * each from its own result type. Lists are cut at `maxItems` lines with a count of the rest.
  */
-import { formatFen } from '../../inbox/format.ts';
-import type { AddAgentBankResult } from '../../workflows/add-agent-bank.types.ts';
-import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
-import type { DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
-import type { DailyReportCheckResult } from '../../workflows/daily-report-check.types.ts';
-import type { ReceiptRepairResult } from '../../workflows/receipt-registration-repair.types.ts';
-import type { RefundTrackingResult } from '../../workflows/refund-tracking.types.ts';
-import type { SequenceResyncResult } from '../../workflows/sequence-resync.types.ts';
-import type { VoidStatusCheckResult } from '../../workflows/void-status-check.types.ts';
-import type { VoucherResendResult } from '../../workflows/voucher-resend.types.ts';
-import type { GateOutcome } from '../../workflows/shared/approval-messages.ts';
-import type { MutationResult } from '../../workflows/shared/bank-check-types.ts';
+import type { GateOutcome } from '../../domain/approvals/gate-types.ts';
+import type { MutationResult } from '../../domain/bank-checks/types.ts';
+import { formatFen } from '../../domain/display.ts';
+import type { AddAgentBankResult } from '../../domain/runbooks/add-agent-bank.types.ts';
+import type { ChannelRecoveryResult } from '../../domain/runbooks/channel-recovery.types.ts';
+import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
+import type { DailyReportCheckResult } from '../../domain/runbooks/daily-report-check.types.ts';
+import type { ReceiptRepairResult } from '../../domain/runbooks/receipt-registration-repair.types.ts';
+import type { RefundTrackingResult } from '../../domain/runbooks/refund-tracking.types.ts';
+import type { SequenceResyncResult } from '../../domain/runbooks/sequence-resync.types.ts';
+import type { VoidStatusCheckResult } from '../../domain/runbooks/void-status-check.types.ts';
+import type { VoucherResendResult } from '../../domain/runbooks/voucher-resend.types.ts';
 
 export type RunbookResult =
   | DailyInspectionResult

@@ -4,15 +4,15 @@
  * before anything starts (the workflow repeats them, for starts from the Temporal UI).
  */
 import type { z } from 'zod';
-import type { SiteConfig } from '../../temporal.config.ts';
-import { runbookInputSchemas as schemas } from '../../workflows/shared/input-schemas.ts';
-import { bankCheckRunbooks } from './bank-check-registry.ts';
-import { boundedProblems, checkInput, quoted } from '../../workflows/shared/errors.ts';
+import { boundedProblems, checkInput, quoted } from '../../domain/errors.ts';
 import {
   confinedPathProblems,
   futureDateProblems,
   unknownBankProblems,
-} from '../../workflows/shared/input-estate.ts';
+} from '../../domain/runbooks/input-estate.ts';
+import { runbookInputSchemas as schemas } from '../../domain/runbooks/input-schemas.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
+import { bankCheckRunbooks } from './bank-check-registry.ts';
 import { bankAndDates, siteBanks, today } from './runbook-site-checks.ts';
 
 export interface RunbookEntry<S extends z.ZodType = z.ZodType> {

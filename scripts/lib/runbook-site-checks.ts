@@ -1,10 +1,10 @@
 /**
  * The estate checks of runbook inputs made by the CLI with the site file: the same pure checks
- * (workflows/shared/input-estate.ts) the workflows make with the estate an activity describes.
+ * (domain/runbooks/input-estate.ts) the workflows make with the estate an activity describes.
  */
-import type { SiteConfig } from '../../temporal.config.ts';
 import { dateInZone } from '../../domain/calendar/dates.ts';
-import { futureDateProblems, unknownBankProblems } from '../../workflows/shared/input-estate.ts';
+import { futureDateProblems, unknownBankProblems } from '../../domain/runbooks/input-estate.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
 
 export const siteBanks = (site: SiteConfig) => site.banks.map((b) => b.code);
 

@@ -11,14 +11,14 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { decisionNonce, signDecision } from '../../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../../connectors/audit/database.ts';
-import { planDigest } from '../../workflows/shared/approval-decision.ts';
-import type { ApprovalPlan } from '../../workflows/shared/approval-messages.ts';
-import type { ApprovalProof } from '../../workflows/shared/approval-proof.ts';
+import { planDigest } from '../../domain/approvals/decision.ts';
+import type { ApprovalPlan } from '../../domain/approvals/gate-types.ts';
+import type { ApprovalProof } from '../../domain/approvals/proof.ts';
 import { testDataConverter } from '../support/codec.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';

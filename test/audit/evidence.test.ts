@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { EvidenceRangeError, exportEvidence, type EvidenceBundle } from '../../connectors/audit/evidence.ts';
 import { GENESIS_HASH, type AuditEntryInput } from '../../connectors/audit/record.ts';
-import { canonicalJson } from '../../workflows/shared/canonical-json.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
 import { clock, decisionEntry, runEntries, tempAuditStore, type TempAuditStore } from './helpers.ts';
 
 const hostile = '<script>alert(1)</script>';

@@ -20,9 +20,9 @@ import {
   type AuditVerification,
   type VerifyOptions,
 } from '../../connectors/audit/verify.ts';
+import type { SignerKey } from '../../domain/approvals/decision.ts';
+import { canonicalJson } from '../../domain/canonical-json.ts';
 import type { AuditConfig } from '../../temporal.config.ts';
-import type { SignerKey } from '../../workflows/shared/approval-decision.ts';
-import { canonicalJson } from '../../workflows/shared/canonical-json.ts';
 import { testAuditSection } from '../support/audit-site.ts';
 
 /** A front door's key pair, as the inbox holds it: decisions in `runEntries` are signed with it. */

@@ -7,7 +7,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { createCodecEndpoint } from '../../connectors/codec/codec-endpoint.ts';
 import { AesGcmPayloadCodec } from '../../connectors/codec/payload-codec.ts';
 import { generatePayloadKeys, parsePayloadKeys } from '../../connectors/codec/payload-keys.ts';
-import { createLogger } from '../../workers/logger.ts';
+import { createLogger } from '../../connectors/logging/logger.ts';
 
 const uiOrigin = 'http://localhost:18233';
 const token = `t-${process.pid}-${Date.now()}`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { createLogger } from '../../workers/logger.ts';
+import { createLogger } from '../../connectors/logging/logger.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

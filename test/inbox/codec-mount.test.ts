@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createCodecEndpoint } from '../../connectors/codec/codec-endpoint.ts';
 import { AesGcmPayloadCodec } from '../../connectors/codec/payload-codec.ts';
-import { createLogger } from '../../workers/logger.ts';
-import { testPayloadKeys } from '../support/codec.ts';
+import { createLogger } from '../../connectors/logging/logger.ts';
 import { startApprovalTestbed, type ApprovalTestbed } from '../support/approval-testbed.ts';
+import { testPayloadKeys } from '../support/codec.ts';
 import { Agent, api } from './helpers.ts';
 
 const uiOrigin = 'http://localhost:8233';

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { loadSignerKeys } from '../../connectors/approvals/signing-keys.ts';
 import { AesGcmPayloadCodec } from '../../connectors/codec/payload-codec.ts';
-import { runRunCommand } from '../../scripts/lib/run-commands.ts';
-import { planDigest } from '../../workflows/shared/approval-decision.ts';
-import { dateInZone } from '../../domain/calendar/dates.ts';
+import { planDigest } from '../../domain/approvals/decision.ts';
 import {
   signedStartSchema,
   startAssertionMemoKey,
   verifyStartSignature,
-} from '../../workflows/shared/signed-claims.ts';
+} from '../../domain/approvals/signed-claims.ts';
+import { dateInZone } from '../../domain/calendar/dates.ts';
+import { runRunCommand } from '../../scripts/lib/run-commands.ts';
 import { startApprovalTestbed, type ApprovalTestbed, type PersonName } from '../support/approval-testbed.ts';
 import { testPayloadKeys } from '../support/codec.ts';
 import { Agent, api, field } from './helpers.ts';

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { createLogger } from '../../connectors/logging/logger.ts';
 import { createTemporalUiProxy } from '../../inbox/temporal-ui-proxy.ts';
 import { freePort } from '../../scripts/lib/free-port.ts';
-import { createLogger } from '../../workers/logger.ts';
 
 interface Seen {
   method: string;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatFen, formatInstant, maskAccount, maskName } from '../../inbox/format.ts';
+import { refusalReasons } from '../../domain/approvals/gate-types.ts';
+import { formatFen, formatInstant, maskAccount, maskName } from '../../domain/display.ts';
 import { html } from '../../inbox/html.ts';
 import { refusalText } from '../../inbox/i18n.ts';
 import { createLoginThrottle, type LoginThrottle } from '../../inbox/login-throttle.ts';
 import { createSessionStore } from '../../inbox/sessions.ts';
-import { refusalReasons } from '../../workflows/shared/approval-messages.ts';
 
 test('fen become yuan with separators and two decimals', () => {
   assert.equal(formatFen(0), '¥0.00');

@@ -6,10 +6,10 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse as parseYaml } from 'yaml';
 import { openAuditDb } from '../../connectors/audit/database.ts';
-import { freePort } from '../../scripts/lib/free-port.ts';
+import type { AddAgentBankInput, AddAgentBankResult } from '../../domain/runbooks/add-agent-bank.types.ts';
+import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
 import type { OnboardedBank } from '../../sandbox/bank/onboard.ts';
-import type { AddAgentBankInput, AddAgentBankResult } from '../../workflows/add-agent-bank.types.ts';
-import type { DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
+import { freePort } from '../../scripts/lib/free-port.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { sandboxApi, startTestEstate, type TestEstate } from '../support/estate.ts';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ApplicationFailure } from '@temporalio/common';
 import { readNotificationRecords } from '../../connectors/notify/file.ts';
-import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
-import { approvalStateQuery } from '../../workflows/shared/approval-messages.ts';
+import type { ChannelRecoveryResult } from '../../domain/runbooks/channel-recovery.types.ts';
+import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 

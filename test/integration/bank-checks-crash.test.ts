@@ -12,10 +12,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { MessageKind } from '../../connectors/treasury/schema.ts';
+import { queryPrefix } from '../../domain/bank-checks/query-ids.ts';
+import type { DailyReportCheckResult } from '../../domain/runbooks/daily-report-check.types.ts';
+import type { RefundTrackingResult } from '../../domain/runbooks/refund-tracking.types.ts';
 import { localDate, previousWorkday } from '../../sandbox/calendar.ts';
-import type { DailyReportCheckResult } from '../../workflows/daily-report-check.types.ts';
-import type { RefundTrackingResult } from '../../workflows/refund-tracking.types.ts';
-import { queryPrefix } from '../../workflows/shared/bank-query-ids.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { activityRuns, auditKinds, auditPayloads, WorkerLane } from '../support/worker-lane.ts';

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
+import type { ChannelRecoveryResult } from '../../domain/runbooks/channel-recovery.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { assertRanAgainOnce, until, WorkerLane } from '../support/worker-lane.ts';

@@ -5,12 +5,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { signDecision } from '../../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../../connectors/audit/database.ts';
-import { readNotificationRecords } from '../../connectors/notify/file.ts';
 import { siteVerifyOptions } from '../../connectors/audit/site-audit.ts';
 import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
-import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
-import type { SignedDecision } from '../../workflows/shared/approval-decision.ts';
-import type { RefusalReason } from '../../workflows/shared/approval-messages.ts';
+import { readNotificationRecords } from '../../connectors/notify/file.ts';
+import type { SignedDecision } from '../../domain/approvals/decision.ts';
+import type { RefusalReason } from '../../domain/approvals/gate-types.ts';
+import type { ChannelRecoveryResult } from '../../domain/runbooks/channel-recovery.types.ts';
 import { addTestUsers, decide, refusedWithoutTrace, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 

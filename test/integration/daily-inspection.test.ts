@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DailyInspectionInput, DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
+import type {
+  DailyInspectionInput,
+  DailyInspectionResult,
+} from '../../domain/runbooks/daily-inspection.types.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 
 let estate: TestEstate;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
+import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ChannelRecoveryResult } from '../../domain/runbooks/channel-recovery.types.ts';
 import { ensureEmbeddedSecrets } from '../../scripts/lib/embedded-secrets.ts';
-import type { ChannelRecoveryResult } from '../../workflows/channel-recovery.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate, type WaitingGate } from '../support/approvals.ts';
 import { runCli, runEntryPoint } from '../support/cli.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';

@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
 import { projectRoot } from '../../temporal.config.ts';
-import type { DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { startWorkerProcess } from '../support/worker-process.ts';
 

@@ -12,9 +12,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
+import type { SequenceResyncResult } from '../../domain/runbooks/sequence-resync.types.ts';
 import { startChannel } from '../../sandbox/mq/channel-commands.ts';
-import type { SequenceResyncResult } from '../../workflows/sequence-resync.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
+import { addPendingVoucher, financeSerialOut } from '../support/ccb-serials.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import {
   activityRuns,
@@ -23,7 +24,6 @@ import {
   until,
   WorkerLane,
 } from '../support/worker-lane.ts';
-import { addPendingVoucher, financeSerialOut } from '../support/ccb-serials.ts';
 
 let estate: TestEstate;
 const lanes: WorkerLane[] = [];

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openAuditDb } from '../../connectors/audit/database.ts';
-import type { SequenceResyncResult } from '../../workflows/sequence-resync.types.ts';
+import type { SequenceResyncResult } from '../../domain/runbooks/sequence-resync.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
-import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { addPendingVoucher, financeSerialOut } from '../support/ccb-serials.ts';
+import { startTestEstate, type TestEstate } from '../support/estate.ts';
 
 let estate: TestEstate;
 

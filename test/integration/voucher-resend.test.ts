@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { openAuditDb } from '../../connectors/audit/database.ts';
-import type { VoucherResendResult } from '../../workflows/voucher-resend.types.ts';
+import type { VoucherResendResult } from '../../domain/runbooks/voucher-resend.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import {

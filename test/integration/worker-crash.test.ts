@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { DailyInspectionResult } from '../../workflows/daily-inspection.types.ts';
+import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { activityRuns, until, WorkerLane } from '../support/worker-lane.ts';
 

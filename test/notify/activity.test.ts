@@ -1,14 +1,14 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createNotifyActivities } from '../../activities/notify.ts';
 import { createNotifier } from '../../connectors/notify/create-notifier.ts';
 import { readNotificationRecords } from '../../connectors/notify/file.ts';
 import type { Notification } from '../../connectors/notify/notification.ts';
-import { ErrorKind } from '../../workflows/shared/errors.ts';
+import { ErrorKind } from '../../domain/errors.ts';
 import { quietLogger, sampleNotification, startRobot, type FakeRobot } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'notify-activity-'));

@@ -23,21 +23,18 @@ import {
 } from '../../connectors/approvals/signing-keys.ts';
 import { openAuditDb, type AuditDb } from '../../connectors/audit/database.ts';
 import { createSiteAuditWriter } from '../../connectors/audit/site-audit.ts';
+import { createLogger } from '../../connectors/logging/logger.ts';
 import { createNotifier } from '../../connectors/notify/create-notifier.ts';
 import type { DirectoryUser, UserDirectory } from '../../connectors/users/directory.ts';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
+import type { ApprovalPlan, ApprovalState } from '../../domain/approvals/gate-types.ts';
 import { createAuditDecisionHistory } from '../../inbox/history.ts';
 import { startInbox, type InboxHandle, type InboxOptions } from '../../inbox/server.ts';
 import { connectClient } from '../../scripts/lib/client.ts';
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { loadSite, type ApprovalPolicyConfig, type SiteConfig } from '../../temporal.config.ts';
-import {
-  approvalStateQuery,
-  type ApprovalPlan,
-  type ApprovalState,
-} from '../../workflows/shared/approval-messages.ts';
-import { createLogger } from '../../workers/logger.ts';
 import { workflowBundlerOptions } from '../../workers/workflow-bundle.ts';
+import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
 import type { approvalFixture, ApprovalFixtureInput } from '../inbox/fixtures/approval-fixture.ts';
 import { testAuditSection } from './audit-site.ts';
 import { testDataConverter } from './codec.ts';

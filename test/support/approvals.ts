@@ -7,15 +7,14 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { decisionNonce, loadSigningKey, signDecision } from '../../connectors/approvals/signing-keys.ts';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
+import type { DecisionClaims, SignedDecision } from '../../domain/approvals/decision.ts';
+import type {
+  DecisionReceipt,
+  PendingApprovalView,
+  RefusalReason,
+} from '../../domain/approvals/gate-types.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import type { DecisionClaims, SignedDecision } from '../../workflows/shared/approval-decision.ts';
-import {
-  approvalStateQuery,
-  decideUpdate,
-  type DecisionReceipt,
-  type PendingApprovalView,
-  type RefusalReason,
-} from '../../workflows/shared/approval-messages.ts';
+import { approvalStateQuery, decideUpdate } from '../../workflows/shared/approval-definitions.ts';
 
 export const testPassword = 'correct-horse-battery';
 

@@ -5,9 +5,9 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createLogger } from '../../connectors/logging/logger.ts';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
-import { createLogger } from '../../workers/logger.ts';
 import { testDataConverter } from './codec.ts';
 import { makeTestSite, type RawSite, type TestSite } from './site.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';

@@ -4,8 +4,8 @@
  */
 import { Writable } from 'node:stream';
 import type { NativeConnection } from '@temporalio/worker';
+import { createLogger } from '../../connectors/logging/logger.ts';
 import { createWorkers, type Zone } from '../../workers/create-workers.ts';
-import { createLogger } from '../../workers/logger.ts';
 import { testDataConverter } from './codec.ts';
 import type { TestEstate } from './estate.ts';
 

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { stringify } from 'yaml';
+import { dateInZone } from '../../domain/calendar/dates.ts';
+import type { VoucherResendInput } from '../../domain/runbooks/voucher-resend.types.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { dateInZone } from '../../domain/calendar/dates.ts';
-import type { VoucherResendInput } from '../../workflows/voucher-resend.types.ts';
 import { decide, signedBy, waitForGate } from './approvals.ts';
 import type { RawSite } from './site.ts';
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { planDigest } from '../../domain/approvals/decision.ts';
+import { describeInputIssues } from '../../domain/errors.ts';
 import {
   assessReadiness,
   compareObject,
@@ -9,14 +11,12 @@ import {
   onboardingPlan,
   sql,
   treasurySteps,
-} from '../../workflows/add-agent-bank.plan.ts';
+} from '../../domain/runbooks/add-agent-bank.plan.ts';
 import {
   addAgentBankInputSchema,
   type MqObjectSpec,
   type OnboardingSurvey,
-} from '../../workflows/add-agent-bank.types.ts';
-import { planDigest } from '../../workflows/shared/approval-decision.ts';
-import { describeInputIssues } from '../../workflows/shared/errors.ts';
+} from '../../domain/runbooks/add-agent-bank.types.ts';
 
 const input = {
   code: 'HXB',

@@ -3,15 +3,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { signClaim, signStart } from '../../connectors/approvals/run-signing.ts';
 import { decisionNonce, signDecision, type SigningKey } from '../../connectors/approvals/signing-keys.ts';
-import { planDigest, type DecisionClaims } from '../../workflows/shared/approval-decision.ts';
-import type { ApprovalPlan } from '../../workflows/shared/approval-messages.ts';
+import { planDigest, type DecisionClaims } from '../../domain/approvals/decision.ts';
+import type { ApprovalPlan } from '../../domain/approvals/gate-types.ts';
 import {
   listDigest,
   verifyProof,
   type ApprovalProof,
   type ProofAction,
   type ProofContext,
-} from '../../workflows/shared/approval-proof.ts';
+} from '../../domain/approvals/proof.ts';
 
 function keyPair(keyId: string): { signing: SigningKey; publicKeyHex: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

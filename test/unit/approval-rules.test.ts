@@ -2,13 +2,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { decisionNonce, signDecision, type SigningKey } from '../../connectors/approvals/signing-keys.ts';
-import { planDigest, type DecisionClaims } from '../../workflows/shared/approval-decision.ts';
-import type {
-  ApprovalPlan,
-  GatePolicy,
-  PendingApprovalView,
-} from '../../workflows/shared/approval-messages.ts';
-import { checkDecision, type DecisionContext } from '../../workflows/shared/approval-rules.ts';
+import { checkDecision, type DecisionContext } from '../../domain/approvals/decision-rules.ts';
+import { planDigest, type DecisionClaims } from '../../domain/approvals/decision.ts';
+import type { ApprovalPlan, GatePolicy, PendingApprovalView } from '../../domain/approvals/gate-types.ts';
 
 function keyPair(keyId: string): { signing: SigningKey; publicKeyHex: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -8,9 +8,9 @@ import { createMutationActivities, inlineSql } from '../../activities/bank-check
 import { calendarFromFiles } from '../../connectors/calendar/calendar-files.ts';
 import { openSqlite, type TreasuryDb } from '../../connectors/treasury/database.ts';
 import { createTreasurySchema } from '../../connectors/treasury/migrations.ts';
+import type { FinanceMutation } from '../../domain/bank-checks/types.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { loadSite } from '../../temporal.config.ts';
-import type { FinanceMutation } from '../../workflows/shared/bank-check-types.ts';
 
 let dir: string;
 let db: TreasuryDb;

@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { answerMismatch, conclude, missingReports } from '../../workflows/daily-report-check.plan.ts';
-import type { ReportPresence } from '../../workflows/daily-report-check.types.ts';
+import { financePlan } from '../../domain/bank-checks/finance-plan.ts';
+import { queryIdFor, queryPrefix } from '../../domain/bank-checks/query-ids.ts';
+import type { BankAnswer, VoucherSnapshot } from '../../domain/bank-checks/types.ts';
+import { answerMismatch, conclude, missingReports } from '../../domain/runbooks/daily-report-check.plan.ts';
+import type { ReportPresence } from '../../domain/runbooks/daily-report-check.types.ts';
 import {
   confirmWithBank,
   matchReceipt,
   registration,
   sameRegistration,
-} from '../../workflows/receipt-registration-repair.plan.ts';
-import type { UnregisteredReceipt } from '../../workflows/receipt-registration-repair.types.ts';
-import { decideRefunds, overdueRefunds, vouchersNamed } from '../../workflows/refund-tracking.plan.ts';
-import type { OpenRefund } from '../../workflows/refund-tracking.types.ts';
-import type { BankAnswer, VoucherSnapshot } from '../../workflows/shared/bank-check-types.ts';
-import { queryIdFor, queryPrefix } from '../../workflows/shared/bank-query-ids.ts';
-import { financePlan } from '../../workflows/shared/finance-plan.ts';
-import { decideVoid, overdueVoids } from '../../workflows/void-status-check.plan.ts';
-import type { OpenVoid } from '../../workflows/void-status-check.types.ts';
+} from '../../domain/runbooks/receipt-registration-repair.plan.ts';
+import type { UnregisteredReceipt } from '../../domain/runbooks/receipt-registration-repair.types.ts';
+import { decideRefunds, overdueRefunds, vouchersNamed } from '../../domain/runbooks/refund-tracking.plan.ts';
+import type { OpenRefund } from '../../domain/runbooks/refund-tracking.types.ts';
+import { decideVoid, overdueVoids } from '../../domain/runbooks/void-status-check.plan.ts';
+import type { OpenVoid } from '../../domain/runbooks/void-status-check.types.ts';
 
 function voucher(overrides: Partial<VoucherSnapshot> = {}): VoucherSnapshot {
   return {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideRecovery, recoveryPlan } from '../../workflows/channel-recovery.plan.ts';
-import type { RecoveryDiagnosis } from '../../workflows/channel-recovery.types.ts';
-import { planDigest } from '../../workflows/shared/approval-decision.ts';
+import { planDigest } from '../../domain/approvals/decision.ts';
+import { decideRecovery, recoveryPlan } from '../../domain/runbooks/channel-recovery.plan.ts';
+import type { RecoveryDiagnosis } from '../../domain/runbooks/channel-recovery.types.ts';
 
 function diagnosis(overrides: Partial<RecoveryDiagnosis> = {}): RecoveryDiagnosis {
   return {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
+import { listedProblems, parseInput } from '../../domain/errors.ts';
+import { dailyInspectionInputSchema } from '../../domain/runbooks/daily-inspection.types.ts';
 import { RunbookInputError, validateRunbookInput } from '../../scripts/lib/runbook-registry.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
-import { dailyInspectionInputSchema } from '../../workflows/daily-inspection.types.ts';
-import { listedProblems, parseInput } from '../../workflows/shared/errors.ts';
 
 const site = loadSite(defaultSiteFile);
 const now = new Date('2026-11-27T02:00:00Z');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { BankInspection, ChannelEnd } from '../../domain/runbooks/daily-inspection.types.ts';
 import { assessBank } from '../../workflows/daily-inspection.assess.ts';
-import type { BankInspection, ChannelEnd } from '../../workflows/daily-inspection.types.ts';
 
 const thresholds = { xmitqDepthWarn: 50, deadLetterDepthWarn: 1 };
 const end = (

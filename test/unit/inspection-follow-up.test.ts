@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Finding } from '../../domain/runbooks/daily-inspection.types.ts';
 import { runbookRegistry } from '../../scripts/lib/runbook-registry.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
 import { followUpsFor } from '../../workflows/daily-inspection.follow-up.ts';
-import type { Finding } from '../../workflows/daily-inspection.types.ts';
 
 const finding = (bank: string, code: string, fixRunbook: Finding['fixRunbook']): Finding => ({
   bank,

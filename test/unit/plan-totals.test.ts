@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detailPage } from '../../inbox/pages.ts';
+import type { PendingApprovalView } from '../../domain/approvals/gate-types.ts';
+import { planListLimit, resendPlan } from '../../domain/runbooks/voucher-resend.plan.ts';
 import { messages } from '../../inbox/i18n.ts';
+import { detailPage } from '../../inbox/pages.ts';
 import { printPlan } from '../../scripts/lib/approval-commands.ts';
-import type { PendingApprovalView } from '../../workflows/shared/approval-messages.ts';
-import { planListLimit, resendPlan } from '../../workflows/voucher-resend.plan.ts';
 
 // 503 vouchers worth ¥2,727,798.72, of which the plan lists the first 500.
 const vouchers = Array.from({ length: 503 }, (_, i) => ({

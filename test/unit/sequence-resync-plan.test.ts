@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { followUpsFor } from '../../workflows/daily-inspection.follow-up.ts';
+import { describeInputIssues } from '../../domain/errors.ts';
 import {
   channelCommand,
   decideChannel,
@@ -10,7 +10,7 @@ import {
   resyncPlan,
   serialsPlan,
   serialsSql,
-} from '../../workflows/sequence-resync.plan.ts';
+} from '../../domain/runbooks/sequence-resync.plan.ts';
 import {
   sequenceResyncInputSchema,
   type BankSerialAnswer,
@@ -18,8 +18,8 @@ import {
   type SequenceEnd,
   type SequenceState,
   type SerialsState,
-} from '../../workflows/sequence-resync.types.ts';
-import { describeInputIssues } from '../../workflows/shared/errors.ts';
+} from '../../domain/runbooks/sequence-resync.types.ts';
+import { followUpsFor } from '../../workflows/daily-inspection.follow-up.ts';
 
 const bank = { code: 'CCB', name: '中国建设银行' };
 

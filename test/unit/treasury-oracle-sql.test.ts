@@ -14,7 +14,6 @@ import { createBankCheckActivities } from '../../activities/bank-checks/index.ts
 import { createBankOnboardingDbActivities } from '../../activities/bank-onboarding-db.ts';
 import { createMessageSerialActivities } from '../../activities/message-serials.ts';
 import { createTreasuryActivities } from '../../activities/treasury.ts';
-import { rulesFor, normalisedValue } from '../../activities/voucher-rules.ts';
 import { createVoucherActivities, queryId, valueDigest } from '../../activities/vouchers.ts';
 import { calendarFromFiles } from '../../connectors/calendar/calendar-files.ts';
 import {
@@ -25,7 +24,8 @@ import {
 import { createTreasurySchema } from '../../connectors/treasury/migrations.ts';
 import { firstRows } from '../../connectors/treasury/portable.ts';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
-import { maskAccount } from '../../inbox/format.ts';
+import { maskAccount } from '../../domain/display.ts';
+import { rulesFor, normalisedValue } from '../../domain/vouchers/field-rules.ts';
 import { defaultSiteFile, parseSite } from '../../temporal.config.ts';
 import { oracle121Problems, oracleLike, type CannedAnswer } from '../support/oracle-like.ts';
 

@@ -10,8 +10,12 @@ import {
   plannedOf,
   resendPlan,
   summarise,
-} from '../../workflows/voucher-resend.plan.ts';
-import type { BankAnswer, DiagnosedVoucher, FailedVoucher } from '../../workflows/voucher-resend.types.ts';
+} from '../../domain/runbooks/voucher-resend.plan.ts';
+import type {
+  BankAnswer,
+  DiagnosedVoucher,
+  FailedVoucher,
+} from '../../domain/runbooks/voucher-resend.types.ts';
 
 const base: FailedVoucher = {
   voucherNo: 'ZZ20261126ICBC0001',

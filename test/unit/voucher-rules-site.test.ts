@@ -13,10 +13,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'yaml';
 import { createBankRegistryActivities } from '../../activities/bank-registry.ts';
 import { liveBanks } from '../../activities/site-lookup.ts';
-import { rulesFor } from '../../activities/voucher-rules.ts';
 import { createVoucherActivities } from '../../activities/vouchers.ts';
 import { openSqlite, type TreasuryDb } from '../../connectors/treasury/database.ts';
 import { createTreasurySchema } from '../../connectors/treasury/migrations.ts';
+import { parseInput } from '../../domain/errors.ts';
+import { newBankOf } from '../../domain/runbooks/add-agent-bank.plan.ts';
+import { addAgentBankInputSchema } from '../../domain/runbooks/add-agent-bank.types.ts';
+import { combine, manualFixPlan, resendPlan, summarise } from '../../domain/runbooks/voucher-resend.plan.ts';
+import type { DiagnosedVoucher } from '../../domain/runbooks/voucher-resend.types.ts';
+import { rulesFor } from '../../domain/vouchers/field-rules.ts';
+import { voucherRulesOf } from '../../domain/vouchers/rule-sets.ts';
 import {
   defaultSiteFile,
   loadSite,
@@ -24,12 +30,6 @@ import {
   SiteConfigError,
   type SiteConfig,
 } from '../../temporal.config.ts';
-import { addAgentBankInputSchema } from '../../workflows/add-agent-bank.types.ts';
-import { newBankOf } from '../../workflows/add-agent-bank.plan.ts';
-import { parseInput } from '../../workflows/shared/errors.ts';
-import { voucherRulesOf } from '../../workflows/shared/voucher-rule-sets.ts';
-import { combine, manualFixPlan, resendPlan, summarise } from '../../workflows/voucher-resend.plan.ts';
-import type { DiagnosedVoucher } from '../../workflows/voucher-resend.types.ts';
 
 let dir: string;
 let db: TreasuryDb;

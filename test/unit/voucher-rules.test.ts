@@ -7,7 +7,7 @@ import {
   toHalfWidth,
   voucherRuleSets,
   type VoucherFields,
-} from '../../activities/voucher-rules.ts';
+} from '../../domain/vouchers/field-rules.ts';
 
 const good: VoucherFields = {
   payeeAccountNo: '6222020110008800123',

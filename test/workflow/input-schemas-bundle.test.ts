@@ -4,14 +4,14 @@
  * workflow on a real worker (bundled as the workers bundle the runbooks) and here, compared.
  */
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { checkInput } from '../../domain/errors.ts';
+import { runbookInputSchemas } from '../../domain/runbooks/input-schemas.ts';
 import { runbookRegistry } from '../../scripts/lib/runbook-registry.ts';
 import { workflowBundlerOptions } from '../../workers/workflow-bundle.ts';
-import { checkInput } from '../../workflows/shared/errors.ts';
-import { runbookInputSchemas } from '../../workflows/shared/input-schemas.ts';
 import { sampleBadInputs, validDateVariants } from '../support/bad-inputs.ts';
 import { testTemporal, type TestTemporal } from '../support/temporal.ts';
 

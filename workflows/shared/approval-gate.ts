@@ -1,7 +1,7 @@
 /**
  * The approval gate every mutating runbook passes through (DESIGN.md §2). A runbook creates
  * it once, at its start, then asks `gate.request(step, plan)` before it changes anything.
- * Decisions arrive as the `decide` Workflow Update; its validator (approval-rules.ts) refuses
+ * Decisions arrive as the `decide` Workflow Update; its validator (domain/approvals/decision-rules.ts) refuses
  * anything not signed by a trusted front door, not for this run, gate and plan, too old,
  * replayed, from the requester, from someone without the role, or a second vote — all without
  * an event in history. Reminders, escalation to the deputy roles and expiry run on durable
@@ -17,19 +17,18 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createApprovalActivities } from '../../activities/approvals.ts';
-import { planDigest, recordedDecisionSchema, type SignedDecision } from './approval-decision.ts';
-import {
-  approvalStateQuery,
-  decideUpdate,
-  type ApprovalPlan,
-  type ApprovalState,
-  type ApprovalVote,
-  type DecisionReceipt,
-  type GateOutcome,
-  type GatePolicy,
-  type PendingApprovalView,
-} from './approval-messages.ts';
-import { checkDecision } from './approval-rules.ts';
+import { checkDecision } from '../../domain/approvals/decision-rules.ts';
+import { planDigest, recordedDecisionSchema, type SignedDecision } from '../../domain/approvals/decision.ts';
+import type {
+  ApprovalPlan,
+  ApprovalState,
+  ApprovalVote,
+  DecisionReceipt,
+  GateOutcome,
+  GatePolicy,
+  PendingApprovalView,
+} from '../../domain/approvals/gate-types.ts';
+import { approvalStateQuery, decideUpdate } from './approval-definitions.ts';
 import { readOnly } from './retry-profiles.ts';
 import type { RunRecord } from './run-record.ts';
 import { ApprovalRolesKey, PendingApprovalKey } from './search-attributes.ts';

@@ -5,7 +5,7 @@
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
-import type { BankAnswer, BankQuestion } from './bank-check-types.ts';
+import type { BankAnswer, BankQuestion } from '../../domain/bank-checks/types.ts';
 import { mutation, readOnly } from './retry-profiles.ts';
 
 type BankChecks = ReturnType<typeof createBankCheckActivities>;

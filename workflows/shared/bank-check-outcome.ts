@@ -7,13 +7,13 @@
  */
 import { sleep } from '@temporalio/workflow';
 import type { RunbookReport } from '../../activities/report/runbook-report.ts';
-import type { InspectionReportFiles } from '../daily-inspection.types.ts';
-import { planDigest } from './approval-decision.ts';
+import { planDigest } from '../../domain/approvals/decision.ts';
+import type { ApprovalPlan, Bilingual, GateOutcome } from '../../domain/approvals/gate-types.ts';
+import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
+import type { MutationResult } from '../../domain/bank-checks/types.ts';
+import type { InspectionReportFiles } from '../../domain/runbooks/daily-inspection.types.ts';
 import type { ApprovalGate } from './approval-gate.ts';
-import type { ApprovalPlan, Bilingual, GateOutcome } from './approval-messages.ts';
 import { applyChanges, type Applied, type BankCheckRun } from './bank-check-run.ts';
-import type { MutationResult } from './bank-check-types.ts';
-import type { PlannedChange } from './finance-plan.ts';
 
 /** Outcomes of a check that asks the bank about open requests and settles them (voids, refunds). */
 export type SettleCheckOutcome =

@@ -3,10 +3,10 @@
  * gate for the run's bank, and asking the bank about items with the note on questions that never
  * left finance. Safe in the workflow bundle.
  */
+import type { BankQuestion } from '../../domain/bank-checks/types.ts';
 import { createApprovalGate, type ApprovalGate } from './approval-gate.ts';
 import { askBank, unsentNote, type AskOutcome } from './ask-bank.ts';
 import type { BankCheckRun } from './bank-check-run.ts';
-import type { BankQuestion } from './bank-check-types.ts';
 
 /** The approval gate of a run on one bank: the requester cannot approve, votes go to the run record. */
 export function bankCheckGate(run: BankCheckRun, requestedBy: string): ApprovalGate {

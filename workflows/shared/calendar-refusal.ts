@@ -4,7 +4,7 @@
  * failure keeps the calendar's message (the year and the fix) behind what the run was doing.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorKind } from './errors.ts';
+import { ErrorKind } from '../../domain/errors.ts';
 
 /** The CalendarYearUnknown failure somewhere in `err`'s cause chain, if any. */
 export function unknownCalendarYear(err: unknown): ApplicationFailure | undefined {

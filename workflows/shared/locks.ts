@@ -3,6 +3,7 @@
  * A lock held by another run fails the caller with ResourceLocked, naming the lock's id, before
  * anything has been changed.
  */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
   ParentClosePolicy,
@@ -10,10 +11,9 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ErrorKind } from '../../domain/errors.ts';
 import type { resourceLock } from '../resource-lock.ts';
 import { releaseLockSignal } from '../resource-lock.ts';
-import { ErrorKind } from './errors.ts';
 
 export interface HeldLock {
   id: string;

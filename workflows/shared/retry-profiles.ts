@@ -7,7 +7,7 @@
  *   must not lose its record over a short database or network outage.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import { nonRetryableErrorKinds } from './errors.ts';
+import { nonRetryableErrorKinds } from '../../domain/errors.ts';
 
 export function readOnly(): ActivityOptions {
   return {

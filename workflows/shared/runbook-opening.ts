@@ -6,10 +6,10 @@
  */
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { createControlActivities, EstateDescription } from '../../activities/control.ts';
-import { planDigest } from './approval-decision.ts';
+import { planDigest } from '../../domain/approvals/decision.ts';
 import { dateInZone } from '../../domain/calendar/dates.ts';
-import { invalidInput } from './errors.ts';
-import { futureDateProblems, unknownBankProblems } from './input-estate.ts';
+import { invalidInput } from '../../domain/errors.ts';
+import { futureDateProblems, unknownBankProblems } from '../../domain/runbooks/input-estate.ts';
 import type { RunRecord } from './run-record.ts';
 import { BankCodeKey, RequestedByKey, RunbookKey } from './search-attributes.ts';
 

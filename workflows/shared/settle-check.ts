@@ -9,8 +9,11 @@
  * ids and lock names must not change (test/histories/replay.test.ts holds recorded runs to them).
  */
 import type { RunbookReport } from '../../activities/report/runbook-report.ts';
-import type { InspectionReportFiles } from '../daily-inspection.types.ts';
-import type { ApprovalPlan, Bilingual, GateOutcome } from './approval-messages.ts';
+import type { ApprovalPlan, Bilingual, GateOutcome } from '../../domain/approvals/gate-types.ts';
+import { financePlan, withSql, type PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
+import { queryIdFor, queryPrefix } from '../../domain/bank-checks/query-ids.ts';
+import type { BankAnswer, BankQuestion, MutationResult } from '../../domain/bank-checks/types.ts';
+import type { InspectionReportFiles } from '../../domain/runbooks/daily-inspection.types.ts';
 import {
   afterApplySections,
   appliedOutcome,
@@ -31,9 +34,6 @@ import {
   type BankCheckRun,
 } from './bank-check-run.ts';
 import { askRunBank, bankCheckGate } from './bank-check-steps.ts';
-import type { BankAnswer, BankQuestion, MutationResult } from './bank-check-types.ts';
-import { queryIdFor, queryPrefix } from './bank-query-ids.ts';
-import { financePlan, withSql, type PlannedChange } from './finance-plan.ts';
 import { acquireLock, type HeldLock } from './locks.ts';
 
 const maxPlanRounds = 3;
@@ -73,7 +73,7 @@ export interface Verified {
 export interface SettleCheck<O extends string, J extends Judgement, X> {
   /** lock/<lock>/<bank>: the resource the run holds while it works. */
   lock: string;
-  /** Names the round's query ids (bank-query-ids.ts). */
+  /** Names the round's query ids (domain/bank-checks/query-ids.ts). */
   queryPurpose: string;
   /** The approval gate's step. */
   gateStep: string;

@@ -6,11 +6,16 @@
  * records, its judgement and its words; the rest — questions, report and result shapes, the
  * escalation of what is left for a person — is the same for both.
  */
-import type { Applied, BankCheckRun } from './bank-check-run.ts';
+import type { Bilingual } from '../../domain/approvals/gate-types.ts';
+import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
+import type {
+  BankAnswer,
+  BankQuestion,
+  FinanceMutation,
+  VoucherSnapshot,
+} from '../../domain/bank-checks/types.ts';
 import { checkUntilSettled, planOutcomeLabel, type SettleCheckOutcome } from './bank-check-outcome.ts';
-import type { BankAnswer, BankQuestion, FinanceMutation, VoucherSnapshot } from './bank-check-types.ts';
-import type { Bilingual } from './approval-messages.ts';
-import type { PlannedChange } from './finance-plan.ts';
+import type { Applied, BankCheckRun } from './bank-check-run.ts';
 import { runSettleCheck, type Judgement, type SettleInput, type SettleResult } from './settle-check.ts';
 
 /** What a request is known by, and so what the bank is asked about: a voucher or a refund. */

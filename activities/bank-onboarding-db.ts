@@ -7,15 +7,14 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
+import { baseDataKinds, type BaseDataKind } from '../domain/base-data.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import { sql as planSql, testQueryBody } from '../domain/runbooks/add-agent-bank.plan.ts';
-import {
-  baseDataKinds,
-  type BaseDataKind,
-  type BaseDataPushState,
-  type TestMessageState,
-  type TreasurySteps,
-  type TreasurySurvey,
+import type {
+  BaseDataPushState,
+  TestMessageState,
+  TreasurySteps,
+  TreasurySurvey,
 } from '../domain/runbooks/add-agent-bank.types.ts';
 import { requiresProof, sqlAction } from './proof-actions.ts';
 

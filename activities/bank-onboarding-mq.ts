@@ -12,6 +12,7 @@ import { MqCommandError, MqInvalidNameError, MqwebApiError } from '../connectors
 import { createMqOperations } from '../connectors/mq/mq-operations.ts';
 import { assertMqName } from '../connectors/mq/mqsc-names.ts';
 import { MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
+import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import { compareObject, displayFor, mqscFor, startMqsc } from '../domain/runbooks/add-agent-bank.plan.ts';
 import type {
@@ -22,7 +23,7 @@ import type {
 } from '../domain/runbooks/add-agent-bank.types.ts';
 import type { FrontEndCheck, ProgramsCheck } from '../domain/runbooks/daily-inspection.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import { mqCall, tolerate, type ChannelActionResult } from './mq.ts';
+import { mqCall, tolerate } from './mq.ts';
 import { mqscAction, requiresProof } from './proof-actions.ts';
 
 const MQRC_UNKNOWN_OBJECT_NAME = 2085;

@@ -7,6 +7,7 @@
 import { MqCommandError } from '../connectors/mq/errors.ts';
 import { createMqOperations } from '../connectors/mq/mq-operations.ts';
 import { MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
+import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { channelCommand } from '../domain/runbooks/sequence-resync.plan.ts';
 import type {
   ReceiverReading,
@@ -14,7 +15,7 @@ import type {
   SequenceState,
 } from '../domain/runbooks/sequence-resync.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import { mqCall, type ChannelActionResult } from './mq.ts';
+import { mqCall } from './mq.ts';
 import { mqscAction, requiresProof } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
 

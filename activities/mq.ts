@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MqCommandError } from '../connectors/mq/errors.ts';
 import { createMqOperations, type ChannelStatus } from '../connectors/mq/mq-operations.ts';
 import { MqAuthError, MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
+import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import type {
   ChannelEnd,
@@ -145,14 +146,6 @@ function requireBankAccess(site: SiteConfig, bank: string) {
     });
   }
   return b;
-}
-
-export interface ChannelActionResult {
-  command: string;
-  messageIds: string[];
-  detail: string;
-  /** True when the channel was already in the wanted state (a repeat). */
-  alreadyDone: boolean;
 }
 
 export async function tolerate(

@@ -11,8 +11,9 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
 import { chunksOf, firstRows, insertRows } from '../connectors/treasury/portable.ts';
-import type { BaseDataKind, TreasuryDatabase, VoucherStatus } from '../connectors/treasury/schema.ts';
+import type { TreasuryDatabase, VoucherStatus } from '../connectors/treasury/schema.ts';
 import type { ProofAction } from '../domain/approvals/proof.ts';
+import type { BaseDataKind } from '../domain/base-data.ts';
 import { maskAccount, maskName } from '../domain/display.ts';
 import {
   alignCommand,

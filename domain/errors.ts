@@ -12,8 +12,6 @@ export const ErrorKind = {
   ChannelUnreachable: 'ChannelUnreachable',
   MqCommandFailed: 'MqCommandFailed',
   MqAuthFailed: 'MqAuthFailed',
-  BankRejected: 'BankRejected',
-  ApprovalRejected: 'ApprovalRejected',
   ApprovalRefused: 'ApprovalRefused',
   /** A mutating activity's approval proof does not hold (domain/approvals/proof.ts): nothing was changed. */
   ApprovalProofRefused: 'ApprovalProofRefused',

@@ -24,6 +24,7 @@ import {
   type PendingApprovalView,
   type RefusalReason,
 } from '../domain/approvals/gate-types.ts';
+import { ErrorKind } from '../domain/errors.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { approvalStateQuery, decideUpdate } from '../workflows/shared/approval-definitions.ts';
 import type { DecisionRefusal } from './i18n.ts';
@@ -295,7 +296,7 @@ export function createApprovalService(deps: {
 function refusalCode(err: unknown): RefusalReason | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = err.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== 'ApprovalRefused') return undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorKind.ApprovalRefused) return undefined;
   const code = cause.details?.[0];
   return (refusalReasons as readonly unknown[]).includes(code) ? (code as RefusalReason) : 'malformed';
 }

@@ -18,11 +18,12 @@ import {
 } from '@temporalio/workflow';
 import type { createControlActivities } from '../activities/control.ts';
 import type { createHostActivities } from '../activities/host.ts';
-import type { ChannelActionResult, createMqActivities } from '../activities/mq.ts';
+import type { createMqActivities } from '../activities/mq.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
 import type { ApprovalProof } from '../domain/approvals/proof.ts';
+import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { isProofRefusal, parseInput } from '../domain/errors.ts';
 import { decideRecovery, recoveryPlan, stepTarget } from '../domain/runbooks/channel-recovery.plan.ts';
 import {

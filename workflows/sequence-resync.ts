@@ -25,10 +25,11 @@ import {
 import type { createChannelSequenceActivities } from '../activities/channel-sequence.ts';
 import type { createControlActivities } from '../activities/control.ts';
 import type { createMessageSerialActivities } from '../activities/message-serials.ts';
-import type { ChannelActionResult, createMqActivities } from '../activities/mq.ts';
+import type { createMqActivities } from '../activities/mq.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { ApprovalPlan, Bilingual, GateOutcome } from '../domain/approvals/gate-types.ts';
+import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { ErrorKind, isProofRefusal, parseInput } from '../domain/errors.ts';
 import {
   channelCommand,

@@ -25,9 +25,9 @@ import {
 import type { createControlActivities } from '../activities/control.ts';
 import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import type { createVoucherActivities } from '../activities/vouchers.ts';
-import type { BaseDataKind } from '../connectors/treasury/schema.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
+import type { BaseDataKind } from '../domain/base-data.ts';
 import { addDays, dateInZone } from '../domain/calendar/dates.ts';
 import { parseInput } from '../domain/errors.ts';
 import {

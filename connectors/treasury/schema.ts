@@ -5,6 +5,7 @@
  * amounts integer fen.
  */
 import type { Generated } from 'kysely';
+import type { BaseDataKind } from '../../domain/base-data.ts';
 import type { EstateTables } from './schema-estate.ts';
 import type { FiscalYearTables } from './schema-fiscal-year.ts';
 
@@ -47,9 +48,6 @@ export const messageKinds = [
   'quota_year_answer',
 ] as const;
 export type MessageKind = (typeof messageKinds)[number];
-
-export const baseDataKinds = ['budget_unit', 'payee_account', 'subject'] as const;
-export type BaseDataKind = (typeof baseDataKinds)[number];
 
 export interface AgentBankTable {
   code: string;

@@ -2,7 +2,6 @@
  * Text to bytes in a statement's encoding. GBK goes through iconv-lite (Node's TextEncoder only
  * writes UTF-8); names repeat across a day's lines, so their bytes are cached.
  */
-import { TextDecoder } from 'node:util';
 import iconv from 'iconv-lite';
 import type { StatementEncoding } from './format.ts';
 
@@ -22,8 +21,11 @@ export function encoderFor(encoding: StatementEncoding): Encoder {
   };
 }
 
+/** The global TextDecoder (no import of node:util: domain code imports no Node built-ins). */
+export type Decoder = InstanceType<typeof TextDecoder>;
+
 /** A strict decoder: broken bytes throw rather than turn into U+FFFD. */
-export function strictDecoder(encoding: StatementEncoding): TextDecoder {
+export function strictDecoder(encoding: StatementEncoding): Decoder {
   return new TextDecoder(encoding === 'GBK' ? 'gbk' : 'utf-8', { fatal: true });
 }
 

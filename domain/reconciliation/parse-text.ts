@@ -3,7 +3,6 @@
  * GBK or UTF-8 — over a file's bytes, never holding more than one read chunk. Checks the header,
  * every record, the trailer's totals, and names a broken encoding or a truncated file as such.
  */
-import { TextDecoder } from 'node:util';
 import type { LineBatch, Totals } from './batches.ts';
 import { strictDecoder } from './encode.ts';
 import {

@@ -4,10 +4,9 @@
  * there (CurPackNo 1..ChildPackNum) and agree on the statement they belong to. A package that
  * ends before its root element closes is truncated; undecodable bytes are a broken encoding.
  */
-import type { TextDecoder } from 'node:util';
 import { SaxesParser } from 'saxes';
 import type { LineBatch, LineSource, Totals } from './batches.ts';
-import { strictDecoder } from './encode.ts';
+import { strictDecoder, type Decoder } from './encode.ts';
 import { isoDate, statementEncodings, type StatementEncoding } from './format.ts';
 import { StatementError } from './statement-error.ts';
 import {
@@ -104,7 +103,7 @@ export async function* parseXmlPackage(
     }
   };
 
-  let decoder: TextDecoder | undefined;
+  let decoder: Decoder | undefined;
   for await (const chunk of pkg.open()) {
     decoder ??= strictDecoder(declaredEncoding(chunk, fail));
     let decoded: string;

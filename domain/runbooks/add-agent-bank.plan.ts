@@ -6,17 +6,16 @@
  * the workflow and the activities that execute the same text.
  */
 import type { ApprovalPlan, Bilingual, PlanAction } from '../approvals/gate-types.ts';
+import { baseDataKinds, type BaseDataKind } from '../base-data.ts';
 import { voucherRulesOf, voucherRuleSetText } from '../vouchers/rule-sets.ts';
-import {
-  baseDataKinds,
-  type AddAgentBankParsed,
-  type BaseDataKind,
-  type MqObjectSpec,
-  type MqObjectSurvey,
-  type NewBank,
-  type OnboardingSurvey,
-  type Readiness,
-  type TreasurySteps,
+import type {
+  AddAgentBankParsed,
+  MqObjectSpec,
+  MqObjectSurvey,
+  NewBank,
+  OnboardingSurvey,
+  Readiness,
+  TreasurySteps,
 } from './add-agent-bank.types.ts';
 
 export const channelInitq = 'SYSTEM.CHANNEL.INITQ';

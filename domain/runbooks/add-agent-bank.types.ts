@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ApprovalPlan, GateOutcome } from '../approvals/gate-types.ts';
+import type { BaseDataKind } from '../base-data.ts';
 import { timeOfDay } from '../calendar/dates.ts';
 import { voucherRulesSchema, type VoucherRuleSetName } from '../vouchers/rule-sets.ts';
 import type { FrontEndCheck, ProgramsCheck } from './daily-inspection.types.ts';
@@ -25,9 +26,6 @@ const host = z
   .string()
   .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'a host name or IPv4 address, e.g. 10.2.3.4');
 const programName = z.string().regex(/^[^\p{Cc}]{1,60}$/u, 'a program name (at most 60 characters)');
-
-export const baseDataKinds = ['budget_unit', 'payee_account', 'subject'] as const;
-export type BaseDataKind = (typeof baseDataKinds)[number];
 
 const addAgentBankObject = z
   .object({

@@ -91,6 +91,7 @@ export function mqscFor(step: RecoveryStep, channel: string): string {
 /** Where a step runs: finance's queue manager and sender, or the bank's. */
 export function stepTarget(d: RecoveryDiagnosis, step: RecoveryStep): { qmgr: string; channel: string } {
   if (step === 'stop' || step === 'start') return { qmgr: d.qmgr, channel: d.channel };
+  // A bug if reached: a plain Error fails the workflow task, retried until a fixed build is deployed.
   if (!d.bankSender) throw new Error(`${step} needs the bank's sender in the diagnosis`);
   return { qmgr: d.bankSender.qmgr, channel: d.bankSender.channel };
 }

@@ -3,8 +3,8 @@
  * in the workflow bundle, shared with the CLI registry and the tests.
  */
 import { z } from 'zod';
-import type { ChannelActionResult } from '../../activities/mq.ts';
 import type { ApprovalPlan, GateOutcome } from '../approvals/gate-types.ts';
+import type { ChannelActionResult } from '../channel-action.ts';
 import type { InspectionReportFiles, ChannelEnd, FrontEndCheck } from './daily-inspection.types.ts';
 import { bankCode, reason, userId } from './input-fields.ts';
 

@@ -4,8 +4,8 @@
  * match. Pure types and zod schemas: safe in the workflow bundle.
  */
 import { z } from 'zod';
-import type { SettleCheckOutcome, SettleCheckResultBase } from '../../workflows/shared/bank-check-outcome.ts';
 import { answerWaitSeconds, bankCheckInputBase } from '../bank-checks/input-fields.ts';
+import type { SettleCheckOutcome, SettleCheckResultBase } from '../bank-checks/settle-result.ts';
 import type { BankAnswer, FinanceMutation, VoucherSnapshot } from '../bank-checks/types.ts';
 import { businessDate } from './input-fields.ts';
 

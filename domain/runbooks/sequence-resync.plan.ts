@@ -204,6 +204,7 @@ export function channelCommand(step: ChannelStep, channel: string, seqnum?: numb
     case 'resolve':
       return `RESOLVE CHANNEL(${channel}) ACTION(BACKOUT)`;
     case 'reset':
+      // A bug if reached: a plain Error fails the workflow task, retried until a fixed build is deployed.
       if (seqnum === undefined) throw new Error('RESET CHANNEL needs a sequence number');
       return `RESET CHANNEL(${channel}) SEQNUM(${seqnum})`;
     case 'start':

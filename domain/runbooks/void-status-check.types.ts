@@ -3,8 +3,8 @@
  * schemas: safe in the workflow bundle, shared with the CLI registry and the tests.
  */
 import { z } from 'zod';
-import type { SettleCheckOutcome, SettleCheckResultBase } from '../../workflows/shared/bank-check-outcome.ts';
 import { answerWaitSeconds, bankCheckInputBase } from '../bank-checks/input-fields.ts';
+import type { SettleCheckOutcome, SettleCheckResultBase } from '../bank-checks/settle-result.ts';
 import type { BankAnswer, FinanceMutation, VoucherSnapshot } from '../bank-checks/types.ts';
 import { businessDate } from './input-fields.ts';
 

@@ -4,10 +4,10 @@
  * every branch is unit-tested. The rule that matters most lives in `dispose`: a voucher is
  * resent only when the bank has answered and has no payable record of it.
  */
-import type { BaseDataKind } from '../../connectors/treasury/schema.ts';
 import { planDigest } from '../approvals/decision.ts';
 import type { ApprovalPlan, Bilingual, PlanAction } from '../approvals/gate-types.ts';
 import { listDigest } from '../approvals/proof.ts';
+import type { BaseDataKind } from '../base-data.ts';
 import { voucherRuleSetText } from '../vouchers/rule-sets.ts';
 import type {
   BankAnswer,

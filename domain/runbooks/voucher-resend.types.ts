@@ -4,9 +4,9 @@
  * Payee data appears here only masked (张*, ****1234); full values stay in the treasury database.
  */
 import { z } from 'zod';
-import type { BaseDataKind } from '../../connectors/treasury/schema.ts';
 import type { ApprovalPlan, GateOutcome } from '../approvals/gate-types.ts';
 import type { ApprovalProof } from '../approvals/proof.ts';
+import type { BaseDataKind } from '../base-data.ts';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
 import { bankCode, businessDate, reason, uniqueList, userId } from './input-fields.ts';
 

@@ -6,7 +6,8 @@
  * reason); inbound.ts already advances `base_data_versions.version_acked`.
  */
 import type { Transaction } from 'kysely';
-import type { BaseDataKind, TreasuryDatabase } from '../../connectors/treasury/schema.ts';
+import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
+import type { BaseDataKind } from '../../domain/base-data.ts';
 import { localDate } from '../calendar.ts';
 import type { AppMessage, BaseDataAckBody, BaseDataBody } from '../messages.ts';
 import { buildMessage, FINANCE, newMsgId } from '../messages.ts';

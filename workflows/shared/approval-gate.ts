@@ -28,6 +28,7 @@ import type {
   GatePolicy,
   PendingApprovalView,
 } from '../../domain/approvals/gate-types.ts';
+import { ErrorKind } from '../../domain/errors.ts';
 import { approvalStateQuery, decideUpdate } from './approval-definitions.ts';
 import { readOnly } from './retry-profiles.ts';
 import type { RunRecord } from './run-record.ts';
@@ -114,7 +115,7 @@ export function createApprovalGate(options: {
         const check = checkDecision(signed, context());
         if (!check.ok) {
           throw ApplicationFailure.create({
-            type: 'ApprovalRefused',
+            type: ErrorKind.ApprovalRefused,
             message: `Decision refused (${check.reason}): ${check.message}`,
             details: [check.reason],
             nonRetryable: true,

@@ -1,8 +1,9 @@
 /**
  * What the bank-side checks that settle open requests (voids, refunds) and repair receipts share
- * once the plan is made: the outcomes they end in and their labels, the reason line, the wording
- * of a declined approval, the outcome after applying and verifying, the wait for the bank to
- * settle, and the report and result pieces built from the plan, the votes and the applied changes.
+ * once the plan is made: the labels of their outcomes (domain/bank-checks/settle-result.ts), the
+ * reason line, the wording of a declined approval, the outcome after applying and verifying, the
+ * wait for the bank to settle, and the report and result pieces built from the plan, the votes and
+ * the applied changes.
  * Pure code and the workflow `sleep`: safe in the workflow bundle.
  */
 import { sleep } from '@temporalio/workflow';
@@ -11,37 +12,8 @@ import { planDigest } from '../../domain/approvals/decision.ts';
 import type { ApprovalPlan, Bilingual, GateOutcome } from '../../domain/approvals/gate-types.ts';
 import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
 import type { MutationResult } from '../../domain/bank-checks/types.ts';
-import type { InspectionReportFiles } from '../../domain/runbooks/daily-inspection.types.ts';
 import type { ApprovalGate } from './approval-gate.ts';
 import { applyChanges, type Applied, type BankCheckRun } from './bank-check-run.ts';
-
-/** Outcomes of a check that asks the bank about open requests and settles them (voids, refunds). */
-export type SettleCheckOutcome =
-  | 'settled'
-  | 'partly-settled'
-  | 'nothing-to-do'
-  | 'report-only'
-  | 'planned'
-  | 'rejected'
-  | 'expired'
-  | 'unexpected-state'
-  | 'not-verified';
-
-/** The result fields of a settling check; each adds its runbook name and its per-item decisions. */
-export interface SettleCheckResultBase {
-  workflowId: string;
-  bank: string;
-  date: string;
-  outcome: SettleCheckOutcome;
-  why: string;
-  open: number;
-  overdue: number;
-  plan?: ApprovalPlan;
-  planDigest?: string;
-  approval?: GateOutcome;
-  results: MutationResult[];
-  report: InspectionReportFiles;
-}
 
 /** Labels of the outcomes every planning bank check can end in, whatever it repairs. */
 export const planOutcomeLabel = {

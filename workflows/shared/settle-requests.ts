@@ -8,13 +8,14 @@
  */
 import type { Bilingual } from '../../domain/approvals/gate-types.ts';
 import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
+import type { SettleCheckOutcome } from '../../domain/bank-checks/settle-result.ts';
 import type {
   BankAnswer,
   BankQuestion,
   FinanceMutation,
   VoucherSnapshot,
 } from '../../domain/bank-checks/types.ts';
-import { checkUntilSettled, planOutcomeLabel, type SettleCheckOutcome } from './bank-check-outcome.ts';
+import { checkUntilSettled, planOutcomeLabel } from './bank-check-outcome.ts';
 import type { Applied, BankCheckRun } from './bank-check-run.ts';
 import { runSettleCheck, type Judgement, type SettleInput, type SettleResult } from './settle-check.ts';
 

@@ -98,7 +98,7 @@ describe('import layers', () => {
     const file = 'temporal.config.ts';
     const layer = /The site configuration imports only domain code/;
     await refused(file, `import { openTreasury } from './connectors/treasury/database.ts';`, layer);
-    await refused(file, `import { parseInput } from './workflows/shared/errors.ts';`, layer);
+    await refused(file, `import { acquireLock } from './workflows/shared/locks.ts';`, layer);
     await accepted(file, `import { voucherRulesSchema } from './domain/vouchers/rule-sets.ts';`);
   });
 
@@ -110,7 +110,7 @@ describe('import layers', () => {
       `import type { BankCheckRun } from '../../workflows/shared/bank-check-run.ts';`,
       layer,
     );
-    await refused(file, `import { formatFen } from '../../inbox/format.ts';`, layer);
+    await refused(file, `import { renderPage } from '../../inbox/pages.ts';`, layer);
     await refused(file, `import { runbookRegistry } from '../../scripts/lib/runbook-registry.ts';`, layer);
     await refused(file, `import { startSandbox } from '../../sandbox/server.ts';`, layer);
     await accepted(

@@ -133,7 +133,7 @@ describe('import layers', () => {
     await refused(file, `import { MqCommandError } from '../connectors/mq/errors.ts';`, typesOnly);
     await refused(file, `import { loadSite } from '../temporal.config.ts';`, typesOnly);
     await refused(file, `import type { ApprovalsApi } from '../inbox/approvals.ts';`, layer);
-    await refused(file, `import { logger } from '../workers/logger.ts';`, layer);
+    await refused(file, `import { createWorkers } from '../workers/create-workers.ts';`, layer);
     await refused(file, `import { startSandbox } from '../sandbox/server.ts';`, layer);
     await refused(file, `import { readFileSync } from 'node:fs';`, /Node built-ins/);
     await refused(file, `import pino from 'pino';`, /Not in workflow code/);

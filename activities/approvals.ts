@@ -51,6 +51,7 @@ export function createApprovalActivities(deps: {
         ...policy,
         maxDecisionAgeMs: approvals.maxDecisionAgeSeconds * 1000,
         proofMaxAgeMs: durationMs(approvals.proofMaxAge),
+        startRoles: approvals.startRoles,
         signers,
         approvers,
         inboxUrl: site.inbox.publicUrl.replace(/\/$/, ''),

@@ -13,6 +13,8 @@ export const ErrorKind = {
   MqCommandFailed: 'MqCommandFailed',
   MqAuthFailed: 'MqAuthFailed',
   ApprovalRefused: 'ApprovalRefused',
+  /** A claim of a run (the `claimRun` update) refused by its validator: nothing was recorded. */
+  ClaimRefused: 'ClaimRefused',
   /** A mutating activity's approval proof does not hold (domain/approvals/proof.ts): nothing was changed. */
   ApprovalProofRefused: 'ApprovalProofRefused',
   /** An activity scheduled by a run that is not one of the site's runbooks: nothing was done. */

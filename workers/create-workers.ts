@@ -7,6 +7,7 @@ import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createApprovalActivities } from '../activities/approvals.ts';
+import { createRequesterActivities } from '../activities/requester.ts';
 import { createAuditActivities } from '../activities/audit.ts';
 import { createBankOnboardingDbActivities } from '../activities/bank-onboarding-db.ts';
 import { createBankOnboardingMqActivities } from '../activities/bank-onboarding-mq.ts';
@@ -80,11 +81,12 @@ export async function createWorkers(options: {
   const runs = createRunFactsReader(connection.workflowService, namespace);
   const workflowTypes = new Set(Object.keys(projectWorkflows));
   const isProjectRun = (f: RunFacts) => f.taskQueue === queues.runbooks && workflowTypes.has(f.workflowType);
+  const ledger = await openNonceLedger(auditDb);
   const proofs = createProofChecker({
     site,
     signers,
     users,
-    ledger: await openNonceLedger(auditDb),
+    ledger,
     audit: auditWriter,
     runs,
     isProjectRun,
@@ -118,14 +120,15 @@ export async function createWorkers(options: {
 
   for (const zone of options.zones) {
     if (zone === 'runbooks') {
-      // The runbooks queue also carries what every run records of itself: approval policy,
-      // audit trail, notifications.
+      // The runbooks queue also carries what every run records of itself: approval policy, its
+      // requester's start assertion, audit trail, notifications.
       workers.push(
         await create(
           queues.runbooks,
           {
             ...createControlActivities({ site }),
             ...createApprovalActivities({ site, users, signers }),
+            ...createRequesterActivities({ site, signers, ledger, runs, log }),
             ...createAuditActivities({ audit: auditWriter }),
             ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
             ...createBankRegistryActivities({ site }),

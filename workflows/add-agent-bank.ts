@@ -107,16 +107,11 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
   const db = proxyActivities<OnboardDb>({ ...readOnly(), taskQueue: queues.db });
   const dbChange = proxyActivities<OnboardDb>({ ...mutation(), taskQueue: queues.db });
   const record = createRunRecord(runbook);
-  const gate = createApprovalGate({
-    runbook,
-    requestedBy: input.requestedBy,
-    bankCodes: [bank.code],
-    record,
-  });
 
   let step = 'surveying';
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code } }));
-  await announceRun(record, { runbook, bankCodes: [bank.code], input });
+  const requester = await announceRun(record, { runbook, bankCodes: [bank.code], input, started: rawInput });
+  const gate = createApprovalGate({ runbook, requester, bankCodes: [bank.code], record });
 
   const objects = mqObjects(bank, input.bankInQueue);
   const runShort = runId.replace(/-/g, '').slice(0, 8);
@@ -375,7 +370,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
     runbook,
     title: `新增代理银行报告 — ${bank.name}（${bank.code}）`,
     workflowId,
-    requestedBy: input.requestedBy,
+    requestedBy: gate.requestedBy(),
     startedAt,
     finishedAt: new Date().toISOString(),
     outcome: outcomeLabel[final],

@@ -74,16 +74,10 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
   const mqChange = proxyActivities<Mq>({ ...mutation(), taskQueue: queues.comm });
   const host = proxyActivities<Host>({ ...readOnly(), taskQueue: queues.comm });
   const record = createRunRecord(runbook);
-  const gate = createApprovalGate({
-    runbook,
-    requestedBy: input.requestedBy,
-    bankCodes: [bank.code],
-    record,
-  });
-
   let step = 'diagnosing';
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code } }));
-  await announceRun(record, { runbook, bankCodes: [bank.code], input });
+  const requester = await announceRun(record, { runbook, bankCodes: [bank.code], input, started: rawInput });
+  const gate = createApprovalGate({ runbook, requester, bankCodes: [bank.code], record });
 
   const diagnose = async (): Promise<RecoveryDiagnosis> => {
     const [channels, queuesCheck, tcp] = await Promise.all([
@@ -269,7 +263,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
     runbook,
     title: `通道恢复报告 — ${bank.name} ${diagnosis.channel}`,
     workflowId,
-    requestedBy: input.requestedBy,
+    requestedBy: gate.requestedBy(),
     startedAt,
     finishedAt: new Date().toISOString(),
     outcome: outcomeLabel[outcome],

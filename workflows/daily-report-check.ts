@@ -77,7 +77,7 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
     .catch(refuseUnknownYear(`${bank.code}: cannot tell which business day to check`));
   const date = day.date;
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, date } }));
-  await announceRun(record, { runbook, bankCodes: [bank.code], input });
+  const requester = await announceRun(record, { runbook, bankCodes: [bank.code], input, started: rawInput });
 
   const subject = `${bank.code}/${date}`;
   const requested: DailyReportCheckResult['requested'] = [];
@@ -210,7 +210,7 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
     runbook,
     title: `日报清单检查报告 — ${bank.name} ${date}`,
     workflowId,
-    requestedBy: input.requestedBy,
+    requestedBy: requester.user,
     startedAt,
     finishedAt: new Date().toISOString(),
     outcome: outcomeLabel[outcome],

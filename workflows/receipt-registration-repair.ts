@@ -65,7 +65,7 @@ const unmatchedOf = (matches: ReceiptMatch[]): ReceiptRepairResult['unmatched'] 
 
 export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): Promise<ReceiptRepairResult> {
   const input = parseInput(receiptRepairInputSchema, rawInput);
-  const run = await openBankCheckRun(runbook, input);
+  const run = await openBankCheckRun(runbook, input, rawInput);
   const { bank, date, look } = run;
   const unregisteredReceipts = () =>
     look.findUnregisteredReceipts({

@@ -31,7 +31,7 @@ const direction = { finance: '财政发起', bank: '银行发起' } as const;
 
 export async function refundTracking(rawInput: RefundTrackingInput): Promise<RefundTrackingResult> {
   const input = parseInput(refundTrackingInputSchema, rawInput);
-  const run = await openBankCheckRun(runbook, input);
+  const run = await openBankCheckRun(runbook, input, rawInput);
   const { bank, date, look } = run;
   const findOpen = () => look.findOpenRefunds({ bank: bank.code, asOf: date });
   const readVouchers = async (voucherNos: string[]) =>

@@ -116,21 +116,22 @@ export async function sequenceResync(rawInput: SequenceResyncInput): Promise<Seq
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const subject = input.scope === 'channel' ? `CZ.TO.${bank.code}` : `${bank.code}/serials`;
   const record = createRunRecord(runbook);
-  const gate = createApprovalGate({
-    runbook,
-    requestedBy: input.requestedBy,
-    bankCodes: [bank.code],
-    record,
-  });
   const run: RunState = { step: 'reading', plans: [], approvals: [], actions: [] };
-  const ctx: Ctx = { input, bank, queues: estate.taskQueues, gate, record, run };
 
   setHandler(progressQuery, () => ({
     runbook,
     step: run.step,
     detail: { bank: bank.code, scope: input.scope, actions: run.actions.length },
   }));
-  await announceRun(record, { runbook, bankCodes: [bank.code], input, subject });
+  const requester = await announceRun(record, {
+    runbook,
+    bankCodes: [bank.code],
+    input,
+    started: rawInput,
+    subject,
+  });
+  const gate = createApprovalGate({ runbook, requester, bankCodes: [bank.code], record });
+  const ctx: Ctx = { input, bank, queues: estate.taskQueues, gate, record, run };
 
   let lock: HeldLock | undefined;
   let ended: Ended;
@@ -213,7 +214,7 @@ function runbookReport(
     runbook,
     title: `序列号重置报告 — ${ctx.bank.name} ${run.subject}`,
     workflowId: run.workflowId,
-    requestedBy: ctx.input.requestedBy,
+    requestedBy: ctx.gate.requestedBy(),
     startedAt: run.startedAt,
     finishedAt: new Date().toISOString(),
     outcome: outcomeLabel[ended.outcome],

@@ -23,7 +23,7 @@ const runbook = 'void-status-check';
 
 export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<VoidStatusCheckResult> {
   const input = parseInput(voidStatusCheckInputSchema, rawInput);
-  const run = await openBankCheckRun(runbook, input);
+  const run = await openBankCheckRun(runbook, input, rawInput);
   const { bank, date, look } = run;
   const findOpen = () => look.findOpenVoids({ bank: bank.code, asOf: date });
   const overdueFor = `超过 ${input.overdueMinutes} 分钟`;

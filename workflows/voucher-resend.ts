@@ -102,12 +102,6 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   const db = proxyActivities<Vouchers>({ ...readOnly(), taskQueue: estate.taskQueues.db });
   const dbChange = proxyActivities<Vouchers>({ ...mutation(), taskQueue: estate.taskQueues.db });
   const record = createRunRecord(runbook);
-  const gate = createApprovalGate({
-    runbook,
-    requestedBy: input.requestedBy,
-    bankCodes: [bank.code],
-    record,
-  });
   // This run's keys, not only this workflow id's: a later run under the same id must not find them.
   const run = runId.slice(0, 8);
   const runKey = `${workflowId}#${run}`;
@@ -115,7 +109,14 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   let step = 'finding';
   const tally = { found: 0, batches: 0, diagnosed: 0, resend: 0, align: 0, held: 0, executed: 0 };
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, ...tally } }));
-  await announceRun(record, { runbook, bankCodes: [bank.code], input, key: `${run}/run-started` });
+  const requester = await announceRun(record, {
+    runbook,
+    bankCodes: [bank.code],
+    input,
+    started: rawInput,
+    key: `${run}/run-started`,
+  });
+  const gate = createApprovalGate({ runbook, requester, bankCodes: [bank.code], record });
 
   let lock: HeldLock | undefined;
   let outcome: VoucherResendOutcome = 'nothing-to-do';
@@ -357,7 +358,7 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
     runbook,
     title: `失败凭证修复与重发报告 — ${bank.name}`,
     workflowId,
-    requestedBy: input.requestedBy,
+    requestedBy: gate.requestedBy(),
     startedAt,
     finishedAt: new Date().toISOString(),
     outcome: outcomeLabel[outcome],

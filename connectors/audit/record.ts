@@ -16,6 +16,7 @@ export const auditKinds = [
   'outcome',
   'escalation',
   'proof-used',
+  'run-claimed',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
@@ -104,7 +105,15 @@ const present = (what: string) =>
  * payee data) cannot ride along; the others accept extra fields (a vote's display name, a step).
  */
 export const payloadSchemas = {
-  'run-started': z.object({ requester: z.string().min(1).max(64), inputDigest: hex64 }).strict(),
+  'run-started': z
+    .object({
+      requester: z.string().min(1).max(64),
+      inputDigest: hex64,
+      // How the requester is known (records of runs begun before requesters were verified have none).
+      via: z.enum(['start', 'claim', 'unverified']).optional(),
+      unverified: z.string().max(1000).optional(),
+    })
+    .strict(),
   plan: z.looseObject({ planDigest: hex64, plan: present('the plan') }),
   // `claims` with keyId and signature is the front door's signed decision, re-checked by verify
   // (which names a decision without it; a run that decided before the gate recorded claims has none).
@@ -123,6 +132,13 @@ export const payloadSchemas = {
   }),
   outcome: z.looseObject({ result: present('the result') }),
   escalation: z.looseObject({}),
+  /** The front door's signed claim that made its user the requester of a run started without one. */
+  'run-claimed': z.looseObject({
+    claimant: z.string().min(1).max(64),
+    claims: z.looseObject({ kind: z.literal('claim'), nonce: z.string().min(1) }),
+    keyId: z.string().min(1).max(64),
+    signature: z.string().regex(/^[0-9a-f]{128}$/, 'an Ed25519 signature as 128 lower-case hex digits'),
+  }),
   /** Written by a worker the first time an activity acts on an approval (workers/proof-check.ts). */
   'proof-used': z.looseObject({
     gateId: z.string().min(1),

@@ -13,6 +13,8 @@ export const notificationKinds = [
   'run-failed',
   /** A bank-side problem the runbook cannot fix, handed to people. */
   'run-escalated',
+  /** A run started without a verified requester waits for an engineer to claim it. */
+  'claim-requested',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

@@ -13,6 +13,7 @@ const kindLabels: Record<NotificationKind, Record<NotifyLanguage, string>> = {
   'approval-expired': { zh: '审批已过期', en: 'Approval expired' },
   'run-failed': { zh: '运行失败', en: 'Run failed' },
   'run-escalated': { zh: '需人工处理', en: 'Needs people' },
+  'claim-requested': { zh: '待认领', en: 'Claim requested' },
 };
 
 const labels = {

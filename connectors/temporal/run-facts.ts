@@ -13,6 +13,8 @@ export interface RunFacts {
   parent?: { workflowId: string; runId: string };
   /** The run id recorded when the run was started (kept across resets). */
   originalRunId: string;
+  /** When the run was started (its first event). */
+  startTimeMs: number;
 }
 
 export interface RunFactsReader {
@@ -31,18 +33,19 @@ export function createRunFactsReader(service: WorkflowService, namespace: string
       const key = `${workflowId}\n${runId}`;
       const cached = cache.get(key);
       if (cached) return cached;
-      let first;
+      let event;
       try {
         const page = await service.getWorkflowExecutionHistory({
           namespace,
           execution: { workflowId, runId },
           maximumPageSize: 1,
         });
-        first = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+        event = page.history?.events?.[0];
       } catch (err) {
         if (noSuchRun.has((err as { code?: number }).code ?? 0)) return undefined;
         throw err;
       }
+      const first = event?.workflowExecutionStartedEventAttributes;
       if (!first) return undefined;
       const parent = first.parentWorkflowExecution;
       const facts: RunFacts = {
@@ -51,6 +54,8 @@ export function createRunFactsReader(service: WorkflowService, namespace: string
         ...(parent?.workflowId &&
           parent.runId && { parent: { workflowId: parent.workflowId, runId: parent.runId } }),
         originalRunId: first.originalExecutionRunId || runId,
+        startTimeMs:
+          Number(event?.eventTime?.seconds ?? 0) * 1000 + Math.round((event?.eventTime?.nanos ?? 0) / 1e6),
       };
       if (cache.size >= cacheLimit) cache.delete(cache.keys().next().value as string);
       cache.set(key, facts);

@@ -128,11 +128,22 @@ export interface GateOutcome {
   actBy?: string;
 }
 
+/** Who asked for a run, and how the engine knows: a signed start, a signed claim, or only the input's word. */
+export interface Requester {
+  user: string;
+  verified: boolean;
+  via: 'start' | 'claim' | 'unverified';
+}
+
 export interface ApprovalState {
   runbook: string;
   /** The run answering: a decision is signed for it and sent to it, not to a later run. */
   runId: string;
+  /** The requester's user id (the claimant once claimed): four-eyes applies to them. */
   requestedBy: string;
+  requester: Requester;
+  /** The run waits to be claimed (`claimRun`) before it asks for its approval. */
+  awaitingClaim: boolean;
   pending: PendingApprovalView | null;
   closed: GateOutcome[];
 }
@@ -157,6 +168,8 @@ export interface GatePolicy {
   maxDecisionAgeMs: number;
   /** How old an approval may be when a change is made on it (approvals.proofMaxAge). */
   proofMaxAgeMs: number;
+  /** Roles that may start runbooks, and so claim a run (approvals.startRoles). */
+  startRoles: string[];
   signers: SignerKey[];
   approvers: { id: string; displayName: string; roles: string[] }[];
   /** Deep link to the gate in the inbox, without the workflow id. */
@@ -183,3 +196,7 @@ export const refusalReasons = [
   'reason-required',
 ] as const;
 export type RefusalReason = (typeof refusalReasons)[number];
+
+export interface ClaimReceipt {
+  requester: Requester;
+}

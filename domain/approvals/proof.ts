@@ -252,7 +252,9 @@ export function verifyProof(raw: unknown, ctx: ProofContext): ProofCheck {
 /** The requester's evidence, checked as strictly as the approvals: signed, for this run, by a starter. */
 function checkRequester(proof: ApprovalProof, ctx: ProofContext): ProofCheck | undefined {
   const r = proof.requester;
-  if (r.via === 'unverified') return undefined;
+  // Only runs begun before requesters were verified have none; their proofs no longer hold.
+  if (r.via === 'unverified')
+    return refuse('requester-unverified', `requester ${r.user}: nobody signed for this run; claim it first`);
   const check =
     r.via === 'start'
       ? verifyStartSignature(r.evidence, ctx.signers)

@@ -2,7 +2,7 @@
  * Everything an approval test needs, real all the way: a Temporal server (testTemporal), a site
  * built from the committed one with its approvals, inbox, audit and notify paths moved into a
  * temporary folder, a user store with known passwords, a fresh signing key pair, a worker that
- * runs approval-gated workflows with the approval, audit and notify activities, and the inbox
+ * runs approval-gated workflows with the approval, requester, audit and notify activities, and the inbox
  * itself on a free port. The inbox tests use the fixture runbook under test/inbox/fixtures/;
  * other runbooks' tests pass their own workflows and activities.
  */
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createApprovalActivities } from '../../activities/approvals.ts';
+import { createRequesterActivities } from '../../activities/requester.ts';
 import { createAuditActivities } from '../../activities/audit.ts';
 import { createNotifyActivities } from '../../activities/notify.ts';
 import {
@@ -21,10 +22,12 @@ import {
   loadSignerKeys,
   loadSigningKey,
 } from '../../connectors/approvals/signing-keys.ts';
+import { openNonceLedger } from '../../connectors/approvals/nonce-ledger.ts';
 import { openAuditDb, type AuditDb } from '../../connectors/audit/database.ts';
 import { createSiteAuditWriter } from '../../connectors/audit/site-audit.ts';
 import { createLogger } from '../../connectors/logging/logger.ts';
 import { createNotifier } from '../../connectors/notify/create-notifier.ts';
+import { createRunFactsReader } from '../../connectors/temporal/run-facts.ts';
 import type { DirectoryUser, UserDirectory } from '../../connectors/users/directory.ts';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
 import type { ApprovalPlan, ApprovalState } from '../../domain/approvals/gate-types.ts';
@@ -38,6 +41,7 @@ import { approvalStateQuery } from '../../workflows/shared/approval-definitions.
 import type { approvalFixture, ApprovalFixtureInput } from '../inbox/fixtures/approval-fixture.ts';
 import { testAuditSection } from './audit-site.ts';
 import { testDataConverter } from './codec.ts';
+import { signedStartMemo } from './signed-starts.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';
 
 export interface Person extends DirectoryUser {
@@ -220,6 +224,13 @@ export async function startApprovalTestbed(
       dataConverter,
       activities: {
         ...createApprovalActivities({ site, users, signers: loadSignerKeys(site.approvals) }),
+        ...createRequesterActivities({
+          site,
+          signers: loadSignerKeys(site.approvals),
+          ledger: await openNonceLedger(auditDb),
+          runs: createRunFactsReader(nc.workflowService, site.temporal.namespace),
+          log,
+        }),
         ...createAuditActivities({ audit: createSiteAuditWriter(auditDb, site.audit) }),
         ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
         ...options.activities,
@@ -290,10 +301,19 @@ export async function startApprovalTestbed(
           bankCode: 'ICBC',
           plan: run.plan ?? samplePlan(),
         };
+        const workflowId = `inbox-fixture/${suffix}/${++runs}`;
+        const start = {
+          workflowType: 'approvalFixture',
+          workflowId,
+          taskQueue,
+          input,
+          user: input.requestedBy,
+        };
         const handle = await client.workflow.start<typeof approvalFixture>('approvalFixture', {
           taskQueue,
-          workflowId: `inbox-fixture/${suffix}/${++runs}`,
+          workflowId,
           args: [input],
+          memo: signedStartMemo(site, start),
         });
         await waitForState(handle.workflowId);
         await waitForListed(handle.workflowId);

@@ -1,20 +1,30 @@
 /**
- * Approvers for integration tests: users in the test site's local store, and decisions signed
- * with the test site's front-door key exactly as the inbox signs them — or deliberately wrong.
+ * Approvers for integration tests: users in the test site's local store, and decisions (and
+ * claims of runs started without a signed requester) signed with the test site's front-door key
+ * exactly as the inbox signs them — or deliberately wrong.
  */
 import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { signClaim } from '../../connectors/approvals/run-signing.ts';
 import { decisionNonce, loadSigningKey, signDecision } from '../../connectors/approvals/signing-keys.ts';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
 import type { DecisionClaims, SignedDecision } from '../../domain/approvals/decision.ts';
 import type {
+  ApprovalState,
+  ClaimReceipt,
   DecisionReceipt,
   PendingApprovalView,
   RefusalReason,
 } from '../../domain/approvals/gate-types.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { approvalStateQuery, decideUpdate } from '../../workflows/shared/approval-definitions.ts';
+import {
+  approvalStateQuery,
+  claimRunUpdate,
+  decideUpdate,
+} from '../../workflows/shared/approval-definitions.ts';
+import type { ClaimRefusalReason } from '../../domain/approvals/requester-rules.ts';
+import type { ClaimClaims, SignedClaim } from '../../domain/approvals/signed-claims.ts';
 
 export const testPassword = 'correct-horse-battery';
 
@@ -52,7 +62,7 @@ export async function waitForGate(
 
 export function signedBy(
   site: SiteConfig,
-  gate: WaitingGate,
+  gate: Pick<WaitingGate, 'workflowId' | 'runId' | 'gateId' | 'step' | 'planDigest'>,
   user: string,
   overrides: Partial<DecisionClaims> = {},
 ): SignedDecision {
@@ -117,5 +127,70 @@ export async function refusedWithoutTrace(
     assert.equal(err.cause.details?.[0], reason);
     return true;
   });
+  assert.equal(await historyLength(client, workflowId), before, `${reason} left events in history`);
+}
+
+/** The run's approval state once it waits to be claimed. */
+export async function waitForClaimWait(
+  client: Client,
+  workflowId: string,
+  timeoutMs = 30_000,
+): Promise<ApprovalState> {
+  const handle = client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await handle.query(approvalStateQuery).catch(() => null);
+    if (state?.awaitingClaim) return state;
+    if (Date.now() > deadline) throw new Error(`${workflowId} did not wait to be claimed`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A claim of `run` by `user`, signed as the inbox signs it (or wrong, by `overrides`). */
+export function claimedBy(
+  site: SiteConfig,
+  run: { workflowId: string; runId: string },
+  user: string,
+  overrides: Partial<ClaimClaims> = {},
+): SignedClaim {
+  return signClaim(
+    {
+      v: 1,
+      kind: 'claim',
+      namespace: site.temporal.namespace,
+      workflowId: run.workflowId,
+      runId: run.runId,
+      user,
+      via: 'cli',
+      issuedAt: new Date().toISOString(),
+      nonce: decisionNonce(),
+      ...overrides,
+    },
+    loadSigningKey(site.approvals),
+  );
+}
+
+export function claim(client: Client, workflowId: string, signed: SignedClaim): Promise<ClaimReceipt> {
+  return client.workflow.getHandle(workflowId).executeUpdate(claimRunUpdate, { args: [signed] });
+}
+
+/** A claim the run's `claimRun` validator refuses for `reason`, leaving no event in its history. */
+export async function claimRefusedWithoutTrace(
+  client: Client,
+  workflowId: string,
+  signed: unknown,
+  reason: ClaimRefusalReason,
+): Promise<void> {
+  const before = await quietHistoryLength(client, workflowId);
+  await assert.rejects(
+    client.workflow.getHandle(workflowId).executeUpdate(claimRunUpdate, { args: [signed as SignedClaim] }),
+    (err: unknown) => {
+      assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update failure, got ${String(err)}`);
+      assert.ok(err.cause instanceof ApplicationFailure);
+      assert.equal(err.cause.type, 'ClaimRefused');
+      assert.equal(err.cause.details?.[0], reason);
+      return true;
+    },
+  );
   assert.equal(await historyLength(client, workflowId), before, `${reason} left events in history`);
 }

@@ -1,7 +1,7 @@
 /**
  * A whole estate for an integration test: a temporary site, the sandbox (in-process), a
- * Temporal client, and a worker — in-process, or as a real child process when the test must
- * kill it.
+ * Temporal client that starts runbooks as the front door does (signed-starts.ts), and a worker —
+ * in-process, or as a real child process when the test must kill it.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -9,6 +9,7 @@ import { createLogger } from '../../connectors/logging/logger.ts';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
 import { testDataConverter } from './codec.ts';
+import { signedStarts } from './signed-starts.ts';
 import { makeTestSite, type RawSite, type TestSite } from './site.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';
 
@@ -38,7 +39,12 @@ export async function startTestEstate(
   });
   const sandbox = await startSandbox({ site: ts.site, reseed: true });
   const connection = await Connection.connect(temporal.connectionOptions());
-  const client = new Client({ connection, namespace: ts.site.temporal.namespace, dataConverter });
+  const client = new Client({
+    connection,
+    namespace: ts.site.temporal.namespace,
+    dataConverter,
+    interceptors: { workflow: [signedStarts(ts.site)] },
+  });
   let worker:
     { workers: Worker[]; run: Promise<unknown>; close(): Promise<void>; nc: NativeConnection } | undefined;
 

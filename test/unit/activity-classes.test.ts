@@ -14,6 +14,7 @@ import { createMessageSerialActivities } from '../../activities/message-serials.
 import { createMqActivities } from '../../activities/mq.ts';
 import { createNotifyActivities } from '../../activities/notify.ts';
 import { declaredActions } from '../../activities/proof-actions.ts';
+import { createRequesterActivities } from '../../activities/requester.ts';
 import { createTreasuryActivities } from '../../activities/treasury.ts';
 import { createVoucherActivities } from '../../activities/vouchers.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
@@ -46,6 +47,7 @@ test('every activity the workers register is either read-only or needs an approv
   const all: Record<string, unknown> = {
     ...createControlActivities({ site }),
     ...createApprovalActivities({ site, users: stub, signers: [] }),
+    ...createRequesterActivities({ site, signers: [], ledger: stub, runs: stub, log: stub }),
     ...createAuditActivities({ audit: stub }),
     ...createNotifyActivities({ notifier: stub }),
     ...createBankRegistryActivities({ site }),

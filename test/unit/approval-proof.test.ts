@@ -191,6 +191,7 @@ describe('approval proof', () => {
     const users2 = users.map((u) => (u.id === 'wang' ? { ...u, roles: ['comm-approver', 'engineer'] } : u));
     assert.equal(reasonOf(proof({ requester: asWang }), context({ users: users2 })), 'self-approval');
     assert.equal(reasonOf(proof({ requester: { ...asWang, user: 'eng' } })), 'requester-unverified');
+    assert.equal(reasonOf(proof({ requester: { user: 'eng', via: 'unverified' } })), 'requester-unverified');
     const forged = { ...startEvidence(), signature: startEvidence().signature.replace(/^../, '00') };
     assert.equal(
       reasonOf(proof({ requester: { user: 'eng', via: 'start', evidence: forged } })),

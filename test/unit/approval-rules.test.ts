@@ -37,6 +37,7 @@ const policy: GatePolicy = {
   expireAfterMs: 3000,
   maxDecisionAgeMs: 300_000,
   proofMaxAgeMs: 3_600_000,
+  startRoles: ['engineer'],
   signers: [{ keyId: 'inbox-1', publicKeyHex: inbox.publicKeyHex }],
   approvers: [
     { id: 'wang', displayName: '王审批', roles: ['comm-approver'] },

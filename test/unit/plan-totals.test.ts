@@ -65,7 +65,15 @@ test('the inbox page shows the whole total and says how many of them are listed'
     { lang: 'zh', m: messages('zh'), siteName: 'test', timeZone: 'Asia/Shanghai', here: '/' },
     pending.workflowId,
     {
-      state: { runbook: 'voucher-resend', runId: 'run-1', requestedBy: 'zhang.san', pending, closed: [] },
+      state: {
+        runbook: 'voucher-resend',
+        runId: 'run-1',
+        requestedBy: 'zhang.san',
+        requester: { user: 'zhang.san', verified: true, via: 'start' },
+        awaitingClaim: false,
+        pending,
+        closed: [],
+      },
       pending,
     },
   );

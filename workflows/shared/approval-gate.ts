@@ -6,6 +6,11 @@
  * replayed, from the requester, from someone without the role, or a second vote — all without
  * an event in history. Reminders, escalation to the deputy roles and expiry run on durable
  * timers from the policy read when the gate opens.
+ *
+ * The requester is the run's verified one (requester.ts). A run nobody signed for waits, before
+ * its first request, for a signed claim — the `claimRun` update, its validator (requester-rules.ts)
+ * refusing anything else without an event in history; the claimant becomes the requester, and
+ * four-eyes applies to them.
  */
 import {
   ApplicationFailure,
@@ -28,26 +33,35 @@ import type {
   GatePolicy,
   PendingApprovalView,
 } from '../../domain/approvals/gate-types.ts';
+import { checkClaim, type ClaimPolicy } from '../../domain/approvals/requester-rules.ts';
+import { signedClaimSchema } from '../../domain/approvals/signed-claims.ts';
 import { ErrorKind } from '../../domain/errors.ts';
-import { approvalStateQuery, decideUpdate } from './approval-definitions.ts';
+import { approvalStateQuery, claimRunUpdate, decideUpdate } from './approval-definitions.ts';
+import { mustBeClaimed, proofRequester, requesterView, type RunRequester } from './requester.ts';
 import { readOnly } from './retry-profiles.ts';
 import type { RunRecord } from './run-record.ts';
-import { ApprovalRolesKey, PendingApprovalKey } from './search-attributes.ts';
+import { ApprovalRolesKey, PendingApprovalKey, RequestedByKey } from './search-attributes.ts';
 
 type Approvals = ReturnType<typeof createApprovalActivities>;
 
 export interface ApprovalGate {
   /** Shows the plan, waits for the policy's decision, and says how it ended. */
   request(step: string, plan: ApprovalPlan): Promise<GateOutcome>;
+  /** Who asked for the run: its verified requester, or the claimant once claimed. */
+  requestedBy(): string;
 }
 
 export function createApprovalGate(options: {
   runbook: string;
-  requestedBy: string;
+  /** The run's requester as its opening established it (announceRun). */
+  requester: RunRequester;
   bankCodes: string[];
   record: RunRecord;
 }): ApprovalGate {
-  const { runbook, requestedBy, bankCodes, record } = options;
+  const { runbook, bankCodes, record } = options;
+  let requester = options.requester;
+  /** Set while the run waits to be claimed: what a claim is judged by. */
+  let claimPolicy: ClaimPolicy | null = null;
   const { workflowId, runId, namespace } = workflowInfo();
   const approvals = proxyActivities<Approvals>(readOnly());
   const usedNonces = new Set<string>();
@@ -59,7 +73,53 @@ export function createApprovalGate(options: {
   let verdict: 'approved' | 'rejected' | undefined;
   let opened = 0;
 
-  setHandler(approvalStateQuery, (): ApprovalState => ({ runbook, runId, requestedBy, pending, closed }));
+  setHandler(approvalStateQuery, (): ApprovalState => ({
+    runbook,
+    runId,
+    requestedBy: requester.user,
+    requester: requesterView(requester),
+    awaitingClaim: claimPolicy !== null,
+    pending,
+    closed,
+  }));
+
+  setHandler(
+    claimRunUpdate,
+    async (raw) => {
+      // Judged by the validator; recorded before the first await, so a second claim is refused.
+      const claim = signedClaimSchema.parse(raw);
+      const { claims } = claim;
+      requester = { user: claims.user, via: 'claim', evidence: claim };
+      claimPolicy = null;
+      upsertSearchAttributes([{ key: RequestedByKey, value: claims.user }]);
+      await record.audit({
+        kind: 'run-claimed',
+        actor: claims.user,
+        subject: workflowId,
+        payload: { claimant: claims.user, ...claim },
+        key: `claim/${claims.nonce}`,
+      });
+      return { requester: requesterView(requester) };
+    },
+    {
+      validator: (raw) => {
+        const check = checkClaim(raw, {
+          namespace,
+          workflowId,
+          runId,
+          policy: claimPolicy,
+          nowMs: Date.now(),
+        });
+        if (!check.ok)
+          throw ApplicationFailure.create({
+            type: ErrorKind.ClaimRefused,
+            message: `Claim refused (${check.reason}): ${check.message}`,
+            details: [check.reason],
+            nonRetryable: true,
+          });
+      },
+    },
+  );
 
   setHandler(
     decideUpdate,
@@ -126,13 +186,63 @@ export function createApprovalGate(options: {
   );
 
   function context() {
-    return { namespace, workflowId, runId, requestedBy, pending, policy, nowMs: Date.now(), usedNonces };
+    return {
+      namespace,
+      workflowId,
+      runId,
+      requestedBy: requester.user,
+      pending,
+      policy,
+      nowMs: Date.now(),
+      usedNonces,
+    };
+  }
+
+  /** Waits, up to the policy's expiry, for someone allowed to start runbooks to claim the run. */
+  async function awaitClaim(p: GatePolicy, plan: ApprovalPlan): Promise<boolean> {
+    claimPolicy = {
+      signers: p.signers,
+      users: p.approvers,
+      startRoles: p.startRoles,
+      maxAgeMs: p.maxDecisionAgeMs,
+    };
+    await record.notify({
+      kind: 'claim-requested',
+      title: `待认领：${plan.title.zh}`,
+      lines: [
+        `运行：${workflowId}`,
+        `启动时未经签名确认申请人（输入中的申请人：${requester.user}）`,
+        `需由具备以下角色的人员认领后方可审批：${p.startRoles.join('、')}`,
+      ],
+      link: `${p.inboxUrl}/approvals/${encodeURIComponent(workflowId)}`,
+      roles: p.startRoles,
+      bankCodes,
+      key: `claim-requested/${opened}`,
+    });
+    const claimed = await condition(() => requester.via !== 'unverified', p.expireAfterMs);
+    claimPolicy = null;
+    return claimed;
   }
 
   async function request(step: string, plan: ApprovalPlan): Promise<GateOutcome> {
     policy = await approvals.loadApprovalPolicy({ runbook, step });
     const p = policy;
     opened += 1;
+    if (mustBeClaimed(requester) && !(await awaitClaim(p, plan))) {
+      const unclaimed: GateOutcome = {
+        gateId: `${step}-${opened}`,
+        step,
+        planDigest: planDigest(plan),
+        outcome: 'expired',
+        votes: [],
+        decidedAt: new Date().toISOString(),
+        reminded: false,
+        escalated: false,
+      };
+      closed.push(unclaimed);
+      return unclaimed;
+    }
+    const requestedBy = requester.user;
     const openedAt = Date.now();
     const at = (ms: number) => new Date(openedAt + ms).toISOString();
     const digest = planDigest(plan);
@@ -234,7 +344,7 @@ export function createApprovalGate(options: {
             step,
             plan,
             decisions: [...approving],
-            requester: { user: requestedBy, via: 'unverified' },
+            requester: proofRequester(requester),
           },
         }),
     };
@@ -248,7 +358,7 @@ export function createApprovalGate(options: {
     return outcome;
   }
 
-  return { request };
+  return { request, requestedBy: () => requester.user };
 }
 
 const noticeTitles = {

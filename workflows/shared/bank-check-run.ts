@@ -27,6 +27,7 @@ import { ErrorKind } from '../../domain/errors.ts';
 import type { InspectionReportFiles } from '../../domain/runbooks/daily-inspection.types.ts';
 import { progressQuery } from './progress.ts';
 import { mutation, readOnly } from './retry-profiles.ts';
+import type { RunRequester } from './requester.ts';
 import { createRunRecord, type RunRecord } from './run-record.ts';
 import { announceRun, estateBank } from './runbook-opening.ts';
 import { OutcomeKey } from './search-attributes.ts';
@@ -44,6 +45,8 @@ export interface BankCheckRun {
   /** The run's business date: the input's, or today in the site's time zone. */
   date: string;
   record: RunRecord;
+  /** Who asked for the run, as its opening established it. */
+  requester: RunRequester;
   control: Control;
   /** Read-only looks on the db zone. */
   look: BankChecks;
@@ -55,6 +58,7 @@ export interface BankCheckRun {
 export async function openBankCheckRun(
   runbook: string,
   input: { bank: string; requestedBy: string; date?: string },
+  started: unknown,
 ): Promise<BankCheckRun> {
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
@@ -64,7 +68,7 @@ export async function openBankCheckRun(
   const record = createRunRecord(runbook);
   let step = 'diagnosing';
   setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, date } }));
-  await announceRun(record, { runbook, bankCodes: [bank.code], input });
+  const requester = await announceRun(record, { runbook, bankCodes: [bank.code], input, started });
   return {
     runbook,
     workflowId,
@@ -74,6 +78,7 @@ export async function openBankCheckRun(
     bank,
     date,
     record,
+    requester,
     control,
     look: proxyActivities<BankChecks>({ ...readOnly(), taskQueue: estate.taskQueues.db }),
     change: proxyActivities<BankChecks>({ ...mutation(), taskQueue: estate.taskQueues.db }),

@@ -9,10 +9,10 @@ import { askBank, unsentNote, type AskOutcome } from './ask-bank.ts';
 import type { BankCheckRun } from './bank-check-run.ts';
 
 /** The approval gate of a run on one bank: the requester cannot approve, votes go to the run record. */
-export function bankCheckGate(run: BankCheckRun, requestedBy: string): ApprovalGate {
+export function bankCheckGate(run: BankCheckRun): ApprovalGate {
   return createApprovalGate({
     runbook: run.runbook,
-    requestedBy,
+    requester: run.requester,
     bankCodes: [run.bank.code],
     record: run.record,
   });

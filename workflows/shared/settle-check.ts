@@ -137,7 +137,7 @@ export async function runSettleCheck<O extends string, J extends Judgement, X>(
 ): Promise<SettleResult<O, X>> {
   const { bank, date, look, runbook } = run;
   const { words } = check;
-  const gate = bankCheckGate(run, input.requestedBy);
+  const gate = bankCheckGate(run);
 
   let judged: J;
   let plan: ApprovalPlan | undefined;
@@ -243,7 +243,7 @@ export async function runSettleCheck<O extends string, J extends Judgement, X>(
 
   const report: Omit<RunbookReport, 'runbook' | 'workflowId' | 'startedAt' | 'finishedAt'> = {
     title: words.reportTitle,
-    requestedBy: input.requestedBy,
+    requestedBy: gate.requestedBy(),
     outcome: check.outcomeLabel[outcome],
     outcomeCode: outcome,
     sections: [

@@ -2,7 +2,8 @@
  * The Temporal Web UI behind the front door, in a real browser (Debian's Chromium) against a
  * dev server started as the stack starts it (`--ui-public-path /temporal`, the codec endpoint
  * on the inbox, the UI bound to 127.0.0.1): an engineer signs in at the inbox, reads a run's
- * decoded input in the UI and starts a runbook from its "Start Workflow"; a stranger and an
+ * decoded input in the UI and starts a runbook from its "Start Workflow" — which, signed by no
+ * front door, asks to be claimed before its approval; a stranger and an
  * approver without the engineer role get no UI, no decoding and no start.
  */
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { projectSearchAttributes, startDevServer } from '../../scripts/lib/dev-s
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
 import { startApprovalTestbed, type ApprovalTestbed, type PersonName } from '../support/approval-testbed.ts';
+import { claim, claimedBy } from '../support/approvals.ts';
 import { freshPage, launchChromium, signInOnPage } from '../support/browser.ts';
 import { testPayloadKeys } from '../support/codec.ts';
 import { Agent } from './helpers.ts';
@@ -108,7 +110,7 @@ test('an engineer signs in at the front door and reads the decoded input of a ru
   await run.terminate('test done');
 });
 
-test('an engineer starts a runbook from Start Workflow in the Web UI; its input is encrypted in history', async () => {
+test('an engineer starts a runbook from Start Workflow in the Web UI; its input is encrypted in history, and the run asks to be claimed', async () => {
   const workflowId = `ui-started/${tb.taskQueue}`;
   const { page, codec } = await signedIn(
     'requester',
@@ -134,6 +136,12 @@ test('an engineer starts a runbook from Start Workflow in the Web UI; its input 
   await page.locator('h1').first().click();
   await page.getByTestId('start-workflow-button').click();
 
+  // Nobody signed for this start: the run asks to be claimed before it asks for its approval.
+  const unclaimed = await tb.waitForState(workflowId, (s) => s.awaitingClaim);
+  assert.deepEqual(unclaimed.requester, { user: tb.people.requester.id, verified: false, via: 'unverified' });
+  assert.equal(unclaimed.pending, null);
+  const run = { workflowId, runId: unclaimed.runId };
+  await claim(tb.client, workflowId, claimedBy(tb.site, run, tb.people.requester.id));
   const state = await tb.waitForState(workflowId);
   assert.equal(
     state.pending?.plan.title.zh,

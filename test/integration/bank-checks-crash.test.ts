@@ -133,7 +133,7 @@ async function refundKilledWhileApplying(l: WorkerLane, starting: Promise<void>)
   const kinds = await auditKinds(estate.site, id);
   assert.deepEqual(
     kinds.filter((k) => k !== 'mutation'),
-    ['run-started', 'plan', 'decision', 'escalation', 'outcome'],
+    ['run-started', 'plan', 'decision', 'proof-used', 'escalation', 'outcome'],
   );
 
   // One question per refund, filed once and sent once; the lost request sent once more, not twice.

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- resend`: one failed-voucher resend over 10,000 timed-out vouchers at one
- * sandbox bank, on a local Temporal dev server, through the real send/receive program and an
- * approval signed as the inbox signs it. Prints the wall time (diagnosis, then execution), the
+ * sandbox bank, on a local Temporal dev server, through the real send/receive program, started
+ * and approved as the inbox signs them. Prints the wall time (diagnosis, then execution), the
  * worker process's peak memory (VmHWM from /proc), the longest histories, and checks the bank's
  * books: every voucher paid exactly once. BENCH_VOUCHERS changes the count.
  */
@@ -13,6 +13,7 @@ import { addTimedOutVouchers } from '../../sandbox/failed-vouchers.ts';
 import { startSandbox } from '../../sandbox/server.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../../test/support/approvals.ts';
 import { testDataConverter } from '../../test/support/codec.ts';
+import { signedStarts } from '../../test/support/signed-starts.ts';
 import { makeTestSite } from '../../test/support/site.ts';
 import { resendSite, workingTodayCalendar } from '../../test/support/voucher-resend.ts';
 import { startWorkerProcess } from '../../test/support/worker-process.ts';
@@ -39,7 +40,12 @@ export async function runResendBench(): Promise<number> {
   // A brisker sandbox than the default: the bench measures the engine, not the simulated bank's pace.
   const sandbox = await startSandbox({ site: ts.site, reseed: true, tickMs: 20, programIntervalMs: 20 });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, dataConverter });
+  // Started as the inbox starts runs: signed for the engineer, so no claim is awaited.
+  const client = new Client({
+    connection,
+    dataConverter,
+    interceptors: { workflow: [signedStarts(ts.site)] },
+  });
   const worker = await startWorkerProcess({ ...ts.env, LOG_LEVEL: 'warn' });
   const memory = (field: 'VmRSS' | 'VmHWM') => {
     const status = readFileSync(`/proc/${worker.pid}/status`, 'utf8');

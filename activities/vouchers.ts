@@ -13,7 +13,7 @@ import type { TreasuryDb } from '../connectors/treasury/database.ts';
 import { chunksOf, firstRows, insertRows } from '../connectors/treasury/portable.ts';
 import type { TreasuryDatabase, VoucherStatus } from '../connectors/treasury/schema.ts';
 import type { ProofAction } from '../domain/approvals/proof.ts';
-import type { BaseDataKind } from '../domain/base-data.ts';
+import { baseDataKinds, type BaseDataKind } from '../domain/base-data.ts';
 import { maskAccount, maskName } from '../domain/display.ts';
 import {
   alignCommand,
@@ -66,7 +66,6 @@ export interface RowChange {
   status: string;
 }
 
-const kinds: BaseDataKind[] = ['budget_unit', 'payee_account', 'subject'];
 const hash = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 export const valueDigest = (value: string) => hash(value).slice(0, 16);
 
@@ -110,7 +109,7 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
       .where('bank_code', '=', bank)
       .execute();
     return Object.fromEntries(
-      kinds.map((k) => [k, rows.find((r) => r.kind === k)?.version_acked ?? 0]),
+      baseDataKinds.map((k) => [k, rows.find((r) => r.kind === k)?.version_acked ?? 0]),
     ) as Record<BaseDataKind, number>;
   }
 
@@ -231,7 +230,7 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
           failureCode: r.failure_code,
           payeeId: r.payee_account_id,
           payee: { name: maskName(r.account_name ?? ''), account: maskAccount(r.account_no ?? '') },
-          staleBaseData: kinds.flatMap((kind) => {
+          staleBaseData: baseDataKinds.flatMap((kind) => {
             const needed = versions[kind];
             return needed !== null && needed > acked[kind] ? [{ kind, needed, acked: acked[kind] }] : [];
           }),

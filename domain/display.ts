@@ -3,7 +3,7 @@
  * data masked again at the last moment (plans should carry it masked already; a slip in a runbook
  * must still not put an account number on a screen), instants in the site's time zone.
  */
-import { dateInZone, timeInZone } from '../domain/calendar/dates.ts';
+import { dateInZone, timeInZone } from './calendar/dates.ts';
 
 /** Integer fen as yuan with thousands separators: 123456 → ¥1,234.56. */
 export function formatFen(fen: number): string {

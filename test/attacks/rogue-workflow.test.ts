@@ -19,6 +19,7 @@ import { openAuditDb } from '../../connectors/audit/database.ts';
 import { planDigest } from '../../domain/approvals/decision.ts';
 import type { ApprovalPlan } from '../../domain/approvals/gate-types.ts';
 import type { ApprovalProof } from '../../domain/approvals/proof.ts';
+import { bankInQueue } from '../../sandbox/bank/agent-bank.ts';
 import { testDataConverter } from '../support/codec.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
@@ -47,7 +48,29 @@ before(async () => {
   estate = await startTestEstate({ banks: ['ICBC', 'RCB'], programs: false });
   nc = await NativeConnection.connect({ address: estate.temporal.address });
   real = loggedWorkers(estate, nc);
+  await inFlightTaken();
 });
+
+/**
+ * The messages in flight when the sandbox started are put back on each bank's PAY.IN and paid as
+ * the banks take them: the baseline is read only once they are, or their payments would count as
+ * the rogue's.
+ */
+async function inFlightTaken(): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const waiting = estate.site.banks.reduce(
+      (n, b) => n + estate.sandbox.estate.depth(b.qmgr, bankInQueue),
+      0,
+    );
+    if (waiting === 0) {
+      const payments = JSON.stringify((await estateState()).payments);
+      await new Promise((r) => setTimeout(r, 500));
+      if (JSON.stringify((await estateState()).payments) === payments) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the banks did not take the messages in flight at start');
+}
 after(async () => {
   await real?.stop();
   for (const close of closers.reverse()) await close();

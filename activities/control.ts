@@ -4,14 +4,11 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RunbookReportFile } from '../domain/reports/runbook-report.ts';
+import type { InspectionReportFile } from '../domain/runbooks/daily-inspection.report.ts';
 import type { InspectionReportFiles } from '../domain/runbooks/daily-inspection.types.ts';
 import { temporalUiUrl, type SiteConfig } from '../temporal.config.ts';
-import {
-  renderInspectionHtml,
-  renderInspectionMarkdown,
-  type InspectionSummary,
-} from './report/inspection-report.ts';
-import { renderRunbookHtml, renderRunbookMarkdown, type RunbookReport } from './report/runbook-report.ts';
+import { reportHtml } from './report/report-html.ts';
 import { liveBanks } from './site-lookup.ts';
 
 export interface EstateDescription {
@@ -43,42 +40,28 @@ export function createControlActivities({ site }: { site: SiteConfig }) {
     },
 
     /** Writes the report under reports/daily-inspection/<date>/; a retry overwrites the same files. */
-    async writeInspectionReport(summary: InspectionSummary): Promise<InspectionReportFiles> {
-      const dir = join(site.reports.dir, 'daily-inspection', summary.date);
-      return writeReportPair(
-        dir,
-        summary.workflowId,
-        renderInspectionMarkdown(summary),
-        renderInspectionHtml(summary),
-      );
+    async writeInspectionReport(report: InspectionReportFile): Promise<InspectionReportFiles> {
+      return writeReportPair(join(site.reports.dir, 'daily-inspection', report.date), report);
     },
 
     /** Writes a runbook's report under reports/<runbook>/<date>/; a retry overwrites the same files. */
-    async writeRunbookReport(report: RunbookReport): Promise<InspectionReportFiles> {
+    async writeRunbookReport(report: RunbookReportFile): Promise<InspectionReportFiles> {
       const date = new Date(report.startedAt).toLocaleDateString('en-CA', { timeZone: site.site.timezone });
-      const dir = join(site.reports.dir, report.runbook, date);
-      return writeReportPair(
-        dir,
-        report.workflowId,
-        renderRunbookMarkdown(report),
-        renderRunbookHtml(report),
-      );
+      return writeReportPair(join(site.reports.dir, report.runbook, date), report);
     },
   };
 }
 
-/** `<dir>/<workflow id>.md` and `.html`, each replaced atomically. */
+/** `<dir>/<workflow id>.md` and its page `.html`, each replaced atomically. */
 async function writeReportPair(
   dir: string,
-  workflowId: string,
-  markdown: string,
-  html: string,
+  report: { workflowId: string; markdown: string },
 ): Promise<InspectionReportFiles> {
   await mkdir(dir, { recursive: true });
-  const base = join(dir, workflowId.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  const base = join(dir, report.workflowId.replace(/[^A-Za-z0-9._-]+/g, '_'));
   const files = { markdown: `${base}.md`, html: `${base}.html` };
-  await writeAtomically(files.markdown, markdown);
-  await writeAtomically(files.html, html);
+  await writeAtomically(files.markdown, report.markdown);
+  await writeAtomically(files.html, reportHtml(report.markdown));
   return files;
 }
 

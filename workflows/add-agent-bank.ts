@@ -24,7 +24,6 @@ import type { createBankOnboardingMqActivities } from '../activities/bank-onboar
 import type { createBankRegistryActivities, EstateBanks } from '../activities/bank-registry.ts';
 import type { createControlActivities } from '../activities/control.ts';
 import type { createHostActivities } from '../activities/host.ts';
-import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
 import { ErrorKind, invalidInput, parseInput } from '../domain/errors.ts';
@@ -37,6 +36,7 @@ import {
   startMqsc,
   treasurySteps,
 } from '../domain/runbooks/add-agent-bank.plan.ts';
+import { addAgentBankOutcomeLabel, addAgentBankReport } from '../domain/runbooks/add-agent-bank.report.ts';
 import {
   addAgentBankInputSchema,
   type AddAgentBankInput,
@@ -67,17 +67,6 @@ const runbook = 'add-agent-bank';
 /** How often the plan may change under an engineer's feet before the run stops and says so. */
 const maxPlanRounds = 3;
 const pollEvery = '3 seconds';
-
-const outcomeLabel: Record<AddAgentBankOutcome, string> = {
-  added: '已新增并验证',
-  planned: '仅生成计划（演练）',
-  rejected: '审批驳回',
-  expired: '审批超时',
-  'not-ready': '银行端尚未就绪，未做任何变更',
-  conflict: '财政端已有冲突对象，未做任何变更',
-  'not-verified': '已执行，但验证未通过',
-  'plan-unstable': '执行前复核时计划反复变化，已停止',
-};
 
 export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgentBankResult> {
   const input = parseInput(addAgentBankInputSchema, rawInput);
@@ -349,7 +338,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
   async function escalate(): Promise<void> {
     await record.notify({
       kind: 'run-escalated',
-      title: `新增代理银行需处理：${bank.name}（${bank.code}）— ${outcomeLabel[outcome ?? 'not-verified']}`,
+      title: `新增代理银行需处理：${bank.name}（${bank.code}）— ${addAgentBankOutcomeLabel[outcome ?? 'not-verified']}`,
       lines: why,
       bankCodes: [bank.code],
       link: runLink,
@@ -366,21 +355,34 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
 
   const final = outcome;
   upsertSearchAttributes([{ key: OutcomeKey, value: final }]);
-  const report: RunbookReport = {
+  const files = await control.writeRunbookReport({
     runbook,
-    title: `新增代理银行报告 — ${bank.name}（${bank.code}）`,
     workflowId,
-    requestedBy: gate.requestedBy(),
     startedAt,
-    finishedAt: new Date().toISOString(),
-    outcome: outcomeLabel[final],
-    outcomeCode: final,
-    sections: reportSections(),
-    ...(plan && { plan, planDigest: planDigest(plan) }),
-    ...(approval && { votes: approval.votes }),
-    actions: actions.map((a) => ({ ...a, command: a.command.split('\n')[0] ?? a.command })),
-  };
-  const files = await control.writeRunbookReport(report);
+    markdown: addAgentBankReport(
+      {
+        workflowId,
+        requestedBy: gate.requestedBy(),
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        timeZone: estate.timezone,
+      },
+      {
+        bank,
+        outcome: final,
+        why,
+        survey: s,
+        ...(plan && { plan, planDigest: planDigest(plan) }),
+        ...(approval && { approval }),
+        actions,
+        ...(baseData && { baseData }),
+        ...(testMessage && { testMessage }),
+        ...(channels && { channels }),
+        ...(registered && { registered }),
+        seenBy,
+      },
+    ),
+  });
   await record.audit({
     kind: 'outcome',
     actor: 'system',
@@ -405,76 +407,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
     ...(registered && { registered }),
     report: files,
   };
-
-  function reportSections(): RunbookReport['sections'] {
-    const sv = s;
-    const sections: RunbookReport['sections'] = [
-      {
-        heading: '银行与准备情况',
-        lines: [
-          `${bank.name}（${bank.code}）：前置机 ${bank.frontEnd.host}:${bank.frontEnd.port}，队列管理器 ${bank.qmgr}，通道 ${bank.senderChannel} / ${bank.receiverChannel}`,
-          `银行前置机：${sv.frontEnd.detail}`,
-          sv.bankSide.access
-            ? sv.bankSide.reachable
-              ? `银行端通道：接收 ${bank.senderChannel} ${sv.bankSide.receiverDefined ? '已定义' : '未定义'}，发送 ${bank.receiverChannel} ${sv.bankSide.senderDefined ? '已定义' : '未定义'}`
-              : `银行队列管理器不可访问：${sv.bankSide.detail}`
-            : '银行端通道：无权访问，未核对',
-          ...sv.programs.programs.map(
-            (p) => `收发程序 ${p.name}：${p.running ? '运行中' : '未运行'}（${p.detail}）`,
-          ),
-          ...sv.objects.map(
-            (o) =>
-              `${fin} 上 ${o.name}：${objectState[o.state]}${o.differences.length ? `（${o.differences.join('；')}）` : ''}`,
-          ),
-          `判断：${why.join('；')}`,
-        ],
-      },
-    ];
-    if (baseData) {
-      sections.push({
-        heading: '基础资料下发',
-        lines: baseData.length
-          ? baseData.map(
-              (p) =>
-                `${p.kind} v${p.version}：${p.status}（银行已确认版本 ${p.acked}）${p.reason ? `，${p.reason}` : ''}`,
-            )
-          : ['银行此前已确认当前版本，无需下发'],
-      });
-    }
-    if (testMessage) {
-      sections.push({
-        heading: '测试报文（双向）',
-        lines: [
-          `状态查询 ${testMessage.voucherNo}：${testMessage.status}，发出 ${testMessage.sentAt ?? '—'}，应答 ${testMessage.answeredAt ?? '—'}`,
-          ...(testMessage.answer
-            ? [
-                `银行应答：${testMessage.answer.known ? '认得该凭证（异常）' : '无此凭证（预期）'}，已接收报文序号 ${testMessage.answer.lastSerialAccepted ?? '—'}`,
-              ]
-            : []),
-          ...(channels
-            ? [`通道：${bank.senderChannel} ${channels.sender}，${bank.receiverChannel} ${channels.receiver}`]
-            : []),
-        ],
-      });
-    }
-    if (registered) {
-      sections.push({
-        heading: '登记与验证',
-        lines: [
-          `已写入 ${registered.file}${registered.alreadyDone ? '（内容已一致）' : ''}`,
-          `看到该行的工作进程：${seenBy.join('、') || '无'}`,
-        ],
-      });
-    }
-    return sections;
-  }
 }
-
-const objectState = {
-  absent: '不存在（将定义）',
-  same: '已存在且一致',
-  different: '已存在但定义不同',
-} as const;
 
 /** The new bank must not collide with the estate: its code, queue manager, channels or front end. */
 function refuseClashes(input: AddAgentBankParsed, known: EstateBanks): void {

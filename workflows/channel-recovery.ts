@@ -19,13 +19,13 @@ import {
 import type { createControlActivities } from '../activities/control.ts';
 import type { createHostActivities } from '../activities/host.ts';
 import type { createMqActivities } from '../activities/mq.ts';
-import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
 import type { ApprovalProof } from '../domain/approvals/proof.ts';
 import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { isProofRefusal, parseInput } from '../domain/errors.ts';
 import { decideRecovery, recoveryPlan, stepTarget } from '../domain/runbooks/channel-recovery.plan.ts';
+import { channelRecoveryReport } from '../domain/runbooks/channel-recovery.report.ts';
 import {
   channelRecoveryInputSchema,
   type ChannelRecoveryInput,
@@ -50,17 +50,6 @@ type Host = ReturnType<typeof createHostActivities>;
 const runbook = 'channel-recovery';
 /** How often the plan may change under an engineer's feet before the run stops and says so. */
 const maxPlanRounds = 3;
-
-const outcomeLabel: Record<ChannelRecoveryOutcome, string> = {
-  recovered: '已恢复',
-  'already-running': '通道已正常，无需处理',
-  escalated: '已升级（银行侧问题）',
-  'needs-sequence-resync': '需序列号重置',
-  planned: '仅生成计划（演练）',
-  rejected: '审批驳回',
-  expired: '审批超时',
-  'not-verified': '已执行，但验证未通过',
-};
 
 export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<ChannelRecoveryResult> {
   const input = parseInput(channelRecoveryInputSchema, rawInput);
@@ -259,58 +248,31 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
 
   const why = decision.why;
   upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
-  const report: RunbookReport = {
+  const files = await control.writeRunbookReport({
     runbook,
-    title: `通道恢复报告 — ${bank.name} ${diagnosis.channel}`,
     workflowId,
-    requestedBy: gate.requestedBy(),
     startedAt,
-    finishedAt: new Date().toISOString(),
-    outcome: outcomeLabel[outcome],
-    outcomeCode: outcome,
-    sections: [
+    markdown: channelRecoveryReport(
       {
-        heading: '诊断',
-        lines: [
-          `发送通道 ${diagnosis.channel}（${diagnosis.qmgr}）：${diagnosis.sender.status}${diagnosis.sender.lastSeq !== undefined ? `，序列号 ${diagnosis.sender.lastSeq}` : ''}`,
-          ...(diagnosis.bankReceiver
-            ? [
-                `银行端接收通道：${diagnosis.bankReceiver.status}${diagnosis.bankReceiver.lastSeq !== undefined ? `，序列号 ${diagnosis.bankReceiver.lastSeq}` : ''}`,
-              ]
-            : []),
-          ...(diagnosis.bankSender
-            ? [
-                `银行端发送通道 ${diagnosis.bankSender.channel}（${diagnosis.bankSender.qmgr}）：${diagnosis.bankSender.status}`,
-              ]
-            : []),
-          `传输队列积压：${diagnosis.xmitqDepth}`,
-          ...(diagnosis.ping ? [`PING：${diagnosis.ping.detail}`] : []),
-          `前置机 TCP：${diagnosis.tcp.detail}`,
-          `判断：${why}`,
-        ],
+        workflowId,
+        requestedBy: gate.requestedBy(),
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        timeZone: estate.timezone,
       },
-      ...(verification
-        ? [
-            {
-              heading: '验证',
-              lines: [
-                `通道状态 ${verification.status}，传输队列深度 ${verification.xmitqDepth}（检查 ${verification.checks} 次）`,
-                ...(verification.bankSender ? [`银行端发送通道：${verification.bankSender}`] : []),
-              ],
-            },
-          ]
-        : []),
-    ],
-    ...(plan && { plan, planDigest: planDigest(plan) }),
-    ...(approval && { votes: approval.votes }),
-    actions: actions.map((a) => ({
-      command: a.command,
-      target: diagnosis.qmgr,
-      detail: a.alreadyDone ? `（已处于目标状态）${a.detail}` : a.detail,
-      at: a.at,
-    })),
-  };
-  const files = await control.writeRunbookReport(report);
+      {
+        bank: bank.code,
+        channel: diagnosis.channel,
+        outcome,
+        why,
+        diagnosis,
+        ...(plan && { plan, planDigest: planDigest(plan) }),
+        ...(approval && { approval }),
+        actions,
+        ...(verification && { verification }),
+      },
+    ),
+  });
   await record.audit({
     kind: 'outcome',
     actor: 'system',

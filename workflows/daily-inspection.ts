@@ -33,6 +33,7 @@ import {
   type InspectionProgress,
   type StartedFollowUp,
 } from '../domain/runbooks/daily-inspection.types.ts';
+import { dailyInspectionReport } from '../domain/runbooks/daily-inspection.report.ts';
 import { futureDateProblems, unknownBankProblems } from '../domain/runbooks/input-estate.ts';
 import { assessBank, worst } from './daily-inspection.assess.ts';
 import { calendarFindings } from './daily-inspection.calendar.ts';
@@ -139,7 +140,11 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
     followUps: [],
   };
   summary.followUps = await startFollowUps(followUpsFor(findings, estate.followUp, date));
-  const report = await control.writeInspectionReport(summary);
+  const report = await control.writeInspectionReport({
+    date,
+    workflowId: info.workflowId,
+    markdown: dailyInspectionReport(summary, estate.timezone),
+  });
   upsertSearchAttributes([
     { key: OutcomeKey, value: findings.length + siteFindings.length === 0 ? 'healthy' : 'findings' },
     { key: LightKey, value: light },

@@ -18,18 +18,17 @@ import {
 } from '@temporalio/workflow';
 import type { createBankCheckActivities } from '../activities/bank-checks/index.ts';
 import type { createControlActivities } from '../activities/control.ts';
-import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import { queryIdFor, queryPrefix } from '../domain/bank-checks/query-ids.ts';
 import type { BankAnswer, BankQuestion, ReportKind } from '../domain/bank-checks/types.ts';
-import { formatFen, formatInstant } from '../domain/display.ts';
 import { parseInput } from '../domain/errors.ts';
+import type { ReportAction } from '../domain/reports/runbook-report.ts';
 import {
   answerMismatch,
   conclude,
   missingReports,
   reportLabel,
-  waitText,
 } from '../domain/runbooks/daily-report-check.plan.ts';
+import { dailyReportCheckReport } from '../domain/runbooks/daily-report-check.report.ts';
 import {
   dailyReportCheckInputSchema,
   type DailyReportCheckInput,
@@ -49,15 +48,6 @@ type Control = ReturnType<typeof createControlActivities>;
 type BankChecks = ReturnType<typeof createBankCheckActivities>;
 
 const runbook = 'daily-report-check';
-
-const outcomeLabel: Record<DailyReportCheckOutcome, string> = {
-  complete: '报表齐全，无需处理',
-  'received-after-resend': '已请求补发并收到',
-  escalated: '补发后仍缺失，已升级',
-  planned: '仅检查（演练），未请求补发',
-  'not-a-working-day': '非工作日，无报表',
-  'unexpected-state': '遇到意外状态，已停止',
-};
 
 export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise<DailyReportCheckResult> {
   const input = parseInput(dailyReportCheckInputSchema, rawInput);
@@ -81,7 +71,7 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
 
   const subject = `${bank.code}/${date}`;
   const requested: DailyReportCheckResult['requested'] = [];
-  const actions: NonNullable<RunbookReport['actions']> = [];
+  const actions: ReportAction[] = [];
   let before: ReportPresence[] = [];
   let after: ReportPresence[] = [];
   let outcome: DailyReportCheckOutcome;
@@ -202,46 +192,32 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
 
   step = 'reporting';
   upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
-  const line = (p: ReportPresence) =>
-    p.present
-      ? `${reportLabel[p.kind]}：已收到（${p.receivedAt ? formatInstant(p.receivedAt, estate.timezone) : ''}，${p.lineCount ?? 0} 行，合计 ${formatFen(p.totalFen ?? 0)}）`
-      : `${reportLabel[p.kind]}：缺失`;
-  const report: RunbookReport = {
+  const files = await control.writeRunbookReport({
     runbook,
-    title: `日报清单检查报告 — ${bank.name} ${date}`,
     workflowId,
-    requestedBy: requester.user,
     startedAt,
-    finishedAt: new Date().toISOString(),
-    outcome: outcomeLabel[outcome],
-    outcomeCode: outcome,
-    sections: [
+    markdown: dailyReportCheckReport(
       {
-        heading: '检查结果',
-        lines: [...before.map(line), `判断：${why}`, ...(input.reason ? [`发起原因：${input.reason}`] : [])],
+        workflowId,
+        requestedBy: requester.user,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        timeZone: estate.timezone,
       },
-      ...(requested.length
-        ? [
-            {
-              heading: '补发请求与银行应答',
-              lines: requested.map(
-                (r) =>
-                  `${reportLabel[r.kind]}：${
-                    r.answer
-                      ? r.answer.resent
-                        ? `银行已应答并补发（${formatInstant(r.answer.answeredAt, estate.timezone)}）`
-                        : `银行已应答，未补发（${formatInstant(r.answer.answeredAt, estate.timezone)}）`
-                      : '银行未应答'
-                  }`,
-              ),
-            },
-            { heading: `等待 ${waitText(input.waitSeconds)}后复查`, lines: after.map(line) },
-          ]
-        : []),
-    ],
-    actions,
-  };
-  const files = await control.writeRunbookReport(report);
+      {
+        bankName: bank.name,
+        date,
+        outcome,
+        why,
+        before,
+        after,
+        requested,
+        ...(input.reason && { reason: input.reason }),
+        waitSeconds: input.waitSeconds,
+        actions,
+      },
+    ),
+  });
   await record.audit({
     kind: 'outcome',
     actor: 'system',

@@ -9,35 +9,24 @@
  * particular to receipts.
  */
 import type { BankAnswer, VoucherSnapshot } from '../domain/bank-checks/types.ts';
-import { formatFen } from '../domain/display.ts';
 import { parseInput } from '../domain/errors.ts';
 import {
   confirmWithBank,
   matchReceipt,
-  mismatchLabel,
   registration,
   sameRegistration,
 } from '../domain/runbooks/receipt-registration-repair.plan.ts';
+import { receiptRepairReport } from '../domain/runbooks/receipt-registration-repair.report.ts';
 import {
   receiptRepairInputSchema,
   type ReceiptMatch,
   type ReceiptRepairInput,
-  type ReceiptRepairOutcome,
   type ReceiptRepairResult,
 } from '../domain/runbooks/receipt-registration-repair.types.ts';
-import { planOutcomeLabel } from './shared/bank-check-outcome.ts';
 import { openBankCheckRun } from './shared/bank-check-run.ts';
 import { runSettleCheck, type Judgement } from './shared/settle-check.ts';
 
 const runbook = 'receipt-registration-repair';
-
-const outcomeLabel: Record<ReceiptRepairOutcome, string> = {
-  registered: '已登记',
-  'partly-registered': '部分登记，其余需人工处理',
-  'nothing-to-do': '无未登记回单',
-  'nothing-registrable': '无可自动登记的回单，已列明原因',
-  ...planOutcomeLabel,
-};
 
 type CleanMatch = ReceiptMatch & { kind: 'clean' };
 
@@ -84,7 +73,6 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
       nothing: 'nothing-to-do',
       reportOnly: 'nothing-registrable',
     },
-    outcomeLabel,
 
     async find(queryId) {
       const unregistered = await unregisteredReceipts();
@@ -173,24 +161,10 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
       stillMovingWhy: (rounds) => `回单或凭证在 ${rounds} 轮计划中持续变化，已停止`,
       escalated: `回单登记修复已停止：${bank.name}`,
       failed: `回单登记修复失败：${bank.name}`,
-      reportTitle: `回单登记修复报告 — ${bank.name}（截至 ${date}）`,
-      counted: ({ found, items }) => `未登记回单 ${found} 张（本次处理 ${items} 张）`,
     },
 
-    itemSections: ({ matches }) => {
-      const unmatched = unmatchedOf(matches);
-      return unmatched.length
-        ? [
-            {
-              heading: '不能自动登记的回单（需人工处理）',
-              lines: unmatched.map(
-                (u) =>
-                  `回单 ${u.receiptNo}（凭证号 ${u.voucherNo}，${formatFen(u.amountFen)}）：${mismatchLabel[u.reason]} — ${u.detail}`,
-              ),
-            },
-          ]
-        : [];
-    },
+    report: (reportRun, end, round) =>
+      receiptRepairReport(reportRun, { bankName: bank.name, date }, end, round),
 
     result: ({ found, matches }, applied) => ({
       found,

@@ -17,6 +17,7 @@ import {
   sameRefund,
   vouchersNamed,
 } from '../domain/runbooks/refund-tracking.plan.ts';
+import { refundTrackingReport } from '../domain/runbooks/refund-tracking.report.ts';
 import {
   refundTrackingInputSchema,
   type RefundTrackingInput,
@@ -26,8 +27,6 @@ import { openBankCheckRun } from './shared/bank-check-run.ts';
 import { settleRequests } from './shared/settle-requests.ts';
 
 const runbook = 'refund-tracking';
-
-const direction = { finance: '财政发起', bank: '银行发起' } as const;
 
 export async function refundTracking(rawInput: RefundTrackingInput): Promise<RefundTrackingResult> {
   const input = parseInput(refundTrackingInputSchema, rawInput);
@@ -81,7 +80,6 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
 
     words: {
       request: '退款申请',
-      nothingLabel: '无超时未结的退款',
       nothingWhy: (open) =>
         `${bank.name}没有超过 ${input.overdueHours} 小时未结的退款（在途 ${open.length} 笔）`,
       reportOnlyWhy: (overdue) => `${overdue} 笔超时退款均不能自动处理，原因见报告`,
@@ -97,20 +95,15 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
       stillMovingWhy: (rounds) => `退款记录在 ${rounds} 轮计划中持续变化，已停止`,
       escalated: `退款需人工核查：${bank.name}`,
       failed: `退款跟踪失败：${bank.name}`,
-      reportTitle: `退款跟踪报告 — ${bank.name}（截至 ${date}）`,
-      counted: (open, overdue) => `未结退款 ${open} 笔，超过 ${input.overdueHours} 小时 ${overdue} 笔`,
-      reportReason: {
-        'bank-no-answer': '银行未应答',
-        'unknown-to-bank': '银行无此退款',
-        'no-voucher': '无对应凭证',
-        'voucher-status': '凭证状态不符',
-        'amount-differs': '金额不符',
-        'voucher-differs': '凭证号不符',
-        duplicate: '同一凭证多笔退款',
-        'not-sent': '退款申请未发出',
-      },
-      itemText: (r) => `退款 ${r.refundNo}（${direction[r.initiatedBy]}，${formatFen(r.amountFen)}）`,
     },
+
+    report: (reportRun, end, round) =>
+      refundTrackingReport(
+        reportRun,
+        { bankName: bank.name, date, overdueHours: input.overdueHours },
+        end,
+        round,
+      ),
   });
   return { runbook, ...result };
 }

@@ -26,7 +26,6 @@ import type { createChannelSequenceActivities } from '../activities/channel-sequ
 import type { createControlActivities } from '../activities/control.ts';
 import type { createMessageSerialActivities } from '../activities/message-serials.ts';
 import type { createMqActivities } from '../activities/mq.ts';
-import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { ApprovalPlan, Bilingual, GateOutcome } from '../domain/approvals/gate-types.ts';
 import type { ChannelActionResult } from '../domain/channel-action.ts';
@@ -42,12 +41,16 @@ import {
   type BankRef,
 } from '../domain/runbooks/sequence-resync.plan.ts';
 import {
+  evidenceLines,
+  sequenceResyncReport,
+  type SequenceResyncEnd,
+  type SequenceResyncSteps,
+} from '../domain/runbooks/sequence-resync.report.ts';
+import {
   sequenceResyncInputSchema,
   type BankSerialAnswer,
   type ChannelDecision,
-  type SequenceAction,
   type SequenceResyncInput,
-  type SequenceResyncOutcome,
   type SequenceResyncResult,
   type SequenceState,
   type SerialsState,
@@ -70,32 +73,12 @@ const runbook = 'sequence-resync';
 /** Plans a run may show (a backout, then the resync, plus re-plans when the channel moves). */
 const maxRounds = 4;
 
-const outcomeLabel: Record<SequenceResyncOutcome, string> = {
-  resynced: '序列号已重置，通道恢复运行',
-  realigned: '报文序号已调整',
-  'nothing-to-do': '两端一致，无需处理',
-  'unexpected-state': '状态异常，已停止并留存证据',
-  planned: '仅生成计划（演练）',
-  rejected: '审批驳回',
-  expired: '审批超时',
-  'not-verified': '已执行，但验证未通过',
-};
-
 /** What a run has done so far, for the progress query, the report and the result. */
-interface RunState {
+interface RunState extends SequenceResyncSteps {
   step: string;
-  plans: { step: string; plan: ApprovalPlan; planDigest: string }[];
-  approvals: GateOutcome[];
-  actions: SequenceAction[];
 }
 
-interface Ended {
-  outcome: SequenceResyncOutcome;
-  why: Bilingual;
-  verification?: { ok: boolean; checks: number; detail: string };
-  channel?: { first: SequenceState; last: SequenceState };
-  serials?: SequenceResyncResult['serials'];
-}
+type Ended = SequenceResyncEnd;
 
 interface Ctx {
   input: Input;
@@ -157,9 +140,23 @@ export async function sequenceResync(rawInput: SequenceResyncInput): Promise<Seq
   }
 
   upsertSearchAttributes([{ key: OutcomeKey, value: ended.outcome }]);
-  const files = await control.writeRunbookReport(
-    runbookReport(ctx, ended, { workflowId, subject, startedAt }),
-  );
+  const files = await control.writeRunbookReport({
+    runbook,
+    workflowId,
+    startedAt,
+    markdown: sequenceResyncReport(
+      {
+        workflowId,
+        requestedBy: gate.requestedBy(),
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        timeZone: estate.timezone,
+      },
+      { bankName: bank.name, subject },
+      ended,
+      ctx.run,
+    ),
+  });
   await record.audit({
     kind: 'outcome',
     actor: 'system',
@@ -202,28 +199,6 @@ async function stopWithEvidence(ctx: Ctx, ended: Ended, subject: string, link: s
     link,
     key: 'escalated',
   });
-}
-
-function runbookReport(
-  ctx: Ctx,
-  ended: Ended,
-  run: { workflowId: string; subject: string; startedAt: string },
-): RunbookReport {
-  const lastPlan = ctx.run.plans.at(-1);
-  return {
-    runbook,
-    title: `序列号重置报告 — ${ctx.bank.name} ${run.subject}`,
-    workflowId: run.workflowId,
-    requestedBy: ctx.gate.requestedBy(),
-    startedAt: run.startedAt,
-    finishedAt: new Date().toISOString(),
-    outcome: outcomeLabel[ended.outcome],
-    outcomeCode: ended.outcome,
-    sections: reportSections(ended, ctx.run),
-    ...(lastPlan && { plan: lastPlan.plan, planDigest: lastPlan.planDigest }),
-    votes: ctx.run.approvals.flatMap((a) => a.votes),
-    actions: ctx.run.actions,
-  };
 }
 
 /** The channel scope: read, decide, (backout), resync, verify — re-planning when the channel moves. */
@@ -563,57 +538,4 @@ async function act(
     },
     key: `mutation/${approval.gateId}/${facts.index}`,
   });
-}
-
-function evidenceLines(e: Ended): string[] {
-  const s = e.channel?.last;
-  if (s) {
-    const r = s.receiver.readable ? `LSTSEQNO ${s.receiver.end.lastSeq}` : `无法读取（${s.receiver.detail}）`;
-    return [
-      `发送端 ${s.qmgr} ${s.channel}：${s.sender.status}，LSTSEQNO ${s.sender.lastSeq ?? '未知'}，CURSEQNO ${s.sender.currentSeq ?? '未知'}，INDOUBT ${s.sender.indoubt ? 'YES' : 'NO'}`,
-      `接收端 ${s.bankQmgr}：${r}`,
-      `传输队列 ${s.xmitq} 深度 ${s.xmitqDepth}`,
-    ];
-  }
-  const before = e.serials?.before;
-  if (!before) return [];
-  return [
-    `财政端最后发出序号 ${before.financeOut}，未答复报文 ${before.inFlight} 笔`,
-    ...(e.serials?.bank ? [`银行最后接受序号 ${e.serials.bank.lastSerialAccepted}`] : []),
-  ];
-}
-
-function reportSections(e: Ended, run: RunState): RunbookReport['sections'] {
-  const sections: RunbookReport['sections'] = [];
-  if (e.channel) {
-    sections.push({
-      heading: '处理前读数',
-      lines: evidenceLines({ ...e, channel: { ...e.channel, last: e.channel.first } }),
-    });
-  } else if (e.serials) {
-    sections.push({ heading: '处理前读数', lines: evidenceLines(e) });
-  }
-  sections.push({ heading: '判断', lines: [e.why.zh] });
-  for (const p of run.plans.slice(0, -1)) {
-    sections.push({
-      heading: `先前计划（${p.step}）`,
-      lines: [`计划摘要 ${p.planDigest}`, ...p.plan.actions.map((a) => `${a.target}：${a.command}`)],
-    });
-  }
-  if (e.verification)
-    sections.push({
-      heading: '验证',
-      lines: [`${e.verification.detail}（检查 ${e.verification.checks} 次）`],
-    });
-  if (e.channel && e.channel.last !== e.channel.first)
-    sections.push({ heading: '处理后读数', lines: evidenceLines(e) });
-  if (e.serials?.after)
-    sections.push({
-      heading: '处理后读数',
-      lines: [
-        `财政端最后发出序号 ${e.serials.after.financeOut}`,
-        ...(e.serials.bankAfter ? [`银行最后接受序号 ${e.serials.bankAfter.lastSerialAccepted}`] : []),
-      ],
-    });
-  return sections;
 }

@@ -11,6 +11,7 @@
 import { voucherText } from '../domain/bank-checks/finance-plan.ts';
 import { parseInput } from '../domain/errors.ts';
 import { decideVoid, overdueVoids, sameVoid } from '../domain/runbooks/void-status-check.plan.ts';
+import { voidStatusCheckReport } from '../domain/runbooks/void-status-check.report.ts';
 import {
   voidStatusCheckInputSchema,
   type VoidStatusCheckInput,
@@ -59,7 +60,6 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
 
     words: {
       request: '作废申请',
-      nothingLabel: '无超时未确认的作废申请',
       nothingWhy: (open) => `${bank.name}没有${overdueFor}未确认的作废申请（在途 ${open.length} 笔）`,
       reportOnlyWhy: (overdue) => `${overdue} 笔超时作废申请均不能自动处理，原因见报告`,
       planTitle: (acts) => ({
@@ -74,16 +74,15 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
       stillMovingWhy: (rounds) => `作废申请在 ${rounds} 轮计划中持续变化，已停止`,
       escalated: `作废状态需人工核查：${bank.name}`,
       failed: `作废状态检查失败：${bank.name}`,
-      reportTitle: `作废状态检查报告 — ${bank.name}（截至 ${date}）`,
-      counted: (open, overdue) => `在途作废申请 ${open} 笔，${overdueFor}未确认 ${overdue} 笔`,
-      reportReason: {
-        'bank-no-answer': '银行未应答',
-        'unknown-to-bank': '银行无此凭证',
-        conflict: '与财政端记录矛盾',
-        'not-sent': '作废申请未发出',
-      },
-      itemText: (v) => voucherText(v.voucherNo, v.voucher?.amountFen ?? 0),
     },
+
+    report: (reportRun, end, round) =>
+      voidStatusCheckReport(
+        reportRun,
+        { bankName: bank.name, date, overdueMinutes: input.overdueMinutes },
+        end,
+        round,
+      ),
   });
   return { runbook, ...result };
 }

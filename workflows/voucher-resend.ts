@@ -23,27 +23,23 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createControlActivities } from '../activities/control.ts';
-import type { RunbookReport } from '../activities/report/runbook-report.ts';
 import type { createVoucherActivities } from '../activities/vouchers.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
 import type { BaseDataKind } from '../domain/base-data.ts';
 import { addDays, dateInZone } from '../domain/calendar/dates.ts';
 import { parseInput } from '../domain/errors.ts';
+import { combine, manualFixPlan, resendPlan } from '../domain/runbooks/voucher-resend.plan.ts';
 import {
-  causeLabels,
-  combine,
-  manualFixPlan,
-  resendPlan,
-  ruleSetFinding,
-  yuan,
-} from '../domain/runbooks/voucher-resend.plan.ts';
+  resendActed,
+  voucherOutcomeLabel,
+  voucherResendReport,
+} from '../domain/runbooks/voucher-resend.report.ts';
 import {
   voucherResendInputSchema,
   type BatchResult,
   type BatchSummary,
   type DiagnoseBatchInput,
-  type FailureCause,
   type VoucherOutcome,
   type VoucherResendInput,
   type VoucherResendOutcome,
@@ -72,24 +68,6 @@ const detailLimit = 2000;
 const maxBatches = 500;
 /** Plans a run may show for its resend (again when an approval aged waiting for the bank's window). */
 const maxRounds = 3;
-
-const outcomeLabel: Record<VoucherResendOutcome, string> = {
-  'nothing-to-do': '无失败凭证',
-  planned: '仅生成计划（演练）',
-  rejected: '审批驳回',
-  expired: '审批超时',
-  completed: '已完成',
-  'completed-with-holds': '已完成，部分凭证留待人工处理',
-  held: '全部凭证留待人工处理',
-};
-
-const voucherOutcomeLabel: Record<VoucherOutcome, string> = {
-  accepted: '重发成功，银行已受理',
-  aligned: '银行已有，已更正财政端状态',
-  'rejected-again': '重发后银行再次拒绝',
-  unverified: '重发后未获确认',
-  held: '未处理',
-};
 
 export async function voucherResend(rawInput: VoucherResendInput): Promise<VoucherResendResult> {
   const input = parseInput(voucherResendInputSchema, rawInput);
@@ -352,72 +330,37 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   const counts = addUp(done.map((r) => r.counts));
   const fen = addUp(done.map((r) => r.fen));
   const vouchers: VoucherResult[] = done.flatMap((r) => r.results);
-  const leftOver = vouchers.filter((r) => r.outcome !== 'accepted' && r.outcome !== 'aligned');
-  const acted = outcome === 'completed' || outcome === 'completed-with-holds' || outcome === 'held';
-  const report: RunbookReport = {
+  const acted = resendActed(outcome);
+  const files = await control.writeRunbookReport({
     runbook,
-    title: `失败凭证修复与重发报告 — ${bank.name}`,
     workflowId,
-    requestedBy: gate.requestedBy(),
     startedAt,
-    finishedAt: new Date().toISOString(),
-    outcome: outcomeLabel[outcome],
-    outcomeCode: outcome,
-    sections: [
+    markdown: voucherResendReport(
       {
-        heading: '概况',
-        lines: [
-          `失败凭证 ${tally.found} 张，合计 ${yuan(foundFen)}（业务日期自 ${since} 起，${tally.batches} 批）`,
-          ...(combined && combined.ruleSets.length > 0 ? [ruleSetFinding(combined.ruleSets).zh] : []),
-          ...(Object.entries(combined?.causes ?? {}) as [FailureCause, number][]).map(
-            ([cause, k]) => `${causeLabels[cause].zh}：${k} 张`,
-          ),
-          ...pushed.map(
-            (p) => `基础资料 ${p.kind} 推送至 v${p.version}：${p.acked ? '银行已确认' : '银行未确认'}`,
-          ),
-          ...(fixesApplied > 0 ? [`规范收款人要素 ${fixesApplied} 项`] : []),
-          ...[...new Set(done.flatMap((r) => (r.windowExtended ? [r.windowExtended] : [])))].map(
-            (why) => `在银行延时服务时段内重发：${why}`,
-          ),
-        ],
+        workflowId,
+        requestedBy: gate.requestedBy(),
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        timeZone: estate.timezone,
       },
-      ...(acted
-        ? [
-            {
-              heading: '处理结果',
-              lines: (Object.keys(voucherOutcomeLabel) as VoucherOutcome[])
-                .filter((o) => counts[o])
-                .map((o) => `${voucherOutcomeLabel[o]}：${counts[o]} 张，合计 ${yuan(fen[o] ?? 0)}`),
-            },
-          ]
-        : []),
-      ...(leftOver.length > 0 && acted
-        ? [
-            {
-              heading: '需人工处理的凭证',
-              lines: leftOver
-                .slice(0, 200)
-                .map(
-                  (r) =>
-                    `${r.voucherNo} ${yuan(r.amountFen)}：${voucherOutcomeLabel[r.outcome]}${r.detail ? `（${r.detail}）` : ''}`,
-                ),
-            },
-          ]
-        : []),
-    ],
-    ...(plan && { plan, planDigest: planDigest(plan) }),
-    votes: approvals.flatMap((a) => a.votes),
-    actions: vouchers
-      .filter((r) => r.resentAt)
-      .slice(0, 200)
-      .map((r) => ({
-        command: `重发 ${r.voucherNo}`,
-        target: bank.code,
-        detail: `${yuan(r.amountFen)}：${voucherOutcomeLabel[r.outcome]}`,
-        at: r.resentAt as string,
-      })),
-  };
-  const files = await control.writeRunbookReport(report);
+      {
+        bank,
+        outcome,
+        since,
+        found: tally.found,
+        foundFen,
+        batches: tally.batches,
+        ...(combined && { diagnosed: { ruleSets: combined.ruleSets, causes: combined.causes } }),
+        pushed,
+        fixesApplied,
+        done,
+        counts,
+        fen,
+        ...(plan && { plan, planDigest: planDigest(plan) }),
+        approvals,
+      },
+    ),
+  });
   await record.audit({
     kind: 'outcome',
     actor: 'system',

@@ -1,13 +1,11 @@
 /**
  * What the bank-side checks that settle open requests (voids, refunds) and repair receipts share
- * once the plan is made: the labels of their outcomes (domain/bank-checks/settle-result.ts), the
- * reason line, the wording of a declined approval, the outcome after applying and verifying, the
- * wait for the bank to settle, and the report and result pieces built from the plan, the votes and
- * the applied changes.
+ * once the plan is made: the reason finding, the wording of a declined approval, the outcome after
+ * applying and verifying, the wait for the bank to settle, and the result pieces built from the
+ * plan and the applied changes (their report: domain/bank-checks/settle-report.ts).
  * Pure code and the workflow `sleep`: safe in the workflow bundle.
  */
 import { sleep } from '@temporalio/workflow';
-import type { RunbookReport } from '../../activities/report/runbook-report.ts';
 import { planDigest } from '../../domain/approvals/decision.ts';
 import type { ApprovalPlan, Bilingual, GateOutcome } from '../../domain/approvals/gate-types.ts';
 import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
@@ -15,23 +13,9 @@ import type { MutationResult } from '../../domain/bank-checks/types.ts';
 import type { ApprovalGate } from './approval-gate.ts';
 import { applyChanges, type Applied, type BankCheckRun } from './bank-check-run.ts';
 
-/** Labels of the outcomes every planning bank check can end in, whatever it repairs. */
-export const planOutcomeLabel = {
-  planned: '仅生成计划（演练）',
-  rejected: '审批驳回',
-  expired: '审批超时',
-  'unexpected-state': '遇到意外状态，已停止',
-  'not-verified': '已执行，但验证未通过',
-} as const;
-
 /** The plan finding naming why the run was started, when the requester said. */
 export function reasonFinding(reason: string | undefined): Bilingual[] {
   return reason ? [{ zh: `发起原因：${reason}`, en: `Reason given: ${reason}` }] : [];
-}
-
-/** The report line naming why the run was started, when the requester said. */
-export function reasonLine(reason: string | undefined): string[] {
-  return reason ? [`发起原因：${reason}`] : [];
 }
 
 /** How asking approval for a plan and applying it ended. */
@@ -100,23 +84,6 @@ export async function checkUntilSettled<C extends { settled: boolean }>(
     if (checks.every((c) => c.settled) || Date.now() + 2000 > deadline) return checks;
     await sleep('2 seconds');
   }
-}
-
-type ReportSection = RunbookReport['sections'][number];
-
-/** The report's verification and stop sections, each only when there is something to show. */
-export function afterApplySections(
-  verified: { ok: boolean; detail: string }[],
-  applied: Applied | undefined,
-): ReportSection[] {
-  return [
-    ...(verified.length
-      ? [{ heading: '验证', lines: verified.map((v) => `${v.ok ? '通过' : '未通过'}：${v.detail}`) }]
-      : []),
-    ...(applied?.stopped
-      ? [{ heading: '停止原因', lines: [applied.stopped.message, JSON.stringify(applied.stopped.details)] }]
-      : []),
-  ];
 }
 
 /** The plan with its digest, when one was made. */

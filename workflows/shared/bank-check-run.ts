@@ -17,13 +17,12 @@ import {
 } from '@temporalio/workflow';
 import type { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
 import type { createControlActivities, EstateDescription } from '../../activities/control.ts';
-import type { RunbookReport } from '../../activities/report/runbook-report.ts';
 import type { GateOutcome } from '../../domain/approvals/gate-types.ts';
 import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
-import { mutationText } from '../../domain/bank-checks/finance-plan.ts';
 import type { MutationResult } from '../../domain/bank-checks/types.ts';
 import { dateInZone } from '../../domain/calendar/dates.ts';
 import { ErrorKind } from '../../domain/errors.ts';
+import type { ReportRun } from '../../domain/reports/runbook-report.ts';
 import type { InspectionReportFiles } from '../../domain/runbooks/daily-inspection.types.ts';
 import { progressQuery } from './progress.ts';
 import { mutation, readOnly } from './retry-profiles.ts';
@@ -139,16 +138,6 @@ export async function applyChanges(
   return applied;
 }
 
-/** Report lines for what was applied, as the report's action list. */
-export function appliedActions(run: BankCheckRun, applied: Applied): NonNullable<RunbookReport['actions']> {
-  return applied.results.map((r) => ({
-    command: r.statements.length ? r.statements.join('; ') : '（无：记录已处于目标状态）',
-    target: 'treasury',
-    detail: `${mutationText(r.change.mutation).zh}${r.alreadyDone ? '（已完成，未重复执行）' : `，影响行数 ${r.rows.join('/')}`}`,
-    at: r.at,
-  }));
-}
-
 /** Tells people about what the run could not settle and records it as an escalation. */
 export async function escalate(
   run: BankCheckRun,
@@ -187,23 +176,29 @@ export async function notifyFailed(run: BankCheckRun, title: string, err: unknow
 /** Writes the report, records the outcome and waits for in-flight handlers; returns the files. */
 export async function closeBankCheckRun(
   run: BankCheckRun,
-  report: Omit<RunbookReport, 'runbook' | 'workflowId' | 'startedAt' | 'finishedAt'>,
-  why: string,
+  requestedBy: string,
+  ended: { outcome: string; why: string },
+  report: (reportRun: ReportRun) => string,
 ): Promise<InspectionReportFiles> {
   run.step('reporting');
-  upsertSearchAttributes([{ key: OutcomeKey, value: report.outcomeCode }]);
+  upsertSearchAttributes([{ key: OutcomeKey, value: ended.outcome }]);
   const files = await run.control.writeRunbookReport({
-    ...report,
     runbook: run.runbook,
     workflowId: run.workflowId,
     startedAt: run.startedAt,
-    finishedAt: new Date().toISOString(),
+    markdown: report({
+      workflowId: run.workflowId,
+      requestedBy,
+      startedAt: run.startedAt,
+      finishedAt: new Date().toISOString(),
+      timeZone: run.estate.timezone,
+    }),
   });
   await run.record.audit({
     kind: 'outcome',
     actor: 'system',
     subject: `${run.bank.code}/${run.date}`,
-    payload: { result: report.outcomeCode, why, report: files },
+    payload: { result: ended.outcome, why: ended.why, report: files },
     key: 'outcome',
   });
   await condition(allHandlersFinished);

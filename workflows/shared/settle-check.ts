@@ -8,25 +8,22 @@
  * means. Runs in flight replay against this loop: its commands and their order, audit keys, query
  * ids and lock names must not change (test/histories/replay.test.ts holds recorded runs to them).
  */
-import type { RunbookReport } from '../../activities/report/runbook-report.ts';
 import type { ApprovalPlan, Bilingual, GateOutcome } from '../../domain/approvals/gate-types.ts';
 import { financePlan, withSql, type PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
 import { queryIdFor, queryPrefix } from '../../domain/bank-checks/query-ids.ts';
+import type { PlanOutcome, SettleEnd } from '../../domain/bank-checks/settle-report.ts';
 import type { BankAnswer, BankQuestion, MutationResult } from '../../domain/bank-checks/types.ts';
+import type { ReportRun } from '../../domain/reports/runbook-report.ts';
 import type { InspectionReportFiles } from '../../domain/runbooks/daily-inspection.types.ts';
 import {
-  afterApplySections,
   appliedOutcome,
   approveAndApply,
   declinedWhy,
   planWithDigest,
-  type planOutcomeLabel,
   reasonFinding,
-  reasonLine,
   resultsOf,
 } from './bank-check-outcome.ts';
 import {
-  appliedActions,
   closeBankCheckRun,
   escalate,
   notifyFailed,
@@ -37,9 +34,6 @@ import { askRunBank, bankCheckGate } from './bank-check-steps.ts';
 import { acquireLock, type HeldLock } from './locks.ts';
 
 const maxPlanRounds = 3;
-
-/** The outcomes every settling check can end in besides its own four. */
-export type PlanOutcome = keyof typeof planOutcomeLabel;
 
 /** The input fields the loop reads (each runbook's schema has them). */
 export interface SettleInput {
@@ -79,7 +73,6 @@ export interface SettleCheck<O extends string, J extends Judgement, X> {
   gateStep: string;
   /** This check's own outcomes: all changed, some left for a person, nothing open, nothing to change. */
   outcomes: { done: O; partly: O; nothing: O; reportOnly: O };
-  outcomeLabel: Record<O | PlanOutcome, string>;
   /** Looks at the finance side; `queryId` names the question about a ref this round. */
   find(queryId: (ref: string) => string): Promise<Survey<J>>;
   /** Reads the records the plan was made from again: whether everything still stands as planned. */
@@ -105,12 +98,9 @@ export interface SettleCheck<O extends string, J extends Judgement, X> {
     stillMovingWhy(rounds: number): string;
     escalated: string;
     failed: string;
-    reportTitle: string;
-    /** The diagnosis section's count line. */
-    counted(judged: J): string;
   };
-  /** The report's sections on the items, after the diagnosis. */
-  itemSections(judged: J): RunbookReport['sections'];
+  /** The report (domain/runbooks/<runbook>.report.ts) from how the run ended and its last judgement. */
+  report(run: ReportRun, end: SettleEnd<O | PlanOutcome>, judged: J): string;
   /** The runbook's own result fields. */
   result(judged: J, applied: Applied | undefined): X;
 }
@@ -241,24 +231,19 @@ export async function runSettleCheck<O extends string, J extends Judgement, X>(
     await lock?.release();
   }
 
-  const report: Omit<RunbookReport, 'runbook' | 'workflowId' | 'startedAt' | 'finishedAt'> = {
-    title: words.reportTitle,
-    requestedBy: gate.requestedBy(),
-    outcome: check.outcomeLabel[outcome],
-    outcomeCode: outcome,
-    sections: [
-      {
-        heading: '诊断',
-        lines: [words.counted(judged), `判断：${why}`, ...askNotes, ...reasonLine(input.reason)],
-      },
-      ...check.itemSections(judged),
-      ...afterApplySections(verified, applied),
-    ],
+  const end: SettleEnd<O | PlanOutcome> = {
+    outcome,
+    why,
+    askNotes,
+    ...(input.reason && { reason: input.reason }),
+    verified,
+    ...(applied && { applied }),
     ...planWithDigest(plan),
-    ...(approval && { votes: approval.votes }),
-    actions: applied ? appliedActions(run, applied) : [],
+    votes: approval?.votes ?? [],
   };
-  const files = await closeBankCheckRun(run, report, why);
+  const files = await closeBankCheckRun(run, gate.requestedBy(), end, (reportRun) =>
+    check.report(reportRun, end, judged),
+  );
   return {
     workflowId: run.workflowId,
     bank: bank.code,

@@ -8,6 +8,7 @@
  */
 import type { Bilingual } from '../../domain/approvals/gate-types.ts';
 import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
+import type { SettleEnd } from '../../domain/bank-checks/settle-report.ts';
 import type { SettleCheckOutcome } from '../../domain/bank-checks/settle-result.ts';
 import type {
   BankAnswer,
@@ -15,8 +16,9 @@ import type {
   FinanceMutation,
   VoucherSnapshot,
 } from '../../domain/bank-checks/types.ts';
-import { checkUntilSettled, planOutcomeLabel } from './bank-check-outcome.ts';
+import { checkUntilSettled } from './bank-check-outcome.ts';
 import type { Applied, BankCheckRun } from './bank-check-run.ts';
+import type { ReportRun } from '../../domain/reports/runbook-report.ts';
 import { runSettleCheck, type Judgement, type SettleInput, type SettleResult } from './settle-check.ts';
 
 /** What a request is known by, and so what the bank is asked about: a voucher or a refund. */
@@ -73,7 +75,6 @@ export interface RequestsCheck<K extends RequestKey, I extends OpenRequest<K>, R
   words: {
     /** The request in a sentence (作废申请, 退款申请). */
     request: string;
-    nothingLabel: string;
     nothingWhy(open: I[]): string;
     reportOnlyWhy(overdue: number): string;
     planTitle(acts: number): Bilingual;
@@ -82,12 +83,9 @@ export interface RequestsCheck<K extends RequestKey, I extends OpenRequest<K>, R
     stillMovingWhy(rounds: number): string;
     escalated: string;
     failed: string;
-    reportTitle: string;
-    counted(open: number, overdue: number): string;
-    reportReason: Record<R | 'not-sent', string>;
-    /** The item at the head of its report line. */
-    itemText(item: I): string;
   };
+  /** The report (domain/runbooks/<runbook>.report.ts) from how the run ended and its last round. */
+  report(run: ReportRun, end: SettleEnd<SettleCheckOutcome>, round: RequestRound<I, R>): string;
 }
 
 export type RequestsResult<K extends RequestKey> = SettleResult<
@@ -160,13 +158,6 @@ export function settleRequests<K extends RequestKey, I extends OpenRequest<K>, R
       nothing: 'nothing-to-do',
       reportOnly: 'report-only',
     },
-    outcomeLabel: {
-      settled: '已与银行一致',
-      'partly-settled': '部分已处理，其余需人工核查',
-      'nothing-to-do': words.nothingLabel,
-      'report-only': '无可自动处理项，已列明原因',
-      ...planOutcomeLabel,
-    },
 
     async find(queryId) {
       const open = await spec.findOpen();
@@ -227,19 +218,9 @@ export function settleRequests<K extends RequestKey, I extends OpenRequest<K>, R
       stillMovingWhy: words.stillMovingWhy,
       escalated: words.escalated,
       failed: words.failed,
-      reportTitle: words.reportTitle,
-      counted: ({ open, items }) => words.counted(open.length, items),
     },
 
-    itemSections: ({ decisions }) => [
-      {
-        heading: '逐笔判断（依据银行应答）',
-        lines: decisions.map(
-          (d) =>
-            `${words.itemText(d.item)}：${d.kind === 'act' ? d.why : `${words.reportReason[d.reason]} — ${d.why}`}`,
-        ),
-      },
-    ],
+    report: spec.report,
 
     result: ({ open, items, decisions }) => ({
       open: open.length,

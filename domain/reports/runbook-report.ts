@@ -135,7 +135,7 @@ function planMarkdown(plan: ApprovalPlan, digest: string | undefined): string {
     ]),
   ];
   if (plan.findings.length) blocks.push(heading(3, '计划依据'), bullets(plan.findings.map((f) => f.zh)));
-  blocks.push(heading(3, '计划操作'), plan.actions.map(actionItem).join('\n'));
+  blocks.push(heading(3, '计划操作'), plan.actions.map(actionItem).join('\n').trimEnd());
   if (plan.vouchers?.length) {
     blocks.push(
       heading(3, '计划涉及的凭证'),

@@ -141,6 +141,21 @@ function asReplayed(replayed: Command[], expected: Command[]): Command[] {
   });
 }
 
+/**
+ * A report's words are no decision: the report activity is held to its place in the run and to
+ * where the report goes (runbook, workflow id, start), not to its text, which a change of wording
+ * rewrites (domain/runbooks/<runbook>.report.ts).
+ */
+function reportPlace(c: Command): Command {
+  const value = c.value as { type?: string; args?: { runbook?: string; workflowId?: string; startedAt?: string }[] };
+  if (c.kind !== 'activity' || value.type !== 'writeRunbookReport') return c;
+  const [report] = value.args ?? [];
+  return {
+    kind: c.kind,
+    value: { ...value, args: [{ runbook: report?.runbook, workflowId: report?.workflowId, startedAt: report?.startedAt }] },
+  };
+}
+
 const decode = (file: string) => proto.temporal.api.history.v1.History.decode(readFileSync(new URL(file, here)));
 
 describe('recorded histories replay on the current workflow code', () => {
@@ -163,7 +178,7 @@ describe('the settling bank checks replay with the recorded inputs and results',
         expected.some((c) => c.kind === 'activity'),
         'the history schedules activities',
       );
-      assert.deepEqual(asReplayed(captured, expected), expected);
+      assert.deepEqual(asReplayed(captured, expected).map(reportPlace), expected.map(reportPlace));
     });
   }
 });

@@ -54,6 +54,7 @@ import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
+import { writeRunReport } from './shared/run-report.ts';
 import { announceRun } from './shared/runbook-opening.ts';
 import { OutcomeKey } from './shared/search-attributes.ts';
 
@@ -355,46 +356,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
 
   const final = outcome;
   upsertSearchAttributes([{ key: OutcomeKey, value: final }]);
-  const files = await control.writeRunbookReport({
-    runbook,
-    workflowId,
-    startedAt,
-    markdown: addAgentBankReport(
-      {
-        workflowId,
-        requestedBy: gate.requestedBy(),
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        timeZone: estate.timezone,
-      },
-      {
-        bank,
-        outcome: final,
-        why,
-        survey: s,
-        ...(plan && { plan, planDigest: planDigest(plan) }),
-        ...(approval && { approval }),
-        actions,
-        ...(baseData && { baseData }),
-        ...(testMessage && { testMessage }),
-        ...(channels && { channels }),
-        ...(registered && { registered }),
-        seenBy,
-      },
-    ),
-  });
-  await record.audit({
-    kind: 'outcome',
-    actor: 'system',
-    subject: bank.code,
-    payload: { result: final, why, report: files },
-    key: 'outcome',
-  });
-  await condition(allHandlersFinished);
-  return {
-    runbook,
-    workflowId,
-    bank: bank.code,
+  const ended = {
     outcome: final,
     why,
     survey: s,
@@ -405,8 +367,26 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
     ...(testMessage && { testMessage }),
     ...(channels && { channels }),
     ...(registered && { registered }),
-    report: files,
   };
+  const about = {
+    runbook,
+    workflowId,
+    requestedBy: gate.requestedBy(),
+    startedAt,
+    timeZone: estate.timezone,
+  };
+  const files = await writeRunReport(control, about, (r) =>
+    addAgentBankReport(r, { ...ended, bank, seenBy }),
+  );
+  await record.audit({
+    kind: 'outcome',
+    actor: 'system',
+    subject: bank.code,
+    payload: { result: final, why, report: files },
+    key: 'outcome',
+  });
+  await condition(allHandlersFinished);
+  return { runbook, workflowId, bank: bank.code, ...ended, report: files };
 }
 
 /** The new bank must not collide with the estate: its code, queue manager, channels or front end. */

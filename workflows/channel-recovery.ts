@@ -25,7 +25,10 @@ import type { ApprovalProof } from '../domain/approvals/proof.ts';
 import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { isProofRefusal, parseInput } from '../domain/errors.ts';
 import { decideRecovery, recoveryPlan, stepTarget } from '../domain/runbooks/channel-recovery.plan.ts';
-import { channelRecoveryReport } from '../domain/runbooks/channel-recovery.report.ts';
+import {
+  channelRecoveryReport,
+  type ChannelRecoveryReportFacts,
+} from '../domain/runbooks/channel-recovery.report.ts';
 import {
   channelRecoveryInputSchema,
   type ChannelRecoveryInput,
@@ -40,6 +43,7 @@ import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
+import { writeRunReport } from './shared/run-report.ts';
 import { announceRun, estateBank } from './shared/runbook-opening.ts';
 import { OutcomeKey } from './shared/search-attributes.ts';
 
@@ -248,42 +252,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
 
   const why = decision.why;
   upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
-  const files = await control.writeRunbookReport({
-    runbook,
-    workflowId,
-    startedAt,
-    markdown: channelRecoveryReport(
-      {
-        workflowId,
-        requestedBy: gate.requestedBy(),
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        timeZone: estate.timezone,
-      },
-      {
-        bank: bank.code,
-        channel: diagnosis.channel,
-        outcome,
-        why,
-        diagnosis,
-        ...(plan && { plan, planDigest: planDigest(plan) }),
-        ...(approval && { approval }),
-        actions,
-        ...(verification && { verification }),
-      },
-    ),
-  });
-  await record.audit({
-    kind: 'outcome',
-    actor: 'system',
-    subject: diagnosis.channel,
-    payload: { result: outcome, why, report: files },
-    key: 'outcome',
-  });
-  await condition(allHandlersFinished);
-  return {
-    runbook,
-    workflowId,
+  const ended: ChannelRecoveryReportFacts = {
     bank: bank.code,
     channel: diagnosis.channel,
     outcome,
@@ -300,6 +269,22 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
         checks: verification.checks,
       },
     }),
-    report: files,
   };
+  const about = {
+    runbook,
+    workflowId,
+    requestedBy: gate.requestedBy(),
+    startedAt,
+    timeZone: estate.timezone,
+  };
+  const files = await writeRunReport(control, about, (r) => channelRecoveryReport(r, ended));
+  await record.audit({
+    kind: 'outcome',
+    actor: 'system',
+    subject: diagnosis.channel,
+    payload: { result: outcome, why, report: files },
+    key: 'outcome',
+  });
+  await condition(allHandlersFinished);
+  return { runbook, workflowId, ...ended, report: files };
 }

@@ -41,6 +41,7 @@ import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
+import { writeRunReport } from './shared/run-report.ts';
 import { announceRun, estateBank } from './shared/runbook-opening.ts';
 import { OutcomeKey } from './shared/search-attributes.ts';
 
@@ -192,32 +193,17 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
 
   step = 'reporting';
   upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
-  const files = await control.writeRunbookReport({
-    runbook,
-    workflowId,
-    startedAt,
-    markdown: dailyReportCheckReport(
-      {
-        workflowId,
-        requestedBy: requester.user,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        timeZone: estate.timezone,
-      },
-      {
-        bankName: bank.name,
-        date,
-        outcome,
-        why,
-        before,
-        after,
-        requested,
-        ...(input.reason && { reason: input.reason }),
-        waitSeconds: input.waitSeconds,
-        actions,
-      },
-    ),
-  });
+  const ended = { date, outcome, why, before, after, requested };
+  const about = { runbook, workflowId, requestedBy: requester.user, startedAt, timeZone: estate.timezone };
+  const files = await writeRunReport(control, about, (r) =>
+    dailyReportCheckReport(r, {
+      ...ended,
+      bankName: bank.name,
+      ...(input.reason && { reason: input.reason }),
+      waitSeconds: input.waitSeconds,
+      actions,
+    }),
+  );
   await record.audit({
     kind: 'outcome',
     actor: 'system',
@@ -226,16 +212,5 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
     key: 'outcome',
   });
   await condition(allHandlersFinished);
-  return {
-    runbook,
-    workflowId,
-    bank: bank.code,
-    date,
-    outcome,
-    why,
-    before,
-    after,
-    requested,
-    report: files,
-  };
+  return { runbook, workflowId, bank: bank.code, ...ended, report: files };
 }

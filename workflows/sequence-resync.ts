@@ -60,6 +60,7 @@ import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord, type RunRecord } from './shared/run-record.ts';
+import { writeRunReport } from './shared/run-report.ts';
 import { announceRun, estateBank } from './shared/runbook-opening.ts';
 import { OutcomeKey } from './shared/search-attributes.ts';
 
@@ -140,23 +141,16 @@ export async function sequenceResync(rawInput: SequenceResyncInput): Promise<Seq
   }
 
   upsertSearchAttributes([{ key: OutcomeKey, value: ended.outcome }]);
-  const files = await control.writeRunbookReport({
+  const about = {
     runbook,
     workflowId,
+    requestedBy: gate.requestedBy(),
     startedAt,
-    markdown: sequenceResyncReport(
-      {
-        workflowId,
-        requestedBy: gate.requestedBy(),
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        timeZone: estate.timezone,
-      },
-      { bankName: bank.name, subject },
-      ended,
-      ctx.run,
-    ),
-  });
+    timeZone: estate.timezone,
+  };
+  const files = await writeRunReport(control, about, (r) =>
+    sequenceResyncReport(r, { bankName: bank.name, subject }, ended, ctx.run),
+  );
   await record.audit({
     kind: 'outcome',
     actor: 'system',

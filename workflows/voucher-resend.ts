@@ -53,6 +53,7 @@ import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
+import { writeRunReport } from './shared/run-report.ts';
 import { announceRun, estateBank } from './shared/runbook-opening.ts';
 import { OutcomeKey } from './shared/search-attributes.ts';
 import { voucherResendBatch } from './voucher-resend-batch.ts';
@@ -331,36 +332,31 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   const fen = addUp(done.map((r) => r.fen));
   const vouchers: VoucherResult[] = done.flatMap((r) => r.results);
   const acted = resendActed(outcome);
-  const files = await control.writeRunbookReport({
+  const about = {
     runbook,
     workflowId,
+    requestedBy: gate.requestedBy(),
     startedAt,
-    markdown: voucherResendReport(
-      {
-        workflowId,
-        requestedBy: gate.requestedBy(),
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        timeZone: estate.timezone,
-      },
-      {
-        bank,
-        outcome,
-        since,
-        found: tally.found,
-        foundFen,
-        batches: tally.batches,
-        ...(combined && { diagnosed: { ruleSets: combined.ruleSets, causes: combined.causes } }),
-        pushed,
-        fixesApplied,
-        done,
-        counts,
-        fen,
-        ...(plan && { plan, planDigest: planDigest(plan) }),
-        approvals,
-      },
-    ),
-  });
+    timeZone: estate.timezone,
+  };
+  const files = await writeRunReport(control, about, (r) =>
+    voucherResendReport(r, {
+      bank,
+      outcome,
+      since,
+      found: tally.found,
+      foundFen,
+      batches: tally.batches,
+      ...(combined && { diagnosed: { ruleSets: combined.ruleSets, causes: combined.causes } }),
+      pushed,
+      fixesApplied,
+      done,
+      counts,
+      fen,
+      ...(plan && { plan, planDigest: planDigest(plan) }),
+      approvals,
+    }),
+  );
   await record.audit({
     kind: 'outcome',
     actor: 'system',

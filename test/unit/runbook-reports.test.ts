@@ -4,7 +4,7 @@ import { channelRecoveryReport } from '../../domain/runbooks/channel-recovery.re
 import { dailyInspectionReport } from '../../domain/runbooks/daily-inspection.report.ts';
 import { voidStatusCheckReport } from '../../domain/runbooks/void-status-check.report.ts';
 import { voucherResendReport } from '../../domain/runbooks/voucher-resend.report.ts';
-import { reportFixtures, run } from './fixtures/runbook-reports.ts';
+import { inspection, reportFixtures, run } from './fixtures/runbook-reports.ts';
 
 const headings = (md: string) => md.split('\n').filter((l) => /^#{1,3} /.test(l));
 
@@ -178,12 +178,7 @@ describe('runbook reports: what each tells', () => {
   it('a quiet inspection: no findings said in words, no follow-ups section', () => {
     const md = dailyInspectionReport(
       {
-        runbook: 'daily-inspection',
-        workflowId: 'daily-inspection/2026-11-27',
-        site: '示例县财政局',
-        date: '2026-11-27',
-        startedAt: run.startedAt,
-        finishedAt: run.finishedAt,
+        ...inspection,
         light: 'green',
         banks: [],
         findings: [],

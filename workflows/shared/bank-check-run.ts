@@ -28,6 +28,7 @@ import { progressQuery } from './progress.ts';
 import { mutation, readOnly } from './retry-profiles.ts';
 import type { RunRequester } from './requester.ts';
 import { createRunRecord, type RunRecord } from './run-record.ts';
+import { writeRunReport } from './run-report.ts';
 import { announceRun, estateBank } from './runbook-opening.ts';
 import { OutcomeKey } from './search-attributes.ts';
 
@@ -182,18 +183,14 @@ export async function closeBankCheckRun(
 ): Promise<InspectionReportFiles> {
   run.step('reporting');
   upsertSearchAttributes([{ key: OutcomeKey, value: ended.outcome }]);
-  const files = await run.control.writeRunbookReport({
+  const about = {
     runbook: run.runbook,
     workflowId: run.workflowId,
+    requestedBy,
     startedAt: run.startedAt,
-    markdown: report({
-      workflowId: run.workflowId,
-      requestedBy,
-      startedAt: run.startedAt,
-      finishedAt: new Date().toISOString(),
-      timeZone: run.estate.timezone,
-    }),
-  });
+    timeZone: run.estate.timezone,
+  };
+  const files = await writeRunReport(run.control, about, report);
   await run.record.audit({
     kind: 'outcome',
     actor: 'system',

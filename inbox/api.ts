@@ -1,18 +1,22 @@
 /**
  * The inbox's JSON API under /api/, used by the CLI: a bearer token from POST /api/session (the
  * same session store as the browser, but a token is never a cookie and a cookie is never
- * accepted here, so no CSRF token is needed), the pending list, one approval, and a decision
- * sent `via: 'cli'`. Bad input is a 400 naming the field; an unknown run is a 404.
+ * accepted here, so no CSRF token is needed), the pending list, one approval, a decision sent
+ * `via: 'cli'`, the runs waiting to be claimed and a claim. Bad input is a 400 naming the field;
+ * an unknown run is a 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { UserDirectory } from '../connectors/users/directory.ts';
-import { RunNotFoundError, type ApprovalService } from './approvals.ts';
+import type { ApprovalService } from './approvals.ts';
+import type { ClaimRefusal, ClaimService } from './claims.ts';
 import { HttpError, clientIp, parseCookies, readJson, sendJson } from './http.ts';
 import { refusalText, type DecisionRefusal } from './i18n.ts';
+import { claimRefusalText } from './i18n-claims.ts';
 import { throttledSignIn, type LoginThrottle } from './login-throttle.ts';
 import type { RunService } from './runs.ts';
+import { RunNotFoundError } from './run-state.ts';
 import type { Session, SessionStore } from './sessions.ts';
 
 export interface ApiDeps {
@@ -20,6 +24,7 @@ export interface ApiDeps {
   throttle: LoginThrottle;
   users: UserDirectory;
   service: ApprovalService;
+  claims: ClaimService;
   runs: RunService;
   log: Logger;
   sessionCookie: string;
@@ -44,6 +49,14 @@ export const decisionBody = z
     planDigest: z
       .string()
       .regex(/^[0-9a-f]{64}$/, 'expected the plan digest shown with the approval (64 lower-case hex digits)'),
+  })
+  .strict();
+
+const claimBody = z
+  .object({
+    reason: z.string().max(1000, 'expected at most 1000 characters').optional(),
+    /** The run the caller looked at; omitted, the current run. */
+    runId: z.string().min(1).max(64, 'expected at most 64 characters').optional(),
   })
   .strict();
 
@@ -80,6 +93,12 @@ export function refusalStatus(reason: DecisionRefusal): number {
   if (reason === 'reason-required') return 400;
   if (reason === 'not-found') return 404;
   if (reason === 'not-allowed') return 403;
+  return 409;
+}
+
+export function claimRefusalStatus(reason: ClaimRefusal): number {
+  if (reason === 'not-found') return 404;
+  if (reason === 'not-allowed' || reason === 'not-a-starter' || reason === 'unknown-user') return 403;
   return 409;
 }
 
@@ -147,7 +166,15 @@ export async function handleApi(
     sendJson(res, 200, { approvals: items, unavailable });
     return;
   }
-  const match = /^\/api\/approvals\/([^/]+)(\/decision)?$/.exec(path);
+  if (path === '/api/claims') {
+    allow(['GET']);
+    if (!deps.claims.mayClaim(user))
+      throw new HttpError(403, 'forbidden', 'claiming runs is for engineers (approvals.startRoles)');
+    const { items, unavailable } = await deps.claims.listFor(user);
+    sendJson(res, 200, { claims: items, unavailable });
+    return;
+  }
+  const match = /^\/api\/approvals\/([^/]+)(\/decision|\/claim)?$/.exec(path);
   if (!match) throw new HttpError(404, 'not_found', `${path}: no such API`);
   const workflowId = decodeSegment(match[1] ?? '');
   if (!match[2]) {
@@ -158,6 +185,9 @@ export async function handleApi(
         workflowId,
         runbook: detail.state.runbook,
         requestedBy: detail.state.requestedBy,
+        requester: detail.state.requester,
+        awaitingClaim: detail.state.awaitingClaim,
+        canClaim: detail.state.awaitingClaim && deps.claims.mayClaim(user),
         pending: detail.pending,
         closed: detail.state.closed,
         canDecide: !!detail.pending && !detail.blocker,
@@ -171,6 +201,10 @@ export async function handleApi(
     return;
   }
   allow(['POST']);
+  if (match[2] === '/claim') {
+    await claim(deps, req, res, user, workflowId);
+    return;
+  }
   const body = parseBody(decisionBody, await readJson(req));
   const outcome = await deps.service.decide(user, workflowId, body, 'cli');
   if (outcome.ok) {
@@ -181,6 +215,34 @@ export async function handleApi(
     error: 'refused',
     reason: outcome.reason,
     message: refusalText(outcome.reason),
+    detail: outcome.detail,
+  });
+}
+
+/** A claim: 200 with the run's requester now, or 403, 404, 409 with the reason in Chinese and English. */
+async function claim(
+  deps: ApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  user: Session['user'],
+  workflowId: string,
+): Promise<void> {
+  const body = parseBody(claimBody, await readJson(req));
+  const reason = body.reason?.trim();
+  const outcome = await deps.claims.claim(
+    user,
+    workflowId,
+    { ...(reason && { reason }), ...(body.runId && { runId: body.runId }) },
+    'cli',
+  );
+  if (outcome.ok) {
+    sendJson(res, 200, { workflowId, requester: outcome.requester });
+    return;
+  }
+  sendJson(res, claimRefusalStatus(outcome.reason), {
+    error: 'refused',
+    reason: outcome.reason,
+    message: claimRefusalText(outcome.reason),
     detail: outcome.detail,
   });
 }

@@ -1,16 +1,12 @@
 /**
  * What the inbox knows about approvals, for its pages and its JSON API alike: the runs waiting
  * for someone with the user's roles (visibility search, then each run's `approvalState` query),
- * one run's state with what this user may do with it, and a decision — checked against the
- * state the person actually saw, signed with the front door's key, and sent as the `decide`
- * update, whose validator stays the final judge.
+ * one run's state with what this user may do with it (engineers may also look at a run waiting
+ * to be claimed), and a decision — checked against the state the person actually saw, signed
+ * with the front door's key, and sent as the `decide` update, whose validator stays the final
+ * judge.
  */
-import {
-  QueryNotRegisteredError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { decisionNonce, signDecision, type SigningKey } from '../connectors/approvals/signing-keys.ts';
@@ -26,23 +22,9 @@ import {
 } from '../domain/approvals/gate-types.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import { approvalStateQuery, decideUpdate } from '../workflows/shared/approval-definitions.ts';
+import { decideUpdate } from '../workflows/shared/approval-definitions.ts';
 import type { DecisionRefusal } from './i18n.ts';
-
-export class RunNotFoundError extends Error {
-  constructor(readonly workflowId: string) {
-    super(`no approval-gated run ${workflowId}`);
-    this.name = 'RunNotFoundError';
-  }
-}
-
-/** Temporal did not answer in time (server down, or no worker to answer the query). */
-export class TemporalUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TemporalUnavailableError';
-  }
-}
+import { RunNotFoundError, type RunStateReader } from './run-state.ts';
 
 /** Why this user cannot decide on a pending approval, though they may look at it. */
 export type Blocker = 'own' | 'voted' | 'role';
@@ -99,43 +81,16 @@ export interface ApprovalService {
 }
 
 const rolePattern = /^[A-Za-z0-9._:-]{1,64}$/;
-const listLimit = 200;
-const queryConcurrency = 8;
 
 export function createApprovalService(deps: {
   site: SiteConfig;
   client: Client;
+  runState: RunStateReader;
   signingKey: SigningKey;
   log: Logger;
-  /** How long one query or update may take before Temporal counts as unavailable. */
-  timeoutMs?: number;
 }): ApprovalService {
   const { site, client, signingKey, log } = deps;
-  const timeoutMs = deps.timeoutMs ?? 10_000;
-
-  const withDeadline = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await client.connection.withDeadline(Date.now() + timeoutMs, fn);
-    } catch (err) {
-      if (isDeadline(err))
-        throw new TemporalUnavailableError(`${what}: no answer within ${timeoutMs} ms`, { cause: err });
-      throw err;
-    }
-  };
-
-  async function state(workflowId: string): Promise<ApprovalState> {
-    try {
-      return await withDeadline(`approvalState of ${workflowId}`, () =>
-        client.workflow.getHandle(workflowId).query(approvalStateQuery),
-      );
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError || err instanceof QueryNotRegisteredError) {
-        throw new RunNotFoundError(workflowId);
-      }
-      if (isNotFound(err)) throw new RunNotFoundError(workflowId);
-      throw err;
-    }
-  }
+  const { withDeadline, state } = deps.runState;
 
   /** Every role that may ever decide on a runbook, by the site's policy (for closed runs). */
   const policyRoles = (runbook: string): Set<string> => {
@@ -154,6 +109,8 @@ export function createApprovalService(deps: {
 
   const mayView = (user: DirectoryUser, s: ApprovalState): boolean => {
     if (user.id === s.requestedBy) return true;
+    // A run waiting to be claimed is shown to those who may claim it.
+    if (s.awaitingClaim && user.roles.some((r) => site.approvals.startRoles.includes(r))) return true;
     const p = s.pending;
     if (p) {
       if (p.votes.some((v) => v.user === user.id)) return true;
@@ -171,45 +128,27 @@ export function createApprovalService(deps: {
       const query =
         `PendingApproval = true AND ExecutionStatus = "Running" AND ApprovalRoles IN (` +
         `${roles.map((r) => `"${r}"`).join(', ')})`;
-      const ids: string[] = [];
-      await withDeadline('listing pending approvals', async () => {
-        for await (const wf of client.workflow.list({ query })) {
-          ids.push(wf.workflowId);
-          if (ids.length >= listLimit) break;
-        }
-      });
+      const { runs, unavailable } = await deps.runState.listStates(query, 'listing pending approvals');
       const items: ApprovalSummary[] = [];
-      let unavailable = 0;
-      for (let i = 0; i < ids.length; i += queryConcurrency) {
-        const states = await Promise.allSettled(ids.slice(i, i + queryConcurrency).map((id) => state(id)));
-        states.forEach((r, j) => {
-          if (r.status === 'rejected') {
-            if (!(r.reason instanceof RunNotFoundError)) {
-              unavailable += 1;
-              log.warn({ workflowId: ids[i + j], err: r.reason }, 'approval state unavailable');
-            }
-            return;
-          }
-          const s = r.value;
-          const p = s.pending;
-          // Visibility lags the workflow a little: trust the query, not the search attributes.
-          if (!p || !user.roles.some((role) => p.roles.includes(role))) return;
-          const blocker = blockerOf(user, s, p);
-          items.push({
-            workflowId: p.workflowId,
-            runbook: p.runbook,
-            gateId: p.gateId,
-            step: p.step,
-            title: p.plan.title,
-            ...(p.plan.bank && { bank: p.plan.bank }),
-            requestedBy: s.requestedBy,
-            approvals: p.votes.filter((v) => v.verdict === 'approve').length,
-            quorum: p.quorum,
-            expireAt: p.expireAt,
-            escalated: p.escalated,
-            planDigest: p.planDigest,
-            ...(blocker && { blocker }),
-          });
+      for (const { state: s } of runs) {
+        const p = s.pending;
+        // Visibility lags the workflow a little: trust the query, not the search attributes.
+        if (!p || !user.roles.some((role) => p.roles.includes(role))) continue;
+        const blocker = blockerOf(user, s, p);
+        items.push({
+          workflowId: p.workflowId,
+          runbook: p.runbook,
+          gateId: p.gateId,
+          step: p.step,
+          title: p.plan.title,
+          ...(p.plan.bank && { bank: p.plan.bank }),
+          requestedBy: s.requestedBy,
+          approvals: p.votes.filter((v) => v.verdict === 'approve').length,
+          quorum: p.quorum,
+          expireAt: p.expireAt,
+          escalated: p.escalated,
+          planDigest: p.planDigest,
+          ...(blocker && { blocker }),
         });
       }
       items.sort((a, b) => Number(!!a.blocker) - Number(!!b.blocker) || a.expireAt.localeCompare(b.expireAt));
@@ -299,19 +238,4 @@ function refusalCode(err: unknown): RefusalReason | undefined {
   if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorKind.ApprovalRefused) return undefined;
   const code = cause.details?.[0];
   return (refusalReasons as readonly unknown[]).includes(code) ? (code as RefusalReason) : 'malformed';
-}
-
-function isDeadline(err: unknown): boolean {
-  const code =
-    (err as { code?: unknown; cause?: { code?: unknown } }).code ??
-    (err as { cause?: { code?: unknown } }).cause?.code;
-  // gRPC DEADLINE_EXCEEDED (4) and UNAVAILABLE (14).
-  return code === 4 || code === 14 || /deadline exceeded/i.test(String((err as Error)?.message));
-}
-
-function isNotFound(err: unknown): boolean {
-  const code =
-    (err as { code?: unknown; cause?: { code?: unknown } }).code ??
-    (err as { cause?: { code?: unknown } }).cause?.code;
-  return code === 5; // gRPC NOT_FOUND
 }

@@ -1,9 +1,10 @@
 /**
  * Every word the inbox shows, in Chinese (the default) and English, plus the bilingual refusal
  * texts the JSON API hands to the CLI. Pages take `messages(lang)`; nothing user-visible is
- * written anywhere else in inbox/.
+ * written anywhere else in inbox/ but in i18n-claims.ts, the words of claiming a run.
  */
 import type { GateVerdict, PlanAction, RefusalReason } from '../domain/approvals/gate-types.ts';
+import { claimWords } from './i18n-claims.ts';
 
 export const languages = ['zh', 'en'] as const;
 export type Lang = (typeof languages)[number];
@@ -188,6 +189,7 @@ const zh = {
     alreadyRunning: (id: string) => `${id} 正在运行，未重复发起。`,
     engineersOnly: '发起运行仅限运维工程师。',
   },
+  claim: claimWords.zh,
   history: {
     title: '我的审批记录',
     empty: '暂无审批记录。',
@@ -340,6 +342,7 @@ const en: Messages = {
     alreadyRunning: (id) => `${id} is already running; nothing new was started.`,
     engineersOnly: 'Starting runs is for engineers.',
   },
+  claim: claimWords.en,
   history: {
     title: 'My decisions',
     empty: 'No decisions yet.',

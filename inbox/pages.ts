@@ -38,7 +38,7 @@ export function approvalPath(workflowId: string): string {
   return `/approvals/${encodeURIComponent(workflowId)}`;
 }
 
-function runbookName(ctx: PageContext, runbook: string): string {
+export function runbookName(ctx: PageContext, runbook: string): string {
   const entry = (runbookCatalog as Record<string, { zh: string; en: string } | undefined>)[runbook];
   return entry ? `${entry[ctx.lang]}（${runbook}）` : runbook;
 }
@@ -125,7 +125,13 @@ function blockerText(m: Messages, blocker: Blocker): string {
   return blocker === 'own' ? m.list.own : blocker === 'voted' ? m.list.voted : m.detail.cannotRole;
 }
 
-export function listPage(ctx: PageContext, items: ApprovalSummary[], unavailable: number): string {
+/** The pending list; `claims` is the list of runs waiting to be claimed, for engineers. */
+export function listPage(
+  ctx: PageContext,
+  items: ApprovalSummary[],
+  unavailable: number,
+  claims?: SafeHtml,
+): string {
   const { m } = ctx;
   const rows = items.map(
     (a) =>
@@ -165,7 +171,8 @@ export function listPage(ctx: PageContext, items: ApprovalSummary[], unavailable
                 ${rows}
               </tbody>
             </table>`
-      }`,
+      }
+      ${claims ?? ''}`,
   );
 }
 
@@ -332,28 +339,35 @@ function closedTable(ctx: PageContext, closed: GateOutcome[]): SafeHtml {
     </table>`;
 }
 
-export function detailPage(ctx: PageContext, workflowId: string, detail: ApprovalDetail): string {
+/** One run: its plan and the decision forms when an approval waits; `requester` says who asked for it. */
+export function detailPage(
+  ctx: PageContext,
+  workflowId: string,
+  detail: ApprovalDetail,
+  requester?: SafeHtml,
+): string {
   const { m } = ctx;
   const p = detail.pending;
+  const { state } = detail;
   if (!p) {
     return layout(
       ctx,
       workflowId,
       html`<h1><code>${workflowId}</code></h1>
-        <p class="notice">${m.detail.notPending}</p>
-        ${closedTable(ctx, detail.state.closed)}
+        ${requester ?? ''} ${state.awaitingClaim ? '' : html`<p class="notice">${m.detail.notPending}</p>`}
+        ${closedTable(ctx, state.closed)}
         <p><a href="/">${m.result.toList}</a></p>`,
     );
   }
   const blocker = detail.blocker;
-  const cannot =
-    blocker === 'own' ? m.detail.cannotOwn : blocker === 'voted' ? m.detail.cannotVoted : m.detail.cannotRole;
+  const own = state.requester.via === 'claim' ? m.claim.cannotApproveClaimed : m.detail.cannotOwn;
+  const cannot = blocker === 'own' ? own : blocker === 'voted' ? m.detail.cannotVoted : m.detail.cannotRole;
   return layout(
     ctx,
     p.plan.title[ctx.lang],
-    html`${planSection(ctx, p)}
+    html`${planSection(ctx, p)} ${requester ?? ''}
     ${blocker ? html`<p class="notice warn" id="cannot-decide">${cannot}</p>` : decideForms(ctx, p)}
-    ${closedTable(ctx, detail.state.closed)}`,
+    ${closedTable(ctx, state.closed)}`,
   );
 }
 

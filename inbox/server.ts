@@ -1,7 +1,8 @@
 /**
  * The approver inbox: a small node:http server where finance approvers sign in, see what waits
- * for their roles, read a plan and approve or reject it; its JSON API serves the CLI, and the
- * codec endpoint for the Temporal Web UI can be mounted under /codec/.
+ * for their roles, read a plan and approve or reject it, and engineers start runs and claim those
+ * nobody signed for; its JSON API serves the CLI, and the codec endpoint for the Temporal Web UI
+ * can be mounted under /codec/.
  *
  * Browser requests ride on an HttpOnly, SameSite=Strict session cookie; every POST must come
  * from this inbox's own origin (Origin, else Referer) and carry the session's synchronizer
@@ -16,8 +17,11 @@ import type { UserDirectory } from '../connectors/users/directory.ts';
 import type { CodecOperation } from '../connectors/codec/codec-endpoint.ts';
 import { temporalUiUpstream, type SiteConfig } from '../temporal.config.ts';
 import { handleApi, refusalStatus } from './api.ts';
-import { createApprovalService, RunNotFoundError, TemporalUnavailableError } from './approvals.ts';
+import { createApprovalService } from './approvals.ts';
 import { stylesheet } from './assets.ts';
+import { claimListSection, requesterSection } from './claim-pages.ts';
+import { claimRoute, type ClaimRouteDeps } from './claim-routes.ts';
+import { createClaimService } from './claims.ts';
 import type { DecisionHistory } from './history.ts';
 import {
   appendCookie,
@@ -44,6 +48,7 @@ import {
 } from './pages.ts';
 import { createLoginThrottle, throttledSignIn, type ThrottleLimits } from './login-throttle.ts';
 import { createRunService } from './runs.ts';
+import { createRunStateReader, RunNotFoundError, TemporalUnavailableError } from './run-state.ts';
 import { startRoute, type StartRouteDeps } from './start-routes.ts';
 import { createTemporalUiProxy } from './temporal-ui-proxy.ts';
 import { createSessionStore, randomToken, tokensMatch, type Session } from './sessions.ts';
@@ -99,12 +104,10 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
   const idleMs = site.inbox.sessionMinutes * 60_000;
   const sessions = createSessionStore({ idleMs });
   const throttle = createLoginThrottle(options.throttle ?? { maxFailures: 5, lockMs: 60_000 });
-  const service = createApprovalService({
-    site,
-    client: options.client,
-    signingKey: options.signingKey,
-    log,
-  });
+  const runState = createRunStateReader({ client: options.client, log, timeoutMs: 10_000 });
+  const front = { site, client: options.client, runState, signingKey: options.signingKey, log };
+  const service = createApprovalService(front);
+  const claims = createClaimService(front);
   const runs = createRunService({ site, client: options.client, signingKey: options.signingKey, log });
   const decodeRoles = site.codec.decodeRoles;
   const port = options.port ?? site.inbox.port;
@@ -192,16 +195,16 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     sendHtml(res, 403, messagePage(ctx, ctx.m.errors.forbiddenTitle, ctx.m.errors.csrf));
   };
 
-  const startDeps: StartRouteDeps = {
-    runs,
-    site,
-    pageContext,
-    formTrusted(req, res, form, session) {
+  /** A posted form came from a page of this inbox with the session's token; else a 403 page. */
+  const formTrusted =
+    (what: string) =>
+    (req: IncomingMessage, res: ServerResponse, form: URLSearchParams, session: Session) => {
       if (sameOrigin(req) && tokensMatch(session.csrfToken, form.get('csrf'))) return true;
-      forbidden(req, res, req.url ?? '/start', session, 'start form token or origin');
+      forbidden(req, res, req.url ?? '/', session, `${what} form token or origin`);
       return false;
-    },
-  };
+    };
+  const startDeps: StartRouteDeps = { runs, site, pageContext, formTrusted: formTrusted('start') };
+  const claimDeps: ClaimRouteDeps = { claims, pageContext, formTrusted: formTrusted('claim') };
 
   const toLogin = (res: ServerResponse, next: string) =>
     redirect(res, `/login?next=${encodeURIComponent(next)}`);
@@ -362,6 +365,7 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
           throttle,
           users,
           service,
+          claims,
           runs,
           log,
           sessionCookie,
@@ -422,10 +426,11 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
       if (!session) return toLogin(res, method === 'POST' ? path : here);
       return startRoute(startDeps, req, res, start[1], session);
     }
-    const approval = /^\/approvals\/(.+?)(\/decision)?$/.exec(path);
+    const approval = /^\/approvals\/(.+?)(\/decision|\/claim)?$/.exec(path);
     if (method === 'POST' && approval?.[2]) {
       const workflowId = decodeSegments(approval[1] ?? '');
       if (!session) return toLogin(res, approvalPath(workflowId));
+      if (approval[2] === '/claim') return claimRoute(claimDeps, req, res, workflowId, session);
       return decide(req, res, here, session, workflowId);
     }
     if (method !== 'GET' && method !== 'HEAD') {
@@ -439,7 +444,9 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
 
     if (path === '/') {
       const { items, unavailable } = await service.listFor(session.user);
-      sendHtml(res, 200, listPage(ctx, items, unavailable));
+      const waiting = claims.mayClaim(session.user) ? await claims.listFor(session.user) : undefined;
+      const claimList = waiting && claimListSection(ctx, waiting.items, waiting.unavailable);
+      sendHtml(res, 200, listPage(ctx, items, unavailable, claimList));
     } else if (path === '/history') {
       let entries;
       try {
@@ -451,7 +458,9 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     } else {
       const workflowId = decodeSegments(approval?.[1] ?? '');
       try {
-        sendHtml(res, 200, detailPage(ctx, workflowId, await service.detailFor(session.user, workflowId)));
+        const detail = await service.detailFor(session.user, workflowId);
+        const requester = requesterSection(ctx, workflowId, detail.state, claims.mayClaim(session.user));
+        sendHtml(res, 200, detailPage(ctx, workflowId, detail, requester));
       } catch (err) {
         if (!(err instanceof RunNotFoundError)) throw err;
         sendHtml(res, 404, messagePage(ctx, ctx.m.errors.notFoundTitle, ctx.m.errors.notFound));

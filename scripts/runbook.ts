@@ -6,12 +6,14 @@
  *   npm run runbook -- audit verify [--anchor <head file or evidence.json>]…
  *   npm run runbook -- evidence --from 2026-11-01 --to 2026-11-30 [--out DIR]
  *   npm run runbook -- approvals | approve <workflow-id> [--reason …] | reject <workflow-id> --reason …
+ *   npm run runbook -- claim <workflow-id> [--reason …]
  * Input is validated against the runbook's schema and the site before anything starts.
  */
 import { loadSite, SiteConfigError, type SiteConfig } from '../temporal.config.ts';
 import { auditCommand, evidenceCommand } from './lib/audit-commands.ts';
 import { approvalUsage, isApprovalCommand, runApprovalCommand } from './lib/approval-commands.ts';
 import { calendarCommand, calendarUsage } from './lib/calendar-command.ts';
+import { claimUsage, runClaimCommand } from './lib/claim-command.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { connectClient } from './lib/client.ts';
 import { exitWhenFlushed } from './lib/exit-when-flushed.ts';
@@ -44,6 +46,8 @@ Every command takes --check-args: check its command line, say what it would do, 
 ${runUsage}
 
 ${approvalUsage}
+
+${claimUsage}
 
 ${calendarUsage}`;
 
@@ -89,6 +93,7 @@ async function main(): Promise<number> {
   const [first, ...rest] = args;
   if (isApprovalCommand(first)) return runApprovalCommand(first, rest, { site: loadSite(), checkOnly });
   if (isRunCommand(first)) return runRunCommand(first, rest, { site: loadSite(), printResult, checkOnly });
+  if (first === 'claim') return runClaimCommand(rest, { site: loadSite(), checkOnly });
   if (first === 'calendar') return calendarCommand(rest, { site: loadSite(), checkOnly });
   const command = parseReadCommand(args);
   if (command === 'help') {

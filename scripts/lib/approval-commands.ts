@@ -129,6 +129,10 @@ async function run(
     const pending = detail.json.pending as PendingApprovalView | null;
     if (!pending) {
       printClosed(io, id, detail.json.closed as ApprovalState['closed']);
+      if (detail.json.awaitingClaim === true)
+        throw new RefusedError(
+          `该运行正在等待运维工程师认领，认领后才会请求审批。 / This run waits to be claimed by an engineer before it asks for approval (npm run runbook -- claim ${id}).`,
+        );
       throw new RefusedError('该运行当前没有待审批事项。 / This run is not waiting for an approval.');
     }
     printPlan(io, pending, tz);

@@ -1,7 +1,8 @@
 /**
  * `runbook status <workflow-id>`: what a run is and where it stands. While it runs: its step (the
- * `progress` query) and what it waits for (the `approvalState` query: the plan awaiting a decision,
- * who may decide, the votes so far, the gates already decided). Once finished: its result
+ * `progress` query), who asked for it and how that is known, and what it waits for (the
+ * `approvalState` query: a claim by an engineer when nobody signed for its start, or the plan
+ * awaiting a decision, who may decide, the votes so far; the gates already decided). Once finished: its result
  * (run-summary.ts) or why it failed.
  */
 import { QueryNotRegisteredError, type Client, type WorkflowHandle } from '@temporalio/client';
@@ -37,6 +38,7 @@ async function runningLines(handle: WorkflowHandle, timeZone: string): Promise<s
   const pending = approval?.pending;
   return [
     ...(progress ? [`Step: ${progress.step}${detail && detail !== '{}' ? `  ${detail}` : ''}`] : []),
+    ...(approval ? requesterLines(approval, handle.workflowId) : []),
     ...(pending
       ? [
           `Waiting for approval at step ${pending.step} (${pending.gateId}): ${pending.votes.filter((v) => v.verdict === 'approve').length}/${pending.quorum} vote(s); roles ${[...pending.roles].join(', ')}${pending.escalated ? ' (escalated)' : ''}; expires ${formatInstant(pending.expireAt, timeZone)}`,
@@ -45,6 +47,24 @@ async function runningLines(handle: WorkflowHandle, timeZone: string): Promise<s
         ]
       : []),
     ...approvalLines(approval?.closed ?? []),
+  ];
+}
+
+const howKnown: Record<ApprovalState['requester']['via'], string> = {
+  start: 'started through the front door, signed',
+  claim: 'claimed, signed by the front door',
+  unverified: 'unverified: named in the input only',
+};
+
+function requesterLines(approval: ApprovalState, workflowId: string): string[] {
+  const { requester } = approval;
+  return [
+    `Requester: ${requester.user} (${howKnown[requester.via]})`,
+    ...(approval.awaitingClaim
+      ? [
+          `Waiting to be claimed by an engineer before it asks for approval / 等待运维工程师认领: npm run runbook -- claim ${workflowId}`,
+        ]
+      : []),
   ];
 }
 

@@ -119,10 +119,14 @@ export interface ApprovalTestbed {
   taskQueue: string;
   /** Each person with their password. */
   people: Record<PersonName, Person>;
-  /** Starts the fixture runbook; resolves once its approval is pending and listed. */
+  /**
+   * Starts the fixture runbook; resolves once its approval is pending and listed — or, `unsigned`
+   * (started straight on Temporal, no front door's start assertion), once it waits to be claimed.
+   */
   startFixtureRun(options?: {
     requestedBy?: string;
     plan?: ApprovalPlan;
+    unsigned?: boolean;
   }): Promise<WorkflowHandle<typeof approvalFixture>>;
   /** Polls the run's approvalState until `until` holds (default: an approval is pending). */
   waitForState(workflowId: string, until?: (s: ApprovalState) => boolean): Promise<ApprovalState>;
@@ -313,8 +317,12 @@ export async function startApprovalTestbed(
           taskQueue,
           workflowId,
           args: [input],
-          memo: signedStartMemo(site, start),
+          ...(!run.unsigned && { memo: signedStartMemo(site, start) }),
         });
+        if (run.unsigned) {
+          await waitForState(handle.workflowId, (s) => s.awaitingClaim);
+          return handle;
+        }
         await waitForState(handle.workflowId);
         await waitForListed(handle.workflowId);
         return handle;

@@ -1,0 +1,125 @@
+/**
+ * How the inbox reads runs: one run's `approvalState` query within a deadline (an unknown run, or
+ * one without the approval gate, is RunNotFoundError; a server or worker that does not answer in
+ * time, TemporalUnavailableError), and the states of the runs a visibility query finds, a few
+ * queries at a time. The approvals and the claims read runs this one way.
+ */
+import {
+  QueryNotRegisteredError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { ApprovalState } from '../domain/approvals/gate-types.ts';
+import { approvalStateQuery } from '../workflows/shared/approval-definitions.ts';
+
+export class RunNotFoundError extends Error {
+  constructor(readonly workflowId: string) {
+    super(`no approval-gated run ${workflowId}`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** Temporal did not answer in time (server down, or no worker to answer the query). */
+export class TemporalUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TemporalUnavailableError';
+  }
+}
+
+export interface RunStateReader {
+  /** Runs a Temporal call; past the deadline it throws TemporalUnavailableError. */
+  withDeadline<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** The run's approval state; throws RunNotFoundError when there is no such gated run. */
+  state(workflowId: string): Promise<ApprovalState>;
+  /**
+   * The first 200 runs `query` finds, each with its state; a run gone meanwhile or without a
+   * gate is left out, one that does not answer is counted as unavailable (and logged).
+   */
+  listStates(query: string, what: string): Promise<{ runs: ListedRun[]; unavailable: number }>;
+}
+
+export interface ListedRun {
+  info: WorkflowExecutionInfo;
+  state: ApprovalState;
+}
+
+const listLimit = 200;
+const queryConcurrency = 8;
+
+export function createRunStateReader(deps: {
+  client: Client;
+  log: Logger;
+  timeoutMs: number;
+}): RunStateReader {
+  const { client, log, timeoutMs } = deps;
+  const withDeadline = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await client.connection.withDeadline(Date.now() + timeoutMs, fn);
+    } catch (err) {
+      if (isDeadline(err))
+        throw new TemporalUnavailableError(`${what}: no answer within ${timeoutMs} ms`, { cause: err });
+      throw err;
+    }
+  };
+
+  async function state(workflowId: string): Promise<ApprovalState> {
+    try {
+      return await withDeadline(`approvalState of ${workflowId}`, () =>
+        client.workflow.getHandle(workflowId).query(approvalStateQuery),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || err instanceof QueryNotRegisteredError || isNotFound(err))
+        throw new RunNotFoundError(workflowId);
+      throw err;
+    }
+  }
+
+  return {
+    withDeadline,
+    state,
+    async listStates(query, what) {
+      const found: WorkflowExecutionInfo[] = [];
+      await withDeadline(what, async () => {
+        for await (const wf of client.workflow.list({ query })) {
+          found.push(wf);
+          if (found.length >= listLimit) break;
+        }
+      });
+      const runs: ListedRun[] = [];
+      let unavailable = 0;
+      for (let i = 0; i < found.length; i += queryConcurrency) {
+        const batch = found.slice(i, i + queryConcurrency);
+        const states = await Promise.allSettled(batch.map((wf) => state(wf.workflowId)));
+        states.forEach((r, j) => {
+          const info = batch[j] as WorkflowExecutionInfo;
+          if (r.status === 'fulfilled') runs.push({ info, state: r.value });
+          else if (!(r.reason instanceof RunNotFoundError)) {
+            unavailable += 1;
+            log.warn({ workflowId: info.workflowId, err: r.reason }, 'approval state unavailable');
+          }
+        });
+      }
+      return { runs, unavailable };
+    },
+  };
+}
+
+function grpcCode(err: unknown): unknown {
+  return (
+    (err as { code?: unknown; cause?: { code?: unknown } }).code ??
+    (err as { cause?: { code?: unknown } }).cause?.code
+  );
+}
+
+function isDeadline(err: unknown): boolean {
+  const code = grpcCode(err);
+  // gRPC DEADLINE_EXCEEDED (4) and UNAVAILABLE (14).
+  return code === 4 || code === 14 || /deadline exceeded/i.test(String((err as Error)?.message));
+}
+
+function isNotFound(err: unknown): boolean {
+  return grpcCode(err) === 5; // gRPC NOT_FOUND
+}

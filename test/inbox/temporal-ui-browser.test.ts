@@ -3,8 +3,9 @@
  * dev server started as the stack starts it (`--ui-public-path /temporal`, the codec endpoint
  * on the inbox, the UI bound to 127.0.0.1): an engineer signs in at the inbox, reads a run's
  * decoded input in the UI and starts a runbook from its "Start Workflow" — which, signed by no
- * front door, asks to be claimed before its approval; a stranger and an
- * approver without the engineer role get no UI, no decoding and no start.
+ * front door, asks to be claimed before its approval: the engineer claims it in the inbox's
+ * 待认领 list, an approver approves it, and it carries out its plan; a stranger and an approver
+ * without the engineer role get no UI, no decoding and no start.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -16,8 +17,8 @@ import { projectSearchAttributes, startDevServer } from '../../scripts/lib/dev-s
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
 import { startApprovalTestbed, type ApprovalTestbed, type PersonName } from '../support/approval-testbed.ts';
-import { claim, claimedBy } from '../support/approvals.ts';
 import { freshPage, launchChromium, signInOnPage } from '../support/browser.ts';
+import type { approvalFixture } from './fixtures/approval-fixture.ts';
 import { testPayloadKeys } from '../support/codec.ts';
 import { Agent } from './helpers.ts';
 
@@ -110,7 +111,7 @@ test('an engineer signs in at the front door and reads the decoded input of a ru
   await run.terminate('test done');
 });
 
-test('an engineer starts a runbook from Start Workflow in the Web UI; its input is encrypted in history, and the run asks to be claimed', async () => {
+test('an engineer starts a runbook from Start Workflow in the Web UI; its input is encrypted in history; the run asks to be claimed, is claimed in the inbox, approved and proceeds', async () => {
   const workflowId = `ui-started/${tb.taskQueue}`;
   const { page, codec } = await signedIn(
     'requester',
@@ -128,7 +129,14 @@ test('an engineer starts a runbook from Start Workflow in the Web UI; its input 
         runbook: 'inbox-fixture',
         title: { zh: '从 Temporal 控制台发起', en: 'Started from the Web UI' },
         findings: [],
-        actions: [],
+        actions: [
+          {
+            kind: 'mqsc',
+            target: 'QM.CZ',
+            command: 'START CHANNEL(CZ.TO.ICBC)',
+            description: { zh: '启动发送通道', en: 'Start the sender channel' },
+          },
+        ],
       },
     }),
   );
@@ -140,21 +148,49 @@ test('an engineer starts a runbook from Start Workflow in the Web UI; its input 
   const unclaimed = await tb.waitForState(workflowId, (s) => s.awaitingClaim);
   assert.deepEqual(unclaimed.requester, { user: tb.people.requester.id, verified: false, via: 'unverified' });
   assert.equal(unclaimed.pending, null);
-  const run = { workflowId, runId: unclaimed.runId };
-  await claim(tb.client, workflowId, claimedBy(tb.site, run, tb.people.requester.id));
-  const state = await tb.waitForState(workflowId);
-  assert.equal(
-    state.pending?.plan.title.zh,
-    '从 Temporal 控制台发起',
-    'the worker decoded the input the UI encoded',
-  );
   assert.deepEqual(codec.encode, [200]);
   const history = await tb.client.workflow.getHandle(workflowId).fetchHistory();
   const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   assert.equal(Buffer.from(payload?.metadata?.encoding ?? []).toString(), 'binary/encrypted');
   assert.doesNotMatch(Buffer.from(payload?.data ?? []).toString('latin1'), /从 Temporal|ICBC/);
+
+  // The engineer finds it in the inbox's 待认领 list and claims it with one button.
+  await page.goto(`${tb.inbox.url}/`);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.locator('#claims').getByRole('link', { name: workflowId }).click(),
+  ]);
+  assert.match(await page.locator('#awaiting-claim').innerText(), /正在等待认领/);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.getByRole('button', { name: '认领', exact: true }).click(),
+  ]);
+  assert.match(await page.locator('#claimed').innerText(), /您已认领运行/);
+  const asked = await tb.waitForState(workflowId);
+  assert.deepEqual(asked.requester, { user: tb.people.requester.id, verified: true, via: 'claim' });
+  assert.equal(
+    asked.pending?.plan.title.zh,
+    '从 Temporal 控制台发起',
+    'the worker decoded the input the UI encoded',
+  );
+  await page.goto(`${tb.inbox.url}/approvals/${encodeURIComponent(workflowId)}`);
+  assert.match(await page.locator('#cannot-decide').innerText(), /您已认领此运行/);
+  assert.equal(await page.locator('#approve-form').count(), 0, 'the claimant is offered no approval');
   await page.context().close();
-  await tb.client.workflow.getHandle(workflowId).terminate('test done');
+
+  // An approver approves it in the inbox, and the run carries out its plan.
+  const approver = await signedIn('approver', `/approvals/${encodeURIComponent(workflowId)}`);
+  await Promise.all([
+    approver.page.waitForNavigation(),
+    approver.page.getByRole('button', { name: '同意执行' }).click(),
+  ]);
+  assert.equal(await approver.page.locator('#outcome').getAttribute('data-gate'), 'approved');
+  const result = await tb.client.workflow.getHandle<typeof approvalFixture>(workflowId).result();
+  assert.deepEqual(
+    { outcome: result.outcome, executed: result.executed, votes: result.votes.map((v) => v.user) },
+    { outcome: 'approved', executed: ['START CHANNEL(CZ.TO.ICBC)'], votes: [tb.people.approver.id] },
+  );
+  await approver.page.context().close();
 });
 
 test('a stranger gets the sign-in page instead of the Web UI, and can neither decode nor encode', async () => {

@@ -1,11 +1,14 @@
 /**
  * What the inspection starts by itself when the site's policy says `start` for a finding's fix
- * runbook: one run per runbook and bank, with the runbook's own input and the workflow id the CLI
- * would give it — so a run already started by an engineer (or by the morning's inspection) is
- * found, not duplicated. Runbooks without a builder here stay report-only.
+ * runbook: one run per runbook and bank, with the input the runbook's catalog entry builds for the
+ * finding, under the workflow id its entry gives — the rule the CLI and the inbox use — so a run
+ * already started by an engineer (or by the morning's inspection) is found, not duplicated.
+ * Runbooks whose entry fixes no such finding (or that are not built yet) stay report-only.
  */
 import type { RunbookId } from '../domain/runbooks/catalog.ts';
 import type { Finding } from '../domain/runbooks/daily-inspection.types.ts';
+import { runbookEntry } from './catalog.ts';
+import type { RunDay } from './shared/runbook-definition.ts';
 
 /** The requester of runs the inspection starts; not a person, so any approver may decide. */
 export const inspectionRequester = 'daily-inspection';
@@ -15,49 +18,20 @@ export interface FollowUp {
   bank: string;
   workflowType: string;
   workflowId: string;
-  input: Record<string, unknown>;
+  input: unknown;
 }
 
-/** From the finding, the inspection's date and a reason in words, the run to start. */
-type Builder = (
-  bank: string,
-  date: string,
-  reason: string,
-  finding: Finding,
-) => Omit<FollowUp, 'runbook' | 'bank'>;
-
-const builders: Partial<Record<RunbookId, Builder>> = {
-  'channel-recovery': (bank, date, reason) => ({
-    workflowType: 'channelRecovery',
-    workflowId: `channel-recovery/CZ.TO.${bank}/${date}`,
-    input: { bank, requestedBy: inspectionRequester, reason },
-  }),
-  'sequence-resync': (bank, date, reason) => ({
-    workflowType: 'sequenceResync',
-    workflowId: `sequence-resync/CZ.TO.${bank}/${date}`,
-    input: { bank, requestedBy: inspectionRequester, scope: 'channel', reason },
-  }),
-  // Failed vouchers (dead letters, a send backlog): the resend asks the bank before anything is sent.
-  'voucher-resend': (bank, date, reason) => ({
-    workflowType: 'voucherResend',
-    workflowId: `voucher-resend/${bank}/${date}`,
-    input: { bank, requestedBy: inspectionRequester, reason },
-  }),
-  'receipt-registration-repair': (bank, date, reason) => ({
-    workflowType: 'receiptRegistrationRepair',
-    workflowId: `receipt-registration-repair/${bank}/${date}`,
-    input: { bank, date, requestedBy: inspectionRequester, reason },
-  }),
-  'daily-report-check': (bank, _date, reason, finding) => {
-    // A missing report is due for its own business day, which the finding carries.
-    const reportDate = String(finding.evidence.date);
-    return {
-      workflowType: 'dailyReportCheck',
-      workflowId: `daily-report-check/${bank}/${reportDate}`,
-      input: { bank, date: reportDate, requestedBy: inspectionRequester, reason },
-    };
+/**
+ * The day of the runs the inspection starts: its own. Each names the business day it is about, so
+ * none needs the calendar here; a plain Error (a workflow task retry) if an entry ever did, since
+ * only a corrected deployment can carry the inspection on.
+ */
+const inspectionDay = (date: string): RunDay => ({
+  today: date,
+  workingDayBefore: (day) => {
+    throw new Error(`a run the inspection starts must name its business day (asked for the day before ${day})`);
   },
-};
+});
 
 export function followUpsFor(
   findings: readonly Finding[],
@@ -66,13 +40,19 @@ export function followUpsFor(
 ): FollowUp[] {
   const chosen = new Map<string, FollowUp>();
   for (const f of findings) {
-    const build = builders[f.fixRunbook];
+    const entry = runbookEntry(f.fixRunbook);
     const key = `${f.fixRunbook}/${f.bank}`;
-    if (!build || policy[f.fixRunbook] !== 'start' || chosen.has(key)) continue;
+    if (!entry?.fixes?.findings.includes(f.code) || policy[entry.id] !== 'start' || chosen.has(key)) continue;
+    const input = entry.fixes.input(f, { date, requestedBy: inspectionRequester, reason: `日常巡检：${f.summary}` });
+    const parsed = entry.input.safeParse(input);
+    // An entry building an input its own schema refuses is a defect to deploy a fix for (task retry).
+    if (!parsed.success) throw new Error(`${entry.id}: the follow-up input for ${f.code} fails its schema`);
     chosen.set(key, {
-      runbook: f.fixRunbook,
+      runbook: entry.id,
       bank: f.bank,
-      ...build(f.bank, date, `日常巡检：${f.summary}`, f),
+      workflowType: entry.workflowType,
+      workflowId: entry.workflowId(parsed.data, inspectionDay(date)),
+      input,
     });
   }
   return [...chosen.values()];

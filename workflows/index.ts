@@ -1,13 +1,18 @@
-/** The workflow bundle: every runbook, one file each. */
-export { dailyInspection } from './daily-inspection.ts';
-export { channelRecovery } from './channel-recovery.ts';
-export { sequenceResync } from './sequence-resync.ts';
-export { voucherResend } from './voucher-resend.ts';
+/**
+ * The workflow bundle and the runbook catalog: one line per runbook, its catalog entry
+ * (`<id>.catalog.ts`: the workflow function and what everyone needs to know to start it),
+ * then the workflows runbooks start as children.
+ */
+export * from './daily-inspection.catalog.ts';
+export * from './channel-recovery.catalog.ts';
+export * from './sequence-resync.catalog.ts';
+export * from './voucher-resend.catalog.ts';
+export * from './daily-report-check.catalog.ts';
+export * from './receipt-registration-repair.catalog.ts';
+export * from './void-status-check.catalog.ts';
+export * from './refund-tracking.catalog.ts';
+export * from './add-agent-bank.catalog.ts';
+
 export { voucherResendBatch } from './voucher-resend-batch.ts';
 export { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';
-export { dailyReportCheck } from './daily-report-check.ts';
-export { receiptRegistrationRepair } from './receipt-registration-repair.ts';
-export { voidStatusCheck } from './void-status-check.ts';
-export { refundTracking } from './refund-tracking.ts';
-export { addAgentBank } from './add-agent-bank.ts';
 export { resourceLock } from './resource-lock.ts';

@@ -1,0 +1,45 @@
+/**
+ * The runbook catalog: every entry the bundle exports (workflows/index.ts, one line per runbook),
+ * each with its workflow type — the name the bundle exports its workflow under, as Temporal calls
+ * it. Built on first use, since the inspection, itself in the bundle, reads it.
+ */
+import type { RunbookId } from '../domain/runbooks/catalog.ts';
+import * as bundle from './index.ts';
+import type { RunbookDefinition } from './shared/runbook-definition.ts';
+
+export interface CatalogEntry extends RunbookDefinition {
+  workflowType: string;
+}
+
+const isDefinition = (value: unknown): value is RunbookDefinition =>
+  typeof value === 'object' && value !== null && 'workflow' in value && 'id' in value;
+
+let built: ReadonlyMap<string, CatalogEntry> | undefined;
+
+function catalog(): ReadonlyMap<string, CatalogEntry> {
+  if (built) return built;
+  const exported = Object.entries(bundle);
+  const entries = exported.flatMap(([, value]) => (isDefinition(value) ? [value] : []));
+  built = new Map(
+    entries.map((entry) => {
+      const named = exported.find(([, value]) => value === entry.workflow);
+      // A defect only a corrected deployment mends: a plain Error, so the workflow task retries.
+      if (!named) throw new Error(`runbook ${entry.id}: the bundle does not export its workflow`);
+      return [entry.id, { ...entry, workflowType: named[0] }];
+    }),
+  );
+  return built;
+}
+
+/** Every runbook, in the barrel's order. */
+export const runbookEntries = (): CatalogEntry[] => [...catalog().values()];
+
+/** The runbook of this id, if it is built. */
+export const runbookEntry = (id: string): CatalogEntry | undefined => catalog().get(id);
+
+/** The ids of the runbooks one can start (the contract's other procedures are not built yet). */
+export const startableIds = (): RunbookId[] => runbookEntries().map((e) => e.id);
+
+/** The workflow types of the bundle: the runbooks and the workflows they start as children. */
+export const workflowTypes = (): string[] =>
+  Object.entries(bundle).flatMap(([name, value]) => (typeof value === 'function' ? [name] : []));

@@ -212,7 +212,10 @@ const scheduleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/, 'a schedule id in kebab-case'),
     runbook: z.string().min(1),
-    /** Times of day on each Chinese working day (make-up working days included, holidays skipped). */
+    /**
+     * Times of day on each Chinese working day (make-up working days included, holidays skipped).
+     * With neither this nor `cron`, the runbook's default times (its catalog entry).
+     */
     workingDaysAt: z.array(timeOfDay).min(1).optional(),
     /** Or cron expressions, interpreted in `timezone`, on every day they match. */
     cron: z.array(z.string().min(9)).min(1).optional(),
@@ -220,8 +223,8 @@ const scheduleSchema = z
     input: z.record(z.string(), z.unknown()).default({}),
   })
   .strict()
-  .refine((s) => !s.workingDaysAt !== !s.cron, {
-    message: 'exactly one of workingDaysAt (times on working days) and cron',
+  .refine((s) => !(s.workingDaysAt && s.cron), {
+    message: "at most one of workingDaysAt (times on working days) and cron; neither: the runbook's default times",
     path: ['workingDaysAt'],
   });
 

@@ -52,4 +52,15 @@ main.login { max-width: 380px; }
 textarea.json { font-family: "JetBrains Mono", "Cascadia Mono", Consolas, monospace; min-height: 14rem; }
 fieldset { border: 0; padding: 0; margin: 0 0 0.8rem; }
 #problems ul { margin: 0.3rem 0 0; }
+.field { margin-bottom: 0.8rem; }
+fieldset.field { border: 1px solid #e5e6eb; border-radius: 4px; padding: 0.5rem 0.8rem; }
+fieldset.field > legend { color: #4e5969; padding: 0 0.3rem; }
+.field input[type=text], .field input[type=date], .field select { margin-bottom: 0.2rem; max-width: 32rem; }
+.field input[type=date], .field select { font: inherit; padding: 0.35rem; }
+.check { display: inline-flex; gap: 0.4rem; align-items: baseline; margin-right: 1rem; }
+.check label { display: inline; margin: 0; }
+.field-error { color: #c9242b; margin: 0.2rem 0 0; font-size: 0.9rem; }
+[aria-invalid=true] { border-color: #c9242b; outline: 1px solid #c9242b; }
+button.secondary { font: inherit; padding: 0.2rem 0.8rem; border: 1px solid #c9cdd4; border-radius: 4px;
+  background: #fff; cursor: pointer; }
 `;

@@ -13,7 +13,7 @@ import {
   type PendingApprovalView,
 } from '../domain/approvals/gate-types.ts';
 import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../domain/display.ts';
-import { runbookCatalog } from '../domain/runbooks/catalog.ts';
+import { runbookEntry } from '../workflows/catalog.ts';
 import type { ApprovalDetail, ApprovalSummary, Blocker } from './approvals.ts';
 import type { DecisionEntry } from './history.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -39,8 +39,8 @@ export function approvalPath(workflowId: string): string {
 }
 
 export function runbookName(ctx: PageContext, runbook: string): string {
-  const entry = (runbookCatalog as Record<string, { zh: string; en: string } | undefined>)[runbook];
-  return entry ? `${entry[ctx.lang]}（${runbook}）` : runbook;
+  const title = runbookEntry(runbook)?.title;
+  return title ? `${title[ctx.lang]}（${runbook}）` : runbook;
 }
 
 export function layout(ctx: PageContext, title: string, body: SafeHtml, mainClass = ''): string {

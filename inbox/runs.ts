@@ -14,10 +14,10 @@ import type { DirectoryUser } from '../connectors/users/directory.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { Bilingual } from '../domain/approvals/gate-types.ts';
 import { startAssertionMemoKey, type StartClaims } from '../domain/approvals/signed-claims.ts';
-import { runbookCatalog } from '../domain/runbooks/catalog.ts';
 import { prepareStart } from '../scripts/lib/run-start.ts';
-import { RunbookInputError, runbookRegistry } from '../scripts/lib/runbook-registry.ts';
+import { RunbookInputError } from '../scripts/lib/runbook-input.ts';
 import type { SiteConfig } from '../temporal.config.ts';
+import { runbookEntries } from '../workflows/catalog.ts';
 
 export interface RunbookChoice {
   runbook: string;
@@ -56,14 +56,7 @@ export function createRunService(deps: {
   return {
     mayStart,
     runbooks() {
-      return Object.entries(runbookRegistry).map(([runbook, entry]) => ({
-        runbook,
-        workflowType: entry.workflowType,
-        title: (runbookCatalog as Record<string, Bilingual | undefined>)[runbook] ?? {
-          zh: runbook,
-          en: runbook,
-        },
-      }));
+      return runbookEntries().map((e) => ({ runbook: e.id, workflowType: e.workflowType, title: e.title }));
     },
 
     async start(user, request, via) {

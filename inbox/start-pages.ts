@@ -1,11 +1,13 @@
 /**
  * The engineers' start pages: the runbooks they may start, one runbook's start form, and the
- * started run. The form takes the input as JSON for now; its `input-fields` fieldset is where a
- * form generated from the runbook's schema will go, posting the same `input`. Problems come back
- * beside the form, each with the field path it concerns. No script, like every inbox page.
+ * started run. The form is generated from the runbook's input schema and labelled from its
+ * catalog entry (input-form.ts); each problem comes back beside the field it names, the rest
+ * above the form. Power users switch to the input as JSON. No script, like every inbox page.
  */
-import { approvalPath, layout, type PageContext } from './pages.ts';
 import { html } from './html.ts';
+import { inputFormHtml, type FormState } from './input-form-html.ts';
+import type { InputForm } from './input-form.ts';
+import { approvalPath, layout, type PageContext } from './pages.ts';
 import type { RunbookChoice } from './runs.ts';
 
 export function startPath(runbook: string): string {
@@ -41,14 +43,15 @@ export function startListPage(ctx: PageContext, runbooks: RunbookChoice[]): stri
 
 export interface StartForm {
   runbook: RunbookChoice;
-  /** The JSON text shown in the input box. */
+  /** The form generated from the runbook's input schema, or (null) its input as JSON text. */
+  form: InputForm | null;
+  state: FormState;
+  /** The JSON text shown in the JSON box. */
   inputText: string;
   workflowId?: string;
-  /** `path: message` lines, as the schema and the site checks give them. */
-  problems?: string[];
 }
 
-function problemList(ctx: PageContext, problems: string[]) {
+function problemList(ctx: PageContext, problems: string[], onFields: number) {
   return html`<div class="notice error" role="alert" id="problems">
     <p>${ctx.m.start.problems}</p>
     <ul>
@@ -60,45 +63,47 @@ function problemList(ctx: PageContext, problems: string[]) {
             </li>`
           : html`<li>${p}</li>`;
       })}
+      ${onFields > 0 ? html`<li>${ctx.m.start.form.besideFields(onFields)}</li>` : ''}
     </ul>
   </div>`;
+}
+
+function jsonBox(ctx: PageContext, form: StartForm) {
+  const described = form.state.problems.length > 0 ? html`aria-invalid="true" aria-describedby="problems"` : '';
+  return html`<label for="input">${ctx.m.start.input}</label>
+    <textarea id="input" name="input" class="json" rows="12" spellcheck="false" ${described}>
+${form.inputText}</textarea
+    >
+    <p class="note">${ctx.m.start.inputHint}</p>`;
 }
 
 export function startFormPage(ctx: PageContext, form: StartForm): string {
   const { m } = ctx;
   const name = form.runbook.title[ctx.lang];
-  const invalid = (form.problems?.length ?? 0) > 0;
-  const described = invalid ? html`aria-invalid="true" aria-describedby="problems"` : '';
-  const textarea = html`<textarea
-    id="input"
-    name="input"
-    class="json"
-    rows="12"
-    spellcheck="false"
-    ${described}
-  >
-${form.inputText}</textarea>`;
+  const path = startPath(form.runbook.runbook);
+  const generated = form.form && inputFormHtml(form.form, form.state, m.start.form);
+  const shown = generated ? generated.unplaced : form.state.problems;
+  const onFields = form.state.problems.length - shown.length;
+  const other = form.form
+    ? html`<a href="${path}?as=json" id="as-json">${m.start.form.asJson}</a>`
+    : html`<a href="${path}" id="as-form">${m.start.form.asForm}</a>`;
   return layout(
     ctx,
     m.start.formTitle(name),
     html`<h1>${m.start.formTitle(name)} <code>${form.runbook.runbook}</code></h1>
-      ${invalid ? problemList(ctx, form.problems ?? []) : ''}
-      <form method="post" action="${startPath(form.runbook.runbook)}" id="start-form">
+      <p class="note">${m.start.form.requester} · ${other}</p>
+      ${form.state.problems.length > 0 ? problemList(ctx, shown, onFields) : ''}
+      <form method="post" action="${path}" id="start-form" novalidate>
         <input type="hidden" name="csrf" value="${ctx.csrfToken ?? ''}" />
+        <input type="hidden" name="mode" value="${form.form ? 'form' : 'json'}" />
         <fieldset id="input-fields" data-runbook="${form.runbook.runbook}">
-          <label for="input">${m.start.input}</label>
-          ${textarea}
-          <p class="note">${m.start.inputHint}</p>
+          ${generated ? generated.fields : jsonBox(ctx, form)}
         </fieldset>
-        <label for="workflowId">${m.start.workflowId}</label>
-        <input
-          type="text"
-          id="workflowId"
-          name="workflowId"
-          maxlength="255"
-          value="${form.workflowId ?? ''}"
-        />
-        <p class="note">${m.start.workflowIdHint}</p>
+        <div class="field">
+          <label for="workflowId">${m.start.workflowId}</label>
+          <input type="text" id="workflowId" name="workflowId" maxlength="255" value="${form.workflowId ?? ''}" />
+          <p class="note">${m.start.workflowIdHint}</p>
+        </div>
         <button class="primary" type="submit">${m.start.submit}</button>
       </form>`,
   );

@@ -22,7 +22,9 @@ import { CliUsageError, parseReadCommand, type ReadCommand } from './lib/read-co
 import { runListLine } from './lib/run-list.ts';
 import { runStatusLines } from './lib/run-status.ts';
 import { resultLines } from './lib/run-summary.ts';
-import { RunbookInputError, runbookRegistry } from './lib/runbook-registry.ts';
+import { runbookEntries, runbookEntry } from '../workflows/catalog.ts';
+import { catalogLines, runbookLines } from './lib/runbook-catalog-view.ts';
+import { RunbookInputError } from './lib/runbook-input.ts';
 
 const usage = `Usage: npm run runbook -- <command> [options]
 
@@ -31,6 +33,9 @@ Commands:
                       once finished, its outcome, findings or actions, approvals and report
   list [--runbook <name>] [--limit <n>]
                       recent runbook runs, newest first (not their locks or batches)
+  runbooks [<runbook>]
+                      the runbooks one can start; with a name, its input fields, approval
+                      steps and an example input to paste into --input or the Temporal UI
   audit verify [--anchor <file>]…
                       check the audit trail: hash chain, record and decision signatures, and the
                       signed head file (plus each --anchor: a head copy or an evidence.json)
@@ -39,7 +44,9 @@ Commands:
                       export the audit records of those business days (Asia/Shanghai) as JSON
                       and a Chinese HTML page (default <reports>/evidence/<from>_<to>/)
 
-Runbooks: ${Object.keys(runbookRegistry).join(', ')}
+Runbooks: ${runbookEntries()
+  .map((e) => e.id)
+  .join(', ')}
 Site: JINCAI_SITE (default sites/sandbox.yaml)
 Every command takes --check-args: check its command line, say what it would do, and stop.
 
@@ -54,6 +61,11 @@ ${calendarUsage}`;
 const printResult = (result: unknown) => console.log(resultLines(result).join('\n'));
 
 async function read(command: ReadCommand, site: SiteConfig): Promise<number> {
+  if (command.command === 'runbooks') {
+    const entry = command.runbook === undefined ? undefined : runbookEntry(command.runbook);
+    console.log((entry ? runbookLines(entry) : catalogLines()).join('\n'));
+    return 0;
+  }
   if (command.command === 'audit') return auditCommand(site, 'verify', command.anchors);
   if (command.command === 'evidence') return evidenceCommand(site, command);
   const client = await connectClient(site);
@@ -80,6 +92,8 @@ function describe(command: ReadCommand): string {
       return `status ${command.workflowId}`;
     case 'list':
       return `list the ${command.limit} newest runs where ${command.query}`;
+    case 'runbooks':
+      return command.runbook === undefined ? 'list the runbooks' : `describe ${command.runbook}`;
     case 'audit':
       return `audit verify${command.anchors.map((a) => ` --anchor ${a}`).join('')}`;
     case 'evidence':

@@ -43,3 +43,10 @@ export const startableIds = (): RunbookId[] => runbookEntries().map((e) => e.id)
 /** The workflow types of the bundle: the runbooks and the workflows they start as children. */
 export const workflowTypes = (): string[] =>
   Object.entries(bundle).flatMap(([name, value]) => (typeof value === 'function' ? [name] : []));
+
+/**
+ * A scheduled run's workflow id. Its day is not known when the schedule is written, so the id
+ * names the schedule; Temporal appends each run's start time to it.
+ */
+export const scheduledWorkflowId = (entry: CatalogEntry, scheduleId: string): string =>
+  `${entry.id}/scheduled/${scheduleId}`;

@@ -7,10 +7,10 @@
  */
 import type { Client } from '@temporalio/client';
 import type { SiteConfig } from '../../temporal.config.ts';
+import { runbookEntry } from '../../workflows/catalog.ts';
 import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
 import { runApprovalCommand } from './approval-commands.ts';
 import { runRunCommand } from './run-commands.ts';
-import { runbookRegistry } from './runbook-registry.ts';
 import type { Stack } from './stack.ts';
 
 export async function runWithDemoApproval<R>(options: {
@@ -25,7 +25,7 @@ export async function runWithDemoApproval<R>(options: {
   reason: string;
 }): Promise<R> {
   const { client, stack, site } = options;
-  const workflowType = runbookRegistry[options.runbook]?.workflowType ?? options.runbook;
+  const workflowType = runbookEntry(options.runbook)?.workflowType ?? options.runbook;
   const stale = client.workflow.list({
     query: `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Running'`,
   });

@@ -1,9 +1,10 @@
 /**
- * The command lines of the operator CLI's own commands that read — status, list, audit verify,
- * evidence — each taking only its own options, checked before anything is contacted or read.
+ * The command lines of the operator CLI's own commands that read — status, list, runbooks, audit
+ * verify, evidence — each taking only its own options, checked before anything is contacted or read.
  */
 import { parseArgs } from 'node:util';
 import { evidenceRangeProblems } from '../../connectors/audit/evidence.ts';
+import { runbookEntry } from '../../workflows/catalog.ts';
 import { runListQuery, RunListFilterError, type RunListFilter } from './run-list.ts';
 
 export class CliUsageError extends Error {}
@@ -11,6 +12,7 @@ export class CliUsageError extends Error {}
 export type ReadCommand =
   | { command: 'status'; workflowId: string }
   | { command: 'list'; filter: RunListFilter; limit: number; query: string }
+  | { command: 'runbooks'; runbook?: string }
   | { command: 'audit'; anchors: string[] }
   | { command: 'evidence'; from: string; to: string; out?: string };
 
@@ -27,6 +29,7 @@ const options = {
 const takes: Record<ReadCommand['command'], string[]> = {
   status: [],
   list: ['runbook', 'limit'],
+  runbooks: [],
   audit: ['anchor'],
   evidence: ['from', 'to', 'out'],
 };
@@ -48,12 +51,13 @@ export function parseReadCommand(argv: string[]): ReadCommand | 'help' {
   const foreign = Object.keys(values).filter((k) => k !== 'help' && !takes[name].includes(k));
   if (foreign.length > 0)
     throw new CliUsageError(`${name}: does not take ${foreign.map((k) => `--${k}`).join(', ')}`);
-  const expected = name === 'status' || name === 'audit' ? 1 : 0;
+  const expected = name === 'status' || name === 'audit' || (name === 'runbooks' && args.length > 0) ? 1 : 0;
   if (args.length !== expected) {
     const what = {
       status: 'the workflow id',
       audit: 'the subcommand verify',
       list: 'no argument',
+      runbooks: 'at most one runbook',
       evidence: 'no argument',
     };
     throw new CliUsageError(
@@ -69,6 +73,12 @@ export function parseReadCommand(argv: string[]): ReadCommand | 'help' {
       return { command: name, anchors: values.anchor ?? [] };
     case 'list':
       return list(values.runbook, values.limit ?? '20');
+    case 'runbooks': {
+      const [runbook] = args;
+      if (runbook === undefined) return { command: name };
+      if (!runbookEntry(runbook)) throw new CliUsageError(`runbooks: unknown runbook "${runbook}"`);
+      return { command: name, runbook };
+    }
     case 'evidence': {
       const problems = evidenceRangeProblems(values);
       if (problems.length > 0) throw new CliUsageError(problems.map((p) => `--${p}`).join('\n'));

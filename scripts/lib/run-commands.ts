@@ -22,7 +22,8 @@ import {
   type CommandIo,
 } from './inbox-session.ts';
 import { prepareStart } from './run-start.ts';
-import { RunbookInputError, runbookRegistry } from './runbook-registry.ts';
+import { runbookEntry } from '../../workflows/catalog.ts';
+import { RunbookInputError } from './runbook-input.ts';
 import { argumentsOk } from './check-args.ts';
 
 export const runCommands = ['start'] as const;
@@ -108,7 +109,7 @@ async function start(argv: string[], options: RunCommandOptions, io: CommandIo):
   const unread = options.checkOnly === true && values.input !== undefined && !isInline(values.input);
   const input = unread ? undefined : readInput(values.input);
   if (unread) {
-    if (!(runbook in runbookRegistry)) throw new UsageError(`start: unknown runbook "${runbook}"`);
+    if (!runbookEntry(runbook)) throw new UsageError(`start: unknown runbook "${runbook}"`);
   } else {
     try {
       // The inbox puts the signed-in person in as requestedBy; a stand-in does for this check.

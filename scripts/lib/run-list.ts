@@ -1,11 +1,11 @@
 /**
- * `runbook list`: the runbooks' runs, newest first — by workflow type from the registry, so the locks
+ * `runbook list`: the runbooks' runs, newest first — by workflow type from the catalog, so the locks
  * they hold and the batches they start as child workflows never show among them. A filter is a
  * field of `RunListFilter` that adds one clause to the visibility query.
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { formatInstant } from '../../domain/display.ts';
-import { runbookRegistry } from './runbook-registry.ts';
+import { runbookEntries, runbookEntry } from '../../workflows/catalog.ts';
 
 export interface RunListFilter {
   /** One runbook by its name (`channel-recovery`). */
@@ -18,21 +18,20 @@ const quote = (value: string) => `'${value}'`;
 
 /** The visibility query for the runs the filter selects; an unknown runbook is refused by name. */
 export function runListQuery(filter: RunListFilter): string {
-  if (filter.runbook !== undefined && !(filter.runbook in runbookRegistry)) {
+  const chosen = filter.runbook === undefined ? runbookEntries() : [runbookEntry(filter.runbook)];
+  if (chosen.includes(undefined)) {
     throw new RunListFilterError(
-      `--runbook: unknown runbook "${filter.runbook}"; expected one of ${Object.keys(runbookRegistry).join(', ')}`,
+      `--runbook: unknown runbook "${filter.runbook}"; expected one of ${runbookEntries()
+        .map((e) => e.id)
+        .join(', ')}`,
     );
   }
-  const types =
-    filter.runbook === undefined
-      ? Object.values(runbookRegistry).map((e) => e.workflowType)
-      : [runbookRegistry[filter.runbook]?.workflowType ?? ''];
+  const types = chosen.flatMap((e) => (e ? [e.workflowType] : []));
   const clauses = [`WorkflowType IN (${types.map(quote).join(', ')})`];
   return clauses.join(' AND ');
 }
 
-const runbookOfType = (type: string) =>
-  Object.entries(runbookRegistry).find(([, e]) => e.workflowType === type)?.[0] ?? type;
+const runbookOfType = (type: string) => runbookEntries().find((e) => e.workflowType === type)?.id ?? type;
 
 /** One run: when it started, its state, the runbook, its outcome (or light) and whether it waits for a decision. */
 export function runListLine(run: WorkflowExecutionInfo, timeZone: string): string {

@@ -6,16 +6,12 @@
  */
 import { z } from 'zod';
 import type { SiteConfig } from '../../temporal.config.ts';
-import {
-  RunbookInputError,
-  runbookRegistry,
-  validateRunbookInput,
-  type RunbookEntry,
-} from './runbook-registry.ts';
+import { runbookEntry, type CatalogEntry } from '../../workflows/catalog.ts';
+import { RunbookInputError, validateRunbookInput } from './runbook-input.ts';
 
 export interface PreparedStart {
   runbook: string;
-  entry: RunbookEntry;
+  entry: CatalogEntry;
   input: Record<string, unknown>;
   workflowId: string;
 }
@@ -37,10 +33,10 @@ export function prepareStart(
 ): PreparedStart {
   const { site, user } = options;
   const now = options.now ?? new Date();
-  const known = runbookRegistry[runbook];
+  const known = runbookEntry(runbook);
   const object = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
   const asked = known && object && takesRequester(known.input) ? { ...raw, requestedBy: user } : raw;
-  const { entry, input } = validateRunbookInput(runbook, asked, site);
+  const { entry, input, day } = validateRunbookInput(runbook, asked, site, now);
   if (options.workflowId !== undefined && !workflowIdPattern.test(options.workflowId)) {
     throw new RunbookInputError([
       'workflowId: expected 1 to 255 printable characters without spaces, or none to take the usual id',
@@ -50,6 +46,6 @@ export function prepareStart(
     runbook,
     entry,
     input: JSON.parse(JSON.stringify(input)) as Record<string, unknown>,
-    workflowId: options.workflowId ?? entry.workflowId(input, site, now),
+    workflowId: options.workflowId ?? entry.workflowId(input, day),
   };
 }

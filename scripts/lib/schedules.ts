@@ -1,6 +1,7 @@
 /**
  * Upserts the site's Temporal Schedules. Idempotent: an existing schedule gets the configured
  * spec and action, but keeps its state, so a pause an operator set survives every upsert. A
+ * schedule that names no times takes its runbook's default times (its catalog entry). A
  * `workingDaysAt` schedule's spec is generated from the site's working-day calendar (see
  * domain/calendar/working-day-schedule.ts): run this again whenever the calendar changes.
  */
@@ -16,9 +17,21 @@ import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import { dateInZone, yearOf } from '../../domain/calendar/dates.ts';
 import { workingDaySpec } from '../../domain/calendar/working-day-schedule.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
-import { validateRunbookInput } from './runbook-registry.ts';
+import { runbookEntry, scheduledWorkflowId } from '../../workflows/catalog.ts';
+import type { ScheduleDefaults } from '../../workflows/shared/runbook-definition.ts';
+import { RunbookInputError, validateRunbookInput } from './runbook-input.ts';
 
 type ScheduleConfig = SiteConfig['schedules'][number];
+
+/** When a schedule fires: the site's times, else its runbook's default times. */
+export function scheduleTimes(schedule: ScheduleConfig): ScheduleDefaults {
+  if (schedule.workingDaysAt || schedule.cron) return schedule;
+  const defaults = runbookEntry(schedule.runbook)?.schedule;
+  if (defaults) return defaults;
+  throw new RunbookInputError([
+    `schedules[${schedule.id}].workingDaysAt: give workingDaysAt or cron; runbook ${schedule.runbook} has no default times`,
+  ]);
+}
 
 /** The spec of `schedule` as of `now`, and how it reads in one line. */
 export function scheduleSpec(
@@ -27,13 +40,14 @@ export function scheduleSpec(
   now: Date,
 ): { spec: ScheduleSpec; summary: string } {
   const timezone = schedule.timezone;
-  if (schedule.cron) {
+  const { cron, workingDaysAt } = scheduleTimes(schedule);
+  if (cron) {
     return {
-      spec: { cronExpressions: schedule.cron, timezone },
-      summary: `${schedule.cron.join(', ')} ${timezone}`,
+      spec: { cronExpressions: cron, timezone },
+      summary: `${cron.join(', ')} ${timezone}`,
     };
   }
-  const times = schedule.workingDaysAt ?? [];
+  const times = workingDaysAt ?? [];
   const generated = workingDaySpec(
     createSiteCalendar(site.calendar),
     times,
@@ -60,7 +74,7 @@ export async function upsertSchedules(client: Client, site: SiteConfig, now = ne
     const action: ScheduleOptionsAction = {
       type: 'startWorkflow',
       workflowType: entry.workflowType,
-      workflowId: `${schedule.runbook}/scheduled/${schedule.id}`,
+      workflowId: scheduledWorkflowId(entry, schedule.id),
       taskQueue: site.temporal.taskQueues.runbooks,
       args: [input],
     };

@@ -12,12 +12,9 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import {
-  RunbookInputError,
-  runbookRegistry,
-  validateRunbookInput,
-} from '../../scripts/lib/runbook-registry.ts';
+import { RunbookInputError, validateRunbookInput } from '../../scripts/lib/runbook-input.ts';
 import { prepareStart } from '../../scripts/lib/run-start.ts';
+import { runbookEntries, runbookEntry } from '../../workflows/catalog.ts';
 import { mapWithConcurrency } from '../../workflows/shared/concurrency.ts';
 import { sampleBadInputs, type BadInput } from '../support/bad-inputs.ts';
 import { runCli } from '../support/cli.ts';
@@ -74,7 +71,7 @@ const namesField = (problems: readonly string[], field: string) =>
 const label = (c: BadInput) => `${c.runbook} ${c.kind} ${c.field}`;
 
 before(async () => {
-  const runbooks = Object.entries(runbookRegistry);
+  const runbooks = runbookEntries().map((e) => [e.id, e] as const);
   const perRunbook = Math.ceil(minimumCases / runbooks.length);
   cases = runbooks.flatMap(([name, entry], i) =>
     sampleBadInputs(name, entry.input, entry.example as object, perRunbook, seed + i),
@@ -89,8 +86,8 @@ after(async () => {
 });
 
 test('every runbook’s example is valid for the CLI', () => {
-  for (const [name, entry] of Object.entries(runbookRegistry)) {
-    assert.doesNotThrow(() => validateRunbookInput(name, entry.example, estate.site), name);
+  for (const entry of runbookEntries()) {
+    assert.doesNotThrow(() => validateRunbookInput(entry.id, entry.example, estate.site), entry.id);
   }
 });
 
@@ -121,7 +118,7 @@ test('a direct Temporal start of every generated bad input fails at once, non-re
   const wrong: string[] = [];
   // A bounded number in flight, each followed to its end: the worker is not flooded.
   await mapWithConcurrency(cases, inFlight, async (c, i) => {
-    const entry = runbookRegistry[c.runbook];
+    const entry = runbookEntry(c.runbook);
     assert.ok(entry);
     const handle = await estate.client.workflow.start(entry.workflowType, {
       taskQueue: estate.site.temporal.taskQueues.runbooks,
@@ -155,7 +152,7 @@ test('a direct Temporal start of every generated bad input fails at once, non-re
 });
 
 test('the CLI itself exits 2 naming the field, for a case of the first, middle and last runbook', async () => {
-  const names = Object.keys(runbookRegistry);
+  const names = runbookEntries().map((e) => e.id);
   const picked = [names[0], names[Math.floor(names.length / 2)], names.at(-1)].map((name) =>
     cases.find((c) => c.runbook === name && !(c.input instanceof Uint8Array) && !aboutRequester(c)),
   );

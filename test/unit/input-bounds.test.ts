@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { listedProblems, parseInput } from '../../domain/errors.ts';
 import { dailyInspectionInputSchema } from '../../domain/runbooks/daily-inspection.types.ts';
-import { RunbookInputError, validateRunbookInput } from '../../scripts/lib/runbook-registry.ts';
+import { RunbookInputError, validateRunbookInput } from '../../scripts/lib/runbook-input.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
 
 const site = loadSite(defaultSiteFile);

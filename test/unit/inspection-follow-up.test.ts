@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Finding } from '../../domain/runbooks/daily-inspection.types.ts';
-import { runbookRegistry } from '../../scripts/lib/runbook-registry.ts';
+import { prepareStart } from '../../scripts/lib/run-start.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
 import { followUpsFor } from '../../workflows/daily-inspection.follow-up.ts';
 
@@ -52,10 +52,15 @@ test('a missing daily report is checked for its own business day', () => {
   };
   const [followUp] = followUpsFor([missing], { 'daily-report-check': 'start' }, '2026-11-27');
   assert.equal(followUp!.workflowId, 'daily-report-check/RCB/2026-11-26');
-  assert.equal(followUp!.input.date, '2026-11-26');
+  assert.deepEqual(followUp!.input, {
+    bank: 'RCB',
+    date: '2026-11-26',
+    requestedBy: 'daily-inspection',
+    reason: '日常巡检：2026-11-26 日报：应有 1，实有 0',
+  });
 });
 
-test("every run the inspection starts is one the runbook's own input schema accepts, under the CLI's workflow id", () => {
+test("every run the inspection starts is one the front door would start, under the same workflow id", () => {
   const site = loadSite(defaultSiteFile);
   const now = new Date('2026-11-27T01:00:00Z');
   const fixes: [string, Finding['fixRunbook'], Finding['evidence']][] = [
@@ -73,10 +78,9 @@ test("every run the inspection starts is one the runbook's own input schema acce
     fixes.map(([, fix]) => fix),
   );
   for (const f of started) {
-    const entry = runbookRegistry[f.runbook];
-    assert.ok(entry, f.runbook);
-    assert.equal(f.workflowType, entry.workflowType);
-    const input = entry.input.parse(f.input);
-    assert.equal(f.workflowId, entry.workflowId(input, site, now), f.runbook);
+    // The CLI and the inbox start through prepareStart: the same input gets the same id and type.
+    const front = prepareStart(f.runbook, f.input, { site, user: 'daily-inspection', now });
+    assert.equal(f.workflowType, front.entry.workflowType, f.runbook);
+    assert.equal(f.workflowId, front.workflowId, f.runbook);
   }
 });

@@ -3,11 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultSiteFile, loadSite, projectRoot } from '../../temporal.config.ts';
-import {
-  RunbookInputError,
-  runbookRegistry,
-  validateRunbookInput,
-} from '../../scripts/lib/runbook-registry.ts';
+import { RunbookInputError, siteRunDay, validateRunbookInput } from '../../scripts/lib/runbook-input.ts';
+import { runbookEntry } from '../../workflows/catalog.ts';
 
 const site = loadSite(defaultSiteFile);
 
@@ -76,18 +73,18 @@ test('the CLI explains its usage', () => {
 });
 
 test("the daily report check's default day in a year without calendar data is the operator's to give", () => {
-  const entry = runbookRegistry['daily-report-check']!;
+  const entry = runbookEntry('daily-report-check')!;
   const undeclared = {
     ...site,
     calendar: { ...site.calendar, dir: join(projectRoot, 'test', 'no-such-calendar') },
   };
   const input = entry.input.parse({ bank: 'ICBC', requestedBy: 'zhang.san' });
   assert.equal(
-    entry.workflowId(input, undeclared, new Date('2026-12-30T02:00:00Z')),
+    entry.workflowId(input, siteRunDay(undeclared, new Date('2026-12-30T02:00:00Z'))),
     'daily-report-check/ICBC/2026-12-29',
   );
   assert.throws(
-    () => entry.workflowId(input, undeclared, new Date('2027-01-04T02:00:00Z')),
+    () => entry.workflowId(input, siteRunDay(undeclared, new Date('2027-01-04T02:00:00Z'))),
     (err: unknown) =>
       err instanceof RunbookInputError &&
       /^input\.date: not given, and the working day before 2027-01-04 is unknown: .*no data for 2027/.test(

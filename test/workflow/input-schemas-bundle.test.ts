@@ -9,9 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { checkInput } from '../../domain/errors.ts';
-import { runbookInputSchemas } from '../../domain/runbooks/input-schemas.ts';
-import { runbookRegistry } from '../../scripts/lib/runbook-registry.ts';
 import { workflowBundlerOptions } from '../../workers/workflow-bundle.ts';
+import { runbookEntries } from '../../workflows/catalog.ts';
 import { sampleBadInputs, validDateVariants } from '../support/bad-inputs.ts';
 import { testTemporal, type TestTemporal } from '../support/temporal.ts';
 
@@ -45,11 +44,15 @@ after(async () => {
   await temporal?.stop();
 });
 
-test('the registry takes every runbook’s schema from the one list the bundle sees', () => {
-  assert.deepEqual(Object.keys(runbookRegistry).sort(), Object.keys(runbookInputSchemas).sort());
-  for (const [name, entry] of Object.entries(runbookRegistry)) {
-    assert.equal(entry.input, runbookInputSchemas[name as keyof typeof runbookInputSchemas], name);
-  }
+test('the bundle builds the same catalog as Node: every runbook under the workflow type the bundle exports', async () => {
+  const inBundle = await client.workflow.execute('catalogInBundle', {
+    taskQueue,
+    workflowId: `catalog-in-bundle/${Date.now()}`,
+  });
+  assert.deepEqual(
+    inBundle,
+    runbookEntries().map((e) => [e.id, e.workflowType]),
+  );
 });
 
 test('the bundle resolves zod’s nested namespaces as Node does (z.iso.date is a date string)', async () => {
@@ -60,7 +63,8 @@ test('the bundle resolves zod’s nested namespaces as Node does (z.iso.date is 
   assert.deepEqual(answers, [true, 5]);
 });
 
-for (const [name, entry] of Object.entries(runbookRegistry)) {
+for (const entry of runbookEntries()) {
+  const name = entry.id;
   test(`${name}: the schema answers the same in the bundle as in Node`, async () => {
     const schema = entry.input;
     const inputs = [

@@ -57,6 +57,8 @@ export type FieldPath<T> = T extends Scalar
         ? K
         : K | `${K}.${FieldPath<NonNullable<Item<T[K]>>>}`;
     }[keyof T & string];
+/** A label for every field of the input (any field name, where the input is not known). */
+export type FieldLabels<T> = unknown extends T ? Readonly<Record<string, FieldLabel>> : Record<FieldPath<T>, FieldLabel>;
 
 /**
  * A runbook's entry. Method signatures (not function-typed properties) let an entry of any input
@@ -71,7 +73,7 @@ export interface RunbookSpec<S extends z.ZodType = z.ZodType, R = unknown> {
   /** A valid input, for the README, the CLI's `example` and the generated bad-input tests. */
   example: z.input<S>;
   /** Chinese labels of every input field, for the start form. */
-  fields: Record<FieldPath<z.input<S>>, FieldLabel>;
+  fields: FieldLabels<z.input<S>>;
   /** The run's workflow id: what the run is about, so a second start of the same work is refused. */
   workflowId(input: z.output<S>, day: RunDay): string;
   /** The checks against the site the CLI and the inbox make before starting (the workflow makes them too). */

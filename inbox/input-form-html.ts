@@ -128,7 +128,14 @@ function fieldHtml(ctx: Ctx, f: FormField, path: string, value: unknown, name?: 
     }
     case 'boolean':
       return html`<div class="field check">
-        <input type="checkbox" id="${id}" name="${path}" value="true" ${own === true ? 'checked' : ''} ${e.attrs} />
+        <input
+          type="checkbox"
+          id="${id}"
+          name="${path}"
+          value="true"
+          ${own === true ? 'checked' : ''}
+          ${e.attrs}
+        />
         <label for="${id}">${label}</label>${e.list}
       </div>`;
     case 'choice': {
@@ -150,7 +157,13 @@ function fieldHtml(ctx: Ctx, f: FormField, path: string, value: unknown, name?: 
         ${f.choices.map(
           (c, i) =>
             html`<span class="check"
-              ><input type="checkbox" id="${id}-${i}" name="${path}" value="${c}" ${chosen.includes(c) ? 'checked' : ''} />
+              ><input
+                type="checkbox"
+                id="${id}-${i}"
+                name="${path}"
+                value="${c}"
+                ${chosen.includes(c) ? 'checked' : ''}
+              />
               <label for="${id}-${i}">${choiceLabel(f, c)}</label></span
             >`,
         )}

@@ -69,11 +69,11 @@ function problemList(ctx: PageContext, problems: string[], onFields: number) {
 }
 
 function jsonBox(ctx: PageContext, form: StartForm) {
-  const described = form.state.problems.length > 0 ? html`aria-invalid="true" aria-describedby="problems"` : '';
+  const described =
+    form.state.problems.length > 0 ? html`aria-invalid="true" aria-describedby="problems"` : '';
   return html`<label for="input">${ctx.m.start.input}</label>
     <textarea id="input" name="input" class="json" rows="12" spellcheck="false" ${described}>
-${form.inputText}</textarea
-    >
+${form.inputText}</textarea>
     <p class="note">${ctx.m.start.inputHint}</p>`;
 }
 
@@ -101,7 +101,13 @@ export function startFormPage(ctx: PageContext, form: StartForm): string {
         </fieldset>
         <div class="field">
           <label for="workflowId">${m.start.workflowId}</label>
-          <input type="text" id="workflowId" name="workflowId" maxlength="255" value="${form.workflowId ?? ''}" />
+          <input
+            type="text"
+            id="workflowId"
+            name="workflowId"
+            maxlength="255"
+            value="${form.workflowId ?? ''}"
+          />
           <p class="note">${m.start.workflowIdHint}</p>
         </div>
         <button class="primary" type="submit">${m.start.submit}</button>

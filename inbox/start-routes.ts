@@ -73,7 +73,11 @@ export async function startRoute(
   if (method === 'GET' || method === 'HEAD') {
     const asJson = new URL(req.url ?? '/', 'http://inbox').searchParams.get('as') === 'json';
     const form = asJson ? null : formOf(entry, ctx.lang);
-    sendHtml(res, 200, startFormPage(ctx, { runbook, form, state: { value: {}, problems: [] }, inputText: '{}' }));
+    sendHtml(
+      res,
+      200,
+      startFormPage(ctx, { runbook, form, state: { value: {}, problems: [] }, inputText: '{}' }),
+    );
     return;
   }
   if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'expected GET or POST');
@@ -118,4 +122,6 @@ export async function startRoute(
 }
 
 const asObject = (input: unknown): Record<string, unknown> =>
-  typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  typeof input === 'object' && input !== null && !Array.isArray(input)
+    ? (input as Record<string, unknown>)
+    : {};

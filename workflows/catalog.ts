@@ -19,7 +19,9 @@ let built: ReadonlyMap<string, CatalogEntry> | undefined;
 function catalog(): ReadonlyMap<string, CatalogEntry> {
   if (built) return built;
   const exported = Object.entries(bundle);
-  const entries = exported.flatMap(([, value]) => (isDefinition(value) ? [value] : []));
+  const entries = exported
+    .flatMap(([, value]) => (isDefinition(value) ? [value] : []))
+    .sort((a, b) => a.id.localeCompare(b.id));
   built = new Map(
     entries.map((entry) => {
       const named = exported.find(([, value]) => value === entry.workflow);
@@ -31,7 +33,7 @@ function catalog(): ReadonlyMap<string, CatalogEntry> {
   return built;
 }
 
-/** Every runbook, in the barrel's order. */
+/** Every runbook, by id. */
 export const runbookEntries = (): CatalogEntry[] => [...catalog().values()];
 
 /** The runbook of this id, if it is built. */

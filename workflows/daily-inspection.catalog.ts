@@ -17,7 +17,13 @@ export const dailyInspectionRunbook = defineRunbook({
     banks: '巡检的银行（默认全部）',
     skip: {
       label: '跳过的检查',
-      options: { channels: '通道', queues: '队列', frontEnd: '前置机', programs: '收发程序', traffic: '业务量' },
+      options: {
+        channels: '通道',
+        queues: '队列',
+        frontEnd: '前置机',
+        programs: '收发程序',
+        traffic: '业务量',
+      },
     },
   },
   workflowId: (input, day) => `daily-inspection/${input.date ?? day.today}`,

@@ -29,7 +29,9 @@ export interface FollowUp {
 const inspectionDay = (date: string): RunDay => ({
   today: date,
   workingDayBefore: (day) => {
-    throw new Error(`a run the inspection starts must name its business day (asked for the day before ${day})`);
+    throw new Error(
+      `a run the inspection starts must name its business day (asked for the day before ${day})`,
+    );
   },
 });
 
@@ -43,7 +45,11 @@ export function followUpsFor(
     const entry = runbookEntry(f.fixRunbook);
     const key = `${f.fixRunbook}/${f.bank}`;
     if (!entry?.fixes?.findings.includes(f.code) || policy[entry.id] !== 'start' || chosen.has(key)) continue;
-    const input = entry.fixes.input(f, { date, requestedBy: inspectionRequester, reason: `日常巡检：${f.summary}` });
+    const input = entry.fixes.input(f, {
+      date,
+      requestedBy: inspectionRequester,
+      reason: `日常巡检：${f.summary}`,
+    });
     const parsed = entry.input.safeParse(input);
     // An entry building an input its own schema refuses is a defect to deploy a fix for (task retry).
     if (!parsed.success) throw new Error(`${entry.id}: the follow-up input for ${f.code} fails its schema`);

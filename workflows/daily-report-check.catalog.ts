@@ -28,7 +28,12 @@ export const dailyReportCheckRunbook = defineRunbook({
   changes: false,
   zones: ['db'],
   fixes: {
-    findings: ['DAILY_REPORT_MISSING', 'DAILY_REPORT_SURPLUS', 'PAYMENT_LIST_MISSING', 'PAYMENT_LIST_SURPLUS'],
+    findings: [
+      'DAILY_REPORT_MISSING',
+      'DAILY_REPORT_SURPLUS',
+      'PAYMENT_LIST_MISSING',
+      'PAYMENT_LIST_SURPLUS',
+    ],
     // A missing report is due for its own business day, which the finding carries.
     input: (finding, run) => ({
       bank: finding.bank,

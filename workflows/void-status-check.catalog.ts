@@ -11,7 +11,11 @@ export const voidStatusCheckRunbook = defineRunbook({
   workflow: voidStatusCheck,
   input: voidStatusCheckInputSchema,
   example: { bank: 'CCB', requestedBy: 'zhang.san', overdueMinutes: 60 },
-  fields: { ...bankCheckLabels, overdueMinutes: '作废请求超时（分钟）', verifySeconds: '重发请求后等待（秒）' },
+  fields: {
+    ...bankCheckLabels,
+    overdueMinutes: '作废请求超时（分钟）',
+    verifySeconds: '重发请求后等待（秒）',
+  },
   workflowId: bankDayWorkflowId('void-status-check'),
   siteProblems: bankDayProblems,
   changes: true,

@@ -41,7 +41,9 @@ export function startableRunbook(name: string, field = 'runbook'): CatalogEntry 
   const entry = runbookEntry(name);
   if (!entry) {
     const ids = runbookEntries().map((e) => e.id);
-    throw new RunbookInputError([`${field}: unknown runbook ${quoted(name)}; expected one of ${ids.join(', ')}`]);
+    throw new RunbookInputError([
+      `${field}: unknown runbook ${quoted(name)}; expected one of ${ids.join(', ')}`,
+    ]);
   }
   return entry;
 }

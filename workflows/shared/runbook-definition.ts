@@ -58,7 +58,9 @@ export type FieldPath<T> = T extends Scalar
         : K | `${K}.${FieldPath<NonNullable<Item<T[K]>>>}`;
     }[keyof T & string];
 /** A label for every field of the input (any field name, where the input is not known). */
-export type FieldLabels<T> = unknown extends T ? Readonly<Record<string, FieldLabel>> : Record<FieldPath<T>, FieldLabel>;
+export type FieldLabels<T> = unknown extends T
+  ? Readonly<Record<string, FieldLabel>>
+  : Record<FieldPath<T>, FieldLabel>;
 
 /**
  * A runbook's entry. Method signatures (not function-typed properties) let an entry of any input

@@ -16,7 +16,10 @@ export function bankAndDates(
   site: SiteConfig,
   day: RunDay,
 ): string[] {
-  return [...unknownBankProblems('input.bank', bank, siteBanks(site)), ...futureDateProblems(dates, day.today)];
+  return [
+    ...unknownBankProblems('input.bank', bank, siteBanks(site)),
+    ...futureDateProblems(dates, day.today),
+  ];
 }
 
 /** Labels of the fields a bank-scoped runbook's input has. */

@@ -224,7 +224,8 @@ const scheduleSchema = z
   })
   .strict()
   .refine((s) => !(s.workingDaysAt && s.cron), {
-    message: "at most one of workingDaysAt (times on working days) and cron; neither: the runbook's default times",
+    message:
+      "at most one of workingDaysAt (times on working days) and cron; neither: the runbook's default times",
     path: ['workingDaysAt'],
   });
 

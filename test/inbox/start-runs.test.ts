@@ -182,7 +182,7 @@ test('runbook start signs in as the person and starts through the inbox', async 
   assert.match(refused.err, /may not start runbooks/);
 });
 
-test('the start page: engineers pick a runbook, paste its input, see problems beside the field, start it', async () => {
+test('the start page as JSON: engineers pick a runbook, paste its input, see problems by field, start it', async () => {
   const { requester } = tb.people;
   const stranger = await new Agent(tb.inbox.url).get('/start');
   assert.equal(stranger.status, 303);
@@ -193,11 +193,12 @@ test('the start page: engineers pick a runbook, paste its input, see problems be
   const list = await agent.get('/start');
   assert.equal(list.status, 200);
   assert.match(list.body, /href="\/start\/void-status-check">作废状态检查<\/a>/);
-  const formPage = await agent.get('/start/void-status-check');
+  const formPage = await agent.get('/start/void-status-check?as=json');
   assert.equal(formPage.status, 200);
+  assert.match(formPage.body, /<textarea id="input" name="input"/);
   const csrf = field(formPage.body, 'csrf');
   const post = (input: string, workflowId = '', origin?: string | null) =>
-    agent.postForm('/start/void-status-check', { csrf, input, workflowId }, { origin });
+    agent.postForm('/start/void-status-check', { csrf, mode: 'json', input, workflowId }, { origin });
 
   const notJson = await post('{"bank": ICBC}');
   assert.equal(notJson.status, 400);
@@ -234,4 +235,72 @@ test('the start page: engineers pick a runbook, paste its input, see problems be
   assert.equal(refused.status, 403);
   assert.match(refused.body, /发起运行仅限运维工程师/);
   assert.doesNotMatch((await approver.get('/')).body, /href="\/start"/, 'no start link for approvers');
+});
+
+test("the start page's form: a field per input field, each problem beside its field, rows added, nothing started until it is right", async () => {
+  const { requester } = tb.people;
+  const agent = new Agent(tb.inbox.url);
+  await agent.signIn(requester.id, requester.password);
+  const page = await agent.get('/start/voucher-resend');
+  assert.equal(page.status, 200);
+  for (const name of ['input.bank', 'input.since', 'input.voucherNos[0]', 'input.askRounds', 'input.dryRun'])
+    assert.match(page.body, new RegExp(`name="${name.replace(/[.[\]]/g, '\\$&')}"`), name);
+  assert.doesNotMatch(page.body, /name="input\.requestedBy"/, 'the requester is the signed-in person');
+  assert.match(page.body, /<label for="f-input\.bank">代理银行/);
+  const csrf = field(page.body, 'csrf');
+  const post = (fields: Record<string, string>) =>
+    agent.postForm('/start/voucher-resend', {
+      csrf,
+      mode: 'form',
+      workflowId: '',
+      'input.voucherNos#rows': '1',
+      ...fields,
+    });
+
+  const grown = await post({
+    'input.bank': 'ICBC',
+    'input.voucherNos[0]': 'ZZ20261127ICBC0001',
+    add: 'input.voucherNos',
+  });
+  assert.equal(grown.status, 200);
+  assert.equal(
+    field(grown.body, 'input.voucherNos#rows'),
+    '3',
+    'the voucher, a blank row and the one asked for',
+  );
+  assert.match(grown.body, /name="input\.voucherNos\[0\]" value="ZZ20261127ICBC0001"/);
+
+  const wrong = await post({
+    'input.bank': 'XYZ',
+    'input.voucherNos[0]': 'bad',
+    'input.askRounds': 'three',
+    'input.voucherNos#rows': '1',
+  });
+  assert.equal(wrong.status, 400);
+  const beside = [...wrong.body.matchAll(/<p class="field-error" id="[^"]+" data-field="([^"]+)">/g)].map(
+    (m) => m[1],
+  );
+  assert.deepEqual(beside.sort(), ['input.askRounds', 'input.voucherNos[0]']);
+  assert.match(wrong.body, /id="f-input\.askRounds"[^>]*value="three"[^>]*aria-invalid="true"/);
+  const site = await post({ 'input.bank': 'XYZ', 'input.voucherNos[0]': 'ZZ20261127ICBC0001' });
+  assert.match(
+    site.body,
+    /data-field="input\.bank">unknown bank code &quot;XYZ&quot;/,
+    "the site's check, beside the bank",
+  );
+
+  const workflowId = `voucher-resend/ICBC/${today()}`;
+  await assert.rejects(tb.client.workflow.getHandle(workflowId).describe(), 'nothing started so far');
+  const started = await post({
+    'input.bank': 'ICBC',
+    'input.voucherNos[0]': 'ZZ20261127ICBC0001',
+    'input.dryRun': 'true',
+  });
+  assert.equal(started.status, 201, started.body);
+  const { input } = await startedWith(workflowId);
+  assert.deepEqual(
+    { bank: input.bank, voucherNos: input.voucherNos, dryRun: input.dryRun, requestedBy: input.requestedBy },
+    { bank: 'ICBC', voucherNos: ['ZZ20261127ICBC0001'], dryRun: true, requestedBy: requester.id },
+  );
+  await tb.client.workflow.getHandle(workflowId).terminate('test done');
 });

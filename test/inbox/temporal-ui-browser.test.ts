@@ -4,8 +4,9 @@
  * on the inbox, the UI bound to 127.0.0.1): an engineer signs in at the inbox, reads a run's
  * decoded input in the UI and starts a runbook from its "Start Workflow" — which, signed by no
  * front door, asks to be claimed before its approval: the engineer claims it in the inbox's
- * 待认领 list, an approver approves it, and it carries out its plan; a stranger and an approver
- * without the engineer role get no UI, no decoding and no start.
+ * 待认领 list, an approver approves it, and it carries out its plan — or from the inbox's start
+ * form (mending what it refuses beside each field) and follows it into the UI; a stranger and
+ * an approver without the engineer role get no UI, no decoding and no start.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -250,17 +251,43 @@ test('a write to the Web UI from another origin is refused, even with the sessio
   await assert.rejects(tb.client.workflow.getHandle('cross-site-start').describe());
 });
 
-test('an engineer starts a runbook on the inbox start page and follows it into the Web UI', async () => {
+test("an engineer fills a runbook's form on the start page, mends what it refuses beside each field, starts it and follows it into the Web UI", async () => {
   const { page } = await signedIn('requester', '/start');
-  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: '通道恢复' }).click()]);
-  await page.locator('#input').fill('{"bank": "ABC", "reason": "巡检：CZ.TO.ABC 重试中"}');
-  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '发起运行' }).click()]);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.getByRole('link', { name: '失败凭证修复与重发' }).click(),
+  ]);
+  const submit = () =>
+    Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '发起运行' }).click()]);
+  const errorBeside = (path: string) => page.locator(`p.field-error[data-field="${path}"]`).innerText();
+
+  await page.getByLabel('代理银行').fill('ICBC');
+  await page.getByLabel('第 1 项').fill('ZZ-1');
+  await submit();
+  assert.match(await errorBeside('input.voucherNos[0]'), /a voucher number/);
+  const first = page.getByLabel('第 1 项');
+  assert.equal(await first.getAttribute('aria-invalid'), 'true');
+  assert.equal(await first.inputValue(), 'ZZ-1', 'what was typed comes back to be mended');
+
+  await first.fill('ZZ20261127ICBC0001');
+  await page.getByLabel('只处理此日起的凭证').fill('2099-12-31');
+  await submit();
+  assert.match(await errorBeside('input.since'), /2099-12-31 is after today/);
+  assert.equal(await page.locator('p.field-error').count(), 1, 'the mended voucher number is accepted');
+
+  await page.getByLabel('只处理此日起的凭证').fill('');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: '添加一行' }).click()]);
+  await page.getByLabel('第 2 项').fill('ZZ20261127ICBC0002');
+  await page.getByLabel('只出方案，不执行').check();
+  await submit();
   const workflowId = await page.locator('#started').getAttribute('data-workflow-id');
-  assert.match(workflowId ?? '', /^channel-recovery\/CZ\.TO\.ABC\/\d{4}-\d{2}-\d{2}$/);
+  assert.match(workflowId ?? '', /^voucher-resend\/ICBC\/\d{4}-\d{2}-\d{2}$/);
 
   await Promise.all([page.waitForNavigation(), page.locator('#open-ui').click()]);
-  await page.locator('main').getByText('"bank": "ABC"').waitFor({ timeout: 30_000 });
-  assert.match(await page.locator('main').innerText(), /"requestedBy": "zhang\.wei"/);
+  await page.locator('main').getByText('"ZZ20261127ICBC0002"').waitFor({ timeout: 30_000 });
+  const shown = await page.locator('main').innerText();
+  assert.match(shown, /"requestedBy": "zhang\.wei"/);
+  assert.match(shown, /"dryRun": true/);
   await page.context().close();
   await tb.client.workflow.getHandle(workflowId ?? '').terminate('test done');
 });

@@ -60,7 +60,7 @@ test('a missing daily report is checked for its own business day', () => {
   });
 });
 
-test("every run the inspection starts is one the front door would start, under the same workflow id", () => {
+test('every run the inspection starts is one the front door would start, under the same workflow id', () => {
   const site = loadSite(defaultSiteFile);
   const now = new Date('2026-11-27T01:00:00Z');
   const fixes: [string, Finding['fixRunbook'], Finding['evidence']][] = [

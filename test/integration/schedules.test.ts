@@ -9,6 +9,7 @@ import {
   specIsCurrent,
   upsertSchedules,
 } from '../../scripts/lib/schedules.ts';
+import { runbookEntry, scheduledWorkflowId } from '../../workflows/catalog.ts';
 import { makeTestSite, type TestSite } from '../support/site.ts';
 import { testTemporal, type TestTemporal } from '../support/temporal.ts';
 
@@ -50,6 +51,10 @@ test('schedules are created in Asia/Shanghai, upserted idempotently, and an oper
   assert.equal(d.action.type, 'startWorkflow');
   assert.equal(d.action.type === 'startWorkflow' && d.action.workflowType, 'dailyInspection');
   assert.equal(d.action.type === 'startWorkflow' && d.action.taskQueue, ts.site.temporal.taskQueues.runbooks);
+  assert.equal(
+    d.action.type === 'startWorkflow' && d.action.workflowId,
+    scheduledWorkflowId(runbookEntry('daily-inspection')!, scheduleId),
+  );
   const calendars = JSON.stringify(d.spec.calendars);
   assert.match(calendars, /"hour":\[\{"start":8/);
   assert.match(calendars, /"hour":\[\{"start":16/);
@@ -74,7 +79,26 @@ test('a schedule with bad input is refused before anything is written', async ()
   await assert.rejects(client.schedule.getHandle(`${scheduleId}-bad`).describe(), /not found/i);
 });
 
-describe('a working-day schedule, generated from the calendar', () => {
+test('a schedule without times for a runbook that has no default times is refused before anything is written', async () => {
+  const bad = {
+    ...ts.site,
+    schedules: [
+      {
+        id: `${scheduleId}-untimed`,
+        runbook: 'void-status-check',
+        timezone: 'Asia/Shanghai',
+        input: { bank: 'CCB', requestedBy: 'zhang.san' },
+      },
+    ],
+  };
+  await assert.rejects(
+    upsertSchedules(client, bad),
+    /give workingDaysAt or cron; runbook void-status-check has no default times/,
+  );
+  await assert.rejects(client.schedule.getHandle(`${scheduleId}-untimed`).describe(), /not found/i);
+});
+
+describe("a working-day schedule at the runbook's default times, generated from the calendar", () => {
   const id = `${scheduleId}-working`;
   const times = (ds: Date[]) =>
     ds.map((d) => d.toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16));
@@ -85,7 +109,6 @@ describe('a working-day schedule, generated from the calendar', () => {
       {
         id,
         runbook: 'daily-inspection',
-        workingDaysAt: ['08:30', '16:30'],
         timezone: 'Asia/Shanghai',
         input: {},
       },

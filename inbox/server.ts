@@ -17,6 +17,7 @@ import type { UserDirectory } from '../connectors/users/directory.ts';
 import type { CodecOperation } from '../connectors/codec/codec-endpoint.ts';
 import { temporalUiUpstream, type SiteConfig } from '../temporal.config.ts';
 import { handleApi, refusalStatus } from './api.ts';
+import { withRunbookApprovals } from '../workflows/catalog.ts';
 import { createApprovalService } from './approvals.ts';
 import { stylesheet } from './assets.ts';
 import { claimListSection, requesterSection } from './claim-pages.ts';
@@ -105,7 +106,13 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
   const sessions = createSessionStore({ idleMs });
   const throttle = createLoginThrottle(options.throttle ?? { maxFailures: 5, lockMs: 60_000 });
   const runState = createRunStateReader({ client: options.client, log, timeoutMs: 10_000 });
-  const front = { site, client: options.client, runState, signingKey: options.signingKey, log };
+  const front = {
+    site: withRunbookApprovals(site),
+    client: options.client,
+    runState,
+    signingKey: options.signingKey,
+    log,
+  };
   const service = createApprovalService(front);
   const claims = createClaimService(front);
   const runs = createRunService({ site, client: options.client, signingKey: options.signingKey, log });

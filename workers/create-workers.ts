@@ -37,7 +37,7 @@ import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { openTreasuryDb } from '../connectors/treasury/database.ts';
 import type { RunFacts } from '../connectors/temporal/run-facts.ts';
 import { declaredPrograms, type SiteConfig } from '../temporal.config.ts';
-import * as projectWorkflows from '../workflows/index.ts';
+import { workflowTypes as projectWorkflowTypes, withRunbookApprovals } from '../workflows/catalog.ts';
 import { activityGuard } from './activity-guard.ts';
 import { createProofChecker } from './proof-check.ts';
 import { workflowBundlerOptions, workflowsPath } from './workflow-bundle.ts';
@@ -61,7 +61,8 @@ export async function createWorkers(options: {
   /** Default: the payload codec with the keys in the site's `codec.keysEnv` (a missing key fails here). */
   dataConverter?: DataConverter;
 }): Promise<ZoneWorkers> {
-  const { site, connection, log } = options;
+  const { connection, log } = options;
+  const site = withRunbookApprovals(options.site);
   const dataConverter = options.dataConverter ?? createDataConverter(payloadKeysFromEnv(site.codec.keysEnv));
   const namespace = site.temporal.namespace;
   const queues = site.temporal.taskQueues;
@@ -79,7 +80,7 @@ export async function createWorkers(options: {
   const signers = loadSignerKeys(site.approvals);
   const users = createLocalUserStore(site.approvals.users.file);
   const runs = createRunFactsReader(connection.workflowService, namespace);
-  const workflowTypes = new Set(Object.keys(projectWorkflows));
+  const workflowTypes = new Set(projectWorkflowTypes());
   const isProjectRun = (f: RunFacts) => f.taskQueue === queues.runbooks && workflowTypes.has(f.workflowType);
   const ledger = await openNonceLedger(auditDb);
   const proofs = createProofChecker({

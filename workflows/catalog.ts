@@ -4,6 +4,7 @@
  * it. Built on first use, since the inspection, itself in the bundle, reads it.
  */
 import type { RunbookId } from '../domain/runbooks/catalog.ts';
+import type { SiteConfig } from '../temporal.config.ts';
 import * as bundle from './index.ts';
 import type { RunbookDefinition } from './shared/runbook-definition.ts';
 
@@ -52,3 +53,23 @@ export const workflowTypes = (): string[] =>
  */
 export const scheduledWorkflowId = (entry: CatalogEntry, scheduleId: string): string =>
   `${entry.id}/scheduled/${scheduleId}`;
+
+/**
+ * The site with each runbook's approval policy beneath its own: a runbook's entry proposes roles
+ * and steps, the site's `approvals.runbooks.<id>` (and `.steps.<step>`) overrides them field by
+ * field. Workers and the inbox decide by the result.
+ */
+export function withRunbookApprovals(site: SiteConfig): SiteConfig {
+  const own = site.approvals.runbooks;
+  const runbooks = { ...own };
+  for (const { id, approval } of runbookEntries()) {
+    if (!approval) continue;
+    const mine = own[id];
+    const names = new Set([...Object.keys(approval.steps), ...Object.keys(mine?.steps ?? {})]);
+    const steps = Object.fromEntries(
+      [...names].map((step) => [step, { ...approval.steps[step], ...mine?.steps[step] }]),
+    );
+    runbooks[id] = { ...approval.policy, ...mine, steps };
+  }
+  return { ...site, approvals: { ...site.approvals, runbooks } };
+}

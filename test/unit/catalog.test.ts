@@ -4,12 +4,13 @@
  * test runs the runbook against the real dev server and the sandbox, a recorded history of it is
  * replayed (the missing ones are listed), every input field has a Chinese label, the findings it
  * says it fixes are exactly those the inspection names it for, and the zones it declares are the
- * ones its workflow code sends activities to.
+ * ones its workflow code sends activities to; its approval policy stands beneath the site's.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { stepPolicy } from '../../activities/approvals.ts';
 import { checkInput } from '../../domain/errors.ts';
 import { runbookCatalog } from '../../domain/runbooks/catalog.ts';
 import {
@@ -21,7 +22,7 @@ import {
 import { inputForm, type FormField } from '../../inbox/input-form.ts';
 import { validateRunbookInput } from '../../scripts/lib/runbook-input.ts';
 import { defaultSiteFile, loadSite, projectRoot } from '../../temporal.config.ts';
-import { runbookEntries, type CatalogEntry } from '../../workflows/catalog.ts';
+import { runbookEntries, withRunbookApprovals, type CatalogEntry } from '../../workflows/catalog.ts';
 import { assessBank } from '../../workflows/daily-inspection.assess.ts';
 
 const site = loadSite(defaultSiteFile);
@@ -196,3 +197,35 @@ function zonesOf(file: string, seen: Set<string>): Set<string> {
   }
   return zones;
 }
+
+test("each runbook's approval policy stands beneath the site's, field by field and step by step", () => {
+  const policy = (s: typeof site, runbook: string, step: string) => {
+    const { roles, quorum, deputyRoles } = stepPolicy(withRunbookApprovals(s), runbook, step);
+    return { roles, quorum, deputyRoles };
+  };
+  assert.deepEqual(policy(site, 'sequence-resync', 'execute'), {
+    roles: ['comm-approver', 'finance-approver'],
+    quorum: 1,
+    deputyRoles: ['finance-director'],
+  });
+  assert.deepEqual(policy(site, 'sequence-resync', 'resolve-in-doubt').roles, ['comm-approver']);
+  assert.deepEqual(
+    policy(site, 'receipt-registration-repair', 'register').roles,
+    site.approvals.default.roles,
+  );
+  const overridden = {
+    ...site,
+    approvals: {
+      ...site.approvals,
+      runbooks: {
+        'sequence-resync': { quorum: 2, steps: { 'resolve-in-doubt': { roles: ['finance-director'] } } },
+      },
+    },
+  };
+  assert.deepEqual(policy(overridden, 'sequence-resync', 'execute'), {
+    roles: ['comm-approver', 'finance-approver'],
+    quorum: 2,
+    deputyRoles: ['finance-director'],
+  });
+  assert.deepEqual(policy(overridden, 'sequence-resync', 'resolve-in-doubt').roles, ['finance-director']);
+});

@@ -1,7 +1,8 @@
 /**
- * The runbook catalog: every maintenance procedure of the contract by its id (the kebab-case
- * name used in workflow ids, the CLI and reports), with its Chinese and English titles.
- * Findings name the runbook that fixes them by this id.
+ * Every maintenance procedure of the contract by its id (the kebab-case name used in workflow
+ * ids, the CLI and reports), with its Chinese and English titles: findings and reports name
+ * runbooks by these, built or not. A built runbook's catalog entry (workflows/<id>.catalog.ts)
+ * takes its title from here.
  */
 export const runbookCatalog = {
   'daily-inspection': { zh: '日常巡检', en: 'Daily inspection' },

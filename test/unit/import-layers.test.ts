@@ -111,7 +111,7 @@ describe('import layers', () => {
       layer,
     );
     await refused(file, `import { renderPage } from '../../inbox/pages.ts';`, layer);
-    await refused(file, `import { runbookRegistry } from '../../scripts/lib/runbook-registry.ts';`, layer);
+    await refused(file, `import { validateRunbookInput } from '../../scripts/lib/runbook-input.ts';`, layer);
     await refused(file, `import { startSandbox } from '../../sandbox/server.ts';`, layer);
     await accepted(
       file,

@@ -8,19 +8,22 @@
  */
 import { z } from 'zod';
 
-interface JsonSchema {
+/** The parts of a JSON Schema (as zod writes one) that forms and input checks read. */
+export interface JsonSchema {
   type?: string;
   properties?: Record<string, JsonSchema>;
   required?: string[];
   items?: JsonSchema;
   anyOf?: JsonSchema[];
   enum?: unknown[];
-  format?: string;
   pattern?: string;
+  format?: string;
   maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
   minimum?: number;
   maximum?: number;
-  maxItems?: number;
+  uniqueItems?: boolean;
   default?: unknown;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The generated bad-input suite: for every runbook of the registry, malformed inputs
+ * The generated bad-input suite: for every runbook of the catalog, malformed inputs
  * (test/support/bad-inputs.ts) through the CLI's validation and through a direct Temporal start
  * with the project's data converter. Each must end as a clean refusal naming a field — the CLI's
  * input error (exit 2), the workflow failed non-retryably with InvalidInput — and together they
@@ -21,7 +21,7 @@ import { runCli } from '../support/cli.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 
 const seed = Number(process.env.JINCAI_TEST_SEED ?? 20261127);
-/** At least this many cases in a run, shared out over the registry's runbooks. */
+/** At least this many cases in a run, shared out over the catalog's runbooks. */
 const minimumCases = 540;
 /** A refusal is a few workflow tasks; a run still open after this is spinning, not refusing. */
 const hangAfterMs = 60_000;

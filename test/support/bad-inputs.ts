@@ -3,27 +3,11 @@
  * example and breaks it in one way that its input schema (read as JSON Schema) or the estate
  * must refuse: a wrong type, a missing or extra field, a huge list or string, a repeated item, an
  * impossible or far date, an unknown code, an injection string or odd Unicode where a format is
- * expected, or no object at all. Every runbook of the registry is covered without a list here.
+ * expected, or no object at all. Every runbook of the catalog is covered without a list here.
  */
 import fc from 'fast-check';
 import { z } from 'zod';
-
-interface JsonSchema {
-  type?: string;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
-  enum?: unknown[];
-  pattern?: string;
-  format?: string;
-  maxLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  minimum?: number;
-  maximum?: number;
-  uniqueItems?: boolean;
-}
+import type { JsonSchema } from '../../inbox/input-form.ts';
 
 export interface BadInput {
   runbook: string;

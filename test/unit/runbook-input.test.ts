@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultSiteFile, loadSite, projectRoot } from '../../temporal.config.ts';
 import { RunbookInputError, siteRunDay, validateRunbookInput } from '../../scripts/lib/runbook-input.ts';
-import { runbookEntry } from '../../workflows/catalog.ts';
+import { runbookEntries, runbookEntry } from '../../workflows/catalog.ts';
 
 const site = loadSite(defaultSiteFile);
 
@@ -91,4 +91,26 @@ test("the daily report check's default day in a year without calendar data is th
         err.problems[0] ?? '',
       ),
   );
+});
+
+test('the CLI lists the runbooks, and shows one with its fields and an example input that passes its checks', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/runbook.ts', 'runbooks', ...args], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      env: { ...process.env, JINCAI_SITE: defaultSiteFile },
+    });
+  const all = cli();
+  assert.equal(all.status, 0, all.stderr);
+  for (const entry of runbookEntries())
+    assert.match(all.stdout, new RegExp(`^${entry.id} .* ${entry.workflowType} `, 'm'));
+  const one = cli('voucher-resend');
+  assert.equal(one.status, 0, one.stderr);
+  assert.match(one.stdout, /approval steps: fix-fields, resend/);
+  assert.match(one.stdout, /voucherNos +只处理这些凭证号/);
+  const example = JSON.parse(one.stdout.split('example input:\n')[1] ?? '') as unknown;
+  assert.doesNotThrow(() =>
+    validateRunbookInput('voucher-resend', example, site, new Date('2026-11-28T02:00:00Z')),
+  );
+  assert.equal(cli('no-such-runbook').status, 2);
 });

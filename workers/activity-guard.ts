@@ -5,7 +5,8 @@
  *    worker's connection (run-facts.ts) — must be one of the project's workflow types on the
  *    site's runbooks task queue (their child workflows included);
  * 2. an activity marked as mutating (activities/proof-actions.ts) must carry an approval proof
- *    that covers what it is about to do (proof-check.ts);
+ *    that covers what it is about to do, from a run that holds its resource locks now
+ *    (proof-check.ts, lock-check.ts);
  * 3. the audit trail takes a decision only with its front-door signature for this run, and a
  *    mutation that names an approved plan only under a proof this run (or its parent) has used;
  *    nobody writes `proof-used` but the guard.
@@ -104,7 +105,12 @@ async function admit(options: GuardOptions, info: Info, input: unknown): Promise
     const proof = (input as { proof?: unknown } | undefined)?.proof;
     const actions = await actionsOf(input);
     const check = await options.proofs(caller, proof, actions, info.activityType);
-    if (!check.ok) throw new Refusal(ErrorKind.ApprovalProofRefused, check.reason, check.message);
+    if (!check.ok) {
+      // A run that lost its lock cannot win it back by asking again: it ends, ResourceLocked.
+      const kind =
+        check.reason === 'lock-not-held' ? ErrorKind.ResourceLocked : ErrorKind.ApprovalProofRefused;
+      throw new Refusal(kind, check.reason, check.message);
+    }
   }
   if (info.activityType === 'appendAudit' && options.audit)
     await admitAuditEntry(options.audit, caller, input);
@@ -123,7 +129,8 @@ async function admitAuditEntry(
       }
     | undefined;
   const refuse = (message: string) => new Refusal(ErrorKind.ApprovalProofRefused, 'unproven-record', message);
-  if (entry?.kind === 'proof-used') throw refuse('proof-used records are written by the workers only');
+  if (entry?.kind === 'proof-used' || entry?.kind === 'lock-refused')
+    throw refuse(`${entry.kind} records are written by the workers only`);
   if (entry?.kind === 'decision') {
     const { claims, keyId, signature } = entry.payload ?? {};
     const decision = recordedDecisionSchema.safeParse({ claims, keyId, signature });

@@ -3,6 +3,7 @@
  * process for everything in the embedded default; one per network zone at a real site), the
  * activities each queue carries are not.
  */
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -16,6 +17,7 @@ import { createBankCheckActivities } from '../activities/bank-checks/index.ts';
 import { createControlActivities } from '../activities/control.ts';
 import { createNotifyActivities } from '../activities/notify.ts';
 import { createHostActivities } from '../activities/host.ts';
+import { createLockActivities } from '../activities/locks.ts';
 import { createMqActivities } from '../activities/mq.ts';
 import { createChannelSequenceActivities } from '../activities/channel-sequence.ts';
 import { createMessageSerialActivities } from '../activities/message-serials.ts';
@@ -32,6 +34,7 @@ import { payloadKeysFromEnv } from '../connectors/codec/payload-keys.ts';
 import { createSiteHosts } from '../connectors/host/site-hosts.ts';
 import { createMqAdmin } from '../connectors/mq/create-mq-admin.ts';
 import { createNotifier } from '../connectors/notify/create-notifier.ts';
+import { createCurrentRunReader } from '../connectors/temporal/current-run.ts';
 import { createRunFactsReader } from '../connectors/temporal/run-facts.ts';
 import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { openTreasuryDb } from '../connectors/treasury/database.ts';
@@ -39,6 +42,7 @@ import type { RunFacts } from '../connectors/temporal/run-facts.ts';
 import { declaredPrograms, type SiteConfig } from '../temporal.config.ts';
 import { workflowTypes as projectWorkflowTypes, withRunbookApprovals } from '../workflows/catalog.ts';
 import { activityGuard } from './activity-guard.ts';
+import { createLockCheck } from './lock-check.ts';
 import { createProofChecker } from './proof-check.ts';
 import { workflowBundlerOptions, workflowsPath } from './workflow-bundle.ts';
 
@@ -80,6 +84,7 @@ export async function createWorkers(options: {
   const signers = loadSignerKeys(site.approvals);
   const users = createLocalUserStore(site.approvals.users.file);
   const runs = createRunFactsReader(connection.workflowService, namespace);
+  const current = createCurrentRunReader(connection.workflowService, namespace);
   const workflowTypes = new Set(projectWorkflowTypes());
   const isProjectRun = (f: RunFacts) => f.taskQueue === queues.runbooks && workflowTypes.has(f.workflowType);
   const ledger = await openNonceLedger(auditDb);
@@ -90,6 +95,7 @@ export async function createWorkers(options: {
     ledger,
     audit: auditWriter,
     runs,
+    locks: createLockCheck(current, queues.runbooks),
     isProjectRun,
   });
   const create = (
@@ -121,8 +127,9 @@ export async function createWorkers(options: {
 
   for (const zone of options.zones) {
     if (zone === 'runbooks') {
-      // The runbooks queue also carries what every run records of itself: approval policy, its
-      // requester's start assertion, audit trail, notifications.
+      // The runbooks queue also carries what every run records of itself (approval policy, its
+      // requester's start assertion, audit trail, notifications) and its resource locks.
+      const client = new Client({ connection, namespace, dataConverter });
       workers.push(
         await create(
           queues.runbooks,
@@ -131,6 +138,7 @@ export async function createWorkers(options: {
             ...createApprovalActivities({ site, users, signers }),
             ...createRequesterActivities({ site, signers, ledger, runs, log }),
             ...createAuditActivities({ audit: auditWriter }),
+            ...createLockActivities({ site, client, current, runs, isProjectRun, audit: auditWriter, log }),
             ...createNotifyActivities({ notifier: createNotifier(site.notify.targets, log) }),
             ...createBankRegistryActivities({ site }),
             ...createCalendarActivities({ site, calendar }),

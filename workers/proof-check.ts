@@ -1,9 +1,10 @@
 /**
  * Checking an approval proof where the change happens: the pure checks of `verifyProof` fed with
  * what only the worker can know — the calling run and the approved run as Temporal describes
- * them, the site's current policy, keys and user directory, the clock — then the nonce ledger
- * (a decision, start or claim nonce used by another run is refused) and, on every use, the
- * proof's `proof-used` record in the audit trail (one per approval: its idempotency key).
+ * them, the site's current policy, keys and user directory, the clock — then whether the approved
+ * run still holds its resource locks (lock-check.ts), the nonce ledger (a decision, start or claim
+ * nonce used by another run is refused) and, on every use, the proof's `proof-used` record in the
+ * audit trail (one per approval: its idempotency key).
  */
 import { stepPolicy } from '../activities/approvals.ts';
 import type { NonceLedger } from '../connectors/approvals/nonce-ledger.ts';
@@ -20,6 +21,7 @@ import {
 } from '../domain/approvals/proof.ts';
 import { durationMs } from '../domain/durations.ts';
 import type { SiteConfig } from '../temporal.config.ts';
+import type { LockCheck } from './lock-check.ts';
 
 export interface ProofCheckDeps {
   site: SiteConfig;
@@ -28,6 +30,7 @@ export interface ProofCheckDeps {
   ledger: NonceLedger;
   audit: AuditWriter;
   runs: RunFactsReader;
+  locks: LockCheck;
   /** Whether a run of this type on this task queue is one of the project's. */
   isProjectRun(facts: RunFacts): boolean;
   now?: () => Date;
@@ -78,6 +81,8 @@ export function createProofChecker(deps: ProofCheckDeps): ProofChecker {
       actions,
     });
     if (!check.ok) return check;
+    const unheld = await deps.locks(proof.run);
+    if (unheld) return refuse('lock-not-held', unheld);
 
     const evidence =
       proof.requester.via === 'unverified'

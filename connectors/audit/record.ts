@@ -17,6 +17,7 @@ export const auditKinds = [
   'escalation',
   'proof-used',
   'run-claimed',
+  'lock-refused',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
@@ -144,6 +145,13 @@ export const payloadSchemas = {
     gateId: z.string().min(1),
     planDigest: hex64,
     approvers: z.array(z.string()),
+  }),
+  /** Written by a worker when a runbook finds its lock id taken by a workflow not of this site's runs (activities/locks.ts). */
+  'lock-refused': z.looseObject({
+    lockId: z.string().min(1),
+    runId: z.string().min(1),
+    workflowType: z.string(),
+    taskQueue: z.string(),
   }),
 } satisfies Record<AuditKind, z.ZodType>;
 

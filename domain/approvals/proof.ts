@@ -116,6 +116,7 @@ export const proofRefusalReasons = [
   'stale',
   'not-in-plan',
   'reused',
+  'lock-not-held',
 ] as const;
 export type ProofRefusalReason = (typeof proofRefusalReasons)[number];
 

@@ -10,6 +10,7 @@ import { createCalendarActivities } from '../../activities/calendar.ts';
 import { createChannelSequenceActivities } from '../../activities/channel-sequence.ts';
 import { createControlActivities } from '../../activities/control.ts';
 import { createHostActivities } from '../../activities/host.ts';
+import { createLockActivities } from '../../activities/locks.ts';
 import { createMessageSerialActivities } from '../../activities/message-serials.ts';
 import { createMqActivities } from '../../activities/mq.ts';
 import { createNotifyActivities } from '../../activities/notify.ts';
@@ -49,6 +50,15 @@ test('every activity the workers register is either read-only or needs an approv
     ...createApprovalActivities({ site, users: stub, signers: [] }),
     ...createRequesterActivities({ site, signers: [], ledger: stub, runs: stub, log: stub }),
     ...createAuditActivities({ audit: stub }),
+    ...createLockActivities({
+      site,
+      client: stub,
+      current: stub,
+      runs: stub,
+      isProjectRun: stub,
+      audit: stub,
+      log: stub,
+    }),
     ...createNotifyActivities({ notifier: stub }),
     ...createBankRegistryActivities({ site }),
     ...createCalendarActivities({ site, calendar: stub }),

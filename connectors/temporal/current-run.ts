@@ -5,7 +5,7 @@
  * running. The lock activities and the lock check where changes happen ask it about resource locks.
  */
 import type { WorkflowService } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
 export interface CurrentRun {
   runId: string;
@@ -31,6 +31,7 @@ export interface CurrentRunReader {
   pendingChildren(run: { workflowId: string; runId: string }): Promise<ChildRun[]>;
 }
 
+const runningStatus = proto.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 /** gRPC NOT_FOUND. */
 const notFound = 5;
 
@@ -50,8 +51,7 @@ export function createCurrentRunReader(service: WorkflowService, namespace: stri
       const parent = info.parentExecution;
       return {
         runId: info.execution.runId,
-        running:
-          info.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+        running: info.status === runningStatus,
         workflowType: info.type?.name ?? '',
         taskQueue: info.taskQueue ?? '',
         ...(parent?.workflowId &&

@@ -3,13 +3,16 @@
  * its channel; the channel goes down again. Then (1) `temporal workflow reset` of that run to just
  * before its START CHANNEL, and (2) a second run under the same workflow id, fed the first run's
  * signed decision. Neither acts on the old approval: the reset run's START is refused where it
- * would happen (the decisions name the first run) and the run plans and asks again; the second
- * run's validator refuses the decision with no event in its history. The channel was started
- * exactly once.
+ * would happen (the decisions name the first run) and the run plans and asks again — and, approved
+ * anew, is refused again where the change would happen, because the lock it took before the reset
+ * point ended with the first run (the reset run holds no lock, as Temporal says); the second run's
+ * validator refuses the decision with no event in its history. The channel was started exactly once.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import type { SignedDecision } from '../../domain/approvals/decision.ts';
@@ -110,7 +113,27 @@ test('a reset run and a second run under the same id cannot use the first run’
   );
   const state = await estate.client.workflow.getHandle(id).query(approvalStateQuery);
   assert.equal(state.runId, resetRunId);
-  await estate.client.workflow.getHandle(id, resetRunId).terminate('test over');
+  // Approved anew, it still does not act: its lock ended with the first run, and Temporal says so.
+  await decide(estate.client, id, signedBy(estate.site, again, 'wang'));
+  await assert.rejects(estate.client.workflow.getHandle(id, resetRunId).result(), (err) => {
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.ok(err.cause instanceof ApplicationFailure);
+    assert.equal(err.cause.type, 'ResourceLocked');
+    assert.ok(err.cause.message.includes('lock/channel/CZ.TO.ABC'), err.cause.message);
+    return true;
+  });
+  assert.ok(
+    workers.lines.some(
+      (l) => l.refused === 'startSenderChannel' && l.runId === resetRunId && l.reason === 'lock-not-held',
+    ),
+    'the refusal for the lock is logged',
+  );
+  assert.equal(starts(), 1, 'the reset run did not start the channel without the lock');
+  assert.deepEqual(
+    (await auditKinds(id, resetRunId)).filter((k) => k === 'mutation' || k === 'proof-used'),
+    [],
+    'still no change recorded for the reset run',
+  );
 
   // (2) A second run under the same workflow id, fed the first run's decision.
   const second = await start();

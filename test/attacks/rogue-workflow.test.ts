@@ -13,7 +13,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { decisionNonce, signDecision } from '../../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import { planDigest } from '../../domain/approvals/decision.ts';
@@ -23,20 +23,11 @@ import { bankInQueue } from '../../sandbox/bank/agent-bank.ts';
 import { testDataConverter } from '../support/codec.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
+import { captureSdkLog } from '../support/sdk-log.ts';
 import type { RogueCall, RogueOutcome } from './fixtures/rogue.ts';
 
-const sdkLines: string[] = [];
 // What the SDK itself logs (an activity whose input the worker cannot read), as workers/main.ts routes it.
-Runtime.install({
-  logger: {
-    log: (_level, message, meta) => void sdkLines.push(`${message} ${JSON.stringify(meta ?? {})}`),
-    trace: () => undefined,
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (message, meta) => void sdkLines.push(`${message} ${JSON.stringify(meta ?? {})}`),
-    error: (message, meta) => void sdkLines.push(`${message} ${JSON.stringify(meta ?? {})}`),
-  },
-});
+const sdkLines = captureSdkLog();
 
 let estate: TestEstate;
 let nc: NativeConnection;
@@ -378,7 +369,7 @@ test('rogue workflows on their own queue and on the runbooks queue change nothin
       );
   for (const call of plain!.calls)
     assert.ok(
-      sdkLines.some((l) => l.includes(call.activity) && l.includes('Payload refused')),
+      sdkLines.some((l) => l.text.includes(call.activity) && l.text.includes('Payload refused')),
       `the unreadable ${call.activity} is logged`,
     );
 });

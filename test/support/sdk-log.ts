@@ -1,0 +1,31 @@
+/**
+ * What the Temporal SDK logs in a test's process, captured as workers/main.ts routes it: the
+ * workflows' own lines (a refused update, an ignored signal) and the worker's (an input it cannot
+ * read). Runtime.install works once per process, before any connection or worker exists.
+ */
+import { Runtime } from '@temporalio/worker';
+
+export interface SdkLine {
+  level: string;
+  message: string;
+  meta: Record<string, unknown>;
+  /** Message and metadata as one searchable line. */
+  text: string;
+}
+
+export function captureSdkLog(): SdkLine[] {
+  const lines: SdkLine[] = [];
+  const keep = (level: string) => (message: string, meta?: Record<string, unknown>) =>
+    void lines.push({ level, message, meta: meta ?? {}, text: `${message} ${JSON.stringify(meta ?? {})}` });
+  Runtime.install({
+    logger: {
+      log: (level, message, meta) => keep(level)(message, meta),
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: keep('WARN'),
+      error: keep('ERROR'),
+    },
+  });
+  return lines;
+}

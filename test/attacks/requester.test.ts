@@ -80,6 +80,16 @@ const notificationsFile = () => {
   assert.ok(target?.type === 'file');
   return target.path;
 };
+/** The run's claim-requested notification, once written (up to a minute). */
+async function claimNotice(workflowId: string) {
+  for (let i = 0; i < 600; i++) {
+    const notices = await readNotificationRecords(notificationsFile());
+    const asked = notices.find((n) => n.kind === 'claim-requested' && n.workflowId === workflowId);
+    if (asked) return asked;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
 const senderStatus = (bank: string) =>
   estate.sandbox.estate.channels.findEnd('QM.CZ', `CZ.TO.${bank}`)?.end.rt.status;
 const runStarted = async (workflowId: string) =>
@@ -104,8 +114,8 @@ describe('a run started without the front door', () => {
     assert.deepEqual(waiting.requester, { user: 'eng', verified: false, via: 'unverified' });
     assert.equal(waiting.pending, null, 'no approval is asked before the claim');
     const run = { workflowId: id, runId: waiting.runId };
-    const notices = await readNotificationRecords(notificationsFile());
-    const asked = notices.find((n) => n.kind === 'claim-requested' && n.workflowId === id);
+    // The gate shows the wait at once; its notification is an activity that follows it.
+    const asked = await claimNotice(id);
     assert.ok(asked, 'the wait for a claim is notified');
     assert.equal(
       asked.link,

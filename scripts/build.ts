@@ -17,7 +17,11 @@ import { failureConverterPath } from '../connectors/codec/data-converter.ts';
 import { projectRoot } from '../temporal.config.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { workflowBundleFile } from '../workers/prebuilt-bundle.ts';
-import { workflowBundlerOptions, workflowsPath } from '../workers/workflow-bundle.ts';
+import {
+  workflowBundlerOptions,
+  workflowInterceptorModules,
+  workflowsPath,
+} from '../workers/workflow-bundle.ts';
 
 const { args, checkOnly } = commandLine();
 const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'dist' } } });
@@ -42,6 +46,7 @@ const afterTsc = Date.now();
 
 const { code } = await bundleWorkflowCode({
   workflowsPath,
+  workflowInterceptorModules,
   failureConverterPath,
   ...workflowBundlerOptions,
   logger: quietBundler(),

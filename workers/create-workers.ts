@@ -44,7 +44,7 @@ import { workflowTypes as projectWorkflowTypes, withRunbookApprovals } from '../
 import { activityGuard } from './activity-guard.ts';
 import { createLockCheck } from './lock-check.ts';
 import { createProofChecker } from './proof-check.ts';
-import { workflowBundlerOptions, workflowsPath } from './workflow-bundle.ts';
+import { workflowBundlerOptions, workflowInterceptorModules, workflowsPath } from './workflow-bundle.ts';
 
 export const zones = ['runbooks', 'comm', 'db'] as const;
 export type Zone = (typeof zones)[number];
@@ -102,6 +102,7 @@ export async function createWorkers(options: {
     taskQueue: string,
     activities: Record<string, unknown>,
     more: Partial<WorkerOptions> = {},
+    workflowModules: string[] = [],
   ) =>
     Worker.create({
       connection,
@@ -109,7 +110,9 @@ export async function createWorkers(options: {
       dataConverter,
       taskQueue,
       activities,
+      ...more,
       interceptors: {
+        workflowModules,
         activity: [
           activityGuard({
             namespace,
@@ -122,7 +125,6 @@ export async function createWorkers(options: {
           }),
         ],
       },
-      ...more,
     });
 
   for (const zone of options.zones) {
@@ -146,6 +148,8 @@ export async function createWorkers(options: {
           options.workflowBundle
             ? { workflowBundle: options.workflowBundle }
             : { workflowsPath, bundlerOptions: workflowBundlerOptions },
+          // A prebuilt bundle has them built in (scripts/build.ts).
+          options.workflowBundle ? [] : workflowInterceptorModules,
         ),
       );
     } else if (zone === 'comm') {

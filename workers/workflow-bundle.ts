@@ -8,6 +8,11 @@ import type { WorkerOptions } from '@temporalio/worker';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/** Built into every bundle of the runbooks: refused updates and stray signals logged, updates bounded. */
+export const workflowInterceptorModules = [
+  fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url)),
+];
+
 /**
  * Webpack's side-effect-free re-export optimisation is off. Since webpack 5.113 it resolves a
  * member chain through two namespace re-exports (zod's `z.iso.date`: `export * as z` then

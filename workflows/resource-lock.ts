@@ -7,8 +7,9 @@
  *
  * Only its holder releases it early: the lock's input keeps the digest of a token only the holder
  * has (drawn by a worker, activities/locks.ts), and the `releaseLock` update's validator refuses
- * any other — with no event in history, and a log line. A `release` signal, which anyone may send,
- * releases only locks taken before tokens (their holders send it); any other lock logs and ignores it.
+ * any other — with no event in history, logged (workflows/interceptors.ts). A `release` signal,
+ * which anyone may send, releases only locks taken before tokens (their holders send it); any
+ * other lock logs and ignores it.
  */
 import {
   ApplicationFailure,
@@ -53,7 +54,6 @@ export async function resourceLock(input: ResourceLockInput): Promise<void> {
           token.length <= 128 &&
           planDigest(token) === tokenDigest;
         if (holds) return;
-        log.warn('lock release refused: not the holder’s token', { refused: 'releaseLock', resource });
         throw ApplicationFailure.create({
           type: ErrorKind.ResourceLocked,
           nonRetryable: true,

@@ -2,7 +2,8 @@
  * `npm run bench -- resend`: one failed-voucher resend over 10,000 timed-out vouchers at one
  * sandbox bank, on a local Temporal dev server, through the real send/receive program, started
  * and approved as the inbox signs them. Prints the wall time (diagnosis, then execution), the
- * worker process's peak memory (VmHWM from /proc), the longest histories, and checks the bank's
+ * worker process's peak memory (VmHWM from /proc), the longest histories and the largest event in
+ * them (against the server's blob limit), and checks the bank's
  * books: every voucher paid exactly once. BENCH_VOUCHERS changes the count.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { makeTestSite } from '../../test/support/site.ts';
 import { resendSite, workingTodayCalendar } from '../../test/support/voucher-resend.ts';
 import { startWorkerProcess } from '../../test/support/worker-process.ts';
 import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
+import { describeLargest, largestEvent } from '../lib/largest-event.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
 
 export async function runResendBench(): Promise<number> {
@@ -118,6 +120,7 @@ export async function runResendBench(): Promise<number> {
         `peak worker memory: RSS ${runPeak.toFixed(0)} MiB during the run (${atStart.toFixed(0)} MiB when it started; ` +
           `high-water mark ${memory('VmHWM').toFixed(0)} MiB, bundling the workflows included)`,
         `history events: parent ${parent}, batch 1 ${children[0]}, batch ${batches} ${children[1]} (${batches} batches; limit 51,200 each)`,
+        describeLargest(await largestEvent(client)),
       ].join('\n'),
     );
     return paid.vouchers === count && paid.payments === count ? 0 : 1;

@@ -5,10 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readSync, fstatSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readSync, fstatSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { parse as parseYaml } from 'yaml';
 import { freePorts } from './free-port.ts';
 
 export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
@@ -24,6 +25,29 @@ export const projectSearchAttributes = {
   Light: 'Keyword',
   RequestedBy: 'Keyword',
 } as const satisfies Record<string, SearchAttributeType>;
+
+const deploymentDynamicConfig = new URL('../../deploy/temporal/dynamicconfig.yaml', import.meta.url);
+
+/**
+ * The payload size limits a site's cluster sets (deploy/temporal/dynamicconfig.yaml), so that the
+ * embedded server refuses what a site's refuses: an input, a signal, an update or a result larger
+ * than `limit.blobSize.error` fails where it is sent, instead of growing a run's history towards the
+ * size at which the server terminates the run.
+ */
+export function deploymentBlobLimits(): Record<string, number> {
+  const config = parseYaml(readFileSync(deploymentDynamicConfig, 'utf8')) as Record<
+    string,
+    [{ value: number }]
+  >;
+  return Object.fromEntries(
+    ['limit.blobSize.error', 'limit.blobSize.warn'].map((key) => {
+      const value = config[key]?.[0]?.value;
+      if (typeof value !== 'number')
+        throw new Error(`${deploymentDynamicConfig.pathname}: no number for ${key}`);
+      return [key, value];
+    }),
+  );
+}
 
 export interface DevServerOptions {
   cliPath: string;
@@ -48,7 +72,7 @@ export interface DevServerOptions {
   /** Remote codec endpoint the Web UI decodes payloads with (`--ui-codec-endpoint`), e.g. the inbox's `/codec`. */
   uiCodecEndpoint?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  /** `--dynamic-config-value KEY=JSON` pairs. */
+  /** `--dynamic-config-value KEY=JSON` pairs, over the deployment's blob size limits (deploymentBlobLimits). */
   dynamicConfig?: Record<string, unknown>;
   /** How long to wait for the frontend; default 60 s. */
   startTimeoutMs?: number;
@@ -123,7 +147,7 @@ async function startOnce(options: DevServerOptions): Promise<DevServerHandle> {
     args.push('--search-attribute', `${name}=${type}`);
   if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.logLevel) args.push('--log-level', options.logLevel);
-  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+  for (const [key, value] of Object.entries({ ...deploymentBlobLimits(), ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 

@@ -11,7 +11,11 @@ import proto from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createDataConverter, failureConverterPath } from '../../connectors/codec/data-converter.ts';
 import { parsePayloadKeys } from '../../connectors/codec/payload-keys.ts';
-import { workflowBundlerOptions, workflowsPath } from '../../workers/workflow-bundle.ts';
+import {
+  workflowBundlerOptions,
+  workflowInterceptorModules,
+  workflowsPath,
+} from '../../workers/workflow-bundle.ts';
 import type { CapturedKind } from './capture-interceptors.ts';
 
 // Recorded by test/histories/record*.ts; replaying them proves today's workflow code makes the
@@ -51,7 +55,10 @@ before(async () => {
   bundle = await bundleWorkflowCode({
     workflowsPath,
     ...workflowBundlerOptions,
-    workflowInterceptorModules: [fileURLToPath(new URL('capture-interceptors.ts', here))],
+    workflowInterceptorModules: [
+      ...workflowInterceptorModules,
+      fileURLToPath(new URL('capture-interceptors.ts', here)),
+    ],
     failureConverterPath,
     logger: new DefaultLogger('WARN'),
   });

@@ -1,0 +1,98 @@
+/**
+ * Attack: runs killed from outside, refusals unseen (issue 7, attack 8). With the Temporal port and
+ * the payload key, someone sends a channel recovery waiting at its gate 28 signals of 1.9 MB
+ * (together past the 50 MB at which the server terminates a run), a signal of a name the run does
+ * not take, a forged decision and an oversized update. The server refuses each large signal at its
+ * blob limit (the sender is told why; nothing reaches the history), the run still waits at its
+ * gate, and the worker logs the stray signal and every refused update with what was refused.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { deploymentBlobLimits } from '../../scripts/lib/dev-server.ts';
+import { maxUpdateChars } from '../../workflows/interceptors.ts';
+import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
+import {
+  addTestUsers,
+  historyLength,
+  quietHistoryLength,
+  refusedWithoutTrace,
+  signedBy,
+  waitForGate,
+} from '../support/approvals.ts';
+import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
+import { captureSdkLog } from '../support/sdk-log.ts';
+
+const sdkLines = captureSdkLog();
+let estate: TestEstate;
+let nc: NativeConnection;
+let workers: LoggedWorkers;
+
+before(async () => {
+  estate = await startTestEstate({ banks: ['ICBC', 'ABC'], programs: false });
+  await addTestUsers(estate.site);
+  nc = await NativeConnection.connect(estate.temporal.connectionOptions());
+  workers = loggedWorkers(estate, nc);
+  await workers.start(['runbooks', 'comm', 'db']);
+});
+after(async () => {
+  await workers?.stop();
+  await nc?.close();
+  await estate?.stop();
+});
+
+async function logged(what: (l: (typeof sdkLines)[number]) => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!sdkLines.some(what)) {
+    if (Date.now() > deadline) throw new Error('the worker did not log it');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('large signals are refused at the server, stray messages and refused updates are logged', async () => {
+  assert.ok(deploymentBlobLimits()['limit.blobSize.error']! < 1.9e6, 'the blob limit is below 1.9 MB');
+  await estate.sandbox.faults.inject({ fault: 'channel-stopped', bank: 'ABC' });
+  const id = `channel-recovery/CZ.TO.ABC/outside-${Date.now()}`;
+  const run = await estate.client.workflow.start('channelRecovery', {
+    taskQueue: estate.site.temporal.taskQueues.runbooks,
+    workflowId: id,
+    args: [{ bank: 'ABC', requestedBy: 'eng', verifySeconds: 20 }],
+  });
+  const gate = await waitForGate(estate.client, id);
+  const quiet = await quietHistoryLength(estate.client, id);
+
+  // 28 signals of 1.9 MB: each refused by the server, the sender told why.
+  const big = 'x'.repeat(1_900_000);
+  for (let i = 0; i < 28; i++)
+    await assert.rejects(run.signal('stuff', big), (err: Error) => {
+      assert.match(err.message, /exceeds? (the )?(size )?limit/i);
+      return true;
+    });
+  assert.equal(await historyLength(estate.client, id), quiet, 'nothing of them reached the history');
+  assert.equal((await run.describe()).status.name, 'RUNNING');
+
+  // A signal the run does not take: recorded by the server, logged and dropped by the worker.
+  await run.signal('execute', { vouchers: 'all' });
+  await logged((l) => l.message.startsWith('signal ignored') && l.meta.refused === 'execute');
+
+  // A forged decision and an oversized update: refused without a trace, each logged.
+  const forged = { ...signedBy(estate.site, gate, 'wang'), signature: 'ab'.repeat(64) };
+  await refusedWithoutTrace(estate.client, id, forged, 'bad-signature');
+  await logged((l) => l.message === 'update refused' && l.meta.refused === 'decide' && l.meta.workflowId === id);
+  const before = await quietHistoryLength(estate.client, id);
+  await assert.rejects(run.executeUpdate('claimRun', { args: [{ claims: 'c'.repeat(maxUpdateChars) }] }), (err) => {
+    assert.ok(err instanceof WorkflowUpdateFailedError);
+    assert.match(err.cause?.message ?? '', /more than 16384/);
+    return true;
+  });
+  assert.equal(await historyLength(estate.client, id), before, 'the oversized update left no event');
+  await logged((l) => l.message === 'update refused' && l.meta.refused === 'claimRun' && l.meta.workflowId === id);
+
+  // The run still waits at its gate, no vote taken.
+  const state = await run.query(approvalStateQuery);
+  assert.equal(state.pending?.gateId, gate.gateId);
+  assert.deepEqual(state.pending?.votes, []);
+  await run.terminate('test over');
+});

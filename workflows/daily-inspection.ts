@@ -51,83 +51,32 @@ type Treasury = ReturnType<typeof createTreasuryActivities>;
 
 export async function dailyInspection(rawInput: DailyInspectionInput = {}): Promise<DailyInspectionResult> {
   const input = parseInput(dailyInspectionInputSchema, rawInput);
-  const info = workflowInfo();
+  const { workflowId } = workflowInfo();
   const control = proxyActivities<Control>(readOnly());
   const estate = await control.describeEstate();
-  const queues = estate.taskQueues;
-  const mq = proxyActivities<Mq>({ ...readOnly(), taskQueue: queues.comm });
-  const host = proxyActivities<Host>({ ...readOnly(), taskQueue: queues.comm });
-  const treasury = proxyActivities<Treasury>({ ...readOnly(), taskQueue: queues.db });
-
   const today = dateInZone(new Date(), estate.timezone);
   const banks = selectBanks(input, estate.banks, today);
   const date = input.date ?? today;
-  const skip = new Set<InspectionCheck>(input.skip);
   const startedAt = new Date().toISOString();
   // Runs recorded before the calendar check replay without it.
   const siteFindings = patched('calendar-coverage')
     ? calendarFindings(date, await proxyActivities<Calendar>(readOnly()).calendarYears())
     : [];
-
-  const progress: InspectionProgress = { total: banks.length, done: 0, running: [], findings: 0 };
-  setHandler(progressQuery, (): RunbookProgress<InspectionProgress> => ({
-    runbook: 'daily-inspection',
-    step: progress.done < progress.total ? 'inspecting' : 'reporting',
-    detail: progress,
-  }));
+  const progress = answerProgress(banks.length);
   upsertSearchAttributes([
     { key: RunbookKey, value: 'daily-inspection' },
     { key: BankCodeKey, value: banks.map((b) => b.code) },
   ]);
 
-  const inspectBank = async (bank: { code: string; name: string }): Promise<BankInspection> => {
-    progress.running.push(bank.code);
-    const result: BankInspection = {
-      bank: bank.code,
-      bankName: bank.name,
-      light: 'green',
-      checks: {},
-      findings: [],
-    };
-    const run = async <K extends InspectionCheck>(
-      check: K,
-      fn: () => Promise<BankInspection[K & keyof BankInspection]>,
-    ) => {
-      if (skip.has(check)) {
-        result.checks[check] = { light: 'skipped' };
-        return;
-      }
-      try {
-        (result as unknown as Record<string, unknown>)[check] = await fn();
-      } catch (err) {
-        result.checks[check] = { light: 'red', error: describeFailure(err) };
-      }
-    };
-    await Promise.all([
-      run('channels', () => mq.inspectChannels({ bank: bank.code })),
-      run('queues', () => mq.inspectQueues({ bank: bank.code })),
-      run('programs', () => host.checkPrograms({ bank: bank.code })),
-      run('traffic', () => treasury.countTraffic({ bank: bank.code, date })),
-    ]);
-    // Front-end reachability: PING CHANNEL when the sender is not running, TCP otherwise.
-    await run('frontEnd', () =>
-      result.channels?.sender.status === 'RUNNING'
-        ? host.probeFrontEnd({ bank: bank.code })
-        : mq.pingChannel({ bank: bank.code }),
-    );
-    const assessed = assessBank(result, estate.thresholds);
-    progress.running = progress.running.filter((c) => c !== bank.code);
-    progress.done += 1;
-    progress.findings += assessed.findings.length;
-    return assessed;
-  };
-
-  const inspected = await mapWithConcurrency(banks, estate.concurrency, inspectBank);
+  const look = { ...lookers(estate.taskQueues), date, skip: new Set<InspectionCheck>(input.skip) };
+  const inspected = await mapWithConcurrency(banks, estate.concurrency, async (bank) =>
+    progress.during(bank.code, async () => assessBank(await inspectBank(bank, look), estate.thresholds)),
+  );
   const findings = inspected.flatMap((b) => b.findings);
   const light = worst([...inspected.map((b) => b.light), ...siteFindings.map((f) => f.light)]);
   const summary: Omit<DailyInspectionResult, 'report'> = {
     runbook: 'daily-inspection',
-    workflowId: info.workflowId,
+    workflowId,
     site: estate.site,
     date,
     startedAt,
@@ -136,13 +85,13 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
     banks: inspected,
     findings,
     siteFindings,
-    skipped: [...skip],
+    skipped: [...look.skip],
     followUps: [],
   };
   summary.followUps = await startFollowUps(followUpsFor(findings, estate.followUp, date));
   const report = await control.writeInspectionReport({
     date,
-    workflowId: info.workflowId,
+    workflowId,
     markdown: dailyInspectionReport(summary, estate.timezone),
   });
   upsertSearchAttributes([
@@ -151,6 +100,81 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
   ]);
   log.info('Inspection finished', { date, light, findings: findings.length + siteFindings.length });
   return { ...summary, report };
+}
+
+/** The progress query's answer, kept as each bank's inspection starts and ends. */
+function answerProgress(total: number) {
+  const progress: InspectionProgress = { total, done: 0, running: [], findings: 0 };
+  setHandler(progressQuery, (): RunbookProgress<InspectionProgress> => ({
+    runbook: 'daily-inspection',
+    step: progress.done < progress.total ? 'inspecting' : 'reporting',
+    detail: progress,
+  }));
+  return {
+    /** Shows the bank's inspection as running while `inspect` runs, then counts it and its findings. */
+    async during(bank: string, inspect: () => Promise<BankInspection>): Promise<BankInspection> {
+      progress.running.push(bank);
+      const assessed = await inspect();
+      progress.running = progress.running.filter((c) => c !== bank);
+      progress.done += 1;
+      progress.findings += assessed.findings.length;
+      return assessed;
+    },
+  };
+}
+
+/** The read-only activities an inspection looks through, in the zones that reach each system. */
+function lookers(queues: { comm: string; db: string }) {
+  return {
+    mq: proxyActivities<Mq>({ ...readOnly(), taskQueue: queues.comm }),
+    host: proxyActivities<Host>({ ...readOnly(), taskQueue: queues.comm }),
+    treasury: proxyActivities<Treasury>({ ...readOnly(), taskQueue: queues.db }),
+  };
+}
+
+/**
+ * One bank's checks, in parallel — channels both ways, queues, programs, the day's traffic — then
+ * the front end: PING CHANNEL when the sender is not running, TCP otherwise. A check that fails
+ * is red with its error; a skipped one says so.
+ */
+async function inspectBank(
+  bank: { code: string; name: string },
+  look: ReturnType<typeof lookers> & { date: string; skip: Set<InspectionCheck> },
+): Promise<BankInspection> {
+  const { mq, host, treasury, date, skip } = look;
+  const result: BankInspection = {
+    bank: bank.code,
+    bankName: bank.name,
+    light: 'green',
+    checks: {},
+    findings: [],
+  };
+  const run = async <K extends InspectionCheck>(
+    check: K,
+    fn: () => Promise<BankInspection[K & keyof BankInspection]>,
+  ) => {
+    if (skip.has(check)) {
+      result.checks[check] = { light: 'skipped' };
+      return;
+    }
+    try {
+      (result as unknown as Record<string, unknown>)[check] = await fn();
+    } catch (err) {
+      result.checks[check] = { light: 'red', error: describeFailure(err) };
+    }
+  };
+  await Promise.all([
+    run('channels', () => mq.inspectChannels({ bank: bank.code })),
+    run('queues', () => mq.inspectQueues({ bank: bank.code })),
+    run('programs', () => host.checkPrograms({ bank: bank.code })),
+    run('traffic', () => treasury.countTraffic({ bank: bank.code, date })),
+  ]);
+  await run('frontEnd', () =>
+    result.channels?.sender.status === 'RUNNING'
+      ? host.probeFrontEnd({ bank: bank.code })
+      : mq.pingChannel({ bank: bank.code }),
+  );
+  return result;
 }
 
 /** Starts each follow-up as an independent run (it outlives the inspection); a running one is left be. */

@@ -2,19 +2,21 @@
  * Records, for test/histories/replay.test.ts, the runbooks behind an approval gate as today's code
  * runs them — channel recovery, sequence resync in both scopes — to their end, and every gated
  * runbook waiting at its gate (a deployment mid-run): channel recovery, sequence resync, receipt
- * registration repair, the void status check and refund tracking. record.ts,
+ * registration repair, the void status check and refund tracking; and the inspection that finds a
+ * stopped channel and starts its recovery. record.ts,
  * record-sequence-resync.ts and record-bank-checks.ts keep the histories of older code. Run it by
  * hand when one of these runbooks changes on purpose (see record.ts):
  *   node --import tsx test/histories/record-gated-runbooks.ts
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
 import { instantAt, localDate } from '../../sandbox/calendar.ts';
 import { addTestUsers, decide, signedBy, waitForGate, type WaitingGate } from '../support/approvals.ts';
 import { addPendingVoucher } from '../support/ccb-serials.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import type { RawSite } from '../support/site.ts';
 import { until } from '../support/voucher-resend.ts';
-import { saveAtGate, saveEnded, useRecordingKey } from './recording.ts';
+import { saveAtGate, saveEnded, saveHistory, useRecordingKey } from './recording.ts';
 
 const gated = [
   'channel-recovery',
@@ -29,6 +31,7 @@ const policies = (raw: RawSite) => {
   (raw.approvals as Record<string, unknown>).runbooks = Object.fromEntries(
     gated.map((r) => [r, { roles: ['comm-approver'], quorum: 1 }]),
   );
+  raw.inspection = { followUp: { 'channel-recovery': 'start' } };
 };
 const today = localDate(new Date(), 'Asia/Shanghai');
 
@@ -60,8 +63,18 @@ type Start = (type: string, workflowId: string, input: Record<string, unknown>) 
 type Approve = (workflowId: string, gate: WaitingGate) => Promise<unknown>;
 
 // Without the programs, as MQ alone: channel recovery, and an in-doubt batch for sequence resync.
-await onEstate({ banks: ['ICBC', 'CCB'], programs: false }, async ({ client, sandbox }, start, approve) => {
+await onEstate({ banks: ['ICBC', 'CCB'], programs: false }, async ({ client, site, sandbox }, start, approve) => {
   await sandbox.faults.inject({ fault: 'channel-stopped', bank: 'ICBC' });
+  const inspected: DailyInspectionResult = await client.workflow.execute('dailyInspection', {
+    taskQueue: site.temporal.taskQueues.runbooks,
+    workflowId: `daily-inspection/${today}/recorded`,
+    args: [{}],
+  });
+  const [followUp] = inspected.followUps;
+  if (!followUp) throw new Error('the inspection started no channel recovery');
+  await saveHistory(client, 'daily-inspection-findings', inspected.workflowId);
+  await client.workflow.getHandle(followUp.workflowId).terminate('recorded: a recovery is recorded next');
+
   const recovery = `channel-recovery/CZ.TO.ICBC/${today}/recorded`;
   const recovering = await start('channelRecovery', recovery, { bank: 'ICBC', verifySeconds: 30 });
   await approve(recovery, await saveAtGate(client, 'channel-recovery-awaiting-approval', recovery));

@@ -143,17 +143,17 @@ function asReplayed(replayed: Command[], expected: Command[]): Command[] {
 
 /**
  * A report's words are no decision: the report activity is held to its place in the run and to
- * where the report goes (runbook, workflow id, start), not to its text, which a change of wording
- * rewrites (domain/runbooks/<runbook>.report.ts).
+ * where the report goes (runbook or inspection day, workflow id, start), not to its text, which a
+ * change of wording rewrites (domain/runbooks/<runbook>.report.ts).
  */
 function reportPlace(c: Command): Command {
-  const value = c.value as { type?: string; args?: { runbook?: string; workflowId?: string; startedAt?: string }[] };
-  if (c.kind !== 'activity' || value.type !== 'writeRunbookReport') return c;
-  const [report] = value.args ?? [];
-  return {
-    kind: c.kind,
-    value: { ...value, args: [{ runbook: report?.runbook, workflowId: report?.workflowId, startedAt: report?.startedAt }] },
-  };
+  const value = c.value as { type?: string; args?: Record<string, unknown>[] };
+  if (c.kind !== 'activity' || !['writeRunbookReport', 'writeInspectionReport'].includes(value.type ?? '')) return c;
+  const [report = {}] = value.args ?? [];
+  const place = Object.fromEntries(
+    ['runbook', 'date', 'workflowId', 'startedAt'].flatMap((k) => (k in report ? [[k, report[k]]] : [])),
+  );
+  return { kind: c.kind, value: { ...value, args: [place] } };
 }
 
 const decode = (file: string) => proto.temporal.api.history.v1.History.decode(readFileSync(new URL(file, here)));

@@ -6,22 +6,10 @@
  * is on the bank's side it changes nothing and escalates with the evidence. One recovery per
  * channel at a time (lock/channel/<name>).
  */
-import {
-  allHandlersFinished,
-  condition,
-  patched,
-  proxyActivities,
-  setHandler,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { createControlActivities } from '../activities/control.ts';
+import { patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { createHostActivities } from '../activities/host.ts';
 import type { createMqActivities } from '../activities/mq.ts';
-import { planDigest } from '../domain/approvals/decision.ts';
-import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
-import type { ApprovalProof } from '../domain/approvals/proof.ts';
+import type { GateOutcome } from '../domain/approvals/gate-types.ts';
 import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { isProofRefusal, parseInput } from '../domain/errors.ts';
 import { decideRecovery, recoveryPlan, stepTarget } from '../domain/runbooks/channel-recovery.plan.ts';
@@ -38,229 +26,224 @@ import {
   type RecoveryDiagnosis,
   type RecoveryStep,
 } from '../domain/runbooks/channel-recovery.types.ts';
-import { createApprovalGate } from './shared/approval-gate.ts';
-import { acquireLock, type HeldLock } from './shared/locks.ts';
-import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
-import { createRunRecord } from './shared/run-record.ts';
-import { writeRunReport } from './shared/run-report.ts';
-import { announceRun, estateBank } from './shared/runbook-opening.ts';
-import { OutcomeKey } from './shared/search-attributes.ts';
+import {
+  approve,
+  closeRun,
+  escalate,
+  holdingLock,
+  lastPlan,
+  openRun,
+  type GatedRun,
+} from './shared/runbook-run.ts';
 
-type Control = ReturnType<typeof createControlActivities>;
 type Mq = ReturnType<typeof createMqActivities>;
 type Host = ReturnType<typeof createHostActivities>;
+type Input = ReturnType<typeof channelRecoveryInputSchema.parse>;
 
 const runbook = 'channel-recovery';
 /** How often the plan may change under an engineer's feet before the run stops and says so. */
 const maxPlanRounds = 3;
 
+/** A recovery run: the run, the activities it works through, and what it has seen and done. */
+interface Recovery {
+  run: GatedRun<Input>;
+  acts: ReturnType<typeof recoveryActivities>;
+  judge: { returnDirection: boolean };
+  seen: { diagnosis: RecoveryDiagnosis; decision: RecoveryDecision };
+  actions: (ChannelActionResult & { at: string })[];
+}
+
 export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<ChannelRecoveryResult> {
   const input = parseInput(channelRecoveryInputSchema, rawInput);
-  const { workflowId } = workflowInfo();
-  const startedAt = new Date().toISOString();
-  const control = proxyActivities<Control>(readOnly());
-  const { estate, bank } = await estateBank(control, input.bank);
-  const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
-  const queues = estate.taskQueues;
-  const mq = proxyActivities<Mq>({ ...readOnly(), taskQueue: queues.comm });
-  const mqChange = proxyActivities<Mq>({ ...mutation(), taskQueue: queues.comm });
-  const host = proxyActivities<Host>({ ...readOnly(), taskQueue: queues.comm });
-  const record = createRunRecord(runbook);
-  let step = 'diagnosing';
-  setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code } }));
-  const requester = await announceRun(record, { runbook, bankCodes: [bank.code], input, started: rawInput });
-  const gate = createApprovalGate({ runbook, requester, bankCodes: [bank.code], record });
-
-  const diagnose = async (): Promise<RecoveryDiagnosis> => {
-    const [channels, queuesCheck, tcp] = await Promise.all([
-      mq.inspectChannels({ bank: bank.code }),
-      mq.inspectQueues({ bank: bank.code }),
-      host.probeFrontEnd({ bank: bank.code }),
-    ]);
-    const ping = channels.sender.status === 'RUNNING' ? undefined : await mq.pingChannel({ bank: bank.code });
-    return {
-      bank: bank.code,
-      bankName: bank.name,
-      qmgr: channels.sender.qmgr,
-      channel: channels.sender.channel,
-      sender: channels.sender,
-      ...(channels.bankReceiver && { bankReceiver: channels.bankReceiver }),
-      ...(channels.bankSender && { bankSender: channels.bankSender }),
-      xmitqDepth: queuesCheck.xmitq.depth,
-      ...(ping && { ping }),
-      tcp,
-    };
-  };
-
-  const actions: (ChannelActionResult & { at: string })[] = [];
-  let lock: HeldLock | undefined;
-  let diagnosis: RecoveryDiagnosis;
-  let decision: RecoveryDecision;
-  let plan: ApprovalPlan | undefined;
-  let approval: GateOutcome | undefined;
-  let approvedSteps: RecoveryStep[] | undefined;
-  let outcome: ChannelRecoveryOutcome | undefined;
-  let verification:
-    { status: string; xmitqDepth: number; bankSender?: string; checks: number; ok: boolean } | undefined;
-
-  try {
-    lock = await acquireLock('channel', `CZ.TO.${bank.code}`);
-    diagnosis = await diagnose();
+  const run = await openRun({ runbook, input, started: rawInput, firstStep: 'diagnosing' });
+  const { bank } = run;
+  const acts = recoveryActivities(run.estate.taskQueues.comm);
+  const failed = `通道恢复失败：${bank.name}`;
+  const ended = await holdingLock(run, ['channel', `CZ.TO.${bank.code}`], failed, async () => {
+    const diagnosis = await diagnose(acts, bank);
     // Runs begun before the return direction was looked at replay as they were decided.
     const judge = { returnDirection: patched('channel-recovery-return-direction') };
-    decision = decideRecovery(diagnosis, judge);
-    for (let round = 1; !outcome && round <= maxPlanRounds; round++) {
-      if (decision.kind === 'healthy') outcome = actions.length ? 'recovered' : 'already-running';
-      else if (decision.kind === 'other-runbook') outcome = 'needs-sequence-resync';
-      else if (decision.kind === 'bank-side') {
-        outcome = 'escalated';
-        await record.notify({
-          kind: 'run-escalated',
-          title: `通道恢复需银行协助：${bank.name} ${diagnosis.channel}`,
-          lines: [
-            decision.why,
-            `通道状态：${diagnosis.sender.status}`,
-            `传输队列积压：${diagnosis.xmitqDepth}`,
-          ],
-          bankCodes: [bank.code],
-          link: runLink,
-          key: 'escalated',
-        });
-        await record.audit({
-          kind: 'escalation',
-          actor: 'system',
-          subject: diagnosis.channel,
-          payload: { why: decision.why, diagnosis },
-          key: 'escalated',
-        });
-      } else {
-        plan = recoveryPlan(diagnosis, decision.steps, decision.why, input.reason);
-        if (input.dryRun) {
-          outcome = 'planned';
-          break;
-        }
-        step = 'awaiting-approval';
-        approval = await gate.request('execute', plan);
-        if (approval.outcome !== 'approved') {
-          outcome = approval.outcome;
-          break;
-        }
-        approvedSteps = decision.steps;
-        // Look again before leaping: if the channel has changed since the plan was shown,
-        // act only when the same steps still apply; otherwise plan again and ask again.
-        step = 'executing';
-        diagnosis = await diagnose();
-        decision = decideRecovery(diagnosis, judge);
-        if (decision.kind !== 'act' || decision.steps.join() !== approvedSteps.join()) continue;
-        const current = { out: diagnosis.sender.status, back: diagnosis.bankSender?.status };
-        let refused = false;
-        for (const [i, s] of approvedSteps.entries()) {
-          const returning = s === 'stop-return' || s === 'start-return';
-          const before = returning ? current.back : current.out;
-          let result: ChannelActionResult;
-          try {
-            result = await runStep(s, approval.proof);
-          } catch (err) {
-            // The approval no longer holds (the run was reset or started again, it aged): look and ask again.
-            if (!isProofRefusal(err)) throw err;
-            refused = true;
-            break;
-          }
-          actions.push({ ...result, at: new Date().toISOString() });
-          current[returning ? 'back' : 'out'] = s.startsWith('stop') ? 'STOPPED' : 'STARTING';
-          const target = stepTarget(diagnosis, s);
-          await record.audit({
-            kind: 'mutation',
-            actor: 'system',
-            subject: target.channel,
-            payload: {
-              action: result.command,
-              target: target.qmgr,
-              before: { status: before },
-              after: { answer: result.detail, alreadyDone: result.alreadyDone },
-              approvedBy: approval.votes.map((v) => v.user),
-              planDigest: approval.planDigest,
-            },
-            key: `mutation/${approval.gateId}/${i}`,
-          });
-        }
-        if (refused) {
-          step = 'diagnosing';
-          diagnosis = await diagnose();
-          decision = decideRecovery(diagnosis, judge);
-          continue;
-        }
-        step = 'verifying';
-        verification = await verifyFlow(
-          input.verifySeconds,
-          diagnosis.xmitqDepth,
-          approvedSteps.includes('start-return'),
-        );
-        outcome = verification.ok ? 'recovered' : 'not-verified';
-      }
-    }
-    outcome ??= 'not-verified';
-  } catch (err) {
-    await record.notify({
-      kind: 'run-failed',
-      title: `通道恢复失败：${bank.name}`,
-      lines: [String((err as Error).message ?? err)],
-      bankCodes: [bank.code],
-      link: runLink,
-      key: 'failed',
-    });
-    throw err;
-  } finally {
-    await lock?.release();
-  }
+    const seen = { diagnosis, decision: decideRecovery(diagnosis, judge) };
+    return recover({ run, acts, judge, seen, actions: [] });
+  });
+  const files = await closeRun(
+    run,
+    { outcome: ended.outcome, subject: ended.channel, payload: { why: ended.why } },
+    (r) => channelRecoveryReport(r, ended),
+  );
+  return { runbook, workflowId: run.workflowId, ...ended, report: files };
+}
 
-  function runStep(s: RecoveryStep, proof: ApprovalProof | undefined): Promise<ChannelActionResult> {
-    const target = { bank: bank.code, proof };
-    if (s === 'stop') return mqChange.stopSenderChannel(target);
-    if (s === 'start') return mqChange.startSenderChannel(target);
-    if (s === 'stop-return') return mqChange.stopBankSenderChannel(target);
-    return mqChange.startBankSenderChannel(target);
-  }
+function recoveryActivities(commQueue: string) {
+  return {
+    mq: proxyActivities<Mq>({ ...readOnly(), taskQueue: commQueue }),
+    mqChange: proxyActivities<Mq>({ ...mutation(), taskQueue: commQueue }),
+    host: proxyActivities<Host>({ ...readOnly(), taskQueue: commQueue }),
+  };
+}
 
-  /** Both ends moving: finance's sender RUNNING with its queue drained, and the bank's sender when it was restarted. */
-  async function verifyFlow(seconds: number, depthBefore: number, returnDirection: boolean) {
-    let checks = 0;
-    let last: { status: string; xmitqDepth: number; bankSender?: string } = {
-      status: 'UNKNOWN',
-      xmitqDepth: depthBefore,
-    };
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-      checks++;
-      const [channels, q] = await Promise.all([
-        mq.inspectChannels({ bank: bank.code }),
-        mq.inspectQueues({ bank: bank.code }),
-      ]);
-      last = {
-        status: channels.sender.status,
-        xmitqDepth: q.xmitq.depth,
-        ...(returnDirection && { bankSender: channels.bankSender?.status ?? 'UNKNOWN' }),
-      };
-      // A bank sender with nothing to send goes INACTIVE once started: that is flowing too.
-      const backOk = !returnDirection || ['RUNNING', 'INACTIVE'].includes(last.bankSender ?? '');
-      if (last.status === 'RUNNING' && last.xmitqDepth === 0 && backOk) return { ...last, checks, ok: true };
-      if (Date.now() + 2000 > deadline) return { ...last, checks, ok: false };
-      await sleep('2 seconds');
-    }
-  }
-
-  const why = decision.why;
-  upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
-  const ended: ChannelRecoveryReportFacts = {
+/** Both ends of the channel, its transmission queue, the front end by TCP, and PING CHANNEL when the sender is not running. */
+async function diagnose(
+  { mq, host }: Recovery['acts'],
+  bank: { code: string; name: string },
+): Promise<RecoveryDiagnosis> {
+  const [channels, queues, tcp] = await Promise.all([
+    mq.inspectChannels({ bank: bank.code }),
+    mq.inspectQueues({ bank: bank.code }),
+    host.probeFrontEnd({ bank: bank.code }),
+  ]);
+  const ping = channels.sender.status === 'RUNNING' ? undefined : await mq.pingChannel({ bank: bank.code });
+  return {
     bank: bank.code,
+    bankName: bank.name,
+    qmgr: channels.sender.qmgr,
+    channel: channels.sender.channel,
+    sender: channels.sender,
+    ...(channels.bankReceiver && { bankReceiver: channels.bankReceiver }),
+    ...(channels.bankSender && { bankSender: channels.bankSender }),
+    xmitqDepth: queues.xmitq.depth,
+    ...(ping && { ping }),
+    tcp,
+  };
+}
+
+/** Diagnoses again and judges what it sees: the look before leaping, or after an approval no longer held. */
+async function lookAgain(r: Recovery): Promise<void> {
+  const diagnosis = await diagnose(r.acts, r.run.bank);
+  r.seen = { diagnosis, decision: decideRecovery(diagnosis, r.judge) };
+}
+
+/**
+ * Judge, plan, approve, look again, execute, verify — planning again (at most `maxPlanRounds`
+ * times) when the channel moved between the plan and its execution.
+ */
+async function recover(r: Recovery): Promise<ChannelRecoveryReportFacts> {
+  for (let round = 1; round <= maxPlanRounds; round++) {
+    const { diagnosis, decision } = r.seen;
+    if (decision.kind === 'healthy') return ended(r, r.actions.length ? 'recovered' : 'already-running');
+    if (decision.kind === 'other-runbook') return ended(r, 'needs-sequence-resync');
+    if (decision.kind === 'bank-side') {
+      await askTheBank(r.run, diagnosis, decision.why);
+      return ended(r, 'escalated');
+    }
+    const plan = recoveryPlan(diagnosis, decision.steps, decision.why, r.run.input.reason);
+    const approval = await approve(r.run, 'execute', plan);
+    if (typeof approval === 'string') return ended(r, approval);
+    // Look again before leaping: act only when the same steps still apply; otherwise plan again.
+    r.run.step('executing');
+    await lookAgain(r);
+    if (r.seen.decision.kind !== 'act' || r.seen.decision.steps.join() !== decision.steps.join()) continue;
+    if (!(await execute(r, approval, decision.steps))) {
+      r.run.step('diagnosing');
+      await lookAgain(r);
+      continue;
+    }
+    r.run.step('verifying');
+    const verification = await verifyFlow(r, decision.steps.includes('start-return'));
+    return ended(r, verification.ok ? 'recovered' : 'not-verified', verification);
+  }
+  return ended(r, 'not-verified');
+}
+
+/** The fault is on the bank's side: nothing is changed; the people are told, with the evidence. */
+async function askTheBank(run: GatedRun<Input>, diagnosis: RecoveryDiagnosis, why: string): Promise<void> {
+  await escalate(run, {
+    title: `通道恢复需银行协助：${run.bank.name} ${diagnosis.channel}`,
+    lines: [why, `通道状态：${diagnosis.sender.status}`, `传输队列积压：${diagnosis.xmitqDepth}`],
+    subject: diagnosis.channel,
+    payload: { why, diagnosis },
+  });
+}
+
+/**
+ * The approved steps, in order, each audited with the channel's status before it. False when the
+ * approval no longer holds (the run was reset or started again, or it aged): look and ask again.
+ */
+async function execute(r: Recovery, approval: GateOutcome, steps: RecoveryStep[]): Promise<boolean> {
+  const { diagnosis } = r.seen;
+  const current = { out: diagnosis.sender.status, back: diagnosis.bankSender?.status };
+  for (const [i, step] of steps.entries()) {
+    const returning = step === 'stop-return' || step === 'start-return';
+    const before = returning ? current.back : current.out;
+    let result: ChannelActionResult;
+    try {
+      result = await runStep(r.acts, step, { bank: r.run.bank.code, proof: approval.proof });
+    } catch (err) {
+      if (!isProofRefusal(err)) throw err;
+      return false;
+    }
+    r.actions.push({ ...result, at: new Date().toISOString() });
+    current[returning ? 'back' : 'out'] = step.startsWith('stop') ? 'STOPPED' : 'STARTING';
+    const target = stepTarget(diagnosis, step);
+    await r.run.record.audit({
+      kind: 'mutation',
+      actor: 'system',
+      subject: target.channel,
+      payload: {
+        action: result.command,
+        target: target.qmgr,
+        before: { status: before },
+        after: { answer: result.detail, alreadyDone: result.alreadyDone },
+        approvedBy: approval.votes.map((v) => v.user),
+        planDigest: approval.planDigest,
+      },
+      key: `mutation/${approval.gateId}/${i}`,
+    });
+  }
+  return true;
+}
+
+function runStep(
+  { mqChange }: Recovery['acts'],
+  step: RecoveryStep,
+  target: { bank: string; proof: GateOutcome['proof'] },
+): Promise<ChannelActionResult> {
+  if (step === 'stop') return mqChange.stopSenderChannel(target);
+  if (step === 'start') return mqChange.startSenderChannel(target);
+  if (step === 'stop-return') return mqChange.stopBankSenderChannel(target);
+  return mqChange.startBankSenderChannel(target);
+}
+
+type Verification = { status: string; xmitqDepth: number; bankSender?: string; checks: number; ok: boolean };
+
+/** Both ends moving: finance's sender RUNNING with its queue drained, and the bank's sender when it was restarted. */
+async function verifyFlow(r: Recovery, returnDirection: boolean): Promise<Verification> {
+  const { mq } = r.acts;
+  const bank = r.run.bank.code;
+  const deadline = Date.now() + r.run.input.verifySeconds * 1000;
+  for (let checks = 1; ; checks++) {
+    const [channels, q] = await Promise.all([mq.inspectChannels({ bank }), mq.inspectQueues({ bank })]);
+    const last = {
+      status: channels.sender.status,
+      xmitqDepth: q.xmitq.depth,
+      ...(returnDirection && { bankSender: channels.bankSender?.status ?? 'UNKNOWN' }),
+    };
+    // A bank sender with nothing to send goes INACTIVE once started: that is flowing too.
+    const backOk = !returnDirection || ['RUNNING', 'INACTIVE'].includes(last.bankSender ?? '');
+    if (last.status === 'RUNNING' && last.xmitqDepth === 0 && backOk) return { ...last, checks, ok: true };
+    if (Date.now() + 2000 > deadline) return { ...last, checks, ok: false };
+    await sleep('2 seconds');
+  }
+}
+
+/** How the recovery ended, as its report and result tell it: the last diagnosis and judgement, the last plan and decision. */
+function ended(
+  r: Recovery,
+  outcome: ChannelRecoveryOutcome,
+  verification?: Verification,
+): ChannelRecoveryReportFacts {
+  const { diagnosis, decision } = r.seen;
+  const approval = r.run.approvals.at(-1);
+  return {
+    bank: r.run.bank.code,
     channel: diagnosis.channel,
     outcome,
-    why,
+    why: decision.why,
     diagnosis,
-    ...(plan && { plan, planDigest: planDigest(plan) }),
+    ...lastPlan(r.run),
     ...(approval && { approval }),
-    actions,
+    actions: r.actions,
     ...(verification && {
       verification: {
         status: verification.status,
@@ -270,21 +253,4 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
       },
     }),
   };
-  const about = {
-    runbook,
-    workflowId,
-    requestedBy: gate.requestedBy(),
-    startedAt,
-    timeZone: estate.timezone,
-  };
-  const files = await writeRunReport(control, about, (r) => channelRecoveryReport(r, ended));
-  await record.audit({
-    kind: 'outcome',
-    actor: 'system',
-    subject: diagnosis.channel,
-    payload: { result: outcome, why, report: files },
-    key: 'outcome',
-  });
-  await condition(allHandlersFinished);
-  return { runbook, workflowId, ...ended, report: files };
 }

@@ -11,23 +11,11 @@
  * Anything unexpected stops the run with the evidence. Locks: lock/channel/CZ.TO.<bank> (shared
  * with channel recovery) or lock/serials/<bank>.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  proxyActivities,
-  setHandler,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { createChannelSequenceActivities } from '../activities/channel-sequence.ts';
-import type { createControlActivities } from '../activities/control.ts';
 import type { createMessageSerialActivities } from '../activities/message-serials.ts';
 import type { createMqActivities } from '../activities/mq.ts';
-import { planDigest } from '../domain/approvals/decision.ts';
-import type { ApprovalPlan, Bilingual, GateOutcome } from '../domain/approvals/gate-types.ts';
+import type { Bilingual } from '../domain/approvals/gate-types.ts';
 import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { ErrorKind, isProofRefusal, parseInput } from '../domain/errors.ts';
 import {
@@ -38,7 +26,6 @@ import {
   resyncPlan,
   serialsPlan,
   serialsSql,
-  type BankRef,
 } from '../domain/runbooks/sequence-resync.plan.ts';
 import {
   evidenceLines,
@@ -55,16 +42,19 @@ import {
   type SequenceState,
   type SerialsState,
 } from '../domain/runbooks/sequence-resync.types.ts';
-import { createApprovalGate, type ApprovalGate } from './shared/approval-gate.ts';
-import { acquireLock, type HeldLock } from './shared/locks.ts';
-import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
-import { createRunRecord, type RunRecord } from './shared/run-record.ts';
-import { writeRunReport } from './shared/run-report.ts';
-import { announceRun, estateBank } from './shared/runbook-opening.ts';
-import { OutcomeKey } from './shared/search-attributes.ts';
+import {
+  approve,
+  auditEscalation,
+  closeRun,
+  holdingLock,
+  notifyEscalation,
+  openRun,
+  type Approved,
+  type GatedRun,
+  type NotApproved,
+} from './shared/runbook-run.ts';
 
-type Control = ReturnType<typeof createControlActivities>;
 type Mq = ReturnType<typeof createMqActivities>;
 type ChannelSeq = ReturnType<typeof createChannelSequenceActivities>;
 type Serials = ReturnType<typeof createMessageSerialActivities>;
@@ -74,131 +64,71 @@ const runbook = 'sequence-resync';
 /** Plans a run may show (a backout, then the resync, plus re-plans when the channel moves). */
 const maxRounds = 4;
 
-/** What a run has done so far, for the progress query, the report and the result. */
-interface RunState extends SequenceResyncSteps {
-  step: string;
-}
-
 type Ended = SequenceResyncEnd;
 
-interface Ctx {
-  input: Input;
-  bank: BankRef;
-  queues: { comm: string; db: string };
-  gate: ApprovalGate;
-  record: RunRecord;
-  run: RunState;
+/** A resync run: the run, and the changes it made (the plans and decisions are on the run). */
+interface Resync {
+  run: GatedRun<Input>;
+  actions: SequenceResyncSteps['actions'];
 }
 
 export async function sequenceResync(rawInput: SequenceResyncInput): Promise<SequenceResyncResult> {
   const input = parseInput(sequenceResyncInputSchema, rawInput);
-  const { workflowId } = workflowInfo();
-  const startedAt = new Date().toISOString();
-  const control = proxyActivities<Control>(readOnly());
-  const { estate, bank: found } = await estateBank(control, input.bank);
-  const bank: BankRef = { code: found.code, name: found.name };
-  const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
-  const subject = input.scope === 'channel' ? `CZ.TO.${bank.code}` : `${bank.code}/serials`;
-  const record = createRunRecord(runbook);
-  const run: RunState = { step: 'reading', plans: [], approvals: [], actions: [] };
-
-  setHandler(progressQuery, () => ({
+  const channel = input.scope === 'channel';
+  const subject = channel ? `CZ.TO.${input.bank}` : `${input.bank}/serials`;
+  const actions: Resync['actions'] = [];
+  const run = await openRun({
     runbook,
-    step: run.step,
-    detail: { bank: bank.code, scope: input.scope, actions: run.actions.length },
-  }));
-  const requester = await announceRun(record, {
-    runbook,
-    bankCodes: [bank.code],
     input,
     started: rawInput,
+    firstStep: 'reading',
+    detail: () => ({ scope: input.scope, actions: actions.length }),
     subject,
   });
-  const gate = createApprovalGate({ runbook, requester, bankCodes: [bank.code], record });
-  const ctx: Ctx = { input, bank, queues: estate.taskQueues, gate, record, run };
-
-  let lock: HeldLock | undefined;
-  let ended: Ended;
-  try {
-    lock =
-      input.scope === 'channel'
-        ? await acquireLock('channel', `CZ.TO.${bank.code}`)
-        : await acquireLock('serials', bank.code);
-    ended = input.scope === 'channel' ? await resyncChannel(ctx) : await realignSerials(ctx, workflowId);
-    if (ended.outcome === 'unexpected-state') await stopWithEvidence(ctx, ended, subject, runLink);
-  } catch (err) {
-    await record.notify({
-      kind: 'run-failed',
-      title: `序列号重置失败：${bank.name} ${subject}`,
-      lines: [String((err as Error).message ?? err)],
-      bankCodes: [bank.code],
-      link: runLink,
-      key: 'failed',
-    });
-    throw err;
-  } finally {
-    await lock?.release();
-  }
-
-  upsertSearchAttributes([{ key: OutcomeKey, value: ended.outcome }]);
-  const about = {
-    runbook,
-    workflowId,
-    requestedBy: gate.requestedBy(),
-    startedAt,
-    timeZone: estate.timezone,
-  };
-  const files = await writeRunReport(control, about, (r) =>
-    sequenceResyncReport(r, { bankName: bank.name, subject }, ended, ctx.run),
+  const r: Resync = { run, actions };
+  const lock: [string, string] = channel ? ['channel', subject] : ['serials', input.bank];
+  const ended = await holdingLock(run, lock, `序列号重置失败：${run.bank.name} ${subject}`, async () => {
+    const end = channel ? await resyncChannel(r) : await realignSerials(r);
+    if (end.outcome === 'unexpected-state') await stopWithEvidence(r, end, subject);
+    return end;
+  });
+  const steps = { plans: run.plans, approvals: run.approvals, actions };
+  const files = await closeRun(
+    run,
+    { outcome: ended.outcome, subject, payload: { why: ended.why.zh } },
+    (report) => sequenceResyncReport(report, { bankName: run.bank.name, subject }, ended, steps),
   );
-  await record.audit({
-    kind: 'outcome',
-    actor: 'system',
-    subject,
-    payload: { result: ended.outcome, why: ended.why.zh, report: files },
-    key: 'outcome',
-  });
-  await condition(allHandlersFinished);
   return {
     runbook,
-    workflowId,
-    bank: bank.code,
+    workflowId: run.workflowId,
+    bank: run.bank.code,
     scope: input.scope,
     outcome: ended.outcome,
     why: ended.why.zh,
     ...(ended.channel && { channel: ended.channel }),
     ...(ended.serials && { serials: ended.serials }),
-    plans: run.plans,
-    approvals: run.approvals,
-    actions: run.actions,
+    ...steps,
     ...(ended.verification && { verification: ended.verification }),
     report: files,
   };
 }
 
-/** An unexpected state ends the run here: the evidence goes to the audit trail and to the people. */
-async function stopWithEvidence(ctx: Ctx, ended: Ended, subject: string, link: string): Promise<void> {
-  await ctx.record.audit({
-    kind: 'escalation',
-    actor: 'system',
+/** An unexpected state ends the run here: the evidence goes to the audit trail, then to the people. */
+async function stopWithEvidence(r: Resync, ended: Ended, subject: string): Promise<void> {
+  const escalation = {
+    title: `序列号重置已停止，需人工核查：${r.run.bank.name} ${subject}`,
+    lines: [ended.why.zh, ...evidenceLines(ended)],
     subject,
     payload: { why: ended.why, channel: ended.channel?.last, serials: ended.serials },
-    key: 'escalated',
-  });
-  await ctx.record.notify({
-    kind: 'run-escalated',
-    title: `序列号重置已停止，需人工核查：${ctx.bank.name} ${subject}`,
-    lines: [ended.why.zh, ...evidenceLines(ended)],
-    bankCodes: [ctx.bank.code],
-    link,
-    key: 'escalated',
-  });
+  };
+  await auditEscalation(r.run, escalation);
+  await notifyEscalation(r.run, escalation);
 }
 
 /** The channel scope: read, decide, (backout), resync, verify — re-planning when the channel moves. */
-async function resyncChannel(ctx: Ctx): Promise<Ended> {
-  const { input, bank, run } = ctx;
-  const seq = proxyActivities<ChannelSeq>({ ...readOnly(), taskQueue: ctx.queues.comm });
+async function resyncChannel(r: Resync): Promise<Ended> {
+  const { input, bank } = r.run;
+  const seq = proxyActivities<ChannelSeq>({ ...readOnly(), taskQueue: r.run.estate.taskQueues.comm });
   const read = () => seq.readSequenceState({ bank: bank.code });
   const decide = (s: SequenceState, backedOut: boolean) =>
     decideChannel(s, {
@@ -207,53 +137,58 @@ async function resyncChannel(ctx: Ctx): Promise<Ended> {
     });
 
   const first = await read();
-  let state = first;
-  let backedOut = false;
-  const end = (e: Omit<Ended, 'channel'>): Ended => ({ ...e, channel: { first, last: state } });
+  const seen = { state: first, backedOut: false };
+  const end = (e: Omit<Ended, 'channel'>): Ended => ({ ...e, channel: { first, last: seen.state } });
 
   for (let round = 1; round <= maxRounds; round++) {
-    run.step = 'deciding';
-    const decision = decide(state, backedOut);
+    r.run.step('deciding');
+    const decision = decide(seen.state, seen.backedOut);
     if (decision.kind === 'nothing-to-do' || decision.kind === 'unexpected-state')
       return end({ outcome: decision.kind, why: decision.why });
     const backout = decision.kind === 'resolve-in-doubt';
     const plan = backout
-      ? resolvePlan(state, bank, decision, input.reason)
-      : resyncPlan(state, bank, decision, input.reason);
-    const approval = await ask(ctx, backout ? 'resolve-in-doubt' : 'execute', plan);
-    if (approval === 'planned' || approval.outcome !== 'approved') return end(notApproved(approval));
+      ? resolvePlan(seen.state, bank, decision, input.reason)
+      : resyncPlan(seen.state, bank, decision, input.reason);
+    const approval = await approve(r.run, backout ? 'resolve-in-doubt' : 'execute', plan);
+    if (typeof approval === 'string') return end(notApproved(r.run, approval));
 
     // Look again before leaping: act only if the same commands still apply, else plan again.
-    run.step = 'executing';
-    state = await read();
-    if (commandsOf(decide(state, backedOut)).join('\n') !== commandsOf(decision).join('\n')) continue;
+    r.run.step('executing');
+    seen.state = await read();
+    if (commandsOf(decide(seen.state, seen.backedOut)).join('\n') !== commandsOf(decision).join('\n'))
+      continue;
     let done: Awaited<ReturnType<typeof runSteps>>;
     try {
-      done = await runSteps(ctx, approval, decision, state, read);
+      done = await runSteps(r, approval, decision, seen.state, read);
     } catch (err) {
       // The approval no longer holds (reset, a second run, aged): read again, plan and ask again.
       if (!isProofRefusal(err)) throw err;
-      state = await read();
+      seen.state = await read();
       continue;
     }
-    state = done.state;
+    seen.state = done.state;
     if (done.stuck) return end({ outcome: 'unexpected-state', why: done.stuck });
-    state = await read();
+    seen.state = await read();
     if (backout) {
-      backedOut = true;
+      seen.backedOut = true;
       continue;
     }
-    run.step = 'verifying';
-    const verification = await verifyChannel(read, input.verifySeconds, (s) => (state = s));
+    r.run.step('verifying');
+    const verification = await verifyChannel(read, input.verifySeconds, (s) => (seen.state = s));
     return end({ outcome: verification.ok ? 'resynced' : 'not-verified', why: decision.why, verification });
   }
-  return end({
+  return end(unstable(r.run, '通道状态', 'The channel kept changing'));
+}
+
+/** The run stops when what it would change keeps moving between approval and execution. */
+function unstable(run: GatedRun<Input>, zh: string, en: string): Omit<Ended, 'channel' | 'serials'> {
+  return {
     outcome: 'unexpected-state',
     why: {
-      zh: `通道状态在审批与执行之间反复变化（已出示 ${run.plans.length} 份计划），为安全起见停止处理`,
-      en: `The channel kept changing between approval and execution (${run.plans.length} plans shown); stopping`,
+      zh: `${zh}在审批与执行之间反复变化（已出示 ${run.plans.length} 份计划），为安全起见停止处理`,
+      en: `${en} between approval and execution (${run.plans.length} plans shown); stopping`,
     },
-  });
+  };
 }
 
 function isUnexpectedState(err: unknown): boolean {
@@ -272,14 +207,14 @@ function commandsOf(d: ChannelDecision): string[] {
 
 /** The approved MQSC, one command at a time; after a STOP, wait for it to take effect (RESET needs it). */
 async function runSteps(
-  ctx: Ctx,
-  approval: GateOutcome,
+  r: Resync,
+  approval: Approved,
   decision: Extract<ChannelDecision, { kind: 'resync' | 'resolve-in-doubt' }>,
   before: SequenceState,
   read: () => Promise<SequenceState>,
 ): Promise<{ state: SequenceState; stuck?: Bilingual }> {
-  const bank = ctx.bank.code;
-  const change = proxyActivities<ChannelSeq & Mq>({ ...mutation(), taskQueue: ctx.queues.comm });
+  const bank = r.run.bank.code;
+  const change = proxyActivities<ChannelSeq & Mq>({ ...mutation(), taskQueue: r.run.estate.taskQueues.comm });
   const seqnum = decision.kind === 'resync' ? decision.seqnum : undefined;
   let state = before;
   for (const [index, step] of decision.steps.entries()) {
@@ -292,7 +227,7 @@ async function runSteps(
       planned,
     };
     const { proof } = approval;
-    await act(ctx, approval, facts, () => {
+    await act(r, approval, facts, () => {
       if (step === 'stop') return change.stopSenderChannel({ bank, proof });
       if (step === 'resolve') return change.backOutInDoubt({ bank, proof });
       if (step === 'reset') return change.resetSenderSequence({ bank, seqnum: seqnum ?? 1, proof });
@@ -357,137 +292,147 @@ async function verifyChannel(
   }
 }
 
-/** The serials scope: ask the bank, decide, approve, look again, realign, ask again. */
-async function realignSerials(ctx: Ctx, workflowId: string): Promise<Ended> {
-  const { input, bank, run } = ctx;
-  const db = proxyActivities<Serials>({ ...readOnly(), taskQueue: ctx.queues.db });
-  const dbChange = proxyActivities<Serials>({ ...mutation(), taskQueue: ctx.queues.db });
-  const readSerials = () => db.readSerials({ bank: bank.code });
-  let asked = 0;
-  const askBank = async (): Promise<BankSerialAnswer | null> => {
-    asked += 1;
-    run.step = 'asking-bank';
-    const q = await db.askBankSerial({ bank: bank.code, key: `${workflowId}/serials/${asked}` });
-    const deadline = Date.now() + input.answerSeconds * 1000;
-    for (;;) {
-      const answer = await db.readBankSerialAnswer({ queryId: q.queryId });
-      if (answer || Date.now() + 2000 > deadline) return answer;
-      await sleep('2 seconds');
-    }
-  };
-  const noAnswer: Bilingual = {
-    zh: `银行 ${input.answerSeconds} 秒内未答复状态查询：请先检查通道（通道恢复或序列号重置 scope=channel）与收发程序`,
-    en: `The bank did not answer the status query within ${input.answerSeconds} s; check the channel and the send/receive program first`,
-  };
-
-  const before = await readSerials();
-  let fin: SerialsState = before;
-  let answer = await askBank();
-  if (!answer) return { outcome: 'unexpected-state', why: noAnswer, serials: { before } };
-  const first = answer;
-  const end = (e: Omit<Ended, 'serials'>, after?: SerialsState, bankAfter?: BankSerialAnswer): Ended => ({
+/** The serials scope: ask the bank, decide, approve, ask again, realign, verify — re-planning when the serials move. */
+async function realignSerials(r: Resync): Promise<Ended> {
+  const { input, bank } = r.run;
+  const serials = serialsDesk(r);
+  const before = await serials.read();
+  const first = await serials.askBank();
+  if (!first) return { outcome: 'unexpected-state', why: noAnswer(input), serials: { before } };
+  const end = (
+    e: Omit<Ended, 'serials'>,
+    after?: SerialsState,
+    bankAfter?: BankSerialAnswer | null,
+  ): Ended => ({
     ...e,
     serials: { before, bank: first, ...(after && { after }), ...(bankAfter && { bankAfter }) },
   });
 
+  let answer = first;
   for (let round = 1; round <= maxRounds; round++) {
-    fin = await readSerials();
+    const fin = await serials.read();
     const decision = decideSerials(fin, answer);
     if (decision.kind !== 'realign') return end({ outcome: decision.kind, why: decision.why });
-    const approval = await ask(ctx, 'execute', serialsPlan(fin, answer, bank, decision, input.reason));
-    if (approval === 'planned' || approval.outcome !== 'approved') return end(notApproved(approval));
+    const approval = await approve(r.run, 'execute', serialsPlan(fin, answer, bank, decision, input.reason));
+    if (typeof approval === 'string') return end(notApproved(r.run, approval));
 
-    run.step = 'executing';
-    const again = await askBank();
-    if (!again) return end({ outcome: 'unexpected-state', why: noAnswer });
+    // Look again before leaping: the bank's answer afresh, and finance's serial as it is now.
+    r.run.step('executing');
+    const again = await serials.askBank();
+    if (!again) return end({ outcome: 'unexpected-state', why: noAnswer(input) });
     answer = again;
-    const current = decideSerials(await readSerials(), answer);
+    const current = decideSerials(await serials.read(), answer);
     if (current.kind !== 'realign' || current.from !== decision.from || current.to !== decision.to) continue;
-    const sql = serialsSql(bank.code, decision.from, decision.to);
-    const facts = {
-      index: 0,
-      target: 'treasury',
-      subject: `${bank.code}/serials`,
-      before: { financeOut: decision.from, bankLastAccepted: answer.lastSerialAccepted },
-      planned: sql,
-    };
-    try {
-      await act(ctx, approval, facts, async () => {
-        const r = await dbChange.realignOutgoingSerial({
-          bank: bank.code,
-          from: decision.from,
-          to: decision.to,
-          proof: approval.proof,
-        });
-        const detail = r.changed ? `last_serial ${r.before} → ${r.after}` : `已是 ${r.after}（重复执行）`;
-        return { command: sql, messageIds: [], detail, alreadyDone: !r.changed };
-      });
-    } catch (err) {
-      // The serial moved after the look (the send program numbered a message), or the approval
-      // no longer holds: plan again.
-      if (isUnexpectedState(err) || isProofRefusal(err)) continue;
-      throw err;
-    }
-    run.step = 'verifying';
-    const deadline = Date.now() + input.verifySeconds * 1000;
-    for (let checks = 1; ; checks++) {
-      const bankAfter = await askBank();
-      const after = await readSerials();
-      const detail = `财政端 ${after.financeOut}，银行最后接受 ${bankAfter?.lastSerialAccepted ?? '未答复'}`;
-      if (bankAfter && bankAfter.lastSerialAccepted === after.financeOut) {
-        return end(
-          { outcome: 'realigned', why: decision.why, verification: { ok: true, checks, detail } },
-          after,
-          bankAfter,
-        );
-      }
-      if (Date.now() + 2000 > deadline) {
-        return end(
-          { outcome: 'not-verified', why: decision.why, verification: { ok: false, checks, detail } },
-          after,
-          bankAfter ?? undefined,
-        );
-      }
-      await sleep('2 seconds');
-    }
+    if (!(await realign(r, approval, decision, answer))) continue;
+    r.run.step('verifying');
+    const verified = await verifySerials(serials, input.verifySeconds);
+    const outcome = verified.verification.ok ? 'realigned' : 'not-verified';
+    return end(
+      { outcome, why: decision.why, verification: verified.verification },
+      verified.after,
+      verified.bankAfter,
+    );
   }
-  return end({
-    outcome: 'unexpected-state',
-    why: {
-      zh: `报文序号在审批与执行之间反复变化（已出示 ${run.plans.length} 份计划），为安全起见停止处理`,
-      en: `The serials kept moving between approval and execution (${run.plans.length} plans shown); stopping`,
+  return end(unstable(r.run, '报文序号', 'The serials kept moving'));
+}
+
+const noAnswer = (input: Input): Bilingual => ({
+  zh: `银行 ${input.answerSeconds} 秒内未答复状态查询：请先检查通道（通道恢复或序列号重置 scope=channel）与收发程序`,
+  en: `The bank did not answer the status query within ${input.answerSeconds} s; check the channel and the send/receive program first`,
+});
+
+/** Finance's serials, and the bank's answer to a status query (each question its own, keyed by the run). */
+function serialsDesk(r: Resync) {
+  const { input, bank, workflowId } = r.run;
+  const db = proxyActivities<Serials>({ ...readOnly(), taskQueue: r.run.estate.taskQueues.db });
+  let asked = 0;
+  return {
+    read: () => db.readSerials({ bank: bank.code }),
+    async askBank(): Promise<BankSerialAnswer | null> {
+      asked += 1;
+      r.run.step('asking-bank');
+      const q = await db.askBankSerial({ bank: bank.code, key: `${workflowId}/serials/${asked}` });
+      const deadline = Date.now() + input.answerSeconds * 1000;
+      for (;;) {
+        const answer = await db.readBankSerialAnswer({ queryId: q.queryId });
+        if (answer || Date.now() + 2000 > deadline) return answer;
+        await sleep('2 seconds');
+      }
     },
-  });
+  };
 }
 
-/** Shows a plan (recorded either way); in a dry run that is where it ends. */
-async function ask(ctx: Ctx, step: string, plan: ApprovalPlan): Promise<GateOutcome | 'planned'> {
-  ctx.run.plans.push({ step, plan, planDigest: planDigest(plan) });
-  if (ctx.input.dryRun) return 'planned';
-  ctx.run.step = `awaiting-approval:${step}`;
-  const outcome = await ctx.gate.request(step, plan);
-  ctx.run.approvals.push(outcome);
-  return outcome;
+/** Sets finance's outgoing serial as approved; false when it moved after the look or the approval no longer holds. */
+async function realign(
+  r: Resync,
+  approval: Approved,
+  decision: { from: number; to: number },
+  answer: BankSerialAnswer,
+): Promise<boolean> {
+  const bank = r.run.bank.code;
+  const dbChange = proxyActivities<Serials>({ ...mutation(), taskQueue: r.run.estate.taskQueues.db });
+  const sql = serialsSql(bank, decision.from, decision.to);
+  const facts = {
+    index: 0,
+    target: 'treasury',
+    subject: `${bank}/serials`,
+    before: { financeOut: decision.from, bankLastAccepted: answer.lastSerialAccepted },
+    planned: sql,
+  };
+  try {
+    await act(r, approval, facts, async () => {
+      const done = await dbChange.realignOutgoingSerial({
+        bank,
+        from: decision.from,
+        to: decision.to,
+        proof: approval.proof,
+      });
+      const detail = done.changed
+        ? `last_serial ${done.before} → ${done.after}`
+        : `已是 ${done.after}（重复执行）`;
+      return { command: sql, messageIds: [], detail, alreadyDone: !done.changed };
+    });
+    return true;
+  } catch (err) {
+    // The serial moved after the look (the send program numbered a message), or the approval
+    // no longer holds: plan again.
+    if (isUnexpectedState(err) || isProofRefusal(err)) return false;
+    throw err;
+  }
 }
 
-function notApproved(approval: GateOutcome | 'planned'): Omit<Ended, 'channel' | 'serials'> {
-  if (approval === 'planned') {
+/** Verified: the bank's last accepted serial is finance's last outgoing one (asked every two seconds). */
+async function verifySerials(serials: ReturnType<typeof serialsDesk>, seconds: number) {
+  const deadline = Date.now() + seconds * 1000;
+  for (let checks = 1; ; checks++) {
+    const bankAfter = await serials.askBank();
+    const after = await serials.read();
+    const detail = `财政端 ${after.financeOut}，银行最后接受 ${bankAfter?.lastSerialAccepted ?? '未答复'}`;
+    const ok = !!bankAfter && bankAfter.lastSerialAccepted === after.financeOut;
+    if (ok || Date.now() + 2000 > deadline) return { verification: { ok, checks, detail }, after, bankAfter };
+    await sleep('2 seconds');
+  }
+}
+
+function notApproved(run: GatedRun<Input>, declined: NotApproved): Omit<Ended, 'channel' | 'serials'> {
+  if (declined === 'planned') {
     return {
       outcome: 'planned',
       why: { zh: '演练：仅生成计划，未做任何更改', en: 'Dry run: plan only, nothing changed' },
     };
   }
-  const outcome = approval.outcome === 'approved' ? 'rejected' : approval.outcome;
-  const who = approval.votes.find((v) => v.verdict === 'reject');
+  if (declined === 'expired')
+    return {
+      outcome: 'expired',
+      why: { zh: '审批超时，未做任何更改', en: 'The approval expired; nothing changed' },
+    };
+  const who = run.approvals.at(-1)?.votes.find((v) => v.verdict === 'reject');
   return {
-    outcome,
-    why:
-      outcome === 'rejected'
-        ? {
-            zh: `审批驳回（${who?.displayName ?? ''}：${who?.reason ?? ''}），未做任何更改`,
-            en: 'Rejected; nothing changed',
-          }
-        : { zh: '审批超时，未做任何更改', en: 'The approval expired; nothing changed' },
+    outcome: 'rejected',
+    why: {
+      zh: `审批驳回（${who?.displayName ?? ''}：${who?.reason ?? ''}），未做任何更改`,
+      en: 'Rejected; nothing changed',
+    },
   };
 }
 
@@ -503,21 +448,21 @@ interface ActFacts {
 
 /** Runs one approved mutation and records it: the action list, and an audit entry keyed per gate and step. */
 async function act(
-  ctx: Ctx,
-  approval: GateOutcome,
+  r: Resync,
+  approval: Approved,
   facts: ActFacts,
-  run: () => Promise<ChannelActionResult>,
+  change: () => Promise<ChannelActionResult>,
 ): Promise<void> {
-  const result = await run();
+  const result = await change();
   const command = result.command || facts.planned;
-  ctx.run.actions.push({
+  r.actions.push({
     command,
     target: facts.target,
     detail: result.alreadyDone ? `（已处于目标状态）${result.detail}` : result.detail,
     at: new Date().toISOString(),
     alreadyDone: result.alreadyDone,
   });
-  await ctx.record.audit({
+  await r.run.record.audit({
     kind: 'mutation',
     actor: 'system',
     subject: facts.subject,

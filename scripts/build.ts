@@ -12,16 +12,10 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { failureConverterPath } from '../connectors/codec/data-converter.ts';
 import { projectRoot } from '../temporal.config.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { workflowBundleFile } from '../workers/prebuilt-bundle.ts';
-import {
-  workflowBundlerOptions,
-  workflowInterceptorModules,
-  workflowsPath,
-} from '../workers/workflow-bundle.ts';
+import { bundleWorkflows } from '../workers/workflow-bundle.ts';
 
 const { args, checkOnly } = commandLine();
 const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'dist' } } });
@@ -44,23 +38,10 @@ if (compiled.status !== 0) {
 }
 const afterTsc = Date.now();
 
-const { code } = await bundleWorkflowCode({
-  workflowsPath,
-  workflowInterceptorModules,
-  failureConverterPath,
-  ...workflowBundlerOptions,
-  logger: quietBundler(),
-});
+const code = await bundleWorkflows();
 const bundleFile = join(out, workflowBundleFile);
 writeFileSync(bundleFile, code);
 console.log(
   `Compiled to ${out} in ${((afterTsc - started) / 1000).toFixed(1)} s; workflow bundle ${bundleFile} ` +
     `(${(code.length / 1024 / 1024).toFixed(1)} MiB) in ${((Date.now() - afterTsc) / 1000).toFixed(1)} s`,
 );
-
-/** The bundler's own progress lines only when something goes wrong. */
-function quietBundler() {
-  const drop = () => undefined;
-  const error = (message: string, meta?: unknown) => console.error(message, meta ?? '');
-  return { log: drop, trace: drop, debug: drop, info: drop, warn: error, error };
-}

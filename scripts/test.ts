@@ -1,24 +1,32 @@
 /**
  * `npm test`: the whole suite. Installs the Temporal CLI when missing, starts one in-memory
- * Temporal dev server for the run (tests use unique task queues and workflow ids), runs every
- * `test/**\/*.test.ts` file with node's test runner, and stops the server.
- *   npm test                      everything
- *   npm test -- test/unit         only files under the given paths
- *   npm test -- --seed 42         another seed for the generated tests (JINCAI_TEST_SEED)
+ * Temporal dev server for the run with a namespace per test file, bundles the workflows once for
+ * every test worker, runs every `test/**\/*.test.ts` file with node's test runner — several files
+ * at a time, each in a process of its own — stops the server and prints the ten slowest files.
+ *   npm test                        everything
+ *   npm test -- test/unit           only files under the given paths
+ *   npm test -- --seed 42           another seed for the generated tests (JINCAI_TEST_SEED)
+ *   npm test -- --concurrency 1     one file at a time (default: twice the machine's cores)
  * With JINCAI_TEST_TEMPORAL_ADDRESS (and JINCAI_TEST_TEMPORAL_TLS) already set, the tests run
- * against that server instead: `npm run cluster -- test` points them at the real cluster.
+ * against that server instead, one file at a time in its `default` namespace: `npm run cluster --
+ * test` points them at the real cluster.
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
 import { parseArgs } from 'node:util';
 import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/payload-keys.ts';
 import { projectRoot } from '../temporal.config.ts';
+import { testWorkflowBundlesEnv, writeTestWorkflowBundles } from '../test/support/workflow-bundles.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
 import { ensureChromium } from './lib/chromium.ts';
 import { ensureSshd } from './lib/sshd.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
+import { fileTime, slowestFiles, type FileTime } from './lib/slowest-test-files.ts';
+import { namespacePerFileEnv, testFileNamespace } from './lib/test-namespaces.ts';
 
 function testFiles(path: string): string[] {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
@@ -31,12 +39,27 @@ const { args, checkOnly } = commandLine();
 const { values: options, positionals: roots } = parseArgs({
   args,
   allowPositionals: true,
-  options: { seed: { type: 'string' } },
+  options: { seed: { type: 'string' }, concurrency: { type: 'string' } },
 });
 if (options.seed !== undefined && !/^\d+$/.test(options.seed)) {
   console.error(`--seed: expected a whole number, got "${options.seed}"`);
   process.exit(2);
 }
+if (options.concurrency !== undefined && !/^[1-9]\d*$/.test(options.concurrency)) {
+  console.error(`--concurrency: expected a number of files from 1, got "${options.concurrency}"`);
+  process.exit(2);
+}
+const given = process.env.JINCAI_TEST_TEMPORAL_ADDRESS;
+if (given && options.concurrency !== undefined && options.concurrency !== '1') {
+  console.error(
+    `--concurrency: a given Temporal server (JINCAI_TEST_TEMPORAL_ADDRESS) runs one file at a time: ` +
+      `its files share the default namespace`,
+  );
+  process.exit(2);
+}
+// Most of a test file's time is spent waiting (on Temporal, on timers, on child processes), so two
+// files per core keep the cores busy without starving the deadlines inside the tests.
+const concurrency = given ? 1 : Number(options.concurrency ?? 2 * availableParallelism());
 const files = (roots.length > 0 ? roots : ['test']).flatMap((r) => testFiles(resolve(projectRoot, r)));
 if (files.length === 0) {
   console.error(`No test files under ${roots.join(', ') || 'test'}`);
@@ -44,43 +67,60 @@ if (files.length === 0) {
 }
 if (checkOnly) {
   console.log(
-    argumentsOk(`run ${files.length} test file(s)${options.seed ? ` with seed ${options.seed}` : ''}`),
+    argumentsOk(
+      `run ${files.length} test file(s), ${concurrency} at a time${options.seed ? `, with seed ${options.seed}` : ''}`,
+    ),
   );
   process.exit(0);
 }
 
+const started = Date.now();
 const cliPath = await ensureTemporalCli({ log: (line) => console.log(line) });
 // Browser tests (files named *browser*) need Chromium; install it now rather than fail late.
 const chromium = files.some((f) => f.includes('browser')) ? ensureChromium() : undefined;
 // The SSH host tests (files named *ssh*) start their own OpenSSH server.
 if (files.some((f) => f.includes('ssh'))) ensureSshd();
-const given = process.env.JINCAI_TEST_TEMPORAL_ADDRESS;
-const server = given
-  ? { address: given, stop: async () => undefined }
-  : await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
+const bundles = mkdtempSync(join(tmpdir(), 'jincai-test-bundles-'));
+const [server] = await Promise.all([
+  given
+    ? { address: given, stop: async () => undefined }
+    : startDevServer({
+        cliPath,
+        uiPort: false,
+        searchAttributes: projectSearchAttributes,
+        extraNamespaces: files.map((f) => testFileNamespace(f)),
+      }),
+  writeTestWorkflowBundles(bundles),
+]);
 console.log(
-  `${given ? 'Temporal server given' : 'Temporal dev server for the tests'} at ${server.address}; ${files.length} test files`,
+  `${given ? 'Temporal server given' : 'Temporal dev server for the tests'} at ${server.address}; ` +
+    `workflows bundled; ${files.length} test files, ${concurrency} at a time ` +
+    `(${((Date.now() - started) / 1000).toFixed(1)} s to get here)`,
 );
 
-const code = await new Promise<number>((done) => {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--test', ...files.map((f) => relative(projectRoot, f))],
-    {
-      cwd: projectRoot,
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        JINCAI_TEST_TEMPORAL_ADDRESS: server.address,
-        ...(chromium && { CHROMIUM_PATH: chromium }),
-        // One key for the run, so every test file's workers and clients read each other's payloads.
-        [defaultPayloadKeysEnv]: process.env[defaultPayloadKeysEnv] || generatePayloadKeys('test-run'),
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        ...(typeof options.seed === 'string' && { JINCAI_TEST_SEED: options.seed }),
-      },
-    },
-  );
-  child.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
+// The files run in child processes of this one (node's test runner), which inherit its environment.
+Object.assign(process.env, {
+  JINCAI_TEST_TEMPORAL_ADDRESS: server.address,
+  ...(!given && { [namespacePerFileEnv]: '1' }),
+  [testWorkflowBundlesEnv]: bundles,
+  ...(chromium && { CHROMIUM_PATH: chromium }),
+  // One key for the run, so every test file's workers and clients read each other's payloads.
+  [defaultPayloadKeysEnv]: process.env[defaultPayloadKeysEnv] || generatePayloadKeys('test-run'),
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  ...(typeof options.seed === 'string' && { JINCAI_TEST_SEED: options.seed }),
 });
+let failed = false;
+const times: FileTime[] = [];
+process.chdir(projectRoot);
+const stream = run({ files, concurrency });
+stream.on('test:fail', () => (failed = true));
+stream.on('test:complete', (event) => {
+  const time = fileTime(event);
+  if (time) times.push(time);
+});
+for await (const line of stream.compose(new spec())) process.stdout.write(line as string);
 await server.stop();
-process.exit(code);
+rmSync(bundles, { recursive: true, force: true });
+console.log(slowestFiles(times));
+console.log(`Tests ${failed ? 'failed' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+process.exit(failed ? 1 : 0);

@@ -4,7 +4,8 @@
  * in plain Node.
  */
 import { fileURLToPath } from 'node:url';
-import type { WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import { failureConverterPath } from '../connectors/codec/data-converter.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -27,3 +28,24 @@ export const workflowBundlerOptions: NonNullable<WorkerOptions['bundlerOptions']
     optimization: { ...config.optimization, sideEffects: false },
   }),
 };
+
+/**
+ * Workflows bundled once, with the payload codec's failure converter, for workers given a
+ * `workflowBundle`: the production build (scripts/build.ts) and the bundles a test run shares. By
+ * default the runbooks with their interceptors. The bundler's own progress lines only when
+ * something goes wrong.
+ */
+export async function bundleWorkflows(
+  options: { entry?: string; interceptorModules?: string[] } = {},
+): Promise<string> {
+  const drop = () => undefined;
+  const error = (message: string, meta?: unknown) => console.error(message, meta ?? '');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: options.entry ?? workflowsPath,
+    workflowInterceptorModules: options.interceptorModules ?? workflowInterceptorModules,
+    failureConverterPath,
+    ...workflowBundlerOptions,
+    logger: { log: drop, trace: drop, debug: drop, info: drop, warn: error, error },
+  });
+  return code;
+}

@@ -66,6 +66,8 @@ export interface DevServerOptions {
   dbFile?: string;
   /** Created at start besides `default`; also what readiness checks. Default `default`. */
   namespace?: string;
+  /** More namespaces created at start, each with the search attributes (e.g. one per test file). */
+  extraNamespaces?: string[];
   searchAttributes?: Record<string, SearchAttributeType>;
   /** Server stdout/stderr are appended here; omitted = kept in memory for error reports only. */
   logFile?: string;
@@ -143,6 +145,7 @@ async function startOnce(options: DevServerOptions): Promise<DevServerHandle> {
     args.push('--db-filename', resolve(options.dbFile));
   }
   if (namespace !== 'default') args.push('--namespace', namespace);
+  for (const extra of options.extraNamespaces ?? []) args.push('--namespace', extra);
   for (const [name, type] of Object.entries(options.searchAttributes ?? {}))
     args.push('--search-attribute', `${name}=${type}`);
   if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);

@@ -80,9 +80,9 @@ before(async () => {
   const keys = testPayloadKeys();
   const dataConverter = createDataConverter(keys);
   connection = await Connection.connect(temporal.connectionOptions());
-  client = new Client({ connection, dataConverter });
+  client = new Client({ connection, namespace: temporal.namespace, dataConverter });
   // Reads what the server really stores: no codec.
-  plainClient = new Client({ connection });
+  plainClient = new Client({ connection, namespace: temporal.namespace });
   nc = await NativeConnection.connect(temporal.connectionOptions());
   for (const [queue, converter] of [
     [taskQueue, dataConverter],
@@ -90,6 +90,7 @@ before(async () => {
   ] as const) {
     const worker = await Worker.create({
       connection: nc,
+      namespace: temporal.namespace,
       taskQueue: queue,
       workflowsPath,
       activities,
@@ -129,7 +130,7 @@ async function rawHistory(
   let nextPageToken: Uint8Array | undefined;
   do {
     const page = await plainClient.workflowService.getWorkflowExecutionHistory({
-      namespace: 'default',
+      namespace: temporal.namespace,
       execution: { workflowId },
       nextPageToken,
     });
@@ -205,7 +206,7 @@ test('with the codec: no account number or name in history or the worker log; th
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-namespace': 'default',
+        'x-namespace': temporal.namespace,
         authorization: `Bearer ${suffix}`,
       },
       body: JSON.stringify({

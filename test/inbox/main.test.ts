@@ -32,7 +32,12 @@ test('npm run inbox: starts from the site file, says "inbox ready" with its URL,
   testPayloadKeys();
   const port = await freePort();
   const raw = parseYaml(readFileSync(defaultSiteFile, 'utf8')) as Record<string, Record<string, unknown>>;
-  raw.temporal = { ...raw.temporal, address: temporal.address, ...(temporal.tls && { tls: temporal.tls }) };
+  raw.temporal = {
+    ...raw.temporal,
+    address: temporal.address,
+    namespace: temporal.namespace,
+    ...(temporal.tls && { tls: temporal.tls }),
+  };
   raw.approvals = {
     ...raw.approvals,
     signers: [{ keyId: 'main-test', publicKeyFile: join(dir, 'sign.pub') }],

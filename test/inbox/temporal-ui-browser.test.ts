@@ -39,6 +39,7 @@ before(async () => {
   tb = await startApprovalTestbed({
     temporal: {
       address: server.address,
+      namespace: server.namespace,
       connectionOptions: () => ({ address: server.address }),
       stop: () => server.stop(),
     },

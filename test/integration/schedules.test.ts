@@ -22,6 +22,7 @@ before(async () => {
   temporal = await testTemporal();
   ts = await makeTestSite({
     temporalAddress: temporal.address,
+    temporalNamespace: temporal.namespace,
     ...(temporal.tls && { temporalTls: temporal.tls }),
     edit: (raw) => {
       raw.schedules = [
@@ -29,7 +30,10 @@ before(async () => {
       ];
     },
   });
-  client = new Client({ connection: await Connection.connect(temporal.connectionOptions()) });
+  client = new Client({
+    connection: await Connection.connect(temporal.connectionOptions()),
+    namespace: temporal.namespace,
+  });
 });
 after(async () => {
   await client.schedule

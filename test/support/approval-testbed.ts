@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createApprovalActivities } from '../../activities/approvals.ts';
@@ -36,13 +35,13 @@ import { startInbox, type InboxHandle, type InboxOptions } from '../../inbox/ser
 import { connectClient } from '../../scripts/lib/client.ts';
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { loadSite, type ApprovalPolicyConfig, type SiteConfig } from '../../temporal.config.ts';
-import { workflowBundlerOptions } from '../../workers/workflow-bundle.ts';
 import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
 import type { approvalFixture, ApprovalFixtureInput } from '../inbox/fixtures/approval-fixture.ts';
 import { testAuditSection } from './audit-site.ts';
 import { testDataConverter } from './codec.ts';
 import { signedStartMemo } from './signed-starts.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';
+import { testWorkflowBundle } from './workflow-bundles.ts';
 
 export interface Person extends DirectoryUser {
   password: string;
@@ -57,8 +56,6 @@ export const people = {
   outsider: { id: 'zhao.lei', displayName: '赵磊', roles: ['comm-approver'] },
 } as const satisfies Record<string, DirectoryUser>;
 export type PersonName = keyof typeof people;
-
-export const fixtureWorkflowsPath = fileURLToPath(new URL('../inbox/fixtures/workflows.ts', import.meta.url));
 
 /** A plan as a channel recovery would show it, with vouchers to check money and masking. */
 export function samplePlan(overrides: Partial<ApprovalPlan> = {}): ApprovalPlan {
@@ -137,8 +134,6 @@ export interface ApprovalTestbed {
 
 export async function startApprovalTestbed(
   options: {
-    /** Workflow bundle entry; default the inbox fixture. */
-    workflowsPath?: string;
     /** More activities for the worker (e.g. a runbook's MQ activities). */
     activities?: object;
     /** Per-runbook approval policies (site `approvals.runbooks`). */
@@ -178,6 +173,7 @@ export async function startApprovalTestbed(
       temporal: {
         ...base.temporal,
         address: temporal.address,
+        namespace: temporal.namespace,
         ...(temporal.tls && { tls: temporal.tls }),
         taskQueues: { runbooks: taskQueue, comm: `comm-${suffix}`, db: `db-${suffix}` },
       },
@@ -223,8 +219,7 @@ export async function startApprovalTestbed(
       connection: nc,
       namespace: site.temporal.namespace,
       taskQueue,
-      workflowsPath: options.workflowsPath ?? fixtureWorkflowsPath,
-      bundlerOptions: workflowBundlerOptions,
+      workflowBundle: await testWorkflowBundle('approval-fixture'),
       dataConverter,
       activities: {
         ...createApprovalActivities({ site, users, signers: loadSignerKeys(site.approvals) }),

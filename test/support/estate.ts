@@ -12,6 +12,7 @@ import { testDataConverter } from './codec.ts';
 import { signedStarts } from './signed-starts.ts';
 import { makeTestSite, type RawSite, type TestSite } from './site.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';
+import { testWorkflowBundle } from './workflow-bundles.ts';
 
 export interface TestEstate extends TestSite {
   temporal: TestTemporal;
@@ -29,6 +30,7 @@ export async function startTestEstate(
   const dataConverter = testDataConverter();
   const ts = await makeTestSite({
     temporalAddress: temporal.address,
+    temporalNamespace: temporal.namespace,
     ...(temporal.tls && { temporalTls: temporal.tls }),
     ...options,
   });
@@ -61,6 +63,7 @@ export async function startTestEstate(
         zones: ['runbooks', 'comm', 'db'],
         log: createLogger('test-worker', 'warn'),
         dataConverter,
+        workflowBundle: await testWorkflowBundle('runbooks'),
       });
       worker = { workers: zw.workers, run: Promise.all(zw.workers.map((w) => w.run())), close: zw.close, nc };
     },

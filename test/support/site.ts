@@ -39,6 +39,8 @@ interface SubsystemBanks {
 
 export async function makeTestSite(options: {
   temporalAddress: string;
+  /** The test file's namespace (test/support/temporal.ts); default the committed site's. */
+  temporalNamespace?: string;
   /** The server's TLS settings (the cluster run); absent: plain TCP. */
   temporalTls?: TemporalTlsConfig;
   banks?: string[];
@@ -55,6 +57,7 @@ export async function makeTestSite(options: {
   raw.temporal = {
     ...raw.temporal,
     address: options.temporalAddress,
+    ...(options.temporalNamespace && { namespace: options.temporalNamespace }),
     ...(options.temporalTls && { tls: options.temporalTls }),
     taskQueues: { runbooks: `runbooks-${suffix}`, comm: `comm-${suffix}`, db: `db-${suffix}` },
   };

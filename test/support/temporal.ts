@@ -3,6 +3,11 @@
  * `npm run cluster -- test` points at (JINCAI_TEST_TEMPORAL_ADDRESS, with TLS settings in
  * JINCAI_TEST_TEMPORAL_TLS as the site's `temporal.tls` section in JSON), or, when a file runs on
  * its own, a fresh in-memory dev server of its own.
+ *
+ * On the server `npm test` started, each test file has a namespace of its own
+ * (JINCAI_TEST_NAMESPACE_PER_FILE; scripts/lib/test-namespaces.ts), so files that run at the same
+ * time never meet: not in resource locks (`lock/channel/CZ.TO.ICBC`), not in the ids runbooks derive
+ * from the date, not in visibility listings or schedules.
  */
 import {
   temporalConnectionOptions,
@@ -10,10 +15,13 @@ import {
 } from '../../connectors/temporal/connection-options.ts';
 import { projectSearchAttributes, startDevServer } from '../../scripts/lib/dev-server.ts';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
+import { namespacePerFileEnv, testFileNamespace } from '../../scripts/lib/test-namespaces.ts';
 import { temporalTlsSchema, type TemporalTlsConfig } from '../../temporal.config.ts';
 
 export interface TestTemporal {
   address: string;
+  /** The namespace this test file works in. */
+  namespace: string;
   /** The site's `temporal.tls` for this server; absent: plain TCP. */
   tls?: TemporalTlsConfig;
   /** For `Connection.connect` and `NativeConnection.connect`. */
@@ -28,6 +36,7 @@ export async function testTemporal(): Promise<TestTemporal> {
     const tls = tlsJson ? temporalTlsSchema.parse(JSON.parse(tlsJson)) : undefined;
     return {
       address: shared,
+      namespace: process.env[namespacePerFileEnv] ? testFileNamespace(process.argv[1] ?? '') : 'default',
       ...(tls && { tls }),
       connectionOptions: () => temporalConnectionOptions({ address: shared, tls }),
       stop: async () => undefined,
@@ -37,6 +46,7 @@ export async function testTemporal(): Promise<TestTemporal> {
   const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
   return {
     address: server.address,
+    namespace: server.namespace,
     connectionOptions: () => ({ address: server.address }),
     stop: () => server.stop(),
   };

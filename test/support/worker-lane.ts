@@ -27,6 +27,7 @@ import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import type { TestEstate } from './estate.ts';
 import { startWorkerProcess } from './worker-process.ts';
+import { testWorkflowBundle } from './workflow-bundles.ts';
 
 export interface LaneOptions {
   /** Checked after every kill, before its `meanwhile`: what must hold whenever the worker dies. */
@@ -66,7 +67,13 @@ export class WorkerLane {
       this.raw.temporal.address = this.relay.address;
       writeFileSync(this.file, stringify(this.raw));
     }
-    this.child = await startWorkerProcess({ ...this.estate.env, JINCAI_SITE: this.file });
+    // The run's prebuilt bundle, as a production worker loads its own: up in a second or two, not
+    // bundling the workflows again after every kill.
+    const bundle = await testWorkflowBundle('runbooks');
+    this.child = await startWorkerProcess(
+      { ...this.estate.env, JINCAI_SITE: this.file },
+      { args: ['--workflow-bundle', bundle.codePath] },
+    );
   }
 
   /** Starts a workflow on this lane's runbooks queue. */

@@ -26,9 +26,13 @@ before(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   temporal = await testTemporal();
   nc = await NativeConnection.connect({ address: temporal.address });
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  client = new Client({
+    connection: await Connection.connect({ address: temporal.address }),
+    namespace: temporal.namespace,
+  });
   worker = await Worker.create({
     connection: nc,
+    namespace: temporal.namespace,
     taskQueue,
     workflowsPath: fileURLToPath(new URL('./fixtures/schema-verdicts.ts', import.meta.url)),
     bundlerOptions: workflowBundlerOptions,

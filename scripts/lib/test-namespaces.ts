@@ -1,0 +1,20 @@
+/**
+ * A namespace per test file on the dev server `npm test` starts: files that run at the same time
+ * then share nothing in Temporal but the server. The name comes from the file's path, so the test
+ * command (which creates the namespaces) and the file itself (its `process.argv[1]`) agree without
+ * telling each other.
+ */
+import { relative, resolve } from 'node:path';
+import { projectRoot } from '../../temporal.config.ts';
+
+/** Set by `npm test` when every file has its namespace; absent, files work in `default`. */
+export const namespacePerFileEnv = 'JINCAI_TEST_NAMESPACE_PER_FILE';
+
+/** `test/integration/channel-recovery.test.ts` → `test.integration.channel-recovery`. */
+export function testFileNamespace(file: string): string {
+  return relative(projectRoot, resolve(projectRoot, file))
+    .replace(/\.test\.ts$/, '')
+    .split(/[\\/]/)
+    .map((part) => part.replace(/[^A-Za-z0-9_-]/g, '_'))
+    .join('.');
+}

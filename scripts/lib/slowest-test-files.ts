@@ -22,14 +22,16 @@ export function fileTime(event: Complete): FileTime | undefined {
 
 export function slowestFiles(times: readonly FileTime[], shown = 10): string {
   if (times.length === 0) return '';
-  const slowest = [...times].sort((a, b) => b.ms - a.ms).slice(0, shown);
-  const names = slowest.map((t) => relative(projectRoot, t.file));
-  const width = Math.max(...names.map((n) => n.length));
+  const slowest = [...times]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, shown)
+    .map((t) => ({ ...t, name: relative(projectRoot, t.file) }));
+  const width = Math.max(...slowest.map((t) => t.name.length));
   return [
     `The ${slowest.length} slowest of ${times.length} test files:`,
     ...slowest.map(
-      (t, i) =>
-        `  ${names[i]!.padEnd(width)} ${`${(t.ms / 1000).toFixed(1)} s`.padStart(8)}${t.passed ? '' : '  (failed)'}`,
+      (t) =>
+        `  ${t.name.padEnd(width)} ${`${(t.ms / 1000).toFixed(1)} s`.padStart(8)}${t.passed ? '' : '  (failed)'}`,
     ),
   ].join('\n');
 }

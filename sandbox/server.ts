@@ -223,6 +223,13 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     banks,
     jobIntervalMs: options.jobIntervalMs,
     log,
+  }).catch(async (err: unknown) => {
+    // Nothing of a failed start may keep the process alive.
+    await closeServer();
+    await estate.close();
+    await treasury.destroy();
+    books.close();
+    throw err;
   });
   handlers.push(subsystems.serve);
   const onboarding = createBankOnboarding({ site, estate, banks, books, programs, dataDir, log });

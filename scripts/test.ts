@@ -28,6 +28,12 @@ import { ensureTemporalCli } from './lib/temporal-cli.ts';
 import { fileTime, slowestFiles, type FileTime } from './lib/slowest-test-files.ts';
 import { namespacePerFileEnv, testFileNamespace } from './lib/test-namespaces.ts';
 
+/**
+ * A file still running after this has hung — a server or process it left open keeps it alive —
+ * and is failed rather than waited for: CI ends either way.
+ */
+const fileTimeoutMs = 15 * 60_000;
+
 function testFiles(path: string): string[] {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
   return readdirSync(path)
@@ -112,7 +118,7 @@ Object.assign(process.env, {
 let failed = false;
 const times: FileTime[] = [];
 process.chdir(projectRoot);
-const stream = run({ files, concurrency });
+const stream = run({ files, concurrency, timeout: fileTimeoutMs });
 stream.on('test:fail', () => (failed = true));
 stream.on('test:complete', (event) => {
   const time = fileTime(event);

@@ -107,8 +107,15 @@ export function createAppServers(site: SiteConfig, options: { dataDir: string; l
   return {
     ids: () => [...servers.keys()],
     has: (id: string) => servers.has(id),
-    /** Installs what is missing and starts every application server. */
-    startAll: () => Promise.all([...servers.keys()].map((id) => start(id))),
+    /**
+     * Installs what is missing and starts every application server; every start has settled
+     * before a failed one is thrown, so stopAll then finds each server that did start.
+     */
+    async startAll(): Promise<void> {
+      const started = await Promise.allSettled([...servers.keys()].map((id) => start(id)));
+      const failed = started.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
     start,
     stop,
     stopAll: () => Promise.all([...servers.keys()].map((id) => stop(id))),

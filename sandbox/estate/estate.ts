@@ -133,7 +133,15 @@ export async function startEstate(options: {
     clock,
     log: options.log,
   });
-  if (options.spawn ?? true) await Promise.all([apps.startAll(), runner?.start()]);
+  if (options.spawn ?? true) {
+    const started = await Promise.allSettled([apps.startAll(), runner?.start()]);
+    const failed = started.find((s) => s.status === 'rejected');
+    // A process that did not start: what did is stopped, so nothing outlives the failed start.
+    if (failed) {
+      await stop();
+      throw failed.reason;
+    }
+  }
   const state = async () => ({
     servers: apps.ids().map((id) => apps.info(id)),
     ...(runner && {
@@ -224,10 +232,12 @@ export async function startEstate(options: {
     route,
     serve,
     payments: jobs.simulated,
-    async stop() {
-      await jobs.stop();
-      await Promise.all([apps.stopAll(), runner?.stop()]);
-      platform.close();
-    },
+    stop,
   };
+
+  async function stop(): Promise<void> {
+    await jobs.stop();
+    await Promise.all([apps.stopAll(), runner?.stop()]);
+    platform.close();
+  }
 }

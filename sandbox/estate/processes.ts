@@ -33,7 +33,9 @@ export async function spawnProgram(options: {
     stdio: ['ignore', out, out],
   });
   closeSync(out);
-  const deadline = Date.now() + 20_000;
+  // A minute: several programs starting at once on a loaded two-core machine took over 20 s; one
+  // that exits is still noticed at once.
+  const deadline = Date.now() + 60_000;
   const { pidFile } = options;
   while (!(existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(child.pid))) {
     if (!isAlive(child) || Date.now() > deadline) {

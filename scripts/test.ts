@@ -19,7 +19,6 @@ import { spec } from 'node:test/reporters';
 import { parseArgs } from 'node:util';
 import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/payload-keys.ts';
 import { projectRoot } from '../temporal.config.ts';
-import { testWorkflowBundlesEnv, writeTestWorkflowBundles } from '../test/support/workflow-bundles.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
 import { ensureChromium } from './lib/chromium.ts';
@@ -27,6 +26,7 @@ import { ensureSshd } from './lib/sshd.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 import { fileTime, slowestFiles, type FileTime } from './lib/slowest-test-files.ts';
 import { namespacePerFileEnv, testFileNamespace } from './lib/test-namespaces.ts';
+import { testWorkflowBundlesEnv, writeTestWorkflowBundles } from './lib/test-workflow-bundles.ts';
 
 /**
  * A file still running after this has hung — a server or process it left open keeps it alive —

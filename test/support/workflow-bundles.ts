@@ -1,31 +1,18 @@
 /**
- * Workflow bundles built once per test run. `npm test` bundles the runbooks and the approval
- * fixture before the files start and names the folder in JINCAI_TEST_WORKFLOW_BUNDLES; every
- * in-process worker and every worker process a file starts then loads a bundle (as a production
- * worker does) instead of running webpack again — seconds of CPU each, and more on a loaded
- * machine. A file run on its own builds what it needs once.
+ * Workflow bundles built once per test run. Under `npm test` every in-process worker and every
+ * worker process a file starts loads the run's bundle (scripts/lib/test-workflow-bundles.ts) instead
+ * of running webpack again — seconds of CPU each, and more on a loaded machine. A file run on its
+ * own builds what it needs once.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflows, workflowsPath } from '../../workers/workflow-bundle.ts';
-
-export const testWorkflowBundlesEnv = 'JINCAI_TEST_WORKFLOW_BUNDLES';
-
-const entries = {
-  runbooks: workflowsPath,
-  'approval-fixture': fileURLToPath(new URL('../inbox/fixtures/workflows.ts', import.meta.url)),
-} as const;
-
-export type TestBundle = keyof typeof entries;
-
-/** Writes every bundle into `dir` as `<name>.js`. */
-export async function writeTestWorkflowBundles(dir: string): Promise<void> {
-  for (const [name, entry] of Object.entries(entries)) {
-    writeFileSync(join(dir, `${name}.js`), await bundleWorkflows(entry));
-  }
-}
+import {
+  testBundleEntries,
+  testWorkflowBundlesEnv,
+  type TestBundle,
+} from '../../scripts/lib/test-workflow-bundles.ts';
+import { bundleWorkflows } from '../../workers/workflow-bundle.ts';
 
 const ownBuilds = new Map<TestBundle, Promise<string>>();
 
@@ -35,7 +22,7 @@ export async function testWorkflowBundle(name: TestBundle): Promise<{ codePath: 
   if (shared) return { codePath: join(shared, `${name}.js`) };
   let built = ownBuilds.get(name);
   if (!built) {
-    built = bundleWorkflows(entries[name]).then((code) => {
+    built = bundleWorkflows(testBundleEntries[name]).then((code) => {
       const dir = mkdtempSync(join(tmpdir(), 'jincai-bundle-'));
       process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       const file = join(dir, `${name}.js`);

@@ -2,7 +2,8 @@
  * `npm test`: the whole suite. Installs the Temporal CLI when missing, starts one in-memory
  * Temporal dev server for the run with a namespace per test file, bundles the workflows once for
  * every test worker, runs every `test/**\/*.test.ts` file with node's test runner — several files
- * at a time, each in a process of its own — stops the server and prints the ten slowest files.
+ * at a time, each in a process of its own — stops the server, and ends with the ten slowest files
+ * and every failed test with the first lines of its error.
  *   npm test                        everything
  *   npm test -- test/unit           only files under the given paths
  *   npm test -- --seed 42           another seed for the generated tests (JINCAI_TEST_SEED)
@@ -14,8 +15,6 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { run } from 'node:test';
-import { spec } from 'node:test/reporters';
 import { parseArgs } from 'node:util';
 import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/payload-keys.ts';
 import { projectRoot } from '../temporal.config.ts';
@@ -24,7 +23,7 @@ import { projectSearchAttributes, startDevServer } from './lib/dev-server.ts';
 import { ensureChromium } from './lib/chromium.ts';
 import { ensureSshd } from './lib/sshd.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
-import { fileTime, slowestFiles, type FileTime } from './lib/slowest-test-files.ts';
+import { runTestFiles } from './lib/run-test-files.ts';
 import { namespacePerFileEnv, testFileNamespace } from './lib/test-namespaces.ts';
 import { testWorkflowBundlesEnv, writeTestWorkflowBundles } from './lib/test-workflow-bundles.ts';
 
@@ -115,18 +114,15 @@ Object.assign(process.env, {
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   ...(typeof options.seed === 'string' && { JINCAI_TEST_SEED: options.seed }),
 });
-let failed = false;
-const times: FileTime[] = [];
 process.chdir(projectRoot);
-const stream = run({ files, concurrency, timeout: fileTimeoutMs });
-stream.on('test:fail', () => (failed = true));
-stream.on('test:complete', (event) => {
-  const time = fileTime(event);
-  if (time) times.push(time);
+const { passed, summary } = await runTestFiles({
+  files,
+  concurrency,
+  timeoutMs: fileTimeoutMs,
+  write: (text) => process.stdout.write(text),
 });
-for await (const line of stream.compose(new spec())) process.stdout.write(line as string);
 await server.stop();
 rmSync(bundles, { recursive: true, force: true });
-console.log(slowestFiles(times));
-console.log(`Tests ${failed ? 'failed' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-process.exit(failed ? 1 : 0);
+console.log(summary);
+console.log(`Tests ${passed ? 'passed' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+process.exit(passed ? 0 : 1);

@@ -2,7 +2,7 @@
  * The end of `npm test`: each test file's wall time — node's test runner reports a whole file as
  * one test named by its path, from its process's start to its end — and the ten slowest, printed.
  */
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { TestEvent } from 'node:test/reporters';
 import { projectRoot } from '../../temporal.config.ts';
 
@@ -16,7 +16,7 @@ export interface FileTime {
 
 /** The file this event completes, when it is a whole file's (its tests are named by their titles). */
 export function fileTime(event: Complete): FileTime | undefined {
-  if (event.nesting !== 0 || event.file === undefined || event.name !== event.file) return undefined;
+  if (event.nesting !== 0 || event.file === undefined || resolve(event.name) !== event.file) return undefined;
   return { file: event.file, ms: event.details.duration_ms, passed: event.details.passed };
 }
 

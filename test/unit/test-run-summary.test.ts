@@ -1,0 +1,120 @@
+/**
+ * The end of `npm test`: the slowest files and the failed tests, as its runner prints them after
+ * running real files in processes of their own (test/unit/fixtures/test-run/).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/test-run/${name}.ts`, import.meta.url));
+
+/** The runner's verdict and summary over these fixtures, each file given `timeoutMs`. */
+async function runFiles(
+  timeoutMs: number,
+  ...names: string[]
+): Promise<{ verdict: string; summary: string }> {
+  const env = { ...process.env };
+  // Set in a test file's process; the runner it starts would otherwise run nothing.
+  delete env.NODE_TEST_CONTEXT;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', fixture('run-files'), String(timeoutMs), ...names.map(fixture)],
+    { env },
+  );
+  const [, verdict = '', summary = ''] = /^--- (\w+)\n([\s\S]*)$/m.exec(stdout) ?? [];
+  return { verdict, summary: summary.trimEnd() };
+}
+
+/** Slowest files, then failures: of passing, failing and exiting files, and of one that hangs. */
+const runs: Record<'failing' | 'hanging', string[]> = { failing: [], hanging: [] };
+
+before(async () => {
+  const [failing, hanging] = await Promise.all([
+    runFiles(120_000, 'passes', 'failing-tests', 'exits'),
+    runFiles(5_000, 'hangs'),
+  ]);
+  assert.equal(failing.verdict, 'failed');
+  assert.equal(hanging.verdict, 'failed');
+  runs.failing = failing.summary.split('\n');
+  runs.hanging = hanging.summary.split('\n');
+});
+
+/** The line naming this failure, and the lines under it. */
+function failure(lines: string[], heading: RegExp): string[] {
+  const at = lines.findIndex((l) => heading.test(l));
+  assert.ok(at > 0, `${heading} in:\n${lines.join('\n')}`);
+  const next = lines.findIndex((l, i) => i > at && /^ {2}\S/.test(l));
+  return lines.slice(at + 1, next < 0 ? undefined : next).map((l) => l.trim());
+}
+
+test('every failed test is named by its file, its suites and its name, with its error and where it was thrown', () => {
+  const lines = runs.failing;
+  assert.ok(lines.includes('4 failed (and 2 cancelled with them):'), lines.join('\n'));
+  const file = 'test/unit/fixtures/test-run/failing-tests.ts';
+  assert.deepEqual(failure(lines, new RegExp(`^ {2}${file} {2}fails an assertion$`)), [
+    'AssertionError: one and one make three',
+    '2 !== 3',
+    `at TestContext.<anonymous> (${file}:8:10)`,
+  ]);
+  assert.deepEqual(failure(lines, new RegExp(`^ {2}${file} {2}a suite › throws a long error$`)), [
+    'Error: first line',
+    'second',
+    'third',
+    'fourth',
+    'fifth',
+    'sixth',
+    '… 1 more in the log above',
+    `at TestContext.<anonymous> (${file}:13:11)`,
+  ]);
+  assert.deepEqual(failure(lines, new RegExp(`^ {2}${file} {2}a suite whose hook fails$`)), [
+    'Error: the hook broke',
+    `at SuiteContext.<anonymous> (${file}:20:11)`,
+  ]);
+  assert.doesNotMatch(lines.join('\n'), /never runs|passes beside it|passes {2}/);
+});
+
+test('a file that fails by itself is named with why: its exit code, or the time it ran out', () => {
+  assert.ok(
+    failure(runs.failing, /^ {2}test\/unit\/fixtures\/test-run\/exits\.ts {2}the file itself$/).includes(
+      'its process exited with 3',
+    ),
+  );
+  assert.ok(runs.hanging.includes('1 failed:'), runs.hanging.join('\n'));
+  assert.deepEqual(
+    failure(runs.hanging, /^ {2}test\/unit\/fixtures\/test-run\/hangs\.ts {2}the file itself$/),
+    ['test timed out after 5000ms'],
+  );
+});
+
+test('the slowest files come first, with their seconds, the failed ones marked', () => {
+  const [heading, ...files] = runs.failing.slice(0, 4);
+  assert.equal(heading, 'The 3 slowest of 3 test files:');
+  const seconds = files.map((l) => Number(/ (\d+\.\d) s/.exec(l)?.[1]));
+  assert.deepEqual(
+    [...seconds].sort((a, b) => b - a),
+    seconds,
+  );
+  assert.match(
+    files.find((l) => l.includes('test-run/passes.ts'))!,
+    /\d s$/,
+  );
+  assert.match(
+    files.find((l) => l.includes('test-run/failing-tests.ts'))!,
+    /\d s {2}\(failed\)$/,
+  );
+  assert.match(
+    files.find((l) => l.includes('test-run/exits.ts'))!,
+    /\d s {2}\(failed\)$/,
+  );
+});
+
+test('a run where everything passed ends with the slowest files only', async () => {
+  const run = await runFiles(120_000, 'passes');
+  assert.equal(run.verdict, 'passed');
+  assert.match(
+    run.summary,
+    /^The 1 slowest of 1 test files:\n {2}test\/unit\/fixtures\/test-run\/passes\.ts +\d+\.\d s$/,
+  );
+});

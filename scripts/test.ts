@@ -2,8 +2,8 @@
  * `npm test`: the whole suite. Installs the Temporal CLI when missing, starts one in-memory
  * Temporal dev server for the run with a namespace per test file, bundles the workflows once for
  * every test worker, runs every `test/**\/*.test.ts` file with node's test runner — several files
- * at a time, each in a process of its own — stops the server, and ends with the ten slowest files
- * and every failed test with the first lines of its error.
+ * at a time, each in a process of its own, the longest first — stops the server, and ends with the
+ * ten slowest files and every failed test with the first lines of its error.
  *   npm test                        everything
  *   npm test -- test/unit           only files under the given paths
  *   npm test -- --seed 42           another seed for the generated tests (JINCAI_TEST_SEED)
@@ -24,6 +24,7 @@ import { ensureChromium } from './lib/chromium.ts';
 import { ensureSshd } from './lib/sshd.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 import { runTestFiles } from './lib/run-test-files.ts';
+import { inStartOrder } from './lib/test-order.ts';
 import { namespacePerFileEnv, testFileNamespace } from './lib/test-namespaces.ts';
 import { testWorkflowBundlesEnv, writeTestWorkflowBundles } from './lib/test-workflow-bundles.ts';
 
@@ -65,7 +66,9 @@ if (given && options.concurrency !== undefined && options.concurrency !== '1') {
 // Most of a test file's time is spent waiting (on Temporal, on timers, on child processes), so two
 // files per core keep the cores busy without starving the deadlines inside the tests.
 const concurrency = given ? 1 : Number(options.concurrency ?? 2 * availableParallelism());
-const files = (roots.length > 0 ? roots : ['test']).flatMap((r) => testFiles(resolve(projectRoot, r)));
+const files = inStartOrder(
+  (roots.length > 0 ? roots : ['test']).flatMap((r) => testFiles(resolve(projectRoot, r))),
+);
 if (files.length === 0) {
   console.error(`No test files under ${roots.join(', ') || 'test'}`);
   process.exit(1);

@@ -12,8 +12,9 @@ import { projectRoot } from '../../temporal.config.ts';
 type Start = Extract<TestEvent, { type: 'test:start' }>['data'];
 type Fail = Extract<TestEvent, { type: 'test:fail' }>['data'];
 
-/** Lines of an error shown; an assertion's diff beyond them is in the log above. */
+/** Lines of an error shown, and their width; the whole error is in the log above. */
 const errorLinesShown = 6;
+const lineWidth = 200;
 
 interface Failure {
   file: string;
@@ -78,10 +79,15 @@ export class FailedTests {
     const cancelled = [...this.cancelled.values()].reduce((a, b) => a + b, 0);
     return [
       `${shown.length} failed${cancelled > 0 ? ` (and ${cancelled} cancelled with them)` : ''}:`,
-      ...shown.flatMap((f) => [
-        `  ${relative(projectRoot, f.file)}  ${f.path.join(' › ')}`,
-        ...f.error.map((l) => `      ${l}`),
-      ]),
+      ...shown.flatMap((f, i) => {
+        const before = shown[i - 1];
+        // A failed hook fails every test under it alike: its error once, under the first.
+        const same = before?.file === f.file && before.error.join('\n') === f.error.join('\n');
+        return [
+          `  ${relative(projectRoot, f.file)}  ${f.path.join(' › ')}`,
+          ...(same ? ['      (the same error)'] : f.error.map((l) => `      ${l}`)),
+        ];
+      }),
     ].join('\n');
   }
 
@@ -108,7 +114,7 @@ function errorLines(error: RunnerError): string[] {
           ?.trim()
       : undefined;
   return [
-    ...lines.slice(0, errorLinesShown),
+    ...lines.slice(0, errorLinesShown).map((l) => (l.length > lineWidth ? `${l.slice(0, lineWidth)}…` : l)),
     ...(lines.length > errorLinesShown ? [`… ${lines.length - errorLinesShown} more in the log above`] : []),
     ...(where ? [where.replace(`file://${projectRoot}/`, '').replace(`${projectRoot}/`, '')] : []),
     ...(ended ? [ended] : []),

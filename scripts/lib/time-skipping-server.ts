@@ -6,9 +6,8 @@
  * the stock server always starts at the wall clock and only moves forward, so a test of a past
  * calendar (say, the Spring Festival of 2026 with its make-up Saturday) starts the server there.
  *
- *   TestWorkflowEnvironment.createTimeSkipping({
- *     server: { executable: { type: 'existing-path', path: await ensureTimeSkippingServer() },
- *               extraArgs: ['--initial-time', '2026-02-13T18:00:00+08:00'] } })
+ * Tests start it through test/support/time-skipping.ts, which gives it as long as it needs to start;
+ * `standInExecutable` is what the SDK then spawns in its place.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -130,4 +129,24 @@ exec java ${jvmOptions} -cp '${join(testServerDir, 'classes')}:${classpath}' Tim
   await rename(tmp, wrapper);
   await writeFile(stamp, `${stampText}\n`);
   return wrapper;
+}
+
+/**
+ * An executable that holds a time-skipping server's place for the SDK, which spawns its server
+ * itself and gives it a fixed 5 s to answer: the real server is already listening on the port the
+ * SDK is given; this waits, taking nothing, until the SDK kills it at teardown.
+ */
+export async function standInExecutable(): Promise<string> {
+  const file = join(testServerDir, 'stand-in');
+  if (!existsSync(file)) {
+    await mkdir(testServerDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(
+      tmp,
+      '#!/bin/sh\n# Holds the place of a time-skipping server already listening on the port given.\nexec sleep infinity\n',
+    );
+    await chmod(tmp, 0o755);
+    await rename(tmp, file);
+  }
+  return file;
 }

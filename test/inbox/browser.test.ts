@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { readNotificationRecords } from '../../connectors/notify/file.ts';
 import { startApprovalTestbed, type ApprovalTestbed, type PersonName } from '../support/approval-testbed.ts';
@@ -24,15 +25,27 @@ after(async () => {
 });
 
 const signIn = (page: Page, who: PersonName) => signInOnPage(page, tb.people[who]);
+
+/**
+ * The run's approval-requested notice, once its notify activity has written it: the gate shows as
+ * pending before that activity has run, and on a loaded machine it can run seconds later.
+ */
+async function approvalRequested(workflowId: string, timeoutMs = 30_000) {
+  const target = tb.site.notify.targets[0];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const notice = (await readNotificationRecords(target?.type === 'file' ? target.path : '')).find(
+      (n) => n.workflowId === workflowId && n.kind === 'approval-requested',
+    );
+    if (notice || Date.now() > deadline) return notice;
+    await setTimeout(100);
+  }
+}
 const freshPage = () => newPage(browser);
 
 test('the approver follows the deep link, signs in, reads the plan, approves, and the runbook finishes', async () => {
   const run = await tb.startFixtureRun();
-  const notice = (
-    await readNotificationRecords(
-      tb.site.notify.targets[0]!.type === 'file' ? tb.site.notify.targets[0]!.path : '',
-    )
-  ).find((n) => n.workflowId === run.workflowId && n.kind === 'approval-requested');
+  const notice = await approvalRequested(run.workflowId);
   assert.ok(notice?.link, 'the approval request was notified with a link');
   assert.equal(notice.link, `${tb.inbox.url}${approvalPath(run.workflowId)}`);
 

@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createLogger } from '../../connectors/logging/logger.ts';
+import { bankInQueue } from '../../sandbox/bank/agent-bank.ts';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
 import { testDataConverter } from './codec.ts';
@@ -40,6 +41,7 @@ export async function startTestEstate(
     JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
   });
   const sandbox = await startSandbox({ site: ts.site, reseed: true });
+  settle(sandbox);
   const connection = await Connection.connect(temporal.connectionOptions());
   const client = new Client({
     connection,
@@ -98,4 +100,26 @@ export async function sandboxApi(
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   return { status: res.status, json: await res.json() };
+}
+
+/**
+ * Runs the sandbox's ticks until its banks have taken the messages it restored as in flight and
+ * paid what is due — what its timer does in the first tenth of a second, which a loaded machine
+ * can delay until a test has read the banks' books — so every test starts from a settled estate.
+ */
+function settle(sandbox: SandboxHandle): void {
+  const books = () =>
+    JSON.stringify(
+      sandbox.site.banks.map((b) => [
+        sandbox.estate.depth(b.qmgr, bankInQueue),
+        sandbox.banks.ledger(b.code).countByStatus(),
+      ]),
+    );
+  for (let before = books(), ticks = 0; ticks < 100; ticks++) {
+    sandbox.tick();
+    const after = books();
+    if (after === before) return;
+    before = after;
+  }
+  throw new Error('the sandbox estate did not settle in 100 ticks');
 }

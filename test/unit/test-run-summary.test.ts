@@ -51,7 +51,7 @@ function failure(lines: string[], heading: RegExp): string[] {
 
 test('every failed test is named by its file, its suites and its name, with its error and where it was thrown', () => {
   const lines = runs.failing;
-  assert.ok(lines.includes('4 failed (and 2 cancelled with them):'), lines.join('\n'));
+  assert.ok(lines.includes('6 failed (and 2 cancelled with them):'), lines.join('\n'));
   const file = 'test/unit/fixtures/test-run/failing-tests.ts';
   assert.deepEqual(failure(lines, new RegExp(`^ {2}${file} {2}fails an assertion$`)), [
     'AssertionError: one and one make three',
@@ -72,6 +72,15 @@ test('every failed test is named by its file, its suites and its name, with its 
     'Error: the hook broke',
     `at SuiteContext.<anonymous> (${file}:20:11)`,
   ]);
+  const alike = failure(
+    lines,
+    new RegExp(`^ {2}${file} {2}a suite whose hook fails its tests alike › first$`),
+  );
+  assert.equal(alike[0], `Error: a line too long to show whole: ${'x'.repeat(200 - 38)}…`);
+  assert.deepEqual(
+    failure(lines, new RegExp(`^ {2}${file} {2}a suite whose hook fails its tests alike › second$`)),
+    ['(the same error)'],
+  );
   assert.doesNotMatch(lines.join('\n'), /never runs|passes beside it|passes {2}/);
 });
 

@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { createAuditActivities } from '../../activities/audit.ts';
 import { createCalendarActivities } from '../../activities/calendar.ts';
@@ -28,10 +28,10 @@ import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import { planDigest } from '../../domain/approvals/decision.ts';
 import { listPart } from '../../domain/runbooks/voucher-resend.plan.ts';
 import type { BatchResult, ResendBatchInput } from '../../domain/runbooks/voucher-resend.types.ts';
-import { ensureTimeSkippingServer } from '../../scripts/lib/time-skipping-server.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
-import { workflowBundlerOptions, workflowsPath } from '../../workers/workflow-bundle.ts';
 import { voucherResendBatch } from '../../workflows/voucher-resend-batch.ts';
+import { startTimeSkipping, type TimeSkipping } from '../support/time-skipping.ts';
+import { testWorkflowBundle } from '../support/workflow-bundles.ts';
 
 type Vouchers = ReturnType<typeof createVoucherActivities>;
 type Control = ReturnType<typeof createControlActivities>;
@@ -41,6 +41,7 @@ const taskQueue = `resend-calendar-${Date.now()}`;
 const start = '2026-02-13T18:00:00+08:00';
 const calendarDir = mkdtempSync(join(tmpdir(), 'jincai-resend-calendar-'));
 
+let timeSkipping: TimeSkipping;
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
@@ -108,15 +109,12 @@ const notify: ReturnType<typeof createNotifyActivities> = { notify: async () => 
 
 before(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const path = await ensureTimeSkippingServer({ log: (l) => console.log(l) });
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path }, extraArgs: ['--initial-time', start] },
-  });
+  timeSkipping = await startTimeSkipping({ initialTime: start });
+  env = timeSkipping.env;
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowsPath,
-    bundlerOptions: workflowBundlerOptions,
+    workflowBundle: await testWorkflowBundle('runbooks'),
     activities: {
       ...vouchers,
       ...control,
@@ -130,7 +128,7 @@ before(async () => {
 after(async () => {
   worker?.shutdown();
   await running;
-  await env?.teardown();
+  await timeSkipping?.teardown();
   rmSync(calendarDir, { recursive: true, force: true });
 });
 

@@ -1,0 +1,28 @@
+/**
+ * The order `npm test` starts its files in: the longest first, so that on a machine with few cores
+ * none of them starts late and runs on alone at the end of the run. The kinds named here are the
+ * slowest of the slowest-files print (kill-the-worker tests, the integration and attack tests
+ * against the sandbox, the command-line tests that start a process per case); every other file
+ * keeps its place after them.
+ */
+const longestFirst = [
+  /\/test\/integration\/[^/]*-crash\.test\.ts$/,
+  /\/test\/integration\/bad-input\.test\.ts$/,
+  /\/test\/unit\/readme-commands\.test\.ts$/,
+  /\/test\/audit\/cli\.test\.ts$/,
+  /\/test\/integration\//,
+  /\/test\/attacks\//,
+  /\/test\/sandbox\//,
+  /\/test\/inbox\//,
+];
+
+export function inStartOrder(files: readonly string[]): string[] {
+  const rank = (file: string) => {
+    const at = longestFirst.findIndex((kind) => kind.test(file));
+    return at < 0 ? longestFirst.length : at;
+  };
+  return files
+    .map((file, i) => ({ file, i, rank: rank(file) }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((f) => f.file);
+}

@@ -96,7 +96,7 @@ test('a reset run and a second run under the same id cannot use the first run’
   });
   const resetRunId = reset.runId ?? '';
   // It looks again, finds the channel stopped, and asks for a new approval instead of acting.
-  const again = await waitForGate(estate.client, id, 60_000);
+  const again = await waitForGate(estate.client, id);
   assert.equal(again.runId, resetRunId);
   assert.equal(again.gateId, 'execute-2');
   assert.equal(starts(), 1, 'the reset run did not start the channel on the old approval');

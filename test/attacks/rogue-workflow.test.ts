@@ -25,6 +25,7 @@ import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
 import { captureSdkLog } from '../support/sdk-log.ts';
 import type { RogueCall, RogueOutcome } from './fixtures/rogue.ts';
+import { patienceMs } from '../support/patience.ts';
 
 // What the SDK itself logs (an activity whose input the worker cannot read), as workers/main.ts routes it.
 const sdkLines = captureSdkLog();
@@ -293,7 +294,8 @@ async function eventsOf(
   count: number,
   kind: 'activityTaskScheduledEventAttributes' | 'activityTaskFailedEventAttributes',
 ): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  const deadline = Date.now() + patienceMs;
+  while (Date.now() < deadline) {
     const history = await estate.client.workflow.getHandle(workflowId).fetchHistory();
     if ((history.events?.filter((e) => e[kind]).length ?? 0) >= count) return;
     await new Promise((r) => setTimeout(r, 100));

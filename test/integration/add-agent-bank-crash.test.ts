@@ -64,7 +64,7 @@ test('killed after the MQ objects, the treasury rows and the base data, as the t
     frontEnd: { host: '127.0.0.1', port },
     programs: [{ name: '收发程序-HXB', pidFile: program.pidFile }],
   });
-  const gate = await waitForGate(estate.client, id, 60_000);
+  const gate = await waitForGate(estate.client, id);
   const mqsc = gate.plan.actions.filter((a) => a.kind === 'mqsc').map((a) => a.command);
   assert.equal(mqsc.filter((c) => c.startsWith('DEFINE ')).length, 5);
   const file = gate.plan.actions.find((a) => a.kind === 'file');

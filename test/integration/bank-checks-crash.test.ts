@@ -78,7 +78,7 @@ async function refundKilledWhileApplying(l: WorkerLane, starting: Promise<void>)
     answerWaitSeconds: 30,
     verifySeconds: 30,
   });
-  const gate = await waitForGate(estate.client, id, 60_000);
+  const gate = await waitForGate(estate.client, id);
   assert.equal(gate.plan.actions.length, 3, JSON.stringify(gate.plan.actions, null, 2));
   // Kill the worker the moment the request the bank never got is put back for the program to
   // send, before Temporal hears of it: the step runs again once the bank has answered the request.

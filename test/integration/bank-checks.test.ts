@@ -52,7 +52,7 @@ function start(workflowType: string, id: string, input: Record<string, unknown>)
 }
 
 async function approve(workflowId: string) {
-  const gate = await waitForGate(estate.client, workflowId, 60_000);
+  const gate = await waitForGate(estate.client, workflowId);
   const receipt = await decide(
     estate.client,
     workflowId,
@@ -225,7 +225,7 @@ describe('receipt registration repair, when the records move', () => {
     const d = fault.details as Record<string, string[]>;
     const id = `receipt-registration-repair/ABC/${today()}`;
     const handle = await start('receiptRegistrationRepair', id, { bank: 'ABC' });
-    const first = await waitForGate(estate.client, handle.workflowId, 60_000);
+    const first = await waitForGate(estate.client, handle.workflowId);
     assert.equal(first.plan.actions.length, 2);
 
     const second = await start('receiptRegistrationRepair', id, { bank: 'ABC', requestedBy: 'ops' });
@@ -255,7 +255,7 @@ describe('receipt registration repair, when the records move', () => {
       .execute();
     await decide(estate.client, handle.workflowId, signedBy(estate.site, first, 'wang'));
 
-    const replanned = await waitForGate(estate.client, handle.workflowId, 60_000);
+    const replanned = await waitForGate(estate.client, handle.workflowId);
     assert.notEqual(replanned.gateId, first.gateId);
     assert.equal(replanned.plan.actions.length, 1);
     assert.match(replanned.plan.actions[0]!.command, new RegExp(left!));

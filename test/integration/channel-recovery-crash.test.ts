@@ -57,7 +57,6 @@ test('the worker killed between STOP and START: both directions end moving, each
   await until(
     'the sender to spend its short retries',
     () => sender().shortRts === 0 && sender().longRts < 999_999_999,
-    15_000,
   );
   await estate.sandbox.faults.clear({ fault: 'channel-network-down', bank: 'ICBC', lift: true });
   assert.equal(sender().status, 'RETRYING');

@@ -70,7 +70,6 @@ async function channelKilledBetweenStopAndReset(l: WorkerLane, starting: Promise
   await until(
     'the sender to spend its short retries',
     () => sender().shortRts === 0 && sender().longRts < 999_999_999,
-    15_000,
   );
   await faults.clear({ fault: 'channel-network-down', bank: 'ABC', lift: true });
   assert.equal(sender().status, 'RETRYING');
@@ -92,7 +91,7 @@ async function channelKilledBetweenStopAndReset(l: WorkerLane, starting: Promise
     requestedBy: 'eng',
     verifySeconds: 30,
   });
-  const gate = await waitForGate(estate.client, id, 60_000);
+  const gate = await waitForGate(estate.client, id);
   assert.deepEqual(
     gate.plan.actions.map((a) => a.command),
     commands,
@@ -188,7 +187,7 @@ async function serialsKilledAtTheRealign(l: WorkerLane, starting: Promise<void>)
     verifySeconds: 30,
     answerSeconds: 30,
   });
-  const gate = await waitForGate(estate.client, id, 60_000);
+  const gate = await waitForGate(estate.client, id);
   const statement = gate.plan.actions[0]?.command ?? '';
   // Finance's serial as the plan found it: past the refused voucher (the program may have numbered
   // seeded messages too), short of the bank's.

@@ -61,7 +61,7 @@ describe('sequence resync, serials scope', () => {
 
     const id = `sequence-resync/serials/CCB/test-${Date.now()}`;
     const handle = await startResync(id);
-    const gate = await waitForGate(estate.client, id, 60_000);
+    const gate = await waitForGate(estate.client, id);
     assert.equal(gate.step, 'execute');
     assert.deepEqual(
       gate.plan.actions.map((a) => [a.kind, a.target, a.command]),

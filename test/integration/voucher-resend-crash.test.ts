@@ -52,7 +52,6 @@ after(async () => {
 function bankLane(bank: string, tag: string): WorkerLane {
   const lane = new WorkerLane(estate, tag, {
     afterKill: () => assertNoDoublePayment(estate.sandbox, bank),
-    killTimeoutMs: 90_000,
   });
   lanes.push(lane);
   return lane;
@@ -93,10 +92,10 @@ async function laneTimedOutAndAligned(): Promise<void> {
     async () => (await questionsAbout('ICBC', ours)) >= ours.length,
     { meanwhile: () => programUp('ICBC') },
   );
-  await waitForGate(estate.client, id, 90_000);
+  await waitForGate(estate.client, id);
   await lane.killWhen('waiting at the gate', () => true);
   await programDown('ICBC');
-  const gate = await waitForGate(estate.client, id, 90_000);
+  const gate = await waitForGate(estate.client, id);
   assert.deepEqual(
     gate.plan.vouchers?.map((v) => v.voucherNo).sort(),
     [...late].sort(),
@@ -144,7 +143,7 @@ async function laneBaseDataAndFields(): Promise<void> {
   await lane.start();
   const id = `voucher-resend/ABC/crash-${Date.now()}`;
   const handle = await resend(lane, 'ABC', id, ours);
-  const gate = await waitForGate(estate.client, id, 90_000);
+  const gate = await waitForGate(estate.client, id);
   await programDown('ABC');
   await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
 
@@ -199,7 +198,7 @@ async function laneAcceptedButUnheard(): Promise<void> {
   await lane.start();
   const id = `voucher-resend/BOC/crash-${Date.now()}`;
   const handle = await resend(lane, 'BOC', id, late);
-  const gate = await waitForGate(estate.client, id, 90_000);
+  const gate = await waitForGate(estate.client, id);
   await faults.inject({ fault: 'answer-lost', bank: 'BOC', answer: 'voucher_ack', count: 2 });
   await faults.inject({ fault: 'answer-lost', bank: 'BOC', answer: 'receipt', count: 2 });
   await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
@@ -232,7 +231,7 @@ async function laneStartedTwice(): Promise<void> {
   const id = `voucher-resend/CCB/twice-${Date.now()}`;
   const input = { bank: 'CCB', requestedBy: 'eng', voucherNos: late, ...timing };
   const first = await startResend(estate.client, site, id, input);
-  await waitForGate(estate.client, id, 90_000);
+  await waitForGate(estate.client, id);
 
   // The same id while it runs: Temporal refuses the start.
   await assert.rejects(startResend(estate.client, site, id, input), WorkflowExecutionAlreadyStartedError);

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { activityRuns, until, WorkerLane } from '../support/worker-lane.ts';
+import { patienceMs } from '../support/patience.ts';
 
 let estate: TestEstate;
 let lane: WorkerLane | undefined;
@@ -47,7 +48,7 @@ test('killing the worker mid-inspection: a new worker finishes the same run, wit
         progress;
       return progress.done >= 5;
     },
-    30_000,
+    patienceMs,
     50,
   );
   await lane.kill();

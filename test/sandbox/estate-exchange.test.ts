@@ -113,7 +113,7 @@ describe('sandbox budget-integration exchange', () => {
     assert.equal(issued.status, 201, JSON.stringify(issued.json));
     const numbers = issued.json.issued as string[];
     assert.equal(numbers.length, 250);
-    await waitFor('all 250 confirmed', async () => (await items('down', 'confirmed')).length === 250, 30_000);
+    await waitFor('all 250 confirmed', async () => (await items('down', 'confirmed')).length === 250);
     const vouchers = await sandbox.treasury
       .selectFrom('vouchers')
       .select(['voucher_no', 'status', 'pay_type'])

@@ -79,7 +79,7 @@ describe('sandbox payroll, official card and procurement push', () => {
     const submitted = await api('POST', '/sandbox/estate/payroll/batches', { lines: 8 });
     assert.equal(submitted.status, 201, JSON.stringify(submitted.json));
     const batchNo = submitted.json.batchNo as string;
-    await waitFor('the batch completed', async () => (await batch(batchNo)).status === 'completed', 30_000);
+    await waitFor('the batch completed', async () => (await batch(batchNo)).status === 'completed');
     const paid = await lines(batchNo);
     assert.equal(paid.length, 8);
     for (const line of paid) {
@@ -169,7 +169,7 @@ describe('sandbox payroll, official card and procurement push', () => {
     );
     assert.equal((await batch(batchNo)).status, 'processing');
     await api('DELETE', '/sandbox/estate/faults', { fault: 'payroll-batch-stalled' });
-    await waitFor('the batch completed', async () => (await batch(batchNo)).status === 'completed', 30_000);
+    await waitFor('the batch completed', async () => (await batch(batchNo)).status === 'completed');
     assert.ok((await lines(batchNo)).every((l) => l.status === 'paid'));
   });
 
@@ -339,7 +339,7 @@ describe('sandbox payroll, official card and procurement push', () => {
       confirmationAmountFen: number;
     };
     assert.notEqual(d.amountFen, d.confirmationAmountFen);
-    await waitFor('pushed', async () => (await confirmation(d.confirmationNo)).status === 'pushed', 30_000);
+    await waitFor('pushed', async () => (await confirmation(d.confirmationNo)).status === 'pushed');
   });
 
   it('the month-end scenario combines faults of the exchange, procurement, payroll and the official card', async () => {

@@ -107,7 +107,7 @@ describe('fault injection', () => {
     const boc = sandbox.programs.info('BOC')!;
     assert.ok(boc.running && boc.pid && alive(boc.pid));
     assert.equal(readFileSync(boc.pidFile, 'utf8').trim(), String(boc.pid));
-    await waitFor('the RCB daily report to arrive', () => dailyReport('RCB'), 45_000);
+    await waitFor('the RCB daily report to arrive', () => dailyReport('RCB'));
     assert.match(
       await mqsc(sandbox.url, 'QM.ABC', 'DISPLAY QLOCAL(SYSTEM.DEAD.LETTER.QUEUE) CURDEPTH'),
       /CURDEPTH\(0\)/,

@@ -11,6 +11,7 @@ import type { SandboxHandle } from '../../sandbox/server.ts';
 import { startSandbox } from '../../sandbox/server.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { loadSite } from '../../temporal.config.ts';
+import { patienceMs } from '../support/patience.ts';
 
 export interface TestSite {
   site: SiteConfig;
@@ -92,7 +93,7 @@ export async function startTestSandbox(
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 15_000,
+  timeoutMs = patienceMs,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

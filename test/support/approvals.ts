@@ -25,6 +25,7 @@ import {
 } from '../../workflows/shared/approval-definitions.ts';
 import type { ClaimRefusalReason } from '../../domain/approvals/requester-rules.ts';
 import type { ClaimClaims, SignedClaim } from '../../domain/approvals/signed-claims.ts';
+import { patienceMs } from './patience.ts';
 
 export const testPassword = 'correct-horse-battery';
 
@@ -48,7 +49,7 @@ export type WaitingGate = PendingApprovalView & { runId: string };
 export async function waitForGate(
   client: Client,
   workflowId: string,
-  timeoutMs = 30_000,
+  timeoutMs = patienceMs,
 ): Promise<WaitingGate> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + timeoutMs;
@@ -134,7 +135,7 @@ export async function refusedWithoutTrace(
 export async function waitForClaimWait(
   client: Client,
   workflowId: string,
-  timeoutMs = 30_000,
+  timeoutMs = patienceMs,
 ): Promise<ApprovalState> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + timeoutMs;

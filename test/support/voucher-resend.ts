@@ -16,6 +16,7 @@ import type { SandboxHandle } from '../../sandbox/server.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { decide, signedBy, waitForGate } from './approvals.ts';
 import type { RawSite } from './site.ts';
+import { patienceMs } from './patience.ts';
 
 /** A calendar file making the days around today working days, and its removal. */
 export function workingTodayCalendar(): { file: string; remove(): void } {
@@ -53,7 +54,7 @@ export function startResend(client: Client, site: SiteConfig, id: string, input:
 }
 
 /** Approves the next gate of `id` as wang (comm-approver); returns the plan it approved. */
-export async function approveNext(client: Client, site: SiteConfig, id: string, timeoutMs = 60_000) {
+export async function approveNext(client: Client, site: SiteConfig, id: string, timeoutMs = patienceMs) {
   const gate = await waitForGate(client, id, timeoutMs);
   await decide(client, id, signedBy(site, gate, 'wang'));
   return gate;
@@ -63,7 +64,7 @@ export async function approveNext(client: Client, site: SiteConfig, id: string, 
 export async function until(
   what: string,
   check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
+  timeoutMs = patienceMs,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -28,11 +28,12 @@ import type { SiteConfig } from '../../temporal.config.ts';
 import type { TestEstate } from './estate.ts';
 import { startWorkerProcess } from './worker-process.ts';
 import { testWorkflowBundle } from './workflow-bundles.ts';
+import { patienceMs } from './patience.ts';
 
 export interface LaneOptions {
   /** Checked after every kill, before its `meanwhile`: what must hold whenever the worker dies. */
   afterKill?: () => void | Promise<void>;
-  /** How long `killWhen` waits for what it watches, unless the call says otherwise (60 s). */
+  /** How long `killWhen` waits for what it watches, unless the call says otherwise (patienceMs). */
   killTimeoutMs?: number;
 }
 
@@ -103,7 +104,7 @@ export class WorkerLane {
     seen: () => boolean | Promise<boolean>,
     options: { timeoutMs?: number; meanwhile?: () => void | Promise<void> } = {},
   ): Promise<void> {
-    const deadline = Date.now() + (options.timeoutMs ?? this.options.killTimeoutMs ?? 60_000);
+    const deadline = Date.now() + (options.timeoutMs ?? this.options.killTimeoutMs ?? patienceMs);
     while (!(await seen())) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 1));
@@ -215,7 +216,7 @@ class Relay {
 export async function until(
   what: string,
   check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
+  timeoutMs = patienceMs,
   everyMs = 25,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

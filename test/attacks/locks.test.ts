@@ -31,6 +31,7 @@ import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
 import { captureSdkLog } from '../support/sdk-log.ts';
 import { auditPayloads } from '../support/worker-lane.ts';
+import { patienceMs } from '../support/patience.ts';
 
 const sdkLines = captureSdkLog();
 let estate: TestEstate;
@@ -61,7 +62,7 @@ function recovery(bank: string, id: string, more: Record<string, unknown> = {}) 
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + patienceMs;
   for (;;) {
     const found = await probe();
     if (found !== undefined) return found;

@@ -9,6 +9,7 @@ import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
 import { declaredPrograms, type SiteConfig } from '../../temporal.config.ts';
 import { withOwnSubsystems, withUrl } from './estate-site.ts';
 import { authHeader, businessMorning, credentials, testSite, type TestSite } from './helpers.ts';
+import { patienceMs } from '../support/patience.ts';
 
 export interface EstateSandbox {
   ts: TestSite;
@@ -43,7 +44,8 @@ export async function startEstateSandbox(options: {
     const site = withUrl(draft, sandbox.url);
     const hosts = createSiteHosts(
       { hosts: site.hosts, programs: declaredPrograms(site) },
-      { timing: { commandTimeoutMs: 30_000, settleTimeoutMs: 20_000, pollMs: 100 } },
+      // A start command is a process start, which a loaded machine can stretch to minutes.
+      { timing: { commandTimeoutMs: patienceMs, settleTimeoutMs: patienceMs, pollMs: 100 } },
     );
     return {
       ts,

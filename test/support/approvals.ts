@@ -101,16 +101,22 @@ export async function historyLength(client: Client, workflowId: string): Promise
 /**
  * The history's length once the run has gone quiet (waiting at its gate: the request's
  * notification sent, its timer started), so what a test does next is all that can add events.
+ * Quiet is no workflow task and no activity pending, twice in a row with the same length: a
+ * history that merely stood still for a moment may be a loaded machine between two events.
  */
 export async function quietHistoryLength(client: Client, workflowId: string): Promise<number> {
-  let last = await historyLength(client, workflowId);
-  for (let i = 0; i < 50; i++) {
-    await new Promise((r) => setTimeout(r, 300));
+  const handle = client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + patienceMs;
+  let last: number | undefined;
+  for (;;) {
+    const { raw } = await handle.describe();
+    const busy = !!raw.pendingWorkflowTask || (raw.pendingActivities?.length ?? 0) > 0;
     const now = await historyLength(client, workflowId);
-    if (now === last) return now;
-    last = now;
+    if (!busy && now === last) return now;
+    if (Date.now() > deadline) throw new Error(`${workflowId} did not go quiet`);
+    last = busy ? undefined : now;
+    await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`${workflowId} did not go quiet`);
 }
 
 /** A decision the run's `decide` validator refuses for `reason`, leaving no event in its history. */

@@ -23,6 +23,7 @@ import {
 } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
+import { patienceMs } from '../support/patience.ts';
 import { captureSdkLog } from '../support/sdk-log.ts';
 
 const sdkLines = captureSdkLog();
@@ -44,7 +45,7 @@ after(async () => {
 });
 
 async function logged(what: (l: (typeof sdkLines)[number]) => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + patienceMs;
   while (!sdkLines.some(what)) {
     if (Date.now() > deadline) throw new Error('the worker did not log it');
     await new Promise((r) => setTimeout(r, 200));

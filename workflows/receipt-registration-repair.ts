@@ -20,13 +20,22 @@ import { receiptRepairReport } from '../domain/runbooks/receipt-registration-rep
 import {
   receiptRepairInputSchema,
   type ReceiptMatch,
+  type ReceiptRepairOutcome,
   type ReceiptRepairInput,
   type ReceiptRepairResult,
 } from '../domain/runbooks/receipt-registration-repair.types.ts';
-import { openBankCheckRun } from './shared/bank-check-run.ts';
-import { runSettleCheck, type Judgement } from './shared/settle-check.ts';
+import { openBankCheck, type BankCheckRun } from './shared/bank-check-run.ts';
+import { holdingLock } from './shared/runbook-run.ts';
+import {
+  closeSettled,
+  settleInRounds,
+  type Judgement,
+  type SettleCheck,
+  type Settled,
+} from './shared/settle-check.ts';
 
 const runbook = 'receipt-registration-repair';
+type Input = ReturnType<typeof receiptRepairInputSchema.parse>;
 
 type CleanMatch = ReceiptMatch & { kind: 'clean' };
 
@@ -54,17 +63,30 @@ const unmatchedOf = (matches: ReceiptMatch[]): ReceiptRepairResult['unmatched'] 
 
 export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): Promise<ReceiptRepairResult> {
   const input = parseInput(receiptRepairInputSchema, rawInput);
-  const run = await openBankCheckRun(runbook, input, rawInput);
-  const { bank, date, look } = run;
+  const run = await openBankCheck(runbook, input, rawInput);
+  const { bank, date } = run;
+  const settled = await holdingLock(run, ['receipts', bank.code], `回单登记修复失败：${bank.name}`, () =>
+    settleInRounds(run, receipts(run)),
+  );
+  const closed = await closeSettled(run, settled, (r) =>
+    receiptRepairReport(r, { bankName: bank.name, date }, settled.end, settled.judged),
+  );
+  return { runbook, ...closed, ...receiptResult(settled) };
+}
+
+/**
+ * The unregistered receipts: matched to their vouchers and, where clean, confirmed with the bank;
+ * looked at again before registering; verified on the vouchers registered.
+ */
+function receipts(run: BankCheckRun<Input>): SettleCheck<ReceiptRepairOutcome, ReceiptRound> {
+  const { bank, date, look, input } = run;
   const unregisteredReceipts = () =>
     look.findUnregisteredReceipts({
       bank: bank.code,
       asOf: date,
       limit: input.limit,
     });
-
-  const result = await runSettleCheck(run, input, {
-    lock: 'receipts',
+  return {
     queryPurpose: 'receipt-vouchers',
     gateStep: 'register',
     outcomes: {
@@ -73,7 +95,31 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
       nothing: 'nothing-to-do',
       reportOnly: 'nothing-registrable',
     },
-
+    words: {
+      nothingWhy: () => `${bank.name}没有 ${date} 及以前的未登记回单`,
+      reportOnlyWhy: ({ items }) => `${items} 张未登记回单均不能自动登记，原因见报告`,
+      planTitle: ({ confirmed }) => ({
+        zh: `登记${bank.name}回单 ${confirmed.length} 张`,
+        en: `Register ${confirmed.length} ${bank.code} receipts`,
+      }),
+      findings: ({ found, confirmed }) => [
+        {
+          zh: `${bank.name}有 ${found} 张未登记回单（${date} 及以前），其中 ${confirmed.length} 张与凭证号、金额、日期完全相符且银行确认已支付`,
+          en: `${found} unregistered receipts; ${confirmed.length} match their voucher by number, amount and date, and the bank confirms the payment`,
+        },
+      ],
+      leftOut: (others) => ({
+        zh: `另有 ${others} 张不能自动登记，不在本计划内（原因见报告）`,
+        en: `${others} more cannot be registered automatically and are not in this plan`,
+      }),
+      dryRunWhy: ({ confirmed }) => `可登记 ${confirmed.length} 张；演练模式，未执行`,
+      planName: '登记计划',
+      notVerified: '登记后复核未通过',
+      doneWhy: (applied) => `已登记 ${applied.results.length} 张回单`,
+      othersWhy: (n) => `，另有 ${n} 张需人工处理`,
+      stillMovingWhy: (rounds) => `回单或凭证在 ${rounds} 轮计划中持续变化，已停止`,
+      escalated: `回单登记修复已停止：${bank.name}`,
+    },
     async find(queryId) {
       const unregistered = await unregisteredReceipts();
       const matches = unregistered.receipts.map((r) => matchReceipt(r, input.maxPayDays));
@@ -134,51 +180,22 @@ export async function receiptRegistrationRepair(rawInput: ReceiptRepairInput): P
         };
       });
     },
+  };
+}
 
-    words: {
-      nothingWhy: () => `${bank.name}没有 ${date} 及以前的未登记回单`,
-      reportOnlyWhy: ({ items }) => `${items} 张未登记回单均不能自动登记，原因见报告`,
-      planTitle: ({ confirmed }) => ({
-        zh: `登记${bank.name}回单 ${confirmed.length} 张`,
-        en: `Register ${confirmed.length} ${bank.code} receipts`,
-      }),
-      findings: ({ found, confirmed }) => [
-        {
-          zh: `${bank.name}有 ${found} 张未登记回单（${date} 及以前），其中 ${confirmed.length} 张与凭证号、金额、日期完全相符且银行确认已支付`,
-          en: `${found} unregistered receipts; ${confirmed.length} match their voucher by number, amount and date, and the bank confirms the payment`,
-        },
-      ],
-      leftOut: (others) => ({
-        zh: `另有 ${others} 张不能自动登记，不在本计划内（原因见报告）`,
-        en: `${others} more cannot be registered automatically and are not in this plan`,
-      }),
-      dryRunWhy: ({ confirmed }) => `可登记 ${confirmed.length} 张；演练模式，未执行`,
-      planName: '登记计划',
-      movedWhy: '审批期间回单或凭证状态已变化，重新生成计划',
-      notVerified: '登记后复核未通过',
-      doneWhy: (applied) => `已登记 ${applied.results.length} 张回单`,
-      othersWhy: (n) => `，另有 ${n} 张需人工处理`,
-      stillMovingWhy: (rounds) => `回单或凭证在 ${rounds} 轮计划中持续变化，已停止`,
-      escalated: `回单登记修复已停止：${bank.name}`,
-      failed: `回单登记修复失败：${bank.name}`,
-    },
-
-    report: (reportRun, end, round) =>
-      receiptRepairReport(reportRun, { bankName: bank.name, date }, end, round),
-
-    result: ({ found, matches }, applied) => ({
-      found,
-      registered: (applied?.results ?? []).map((r) => {
-        const m = r.change.mutation as { receiptNo: string; voucherNo: string };
-        return {
-          receiptNo: m.receiptNo,
-          voucherNo: m.voucherNo,
-          amountFen: r.change.voucher?.amountFen ?? 0,
-          alreadyDone: r.alreadyDone,
-        };
-      }),
-      unmatched: unmatchedOf(matches),
+/** What a receipt repair returns of its last round and what it registered. */
+function receiptResult({ judged, applied }: Settled<ReceiptRepairOutcome, ReceiptRound>) {
+  return {
+    found: judged.found,
+    registered: (applied?.results ?? []).map((r) => {
+      const m = r.change.mutation as { receiptNo: string; voucherNo: string };
+      return {
+        receiptNo: m.receiptNo,
+        voucherNo: m.voucherNo,
+        amountFen: r.change.voucher?.amountFen ?? 0,
+        alreadyDone: r.alreadyDone,
+      };
     }),
-  });
-  return { runbook, ...result };
+    unmatched: unmatchedOf(judged.matches),
+  };
 }

@@ -20,25 +20,45 @@ import {
 import { refundTrackingReport } from '../domain/runbooks/refund-tracking.report.ts';
 import {
   refundTrackingInputSchema,
+  type OpenRefund,
+  type RefundReportReason,
   type RefundTrackingInput,
   type RefundTrackingResult,
 } from '../domain/runbooks/refund-tracking.types.ts';
-import { openBankCheckRun } from './shared/bank-check-run.ts';
-import { settleRequests } from './shared/settle-requests.ts';
+import { openBankCheck, type BankCheckRun } from './shared/bank-check-run.ts';
+import { holdingLock } from './shared/runbook-run.ts';
+import { closeSettled } from './shared/settle-check.ts';
+import { requestsResult, settleRequests, type RequestsCheck } from './shared/settle-requests.ts';
 
 const runbook = 'refund-tracking';
+type Input = ReturnType<typeof refundTrackingInputSchema.parse>;
 
 export async function refundTracking(rawInput: RefundTrackingInput): Promise<RefundTrackingResult> {
   const input = parseInput(refundTrackingInputSchema, rawInput);
-  const run = await openBankCheckRun(runbook, input, rawInput);
-  const { bank, date, look } = run;
+  const run = await openBankCheck(runbook, input, rawInput);
+  const { bank, date } = run;
+  const settled = await holdingLock(run, ['vouchers', bank.code], `退款跟踪失败：${bank.name}`, () =>
+    settleRequests(run, refunds(run)),
+  );
+  const about = { bankName: bank.name, date, overdueHours: input.overdueHours };
+  const closed = await closeSettled(run, settled, (r) =>
+    refundTrackingReport(r, about, settled.end, settled.judged),
+  );
+  return { runbook, ...closed, ...requestsResult('refundNo', settled.judged) };
+}
+
+/**
+ * The refunds: open ones found, overdue ones asked about and judged with the vouchers the bank's
+ * answers name, looked at again with their vouchers, verified.
+ */
+function refunds(run: BankCheckRun<Input>): RequestsCheck<'refundNo', OpenRefund, RefundReportReason> {
+  const { bank, date, look, input } = run;
   const findOpen = () => look.findOpenRefunds({ bank: bank.code, asOf: date });
   const readVouchers = async (voucherNos: string[]) =>
     new Map((await look.readVouchers({ bank: bank.code, voucherNos })).map((v) => [v.voucherNo, v]));
 
-  const result = await settleRequests(run, input, {
+  return {
     key: 'refundNo',
-    lock: 'vouchers',
     queryPurpose: 'refunds',
     findOpen,
     overdue: (open) =>
@@ -91,19 +111,8 @@ export async function refundTracking(rawInput: RefundTrackingInput): Promise<Ref
         zh: `${overdue} 笔退款超过 ${input.overdueHours} 小时未结；已逐笔向银行查询`,
         en: `${overdue} refunds open for over ${input.overdueHours} hours; the bank was asked about each`,
       }),
-      movedWhy: '审批期间退款或凭证状态已变化，重新生成计划',
       stillMovingWhy: (rounds) => `退款记录在 ${rounds} 轮计划中持续变化，已停止`,
       escalated: `退款需人工核查：${bank.name}`,
-      failed: `退款跟踪失败：${bank.name}`,
     },
-
-    report: (reportRun, end, round) =>
-      refundTrackingReport(
-        reportRun,
-        { bankName: bank.name, date, overdueHours: input.overdueHours },
-        end,
-        round,
-      ),
-  });
-  return { runbook, ...result };
+  };
 }

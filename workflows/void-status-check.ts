@@ -14,24 +14,40 @@ import { decideVoid, overdueVoids, sameVoid } from '../domain/runbooks/void-stat
 import { voidStatusCheckReport } from '../domain/runbooks/void-status-check.report.ts';
 import {
   voidStatusCheckInputSchema,
+  type OpenVoid,
+  type VoidReportReason,
   type VoidStatusCheckInput,
   type VoidStatusCheckResult,
 } from '../domain/runbooks/void-status-check.types.ts';
-import { openBankCheckRun } from './shared/bank-check-run.ts';
-import { settleRequests } from './shared/settle-requests.ts';
+import { openBankCheck, type BankCheckRun } from './shared/bank-check-run.ts';
+import { holdingLock } from './shared/runbook-run.ts';
+import { closeSettled } from './shared/settle-check.ts';
+import { requestsResult, settleRequests, type RequestsCheck } from './shared/settle-requests.ts';
 
 const runbook = 'void-status-check';
+type Input = ReturnType<typeof voidStatusCheckInputSchema.parse>;
 
 export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<VoidStatusCheckResult> {
   const input = parseInput(voidStatusCheckInputSchema, rawInput);
-  const run = await openBankCheckRun(runbook, input, rawInput);
-  const { bank, date, look } = run;
+  const run = await openBankCheck(runbook, input, rawInput);
+  const { bank, date } = run;
+  const settled = await holdingLock(run, ['vouchers', bank.code], `作废状态检查失败：${bank.name}`, () =>
+    settleRequests(run, voids(run)),
+  );
+  const about = { bankName: bank.name, date, overdueMinutes: input.overdueMinutes };
+  const closed = await closeSettled(run, settled, (r) =>
+    voidStatusCheckReport(r, about, settled.end, settled.judged),
+  );
+  return { runbook, ...closed, ...requestsResult('voucherNo', settled.judged) };
+}
+
+/** The void requests: open ones found, overdue ones asked about and judged, looked at again, verified. */
+function voids(run: BankCheckRun<Input>): RequestsCheck<'voucherNo', OpenVoid, VoidReportReason> {
+  const { bank, date, look, input } = run;
   const findOpen = () => look.findOpenVoids({ bank: bank.code, asOf: date });
   const overdueFor = `超过 ${input.overdueMinutes} 分钟`;
-
-  const result = await settleRequests(run, input, {
+  return {
     key: 'voucherNo',
-    lock: 'vouchers',
     queryPurpose: 'void-vouchers',
     findOpen,
     overdue: (open) => overdueVoids(open, new Date(Date.now() - input.overdueMinutes * 60_000).toISOString()),
@@ -70,19 +86,8 @@ export async function voidStatusCheck(rawInput: VoidStatusCheckInput): Promise<V
         zh: `${overdue} 笔作废申请${overdueFor}未得到银行应答；已逐笔向银行查询`,
         en: `${overdue} void requests unanswered for over ${input.overdueMinutes} minutes; the bank was asked about each`,
       }),
-      movedWhy: '审批期间作废申请或凭证状态已变化，重新生成计划',
       stillMovingWhy: (rounds) => `作废申请在 ${rounds} 轮计划中持续变化，已停止`,
       escalated: `作废状态需人工核查：${bank.name}`,
-      failed: `作废状态检查失败：${bank.name}`,
     },
-
-    report: (reportRun, end, round) =>
-      voidStatusCheckReport(
-        reportRun,
-        { bankName: bank.name, date, overdueMinutes: input.overdueMinutes },
-        end,
-        round,
-      ),
-  });
-  return { runbook, ...result };
+  };
 }

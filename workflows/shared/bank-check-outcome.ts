@@ -6,12 +6,11 @@
  * Pure code and the workflow `sleep`: safe in the workflow bundle.
  */
 import { sleep } from '@temporalio/workflow';
-import { planDigest } from '../../domain/approvals/decision.ts';
-import type { ApprovalPlan, Bilingual, GateOutcome } from '../../domain/approvals/gate-types.ts';
+import type { ApprovalPlan, Bilingual } from '../../domain/approvals/gate-types.ts';
 import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
 import type { MutationResult } from '../../domain/bank-checks/types.ts';
-import type { ApprovalGate } from './approval-gate.ts';
 import { applyChanges, type Applied, type BankCheckRun } from './bank-check-run.ts';
+import { approve, type NotApproved } from './runbook-run.ts';
 
 /** The plan finding naming why the run was started, when the requester said. */
 export function reasonFinding(reason: string | undefined): Bilingual[] {
@@ -20,29 +19,25 @@ export function reasonFinding(reason: string | undefined): Bilingual[] {
 
 /** How asking approval for a plan and applying it ended. */
 export type ApprovedStep =
-  | { kind: 'declined'; outcome: 'rejected' | 'expired'; approval: GateOutcome }
-  | { kind: 'moved'; approval: GateOutcome }
-  | { kind: 'applied'; approval: GateOutcome; applied: Applied };
+  { kind: 'declined'; outcome: NotApproved } | { kind: 'moved' } | { kind: 'applied'; applied: Applied };
 
 /**
- * Asks approval of `plan` at the gate's `step`; once approved, looks again before leaping —
- * `stillAsPlanned` reads the records the plan was made from — and applies the changes only when
- * nothing moved (`moved`: the caller plans again).
+ * Shows `plan` at the gate's `step` (a dry run stops there); once approved, looks again before
+ * leaping — `stillAsPlanned` reads the records the plan was made from — and applies the changes
+ * only when nothing moved (`moved`: the caller plans again).
  */
 export async function approveAndApply(
   run: BankCheckRun,
-  gate: ApprovalGate,
   step: string,
   plan: ApprovalPlan,
   changes: PlannedChange[],
   stillAsPlanned: () => Promise<boolean>,
 ): Promise<ApprovedStep> {
-  run.step('awaiting-approval');
-  const approval = await gate.request(step, plan);
-  if (approval.outcome !== 'approved') return { kind: 'declined', outcome: approval.outcome, approval };
+  const approval = await approve(run, step, plan);
+  if (typeof approval === 'string') return { kind: 'declined', outcome: approval };
   run.step('executing');
-  if (!(await stillAsPlanned())) return { kind: 'moved', approval };
-  return { kind: 'applied', approval, applied: await applyChanges(run, approval, changes) };
+  if (!(await stillAsPlanned())) return { kind: 'moved' };
+  return { kind: 'applied', applied: await applyChanges(run, approval, changes) };
 }
 
 /** Why nothing was applied when approval did not come: `plan` names the plan (处理计划, 登记计划). */
@@ -84,11 +79,6 @@ export async function checkUntilSettled<C extends { settled: boolean }>(
     if (checks.every((c) => c.settled) || Date.now() + 2000 > deadline) return checks;
     await sleep('2 seconds');
   }
-}
-
-/** The plan with its digest, when one was made. */
-export function planWithDigest(plan: ApprovalPlan | undefined): { plan?: ApprovalPlan; planDigest?: string } {
-  return plan ? { plan, planDigest: planDigest(plan) } : {};
 }
 
 /** The applied changes' results as the run's result carries them (without the plan's change and time). */

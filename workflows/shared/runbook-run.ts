@@ -78,7 +78,7 @@ export interface Opening<I, F extends Found> {
   dates?: Record<string, string | undefined>;
   /** The progress query's first step and its detail besides the bank. */
   firstStep: string;
-  detail?: () => Record<string, unknown>;
+  detail?: (found: F) => Record<string, unknown>;
   /** The subject of the run-started record; the bank code when omitted. */
   subject?: string;
   /** Prefixes the keys of the run's own records (a runbook whose records predate run-scoped keys names its run here). */
@@ -108,7 +108,11 @@ export async function openRun<I, F extends Found>(
     : ((await estateBank(control, input.bank ?? '', opening.dates)) as F);
   const { estate, bank } = found;
   let step = opening.firstStep;
-  setHandler(progressQuery, () => ({ runbook, step, detail: { bank: bank.code, ...opening.detail?.() } }));
+  setHandler(progressQuery, () => ({
+    runbook,
+    step,
+    detail: { bank: bank.code, ...opening.detail?.(found) },
+  }));
   const record = createRunRecord(runbook);
   const requester = await announceRun(record, {
     runbook,

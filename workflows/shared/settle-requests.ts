@@ -3,12 +3,11 @@
  * refunds — as one `SettleCheck` (settle-check.ts): the overdue requests are asked about one by
  * one, a request never sent is reported, the bank's answer decides a confirmation, a refusal or
  * a resend, and verifying waits for the bank where a request went out again. A runbook gives its
- * records, its judgement and its words; the rest — questions, report and result shapes, the
- * escalation of what is left for a person — is the same for both.
+ * records, its judgement and its words; the rest — questions, result fields, the escalation of
+ * what is left for a person — is the same for both.
  */
 import type { Bilingual } from '../../domain/approvals/gate-types.ts';
 import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
-import type { SettleEnd } from '../../domain/bank-checks/settle-report.ts';
 import type { SettleCheckOutcome } from '../../domain/bank-checks/settle-result.ts';
 import type {
   BankAnswer,
@@ -18,8 +17,7 @@ import type {
 } from '../../domain/bank-checks/types.ts';
 import { checkUntilSettled } from './bank-check-outcome.ts';
 import type { Applied, BankCheckRun } from './bank-check-run.ts';
-import type { ReportRun } from '../../domain/reports/runbook-report.ts';
-import { runSettleCheck, type Judgement, type SettleInput, type SettleResult } from './settle-check.ts';
+import { settleInRounds, type Judgement, type SettleInput, type Settled } from './settle-check.ts';
 
 /** What a request is known by, and so what the bank is asked about: a voucher or a refund. */
 export type RequestKey = 'voucherNo' | 'refundNo';
@@ -53,7 +51,6 @@ export interface RequestRound<I, R extends string> extends Judgement {
 
 export interface RequestsCheck<K extends RequestKey, I extends OpenRequest<K>, R extends string> {
   key: K;
-  lock: string;
   queryPurpose: string;
   findOpen(): Promise<I[]>;
   /** The overdue requests: sent ones to ask the bank about, and ones that never left finance. */
@@ -79,28 +76,22 @@ export interface RequestsCheck<K extends RequestKey, I extends OpenRequest<K>, R
     reportOnlyWhy(overdue: number): string;
     planTitle(acts: number): Bilingual;
     overdueFinding(overdue: number): Bilingual;
-    movedWhy: string;
     stillMovingWhy(rounds: number): string;
     escalated: string;
-    failed: string;
   };
-  /** The report (domain/runbooks/<runbook>.report.ts) from how the run ended and its last round. */
-  report(run: ReportRun, end: SettleEnd<SettleCheckOutcome>, round: RequestRound<I, R>): string;
 }
 
-export type RequestsResult<K extends RequestKey> = SettleResult<
-  SettleCheckOutcome,
-  {
-    open: number;
-    overdue: number;
-    decisions: (Record<K, string> & {
-      kind: 'act' | 'report';
-      action?: FinanceMutation['kind'];
-      reason?: string;
-      why: string;
-    })[];
-  }
->;
+/** The result fields of a check on open requests, besides those every settling check returns. */
+export interface RequestsResult<K extends RequestKey> {
+  open: number;
+  overdue: number;
+  decisions: (Record<K, string> & {
+    kind: 'act' | 'report';
+    action?: FinanceMutation['kind'];
+    reason?: string;
+    why: string;
+  })[];
+}
 
 function question(key: RequestKey, queryId: string, ref: string): BankQuestion {
   return key === 'voucherNo'
@@ -108,12 +99,11 @@ function question(key: RequestKey, queryId: string, ref: string): BankQuestion {
     : { queryId, subject: 'refund', refundNo: ref };
 }
 
-/** Runs a settling check on open requests; returns its result (the runbook adds its name). */
+/** Settles the open requests in rounds on the run, which holds the lock on them. */
 export function settleRequests<K extends RequestKey, I extends OpenRequest<K>, R extends string>(
-  run: BankCheckRun,
-  input: SettleInput,
+  run: BankCheckRun<SettleInput>,
   spec: RequestsCheck<K, I, R>,
-): Promise<RequestsResult<K>> {
+): Promise<Settled<SettleCheckOutcome, RequestRound<I, R>>> {
   const { key, words, verifying } = spec;
   const refOf = (m: FinanceMutation) => (m as unknown as Record<K, string>)[key];
 
@@ -148,8 +138,7 @@ export function settleRequests<K extends RequestKey, I extends OpenRequest<K>, R
     }, verifying.seconds);
   }
 
-  return runSettleCheck(run, input, {
-    lock: spec.lock,
+  return settleInRounds(run, {
     queryPurpose: spec.queryPurpose,
     gateStep: 'apply',
     outcomes: {
@@ -211,29 +200,31 @@ export function settleRequests<K extends RequestKey, I extends OpenRequest<K>, R
       }),
       dryRunWhy: ({ acts }) => `可处理 ${acts.length} 笔；演练模式，未执行`,
       planName: '处理计划',
-      movedWhy: words.movedWhy,
       notVerified: '处理后复核未通过（见验证）',
       doneWhy: (applied) => `已处理 ${applied.results.length} 笔`,
       othersWhy: (n) => `，另有 ${n} 笔需人工核查`,
       stillMovingWhy: words.stillMovingWhy,
       escalated: words.escalated,
-      failed: words.failed,
     },
-
-    report: spec.report,
-
-    result: ({ open, items, decisions }) => ({
-      open: open.length,
-      overdue: items,
-      decisions: decisions.map(
-        (d) =>
-          ({
-            [key]: d.item[key],
-            kind: d.kind,
-            ...(d.kind === 'act' ? { action: d.mutation.kind } : { reason: d.reason }),
-            why: d.why,
-          }) as RequestsResult<K>['decisions'][number],
-      ),
-    }),
   });
+}
+
+/** What a check on open requests returns of its last round: the counts and each request's decision. */
+export function requestsResult<K extends RequestKey, I extends OpenRequest<K>, R extends string>(
+  key: K,
+  { open, items, decisions }: RequestRound<I, R>,
+): RequestsResult<K> {
+  return {
+    open: open.length,
+    overdue: items,
+    decisions: decisions.map(
+      (d) =>
+        ({
+          [key]: d.item[key],
+          kind: d.kind,
+          ...(d.kind === 'act' ? { action: d.mutation.kind } : { reason: d.reason }),
+          why: d.why,
+        }) as RequestsResult<K>['decisions'][number],
+    ),
+  };
 }

@@ -107,9 +107,11 @@ describe('the site file', () => {
   it('takes either times on working days or cron for a schedule, not both', () => {
     refused(
       site((raw) => {
-        (raw.schedules as unknown as Record<string, unknown>[])[0]!.cron = ['30 8 * * *'];
+        const schedule = (raw.schedules as unknown as Record<string, unknown>[])[0]!;
+        schedule.workingDaysAt = ['08:30'];
+        schedule.cron = ['30 8 * * *'];
       }),
-      /^schedules\[0\]\.workingDaysAt: exactly one of workingDaysAt/,
+      /^schedules\[0\]\.workingDaysAt: at most one of workingDaysAt/,
     );
     refused(
       site((raw) => {

@@ -16,40 +16,23 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { NativeConnection } from '@temporalio/worker';
 import type { ChannelRecoveryResult } from '../../domain/runbooks/channel-recovery.types.ts';
-import {
-  addTestUsers,
-  decide,
-  historyLength,
-  quietHistoryLength,
-  signedBy,
-  waitForGate,
-} from '../support/approvals.ts';
+import { decide, historyLength, quietHistoryLength, signedBy, waitForGate } from '../support/approvals.ts';
 import { testDataConverter } from '../support/codec.ts';
-import { startTestEstate, type TestEstate } from '../support/estate.ts';
-import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
-import { captureSdkLog } from '../support/sdk-log.ts';
+import type { TestEstate } from '../support/estate.ts';
+import { loggedEstate, type LoggedWorkers } from '../support/logged-workers.ts';
+import { captureSdkLog, loggedLine } from '../support/sdk-log.ts';
 import { auditPayloads } from '../support/worker-lane.ts';
-import { patienceMs } from '../support/patience.ts';
 
 const sdkLines = captureSdkLog();
 let estate: TestEstate;
-let nc: NativeConnection;
 let workers: LoggedWorkers;
+let stop: (() => Promise<void>) | undefined;
 
 before(async () => {
-  estate = await startTestEstate({ banks: ['ICBC', 'ABC'], programs: false });
-  await addTestUsers(estate.site);
-  nc = await NativeConnection.connect(estate.temporal.connectionOptions());
-  workers = loggedWorkers(estate, nc);
-  await workers.start(['runbooks', 'comm', 'db']);
+  ({ estate, workers, stop } = await loggedEstate({ banks: ['ICBC', 'ABC'], programs: false }));
 });
-after(async () => {
-  await workers?.stop();
-  await nc?.close();
-  await estate?.stop();
-});
+after(() => stop?.());
 
 const runbooks = () => estate.site.temporal.taskQueues.runbooks;
 
@@ -59,16 +42,6 @@ function recovery(bank: string, id: string, more: Record<string, unknown> = {}) 
     workflowId: id,
     args: [{ bank, requestedBy: 'eng', verifySeconds: 20, ...more }],
   });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + patienceMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const status = (d: WorkflowExecutionDescription) => d.status.name;
@@ -84,8 +57,9 @@ test('release from outside does not release a lock; its holder does, with its to
 
   // The signal anyone may send is logged and ignored.
   await lock.signal('release');
-  const ignored = await until('the ignored release', () =>
-    sdkLines.find((l) => l.message.startsWith('lock release refused') && l.meta.refused === 'release'),
+  const ignored = await loggedLine(
+    sdkLines,
+    (l) => l.message.startsWith('lock release refused') && l.meta.refused === 'release',
   );
   assert.equal(ignored.meta.workflowId, 'lock/channel/CZ.TO.ABC');
   assert.equal(status(await lock.describe()), 'RUNNING');

@@ -9,48 +9,28 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { deploymentBlobLimits } from '../../scripts/lib/dev-server.ts';
 import { maxUpdateChars } from '../../workflows/interceptors.ts';
 import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
 import {
-  addTestUsers,
   historyLength,
   quietHistoryLength,
   refusedWithoutTrace,
   signedBy,
   waitForGate,
 } from '../support/approvals.ts';
-import { startTestEstate, type TestEstate } from '../support/estate.ts';
-import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
-import { patienceMs } from '../support/patience.ts';
-import { captureSdkLog } from '../support/sdk-log.ts';
+import type { TestEstate } from '../support/estate.ts';
+import { loggedEstate } from '../support/logged-workers.ts';
+import { captureSdkLog, loggedLine } from '../support/sdk-log.ts';
 
 const sdkLines = captureSdkLog();
 let estate: TestEstate;
-let nc: NativeConnection;
-let workers: LoggedWorkers;
+let stop: (() => Promise<void>) | undefined;
 
 before(async () => {
-  estate = await startTestEstate({ banks: ['ICBC', 'ABC'], programs: false });
-  await addTestUsers(estate.site);
-  nc = await NativeConnection.connect(estate.temporal.connectionOptions());
-  workers = loggedWorkers(estate, nc);
-  await workers.start(['runbooks', 'comm', 'db']);
+  ({ estate, stop } = await loggedEstate({ banks: ['ICBC', 'ABC'], programs: false }));
 });
-after(async () => {
-  await workers?.stop();
-  await nc?.close();
-  await estate?.stop();
-});
-
-async function logged(what: (l: (typeof sdkLines)[number]) => boolean): Promise<void> {
-  const deadline = Date.now() + patienceMs;
-  while (!sdkLines.some(what)) {
-    if (Date.now() > deadline) throw new Error('the worker did not log it');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+after(() => stop?.());
 
 test('large signals are refused at the server, stray messages and refused updates are logged', async () => {
   assert.ok(deploymentBlobLimits()['limit.blobSize.error']! < 1.9e6, 'the blob limit is below 1.9 MB');
@@ -76,12 +56,13 @@ test('large signals are refused at the server, stray messages and refused update
 
   // A signal the run does not take: recorded by the server, logged and dropped by the worker.
   await run.signal('execute', { vouchers: 'all' });
-  await logged((l) => l.message.startsWith('signal ignored') && l.meta.refused === 'execute');
+  await loggedLine(sdkLines, (l) => l.message.startsWith('signal ignored') && l.meta.refused === 'execute');
 
   // A forged decision and an oversized update: refused without a trace, each logged.
   const forged = { ...signedBy(estate.site, gate, 'wang'), signature: 'ab'.repeat(64) };
   await refusedWithoutTrace(estate.client, id, forged, 'bad-signature');
-  await logged(
+  await loggedLine(
+    sdkLines,
     (l) => l.message === 'update refused' && l.meta.refused === 'decide' && l.meta.workflowId === id,
   );
   const before = await quietHistoryLength(estate.client, id);
@@ -94,7 +75,8 @@ test('large signals are refused at the server, stray messages and refused update
     },
   );
   assert.equal(await historyLength(estate.client, id), before, 'the oversized update left no event');
-  await logged(
+  await loggedLine(
+    sdkLines,
     (l) => l.message === 'update refused' && l.meta.refused === 'claimRun' && l.meta.workflowId === id,
   );
 

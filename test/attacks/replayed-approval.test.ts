@@ -13,31 +13,22 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { NativeConnection } from '@temporalio/worker';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import type { SignedDecision } from '../../domain/approvals/decision.ts';
 import type { ChannelRecoveryResult } from '../../domain/runbooks/channel-recovery.types.ts';
 import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
-import { addTestUsers, decide, refusedWithoutTrace, signedBy, waitForGate } from '../support/approvals.ts';
-import { startTestEstate, type TestEstate } from '../support/estate.ts';
-import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
+import { decide, refusedWithoutTrace, signedBy, waitForGate } from '../support/approvals.ts';
+import type { TestEstate } from '../support/estate.ts';
+import { loggedEstate, type LoggedWorkers } from '../support/logged-workers.ts';
 
 let estate: TestEstate;
-let nc: NativeConnection;
 let workers: LoggedWorkers;
+let stop: (() => Promise<void>) | undefined;
 
 before(async () => {
-  estate = await startTestEstate({ banks: ['ICBC', 'ABC'], programs: false });
-  await addTestUsers(estate.site);
-  nc = await NativeConnection.connect({ address: estate.temporal.address });
-  workers = loggedWorkers(estate, nc);
-  await workers.start(['runbooks', 'comm', 'db']);
+  ({ estate, workers, stop } = await loggedEstate({ banks: ['ICBC', 'ABC'], programs: false }));
 });
-after(async () => {
-  await workers?.stop();
-  await nc?.close();
-  await estate?.stop();
-});
+after(() => stop?.());
 
 const starts = () =>
   estate.sandbox.estate.mqscLog('QM.CZ').filter((e) => e.command.startsWith('START CHANNEL(CZ.TO.ABC)'))

@@ -3,11 +3,12 @@
  * that reads what they log: their pino lines are captured as objects, e.g. `activity refused`.
  */
 import { Writable } from 'node:stream';
-import type { NativeConnection } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createLogger } from '../../connectors/logging/logger.ts';
 import { createWorkers, type Zone } from '../../workers/create-workers.ts';
+import { addTestUsers } from './approvals.ts';
 import { testDataConverter } from './codec.ts';
-import type { TestEstate } from './estate.ts';
+import { startTestEstate, type TestEstate } from './estate.ts';
 
 export interface LoggedWorkers {
   /** Every line logged so far, parsed. */
@@ -47,6 +48,31 @@ export function loggedWorkers(estate: TestEstate, connection: NativeConnection):
     },
     async stop() {
       for (const r of running.splice(0).reverse()) await r.stop();
+    },
+  };
+}
+
+export interface LoggedEstate {
+  estate: TestEstate;
+  workers: LoggedWorkers;
+  /** Stops the workers, their connection and the estate. */
+  stop(): Promise<void>;
+}
+
+/** An estate with the test users and the real workers of every zone, whose lines the test reads. */
+export async function loggedEstate(options: Parameters<typeof startTestEstate>[0]): Promise<LoggedEstate> {
+  const estate = await startTestEstate(options);
+  await addTestUsers(estate.site);
+  const nc = await NativeConnection.connect(estate.temporal.connectionOptions());
+  const workers = loggedWorkers(estate, nc);
+  await workers.start(['runbooks', 'comm', 'db']);
+  return {
+    estate,
+    workers,
+    async stop() {
+      await workers.stop();
+      await nc.close();
+      await estate.stop();
     },
   };
 }

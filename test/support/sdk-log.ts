@@ -4,6 +4,7 @@
  * read). Runtime.install works once per process, before any connection or worker exists.
  */
 import { Runtime } from '@temporalio/worker';
+import { patienceMs } from './patience.ts';
 
 export interface SdkLine {
   level: string;
@@ -28,4 +29,15 @@ export function captureSdkLog(): SdkLine[] {
     },
   });
   return lines;
+}
+
+/** The first line `match` finds, waited for: a workflow logs when its worker runs its task. */
+export async function loggedLine(lines: SdkLine[], match: (line: SdkLine) => boolean): Promise<SdkLine> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    const found = lines.find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error('the worker did not log the line awaited');
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

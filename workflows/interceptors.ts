@@ -22,12 +22,18 @@ import { ErrorKind } from '../domain/errors.ts';
 export const maxUpdateChars = 16 * 1024;
 
 export const interceptors: WorkflowInterceptorsFactory = () => {
-  setDefaultSignalHandler((signal) => {
-    log.warn('signal ignored: this run takes no such signal', { refused: signal });
-  });
   return {
     inbound: [
       {
+        execute(input, next) {
+          // Once the workflow has set its own handlers (before its first await), so that the signals
+          // that came with its start go to them, as they always have.
+          const result = next(input);
+          setDefaultSignalHandler((signal) => {
+            log.warn('signal ignored: this run takes no such signal', { refused: signal });
+          });
+          return result;
+        },
         validateUpdate(input, next) {
           try {
             const chars = JSON.stringify(input.args).length;

@@ -113,7 +113,8 @@ export async function makeTestSite(options: {
   );
   options.afterPorts?.(raw);
   const file = join(dir, 'site.yaml');
-  writeFileSync(file, stringify(raw));
+  // Written out in full: edits that share one object between banks must not become YAML aliases.
+  writeFileSync(file, stringify(raw, { aliasDuplicateObjects: false }));
   const env = {
     ...process.env,
     JINCAI_SITE: file,

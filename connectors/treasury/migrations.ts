@@ -139,6 +139,8 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
       .on('message_log')
       .columns(['bank_code', 'business_date', 'direction', 'kind']),
   );
+  // The send/receive program looks each incoming message up by its id before applying it.
+  await once(db, db.schema.createIndex('message_log_msg_id').on('message_log').columns(['msg_id']));
   await once(
     db,
     db.schema

@@ -285,11 +285,14 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
   const payDue = (at: Date) => {
     if (!inWindow(localTime(at, timeZone), hoursAt(at))) return;
     const today = localDate(at, timeZone);
+    // Receipts are numbered by the day's payments: counted once a round, not once a payment.
+    let paidToday = ledger.countPaidOn(code, today);
     for (const item of ledger.dueForPayment(code, 100)) {
       if (at.getTime() - Date.parse(item.received_at) < payDelayMs) continue;
-      const receiptNo = `HD${today.replaceAll('-', '')}${code}${String(ledger.paidOn(code, today).length + 1).padStart(5, '0')}`;
+      const receiptNo = `HD${today.replaceAll('-', '')}${code}${String(paidToday + 1).padStart(5, '0')}`;
       const paidAt = at.toISOString();
       if (ledger.pay(code, item.ref_no, item.amount_fen, paidAt, today, receiptNo)) {
+        paidToday += 1;
         sendReceipt({ ...item, status: 'paid', paid_at: paidAt, receipt_no: receiptNo });
       }
     }

@@ -107,6 +107,7 @@ export function openBankLedger(path: string) {
     paidOn: db.prepare(
       'SELECT voucher_no, amount_fen, paid_at, receipt_no FROM bank_payments WHERE bank_code = ? AND paid_date = ? ORDER BY id',
     ),
+    countPaidOn: db.prepare('SELECT COUNT(*) AS n FROM bank_payments WHERE bank_code = ? AND paid_date = ?'),
     due: db.prepare(
       "SELECT * FROM bank_items WHERE bank_code = ? AND status = 'accepted' AND kind != 'quota_notice' ORDER BY serial_no LIMIT ?",
     ),
@@ -166,6 +167,7 @@ export function openBankLedger(path: string) {
     },
     payments: (bank: string, voucherNo: string) => st.payments.all(bank, voucherNo) as Payment[],
     paidOn: (bank: string, date: string) => st.paidOn.all(bank, date) as Payment[],
+    countPaidOn: (bank: string, date: string) => (st.countPaidOn.get(bank, date) as { n: number }).n,
     dueForPayment: (bank: string, limit: number) => st.due.all(bank, limit) as LedgerItem[],
     reportSent: (bank: string, kind: ReportKind, date: string) =>
       st.reportSent.get(bank, kind, date) !== undefined,

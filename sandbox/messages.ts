@@ -98,6 +98,17 @@ export type StatusQueryBody = (
   queryId?: string;
 };
 
+/** 批量状态查询: many vouchers asked about in one message, answered in one `VoucherAnswersBody`. */
+export interface VoucherQueriesBody {
+  queries: { voucherNo: string; queryId: string }[];
+}
+
+/** The answers to a `VoucherQueriesBody`, one per voucher asked about, each as a single query's answer. */
+export interface VoucherAnswersBody {
+  answers: StatusAnswerBody[];
+  lastSerialAccepted: number;
+}
+
 export interface StatusAnswerBody {
   voucherNo?: string;
   known?: boolean;

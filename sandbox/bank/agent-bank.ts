@@ -15,7 +15,9 @@ import type {
   ReceiptBody,
   ReportKind,
   StatusAnswerBody,
+  VoucherAnswersBody,
   VoucherBody,
+  VoucherQueriesBody,
 } from '../messages.ts';
 import { buildMessage, FINANCE, parseMessage, reportKinds } from '../messages.ts';
 import type { BankLedger, LedgerItem } from './ledger.ts';
@@ -207,27 +209,41 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
 
   // Status queries are out of band: they do not take part in the serial sequence, so the
   // serial realignment runbook can use them to learn the bank's last accepted number.
+  const voucherAnswer = (voucherNo: string, queryId: string | undefined, lastSerialAccepted: number) => {
+    const item = ledger.item(code, voucherNo);
+    const voided = desk.voidState(voucherNo);
+    const refund = desk.refundOfVoucher(voucherNo);
+    return {
+      voucherNo,
+      known: item !== undefined,
+      ...(item && { status: item.status, paidAt: item.paid_at, amountFen: item.amount_fen }),
+      ...(voided && { void: voided }),
+      ...(refund && { refund }),
+      lastSerialAccepted,
+      ...(queryId && { queryId }),
+    } satisfies StatusAnswerBody;
+  };
+
   const handleStatusQuery = (msg: AppMessage) => {
     const lastSerialAccepted = ledger.state(code)?.last_serial_in ?? 0;
+    const { queries } = msg.body as Partial<VoucherQueriesBody>;
+    if (Array.isArray(queries)) {
+      const answers = queries
+        .filter((q) => typeof q?.voucherNo === 'string' && q.voucherNo !== '')
+        .map((q) => voucherAnswer(q.voucherNo, q.queryId, lastSerialAccepted));
+      reply('status_answer', msg.head.businessDate, {
+        answers,
+        lastSerialAccepted,
+      } satisfies VoucherAnswersBody);
+      return;
+    }
     const { voucherNo, reportKind, reportDate, refundNo, queryId } = msg.body as Record<
       string,
       string | undefined
     >;
     const echo = queryId ? { queryId } : {};
     if (voucherNo) {
-      const item = ledger.item(code, voucherNo);
-      const voided = desk.voidState(voucherNo);
-      const refund = desk.refundOfVoucher(voucherNo);
-      const answer: StatusAnswerBody = {
-        voucherNo,
-        known: item !== undefined,
-        ...(item && { status: item.status, paidAt: item.paid_at, amountFen: item.amount_fen }),
-        ...(voided && { void: voided }),
-        ...(refund && { refund }),
-        lastSerialAccepted,
-        ...echo,
-      };
-      reply('status_answer', msg.head.businessDate, answer);
+      reply('status_answer', msg.head.businessDate, voucherAnswer(voucherNo, queryId, lastSerialAccepted));
       return;
     }
     if (refundNo) {

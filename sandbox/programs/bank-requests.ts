@@ -1,6 +1,7 @@
 /**
  * The send/receive program's part in the bank-side checks. Sending: the status queries runbooks
- * file in `bank_queries` (out of band, serial 0), and the void (作废) and refund (退款) requests
+ * file in `bank_queries` (out of band, serial 0; those about vouchers many to a message,
+ * voucher-queries.ts), and the void (作废) and refund (退款) requests
  * waiting in `voucher_voids` / `refunds` (business messages with the next serial). Receiving: a
  * status answer is filed against its question by the echoed queryId; a void answer settles the
  * void; a refund notice settles finance's request or, when the bank started it, is matched to
@@ -16,17 +17,20 @@ import type {
   StatusAnswerBody,
   VoidAnswerBody,
   VoidRequestBody,
+  VoucherAnswersBody,
 } from '../messages.ts';
 import { localDate } from '../calendar.ts';
 import { buildMessage, FINANCE, newMsgId } from '../messages.ts';
 import { nextSerial, putRecorded, type ProgramContext } from './outbound.ts';
+import { isVoucherAnswers, pendingVoucherQueries } from './voucher-queries.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
 
 /** A request waiting to go to the bank, with how to mark its row sent and back. */
 export interface Outgoing {
   msgType: 'status_query' | 'void_request' | 'refund_request' | 'quota_cancel' | 'quota_restore';
-  ref: string;
+  /** What the message is about (null for a bulk query about many vouchers). */
+  ref: string | null;
   businessDate: string;
   body: unknown;
   /** Marks the row sent inside the record transaction; returns false when it is no longer pending. */
@@ -34,11 +38,14 @@ export interface Outgoing {
   unmark(trx: Trx): Promise<void>;
 }
 
+/** What a request is about, for the program's log. */
+export const requestRef = (item: Outgoing) => item.ref ?? 'bulk status query';
+
 /** Sends what runbooks and finance users have asked of the bank; returns how many were put. */
 export async function sendBankRequests(ctx: ProgramContext, limit = 50): Promise<number> {
   return putRecorded(ctx, await pendingRequests(ctx, limit), {
     what: 'request send',
-    ref: (item) => item.ref,
+    ref: requestRef,
     record: (item) => recordRequest(ctx, item),
     undo: (item, message) => undoRequest(ctx, item, message),
   });
@@ -46,11 +53,14 @@ export async function sendBankRequests(ctx: ProgramContext, limit = 50): Promise
 
 async function pendingRequests(ctx: ProgramContext, limit: number): Promise<Outgoing[]> {
   const { db, bank } = ctx;
+  const today = localDate(ctx.now());
+  const voucherQueries = await pendingVoucherQueries(db, bank, today);
   const queries = await db
     .selectFrom('bank_queries')
     .select(['query_id', 'ref_no', 'body', 'requested_at'])
     .where('bank_code', '=', bank)
     .where('status', '=', 'pending_send')
+    .where('subject', '!=', 'voucher')
     .orderBy('requested_at')
     .limit(limit)
     .execute();
@@ -72,8 +82,8 @@ async function pendingRequests(ctx: ProgramContext, limit: number): Promise<Outg
     .orderBy('requested_at')
     .limit(limit)
     .execute();
-  const today = localDate(ctx.now());
   const items: (Outgoing & { at: string })[] = [
+    ...voucherQueries,
     ...queries.map((q) => ({
       at: q.requested_at,
       msgType: 'status_query' as const,
@@ -188,7 +198,7 @@ export async function recordRequest(
         kind: item.msgType,
         business_date: item.businessDate,
         serial_no: serial,
-        ref_no: item.ref.slice(0, 32),
+        ref_no: item.ref?.slice(0, 32) ?? null,
         msg_id: msgId,
         created_at: at,
       })
@@ -223,9 +233,13 @@ export async function undoRequest(
 export async function applyStatusAnswer(
   trx: Trx,
   bank: string,
-  answer: StatusAnswerBody,
+  answer: StatusAnswerBody | VoucherAnswersBody,
   at: string,
 ): Promise<void> {
+  if (isVoucherAnswers(answer)) {
+    for (const one of answer.answers) await applyStatusAnswer(trx, bank, one, at);
+    return;
+  }
   if (!answer.queryId) return;
   await trx
     .updateTable('bank_queries')

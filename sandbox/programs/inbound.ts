@@ -20,6 +20,7 @@ import type {
   ReportBody,
   StatusAnswerBody,
   VoidAnswerBody,
+  VoucherAnswersBody,
 } from '../messages.ts';
 import { parseMessage } from '../messages.ts';
 import { rejectionCodes } from '../bank/validate.ts';
@@ -27,6 +28,7 @@ import { applyRefundNotice, applyStatusAnswer, applyVoidAnswer } from './bank-re
 import { applyBaseDataAck } from './base-data-push.ts';
 import { applyQuotaYearAnswer } from './quota-year-notices.ts';
 import type { ProgramContext } from './outbound.ts';
+import { isVoucherAnswers } from './voucher-queries.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
 
@@ -125,9 +127,11 @@ async function apply(trx: Trx, bank: string, message: AppMessage, at: string): P
       return ack.kind ?? null;
     }
     case 'status_answer': {
-      const answer = message.body as unknown as StatusAnswerBody;
+      const answer = message.body as unknown as StatusAnswerBody | VoucherAnswersBody;
       await applyStatusAnswer(trx, bank, answer, at);
-      return answer.voucherNo ?? answer.reportKind ?? answer.refund?.refundNo ?? null;
+      return isVoucherAnswers(answer)
+        ? null
+        : (answer.voucherNo ?? answer.reportKind ?? answer.refund?.refundNo ?? null);
     }
     case 'void_answer':
       return applyVoidAnswer(trx, bank, message.body as unknown as VoidAnswerBody, at);

@@ -9,7 +9,7 @@ import type { Transaction } from 'kysely';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import { localDate } from '../calendar.ts';
 import type { QuotaYearAnswerBody, QuotaYearLine, QuotaYearNoticeBody } from '../messages.ts';
-import { recordRequest, undoRequest, type Outgoing } from './bank-requests.ts';
+import { recordRequest, requestRef, undoRequest, type Outgoing } from './bank-requests.ts';
 import { putRecorded, type ProgramContext } from './outbound.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
@@ -57,7 +57,7 @@ export async function sendQuotaYearNotices(ctx: ProgramContext, limit = 20): Pro
   }));
   return putRecorded(ctx, items, {
     what: 'year-end notice send',
-    ref: (item) => item.ref,
+    ref: requestRef,
     record: (item) => recordRequest(ctx, item),
     undo: (item, message) => undoRequest(ctx, item, message),
   });

@@ -1,9 +1,19 @@
 /**
  * A client of IBM MQ's messaging REST API (mqweb, /ibmmq/rest/v2/messaging): POST puts a text
  * message, GET browses the next one, DELETE gets (destructively) the next one or the one with a
- * given message id. Failures say whether the message was
- * certainly not put (`definite`) or the outcome is unknown (a timeout after the request left).
+ * given message id — over the engine's mqweb HTTP layer (keep-alive). Failures say whether the
+ * message was certainly not put (`definite`) or the outcome is unknown (a timeout after the
+ * request left).
  */
+import { MqwebApiError } from '../../connectors/mq/errors.ts';
+import {
+  encodeQmgrSegment,
+  encodeQueueSegment,
+  MqwebHttp,
+  type HttpReply,
+  type MqwebRequest,
+} from '../../connectors/mq/mqweb-http.ts';
+import { MqUnreachableError } from '../../connectors/mq/port.ts';
 
 export class MessagingError extends Error {
   constructor(
@@ -38,52 +48,38 @@ export function createMessagingClient(options: {
   password: string;
   timeoutMs?: number;
 }): MessagingClient {
-  const auth = `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}`;
-  const url = (qmgr: string, queue: string, messageId?: string) =>
-    `${options.baseUrl.replace(/\/$/, '')}/ibmmq/rest/v2/messaging/qmgr/${encodeURIComponent(qmgr)}/queue/${encodeURIComponent(queue)}/message${messageId ? `?messageId=${encodeURIComponent(messageId)}` : ''}`;
+  const http = new MqwebHttp({ ...options, timeoutMs: options.timeoutMs ?? 5000, csrfToken: 'jincai' });
+  const path = (qmgr: string, queue: string, messageId?: string) =>
+    `messaging/qmgr/${encodeQmgrSegment(qmgr)}/queue/${encodeQueueSegment(queue)}/message${messageId ? `?messageId=${encodeURIComponent(messageId)}` : ''}`;
 
-  const call = async (
-    method: 'POST' | 'GET' | 'DELETE',
-    qmgr: string,
-    queue: string,
-    body?: string,
-    messageId?: string,
-  ) => {
+  const call = async (req: MqwebRequest, qmgr: string, queue: string): Promise<HttpReply> => {
     try {
-      return await fetch(url(qmgr, queue, messageId), {
-        method,
-        headers: {
-          authorization: auth,
-          'ibm-mq-rest-csrf-token': 'jincai',
-          ...(body !== undefined && { 'content-type': 'text/plain;charset=utf-8' }),
-        },
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-      });
+      return await http.send(qmgr, req);
     } catch (err) {
-      const code = (err as { cause?: { code?: string } }).cause?.code;
-      // Refused or unresolvable: the request never reached mqweb. Anything else may have.
-      const definite = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH';
-      throw new MessagingError(
-        `${method} ${qmgr}/${queue}: ${code ?? (err as Error).message}`,
-        definite,
-        undefined,
-        { cause: err },
-      );
+      const what = `${req.method} ${qmgr}/${queue}`;
+      if (err instanceof MqUnreachableError) {
+        const code = (err.cause as { code?: string } | undefined)?.code;
+        // Refused or unresolvable: the request never reached mqweb. Anything else may have.
+        const definite = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH';
+        throw new MessagingError(`${what}: ${code ?? err.message}`, definite, undefined, { cause: err });
+      }
+      const status = err instanceof MqwebApiError ? err.status : undefined;
+      throw new MessagingError(`${what}: ${(err as Error).message}`, true, status, { cause: err });
     }
   };
 
   return {
     async put(qmgr, queue, body) {
-      const res = await call('POST', qmgr, queue, body);
-      const text = await res.text();
-      if (res.status !== 201 && res.status !== 200) {
-        throw new MessagingError(
-          `POST ${qmgr}/${queue}: HTTP ${res.status} ${text.slice(0, 200)}`,
-          true,
-          res.status,
-        );
-      }
+      const res = await call(
+        {
+          method: 'POST',
+          path: path(qmgr, queue),
+          headers: { 'content-type': 'text/plain;charset=utf-8' },
+          body,
+        },
+        qmgr,
+        queue,
+      );
       return { msgId: res.headers.get('ibm-mq-md-messageId') ?? '' };
     },
     get: (qmgr, queue, messageId) => receive('DELETE', qmgr, queue, messageId),
@@ -96,20 +92,16 @@ export function createMessagingClient(options: {
     queue: string,
     messageId?: string,
   ): Promise<ReceivedMessage | undefined> {
-    const res = await call(method, qmgr, queue, undefined, messageId);
-    const text = await res.text();
+    const res = await call(
+      { method, path: path(qmgr, queue, messageId), headers: { accept: 'text/plain' } },
+      qmgr,
+      queue,
+    );
     if (res.status === 204) return undefined;
-    if (res.status !== 200) {
-      throw new MessagingError(
-        `${method} ${qmgr}/${queue}: HTTP ${res.status} ${text.slice(0, 200)}`,
-        true,
-        res.status,
-      );
-    }
     return {
       msgId: res.headers.get('ibm-mq-md-messageId') ?? '',
       correlId: res.headers.get('ibm-mq-md-correlationId') ?? undefined,
-      body: text,
+      body: res.body,
     };
   }
 }

@@ -12,6 +12,7 @@ import { secretFromEnv } from '../../temporal.config.ts';
 import { createAuditSchema } from './migrations.ts';
 import type { AuditDatabase } from './schema.ts';
 import { oracleNaming } from '../sql/oracle-naming.ts';
+import { keepingStatements } from '../sql/sqlite-statements.ts';
 
 export type AuditDb = Kysely<AuditDatabase>;
 
@@ -39,7 +40,7 @@ export async function openAuditSqlite(
   // No busy handler: it would block the event loop. Writers retry on timers (retryWhileBusy);
   // WAL readers are not blocked by a writer.
   database.pragma('busy_timeout = 0');
-  return new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database: keepingStatements(database) }) });
 }
 
 async function openAuditOracle(oracle: NonNullable<SqlStoreConfig['oracle']>): Promise<AuditDb> {

@@ -18,6 +18,7 @@ import {
 import type { SiteConfig } from '../../temporal.config.ts';
 import { secretFromEnv } from '../../temporal.config.ts';
 import { oracleNaming } from '../sql/oracle-naming.ts';
+import { keepingStatements } from '../sql/sqlite-statements.ts';
 import { isSqlite } from './portable.ts';
 import type { TreasuryDatabase } from './schema.ts';
 
@@ -126,7 +127,9 @@ export async function openSqlite(path: string): Promise<TreasuryDb> {
   const database = new Database(path, { fileMustExist: false });
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
-  return new Kysely<TreasuryDatabase>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<TreasuryDatabase>({
+    dialect: new SqliteDialect({ database: keepingStatements(database) }),
+  });
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * `npm run bench -- resend`: one failed-voucher resend over 10,000 timed-out vouchers at one
  * sandbox bank, on a local Temporal dev server, through the real send/receive program, started
- * and approved as the inbox signs them. Prints the wall time (diagnosis, then execution), the
- * worker process's peak memory (VmHWM from /proc), the longest histories and the largest event in
- * them (against the server's blob limit), and checks the bank's
- * books: every voucher paid exactly once. BENCH_VOUCHERS changes the count.
+ * and approved as the inbox signs them, carried out by the production worker (dist/: compiled,
+ * prebuilt workflow bundle, no tsx). Prints the wall time (diagnosis, then execution) and the
+ * worker's peak resident memory (its whole process tree, sampled from /proc) against their goals,
+ * the longest histories and the largest event in them (against the server's blob limit), and
+ * checks the bank's books: every voucher paid exactly once.
+ * BENCH_VOUCHERS changes the count.
  */
-import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { VoucherResendResult } from '../../domain/runbooks/voucher-resend.types.ts';
@@ -21,9 +22,16 @@ import { startWorkerProcess } from '../../test/support/worker-process.ts';
 import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { describeLargest, largestEvent } from '../lib/largest-event.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
+import { treeMemory } from './process-memory.ts';
+import { productionWorkerEntry } from './production-build.ts';
+
+/** The issue's goals for 10,000 vouchers. */
+const goals = { wallSeconds: 60, peakMb: 300 };
+const mb = (mib: number) => (mib * 1024 * 1024) / 1e6;
 
 export async function runResendBench(): Promise<number> {
   const count = Number(process.env.BENCH_VOUCHERS ?? 10_000);
+  const entry = productionWorkerEntry((l) => console.log(l));
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const cliPath = await ensureTemporalCli({ log: (l) => console.log(l) });
   const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
@@ -48,15 +56,11 @@ export async function runResendBench(): Promise<number> {
     dataConverter,
     interceptors: { workflow: [signedStarts(ts.site)] },
   });
-  const worker = await startWorkerProcess({ ...ts.env, LOG_LEVEL: 'warn' });
-  const memory = (field: 'VmRSS' | 'VmHWM') => {
-    const status = readFileSync(`/proc/${worker.pid}/status`, 'utf8');
-    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
-  };
-  // The high-water mark includes bundling the workflows at start; sampling shows the run itself.
-  const atStart = memory('VmRSS');
-  let runPeak = atStart;
-  const sampler = setInterval(() => (runPeak = Math.max(runPeak, memory('VmRSS'))), 250);
+  const worker = await startWorkerProcess({ ...ts.env, LOG_LEVEL: 'warn' }, { entry });
+  const pid = worker.pid as number;
+  const atStart = treeMemory(pid);
+  let runPeak = atStart.rss;
+  const sampler = setInterval(() => (runPeak = Math.max(runPeak, treeMemory(pid).rss)), 250);
   try {
     const bank = ts.site.banks[0];
     if (!bank) throw new Error('the bench site has no bank');
@@ -110,20 +114,27 @@ export async function runResendBench(): Promise<number> {
     const children = await Promise.all([1, batches].map((b) => events(`${id}/${run}/batch-${b}`)));
     clearInterval(sampler);
 
+    const wall = (done - started) / 1000;
+    const exactlyOnce = paid.vouchers === count && paid.payments === count;
+    const end = treeMemory(pid);
     console.log(
       [
-        `voucher resend of ${count} vouchers: ${((done - started) / 1000).toFixed(1)} s wall ` +
+        `voucher resend of ${count} vouchers: ${wall.toFixed(1)} s wall ` +
           `(find, classify, ask the bank: ${((planned - started) / 1000).toFixed(1)} s; ` +
           `approve, resend, verify: ${((done - planned) / 1000).toFixed(1)} s)`,
         `outcome ${result.outcome}; ${JSON.stringify(result.counts)}`,
-        `bank books: ${paid.vouchers} vouchers paid, ${paid.payments} payments (exactly once: ${paid.vouchers === count && paid.payments === count})`,
-        `peak worker memory: RSS ${runPeak.toFixed(0)} MiB during the run (${atStart.toFixed(0)} MiB when it started; ` +
-          `high-water mark ${memory('VmHWM').toFixed(0)} MiB, bundling the workflows included)`,
+        `bank books: ${paid.vouchers} vouchers paid, ${paid.payments} payments (exactly once: ${exactlyOnce})`,
+        `production worker memory: peak RSS ${runPeak.toFixed(0)} MiB = ${mb(runPeak).toFixed(0)} MB over its ` +
+          `${end.processes} process(es) (${atStart.rss.toFixed(0)} MiB when it started; main process high-water mark ` +
+          `${end.peak.toFixed(0)} MiB)`,
         `history events: parent ${parent}, batch 1 ${children[0]}, batch ${batches} ${children[1]} (${batches} batches; limit 51,200 each)`,
         describeLargest(await largestEvent(client)),
+        `goals for 10,000 vouchers: wall ${(wall / goals.wallSeconds).toFixed(2)}× of ${goals.wallSeconds} s, ` +
+          `peak RSS ${(mb(runPeak) / goals.peakMb).toFixed(2)}× of ${goals.peakMb} MB, paid exactly once: ${exactlyOnce}` +
+          (count === 10_000 ? '' : ` (this run: ${count} vouchers)`),
       ].join('\n'),
     );
-    return paid.vouchers === count && paid.payments === count ? 0 : 1;
+    return exactlyOnce ? 0 : 1;
   } finally {
     clearInterval(sampler);
     worker.kill('SIGTERM');

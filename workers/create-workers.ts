@@ -145,9 +145,15 @@ export async function createWorkers(options: {
             ...createBankRegistryActivities({ site }),
             ...createCalendarActivities({ site, calendar }),
           },
-          options.workflowBundle
-            ? { workflowBundle: options.workflowBundle }
-            : { workflowsPath, bundlerOptions: workflowBundlerOptions },
+          {
+            // The SDK sizes its cache from the heap limit and gives a worker whose heap is bounded
+            // (the production unit's) ten runs, fewer than one resend keeps at work; a hundred
+            // cached runs stay well inside that heap.
+            maxCachedWorkflows: 100,
+            ...(options.workflowBundle
+              ? { workflowBundle: options.workflowBundle }
+              : { workflowsPath, bundlerOptions: workflowBundlerOptions }),
+          },
           // A prebuilt bundle has them built in (scripts/build.ts).
           options.workflowBundle ? [] : workflowInterceptorModules,
         ),

@@ -1,10 +1,11 @@
 /**
- * The production build the benchmarks start their workers from (`npm run build`: compiled
- * JavaScript and the prebuilt workflow bundle in dist/). Reused while it is newer than every
- * source file, built afresh otherwise, so a benchmark never measures yesterday's code.
+ * The production worker the benchmarks start: the build (`npm run build`: compiled JavaScript and
+ * the prebuilt workflow bundle in dist/), reused while it is newer than every source file and
+ * built afresh otherwise, so a benchmark never measures yesterday's code; and Node's options and
+ * environment as the systemd unit starts it (deploy/systemd/jincai-worker@.service).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../temporal.config.ts';
 import { workflowBundleFile } from '../../workers/prebuilt-bundle.ts';
@@ -41,4 +42,21 @@ function newestSource(dir: string): number {
     else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
+}
+
+/** How the worker unit starts node: the options of its ExecStart before the entry point, and its Environment. */
+export function productionWorkerLaunch(): { nodeOptions: string[]; env: Record<string, string> } {
+  const unit = readFileSync(join(projectRoot, 'deploy', 'systemd', 'jincai-worker@.service'), 'utf8');
+  const words = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
+  const entry = words.indexOf('dist/workers/main.js');
+  if (entry < 1) throw new Error('the worker unit starts no dist/workers/main.js');
+  const assignments = [...unit.matchAll(/^Environment=(.*)$/gm)].flatMap(
+    (m) => m[1]?.trim().split(/\s+/) ?? [],
+  );
+  return {
+    nodeOptions: words.slice(1, entry),
+    env: Object.fromEntries(
+      assignments.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+    ),
+  };
 }

@@ -23,7 +23,7 @@ import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { describeLargest, largestEvent } from '../lib/largest-event.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
 import { treeMemory } from './process-memory.ts';
-import { productionWorkerEntry } from './production-build.ts';
+import { productionWorkerEntry, productionWorkerLaunch } from './production-build.ts';
 
 /** The issue's goals for 10,000 vouchers. */
 const goals = { wallSeconds: 60, peakMb: 300 };
@@ -56,7 +56,11 @@ export async function runResendBench(): Promise<number> {
     dataConverter,
     interceptors: { workflow: [signedStarts(ts.site)] },
   });
-  const worker = await startWorkerProcess({ ...ts.env, LOG_LEVEL: 'warn' }, { entry });
+  const launch = productionWorkerLaunch();
+  const worker = await startWorkerProcess(
+    { ...ts.env, ...launch.env },
+    { entry, nodeOptions: launch.nodeOptions },
+  );
   const pid = worker.pid as number;
   const atStart = treeMemory(pid);
   let runPeak = atStart.rss;
@@ -124,7 +128,11 @@ export async function runResendBench(): Promise<number> {
           `approve, resend, verify: ${((done - planned) / 1000).toFixed(1)} s)`,
         `outcome ${result.outcome}; ${JSON.stringify(result.counts)}`,
         `bank books: ${paid.vouchers} vouchers paid, ${paid.payments} payments (exactly once: ${exactlyOnce})`,
-        `production worker memory: peak RSS ${runPeak.toFixed(0)} MiB = ${mb(runPeak).toFixed(0)} MB over its ` +
+        `production worker (${Object.entries(launch.env)
+          .map(([k, v]) => `${k}=${v} `)
+          .join(
+            '',
+          )}node ${launch.nodeOptions.join(' ')}) memory: peak RSS ${runPeak.toFixed(0)} MiB = ${mb(runPeak).toFixed(0)} MB over its ` +
           `${end.processes} process(es) (${atStart.rss.toFixed(0)} MiB when it started; main process high-water mark ` +
           `${end.peak.toFixed(0)} MiB)`,
         `history events: parent ${parent}, batch 1 ${children[0]}, batch ${batches} ${children[1]} (${batches} batches; limit 51,200 each)`,

@@ -10,13 +10,16 @@ export function startWorkerProcess(
   options: {
     entry?: string;
     args?: string[];
+    /** Node's own options before the entry point (heap sizes, as a systemd unit gives them). */
+    nodeOptions?: string[];
     /** Everything the worker prints, from its first line. */
     onOutput?: (chunk: string) => void;
   } = {},
 ): Promise<ChildProcess> {
   const entry = options.entry ?? 'workers/main.ts';
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, entry, ...(options.args ?? [])], {
+  const argv = [...(options.nodeOptions ?? []), ...loader, entry, ...(options.args ?? [])];
+  const child = spawn(process.execPath, argv, {
     cwd: projectRoot,
     env: { ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

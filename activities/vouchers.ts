@@ -286,19 +286,16 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
       const ids = new Map<string, string>();
       for (const key of input.keys) for (const no of input.voucherNos) ids.set(queryId(key, no), no);
       // Several rounds of a full batch pass Oracle's 1000 per IN list: read in chunks, then order
-      // all by answer time (ISO text, so as the database orders it).
+      // all by answer time (ISO text, so as the database orders it). By query id alone, the bank
+      // and status checked here: with them in the query SQLite scans the bank's questions instead.
       const rows = [];
       for (const chunk of chunksOf([...ids.keys()])) {
-        rows.push(
-          ...(await db
-            .selectFrom('bank_queries')
-            .select(['query_id', 'ref_no', 'status', 'answer', 'answered_at'])
-            .where('bank_code', '=', input.bank)
-            .where('query_id', 'in', chunk)
-            .where('status', '=', 'answered')
-            .orderBy('answered_at')
-            .execute()),
-        );
+        const found = await db
+          .selectFrom('bank_queries')
+          .select(['query_id', 'bank_code', 'ref_no', 'status', 'answer', 'answered_at'])
+          .where('query_id', 'in', chunk)
+          .execute();
+        rows.push(...found.filter((r) => r.bank_code === input.bank && r.status === 'answered'));
       }
       const when = (r: { answered_at: string | null }) => r.answered_at ?? '';
       rows.sort((a, b) => (when(a) < when(b) ? -1 : when(a) > when(b) ? 1 : 0));
@@ -577,14 +574,17 @@ async function setWhereUnchanged(
   });
 }
 
+/**
+ * The bank's vouchers among `voucherNos` as they are now: looked up by voucher number (the primary
+ * key) and the bank checked here, since with the bank in the query SQLite scans all its vouchers.
+ */
 async function currentStates(db: Db, bank: string, voucherNos: string[]) {
   if (voucherNos.length === 0)
     return new Map<string, { status: string; updated_at: string; failure_code: string | null }>();
   const rows = await db
     .selectFrom('vouchers')
-    .select(['voucher_no', 'status', 'updated_at', 'failure_code'])
-    .where('bank_code', '=', bank)
+    .select(['voucher_no', 'bank_code', 'status', 'updated_at', 'failure_code'])
     .where('voucher_no', 'in', voucherNos)
     .execute();
-  return new Map(rows.map((r) => [r.voucher_no, r]));
+  return new Map(rows.filter((r) => r.bank_code === bank).map((r) => [r.voucher_no, r]));
 }

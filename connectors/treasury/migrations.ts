@@ -63,6 +63,11 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
       .on('vouchers')
       .columns(['bank_code', 'business_date', 'status']),
   );
+  // What waits to be sent, whatever its date: the send/receive program asks every round.
+  await once(
+    db,
+    db.schema.createIndex('vouchers_bank_status').on('vouchers').columns(['bank_code', 'status']),
+  );
   await once(
     db,
     db.schema

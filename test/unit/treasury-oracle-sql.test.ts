@@ -196,9 +196,9 @@ describe('treasury SQL on Oracle 12.1', () => {
     assert.match(create('voucher_voids'), /"answer_reason" varchar2\(400 char\)/);
     // Every table and index is still created after the one that already existed.
     const created = statements.filter((s) => /^create (table|index)/.test(s.sql)).length;
-    // … the payment system's own 18 + 6, the estate's six tables and one index, the voucher
+    // … the payment system's own 18 + 8, the estate's six tables and one index, the voucher
     // history table with its index, and the fiscal year's three tables and one index.
-    assert.equal(created, 18 + 6 + 7 + 2 + 4);
+    assert.equal(created, 18 + 8 + 7 + 2 + 4);
     assert.match(create('payroll_lines'), /"payee_name" varchar2\(100 char\) not null/);
     assert.match(create('vouchers_history'), /"amount_fen" number\(19\) not null/);
     assert.match(
@@ -296,6 +296,7 @@ describe('treasury SQL on Oracle 12.1', () => {
             .sort((a, b) => a.answered_at.localeCompare(b.answered_at))
             .map((a) => ({
               query_id: queryId(a.key, a.no),
+              bank_code: bank,
               ref_no: a.no,
               status: 'answered',
               answered_at: a.answered_at,

@@ -36,6 +36,7 @@ import {
   askUntilAnswered,
   batchActivities,
   diagnoseBatch,
+  pollCapMs,
   type BatchActivities,
 } from './voucher-resend.steps.ts';
 
@@ -262,7 +263,7 @@ async function execute(
   progress('verifying');
   const pending = new Map(toResend.map((v) => [v.voucherNo, v]));
   const deadline = Date.now() + input.verifySeconds * 1000;
-  for (let delay = 1000; pending.size > 0; delay = Math.min(delay * 2, 5_000)) {
+  for (let delay = 1000; pending.size > 0; delay = Math.min(delay * 2, pollCapMs())) {
     for (const s of await acts.db.voucherStates({ bank, voucherNos: [...pending.keys()] })) {
       const v = pending.get(s.voucherNo) as PlannedVoucher;
       if (s.status === 'accepted' || s.status === 'paid') {

@@ -83,15 +83,18 @@ export function createStatementDesk(deps: StatementDeskDeps) {
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
     await mkdir(folders.in, { recursive: true });
+    const names = (await write(staging)).map((path) => path.slice(staging.length + 1));
+    // The old files go only once the new ones are written, and a file of the same name is replaced
+    // by the rename itself: finance never finds the day's statement missing while it is rewritten.
     if (replaceAll) {
       for (const name of await readdir(folders.in)) {
         const f = parseStatementFileName(name);
-        if (f?.kind === kind && f.date === date) await rm(join(folders.in, name), { force: true });
+        if (f?.kind === kind && f.date === date && !names.includes(name))
+          await rm(join(folders.in, name), { force: true });
       }
     }
-    const written = await write(staging);
-    for (const path of written) await rename(path, join(folders.in, path.slice(staging.length + 1)));
-    return written.map((p) => join(folders.in, p.slice(staging.length + 1)));
+    for (const name of names) await rename(join(staging, name), join(folders.in, name));
+    return names.map((name) => join(folders.in, name));
   }
 
   /**

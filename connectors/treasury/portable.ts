@@ -53,3 +53,55 @@ export async function insertRows<T extends keyof TreasuryDatabase & string>(
   if (db.isTransaction) await each(db);
   else await db.transaction().execute(each);
 }
+
+/** Oracle's unique-constraint violation (ORA-00001), as oracledb reports it. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { errorNum?: unknown; message?: unknown };
+  return e.errorNum === 1 || (typeof e.message === 'string' && /^ORA-00001\b/.test(e.message));
+}
+
+/**
+ * Inserts the `rows` whose `key` is not in `table` yet and says how many it inserted: the one way
+ * to file keyed rows that another process may be writing at the same moment. No read-then-write
+ * transaction: on SQLite (WAL) one would fail at once (SQLITE_BUSY_SNAPSHOT) whenever another
+ * process committed between its read and its write. SQLite gets one INSERT … ON CONFLICT DO
+ * NOTHING; Oracle one INSERT per row in key order in one transaction, a row already there
+ * (ORA-00001, which undoes that statement only) counted as not inserted.
+ */
+export async function insertAbsent<T extends keyof TreasuryDatabase & string>(
+  db: Kysely<TreasuryDatabase>,
+  table: T,
+  key: keyof TreasuryDatabase[T] & string,
+  rows: Insertable<TreasuryDatabase[T]>[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  if (isSqlite(db)) {
+    let inserted = 0;
+    // SQLite binds at most 32766 values per statement: 200 rows of a dozen columns stay far below.
+    for (const chunk of chunksOf(rows, 200)) {
+      const result = await db
+        .insertInto(table)
+        .values(chunk)
+        .onConflict((oc) => oc.column(key).doNothing())
+        .executeTakeFirst();
+      inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+    }
+    return inserted;
+  }
+  const ordered = [...rows].sort((a, b) => {
+    const [x, y] = [String(a[key as keyof typeof a]), String(b[key as keyof typeof b])];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return db.transaction().execute(async (trx) => {
+    let inserted = 0;
+    for (const row of ordered) {
+      try {
+        await trx.insertInto(table).values(row).execute();
+        inserted += 1;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+    }
+    return inserted;
+  });
+}

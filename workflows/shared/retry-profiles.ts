@@ -1,12 +1,16 @@
 /**
- * Named retry and timeout profiles for proxyActivities. Pick by what the activity does:
- * - readOnly: looks only; retry freely within a short budget.
- * - mutation: changes something and is safe to repeat (idempotent, or keyed by an idempotency
- *   key derived from the workflow id); bounded attempts, then the run stops with evidence.
- * - record: appends evidence (audit, notifications); retried for a long time, because a run
- *   must not lose its record over a short database or network outage.
+ * The retry and timeout profile of each kind of activity, bound to it: an activity declares its
+ * kind where it is defined (activities/activity-kinds.ts), and a workflow reaches it only through
+ * the proxy of that kind, which carries only the activities of that kind.
+ * - reads (`readActivities`): look only; retried freely within a short budget.
+ * - writes (`writeActivities`): change something and are safe to repeat (idempotent, or keyed by
+ *   an idempotency key derived from the workflow id); bounded attempts, then the run stops with
+ *   evidence.
+ * - records (`recordActivities`): append evidence (audit, notifications, reports); retried for a
+ *   long time, because a run must not lose its record over a short database or network outage.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { activityKind, ActivityKind } from '../../activities/activity-kinds.ts';
 import { nonRetryableErrorKinds } from '../../domain/errors.ts';
 
 export function readOnly(): ActivityOptions {
@@ -48,4 +52,31 @@ export function record(): ActivityOptions {
       nonRetryableErrorTypes: nonRetryableErrorKinds,
     },
   };
+}
+
+type KindOf<F> = F extends { readonly [activityKind]: infer K } ? K : 'read';
+
+/** The activities of `A` declared as `K`. */
+export type ActivitiesOf<A, K extends ActivityKind> = {
+  [N in keyof A as KindOf<A[N]> extends K ? N : never]: A[N];
+};
+
+/** Where the activities run: the task queue of the zone that reaches their system (default: the workflow's). */
+export interface ActivityPlace {
+  taskQueue?: string;
+}
+
+/** The read activities of `A`, on the read profile. */
+export function readActivities<A>(place: ActivityPlace = {}) {
+  return proxyActivities<ActivitiesOf<A, 'read'>>({ ...readOnly(), ...place });
+}
+
+/** The write activities of `A`, on the mutation profile. */
+export function writeActivities<A>(place: ActivityPlace = {}) {
+  return proxyActivities<ActivitiesOf<A, 'write'>>({ ...mutation(), ...place });
+}
+
+/** The record activities of `A`, on the record profile. */
+export function recordActivities<A>(place: ActivityPlace = {}) {
+  return proxyActivities<ActivitiesOf<A, 'record'>>({ ...record(), ...place });
 }

@@ -9,13 +9,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
 import { baseDataKinds, type BaseDataKind } from '../domain/base-data.ts';
 import { ErrorKind } from '../domain/errors.ts';
-import { sql as planSql, testQueryBody } from '../domain/runbooks/add-agent-bank.plan.ts';
+import { sql as planSql } from '../domain/runbooks/add-agent-bank.plan.ts';
 import type {
   BaseDataPushState,
-  TestMessageState,
   TreasurySteps,
   TreasurySurvey,
 } from '../domain/runbooks/add-agent-bank.types.ts';
+import { fileQuestions } from './bank-questions.ts';
 import { requiresProof, sqlAction } from './proof-actions.ts';
 
 export interface DbAction {
@@ -220,64 +220,18 @@ export function createBankOnboardingDbActivities({
       });
     },
 
-    /** The test message: a status query the program sends out of band; keyed by its query id. */
+    /** The test message: a status query the program sends out of band (activities/bank-questions.ts). */
     requestOnboardingTestQuery: requiresProof(
       ({ code, query }: { code: string; query: TreasurySteps['testQuery'] }) => [
         sqlAction(planSql.query(code, query)),
       ],
       async ({ code, query }): Promise<DbAction> => {
-        const command = planSql.query(code, query);
-        const row = await db
-          .selectFrom('bank_queries')
-          .select('status')
-          .where('query_id', '=', query.queryId)
-          .executeTakeFirst();
-        if (row) return { command, detail: `已存在（${row.status}），未重复插入` };
-        await db
-          .insertInto('bank_queries')
-          .values({
-            query_id: query.queryId,
-            bank_code: code,
-            subject: 'voucher',
-            ref_no: query.voucherNo,
-            body: testQueryBody(query),
-            status: 'pending_send',
-            requested_at: now().toISOString(),
-            sent_at: null,
-            answered_at: null,
-            answer: null,
-          })
-          .execute();
-        return { command, detail: '已插入 1 行，待收发程序发送' };
+        const filed = await fileQuestions(db, code, [query], now().toISOString());
+        return {
+          command: planSql.query(code, query),
+          detail: filed ? '已插入 1 行，待收发程序发送' : '已存在，未重复插入',
+        };
       },
     ),
-
-    async onboardingTestQueryState({
-      query,
-    }: {
-      query: TreasurySteps['testQuery'];
-    }): Promise<TestMessageState> {
-      const row = await db
-        .selectFrom('bank_queries')
-        .select(['status', 'sent_at', 'answered_at', 'answer'])
-        .where('query_id', '=', query.queryId)
-        .executeTakeFirst();
-      let answer: TestMessageState['answer'] = null;
-      if (row?.answer) {
-        const a = JSON.parse(row.answer) as { known?: unknown; lastSerialAccepted?: unknown };
-        answer = {
-          ...(typeof a.known === 'boolean' && { known: a.known }),
-          ...(typeof a.lastSerialAccepted === 'number' && { lastSerialAccepted: a.lastSerialAccepted }),
-        };
-      }
-      return {
-        queryId: query.queryId,
-        voucherNo: query.voucherNo,
-        status: row?.status ?? 'missing',
-        sentAt: row?.sent_at ?? null,
-        answeredAt: row?.answered_at ?? null,
-        answer,
-      };
-    },
   };
 }

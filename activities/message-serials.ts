@@ -1,15 +1,14 @@
 /**
  * Application message serial activities (db zone), for sequence resync's `serials` scope: what
- * the treasury database says finance has numbered and sent to a bank, a status query that asks
- * the bank for its own last accepted serial (filed in `bank_queries`; the send/receive program
- * carries it out of band and files the answer), and the guarded realignment of finance's serial.
+ * the treasury database says finance has numbered and sent to a bank, the voucher to ask the bank
+ * about for its own last accepted serial (the question goes through activities/bank-questions.ts),
+ * and the guarded realignment of finance's serial.
  */
-import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { readConsistently, type TreasuryDb } from '../connectors/treasury/database.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import { serialsSql } from '../domain/runbooks/sequence-resync.plan.ts';
-import type { BankSerialAnswer, SerialsState } from '../domain/runbooks/sequence-resync.types.ts';
+import type { SerialsState } from '../domain/runbooks/sequence-resync.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { requiresProof, sqlAction } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
@@ -96,26 +95,13 @@ export function createMessageSerialActivities({
     },
 
     /**
-     * Files a status query about the last voucher finance sent the bank (any query will do: every
-     * answer carries the bank's last accepted serial, and this one also says whether the bank has
-     * that voucher). Keyed: asking again with the same key files nothing new.
+     * The last voucher finance sent the bank, or null when it has sent none: what sequence resync
+     * asks the bank about (every answer carries the bank's last accepted serial, and this one also
+     * says whether the bank has that voucher).
      */
-    async askBankSerial({
-      bank,
-      key,
-    }: {
-      bank: string;
-      key: string;
-    }): Promise<{ queryId: string; askedAbout: string }> {
+    async lastVoucherSent({ bank }: { bank: string }): Promise<string | null> {
       requireBank(site, bank);
-      const queryId = `sr-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
-      const existing = await db
-        .selectFrom('bank_queries')
-        .select('ref_no')
-        .where('query_id', '=', queryId)
-        .executeTakeFirst();
-      if (existing) return { queryId, askedAbout: existing.ref_no };
-      const lastVoucher = await db
+      const last = await db
         .selectFrom('message_log')
         .select('ref_no')
         .where('id', '=', (eb) =>
@@ -128,47 +114,7 @@ export function createMessageSerialActivities({
             .where('ref_no', 'is not', null),
         )
         .executeTakeFirst();
-      const voucherNo = lastVoucher?.ref_no ?? 'NONE';
-      await db
-        .insertInto('bank_queries')
-        .values({
-          query_id: queryId,
-          bank_code: bank,
-          subject: 'voucher',
-          ref_no: voucherNo,
-          body: JSON.stringify({ voucherNo, queryId }),
-          status: 'pending_send',
-          requested_at: now().toISOString(),
-          sent_at: null,
-          answered_at: null,
-          answer: null,
-        })
-        .execute();
-      return { queryId, askedAbout: voucherNo };
-    },
-
-    /** The bank's answer to a query filed by askBankSerial, or null while there is none. */
-    async readBankSerialAnswer({ queryId }: { queryId: string }): Promise<BankSerialAnswer | null> {
-      const row = await db
-        .selectFrom('bank_queries')
-        .select(['ref_no', 'status', 'answered_at', 'answer'])
-        .where('query_id', '=', queryId)
-        .executeTakeFirst();
-      if (!row || row.status !== 'answered' || !row.answer) return null;
-      const answer = JSON.parse(row.answer) as { lastSerialAccepted?: unknown };
-      if (typeof answer.lastSerialAccepted !== 'number') {
-        throw ApplicationFailure.create({
-          type: ErrorKind.UnexpectedState,
-          nonRetryable: true,
-          message: `the bank's answer to ${queryId} carries no lastSerialAccepted`,
-        });
-      }
-      return {
-        queryId,
-        askedAbout: row.ref_no,
-        lastSerialAccepted: answer.lastSerialAccepted,
-        answeredAt: row.answered_at ?? '',
-      };
+      return last?.ref_no ?? null;
     },
 
     /**

@@ -1,8 +1,8 @@
 /**
  * Treasury activities (db zone) of failed voucher repair and resend: find failed vouchers and
- * describe them (payee data masked before it leaves this file), ask the bank about each through
- * the send/receive program's status queries, push base-data updates, normalise payee fields,
- * requeue vouchers for the program to send again, and correct finance's status to the bank's.
+ * describe them (payee data masked before it leaves this file), push base-data updates, normalise
+ * payee fields, requeue vouchers for the program to send again, and correct finance's status to
+ * the bank's. Its questions to the bank go through activities/bank-questions.ts.
  *
  * Every change is keyed or guarded by the row state the plan saw (status and updated_at), so a
  * retried or replayed activity finds its work done and changes nothing twice.
@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
-import { chunksOf, firstRows, insertRows } from '../connectors/treasury/portable.ts';
+import { firstRows } from '../connectors/treasury/portable.ts';
 import type { TreasuryDatabase, VoucherStatus } from '../connectors/treasury/schema.ts';
 import type { ProofAction } from '../domain/approvals/proof.ts';
 import { baseDataKinds, type BaseDataKind } from '../domain/base-data.ts';
@@ -24,7 +24,6 @@ import {
   requeueCommand,
 } from '../domain/runbooks/voucher-resend.plan.ts';
 import type {
-  BankAnswer,
   FailedVoucher,
   FieldCheck,
   ListPlace,
@@ -51,13 +50,6 @@ export interface FailedFilter {
   staleSentBefore: string;
 }
 
-export interface AnswerKey {
-  bank: string;
-  voucherNos: string[];
-  /** One key per round of questions (e.g. `<run>.b3.d1`); answers to any of them count. */
-  keys: string[];
-}
-
 export interface RowChange {
   voucherNo: string;
   /** Whether this call changed the row. */
@@ -68,11 +60,6 @@ export interface RowChange {
 
 const hash = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 export const valueDigest = (value: string) => hash(value).slice(0, 16);
-
-/** The bank_queries id of one question: short enough for the column (48), unique per key and voucher. */
-export function queryId(key: string, voucherNo: string): string {
-  return `R${hash(key).slice(0, 10)}.${voucherNo}`;
-}
 
 type Db = Kysely<TreasuryDatabase>;
 
@@ -239,82 +226,6 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
           voiding: voiding.has(r.voucher_no),
         };
       });
-    },
-
-    /**
-     * Asks the bank about each voucher: one status query each, left for the send/receive program
-     * in bank_queries. Keyed, so a retry asks nothing twice. Returns how many were new.
-     */
-    async askBankAboutVouchers(input: { bank: string; voucherNos: string[]; key: string }): Promise<number> {
-      requireBank(site, input.bank);
-      const at = now().toISOString();
-      const wanted = input.voucherNos.map((no) => ({ no, id: queryId(input.key, no) }));
-      if (wanted.length === 0) return 0;
-      // Read, then one INSERT on its own: a read-then-write transaction would fail at once
-      // (SQLITE_BUSY_SNAPSHOT) whenever the send/receive program wrote in between.
-      const existing = new Set<string>();
-      for (const ids of chunksOf(wanted.map((w) => w.id))) {
-        const rows = await db
-          .selectFrom('bank_queries')
-          .select('query_id')
-          .where('query_id', 'in', ids)
-          .execute();
-        for (const r of rows) existing.add(r.query_id);
-      }
-      const fresh = wanted.filter((w) => !existing.has(w.id));
-      await insertRows(
-        db,
-        'bank_queries',
-        fresh.map((w) => ({
-          query_id: w.id,
-          bank_code: input.bank,
-          subject: 'voucher' as const,
-          ref_no: w.no,
-          body: JSON.stringify({ voucherNo: w.no, queryId: w.id }),
-          status: 'pending_send' as const,
-          requested_at: at,
-          sent_at: null,
-          answered_at: null,
-          answer: null,
-        })),
-      );
-      return fresh.length;
-    },
-
-    /** The bank's answers so far, per voucher (the latest answered question wins). */
-    async readBankAnswers(input: AnswerKey): Promise<BankAnswer[]> {
-      const ids = new Map<string, string>();
-      for (const key of input.keys) for (const no of input.voucherNos) ids.set(queryId(key, no), no);
-      // Several rounds of a full batch pass Oracle's 1000 per IN list: read in chunks, then order
-      // all by answer time (ISO text, so as the database orders it). By query id alone, the bank
-      // and status checked here: with them in the query SQLite scans the bank's questions instead.
-      const rows = [];
-      for (const chunk of chunksOf([...ids.keys()])) {
-        const found = await db
-          .selectFrom('bank_queries')
-          .select(['query_id', 'bank_code', 'ref_no', 'status', 'answer', 'answered_at'])
-          .where('query_id', 'in', chunk)
-          .execute();
-        rows.push(...found.filter((r) => r.bank_code === input.bank && r.status === 'answered'));
-      }
-      const when = (r: { answered_at: string | null }) => r.answered_at ?? '';
-      rows.sort((a, b) => (when(a) < when(b) ? -1 : when(a) > when(b) ? 1 : 0));
-      const latest = new Map<string, BankAnswer>();
-      for (const r of rows) {
-        const body = JSON.parse(r.answer ?? '{}') as {
-          known?: boolean;
-          status?: string;
-          paidAt?: string | null;
-        };
-        latest.set(r.ref_no, {
-          voucherNo: r.ref_no,
-          answered: true,
-          known: body.known === true,
-          ...(body.status !== undefined && { status: body.status }),
-          ...(body.paidAt !== undefined && { paidAt: body.paidAt }),
-        });
-      }
-      return input.voucherNos.map((no) => latest.get(no) ?? { voucherNo: no, answered: false });
     },
 
     /** Finance's current version of each kind, and what the bank has acknowledged. */

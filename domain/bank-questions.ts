@@ -79,7 +79,7 @@ export function refOf(s: BankSubject): string {
 }
 
 /** The question with its id under `prefix`. */
-export function questionFor(prefix: string, s: BankSubject): BankQuestion {
+export function questionFor<S extends BankSubject>(prefix: string, s: S): S & { queryId: string } {
   return { ...s, queryId: queryIdFor(prefix, refOf(s)) };
 }
 

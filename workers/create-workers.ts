@@ -14,6 +14,7 @@ import { createBankOnboardingDbActivities } from '../activities/bank-onboarding-
 import { createBankOnboardingMqActivities } from '../activities/bank-onboarding-mq.ts';
 import { createBankRegistryActivities } from '../activities/bank-registry.ts';
 import { createBankCheckActivities } from '../activities/bank-checks/index.ts';
+import { createBankQuestionActivities } from '../activities/bank-questions.ts';
 import { createControlActivities } from '../activities/control.ts';
 import { createNotifyActivities } from '../activities/notify.ts';
 import { createHostActivities } from '../activities/host.ts';
@@ -179,6 +180,7 @@ export async function createWorkers(options: {
           ...createBankOnboardingDbActivities({ db }),
           ...createVoucherActivities({ db, site }),
           ...createBankCheckActivities({ db, site, calendar }),
+          ...createBankQuestionActivities({ db, site }),
         }),
       );
     }

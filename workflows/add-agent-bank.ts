@@ -50,6 +50,7 @@ import {
 } from '../domain/runbooks/add-agent-bank.types.ts';
 import { confinedPathProblems } from '../domain/runbooks/input-estate.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
+import { awaitAnswers, questionPrefix } from './shared/ask-bank.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
@@ -105,6 +106,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
 
   const objects = mqObjects(bank, input.bankInQueue);
   const runShort = runId.replace(/-/g, '').slice(0, 8);
+  const testPrefix = questionPrefix('onboarding-test');
   const bankFile = await registry.renderBankFile({ bank, workflowId });
 
   const survey = async (): Promise<OnboardingSurvey> => {
@@ -118,7 +120,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
     return { financeQmgr: fin, objects: found, bankSide, frontEnd, programs, treasury };
   };
   const planFor = (s: OnboardingSurvey, notes: string[]) => {
-    const steps = treasurySteps(bank, s, runShort);
+    const steps = treasurySteps(bank, s, runShort, testPrefix);
     return {
       steps,
       plan: onboardingPlan({ bank, objects, survey: s, steps, notes, bankFile, reason: input.reason }),
@@ -264,17 +266,23 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
       proof,
     });
     await done(query.command, 'treasury', query.detail, { testQuery: null });
-    testMessage = await waitFor(
-      () => db.onboardingTestQueryState({ query: steps.testQuery }),
-      (t) => t.status === 'answered',
+    const test = steps.testQuery;
+    const asked = await awaitAnswers(
+      { dbQueue: queues.db, bank: bank.code },
+      testPrefix,
+      [test],
+      input.waitSeconds,
     );
+    const answer = asked.answers.get(test.queryId) ?? null;
+    const status = answer ? 'answered' : asked.sent ? 'sent' : 'pending_send';
+    testMessage = { queryId: test.queryId, voucherNo: test.voucherNo, status, answer };
     channels = await mq.newBankChannels({ bank });
-    if (testMessage.status !== 'answered') {
+    if (status !== 'answered') {
       outcome = 'not-verified';
       why = [
-        testMessage.status === 'sent'
+        status === 'sent'
           ? `测试报文已发出，${input.waitSeconds} 秒内未收到银行应答（${bank.receiverChannel}：${channels.receiver}）`
-          : `测试报文 ${input.waitSeconds} 秒内未由收发程序发出（状态 ${testMessage.status}）`,
+          : `测试报文 ${input.waitSeconds} 秒内未由收发程序发出（状态 ${status}）`,
       ];
       return;
     }

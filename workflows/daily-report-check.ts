@@ -18,8 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { createBankCheckActivities } from '../activities/bank-checks/index.ts';
 import type { createControlActivities } from '../activities/control.ts';
-import { queryIdFor, queryPrefix } from '../domain/bank-checks/query-ids.ts';
-import type { BankAnswer, BankQuestion, ReportKind } from '../domain/bank-checks/types.ts';
+import { questionFor, type BankAnswer, type ReportKind } from '../domain/bank-questions.ts';
 import { parseInput } from '../domain/errors.ts';
 import type { ReportAction } from '../domain/reports/runbook-report.ts';
 import {
@@ -37,9 +36,10 @@ import {
   type ReportPresence,
 } from '../domain/runbooks/daily-report-check.types.ts';
 import { refuseUnknownYear } from './shared/calendar-refusal.ts';
+import { answersTo, fileQuestions, questionPrefix } from './shared/ask-bank.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
-import { mutation, readOnly } from './shared/retry-profiles.ts';
+import { readOnly } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
 import { writeRunReport } from './shared/run-report.ts';
 import { announceRun, estateBank } from './shared/runbook-opening.ts';
@@ -59,7 +59,6 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const dbQueue = estate.taskQueues.db;
   const look = proxyActivities<BankChecks>({ ...readOnly(), taskQueue: dbQueue });
-  const file = proxyActivities<BankChecks>({ ...mutation(), taskQueue: dbQueue });
   const record = createRunRecord(runbook);
 
   let step = 'checking';
@@ -95,14 +94,12 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
       why = `缺 ${missing.map((k) => reportLabel[k]).join('、')}（${date}）；演练模式，未请求补发`;
     } else {
       step = 'requesting-resend';
-      const prefix = queryPrefix(workflowId, 'report-resend');
-      const questions: (BankQuestion & { subject: 'report' })[] = missing.map((kind) => ({
-        queryId: queryIdFor(prefix, `${kind}:${date}`),
-        subject: 'report',
-        reportKind: kind,
-        reportDate: date,
-      }));
-      await file.askBank({ bank: bank.code, questions });
+      const desk = { dbQueue, bank: bank.code };
+      const prefix = questionPrefix('report-resend');
+      const questions = missing.map((kind) =>
+        questionFor(prefix, { subject: 'report' as const, reportKind: kind, reportDate: date }),
+      );
+      await fileQuestions(desk, questions);
       for (const q of questions) {
         const at = new Date().toISOString();
         requested.push({ kind: q.reportKind, queryId: q.queryId });
@@ -136,9 +133,7 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
         if (arrived || Date.now() >= deadline) break;
         await sleep(Math.min(pollMs, deadline - Date.now()));
       }
-      const answers = new Map<string, BankAnswer>(
-        (await look.readAnswers({ bank: bank.code, prefix })).map((a) => [a.queryId, a]),
-      );
+      const answers = await answersTo(desk, prefix, questions);
       const byKind = new Map<ReportKind, BankAnswer | undefined>();
       for (const r of requested) {
         const a = answers.get(r.queryId);

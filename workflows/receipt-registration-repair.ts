@@ -8,7 +8,8 @@
  * (lock/receipts/<bank>). The round loop is shared (shared/settle-check.ts); this file is what is
  * particular to receipts.
  */
-import type { BankAnswer, VoucherSnapshot } from '../domain/bank-checks/types.ts';
+import type { VoucherSnapshot } from '../domain/bank-checks/types.ts';
+import type { BankAnswer } from '../domain/bank-questions.ts';
 import { parseInput } from '../domain/errors.ts';
 import {
   confirmWithBank,

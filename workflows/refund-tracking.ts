@@ -8,7 +8,7 @@
  * reported for a person. Shares the lock on the bank's vouchers (lock/vouchers/<bank>). The round
  * loop is shared (shared/settle-requests.ts, shared/settle-check.ts); this file is what refunds add.
  */
-import type { BankAnswer } from '../domain/bank-checks/types.ts';
+import type { BankAnswer } from '../domain/bank-questions.ts';
 import { formatFen } from '../domain/display.ts';
 import { parseInput } from '../domain/errors.ts';
 import {

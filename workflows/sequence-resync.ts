@@ -16,6 +16,7 @@ import type { createChannelSequenceActivities } from '../activities/channel-sequ
 import type { createMessageSerialActivities } from '../activities/message-serials.ts';
 import type { createMqActivities } from '../activities/mq.ts';
 import type { Bilingual } from '../domain/approvals/gate-types.ts';
+import { questionFor } from '../domain/bank-questions.ts';
 import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { ErrorKind, isProofRefusal, parseInput } from '../domain/errors.ts';
 import {
@@ -42,6 +43,7 @@ import {
   type SequenceState,
   type SerialsState,
 } from '../domain/runbooks/sequence-resync.types.ts';
+import { askBank, questionPrefix } from './shared/ask-bank.ts';
 import { mutation, readOnly } from './shared/retry-profiles.ts';
 import {
   approve,
@@ -341,23 +343,33 @@ const noAnswer = (input: Input): Bilingual => ({
   en: `The bank did not answer the status query within ${input.answerSeconds} s; check the channel and the send/receive program first`,
 });
 
-/** Finance's serials, and the bank's answer to a status query (each question its own, keyed by the run). */
+/** Finance's serials, and the bank's answer to a status query (each question its own, under the run's query ids). */
 function serialsDesk(r: Resync) {
-  const { input, bank, workflowId } = r.run;
+  const { input, bank } = r.run;
   const db = proxyActivities<Serials>({ ...readOnly(), taskQueue: r.run.estate.taskQueues.db });
+  const desk = { dbQueue: r.run.estate.taskQueues.db, bank: bank.code };
   let asked = 0;
   return {
     read: () => db.readSerials({ bank: bank.code }),
     async askBank(): Promise<BankSerialAnswer | null> {
       asked += 1;
       r.run.step('asking-bank');
-      const q = await db.askBankSerial({ bank: bank.code, key: `${workflowId}/serials/${asked}` });
-      const deadline = Date.now() + input.answerSeconds * 1000;
-      for (;;) {
-        const answer = await db.readBankSerialAnswer({ queryId: q.queryId });
-        if (answer || Date.now() + 2000 > deadline) return answer;
-        await sleep('2 seconds');
+      const voucherNo = (await db.lastVoucherSent({ bank: bank.code })) ?? 'NONE';
+      const prefix = questionPrefix('serials', asked);
+      const question = questionFor(prefix, { subject: 'voucher', voucherNo });
+      const answer = (await askBank(desk, prefix, [question], input.answerSeconds)).answers.get(
+        question.queryId,
+      );
+      if (!answer) return null;
+      if (answer.lastSerialAccepted === undefined) {
+        throw ApplicationFailure.create({
+          type: ErrorKind.UnexpectedState,
+          nonRetryable: true,
+          message: `the bank's answer to ${question.queryId} carries no lastSerialAccepted`,
+        });
       }
+      const { queryId, answeredAt, lastSerialAccepted } = answer;
+      return { queryId, askedAbout: voucherNo, lastSerialAccepted, answeredAt };
     },
   };
 }

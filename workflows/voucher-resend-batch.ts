@@ -21,7 +21,6 @@ import {
   plannedOf,
 } from '../domain/runbooks/voucher-resend.plan.ts';
 import type {
-  BankAnswer,
   BatchResult,
   DiagnosedVoucher,
   PlannedVoucher,
@@ -33,7 +32,7 @@ import { refuseUnknownYear } from './shared/calendar-refusal.ts';
 import { progressQuery } from './shared/progress.ts';
 import { createRunRecord } from './shared/run-record.ts';
 import {
-  askUntilAnswered,
+  askAboutVouchers,
   batchActivities,
   diagnoseBatch,
   pollCapMs,
@@ -49,7 +48,7 @@ export async function voucherResendBatch(input: ResendBatchInput): Promise<Batch
   let nextOpening: string | undefined;
   setHandler(progressQuery, () => ({ runbook, step, detail: { batch: input.batch, nextOpening } }));
   const acts = await batchActivities();
-  const diagnosed = await diagnoseBatch(acts, input, `${input.runKey}.${input.batch}.r${input.round}.x`);
+  const diagnosed = await diagnoseBatch(acts, input, 'diagnosis');
   const resend = diagnosed.filter((v) => v.disposition.kind === 'resend').map(plannedOf);
   const align = diagnosed.filter((v) => v.disposition.kind === 'align').map(plannedOf);
   if (
@@ -203,15 +202,8 @@ async function execute(
   progress('asking-bank');
   const nos = resend.map((v) => v.voucherNo);
   const answers = waited
-    ? await askUntilAnswered(
-        acts,
-        bank,
-        nos,
-        `${input.runKey}.${input.batch}.r${input.round}.w`,
-        input.askRounds,
-        input.answerWaitSeconds,
-      )
-    : new Map(diagnosed.map((v) => [v.voucherNo, v.answer]));
+    ? await askAboutVouchers(acts, input, nos, 'at-resend')
+    : new Map(diagnosed.flatMap((v) => (v.answer ? [[v.voucherNo, v.answer] as const] : [])));
   const states = new Map(
     (await acts.db.voucherStates({ bank, voucherNos: nos })).map((s) => [s.voucherNo, s]),
   );
@@ -219,7 +211,7 @@ async function execute(
   const toAlign: PlannedVoucher[] = [];
   for (const v of resend) {
     const now = states.get(v.voucherNo);
-    const answer = answers.get(v.voucherNo) as BankAnswer;
+    const answer = answers.get(v.voucherNo) ?? null;
     if (!now || now.status !== v.status || now.updatedAt !== v.updatedAt) {
       push(v, 'held', { detail: `计划后财政端状态已变为 ${now?.status ?? '不存在'}，未重发` });
       continue;
@@ -229,9 +221,7 @@ async function execute(
     else if (decision === 'align') toAlign.push(v);
     else
       push(v, 'held', {
-        detail: answer.answered
-          ? `银行记录状态为 ${answer.status ?? '未知'}，未重发`
-          : '银行未答复状态查询，未重发',
+        detail: answer ? `银行记录状态为 ${answer.status ?? '未知'}，未重发` : '银行未答复状态查询，未重发',
       });
   }
 
@@ -283,13 +273,11 @@ async function execute(
   if (pending.size > 0) {
     progress('asking-bank-after-resend');
     const open = [...pending.values()];
-    const after = await askUntilAnswered(
+    const after = await askAboutVouchers(
       acts,
-      bank,
+      input,
       open.map((v) => v.voucherNo),
-      `${input.runKey}.${input.batch}.r${input.round}.v`,
-      input.askRounds,
-      input.answerWaitSeconds,
+      'after-resend',
     );
     const rows = new Map(
       (await acts.db.voucherStates({ bank, voucherNos: open.map((v) => v.voucherNo) })).map((s) => [
@@ -299,16 +287,16 @@ async function execute(
     );
     const confirm: PlannedVoucher[] = [];
     for (const v of open) {
-      const a = after.get(v.voucherNo) as BankAnswer;
+      const a = after.get(v.voucherNo);
       const row = rows.get(v.voucherNo);
-      if (a.known && (a.status === 'accepted' || a.status === 'paid') && row) {
+      if (a?.known && (a.status === 'accepted' || a.status === 'paid') && row) {
         if (row.status === 'accepted' || row.status === 'paid') push(v, 'accepted', { resentAt });
         else confirm.push({ ...v, status: row.status as PlannedVoucher['status'], updatedAt: row.updatedAt });
-      } else if (a.known && a.status === 'rejected')
+      } else if (a?.known && a.status === 'rejected')
         push(v, 'rejected-again', { detail: '银行拒绝', resentAt });
       else
         push(v, 'unverified', {
-          detail: a.answered ? '银行尚无该凭证记录（可能仍在途）' : '银行未答复状态查询',
+          detail: a ? '银行尚无该凭证记录（可能仍在途）' : '银行未答复状态查询',
           resentAt,
         });
     }

@@ -19,6 +19,6 @@ export async function voucherDiagnoseBatch(input: DiagnoseBatchInput): Promise<B
     detail: { batch: input.batch, round: input.round },
   }));
   const acts = await batchActivities();
-  const diagnosed = await diagnoseBatch(acts, input, `${input.runKey}.${input.batch}.r${input.round}.d`);
+  const diagnosed = await diagnoseBatch(acts, input, 'diagnosis');
   return summarise(input.batch, diagnosed, input.sampleSize);
 }

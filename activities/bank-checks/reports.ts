@@ -1,5 +1,5 @@
 /** The daily report check's looks (db zone): which of a bank's reports for a day finance has. */
-import type { ReportKind } from '../../domain/bank-checks/types.ts';
+import type { ReportKind } from '../../domain/bank-questions.ts';
 import { dateInZone } from '../../domain/calendar/dates.ts';
 import type { ReportPresence } from '../../domain/runbooks/daily-report-check.types.ts';
 import { activityCalendar } from '../calendar.ts';

@@ -32,28 +32,6 @@ export function chunksOf<T>(items: readonly T[], size = maxInList): T[][] {
   return out;
 }
 
-/**
- * Inserts `rows` into `table` together: one multi-row INSERT on SQLite; on Oracle, where a
- * multi-row VALUES list arrives only with 23ai, one INSERT per row in one transaction (the
- * caller's, when `db` is one already).
- */
-export async function insertRows<T extends keyof TreasuryDatabase & string>(
-  db: Kysely<TreasuryDatabase>,
-  table: T,
-  rows: Insertable<TreasuryDatabase[T]>[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  if (isSqlite(db)) {
-    await db.insertInto(table).values(rows).execute();
-    return;
-  }
-  const each = async (trx: Kysely<TreasuryDatabase>) => {
-    for (const row of rows) await trx.insertInto(table).values(row).execute();
-  };
-  if (db.isTransaction) await each(db);
-  else await db.transaction().execute(each);
-}
-
 /** Oracle's unique-constraint violation (ORA-00001), as oracledb reports it. */
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { errorNum?: unknown; message?: unknown };

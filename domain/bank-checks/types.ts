@@ -1,46 +1,9 @@
 /**
- * What the bank-side checks (daily reports, receipts, voids, refunds) exchange between their
- * workflows and their db-zone activities: the questions put to a bank and its answers, the
+ * What the bank-side checks (receipts, voids, refunds) exchange between their workflows and
+ * their db-zone activities besides the questions put to a bank (domain/bank-questions.ts): the
  * finance-side records they look at (payee data already masked), and the finance-side changes a
  * runbook may apply. Pure types: safe in the workflow bundle.
  */
-
-export type ReportKind = 'daily_report' | 'payment_list' | 'recon_file';
-
-/** A status query to one bank (out of band); `queryId` ties the answer to it. */
-export type BankQuestion = { queryId: string } & (
-  | { subject: 'voucher'; voucherNo: string }
-  | { subject: 'report'; reportKind: ReportKind; reportDate: string }
-  | { subject: 'refund'; refundNo: string }
-);
-
-/** A bank's status answer, as the send/receive program filed it. */
-export interface BankAnswer {
-  queryId: string;
-  answeredAt: string;
-  voucherNo?: string;
-  /** Whether the bank has the voucher on its books. */
-  known?: boolean;
-  /** The voucher's status in the bank's books: accepted, paid, rejected, voided. */
-  status?: string;
-  paidAt?: string | null;
-  amountFen?: number;
-  void?: { state: 'voided' | 'refused'; at: string; reason?: string };
-  refund?: {
-    refundNo: string;
-    known: boolean;
-    state?: 'refunded' | 'refused';
-    voucherNo?: string;
-    amountFen?: number;
-    refundDate?: string;
-    initiatedBy?: 'finance' | 'bank';
-    reason?: string;
-  };
-  reportKind?: ReportKind;
-  reportDate?: string;
-  /** For a report: whether the bank sent it again. */
-  resent?: boolean;
-}
 
 /** A finance-side voucher as a plan may show it. */
 export interface VoucherSnapshot {

@@ -6,6 +6,7 @@
  * the workflow and the activities that execute the same text.
  */
 import type { ApprovalPlan, Bilingual, PlanAction } from '../approvals/gate-types.ts';
+import { questionFor, statusQueryBody } from '../bank-questions.ts';
 import { baseDataKinds, type BaseDataKind } from '../base-data.ts';
 import { voucherRulesOf, voucherRuleSetText } from '../vouchers/rule-sets.ts';
 import type {
@@ -163,8 +164,16 @@ export function assessReadiness(bank: NewBank, s: OnboardingSurvey): Readiness {
   return { kind: 'ready', notes };
 }
 
-/** The treasury rows and bank messages the run needs; ids carry the run so a re-run never collides. */
-export function treasurySteps(bank: NewBank, s: OnboardingSurvey, runShort: string): TreasurySteps {
+/**
+ * The treasury rows and bank messages the run needs; ids carry the run so a re-run never collides
+ * (the test message's query id is under `testPrefix`, the run's prefix for it).
+ */
+export function treasurySteps(
+  bank: NewBank,
+  s: OnboardingSurvey,
+  runShort: string,
+  testPrefix: string,
+): TreasurySteps {
   const rowOf = (kind: BaseDataKind) => s.treasury.versions.find((v) => v.kind === kind);
   return {
     insertAgentBank: !s.treasury.agentBank,
@@ -179,10 +188,10 @@ export function treasurySteps(bank: NewBank, s: OnboardingSurvey, runShort: stri
         version: s.treasury.baseData[kind].version,
         records: s.treasury.baseData[kind].records,
       })),
-    testQuery: {
-      queryId: `onboard/${bank.code}/${runShort}/test`,
+    testQuery: questionFor(testPrefix, {
+      subject: 'voucher' as const,
       voucherNo: `CS${bank.code}${runShort.toUpperCase()}`,
-    },
+    }),
   };
 }
 
@@ -197,13 +206,8 @@ export const sql = {
   push: (code: string, p: TreasurySteps['pushes'][number]) =>
     `INSERT INTO base_data_pushes (push_id, bank_code, kind, version, status, requested_at) VALUES (${lit(p.pushId)}, ${lit(code)}, ${lit(p.kind)}, ${p.version}, 'pending_send', :now)`,
   query: (code: string, q: TreasurySteps['testQuery']) =>
-    `INSERT INTO bank_queries (query_id, bank_code, subject, ref_no, body, status, requested_at) VALUES (${lit(q.queryId)}, ${lit(code)}, 'voucher', ${lit(q.voucherNo)}, ${lit(testQueryBody(q))}, 'pending_send', :now)`,
+    `INSERT INTO bank_queries (query_id, bank_code, subject, ref_no, body, status, requested_at) VALUES (${lit(q.queryId)}, ${lit(code)}, 'voucher', ${lit(q.voucherNo)}, ${lit(statusQueryBody(q))}, 'pending_send', :now)`,
 };
-
-/** The status query's body: a voucher number nobody has, so the bank answers "not known". */
-export function testQueryBody(q: TreasurySteps['testQuery']): string {
-  return JSON.stringify({ voucherNo: q.voucherNo, queryId: q.queryId });
-}
 
 export interface PlanArgs {
   bank: NewBank;

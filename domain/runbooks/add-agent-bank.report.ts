@@ -90,7 +90,7 @@ function sections(r: AddAgentBankReportFacts, timeZone: string): ReportSection[]
     out.push({
       heading: '测试报文（双向）',
       lines: [
-        `状态查询 ${t.voucherNo}：${t.status}，发出 ${at(t.sentAt)}，应答 ${at(t.answeredAt)}`,
+        `状态查询 ${t.voucherNo}：${t.status}，应答 ${at(t.answer?.answeredAt ?? null)}`,
         ...(t.answer
           ? [
               `银行应答：${t.answer.known ? '认得该凭证（异常）' : '无此凭证（预期）'}，已接收报文序号 ${t.answer.lastSerialAccepted ?? '—'}`,

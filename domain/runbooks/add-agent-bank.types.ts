@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ApprovalPlan, GateOutcome } from '../approvals/gate-types.ts';
+import type { BankAnswer } from '../bank-questions.ts';
 import type { BaseDataKind } from '../base-data.ts';
 import { timeOfDay } from '../calendar/dates.ts';
 import { voucherRulesSchema, type VoucherRuleSetName } from '../vouchers/rule-sets.ts';
@@ -186,7 +187,8 @@ export interface TreasurySteps {
   insertVersions: { kind: BaseDataKind; version: number }[];
   /** Base-data pushes to request (kinds the bank has not acknowledged at the current version). */
   pushes: { pushId: string; kind: BaseDataKind; version: number; records: number }[];
-  testQuery: { queryId: string; voucherNo: string };
+  /** The test message: a status query about a voucher number nobody has (the bank answers "not known"). */
+  testQuery: { subject: 'voucher'; queryId: string; voucherNo: string };
 }
 
 export type Readiness =
@@ -206,11 +208,10 @@ export interface BaseDataPushState {
 export interface TestMessageState {
   queryId: string;
   voucherNo: string;
-  status: string;
-  sentAt: string | null;
-  answeredAt: string | null;
+  /** answered; sent by the send/receive program but not answered; or not sent at all. */
+  status: 'answered' | 'sent' | 'pending_send';
   /** The bank's answer: whether it knows the (made-up) voucher and its last accepted serial. */
-  answer: { known?: boolean; lastSerialAccepted?: number } | null;
+  answer: BankAnswer | null;
 }
 
 export type AddAgentBankOutcome =

@@ -2,7 +2,7 @@
  * The daily report check's judgement, as pure functions: which reports are missing, whether the
  * bank's answers fit the questions, and what the run concludes after the wait.
  */
-import type { BankAnswer, ReportKind } from '../bank-checks/types.ts';
+import type { BankAnswer, ReportKind } from '../bank-questions.ts';
 import type { DailyReportCheckOutcome, ReportPresence } from './daily-report-check.types.ts';
 
 export const reportLabel: Record<ReportKind, string> = {

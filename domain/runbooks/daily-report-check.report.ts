@@ -3,7 +3,7 @@
  * (when, lines, total in yuan) or missing, the judgement, the resend requests and the bank's
  * answers, and the second look after the wait. Pure.
  */
-import type { BankAnswer } from '../bank-checks/types.ts';
+import type { BankAnswer } from '../bank-questions.ts';
 import { formatFen } from '../display.ts';
 import {
   reportTime,

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { bankCheckInputBase } from '../bank-checks/input-fields.ts';
-import type { BankAnswer, ReportKind } from '../bank-checks/types.ts';
+import type { BankAnswer, ReportKind } from '../bank-questions.ts';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
 import { businessDate, uniqueList } from './input-fields.ts';
 

@@ -8,7 +8,8 @@
  * sent, accepted or paid, and no other receipt registered against it — and the bank confirms
  * it paid that voucher, for that amount. Anything else is reported, never registered.
  */
-import type { BankAnswer, FinanceMutation, VoucherSnapshot } from '../bank-checks/types.ts';
+import type { FinanceMutation, VoucherSnapshot } from '../bank-checks/types.ts';
+import type { BankAnswer } from '../bank-questions.ts';
 import { formatFen } from '../display.ts';
 import type {
   MismatchReason,

@@ -5,7 +5,8 @@
  * the voucher and amount; a voucher of this bank, paid, for exactly that amount, is matched.
  * Partial refunds, vouchers finance cannot find, or two refunds for one voucher are reported.
  */
-import type { BankAnswer, VoucherSnapshot } from '../bank-checks/types.ts';
+import type { VoucherSnapshot } from '../bank-checks/types.ts';
+import type { BankAnswer } from '../bank-questions.ts';
 import { formatFen } from '../display.ts';
 import type { OpenRefund, RefundDecision, RefundReportReason } from './refund-tracking.types.ts';
 

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { answerWaitSeconds, bankCheckInputBase } from '../bank-checks/input-fields.ts';
 import type { SettleCheckOutcome, SettleCheckResultBase } from '../bank-checks/settle-result.ts';
-import type { BankAnswer, FinanceMutation, VoucherSnapshot } from '../bank-checks/types.ts';
+import type { FinanceMutation, VoucherSnapshot } from '../bank-checks/types.ts';
+import type { BankAnswer } from '../bank-questions.ts';
 import { businessDate } from './input-fields.ts';
 
 export const refundTrackingInputSchema = z

@@ -5,7 +5,7 @@
  * again. A voucher the bank does not know, or a bank answer finance's records contradict, is
  * reported for a person, never changed.
  */
-import type { BankAnswer } from '../bank-checks/types.ts';
+import type { BankAnswer } from '../bank-questions.ts';
 import { formatInstant } from '../display.ts';
 import type { OpenVoid, VoidDecision } from './void-status-check.types.ts';
 

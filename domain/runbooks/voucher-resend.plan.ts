@@ -7,10 +7,10 @@
 import { planDigest } from '../approvals/decision.ts';
 import type { ApprovalPlan, Bilingual, PlanAction } from '../approvals/gate-types.ts';
 import { listDigest } from '../approvals/proof.ts';
+import type { BankAnswer } from '../bank-questions.ts';
 import type { BaseDataKind } from '../base-data.ts';
 import { voucherRuleSetText } from '../vouchers/rule-sets.ts';
 import type {
-  BankAnswer,
   BatchSummary,
   DiagnosedVoucher,
   Disposition,
@@ -87,9 +87,9 @@ const hold = (reason: HoldReason, detail: string): Disposition => ({ kind: 'hold
  * has no record of it, or has it only as rejected; align finance when the bank has it; hold
  * everything else with the reason.
  */
-export function dispose(v: FailedVoucher, causes: FailureCause[], answer: BankAnswer): Disposition {
+export function dispose(v: FailedVoucher, causes: FailureCause[], answer: BankAnswer | null): Disposition {
   if (v.voiding) return hold('voiding', '该凭证有作废申请');
-  if (!answer.answered) return hold('no-answer', '多轮状态查询均未获银行答复');
+  if (!answer) return hold('no-answer', '多轮状态查询均未获银行答复');
   if (answer.known && (answer.status === 'accepted' || answer.status === 'paid'))
     return { kind: 'align', bankStatus: answer.status };
   if (answer.known && answer.status !== 'rejected')
@@ -102,8 +102,8 @@ export function dispose(v: FailedVoucher, causes: FailureCause[], answer: BankAn
 }
 
 /** After the approval, in the window: what the bank's fresh answer allows for one planned voucher. */
-export function decideAtResend(answer: BankAnswer): 'resend' | 'align' | 'hold' {
-  if (!answer.answered) return 'hold';
+export function decideAtResend(answer: BankAnswer | null): 'resend' | 'align' | 'hold' {
+  if (!answer) return 'hold';
   if (!answer.known || answer.status === 'rejected') return 'resend';
   if (answer.status === 'accepted' || answer.status === 'paid') return 'align';
   return 'hold';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ApprovalPlan, GateOutcome } from '../approvals/gate-types.ts';
 import type { ApprovalProof } from '../approvals/proof.ts';
+import type { BankAnswer } from '../bank-questions.ts';
 import type { BaseDataKind } from '../base-data.ts';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
 import { bankCode, businessDate, reason, uniqueList, userId } from './input-fields.ts';
@@ -110,17 +111,6 @@ export interface FailedVoucher {
   voiding: boolean;
 }
 
-/** What the bank said when asked about one voucher (status_query / status_answer). */
-export interface BankAnswer {
-  voucherNo: string;
-  answered: boolean;
-  /** Whether the bank has any record of the voucher number. */
-  known?: boolean;
-  /** The bank's status: accepted, paid, rejected, voided. */
-  status?: string;
-  paidAt?: string | null;
-}
-
 export type HoldReason =
   | 'no-answer'
   | 'serial'
@@ -142,7 +132,8 @@ export type Disposition =
 
 export interface DiagnosedVoucher extends FailedVoucher {
   causes: FailureCause[];
-  answer: BankAnswer;
+  /** What the bank said when asked about the voucher; null when it never answered. */
+  answer: BankAnswer | null;
   disposition: Disposition;
 }
 
@@ -178,7 +169,7 @@ export interface VoucherResult {
 /** Input of one batch's diagnosis (child workflow `voucherDiagnoseBatch`, read-only). */
 export interface DiagnoseBatchInput {
   bank: string;
-  /** The run's key: status queries are keyed by it (with the batch and the round). */
+  /** The run's key: the batch's audit records are keyed by it (with the batch and the round). */
   runKey: string;
   batch: number;
   /** The parent's planning round: 1, then one more for each plan shown again. */

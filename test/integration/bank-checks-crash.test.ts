@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { MessageKind } from '../../connectors/treasury/schema.ts';
-import { queryPrefix } from '../../domain/bank-checks/query-ids.ts';
+import { queryPrefix } from '../../domain/bank-questions.ts';
 import type { DailyReportCheckResult } from '../../domain/runbooks/daily-report-check.types.ts';
 import type { RefundTrackingResult } from '../../domain/runbooks/refund-tracking.types.ts';
 import { localDate, previousWorkday } from '../../sandbox/calendar.ts';
@@ -141,7 +141,7 @@ async function refundKilledWhileApplying(l: WorkerLane, starting: Promise<void>)
     .selectFrom('bank_queries')
     .select(['ref_no', 'query_id'])
     .where('bank_code', '=', 'ICBC')
-    .where('query_id', 'like', `${queryPrefix(id, 'refunds', 1)}%`)
+    .where('query_id', 'like', `${queryPrefix(`${id}/${handle.firstExecutionRunId}`, 'refunds', 1)}%`)
     .execute();
   const refunds = [matchable, lostNotice, notReceived, amountDiffers];
   assert.deepEqual(asked.map((q) => q.ref_no).sort(), [...refunds].sort());
@@ -166,7 +166,14 @@ async function dailyReportKilledAfterTheRequest(l: WorkerLane, starting: Promise
 
   await starting;
   const id = `daily-report-check/ABC/${date}/crash-${Date.now()}`;
-  const prefix = queryPrefix(id, 'report-resend');
+  const handle = await l.startWorkflow('dailyReportCheck', id, {
+    bank: 'ABC',
+    requestedBy: 'eng',
+    date,
+    waitSeconds: 40,
+  });
+  // Query ids name the run (ask-bank.ts): this run's, as the workflow derives them.
+  const prefix = queryPrefix(`${id}/${handle.firstExecutionRunId}`, 'report-resend');
   const requests = () =>
     db()
       .selectFrom('bank_queries')
@@ -174,12 +181,6 @@ async function dailyReportKilledAfterTheRequest(l: WorkerLane, starting: Promise
       .where('bank_code', '=', 'ABC')
       .where('query_id', 'like', `${prefix}%`)
       .execute();
-  const handle = await l.startWorkflow('dailyReportCheck', id, {
-    bank: 'ABC',
-    requestedBy: 'eng',
-    date,
-    waitSeconds: 40,
-  });
   await l.killWhen('the resend requests went out', async () => {
     const rows = await requests();
     return rows.length === missing.length && rows.every((r) => r.status !== 'pending_send');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planDigest } from '../../domain/approvals/decision.ts';
+import { queryIdFor, queryPrefix } from '../../domain/bank-questions.ts';
 import { describeInputIssues } from '../../domain/errors.ts';
 import {
   assessReadiness,
@@ -26,6 +27,8 @@ const input = {
 };
 const bank = newBankOf(addAgentBankInputSchema.parse(input));
 const objects = mqObjects(bank, 'PAY.IN');
+const testPrefix = queryPrefix('add-agent-bank/HXB/run-1', 'onboarding-test');
+const testQueryId = queryIdFor(testPrefix, 'CSHXBAB12CD34');
 
 function survey(overrides: Partial<OnboardingSurvey> = {}): OnboardingSurvey {
   return {
@@ -193,7 +196,7 @@ describe('add-agent-bank readiness', () => {
     const r = assessReadiness(bank, s);
     assert.equal(r.kind, 'ready');
     assert.equal(r.kind === 'ready' && r.notes.length, 6);
-    const steps = treasurySteps(bank, s, 'ab12cd34');
+    const steps = treasurySteps(bank, s, 'ab12cd34', testPrefix);
     assert.equal(steps.insertAgentBank, false);
     assert.deepEqual(steps.insertVersions, [{ kind: 'subject', version: 2 }]);
     assert.deepEqual(
@@ -203,7 +206,11 @@ describe('add-agent-bank readiness', () => {
         ['onboard/HXB/ab12cd34/subject', 2],
       ],
     );
-    assert.deepEqual(steps.testQuery, { queryId: 'onboard/HXB/ab12cd34/test', voucherNo: 'CSHXBAB12CD34' });
+    assert.deepEqual(steps.testQuery, {
+      subject: 'voucher',
+      queryId: testQueryId,
+      voucherNo: 'CSHXBAB12CD34',
+    });
   });
 });
 
@@ -214,7 +221,7 @@ describe('add-agent-bank plan', () => {
       bank,
       objects,
       survey: s,
-      steps: treasurySteps(bank, s, 'ab12cd34'),
+      steps: treasurySteps(bank, s, 'ab12cd34', testPrefix),
       notes: [],
       bankFile: file,
     });
@@ -252,11 +259,11 @@ describe('add-agent-bank plan', () => {
     );
     assert.equal(
       plan.actions[13]?.command,
-      sql.query('HXB', { queryId: 'onboard/HXB/ab12cd34/test', voucherNo: 'CSHXBAB12CD34' }),
+      sql.query('HXB', { subject: 'voucher', queryId: testQueryId, voucherNo: 'CSHXBAB12CD34' }),
     );
-    assert.match(
-      plan.actions[13]?.command ?? '',
-      /'\{"voucherNo":"CSHXBAB12CD34","queryId":"onboard\/HXB\/ab12cd34\/test"\}'/,
+    assert.ok(
+      plan.actions[13]?.command.includes(`'{"voucherNo":"CSHXBAB12CD34","queryId":"${testQueryId}"}'`),
+      plan.actions[13]?.command,
     );
     assert.deepEqual(plan.actions[14], {
       kind: 'file',

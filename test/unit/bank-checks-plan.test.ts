@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { financePlan } from '../../domain/bank-checks/finance-plan.ts';
-import { queryIdFor, queryPrefix } from '../../domain/bank-checks/query-ids.ts';
-import type { BankAnswer, VoucherSnapshot } from '../../domain/bank-checks/types.ts';
+import { queryIdFor, queryPrefix } from '../../domain/bank-questions.ts';
+import type { VoucherSnapshot } from '../../domain/bank-checks/types.ts';
+import type { BankAnswer } from '../../domain/bank-questions.ts';
 import { answerMismatch, conclude, missingReports } from '../../domain/runbooks/daily-report-check.plan.ts';
 import type { ReportPresence } from '../../domain/runbooks/daily-report-check.types.ts';
 import {

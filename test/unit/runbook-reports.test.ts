@@ -153,7 +153,7 @@ describe('runbook reports: what each tells', () => {
       '## 登记与验证',
     ]);
     assert.match(md, /## 基础资料下发\n\n银行此前已确认当前版本，无需下发/);
-    assert.match(md, /发出 2026-11-27 09:33:10，应答 —/);
+    assert.match(md, /状态查询 TEST-HXB-1：answered，应答 2026-11-27 09:33:12/);
     assert.match(md, /看到该行的工作进程：无/);
     assert.match(md, /\| `DEFINE CHANNEL\(CZ\.TO\.HXB\) \+` \|/, 'a multi-line command shows its first line');
     assert.ok(

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
 import { createBankOnboardingDbActivities } from '../../activities/bank-onboarding-db.ts';
+import { createBankQuestionActivities } from '../../activities/bank-questions.ts';
 import { createMessageSerialActivities } from '../../activities/message-serials.ts';
 import { createTreasuryActivities } from '../../activities/treasury.ts';
-import { createVoucherActivities, queryId, valueDigest } from '../../activities/vouchers.ts';
+import { createVoucherActivities, valueDigest } from '../../activities/vouchers.ts';
 import { calendarFromFiles } from '../../connectors/calendar/calendar-files.ts';
 import {
   autoCommitOutsideTransactions,
@@ -239,7 +240,7 @@ describe('treasury SQL on Oracle 12.1', () => {
     assert.equal(line('receipt'), 4);
   });
 
-  it('voucher resend: FETCH FIRST, chunked IN lists, single-row inserts, writes committed', async () => {
+  it('voucher resend: FETCH FIRST, writes committed', async () => {
     const { db, statements } = oracleTreasury();
     const acts = createVoucherActivities({ db, site, now });
     const filter = { bank, since: '2026-11-01', staleSentBefore: at };
@@ -247,9 +248,6 @@ describe('treasury SQL on Oracle 12.1', () => {
     assert.equal(listed.total, 1);
     const [failed] = await acts.inspectFailedVouchers({ ...filter, range: { first: '4201', last: '4202' } });
     assert.equal(failed?.payee.account, maskAccount(spacedAccount));
-    const voucherNos = Array.from({ length: 500 }, (_, i) => `42010${String(i).padStart(5, '0')}`);
-    assert.equal(await acts.askBankAboutVouchers({ bank, voucherNos: voucherNos.slice(0, 3), key: 'k1' }), 3);
-    await acts.readBankAnswers({ bank, voucherNos, keys: ['k1', 'k2', 'k3'] });
     await acts.pushBaseData({ bank, kinds: ['payee_account'], key: 'run-1', proof: undefined });
     const rules = rulesFor(bank, site.banks.find((b) => b.code === bank)?.voucherRules);
     const target = normalisedValue('payeeAccountNo', spacedAccount, rules);
@@ -276,61 +274,16 @@ describe('treasury SQL on Oracle 12.1', () => {
     });
     assertOracleClean(statements);
     assert.match(matching(statements, /"v"\."voucher_no"/)[0]?.sql ?? '', /fetch first :\d+ rows only$/);
-    assert.equal(matching(statements, /^insert into "bank_queries"/).length, 3, 'one INSERT per row');
     assert.ok(matching(statements, /^update "payee_accounts"/).every((s) => s.autoCommit));
   });
 
-  it('voucher resend: the answers read in chunks are the same answers', async () => {
-    const voucherNos = Array.from({ length: 600 }, (_, i) => `V${String(i).padStart(5, '0')}`);
-    const keys = ['k1', 'k2'];
-    // The bank answered V00007 twice (a later round wins) and V00599 once.
-    const answers = [
-      { key: 'k2', no: 'V00007', known: true, answered_at: '2026-11-27T08:02:00Z' },
-      { key: 'k1', no: 'V00007', known: false, answered_at: '2026-11-27T08:01:00Z' },
-      { key: 'k1', no: 'V00599', known: true, answered_at: '2026-11-27T08:00:00Z' },
-    ];
-    const { db, statements } = oracleTreasury((sql, parameters) =>
-      sql.startsWith('select')
-        ? answers
-            .filter((a) => parameters.includes(queryId(a.key, a.no)))
-            .sort((a, b) => a.answered_at.localeCompare(b.answered_at))
-            .map((a) => ({
-              query_id: queryId(a.key, a.no),
-              bank_code: bank,
-              ref_no: a.no,
-              status: 'answered',
-              answered_at: a.answered_at,
-              answer: JSON.stringify({ known: a.known }),
-            }))
-        : [],
-    );
-    const got = await createVoucherActivities({ db, site, now }).readBankAnswers({ bank, voucherNos, keys });
-    assertOracleClean(statements);
-    assert.ok(statements.length > 1);
-    assert.equal(got.length, 600);
-    assert.deepEqual(got[7], { voucherNo: 'V00007', answered: true, known: true });
-    assert.deepEqual(got[599], { voucherNo: 'V00599', answered: true, known: true });
-    assert.equal(got.filter((a) => a.answered).length, 2);
-  });
-
-  it('bank checks: FETCH FIRST for receipts, voids and refunds; questions inserted one by one', async () => {
+  it('bank checks: FETCH FIRST for receipts, voids and refunds', async () => {
     const { db, statements } = oracleTreasury();
     const acts = createBankCheckActivities({ db, site, calendar, now });
     const receipts = await acts.findUnregisteredReceipts({ bank, asOf: '2026-11-27', limit: 20 });
     assert.equal(receipts.receipts.length, 1);
     assert.equal((await acts.findOpenVoids({ bank, asOf: '2026-11-27' })).length, 1);
     assert.equal((await acts.findOpenRefunds({ bank, asOf: '2026-11-27' })).length, 1);
-    const filed = await acts.askBank({
-      bank,
-      questions: [
-        { queryId: 'vc-1', subject: 'voucher', voucherNo: '4201000001' },
-        { queryId: 'vc-2', subject: 'report', reportKind: 'daily_report', reportDate: '2026-11-26' },
-        { queryId: 'vc-3', subject: 'refund', refundNo: 'RF-1' },
-      ],
-    });
-    assert.equal(filed.filed, 3);
-    await acts.countAnswers({ bank, prefix: 'vc-' });
-    await acts.readAnswers({ bank, prefix: 'vc-' });
     await acts.readBankReports({ bank, date: '2026-11-26', kinds: ['daily_report', 'payment_list'] });
     const applied = await acts.applyMutation({
       proof: undefined,
@@ -342,26 +295,67 @@ describe('treasury SQL on Oracle 12.1', () => {
     const limited = matching(statements, /^select \* from "(receipts|voucher_voids|refunds)"/);
     assert.equal(limited.length, 3);
     assert.ok(limited.every((s) => / fetch first :\d+ rows only$/.test(s.sql)));
-    const inserts = matching(statements, /^insert into "bank_queries"/);
-    assert.equal(inserts.length, 3);
-    assert.ok(inserts.every((s) => s.inTransaction));
   });
 
-  it('message serials: the snapshot read, the filed query and the realignment are committed', async () => {
+  it('questions to a bank: one INSERT per row in key order in one transaction, one already filed counted as filed', async () => {
+    const { db, log, statements } = oracleTreasury((sql, parameters) => {
+      // Another attempt of the same activity filed vc-2 a moment ago.
+      if (sql.startsWith('insert into "bank_queries"') && parameters.includes('vc-2'))
+        throw Object.assign(new Error('ORA-00001: unique constraint (TREASURY.SYS_C0012) violated'), {
+          errorNum: 1,
+        });
+      return answer(sql);
+    });
+    const acts = createBankQuestionActivities({ db, site, now });
+    const filed = await acts.askBank({
+      bank,
+      questions: [
+        { queryId: 'vc-3', subject: 'refund', refundNo: 'RF-1' },
+        { queryId: 'vc-1', subject: 'voucher', voucherNo: '4201000001' },
+        { queryId: 'vc-2', subject: 'report', reportKind: 'daily_report', reportDate: '2026-11-26' },
+      ],
+    });
+    assert.deepEqual(filed, { filed: 2 });
+    await acts.countAnswers({ bank, prefix: 'vc-' });
+    const [read] = await acts.readAnswers({ bank, prefix: 'q-' });
+    assert.equal(read?.lastSerialAccepted, 41);
+    assertOracleClean(statements);
+    const inserts = matching(statements, /^insert into "bank_queries"/);
+    assert.deepEqual(
+      inserts.map((s) => s.parameters[0]),
+      ['vc-1', 'vc-2', 'vc-3'],
+    );
+    assert.ok(inserts.every((s) => s.inTransaction && !s.autoCommit));
+    assert.deepEqual(
+      log.filter((l) => l.startsWith('<')),
+      ['<begin>', '<commit>'],
+    );
+    // A failure that is not a row already there stops the filing, undone.
+    const broken = oracleTreasury((sql) => {
+      if (sql.startsWith('insert into "bank_queries"')) throw new Error('ORA-01400: cannot insert NULL');
+      return answer(sql);
+    });
+    const q = { queryId: 'vc-9', subject: 'voucher' as const, voucherNo: 'V9' };
+    await assert.rejects(
+      createBankQuestionActivities({ db: broken.db, site, now }).askBank({ bank, questions: [q] }),
+      /ORA-01400/,
+    );
+    assert.ok(broken.log.includes('<rollback>'));
+  });
+
+  it('message serials: the snapshot read, the last voucher sent and the realignment are committed', async () => {
     const { db, statements } = oracleTreasury();
     const acts = createMessageSerialActivities({ db, site, now });
     const state = await acts.readSerials({ bank });
     assert.equal(state.financeOut, 41);
-    const asked = await acts.askBankSerial({ bank, key: 'seq-resync/CZ.TO.ICBC/2026-11-27' });
-    assert.equal(asked.askedAbout, '4201000001');
+    assert.equal(await acts.lastVoucherSent({ bank }), '4201000001');
     const realigned = await acts.realignOutgoingSerial({ proof: undefined, bank, from: 41, to: 40 });
     assert.equal(realigned.changed, true);
-    assert.equal((await acts.readBankSerialAnswer({ queryId: asked.queryId }))?.lastSerialAccepted, 41);
     assertOracleClean(statements);
     assert.ok(matching(statements, /^(insert|update)/).every((s) => s.autoCommit && !s.inTransaction));
   });
 
-  it('adding a bank: registration and pushes in one transaction, the test query committed', async () => {
+  it('adding a bank: registration, pushes and the test query each in one transaction', async () => {
     const { db, log, statements } = oracleTreasury();
     const acts = createBankOnboardingDbActivities({ db, now });
     const survey = await acts.surveyNewBankTreasury({ code: 'PSBC' });
@@ -380,12 +374,11 @@ describe('treasury SQL on Oracle 12.1', () => {
     await acts.requestOnboardingTestQuery({
       proof: undefined,
       code: 'PSBC',
-      query: { queryId: 'ab-PSBC-1', voucherNo: 'TEST-PSBC-1' },
+      query: { subject: 'voucher', queryId: 'ab-PSBC-1', voucherNo: 'TEST-PSBC-1' },
     });
-    await acts.onboardingTestQueryState({ query: { queryId: 'ab-PSBC-1', voucherNo: 'TEST-PSBC-1' } });
     assertOracleClean(statements);
-    assert.equal(log.filter((l) => l === '<commit>').length, 2);
-    assert.equal(matching(statements, /^insert into "bank_queries"/)[0]?.autoCommit, true);
+    assert.equal(log.filter((l) => l === '<commit>').length, 3);
+    assert.equal(matching(statements, /^insert into "bank_queries"/)[0]?.inTransaction, true);
   });
 
   it('outside a transaction a statement commits itself; inside one it waits for the commit', async () => {

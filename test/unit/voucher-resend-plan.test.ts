@@ -11,11 +11,8 @@ import {
   resendPlan,
   summarise,
 } from '../../domain/runbooks/voucher-resend.plan.ts';
-import type {
-  BankAnswer,
-  DiagnosedVoucher,
-  FailedVoucher,
-} from '../../domain/runbooks/voucher-resend.types.ts';
+import type { BankAnswer } from '../../domain/bank-questions.ts';
+import type { DiagnosedVoucher, FailedVoucher } from '../../domain/runbooks/voucher-resend.types.ts';
 
 const base: FailedVoucher = {
   voucherNo: 'ZZ20261126ICBC0001',
@@ -33,10 +30,11 @@ const base: FailedVoucher = {
   voiding: false,
 };
 const v = (over: Partial<FailedVoucher>): FailedVoucher => ({ ...base, ...over });
-const unknown: BankAnswer = { voucherNo: base.voucherNo, answered: true, known: false };
-const rejected: BankAnswer = { voucherNo: base.voucherNo, answered: true, known: true, status: 'rejected' };
-const paid: BankAnswer = { voucherNo: base.voucherNo, answered: true, known: true, status: 'paid' };
-const silent: BankAnswer = { voucherNo: base.voucherNo, answered: false };
+const answered = { queryId: 'q0123-0', answeredAt: '2026-11-27T01:00:00.000Z', voucherNo: base.voucherNo };
+const unknown: BankAnswer = { ...answered, known: false };
+const rejected: BankAnswer = { ...answered, known: true, status: 'rejected' };
+const paid: BankAnswer = { ...answered, known: true, status: 'paid' };
+const silent = null;
 
 describe('failed voucher causes', () => {
   it('reads every cause the records show', () => {

@@ -301,7 +301,12 @@ describe('the plans name the rule set', () => {
     ruleSet,
     voiding: false,
     causes: ['fields'],
-    answer: { voucherNo: 'ZZ20261126RCB0001', answered: true, known: false },
+    answer: {
+      queryId: 'q0123-0',
+      answeredAt: '2026-11-27T01:00:00.000Z',
+      voucherNo: 'ZZ20261126RCB0001',
+      known: false,
+    },
     disposition: { kind: 'resend', causes: ['fields'] },
   });
   const bank = { code: 'RCB', name: '县农村商业银行' };

@@ -19,13 +19,16 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { writes } from '../../activities/activity-kinds.ts';
 import type { createAuditActivities } from '../../activities/audit.ts';
+import type { createBankQuestionActivities } from '../../activities/bank-questions.ts';
 import { createCalendarActivities } from '../../activities/calendar.ts';
 import { createControlActivities } from '../../activities/control.ts';
 import type { createNotifyActivities } from '../../activities/notify.ts';
 import type { createVoucherActivities } from '../../activities/vouchers.ts';
 import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
 import { planDigest } from '../../domain/approvals/decision.ts';
+import { refOf, type BankQuestion } from '../../domain/bank-questions.ts';
 import { listPart } from '../../domain/runbooks/voucher-resend.plan.ts';
 import type { BatchResult, ResendBatchInput } from '../../domain/runbooks/voucher-resend.types.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
@@ -34,6 +37,7 @@ import { startTimeSkipping, type TimeSkipping } from '../support/time-skipping.t
 import { testWorkflowBundle } from '../support/workflow-bundles.ts';
 
 type Vouchers = ReturnType<typeof createVoucherActivities>;
+type BankQuestions = ReturnType<typeof createBankQuestionActivities>;
 type Control = ReturnType<typeof createControlActivities>;
 
 const site = loadSite(defaultSiteFile);
@@ -52,12 +56,7 @@ const rows = new Map<string, { status: string; updatedAt: string }>();
 
 const vouchers: Pick<
   Vouchers,
-  | 'inspectFailedVouchers'
-  | 'askBankAboutVouchers'
-  | 'readBankAnswers'
-  | 'voucherStates'
-  | 'requeueVouchers'
-  | 'alignVoucherStatus'
+  'inspectFailedVouchers' | 'voucherStates' | 'requeueVouchers' | 'alignVoucherStatus'
 > = {
   inspectFailedVouchers: async ({ voucherNos }) =>
     (voucherNos ?? []).map((no) => ({
@@ -75,10 +74,6 @@ const vouchers: Pick<
       ruleSet: 'standard',
       voiding: false,
     })),
-  askBankAboutVouchers: async ({ voucherNos }) => voucherNos.length,
-  // The bank booked the late voucher as rejected (E_OUT_OF_WINDOW): no payable record.
-  readBankAnswers: async ({ voucherNos }) =>
-    voucherNos.map((no) => ({ voucherNo: no, answered: true, known: true, status: 'rejected' })),
   voucherStates: async ({ voucherNos }) =>
     voucherNos.map((no) => ({
       voucherNo: no,
@@ -95,6 +90,30 @@ const vouchers: Pick<
   alignVoucherStatus: async () => {
     throw new Error('nothing should be aligned');
   },
+};
+
+/** The questions filed, each answered at once. */
+const asked = new Map<string, BankQuestion>();
+const questions: BankQuestions = {
+  askBank: writes(async ({ questions: qs }) => {
+    for (const q of qs) asked.set(q.queryId, q);
+    return { filed: qs.length };
+  }),
+  countAnswers: async ({ prefix }) => {
+    const n = [...asked.keys()].filter((id) => id.startsWith(prefix)).length;
+    return { filed: n, sent: n, answered: n };
+  },
+  // The bank booked the late voucher as rejected (E_OUT_OF_WINDOW): no payable record.
+  readAnswers: async ({ prefix }) =>
+    [...asked.values()]
+      .filter((q) => q.queryId.startsWith(prefix))
+      .map((q) => ({
+        queryId: q.queryId,
+        answeredAt: new Date().toISOString(),
+        voucherNo: refOf(q),
+        known: true,
+        status: 'rejected',
+      })),
 };
 
 // The real estate description of the committed site, with this test's task queue.
@@ -117,6 +136,7 @@ before(async () => {
     workflowBundle: await testWorkflowBundle('runbooks'),
     activities: {
       ...vouchers,
+      ...questions,
       ...control,
       ...audit,
       ...notify,

@@ -11,9 +11,10 @@
  */
 import type { Bilingual, GateOutcome } from '../../domain/approvals/gate-types.ts';
 import { financePlan, withSql, type PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
-import { queryIdFor, queryPrefix } from '../../domain/bank-checks/query-ids.ts';
+import { queryIdFor } from '../../domain/bank-questions.ts';
 import type { PlanOutcome, SettleEnd } from '../../domain/bank-checks/settle-report.ts';
-import type { BankAnswer, BankQuestion, MutationResult } from '../../domain/bank-checks/types.ts';
+import type { MutationResult } from '../../domain/bank-checks/types.ts';
+import type { BankAnswer, BankQuestion } from '../../domain/bank-questions.ts';
 import type { ReportRun } from '../../domain/reports/runbook-report.ts';
 import type { InspectionReportFiles } from '../../domain/runbooks/daily-inspection.types.ts';
 import {
@@ -23,6 +24,7 @@ import {
   reasonFinding,
   resultsOf,
 } from './bank-check-outcome.ts';
+import { questionPrefix } from './ask-bank.ts';
 import type { Applied, BankCheckRun } from './bank-check-run.ts';
 import { askRunBank } from './bank-check-steps.ts';
 import { closeRun, escalate, lastPlan } from './runbook-run.ts';
@@ -79,7 +81,7 @@ export interface SettleCheckWords<J extends Judgement> {
 }
 
 export interface SettleCheck<O extends string, J extends Judgement> {
-  /** Names the round's query ids (domain/bank-checks/query-ids.ts). */
+  /** Names the round's query ids (questionPrefix in ask-bank.ts). */
   queryPurpose: string;
   /** The approval gate's step. */
   gateStep: string;
@@ -119,7 +121,7 @@ export async function settleInRounds<O extends string, J extends Judgement>(
   do {
     round++;
     run.step('diagnosing');
-    const prefix = queryPrefix(run.workflowId, check.queryPurpose, round);
+    const prefix = questionPrefix(check.queryPurpose, round);
     const survey = await check.find((ref) => queryIdFor(prefix, ref));
 
     run.step('asking-bank');

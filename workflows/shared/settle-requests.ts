@@ -9,12 +9,8 @@
 import type { Bilingual } from '../../domain/approvals/gate-types.ts';
 import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
 import type { SettleCheckOutcome } from '../../domain/bank-checks/settle-result.ts';
-import type {
-  BankAnswer,
-  BankQuestion,
-  FinanceMutation,
-  VoucherSnapshot,
-} from '../../domain/bank-checks/types.ts';
+import type { FinanceMutation, VoucherSnapshot } from '../../domain/bank-checks/types.ts';
+import type { BankAnswer, BankQuestion } from '../../domain/bank-questions.ts';
 import { checkUntilSettled } from './bank-check-outcome.ts';
 import type { Applied, BankCheckRun } from './bank-check-run.ts';
 import { settleInRounds, type Judgement, type SettleInput, type Settled } from './settle-check.ts';

@@ -34,6 +34,50 @@ const ioPackages = [
 
 const direction = 'entry points → workflows/activities → connectors → domain';
 
+/** What workflow code may not import, the activity proxies aside. */
+const workflowImports = [
+  {
+    group: [...folders('activities', 'connectors'), configuration],
+    allowTypeImports: true,
+    message: 'Workflows may import activity, connector and configuration code for its types only.',
+  },
+  {
+    group: [...folders('sandbox', 'test'), ...entryPoints],
+    message: `Workflows import no entry points, sandbox or tests (${direction}).`,
+  },
+  { group: ioPackages, message: 'Not in workflow code.' },
+];
+
+const failureType = 'Failure types come from the ErrorKind enum (domain/errors.ts), never a string literal';
+/** Selectors of a failure type written as a string instead of taken from ErrorKind. */
+const failureTypeRules = [
+  {
+    selector:
+      "CallExpression[callee.object.name='ApplicationFailure'] > ObjectExpression > Property[key.name='type'][value.type=/^(Literal|TemplateLiteral)$/]",
+    message: `${failureType}.`,
+  },
+  {
+    selector:
+      "CallExpression[callee.object.name='ApplicationFailure'][callee.property.name='create'] > ObjectExpression:not(:has(> Property[key.name='type']))",
+    message: `${failureType}: give the failure its type.`,
+  },
+  {
+    selector:
+      "CallExpression[callee.object.name='ApplicationFailure'][callee.property.name=/^(retryable|nonRetryable)$/], NewExpression[callee.name='ApplicationFailure']",
+    message: `${failureType}: use ApplicationFailure.create({ type: ErrorKind.… }).`,
+  },
+  {
+    selector: "Property[key.name='nonRetryableErrorTypes'] > ArrayExpression > Literal",
+    message: `${failureType}.`,
+  },
+  {
+    // A failure's type compared with a kind's name written out (kinds are PascalCase words).
+    selector:
+      "BinaryExpression[operator=/^[!=]==?$/][left.property.name='type'][right.type='Literal'][right.value=/^[A-Z][a-z]+[A-Z][A-Za-z]*$/]",
+    message: `${failureType}: compare with ErrorKind.…`,
+  },
+];
+
 /** The layer's rule: `patterns` it may not import (types included unless a pattern allows them). */
 const layer = (files, patterns, paths = []) => ({
   files,
@@ -102,22 +146,29 @@ export default tseslint.config(
       },
     ],
   ),
+  layer(['workflows/**/*.ts'], workflowImports, [
+    ...noNodeBuiltins('Workflows must not use Node built-ins.'),
+    {
+      name: '@temporalio/workflow',
+      importNames: ['proxyActivities', 'proxyLocalActivities'],
+      message:
+        'Reach activities through readActivities, writeActivities or recordActivities (workflows/shared/retry-profiles.ts): the retry profile goes with the kind of activity.',
+    },
+  ]),
+  // The one place activity proxies are made, each kind with its own profile.
   layer(
-    ['workflows/**/*.ts'],
-    [
-      {
-        group: [...folders('activities', 'connectors'), configuration],
-        allowTypeImports: true,
-        message: 'Workflows may import activity, connector and configuration code for its types only.',
-      },
-      {
-        group: [...folders('sandbox', 'test'), ...entryPoints],
-        message: `Workflows import no entry points, sandbox or tests (${direction}).`,
-      },
-      { group: ioPackages, message: 'Not in workflow code.' },
-    ],
+    ['workflows/shared/retry-profiles.ts'],
+    workflowImports,
     noNodeBuiltins('Workflows must not use Node built-ins.'),
   ),
+  {
+    // Every failure type comes from the one enum (domain/errors.ts).
+    files: [
+      '{domain,workflows,activities,connectors,inbox,scripts,workers,sandbox}/**/*.ts',
+      'temporal.config.ts',
+    ],
+    rules: { 'no-restricted-syntax': ['error', ...failureTypeRules] },
+  },
   {
     files: ['workflows/**/*.ts'],
     rules: {

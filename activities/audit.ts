@@ -10,6 +10,7 @@ import { AuditAnchorError } from '../connectors/audit/append-guard.ts';
 import { AuditEntryError, type AuditEntryInput } from '../connectors/audit/record.ts';
 import { AuditKeyConflictError, type AuditWriter } from '../connectors/audit/store.ts';
 import { ErrorKind, invalidInput } from '../domain/errors.ts';
+import { records } from './activity-kinds.ts';
 
 export type { AuditEntryInput } from '../connectors/audit/record.ts';
 
@@ -19,7 +20,7 @@ export interface AuditDeps {
 
 export function createAuditActivities({ audit }: AuditDeps) {
   return {
-    async appendAudit(entry: AuditEntryInput): Promise<{ seq: number; hash: string }> {
+    appendAudit: records(async (entry: AuditEntryInput): Promise<{ seq: number; hash: string }> => {
       try {
         const { record } = await audit.append(entry);
         return { seq: record.seq, hash: record.hash };
@@ -43,6 +44,6 @@ export function createAuditActivities({ audit }: AuditDeps) {
         }
         throw err;
       }
-    },
+    }),
   };
 }

@@ -8,6 +8,7 @@ import type { RunbookReportFile } from '../domain/reports/runbook-report.ts';
 import type { InspectionReportFile } from '../domain/runbooks/daily-inspection.report.ts';
 import type { InspectionReportFiles } from '../domain/runbooks/daily-inspection.types.ts';
 import { temporalUiUrl, type SiteConfig } from '../temporal.config.ts';
+import { records } from './activity-kinds.ts';
 import { reportHtml } from './report/report-html.ts';
 import { liveBanks } from './site-lookup.ts';
 
@@ -40,15 +41,15 @@ export function createControlActivities({ site }: { site: SiteConfig }) {
     },
 
     /** Writes the report under reports/daily-inspection/<date>/; a retry overwrites the same files. */
-    async writeInspectionReport(report: InspectionReportFile): Promise<InspectionReportFiles> {
+    writeInspectionReport: records(async (report: InspectionReportFile): Promise<InspectionReportFiles> => {
       return writeReportPair(join(site.reports.dir, 'daily-inspection', report.date), report);
-    },
+    }),
 
     /** Writes a runbook's report under reports/<runbook>/<date>/; a retry overwrites the same files. */
-    async writeRunbookReport(report: RunbookReportFile): Promise<InspectionReportFiles> {
+    writeRunbookReport: records(async (report: RunbookReportFile): Promise<InspectionReportFiles> => {
       const date = new Date(report.startedAt).toLocaleDateString('en-CA', { timeZone: site.site.timezone });
       return writeReportPair(join(site.reports.dir, report.runbook, date), report);
-    },
+    }),
   };
 }
 

@@ -18,6 +18,7 @@ import type { AuditWriter } from '../connectors/audit/store.ts';
 import type { CurrentRunReader } from '../connectors/temporal/current-run.ts';
 import type { RunFacts, RunFactsReader } from '../connectors/temporal/run-facts.ts';
 import type { SiteConfig } from '../temporal.config.ts';
+import { records, writes } from './activity-kinds.ts';
 
 /** The workflow type of a resource lock (workflows/resource-lock.ts). */
 export const lockWorkflowType = 'resourceLock';
@@ -43,7 +44,8 @@ export function createLockActivities(deps: {
       return { token: randomBytes(32).toString('hex') };
     },
 
-    async releaseLock({ lockId, runId, token }: HeldLockRef & { token: string }): Promise<void> {
+    /** A record: retried for as long as evidence is, since a lock must not stay held over an outage. */
+    releaseLock: records(async ({ lockId, runId, token }: HeldLockRef & { token: string }): Promise<void> => {
       try {
         await client.workflow.getHandle(lockId, runId).executeUpdate('releaseLock', { args: [{ token }] });
       } catch (err) {
@@ -59,10 +61,13 @@ export function createLockActivities(deps: {
         }
         throw err;
       }
-    },
+    }),
 
-    /** `by`: the project run holding the lock; absent when the id is free now (a foreign lock is ended). */
-    async refuseForeignLock({ lockId }: { lockId: string }): Promise<{ by?: string }> {
+    /**
+     * A write: it terminates a lock someone else started under the id. `by`: the project run
+     * holding the lock; absent when the id is free now (a foreign lock is ended).
+     */
+    refuseForeignLock: writes(async ({ lockId }: { lockId: string }): Promise<{ by?: string }> => {
       const lock = await current.current(lockId);
       if (!lock?.running) return {};
       const parent = lock.parent && (await runs.facts(lock.parent));
@@ -105,6 +110,6 @@ export function createLockActivities(deps: {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
       return {};
-    },
+    }),
   };
 }

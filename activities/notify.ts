@@ -10,10 +10,11 @@ import { NotifyDeliveryError, NotifyFanOutError } from '../connectors/notify/err
 import { notificationSchema, type Notification } from '../connectors/notify/notification.ts';
 import type { Notifier } from '../connectors/notify/port.ts';
 import { describeInputIssues, ErrorKind, invalidInput } from '../domain/errors.ts';
+import { records } from './activity-kinds.ts';
 
 export function createNotifyActivities({ notifier }: { notifier: Notifier }) {
   return {
-    async notify(n: Notification): Promise<void> {
+    notify: records(async (n: Notification): Promise<void> => {
       const parsed = notificationSchema.safeParse(n);
       if (!parsed.success) throw invalidInput(describeInputIssues(parsed.error));
       try {
@@ -21,7 +22,7 @@ export function createNotifyActivities({ notifier }: { notifier: Notifier }) {
       } catch (err) {
         throw toFailure(err);
       }
-    },
+    }),
   };
 }
 

@@ -7,6 +7,7 @@
  * never sees an unapproved call. Read-only activities carry no mark and need no proof.
  */
 import type { ApprovalProof, ProofAction } from '../domain/approvals/proof.ts';
+import { writes, type Writes } from './activity-kinds.ts';
 
 /** A mutating activity's input: its own fields and the proof (undefined only in runs approved before proofs, which are refused). */
 export type Approved<A> = A & { proof: ApprovalProof | undefined };
@@ -14,12 +15,12 @@ type ActionsOf<A> = (input: A) => ProofAction[] | Promise<ProofAction[]>;
 
 const marks = new WeakMap<object, ActionsOf<never>>();
 
-/** Marks `fn` as a mutating activity performing `actionsOf(input)`; its input carries the proof. */
+/** Marks `fn` as a mutating activity (a write) performing `actionsOf(input)`; its input carries the proof. */
 export function requiresProof<A extends object, R>(
   actionsOf: ActionsOf<A>,
   fn: (input: A) => Promise<R>,
-): (input: Approved<A>) => Promise<R> {
-  const activity = (input: Approved<A>) => fn(input);
+): Writes<(input: Approved<A>) => Promise<R>> {
+  const activity = writes((input: Approved<A>) => fn(input));
   marks.set(activity, actionsOf as ActionsOf<never>);
   return activity;
 }

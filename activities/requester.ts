@@ -15,6 +15,7 @@ import type { SiteConfig } from '../temporal.config.ts';
 import type { SignerKey } from '../domain/approvals/decision.ts';
 import { checkStart } from '../domain/approvals/requester-rules.ts';
 import type { SignedStart } from '../domain/approvals/signed-claims.ts';
+import { records } from './activity-kinds.ts';
 
 export type StartVerdict =
   { verified: true; user: string; evidence: SignedStart } | { verified: false; why: string };
@@ -62,21 +63,24 @@ export function createRequesterActivities(deps: {
   }
 
   return {
-    async verifyStartAssertion({
-      assertion,
-      inputDigest,
-    }: {
-      assertion: unknown;
-      inputDigest: string;
-    }): Promise<StartVerdict> {
-      const run = Context.current().info.workflowExecution;
-      const verdict = await judge(run, assertion, inputDigest);
-      if (!verdict.verified)
-        log.warn(
-          { refused: 'start assertion', workflowId: run?.workflowId, runId: run?.runId, why: verdict.why },
-          'start assertion refused: the run must be claimed',
-        );
-      return verdict;
-    },
+    /** A record: it binds the assertion's nonce to the run in the ledger, which must not be lost. */
+    verifyStartAssertion: records(
+      async ({
+        assertion,
+        inputDigest,
+      }: {
+        assertion: unknown;
+        inputDigest: string;
+      }): Promise<StartVerdict> => {
+        const run = Context.current().info.workflowExecution;
+        const verdict = await judge(run, assertion, inputDigest);
+        if (!verdict.verified)
+          log.warn(
+            { refused: 'start assertion', workflowId: run?.workflowId, runId: run?.runId, why: verdict.why },
+            'start assertion refused: the run must be claimed',
+          );
+        return verdict;
+      },
+    ),
   };
 }

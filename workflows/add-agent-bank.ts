@@ -13,7 +13,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -53,7 +52,7 @@ import { createApprovalGate } from './shared/approval-gate.ts';
 import { awaitAnswers, questionPrefix } from './shared/ask-bank.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
-import { mutation, readOnly } from './shared/retry-profiles.ts';
+import { readActivities, writeActivities } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
 import { writeRunReport } from './shared/run-report.ts';
 import { announceRun } from './shared/runbook-opening.ts';
@@ -74,8 +73,8 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
   const input = parseInput(addAgentBankInputSchema, rawInput);
   const { workflowId, runId } = workflowInfo();
   const startedAt = new Date().toISOString();
-  const control = proxyActivities<Control>(readOnly());
-  const registry = proxyActivities<Registry>(readOnly());
+  const control = readActivities<Control>();
+  const registry = readActivities<Registry>();
   const estate = await control.describeEstate();
   const known = await registry.estateBanks();
   refuseClashes(input, known);
@@ -91,12 +90,12 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
   const fin = known.financeQmgr;
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const queues = estate.taskQueues;
-  const registryChange = proxyActivities<Registry>(mutation());
-  const mq = proxyActivities<OnboardMq>({ ...readOnly(), taskQueue: queues.comm });
-  const mqChange = proxyActivities<OnboardMq>({ ...mutation(), taskQueue: queues.comm });
-  const commLookup = proxyActivities<Host>({ ...readOnly(), taskQueue: queues.comm });
-  const db = proxyActivities<OnboardDb>({ ...readOnly(), taskQueue: queues.db });
-  const dbChange = proxyActivities<OnboardDb>({ ...mutation(), taskQueue: queues.db });
+  const registryChange = writeActivities<Registry>();
+  const mq = readActivities<OnboardMq>({ taskQueue: queues.comm });
+  const mqChange = writeActivities<OnboardMq>({ taskQueue: queues.comm });
+  const commLookup = readActivities<Host>({ taskQueue: queues.comm });
+  const db = readActivities<OnboardDb>({ taskQueue: queues.db });
+  const dbChange = writeActivities<OnboardDb>({ taskQueue: queues.db });
   const record = createRunRecord(runbook);
 
   let step = 'surveying';
@@ -383,9 +382,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
     startedAt,
     timeZone: estate.timezone,
   };
-  const files = await writeRunReport(control, about, (r) =>
-    addAgentBankReport(r, { ...ended, bank, seenBy }),
-  );
+  const files = await writeRunReport(about, (r) => addAgentBankReport(r, { ...ended, bank, seenBy }));
   await record.audit({
     kind: 'outcome',
     actor: 'system',

@@ -6,7 +6,7 @@
  * is on the bank's side it changes nothing and escalates with the evidence. One recovery per
  * channel at a time (lock/channel/<name>).
  */
-import { patched, proxyActivities, sleep } from '@temporalio/workflow';
+import { patched, sleep } from '@temporalio/workflow';
 import type { createHostActivities } from '../activities/host.ts';
 import type { createMqActivities } from '../activities/mq.ts';
 import type { GateOutcome } from '../domain/approvals/gate-types.ts';
@@ -26,7 +26,7 @@ import {
   type RecoveryDiagnosis,
   type RecoveryStep,
 } from '../domain/runbooks/channel-recovery.types.ts';
-import { mutation, readOnly } from './shared/retry-profiles.ts';
+import { readActivities, writeActivities } from './shared/retry-profiles.ts';
 import {
   approve,
   closeRun,
@@ -77,9 +77,9 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
 
 function recoveryActivities(commQueue: string) {
   return {
-    mq: proxyActivities<Mq>({ ...readOnly(), taskQueue: commQueue }),
-    mqChange: proxyActivities<Mq>({ ...mutation(), taskQueue: commQueue }),
-    host: proxyActivities<Host>({ ...readOnly(), taskQueue: commQueue }),
+    mq: readActivities<Mq>({ taskQueue: commQueue }),
+    mqChange: writeActivities<Mq>({ taskQueue: commQueue }),
+    host: readActivities<Host>({ taskQueue: commQueue }),
   };
 }
 

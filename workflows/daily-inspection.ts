@@ -12,7 +12,6 @@ import {
   ParentClosePolicy,
   patched,
   startChild,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -40,7 +39,7 @@ import { calendarFindings } from './daily-inspection.calendar.ts';
 import { followUpsFor, type FollowUp } from './daily-inspection.follow-up.ts';
 import { mapWithConcurrency } from './shared/concurrency.ts';
 import { progressQuery, type RunbookProgress } from './shared/progress.ts';
-import { readOnly } from './shared/retry-profiles.ts';
+import { readActivities, recordActivities } from './shared/retry-profiles.ts';
 import { BankCodeKey, LightKey, OutcomeKey, RunbookKey } from './shared/search-attributes.ts';
 
 type Calendar = ReturnType<typeof createCalendarActivities>;
@@ -52,7 +51,7 @@ type Treasury = ReturnType<typeof createTreasuryActivities>;
 export async function dailyInspection(rawInput: DailyInspectionInput = {}): Promise<DailyInspectionResult> {
   const input = parseInput(dailyInspectionInputSchema, rawInput);
   const { workflowId } = workflowInfo();
-  const control = proxyActivities<Control>(readOnly());
+  const control = readActivities<Control>();
   const estate = await control.describeEstate();
   const today = dateInZone(new Date(), estate.timezone);
   const banks = selectBanks(input, estate.banks, today);
@@ -60,7 +59,7 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
   const startedAt = new Date().toISOString();
   // Runs recorded before the calendar check replay without it.
   const siteFindings = patched('calendar-coverage')
-    ? calendarFindings(date, await proxyActivities<Calendar>(readOnly()).calendarYears())
+    ? calendarFindings(date, await readActivities<Calendar>().calendarYears())
     : [];
   const progress = answerProgress(banks.length);
   upsertSearchAttributes([
@@ -89,7 +88,7 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
     followUps: [],
   };
   summary.followUps = await startFollowUps(followUpsFor(findings, estate.followUp, date));
-  const report = await control.writeInspectionReport({
+  const report = await recordActivities<Control>().writeInspectionReport({
     date,
     workflowId,
     markdown: dailyInspectionReport(summary, estate.timezone),
@@ -126,9 +125,9 @@ function answerProgress(total: number) {
 /** The read-only activities an inspection looks through, in the zones that reach each system. */
 function lookers(queues: { comm: string; db: string }) {
   return {
-    mq: proxyActivities<Mq>({ ...readOnly(), taskQueue: queues.comm }),
-    host: proxyActivities<Host>({ ...readOnly(), taskQueue: queues.comm }),
-    treasury: proxyActivities<Treasury>({ ...readOnly(), taskQueue: queues.db }),
+    mq: readActivities<Mq>({ taskQueue: queues.comm }),
+    host: readActivities<Host>({ taskQueue: queues.comm }),
+    treasury: readActivities<Treasury>({ taskQueue: queues.db }),
   };
 }
 

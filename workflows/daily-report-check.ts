@@ -10,7 +10,6 @@
 import {
   allHandlersFinished,
   condition,
-  proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -39,7 +38,7 @@ import { refuseUnknownYear } from './shared/calendar-refusal.ts';
 import { answersTo, fileQuestions, questionPrefix } from './shared/ask-bank.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
-import { readOnly } from './shared/retry-profiles.ts';
+import { readActivities } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
 import { writeRunReport } from './shared/run-report.ts';
 import { announceRun, estateBank } from './shared/runbook-opening.ts';
@@ -54,11 +53,11 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
   const input = parseInput(dailyReportCheckInputSchema, rawInput);
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
-  const control = proxyActivities<Control>(readOnly());
+  const control = readActivities<Control>();
   const { estate, bank } = await estateBank(control, input.bank, { date: input.date });
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
   const dbQueue = estate.taskQueues.db;
-  const look = proxyActivities<BankChecks>({ ...readOnly(), taskQueue: dbQueue });
+  const look = readActivities<BankChecks>({ taskQueue: dbQueue });
   const record = createRunRecord(runbook);
 
   let step = 'checking';
@@ -190,7 +189,7 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
   upsertSearchAttributes([{ key: OutcomeKey, value: outcome }]);
   const ended = { date, outcome, why, before, after, requested };
   const about = { runbook, workflowId, requestedBy: requester.user, startedAt, timeZone: estate.timezone };
-  const files = await writeRunReport(control, about, (r) =>
+  const files = await writeRunReport(about, (r) =>
     dailyReportCheckReport(r, {
       ...ended,
       bankName: bank.name,

@@ -11,7 +11,7 @@
  * Anything unexpected stops the run with the evidence. Locks: lock/channel/CZ.TO.<bank> (shared
  * with channel recovery) or lock/serials/<bank>.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { createChannelSequenceActivities } from '../activities/channel-sequence.ts';
 import type { createMessageSerialActivities } from '../activities/message-serials.ts';
 import type { createMqActivities } from '../activities/mq.ts';
@@ -44,7 +44,7 @@ import {
   type SerialsState,
 } from '../domain/runbooks/sequence-resync.types.ts';
 import { askBank, questionPrefix } from './shared/ask-bank.ts';
-import { mutation, readOnly } from './shared/retry-profiles.ts';
+import { readActivities, writeActivities } from './shared/retry-profiles.ts';
 import {
   approve,
   auditEscalation,
@@ -130,7 +130,7 @@ async function stopWithEvidence(r: Resync, ended: Ended, subject: string): Promi
 /** The channel scope: read, decide, (backout), resync, verify — re-planning when the channel moves. */
 async function resyncChannel(r: Resync): Promise<Ended> {
   const { input, bank } = r.run;
-  const seq = proxyActivities<ChannelSeq>({ ...readOnly(), taskQueue: r.run.estate.taskQueues.comm });
+  const seq = readActivities<ChannelSeq>({ taskQueue: r.run.estate.taskQueues.comm });
   const read = () => seq.readSequenceState({ bank: bank.code });
   const decide = (s: SequenceState, backedOut: boolean) =>
     decideChannel(s, {
@@ -216,7 +216,7 @@ async function runSteps(
   read: () => Promise<SequenceState>,
 ): Promise<{ state: SequenceState; stuck?: Bilingual }> {
   const bank = r.run.bank.code;
-  const change = proxyActivities<ChannelSeq & Mq>({ ...mutation(), taskQueue: r.run.estate.taskQueues.comm });
+  const change = writeActivities<ChannelSeq & Mq>({ taskQueue: r.run.estate.taskQueues.comm });
   const seqnum = decision.kind === 'resync' ? decision.seqnum : undefined;
   let state = before;
   for (const [index, step] of decision.steps.entries()) {
@@ -346,7 +346,7 @@ const noAnswer = (input: Input): Bilingual => ({
 /** Finance's serials, and the bank's answer to a status query (each question its own, under the run's query ids). */
 function serialsDesk(r: Resync) {
   const { input, bank } = r.run;
-  const db = proxyActivities<Serials>({ ...readOnly(), taskQueue: r.run.estate.taskQueues.db });
+  const db = readActivities<Serials>({ taskQueue: r.run.estate.taskQueues.db });
   const desk = { dbQueue: r.run.estate.taskQueues.db, bank: bank.code };
   let asked = 0;
   return {
@@ -382,7 +382,7 @@ async function realign(
   answer: BankSerialAnswer,
 ): Promise<boolean> {
   const bank = r.run.bank.code;
-  const dbChange = proxyActivities<Serials>({ ...mutation(), taskQueue: r.run.estate.taskQueues.db });
+  const dbChange = writeActivities<Serials>({ taskQueue: r.run.estate.taskQueues.db });
   const sql = serialsSql(bank, decision.from, decision.to);
   const facts = {
     index: 0,

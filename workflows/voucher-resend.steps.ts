@@ -4,7 +4,7 @@
  * answers (workflows/shared/ask-bank.ts), and the diagnosis itself — each failed voucher described
  * and judged on the bank's fresh answer. Workflow code: it runs inside the children.
  */
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import type { createCalendarActivities } from '../activities/calendar.ts';
 import type { createControlActivities } from '../activities/control.ts';
 import type { createVoucherActivities } from '../activities/vouchers.ts';
@@ -12,7 +12,7 @@ import { causesOf, dispose } from '../domain/runbooks/voucher-resend.plan.ts';
 import type { BankAnswer } from '../domain/bank-questions.ts';
 import type { DiagnoseBatchInput, DiagnosedVoucher } from '../domain/runbooks/voucher-resend.types.ts';
 import { askUntilAnswered } from './shared/ask-bank.ts';
-import { mutation, readOnly } from './shared/retry-profiles.ts';
+import { readActivities, writeActivities } from './shared/retry-profiles.ts';
 
 type Vouchers = ReturnType<typeof createVoucherActivities>;
 type Calendar = ReturnType<typeof createCalendarActivities>;
@@ -21,13 +21,13 @@ type Control = ReturnType<typeof createControlActivities>;
 export type BatchActivities = Awaited<ReturnType<typeof batchActivities>>;
 
 export async function batchActivities() {
-  const control = proxyActivities<Control>(readOnly());
+  const control = readActivities<Control>();
   const { taskQueues } = await control.describeEstate();
   return {
     dbQueue: taskQueues.db,
-    db: proxyActivities<Vouchers>({ ...readOnly(), taskQueue: taskQueues.db }),
-    dbChange: proxyActivities<Vouchers>({ ...mutation(), taskQueue: taskQueues.db }),
-    calendar: proxyActivities<Calendar>(readOnly()),
+    db: readActivities<Vouchers>({ taskQueue: taskQueues.db }),
+    dbChange: writeActivities<Vouchers>({ taskQueue: taskQueues.db }),
+    calendar: readActivities<Calendar>(),
   };
 }
 

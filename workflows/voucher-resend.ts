@@ -16,7 +16,6 @@ import {
   allHandlersFinished,
   condition,
   executeChild,
-  proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -51,7 +50,7 @@ import { unknownCalendarYear } from './shared/calendar-refusal.ts';
 import { mapWithConcurrency } from './shared/concurrency.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
-import { mutation, readOnly } from './shared/retry-profiles.ts';
+import { readActivities, writeActivities } from './shared/retry-profiles.ts';
 import { createRunRecord } from './shared/run-record.ts';
 import { writeRunReport } from './shared/run-report.ts';
 import { announceRun, estateBank } from './shared/runbook-opening.ts';
@@ -74,12 +73,12 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
   const input = parseInput(voucherResendInputSchema, rawInput);
   const { workflowId, runId } = workflowInfo();
   const startedAt = new Date().toISOString();
-  const control = proxyActivities<Control>(readOnly());
+  const control = readActivities<Control>();
   const { estate, bank } = await estateBank(control, input.bank, { since: input.since });
   const today = dateInZone(new Date(), estate.timezone);
   const runLink = `${estate.runLinkBase}${encodeURIComponent(workflowId)}`;
-  const db = proxyActivities<Vouchers>({ ...readOnly(), taskQueue: estate.taskQueues.db });
-  const dbChange = proxyActivities<Vouchers>({ ...mutation(), taskQueue: estate.taskQueues.db });
+  const db = readActivities<Vouchers>({ taskQueue: estate.taskQueues.db });
+  const dbChange = writeActivities<Vouchers>({ taskQueue: estate.taskQueues.db });
   const record = createRunRecord(runbook);
   // This run's keys, not only this workflow id's: a later run under the same id must not find them.
   const run = runId.slice(0, 8);
@@ -339,7 +338,7 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
     startedAt,
     timeZone: estate.timezone,
   };
-  const files = await writeRunReport(control, about, (r) =>
+  const files = await writeRunReport(about, (r) =>
     voucherResendReport(r, {
       bank,
       outcome,

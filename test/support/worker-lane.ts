@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { parse as parseYaml, stringify } from 'yaml';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import type { AuditKind } from '../../connectors/audit/record.ts';
@@ -78,7 +78,11 @@ export class WorkerLane {
   }
 
   /** Starts a workflow on this lane's runbooks queue. */
-  startWorkflow(type: string, workflowId: string, input: unknown): Promise<WorkflowHandle> {
+  startWorkflow(
+    type: string,
+    workflowId: string,
+    input: unknown,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId> {
     return this.estate.client.workflow.start(type, {
       taskQueue: this.taskQueues.runbooks,
       workflowId,

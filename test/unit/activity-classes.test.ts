@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import { createApprovalActivities } from '../../activities/approvals.ts';
 import { createAuditActivities } from '../../activities/audit.ts';
 import { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
+import { kindOf } from '../../activities/activity-kinds.ts';
 import { createBankOnboardingDbActivities } from '../../activities/bank-onboarding-db.ts';
 import { createBankOnboardingMqActivities } from '../../activities/bank-onboarding-mq.ts';
+import { createBankQuestionActivities } from '../../activities/bank-questions.ts';
 import { createBankRegistryActivities } from '../../activities/bank-registry.ts';
 import { createCalendarActivities } from '../../activities/calendar.ts';
 import { createChannelSequenceActivities } from '../../activities/channel-sequence.ts';
@@ -42,39 +44,61 @@ const needProof = [
   'applyMutation',
 ].sort();
 
-test('every activity the workers register is either read-only or needs an approval proof, as the README lists', () => {
-  const site = loadSite(defaultSiteFile);
-  const stub = {} as never;
-  const all: Record<string, unknown> = {
-    ...createControlActivities({ site }),
-    ...createApprovalActivities({ site, users: stub, signers: [] }),
-    ...createRequesterActivities({ site, signers: [], ledger: stub, runs: stub, log: stub }),
-    ...createAuditActivities({ audit: stub }),
-    ...createLockActivities({
-      site,
-      client: stub,
-      current: stub,
-      runs: stub,
-      isProjectRun: stub,
-      audit: stub,
-      log: stub,
-    }),
-    ...createNotifyActivities({ notifier: stub }),
-    ...createBankRegistryActivities({ site }),
-    ...createCalendarActivities({ site, calendar: stub }),
-    ...createMqActivities({ mq: stub, site }),
-    ...createChannelSequenceActivities({ mq: stub, site }),
-    ...createHostActivities({ host: stub, site }),
-    ...createBankOnboardingMqActivities({ mq: stub, host: stub, site }),
-    ...createTreasuryActivities({ db: stub, site, calendar: stub }),
-    ...createMessageSerialActivities({ db: stub, site }),
-    ...createBankOnboardingDbActivities({ db: stub }),
-    ...createVoucherActivities({ db: stub, site }),
-    ...createBankCheckActivities({ db: stub, site, calendar: stub }),
-  };
-  const marked = Object.entries(all)
-    .filter(([, fn]) => declaredActions(fn))
+const site = loadSite(defaultSiteFile);
+const stub = {} as never;
+/** Every activity the workers register, by name. */
+const all: Record<string, unknown> = {
+  ...createControlActivities({ site }),
+  ...createApprovalActivities({ site, users: stub, signers: [] }),
+  ...createRequesterActivities({ site, signers: [], ledger: stub, runs: stub, log: stub }),
+  ...createAuditActivities({ audit: stub }),
+  ...createLockActivities({
+    site,
+    client: stub,
+    current: stub,
+    runs: stub,
+    isProjectRun: stub,
+    audit: stub,
+    log: stub,
+  }),
+  ...createNotifyActivities({ notifier: stub }),
+  ...createBankRegistryActivities({ site }),
+  ...createCalendarActivities({ site, calendar: stub }),
+  ...createMqActivities({ mq: stub, site }),
+  ...createChannelSequenceActivities({ mq: stub, site }),
+  ...createHostActivities({ host: stub, site }),
+  ...createBankOnboardingMqActivities({ mq: stub, host: stub, site }),
+  ...createTreasuryActivities({ db: stub, site, calendar: stub }),
+  ...createMessageSerialActivities({ db: stub, site }),
+  ...createBankOnboardingDbActivities({ db: stub }),
+  ...createVoucherActivities({ db: stub, site }),
+  ...createBankCheckActivities({ db: stub, site, calendar: stub }),
+  ...createBankQuestionActivities({ db: stub, site }),
+};
+const named = (keep: (fn: unknown) => unknown) =>
+  Object.entries(all)
+    .filter(([, fn]) => keep(fn))
     .map(([name]) => name)
     .sort();
-  assert.deepEqual(marked, needProof);
+
+test('every activity the workers register is either read-only or needs an approval proof, as the README lists', () => {
+  assert.deepEqual(named(declaredActions), needProof);
+});
+
+test('every activity is declared as what it does: each one needing a proof writes, and so do filing a question for a bank and ending a foreign lock', () => {
+  assert.deepEqual(
+    named((fn) => kindOf(fn) === 'write'),
+    [...needProof, 'askBank', 'refuseForeignLock'].sort(),
+  );
+  assert.deepEqual(
+    named((fn) => kindOf(fn) === 'record'),
+    [
+      'appendAudit',
+      'notify',
+      'releaseLock',
+      'verifyStartAssertion',
+      'writeInspectionReport',
+      'writeRunbookReport',
+    ],
+  );
 });

@@ -140,11 +140,12 @@ describe('import layers', () => {
     await accepted(
       file,
       [
-        `import { proxyActivities } from '@temporalio/workflow';`,
+        `import { sleep } from '@temporalio/workflow';`,
         `import type { createMqActivities } from '../activities/mq.ts';`,
         `import type { SiteConfig } from '../temporal.config.ts';`,
         `import { formatFen } from '../domain/display.ts';`,
         `import { acquireLock } from './shared/locks.ts';`,
+        `import { readActivities } from './shared/retry-profiles.ts';`,
       ].join('\n'),
     );
   });

@@ -19,7 +19,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { writes } from '../../activities/activity-kinds.ts';
+import { records, writes } from '../../activities/activity-kinds.ts';
 import type { createAuditActivities } from '../../activities/audit.ts';
 import type { createBankQuestionActivities } from '../../activities/bank-questions.ts';
 import { createCalendarActivities } from '../../activities/calendar.ts';
@@ -81,15 +81,16 @@ const vouchers: Pick<
       updatedAt: rows.get(no)?.updatedAt ?? '',
       failureCode: null,
     })),
-  requeueVouchers: async ({ vouchers: vs }) =>
+  requeueVouchers: writes(async ({ vouchers: vs }) =>
     vs.map((v) => {
       requeuedAt.set(v.voucherNo, Context.current().info.currentAttemptScheduledTimestampMs);
       rows.set(v.voucherNo, { status: 'accepted', updatedAt: new Date().toISOString() });
       return { voucherNo: v.voucherNo, changed: true, status: 'pending_send' };
     }),
-  alignVoucherStatus: async () => {
+  ),
+  alignVoucherStatus: writes(async () => {
     throw new Error('nothing should be aligned');
-  },
+  }),
 };
 
 /** The questions filed, each answered at once. */
@@ -123,8 +124,10 @@ const control: Pick<Control, 'describeEstate'> = {
     taskQueues: { runbooks: taskQueue, comm: taskQueue, db: taskQueue },
   }),
 };
-const audit: ReturnType<typeof createAuditActivities> = { appendAudit: async () => ({ seq: 1, hash: '0' }) };
-const notify: ReturnType<typeof createNotifyActivities> = { notify: async () => undefined };
+const audit: ReturnType<typeof createAuditActivities> = {
+  appendAudit: records(async () => ({ seq: 1, hash: '0' })),
+};
+const notify: ReturnType<typeof createNotifyActivities> = { notify: records(async () => undefined) };
 
 before(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -16,7 +16,6 @@ import {
   ApplicationFailure,
   condition,
   patched,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -38,7 +37,7 @@ import { signedClaimSchema } from '../../domain/approvals/signed-claims.ts';
 import { ErrorKind } from '../../domain/errors.ts';
 import { approvalStateQuery, claimRunUpdate, decideUpdate } from './approval-definitions.ts';
 import { mustBeClaimed, proofRequester, requesterView, type RunRequester } from './requester.ts';
-import { readOnly } from './retry-profiles.ts';
+import { readActivities } from './retry-profiles.ts';
 import type { RunRecord } from './run-record.ts';
 import { ApprovalRolesKey, PendingApprovalKey, RequestedByKey } from './search-attributes.ts';
 
@@ -63,7 +62,7 @@ export function createApprovalGate(options: {
   /** Set while the run waits to be claimed: what a claim is judged by. */
   let claimPolicy: ClaimPolicy | null = null;
   const { workflowId, runId, namespace } = workflowInfo();
-  const approvals = proxyActivities<Approvals>(readOnly());
+  const approvals = readActivities<Approvals>();
   const usedNonces = new Set<string>();
   /** The current gate's approving decisions as signed (v2 only: v1 ones are replays of old runs). */
   let approving: SignedDecision[] = [];
@@ -128,7 +127,14 @@ export function createApprovalGate(options: {
       // may depend on the clock). Record the vote before the first await, so a second update in
       // the same activation already sees it.
       const decision = recordedDecisionSchema.parse(signed);
-      if (!pending) throw ApplicationFailure.nonRetryable('the approval closed before this decision');
+      if (!pending) {
+        throw ApplicationFailure.create({
+          type: ErrorKind.ApprovalRefused,
+          nonRetryable: true,
+          message: 'the approval closed before this decision',
+          details: ['no-pending-approval'],
+        });
+      }
       const { claims, keyId } = decision;
       usedNonces.add(claims.nonce);
       if (claims.v === 2 && claims.verdict === 'approve') approving.push({ ...decision, claims });

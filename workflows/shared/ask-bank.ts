@@ -120,7 +120,8 @@ export async function askUntilAnswered(
     const questions = missing.map((s) => questionFor(prefix, s));
     for (const q of questions) refs.set(q.queryId, refOf(q));
     take((await askBank(desk, prefix, questions, options.waitSeconds)).answers);
-    for (const e of earlier) if (subjects.some((s) => !answers.has(refOf(s)))) take(await answersTo(desk, e.prefix, e.questions));
+    for (const e of earlier)
+      if (subjects.some((s) => !answers.has(refOf(s)))) take(await answersTo(desk, e.prefix, e.questions));
     earlier.push({ prefix, questions });
   }
   return answers;

@@ -5,14 +5,14 @@
  * when a record has moved under the run. The runbooks themselves stay the story: look, ask the
  * bank, judge, plan, approve, act, verify.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
 import type { GateOutcome } from '../../domain/approvals/gate-types.ts';
 import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
 import type { MutationResult } from '../../domain/bank-checks/types.ts';
 import { dateInZone } from '../../domain/calendar/dates.ts';
 import { ErrorKind } from '../../domain/errors.ts';
-import { mutation, readOnly } from './retry-profiles.ts';
+import { readActivities, writeActivities, type ReadProxy, type WriteProxy } from './retry-profiles.ts';
 import { openRun, type GatedRun } from './runbook-run.ts';
 import { estateBank } from './runbook-opening.ts';
 
@@ -30,9 +30,9 @@ export interface BankCheckRun<I extends BankCheckInput = BankCheckInput> extends
   /** The run's business date: the input's, or today in the site's time zone. */
   date: string;
   /** Read-only looks on the db zone. */
-  look: BankChecks;
+  look: ReadProxy<BankChecks>;
   /** Changes on the db zone: guarded, keyed, bounded retries. */
-  change: BankChecks;
+  change: WriteProxy<BankChecks>;
 }
 
 /** Opens a bank check: the input's bank and date (a date after today refused), its gate and record. */
@@ -55,8 +55,8 @@ export async function openBankCheck<I extends BankCheckInput>(
   const db = run.estate.taskQueues.db;
   return {
     ...run,
-    look: proxyActivities<BankChecks>({ ...readOnly(), taskQueue: db }),
-    change: proxyActivities<BankChecks>({ ...mutation(), taskQueue: db }),
+    look: readActivities<BankChecks>({ taskQueue: db }),
+    change: writeActivities<BankChecks>({ taskQueue: db }),
   };
 }
 

@@ -11,7 +11,6 @@ import {
   ApplicationFailure,
   ParentClosePolicy,
   patched,
-  proxyActivities,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,7 +19,7 @@ import { planDigest } from '../../domain/approvals/decision.ts';
 import { ErrorKind } from '../../domain/errors.ts';
 import type { resourceLock, ResourceLockInput } from '../resource-lock.ts';
 import { releaseLockSignal } from '../resource-lock.ts';
-import { mutation, readOnly, record } from './retry-profiles.ts';
+import { readActivities, recordActivities, writeActivities } from './retry-profiles.ts';
 
 type Locks = ReturnType<typeof createLockActivities>;
 
@@ -35,14 +34,14 @@ export async function acquireLock(kind: string, name: string): Promise<HeldLock>
   // Runs begun before lock tokens replay as they were decided: released by a signal.
   if (!patched('resource-lock-token')) return untokenedLock(id, kind, name, args);
 
-  const { token } = await proxyActivities<Locks>(readOnly()).newLockToken();
+  const { token } = await readActivities<Locks>().newLockToken();
   const start = () => startLock(id, { ...args, tokenDigest: planDigest(token) });
   let runId: string;
   try {
     runId = await start();
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const { by } = await proxyActivities<Locks>(mutation()).refuseForeignLock({ lockId: id });
+    const { by } = await writeActivities<Locks>().refuseForeignLock({ lockId: id });
     if (by !== undefined) throw locked(kind, name, id, by);
     // The foreign lock is gone; another of our runs may still have been quicker.
     runId = await start().catch((again: unknown) => {
@@ -50,7 +49,7 @@ export async function acquireLock(kind: string, name: string): Promise<HeldLock>
     });
   }
   // Retried for as long as a record would be; a lock that has ended already counts as released.
-  const release = proxyActivities<Locks>(record());
+  const release = recordActivities<Locks>();
   return { id, release: () => release.releaseLock({ lockId: id, runId, token }) };
 }
 

@@ -6,12 +6,12 @@
  * the approval gate waits for a signed claim (`claimRun`) before it asks for anything.
  * `input.requestedBy` alone is only a claim: shown, never trusted.
  */
-import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { log, patched, workflowInfo } from '@temporalio/workflow';
 import type { createRequesterActivities } from '../../activities/requester.ts';
 import { planDigest } from '../../domain/approvals/decision.ts';
 import type { Requester } from '../../domain/approvals/gate-types.ts';
 import type { ProofRequester } from '../../domain/approvals/proof.ts';
-import { record as recordProfile } from './retry-profiles.ts';
+import { recordActivities } from './retry-profiles.ts';
 import { startAssertionMemoKey } from '../../domain/approvals/signed-claims.ts';
 
 type RequesterActivities = ReturnType<typeof createRequesterActivities>;
@@ -32,7 +32,7 @@ export async function identifyRequester(started: unknown, requestedBy: string): 
   if (!patched('verified-requester')) return { user: requestedBy, via: 'unverified', legacy: true };
   const assertion: unknown = workflowInfo().memo?.[startAssertionMemoKey];
   if (assertion === undefined) return { user: requestedBy, via: 'unverified' };
-  const requester = proxyActivities<RequesterActivities>(recordProfile());
+  const requester = recordActivities<RequesterActivities>();
   const verdict = await requester.verifyStartAssertion({ assertion, inputDigest: planDigest(started) });
   if (verdict.verified) return { user: verdict.user, via: 'start', evidence: verdict.evidence };
   log.warn('start assertion refused: the run waits to be claimed', { why: verdict.why });

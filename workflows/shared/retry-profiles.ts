@@ -1,7 +1,8 @@
 /**
  * The retry and timeout profile of each kind of activity, bound to it: an activity declares its
  * kind where it is defined (activities/activity-kinds.ts), and a workflow reaches it only through
- * the proxy of that kind, which carries only the activities of that kind.
+ * the proxy of that kind, which carries the activities of that kind and no other. The linter keeps
+ * `proxyActivities` to this file.
  * - reads (`readActivities`): look only; retried freely within a short budget.
  * - writes (`writeActivities`): change something and are safe to repeat (idempotent, or keyed by
  *   an idempotency key derived from the workflow id); bounded attempts, then the run stops with
@@ -9,12 +10,12 @@
  * - records (`recordActivities`): append evidence (audit, notifications, reports); retried for a
  *   long time, because a run must not lose its record over a short database or network outage.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
 import type { activityKind, ActivityKind } from '../../activities/activity-kinds.ts';
 import { nonRetryableErrorKinds } from '../../domain/errors.ts';
 
-export function readOnly(): ActivityOptions {
-  return {
+const profiles: Record<ActivityKind, ActivityOptions> = {
+  read: {
     startToCloseTimeout: '10 seconds',
     scheduleToCloseTimeout: '3 minutes',
     retry: {
@@ -24,11 +25,8 @@ export function readOnly(): ActivityOptions {
       maximumAttempts: 4,
       nonRetryableErrorTypes: nonRetryableErrorKinds,
     },
-  };
-}
-
-export function mutation(): ActivityOptions {
-  return {
+  },
+  write: {
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '5 minutes',
     retry: {
@@ -38,11 +36,8 @@ export function mutation(): ActivityOptions {
       maximumAttempts: 5,
       nonRetryableErrorTypes: nonRetryableErrorKinds,
     },
-  };
-}
-
-export function record(): ActivityOptions {
-  return {
+  },
+  record: {
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: '1 hour',
     retry: {
@@ -51,8 +46,8 @@ export function record(): ActivityOptions {
       maximumInterval: '1 minute',
       nonRetryableErrorTypes: nonRetryableErrorKinds,
     },
-  };
-}
+  },
+};
 
 type KindOf<F> = F extends { readonly [activityKind]: infer K } ? K : 'read';
 
@@ -68,15 +63,22 @@ export interface ActivityPlace {
 
 /** The read activities of `A`, on the read profile. */
 export function readActivities<A>(place: ActivityPlace = {}) {
-  return proxyActivities<ActivitiesOf<A, 'read'>>({ ...readOnly(), ...place });
+  return proxyActivities<ActivitiesOf<A, 'read'>>({ ...profiles.read, ...place });
 }
 
 /** The write activities of `A`, on the mutation profile. */
 export function writeActivities<A>(place: ActivityPlace = {}) {
-  return proxyActivities<ActivitiesOf<A, 'write'>>({ ...mutation(), ...place });
+  return proxyActivities<ActivitiesOf<A, 'write'>>({ ...profiles.write, ...place });
 }
 
 /** The record activities of `A`, on the record profile. */
 export function recordActivities<A>(place: ActivityPlace = {}) {
-  return proxyActivities<ActivitiesOf<A, 'record'>>({ ...record(), ...place });
+  return proxyActivities<ActivitiesOf<A, 'record'>>({ ...profiles.record, ...place });
 }
+
+/** What `readActivities<A>()` gives: the read activities of `A`. */
+export type ReadProxy<A> = ActivityInterfaceFor<ActivitiesOf<A, 'read'>>;
+/** What `writeActivities<A>()` gives: the write activities of `A`. */
+export type WriteProxy<A> = ActivityInterfaceFor<ActivitiesOf<A, 'write'>>;
+/** What `recordActivities<A>()` gives: the record activities of `A`. */
+export type RecordProxy<A> = ActivityInterfaceFor<ActivitiesOf<A, 'record'>>;

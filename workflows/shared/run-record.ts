@@ -3,12 +3,12 @@
  * the `record` retry profile with idempotency keys derived from the workflow id, so a retried or
  * replayed step never writes the same entry twice.
  */
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { createAuditActivities } from '../../activities/audit.ts';
 import type { createNotifyActivities } from '../../activities/notify.ts';
 import type { Notification } from '../../connectors/notify/notification.ts';
 import type { AuditKind } from '../../connectors/audit/record.ts';
-import { record as recordProfile } from './retry-profiles.ts';
+import { recordActivities } from './retry-profiles.ts';
 
 type Audit = ReturnType<typeof createAuditActivities>;
 type Notify = ReturnType<typeof createNotifyActivities>;
@@ -31,8 +31,8 @@ export interface RunRecord {
 
 export function createRunRecord(runbook: string): RunRecord {
   const { workflowId, runId } = workflowInfo();
-  const audit = proxyActivities<Audit>(recordProfile());
-  const notify = proxyActivities<Notify>(recordProfile());
+  const audit = recordActivities<Audit>();
+  const notify = recordActivities<Notify>();
   return {
     async audit({ key, ...note }) {
       // Keyed by run: a later run under the same workflow id (allowed once the first has closed)

@@ -9,7 +9,6 @@
 import {
   allHandlersFinished,
   condition,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,7 +22,7 @@ import { createApprovalGate, type ApprovalGate } from './approval-gate.ts';
 import { acquireLock, type HeldLock } from './locks.ts';
 import { progressQuery } from './progress.ts';
 import type { RunRequester } from './requester.ts';
-import { readOnly } from './retry-profiles.ts';
+import { readActivities, type ReadProxy } from './retry-profiles.ts';
 import { createRunRecord, type RunRecord } from './run-record.ts';
 import { writeRunReport } from './run-report.ts';
 import { announceRun, estateBank } from './runbook-opening.ts';
@@ -74,7 +73,7 @@ export interface Opening<I, F extends Found> {
   /** The run's argument exactly as received (a start assertion digests it). */
   started: unknown;
   /** Finds the estate and the bank; by default the input's bank, with `dates` refused when after today. */
-  find?: (control: Control) => Promise<F>;
+  find?: (control: ReadProxy<Control>) => Promise<F>;
   dates?: Record<string, string | undefined>;
   /** The progress query's first step and its detail besides the bank. */
   firstStep: string;
@@ -102,7 +101,7 @@ export async function openRun<I, F extends Found>(
   const { runbook, input, keyPrefix = '' } = opening;
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
-  const control = proxyActivities<Control>(readOnly());
+  const control = readActivities<Control>();
   const found = opening.find
     ? await opening.find(control)
     : ((await estateBank(control, input.bank ?? '', opening.dates)) as F);
@@ -266,7 +265,7 @@ export async function closeRun(
     startedAt: run.startedAt,
     timeZone: run.estate.timezone,
   };
-  const files = await writeRunReport(proxyActivities<Control>(readOnly()), about, markdown);
+  const files = await writeRunReport(about, markdown);
   await run.record.audit({
     kind: 'outcome',
     actor: 'system',

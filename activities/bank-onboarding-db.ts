@@ -21,6 +21,8 @@ import { requiresProof, sqlAction } from './proof-actions.ts';
 export interface DbAction {
   command: string;
   detail: string;
+  /** The row was there already (a repeat after a lost reply): nothing inserted. */
+  alreadyDone: boolean;
 }
 
 const baseDataTables = {
@@ -112,10 +114,10 @@ export function createBankOnboardingDbActivities({
             });
           }
           const command = planSql.agentBank({ code, name });
-          if (existing) done.push({ command, detail: '已存在，未重复插入' });
+          if (existing) done.push({ command, detail: '已存在，未重复插入', alreadyDone: true });
           else {
             await trx.insertInto('agent_banks').values({ code, name, active: 1, created_at: at }).execute();
-            done.push({ command, detail: '已插入 1 行' });
+            done.push({ command, detail: '已插入 1 行', alreadyDone: false });
           }
           for (const v of versions) {
             const row = await trx
@@ -125,7 +127,7 @@ export function createBankOnboardingDbActivities({
               .where('kind', '=', v.kind)
               .executeTakeFirst();
             const command = planSql.versions(code, v.kind, v.version);
-            if (row) done.push({ command, detail: '已存在，未重复插入' });
+            if (row) done.push({ command, detail: '已存在，未重复插入', alreadyDone: true });
             else {
               await trx
                 .insertInto('base_data_versions')
@@ -138,7 +140,7 @@ export function createBankOnboardingDbActivities({
                   updated_at: at,
                 })
                 .execute();
-              done.push({ command, detail: '已插入 1 行' });
+              done.push({ command, detail: '已插入 1 行', alreadyDone: false });
             }
           }
           return done;
@@ -161,7 +163,7 @@ export function createBankOnboardingDbActivities({
               .select('status')
               .where('push_id', '=', p.pushId)
               .executeTakeFirst();
-            if (row) done.push({ command, detail: `已存在（${row.status}），未重复插入` });
+            if (row) done.push({ command, detail: `已存在（${row.status}），未重复插入`, alreadyDone: true });
             else {
               await trx
                 .insertInto('base_data_pushes')
@@ -177,7 +179,7 @@ export function createBankOnboardingDbActivities({
                   answer_reason: null,
                 })
                 .execute();
-              done.push({ command, detail: '已插入 1 行，待收发程序发送' });
+              done.push({ command, detail: '已插入 1 行，待收发程序发送', alreadyDone: false });
             }
           }
           return done;
@@ -230,6 +232,7 @@ export function createBankOnboardingDbActivities({
         return {
           command: planSql.query(code, query),
           detail: filed ? '已插入 1 行，待收发程序发送' : '已存在，未重复插入',
+          alreadyDone: !filed,
         };
       },
     ),

@@ -26,6 +26,7 @@ import type { createHostActivities } from '../activities/host.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.ts';
 import { ErrorKind, invalidInput, parseInput } from '../domain/errors.ts';
+import { approvedOn } from '../domain/mutation-record.ts';
 import {
   assessReadiness,
   mqObjects,
@@ -197,20 +198,21 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
   ): Promise<void> {
     let n = 0;
     const { proof } = approved;
-    const done = async (command: string, target: string, detail: string, prior: unknown) => {
-      actions.push({ command, target, detail, at: new Date().toISOString() });
-      await record.audit({
-        kind: 'mutation',
-        actor: 'system',
+    const on = approvedOn(approved);
+    const done = async (
+      command: string,
+      target: string,
+      result: { detail: string; alreadyDone: boolean },
+      prior: object,
+    ) => {
+      actions.push({ command, target, detail: result.detail, at: new Date().toISOString() });
+      await record.mutation(on, {
         subject: bank.code,
-        payload: {
-          action: command,
-          target,
-          before: prior,
-          after: { answer: detail },
-          approvedBy: approved.votes.map((v) => v.user),
-          planDigest: approved.planDigest,
-        },
+        action: command,
+        target,
+        before: prior,
+        after: { answer: result.detail },
+        alreadyDone: result.alreadyDone,
         key: `mutation/${approved.gateId}/${n++}`,
       });
     };
@@ -218,12 +220,10 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
     step = 'defining';
     for (const [i, spec] of objects.entries()) {
       const r = await mqChange.defineFinanceObject({ spec, proof });
-      await done(mqscFor(spec), fin, r.detail, { state: before.objects[i]?.state ?? 'absent' });
+      await done(mqscFor(spec), fin, r, { state: before.objects[i]?.state ?? 'absent' });
     }
     const started = await mqChange.startNewSender({ channel: bank.senderChannel, proof });
-    await done(startMqsc(bank.senderChannel), fin, started.detail, {
-      alreadyRunning: started.alreadyDone,
-    });
+    await done(startMqsc(bank.senderChannel), fin, started, { alreadyRunning: started.alreadyDone });
 
     step = 'registering-treasury';
     for (const a of await dbChange.registerAgentBank({
@@ -232,7 +232,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
       versions: steps.insertVersions,
       proof,
     })) {
-      await done(a.command, 'treasury', a.detail, { agentBank: before.treasury.agentBank });
+      await done(a.command, 'treasury', a, { agentBank: before.treasury.agentBank });
     }
 
     step = 'pushing-base-data';
@@ -241,7 +241,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
       pushes: steps.pushes,
       proof,
     })) {
-      await done(a.command, 'treasury', a.detail, { versions: before.treasury.versions });
+      await done(a.command, 'treasury', a, { versions: before.treasury.versions });
     }
     baseData = await waitFor(
       () => db.onboardingPushStates({ code: bank.code, pushes: steps.pushes }),
@@ -264,7 +264,7 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
       query: steps.testQuery,
       proof,
     });
-    await done(query.command, 'treasury', query.detail, { testQuery: null });
+    await done(query.command, 'treasury', query, { testQuery: null });
     const test = steps.testQuery;
     const asked = await awaitAnswers(
       { dbQueue: queues.db, bank: bank.code },
@@ -296,7 +296,10 @@ export async function addAgentBank(rawInput: AddAgentBankInput): Promise<AddAgen
     await done(
       `写入 ${bankFile.path}`,
       bankFile.path,
-      registered.alreadyDone ? '文件已存在且内容一致' : '已写入',
+      {
+        detail: registered.alreadyDone ? '文件已存在且内容一致' : '已写入',
+        alreadyDone: registered.alreadyDone,
+      },
       { file: null },
     );
 

@@ -12,6 +12,7 @@ import type { createMqActivities } from '../activities/mq.ts';
 import type { GateOutcome } from '../domain/approvals/gate-types.ts';
 import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { isProofRefusal, parseInput } from '../domain/errors.ts';
+import { approvedOn } from '../domain/mutation-record.ts';
 import { decideRecovery, recoveryPlan, stepTarget } from '../domain/runbooks/channel-recovery.plan.ts';
 import {
   channelRecoveryReport,
@@ -176,18 +177,13 @@ async function execute(r: Recovery, approval: GateOutcome, steps: RecoveryStep[]
     r.actions.push({ ...result, at: new Date().toISOString() });
     current[returning ? 'back' : 'out'] = step.startsWith('stop') ? 'STOPPED' : 'STARTING';
     const target = stepTarget(diagnosis, step);
-    await r.run.record.audit({
-      kind: 'mutation',
-      actor: 'system',
+    await r.run.record.mutation(approvedOn(approval), {
       subject: target.channel,
-      payload: {
-        action: result.command,
-        target: target.qmgr,
-        before: { status: before },
-        after: { answer: result.detail, alreadyDone: result.alreadyDone },
-        approvedBy: approval.votes.map((v) => v.user),
-        planDigest: approval.planDigest,
-      },
+      action: result.command,
+      target: target.qmgr,
+      before: { status: before ?? null },
+      after: { answer: result.detail },
+      alreadyDone: result.alreadyDone,
       key: `mutation/${approval.gateId}/${i}`,
     });
   }

@@ -109,7 +109,7 @@ export async function dailyReportCheck(rawInput: DailyReportCheckInput): Promise
           at,
         });
         await record.audit({
-          kind: 'mutation',
+          kind: 'bank-request',
           actor: 'system',
           subject,
           payload: {

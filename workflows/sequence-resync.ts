@@ -19,6 +19,7 @@ import type { Bilingual } from '../domain/approvals/gate-types.ts';
 import { questionFor } from '../domain/bank-questions.ts';
 import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { ErrorKind, isProofRefusal, parseInput } from '../domain/errors.ts';
+import { approvedOn } from '../domain/mutation-record.ts';
 import {
   channelCommand,
   decideChannel,
@@ -474,19 +475,13 @@ async function act(
     at: new Date().toISOString(),
     alreadyDone: result.alreadyDone,
   });
-  await r.run.record.audit({
-    kind: 'mutation',
-    actor: 'system',
+  await r.run.record.mutation(approvedOn(approval), {
     subject: facts.subject,
-    payload: {
-      action: command,
-      target: facts.target,
-      before: facts.before,
-      after: { answer: result.detail, alreadyDone: result.alreadyDone },
-      approvedBy: approval.votes.filter((v) => v.verdict === 'approve').map((v) => v.user),
-      step: approval.step,
-      planDigest: approval.planDigest,
-    },
+    action: command,
+    target: facts.target,
+    before: facts.before,
+    after: { answer: result.detail },
+    alreadyDone: result.alreadyDone,
     key: `mutation/${approval.gateId}/${facts.index}`,
   });
 }

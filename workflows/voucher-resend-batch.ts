@@ -338,25 +338,21 @@ async function auditChange(
   key: string,
 ): Promise<void> {
   const byNo = new Map(changes.map((c) => [c.voucherNo, c]));
-  await record.audit({
-    kind: 'mutation',
-    actor: 'system',
+  await record.mutation(input.approvedOn, {
     subject: input.bank,
-    payload: {
-      action:
-        action === 'requeue'
-          ? "UPDATE vouchers SET status = 'pending_send' (resend under the voucher's own number)"
-          : "UPDATE vouchers SET status = 'accepted' (the bank has the voucher)",
-      target: 'treasury',
-      before: vouchers.map((v) => ({ voucherNo: v.voucherNo, status: v.status, amountFen: v.amountFen })),
-      after: vouchers.map((v) => ({
-        voucherNo: v.voucherNo,
-        changed: byNo.get(v.voucherNo)?.changed ?? false,
-        status: byNo.get(v.voucherNo)?.status ?? 'unknown',
-      })),
-      planDigest: input.proof ? planDigest(input.proof.plan) : null,
-      approvedBy: input.proof?.decisions.map((d) => d.claims.user) ?? [],
-    },
+    action:
+      action === 'requeue'
+        ? "UPDATE vouchers SET status = 'pending_send' (resend under the voucher's own number)"
+        : "UPDATE vouchers SET status = 'accepted' (the bank has the voucher)",
+    target: 'treasury',
+    before: vouchers.map((v) => ({ voucherNo: v.voucherNo, status: v.status, amountFen: v.amountFen })),
+    after: vouchers.map((v) => ({
+      voucherNo: v.voucherNo,
+      changed: byNo.get(v.voucherNo)?.changed ?? false,
+      status: byNo.get(v.voucherNo)?.status ?? 'unknown',
+    })),
+    // No row changed: each was found moved on since the look (a repeat after a crash changes nothing).
+    alreadyDone: changes.every((c) => !c.changed),
     key,
   });
 }

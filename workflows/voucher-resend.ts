@@ -28,6 +28,7 @@ import type { ApprovalPlan, GateOutcome } from '../domain/approvals/gate-types.t
 import type { BaseDataKind } from '../domain/base-data.ts';
 import { addDays, dateInZone } from '../domain/calendar/dates.ts';
 import { parseInput } from '../domain/errors.ts';
+import { approvedOn, type Done } from '../domain/mutation-record.ts';
 import { combine, manualFixPlan, resendPlan } from '../domain/runbooks/voucher-resend.plan.ts';
 import {
   resendActed,
@@ -224,6 +225,7 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
                   verifySeconds: input.verifySeconds,
                   detail: list.total <= detailLimit,
                   proof: approval.proof,
+                  approvedOn: approvedOn(approval),
                   actBy: approval.actBy ?? new Date().toISOString(),
                   expected: { resendDigest: s.resendDigest, alignDigest: s.alignDigest },
                   lists: { resend: { parts: parts.resend, index }, align: { parts: parts.align, index } },
@@ -273,37 +275,31 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
     baseData: { kind: BaseDataKind; version: number; acked: number }[],
   ): Promise<BaseDataKind[]> {
     const { proof } = approval;
-    const audit = (key: string, action: string, target: string, before: unknown, after: unknown) =>
-      record.audit({
-        kind: 'mutation',
-        actor: 'system',
-        subject: bank.code,
-        payload: {
-          action,
-          target,
-          before,
-          after,
-          approvedBy: approval.votes.map((v) => v.user),
-          planDigest: approval.planDigest,
-        },
-        key: `${run}/${approval.gateId}/${key}`,
-      });
+    const on = approvedOn(approval);
+    const audit = (key: string, change: Done) =>
+      record.mutation(on, { ...change, subject: bank.code, key: `${run}/${approval.gateId}/${key}` });
     for (const [i, chunk] of chunks(c.fixes, input.batchSize).entries()) {
       const applied = await dbChange.normalisePayeeFields({ bank: bank.code, fixes: chunk, proof });
       fixesApplied += applied.filter((a) => a.result === 'applied').length;
-      await audit(`normalise/${i}`, 'UPDATE payee_accounts (normalised fields)', 'treasury', chunk, applied);
+      await audit(`normalise/${i}`, {
+        action: 'UPDATE payee_accounts (normalised fields)',
+        target: 'treasury',
+        before: chunk,
+        after: applied,
+        alreadyDone: applied.every((a) => a.result === 'already'),
+      });
     }
     const blockedKinds: BaseDataKind[] = [];
     if (baseData.length === 0) return blockedKinds;
     step = 'pushing-base-data';
     const pushes = await dbChange.pushBaseData({ bank: bank.code, kinds: c.staleKinds, key: runKey, proof });
-    await audit(
-      'base-data',
-      'base_data push',
-      bank.code,
-      baseData,
-      pushes.map((p) => ({ kind: p.kind, version: p.version, pushId: p.pushId })),
-    );
+    await audit('base-data', {
+      action: 'base_data push',
+      target: bank.code,
+      before: baseData,
+      after: pushes.map((p) => ({ kind: p.kind, version: p.version, pushId: p.pushId })),
+      alreadyDone: pushes.every((p) => !p.created),
+    });
     const acked = await waitForAcks(pushes.map((p) => p.pushId));
     for (const p of pushes) {
       pushed.push({ kind: p.kind, version: p.version, acked: acked.has(p.pushId) });

@@ -55,6 +55,7 @@ const labels = {
     after: '变更后',
     result: '结果',
     roles: '升级至角色',
+    approvedBy: '批准人',
     problemAt: '序号',
   },
   en: {
@@ -102,6 +103,7 @@ const labels = {
     after: 'After',
     result: 'Result',
     roles: 'Escalated to roles',
+    approvedBy: 'Approved by',
     problemAt: 'seq',
   },
 } as const;
@@ -115,6 +117,7 @@ const sections: { kind: AuditKind; zh: string; en: string }[] = [
   { kind: 'decision', zh: '审批决定', en: 'Approval decisions' },
   { kind: 'escalation', zh: '审批升级', en: 'Escalations' },
   { kind: 'mutation', zh: '执行操作', en: 'Changes made' },
+  { kind: 'bank-request', zh: '向银行的请求', en: 'Requests to the bank' },
   { kind: 'outcome', zh: '结果', en: 'Outcome' },
 ];
 
@@ -277,10 +280,14 @@ function details(r: AuditRecord, t: Labels, language: Language): string {
     case 'mutation':
       return (
         line(t.action, p.action) +
+        line(t.approvedBy, approvers(p.approvedBy)) +
         line(t.reason, p.reason) +
         json(t.before, p.before) +
-        json(t.after, p.after)
+        json(t.after, p.after) +
+        code(t.planDigest, p.planDigest)
       );
+    case 'bank-request':
+      return line(t.action, p.action) + json(t.before, p.before) + json(t.after, p.after);
     case 'outcome':
       return json(t.result, p.result);
     case 'escalation':
@@ -288,6 +295,18 @@ function details(r: AuditRecord, t: Labels, language: Language): string {
     default:
       return json(t.detail, p);
   }
+}
+
+/** `user（role）` for each approver of a change (records written before roles were recorded: users only). */
+function approvers(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value
+    .map((a: unknown) =>
+      typeof a === 'string'
+        ? a
+        : `${str((a as { user?: unknown }).user)}（${str((a as { role?: unknown }).role)}）`,
+    )
+    .join('、');
 }
 
 interface PlanLike {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../../domain/canonical-json.ts';
+import { mutationRecordSchema } from '../../domain/mutation-record.ts';
 
 export const auditKinds = [
   'run-started',
@@ -18,6 +19,7 @@ export const auditKinds = [
   'proof-used',
   'run-claimed',
   'lock-refused',
+  'bank-request',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
@@ -103,7 +105,8 @@ const present = (what: string) =>
 
 /**
  * The least each kind must say. run-started is closed, so a raw runbook input (which may hold
- * payee data) cannot ride along; the others accept extra fields (a vote's display name, a step).
+ * payee data) cannot ride along; a change is the one mutation record, exactly
+ * (domain/mutation-record.ts); the others accept extra fields (a vote's display name, a step).
  */
 export const payloadSchemas = {
   'run-started': z
@@ -126,11 +129,7 @@ export const payloadSchemas = {
     keyId: z.string().min(1).max(64),
     signature: z.string().regex(/^[0-9a-f]{128}$/, 'an Ed25519 signature as 128 lower-case hex digits'),
   }),
-  mutation: z.looseObject({
-    action: z.string().min(1),
-    before: present('the state before'),
-    after: present('the state after'),
-  }),
+  mutation: mutationRecordSchema,
   outcome: z.looseObject({ result: present('the result') }),
   escalation: z.looseObject({}),
   /** The front door's signed claim that made its user the requester of a run started without one. */
@@ -153,6 +152,15 @@ export const payloadSchemas = {
     workflowType: z.string(),
     taskQueue: z.string(),
   }),
+  /** A request put to a bank that needs no approval (a report the bank owes, asked for again). */
+  'bank-request': z
+    .object({
+      action: z.string().min(1),
+      target: z.string().min(1),
+      before: present('the state before'),
+      after: present('the state after'),
+    })
+    .strict(),
 } satisfies Record<AuditKind, z.ZodType>;
 
 // Lengths fit Oracle VARCHAR2 in characters; Oracle stores '' as NULL, so optional text is null, never ''.

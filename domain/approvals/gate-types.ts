@@ -81,6 +81,8 @@ export function planVoucherTotals(plan: ApprovalPlan): {
 export interface ApprovalVote {
   user: string;
   displayName: string;
+  /** The gate's role the decision was made in (the first of the person's roles the gate asked for). */
+  role: string;
   verdict: 'approve' | 'reject';
   reason?: string;
   at: string;

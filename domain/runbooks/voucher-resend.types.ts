@@ -8,6 +8,7 @@ import type { ApprovalPlan, GateOutcome } from '../approvals/gate-types.ts';
 import type { ApprovalProof } from '../approvals/proof.ts';
 import type { BankAnswer } from '../bank-questions.ts';
 import type { BaseDataKind } from '../base-data.ts';
+import type { ApprovedOn } from '../mutation-record.ts';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
 import { bankCode, businessDate, reason, uniqueList, userId } from './input-fields.ts';
 
@@ -198,6 +199,8 @@ export interface ResendBatchInput extends DiagnoseBatchInput {
   /** Return every voucher's result (small runs), not only those left for people. */
   detail: boolean;
   proof: ApprovalProof | undefined;
+  /** The approval the batch acts on, as its changes record it (domain/mutation-record.ts). */
+  approvedOn: ApprovedOn;
   /** After this instant the approval no longer holds for a resend (GateOutcome.actBy). */
   actBy: string;
   /** The row states the plan was built from: a batch that looks different now is not executed. */

@@ -24,10 +24,10 @@ for (let i = 0; i < Number(count); i++) {
   const { record } = await writer.append({
     workflowId,
     runbook: 'channel-recovery',
-    kind: 'mutation',
+    kind: 'outcome',
     actor: 'system',
-    payload: { action: `step ${i}`, before: i, after: i + 1 },
-    idempotencyKey: `${workflowId}/mutation/${i}`,
+    payload: { result: { step: i } },
+    idempotencyKey: `${workflowId}/step/${i}`,
   });
   seqs.push(record.seq);
   // A worker does other things between appends; without a pause one process could take every turn.

@@ -36,9 +36,12 @@ test('appends chain each record to the one before, from the genesis hash', async
     assert.match(r.recorded_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   }
   // The payload is canonical JSON: sorted keys, no whitespace.
+  const { planDigest } = JSON.parse(stored[1]!.payload) as { planDigest: string };
   assert.equal(
     stored[3]!.payload,
-    '{"action":"START CHANNEL(\'CZ.TO.ICBC\')","after":{"status":"RUNNING"},"before":{"status":"RETRYING"}}',
+    `{"action":"START CHANNEL('CZ.TO.ICBC')","after":{"status":"RUNNING"},"alreadyDone":false,` +
+      `"approvedBy":[{"role":"comm-approver","user":"fin.li"}],"before":{"status":"RETRYING"},` +
+      `"gateId":"restart-1","planDigest":"${planDigest}","target":"QM.CZ"}`,
   );
   assert.equal(stored[0]!.actor, 'eng.zhang');
   assert.equal(stored[0]!.subject, 'CZ.TO.ICBC');

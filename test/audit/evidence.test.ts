@@ -116,6 +116,7 @@ test('evidence for business days: the records, anchors that tie them to the chai
     '李审批（fin.li）',
     '批准',
     '启动发送通道',
+    'fin.li（comm-approver）',
     '导出时的签名链头（审计库之外）',
   ])
     assert.ok(html.includes(label), `page shows ${label}`);

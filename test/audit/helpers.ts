@@ -22,6 +22,7 @@ import {
 } from '../../connectors/audit/verify.ts';
 import type { SignerKey } from '../../domain/approvals/decision.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
+import { mutationRecord } from '../../domain/mutation-record.ts';
 import type { AuditConfig } from '../../temporal.config.ts';
 import { testAuditSection } from '../support/audit-site.ts';
 
@@ -205,11 +206,16 @@ export function runEntries(
       subject: 'CZ.TO.ICBC',
       kind: 'mutation',
       actor: 'system',
-      payload: {
-        action: "START CHANNEL('CZ.TO.ICBC')",
-        before: { status: 'RETRYING' },
-        after: { status: 'RUNNING' },
-      },
+      payload: mutationRecord(
+        { gateId, planDigest, approvedBy: [{ user: 'fin.li', role: 'comm-approver' }] },
+        {
+          action: "START CHANNEL('CZ.TO.ICBC')",
+          target: 'QM.CZ',
+          before: { status: 'RETRYING' },
+          after: { status: 'RUNNING' },
+          alreadyDone: false,
+        },
+      ),
       idempotencyKey: `${workflowId}/mutation/start-channel`,
     },
     {

@@ -101,7 +101,12 @@ describe('daily report and list check', () => {
       .where('business_date', '=', date)
       .execute();
     assert.equal(rows.length, 3);
-    assert.deepEqual(await auditKinds(handle.workflowId), ['run-started', 'mutation', 'mutation', 'outcome']);
+    assert.deepEqual(await auditKinds(handle.workflowId), [
+      'run-started',
+      'bank-request',
+      'bank-request',
+      'outcome',
+    ]);
     assert.match(readFileSync(result.report.markdown, 'utf8'), /已请求补发并收到/);
   });
 
@@ -125,7 +130,7 @@ describe('daily report and list check', () => {
     assert.ok(sent[0]!.link?.endsWith(encodeURIComponent(handle.workflowId)));
     assert.deepEqual(await auditKinds(handle.workflowId), [
       'run-started',
-      'mutation',
+      'bank-request',
       'escalation',
       'outcome',
     ]);

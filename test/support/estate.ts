@@ -1,7 +1,8 @@
 /**
  * A whole estate for an integration test: a temporary site, the sandbox (in-process), a
  * Temporal client that starts runbooks as the front door does (signed-starts.ts), and a worker —
- * in-process, or as a real child process when the test must kill it.
+ * in-process, or as a real child process when the test must kill it. Stopping it fails if a change
+ * its runs recorded is not in the one mutation record's shape (mutation-records.ts).
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -11,6 +12,7 @@ import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
 import { testDataConverter } from './codec.ts';
 import { signedStarts } from './signed-starts.ts';
+import { unparsedMutationRecords } from './mutation-records.ts';
 import { makeTestSite, type RawSite, type TestSite } from './site.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';
 import { testWorkflowBundle } from './workflow-bundles.ts';
@@ -79,7 +81,10 @@ export async function startTestEstate(
       await connection.close();
       await sandbox.stop();
       await temporal.stop();
+      const unparsed = await unparsedMutationRecords(ts.site.audit);
       ts.cleanup();
+      if (unparsed.length > 0)
+        throw new Error(`changes recorded outside the one mutation record:\n${unparsed.join('\n')}`);
     },
   };
 }

@@ -149,6 +149,7 @@ describe('approval decision rules', () => {
     gate.votes.push({
       user: 'wang',
       displayName: '王审批',
+      role: 'comm-approver',
       verdict: 'approve',
       at: first.claims.issuedAt,
       via: 'inbox',

@@ -185,6 +185,11 @@ async function resendTimedOut(
     sampleSize: 10,
     detail: true,
     proof: undefined,
+    approvedOn: {
+      gateId: 'resend-1',
+      planDigest: planDigest({ title: 'resend' }),
+      approvedBy: [{ user: 'wang', role: 'finance-approver' }],
+    },
     actBy: new Date(now + approvalHoldsMs).toISOString(),
     expected: {
       resendDigest: planDigest([{ voucherNo, amountFen: 1_288_000, status: 'timed_out', updatedAt }]),

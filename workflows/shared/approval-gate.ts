@@ -138,9 +138,12 @@ export function createApprovalGate(options: {
       const { claims, keyId } = decision;
       usedNonces.add(claims.nonce);
       if (claims.v === 2 && claims.verdict === 'approve') approving.push({ ...decision, claims });
+      const approver = policy?.approvers.find((a) => a.id === claims.user);
       const vote: ApprovalVote = {
         user: claims.user,
-        displayName: policy?.approvers.find((a) => a.id === claims.user)?.displayName ?? claims.user,
+        displayName: approver?.displayName ?? claims.user,
+        // The validator let the decision in on one of the gate's roles: the one it was made in.
+        role: approver?.roles.find((r) => pending?.roles.includes(r)) ?? '',
         verdict: claims.verdict,
         reason: claims.reason,
         at: claims.issuedAt,

@@ -8,10 +8,11 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
 import type { GateOutcome } from '../../domain/approvals/gate-types.ts';
-import type { PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
+import { sqlCommand, type PlannedChange } from '../../domain/bank-checks/finance-plan.ts';
 import type { MutationResult } from '../../domain/bank-checks/types.ts';
 import { dateInZone } from '../../domain/calendar/dates.ts';
 import { ErrorKind } from '../../domain/errors.ts';
+import { approvedOn } from '../../domain/mutation-record.ts';
 import { readActivities, writeActivities, type ReadProxy, type WriteProxy } from './retry-profiles.ts';
 import { openRun, type GatedRun } from './runbook-run.ts';
 import { estateBank } from './runbook-opening.ts';
@@ -90,21 +91,14 @@ export async function applyChanges(
       throw err;
     }
     applied.results.push({ ...result, change, at: new Date().toISOString() });
-    await run.record.audit({
-      kind: 'mutation',
-      actor: 'system',
+    await run.record.mutation(approvedOn(approval), {
       subject: `${run.bank.code}/${'receiptNo' in change.mutation ? change.mutation.receiptNo : 'refundNo' in change.mutation ? change.mutation.refundNo : change.mutation.voucherNo}`,
-      payload: {
-        action: change.mutation.kind,
-        target: 'treasury',
-        statements: result.statements,
-        rows: result.rows,
-        alreadyDone: result.alreadyDone,
-        before: result.before,
-        after: result.after,
-        approvedBy: approval.votes.map((v) => v.user),
-        planDigest: approval.planDigest,
-      },
+      // The statements as run; the plan's, when the change was found made already.
+      action: sqlCommand(result.alreadyDone ? change.sql : result.statements),
+      target: 'treasury',
+      before: result.before,
+      after: result.after,
+      alreadyDone: result.alreadyDone,
       key: `mutation/${approval.gateId}/${i}`,
     });
   }

@@ -180,7 +180,7 @@ async function everyMutation(workflowId: string): Promise<RogueCall[]> {
     }),
     db('requestOnboardingTestQuery', {
       code: 'RCB',
-      query: { queryId: 'ROGUE-Q1', voucherNo: 'ROGUE00001' },
+      query: { subject: 'voucher', queryId: 'ROGUE-Q1', voucherNo: 'ROGUE00001' },
     }),
     db('pushBaseData', { bank: 'RCB', kinds: ['payee_account'], key: 'rogue' }),
     db('normalisePayeeFields', {

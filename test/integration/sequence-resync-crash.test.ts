@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
+import { queryPrefix } from '../../domain/bank-questions.ts';
 import type { SequenceResyncResult } from '../../domain/runbooks/sequence-resync.types.ts';
 import { startChannel } from '../../sandbox/mq/channel-commands.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
@@ -223,17 +224,18 @@ async function serialsKilledAtTheRealign(l: WorkerLane, starting: Promise<void>)
   assert.equal(runs.scheduled.get('realignOutgoingSerial'), 1);
   assert.ok(runs.retried.includes('realignOutgoingSerial'), 'the killed realignment ran again');
   assert.equal(result.actions[0]?.alreadyDone, true, 'and found it done');
+  // Each question of the run's under its own round's prefix (ask-bank.ts), filed once.
+  const asked = runs.scheduled.get('askBank') ?? 0;
+  const runKey = `${id}/${handle.firstExecutionRunId}`;
+  const prefixes = Array.from({ length: asked }, (_, k) => queryPrefix(runKey, 'serials', k + 1));
   const queries = await db()
     .selectFrom('bank_queries')
     .select(['query_id', 'status'])
     .where('bank_code', '=', 'CCB')
-    .where('query_id', 'like', 'sr-%')
+    .where((eb) => eb.or(prefixes.map((p) => eb('query_id', 'like', `${p}%`))))
     .execute();
-  assert.equal(
-    queries.length,
-    runs.scheduled.get('askBankSerial'),
-    'one status query filed per question the run asked, none twice',
-  );
+  assert.ok(asked > 0, 'the run asked the bank');
+  assert.equal(queries.length, asked, 'one status query filed per question the run asked, none twice');
   assert.ok(queries.every((q) => q.status === 'answered'));
 
   // The next voucher carries the number the bank expects.

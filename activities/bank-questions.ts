@@ -53,6 +53,16 @@ export async function fileQuestions(
   );
 }
 
+/**
+ * The query ids under `prefix` as a range of the primary key, which its index finds: with a LIKE,
+ * or with the bank in the query, SQLite without statistics scans all the bank's questions instead.
+ * The bank and the status are checked on the rows found.
+ */
+function underPrefix(prefix: string): [from: string, to: string] {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return [prefix, `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}`];
+}
+
 export function createBankQuestionActivities({
   db,
   site,
@@ -79,14 +89,15 @@ export function createBankQuestionActivities({
 
     /** How the questions whose id starts with `prefix` stand: filed, sent, answered. */
     async countAnswers({ bank, prefix }: { bank: string; prefix: string }): Promise<AnswerCounts> {
+      const [from, to] = underPrefix(prefix);
       const rows = await db
         .selectFrom('bank_queries')
-        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('bank_code', '=', bank)
-        .where('query_id', 'like', `${prefix}%`)
-        .groupBy('status')
+        .select(['bank_code', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('query_id', '>=', from)
+        .where('query_id', '<', to)
+        .groupBy(['bank_code', 'status'])
         .execute();
-      const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+      const n = (s: string) => Number(rows.find((r) => r.bank_code === bank && r.status === s)?.n ?? 0);
       return {
         filed: n('pending_send') + n('sent') + n('answered'),
         sent: n('sent') + n('answered'),
@@ -96,15 +107,19 @@ export function createBankQuestionActivities({
 
     /** The answers filed for the questions whose id starts with `prefix` (one that is not an answer is left out). */
     async readAnswers({ bank, prefix }: { bank: string; prefix: string }): Promise<BankAnswer[]> {
+      const [from, to] = underPrefix(prefix);
       const rows = await db
         .selectFrom('bank_queries')
-        .select(['query_id', 'answered_at', 'answer'])
-        .where('bank_code', '=', bank)
-        .where('query_id', 'like', `${prefix}%`)
-        .where('status', '=', 'answered')
+        .select(['query_id', 'bank_code', 'status', 'answered_at', 'answer'])
+        .where('query_id', '>=', from)
+        .where('query_id', '<', to)
         .orderBy('query_id')
         .execute();
-      return rows.flatMap((r) => parseAnswer(r.query_id, r.answered_at ?? '', r.answer ?? '') ?? []);
+      return rows.flatMap((r) =>
+        r.bank_code === bank && r.status === 'answered'
+          ? (parseAnswer(r.query_id, r.answered_at ?? '', r.answer ?? '') ?? [])
+          : [],
+      );
     },
   };
 }

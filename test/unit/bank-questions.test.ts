@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { InsertQueryNode, type KyselyPlugin } from 'kysely';
+import { InsertQueryNode, SelectQueryNode, type CompiledQuery, type KyselyPlugin } from 'kysely';
 import { createBankQuestionActivities } from '../../activities/bank-questions.ts';
 import { openSqlite, type TreasuryDb } from '../../connectors/treasury/database.ts';
 import { createTreasurySchema } from '../../connectors/treasury/migrations.ts';
@@ -134,6 +134,34 @@ describe('asking a bank on SQLite while the send/receive program writes', () => 
       { queryId: asked.queryId, answeredAt: at, voucherNo: 'V1', known: false, lastSerialAccepted: 41 },
     ]);
     assert.deepEqual(await acts.readAnswers({ bank: 'ICBC', prefix }), []);
+  });
+
+  it("finds a run's questions by the range of their ids, not by scanning the bank's", async () => {
+    const reads: CompiledQuery[] = [];
+    const capture: KyselyPlugin = {
+      transformQuery({ node, queryId }) {
+        if (SelectQueryNode.is(node)) reads.push(db.getExecutor().compileQuery(node, queryId));
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    };
+    const acts = createBankQuestionActivities({ db: db.withPlugin(capture), site, now: () => new Date(at) });
+    const prefix = queryPrefix('voucher-resend/ICBC/2026-11-27', 'diagnose');
+    await acts.countAnswers({ bank: 'ICBC', prefix });
+    await acts.readAnswers({ bank: 'ICBC', prefix });
+    assert.equal(reads.length, 2);
+    for (const read of reads) {
+      const plan = program
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${read.sql}`)
+        .all(...read.parameters)
+        .map((r) => r.detail);
+      assert.ok(
+        plan.some((d) =>
+          /USING INDEX sqlite_autoindex_bank_queries_1 \(query_id>\? AND query_id<\?\)/.test(d),
+        ),
+        `${read.sql}: ${plan.join('; ')}`,
+      );
+    }
   });
 
   it('refuses a bank the estate does not have, before filing anything', async () => {

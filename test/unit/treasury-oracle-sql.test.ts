@@ -70,6 +70,7 @@ const tableRows: Record<string, Record<string, unknown>> = {
   base_data_versions: { kind: 'payee_account', version_current: 3, version_sent: 3, version_acked: 2 },
   bank_queries: {
     query_id: 'q-1',
+    bank_code: bank,
     ref_no: '4201000001',
     status: 'answered',
     sent_at: at,

@@ -61,6 +61,25 @@ export async function answersTo(
   return new Map(read.filter((a) => asked.has(a.queryId)).map((a) => [a.queryId, a]));
 }
 
+/**
+ * The waits between two looks at the answers: from half a second, doubling, up to two seconds —
+ * banks answer within a second or two — or up to a sixtieth of a long wait (at most 30 s). Runs
+ * begun before looked every thirtieth of the wait, every 2 to 30 s, and replay as they did.
+ */
+function looks(waitSeconds: number): () => number {
+  if (!patched('bank-answers-looked-at-sooner')) {
+    const every = Math.min(30_000, Math.max(2000, (waitSeconds * 1000) / 30));
+    return () => every;
+  }
+  const cap = Math.min(30_000, Math.max(2000, (waitSeconds * 1000) / 60));
+  let next = 500;
+  return () => {
+    const wait = next;
+    next = Math.min(next * 2, cap);
+    return wait;
+  };
+}
+
 /** Waits up to `waitSeconds` for the filed `questions` (all under `prefix`) to be answered. */
 export async function awaitAnswers(
   desk: BankDesk,
@@ -70,10 +89,10 @@ export async function awaitAnswers(
 ): Promise<AskOutcome> {
   const look = readActivities<BankQuestions>({ taskQueue: desk.dbQueue });
   const deadline = Date.now() + waitSeconds * 1000;
-  const pollMs = Math.min(30_000, Math.max(2000, (waitSeconds * 1000) / 30));
+  const nextWait = looks(waitSeconds);
   let counts = await look.countAnswers({ bank: desk.bank, prefix });
   while (counts.answered < questions.length && Date.now() < deadline) {
-    await sleep(Math.min(pollMs, deadline - Date.now()));
+    await sleep(Math.min(nextWait(), deadline - Date.now()));
     counts = await look.countAnswers({ bank: desk.bank, prefix });
   }
   const answers = await answersTo(desk, prefix, questions);

@@ -24,6 +24,25 @@ export type BankSubject =
 /** A status query to one bank; `queryId` ties the answer to it. */
 export type BankQuestion = { queryId: string } & BankSubject;
 
+/** A void as the bank has it on record. */
+export interface VoidState {
+  state: 'voided' | 'refused';
+  at: string;
+  reason?: string;
+}
+
+/** A refund as the bank has it on record (`known: false`: the bank has no such refund). */
+export interface RefundState {
+  refundNo: string;
+  known: boolean;
+  state?: 'refunded' | 'refused';
+  voucherNo?: string;
+  amountFen?: number;
+  refundDate?: string;
+  initiatedBy?: 'finance' | 'bank';
+  reason?: string;
+}
+
 /** A bank's status answer, as the send/receive program filed it. */
 export interface BankAnswer {
   queryId: string;
@@ -35,17 +54,10 @@ export interface BankAnswer {
   status?: string;
   paidAt?: string | null;
   amountFen?: number;
-  void?: { state: 'voided' | 'refused'; at: string; reason?: string };
-  refund?: {
-    refundNo: string;
-    known: boolean;
-    state?: 'refunded' | 'refused';
-    voucherNo?: string;
-    amountFen?: number;
-    refundDate?: string;
-    initiatedBy?: 'finance' | 'bank';
-    reason?: string;
-  };
+  /** A void the bank has on record for the voucher. */
+  void?: VoidState;
+  /** The refund asked about, or the voucher's refund when there is one. */
+  refund?: RefundState;
   reportKind?: ReportKind;
   reportDate?: string;
   /** For a report: whether the bank sent it again. */

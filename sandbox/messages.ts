@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { messageKinds } from '../connectors/treasury/schema.ts';
 import type { MessageKind } from '../connectors/treasury/schema.ts';
+import type { RefundState, VoidState } from '../domain/bank-questions.ts';
 
 export const FINANCE = 'CZ';
 
@@ -128,22 +129,7 @@ export interface StatusAnswerBody {
   refund?: RefundState;
 }
 
-export interface VoidState {
-  state: 'voided' | 'refused';
-  at: string;
-  reason?: string;
-}
-
-export interface RefundState {
-  refundNo: string;
-  known: boolean;
-  state?: 'refunded' | 'refused';
-  voucherNo?: string;
-  amountFen?: number;
-  refundDate?: string;
-  initiatedBy?: 'finance' | 'bank';
-  reason?: string;
-}
+export type { RefundState, VoidState };
 
 /** 作废申请: void a voucher not yet paid. */
 export interface VoidRequestBody {

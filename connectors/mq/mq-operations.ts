@@ -68,24 +68,36 @@ export class MqOperations {
   ): Promise<ChannelStatus> {
     const command = `DISPLAY CHSTATUS(${name('channel', channel)})${options.saved ? ' SAVED' : ''} ALL`;
     const result = await this.run(qmgr, command, { allow: isStatusNotFound });
-    const objects = result.responses.filter((r) => r.attributes.CHANNEL !== undefined);
-    const [first] = objects;
-    if (!first) return { found: false, status: 'INACTIVE', raw: {} };
-    const chosen = (!options.saved && objects.find((r) => 'CURRENT' in r.attributes)) || first;
-    const a = chosen.attributes;
-    return {
-      found: true,
-      status: channelState(result, a.STATUS),
-      ...optional('substate', a.SUBSTATE),
-      ...(a.INDOUBT && { indoubt: a.INDOUBT === 'YES' }),
-      ...optional('lastSeq', toInt(a.LSTSEQNO)),
-      ...optional('currentSeq', toInt(a.CURSEQNO)),
-      ...optional('chltype', a.CHLTYPE),
-      ...optional('xmitq', a.XMITQ),
-      ...optional('conname', a.CONNAME),
-      ...optional('msgs', toInt(a.MSGS)),
-      raw: a,
-    };
+    return statusOf(
+      result,
+      result.responses.filter((r) => r.attributes.CHANNEL !== undefined),
+      options.saved,
+    );
+  }
+
+  /**
+   * The status of many channels of one queue manager in one command, `DISPLAY CHSTATUS(<generic>)
+   * ALL` (or `SAVED ALL`) over their common prefix, read per channel as `displayChannelStatus`
+   * reads one. A channel whose part of the answer cannot be read maps to undefined: ask it alone.
+   */
+  async displayChannelStatuses(
+    qmgr: string,
+    channels: readonly string[],
+    options: { saved?: boolean } = {},
+  ): Promise<Map<string, ChannelStatus | undefined>> {
+    const command = `DISPLAY CHSTATUS(${generic('channel', channels)})${options.saved ? ' SAVED' : ''} ALL`;
+    const result = await this.run(qmgr, command, { allow: isStatusNotFound });
+    const byChannel = groupBy(result.responses, 'CHANNEL');
+    return new Map(
+      channels.map((channel) => {
+        try {
+          return [channel, statusOf(result, byChannel.get(channel) ?? [], options.saved)];
+        } catch (err) {
+          if (err instanceof MqCommandError) return [channel, undefined];
+          throw err;
+        }
+      }),
+    );
   }
 
   /** `DISPLAY CHANNEL(X) ALL`; null when the channel is not defined. */
@@ -113,6 +125,18 @@ export class MqOperations {
     );
     if (depth === undefined) throw unexpected(result, 'no CURDEPTH in the answer');
     return depth;
+  }
+
+  /**
+   * The depth of many local queues of one queue manager in one command, `DISPLAY QLOCAL(<generic>)
+   * CURDEPTH` over their common prefix; a queue the answer does not show maps to undefined: ask it
+   * alone (for the same answer, or the same error, as `queueDepth`).
+   */
+  async queueDepths(qmgr: string, queues: readonly string[]): Promise<Map<string, number | undefined>> {
+    const command = `DISPLAY QLOCAL(${generic('queue', queues)}) CURDEPTH`;
+    const result = await this.run(qmgr, command, { allow: isUnknownObject });
+    const byQueue = groupBy(result.responses, 'QUEUE');
+    return new Map(queues.map((q) => [q, toInt(byQueue.get(q)?.[0]?.attributes.CURDEPTH)]));
   }
 
   /** `DISPLAY QMGR DEADQ`; null when the queue manager has no dead-letter queue. */
@@ -206,6 +230,51 @@ export function createMqOperations(admin: MqAdminPort): MqOperations {
 
 function name(kind: 'channel' | 'queue', value: string): string {
   return assertMqName(kind, value);
+}
+
+/**
+ * The generic name (a prefix and a trailing `*`, as MQSC takes it) that covers `names`: their
+ * longest common prefix, or the one name itself.
+ */
+export function generic(kind: 'channel' | 'queue', names: readonly string[]): string {
+  const distinct = [...new Set(names)].map((n) => name(kind, n));
+  const [first] = distinct;
+  if (first === undefined) throw new MqInvalidNameError(kind, '', 'no names to cover');
+  if (distinct.length === 1) return first;
+  let prefix = first;
+  for (const n of distinct) while (!n.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return `${prefix}*`;
+}
+
+/** Response objects by the value of one attribute (CHANNEL, QUEUE), in the order given. */
+function groupBy(responses: readonly MqscObjectResponse[], key: string): Map<string, MqscObjectResponse[]> {
+  const groups = new Map<string, MqscObjectResponse[]>();
+  for (const r of responses) {
+    const value = r.attributes[key];
+    if (value !== undefined) groups.set(value, [...(groups.get(value) ?? []), r]);
+  }
+  return groups;
+}
+
+/** One channel's status from its objects in a DISPLAY CHSTATUS answer: the current instance first. */
+function statusOf(result: MqscResult, objects: MqscObjectResponse[], saved?: boolean): ChannelStatus {
+  const [first] = objects;
+  if (!first) return { found: false, status: 'INACTIVE', raw: {} };
+  const chosen = (!saved && objects.find((r) => 'CURRENT' in r.attributes)) || first;
+  const a = chosen.attributes;
+  return {
+    found: true,
+    status: channelState(result, a.STATUS),
+    ...optional('substate', a.SUBSTATE),
+    ...(a.INDOUBT && { indoubt: a.INDOUBT === 'YES' }),
+    ...optional('lastSeq', toInt(a.LSTSEQNO)),
+    ...optional('currentSeq', toInt(a.CURSEQNO)),
+    ...optional('chltype', a.CHLTYPE),
+    ...optional('xmitq', a.XMITQ),
+    ...optional('conname', a.CONNAME),
+    ...optional('msgs', toInt(a.MSGS)),
+    raw: a,
+  };
 }
 
 function oneOf<T extends string>(kind: string, value: string, allowed: readonly T[]): T {

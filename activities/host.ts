@@ -3,7 +3,7 @@
  */
 import type { HostPort } from '../connectors/host/port.ts';
 import type { FrontEndCheck, ProgramsCheck } from '../domain/runbooks/daily-inspection.types.ts';
-import type { SiteConfig } from '../temporal.config.ts';
+import type { BankConfig, SiteConfig } from '../temporal.config.ts';
 import { requireBank } from './site-lookup.ts';
 
 export function createHostActivities({ host, site }: { host: HostPort; site: SiteConfig }) {
@@ -14,15 +14,24 @@ export function createHostActivities({ host, site }: { host: HostPort; site: Sit
     },
 
     async probeFrontEnd({ bank }: { bank: string }): Promise<FrontEndCheck> {
-      const { frontEnd } = requireBank(site, bank);
-      const probe = await host.probeTcp(frontEnd.host, frontEnd.port, site.thresholds.tcpTimeoutMs);
-      return {
-        method: 'tcp',
-        reachable: probe.reachable,
-        detail: probe.reachable
-          ? `${frontEnd.host}:${frontEnd.port} 连接成功（${probe.latencyMs} ms）`
-          : `${frontEnd.host}:${frontEnd.port} 连接失败（${probe.error}）`,
-      };
+      return probeFrontEnd(host, site, requireBank(site, bank));
     },
+  };
+}
+
+/** The bank's front end reached over TCP, as the inspection's front-end check. */
+export async function probeFrontEnd(
+  host: HostPort,
+  site: SiteConfig,
+  bank: BankConfig,
+): Promise<FrontEndCheck> {
+  const { frontEnd } = bank;
+  const probe = await host.probeTcp(frontEnd.host, frontEnd.port, site.thresholds.tcpTimeoutMs);
+  return {
+    method: 'tcp',
+    reachable: probe.reachable,
+    detail: probe.reachable
+      ? `${frontEnd.host}:${frontEnd.port} 连接成功（${probe.latencyMs} ms）`
+      : `${frontEnd.host}:${frontEnd.port} 连接失败（${probe.error}）`,
   };
 }

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MqCommandError } from '../connectors/mq/errors.ts';
-import { createMqOperations, type ChannelStatus } from '../connectors/mq/mq-operations.ts';
+import { createMqOperations, type ChannelStatus, type PingResult } from '../connectors/mq/mq-operations.ts';
 import { MqAuthError, MqUnreachableError, type MqAdminPort } from '../connectors/mq/port.ts';
 import type { ChannelActionResult } from '../domain/channel-action.ts';
 import { ErrorKind } from '../domain/errors.ts';
@@ -123,14 +123,7 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
 
     async pingChannel({ bank }: { bank: string }): Promise<FrontEndCheck> {
       const b = requireBank(site, bank);
-      return mqCall(async () => {
-        const ping = await ops.pingChannel(finance, b.senderChannel);
-        return {
-          method: 'ping',
-          reachable: ping.ok,
-          detail: `PING CHANNEL(${b.senderChannel})：${ping.detail}`,
-        };
-      });
+      return mqCall(async () => pingCheck(b.senderChannel, await ops.pingChannel(finance, b.senderChannel)));
     },
   };
 }
@@ -163,7 +156,13 @@ export async function tolerate(
   }
 }
 
-function toEnd(
+/** A PING CHANNEL's answer as the inspection's front-end check. */
+export function pingCheck(channel: string, ping: PingResult): FrontEndCheck {
+  return { method: 'ping', reachable: ping.ok, detail: `PING CHANNEL(${channel})：${ping.detail}` };
+}
+
+/** A channel end as the inspection reports it: its state now, its sequence numbers from `seq`. */
+export function toEnd(
   qmgr: string,
   channel: string,
   chltype: string,

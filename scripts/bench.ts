@@ -19,8 +19,7 @@ if (checkOnly) {
   console.log(argumentsOk(`run the ${which} benchmark`));
   process.exit(0);
 }
-if (which === 'inspection')
-  process.exit(await (await import('./bench/inspection.ts')).runInspectionBench());
+if (which === 'inspection') process.exit(await (await import('./bench/inspection.ts')).runInspectionBench());
 if (which === 'resend') process.exit(await (await import('./bench/resend.ts')).runResendBench());
 if (which === 'reconciliation')
   process.exit(await (await import('./bench/reconciliation.ts')).runReconciliationBench());

@@ -18,6 +18,7 @@ import { createBankQuestionActivities } from '../activities/bank-questions.ts';
 import { createControlActivities } from '../activities/control.ts';
 import { createNotifyActivities } from '../activities/notify.ts';
 import { createHostActivities } from '../activities/host.ts';
+import { createBulkInspectionActivities } from '../activities/inspection-bulk.ts';
 import { createLockActivities } from '../activities/locks.ts';
 import { createMqActivities } from '../activities/mq.ts';
 import { createChannelSequenceActivities } from '../activities/channel-sequence.ts';
@@ -167,6 +168,7 @@ export async function createWorkers(options: {
           ...createMqActivities({ mq: createMqAdmin(site.mq), site }),
           ...createChannelSequenceActivities({ mq: createMqAdmin(site.mq), site }),
           ...createHostActivities({ host, site }),
+          ...createBulkInspectionActivities({ mq: createMqAdmin(site.mq), host, site }),
           ...createBankOnboardingMqActivities({ mq: createMqAdmin(site.mq), host, site }),
         }),
       );

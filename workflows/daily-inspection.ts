@@ -7,7 +7,6 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  ApplicationFailure,
   log,
   ParentClosePolicy,
   patched,
@@ -18,9 +17,6 @@ import {
 } from '@temporalio/workflow';
 import type { createCalendarActivities } from '../activities/calendar.ts';
 import type { createControlActivities } from '../activities/control.ts';
-import type { createHostActivities } from '../activities/host.ts';
-import type { createMqActivities } from '../activities/mq.ts';
-import type { createTreasuryActivities } from '../activities/treasury.ts';
 import { dateInZone } from '../domain/calendar/dates.ts';
 import { parseInput, invalidInput } from '../domain/errors.ts';
 import {
@@ -34,19 +30,17 @@ import {
 } from '../domain/runbooks/daily-inspection.types.ts';
 import { dailyInspectionReport } from '../domain/runbooks/daily-inspection.report.ts';
 import { futureDateProblems, unknownBankProblems } from '../domain/runbooks/input-estate.ts';
-import { assessBank, worst } from './daily-inspection.assess.ts';
+import { assessBank, worst, type Thresholds } from './daily-inspection.assess.ts';
 import { calendarFindings } from './daily-inspection.calendar.ts';
+import { inspectBank, inspectInBulk, lookers, type Look } from './daily-inspection.look.ts';
 import { followUpsFor, type FollowUp } from './daily-inspection.follow-up.ts';
-import { mapWithConcurrency } from './shared/concurrency.ts';
+import { mapWithConcurrency } from '../domain/concurrency.ts';
 import { progressQuery, type RunbookProgress } from './shared/progress.ts';
 import { readActivities, recordActivities } from './shared/retry-profiles.ts';
 import { BankCodeKey, LightKey, OutcomeKey, RunbookKey } from './shared/search-attributes.ts';
 
 type Calendar = ReturnType<typeof createCalendarActivities>;
 type Control = ReturnType<typeof createControlActivities>;
-type Mq = ReturnType<typeof createMqActivities>;
-type Host = ReturnType<typeof createHostActivities>;
-type Treasury = ReturnType<typeof createTreasuryActivities>;
 
 export async function dailyInspection(rawInput: DailyInspectionInput = {}): Promise<DailyInspectionResult> {
   const input = parseInput(dailyInspectionInputSchema, rawInput);
@@ -68,9 +62,7 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
   ]);
 
   const look = { ...lookers(estate.taskQueues), date, skip: new Set<InspectionCheck>(input.skip) };
-  const inspected = await mapWithConcurrency(banks, estate.concurrency, async (bank) =>
-    progress.during(bank.code, async () => assessBank(await inspectBank(bank, look), estate.thresholds)),
-  );
+  const inspected = await inspectAll(banks, look, estate, progress);
   const findings = inspected.flatMap((b) => b.findings);
   const light = worst([...inspected.map((b) => b.light), ...siteFindings.map((f) => f.light)]);
   const summary: Omit<DailyInspectionResult, 'report'> = {
@@ -110,11 +102,13 @@ function answerProgress(total: number) {
     detail: progress,
   }));
   return {
-    /** Shows the bank's inspection as running while `inspect` runs, then counts it and its findings. */
-    async during(bank: string, inspect: () => Promise<BankInspection>): Promise<BankInspection> {
-      progress.running.push(bank);
-      const assessed = await inspect();
-      progress.running = progress.running.filter((c) => c !== bank);
+    /** Shows the banks' inspections as running. */
+    started(banks: string[]): void {
+      progress.running.push(...banks);
+    },
+    /** Counts an assessed bank and its findings as done. */
+    finished(assessed: BankInspection): BankInspection {
+      progress.running = progress.running.filter((c) => c !== assessed.bank);
       progress.done += 1;
       progress.findings += assessed.findings.length;
       return assessed;
@@ -122,58 +116,22 @@ function answerProgress(total: number) {
   };
 }
 
-/** The read-only activities an inspection looks through, in the zones that reach each system. */
-function lookers(queues: { comm: string; db: string }) {
-  return {
-    mq: readActivities<Mq>({ taskQueue: queues.comm }),
-    host: readActivities<Host>({ taskQueue: queues.comm }),
-    treasury: readActivities<Treasury>({ taskQueue: queues.db }),
-  };
-}
-
-/**
- * One bank's checks, in parallel — channels both ways, queues, programs, the day's traffic — then
- * the front end: PING CHANNEL when the sender is not running, TCP otherwise. A check that fails
- * is red with its error; a skipped one says so.
- */
-async function inspectBank(
-  bank: { code: string; name: string },
-  look: ReturnType<typeof lookers> & { date: string; skip: Set<InspectionCheck> },
-): Promise<BankInspection> {
-  const { mq, host, treasury, date, skip } = look;
-  const result: BankInspection = {
-    bank: bank.code,
-    bankName: bank.name,
-    light: 'green',
-    checks: {},
-    findings: [],
-  };
-  const run = async <K extends InspectionCheck>(
-    check: K,
-    fn: () => Promise<BankInspection[K & keyof BankInspection]>,
-  ) => {
-    if (skip.has(check)) {
-      result.checks[check] = { light: 'skipped' };
-      return;
-    }
-    try {
-      (result as unknown as Record<string, unknown>)[check] = await fn();
-    } catch (err) {
-      result.checks[check] = { light: 'red', error: describeFailure(err) };
-    }
-  };
-  await Promise.all([
-    run('channels', () => mq.inspectChannels({ bank: bank.code })),
-    run('queues', () => mq.inspectQueues({ bank: bank.code })),
-    run('programs', () => host.checkPrograms({ bank: bank.code })),
-    run('traffic', () => treasury.countTraffic({ bank: bank.code, date })),
-  ]);
-  await run('frontEnd', () =>
-    result.channels?.sender.status === 'RUNNING'
-      ? host.probeFrontEnd({ bank: bank.code })
-      : mq.pingChannel({ bank: bank.code }),
-  );
-  return result;
+/** Every bank inspected and assessed: in bulk, or one bank at a time as runs recorded before the bulk looks replay. */
+async function inspectAll(
+  banks: { code: string; name: string }[],
+  look: Look,
+  estate: { concurrency: number; thresholds: Thresholds },
+  progress: ReturnType<typeof answerProgress>,
+): Promise<BankInspection[]> {
+  const assess = (b: BankInspection) => progress.finished(assessBank(b, estate.thresholds));
+  if (patched('inspection-in-bulk')) {
+    progress.started(banks.map((b) => b.code));
+    return inspectInBulk(banks, look, estate.concurrency, assess);
+  }
+  return mapWithConcurrency(banks, estate.concurrency, async (bank) => {
+    progress.started([bank.code]);
+    return assess(await inspectBank(bank, look));
+  });
 }
 
 /** Starts each follow-up as an independent run (it outlives the inspection); a running one is left be. */
@@ -210,11 +168,4 @@ function selectBanks(
   return input.banks
     ? input.banks.map((code) => known.get(code) as { code: string; name: string })
     : configured;
-}
-
-function describeFailure(err: unknown): string {
-  if (err instanceof ApplicationFailure) return `${err.type ?? 'Error'}: ${err.message}`;
-  const cause = (err as { cause?: unknown }).cause;
-  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -48,7 +48,7 @@ import {
 } from '../domain/runbooks/voucher-resend.types.ts';
 import { createApprovalGate } from './shared/approval-gate.ts';
 import { unknownCalendarYear } from './shared/calendar-refusal.ts';
-import { mapWithConcurrency } from './shared/concurrency.ts';
+import { mapWithConcurrency } from '../domain/concurrency.ts';
 import { acquireLock, type HeldLock } from './shared/locks.ts';
 import { progressQuery } from './shared/progress.ts';
 import { readActivities, writeActivities } from './shared/retry-profiles.ts';

@@ -15,7 +15,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { RunbookInputError, validateRunbookInput } from '../../scripts/lib/runbook-input.ts';
 import { prepareStart } from '../../scripts/lib/run-start.ts';
 import { runbookEntries, runbookEntry } from '../../workflows/catalog.ts';
-import { mapWithConcurrency } from '../../workflows/shared/concurrency.ts';
+import { mapWithConcurrency } from '../../domain/concurrency.ts';
 import { sampleBadInputs, type BadInput } from '../support/bad-inputs.ts';
 import { runCli } from '../support/cli.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';

@@ -12,6 +12,7 @@ import { createCalendarActivities } from '../../activities/calendar.ts';
 import { createChannelSequenceActivities } from '../../activities/channel-sequence.ts';
 import { createControlActivities } from '../../activities/control.ts';
 import { createHostActivities } from '../../activities/host.ts';
+import { createBulkInspectionActivities } from '../../activities/inspection-bulk.ts';
 import { createLockActivities } from '../../activities/locks.ts';
 import { createMessageSerialActivities } from '../../activities/message-serials.ts';
 import { createMqActivities } from '../../activities/mq.ts';
@@ -67,6 +68,7 @@ const all: Record<string, unknown> = {
   ...createMqActivities({ mq: stub, site }),
   ...createChannelSequenceActivities({ mq: stub, site }),
   ...createHostActivities({ host: stub, site }),
+  ...createBulkInspectionActivities({ mq: stub, host: stub, site }),
   ...createBankOnboardingMqActivities({ mq: stub, host: stub, site }),
   ...createTreasuryActivities({ db: stub, site, calendar: stub }),
   ...createMessageSerialActivities({ db: stub, site }),

@@ -215,14 +215,14 @@ describe('treasury SQL on Oracle 12.1', () => {
 
   it('traffic count: conditional counts without FILTER, one read-only snapshot', async () => {
     const { db, log, statements } = oracleTreasury((sql) =>
-      sql.startsWith('select "pay_type"')
+      sql.startsWith('select "bank_code", "pay_type"')
         ? [
-            { pay_type: 'direct', status: 'sent', n: 3, stale: 0 },
-            { pay_type: 'direct', status: 'pending_send', n: 2, stale: 1 },
-            { pay_type: 'authorized', status: 'paid', n: 4, stale: 0 },
+            { bank_code: bank, pay_type: 'direct', status: 'sent', n: 3, stale: 0 },
+            { bank_code: bank, pay_type: 'direct', status: 'pending_send', n: 2, stale: 1 },
+            { bank_code: bank, pay_type: 'authorized', status: 'paid', n: 4, stale: 0 },
           ]
-        : sql.startsWith('select count(*)')
-          ? [{ n: 5, stale: 2, pending: 3 }]
+        : sql.startsWith('select "bank_code", count(*)')
+          ? [{ bank_code: bank, n: 5, stale: 2, pending: 3 }]
           : answer(sql),
     );
     const traffic = await createTreasuryActivities({ db, site, calendar, now }).countTraffic({
@@ -524,20 +524,20 @@ describe('names as a schema created by hand has them (oracle.identifiers: upper)
 
   it("reads upper-case column names back as the code's lower-case ones", async () => {
     const { db, statements } = upper((sql) =>
-      sql.startsWith('select pay_type')
+      sql.startsWith('select bank_code, pay_type')
         ? [
-            { PAY_TYPE: 'direct', STATUS: 'sent', n: 3, stale: 0 },
-            { PAY_TYPE: 'authorized', STATUS: 'paid', n: 4, stale: 0 },
+            { BANK_CODE: bank, PAY_TYPE: 'direct', STATUS: 'sent', n: 3, stale: 0 },
+            { BANK_CODE: bank, PAY_TYPE: 'authorized', STATUS: 'paid', n: 4, stale: 0 },
           ]
-        : sql.startsWith('select count(*)')
-          ? [{ n: 5, stale: 2, pending: 3 }]
+        : sql.startsWith('select bank_code, count(*)')
+          ? [{ BANK_CODE: bank, n: 5, stale: 2, pending: 3 }]
           : [],
     );
     const traffic = await createTreasuryActivities({ db, site, calendar, now }).countTraffic({
       bank,
       date: '2026-11-27',
     });
-    assert.ok(statements.some((s) => /^select pay_type, status, count\(\*\) "n"/.test(s.sql)));
+    assert.ok(statements.some((s) => /^select bank_code, pay_type, status, count\(\*\) "n"/.test(s.sql)));
     const line = (kind: string) => traffic.lines.find((l) => l.kind === kind)?.expected;
     assert.equal(line('direct_payment'), 3);
     assert.equal(line('receipt'), 4);

@@ -1,6 +1,6 @@
 /**
  * Runs `work` over `items` with at most `limit` in flight, keeping result order. Plain
- * promises only, so it is deterministic inside a workflow.
+ * promises only, so it is deterministic inside a workflow; activities bound their fan-out with it too.
  */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],

@@ -42,8 +42,16 @@ export function yearOf(date: string): number {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * The parts of the last minute asked for in each zone (they show no seconds): the sandbox asks
+ * the same minute for each of its banks every round, and formatting costs more than the rest.
+ */
+const lastMinute = new Map<string, { minute: number; parts: Record<string, string> }>();
 
 function partsIn(instant: Date, timeZone: string): Record<string, string> {
+  const minute = Math.floor(instant.getTime() / 60_000);
+  const last = lastMinute.get(timeZone);
+  if (last?.minute === minute) return last.parts;
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
@@ -57,7 +65,9 @@ function partsIn(instant: Date, timeZone: string): Record<string, string> {
     });
     formatters.set(timeZone, f);
   }
-  return Object.fromEntries(f.formatToParts(instant).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(f.formatToParts(instant).map((p) => [p.type, p.value]));
+  lastMinute.set(timeZone, { minute, parts });
+  return parts;
 }
 
 /** The calendar date of `instant` in `timeZone`, as YYYY-MM-DD. */

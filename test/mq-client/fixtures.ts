@@ -98,6 +98,26 @@ No commands have a syntax error.
 All valid MQSC commands were processed.
 `;
 
+// DISPLAY QLOCAL over a generic name: one AMQ8409I block per queue, as runmqsc lists them.
+export const runmqscQueueDepths = `5724-H72 (C) Copyright IBM Corp. 1994, 2024.
+Starting MQSC for queue manager QM.CZ.
+
+
+     1 : DISPLAY QLOCAL(QM.*) CURDEPTH
+AMQ8409I: Display Queue details.
+   QUEUE(QM.ABC)                           TYPE(QLOCAL)
+   CURDEPTH(0)
+AMQ8409I: Display Queue details.
+   QUEUE(QM.CCB)                           TYPE(QLOCAL)
+   CURDEPTH(17)
+AMQ8409I: Display Queue details.
+   QUEUE(QM.ICBC)                          TYPE(QLOCAL)
+   CURDEPTH(3)
+One MQSC command read.
+No commands have a syntax error.
+All valid MQSC commands were processed.
+`;
+
 // DISPLAY QLOCAL ... DESCR: DESCR( ) for an empty description (IBM DISPLAY QUEUE output), and
 // descriptions with blanks, parentheses and a doubled quote inside quotes (MQSC quoting rules).
 export const runmqscQueueDescr = `     1 : DISPLAY QLOCAL(PAY.FROM.*) DESCR

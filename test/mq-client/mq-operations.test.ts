@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MqAdminPort, MqscResult } from '../../connectors/mq/port.ts';
-import { createMqOperations } from '../../connectors/mq/mq-operations.ts';
+import { createMqOperations, generic } from '../../connectors/mq/mq-operations.ts';
 import { MqCommandError, MqInvalidNameError } from '../../connectors/mq/errors.ts';
 import { parseRunmqscOutput, responsesFromBlocks } from '../../connectors/mq/mqsc-text.ts';
 import {
   mqwebChstatusNotFound,
+  runmqscChstatusAll,
   runmqscChstatusNotFound,
   runmqscChstatusSenderAll,
   runmqscDeadq,
@@ -13,6 +14,7 @@ import {
   runmqscPingFailed,
   runmqscPingOk,
   runmqscQueueDepth,
+  runmqscQueueDepths,
   runmqscStopOk,
   runmqscUnknownQueue,
 } from './fixtures.ts';
@@ -80,6 +82,79 @@ test('no channel status (runmqsc AMQ8420I or mqweb 3065) reads as INACTIVE, foun
   assert.equal(saved.found, false);
   assert.equal(saved.status, 'INACTIVE');
   assert.deepEqual(viaMqweb.commands, ['QM.CZ: DISPLAY CHSTATUS(CZ.TO.RCB) SAVED ALL']);
+});
+
+test('generic names: the longest common prefix and a trailing *, or the one name itself', () => {
+  assert.equal(generic('channel', ['CZ.TO.ICBC', 'CZ.TO.CCB', 'CZ.TO.ABC']), 'CZ.TO.*');
+  assert.equal(generic('channel', ['CZ.TO.ICBC', 'ICBC.TO.CZ']), '*');
+  assert.equal(generic('channel', ['CZ.TO.A', 'CZ.TO.AB']), 'CZ.TO.A*');
+  assert.equal(generic('queue', ['QM.CCB', 'QM.CCB']), 'QM.CCB');
+  assert.throws(() => generic('queue', []), MqInvalidNameError);
+  assert.throws(() => generic('channel', ['CZ.TO.ICBC', 'X) ALL\nDELETE QLOCAL(Y']), MqInvalidNameError);
+});
+
+test('displayChannelStatuses: one DISPLAY CHSTATUS over the generic name, each channel read as alone', async () => {
+  const admin = new RecordingAdmin({ 'DISPLAY CHSTATUS(*) ALL': runmqscChstatusAll });
+  const statuses = await createMqOperations(admin).displayChannelStatuses('QM.CZ', [
+    'CZ.TO.ICBC',
+    'ICBC.TO.CZ',
+    'CZ.TO.CCB',
+    'CZ.TO.ABC',
+  ]);
+  assert.deepEqual(admin.commands, ['QM.CZ: DISPLAY CHSTATUS(*) ALL']);
+  assert.deepEqual(
+    [...statuses].map(([channel, s]) => [channel, s?.found, s?.status, s?.substate]),
+    [
+      ['CZ.TO.ICBC', true, 'RUNNING', 'MQGET'],
+      ['ICBC.TO.CZ', true, 'RUNNING', 'RECEIVE'],
+      ['CZ.TO.CCB', true, 'RETRYING', undefined],
+      // Not in the answer: no status, as DISPLAY CHSTATUS(CZ.TO.ABC) would say (AMQ8420I).
+      ['CZ.TO.ABC', false, 'INACTIVE', undefined],
+    ],
+  );
+  const none = new RecordingAdmin({ 'DISPLAY CHSTATUS(CZ.TO.*) SAVED ALL': runmqscChstatusNotFound });
+  const saved = await createMqOperations(none).displayChannelStatuses('QM.CZ', ['CZ.TO.RCB', 'CZ.TO.ABC'], {
+    saved: true,
+  });
+  assert.deepEqual(
+    [...saved.values()].map((s) => s?.found),
+    [false, false],
+  );
+});
+
+test('displayChannelStatuses: a channel whose part of the answer cannot be read is left to be asked alone', async () => {
+  const admin = new RecordingAdmin({
+    'DISPLAY CHSTATUS(CZ.TO.*) ALL': runmqscChstatusAll.replace('STATUS(RETRYING)', 'STATUS(DREAMING)'),
+  });
+  const statuses = await createMqOperations(admin).displayChannelStatuses('QM.CZ', [
+    'CZ.TO.ICBC',
+    'CZ.TO.CCB',
+  ]);
+  assert.equal(statuses.get('CZ.TO.ICBC')?.status, 'RUNNING');
+  assert.equal(statuses.get('CZ.TO.CCB'), undefined);
+});
+
+test('queueDepths: one DISPLAY QLOCAL over the generic name; a queue not shown is left to be asked alone', async () => {
+  const admin = new RecordingAdmin({
+    'DISPLAY QLOCAL(QM.*) CURDEPTH': runmqscQueueDepths,
+    'DISPLAY QLOCAL(NO.SUCH.*) CURDEPTH': runmqscUnknownQueue,
+  });
+  const ops = createMqOperations(admin);
+  const depths = await ops.queueDepths('QM.CZ', ['QM.ICBC', 'QM.CCB', 'QM.RCB']);
+  assert.deepEqual(
+    [...depths],
+    [
+      ['QM.ICBC', 3],
+      ['QM.CCB', 17],
+      ['QM.RCB', undefined],
+    ],
+  );
+  const unknown = await ops.queueDepths('QM.CZ', ['NO.SUCH.QUEUE', 'NO.SUCH.OTHER']);
+  assert.deepEqual([...unknown.values()], [undefined, undefined]);
+  assert.deepEqual(admin.commands, [
+    'QM.CZ: DISPLAY QLOCAL(QM.*) CURDEPTH',
+    'QM.CZ: DISPLAY QLOCAL(NO.SUCH.*) CURDEPTH',
+  ]);
 });
 
 test('pingChannel: success and failure are both answers, failure keeps the AMQ ids', async () => {

@@ -20,6 +20,14 @@ import type { BaseDataKind } from '../domain/base-data.ts';
 import { addDays, dateInZone } from '../domain/calendar/dates.ts';
 import { parseInput } from '../domain/errors.ts';
 import { approvedOn, type Done } from '../domain/mutation-record.ts';
+import {
+  addUp,
+  heldOnly,
+  leftForPeople,
+  resentOutcome,
+  sumOf,
+  type Counts,
+} from '../domain/runbooks/voucher-resend.counts.ts';
 import { combine, manualFixPlan, resendPlan } from '../domain/runbooks/voucher-resend.plan.ts';
 import {
   resendActed,
@@ -210,7 +218,7 @@ async function resendInRounds(r: Resend, list: FailedList): Promise<VoucherResen
     });
     if (c.resend.count + c.align.count === 0) {
       for (const s of summaries.values()) r.results.set(s.batch, heldOnly(s));
-      return resentOutcome(r, 'held');
+      return afterResend(r, 'held');
     }
     const approval = await approve(r.run, 'resend', r.plan);
     if (typeof approval === 'string') return approval;
@@ -226,20 +234,14 @@ async function resendInRounds(r: Resend, list: FailedList): Promise<VoucherResen
       await sleep(Math.max(1000, Date.parse(opensAt) - Date.now()));
     }
   }
-  return resentOutcome(r, 'nothing-to-do');
+  return afterResend(r, 'nothing-to-do');
 }
 
-/**
- * After an approved resend (the last decision): done when nothing is left, with holds when some
- * is, held when nothing took; `otherwise` when no resend was approved last.
- */
-function resentOutcome(r: Resend, otherwise: VoucherResendOutcome): VoucherResendOutcome {
+/** How the run ended when its last decision approved a resend, as its batches went; else `otherwise`. */
+function afterResend(r: Resend, otherwise: VoucherResendOutcome): VoucherResendOutcome {
   const last = r.run.approvals.at(-1);
   if (last?.step !== 'resend' || last.outcome !== 'approved') return otherwise;
-  const counts = addUp([...r.results.values()].map((b) => b.counts));
-  const acted = (counts.accepted ?? 0) + (counts.aligned ?? 0);
-  const left = sumOf(counts) - acted;
-  return left === 0 ? 'completed' : acted > 0 ? 'completed-with-holds' : 'held';
+  return resentOutcome(addUp([...r.results.values()].map((b) => b.counts)));
 }
 
 /** The batch's input to a child; `round` names its questions and its workflow id. */
@@ -412,12 +414,7 @@ async function resendBatches(
   return done.filter((b) => b.replan);
 }
 
-function reportFacts(
-  r: Resend,
-  outcome: VoucherResendOutcome,
-  done: BatchResult[],
-  counts: Partial<Record<VoucherOutcome, number>>,
-) {
+function reportFacts(r: Resend, outcome: VoucherResendOutcome, done: BatchResult[], counts: Counts) {
   return {
     bank: r.run.bank,
     outcome,
@@ -437,12 +434,8 @@ function reportFacts(
 }
 
 /** What the resend left for people, told once the report is written. */
-async function escalateLeft(
-  r: Resend,
-  outcome: VoucherResendOutcome,
-  counts: Partial<Record<VoucherOutcome, number>>,
-): Promise<void> {
-  const left = sumOf(counts) - (counts.accepted ?? 0) - (counts.aligned ?? 0);
+async function escalateLeft(r: Resend, outcome: VoucherResendOutcome, counts: Counts): Promise<void> {
+  const left = leftForPeople(counts);
   if (!resendActed(outcome) || left === 0) return;
   await r.run.record.notify({
     kind: 'run-escalated',
@@ -454,27 +447,6 @@ async function escalateLeft(
     link: r.run.runLink,
     key: r.run.key('escalated'),
   });
-}
-
-const sumOf = (counts: Partial<Record<string, number>>) =>
-  Object.values(counts).reduce((t: number, k) => t + (k ?? 0), 0);
-
-function addUp<K extends string>(all: Partial<Record<K, number>>[]): Partial<Record<K, number>> {
-  const out: Partial<Record<K, number>> = {};
-  for (const one of all)
-    for (const [k, n] of Object.entries(one) as [K, number][]) out[k] = (out[k] ?? 0) + n;
-  return out;
-}
-
-/** A batch that needs no execution: its holds, as counts. */
-function heldOnly(s: BatchSummary): BatchResult {
-  const held = sumOf(s.holds);
-  return {
-    batch: s.batch,
-    counts: held ? { held } : {},
-    fen: held ? { held: s.fen - s.resend.fen - s.align.fen } : {},
-    results: [],
-  };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -12,7 +12,17 @@ import {
   summarise,
 } from '../../domain/runbooks/voucher-resend.plan.ts';
 import type { BankAnswer } from '../../domain/bank-questions.ts';
-import type { DiagnosedVoucher, FailedVoucher } from '../../domain/runbooks/voucher-resend.types.ts';
+import {
+  addUp,
+  heldOnly,
+  leftForPeople,
+  resentOutcome,
+} from '../../domain/runbooks/voucher-resend.counts.ts';
+import type {
+  BatchSummary,
+  DiagnosedVoucher,
+  FailedVoucher,
+} from '../../domain/runbooks/voucher-resend.types.ts';
 
 const base: FailedVoucher = {
   voucherNo: 'ZZ20261126ICBC0001',
@@ -248,5 +258,30 @@ describe('the resend plan', () => {
       { first: 'A3', last: 'A4', count: 2 },
       { first: 'A5', last: 'A5', count: 1 },
     ]);
+  });
+});
+
+describe('how a resend ended, from its counts', () => {
+  it('completed when every voucher was accepted or brought in line, with holds when some were not', () => {
+    assert.equal(resentOutcome({ accepted: 3, aligned: 1 }), 'completed');
+    assert.equal(resentOutcome({}), 'completed');
+    assert.equal(resentOutcome({ accepted: 2, held: 1 }), 'completed-with-holds');
+    assert.equal(leftForPeople({ accepted: 2, held: 1, 'rejected-again': 2 }), 3);
+  });
+
+  it('held when nothing took', () => {
+    assert.equal(resentOutcome({ held: 2, 'rejected-again': 1 }), 'held');
+  });
+
+  it('a batch with nothing to do keeps its holds, with their amount', () => {
+    const summary = {
+      batch: 4,
+      fen: 900,
+      resend: { fen: 300 },
+      align: { fen: 100 },
+      holds: { 'no-answer': 1, 'manual-fix': 2 },
+    } as unknown as BatchSummary;
+    assert.deepEqual(heldOnly(summary), { batch: 4, counts: { held: 3 }, fen: { held: 500 }, results: [] });
+    assert.deepEqual(addUp([{ held: 3 }, { held: 1, accepted: 2 }]), { held: 4, accepted: 2 });
   });
 });

@@ -78,6 +78,27 @@ const approvalPolicySchema = z
   .strict();
 export type ApprovalPolicyConfig = z.infer<typeof approvalPolicySchema>;
 
+const roleList = z.array(z.string().min(1)).min(1);
+const handRoles = z
+  .object({
+    /** May retry a paused step (default: approvals.startRoles, the engineers). */
+    retryRoles: roleList.optional(),
+    /** May skip a paused step, with a reason (default: the roles that approve the runbook's plans, and their deputies). */
+    skipRoles: roleList.optional(),
+    /** May abort a paused run, with a reason (default: approvals.startRoles). */
+    abortRoles: roleList.optional(),
+  })
+  .strict();
+
+/** The operator's hand on a paused step: who may retry, skip or abort, site-wide and per runbook. */
+const handPolicySchema = handRoles
+  .extend({
+    runbooks: z.record(z.string(), handRoles).default({}),
+    /** The share of a fan-out's banks that may fail a step before the run pauses and asks. */
+    fanOutFailedShare: z.number().min(0).max(1).default(0.2),
+  })
+  .strict();
+
 const sqlStoreFields = z
   .object({
     adapter: z.enum(['sqlite', 'oracle']),
@@ -368,6 +389,8 @@ export const siteSchema = z
         proofMaxAge: durationText.default('1h'),
         /** Roles that may start runbooks, and so claim a run started without a verified requester. */
         startRoles: z.array(z.string().min(1)).min(1).default(['engineer']),
+        /** Who may retry, skip or abort a run's paused step (the operator's hand). */
+        hand: handPolicySchema.default({ runbooks: {}, fanOutFailedShare: 0.2 }),
         /** Where approvers are known: the local user store (scrypt hashes) for now. */
         users: z.object({ adapter: z.literal('local'), file: z.string().min(1) }).strict(),
         default: approvalPolicySchema,

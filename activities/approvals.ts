@@ -1,12 +1,14 @@
 /**
  * Approval activities (runbooks queue): the policy in force for one gate — roles, quorum,
  * deadlines, the front doors' public keys and the approvers the directory knows — read when
- * the gate opens, so the decision rules run inside the workflow on recorded facts.
+ * the gate opens, and the policy for a run's paused steps (who may retry, skip or abort), read
+ * when the first one pauses, so the decision rules run inside the workflow on recorded facts.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { UserDirectory } from '../connectors/users/directory.ts';
 import type { SignerKey } from '../domain/approvals/decision.ts';
 import type { GatePolicy } from '../domain/approvals/gate-types.ts';
+import type { HandPolicy } from '../domain/approvals/hand-decision.ts';
 import { durationMs } from '../domain/durations.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import type { SiteConfig } from '../temporal.config.ts';
@@ -23,6 +25,21 @@ export function stepPolicy(site: SiteConfig, runbook: string, step: string) {
     remindAfterMs: durationMs(merged.remindAfter),
     escalateAfterMs: durationMs(merged.escalateAfter),
     expireAfterMs: durationMs(merged.expireAfter),
+  };
+}
+
+/**
+ * Who may take each action on a paused step of `runbook`: the runbook's own hand roles, else the
+ * site's; retry and abort default to the engineers, skip to those who approve the runbook's plans.
+ */
+export function handRoles(site: SiteConfig, runbook: string): HandPolicy['roles'] {
+  const { hand, startRoles } = site.approvals;
+  const own = { ...hand, ...hand.runbooks[runbook] };
+  const approving = { ...site.approvals.default, ...site.approvals.runbooks[runbook] };
+  return {
+    retry: own.retryRoles ?? startRoles,
+    skip: own.skipRoles ?? [...new Set([...approving.roles, ...approving.deputyRoles])],
+    abort: own.abortRoles ?? startRoles,
   };
 }
 
@@ -54,6 +71,18 @@ export function createApprovalActivities(deps: {
         startRoles: approvals.startRoles,
         signers,
         approvers,
+        inboxUrl: site.inbox.publicUrl.replace(/\/$/, ''),
+      };
+    },
+
+    async loadHandPolicy({ runbook }: { runbook: string }): Promise<HandPolicy> {
+      const approvals = site.approvals;
+      return {
+        roles: handRoles(site, runbook),
+        fanOutFailedShare: approvals.hand.fanOutFailedShare,
+        maxDecisionAgeMs: approvals.maxDecisionAgeSeconds * 1000,
+        signers,
+        users: await users.list(),
         inboxUrl: site.inbox.publicUrl.replace(/\/$/, ''),
       };
     },

@@ -18,6 +18,9 @@ import type { SiteConfig } from '../temporal.config.ts';
 import { mqscAction, requiresProof } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
 
+/** MQRC_NOT_AUTHORIZED. */
+const mqrcNotAuthorized = 2035;
+
 /** The MQSC text of a channel start and a quiescing stop, as plans show them. */
 export const startCommand = (channel: string) => `START CHANNEL(${channel})`;
 export const stopCommand = (channel: string) => `STOP CHANNEL(${channel}) MODE(QUIESCE)`;
@@ -186,7 +189,12 @@ export async function mqCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof MqAuthError) {
+    // A command the queue manager refuses for want of authority (AMQ8135E) fails the same way
+    // every time until an administrator grants it: no retry, the run pauses for an operator.
+    if (
+      err instanceof MqAuthError ||
+      (err instanceof MqCommandError && err.reasonCode === mqrcNotAuthorized)
+    ) {
       throw ApplicationFailure.create({
         type: ErrorKind.MqAuthFailed,
         nonRetryable: true,

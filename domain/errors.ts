@@ -26,6 +26,10 @@ export const ErrorKind = {
   AuditTrailBroken: 'AuditTrailBroken',
   /** The working-day calendar has no data for the year asked about: the site must declare it. */
   CalendarYearUnknown: 'CalendarYearUnknown',
+  /** A hand decision (the `decideStep` update) refused by its validator: nothing was recorded. */
+  HandDecisionRefused: 'HandDecisionRefused',
+  /** An operator aborted the run at a paused step: its compensations ran and its report was written. */
+  RunAborted: 'RunAborted',
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 

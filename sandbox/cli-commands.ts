@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 export const sandboxUsage = `Usage: tsx sandbox/cli.ts <command>
 
   fault inject <fault> --bank <B> [--count N] [--delta N] [--date YYYY-MM-DD] [--received] [--held]
+               [--command START|STOP|RESET|RESOLVE]
   fault clear [<fault>] [--bank <B>] [--lift]
                                            clear one fault, a bank's faults (--bank), or all;
                                            --lift ends a network fault without restarting the channel
@@ -56,6 +57,8 @@ Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-dou
         statement-package-missing [--held], statement-truncated, statement-totals-wrong,
         statement-encoding-broken;
         channel-in-doubt --received: the bank committed the in-doubt batch;
+        channel-command-refused --command START: finance's queue manager refuses that command on
+        the bank's sender (AMQ8135E, the MQ administrator's authority taken away);
         year-end: quota-notice-refused, quota-notice-silent, quota-totals-differ,
         voucher-unpaid-at-close (--count)
 Estate faults: subsystem-down, subsystem-unhealthy, subsystem-version-mismatch, subsystem-db-unreachable,
@@ -96,6 +99,7 @@ const options = {
   stuck: { type: 'string' },
   mismatch: { type: 'string' },
   contract: { type: 'string' },
+  command: { type: 'string' },
   url: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -121,7 +125,7 @@ const seg = (s: string | undefined) => encodeURIComponent(s ?? '');
 const commands: Record<string, Command> = {
   'fault inject': {
     args: { required: ['fault'] },
-    options: ['bank', 'count', 'delta', 'date', 'received', 'held'],
+    options: ['bank', 'count', 'delta', 'date', 'received', 'held', 'command'],
     request: ([fault], v) => ({
       method: 'POST',
       path: '/sandbox/faults',
@@ -133,6 +137,7 @@ const commands: Record<string, Command> = {
         ...(v.date !== undefined && { date: v.date }),
         ...(v.received && { received: true }),
         ...(v.held && { held: true }),
+        ...(v.command !== undefined && { command: v.command }),
       },
     }),
   },

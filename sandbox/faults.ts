@@ -22,7 +22,7 @@ import {
 } from './statements/statement-faults.ts';
 import { createYearEndFaults, yearEndFaultNames } from './year-end-faults.ts';
 import type { SandboxClock } from './clock.ts';
-import type { MqEstate } from './mq/estate.ts';
+import { channelVerbs, type ChannelVerb, type MqEstate } from './mq/estate.ts';
 import { resetChannel, resolveChannel, startChannel, stopChannel } from './mq/channel-commands.ts';
 import type { ProgramSupervisor } from './programs/supervisor.ts';
 
@@ -42,6 +42,7 @@ export const faultNames = [
   'voucher-timed-out',
   'answer-lost',
   'serial-mismatch',
+  'channel-command-refused',
   ...statementFaultNames,
   ...yearEndFaultNames,
 ] as const;
@@ -57,6 +58,8 @@ export const faultInputSchema = z
     answer: z.enum(messageKinds).optional(),
     /** How far ahead: the receiver's number (sequence-mismatch), the bank's serial (serial-mismatch). */
     delta: z.number().int().min(1).max(999_999).optional(),
+    /** channel-command-refused: the command on finance's sender the MQ administrator lost authority for (default START). */
+    command: z.enum(channelVerbs).optional(),
     /** channel-in-doubt: the bank committed the in-doubt batch (only its confirmation was lost). */
     received: z.boolean().optional(),
     /** daily-report-missing: the report's business date; voucher-timed-out: the day they went out; statement-*: the statement's business day (default the previous working day). */
@@ -170,6 +173,10 @@ export function createFaults(deps: FaultDeps) {
         break;
       case 'channel-stopped':
         estate.stopChannel(fin, bank.senderChannel);
+        break;
+      case 'channel-command-refused':
+        details.command = req.command ?? 'START';
+        estate.setCommandRefused(fin, bank.senderChannel, req.command ?? 'START', true);
         break;
       case 'sequence-mismatch':
         estate.injectSequenceMismatch(bank.code, req.delta ?? 5);
@@ -299,6 +306,14 @@ export function createFaults(deps: FaultDeps) {
       }
       case 'channel-stopped':
         startSender(bank);
+        break;
+      case 'channel-command-refused':
+        estate.setCommandRefused(
+          fin,
+          bank.senderChannel,
+          (record?.details.command as ChannelVerb) ?? 'START',
+          false,
+        );
         break;
       case 'sequence-mismatch': {
         const end = senderEnd(bank);

@@ -7,9 +7,11 @@
  * 2. an activity marked as mutating (activities/proof-actions.ts) must carry an approval proof
  *    that covers what it is about to do, from a run that holds its resource locks now
  *    (proof-check.ts, lock-check.ts);
- * 3. the audit trail takes a decision only with its front-door signature for this run, and a
- *    mutation that names an approved plan only under a proof this run (or its parent) has used;
- *    nobody writes `proof-used` but the guard.
+ * 3. the audit trail takes a decision (an approval's, or an operator's hand decision on a paused
+ *    step) only with its front-door signature for this run — a hand decision's nonce bound to the
+ *    run in the nonce ledger, as an approval's is when acted on — and a mutation that names an
+ *    approved plan only under a proof this run (or its parent) has used; nobody writes
+ *    `proof-used` but the guard.
  * Every refusal is logged with what was refused and why, and fails the activity non-retryably
  * before it has touched anything.
  */
@@ -18,6 +20,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { declaredActions } from '../activities/proof-actions.ts';
+import type { NonceLedger } from '../connectors/approvals/nonce-ledger.ts';
 import type { AuditDb } from '../connectors/audit/database.ts';
 import type { RunFacts, RunFactsReader } from '../connectors/temporal/run-facts.ts';
 import {
@@ -25,6 +28,7 @@ import {
   verifyDecisionSignature,
   type SignerKey,
 } from '../domain/approvals/decision.ts';
+import { signedHandDecisionSchema, verifyHandSignature } from '../domain/approvals/hand-decision.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import type { ProofChecker } from './proof-check.ts';
 
@@ -37,8 +41,8 @@ export interface GuardOptions {
   activities: Record<string, unknown>;
   /** Checks proofs; required where mutating activities run. */
   proofs?: ProofChecker;
-  /** Where the audit activities run: keys for decision records, the trail for proof-used ones. */
-  audit?: { signers: SignerKey[]; db: AuditDb };
+  /** Where the audit activities run: keys for decision records, the trail for proof-used ones, the nonce ledger. */
+  audit?: { signers: SignerKey[]; db: AuditDb; ledger: NonceLedger };
 }
 
 class Refusal extends Error {
@@ -142,6 +146,7 @@ async function admitAuditEntry(
     if (c.namespace !== caller.namespace || c.workflowId !== caller.workflowId || c.runId !== caller.runId)
       throw refuse(`the decision is for ${c.workflowId} run ${c.runId}, not the recording run`);
   }
+  if (entry?.kind === 'hand-decision') await admitHandDecision(audit, caller, entry.payload);
   if (entry?.kind === 'mutation' && entry.payload?.planDigest !== undefined) {
     const digest = entry.payload.planDigest;
     const runs = [caller, ...(caller.facts.parent ? [caller.facts.parent] : [])];
@@ -156,4 +161,31 @@ async function admitAuditEntry(
     if (!used.some((r) => (JSON.parse(r.payload) as { planDigest?: string }).planDigest === digest))
       throw refuse('a mutation record naming a plan needs an approval of that plan this run has acted on');
   }
+}
+
+/** A hand decision record: the front door's signed decision for the recording run, its nonce used by no other run. */
+async function admitHandDecision(
+  audit: NonNullable<GuardOptions['audit']>,
+  caller: { namespace: string; workflowId: string; runId: string; facts: RunFacts },
+  payload: { claims?: unknown; keyId?: unknown; signature?: unknown } | undefined,
+): Promise<void> {
+  const refuse = (message: string) => new Refusal(ErrorKind.ApprovalProofRefused, 'unproven-record', message);
+  const { claims, keyId, signature } = payload ?? {};
+  const decision = signedHandDecisionSchema.safeParse({ claims, keyId, signature });
+  if (!decision.success)
+    throw refuse('a hand decision record must carry the signed claims, key id and signature');
+  const c = decision.data.claims;
+  if (verifyHandSignature(decision.data, audit.signers) !== 'ok')
+    throw refuse('the hand decision is not signed by a trusted front door');
+  if (c.namespace !== caller.namespace || c.workflowId !== caller.workflowId || c.runId !== caller.runId)
+    throw refuse(`the hand decision is for ${c.workflowId} run ${c.runId}, not the recording run`);
+  const bound = await audit.ledger.bind(
+    { namespace: caller.namespace, workflowId: caller.workflowId, runId: caller.runId },
+    [{ nonce: c.nonce, kind: 'hand' }],
+    [caller.facts.originalRunId],
+  );
+  if (bound.reused)
+    throw refuse(
+      `the hand decision was first used by ${bound.reused.boundTo.workflowId} run ${bound.reused.boundTo.runId}`,
+    );
 }

@@ -123,7 +123,7 @@ export async function createWorkers(options: {
             log,
             activities,
             proofs,
-            audit: { signers, db: auditDb },
+            audit: { signers, db: auditDb, ledger },
           }),
         ],
       },

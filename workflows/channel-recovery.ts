@@ -62,7 +62,7 @@ export async function channelRecovery(rawInput: ChannelRecoveryInput): Promise<C
   const acts = recoveryActivities(run.estate.taskQueues.comm);
   const failed = `通道恢复失败：${bank.name}`;
   const ended = await holdingLock(run, ['channel', `CZ.TO.${bank.code}`], failed, async () => {
-    const diagnosis = await diagnose(acts, bank);
+    const diagnosis = await run.hand.step('diagnose', () => diagnose(acts, bank));
     // Runs begun before the return direction was looked at replay as they were decided.
     const judge = { returnDirection: patched('channel-recovery-return-direction') };
     const seen = { diagnosis, decision: decideRecovery(diagnosis, judge) };
@@ -111,7 +111,7 @@ async function diagnose(
 
 /** Diagnoses again and judges what it sees: the look before leaping, or after an approval no longer held. */
 async function lookAgain(r: Recovery): Promise<void> {
-  const diagnosis = await diagnose(r.acts, r.run.bank);
+  const diagnosis = await r.run.hand.step('diagnose', () => diagnose(r.acts, r.run.bank));
   r.seen = { diagnosis, decision: decideRecovery(diagnosis, r.judge) };
 }
 
@@ -141,7 +141,7 @@ async function recover(r: Recovery): Promise<ChannelRecoveryReportFacts> {
       continue;
     }
     r.run.step('verifying');
-    const verification = await verifyFlow(r, decision.steps.includes('start-return'));
+    const verification = await verify(r, decision.steps.includes('start-return'));
     return ended(r, verification.ok ? 'recovered' : 'not-verified', verification);
   }
   return ended(r, 'not-verified');
@@ -160,6 +160,7 @@ async function askTheBank(run: GatedRun<Input>, diagnosis: RecoveryDiagnosis, wh
 /**
  * The approved steps, in order, each audited with the channel's status before it. False when the
  * approval no longer holds (the run was reset or started again, or it aged): look and ask again.
+ * A step the queue manager refuses past its retries pauses for an operator (execute:<step>).
  */
 async function execute(r: Recovery, approval: GateOutcome, steps: RecoveryStep[]): Promise<boolean> {
   const { diagnosis } = r.seen;
@@ -167,27 +168,71 @@ async function execute(r: Recovery, approval: GateOutcome, steps: RecoveryStep[]
   for (const [i, step] of steps.entries()) {
     const returning = step === 'stop-return' || step === 'start-return';
     const before = returning ? current.back : current.out;
-    let result: ChannelActionResult;
+    const target = { bank: r.run.bank.code, proof: approval.proof };
+    let result: ChannelActionResult | undefined;
     try {
-      result = await runStep(r.acts, step, { bank: r.run.bank.code, proof: approval.proof });
+      result = await r.run.hand.step<ChannelActionResult | undefined>(
+        `execute:${step}`,
+        () => runStep(r.acts, step, target),
+        { skip: { means: doneByHand, value: () => undefined } },
+      );
     } catch (err) {
       if (!isProofRefusal(err)) throw err;
       return false;
     }
-    r.actions.push({ ...result, at: new Date().toISOString() });
     current[returning ? 'back' : 'out'] = step.startsWith('stop') ? 'STOPPED' : 'STARTING';
-    const target = stepTarget(diagnosis, step);
-    await r.run.record.mutation(approvedOn(approval), {
-      subject: target.channel,
-      action: result.command,
-      target: target.qmgr,
-      before: { status: before ?? null },
-      after: { answer: result.detail },
-      alreadyDone: result.alreadyDone,
-      key: `mutation/${approval.gateId}/${i}`,
-    });
+    // A step skipped was done by a person, not by the run: there is no change of its own to record.
+    if (result)
+      await recordAction(r, approval, step, result, {
+        status: before,
+        key: `mutation/${approval.gateId}/${i}`,
+      });
+    undoStop(r, approval, step);
   }
   return true;
+}
+
+const doneByHand = {
+  zh: '不执行此命令（已由人工在队列管理器上完成），继续后续步骤并验证',
+  en: 'do not run this command (a person did it on the queue manager) and go on to verify',
+};
+
+/** An action done: kept for the report and audited with the channel's status before it. */
+async function recordAction(
+  r: Recovery,
+  approval: GateOutcome,
+  step: RecoveryStep,
+  result: ChannelActionResult,
+  { status, key }: { status: string | undefined; key: string },
+): Promise<void> {
+  r.actions.push({ ...result, at: new Date().toISOString() });
+  const where = stepTarget(r.seen.diagnosis, step);
+  await r.run.record.mutation(approvedOn(approval), {
+    subject: where.channel,
+    action: result.command,
+    target: where.qmgr,
+    before: { status: status ?? null },
+    after: { answer: result.detail },
+    alreadyDone: result.alreadyDone,
+    key,
+  });
+}
+
+/**
+ * A channel the run stopped is not left stopped: should an operator abort the run before it starts
+ * the channel again, the abort starts it (the approved plan's own START, on the same proof).
+ */
+function undoStop(r: Recovery, approval: GateOutcome, step: RecoveryStep): void {
+  const start: RecoveryStep = step === 'stop' || step === 'start' ? 'start' : 'start-return';
+  const name = `START CHANNEL(${stepTarget(r.seen.diagnosis, start).channel})`;
+  if (!step.startsWith('stop')) return r.run.hand.settled(name);
+  r.run.hand.compensate(name, async () => {
+    const result = await runStep(r.acts, start, { bank: r.run.bank.code, proof: approval.proof });
+    await recordAction(r, approval, start, result, {
+      status: 'STOPPED',
+      key: `compensation/${approval.gateId}/${start}`,
+    });
+  });
 }
 
 function runStep(
@@ -202,6 +247,28 @@ function runStep(
 }
 
 type Verification = { status: string; xmitqDepth: number; bankSender?: string; checks: number; ok: boolean };
+
+/**
+ * Watches the channel after the fix; a channel still not flowing is a state the run did not expect:
+ * it pauses — retry watches again (the bank's side mended, say), skip ends the run not verified.
+ */
+function verify(r: Recovery, returnDirection: boolean): Promise<Verification> {
+  return r.run.hand.step('verify', () => verifyFlow(r, returnDirection), {
+    expect: (v) =>
+      v.ok
+        ? undefined
+        : {
+            message: `${r.seen.diagnosis.channel} is ${v.status} with ${v.xmitqDepth} message(s) waiting after the fix${v.bankSender ? `; the bank's sender is ${v.bankSender}` : ''}`,
+            evidence: v,
+          },
+    skip: {
+      means: { zh: '不再验证，按未验证结束', en: 'stop verifying and end as not verified' },
+      value: (v) => v ?? notWatched,
+    },
+  });
+}
+
+const notWatched: Verification = { status: 'UNKNOWN', xmitqDepth: 0, checks: 0, ok: false };
 
 /** Both ends moving: finance's sender RUNNING with its queue drained, and the bank's sender when it was restarted. */
 async function verifyFlow(r: Recovery, returnDirection: boolean): Promise<Verification> {

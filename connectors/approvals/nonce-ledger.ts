@@ -1,6 +1,6 @@
 /**
  * The nonce ledger: every nonce the front door signs (approval decisions, start assertions,
- * claims) is bound, on its first use, to the run that used it — namespace, workflow id, run id —
+ * claims, hand decisions) is bound, on its first use, to the run that used it — namespace, workflow id, run id —
  * and a use by any other run is refused as reused. It lives in the audit store's database (its
  * own table, created here when the store opens for writing), so every worker zone that acts on
  * approvals shares one ledger across runs, resets and restarts. SQLite and Oracle alike.
@@ -10,7 +10,7 @@ import type { RunRef } from '../../domain/approvals/proof.ts';
 import type { AuditDb } from '../audit/database.ts';
 import { isSqlite, retryWhileBusy } from '../audit/migrations.ts';
 
-export type NonceKind = 'decision' | 'start' | 'claim';
+export type NonceKind = 'decision' | 'start' | 'claim' | 'hand';
 
 interface ApprovalNoncesTable {
   nonce: string;

@@ -116,6 +116,8 @@ const sections: { kind: AuditKind; zh: string; en: string }[] = [
   { kind: 'plan', zh: '计划', en: 'Plan' },
   { kind: 'decision', zh: '审批决定', en: 'Approval decisions' },
   { kind: 'escalation', zh: '审批升级', en: 'Escalations' },
+  { kind: 'step-paused', zh: '步骤暂停', en: 'Steps paused' },
+  { kind: 'hand-decision', zh: '人工处置', en: 'Operator decisions' },
   { kind: 'mutation', zh: '执行操作', en: 'Changes made' },
   { kind: 'bank-request', zh: '向银行的请求', en: 'Requests to the bank' },
   { kind: 'outcome', zh: '结果', en: 'Outcome' },

@@ -10,6 +10,7 @@ import {
   verifyDecisionSignature,
   type SignerKey,
 } from '../../domain/approvals/decision.ts';
+import { signedHandDecisionSchema, verifyHandSignature } from '../../domain/approvals/hand-decision.ts';
 import { recordMessage, signatureFailure, type AuditKeyRing } from './audit-keys.ts';
 import type { AuditRecord } from './record.ts';
 import type { AuditProblem } from './verify.ts';
@@ -51,6 +52,8 @@ export class RecordChecker {
       this.plans.set(gateKey(r), { seq: r.seq, digest: p?.planDigest });
     } else if (r.kind === 'decision') {
       this.decision(r);
+    } else if (r.kind === 'hand-decision') {
+      this.handDecision(r);
     }
   }
 
@@ -130,6 +133,40 @@ export class RecordChecker {
         `${who} approves plan digest ${claims.planDigest}, but the gate's plan (seq ${plan.seq}) has digest ${String(plan.digest)}`,
       );
     }
+  }
+
+  /** An operator's decision on a paused step: the front door's signature, and the record saying what it signed. */
+  private handDecision(r: AuditRecord): void {
+    const problem = (text: string) =>
+      this.problems.push({ seq: r.seq, kind: 'decision', problem: `seq ${r.seq}: ${text}` });
+    const p = payloadOf(r);
+    const parsed = signedHandDecisionSchema.safeParse({
+      claims: p?.claims,
+      keyId: p?.keyId,
+      signature: p?.signature,
+    });
+    if (!parsed.success) {
+      problem('the hand decision record does not hold a well-formed signed hand decision');
+      return;
+    }
+    const { claims } = parsed.data;
+    const check = verifyHandSignature(parsed.data, this.options.keys.decisions);
+    if (check !== 'ok')
+      problem(
+        `the hand decision by ${claims.user} on pause ${claims.pauseId} does not verify with approvals.signers (key "${parsed.data.keyId}", ${check}): no front door made it`,
+      );
+    const pairs: [string, unknown, unknown][] = [
+      ['workflow_id', r.workflow_id, claims.workflowId],
+      ['run_id', r.run_id, claims.runId],
+      ['subject', r.subject, claims.pauseId],
+      ['actor', r.actor, claims.user],
+      ['payload.action', p?.action, claims.action],
+      ['payload.reason', p?.reason, claims.reason],
+      ['payload.nonce', p?.nonce, claims.nonce],
+    ];
+    const differing = pairs.filter(([, recorded, signed]) => recorded !== signed).map(([field]) => field);
+    if (differing.length)
+      problem(`the record's ${differing.join(', ')} differ from the signed hand decision`);
   }
 }
 

@@ -20,6 +20,8 @@ export const auditKinds = [
   'run-claimed',
   'lock-refused',
   'bank-request',
+  'step-paused',
+  'hand-decision',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
@@ -161,6 +163,23 @@ export const payloadSchemas = {
       after: present('the state after'),
     })
     .strict(),
+  /** A step that failed past its retry profile, or found a state it did not expect, waits for an operator. */
+  'step-paused': z.looseObject({
+    step: z.string().min(1),
+    trouble: z.looseObject({
+      cause: z.enum(['failed', 'unexpected']),
+      type: z.string(),
+      message: z.string(),
+    }),
+    choices: z.array(z.enum(['retry', 'skip', 'abort'])).min(1),
+  }),
+  /** The front door's signed hand decision on a paused step, whole, re-checked by verify. */
+  'hand-decision': z.looseObject({
+    action: z.enum(['retry', 'skip', 'abort']),
+    claims: z.looseObject({ kind: z.literal('hand'), nonce: z.string().min(1) }),
+    keyId: z.string().min(1).max(64),
+    signature: z.string().regex(/^[0-9a-f]{128}$/, 'an Ed25519 signature as 128 lower-case hex digits'),
+  }),
 } satisfies Record<AuditKind, z.ZodType>;
 
 // Lengths fit Oracle VARCHAR2 in characters; Oracle stores '' as NULL, so optional text is null, never ''.

@@ -15,6 +15,10 @@ export const notificationKinds = [
   'run-escalated',
   /** A run started without a verified requester waits for an engineer to claim it. */
   'claim-requested',
+  /** A step failed past its retry profile, or found what it did not expect: the run waits for an operator. */
+  'step-paused',
+  /** An operator retried, skipped or aborted a paused step. */
+  'step-decided',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

@@ -14,6 +14,8 @@ const kindLabels: Record<NotificationKind, Record<NotifyLanguage, string>> = {
   'run-failed': { zh: '运行失败', en: 'Run failed' },
   'run-escalated': { zh: '需人工处理', en: 'Needs people' },
   'claim-requested': { zh: '待认领', en: 'Claim requested' },
+  'step-paused': { zh: '待处置', en: 'Step paused' },
+  'step-decided': { zh: '已处置', en: 'Step decided' },
 };
 
 const labels = {

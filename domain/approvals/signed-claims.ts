@@ -80,7 +80,8 @@ export function claimMessage(claims: ClaimClaims): Uint8Array {
 
 export type EnvelopeCheck = 'ok' | 'unknown-key' | 'bad-signature';
 
-function verifyEnvelope(
+/** Checks a front door's Ed25519 signature over `message` with the key the envelope names. */
+export function verifyEnvelope(
   message: Uint8Array,
   signed: { keyId: string; signature: string },
   signers: readonly SignerKey[],

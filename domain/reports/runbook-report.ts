@@ -7,6 +7,7 @@
  */
 import type { ApprovalPlan, ApprovalVote, PlanAction } from '../approvals/gate-types.ts';
 import { planVoucherTotals } from '../approvals/gate-types.ts';
+import type { HandRecord } from '../approvals/hand-decision.ts';
 import { formatFen, formatInstant, maskAccount, maskName } from '../display.ts';
 import {
   bullets,
@@ -21,6 +22,7 @@ import {
   type Align,
   type Inline,
 } from './markdown.ts';
+import { handMarkdown } from './hand-section.ts';
 
 /** The run a report is about. */
 export interface ReportRun {
@@ -30,6 +32,8 @@ export interface ReportRun {
   finishedAt: string;
   /** The site's time zone: every instant in the report is shown in it. */
   timeZone: string;
+  /** The steps that paused and what the operators decided (none: nothing paused). */
+  hand?: HandRecord[];
 }
 
 export interface ReportTable {
@@ -96,6 +100,7 @@ export function runbookReportMarkdown(run: ReportRun, r: RunbookReport): string 
       `开始/结束：${reportTime(run.startedAt, run.timeZone)} / ${reportTime(run.finishedAt, run.timeZone)}`,
     ]),
     ...r.sections.map(sectionMarkdown),
+    ...(run.hand?.length ? [handMarkdown(run.hand, (at) => reportTime(at, run.timeZone))] : []),
     ...(r.plan ? [planMarkdown(r.plan, r.planDigest)] : []),
     ...(r.votes?.length ? [votesMarkdown(r.votes, run.timeZone)] : []),
     ...(r.actions?.length ? [actionsMarkdown(r.actions, run.timeZone)] : []),

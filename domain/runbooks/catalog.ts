@@ -28,6 +28,11 @@ export const runbookCatalog = {
 
 export type RunbookId = keyof typeof runbookCatalog;
 
+/** A runbook's Chinese title, or its id when the contract's list has no such runbook. */
+export function runbookTitleZh(id: string): string {
+  return id in runbookCatalog ? runbookCatalog[id as RunbookId].zh : id;
+}
+
 /**
  * The runbooks that change the estate by plan (变更) rather than repair it: a change freeze in the
  * site calendar (calendar.freezes) holds these back. Repairs that keep payments flowing (channel

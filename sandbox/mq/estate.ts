@@ -67,6 +67,10 @@ export class MqObjectNotFoundError extends Error {
   }
 }
 
+/** The channel commands an administrator's authority may be taken away for. */
+export const channelVerbs = ['START', 'STOP', 'RESET', 'RESOLVE'] as const;
+export type ChannelVerb = (typeof channelVerbs)[number];
+
 export interface MqEstate {
   readonly financeQmgr: string;
   readonly timeZone: string;
@@ -88,6 +92,12 @@ export interface MqEstate {
   stopChannel(qmgr: string, channel: string): void;
   addDeadLetters(qmgr: string, count: number, reason?: number): void;
   clearFaults(): Promise<void>;
+  /**
+   * Takes the MQ administrator's authority for one command on one channel away (`setmqaut -remove`),
+   * or gives it back: the queue manager then refuses that command with AMQ8135E (MQRC_NOT_AUTHORIZED).
+   */
+  setCommandRefused(qmgr: string, channel: string, verb: ChannelVerb, refused: boolean): void;
+  isCommandRefused(qmgr: string, channel: string, verb: string): boolean;
   errorLog(qmgr: string): string[];
   /** Notes an MQSC command as the queue manager received it (the MQSC interpreter calls this). */
   recordMqsc(qmgr: string, command: string): void;
@@ -115,6 +125,7 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
   const ends = new Map<string, { end: ChannelEnd; link: ChannelLink }>();
   const linksByBank = new Map<string, { outbound: ChannelLink; inbound: ChannelLink }>();
   const networkDown = new Set<string>();
+  const refusedCommands = new Set<string>();
   const frontEnds = new FrontEndListeners(new Map(options.banks.map((b) => [b.code, b.frontEnd])));
   const parts: EstateParts = {
     financeQmgr: options.financeQmgr,
@@ -402,7 +413,14 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
       }
     },
 
+    setCommandRefused(qmgr, channel, verb, refused) {
+      const key = `${qmgr}/${channel}/${verb}`;
+      if (refused) refusedCommands.add(key);
+      else refusedCommands.delete(key);
+    },
+    isCommandRefused: (qmgr, channel, verb) => refusedCommands.has(`${qmgr}/${channel}/${verb}`),
     async clearFaults() {
+      refusedCommands.clear();
       for (const code of [...networkDown]) await estate.setNetworkDown(code, false);
       for (const l of links) {
         const s = l.sender.rt;

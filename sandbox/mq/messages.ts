@@ -26,6 +26,7 @@ export const reason = {
   objectAlreadyExists: 4001, // MQRCCF_OBJECT_ALREADY_EXISTS
   objectWrongType: 4002, // MQRCCF_OBJECT_WRONG_TYPE
   syntaxError: 3008,
+  notAuthorized: 2035, // MQRC_NOT_AUTHORIZED
 } as const;
 
 /** Names of the MQRC values used for dead letters, for logs and snapshots. */
@@ -43,6 +44,7 @@ export const amq = {
   displayQueue: 'AMQ8409I: Display Queue details.',
   displayQmgr: 'AMQ8408I: Display Queue Manager details.',
   objectNotFound: (name: string) => `AMQ8147E: IBM MQ object ${name} not found.`,
+  notAuthorized: 'AMQ8135E: Not authorized.',
   startAccepted: 'AMQ8018I: Start IBM MQ channel accepted.',
   stopAccepted: 'AMQ8019I: Stop IBM MQ channel accepted.',
   pingComplete: 'AMQ8020I: Ping IBM MQ channel complete.',

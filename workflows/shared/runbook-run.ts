@@ -8,6 +8,7 @@
  */
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   setHandler,
   upsertSearchAttributes,
@@ -16,10 +17,14 @@ import {
 import type { createControlActivities, EstateDescription } from '../../activities/control.ts';
 import { planDigest } from '../../domain/approvals/decision.ts';
 import type { ApprovalPlan, GateOutcome } from '../../domain/approvals/gate-types.ts';
+import type { HandDecisionView } from '../../domain/approvals/hand-decision.ts';
+import { ErrorKind } from '../../domain/errors.ts';
+import { abortedReport } from '../../domain/reports/aborted-report.ts';
 import type { ReportRun } from '../../domain/reports/runbook-report.ts';
 import type { InspectionReportFiles } from '../../domain/runbooks/daily-inspection.types.ts';
 import { createApprovalGate, type ApprovalGate } from './approval-gate.ts';
 import { acquireLock, type HeldLock } from './locks.ts';
+import { abortDecision, createOperatorHand, isRunAborted, type OperatorHand } from './operator-hand.ts';
 import { progressQuery } from './progress.ts';
 import type { RunRequester } from './requester.ts';
 import { readActivities, type ReadProxy } from './retry-profiles.ts';
@@ -61,6 +66,8 @@ export interface RunbookRun<I> extends Found {
   key(what: string): string;
   /** Who asked for the run: its requester, or the claimant once claimed. */
   requestedBy(): string;
+  /** The operator's hand: its named steps pause and ask instead of failing the run. */
+  hand: OperatorHand;
 }
 
 export interface GatedRun<I> extends RunbookRun<I> {
@@ -125,6 +132,19 @@ export async function openRun<I, F extends Found>(
     opening.gate === false
       ? undefined
       : createApprovalGate({ runbook, requester, bankCodes: [bank.code], record });
+  const requestedBy = () => gate?.requestedBy() ?? requester.user;
+  const hand = createOperatorHand({
+    runbook,
+    record,
+    bankCodes: [bank.code],
+    requestedBy,
+    progress: {
+      now: () => step,
+      set: (name) => {
+        step = name;
+      },
+    },
+  });
   return {
     ...found,
     runbook,
@@ -140,7 +160,8 @@ export async function openRun<I, F extends Found>(
       step = name;
     },
     key: (what) => `${keyPrefix}${what}`,
-    requestedBy: () => gate?.requestedBy() ?? requester.user,
+    requestedBy,
+    hand,
     ...(gate && { gate }),
   };
 }
@@ -148,7 +169,9 @@ export async function openRun<I, F extends Found>(
 /**
  * Runs `body` holding the lock `lock/<kind>/<name>`: one run per resource at a time. A failure
  * (the lock held by another run included) is told to the people (`run-failed`, titled `failed`)
- * and thrown; the lock is released either way.
+ * and thrown; the lock is released either way. An operator's abort at a paused step runs the
+ * compensations still pending while the lock is held, closes the run with its report, and ends
+ * it as aborted (`RunAborted`, the report's files in its details).
  */
 export async function holdingLock<T>(
   run: RunbookRun<unknown>,
@@ -161,6 +184,7 @@ export async function holdingLock<T>(
     lock = await acquireLock(kind, name);
     return await body();
   } catch (err) {
+    if (isRunAborted(err)) throw await closeAborted(run, abortDecision(err));
     await run.record.notify({
       kind: 'run-failed',
       title: failed,
@@ -173,6 +197,41 @@ export async function holdingLock<T>(
   } finally {
     await lock?.release();
   }
+}
+
+/** Undoes what the run changed (its pending compensations), reports the abort, and gives the failure that ends the run. */
+async function closeAborted(
+  run: RunbookRun<unknown>,
+  decision: HandDecisionView,
+): Promise<ApplicationFailure> {
+  const compensations = await run.hand.unwind();
+  const report = await closeRun(
+    run,
+    {
+      outcome: 'aborted',
+      subject: decision.step,
+      payload: {
+        abortedBy: decision.user,
+        reason: decision.reason ?? null,
+        step: decision.step,
+        compensations,
+      },
+    },
+    (r) =>
+      abortedReport(r, {
+        runbook: run.runbook,
+        decision,
+        compensations,
+        ...lastPlan(run),
+        votes: run.approvals.flatMap((a) => a.votes),
+      }),
+  );
+  return ApplicationFailure.create({
+    type: ErrorKind.RunAborted,
+    nonRetryable: true,
+    message: `运行已中止 / Run aborted by ${decision.user} at step ${decision.step}: ${decision.reason ?? ''}`,
+    details: [{ ...decision, compensations, report }],
+  });
 }
 
 /** An approval the run may act on. */
@@ -258,12 +317,14 @@ export async function closeRun(
 ): Promise<InspectionReportFiles> {
   run.step('reporting');
   upsertSearchAttributes([{ key: OutcomeKey, value: end.outcome }]);
+  const hand = run.hand.history();
   const about = {
     runbook: run.runbook,
     workflowId: run.workflowId,
     requestedBy: run.requestedBy(),
     startedAt: run.startedAt,
     timeZone: run.estate.timezone,
+    ...(hand.length > 0 && { hand }),
   };
   const files = await writeRunReport(about, markdown);
   await run.record.audit({

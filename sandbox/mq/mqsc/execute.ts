@@ -6,7 +6,8 @@
 import type { MqEstate } from '../estate.ts';
 import { MqObjectNotFoundError } from '../estate.ts';
 import type { MqscItem, MqscOutcome } from './result.ts';
-import { outcome, syntaxErrorItem } from './result.ts';
+import { failure, outcome, syntaxErrorItem } from './result.ts';
+import { amq, reason } from '../messages.ts';
 import { type ParsedCommand, MqscSyntaxError, isGeneric, parseMqsc, segmentUpTo } from './parse.ts';
 import { displayChstatus } from './display-chstatus.ts';
 import { displayChannel, displayQmgr, displayQueue } from './display-objects.ts';
@@ -52,6 +53,8 @@ function execute(estate: MqEstate, qmgr: string, cmd: ParsedCommand): MqscItem[]
   if (cmd.verb === 'DEFINE') return define(estate, qmgr, cmd);
   const channel = cmd.name ?? '';
   if (isGeneric(channel)) throw new MqscSyntaxError(cmd.text);
+  if (estate.isCommandRefused(qmgr, channel, cmd.verb))
+    return [failure(reason.notAuthorized, amq.notAuthorized)];
   const kw = keywordValues(cmd);
   const access = estate.channels;
   switch (cmd.verb) {

@@ -2,18 +2,22 @@
  * The inbox's JSON API under /api/, used by the CLI: a bearer token from POST /api/session (the
  * same session store as the browser, but a token is never a cookie and a cookie is never
  * accepted here, so no CSRF token is needed), the pending list, one approval, a decision sent
- * `via: 'cli'`, the runs waiting to be claimed and a claim. Bad input is a 400 naming the field;
- * an unknown run is a 404.
+ * `via: 'cli'`, the runs waiting to be claimed and a claim, the paused steps, one of them and an
+ * operator's decision on it (retry, skip, abort). Bad input is a 400 naming the field; an
+ * unknown run is a 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { handActions } from '../domain/approvals/hand-decision.ts';
 import type { UserDirectory } from '../connectors/users/directory.ts';
 import type { ApprovalService } from './approvals.ts';
 import type { ClaimRefusal, ClaimService } from './claims.ts';
+import type { HandRefusal, HandService } from './hand.ts';
 import { HttpError, clientIp, parseCookies, readJson, sendJson } from './http.ts';
 import { refusalText, type DecisionRefusal } from './i18n.ts';
 import { claimRefusalText } from './i18n-claims.ts';
+import { handRefusalText } from './i18n-hand.ts';
 import { throttledSignIn, type LoginThrottle } from './login-throttle.ts';
 import type { RunService } from './runs.ts';
 import { RunNotFoundError } from './run-state.ts';
@@ -25,6 +29,7 @@ export interface ApiDeps {
   users: UserDirectory;
   service: ApprovalService;
   claims: ClaimService;
+  hand: HandService;
   runs: RunService;
   log: Logger;
   sessionCookie: string;
@@ -56,6 +61,16 @@ const claimBody = z
   .object({
     reason: z.string().max(1000, 'expected at most 1000 characters').optional(),
     /** The run the caller looked at; omitted, the current run. */
+    runId: z.string().min(1).max(64, 'expected at most 64 characters').optional(),
+  })
+  .strict();
+
+const handBody = z
+  .object({
+    action: z.enum(handActions),
+    reason: z.string().max(1000, 'expected at most 1000 characters').optional(),
+    /** The pause the caller looked at; omitted, the one waiting now. */
+    pauseId: z.string().min(1).max(100, 'expected at most 100 characters').optional(),
     runId: z.string().min(1).max(64, 'expected at most 64 characters').optional(),
   })
   .strict();
@@ -99,6 +114,13 @@ export function refusalStatus(reason: DecisionRefusal): number {
 export function claimRefusalStatus(reason: ClaimRefusal): number {
   if (reason === 'not-found') return 404;
   if (reason === 'not-allowed' || reason === 'not-a-starter' || reason === 'unknown-user') return 403;
+  return 409;
+}
+
+export function handRefusalStatus(reason: HandRefusal): number {
+  if (reason === 'reason-required' || reason === 'malformed') return 400;
+  if (reason === 'not-found') return 404;
+  if (reason === 'not-allowed' || reason === 'self-skip' || reason === 'unknown-user') return 403;
   return 409;
 }
 
@@ -174,6 +196,10 @@ export async function handleApi(
     sendJson(res, 200, { claims: items, unavailable });
     return;
   }
+  if (path === '/api/paused' || path.startsWith('/api/paused/')) {
+    await handlePaused(deps, req, res, path, user, allow);
+    return;
+  }
   const match = /^\/api\/approvals\/([^/]+)(\/decision|\/claim)?$/.exec(path);
   if (!match) throw new HttpError(404, 'not_found', `${path}: no such API`);
   const workflowId = decodeSegment(match[1] ?? '');
@@ -243,6 +269,62 @@ async function claim(
     error: 'refused',
     reason: outcome.reason,
     message: claimRefusalText(outcome.reason),
+    detail: outcome.detail,
+  });
+}
+
+/** Paused steps: the list, one run's pause, and a decision on it (200, or 400, 403, 404, 409 with the reason in Chinese and English). */
+async function handlePaused(
+  deps: ApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  user: Session['user'],
+  allow: (methods: string[]) => void,
+): Promise<void> {
+  if (path === '/api/paused') {
+    allow(['GET']);
+    const { items, unavailable } = await deps.hand.listFor(user);
+    sendJson(res, 200, { paused: items, unavailable });
+    return;
+  }
+  const match = /^\/api\/paused\/([^/]+)(\/decision)?$/.exec(path);
+  if (!match) throw new HttpError(404, 'not_found', `${path}: no such API`);
+  const workflowId = decodeSegment(match[1] ?? '');
+  if (!match[2]) {
+    allow(['GET']);
+    try {
+      const detail = await deps.hand.detailFor(user, workflowId);
+      sendJson(res, 200, { workflowId, ...detail.state, mayTake: detail.mayTake });
+    } catch (err) {
+      if (err instanceof RunNotFoundError)
+        throw new HttpError(404, 'not_found', `no runbook run ${workflowId}`);
+      throw err;
+    }
+    return;
+  }
+  allow(['POST']);
+  const body = parseBody(handBody, await readJson(req));
+  const reason = body.reason?.trim();
+  const outcome = await deps.hand.decide(
+    user,
+    workflowId,
+    {
+      action: body.action,
+      ...(reason && { reason }),
+      ...(body.pauseId && { pauseId: body.pauseId }),
+      ...(body.runId && { runId: body.runId }),
+    },
+    'cli',
+  );
+  if (outcome.ok) {
+    sendJson(res, 200, { workflowId, receipt: outcome.receipt });
+    return;
+  }
+  sendJson(res, handRefusalStatus(outcome.reason), {
+    error: 'refused',
+    reason: outcome.reason,
+    message: handRefusalText(outcome.reason),
     detail: outcome.detail,
   });
 }

@@ -19,7 +19,7 @@ import type { ClaimClaims } from '../domain/approvals/signed-claims.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { claimRunUpdate } from '../workflows/shared/approval-definitions.ts';
-import { RunNotFoundError, type RunStateReader } from './run-state.ts';
+import { RunNotFoundError, runningRunbooks, type RunStateReader } from './run-state.ts';
 
 /** Refusals the inbox decides itself, before anything is signed. */
 export type InboxClaimRefusal = 'not-found' | 'not-allowed' | 'already-claimed';
@@ -56,9 +56,6 @@ export interface ClaimInput {
   /** The run the person saw: a claim never lands on a run reset or started again since. */
   runId?: string;
 }
-
-// Every runbook tags its run with `Runbook` at its opening; locks and batches carry none.
-const runningRunbooks = 'ExecutionStatus = "Running" AND Runbook IS NOT NULL';
 
 export function createClaimService(deps: {
   site: SiteConfig;

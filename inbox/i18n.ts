@@ -1,10 +1,12 @@
 /**
  * Every word the inbox shows, in Chinese (the default) and English, plus the bilingual refusal
  * texts the JSON API hands to the CLI. Pages take `messages(lang)`; nothing user-visible is
- * written anywhere else in inbox/ but in i18n-claims.ts, the words of claiming a run.
+ * written anywhere else in inbox/ but in i18n-claims.ts, the words of claiming a run, and
+ * i18n-hand.ts, the words of the operator's hand on a paused step.
  */
 import type { GateVerdict, PlanAction, RefusalReason } from '../domain/approvals/gate-types.ts';
 import { claimWords } from './i18n-claims.ts';
+import { handWords } from './i18n-hand.ts';
 
 export const languages = ['zh', 'en'] as const;
 export type Lang = (typeof languages)[number];
@@ -201,6 +203,7 @@ const zh = {
     },
   },
   claim: claimWords.zh,
+  hand: handWords.zh,
   history: {
     title: '我的审批记录',
     empty: '暂无审批记录。',
@@ -365,6 +368,7 @@ const en: Messages = {
     },
   },
   claim: claimWords.en,
+  hand: handWords.en,
   history: {
     title: 'My decisions',
     empty: 'No decisions yet.',

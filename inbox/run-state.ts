@@ -1,8 +1,9 @@
 /**
- * How the inbox reads runs: one run's `approvalState` query within a deadline (an unknown run, or
- * one without the approval gate, is RunNotFoundError; a server or worker that does not answer in
- * time, TemporalUnavailableError), and the states of the runs a visibility query finds, a few
- * queries at a time. The approvals and the claims read runs this one way.
+ * How the inbox reads runs: one run's answer to a query within a deadline — its `approvalState`,
+ * or its `handState` (an unknown run, or one without that handler, is RunNotFoundError; a server
+ * or worker that does not answer in time, TemporalUnavailableError) — and the answers of the runs
+ * a visibility query finds, a few queries at a time. The approvals, the claims and the operator's
+ * hand read runs this one way.
  */
 import {
   QueryNotRegisteredError,
@@ -10,6 +11,7 @@ import {
   type Client,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { ApprovalState } from '../domain/approvals/gate-types.ts';
 import { approvalStateQuery } from '../workflows/shared/approval-definitions.ts';
@@ -34,17 +36,28 @@ export interface RunStateReader {
   withDeadline<T>(what: string, fn: () => Promise<T>): Promise<T>;
   /** The run's approval state; throws RunNotFoundError when there is no such gated run. */
   state(workflowId: string): Promise<ApprovalState>;
+  /** The run's answer to `query`; throws RunNotFoundError when there is no such run or handler. */
+  ask<T>(workflowId: string, query: QueryDefinition<T>): Promise<T>;
   /**
-   * The first 200 runs `query` finds, each with its state; a run gone meanwhile or without a
-   * gate is left out, one that does not answer is counted as unavailable (and logged).
+   * The first 200 runs `visibility` finds, each with its answer to `query` (default the approval
+   * state); a run gone meanwhile or without the handler is left out, one that does not answer is
+   * counted as unavailable (and logged).
    */
-  listStates(query: string, what: string): Promise<{ runs: ListedRun[]; unavailable: number }>;
+  listStates(visibility: string, what: string): Promise<{ runs: ListedRun[]; unavailable: number }>;
+  listAnswers<T>(
+    visibility: string,
+    query: QueryDefinition<T>,
+    what: string,
+  ): Promise<{ runs: ListedRun<T>[]; unavailable: number }>;
 }
 
-export interface ListedRun {
+export interface ListedRun<T = ApprovalState> {
   info: WorkflowExecutionInfo;
-  state: ApprovalState;
+  state: T;
 }
+
+// Every runbook tags its run with `Runbook` at its opening; locks and batches carry none.
+export const runningRunbooks = 'ExecutionStatus = "Running" AND Runbook IS NOT NULL';
 
 const listLimit = 200;
 const queryConcurrency = 8;
@@ -65,10 +78,10 @@ export function createRunStateReader(deps: {
     }
   };
 
-  async function state(workflowId: string): Promise<ApprovalState> {
+  async function ask<T>(workflowId: string, query: QueryDefinition<T>): Promise<T> {
     try {
-      return await withDeadline(`approvalState of ${workflowId}`, () =>
-        client.workflow.getHandle(workflowId).query(approvalStateQuery),
+      return await withDeadline(`${query.name} of ${workflowId}`, () =>
+        client.workflow.getHandle(workflowId).query(query),
       );
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || err instanceof QueryNotRegisteredError || isNotFound(err))
@@ -77,33 +90,44 @@ export function createRunStateReader(deps: {
     }
   }
 
-  return {
-    withDeadline,
-    state,
-    async listStates(query, what) {
-      const found: WorkflowExecutionInfo[] = [];
-      await withDeadline(what, async () => {
-        for await (const wf of client.workflow.list({ query })) {
-          found.push(wf);
-          if (found.length >= listLimit) break;
+  async function listAnswers<T>(
+    visibility: string,
+    query: QueryDefinition<T>,
+    what: string,
+  ): Promise<{ runs: ListedRun<T>[]; unavailable: number }> {
+    const found: WorkflowExecutionInfo[] = [];
+    await withDeadline(what, async () => {
+      for await (const wf of client.workflow.list({ query: visibility })) {
+        found.push(wf);
+        if (found.length >= listLimit) break;
+      }
+    });
+    const runs: ListedRun<T>[] = [];
+    let unavailable = 0;
+    for (let i = 0; i < found.length; i += queryConcurrency) {
+      const batch = found.slice(i, i + queryConcurrency);
+      const answers = await Promise.allSettled(batch.map((wf) => ask(wf.workflowId, query)));
+      answers.forEach((r, j) => {
+        const info = batch[j] as WorkflowExecutionInfo;
+        if (r.status === 'fulfilled') runs.push({ info, state: r.value });
+        else if (!(r.reason instanceof RunNotFoundError)) {
+          unavailable += 1;
+          log.warn(
+            { workflowId: info.workflowId, query: query.name, err: r.reason },
+            'run state unavailable',
+          );
         }
       });
-      const runs: ListedRun[] = [];
-      let unavailable = 0;
-      for (let i = 0; i < found.length; i += queryConcurrency) {
-        const batch = found.slice(i, i + queryConcurrency);
-        const states = await Promise.allSettled(batch.map((wf) => state(wf.workflowId)));
-        states.forEach((r, j) => {
-          const info = batch[j] as WorkflowExecutionInfo;
-          if (r.status === 'fulfilled') runs.push({ info, state: r.value });
-          else if (!(r.reason instanceof RunNotFoundError)) {
-            unavailable += 1;
-            log.warn({ workflowId: info.workflowId, err: r.reason }, 'approval state unavailable');
-          }
-        });
-      }
-      return { runs, unavailable };
-    },
+    }
+    return { runs, unavailable };
+  }
+
+  return {
+    withDeadline,
+    state: (workflowId) => ask(workflowId, approvalStateQuery),
+    ask,
+    listStates: (visibility, what) => listAnswers(visibility, approvalStateQuery, what),
+    listAnswers,
   };
 }
 

@@ -23,7 +23,12 @@ import { stylesheet } from './assets.ts';
 import { claimListSection, requesterSection } from './claim-pages.ts';
 import { claimRoute, type ClaimRouteDeps } from './claim-routes.ts';
 import { createClaimService } from './claims.ts';
+import { createHandService } from './hand.ts';
+import { pausedListSection, pausedPage } from './hand-pages.ts';
+import { handRoute, type HandRouteDeps } from './hand-routes.ts';
 import type { DecisionHistory } from './history.ts';
+import { html } from './html.ts';
+import { pausedStepPath } from '../domain/approvals/hand-decision.ts';
 import {
   appendCookie,
   clientIp,
@@ -115,6 +120,7 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
   };
   const service = createApprovalService(front);
   const claims = createClaimService(front);
+  const hand = createHandService(front);
   const runs = createRunService({ site, client: options.client, signingKey: options.signingKey, log });
   const decodeRoles = site.codec.decodeRoles;
   const port = options.port ?? site.inbox.port;
@@ -212,6 +218,7 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     };
   const startDeps: StartRouteDeps = { runs, site, pageContext, formTrusted: formTrusted('start') };
   const claimDeps: ClaimRouteDeps = { claims, pageContext, formTrusted: formTrusted('claim') };
+  const handDeps: HandRouteDeps = { hand, pageContext, formTrusted: formTrusted('hand decision') };
 
   const toLogin = (res: ServerResponse, next: string) =>
     redirect(res, `/login?next=${encodeURIComponent(next)}`);
@@ -314,6 +321,22 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     );
   }
 
+  async function showPaused(
+    req: IncomingMessage,
+    res: ServerResponse,
+    here: string,
+    session: Session,
+    workflowId: string,
+  ): Promise<void> {
+    const ctx = pageContext(req, here, session);
+    try {
+      sendHtml(res, 200, pausedPage(ctx, workflowId, await hand.detailFor(session.user, workflowId)));
+    } catch (err) {
+      if (!(err instanceof RunNotFoundError)) throw err;
+      sendHtml(res, 404, messagePage(ctx, ctx.m.errors.notFoundTitle, ctx.m.errors.notFound));
+    }
+  }
+
   /**
    * The Web UI, for signed-in engineers only: strangers are sent to sign in (the UI's own calls
    * get a 401), others get a refusal; a write from the UI must come from this origin.
@@ -373,6 +396,7 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
           users,
           service,
           claims,
+          hand,
           runs,
           log,
           sessionCookie,
@@ -433,6 +457,15 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
       if (!session) return toLogin(res, method === 'POST' ? path : here);
       return startRoute(startDeps, req, res, start[1], session);
     }
+    const paused = /^\/paused\/(.+?)(\/decision)?$/.exec(path);
+    if (paused) {
+      const workflowId = decodeSegments(paused[1] ?? '');
+      if (!session) return toLogin(res, method === 'POST' ? pausedStepPath(workflowId) : here);
+      if (method === 'POST' && paused[2]) return handRoute(handDeps, req, res, workflowId, session);
+      if (method !== 'GET' || paused[2])
+        throw new HttpError(405, 'method_not_allowed', `${method} ${path}: not allowed`);
+      return showPaused(req, res, here, session, workflowId);
+    }
     const approval = /^\/approvals\/(.+?)(\/decision|\/claim)?$/.exec(path);
     if (method === 'POST' && approval?.[2]) {
       const workflowId = decodeSegments(approval[1] ?? '');
@@ -453,7 +486,12 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
       const { items, unavailable } = await service.listFor(session.user);
       const waiting = claims.mayClaim(session.user) ? await claims.listFor(session.user) : undefined;
       const claimList = waiting && claimListSection(ctx, waiting.items, waiting.unavailable);
-      sendHtml(res, 200, listPage(ctx, items, unavailable, claimList));
+      const stopped = await hand.listFor(session.user);
+      const pausedList =
+        stopped.items.length || stopped.unavailable || isEngineer(session)
+          ? pausedListSection(ctx, stopped.items, stopped.unavailable)
+          : '';
+      sendHtml(res, 200, listPage(ctx, items, unavailable, html`${pausedList}${claimList ?? ''}`));
     } else if (path === '/history') {
       let entries;
       try {

@@ -7,6 +7,7 @@
  *   npm run runbook -- evidence --from 2026-11-01 --to 2026-11-30 [--out DIR]
  *   npm run runbook -- approvals | approve <workflow-id> [--reason …] | reject <workflow-id> --reason …
  *   npm run runbook -- claim <workflow-id> [--reason …]
+ *   npm run runbook -- retry | skip | abort <workflow-id> [--reason …]
  * Input is validated against the runbook's schema and the site before anything starts.
  */
 import { loadSite, SiteConfigError, type SiteConfig } from '../temporal.config.ts';
@@ -14,6 +15,7 @@ import { auditCommand, evidenceCommand } from './lib/audit-commands.ts';
 import { approvalUsage, isApprovalCommand, runApprovalCommand } from './lib/approval-commands.ts';
 import { calendarCommand, calendarUsage } from './lib/calendar-command.ts';
 import { claimUsage, runClaimCommand } from './lib/claim-command.ts';
+import { handUsage, isHandCommand, runHandCommand } from './lib/hand-command.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { connectClient } from './lib/client.ts';
 import { exitWhenFlushed } from './lib/exit-when-flushed.ts';
@@ -55,6 +57,8 @@ ${runUsage}
 ${approvalUsage}
 
 ${claimUsage}
+
+${handUsage}
 
 ${calendarUsage}`;
 
@@ -108,6 +112,7 @@ async function main(): Promise<number> {
   if (isApprovalCommand(first)) return runApprovalCommand(first, rest, { site: loadSite(), checkOnly });
   if (isRunCommand(first)) return runRunCommand(first, rest, { site: loadSite(), printResult, checkOnly });
   if (first === 'claim') return runClaimCommand(rest, { site: loadSite(), checkOnly });
+  if (isHandCommand(first)) return runHandCommand(first, rest, { site: loadSite(), checkOnly });
   if (first === 'calendar') return calendarCommand(rest, { site: loadSite(), checkOnly });
   const command = parseReadCommand(args);
   if (command === 'help') {

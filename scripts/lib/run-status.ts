@@ -2,11 +2,13 @@
  * `runbook status <workflow-id>`: what a run is and where it stands. While it runs: its step (the
  * `progress` query), who asked for it and how that is known, and what it waits for (the
  * `approvalState` query: a claim by an engineer when nobody signed for its start, or the plan
- * awaiting a decision, who may decide, the votes so far; the gates already decided). Once finished: its result
- * (run-summary.ts) or why it failed.
+ * awaiting a decision, who may decide, the votes so far; the gates already decided), and a step
+ * paused for an operator (the `handState` query: why, the choices, the command to decide). Once
+ * finished: its result (run-summary.ts) or why it failed.
  */
 import { QueryNotRegisteredError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { ApprovalState } from '../../domain/approvals/gate-types.ts';
+import type { HandState } from '../../domain/approvals/hand-decision.ts';
 import { formatInstant, shortDigest } from '../../domain/display.ts';
 import type { RunbookProgress } from '../../workflows/shared/progress.ts';
 import { approvalLines, resultLines } from './run-summary.ts';
@@ -34,6 +36,7 @@ export async function runStatusLines(
 async function runningLines(handle: WorkflowHandle, timeZone: string): Promise<string[]> {
   const progress = await answered<RunbookProgress>(handle, 'progress');
   const approval = await answered<ApprovalState>(handle, 'approvalState');
+  const paused = (await answered<HandState>(handle, 'handState'))?.paused;
   const detail = progress && JSON.stringify(progress.detail);
   const pending = approval?.pending;
   return [
@@ -44,6 +47,12 @@ async function runningLines(handle: WorkflowHandle, timeZone: string): Promise<s
           `Waiting for approval at step ${pending.step} (${pending.gateId}): ${pending.votes.filter((v) => v.verdict === 'approve').length}/${pending.quorum} vote(s); roles ${[...pending.roles].join(', ')}${pending.escalated ? ' (escalated)' : ''}; expires ${formatInstant(pending.expireAt, timeZone)}`,
           `  Plan: ${pending.plan.title.zh} / ${pending.plan.title.en}  digest ${shortDigest(pending.planDigest)}`,
           `  Requested by ${pending.requestedBy}; decide with: npm run runbook -- approve|reject ${handle.workflowId}`,
+        ]
+      : []),
+    ...(paused
+      ? [
+          `Paused at step ${paused.step} (attempt ${paused.attempts}, ${formatInstant(paused.pausedAt, timeZone)}) / 步骤暂停，等待处置: [${paused.trouble.type}] ${paused.trouble.message}`,
+          `  Decide with: npm run runbook -- ${paused.choices.join('|')} ${handle.workflowId} --reason …`,
         ]
       : []),
     ...approvalLines(approval?.closed ?? []),

@@ -4,7 +4,8 @@
  * away, AMQ8135E) pauses the run instead of failing it. Retry once authority is back; skip when a
  * person started the channel by hand (a reason, a role the site allows, never the requester);
  * abort, which starts again the channel the run had stopped. Every bad decision is refused with
- * no event in history.
+ * no event in history. Then the same through the front door: the inbox's 待处置 list and the
+ * paused step's page with the buttons each person may press, and `runbook retry|skip|abort`.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
@@ -13,33 +14,50 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { signHandDecision } from '../../connectors/approvals/run-signing.ts';
+import { loadSigningKey } from '../../connectors/approvals/signing-keys.ts';
+import { createLogger } from '../../connectors/logging/logger.ts';
+import { createLocalUserStore } from '../../connectors/users/local-store.ts';
+import { startInbox, type InboxHandle } from '../../inbox/server.ts';
+import { runHandCommand } from '../../scripts/lib/hand-command.ts';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import { siteVerifyOptions } from '../../connectors/audit/site-audit.ts';
 import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
 import { readNotificationRecords } from '../../connectors/notify/file.ts';
 import type { HandRefusalReason, SignedHandDecision } from '../../domain/approvals/hand-decision.ts';
 import type { ChannelRecoveryResult } from '../../domain/runbooks/channel-recovery.types.ts';
-import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
+import { addTestUsers, decide, signedBy, testPassword, waitForGate } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { decideStep, handBy, handRefusedWithoutTrace, waitForPause } from '../support/hand.ts';
 import { until } from '../support/worker-lane.ts';
+import { Agent, api, field } from '../inbox/helpers.ts';
 
 let estate: TestEstate;
+let inbox: InboxHandle;
 
 before(async () => {
   estate = await startTestEstate({
-    banks: ['ICBC', 'ABC', 'BOC'],
+    banks: ['ICBC', 'ABC', 'BOC', 'CCB'],
     programs: false,
     edit: (raw) => {
       (raw.approvals as Record<string, unknown>).runbooks = {
-        'channel-recovery': { roles: ['comm-approver'], quorum: 1 },
+        'channel-recovery': { roles: ['comm-approver'], quorum: 1, deputyRoles: ['finance-director'] },
       };
     },
   });
   await addTestUsers(estate.site);
   await estate.startWorker();
+  inbox = await startInbox({
+    site: estate.site,
+    client: estate.client,
+    users: createLocalUserStore(estate.site.approvals.users.file),
+    signingKey: loadSigningKey(estate.site.approvals),
+    log: createLogger('test-inbox', 'warn'),
+    port: 0,
+    host: '127.0.0.1',
+  });
 });
 after(async () => {
+  await inbox?.stop();
   await estate?.stop();
 });
 
@@ -257,5 +275,97 @@ describe('the operator’s hand on a paused step', () => {
       'mutation',
       'outcome',
     ]);
+  });
+
+  it('through the front door: the 待处置 list, the step’s page with each person’s buttons, and runbook retry|skip|abort', async () => {
+    await estate.sandbox.faults.inject({ fault: 'channel-stopped', bank: 'CCB' });
+    const { id, result } = await approvedRecoveryWithStartRefused('CCB');
+    await waitForPause(estate.client, id, 'execute:start');
+    const page = `/paused/${encodeURIComponent(id)}`;
+    const browser = async (user: string) => {
+      const agent = new Agent(inbox.url);
+      assert.equal((await agent.signIn(user, testPassword)).status, 303);
+      return agent;
+    };
+    const buttons = (body: string) => [...body.matchAll(/name="action"\s+value="(\w+)"/g)].map((m) => m[1]);
+
+    const ops = await browser('ops');
+    const list = await ops.get('/');
+    assert.match(list.body, /id="paused"/);
+    assert.ok(list.body.includes(page), 'the run is listed under 待处置');
+    const opsPage = await ops.get(page);
+    assert.equal(opsPage.status, 200);
+    assert.match(opsPage.body, /AMQ8135E/);
+    assert.match(opsPage.body, /startSenderChannel/);
+    assert.deepEqual(buttons(opsPage.body), ['retry', 'abort']);
+    assert.deepEqual(buttons((await (await browser('wang')).get(page)).body), ['skip']);
+    assert.deepEqual(buttons((await (await browser('eng')).get(page)).body), ['retry', 'abort']);
+    assert.equal(
+      (await (await browser('zhao')).get(page)).status,
+      200,
+      'a deputy approver may skip, so sees it',
+    );
+
+    const cli = async (action: 'retry' | 'skip' | 'abort', user: string, args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runHandCommand(action, [id, '--inbox', inbox.url, ...args], {
+        site: estate.site,
+        io: {
+          out: (l) => out.push(l),
+          err: (l) => err.push(l),
+          env: { JINCAI_USER: user, JINCAI_PASSWORD: testPassword },
+          stderr: { write: () => true },
+        },
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    assert.equal((await cli('skip', 'wang', [])).code, 2, 'a skip needs a reason');
+    const own = await cli('skip', 'eng', ['--reason', '我自己跳过']);
+    assert.equal(own.code, 3);
+    assert.match(own.err, /self-skip/);
+    assert.match(own.out, /AMQ8135E/, 'the CLI shows the paused step before deciding');
+
+    // Retried from the page while the authority is still missing: the run pauses again.
+    const retried = await ops.postForm(`${page}/decision`, {
+      csrf: field(opsPage.body, 'csrf'),
+      runId: field(opsPage.body, 'runId'),
+      pauseId: field(opsPage.body, 'pauseId'),
+      action: 'retry',
+      reason: '',
+    });
+    assert.equal(retried.status, 200, retried.body);
+    assert.match(retried.body, /id="decided" data-action="retry"/);
+    const second = await waitForPause(estate.client, id, 'execute:start');
+    // The form of the first pause no longer decides anything.
+    const stale = await ops.postForm(`${page}/decision`, {
+      csrf: field(opsPage.body, 'csrf'),
+      runId: field(opsPage.body, 'runId'),
+      pauseId: field(opsPage.body, 'pauseId'),
+      action: 'retry',
+    });
+    assert.equal(stale.status, 409);
+    assert.match(stale.body, /data-reason="pause-changed"/);
+
+    const token = (
+      await api(inbox.url, 'POST', '/api/session', { body: { user: 'ops', password: testPassword } })
+    ).json.token as string;
+    const listed = await api(inbox.url, 'GET', '/api/paused', { token });
+    assert.deepEqual(
+      (listed.json.paused as { workflowId: string; pause: { pauseId: string } }[]).map((p) => [
+        p.workflowId,
+        p.pause.pauseId,
+      ]),
+      [[id, second.pauseId]],
+    );
+
+    await estate.sandbox.faults.clear({ fault: 'channel-command-refused', bank: 'CCB' });
+    const done = await cli('retry', 'ops', ['--reason', '已恢复权限']);
+    assert.equal(done.code, 0, done.err);
+    assert.match(done.out, /Decided: 重试 \/ Retry/);
+    assert.equal(((await result) as ChannelRecoveryResult).outcome, 'recovered');
+    const history = (await ops.get(page)).body;
+    assert.match(history, /id="not-paused"/);
+    assert.match(history, /已恢复权限/);
   });
 });

@@ -1,0 +1,139 @@
+/**
+ * `runbook retry | skip | abort <workflow-id> [--reason <why>]`: the operator's hand on a run's
+ * paused step, through the inbox's API like the approval commands — the person signs in, the CLI
+ * shows the step that waits (why it paused, what it found, the choices and what skipping means),
+ * and the inbox checks the person's role for that choice, signs the decision for that very pause
+ * and sends it. Skip and abort need a reason; nobody skips a run they requested. Exit codes: 0
+ * decided, 1 failed (inbox unreachable, sign-in failed, no such run), 2 bad usage, 3 refused
+ * (nothing paused, not allowed, …; the reason in Chinese and English).
+ */
+import { parseArgs } from 'node:util';
+import { handActions, type HandAction, type HandState } from '../../domain/approvals/hand-decision.ts';
+import { formatInstant } from '../../domain/display.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
+import { argumentsOk } from './check-args.ts';
+import {
+  commandIo,
+  exitCodeOf,
+  FailedError,
+  RefusedError,
+  signInToInbox,
+  unexpected,
+  UsageError,
+  type CommandIo,
+} from './inbox-session.ts';
+
+export const handUsage = `The operator's hand on a paused step (through the approval inbox's API, as you):
+  retry <workflow-id> [--reason <comment>]
+                                        run the paused step again (engineers)
+  skip <workflow-id> --reason <why>     go on without it, as its page says skipping means (the
+                                        roles the site allows; never the run's requester)
+  abort <workflow-id> --reason <why>    end the run: what it changed is undone where it can be,
+                                        and its report is written (engineers)
+    --user <id>, --inbox <url>, password: as for approvals`;
+
+export function isHandCommand(value: unknown): value is HandAction {
+  return (handActions as readonly unknown[]).includes(value);
+}
+
+const verbs: Record<HandAction, string> = {
+  retry: '重试 / Retry',
+  skip: '跳过 / Skip',
+  abort: '中止 / Abort',
+};
+
+export async function runHandCommand(
+  action: HandAction,
+  argv: string[],
+  options: { site: SiteConfig; io?: Partial<CommandIo>; checkOnly?: boolean },
+): Promise<number> {
+  const io = commandIo(options.io);
+  return exitCodeOf(io, () => decide(action, argv, options, io));
+}
+
+async function decide(
+  action: HandAction,
+  argv: string[],
+  { site, checkOnly }: { site: SiteConfig; checkOnly?: boolean },
+  io: CommandIo,
+): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        reason: { type: 'string' },
+        user: { type: 'string' },
+        inbox: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${handUsage}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(handUsage);
+    return;
+  }
+  const [workflowId, ...extra] = positionals;
+  if (!workflowId || extra.length > 0)
+    throw new UsageError(`${action}: give exactly one workflow id\n\n${handUsage}`);
+  const reason = values.reason?.trim();
+  if (action !== 'retry' && (reason ?? '').length < 2)
+    throw new UsageError(`--reason: required to ${action} a step (at least 2 characters)`);
+  if (reason && reason.length > 1000) throw new UsageError('--reason: expected at most 1000 characters');
+  if (checkOnly) {
+    io.out(argumentsOk(`${action} the paused step of ${workflowId}${reason ? ' with a reason' : ''}`));
+    return;
+  }
+
+  const inbox = await signInToInbox({
+    site,
+    io,
+    ...(values.user && { user: values.user }),
+    ...(values.inbox && { inbox: values.inbox }),
+  });
+  try {
+    const path = `/api/paused/${encodeURIComponent(workflowId)}`;
+    const seen = await inbox.call('GET', path);
+    if (seen.status === 404) throw new FailedError(`no runbook run ${workflowId} / 找不到该运行`);
+    if (seen.status !== 200) throw unexpected('reading the paused step', seen);
+    const state = seen.json as unknown as HandState;
+    const pause = state.paused;
+    if (!pause)
+      throw new RefusedError(
+        `${workflowId}: 没有等待处置的步骤 / no step is waiting for an operator (not-paused)`,
+      );
+    io.out(`运行 / Run: ${workflowId}（${state.runbook}）`);
+    io.out(
+      `步骤 / Step: ${pause.step}（第 ${pause.attempts} 次 / attempt ${pause.attempts}），${formatInstant(pause.pausedAt, site.site.timezone)}`,
+    );
+    io.out(`原因 / Why: [${pause.trouble.type}] ${pause.trouble.message}`);
+    if (pause.skipMeans) io.out(`跳过意味着 / Skipping means: ${pause.skipMeans.zh} / ${pause.skipMeans.en}`);
+    io.out(`可选 / Choices: ${pause.choices.join(', ')}`);
+    const answer = await inbox.call('POST', `${path}/decision`, {
+      action,
+      ...(reason && { reason }),
+      pauseId: pause.pauseId,
+      runId: state.runId,
+    });
+    if (answer.status === 200) {
+      io.out(`已提交 / Decided: ${verbs[action]} — ${pause.step} (${pause.pauseId})`);
+      return;
+    }
+    if (answer.json.reason === 'not-found')
+      throw new FailedError(`no runbook run ${workflowId} / 找不到该运行`);
+    if (answer.json.error === 'refused') {
+      const m = answer.json.message as { zh: string; en: string };
+      throw new RefusedError(
+        `处置未被接受 / Decision not accepted (${String(answer.json.reason)}):\n  ${m.zh}\n  ${m.en}\n  (${String(answer.json.detail)})`,
+      );
+    }
+    if (answer.status === 400) throw new UsageError(String(answer.json.message));
+    throw unexpected('sending the decision', answer);
+  } finally {
+    await inbox.close();
+  }
+}

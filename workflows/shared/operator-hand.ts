@@ -13,9 +13,10 @@
  * Accepted decisions are audited whole (their nonce bound to the run in the nonce ledger by the
  * audit guard) and notified with a link, as approvals are.
  *
- * A step that goes well adds nothing to a run's history; a pause begins with a `patched` marker,
- * so runs recorded before the hand replay as they were decided (a failure failed them, an
- * unexpected state went on).
+ * A run opened with the hand carries a `patched('operator-hand')` marker; a run recorded before
+ * the hand has none, and its steps run bare, exactly as they were decided (a failure failed it, an
+ * unexpected state went on, and no step adds a turn of the event loop that would reorder its
+ * commands against an update's).
  */
 import {
   ActivityFailure,
@@ -146,6 +147,8 @@ export function createOperatorHand(options: {
   let paused: PausedStep | null = null;
   let chosen: HandDecisionView | undefined;
   let opened = 0;
+  // Runs recorded before the hand replay without it (see the module header).
+  const active = patched('operator-hand');
 
   setHandler(handStateQuery, () => ({
     runbook,
@@ -294,43 +297,45 @@ export function createOperatorHand(options: {
     return decision.action;
   }
 
-  /** Whether the run may pause here: runs recorded before the hand replay as they were decided. */
-  const mayPause = () => patched('operator-hand');
-
-  return {
-    async step<T>(name: string, body: () => Promise<T>, opts: StepOptions<T> = {}): Promise<T> {
-      for (let attempts = 1; ; attempts++) {
-        let found: T;
-        try {
-          found = await body();
-        } catch (err) {
-          if (!pausable(err) || !mayPause()) throw err;
-          const choice = await pause({
-            step: name,
-            trouble: troubleOf(err),
-            evidence: opts.evidence?.(),
-            attempts,
-            ...(opts.skip && { skipMeans: opts.skip.means }),
-          });
-          if (choice === 'retry' || !opts.skip) continue;
-          return opts.skip.value(undefined);
-        }
-        const unexpected = opts.expect?.(found);
-        if (!unexpected || !mayPause()) return found;
+  /** Runs a step until it goes well, or an operator skips it (an abort ends the run from `pause`). */
+  async function guarded<T>(name: string, body: () => Promise<T>, opts: StepOptions<T>): Promise<T> {
+    for (let attempts = 1; ; attempts++) {
+      let found: T;
+      try {
+        found = await body();
+      } catch (err) {
+        if (!pausable(err)) throw err;
         const choice = await pause({
           step: name,
-          trouble: {
-            cause: 'unexpected',
-            type: ErrorKind.UnexpectedState,
-            message: bounded(unexpected.message),
-          },
-          evidence: unexpected.evidence ?? opts.evidence?.(),
+          trouble: troubleOf(err),
+          evidence: opts.evidence?.(),
           attempts,
-          skipMeans: opts.skip?.means ?? goOnAsFound,
+          ...(opts.skip && { skipMeans: opts.skip.means }),
         });
-        if (choice === 'retry') continue;
-        return opts.skip ? opts.skip.value(found) : found;
+        if (choice === 'retry' || !opts.skip) continue;
+        return opts.skip.value(undefined);
       }
+      const unexpected = opts.expect?.(found);
+      if (!unexpected) return found;
+      const choice = await pause({
+        step: name,
+        trouble: {
+          cause: 'unexpected',
+          type: ErrorKind.UnexpectedState,
+          message: bounded(unexpected.message),
+        },
+        evidence: unexpected.evidence ?? opts.evidence?.(),
+        attempts,
+        skipMeans: opts.skip?.means ?? goOnAsFound,
+      });
+      if (choice === 'retry') continue;
+      return opts.skip ? opts.skip.value(found) : found;
+    }
+  }
+
+  return {
+    step<T>(name: string, body: () => Promise<T>, opts: StepOptions<T> = {}): Promise<T> {
+      return active ? guarded(name, body, opts) : body();
     },
 
     async fanOut<K extends string, T>(
@@ -351,9 +356,9 @@ export function createOperatorHand(options: {
             failed.push({ key, trouble: troubleOf(err) });
           }
         });
-        if (failed.length === 0) return { done, failed };
+        if (failed.length === 0 || !active) return { done, failed };
         policy ??= await approvals.loadHandPolicy({ runbook });
-        if (failed.length <= keys.length * policy.fanOutFailedShare || !mayPause()) return { done, failed };
+        if (failed.length <= keys.length * policy.fanOutFailedShare) return { done, failed };
         const choice = await pause({
           step: name,
           trouble: {

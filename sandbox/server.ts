@@ -132,7 +132,8 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   }
 
   const credentials = mqwebCredentials(site);
-  const treasury = await openSqlite(treasuryPath);
+  // The estate's own writes (faults, restored messages) as its programs make theirs (see openSqlite).
+  const treasury = await openSqlite(treasuryPath, { synchronous: 'NORMAL' });
   // Tables added to the schema since this file was seeded (all DDL is IF NOT EXISTS).
   await createTreasurySchema(treasury);
   const books = openBankLedger(ledgerPath);

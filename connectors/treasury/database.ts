@@ -122,10 +122,19 @@ export function autoCommitOutsideTransactions(driver: Driver): Driver {
   };
 }
 
-export async function openSqlite(path: string): Promise<TreasuryDb> {
+/**
+ * The treasury database in a SQLite file, in WAL mode. `synchronous`: FULL (the default: a commit
+ * is on the disk before it returns) or NORMAL (a commit survives its process's crash, not the
+ * machine's, and costs no fsync) — for the sandbox's simulated systems, which commit once a message.
+ */
+export async function openSqlite(
+  path: string,
+  options: { synchronous?: 'FULL' | 'NORMAL' } = {},
+): Promise<TreasuryDb> {
   const { default: Database } = await import('better-sqlite3');
   const database = new Database(path, { fileMustExist: false });
   database.pragma('journal_mode = WAL');
+  database.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   database.pragma('busy_timeout = 5000');
   return new Kysely<TreasuryDatabase>({
     dialect: new SqliteDialect({ database: keepingStatements(database) }),

@@ -76,6 +76,8 @@ export type BankLedger = ReturnType<typeof openBankLedger>;
 export function openBankLedger(path: string) {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
+  // The banks book every message: a commit survives the sandbox's crash without waiting for the disk.
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(ddl);
 

@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   const intervalMs = Number(process.env[programEnv.intervalMs] ?? 300);
   const clockFile = process.env[programEnv.clockFile];
   const now = clockFile ? fileClock(clockFile) : () => new Date();
-  const db = await openSqlite(required(programEnv.treasuryDb));
+  // A simulated program: its commit once a message need not wait for the disk (see openSqlite).
+  const db = await openSqlite(required(programEnv.treasuryDb), { synchronous: 'NORMAL' });
   const mq = createMessagingClient({
     baseUrl: required(programEnv.url),
     user: required(programEnv.user),

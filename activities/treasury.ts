@@ -102,19 +102,22 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
         .execute();
       return { vouchers, notices, messages, reports, agents };
     });
-    const of = <R extends { bank_code: string }>(list: R[], bank: string) =>
-      list.filter((r) => r.bank_code === bank);
+    const vouchers = byBank(rows.vouchers);
+    const notices = byBank(rows.notices);
+    const messages = byBank(rows.messages);
+    const reports = byBank(rows.reports);
+    const agents = new Map(rows.agents.map((a) => [a.code, a]));
     return new Map(
       banks.map((bank) => {
-        const agent = rows.agents.find((a) => a.code === bank);
+        const agent = agents.get(bank);
         // A bank onboarded after the report date owes no reports for it.
         const reportsDue =
           !agent || dateInZone(new Date(agent.created_at), site.site.timezone) <= reportDate ? 1 : 0;
         const lines = trafficLines({
-          vouchers: of(rows.vouchers, bank),
-          notices: of(rows.notices, bank)[0],
-          messages: of(rows.messages, bank),
-          reports: of(rows.reports, bank),
+          vouchers: vouchers.get(bank) ?? [],
+          notices: notices.get(bank)?.[0],
+          messages: messages.get(bank) ?? [],
+          reports: reports.get(bank) ?? [],
           reportsDue,
         });
         return [bank, { date, reportDate, ...lines }];
@@ -149,6 +152,17 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
       );
     },
   };
+}
+
+/** Rows by their bank, each bank's in the order read. */
+function byBank<R extends { bank_code: string }>(rows: R[]): Map<string, R[]> {
+  const grouped = new Map<string, R[]>();
+  for (const r of rows) {
+    const list = grouped.get(r.bank_code);
+    if (list) list.push(r);
+    else grouped.set(r.bank_code, [r]);
+  }
+  return grouped;
 }
 
 /** One bank's traffic lines and unsent backlog from its rows of the day's counts. */

@@ -1,6 +1,7 @@
 /**
  * The daily report check's judgement, as pure functions: which reports are missing, whether the
- * bank's answers fit the questions, and what the run concludes after the wait.
+ * run asks the bank at all, whether the bank's answers fit the questions, and what the run
+ * concludes after the wait.
  */
 import type { BankAnswer, ReportKind } from '../bank-questions.ts';
 import type { DailyReportCheckOutcome, ReportPresence } from './daily-report-check.types.ts';
@@ -13,6 +14,36 @@ export const reportLabel: Record<ReportKind, string> = {
 
 export function missingReports(presence: readonly ReportPresence[]): ReportKind[] {
   return presence.filter((p) => !p.present).map((p) => p.kind);
+}
+
+const namesOf = (kinds: readonly ReportKind[]) => kinds.map((k) => reportLabel[k]).join('、');
+
+/** How a run ends. */
+export interface ReportCheckEnd {
+  outcome: DailyReportCheckOutcome;
+  why: string;
+}
+
+/**
+ * How the run ends without asking the bank — a day off with no report at all, nothing missing, or
+ * a dry run — or undefined: it asks the bank to resend what is missing.
+ */
+export function withoutResend(options: {
+  date: string;
+  workingDay: boolean;
+  reports: readonly ReportKind[];
+  before: readonly ReportPresence[];
+  dryRun: boolean;
+}): ReportCheckEnd | undefined {
+  const { date, before } = options;
+  const missing = missingReports(before);
+  if (!options.workingDay && missing.length === before.length)
+    return { outcome: 'not-a-working-day', why: `${date} 不是工作日，银行不出报表` };
+  if (missing.length === 0)
+    return { outcome: 'complete', why: `${date} 的${namesOf(options.reports)}均已收到` };
+  if (options.dryRun)
+    return { outcome: 'planned', why: `缺 ${namesOf(missing)}（${date}）；演练模式，未请求补发` };
+  return undefined;
 }
 
 /** An answer about another report or day than asked is a state the run will not guess about. */
@@ -28,20 +59,36 @@ export function answerMismatch(
   return undefined;
 }
 
+/**
+ * After the wait: an answer about another report or day than asked stops the run; otherwise what
+ * arrived and what the bank said about each request decide (conclude).
+ */
+export function judgeResend(options: {
+  date: string;
+  missingBefore: readonly ReportKind[];
+  after: readonly ReportPresence[];
+  requested: readonly { kind: ReportKind; answer?: BankAnswer }[];
+  waitSeconds: number;
+}): ReportCheckEnd {
+  const { requested, ...rest } = options;
+  const mismatch = requested.map((r) => answerMismatch(r.kind, options.date, r.answer)).find(Boolean);
+  if (mismatch) return { outcome: 'unexpected-state', why: mismatch };
+  return conclude({ ...rest, answers: new Map(requested.map((r) => [r.kind, r.answer])) });
+}
+
 export function conclude(options: {
   date: string;
   missingBefore: readonly ReportKind[];
   after: readonly ReportPresence[];
   answers: ReadonlyMap<ReportKind, BankAnswer | undefined>;
   waitSeconds: number;
-}): { outcome: DailyReportCheckOutcome; why: string } {
+}): ReportCheckEnd {
   const { date, missingBefore, after, answers } = options;
   const still = missingReports(after).filter((k) => missingBefore.includes(k));
-  const names = (kinds: readonly ReportKind[]) => kinds.map((k) => reportLabel[k]).join('、');
   if (still.length === 0) {
     return {
       outcome: 'received-after-resend',
-      why: `已请求银行补发 ${names(missingBefore)}（${date}），均已收到`,
+      why: `已请求银行补发 ${namesOf(missingBefore)}（${date}），均已收到`,
     };
   }
   const detail = still.map((k) => {
@@ -53,7 +100,7 @@ export function conclude(options: {
   });
   return {
     outcome: 'escalated',
-    why: `等待 ${waitText(options.waitSeconds)}后仍缺 ${names(still)}（${date}）：${detail.join('；')}`,
+    why: `等待 ${waitText(options.waitSeconds)}后仍缺 ${namesOf(still)}（${date}）：${detail.join('；')}`,
   };
 }
 

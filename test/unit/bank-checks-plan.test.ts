@@ -4,7 +4,13 @@ import { financePlan } from '../../domain/bank-checks/finance-plan.ts';
 import { queryIdFor, queryPrefix } from '../../domain/bank-questions.ts';
 import type { VoucherSnapshot } from '../../domain/bank-checks/types.ts';
 import type { BankAnswer } from '../../domain/bank-questions.ts';
-import { answerMismatch, conclude, missingReports } from '../../domain/runbooks/daily-report-check.plan.ts';
+import {
+  answerMismatch,
+  conclude,
+  judgeResend,
+  missingReports,
+  withoutResend,
+} from '../../domain/runbooks/daily-report-check.plan.ts';
 import type { ReportPresence } from '../../domain/runbooks/daily-report-check.types.ts';
 import {
   confirmWithBank,
@@ -389,6 +395,50 @@ describe('daily report check', () => {
     assert.equal(answerMismatch('daily_report', '2026-11-26', reportAnswer(true)), undefined);
     assert.match(answerMismatch('recon_file', '2026-11-26', reportAnswer(true)) ?? '', /指向 daily_report/);
     assert.equal(answerMismatch('daily_report', '2026-11-26', undefined), undefined);
+  });
+
+  it('asks the bank nothing on a day off without reports, on a complete day, or in a dry run', () => {
+    const day = { date: '2026-11-28', reports: ['daily_report', 'payment_list'] as const, dryRun: false };
+    const none = presence({ daily_report: false, payment_list: false });
+    const some = presence({ daily_report: true, payment_list: false });
+    assert.equal(withoutResend({ ...day, workingDay: false, before: none })?.outcome, 'not-a-working-day');
+    // A report that came on a day off makes the missing one worth asking for.
+    assert.equal(withoutResend({ ...day, workingDay: false, before: some }), undefined);
+    const all = withoutResend({
+      ...day,
+      workingDay: true,
+      before: presence({ daily_report: true, payment_list: true }),
+    });
+    assert.deepEqual(all, { outcome: 'complete', why: '2026-11-28 的日报、清单均已收到' });
+    const dry = withoutResend({ ...day, workingDay: true, before: some, dryRun: true });
+    assert.deepEqual(dry, { outcome: 'planned', why: '缺 清单（2026-11-28）；演练模式，未请求补发' });
+    assert.equal(withoutResend({ ...day, workingDay: true, before: some }), undefined);
+  });
+
+  it('judges the resend by the answers that fit the requests and what arrived', () => {
+    const asked = {
+      date: '2026-11-26',
+      missingBefore: ['daily_report', 'recon_file'] as const,
+      waitSeconds: 60,
+    };
+    const after = presence({ daily_report: true, recon_file: false });
+    const strayed = judgeResend({
+      ...asked,
+      after,
+      requested: [
+        { kind: 'daily_report', answer: reportAnswer(true) },
+        { kind: 'recon_file', answer: reportAnswer(true) },
+      ],
+    });
+    assert.equal(strayed.outcome, 'unexpected-state');
+    assert.match(strayed.why, /对账文件.*指向 daily_report/);
+    const held = judgeResend({
+      ...asked,
+      after,
+      requested: [{ kind: 'daily_report', answer: reportAnswer(true) }, { kind: 'recon_file' }],
+    });
+    assert.equal(held.outcome, 'escalated');
+    assert.match(held.why, /60 秒后仍缺 对账文件（2026-11-26）：对账文件：银行未应答补发请求$/);
   });
 });
 

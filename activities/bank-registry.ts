@@ -12,21 +12,10 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse as parseYaml, stringify } from 'yaml';
 import { ErrorKind } from '../domain/errors.ts';
-import type { NewBank } from '../domain/runbooks/add-agent-bank.types.ts';
+import type { EstateBanks, NewBank } from '../domain/runbooks/add-agent-bank.types.ts';
 import { siteSchema, type SiteConfig } from '../temporal.config.ts';
 import { requiresProof } from './proof-actions.ts';
 import { liveBanks } from './site-lookup.ts';
-
-export interface EstateBanks {
-  financeQmgr: string;
-  addedBanksDir: string | null;
-  /** The folders a new bank's pid files may lie in (the site's pidDirs). */
-  pidDirs: string[];
-  banks: Pick<
-    NewBank,
-    'code' | 'name' | 'qmgr' | 'senderChannel' | 'receiverChannel' | 'xmitq' | 'frontEnd'
-  >[];
-}
 
 export function createBankRegistryActivities({ site }: { site: SiteConfig }) {
   const bankSchema = siteSchema.shape.banks.element;

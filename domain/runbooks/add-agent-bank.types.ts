@@ -130,6 +130,18 @@ export interface NewBank {
   voucherRules?: VoucherRuleSetName;
 }
 
+/** The estate a new bank joins, as the registry reads it: what the bank must not clash with, and where it is registered. */
+export interface EstateBanks {
+  financeQmgr: string;
+  addedBanksDir: string | null;
+  /** The folders a new bank's pid files may lie in (the site's pidDirs). */
+  pidDirs: string[];
+  banks: Pick<
+    NewBank,
+    'code' | 'name' | 'qmgr' | 'senderChannel' | 'receiverChannel' | 'xmitq' | 'frontEnd'
+  >[];
+}
+
 /** One MQ object finance defines on its queue manager. */
 export type MqObjectSpec =
   | {

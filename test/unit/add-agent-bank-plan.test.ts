@@ -3,6 +3,13 @@ import { describe, it } from 'node:test';
 import { planDigest } from '../../domain/approvals/decision.ts';
 import { queryIdFor, queryPrefix } from '../../domain/bank-questions.ts';
 import { describeInputIssues } from '../../domain/errors.ts';
+import { clashProblems } from '../../domain/runbooks/add-agent-bank.clashes.ts';
+import {
+  baseDataUnverified,
+  registeredEnd,
+  testMessageStatus,
+  testMessageUnverified,
+} from '../../domain/runbooks/add-agent-bank.outcome.ts';
 import {
   assessReadiness,
   compareObject,
@@ -15,6 +22,8 @@ import {
 } from '../../domain/runbooks/add-agent-bank.plan.ts';
 import {
   addAgentBankInputSchema,
+  type BaseDataPushState,
+  type EstateBanks,
   type MqObjectSpec,
   type OnboardingSurvey,
 } from '../../domain/runbooks/add-agent-bank.types.ts';
@@ -99,6 +108,100 @@ describe('add-agent-bank input', () => {
       /input\.programs\[0\]/,
     );
     assert.match(issues({ ...input, colour: 'red' }).join(), /input\.colour: not a field/);
+  });
+
+  it('refuses what clashes with the estate, naming the field', () => {
+    const known: EstateBanks = {
+      financeQmgr: 'QM.CZ',
+      addedBanksDir: '/var/lib/jincai/banks',
+      pidDirs: ['/run/jincai'],
+      banks: [
+        {
+          code: 'ICBC',
+          name: '工商银行',
+          qmgr: 'QM.ICBC',
+          senderChannel: 'CZ.TO.ICBC',
+          receiverChannel: 'ICBC.TO.CZ',
+          xmitq: 'QM.ICBC',
+          frontEnd: { host: '10.8.1.20', port: 1414 },
+        },
+      ],
+    };
+    const parse = (raw: object) => addAgentBankInputSchema.parse({ ...input, ...raw });
+    assert.deepEqual(clashProblems(parse({ frontEnd: { host: '10.8.1.21', port: 1414 } }), known), []);
+    assert.deepEqual(clashProblems(parse({ code: 'ICBC' }), known), [
+      'input.code: bank code "ICBC" is already in the estate (工商银行); expected a new code',
+    ]);
+    const clashing = clashProblems(
+      parse({
+        qmgr: 'QM.ICBC',
+        senderChannel: 'ICBC.TO.CZ',
+        xmitq: 'QM.CZ',
+        programs: [{ name: 'p', pidFile: '/tmp/p.pid' }],
+      }),
+      known,
+    );
+    assert.deepEqual(
+      clashing.map((p) => p.split(':')[0]),
+      [
+        'input.qmgr',
+        'input.senderChannel',
+        'input.frontEnd.port',
+        'input.programs[0].pidFile',
+        'input.xmitq',
+      ],
+    );
+  });
+});
+
+describe('add-agent-bank verification', () => {
+  const push = (status: string, reason: string | null = null): BaseDataPushState => ({
+    pushId: `onboard/HXB/ab12cd34/${status}`,
+    kind: 'payee_account',
+    version: 9,
+    status,
+    acked: status === 'acked' ? 9 : 0,
+    reason,
+  });
+
+  it('goes on only when the bank acknowledged every base-data push', () => {
+    assert.equal(baseDataUnverified([push('acked')], 60), undefined);
+    assert.deepEqual(baseDataUnverified([push('acked'), push('rejected', '版本不连续'), push('sent')], 60), {
+      outcome: 'not-verified',
+      why: [
+        '银行拒收基础资料 payee_account v9：版本不连续',
+        '基础资料 payee_account v9 在 60 秒内未获银行确认（状态 sent）',
+      ],
+    });
+  });
+
+  it('tells a test message the bank did not answer from one that never left', () => {
+    assert.deepEqual(
+      [testMessageStatus(true, 1), testMessageStatus(false, 1), testMessageStatus(false, 0)],
+      ['answered', 'sent', 'pending_send'],
+    );
+    const test = (status: 'answered' | 'sent' | 'pending_send') => ({
+      queryId: testQueryId,
+      voucherNo: 'CSHXBAB12CD34',
+      status,
+      answer: null,
+    });
+    assert.equal(testMessageUnverified(bank, test('answered'), 'RUNNING', 60), undefined);
+    assert.match(
+      testMessageUnverified(bank, test('sent'), 'INACTIVE', 60)?.why.join() ?? '',
+      /60 秒内未收到银行应答（HXB\.TO\.CZ：INACTIVE）/,
+    );
+    assert.match(
+      testMessageUnverified(bank, test('pending_send'), 'INACTIVE', 60)?.why.join() ?? '',
+      /未由收发程序发出/,
+    );
+  });
+
+  it('adds the bank only once the workers of both zones see it', () => {
+    assert.equal(registeredEnd(bank, ['runbooks', 'comm']).outcome, 'added');
+    const unseen = registeredEnd(bank, ['runbooks']);
+    assert.equal(unseen.outcome, 'not-verified');
+    assert.match(unseen.why.join(), /已登记，但通讯区工作进程还看不到该行/);
   });
 });
 

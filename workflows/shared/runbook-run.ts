@@ -99,6 +99,9 @@ export interface Opening<I, F extends Found> {
 export function openRun<I, F extends Found = Found>(
   opening: Opening<I, F> & { gate: false },
 ): Promise<RunbookRun<I> & F>;
+export function openRun<I, F extends Found>(
+  opening: Opening<I, F> & Required<Pick<Opening<I, F>, 'find'>>,
+): Promise<GatedRun<I> & F>;
 export function openRun<I extends { bank?: string }, F extends Found = Found>(
   opening: Opening<I, F>,
 ): Promise<GatedRun<I> & F>;

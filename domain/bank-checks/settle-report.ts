@@ -2,8 +2,9 @@
  * The report of the bank checks that settle finance's open items with the bank (receipts, voids,
  * refunds): the diagnosis with its count and judgement, the runbook's own item sections, the
  * verification, why a run stopped, then the plan, the votes and each applied change with its SQL.
- * The receipt, void and refund reports (domain/runbooks/<runbook>.report.ts) give their title,
- * count line and items. Pure.
+ * The receipt, void and refund reports (domain/runbooks/<runbook>.report.ts) give their words —
+ * the report's name, outcome labels, count line and items — to `settleReport`, or for the checks
+ * on open requests (voids, refunds) to `requestCheckReport`. Pure.
  */
 import type { ApprovalPlan, ApprovalVote } from '../approvals/gate-types.ts';
 import {
@@ -13,6 +14,7 @@ import {
   type ReportSection,
 } from '../reports/runbook-report.ts';
 import { mutationText, type PlannedChange } from './finance-plan.ts';
+import type { SettleCheckOutcome } from './settle-result.ts';
 import type { MutationResult } from './types.ts';
 
 /** Labels of the outcomes every planning bank check can end in, whatever it repairs. */
@@ -123,4 +125,60 @@ export function decisionsSection<I, R extends string>(
     ),
     empty: '没有超时未结的申请。',
   };
+}
+
+/** Where a settling check looked: the bank, and the business date it looked up to. */
+export interface SettleAbout {
+  bankName: string;
+  date: string;
+}
+
+/** What a settling check's report says of its own: its name, outcome labels, count line and item sections. */
+export interface SettleReportWords<O extends string, A extends SettleAbout, R> {
+  /** The report's name (…报告); the title adds the bank and the date. */
+  name: string;
+  outcomeLabel: Record<O, string>;
+  counted: (about: A, round: R) => string;
+  items: (round: R) => ReportSection[];
+}
+
+/** A settling check's report: the shared frame in the runbook's words, for its end and last round. */
+export function settleReport<O extends string, A extends SettleAbout, R>(words: SettleReportWords<O, A, R>) {
+  return (run: ReportRun, about: A, end: SettleEnd<O>, round: R): string =>
+    settleCheckReport(
+      run,
+      {
+        title: `${words.name} — ${about.bankName}（截至 ${about.date}）`,
+        outcome: words.outcomeLabel[end.outcome],
+        counted: words.counted(about, round),
+        items: words.items(round),
+      },
+      end,
+    );
+}
+
+/** The last round of a check on open requests: the open ones, how many overdue were worked, each one's decision. */
+export interface RequestRound<I, R extends string> {
+  open: unknown[];
+  items: number;
+  decisions: ReportedDecision<I, R>[];
+}
+
+/**
+ * The report of a check on open requests (voids, refunds): its items are the per-request
+ * decisions; `nothing` names what there was none of, `item` tells one request.
+ */
+export function requestCheckReport<I, R extends string, A extends SettleAbout>(words: {
+  name: string;
+  nothing: string;
+  counted: (about: A, round: RequestRound<I, R>) => string;
+  item: (item: I) => string;
+  reasonLabel: Record<R, string>;
+}) {
+  return settleReport<SettleCheckOutcome, A, RequestRound<I, R>>({
+    name: words.name,
+    outcomeLabel: requestOutcomeLabel(words.nothing),
+    counted: words.counted,
+    items: (round) => [decisionsSection(round.decisions, words.item, words.reasonLabel)],
+  });
 }

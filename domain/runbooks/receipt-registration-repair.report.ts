@@ -4,9 +4,9 @@
  * yuan, then the verification, the plan, the votes and the registrations (domain/bank-checks/
  * settle-report.ts). Pure.
  */
-import { planOutcomeLabel, settleCheckReport, type SettleEnd } from '../bank-checks/settle-report.ts';
+import { planOutcomeLabel, settleReport, type SettleAbout } from '../bank-checks/settle-report.ts';
 import { formatFen } from '../display.ts';
-import type { ReportRun, ReportSection } from '../reports/runbook-report.ts';
+import type { ReportSection } from '../reports/runbook-report.ts';
 import { mismatchLabel } from './receipt-registration-repair.plan.ts';
 import type { ReceiptMatch, ReceiptRepairOutcome } from './receipt-registration-repair.types.ts';
 
@@ -25,23 +25,12 @@ export interface ReceiptRound {
   matches: ReceiptMatch[];
 }
 
-export function receiptRepairReport(
-  run: ReportRun,
-  about: { bankName: string; date: string },
-  end: SettleEnd<ReceiptRepairOutcome>,
-  round: ReceiptRound,
-): string {
-  return settleCheckReport(
-    run,
-    {
-      title: `回单登记修复报告 — ${about.bankName}（截至 ${about.date}）`,
-      outcome: receiptRepairOutcomeLabel[end.outcome],
-      counted: `未登记回单 ${round.found} 张（本次处理 ${round.items} 张）`,
-      items: unmatchedSection(round.matches),
-    },
-    end,
-  );
-}
+export const receiptRepairReport = settleReport<ReceiptRepairOutcome, SettleAbout, ReceiptRound>({
+  name: '回单登记修复报告',
+  outcomeLabel: receiptRepairOutcomeLabel,
+  counted: (_, round) => `未登记回单 ${round.found} 张（本次处理 ${round.items} 张）`,
+  items: (round) => unmatchedSection(round.matches),
+});
 
 function unmatchedSection(matches: ReceiptMatch[]): ReportSection[] {
   const unmatched = matches.flatMap((m) => (m.kind === 'unmatched' ? [m] : []));

@@ -3,19 +3,9 @@
  * judgement from the bank's answer with its amount in yuan, then the verification, the plan, the
  * votes and the changes (domain/bank-checks/settle-report.ts). Pure.
  */
-import {
-  decisionsSection,
-  requestOutcomeLabel,
-  settleCheckReport,
-  type ReportedDecision,
-  type SettleEnd,
-} from '../bank-checks/settle-report.ts';
-import type { SettleCheckOutcome } from '../bank-checks/settle-result.ts';
+import { requestCheckReport, type SettleAbout } from '../bank-checks/settle-report.ts';
 import { formatFen } from '../display.ts';
-import type { ReportRun } from '../reports/runbook-report.ts';
 import type { OpenRefund, RefundReportReason } from './refund-tracking.types.ts';
-
-export const refundTrackingOutcomeLabel = requestOutcomeLabel('无超时未结的退款');
 
 const reasonLabel: Record<RefundReportReason, string> = {
   'bank-no-answer': '银行未应答',
@@ -30,33 +20,15 @@ const reasonLabel: Record<RefundReportReason, string> = {
 
 const direction = { finance: '财政发起', bank: '银行发起' } as const;
 
-/** The last round's look: open refunds, the overdue ones worked, each one's decision. */
-export interface RefundRound {
-  open: unknown[];
-  items: number;
-  decisions: ReportedDecision<OpenRefund, RefundReportReason>[];
-}
-
-export function refundTrackingReport(
-  run: ReportRun,
-  about: { bankName: string; date: string; overdueHours: number },
-  end: SettleEnd<SettleCheckOutcome>,
-  round: RefundRound,
-): string {
-  return settleCheckReport(
-    run,
-    {
-      title: `退款跟踪报告 — ${about.bankName}（截至 ${about.date}）`,
-      outcome: refundTrackingOutcomeLabel[end.outcome],
-      counted: `未结退款 ${round.open.length} 笔，超过 ${about.overdueHours} 小时 ${round.items} 笔`,
-      items: [
-        decisionsSection(
-          round.decisions,
-          (r) => `退款 ${r.refundNo}（${direction[r.initiatedBy]}，${formatFen(r.amountFen)}）`,
-          reasonLabel,
-        ),
-      ],
-    },
-    end,
-  );
-}
+export const refundTrackingReport = requestCheckReport<
+  OpenRefund,
+  RefundReportReason,
+  SettleAbout & { overdueHours: number }
+>({
+  name: '退款跟踪报告',
+  nothing: '无超时未结的退款',
+  counted: (about, round) =>
+    `未结退款 ${round.open.length} 笔，超过 ${about.overdueHours} 小时 ${round.items} 笔`,
+  item: (r) => `退款 ${r.refundNo}（${direction[r.initiatedBy]}，${formatFen(r.amountFen)}）`,
+  reasonLabel,
+});

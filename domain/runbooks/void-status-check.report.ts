@@ -4,18 +4,8 @@
  * (domain/bank-checks/settle-report.ts). Pure.
  */
 import { voucherText } from '../bank-checks/finance-plan.ts';
-import {
-  decisionsSection,
-  requestOutcomeLabel,
-  settleCheckReport,
-  type ReportedDecision,
-  type SettleEnd,
-} from '../bank-checks/settle-report.ts';
-import type { SettleCheckOutcome } from '../bank-checks/settle-result.ts';
-import type { ReportRun } from '../reports/runbook-report.ts';
+import { requestCheckReport, type SettleAbout } from '../bank-checks/settle-report.ts';
 import type { OpenVoid, VoidReportReason } from './void-status-check.types.ts';
-
-export const voidStatusCheckOutcomeLabel = requestOutcomeLabel('无超时未确认的作废申请');
 
 const reasonLabel: Record<VoidReportReason, string> = {
   'bank-no-answer': '银行未应答',
@@ -24,33 +14,15 @@ const reasonLabel: Record<VoidReportReason, string> = {
   'not-sent': '作废申请未发出',
 };
 
-/** The last round's look: open void requests, the overdue ones worked, each one's decision. */
-export interface VoidRound {
-  open: unknown[];
-  items: number;
-  decisions: ReportedDecision<OpenVoid, VoidReportReason>[];
-}
-
-export function voidStatusCheckReport(
-  run: ReportRun,
-  about: { bankName: string; date: string; overdueMinutes: number },
-  end: SettleEnd<SettleCheckOutcome>,
-  round: VoidRound,
-): string {
-  return settleCheckReport(
-    run,
-    {
-      title: `作废状态检查报告 — ${about.bankName}（截至 ${about.date}）`,
-      outcome: voidStatusCheckOutcomeLabel[end.outcome],
-      counted: `在途作废申请 ${round.open.length} 笔，超过 ${about.overdueMinutes} 分钟未确认 ${round.items} 笔`,
-      items: [
-        decisionsSection(
-          round.decisions,
-          (v) => voucherText(v.voucherNo, v.voucher?.amountFen ?? 0),
-          reasonLabel,
-        ),
-      ],
-    },
-    end,
-  );
-}
+export const voidStatusCheckReport = requestCheckReport<
+  OpenVoid,
+  VoidReportReason,
+  SettleAbout & { overdueMinutes: number }
+>({
+  name: '作废状态检查报告',
+  nothing: '无超时未确认的作废申请',
+  counted: (about, round) =>
+    `在途作废申请 ${round.open.length} 笔，超过 ${about.overdueMinutes} 分钟未确认 ${round.items} 笔`,
+  item: (v) => voucherText(v.voucherNo, v.voucher?.amountFen ?? 0),
+  reasonLabel,
+});

@@ -6,7 +6,6 @@
  * time to the smallest's against the goal (at most 3×) and the machine's load average; asserts
  * nothing.
  */
-import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -17,16 +16,13 @@ import { makeTestSite } from '../../test/support/site.ts';
 import { startWorkerProcess } from '../../test/support/worker-process.ts';
 import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
+import { loadAverage as load } from './load-average.ts';
 import { productionWorkerEntry, productionWorkerLaunch } from './production-build.ts';
 
 /** The goal: the largest estate's inspection at most this many times the smallest's. */
 const goalRatio = 3;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ');
 
 export async function runInspectionBench(): Promise<number> {
   const sizes = (process.env.BENCH_BANKS ?? '5,50,200').split(',').map(Number);

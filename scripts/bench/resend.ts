@@ -4,8 +4,8 @@
  * and approved as the inbox signs them, carried out by the production worker (dist/: compiled,
  * prebuilt workflow bundle, no tsx). Prints the wall time (diagnosis, then execution) and the
  * worker's peak resident memory (its whole process tree, sampled from /proc) against their goals,
- * the longest histories and the largest event in them (against the server's blob limit), and
- * checks the bank's books: every voucher paid exactly once.
+ * the longest histories and the largest event in them (against the server's blob limit) and the
+ * machine's load average, and checks the bank's books: every voucher paid exactly once.
  * BENCH_VOUCHERS changes the count.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -22,6 +22,7 @@ import { startWorkerProcess } from '../../test/support/worker-process.ts';
 import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { describeLargest, largestEvent } from '../lib/largest-event.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
+import { loadAverage } from './load-average.ts';
 import { treeMemory } from './process-memory.ts';
 import { productionWorkerEntry, productionWorkerLaunch } from './production-build.ts';
 
@@ -79,6 +80,7 @@ export async function runResendBench(): Promise<number> {
     );
 
     const id = `voucher-resend/${bank.code}/bench-${Date.now()}`;
+    const loadAtStart = loadAverage();
     const started = performance.now();
     const handle = await client.workflow.start('voucherResend', {
       taskQueue: ts.site.temporal.taskQueues.runbooks,
@@ -123,6 +125,7 @@ export async function runResendBench(): Promise<number> {
     const end = treeMemory(pid);
     console.log(
       [
+        `load average (1 / 5 / 15 min): ${loadAtStart} at the start, ${loadAverage()} at the end`,
         `voucher resend of ${count} vouchers: ${wall.toFixed(1)} s wall ` +
           `(find, classify, ask the bank: ${((planned - started) / 1000).toFixed(1)} s; ` +
           `approve, resend, verify: ${((done - planned) / 1000).toFixed(1)} s)`,

@@ -197,7 +197,7 @@ function zonesOf(file: string, seen: Set<string>): Set<string> {
   if (seen.has(file) || !existsSync(inRoot(file)) || /catalog\.ts$|index\.ts$/.test(file)) return zones;
   seen.add(file);
   const source = readFileSync(inRoot(file), 'utf8');
-  for (const m of source.matchAll(/[qQ]ueues\.(comm|db)\b/g)) zones.add(m[1] ?? '');
+  for (const m of source.matchAll(/(?:[qQ]ueues\.|taskQueue: )(comm|db)\b/g)) zones.add(m[1] ?? '');
   for (const m of source.matchAll(/from '(\.[^']+\.ts)'/g)) {
     const target = join(dirname(file), m[1] ?? '');
     if (target.startsWith('workflows/')) for (const z of zonesOf(target, seen)) zones.add(z);

@@ -260,6 +260,12 @@ test('a batch started from outside pays nothing: without a proof, with a forged 
       verifySeconds: quick.verifySeconds,
       detail: true,
       proof,
+      // What its changes would record: the approval it claims to act on.
+      approvedOn: {
+        gateId: gate.gateId,
+        planDigest: gate.planDigest,
+        approvedBy: [{ user: 'wang', role: 'comm-approver' }],
+      },
       actBy: new Date(Date.now() + 3_600_000).toISOString(),
       expected: { resendDigest: summary.resendDigest, alignDigest: summary.alignDigest },
       lists: { resend: { parts: parts.resend, index: 0 }, align: { parts: parts.align, index: 0 } },

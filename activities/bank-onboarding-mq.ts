@@ -23,6 +23,7 @@ import type {
 } from '../domain/runbooks/add-agent-bank.types.ts';
 import type { FrontEndCheck, ProgramsCheck } from '../domain/runbooks/daily-inspection.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
+import { probeFrontEnd } from './host.ts';
 import { mqCall, tolerate } from './mq.ts';
 import { mqscAction, requiresProof } from './proof-actions.ts';
 
@@ -101,14 +102,7 @@ export function createBankOnboardingMqActivities({
     },
 
     async probeNewFrontEnd({ frontEnd }: { frontEnd: NewBank['frontEnd'] }): Promise<FrontEndCheck> {
-      const probe = await host.probeTcp(frontEnd.host, frontEnd.port, site.thresholds.tcpTimeoutMs);
-      return {
-        method: 'tcp',
-        reachable: probe.reachable,
-        detail: probe.reachable
-          ? `${frontEnd.host}:${frontEnd.port} 连接成功（${probe.latencyMs} ms）`
-          : `${frontEnd.host}:${frontEnd.port} 连接失败（${probe.error}）`,
-      };
+      return probeFrontEnd(host, site, frontEnd);
     },
 
     async checkNewPrograms({ programs }: { programs: NewBank['programs'] }): Promise<ProgramsCheck> {

@@ -3,7 +3,7 @@
  */
 import type { HostPort } from '../connectors/host/port.ts';
 import type { FrontEndCheck, ProgramsCheck } from '../domain/runbooks/daily-inspection.types.ts';
-import type { BankConfig, SiteConfig } from '../temporal.config.ts';
+import type { SiteConfig } from '../temporal.config.ts';
 import { requireBank } from './site-lookup.ts';
 
 export function createHostActivities({ host, site }: { host: HostPort; site: SiteConfig }) {
@@ -14,18 +14,17 @@ export function createHostActivities({ host, site }: { host: HostPort; site: Sit
     },
 
     async probeFrontEnd({ bank }: { bank: string }): Promise<FrontEndCheck> {
-      return probeFrontEnd(host, site, requireBank(site, bank));
+      return probeFrontEnd(host, site, requireBank(site, bank).frontEnd);
     },
   };
 }
 
-/** The bank's front end reached over TCP, as the inspection's front-end check. */
+/** A bank's front end (configured, or a new bank's) reached over TCP, as the inspection's front-end check. */
 export async function probeFrontEnd(
   host: HostPort,
   site: SiteConfig,
-  bank: BankConfig,
+  frontEnd: { host: string; port: number },
 ): Promise<FrontEndCheck> {
-  const { frontEnd } = bank;
   const probe = await host.probeTcp(frontEnd.host, frontEnd.port, site.thresholds.tcpTimeoutMs);
   return {
     method: 'tcp',

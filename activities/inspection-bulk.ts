@@ -161,7 +161,7 @@ export function createBulkInspectionActivities({
     /** probeFrontEnd for many banks, a few at a time. */
     async probeFrontEndsInBulk({ banks }: { banks: string[] }): Promise<BulkAnswer<FrontEndCheck>> {
       const bs = known(banks);
-      return answers(bs, await eachBank(bs, (b) => probeFrontEnd(host, site, b)));
+      return answers(bs, await eachBank(bs, (b) => probeFrontEnd(host, site, b.frontEnd)));
     },
   };
 }

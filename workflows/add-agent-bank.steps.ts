@@ -79,16 +79,16 @@ export async function findEstate(control: ReadProxy<Control>, input: Input) {
   return { estate, bank: newBankOf(input), known };
 }
 
-function onboardingActivities({ comm, db }: { comm: string; db: string }) {
+function onboardingActivities(queues: { comm: string; db: string }) {
   return {
     control: readActivities<Control>(),
     registry: readActivities<Registry>(),
     registryChange: writeActivities<Registry>(),
-    mq: readActivities<OnboardMq>({ taskQueue: comm }),
-    mqChange: writeActivities<OnboardMq>({ taskQueue: comm }),
-    commLookup: readActivities<Host>({ taskQueue: comm }),
-    db: readActivities<OnboardDb>({ taskQueue: db }),
-    dbChange: writeActivities<OnboardDb>({ taskQueue: db }),
+    mq: readActivities<OnboardMq>({ taskQueue: queues.comm }),
+    mqChange: writeActivities<OnboardMq>({ taskQueue: queues.comm }),
+    commLookup: readActivities<Host>({ taskQueue: queues.comm }),
+    db: readActivities<OnboardDb>({ taskQueue: queues.db }),
+    dbChange: writeActivities<OnboardDb>({ taskQueue: queues.db }),
   };
 }
 

@@ -1,17 +1,19 @@
 /**
  * Calendar activities (runbooks queue): when a bank's business window is open, by the Chinese
  * working-day calendar (statutory holidays and make-up working days, 调休), the bank's hours
- * from the site file and the extended hours (延时服务) the site's calendar files declare; and
- * which years the calendar knows. Workflows ask here and then sleep on a durable timer; the
+ * from the site file and the extended hours (延时服务) the site's calendar files declare; which
+ * years the calendar knows; and whether a change may go ahead now by the site's freeze windows. Workflows ask here and then sleep on a durable timer; the
  * calendar itself (the official data, the site's files) is I/O a workflow may not do.
  *
  * A day of a year the calendar does not know fails the activity for good (CalendarYearUnknown,
  * naming the year and the fix): no retry can help until the site declares that year.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { changeVerdict, type ChangeVerdict } from '../domain/calendar/change-freezes.ts';
 import { addDays, dateInZone, instantAt } from '../domain/calendar/dates.ts';
 import { UnknownCalendarYearError, type WorkingDayCalendar } from '../domain/calendar/working-days.ts';
 import { ErrorKind } from '../domain/errors.ts';
+import { changeRunbooks } from '../domain/runbooks/catalog.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { requireBank } from './site-lookup.ts';
 
@@ -93,6 +95,20 @@ export function createCalendarActivities({
         if (instant < new Date(span.closesAt)) return { open: true, ...span };
       }
       throw new Error(`${bank}: no business window within ${horizonDays} days of ${at}`);
+    },
+
+    /**
+     * Whether `runbook` may change the estate at `at` (the workflow's now) by the change calendar:
+     * the site's freeze windows hold back the change runbooks (changeRunbooks) they do not exempt.
+     */
+    async changeWindow({ runbook, at }: { runbook: string; at: string }): Promise<ChangeVerdict> {
+      return changeVerdict({
+        freezes: site.calendar.freezes,
+        runbook,
+        isChange: (changeRunbooks as readonly string[]).includes(runbook),
+        at: new Date(at),
+        timeZone,
+      });
     },
 
     /** The years whose every day the calendar knows, ascending (read afresh: a file dropped in counts). */

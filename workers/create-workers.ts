@@ -42,7 +42,11 @@ import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { openTreasuryDb } from '../connectors/treasury/database.ts';
 import type { RunFacts } from '../connectors/temporal/run-facts.ts';
 import { declaredPrograms, type SiteConfig } from '../temporal.config.ts';
-import { workflowTypes as projectWorkflowTypes, withRunbookApprovals } from '../workflows/catalog.ts';
+import {
+  workflowTypes as projectWorkflowTypes,
+  withFreezeExemptions,
+  withRunbookApprovals,
+} from '../workflows/catalog.ts';
 import { activityGuard } from './activity-guard.ts';
 import { createLockCheck } from './lock-check.ts';
 import { createProofChecker } from './proof-check.ts';
@@ -68,7 +72,7 @@ export async function createWorkers(options: {
   dataConverter?: DataConverter;
 }): Promise<ZoneWorkers> {
   const { connection, log } = options;
-  const site = withRunbookApprovals(options.site);
+  const site = withFreezeExemptions(withRunbookApprovals(options.site));
   const dataConverter = options.dataConverter ?? createDataConverter(payloadKeysFromEnv(site.codec.keysEnv));
   const namespace = site.temporal.namespace;
   const queues = site.temporal.taskQueues;

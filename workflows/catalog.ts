@@ -73,3 +73,18 @@ export function withRunbookApprovals(site: SiteConfig): SiteConfig {
   }
   return { ...site, approvals: { ...site.approvals, runbooks } };
 }
+
+/**
+ * The site with each freeze-exempt runbook (its entry's `freezeExempt`) exempted from every freeze
+ * window the site declares, beside the runbooks the site exempts itself. Workers and the CLI judge
+ * the change calendar by the result.
+ */
+export function withFreezeExemptions(site: SiteConfig): SiteConfig {
+  const exempt = runbookEntries().flatMap((e) => (e.freezeExempt ? [e.id] : []));
+  if (exempt.length === 0) return site;
+  const freezes = site.calendar.freezes.map((f) => ({
+    ...f,
+    exempt: [...new Set([...f.exempt, ...exempt])],
+  }));
+  return { ...site, calendar: { ...site.calendar, freezes } };
+}

@@ -148,6 +148,17 @@ export interface ApprovalState {
   awaitingClaim: boolean;
   pending: PendingApprovalView | null;
   closed: GateOutcome[];
+  /** A change held back by the change calendar: what it waits for (absent when it waits for none). */
+  frozen?: FrozenWait;
+}
+
+/** A change runbook waiting for a freeze window to end, or for an emergency override before it. */
+export interface FrozenWait {
+  /** When the freeze ends: the run asks for its change's approval then. */
+  until: string;
+  windows: { name: string; reason: string; from: string; to: string }[];
+  /** Who may approve the emergency override meanwhile. */
+  overrideRoles: string[];
 }
 
 export interface DecisionReceipt {

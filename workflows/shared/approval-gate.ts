@@ -11,16 +11,28 @@
  * its first request, for a signed claim — the `claimRun` update, its validator (requester-rules.ts)
  * refusing anything else without an event in history; the claimant becomes the requester, and
  * four-eyes applies to them.
+ *
+ * A change runbook (changeRunbooks) obeys the change calendar before it asks: inside a freeze window
+ * that does not exempt it, it asks the window's override roles for an emergency override (the
+ * `freeze-override` step, closing when the freeze ends) and otherwise waits for the end on a durable
+ * timer; `approvalState.frozen` says what it waits for.
  */
 import {
   ApplicationFailure,
   condition,
   patched,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createApprovalActivities } from '../../activities/approvals.ts';
+import type { createCalendarActivities } from '../../activities/calendar.ts';
+import {
+  freezeOverridePlan,
+  freezeOverrideStep,
+  frozenWait,
+} from '../../domain/approvals/freeze-override.ts';
 import { checkDecision } from '../../domain/approvals/decision-rules.ts';
 import { planDigest, recordedDecisionSchema, type SignedDecision } from '../../domain/approvals/decision.ts';
 import type {
@@ -28,6 +40,7 @@ import type {
   ApprovalState,
   ApprovalVote,
   DecisionReceipt,
+  FrozenWait,
   GateOutcome,
   GatePolicy,
   PendingApprovalView,
@@ -35,6 +48,7 @@ import type {
 import { checkClaim, type ClaimPolicy } from '../../domain/approvals/requester-rules.ts';
 import { signedClaimSchema } from '../../domain/approvals/signed-claims.ts';
 import { ErrorKind } from '../../domain/errors.ts';
+import { changeRunbooks } from '../../domain/runbooks/catalog.ts';
 import { approvalStateQuery, claimRunUpdate, decideUpdate } from './approval-definitions.ts';
 import { mustBeClaimed, proofRequester, requesterView, type RunRequester } from './requester.ts';
 import { readActivities } from './retry-profiles.ts';
@@ -42,6 +56,7 @@ import type { RunRecord } from './run-record.ts';
 import { ApprovalRolesKey, PendingApprovalKey, RequestedByKey } from './search-attributes.ts';
 
 type Approvals = ReturnType<typeof createApprovalActivities>;
+type Calendar = ReturnType<typeof createCalendarActivities>;
 
 export interface ApprovalGate {
   /** Shows the plan, waits for the policy's decision, and says how it ended. */
@@ -71,6 +86,9 @@ export function createApprovalGate(options: {
   let policy: GatePolicy | null = null;
   let verdict: 'approved' | 'rejected' | undefined;
   let opened = 0;
+  /** Set while a change waits for a freeze to end. */
+  let frozen: FrozenWait | undefined;
+  const calendar = readActivities<Calendar>();
 
   setHandler(approvalStateQuery, (): ApprovalState => ({
     runbook,
@@ -80,6 +98,7 @@ export function createApprovalGate(options: {
     awaitingClaim: claimPolicy !== null,
     pending,
     closed,
+    ...(frozen && { frozen }),
   }));
 
   setHandler(
@@ -233,8 +252,40 @@ export function createApprovalGate(options: {
     return claimed;
   }
 
+  /**
+   * A change runbook inside a change freeze: asks the freeze's roles for an emergency override,
+   * the request closing when the freeze ends, and otherwise waits for that end on a durable timer —
+   * then looks again (another window may follow).
+   */
+  async function obeyFreezes(plan: ApprovalPlan): Promise<void> {
+    for (;;) {
+      const verdict = await calendar.changeWindow({ runbook, at: new Date().toISOString() });
+      if (verdict.allowed) break;
+      frozen = frozenWait(verdict.until, verdict.windows, verdict.overrideRoles);
+      const override = await open(freezeOverrideStep, freezeOverridePlan(plan, frozen), {
+        roles: verdict.overrideRoles,
+        closeAtMs: Date.parse(verdict.until),
+      });
+      if (override.outcome === 'approved') break;
+      await sleep(untilMs(Date.parse(verdict.until)));
+    }
+    frozen = undefined;
+  }
+
   async function request(step: string, plan: ApprovalPlan): Promise<GateOutcome> {
-    policy = await approvals.loadApprovalPolicy({ runbook, step });
+    // Runs begun before the change calendar was obeyed replay as they were decided.
+    if ((changeRunbooks as readonly string[]).includes(runbook) && patched('change-calendar'))
+      await obeyFreezes(plan);
+    return open(step, plan);
+  }
+
+  /** Opens the gate at `step`: `only` names the roles that decide and when the request closes at the latest. */
+  async function open(
+    step: string,
+    plan: ApprovalPlan,
+    only?: { roles: string[]; closeAtMs: number },
+  ): Promise<GateOutcome> {
+    policy = withinBounds(await approvals.loadApprovalPolicy({ runbook, step }), only);
     const p = policy;
     opened += 1;
     if (mustBeClaimed(requester) && !(await awaitClaim(p, plan))) {
@@ -317,7 +368,9 @@ export function createApprovalGate(options: {
       reminded = true;
       await tell('approval-reminder', n);
     }
-    if (!decided() && !(await condition(decided, untilMs(openedAt + p.escalateAfterMs)))) {
+    const escalates = p.escalateAfterMs < p.expireAfterMs;
+    if (!decided() && !escalates) await condition(decided, untilMs(openedAt + p.expireAfterMs));
+    else if (!decided() && !(await condition(decided, untilMs(openedAt + p.escalateAfterMs)))) {
       gate.escalated = true;
       gate.roles = [...new Set([...gate.roles, ...gate.deputyRoles])];
       upsertSearchAttributes([{ key: ApprovalRolesKey, value: gate.roles }]);
@@ -376,6 +429,23 @@ const noticeTitles = {
   'approval-escalated': '审批已升级',
   'approval-expired': '审批已过期',
 } as const;
+
+/**
+ * The policy with the roles `only` names (no deputies) and its deadlines ending by `only.closeAtMs`
+ * at the latest; as loaded without `only`.
+ */
+function withinBounds(p: GatePolicy, only?: { roles: string[]; closeAtMs: number }): GatePolicy {
+  if (!only) return p;
+  const expireAfterMs = Math.max(1, Math.min(p.expireAfterMs, only.closeAtMs - Date.now()));
+  return {
+    ...p,
+    roles: only.roles,
+    deputyRoles: [],
+    expireAfterMs,
+    escalateAfterMs: Math.min(p.escalateAfterMs, expireAfterMs),
+    remindAfterMs: Math.min(p.remindAfterMs, expireAfterMs),
+  };
+}
 
 /** Milliseconds from the workflow's now until an instant, at least 1 (a timer cannot be 0). */
 function untilMs(instantMs: number): number {

@@ -82,6 +82,12 @@ export interface RunbookSpec<S extends z.ZodType = z.ZodType, R = unknown> {
   siteProblems(input: z.output<S>, site: SiteConfig, day: RunDay): string[];
   /** Whether it changes anything (the estate, finance's records, a bank's state), or only reads and reports. */
   changes: boolean;
+  /**
+   * A change (变更, domain/runbooks/catalog.ts `changeRunbooks`) the change calendar's freeze windows
+   * exist for, and so never hold back: the year-end rollover. Every other change waits out a freeze
+   * or asks for an emergency override.
+   */
+  freezeExempt?: true;
   /** Its approval gate's policy and the steps it asks at (each step's policy replaces the runbook's). */
   approval?: { policy: ApprovalDefaults; steps: Record<string, ApprovalDefaults> };
   /** The zones its activities run in. */

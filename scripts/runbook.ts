@@ -24,7 +24,7 @@ import { CliUsageError, parseReadCommand, type ReadCommand } from './lib/read-co
 import { runListLine } from './lib/run-list.ts';
 import { runStatusLines } from './lib/run-status.ts';
 import { resultLines } from './lib/run-summary.ts';
-import { runbookEntries, runbookEntry } from '../workflows/catalog.ts';
+import { runbookEntries, runbookEntry, withFreezeExemptions } from '../workflows/catalog.ts';
 import { catalogLines, runbookLines } from './lib/runbook-catalog-view.ts';
 import { RunbookInputError } from './lib/runbook-input.ts';
 
@@ -113,7 +113,8 @@ async function main(): Promise<number> {
   if (isRunCommand(first)) return runRunCommand(first, rest, { site: loadSite(), printResult, checkOnly });
   if (first === 'claim') return runClaimCommand(rest, { site: loadSite(), checkOnly });
   if (isHandCommand(first)) return runHandCommand(first, rest, { site: loadSite(), checkOnly });
-  if (first === 'calendar') return calendarCommand(rest, { site: loadSite(), checkOnly });
+  if (first === 'calendar')
+    return calendarCommand(rest, { site: withFreezeExemptions(loadSite()), checkOnly });
   const command = parseReadCommand(args);
   if (command === 'help') {
     console.log(usage);

@@ -1,9 +1,9 @@
 /**
  * `runbook calendar [--from <YYYY-MM-DD>] [--days <n>]`: the days ahead as the engine sees them —
  * working days, make-up working days, holidays, years without data, the banks' windows and
- * extended hours, the change freezes and what they hold back — and each schedule's own firing
- * times in that range as the Temporal server computes them, with whether its spec still matches
- * the calendar. Exit codes: 0 shown, 2 bad usage.
+ * extended hours, the change freezes and what they hold back, the runs a freeze holds back now
+ * and what each waits for — and each schedule's own firing times in that range as the Temporal
+ * server computes them, with whether its spec still matches the calendar. Exit codes: 0 shown, 2 bad usage.
  */
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
@@ -12,6 +12,7 @@ import { firstUnknownDay } from '../../domain/calendar/coverage.ts';
 import { addDays, dateInZone, isoDate, timeInZone } from '../../domain/calendar/dates.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { changeLines, dayLines, freezeLines, rangeEnd, type CalendarRange } from './calendar-view.ts';
+import { frozenRunLines } from './frozen-runs.ts';
 import { argumentsOk } from './check-args.ts';
 import { connectClient } from './client.ts';
 import { scheduleMatchingTimes, scheduleSpec, specIsCurrent } from './schedules.ts';
@@ -19,8 +20,8 @@ import { scheduleMatchingTimes, scheduleSpec, specIsCurrent } from './schedules.
 export const calendarUsage = `The calendar:
   calendar [--from <YYYY-MM-DD>] [--days <n>]
                                         working days, make-up working days and holidays, bank
-                                        windows and extended hours, change freezes and the
-                                        schedules' runs from --from (default today, site time
+                                        windows and extended hours, change freezes, the runs
+                                        they hold back and the schedules' runs from --from (default today, site time
                                         zone) for --days days (default 14, at most 400)`;
 
 /** How long the command waits for the Temporal server before showing the calendar without it. */
@@ -74,49 +75,54 @@ export async function calendarCommand(
     `\nChange runbooks now (${dateInZone(now, site.site.timezone)} ${timeInZone(now, site.site.timezone)}):`,
   );
   out(changeLines(site, now));
-  console.log('\nSchedules:');
-  out(await scheduleLines(range, now));
-  return 0;
-}
-
-async function scheduleLines(range: CalendarRange, now: Date): Promise<string[]> {
-  const { site } = range;
-  if (site.schedules.length === 0) return ['No schedules in the site file.'];
-  let client: Client;
+  let client: Client | undefined;
   try {
     client = await withTimeout(connectClient(site), connectTimeoutMs);
   } catch (err) {
-    return [
-      ...site.schedules.map((s) => `${s.id} (${s.runbook}): ${scheduleSpec(s, site, now).summary}`),
-      `  Temporal at ${site.temporal.address} not reachable (${(err as Error).message}): runs not shown`,
-    ];
+    console.log(
+      `\nTemporal at ${site.temporal.address} not reachable (${(err as Error).message}): runs not shown`,
+    );
   }
+  try {
+    if (client) {
+      console.log('\nRuns held back by a freeze:');
+      out(await frozenRunLines(client, site.site.timezone));
+    }
+    console.log('\nSchedules:');
+    out(await scheduleLines(range, now, client));
+  } finally {
+    await client?.connection.close();
+  }
+  return 0;
+}
+
+async function scheduleLines(range: CalendarRange, now: Date, client: Client | undefined): Promise<string[]> {
+  const { site } = range;
+  if (site.schedules.length === 0) return ['No schedules in the site file.'];
+  if (!client)
+    return site.schedules.map((s) => `${s.id} (${s.runbook}): ${scheduleSpec(s, site, now).summary}`);
   const first = new Date(`${range.from}T00:00:00Z`);
   const last = new Date(`${rangeEnd(range)}T23:59:59Z`);
   const lines: string[] = [];
-  try {
-    for (const s of site.schedules) {
-      const { spec, summary } = scheduleSpec(s, site, now);
-      lines.push(`${s.id} (${s.runbook}): ${summary}`);
-      try {
-        const described = await client.schedule.getHandle(s.id).describe();
-        if (s.workingDaysAt && !specIsCurrent(described.spec, spec))
-          lines.push('  STALE: the calendar changed since the schedule was written; run npm run schedules');
-        if (described.state.paused) lines.push(`  paused: ${described.state.note ?? ''}`);
-        // A day either side, so the range's first and last days are whole in any zone.
-        const runs = await scheduleMatchingTimes(
-          client,
-          s.id,
-          new Date(first.getTime() - 86_400_000),
-          new Date(last.getTime() + 86_400_000),
-        );
-        lines.push(...runLines(runs, range, s.timezone));
-      } catch (err) {
-        lines.push(`  not on the server (${(err as Error).message}): run npm run schedules`);
-      }
+  for (const s of site.schedules) {
+    const { spec, summary } = scheduleSpec(s, site, now);
+    lines.push(`${s.id} (${s.runbook}): ${summary}`);
+    try {
+      const described = await client.schedule.getHandle(s.id).describe();
+      if (s.workingDaysAt && !specIsCurrent(described.spec, spec))
+        lines.push('  STALE: the calendar changed since the schedule was written; run npm run schedules');
+      if (described.state.paused) lines.push(`  paused: ${described.state.note ?? ''}`);
+      // A day either side, so the range's first and last days are whole in any zone.
+      const runs = await scheduleMatchingTimes(
+        client,
+        s.id,
+        new Date(first.getTime() - 86_400_000),
+        new Date(last.getTime() + 86_400_000),
+      );
+      lines.push(...runLines(runs, range, s.timezone));
+    } catch (err) {
+      lines.push(`  not on the server (${(err as Error).message}): run npm run schedules`);
     }
-  } finally {
-    await client.connection.close();
   }
   return lines;
 }

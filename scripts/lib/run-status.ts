@@ -42,6 +42,11 @@ async function runningLines(handle: WorkflowHandle, timeZone: string): Promise<s
   return [
     ...(progress ? [`Step: ${progress.step}${detail && detail !== '{}' ? `  ${detail}` : ''}`] : []),
     ...(approval ? requesterLines(approval, handle.workflowId) : []),
+    ...(approval?.frozen
+      ? [
+          `Held back by a change freeze / 封网: ${approval.frozen.windows.map((w) => `${w.name} ${w.from}…${w.to}`).join(', ')}; waits until ${formatInstant(approval.frozen.until, timeZone)} or an emergency override by ${approval.frozen.overrideRoles.join(', ')}`,
+        ]
+      : []),
     ...(pending
       ? [
           `Waiting for approval at step ${pending.step} (${pending.gateId}): ${pending.votes.filter((v) => v.verdict === 'approve').length}/${pending.quorum} vote(s); roles ${[...pending.roles].join(', ')}${pending.escalated ? ' (escalated)' : ''}; expires ${formatInstant(pending.expireAt, timeZone)}`,

@@ -27,15 +27,22 @@ export interface TestEstate extends TestSite {
 }
 
 export async function startTestEstate(
-  options: { banks?: string[]; edit?: (raw: RawSite) => void; programs?: boolean } = {},
+  options: {
+    banks?: string[];
+    edit?: (raw: RawSite) => void;
+    programs?: boolean;
+    /** Another Temporal server than the test run's (a time-skipping one). */
+    temporal?: TestTemporal;
+  } = {},
 ): Promise<TestEstate> {
-  const temporal = await testTemporal();
+  const temporal = options.temporal ?? (await testTemporal());
   const dataConverter = testDataConverter();
+  const { temporal: _server, ...siteOptions } = options;
   const ts = await makeTestSite({
     temporalAddress: temporal.address,
     temporalNamespace: temporal.namespace,
     ...(temporal.tls && { temporalTls: temporal.tls }),
-    ...options,
+    ...siteOptions,
   });
   // The sandbox and the worker read the mqweb credentials from the environment, as at a site.
   Object.assign(process.env, {

@@ -6,13 +6,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout } from 'node:timers/promises';
+import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { probeTcp } from '../../connectors/host/local-host.ts';
+import { projectSearchAttributes, type SearchAttributeType } from '../../scripts/lib/dev-server.ts';
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { ensureTimeSkippingServer, standInExecutable } from '../../scripts/lib/time-skipping-server.ts';
+import type { TestTemporal } from './temporal.ts';
 
 export interface TimeSkipping {
   env: TestWorkflowEnvironment;
+  /** host:port of the server, for clients and workers of one's own. */
+  address: string;
   /** Tears the environment down and stops its server. */
   teardown(): Promise<void>;
 }
@@ -46,6 +51,7 @@ export async function startTimeSkipping(options: {
     });
     return {
       env,
+      address: `127.0.0.1:${port}`,
       async teardown() {
         await env.teardown();
         await stop();
@@ -69,4 +75,38 @@ async function listening(server: ChildProcess, port: number, timeoutMs: number, 
       );
     await setTimeout(100);
   }
+}
+
+/**
+ * A time-skipping server as a test estate's Temporal (test/support/estate.ts): its `default`
+ * namespace with the project's search attributes registered, torn down with the estate.
+ */
+export async function timeSkippingTemporal(ts: TimeSkipping): Promise<TestTemporal> {
+  const namespace = 'default';
+  await ts.env.connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(
+      Object.entries(projectSearchAttributes).map(([name, type]) => [name, indexedValueType(type)]),
+    ),
+  });
+  return {
+    address: ts.address,
+    namespace,
+    connectionOptions: () => ({ address: ts.address }),
+    stop: () => ts.teardown(),
+  };
+}
+
+function indexedValueType(type: SearchAttributeType): proto.temporal.api.enums.v1.IndexedValueType {
+  const { IndexedValueType } = proto.temporal.api.enums.v1;
+  const byName: Record<SearchAttributeType, proto.temporal.api.enums.v1.IndexedValueType> = {
+    Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    Text: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+    Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    Double: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+    Bool: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    KeywordList: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  };
+  return byName[type];
 }

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { stepPolicy } from '../../activities/approvals.ts';
 import { checkInput } from '../../domain/errors.ts';
-import { runbookCatalog } from '../../domain/runbooks/catalog.ts';
+import { changeRunbooks, runbookCatalog } from '../../domain/runbooks/catalog.ts';
 import {
   trafficKinds,
   type BankInspection,
@@ -23,7 +23,12 @@ import {
 import { inputForm, type FormField } from '../../inbox/input-form.ts';
 import { validateRunbookInput } from '../../scripts/lib/runbook-input.ts';
 import { defaultSiteFile, loadSite, projectRoot } from '../../temporal.config.ts';
-import { runbookEntries, withRunbookApprovals, type CatalogEntry } from '../../workflows/catalog.ts';
+import {
+  runbookEntries,
+  withFreezeExemptions,
+  withRunbookApprovals,
+  type CatalogEntry,
+} from '../../workflows/catalog.ts';
 import { assessBank } from '../../workflows/daily-inspection.assess.ts';
 
 const site = loadSite(defaultSiteFile);
@@ -235,4 +240,19 @@ test("each runbook's approval policy stands beneath the site's, field by field a
     deputyRoles: ['finance-director'],
   });
   assert.deepEqual(policy(overridden, 'sequence-resync', 'resolve-in-doubt').roles, ['finance-director']);
+});
+
+test('only a change is exempt from the change freezes by its entry, and then from every window', () => {
+  for (const entry of runbookEntries().filter((e) => e.freezeExempt))
+    assert.ok(
+      (changeRunbooks as readonly string[]).includes(entry.id) && entry.changes,
+      `${entry.id} is freeze-exempt but not a change runbook`,
+    );
+  const site = loadSite(defaultSiteFile);
+  const exempt = runbookEntries().flatMap((e) => (e.freezeExempt ? [e.id] : []));
+  for (const window of withFreezeExemptions(site).calendar.freezes)
+    assert.ok(
+      exempt.every((id) => window.exempt.includes(id)),
+      `${window.name} holds back ${exempt.join(', ')}`,
+    );
 });

@@ -448,6 +448,28 @@ export const siteSchema = z
       })
       .strict()
       .default({ keysEnv: 'JINCAI_PAYLOAD_KEYS', decodeRoles: ['engineer'] }),
+    /**
+     * The Prometheus endpoints (`GET /metrics`): the worker's (the Temporal SDK's own metrics and the
+     * runbooks') and the inbox's; the sandbox serves its own on its port. `enabled: false` opens none.
+     */
+    metrics: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The address they listen on: the host itself by default; a site's Prometheus needs one it reaches. */
+        host: z.string().min(1).default('127.0.0.1'),
+        workerPort: z.number().int().min(1).max(65535).default(9464),
+        inboxPort: z.number().int().min(1).max(65535).default(9465),
+        /** How often the runbooks worker counts the approvals waiting and their age. */
+        approvalsEvery: durationText.default('30s'),
+      })
+      .strict()
+      .default({
+        enabled: true,
+        host: '127.0.0.1',
+        workerPort: 9464,
+        inboxPort: 9465,
+        approvalsEvery: '30s',
+      }),
     sandbox: z
       .object({
         port: z.number().int().min(1).max(65535),
@@ -713,6 +735,14 @@ export function temporalUiUrl(site: SiteConfig): string {
       ? `${site.inbox.publicUrl.replace(/\/$/, '')}${ui.path}`
       : `http://127.0.0.1:${site.temporal.uiPort}`);
   return url.replace(/\/$/, '');
+}
+
+/** Where Prometheus scrapes a process of the site (the sandbox serves its metrics on its own port). */
+export function metricsUrl(site: SiteConfig, process: 'worker' | 'inbox' | 'sandbox'): string {
+  const { host, workerPort, inboxPort } = site.metrics;
+  const at = (h: string, port: number) => `http://${h.includes(':') ? `[${h}]` : h}:${port}/metrics`;
+  if (process === 'sandbox') return at('127.0.0.1', site.sandbox?.port ?? 0);
+  return at(host === '0.0.0.0' ? '127.0.0.1' : host, process === 'worker' ? workerPort : inboxPort);
 }
 
 /** Where the inbox reaches the Web UI it serves. */

@@ -1,19 +1,22 @@
 /**
  * The inbox process (`npm run inbox`): loads the site, connects to Temporal with the workers'
  * payload codec, reads the signing key and the user store, mounts the codec endpoint for the
- * Temporal Web UI it serves behind itself, and serves until SIGINT/SIGTERM.
+ * Temporal Web UI it serves behind itself, serves its metrics on their own port (`metrics.inboxPort`),
+ * and serves until SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import { loadSigningKey } from '../connectors/approvals/signing-keys.ts';
 import { createCodecEndpoint } from '../connectors/codec/codec-endpoint.ts';
 import { AesGcmPayloadCodec } from '../connectors/codec/payload-codec.ts';
 import { createLogger } from '../connectors/logging/logger.ts';
+import { serveMetrics, type MetricsEndpoint } from '../connectors/metrics/prometheus-endpoint.ts';
 import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { argumentsOk, commandLine } from '../scripts/lib/check-args.ts';
 import { clientPayloadKeys, connectClient } from '../scripts/lib/client.ts';
 import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
 import { loadSite } from '../temporal.config.ts';
 import { openDecisionHistory } from './history.ts';
+import { createInboxMetrics } from './metrics.ts';
 import { startInbox } from './server.ts';
 
 const { args, checkOnly } = commandLine();
@@ -31,7 +34,9 @@ try {
   const keys = clientPayloadKeys(site);
   const client = await connectClient(site);
   const history = openDecisionHistory(site.audit);
+  const metrics = createInboxMetrics(site.inbox.temporalUi.path);
   const inbox = await startInbox({
+    metrics,
     site,
     client,
     users,
@@ -47,11 +52,30 @@ try {
         log: log.child({ component: 'codec' }),
       }),
   });
-  log.info({ url: inbox.url, publicUrl: site.inbox.publicUrl, keyId: signingKey.keyId }, 'inbox ready');
+  let endpoint: MetricsEndpoint | undefined;
+  if (site.metrics.enabled) {
+    const at = { host: site.metrics.host, port: site.metrics.inboxPort };
+    endpoint = await serveMetrics(metrics.registry, at).catch(async (err: unknown) => {
+      await inbox.stop();
+      throw new Error(
+        `metrics.inboxPort: cannot serve metrics at ${at.host}:${at.port}: ${(err as Error).message}`,
+      );
+    });
+  }
+  log.info(
+    {
+      url: inbox.url,
+      publicUrl: site.inbox.publicUrl,
+      keyId: signingKey.keyId,
+      metrics: endpoint?.url ?? 'off',
+    },
+    'inbox ready',
+  );
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'inbox stopping');
     await inbox.stop();
+    await endpoint?.stop();
     await history.close();
     await client.connection.close();
     log.info('inbox stopped');

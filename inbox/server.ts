@@ -53,6 +53,7 @@ import {
   type PageContext,
 } from './pages.ts';
 import { createLoginThrottle, throttledSignIn, type ThrottleLimits } from './login-throttle.ts';
+import type { InboxMetrics } from './metrics.ts';
 import { createRunService } from './runs.ts';
 import { createRunStateReader, RunNotFoundError, TemporalUnavailableError } from './run-state.ts';
 import { startRoute, type StartRouteDeps } from './start-routes.ts';
@@ -91,6 +92,8 @@ export interface InboxOptions {
   history?: DecisionHistory;
   /** Sign-in throttle per account and source address; default 5 failures → account locked 1 minute. */
   throttle?: ThrottleLimits;
+  /** Counts requests, decisions and refused sign-ins (served by main.ts); none counted without. */
+  metrics?: InboxMetrics;
 }
 
 export interface InboxHandle {
@@ -109,7 +112,9 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
   const secure = site.inbox.secureCookies;
   const idleMs = site.inbox.sessionMinutes * 60_000;
   const sessions = createSessionStore({ idleMs });
-  const throttle = createLoginThrottle(options.throttle ?? { maxFailures: 5, lockMs: 60_000 });
+  const { metrics } = options;
+  const plainThrottle = createLoginThrottle(options.throttle ?? { maxFailures: 5, lockMs: 60_000 });
+  const throttle = metrics?.throttle(plainThrottle) ?? plainThrottle;
   const runState = createRunStateReader({ client: options.client, log, timeoutMs: 10_000 });
   const front = {
     site: withRunbookApprovals(site),
@@ -118,7 +123,8 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     signingKey: options.signingKey,
     log,
   };
-  const service = createApprovalService(front);
+  const approvals = createApprovalService(front);
+  const service = metrics?.approvals(approvals) ?? approvals;
   const claims = createClaimService(front);
   const hand = createHandService(front);
   const runs = createRunService({ site, client: options.client, signingKey: options.signingKey, log });
@@ -514,6 +520,7 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
   }
 
   const server = createServer((req, res) => {
+    metrics?.observe(req, res);
     route(req, res).catch((err: unknown) => failed(req, res, err));
   });
 

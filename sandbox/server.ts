@@ -15,6 +15,7 @@ import { openSqlite } from '../connectors/treasury/database.ts';
 import { createTreasurySchema } from '../connectors/treasury/migrations.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { secretFromEnv } from '../temporal.config.ts';
+import { metricsRoute } from '../connectors/metrics/prometheus-endpoint.ts';
 import type { Banks } from './bank/banks.ts';
 import { createBankOnboarding, type OnboardedBank } from './bank/onboard.ts';
 import { createBanks } from './bank/banks.ts';
@@ -38,6 +39,7 @@ import type { ProgramSupervisor } from './programs/supervisor.ts';
 import { createSupervisor } from './programs/supervisor.ts';
 import type { SandboxEstate } from './estate/estate.ts';
 import { startEstate } from './estate/estate.ts';
+import { createSandboxMetrics } from './metrics.ts';
 import type { ScenarioName, ScenarioResult } from './scenarios.ts';
 import { runScenario } from './scenarios.ts';
 import type { SeedOptions, SeedSummary } from './seed/seed-estate.ts';
@@ -161,7 +163,15 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   // Handlers are mounted once the port is known (the programs need the URL to reach mqweb).
   const handlers: Handler[] = [createMqwebHandler(estate, credentials)];
+  // Counted from the first request; served at /metrics once the faults can be read too (below).
+  const metrics = createSandboxMetrics({
+    snapshot: () => estate.snapshot(),
+    bankItems: () =>
+      site.banks.map((b) => ({ bank: b.code, byStatus: banks.ledger(b.code).countByStatus() })),
+    faults: () => faults.active(),
+  });
   const server = createServer((req, res) => {
+    metrics.observe(req, res);
     void (async () => {
       try {
         for (const handle of handlers) if (await handle(req, res)) return;
@@ -203,6 +213,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   });
   const statements = createStatementFaults({ desk: statementDesk, treasury, now: clock.now });
   const faults = createFaults({ site, estate, banks, treasury, programs, clock, statements, log });
+  handlers.push(metricsRoute(metrics.registry));
   const scenario = (name: ScenarioName) =>
     runScenario(
       name,

@@ -18,8 +18,9 @@ import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { connectClient } from './lib/client.ts';
 import { runWithDemoApproval } from './lib/demo-approval.ts';
 import { openBankWindowForDemo } from './lib/demo-extended-hours.ts';
+import { parseSamples, scrape, type Sample } from './lib/prometheus-text.ts';
 import { sandboxRequest } from './lib/sandbox-client.ts';
-import { startStack } from './lib/stack.ts';
+import { metricsLines, startStack } from './lib/stack.ts';
 
 const { args, checkOnly } = commandLine();
 parseArgs({ args, options: {} });
@@ -79,6 +80,8 @@ try {
     (resent.counts.accepted ?? 0) < 3
   )
     exitCode = 1;
+  console.log(`\nWhile the stack runs, Prometheus scrapes:\n${metricsLines(stack.metrics)}`);
+  if (stack.metrics) console.log(runsEndedLine(parseSamples(await scrape(stack.metrics.worker))));
   console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s. Keep the stack up with: npm start`);
 } catch (err) {
   console.error('The demo failed:', err);
@@ -165,4 +168,12 @@ async function resendIcbc(client: Client): Promise<VoucherResendResult> {
     );
   console.log(`Report (HTML):     ${result.report?.html}`);
   return result;
+}
+
+/** The demo's runs as the worker's metrics endpoint counted them: ended, by runbook and outcome. */
+function runsEndedLine(samples: readonly Sample[]): string {
+  const ended = samples
+    .filter((s) => s.name === 'jincai_runs_ended_total' && s.value > 0)
+    .map((s) => `${s.labels.runbook} ${s.labels.outcome} ×${s.value}`);
+  return `Runs ended (jincai_runs_ended_total): ${ended.join(', ') || 'none counted'}`;
 }

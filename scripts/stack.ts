@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { loadSite } from '../temporal.config.ts';
 import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { nextSteps } from './lib/next-steps.ts';
-import { startStack } from './lib/stack.ts';
+import { metricsLines, startStack } from './lib/stack.ts';
 
 const { args, checkOnly } = commandLine();
 const { values } = parseArgs({
@@ -33,7 +33,7 @@ jincai-runbooks is running (Ctrl-C stops it):
   Temporal Web UI   ${stack.uiUrl}/   (through the inbox: engineers sign in; decoded payloads, Start Workflow)
   Approval inbox    ${stack.inboxUrl}
   Sandbox (mqweb)   ${stack.sandboxUrl}/ibmmq/rest/v2/
-  Logs              ${stack.logDir}
+${metricsLines(stack.metrics)}  Logs              ${stack.logDir}
 
 Demo accounts — SANDBOX ONLY (演示账号，仅用于沙箱): ${stack.demoUsers.engineer.id} (engineer, may decode
 payloads in the UI), ${stack.demoUsers.approver.id}, ${stack.demoUsers.director.id} (deputy after escalation);

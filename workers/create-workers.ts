@@ -5,7 +5,7 @@
  */
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createApprovalActivities } from '../activities/approvals.ts';
 import { createRequesterActivities } from '../activities/requester.ts';
@@ -35,14 +35,17 @@ import { createDataConverter } from '../connectors/codec/data-converter.ts';
 import { payloadKeysFromEnv } from '../connectors/codec/payload-keys.ts';
 import { createSiteHosts } from '../connectors/host/site-hosts.ts';
 import { createMqAdmin } from '../connectors/mq/create-mq-admin.ts';
+import { meteredMqAdmin } from '../connectors/mq/metered-mq-admin.ts';
 import { createNotifier } from '../connectors/notify/create-notifier.ts';
 import { createCurrentRunReader } from '../connectors/temporal/current-run.ts';
 import { createRunFactsReader } from '../connectors/temporal/run-facts.ts';
 import { createLocalUserStore } from '../connectors/users/local-store.ts';
 import { openTreasuryDb } from '../connectors/treasury/database.ts';
 import type { RunFacts } from '../connectors/temporal/run-facts.ts';
+import { durationMs } from '../domain/durations.ts';
 import { declaredPrograms, type SiteConfig } from '../temporal.config.ts';
 import {
+  runbookEntries,
   workflowTypes as projectWorkflowTypes,
   withFreezeExemptions,
   withRunbookApprovals,
@@ -51,6 +54,7 @@ import { activityGuard } from './activity-guard.ts';
 import { createLockCheck } from './lock-check.ts';
 import { createProofChecker } from './proof-check.ts';
 import { workflowBundlerOptions, workflowInterceptorModules, workflowsPath } from './workflow-bundle.ts';
+import { showBankCountersAtZero, watchApprovalsWaiting } from './worker-metrics.ts';
 
 export const zones = ['runbooks', 'comm', 'db'] as const;
 export type Zone = (typeof zones)[number];
@@ -80,6 +84,8 @@ export async function createWorkers(options: {
   // One calendar for every zone: its folder is read afresh on each question.
   const calendar = createSiteCalendar(site.calendar);
   const closers: (() => Promise<void>)[] = [];
+  // The process's Prometheus endpoint when workers/telemetry.ts installed one; a no-op meter otherwise.
+  const meter = Runtime.instance().metricMeter;
 
   // Every zone acts on approvals or records them: one audit store (its writer signs what it
   // appends: the runs' records, the proofs' first uses), nonce ledger and user directory for
@@ -138,6 +144,11 @@ export async function createWorkers(options: {
       // The runbooks queue also carries what every run records of itself (approval policy, its
       // requester's start assertion, audit trail, notifications) and its resource locks.
       const client = new Client({ connection, namespace, dataConverter });
+      if (site.metrics.enabled) {
+        const runbooks = runbookEntries().map((e) => e.id);
+        const everyMs = durationMs(site.metrics.approvalsEvery);
+        closers.push(watchApprovalsWaiting({ client, meter, runbooks, everyMs, log }));
+      }
       workers.push(
         await create(
           queues.runbooks,
@@ -167,18 +178,23 @@ export async function createWorkers(options: {
     } else if (zone === 'comm') {
       const host = createSiteHosts({ hosts: site.hosts, programs: declaredPrograms(site) });
       closers.push(() => host.close());
+      const mq = meteredMqAdmin(createMqAdmin(site.mq), meter);
       workers.push(
         await create(queues.comm, {
-          ...createMqActivities({ mq: createMqAdmin(site.mq), site }),
-          ...createChannelSequenceActivities({ mq: createMqAdmin(site.mq), site }),
+          ...createMqActivities({ mq, site }),
+          ...createChannelSequenceActivities({ mq, site }),
           ...createHostActivities({ host, site }),
-          ...createBulkInspectionActivities({ mq: createMqAdmin(site.mq), host, site }),
-          ...createBankOnboardingMqActivities({ mq: createMqAdmin(site.mq), host, site }),
+          ...createBulkInspectionActivities({ mq, host, site }),
+          ...createBankOnboardingMqActivities({ mq, host, site }),
         }),
       );
     } else {
       const db = await openTreasuryDb(site.treasury);
       closers.push(() => db.destroy());
+      showBankCountersAtZero(
+        meter,
+        site.banks.map((b) => b.code),
+      );
       workers.push(
         await create(queues.db, {
           ...createTreasuryActivities({ db, site, calendar }),

@@ -4,14 +4,15 @@
  * SIGINT/SIGTERM shut down gracefully: running activities finish or time out, nothing is lost.
  */
 import { parseArgs } from 'node:util';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createLogger, temporalLogger } from '../connectors/logging/logger.ts';
 import { temporalConnectionOptions } from '../connectors/temporal/connection-options.ts';
 import { argumentsOk, commandLine } from '../scripts/lib/check-args.ts';
 import { useEmbeddedSecrets } from '../scripts/lib/embedded-secrets.ts';
-import { loadSite } from '../temporal.config.ts';
+import { loadSite, metricsUrl } from '../temporal.config.ts';
 import { createWorkers, zones, type Zone } from './create-workers.ts';
 import { prebuiltWorkflowBundle } from './prebuilt-bundle.ts';
+import { installRuntime } from './telemetry.ts';
 
 const { args, checkOnly } = commandLine();
 const { values } = parseArgs({
@@ -46,7 +47,7 @@ const log = createLogger('worker');
 try {
   const site = loadSite();
   useEmbeddedSecrets(site);
-  Runtime.install({ logger: temporalLogger(log.child({ component: 'temporal-sdk' })) });
+  installRuntime(site, temporalLogger(log.child({ component: 'temporal-sdk' })));
   const workflowBundle = requested.includes('runbooks')
     ? prebuiltWorkflowBundle(import.meta.url, values['workflow-bundle'])
     : undefined;
@@ -64,6 +65,7 @@ try {
       tls: !!site.temporal.tls,
       workflows: requested.includes('runbooks') ? (workflowBundle?.codePath ?? 'compiled at start') : 'none',
       namespace: site.temporal.namespace,
+      metrics: site.metrics.enabled ? metricsUrl(site, 'worker') : 'off',
       pid: process.pid,
     },
     'worker running',

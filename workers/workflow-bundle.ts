@@ -9,9 +9,13 @@ import { failureConverterPath } from '../connectors/codec/data-converter.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-/** Built into every bundle of the runbooks: refused updates and stray signals logged, updates bounded. */
+/**
+ * Built into every bundle of the runbooks: refused updates and stray signals logged, updates
+ * bounded; runs counted as they start and end.
+ */
 export const workflowInterceptorModules = [
   fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url)),
+  fileURLToPath(new URL('../workflows/metrics-interceptors.ts', import.meta.url)),
 ];
 
 /**

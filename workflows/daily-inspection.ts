@@ -37,6 +37,7 @@ import { followUpsFor, type FollowUp } from './daily-inspection.follow-up.ts';
 import { mapWithConcurrency } from '../domain/concurrency.ts';
 import { progressQuery, type RunbookProgress } from './shared/progress.ts';
 import { readActivities, recordActivities } from './shared/retry-profiles.ts';
+import { countFindings } from './shared/run-metrics.ts';
 import { BankCodeKey, LightKey, OutcomeKey, RunbookKey } from './shared/search-attributes.ts';
 
 type Calendar = ReturnType<typeof createCalendarActivities>;
@@ -64,6 +65,7 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
   const look = { ...lookers(estate.taskQueues), date, skip: new Set<InspectionCheck>(input.skip) };
   const inspected = await inspectAll(banks, look, estate, progress);
   const findings = inspected.flatMap((b) => b.findings);
+  countFindings(findings);
   const light = worst([...inspected.map((b) => b.light), ...siteFindings.map((f) => f.light)]);
   const summary: Omit<DailyInspectionResult, 'report'> = {
     runbook: 'daily-inspection',

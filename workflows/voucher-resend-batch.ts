@@ -30,6 +30,7 @@ import type {
 } from '../domain/runbooks/voucher-resend.types.ts';
 import { refuseUnknownYear } from './shared/calendar-refusal.ts';
 import { progressQuery } from './shared/progress.ts';
+import { countVouchersResent } from './shared/run-metrics.ts';
 import { createRunRecord } from './shared/run-record.ts';
 import {
   askAboutVouchers,
@@ -247,6 +248,7 @@ async function execute(
       proof,
     });
     await audit('requeue', toResend, requeued);
+    countVouchersResent(bank, requeued.filter((r) => r.changed).length);
   }
 
   // 5. Verify: the bank's acceptance reaches finance as the program applies its acks and receipts.

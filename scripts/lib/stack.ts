@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { projectRoot, temporalUiUrl, type SiteConfig } from '../../temporal.config.ts';
+import { metricsUrl, projectRoot, temporalUiUrl, type SiteConfig } from '../../temporal.config.ts';
 import { temporalConnectionOptions } from '../../connectors/temporal/connection-options.ts';
 import { connectClient } from './client.ts';
 import {
@@ -33,6 +33,8 @@ export interface Stack {
   uiUrl: string;
   sandboxUrl: string;
   inboxUrl: string;
+  /** The Prometheus endpoints of the worker, the inbox and the sandbox (none when the site turned metrics off). */
+  metrics: { worker: string; inbox: string; sandbox: string } | undefined;
   /** The sandbox's demo accounts (never at a real site). */
   demoUsers: DemoCredentials;
   demoCredentialsFile: string;
@@ -105,15 +107,19 @@ export async function startStack(options: {
       await admin.close();
     }
 
-    if (!(await isPortFree(site.sandbox.port))) {
-      throw new Error(
-        `Port ${site.sandbox.port} (sandbox) is in use: is another stack running? Stop it first.`,
-      );
-    }
-    if (!(await isPortFree(site.inbox.port))) {
-      throw new Error(
-        `Port ${site.inbox.port} (approval inbox) is in use: is another stack running? Stop it first.`,
-      );
+    const ports: [number, string][] = [
+      [site.sandbox.port, 'sandbox'],
+      [site.inbox.port, 'approval inbox'],
+      ...(site.metrics.enabled
+        ? ([
+            [site.metrics.workerPort, 'worker metrics'],
+            [site.metrics.inboxPort, 'inbox metrics'],
+          ] as [number, string][])
+        : []),
+    ];
+    for (const [port, what] of ports) {
+      if (!(await isPortFree(port)))
+        throw new Error(`Port ${port} (${what}) is in use: is another stack running? Stop it first.`);
     }
     const env = { ...process.env, ...ensureEmbeddedSecrets(site) };
     ensureSigningKeys(site);
@@ -158,6 +164,13 @@ export async function startStack(options: {
       uiUrl: temporalUiUrl(site),
       sandboxUrl: `http://127.0.0.1:${site.sandbox.port}`,
       inboxUrl: site.inbox.publicUrl,
+      metrics: site.metrics.enabled
+        ? {
+            worker: metricsUrl(site, 'worker'),
+            inbox: metricsUrl(site, 'inbox'),
+            sandbox: metricsUrl(site, 'sandbox'),
+          }
+        : undefined,
       demoUsers,
       demoCredentialsFile: demoCredentialsFile(site),
       env,
@@ -168,4 +181,16 @@ export async function startStack(options: {
     await stopAll();
     throw err;
   }
+}
+
+/** The stack's Prometheus endpoints, one line each, for the lines `npm start` and the demo print. */
+export function metricsLines(metrics: Stack['metrics']): string {
+  if (!metrics) return '  Metrics           off (metrics.enabled in the site file)\n';
+  return [
+    `  Metrics (worker)  ${metrics.worker}   (the Temporal SDK's and the runbooks')`,
+    `  Metrics (inbox)   ${metrics.inbox}`,
+    `  Metrics (sandbox) ${metrics.sandbox}   (Grafana board: deploy/grafana/jincai-runbooks.json)`,
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
 }

@@ -46,6 +46,7 @@ test('npm run inbox: starts from the site file, says "inbox ready" with its URL,
   };
   raw.inbox = { port, publicUrl: `http://localhost:${port}`, secureCookies: true };
   raw.audit = testAuditSection(dir);
+  raw.metrics = { enabled: false };
   const siteFile = join(dir, 'site.yaml');
   writeFileSync(siteFile, stringify(raw));
   ensureSigningKeyPair(join(dir, 'sign.key'), join(dir, 'sign.pub'));

@@ -52,6 +52,7 @@ import { changeRunbooks } from '../../domain/runbooks/catalog.ts';
 import { approvalStateQuery, claimRunUpdate, decideUpdate } from './approval-definitions.ts';
 import { mustBeClaimed, proofRequester, requesterView, type RunRequester } from './requester.ts';
 import { readActivities } from './retry-profiles.ts';
+import { countApprovalWait } from './run-metrics.ts';
 import type { RunRecord } from './run-record.ts';
 import { ApprovalRolesKey, PendingApprovalKey, RequestedByKey } from './search-attributes.ts';
 
@@ -415,6 +416,7 @@ export function createApprovalGate(options: {
       { key: PendingApprovalKey, value: false },
       { key: ApprovalRolesKey, value: [] },
     ]);
+    countApprovalWait(runbook, step, outcome.outcome, (Date.now() - openedAt) / 1000);
     if (outcome.outcome === 'expired') await tell('approval-expired', 0);
     closed.push(outcome);
     return outcome;

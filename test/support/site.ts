@@ -68,6 +68,9 @@ export async function makeTestSite(options: {
   // The committed site's year-end freeze would hold back the changes under test every late December:
   // a test that wants a freeze declares its own.
   raw.calendar = { ...(raw.calendar as object | undefined), freezes: [] };
+  // Worker and inbox processes of concurrent tests would meet on the default ports; a test that
+  // scrapes them gives them free ones.
+  raw.metrics = { enabled: false };
   options.edit?.(raw);
   // A subsystem tied to a bank the test left out or replaced (payroll, official card) goes with it.
   const codes = new Set(raw.banks.map((b) => b.code));
@@ -95,9 +98,6 @@ export async function makeTestSite(options: {
   raw.mq = { ...raw.mq, mqweb: { ...(raw.mq.mqweb as object), baseUrl: `http://127.0.0.1:${ports[0]}` } };
   raw.sandbox = { port: ports[0], dataDir: dir, secretsDir: join(dir, 'secrets') };
   raw.reports = { dir: join(dir, 'reports') };
-  // Worker and inbox processes of concurrent tests would meet on the default ports; a test that
-  // scrapes them gives them free ones.
-  raw.metrics = { enabled: false };
   // Approvals, audit and notifications keep their state in the test's own folder.
   const approvals = raw.approvals as Record<string, unknown>;
   raw.approvals = {

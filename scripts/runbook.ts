@@ -1,8 +1,8 @@
 /**
  * The operator CLI: start a runbook, follow it, list runs.
  *   npm run runbook -- start daily-inspection --input '{"banks":["ICBC"]}' [--wait]
- *   npm run runbook -- status <workflow-id>
- *   npm run runbook -- list [--runbook daily-inspection] [--limit 20]
+ *   npm run runbook -- status <workflow-id> [--follow]
+ *   npm run runbook -- list [--runbook daily-inspection] [--outcome recovered] [--awaiting-approval] [--limit 20]
  *   npm run runbook -- audit verify [--anchor <head file or evidence.json>]…
  *   npm run runbook -- evidence --from 2026-11-01 --to 2026-11-30 [--out DIR]
  *   npm run runbook -- approvals | approve <workflow-id> [--reason …] | reject <workflow-id> --reason …
@@ -21,6 +21,7 @@ import { connectClient } from './lib/client.ts';
 import { exitWhenFlushed } from './lib/exit-when-flushed.ts';
 import { isRunCommand, runRunCommand, runUsage } from './lib/run-commands.ts';
 import { CliUsageError, parseReadCommand, type ReadCommand } from './lib/read-commands.ts';
+import { followRun } from './lib/run-follow.ts';
 import { runListLine } from './lib/run-list.ts';
 import { runStatusLines } from './lib/run-status.ts';
 import { resultLines } from './lib/run-summary.ts';
@@ -31,10 +32,16 @@ import { RunbookInputError } from './lib/runbook-input.ts';
 const usage = `Usage: npm run runbook -- <command> [options]
 
 Commands:
-  status <workflow-id>  a run's state: while it runs, its step and the approval it waits for;
-                      once finished, its outcome, findings or actions, approvals and report
-  list [--runbook <name>] [--limit <n>]
-                      recent runbook runs, newest first (not their locks or batches)
+  status <workflow-id> [--follow]
+                      a run's state: while it runs, its step and the approval it waits for;
+                      once finished, its outcome, findings or actions, approvals and report;
+                      --follow: watch it to its end — a live bar of its banks or vouchers done,
+                      its steps, the approval it waits for with the inbox link — then its outcome
+                      (exit 0 completed, 1 otherwise)
+  list [--runbook <name>] [--outcome <outcome>] [--awaiting-approval] [--limit <n>]
+                      recent runbook runs, newest first (not their locks or batches); --outcome
+                      as the run's Outcome (recovered, findings…; failed, cancelled: closed so),
+                      --awaiting-approval: only those waiting at a gate now
   runbooks [<runbook>]
                       the runbooks one can start; with a name, its input fields, approval
                       steps and an example input to paste into --input or the Temporal UI
@@ -75,6 +82,14 @@ async function read(command: ReadCommand, site: SiteConfig): Promise<number> {
   const client = await connectClient(site);
   try {
     if (command.command === 'status') {
+      if (command.follow) {
+        const at = {
+          workflowId: command.workflowId,
+          inboxUrl: site.inbox.publicUrl,
+          timeZone: site.site.timezone,
+        };
+        return await followRun(client, { ...at, out: process.stdout });
+      }
       console.log((await runStatusLines(client, command.workflowId, site.site.timezone)).join('\n'));
       return 0;
     }
@@ -93,7 +108,7 @@ async function read(command: ReadCommand, site: SiteConfig): Promise<number> {
 function describe(command: ReadCommand): string {
   switch (command.command) {
     case 'status':
-      return `status ${command.workflowId}`;
+      return `${command.follow ? 'follow' : 'status'} ${command.workflowId}`;
     case 'list':
       return `list the ${command.limit} newest runs where ${command.query}`;
     case 'runbooks':

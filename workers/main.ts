@@ -20,6 +20,7 @@ const { values } = parseArgs({
   options: {
     zones: { type: 'string', default: zones.join(',') },
     'workflow-bundle': { type: 'string' },
+    'metrics-port': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -29,7 +30,9 @@ if (values.help) {
 Starts a Temporal worker for the site in JINCAI_SITE (default sites/sandbox.yaml).
   --zones            which task queues this process serves (default: all): ${zones.join(', ')}
   --workflow-bundle  prebuilt workflow code (default: compiled, the bundle \`npm run build\` wrote
-                     beside this file; from source, the workflows compiled at start)`);
+                     beside this file; from source, the workflows compiled at start)
+  --metrics-port     where this worker serves its metrics (default the site's metrics.workerPort):
+                     for a second worker on the same host`);
   process.exit(0);
 }
 const requested = values.zones.split(',').map((z) => z.trim());
@@ -38,14 +41,27 @@ if (unknown.length > 0) {
   console.error(`--zones: unknown zone(s) ${unknown.join(', ')}; expected some of ${zones.join(', ')}`);
   process.exit(2);
 }
+const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+if (
+  metricsPort !== undefined &&
+  !(Number.isInteger(metricsPort) && metricsPort >= 1 && metricsPort <= 65535)
+) {
+  console.error(`--metrics-port: expected a port number from 1 to 65535, got "${values['metrics-port']}"`);
+  process.exit(2);
+}
 if (checkOnly) {
-  console.log(argumentsOk(`run a worker for the zone(s) ${requested.join(', ')}`));
+  console.log(
+    argumentsOk(
+      `run a worker for the zone(s) ${requested.join(', ')}${metricsPort ? `, metrics on port ${metricsPort}` : ''}`,
+    ),
+  );
   process.exit(0);
 }
 
 const log = createLogger('worker');
 try {
-  const site = loadSite();
+  const loaded = loadSite();
+  const site = metricsPort ? { ...loaded, metrics: { ...loaded.metrics, workerPort: metricsPort } } : loaded;
   useEmbeddedSecrets(site);
   installRuntime(site, temporalLogger(log.child({ component: 'temporal-sdk' })));
   const workflowBundle = requested.includes('runbooks')

@@ -11,7 +11,6 @@ import {
   ParentClosePolicy,
   patched,
   startChild,
-  setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -35,7 +34,7 @@ import { calendarFindings } from './daily-inspection.calendar.ts';
 import { inspectBank, inspectInBulk, lookers, type Look } from './daily-inspection.look.ts';
 import { followUpsFor, type FollowUp } from './daily-inspection.follow-up.ts';
 import { mapWithConcurrency } from '../domain/concurrency.ts';
-import { progressQuery, type RunbookProgress } from './shared/progress.ts';
+import { answerProgress } from './shared/progress.ts';
 import { readActivities, recordActivities } from './shared/retry-profiles.ts';
 import { countFindings } from './shared/run-metrics.ts';
 import { BankCodeKey, LightKey, OutcomeKey, RunbookKey } from './shared/search-attributes.ts';
@@ -56,7 +55,7 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
   const siteFindings = patched('calendar-coverage')
     ? calendarFindings(date, await readActivities<Calendar>().calendarYears())
     : [];
-  const progress = answerProgress(banks.length);
+  const progress = trackInspection(banks.length);
   upsertSearchAttributes([
     { key: RunbookKey, value: 'daily-inspection' },
     { key: BankCodeKey, value: banks.map((b) => b.code) },
@@ -96,11 +95,12 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
 }
 
 /** The progress query's answer, kept as each bank's inspection starts and ends. */
-function answerProgress(total: number) {
+function trackInspection(total: number) {
   const progress: InspectionProgress = { total, done: 0, running: [], findings: 0 };
-  setHandler(progressQuery, (): RunbookProgress<InspectionProgress> => ({
+  answerProgress(() => ({
     runbook: 'daily-inspection',
     step: progress.done < progress.total ? 'inspecting' : 'reporting',
+    banks: { done: progress.done, total: progress.total },
     detail: progress,
   }));
   return {
@@ -123,7 +123,7 @@ async function inspectAll(
   banks: { code: string; name: string }[],
   look: Look,
   estate: { concurrency: number; thresholds: Thresholds },
-  progress: ReturnType<typeof answerProgress>,
+  progress: ReturnType<typeof trackInspection>,
 ): Promise<BankInspection[]> {
   const assess = (b: BankInspection) => progress.finished(assessBank(b, estate.thresholds));
   if (patched('inspection-in-bulk')) {

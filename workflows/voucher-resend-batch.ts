@@ -10,7 +10,7 @@
  * bank's. Every change goes through an activity that checks the proof against the plan's lists.
  * Nothing is ever resent twice.
  */
-import { ApplicationFailure, setHandler, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { RowChange } from '../activities/vouchers.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import { ErrorKind, isProofRefusal } from '../domain/errors.ts';
@@ -29,7 +29,7 @@ import type {
   VoucherResult,
 } from '../domain/runbooks/voucher-resend.types.ts';
 import { refuseUnknownYear } from './shared/calendar-refusal.ts';
-import { progressQuery } from './shared/progress.ts';
+import { answerProgress } from './shared/progress.ts';
 import { countVouchersResent } from './shared/run-metrics.ts';
 import { createRunRecord } from './shared/run-record.ts';
 import {
@@ -47,7 +47,7 @@ const ageMarginMs = 5 * 60_000;
 export async function voucherResendBatch(input: ResendBatchInput): Promise<BatchResult> {
   let step = 'inspecting';
   let nextOpening: string | undefined;
-  setHandler(progressQuery, () => ({ runbook, step, detail: { batch: input.batch, nextOpening } }));
+  answerProgress(() => ({ runbook, step, detail: { batch: input.batch, nextOpening } }));
   const acts = await batchActivities();
   const diagnosed = await diagnoseBatch(acts, input, 'diagnosis');
   const resend = diagnosed.filter((v) => v.disposition.kind === 'resend').map(plannedOf);

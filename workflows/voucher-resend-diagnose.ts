@@ -6,14 +6,13 @@
  * thousand vouchers keeps its own small. It changes nothing and takes no orders: what it found
  * is acted on only by an execution child started after approval (voucher-resend-batch.ts).
  */
-import { setHandler } from '@temporalio/workflow';
 import { summarise } from '../domain/runbooks/voucher-resend.plan.ts';
 import type { BatchSummary, DiagnoseBatchInput } from '../domain/runbooks/voucher-resend.types.ts';
-import { progressQuery } from './shared/progress.ts';
+import { answerProgress } from './shared/progress.ts';
 import { batchActivities, diagnoseBatch } from './voucher-resend.steps.ts';
 
 export async function voucherDiagnoseBatch(input: DiagnoseBatchInput): Promise<BatchSummary> {
-  setHandler(progressQuery, () => ({
+  answerProgress(() => ({
     runbook: 'voucher-resend',
     step: 'diagnosing',
     detail: { batch: input.batch, round: input.round },

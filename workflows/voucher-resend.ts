@@ -186,6 +186,7 @@ async function findFailed(r: Resend): Promise<FailedList> {
   });
   r.tally.found = list.total;
   r.tally.batches = list.batches.length;
+  r.run.vouchers({ done: 0, total: list.total });
   r.foundFen = list.totalFen;
   return list;
 }
@@ -202,6 +203,8 @@ async function resendInRounds(r: Resend, list: FailedList): Promise<VoucherResen
     const c = await fixFields(r, list, summaries, round);
     r.run.step('planning');
     Object.assign(r.tally, { resend: c.resend.count, align: c.align.count, held: sumOf(c.holds) });
+    // From the plan on, the vouchers acted on (or held) rather than those diagnosed.
+    r.run.vouchers({ done: r.tally.executed, total: r.tally.found });
     const baseData = await baseDataToPush(r, c);
     r.plan = resendPlan({
       bank: r.run.bank,
@@ -276,6 +279,7 @@ async function diagnose(
     }),
   );
   r.tally.diagnosed = done.reduce((k, s) => k + s.count, 0);
+  r.run.vouchers({ done: r.tally.diagnosed, total: r.tally.found });
   return new Map(done.map((s) => [s.batch, s]));
 }
 
@@ -411,6 +415,7 @@ async function resendBatches(
   );
   for (const b of done) r.results.set(b.batch, b);
   r.tally.executed = [...r.results.values()].reduce((t, b) => t + sumOf(b.counts), 0);
+  r.run.vouchers({ done: r.tally.executed, total: r.tally.found });
   return done.filter((b) => b.replan);
 }
 

@@ -6,6 +6,7 @@
  * people sign in themselves.
  */
 import type { Client } from '@temporalio/client';
+import { approvalLink } from '../../domain/approvals/inbox-link.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { runbookEntry } from '../../workflows/catalog.ts';
 import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
@@ -54,9 +55,7 @@ export async function runWithDemoApproval<R>(options: {
     const pending = (await handle.query(approvalStateQuery).catch(() => null))?.pending;
     if (pending && !approved.has(pending.gateId)) {
       approved.add(pending.gateId);
-      console.log(
-        `Waiting for approval (${pending.gateId}): ${stack.inboxUrl}/approvals/${encodeURIComponent(workflowId)}`,
-      );
+      console.log(`Waiting for approval (${pending.gateId}): ${approvalLink(stack.inboxUrl, workflowId)}`);
       for (const a of pending.plan.actions)
         console.log(`    ${a.target}: ${a.command}   (${a.description.zh})`);
       console.log(`DEMO ONLY — the sandbox's demo approver "${approver.id}" approves through the inbox API:`);

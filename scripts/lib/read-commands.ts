@@ -10,7 +10,7 @@ import { runListQuery, RunListFilterError, type RunListFilter } from './run-list
 export class CliUsageError extends Error {}
 
 export type ReadCommand =
-  | { command: 'status'; workflowId: string }
+  | { command: 'status'; workflowId: string; follow: boolean }
   | { command: 'list'; filter: RunListFilter; limit: number; query: string }
   | { command: 'runbooks'; runbook?: string }
   | { command: 'audit'; anchors: string[] }
@@ -18,6 +18,9 @@ export type ReadCommand =
 
 const options = {
   runbook: { type: 'string' },
+  outcome: { type: 'string' },
+  'awaiting-approval': { type: 'boolean' },
+  follow: { type: 'boolean' },
   limit: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -27,8 +30,8 @@ const options = {
 } as const;
 
 const takes: Record<ReadCommand['command'], string[]> = {
-  status: [],
-  list: ['runbook', 'limit'],
+  status: ['follow'],
+  list: ['runbook', 'outcome', 'awaiting-approval', 'limit'],
   runbooks: [],
   audit: ['anchor'],
   evidence: ['from', 'to', 'out'],
@@ -66,13 +69,20 @@ export function parseReadCommand(argv: string[]): ReadCommand | 'help' {
   }
   switch (name) {
     case 'status':
-      return { command: name, workflowId: args[0] ?? '' };
+      return { command: name, workflowId: args[0] ?? '', follow: values.follow ?? false };
     case 'audit':
       if (args[0] !== 'verify')
         throw new CliUsageError(`audit: expected the subcommand verify (got "${args[0]}")`);
       return { command: name, anchors: values.anchor ?? [] };
     case 'list':
-      return list(values.runbook, values.limit ?? '20');
+      return list(
+        {
+          ...(values.runbook !== undefined && { runbook: values.runbook }),
+          ...(values.outcome !== undefined && { outcome: values.outcome }),
+          ...(values['awaiting-approval'] && { awaitingApproval: true }),
+        },
+        values.limit ?? '20',
+      );
     case 'runbooks': {
       const [runbook] = args;
       if (runbook === undefined) return { command: name };
@@ -92,10 +102,9 @@ export function parseReadCommand(argv: string[]): ReadCommand | 'help' {
   }
 }
 
-function list(runbook: string | undefined, limitText: string): ReadCommand {
+function list(filter: RunListFilter, limitText: string): ReadCommand {
   const limit = Number(limitText);
   if (!/^\d+$/.test(limitText) || limit < 1) throw new CliUsageError('--limit: expected a positive integer');
-  const filter = { ...(runbook !== undefined && { runbook }) };
   try {
     return { command: 'list', filter, limit, query: runListQuery(filter) };
   } catch (err) {

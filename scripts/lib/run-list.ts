@@ -10,6 +10,13 @@ import { runbookEntries, runbookEntry } from '../../workflows/catalog.ts';
 export interface RunListFilter {
   /** One runbook by its name (`channel-recovery`). */
   runbook?: string;
+  /**
+   * Runs that ended so (the `Outcome` search attribute: `recovered`, `findings`…); `failed` and
+   * `cancelled` are the runs Temporal closed so, which set no outcome.
+   */
+  outcome?: string;
+  /** Only runs waiting now at an approval gate (`PendingApproval`). */
+  awaitingApproval?: boolean;
 }
 
 export class RunListFilterError extends Error {}
@@ -28,7 +35,23 @@ export function runListQuery(filter: RunListFilter): string {
   }
   const types = chosen.flatMap((e) => (e ? [e.workflowType] : []));
   const clauses = [`WorkflowType IN (${types.map(quote).join(', ')})`];
+  if (filter.outcome !== undefined) clauses.push(outcomeClause(filter.outcome));
+  if (filter.awaitingApproval) clauses.push(`PendingApproval = true AND ExecutionStatus = 'Running'`);
   return clauses.join(' AND ');
+}
+
+/** Temporal's own word for runs that ended without an outcome of theirs. */
+const closedWithout: Record<string, string> = { failed: 'Failed', cancelled: 'Canceled' };
+
+function outcomeClause(outcome: string): string {
+  const status = closedWithout[outcome];
+  if (status) return `ExecutionStatus = '${status}'`;
+  // The value goes into the query as it is: only an outcome's own shape is taken.
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(outcome))
+    throw new RunListFilterError(
+      `--outcome: "${outcome}" is not an outcome (lower-case words joined by "-", such as recovered or completed-with-holds)`,
+    );
+  return `Outcome = ${quote(outcome)}`;
 }
 
 const runbookOfType = (type: string) => runbookEntries().find((e) => e.workflowType === type)?.id ?? type;

@@ -11,6 +11,7 @@ import type { ApprovalState } from '../../domain/approvals/gate-types.ts';
 import type { HandState } from '../../domain/approvals/hand-decision.ts';
 import { formatInstant, shortDigest } from '../../domain/display.ts';
 import type { RunbookProgress } from '../../workflows/shared/progress.ts';
+import { countOf, tallyLine } from './follow-frame.ts';
 import { approvalLines, resultLines } from './run-summary.ts';
 
 export async function runStatusLines(
@@ -38,9 +39,11 @@ async function runningLines(handle: WorkflowHandle, timeZone: string): Promise<s
   const approval = await answered<ApprovalState>(handle, 'approvalState');
   const paused = (await answered<HandState>(handle, 'handState'))?.paused;
   const detail = progress && JSON.stringify(progress.detail);
+  const counted = progress && tallyLine(countOf(progress));
   const pending = approval?.pending;
   return [
     ...(progress ? [`Step: ${progress.step}${detail && detail !== '{}' ? `  ${detail}` : ''}`] : []),
+    ...(counted ? [counted] : []),
     ...(approval ? requesterLines(approval, handle.workflowId) : []),
     ...(approval?.frozen
       ? [
@@ -83,7 +86,7 @@ function requesterLines(approval: ApprovalState, workflowId: string): string[] {
 }
 
 /** A query's answer, or undefined when this workflow has no such query (a lock, an older runbook). */
-async function answered<T>(handle: WorkflowHandle, query: string): Promise<T | undefined> {
+export async function answered<T>(handle: WorkflowHandle, query: string): Promise<T | undefined> {
   try {
     return await handle.query<T>(query);
   } catch (err) {

@@ -1,22 +1,33 @@
 /**
  * The commands a new user runs in a second terminal beside the stack, as real processes: the sandbox
- * CLI with only the secrets the stack generated (nothing exported), and the operator CLI's `status`
- * and `list` on a run waiting for its approval (holding its lock) and the same run finished.
+ * CLI with only the secrets the stack generated (nothing exported), the operator CLI's `status`
+ * and `list` (and its filters) on a run waiting for its approval (holding its lock) and the same
+ * run finished, and `status --follow` of a voucher resend from its start to its end — in a
+ * pseudo-terminal (a bar redrawn in place) and through a pipe (plain lines).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ChannelRecoveryResult } from '../../domain/runbooks/channel-recovery.types.ts';
 import { ensureEmbeddedSecrets } from '../../scripts/lib/embedded-secrets.ts';
 import { addTestUsers, decide, signedBy, waitForGate, type WaitingGate } from '../support/approvals.ts';
-import { runCli, runEntryPoint } from '../support/cli.ts';
+import { runCli, runCliInTerminal, runEntryPoint } from '../support/cli.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import {
+  approveNext,
+  quick,
+  resendSite,
+  startResend,
+  until,
+  workingTodayCalendar,
+} from '../support/voucher-resend.ts';
 
 let estate: TestEstate;
 /** The environment of a second terminal: the site chosen, no secret exported. */
 let terminal: NodeJS.ProcessEnv;
+const calendar = workingTodayCalendar();
 
 before(async () => {
-  estate = await startTestEstate({ banks: ['ICBC', 'BOC', 'CCB'] });
+  estate = await startTestEstate({ banks: ['ICBC', 'BOC', 'CCB'], edit: resendSite(calendar.file) });
   await addTestUsers(estate.site);
   await estate.startWorker();
   // What `./jincai start` does on its first start: the secrets it will hand its processes, kept on disk.
@@ -27,6 +38,7 @@ before(async () => {
 });
 after(async () => {
   await estate?.stop();
+  calendar.remove();
 });
 
 const operator = (args: string[]) => runCli(args, terminal);
@@ -82,6 +94,23 @@ describe('a second terminal beside the stack', () => {
     assert.match(unknown.stderr, /--runbook: unknown runbook "channel-recovry"; expected one of /);
   });
 
+  it('lists the runs waiting for approval', async () => {
+    const waiting = await operator(['list', '--awaiting-approval', '--limit', '500']);
+    assert.equal(waiting.code, 0, waiting.stderr);
+    const lines = waiting.stdout.trim().split('\n');
+    assert.ok(
+      lines.some((l) => l.includes(id)),
+      waiting.stdout,
+    );
+    assert.ok(
+      lines.every((l) => l.endsWith('[awaiting approval]')),
+      waiting.stdout,
+    );
+    const bad = await operator(['list', '--outcome', "recovered' OR Outcome != '"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--outcome: "recovered' OR Outcome != '" is not an outcome/);
+  });
+
   it('shows the finished run: outcome, actions, verification, approval and report', async () => {
     await decide(estate.client, id, signedBy(estate.site, gate, 'wang', { reason: '已确认' }));
     const result: ChannelRecoveryResult = await estate.client.workflow.getHandle(id).result();
@@ -96,5 +125,61 @@ describe('a second terminal beside the stack', () => {
     assert.match(done.stdout, /^Approval execute: approved \(wang approve\)/m);
     assert.ok(done.stdout.includes(`Report: ${result.report.markdown}`), done.stdout);
     assert.doesNotMatch(done.stdout, /undefined/);
+  });
+
+  it('lists runs by outcome, and a run that has ended no longer as waiting', async () => {
+    const recovered = await operator(['list', '--runbook', 'channel-recovery', '--outcome', 'recovered']);
+    assert.equal(recovered.code, 0, recovered.stderr);
+    assert.match(recovered.stdout, new RegExp(`recovered +${id}\n`));
+    const planned = await operator(['list', '--outcome', 'planned', '--limit', '500']);
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.ok(!planned.stdout.includes(id), planned.stdout);
+    const failed = await operator(['list', '--outcome', 'failed']);
+    assert.equal(failed.code, 0, failed.stderr);
+    assert.equal(failed.stdout.trim(), 'No runs.');
+    const waiting = await operator(['list', '--awaiting-approval', '--limit', '500']);
+    assert.ok(!waiting.stdout.includes(id), waiting.stdout);
+  });
+
+  it('follows a voucher resend to its end: a bar that moves, the approval with its inbox link, the outcome', async () => {
+    const late = (await estate.sandbox.faults.inject({ fault: 'voucher-timed-out', bank: 'ICBC', count: 2 }))
+      .details.vouchers as string[];
+    const resend = `voucher-resend/ICBC/follow-${Date.now()}`;
+    await startResend(estate.client, estate.site, resend, {
+      bank: 'ICBC',
+      requestedBy: 'eng',
+      voucherNos: late,
+      ...quick,
+    });
+    let seen = '';
+    const followed = runCliInTerminal(['status', resend, '--follow'], terminal, (sofar) => (seen = sofar));
+    const piped = operator(['status', resend, '--follow']);
+    const link = `http://localhost:8380/approvals/${encodeURIComponent(resend)}`;
+    const atGate = /\[░{24}\] {3}0% {2}vouchers 0\/2 {2}awaiting-approval/;
+    await until('the followed run to wait for its approval', () => seen.includes(link) && atGate.test(seen));
+    assert.match(seen, /Waiting for approval at step resend: 0\/1 vote\(s\); roles comm-approver/);
+    await approveNext(estate.client, estate.site, resend);
+
+    const tty = await followed;
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.match(tty.stdout, /\[█{24}\] 100% {2}vouchers 2\/2/, 'the bar reached its end');
+    assert.ok(tty.stdout.includes('\r\x1b[2K'), 'the bar is redrawn in place');
+    assert.match(tty.stdout, /Approval resend: approved \(wang approve\)/);
+    assert.match(tty.stdout, /^Outcome: completed/m);
+
+    const plain = await piped;
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.ok(
+      !plain.stdout.includes('\r') && !plain.stdout.includes('\x1b'),
+      'plain lines without a terminal',
+    );
+    for (const line of [
+      'Progress: vouchers 0/2 (0%)',
+      'Step: awaiting-approval',
+      `  Decide in the inbox / 审批链接: ${link}`,
+      'Progress: vouchers 2/2 (100%)',
+      'Outcome: completed',
+    ])
+      assert.ok(plain.stdout.split('\n').includes(line), `"${line}" in:\n${plain.stdout}`);
   });
 });

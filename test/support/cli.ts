@@ -26,6 +26,36 @@ export function runEntryPoint(file: string, args: string[], env: NodeJS.ProcessE
   return runProcess(process.execPath, ['--import', 'tsx', file, ...args], env);
 }
 
+/**
+ * Runs the operator CLI in a pseudo-terminal, as at an engineer's terminal (util-linux `script`:
+ * the CLI sees a TTY on its output); `output` is what the terminal was sent, escapes included.
+ */
+export function runCliInTerminal(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onOutput?: (sofar: string) => void,
+): Promise<CliRun> {
+  const quoted = ['node', '--import', 'tsx', 'scripts/runbook.ts', ...args].map(
+    (a) => `'${a.replace(/'/g, `'\\''`)}'`,
+  );
+  const child = spawn('script', ['-qfec', quoted.join(' '), '/dev/null'], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    onOutput?.(stdout);
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
 /** Runs the operator CLI (`scripts/runbook.ts`) with the test's environment and `env`. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return runEntryPoint('scripts/runbook.ts', args, { ...process.env, ...env });

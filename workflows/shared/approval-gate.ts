@@ -34,6 +34,7 @@ import {
   frozenWait,
 } from '../../domain/approvals/freeze-override.ts';
 import { checkDecision } from '../../domain/approvals/decision-rules.ts';
+import { approvalLink } from '../../domain/approvals/inbox-link.ts';
 import { planDigest, recordedDecisionSchema, type SignedDecision } from '../../domain/approvals/decision.ts';
 import type {
   ApprovalPlan,
@@ -243,7 +244,7 @@ export function createApprovalGate(options: {
         `启动时未经签名确认申请人（输入中的申请人：${requester.user}）`,
         `需由具备以下角色的人员认领后方可审批：${p.startRoles.join('、')}`,
       ],
-      link: `${p.inboxUrl}/approvals/${encodeURIComponent(workflowId)}`,
+      link: approvalLink(p.inboxUrl, workflowId),
       roles: p.startRoles,
       bankCodes,
       key: `claim-requested/${opened}`,
@@ -340,7 +341,7 @@ export function createApprovalGate(options: {
       { key: PendingApprovalKey, value: true },
       { key: ApprovalRolesKey, value: gate.roles },
     ]);
-    const link = `${p.inboxUrl}/approvals/${encodeURIComponent(workflowId)}`;
+    const link = approvalLink(p.inboxUrl, workflowId);
     const tell = (
       kind: 'approval-requested' | 'approval-reminder' | 'approval-escalated' | 'approval-expired',
       n: number,

@@ -75,6 +75,7 @@ export async function applyChanges(
 ): Promise<Applied> {
   const applied: Applied = { results: [] };
   for (const [i, change] of changes.entries()) {
+    run.vouchers({ done: i, total: changes.length });
     let result: MutationResult;
     try {
       result = await run.change.applyMutation({
@@ -101,6 +102,7 @@ export async function applyChanges(
       alreadyDone: result.alreadyDone,
       key: `mutation/${approval.gateId}/${i}`,
     });
+    run.vouchers({ done: i + 1, total: changes.length });
   }
   return applied;
 }

@@ -10,7 +10,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -25,7 +24,7 @@ import type { InspectionReportFiles } from '../../domain/runbooks/daily-inspecti
 import { createApprovalGate, type ApprovalGate } from './approval-gate.ts';
 import { acquireLock, type HeldLock } from './locks.ts';
 import { abortDecision, createOperatorHand, isRunAborted, type OperatorHand } from './operator-hand.ts';
-import { progressQuery } from './progress.ts';
+import { answerProgress, type Tally } from './progress.ts';
 import type { RunRequester } from './requester.ts';
 import { readActivities, type ReadProxy } from './retry-profiles.ts';
 import { createRunRecord, type RunRecord } from './run-record.ts';
@@ -62,6 +61,8 @@ export interface RunbookRun<I> extends Found {
   approvals: GateOutcome[];
   /** Names the step the progress query shows. */
   step(name: string): void;
+  /** How many vouchers the run has done of how many, for the progress query. */
+  vouchers(tally: Tally): void;
   /** The key of a record the run writes once (`outcome`, `escalated`…), unique within the run. */
   key(what: string): string;
   /** Who asked for the run: its requester, or the claimant once claimed. */
@@ -117,9 +118,11 @@ export async function openRun<I, F extends Found>(
     : ((await estateBank(control, input.bank ?? '', opening.dates)) as F);
   const { estate, bank } = found;
   let step = opening.firstStep;
-  setHandler(progressQuery, () => ({
+  let vouchers: Tally | undefined;
+  answerProgress(() => ({
     runbook,
     step,
+    ...(vouchers && { vouchers }),
     detail: { bank: bank.code, ...opening.detail?.(found) },
   }));
   const record = createRunRecord(runbook);
@@ -161,6 +164,9 @@ export async function openRun<I, F extends Found>(
     approvals: [],
     step: (name) => {
       step = name;
+    },
+    vouchers: (tally) => {
+      vouchers = tally;
     },
     key: (what) => `${keyPrefix}${what}`,
     requestedBy,

@@ -175,7 +175,7 @@ describe('a second terminal beside the stack', () => {
     );
     for (const line of [
       'Progress: vouchers 0/2 (0%)',
-      'Step: awaiting-approval',
+      'Step: awaiting-approval:resend',
       `  Decide in the inbox / 审批链接: ${link}`,
       'Progress: vouchers 2/2 (100%)',
       'Outcome: completed',

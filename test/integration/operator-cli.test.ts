@@ -41,7 +41,7 @@ after(async () => {
   calendar.remove();
 });
 
-const operator = (args: string[]) => runCli(args, terminal);
+const operator = (args: string[], onOutput?: (stdout: string) => void) => runCli(args, terminal, onOutput);
 
 describe('a second terminal beside the stack', () => {
   it('injects the scenario the stack suggests with the secrets the stack generated, printing none', async () => {
@@ -152,11 +152,16 @@ describe('a second terminal beside the stack', () => {
       ...quick,
     });
     let seen = '';
+    let piped = '';
     const followed = runCliInTerminal(['status', resend, '--follow'], terminal, (sofar) => (seen = sofar));
-    const piped = operator(['status', resend, '--follow']);
+    const plain = operator(['status', resend, '--follow'], (sofar) => (piped = sofar));
     const link = `http://localhost:8380/approvals/${encodeURIComponent(resend)}`;
-    const atGate = /\[░{24}\] {3}0% {2}vouchers 0\/2 {2}awaiting-approval/;
-    await until('the followed run to wait for its approval', () => seen.includes(link) && atGate.test(seen));
+    const atGate = /\[░{24}\] {3}0% {2}vouchers 0\/2 {2}awaiting-approval:resend/;
+    // Both followers see the run at its gate before it is approved.
+    await until(
+      'the followers to see the run wait for its approval',
+      () => [seen, piped].every((out) => out.includes(link)) && atGate.test(seen),
+    );
     assert.match(seen, /Waiting for approval at step resend: 0\/1 vote\(s\); roles comm-approver/);
     await approveNext(estate.client, estate.site, resend);
 
@@ -167,10 +172,10 @@ describe('a second terminal beside the stack', () => {
     assert.match(tty.stdout, /Approval resend: approved \(wang approve\)/);
     assert.match(tty.stdout, /^Outcome: completed/m);
 
-    const plain = await piped;
-    assert.equal(plain.code, 0, plain.stderr);
+    const lines = await plain;
+    assert.equal(lines.code, 0, lines.stderr);
     assert.ok(
-      !plain.stdout.includes('\r') && !plain.stdout.includes('\x1b'),
+      !lines.stdout.includes('\r') && !lines.stdout.includes('\x1b'),
       'plain lines without a terminal',
     );
     for (const line of [
@@ -180,6 +185,6 @@ describe('a second terminal beside the stack', () => {
       'Progress: vouchers 2/2 (100%)',
       'Outcome: completed',
     ])
-      assert.ok(plain.stdout.split('\n').includes(line), `"${line}" in:\n${plain.stdout}`);
+      assert.ok(lines.stdout.split('\n').includes(line), `"${line}" in:\n${lines.stdout}`);
   });
 });

@@ -8,41 +8,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `program` with exactly `env`; resolves when it has ended and its output is read. */
-export function runProcess(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  const child = spawn(program, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((done, fail) => {
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-/** Runs a TypeScript entry point of the project (`scripts/runbook.ts`, `sandbox/cli.ts`…). */
-export function runEntryPoint(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  return runProcess(process.execPath, ['--import', 'tsx', file, ...args], env);
-}
-
 /**
- * Runs the operator CLI in a pseudo-terminal, as at an engineer's terminal (util-linux `script`:
- * the CLI sees a TTY on its output); `output` is what the terminal was sent, escapes included.
+ * Runs `program` with exactly `env`; resolves when it has ended and its output is read. `onOutput`
+ * is told the output so far each time more arrives.
  */
-export function runCliInTerminal(
+export function runProcess(
+  program: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  onOutput?: (sofar: string) => void,
+  onOutput?: (stdout: string) => void,
 ): Promise<CliRun> {
-  const quoted = ['node', '--import', 'tsx', 'scripts/runbook.ts', ...args].map(
-    (a) => `'${a.replace(/'/g, `'\\''`)}'`,
-  );
-  const child = spawn('script', ['-qfec', quoted.join(' '), '/dev/null'], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(program, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -56,7 +32,36 @@ export function runCliInTerminal(
   });
 }
 
+/** Runs a TypeScript entry point of the project (`scripts/runbook.ts`, `sandbox/cli.ts`…). */
+export function runEntryPoint(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onOutput?: (stdout: string) => void,
+): Promise<CliRun> {
+  return runProcess(process.execPath, ['--import', 'tsx', file, ...args], env, onOutput);
+}
+
+/**
+ * Runs the operator CLI in a pseudo-terminal, as at an engineer's terminal (util-linux `script`:
+ * the CLI sees a TTY on its output); its stdout is what the terminal was sent, escapes included.
+ */
+export function runCliInTerminal(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onOutput?: (stdout: string) => void,
+): Promise<CliRun> {
+  const quoted = ['node', '--import', 'tsx', 'scripts/runbook.ts', ...args].map(
+    (a) => `'${a.replace(/'/g, `'\\''`)}'`,
+  );
+  return runProcess('script', ['-qfec', quoted.join(' '), '/dev/null'], { ...process.env, ...env }, onOutput);
+}
+
 /** Runs the operator CLI (`scripts/runbook.ts`) with the test's environment and `env`. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return runEntryPoint('scripts/runbook.ts', args, { ...process.env, ...env });
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  onOutput?: (stdout: string) => void,
+): Promise<CliRun> {
+  return runEntryPoint('scripts/runbook.ts', args, { ...process.env, ...env }, onOutput);
 }

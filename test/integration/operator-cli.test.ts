@@ -131,12 +131,6 @@ describe('a second terminal beside the stack', () => {
     const recovered = await operator(['list', '--runbook', 'channel-recovery', '--outcome', 'recovered']);
     assert.equal(recovered.code, 0, recovered.stderr);
     assert.match(recovered.stdout, new RegExp(`recovered +${id}\n`));
-    const planned = await operator(['list', '--outcome', 'planned', '--limit', '500']);
-    assert.equal(planned.code, 0, planned.stderr);
-    assert.ok(!planned.stdout.includes(id), planned.stdout);
-    const failed = await operator(['list', '--outcome', 'failed']);
-    assert.equal(failed.code, 0, failed.stderr);
-    assert.equal(failed.stdout.trim(), 'No runs.');
     const waiting = await operator(['list', '--awaiting-approval', '--limit', '500']);
     assert.ok(!waiting.stdout.includes(id), waiting.stdout);
   });

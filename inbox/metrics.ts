@@ -105,6 +105,7 @@ const fixedRoutes = new Set([
   '/api/runs',
   '/api/approvals',
   '/api/claims',
+  '/api/paused',
 ]);
 
 /** The route a path takes, as a pattern: few values, whatever the path. */
@@ -114,7 +115,7 @@ export function routeOf(path: string, uiPath: string): string {
   if (path.startsWith(`${uiPath}/api/`)) return `${uiPath}/api`;
   if (path === uiPath || path.startsWith(`${uiPath}/`)) return uiPath;
   if (path.startsWith('/start/')) return '/start/:runbook';
-  const approval = /^\/(api\/)?approvals\/.+?(\/decision|\/claim)?$/.exec(path);
-  if (approval) return `/${approval[1] ?? ''}approvals/:id${approval[2] ?? ''}`;
+  const run = /^\/(api\/)?(approvals|paused)\/.+?(\/decision|\/claim)?$/.exec(path);
+  if (run) return `/${run[1] ?? ''}${run[2]}/:id${run[3] ?? ''}`;
   return 'other';
 }

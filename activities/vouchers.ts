@@ -33,6 +33,7 @@ import type {
 } from '../domain/runbooks/voucher-resend.types.ts';
 import { checkVoucherFields, normalisedValue, rulesFor } from '../domain/vouchers/field-rules.ts';
 import type { SiteConfig } from '../temporal.config.ts';
+import { applyPayeeFix, foundInPlace, payeeValue, type PayeeFixResult } from './payee-fixes.ts';
 import { requiresProof, sqlAction } from './proof-actions.ts';
 import { requireBank } from './site-lookup.ts';
 
@@ -316,51 +317,31 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
      * Applies approved normalisations to payee records: each only to the value the plan saw
      * (by digest), recomputed here from the bank's rules so no plain value crosses history, and
      * only if it still comes out as the plan showed it (the bank's rule set may have been changed
-     * in the site file since).
+     * in the site file since). Under `key`, the approved step's, each fix is filed with its
+     * change, and a retry counts a value it finds in place as applied when it wrote it itself
+     * (activities/payee-fixes.ts).
      */
     normalisePayeeFields: requiresProof(
-      (input: { bank: string; fixes: ProposedFix[] }) => input.fixes.map((f) => sqlAction(fixCommand(f))),
-      async (
-        input,
-      ): Promise<{ payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[]> => {
+      (input: { bank: string; fixes: ProposedFix[]; key?: string }) =>
+        input.fixes.map((f) => sqlAction(fixCommand(f))),
+      async (input): Promise<{ payeeId: string; field: PayeeField; result: PayeeFixResult }[]> => {
         const bank = requireBank(site, input.bank);
         const rules = rulesFor(bank.code, bank.voucherRules);
-        const column = {
-          payeeAccountNo: 'account_no',
-          payeeAccountName: 'account_name',
-          payeeBankName: 'bank_name',
-        } as const;
-        const out: { payeeId: string; field: PayeeField; result: 'applied' | 'already' | 'changed' }[] = [];
-        for (const fix of input.fixes) {
-          const col = column[fix.field];
-          const row = await db
-            .selectFrom('payee_accounts')
-            .select(['account_no', 'account_name', 'bank_name'])
-            .where('id', '=', fix.payeeId)
-            .executeTakeFirst();
-          const current = row?.[col] ?? '';
-          const target = normalisedValue(fix.field, current, rules);
-          const asPlanned = maskField(fix.field, target) === fix.after;
-          if (valueDigest(current) === fix.beforeDigest && target !== current && asPlanned) {
-            // Guarded by the value read: a record changed since is left alone.
-            const res = await db
-              .updateTable('payee_accounts')
-              .set({ [col]: target })
-              .where('id', '=', fix.payeeId)
-              .where(col, '=', current)
-              .executeTakeFirst();
-            out.push({
-              payeeId: fix.payeeId,
-              field: fix.field,
-              result: res.numUpdatedRows === 1n ? 'applied' : 'changed',
-            });
-          } else {
-            out.push({
-              payeeId: fix.payeeId,
-              field: fix.field,
-              result: target === current ? 'already' : 'changed',
-            });
-          }
+        const out: { payeeId: string; field: PayeeField; result: PayeeFixResult }[] = [];
+        for (const { payeeId, field, after, beforeDigest } of input.fixes) {
+          const current = await payeeValue(db, payeeId, field);
+          const target = normalisedValue(field, current, rules);
+          const fix = { payeeId, field, current, target, ...(input.key && { stepKey: input.key }) };
+          let result: PayeeFixResult = 'changed';
+          // Guarded by the value read: a record changed since is left alone.
+          if (
+            valueDigest(current) === beforeDigest &&
+            target !== current &&
+            maskField(field, target) === after
+          )
+            result = await applyPayeeFix(db, { ...fix, at: now().toISOString() });
+          else if (target === current) result = await foundInPlace(db, fix);
+          out.push({ payeeId, field, result });
         }
         return out;
       },

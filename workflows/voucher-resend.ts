@@ -12,7 +12,7 @@
  * its own list; this run sees counts, samples and digests, so ten thousand vouchers keep every
  * history small. One run per bank at a time (lock/vouchers/<bank>).
  */
-import { executeChild, sleep, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import type { createVoucherActivities } from '../activities/vouchers.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import type { ApprovalPlan } from '../domain/approvals/gate-types.ts';
@@ -327,7 +327,12 @@ async function repairBeforeResend(
       key: `${r.runShort}/${approval.gateId}/${key}`,
     });
   for (const [i, chunk] of chunks(c.fixes, input.batchSize).entries()) {
-    const applied = await r.dbChange.normalisePayeeFields({ bank: bank.code, fixes: chunk, proof });
+    const applied = await r.dbChange.normalisePayeeFields({
+      bank: bank.code,
+      fixes: chunk,
+      proof,
+      ...fixesFiledUnder(r, approval),
+    });
     r.fixesApplied += applied.filter((a) => a.result === 'applied').length;
     await audit(`normalise/${i}`, {
       action: 'UPDATE payee_accounts (normalised fields)',
@@ -362,6 +367,15 @@ async function repairBeforeResend(
     if (!acked.has(p.pushId)) blockedKinds.push(p.kind);
   }
   return blockedKinds;
+}
+
+/**
+ * The key the approved step files its payee fixes under, so that a retry after the worker died
+ * between a fix's commit and its report counts the fix as this run's; runs begun before fixes
+ * were filed replay without it.
+ */
+function fixesFiledUnder(r: Resend, approval: Approved): { key?: string } {
+  return patched('payee-fixes-filed') ? { key: `${r.runKey}/${approval.gateId}` } : {};
 }
 
 async function waitForAcks(r: Resend, pushIds: string[]): Promise<Set<string>> {

@@ -1,6 +1,7 @@
 /**
  * DDL for the base-data pushes a runbook asks of the send/receive program (see
- * BaseDataPushTable). Called from `createTreasurySchema`.
+ * BaseDataPushTable), and for the payee-field normalisations a runbook made (PayeeFixTable).
+ * Called from `createTreasurySchema`.
  */
 import {
   answeredRequestColumns,
@@ -24,4 +25,17 @@ export async function createBaseDataPushTable(db: DdlDb): Promise<void> {
       .$call(answeredRequestColumns(types)),
   );
   await createBankStatusIndex(db, 'base_data_pushes');
+}
+
+export async function createPayeeFixTable(db: DdlDb): Promise<void> {
+  const { text } = columnTypes(db);
+  await once(
+    db,
+    db.schema
+      .createTable('payee_fixes')
+      .addColumn('fix_key', text(200), (c) => c.primaryKey())
+      .addColumn('payee_id', text(32), (c) => c.notNull())
+      .addColumn('field', text(20), (c) => c.notNull())
+      .addColumn('applied_at', text(32), (c) => c.notNull()),
+  );
 }

@@ -6,7 +6,7 @@
  */
 import { createBankCheckTables } from './migrations-bank-checks.ts';
 import { columnTypes, once, type DdlDb } from './migrations-bank-requests.ts';
-import { createBaseDataPushTable } from './migrations-base-data.ts';
+import { createBaseDataPushTable, createPayeeFixTable } from './migrations-base-data.ts';
 import { createFiscalYearTables } from './migrations-fiscal-year.ts';
 import { createEstateTables } from './migrations-estate.ts';
 import { createVoucherHistoryTable, voucherColumns } from './migrations-vouchers.ts';
@@ -173,6 +173,7 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
   );
   await createBankCheckTables(db);
   await createBaseDataPushTable(db);
+  await createPayeeFixTable(db);
   await createEstateTables(db);
   await createVoucherHistoryTable(db);
   await createFiscalYearTables(db);

@@ -70,6 +70,19 @@ export interface PayeeAccountTable {
   version: number;
 }
 
+/**
+ * The payee-field normalisations a runbook made, each filed under its approved step's key in the
+ * transaction that changed the record: a retried step that finds a value in place tells its own
+ * earlier write (a row here) from someone else's (none).
+ */
+export interface PayeeFixTable {
+  /** `<step key>/<payee id>/<field>`. */
+  fix_key: string;
+  payee_id: string;
+  field: string;
+  applied_at: string;
+}
+
 export interface BudgetSubjectTable {
   code: string;
   name: string;
@@ -263,6 +276,7 @@ export interface TreasuryDatabase extends EstateTables, FiscalYearTables {
   agent_banks: AgentBankTable;
   budget_units: BudgetUnitTable;
   payee_accounts: PayeeAccountTable;
+  payee_fixes: PayeeFixTable;
   budget_subjects: BudgetSubjectTable;
   base_data_versions: BaseDataVersionTable;
   vouchers: VoucherTable;

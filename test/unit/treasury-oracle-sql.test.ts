@@ -199,8 +199,10 @@ describe('treasury SQL on Oracle 12.1', () => {
     // Every table and index is still created after the one that already existed.
     const created = statements.filter((s) => /^create (table|index)/.test(s.sql)).length;
     // … the payment system's own 18 + 8, the estate's six tables and one index, the voucher
-    // history table with its index, and the fiscal year's three tables and one index.
-    assert.equal(created, 18 + 8 + 7 + 2 + 4);
+    // history table with its index, the fiscal year's three tables and one index, and the
+    // payee fixes runbooks file.
+    assert.equal(created, 18 + 8 + 7 + 2 + 4 + 1);
+    assert.match(create('payee_fixes'), /"fix_key" varchar2\(200 char\) primary key/);
     assert.match(create('payroll_lines'), /"payee_name" varchar2\(100 char\) not null/);
     assert.match(create('vouchers_history'), /"amount_fen" number\(19\) not null/);
     assert.match(
@@ -255,6 +257,7 @@ describe('treasury SQL on Oracle 12.1', () => {
     const applied = await acts.normalisePayeeFields({
       bank,
       proof: undefined,
+      key: 'voucher-resend/ICBC/2026-11-27#ab12cd34/resend-1',
       fixes: [
         {
           payeeId: 'PA-1',
@@ -275,7 +278,13 @@ describe('treasury SQL on Oracle 12.1', () => {
     });
     assertOracleClean(statements);
     assert.match(matching(statements, /"v"\."voucher_no"/)[0]?.sql ?? '', /fetch first :\d+ rows only$/);
-    assert.ok(matching(statements, /^update "payee_accounts"/).every((s) => s.autoCommit));
+    // The fix and its filing commit together: a retry that finds the value in place knows it as its own.
+    const fix = [
+      ...matching(statements, /^update "payee_accounts"/),
+      ...matching(statements, /^insert into "payee_fixes"/),
+    ];
+    assert.equal(fix.length, 2);
+    assert.ok(fix.every((s) => s.inTransaction));
   });
 
   it('bank checks: FETCH FIRST for receipts, voids and refunds', async () => {

@@ -316,6 +316,14 @@ export const siteSchema = z
       })
       .strict()
       .default({ concurrency: 8, followUp: {} }),
+    /** The year-end rollover (年终结转): what the site's policy does with vouchers unpaid when the year closes. */
+    yearEnd: z
+      .object({
+        /** `carry`: to the new year, as drafts to be submitted again; `return`: to their budget units. */
+        unpaidVouchers: z.enum(['carry', 'return']).default('carry'),
+      })
+      .strict()
+      .default({ unpaidVouchers: 'carry' }),
     banks: z.array(bankSchema).min(1),
     /** Machines other than the worker's own that programs run on (SSH), and folders the engine may measure. */
     hosts: z.array(hostSchema).default([]),

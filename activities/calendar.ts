@@ -14,6 +14,7 @@ import { addDays, dateInZone, instantAt } from '../domain/calendar/dates.ts';
 import { UnknownCalendarYearError, type WorkingDayCalendar } from '../domain/calendar/working-days.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import { changeRunbooks } from '../domain/runbooks/catalog.ts';
+import type { YearEndTimes } from '../domain/runbooks/year-end-rollover.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { requireBank } from './site-lookup.ts';
 
@@ -109,6 +110,42 @@ export function createCalendarActivities({
         at: new Date(at),
         timeZone,
       });
+    },
+
+    /**
+     * When a year-end freezes and opens: as given, or from the calendar — the close of business on
+     * the year's last working day (the banks' latest close that day, extended hours included) and
+     * the opening of business on the next year's first working day (their earliest opening). A
+     * year the calendar does not know is refused (CalendarYearUnknown), never guessed.
+     */
+    async yearEndTimes(input: {
+      fiscalYear: number;
+      banks: string[];
+      freezeAt?: string;
+      openAt?: string;
+    }): Promise<YearEndTimes> {
+      const hoursOf = (date: string) =>
+        input.banks.flatMap((code) => {
+          const { window } = requireBank(site, code);
+          const hours = days.extendedHours(date, code) ?? (days.isWorkingDay(date) ? window : undefined);
+          return hours ? [hours] : [];
+        });
+      const given = (at: string) => ({ at: new Date(at).toISOString(), from: '输入指定' });
+      const freeze = input.freezeAt
+        ? given(input.freezeAt)
+        : (() => {
+            const day = days.previousWorkingDay(`${input.fiscalYear + 1}-01-01`);
+            const close = hoursOf(day).reduce((m, h) => (h.close > m ? h.close : m), '00:00');
+            return { at: instantAt(day, close, timeZone).toISOString(), from: `${day} 最晚营业结束 ${close}` };
+          })();
+      const open = input.openAt
+        ? given(input.openAt)
+        : (() => {
+            const day = days.nextWorkingDay(`${input.fiscalYear}-12-31`);
+            const opening = hoursOf(day).reduce((m, h) => (h.open < m ? h.open : m), '23:59');
+            return { at: instantAt(day, opening, timeZone).toISOString(), from: `${day} 最早营业开始 ${opening}` };
+          })();
+      return { freezeAt: freeze.at, openAt: open.at, freezeFrom: freeze.from, openFrom: open.from };
     },
 
     /** The years whose every day the calendar knows, ascending (read afresh: a file dropped in counts). */

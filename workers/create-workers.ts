@@ -26,6 +26,9 @@ import { createMessageSerialActivities } from '../activities/message-serials.ts'
 import { createTreasuryActivities } from '../activities/treasury.ts';
 import { createCalendarActivities } from '../activities/calendar.ts';
 import { createVoucherActivities } from '../activities/vouchers.ts';
+import { createYearEndBookActivities } from '../activities/year-end-books.ts';
+import { createYearEndChangeActivities } from '../activities/year-end-changes.ts';
+import { createYearEndNoticeActivities } from '../activities/year-end-notices.ts';
 import { openNonceLedger } from '../connectors/approvals/nonce-ledger.ts';
 import { loadSignerKeys } from '../connectors/approvals/signing-keys.ts';
 import { openAuditDb } from '../connectors/audit/database.ts';
@@ -203,6 +206,9 @@ export async function createWorkers(options: {
           ...createVoucherActivities({ db, site }),
           ...createBankCheckActivities({ db, site, calendar }),
           ...createBankQuestionActivities({ db, site }),
+          ...createYearEndBookActivities({ db, site }),
+          ...createYearEndNoticeActivities({ db, site }),
+          ...createYearEndChangeActivities({ db, site }),
         }),
       );
     }

@@ -12,7 +12,9 @@ export * from './receipt-registration-repair.catalog.ts';
 export * from './void-status-check.catalog.ts';
 export * from './refund-tracking.catalog.ts';
 export * from './add-agent-bank.catalog.ts';
+export * from './year-end-rollover.catalog.ts';
 
 export { voucherResendBatch } from './voucher-resend-batch.ts';
 export { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';
+export { yearEndBankNotice } from './year-end-bank-notice.ts';
 export { resourceLock } from './resource-lock.ts';

@@ -38,6 +38,8 @@ type Control = ReturnType<typeof createControlActivities>;
 export interface Found {
   estate: EstateDescription;
   bank: { code: string; name: string };
+  /** The banks a run about many banks works on (its search attribute and notices); default the bank. */
+  bankCodes?: string[];
 }
 
 /** A plan the run showed (in a dry run, the plan it would have asked approval for). */
@@ -49,6 +51,7 @@ export interface ShownPlan {
 
 export interface RunbookRun<I> extends Found {
   runbook: string;
+  bankCodes: string[];
   input: I;
   workflowId: string;
   /** The moment the run began, before its first activity: where its report is filed. */
@@ -117,6 +120,7 @@ export async function openRun<I, F extends Found>(
     ? await opening.find(control)
     : ((await estateBank(control, input.bank ?? '', opening.dates)) as F);
   const { estate, bank } = found;
+  const bankCodes = found.bankCodes ?? [bank.code];
   let step = opening.firstStep;
   let vouchers: Tally | undefined;
   answerProgress(() => ({
@@ -128,7 +132,7 @@ export async function openRun<I, F extends Found>(
   const record = createRunRecord(runbook);
   const requester = await announceRun(record, {
     runbook,
-    bankCodes: [bank.code],
+    bankCodes,
     input,
     started: opening.started,
     ...(opening.subject !== undefined && { subject: opening.subject }),
@@ -137,12 +141,12 @@ export async function openRun<I, F extends Found>(
   const gate =
     opening.gate === false
       ? undefined
-      : createApprovalGate({ runbook, requester, bankCodes: [bank.code], record });
+      : createApprovalGate({ runbook, requester, bankCodes: noticeBanks(bankCodes), record });
   const requestedBy = () => gate?.requestedBy() ?? requester.user;
   const hand = createOperatorHand({
     runbook,
     record,
-    bankCodes: [bank.code],
+    bankCodes: noticeBanks(bankCodes),
     requestedBy,
     progress: {
       now: () => step,
@@ -154,6 +158,7 @@ export async function openRun<I, F extends Found>(
   return {
     ...found,
     runbook,
+    bankCodes,
     input,
     workflowId,
     startedAt,
@@ -198,7 +203,7 @@ export async function holdingLock<T>(
       kind: 'run-failed',
       title: failed,
       lines: [String((err as Error).message ?? err)],
-      bankCodes: [run.bank.code],
+      bankCodes: noticeBanks(run.bankCodes),
       link: run.runLink,
       key: run.key('failed'),
     });
@@ -243,6 +248,12 @@ async function closeAborted(
   });
 }
 
+/** The banks a notice names: all of them, or none (meaning the estate) when more than a notice may list. */
+export function noticeBanks(codes: string[]): string[] {
+  return codes.length <= maxNoticeBanks ? codes : [];
+}
+const maxNoticeBanks = 100;
+
 /** An approval the run may act on. */
 export type Approved = GateOutcome & { outcome: 'approved' };
 /** Why a plan was not approved: a dry run stops at its plan; an approver refused it; nobody decided in time. */
@@ -282,7 +293,7 @@ export async function notifyEscalation(run: RunbookRun<unknown>, e: Escalation):
     kind: 'run-escalated',
     title: e.title,
     lines: e.lines,
-    bankCodes: [run.bank.code],
+    bankCodes: noticeBanks(run.bankCodes),
     link: run.runLink,
     key: run.key('escalated'),
   });

@@ -112,31 +112,29 @@ export function createYearEndChangeActivities({ db, site, now = () => new Date()
         const at = now().toISOString();
         let changed = 0;
         for (const part of chunksOf(items.map((i) => i.voucherNo))) {
-          const res = await db
+          const unpaid = db
             .updateTable('vouchers')
-            .set(
-              policy === 'carry'
-                ? {
-                    fiscal_year: fiscalYear + 1,
-                    status: 'draft',
-                    failure_code: null,
-                    failure_reason: `年终结转：由 ${fiscalYear} 年度结转`,
-                    updated_at: at,
-                  }
-                : {
+            .where('voucher_no', 'in', part)
+            .where('fiscal_year', '=', fiscalYear)
+            .where('status', 'in', [...unpaidStatuses]);
+          const res = await (
+            policy === 'carry'
+              ? unpaid.set({
+                  fiscal_year: fiscalYear + 1,
+                  status: 'draft',
+                  failure_code: null,
+                  failure_reason: `年终结转：由 ${fiscalYear} 年度结转`,
+                  updated_at: at,
+                })
+              : unpaid
+                  .where((eb) => eb.or([eb('failure_code', 'is', null), eb('failure_code', '!=', returnedCode)]))
+                  .set({
                     status: 'rejected',
                     failure_code: returnedCode,
                     failure_reason: `年终结转：${fiscalYear} 年度未支付，退回预算单位`,
                     updated_at: at,
-                  },
-            )
-            .where('voucher_no', 'in', part)
-            .where('fiscal_year', '=', fiscalYear)
-            .where('status', 'in', [...unpaidStatuses])
-            .where((eb) =>
-              policy === 'carry' ? eb.val(true) : eb('failure_code', 'is', null).or('failure_code', '!=', returnedCode),
-            )
-            .executeTakeFirst();
+                  })
+          ).executeTakeFirst();
           changed += Number(res.numUpdatedRows);
         }
         return { changed, alreadyDone: changed === 0 && items.length > 0 };

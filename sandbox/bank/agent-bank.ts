@@ -71,10 +71,10 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
     mq.put(config.qmgr, bankOutQueue, JSON.stringify(message));
   };
 
-  /** Application serial rule: each message from finance carries last + 1. */
+  /** Application serial rule: each message from finance carries last + 1 (1 again once the year has closed). */
   const serialRejection = (serial: number) => {
     const expected = (ledger.state(code)?.last_serial_in ?? 0) + 1;
-    if (serial === expected) return undefined;
+    if (serial === expected || yearEnd.restartSerials(serial)) return undefined;
     return { code: rejectionCodes.serial, reason: `报文序号不连续：期望 ${expected}，收到 ${serial}` };
   };
 

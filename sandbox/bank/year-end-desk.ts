@@ -5,6 +5,10 @@
  * notice sent again gets the same answer and cancels or restores nothing more. Faults: the bank
  * refuses, stays silent (the notice waits at the bank until the fault ends), or its books differ
  * from finance's (a payment finance never recorded; a budget unit the bank does not have).
+ *
+ * Serial numbers (报文序号) run per fiscal year: once the bank has confirmed the cancellation of a
+ * year, finance's first message of the next year may start again at 1, and the bank restarts both
+ * directions then — its own next message carries 1 too — once per year.
  */
 import type Database from 'better-sqlite3';
 import type { QuotaTable } from '../../connectors/treasury/schema.ts';
@@ -19,6 +23,9 @@ CREATE TABLE IF NOT EXISTS bank_quotas (
 CREATE TABLE IF NOT EXISTS bank_year_notices (
   bank_code TEXT NOT NULL, notice_id TEXT NOT NULL, body TEXT NOT NULL, business_date TEXT NOT NULL,
   answer TEXT, at TEXT NOT NULL, PRIMARY KEY (bank_code, notice_id));
+CREATE TABLE IF NOT EXISTS bank_serial_restarts (
+  bank_code TEXT NOT NULL, fiscal_year INTEGER NOT NULL, last_in INTEGER NOT NULL, last_out INTEGER NOT NULL,
+  at TEXT NOT NULL, PRIMARY KEY (bank_code, fiscal_year));
 `;
 
 export interface BankQuota {
@@ -103,6 +110,10 @@ export function createYearEndDesk(deps: YearEndDeskDeps) {
     answer: db.prepare(
       'INSERT INTO bank_year_notices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bank_code, notice_id) DO UPDATE SET answer = excluded.answer',
     ),
+    answered: db.prepare('SELECT body, answer FROM bank_year_notices WHERE bank_code = ? AND answer IS NOT NULL'),
+    restarted: db.prepare('SELECT 1 FROM bank_serial_restarts WHERE bank_code = ? AND fiscal_year = ?'),
+    restart: db.prepare('INSERT INTO bank_serial_restarts VALUES (?, ?, ?, ?, ?)'),
+    resetSerials: db.prepare('UPDATE bank_state SET last_serial_in = 0, last_serial_out = 0 WHERE bank_code = ?'),
   };
   // Faults: while refusing or silent the desk decides nothing; a bank that misses a budget unit
   // restores all but the last line of a notice.
@@ -181,7 +192,36 @@ export function createYearEndDesk(deps: YearEndDeskDeps) {
     deps.reply('quota_year_answer', businessDate, body);
   }
 
+  /** The year whose serials may start again: the next after the latest year whose cancellation the bank confirmed. */
+  function restartableYear(): number | undefined {
+    let closed: number | undefined;
+    for (const row of st.answered.all(code) as { body: string; answer: string }[]) {
+      const notice = JSON.parse(row.body) as QuotaYearNoticeBody;
+      const answer = JSON.parse(row.answer) as QuotaYearAnswerBody;
+      if (notice.kind === 'cancellation' && answer.result === 'confirmed')
+        closed = Math.max(closed ?? notice.fiscalYear, notice.fiscalYear);
+    }
+    if (closed === undefined || st.restarted.get(code, closed + 1)) return undefined;
+    return closed + 1;
+  }
+
   return {
+    /**
+     * Finance's serial 1 after the bank confirmed the year's cancellation: the new year's first
+     * message. Both directions restart (the old year's last kept); false when it is not that.
+     */
+    restartSerials(serial: number): boolean {
+      if (serial !== 1) return false;
+      const year = restartableYear();
+      if (year === undefined) return false;
+      const state = ledger.state(code);
+      ledger.transaction(() => {
+        st.restart.run(code, year, state?.last_serial_in ?? 0, state?.last_serial_out ?? 0, now().toISOString());
+        st.resetSerials.run(code);
+      });
+      return true;
+    },
+
     handleNotice(msg: AppMessage) {
       const notice = msg.body as unknown as QuotaYearNoticeBody;
       const known = st.notice.get(code, notice.noticeId) as NoticeRow | undefined;
@@ -235,6 +275,13 @@ export function createYearEndDesk(deps: YearEndDeskDeps) {
     },
 
     quotas: (year: number) => st.quotas.all(code, year) as BankQuota[],
+
+    /** The notices the bank has decided (each once, however often it was sent). */
+    answeredNotices: () =>
+      (st.answered.all(code) as { body: string }[]).map((r) => JSON.parse(r.body) as QuotaYearNoticeBody),
+
+    /** Whether the bank restarted its serials for `year`. */
+    restartedSerials: (year: number) => st.restarted.get(code, year) !== undefined,
 
     /** Fault: the bank refuses year-end notices with `reason` (undefined: it stops refusing). */
     refuse(reason: string | undefined) {

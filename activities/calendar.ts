@@ -136,14 +136,20 @@ export function createCalendarActivities({
         : (() => {
             const day = days.previousWorkingDay(`${input.fiscalYear + 1}-01-01`);
             const close = hoursOf(day).reduce((m, h) => (h.close > m ? h.close : m), '00:00');
-            return { at: instantAt(day, close, timeZone).toISOString(), from: `${day} 最晚营业结束 ${close}` };
+            return {
+              at: instantAt(day, close, timeZone).toISOString(),
+              from: `${day} 最晚营业结束 ${close}`,
+            };
           })();
       const open = input.openAt
         ? given(input.openAt)
         : (() => {
             const day = days.nextWorkingDay(`${input.fiscalYear}-12-31`);
             const opening = hoursOf(day).reduce((m, h) => (h.open < m ? h.open : m), '23:59');
-            return { at: instantAt(day, opening, timeZone).toISOString(), from: `${day} 最早营业开始 ${opening}` };
+            return {
+              at: instantAt(day, opening, timeZone).toISOString(),
+              from: `${day} 最早营业开始 ${opening}`,
+            };
           })();
       return { freezeAt: freeze.at, openAt: open.at, freezeFrom: freeze.from, openFrom: open.from };
     },

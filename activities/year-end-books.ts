@@ -114,7 +114,12 @@ async function openItems(trx: Trx, banks: string[], fiscalYear: number): Promise
     .where('status', 'in', ['pending_send', 'sent'])
     .orderBy('voucher_no')
     .execute();
-  return { inFlight: inFlightVouchers, unregisteredReceipts: receipts, openRefunds: refunds, openVoids: voids };
+  return {
+    inFlight: inFlightVouchers,
+    unregisteredReceipts: receipts,
+    openRefunds: refunds,
+    openVoids: voids,
+  };
 }
 
 function note(checks: Map<string, BankBookCheck>, row: OpenRow, what: Listed): void {

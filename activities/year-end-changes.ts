@@ -90,7 +90,10 @@ export function createYearEndChangeActivities({ db, site, now = () => new Date()
 
     /** The old year frozen (no new vouchers sent), then closing (its quotas being cancelled). */
     freezeFiscalYear: requiresProof(
-      (input: { fiscalYear: number }) => [sql(freezeSql(input.fiscalYear)), sql(closingSql(input.fiscalYear))],
+      (input: { fiscalYear: number }) => [
+        sql(freezeSql(input.fiscalYear)),
+        sql(closingSql(input.fiscalYear)),
+      ],
       async ({ fiscalYear }) => {
         const frozen = await moveYear(fiscalYear, 'open', 'frozen');
         const closing = await moveYear(fiscalYear, 'frozen', 'closing');
@@ -127,7 +130,9 @@ export function createYearEndChangeActivities({ db, site, now = () => new Date()
                   updated_at: at,
                 })
               : unpaid
-                  .where((eb) => eb.or([eb('failure_code', 'is', null), eb('failure_code', '!=', returnedCode)]))
+                  .where((eb) =>
+                    eb.or([eb('failure_code', 'is', null), eb('failure_code', '!=', returnedCode)]),
+                  )
                   .set({
                     status: 'rejected',
                     failure_code: returnedCode,
@@ -193,7 +198,9 @@ export function createYearEndChangeActivities({ db, site, now = () => new Date()
       ],
       async ({ fiscalYear, banks }) => {
         const at = now().toISOString();
-        const row = await insertAbsent(db, 'fiscal_years', 'year', [{ year: fiscalYear + 1, state: 'frozen' }]);
+        const row = await insertAbsent(db, 'fiscal_years', 'year', [
+          { year: fiscalYear + 1, state: 'frozen' },
+        ]);
         const restarted: { bank: string; out: number; in: number; alreadyDone: boolean }[] = [];
         for (const b of banks) {
           requireBank(site, b.bank);
@@ -285,10 +292,18 @@ async function restartSerials(
         .executeTakeFirst();
       // Retried by the activity's profile: a plain error, read again next time.
       if (current && reset.numUpdatedRows !== 1n)
-        throw new Error(`${bank} ${direction} serial moved past ${last[direction]} while restarting; reading again`);
+        throw new Error(
+          `${bank} ${direction} serial moved past ${last[direction]} while restarting; reading again`,
+        );
       await trx
         .insertInto('message_serial_years')
-        .values({ bank_code: bank, direction, fiscal_year: fiscalYear, last_serial: last[direction], updated_at: at })
+        .values({
+          bank_code: bank,
+          direction,
+          fiscal_year: fiscalYear,
+          last_serial: last[direction],
+          updated_at: at,
+        })
         .execute();
     });
     kept += 1;

@@ -11,11 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
 import { chunksOf, insertAbsent } from '../connectors/treasury/portable.ts';
-import {
-  notice,
-  noticeCommand,
-  restoredQuotaId,
-} from '../domain/runbooks/year-end-rollover.plan.ts';
+import { notice, noticeCommand, restoredQuotaId } from '../domain/runbooks/year-end-rollover.plan.ts';
 import type { NoticeAnswer, NoticePlan, QuotaLine } from '../domain/runbooks/year-end-rollover.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { writes } from './activity-kinds.ts';
@@ -65,7 +61,12 @@ export function createYearEndNoticeActivities({ db, site, now = () => new Date()
         const mine = rows.filter((q) => q.bank_code === bank);
         const left = (q: (typeof mine)[number]) => Number(q.amount_fen) - Number(q.used_fen);
         if (kind === 'cancellation')
-          return notice(fiscalYear, kind, bank, mine.map((q) => lineOf(q, q.quota_id, left(q))));
+          return notice(
+            fiscalYear,
+            kind,
+            bank,
+            mine.map((q) => lineOf(q, q.quota_id, left(q))),
+          );
         const restored = mine.filter((q) => left(q) > 0);
         const lines = restored.map((q) => lineOf(q, restoredQuotaId(q.quota_id, fiscalYear + 1), left(q)));
         const restores = Object.fromEntries(restored.map((q, i) => [lines[i]?.quotaId ?? '', q.quota_id]));

@@ -41,7 +41,12 @@ export async function yearEndBankNotice(w: BankNoticeWait): Promise<NoticeOutcom
   setHandler(progressQuery, () => ({
     runbook,
     step: `awaiting-${w.notice.kind}`,
-    detail: { bank: w.bank, noticeId: w.notice.noticeId, reminders: state.reminders, escalated: state.escalated },
+    detail: {
+      bank: w.bank,
+      noticeId: w.notice.noticeId,
+      reminders: state.reminders,
+      escalated: state.escalated,
+    },
   }));
 
   for (;;) {
@@ -97,7 +102,14 @@ async function escalateSilence(record: RunRecord, w: BankNoticeWait, reminders: 
     `已重发 ${reminders} 次；请联系银行核实，银行确认后结转自动继续`,
   ];
   const title = `年终结转：${w.bankName}未确认${kindLabel[w.notice.kind]}`;
-  await record.notify({ kind: 'run-escalated', title, lines, bankCodes: [w.bank], link: w.runLink, key: 'escalated' });
+  await record.notify({
+    kind: 'run-escalated',
+    title,
+    lines,
+    bankCodes: [w.bank],
+    link: w.runLink,
+    key: 'escalated',
+  });
   await record.audit({
     kind: 'escalation',
     actor: 'system',
@@ -108,7 +120,12 @@ async function escalateSilence(record: RunRecord, w: BankNoticeWait, reminders: 
 }
 
 /** A bank that refused: the people are told the first time (the reminders send it the notice again). */
-async function toldRefused(record: RunRecord, w: BankNoticeWait, reason: string, refusal: number): Promise<void> {
+async function toldRefused(
+  record: RunRecord,
+  w: BankNoticeWait,
+  reason: string,
+  refusal: number,
+): Promise<void> {
   if (refusal > 1) return;
   await record.notify({
     kind: 'run-escalated',

@@ -149,7 +149,8 @@ function answerRechecks(checks: PreChecks) {
         };
         if (reason !== undefined && (typeof reason !== 'string' || reason.length > 200))
           refuse('recheck refused: reason must be text of at most 200 characters');
-        if (checks.waiting?.why !== 'red') refuse('recheck refused: no red pre-check is waiting for a re-check');
+        if (checks.waiting?.why !== 'red')
+          refuse('recheck refused: no red pre-check is waiting for a re-check');
         if (requested || Date.now() - lastAt < minIntervalMs)
           refuse('recheck refused: a re-check was asked for less than a minute ago');
       },

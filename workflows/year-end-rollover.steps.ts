@@ -9,11 +9,7 @@ import type { createYearEndChangeActivities } from '../activities/year-end-chang
 import type { createYearEndNoticeActivities } from '../activities/year-end-notices.ts';
 import { dateInZone } from '../domain/calendar/dates.ts';
 import { approvedOn } from '../domain/mutation-record.ts';
-import {
-  freezePlan,
-  newYearPushId,
-  openPlan,
-} from '../domain/runbooks/year-end-rollover.plan.ts';
+import { freezePlan, newYearPushId, openPlan } from '../domain/runbooks/year-end-rollover.plan.ts';
 import type {
   CarryOverItem,
   CarryOverPolicy,
@@ -61,7 +57,11 @@ export async function approveFreeze(y: YearEnd) {
   const { run } = y;
   const { fiscalYear } = run.input;
   run.step('planning-freeze');
-  const cancellations = await reads(y).planQuotaNotices({ fiscalYear, banks: run.bankCodes, kind: 'cancellation' });
+  const cancellations = await reads(y).planQuotaNotices({
+    fiscalYear,
+    banks: run.bankCodes,
+    kind: 'cancellation',
+  });
   const unpaid = await reads(y).unpaidVouchers({ fiscalYear, banks: run.bankCodes });
   y.carryOver = unpaid.items;
   const plan = freezePlan({
@@ -142,7 +142,9 @@ export async function awaitAnswers(y: YearEnd, notices: NoticePlan[]): Promise<N
   run.step(restoring ? 'awaiting-restorations' : 'awaiting-cancellations');
   const pushIdsOf = (bank: string) =>
     restoring
-      ? (y.newYear.find((b) => b.bank === bank)?.baseData ?? []).map((d) => newYearPushId(fiscalYear, bank, d.kind))
+      ? (y.newYear.find((b) => b.bank === bank)?.baseData ?? []).map((d) =>
+          newYearPushId(fiscalYear, bank, d.kind),
+        )
       : [];
   return Promise.all(
     notices.map((n) =>
@@ -172,7 +174,11 @@ export async function approveOpening(y: YearEnd) {
   const { fiscalYear } = run.input;
   run.step('planning-opening');
   y.newYear = await reads(y).newYearSetup({ banks: run.bankCodes });
-  const restorations = await reads(y).planQuotaNotices({ fiscalYear, banks: run.bankCodes, kind: 'restoration' });
+  const restorations = await reads(y).planQuotaNotices({
+    fiscalYear,
+    banks: run.bankCodes,
+    kind: 'restoration',
+  });
   const plan = openPlan({
     fiscalYear,
     banks: run.banks,

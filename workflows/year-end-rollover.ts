@@ -122,7 +122,9 @@ async function findYear(control: ReadProxy<Control>, input: YearEndInput): Promi
   const banks = input.banks ? estate.banks.filter((b) => input.banks?.includes(b.code)) : estate.banks;
   const bankCodes = banks.map((b) => b.code);
   const { fiscalYear } = input;
-  const year = await readActivities<Books>({ taskQueue: estate.taskQueues.db }).fiscalYearState({ fiscalYear });
+  const year = await readActivities<Books>({ taskQueue: estate.taskQueues.db }).fiscalYearState({
+    fiscalYear,
+  });
   if (year.state === 'closed' || year.state === 'absent')
     throw invalidInput([
       `input.fiscalYear: ${fiscalYear} is ${year.state === 'closed' ? 'already closed' : 'not a fiscal year of the treasury database'}; only a year not yet closed can be rolled over`,

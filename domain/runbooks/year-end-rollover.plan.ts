@@ -189,7 +189,8 @@ export function freezePlan(p: FreezePlanInput): ApprovalPlan {
   const y = p.fiscalYear;
   const total = p.cancellations.reduce((t, n) => t + n.totalFen, 0);
   const carried = p.carryOver.reduce((t, v) => t + v.amountFen, 0);
-  const policyZh = p.policy === 'carry' ? `结转至 ${y + 1} 年度（转为草稿，待新年度重新提交）` : '退回预算单位';
+  const policyZh =
+    p.policy === 'carry' ? `结转至 ${y + 1} 年度（转为草稿，待新年度重新提交）` : '退回预算单位';
   const actions: PlanAction[] = [
     {
       kind: 'sql',
@@ -244,7 +245,11 @@ export function freezePlan(p: FreezePlanInput): ApprovalPlan {
     actions,
     ...(vouchers.length > 0 && {
       vouchers,
-      voucherTotals: { count: p.carryOver.length, amountFen: carried, listDigest: planDigest(membership.part) },
+      voucherTotals: {
+        count: p.carryOver.length,
+        amountFen: carried,
+        listDigest: planDigest(membership.part),
+      },
       lists: [
         {
           name: carryOverList,

@@ -6,7 +6,12 @@
  */
 import type { ApprovalPlan, ApprovalVote, GateOutcome } from '../approvals/gate-types.ts';
 import { formatFen } from '../display.ts';
-import { runbookReportMarkdown, reportTime, type ReportRun, type ReportSection } from '../reports/runbook-report.ts';
+import {
+  runbookReportMarkdown,
+  reportTime,
+  type ReportRun,
+  type ReportSection,
+} from '../reports/runbook-report.ts';
 import type {
   CarryOverItem,
   NewYearBank,

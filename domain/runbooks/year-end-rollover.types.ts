@@ -188,12 +188,7 @@ export interface NoticeAnswer {
 }
 
 export type YearEndOutcome =
-  | 'rolled-over'
-  | 'planned'
-  | 'rejected'
-  | 'expired'
-  | 'cancellation-unconfirmed'
-  | 'restoration-unconfirmed';
+  'rolled-over' | 'planned' | 'rejected' | 'expired' | 'cancellation-unconfirmed' | 'restoration-unconfirmed';
 
 /** When the rollover freezes and opens, as given or found in the calendar. */
 export interface YearEndTimes {

@@ -110,10 +110,14 @@ export function createYearEndDesk(deps: YearEndDeskDeps) {
     answer: db.prepare(
       'INSERT INTO bank_year_notices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bank_code, notice_id) DO UPDATE SET answer = excluded.answer',
     ),
-    answered: db.prepare('SELECT body, answer FROM bank_year_notices WHERE bank_code = ? AND answer IS NOT NULL'),
+    answered: db.prepare(
+      'SELECT body, answer FROM bank_year_notices WHERE bank_code = ? AND answer IS NOT NULL',
+    ),
     restarted: db.prepare('SELECT 1 FROM bank_serial_restarts WHERE bank_code = ? AND fiscal_year = ?'),
     restart: db.prepare('INSERT INTO bank_serial_restarts VALUES (?, ?, ?, ?, ?)'),
-    resetSerials: db.prepare('UPDATE bank_state SET last_serial_in = 0, last_serial_out = 0 WHERE bank_code = ?'),
+    resetSerials: db.prepare(
+      'UPDATE bank_state SET last_serial_in = 0, last_serial_out = 0 WHERE bank_code = ?',
+    ),
   };
   // Faults: while refusing or silent the desk decides nothing; a bank that misses a budget unit
   // restores all but the last line of a notice.
@@ -216,7 +220,13 @@ export function createYearEndDesk(deps: YearEndDeskDeps) {
       if (year === undefined) return false;
       const state = ledger.state(code);
       ledger.transaction(() => {
-        st.restart.run(code, year, state?.last_serial_in ?? 0, state?.last_serial_out ?? 0, now().toISOString());
+        st.restart.run(
+          code,
+          year,
+          state?.last_serial_in ?? 0,
+          state?.last_serial_out ?? 0,
+          now().toISOString(),
+        );
         st.resetSerials.run(code);
       });
       return true;

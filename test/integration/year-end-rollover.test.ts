@@ -21,7 +21,9 @@ let year: number;
 before(async () => {
   estate = await startTestEstate({
     edit: (raw) => {
-      (raw.approvals as Record<string, unknown>).runbooks = { 'year-end-rollover': { roles: ['comm-approver'] } };
+      (raw.approvals as Record<string, unknown>).runbooks = {
+        'year-end-rollover': { roles: ['comm-approver'] },
+      };
     },
   });
   await addTestUsers(estate.site);
@@ -42,16 +44,27 @@ async function refused(input: Record<string, unknown>, field: RegExp): Promise<v
     return true;
   });
   const history = await handle.fetchHistory();
-  const names = (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  const names = (history.events ?? []).flatMap(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+  );
   const reads = ['describeEstate', 'fiscalYearState', 'yearEndTimes'];
-  assert.ok(names.every((n) => reads.includes(n)), `only reads before refusing: ${names.join()}`);
+  assert.ok(
+    names.every((n) => reads.includes(n)),
+    `only reads before refusing: ${names.join()}`,
+  );
 }
 
 describe('the year-end rollover', () => {
   it('refuses bad input naming the field, before any side effect', async () => {
     const at = (s: number) => new Date(Date.now() + s * 1000).toISOString();
-    await refused({ fiscalYear: year - 1, freezeAt: at(5), openAt: at(60) }, /input\.fiscalYear: \d+ is already closed/);
-    await refused({ fiscalYear: year, banks: ['ICBC', 'XYZ'], freezeAt: at(5), openAt: at(60) }, /input\.banks\[1\]/);
+    await refused(
+      { fiscalYear: year - 1, freezeAt: at(5), openAt: at(60) },
+      /input\.fiscalYear: \d+ is already closed/,
+    );
+    await refused(
+      { fiscalYear: year, banks: ['ICBC', 'XYZ'], freezeAt: at(5), openAt: at(60) },
+      /input\.banks\[1\]/,
+    );
     await refused({ fiscalYear: year, freezeAt: at(60), openAt: at(5) }, /input\.openAt: the new year opens/);
   });
 

@@ -3,12 +3,12 @@
  * traffic of the year to settle (vouchers in flight keep the pre-checks red), and what the
  * treasury database and the banks' own books say afterwards.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import { patienceMs } from './patience.ts';
 
 interface Estate {
-  client: import('@temporalio/client').Client;
+  client: Client;
   sandbox: SandboxHandle;
   site: { temporal: { taskQueues: { runbooks: string } } };
 }
@@ -21,7 +21,9 @@ export function startRollover(
   return estate.client.workflow.start('yearEndRollover', {
     taskQueue: estate.site.temporal.taskQueues.runbooks,
     workflowId,
-    args: [{ requestedBy: 'eng', remindAfterMinutes: 1, escalateAfterMinutes: 2, recheckMinutes: 1, ...input }],
+    args: [
+      { requestedBy: 'eng', remindAfterMinutes: 1, escalateAfterMinutes: 2, recheckMinutes: 1, ...input },
+    ],
   });
 }
 
@@ -45,10 +47,13 @@ export async function trafficSettled(sandbox: SandboxHandle, year: number): Prom
 export async function rolloverFacts(estate: { sandbox: SandboxHandle }, year: number) {
   const db = estate.sandbox.treasury;
   const years = Object.fromEntries(
-    (await db.selectFrom('fiscal_years').selectAll().where('year', 'in', [year, year + 1]).execute()).map((r) => [
-      r.year,
-      r.state,
-    ]),
+    (
+      await db
+        .selectFrom('fiscal_years')
+        .selectAll()
+        .where('year', 'in', [year, year + 1])
+        .execute()
+    ).map((r) => [r.year, r.state]),
   );
   const notices = await db
     .selectFrom('quota_year_notices')
@@ -56,7 +61,11 @@ export async function rolloverFacts(estate: { sandbox: SandboxHandle }, year: nu
     .where('notice_id', 'like', `YE${year}-%`)
     .orderBy('notice_id')
     .execute();
-  const quotas = await db.selectFrom('quotas').selectAll().where('fiscal_year', 'in', [year, year + 1]).execute();
+  const quotas = await db
+    .selectFrom('quotas')
+    .selectAll()
+    .where('fiscal_year', 'in', [year, year + 1])
+    .execute();
   const unpaid = await db
     .selectFrom('vouchers')
     .select('voucher_no')
@@ -73,7 +82,10 @@ export async function rolloverFacts(estate: { sandbox: SandboxHandle }, year: nu
     unpaid: () => unpaid.length,
     /** How many notices of each kind the bank decided (answered once each, whatever was re-sent). */
     bankAnswers(bank: string) {
-      const kinds = books.bank(bank).yearEnd.answeredNotices().map((n) => n.kind);
+      const kinds = books
+        .bank(bank)
+        .yearEnd.answeredNotices()
+        .map((n) => n.kind);
       return {
         cancellation: kinds.filter((k) => k === 'cancellation').length,
         restoration: kinds.filter((k) => k === 'restoration').length,

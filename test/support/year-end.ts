@@ -5,6 +5,7 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { SandboxHandle } from '../../sandbox/server.ts';
+import { progressQuery } from '../../workflows/shared/progress.ts';
 import { patienceMs } from './patience.ts';
 
 interface Estate {
@@ -25,6 +26,18 @@ export function startRollover(
       { requestedBy: 'eng', remindAfterMinutes: 1, escalateAfterMinutes: 2, recheckMinutes: 1, ...input },
     ],
   });
+}
+
+/** Waits until the run's progress shows `step`. */
+export async function waitForStep(client: Client, workflowId: string, step: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    const progress = await handle.query(progressQuery).catch(() => undefined);
+    if (progress?.step === step) return;
+    if (Date.now() > deadline) throw new Error(`${workflowId} did not reach ${step} (at ${progress?.step})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Waits until no voucher of `year` is in flight: what the banks took at the sandbox's start is settled. */

@@ -28,6 +28,8 @@ export const yearEndRolloverRunbook = defineRunbook({
   workflowId: (input) => `year-end-rollover/${input.fiscalYear}`,
   siteProblems: (input, site) => unknownBankProblems('input.banks', input.banks, siteBanks(site)),
   changes: true,
+  // The year-end freeze (年终结转封网) is for everything but the rollover itself.
+  freezeExempt: true,
   approval: {
     policy: { roles: ['finance-approver'], deputyRoles: ['finance-director'] },
     steps: {

@@ -20,6 +20,7 @@ import { planDigest } from '../../domain/approvals/decision.ts';
 import type { ApprovalPlan } from '../../domain/approvals/gate-types.ts';
 import type { ApprovalProof } from '../../domain/approvals/proof.ts';
 import { bankInQueue } from '../../sandbox/bank/agent-bank.ts';
+import { localDate } from '../../sandbox/calendar.ts';
 import { testDataConverter } from '../support/codec.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { loggedWorkers, type LoggedWorkers } from '../support/logged-workers.ts';
@@ -198,6 +199,7 @@ async function everyMutation(workflowId: string): Promise<RogueCall[]> {
     }),
     db('requeueVouchers', { bank: 'RCB', vouchers: planned, list }),
     db('alignVoucherStatus', { bank: 'RCB', vouchers: planned, as: 'align', list }),
+    ...yearEndChanges(voucher),
     db('applyMutation', {
       bank: 'RCB',
       mutation: { kind: 'confirm-void', voucherNo: voucher.voucher_no, bankAt: new Date().toISOString() },
@@ -252,6 +254,52 @@ async function everyMutation(workflowId: string): Promise<RogueCall[]> {
   ];
 }
 
+/** The year-end's changes, each with input that would freeze, cancel, carry over or open if let through. */
+function yearEndChanges(voucher: { voucher_no: string; amount_fen: number; status: string }): RogueCall[] {
+  const fiscalYear = Number(localDate(estate.sandbox.clock.now()).slice(0, 4));
+  const proof = forgedProof('year-end-rollover/rogue', 'UPDATE fiscal_years');
+  const db = (activity: string, input: object): RogueCall => ({
+    activity,
+    taskQueue: estate.site.temporal.taskQueues.db,
+    args: [{ ...input, proof }],
+  });
+  const lines = [{ quotaId: 'ROGUE-Q', budgetUnitCode: '103001', subjectCode: '2050202', amountFen: 100 }];
+  return [
+    db('freezeFiscalYear', { fiscalYear }),
+    db('fileQuotaNotices', {
+      notices: [
+        {
+          noticeId: 'ROGUE-ZX-RCB',
+          kind: 'cancellation',
+          bank: 'RCB',
+          fiscalYear,
+          lines,
+          lineCount: 1,
+          totalFen: 100,
+        },
+      ],
+    }),
+    db('carryOverVouchers', {
+      fiscalYear,
+      policy: 'return',
+      items: [
+        {
+          voucherNo: voucher.voucher_no,
+          bank: 'RCB',
+          amountFen: Number(voucher.amount_fen),
+          status: voucher.status,
+          policy: 'return',
+        },
+      ],
+    }),
+    db('prepareNewYear', {
+      fiscalYear,
+      banks: [{ bank: 'RCB', lastSerialOut: 0, lastSerialIn: 0, baseData: [] }],
+    }),
+    db('openFiscalYear', { fiscalYear, openDate: `${fiscalYear + 1}-01-04` }),
+  ];
+}
+
 /** What a rogue could have changed: the treasury's rows, the finance queue manager's MQSC, the bank's books, the bank files, the audit trail. */
 async function estateState() {
   const t = estate.sandbox.treasury;
@@ -266,6 +314,10 @@ async function estateState() {
     'receipts',
     'voucher_voids',
     'refunds',
+    'fiscal_years',
+    'quotas',
+    'quota_year_notices',
+    'message_serial_years',
   ] as const;
   const rows: unknown[] = [];
   for (const table of tables) rows.push(await t.selectFrom(table).selectAll().execute());

@@ -16,6 +16,9 @@ import { createBankQuestionActivities } from '../../activities/bank-questions.ts
 import { createMessageSerialActivities } from '../../activities/message-serials.ts';
 import { createTreasuryActivities } from '../../activities/treasury.ts';
 import { createVoucherActivities, valueDigest } from '../../activities/vouchers.ts';
+import { createYearEndBookActivities } from '../../activities/year-end-books.ts';
+import { createYearEndChangeActivities } from '../../activities/year-end-changes.ts';
+import { createYearEndNoticeActivities } from '../../activities/year-end-notices.ts';
 import { calendarFromFiles } from '../../connectors/calendar/calendar-files.ts';
 import {
   autoCommitOutsideTransactions,
@@ -389,6 +392,40 @@ describe('treasury SQL on Oracle 12.1', () => {
     assertOracleClean(statements);
     assert.equal(log.filter((l) => l === '<commit>').length, 3);
     assert.equal(matching(statements, /^insert into "bank_queries"/)[0]?.inTransaction, true);
+  });
+
+  it('year-end: the books in one read-only snapshot, notices and changes each committed', async () => {
+    const { db, log, statements } = oracleTreasury();
+    const books = createYearEndBookActivities({ db, site });
+    const notices = createYearEndNoticeActivities({ db, site, now });
+    const changes = createYearEndChangeActivities({ db, site, now });
+    await books.fiscalYearState({ fiscalYear: 2026 });
+    await books.yearEndBookChecks({ fiscalYear: 2026, banks: [bank] });
+    assert.ok(log.includes('SET TRANSACTION READ ONLY'));
+    for (const kind of ['cancellation', 'restoration'] as const) {
+      const planned = await notices.planQuotaNotices({ fiscalYear: 2026, banks: [bank], kind });
+      await notices.fileQuotaNotices({ notices: planned, proof: undefined });
+    }
+    await notices.remindYearEndNotice({ noticeId: 'YE2026-ZX-ICBC', pushIds: ['p-1'] });
+    await notices.awaitYearEndAnswer({ noticeId: 'YE2026-ZX-ICBC', pushIds: ['p-1'], waitSeconds: 0 });
+    const unpaid = await changes.unpaidVouchers({ fiscalYear: 2026, banks: [bank] });
+    await changes.freezeFiscalYear({ fiscalYear: 2026, proof: undefined });
+    await changes.carryOverVouchers({
+      fiscalYear: 2026,
+      policy: 'return',
+      items: unpaid.items,
+      proof: undefined,
+    });
+    const newYear = await changes.newYearSetup({ banks: [bank] });
+    await changes.prepareNewYear({ fiscalYear: 2026, banks: newYear, proof: undefined });
+    await changes.openFiscalYear({ fiscalYear: 2026, openDate: '2027-01-04', proof: undefined });
+    assertOracleClean(statements);
+    assert.ok(
+      matching(statements, /^update "(fiscal_years|quotas|vouchers|quota_year_notices)"/).every(
+        (s) => s.autoCommit,
+      ),
+    );
+    assert.equal(matching(statements, /^insert into "message_serial_years"/).length, 2);
   });
 
   it('outside a transaction a statement commits itself; inside one it waits for the commit', async () => {

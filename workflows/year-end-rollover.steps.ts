@@ -134,8 +134,38 @@ export async function fileNotices(y: YearEnd, approval: Approved, notices: Notic
     });
 }
 
+/**
+ * Every bank's answer to its notice. A bank whose totals differ from finance's is a state the run
+ * did not expect: it pauses and asks — retry looks at the answers again, skip goes on with the
+ * banks' answers as they are (the difference left to people, in the report), abort ends the run.
+ */
+export function bankAnswers(
+  y: YearEnd,
+  kind: NoticePlan['kind'],
+  notices: NoticePlan[],
+): Promise<NoticeOutcome[]> {
+  const label = kind === 'cancellation' ? '额度注销' : '额度恢复';
+  return y.run.hand.step(`await-${kind}s`, () => awaitAnswers(y, notices), {
+    expect: (answers) => {
+      const off = answers.filter((a) => a.outcome !== 'confirmed');
+      if (off.length === 0) return undefined;
+      return {
+        message: `${off.length} bank(s) answered the ${kind} with totals other than finance's: ${off.map((a) => `${a.bank} ${a.bankTotals?.lineCount ?? 0}/${a.bankTotals?.totalFen ?? 0} (finance ${a.expected.lineCount}/${a.expected.totalFen})`).join('; ')}`,
+        evidence: off,
+      };
+    },
+    skip: {
+      means: {
+        zh: `按各银行确认的${label}金额继续（差异由人工另行核对，写入报告）`,
+        en: `go on with the banks' own ${kind} totals (people reconcile the difference; the report shows it)`,
+      },
+      value: (found) => found ?? [],
+    },
+  });
+}
+
 /** Every bank's answer to its notice, each waited for (reminded, escalated) by a child workflow of its own. */
-export async function awaitAnswers(y: YearEnd, notices: NoticePlan[]): Promise<NoticeOutcome[]> {
+async function awaitAnswers(y: YearEnd, notices: NoticePlan[]): Promise<NoticeOutcome[]> {
   const { run } = y;
   const { fiscalYear } = run.input;
   const restoring = notices[0]?.kind === 'restoration';

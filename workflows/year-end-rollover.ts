@@ -18,7 +18,6 @@ import { runbook } from '../domain/runbooks/year-end-rollover.plan.ts';
 import { yearEndReport } from '../domain/runbooks/year-end-rollover.report.ts';
 import {
   yearEndRolloverInputSchema,
-  type NoticeOutcome,
   type YearEndInput,
   type YearEndOutcome,
   type YearEndRolloverInput,
@@ -28,7 +27,7 @@ import { preCheckUntilFreeze, type PreChecks } from './year-end-rollover.checks.
 import {
   approveFreeze,
   approveOpening,
-  awaitAnswers,
+  bankAnswers,
   carryOver,
   fileNotices,
   freeze,
@@ -68,30 +67,28 @@ export async function yearEndRollover(rawInput: YearEndRolloverInput): Promise<Y
   return { runbook, workflowId: run.workflowId, outcome, ...facts(y), approvals: run.approvals, report };
 }
 
-/** The stages, in the order of the paper procedure. */
+/** The stages, in the order of the paper procedure; a step that fails or finds what it did not expect pauses and asks. */
 async function rollOver(y: YearEnd): Promise<YearEndOutcome> {
   const { run } = y;
+  const { hand } = run;
   await preCheckUntilFreeze({ run, banks: run.bankCodes, checks: y.checks }, run.times.freezeAt);
   const freezing = await approveFreeze(y);
   if (typeof freezing === 'string') return freezing;
-  await freeze(y, freezing.approval);
-  await fileNotices(y, freezing.approval, freezing.cancellations);
-  const cancelled = awaitAnswers(y, freezing.cancellations);
-  await carryOver(y, freezing.approval, freezing.policy);
+  await hand.step('freeze', () => freeze(y, freezing.approval));
+  await hand.step('file-cancellations', () => fileNotices(y, freezing.approval, freezing.cancellations));
+  const cancelled = bankAnswers(y, 'cancellation', freezing.cancellations);
+  await hand.step('carry-over', () => carryOver(y, freezing.approval, freezing.policy));
   y.cancellations = await cancelled;
-  if (!allConfirmed(y.cancellations)) return 'cancellation-unconfirmed';
 
   await sleepUntil(run, 'awaiting-opening', run.times.openAt);
   const opening = await approveOpening(y);
   if (typeof opening === 'string') return opening;
-  await prepareNewYear(y, opening.approval);
-  await openNewYear(y, opening.approval);
-  await fileNotices(y, opening.approval, opening.restorations);
-  y.restorations = await awaitAnswers(y, opening.restorations);
-  return allConfirmed(y.restorations) ? 'rolled-over' : 'restoration-unconfirmed';
+  await hand.step('new-year', () => prepareNewYear(y, opening.approval));
+  await hand.step('open', () => openNewYear(y, opening.approval));
+  await hand.step('file-restorations', () => fileNotices(y, opening.approval, opening.restorations));
+  y.restorations = await bankAnswers(y, 'restoration', opening.restorations);
+  return 'rolled-over';
 }
-
-const allConfirmed = (answers: NoticeOutcome[]) => answers.every((a) => a.outcome === 'confirmed');
 
 function facts(y: YearEnd) {
   return {

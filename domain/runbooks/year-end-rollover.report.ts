@@ -26,8 +26,6 @@ export const yearEndOutcomeLabel: Record<YearEndOutcome, string> = {
   planned: '已出方案（未执行）',
   rejected: '审批驳回',
   expired: '审批超时',
-  'cancellation-unconfirmed': '额度注销未获银行一致确认',
-  'restoration-unconfirmed': '额度恢复未获银行一致确认',
 };
 
 /** A plan the run showed at a gate. */

@@ -187,8 +187,7 @@ export interface NoticeAnswer {
   pushesRejected: string[];
 }
 
-export type YearEndOutcome =
-  'rolled-over' | 'planned' | 'rejected' | 'expired' | 'cancellation-unconfirmed' | 'restoration-unconfirmed';
+export type YearEndOutcome = 'rolled-over' | 'planned' | 'rejected' | 'expired';
 
 /** When the rollover freezes and opens, as given or found in the calendar. */
 export interface YearEndTimes {

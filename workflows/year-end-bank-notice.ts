@@ -7,7 +7,7 @@
  * nothing is ever cancelled or restored twice — and tells the people when the bank stays silent
  * past the escalation or refuses. It ends when the bank has confirmed, with its totals.
  */
-import { setHandler, sleep } from '@temporalio/workflow';
+import { sleep } from '@temporalio/workflow';
 import type { createYearEndNoticeActivities } from '../activities/year-end-notices.ts';
 import { formatFen } from '../domain/display.ts';
 import { judgeAnswer, runbook } from '../domain/runbooks/year-end-rollover.plan.ts';
@@ -16,7 +16,7 @@ import type {
   NoticeAnswer,
   NoticeOutcome,
 } from '../domain/runbooks/year-end-rollover.types.ts';
-import { progressQuery } from './shared/progress.ts';
+import { answerProgress } from './shared/progress.ts';
 import { bulkReadActivities, writeActivities } from './shared/retry-profiles.ts';
 import { createRunRecord, type RunRecord } from './shared/run-record.ts';
 
@@ -38,7 +38,7 @@ export async function yearEndBankNotice(w: BankNoticeWait): Promise<NoticeOutcom
   // Looked at again a few times between reminders, at least every 15 s and at most every 30 min.
   const pollMs = Math.min(30 * minute, Math.max(15_000, remindMs / 4));
   const state = { reminders: 0, escalated: false, refusals: 0 };
-  setHandler(progressQuery, () => ({
+  answerProgress(() => ({
     runbook,
     step: `awaiting-${w.notice.kind}`,
     detail: {

@@ -8,7 +8,8 @@ import type { ApprovalState } from '../domain/approvals/gate-types.ts';
 import type { ClaimOutcome, ClaimSummary } from './claims.ts';
 import { html, type SafeHtml } from './html.ts';
 import { claimRefusalMessage } from './i18n-claims.ts';
-import { approvalPath, layout, runbookName, type PageContext } from './pages.ts';
+import { approvalPath, runbookName, type PageContext } from './pages.ts';
+import { outcomePage, refusalNotice, runListSection } from './run-list-parts.ts';
 
 export function claimPath(workflowId: string): string {
   return `${approvalPath(workflowId)}/claim`;
@@ -16,40 +17,21 @@ export function claimPath(workflowId: string): string {
 
 export function claimListSection(ctx: PageContext, items: ClaimSummary[], unavailable: number): SafeHtml {
   const c = ctx.m.claim;
-  return html`<section id="claims">
-    <h2>${c.listTitle}</h2>
-    <p class="note">${c.listIntro}</p>
-    ${unavailable > 0 ? html`<p class="notice warn">${c.unavailable(unavailable)}</p>` : ''}
-    ${
-      items.length === 0
-        ? html`<p class="note">${c.empty}</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>${c.run}</th>
-                <th>${c.runbook}</th>
-                <th>${c.bank}</th>
-                <th>${c.namedRequester}</th>
-                <th>${c.startedAt}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${items.map(
-                (i) =>
-                  html`<tr>
-                    <td>
-                      <a href="${approvalPath(i.workflowId)}"><code>${i.workflowId}</code></a>
-                    </td>
-                    <td>${runbookName(ctx, i.runbook)}</td>
-                    <td>${i.bankCodes.join('、') || '—'}</td>
-                    <td>${i.namedRequester}</td>
-                    <td>${formatInstant(i.startedAt, ctx.timeZone)}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
-  </section>`;
+  return runListSection('claims', c, unavailable, {
+    headers: [c.run, c.runbook, c.bank, c.namedRequester, c.startedAt],
+    rows: items.map(
+      (i) =>
+        html`<tr>
+          <td>
+            <a href="${approvalPath(i.workflowId)}"><code>${i.workflowId}</code></a>
+          </td>
+          <td>${runbookName(ctx, i.runbook)}</td>
+          <td>${i.bankCodes.join('、') || '—'}</td>
+          <td>${i.namedRequester}</td>
+          <td>${formatInstant(i.startedAt, ctx.timeZone)}</td>
+        </tr>`,
+    ),
+  });
 }
 
 /** Who asked for the run and how the engine knows; while it waits to be claimed, the claim form. */
@@ -90,27 +72,13 @@ export function requesterSection(
 
 export function claimResultPage(ctx: PageContext, workflowId: string, outcome: ClaimOutcome): string {
   const c = ctx.m.claim;
-  const back = html`<p>
-    <a href="${approvalPath(workflowId)}">${c.back}</a> · <a href="/">${ctx.m.result.toList}</a>
-  </p>`;
+  const back = { path: approvalPath(workflowId), label: c.back };
   if (!outcome.ok) {
-    return layout(
-      ctx,
-      c.refusedTitle,
-      html`<h1>${c.refusedTitle}</h1>
-        <p class="notice error" role="alert" id="refusal" data-reason="${outcome.reason}">
-          ${claimRefusalMessage(ctx.lang, outcome.reason)}
-        </p>
-        ${back}`,
-    );
+    const refusal = refusalNotice(outcome.reason, claimRefusalMessage(ctx.lang, outcome.reason));
+    return outcomePage(ctx, c.refusedTitle, refusal, back);
   }
-  return layout(
-    ctx,
-    c.claimedTitle,
-    html`<h1>${c.claimedTitle}</h1>
-      <p class="notice ok" id="claimed" data-requester="${outcome.requester.user}">
-        ${c.claimed(workflowId)}
-      </p>
-      ${back}`,
-  );
+  const claimed = html`<p class="notice ok" id="claimed" data-requester="${outcome.requester.user}">
+    ${c.claimed(workflowId)}
+  </p>`;
+  return outcomePage(ctx, c.claimedTitle, claimed, back);
 }

@@ -10,45 +10,26 @@ import type { HandDetail, HandOutcome, PausedSummary } from './hand.ts';
 import { html, type SafeHtml } from './html.ts';
 import { handRefusalMessage } from './i18n-hand.ts';
 import { layout, runbookName, type PageContext } from './pages.ts';
+import { outcomePage, refusalNotice, runListSection } from './run-list-parts.ts';
 
 export function pausedListSection(ctx: PageContext, items: PausedSummary[], unavailable: number): SafeHtml {
   const h = ctx.m.hand;
-  return html`<section id="paused">
-    <h2>${h.listTitle}</h2>
-    <p class="note">${h.listIntro}</p>
-    ${unavailable > 0 ? html`<p class="notice warn">${h.unavailable(unavailable)}</p>` : ''}
-    ${
-      items.length === 0
-        ? html`<p class="note">${h.empty}</p>`
-        : html`<table>
-            <thead>
-              <tr>
-                <th>${h.run}</th>
-                <th>${h.runbook}</th>
-                <th>${h.step}</th>
-                <th>${h.trouble}</th>
-                <th>${h.pausedAt}</th>
-                <th>${h.yours}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${items.map(
-                (i) =>
-                  html`<tr>
-                    <td>
-                      <a href="${pausedStepPath(i.workflowId)}"><code>${i.workflowId}</code></a>
-                    </td>
-                    <td>${runbookName(ctx, i.runbook)}</td>
-                    <td><code>${i.pause.step}</code></td>
-                    <td>${h.cause[i.pause.trouble.cause]}：${i.pause.trouble.message}</td>
-                    <td>${formatInstant(i.pause.pausedAt, ctx.timeZone)}</td>
-                    <td>${i.mayTake.length ? i.mayTake.map((a) => h.actionShort[a]).join(' / ') : h.none}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
-  </section>`;
+  return runListSection('paused', h, unavailable, {
+    headers: [h.run, h.runbook, h.step, h.trouble, h.pausedAt, h.yours],
+    rows: items.map(
+      (i) =>
+        html`<tr>
+          <td>
+            <a href="${pausedStepPath(i.workflowId)}"><code>${i.workflowId}</code></a>
+          </td>
+          <td>${runbookName(ctx, i.runbook)}</td>
+          <td><code>${i.pause.step}</code></td>
+          <td>${h.cause[i.pause.trouble.cause]}：${i.pause.trouble.message}</td>
+          <td>${formatInstant(i.pause.pausedAt, ctx.timeZone)}</td>
+          <td>${i.mayTake.length ? i.mayTake.map((a) => h.actionShort[a]).join(' / ') : h.none}</td>
+        </tr>`,
+    ),
+  });
 }
 
 /** One run's paused step with the choices this person may take, and the decisions so far. */
@@ -167,26 +148,14 @@ function decisionsTable(ctx: PageContext, records: HandRecord[]): SafeHtml {
 
 export function handResultPage(ctx: PageContext, workflowId: string, outcome: HandOutcome): string {
   const h = ctx.m.hand;
-  const back = html`<p>
-    <a href="${pausedStepPath(workflowId)}">${h.back}</a> · <a href="/">${ctx.m.result.toList}</a>
+  const back = { path: pausedStepPath(workflowId), label: h.back };
+  if (!outcome.ok) {
+    const refusal = refusalNotice(outcome.reason, handRefusalMessage(ctx.lang, outcome.reason));
+    return outcomePage(ctx, h.refusedTitle, refusal, back);
+  }
+  const { action } = outcome.receipt;
+  const decided = html`<p class="notice ok" id="decided" data-action="${action}">
+    ${h.decided(workflowId, h.actionShort[action])}
   </p>`;
-  if (!outcome.ok)
-    return layout(
-      ctx,
-      h.refusedTitle,
-      html`<h1>${h.refusedTitle}</h1>
-        <p class="notice error" role="alert" id="refusal" data-reason="${outcome.reason}">
-          ${handRefusalMessage(ctx.lang, outcome.reason)}
-        </p>
-        ${back}`,
-    );
-  return layout(
-    ctx,
-    h.decidedTitle,
-    html`<h1>${h.decidedTitle}</h1>
-      <p class="notice ok" id="decided" data-action="${outcome.receipt.action}">
-        ${h.decided(workflowId, h.actionShort[outcome.receipt.action])}
-      </p>
-      ${back}`,
-  );
+  return outcomePage(ctx, h.decidedTitle, decided, back);
 }

@@ -9,7 +9,6 @@
  * Exit codes: 0 done, 1 failed (inbox unreachable, sign-in failed, unknown run), 2 bad usage,
  * 3 refused (the decision was not accepted; the reason is printed in Chinese and English).
  */
-import { parseArgs } from 'node:util';
 import {
   planVoucherTotals,
   type ApprovalState,
@@ -21,6 +20,13 @@ import type { ApprovalSummary } from '../../inbox/approvals.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { argumentsOk } from './check-args.ts';
 import {
+  notAccepted,
+  parseInboxCommandLine,
+  parseOneRunCommandLine,
+  signInOf,
+  type OneRunCommandLine,
+} from './inbox-command-line.ts';
+import {
   commandIo,
   exitCodeOf,
   FailedError,
@@ -29,6 +35,7 @@ import {
   unexpected,
   UsageError,
   type CommandIo,
+  type InboxSession,
 } from './inbox-session.ts';
 
 export const approvalCommands = ['approvals', 'approve', 'reject'] as const;
@@ -57,116 +64,111 @@ export async function runApprovalCommand(
   return exitCodeOf(io, () => run(command, argv, options, io));
 }
 
-function parse(argv: string[]) {
+async function run(
+  command: ApprovalCommand,
+  argv: string[],
+  options: { site: SiteConfig; checkOnly?: boolean },
+  io: CommandIo,
+): Promise<void> {
+  if (command === 'approvals') {
+    await listApprovals(argv, options, io);
+    return;
+  }
+  const line = parseOneRunCommandLine(
+    argv,
+    {
+      command,
+      usage: approvalUsage,
+      ...(command === 'reject' && {
+        reasonRequired:
+          'reject: --reason is required (at least 2 characters) / 拒绝时必须用 --reason 填写原因',
+      }),
+    },
+    io,
+  );
+  if (!line) return;
+  if (options.checkOnly) {
+    io.out(argumentsOk(`${command} ${line.workflowId}`));
+    return;
+  }
+  const inbox = await signInToInbox({ site: options.site, io, ...line.signIn });
   try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        reason: { type: 'string' },
-        user: { type: 'string' },
-        inbox: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${approvalUsage}`);
+    await decide(inbox, command, line, options.site.site.timezone, io);
+  } finally {
+    await inbox.close();
   }
 }
 
-async function run(
-  command: ApprovalCommand,
+async function listApprovals(
   argv: string[],
   { site, checkOnly }: { site: SiteConfig; checkOnly?: boolean },
   io: CommandIo,
 ): Promise<void> {
-  const { values, positionals } = parse(argv);
+  const { values, positionals } = parseInboxCommandLine(argv, {}, approvalUsage);
   if (values.help) {
     io.out(approvalUsage);
     return;
   }
-  const [workflowId, ...extra] = positionals;
-  if (command === 'approvals' ? positionals.length > 0 : !workflowId || extra.length > 0) {
-    throw new UsageError(
-      command === 'approvals'
-        ? `approvals: takes no arguments\n\n${approvalUsage}`
-        : `${command}: give exactly one workflow id\n\n${approvalUsage}`,
-    );
-  }
-  const reason = values.reason?.trim();
-  if (command === 'reject' && (!reason || reason.length < 2)) {
-    throw new UsageError(
-      'reject: --reason is required (at least 2 characters) / 拒绝时必须用 --reason 填写原因',
-    );
-  }
-  if (reason && reason.length > 1000) throw new UsageError('--reason: expected at most 1000 characters');
+  if (positionals.length > 0) throw new UsageError(`approvals: takes no arguments\n\n${approvalUsage}`);
   if (checkOnly) {
-    io.out(argumentsOk([command, workflowId].filter(Boolean).join(' ')));
+    io.out(argumentsOk('approvals'));
     return;
   }
-  const inbox = await signInToInbox({
-    site,
-    io,
-    ...(values.user && { user: values.user }),
-    ...(values.inbox && { inbox: values.inbox }),
-  });
-  const { call } = inbox;
-  const tz = site.site.timezone;
-
+  const inbox = await signInToInbox({ site, io, ...signInOf(values) });
   try {
-    if (command === 'approvals') {
-      const list = await call('GET', '/api/approvals');
-      if (list.status !== 200) throw unexpected('listing approvals', list);
-      printList(io, list.json.approvals as ApprovalSummary[], tz);
-      return;
-    }
-    const id = workflowId as string;
-    const path = `/api/approvals/${encodeURIComponent(id)}`;
-    const detail = await call('GET', path);
-    if (detail.status === 404)
-      throw new FailedError(`no approval-gated run ${id} that you may see / 找不到该运行`);
-    if (detail.status !== 200) throw unexpected('reading the approval', detail);
-    const pending = detail.json.pending as PendingApprovalView | null;
-    if (!pending) {
-      printClosed(io, id, detail.json.closed as ApprovalState['closed']);
-      if (detail.json.awaitingClaim === true)
-        throw new RefusedError(
-          `该运行正在等待运维工程师认领，认领后才会请求审批。 / This run waits to be claimed by an engineer before it asks for approval (npm run runbook -- claim ${id}).`,
-        );
-      throw new RefusedError('该运行当前没有待审批事项。 / This run is not waiting for an approval.');
-    }
-    printPlan(io, pending, tz);
-
-    const verdict = command === 'approve' ? 'approve' : 'reject';
-    const decided = await call('POST', `${path}/decision`, {
-      verdict,
-      ...(reason && { reason }),
-      gateId: pending.gateId,
-      planDigest: pending.planDigest,
-    });
-    if (decided.status === 200) {
-      const r = decided.json.receipt as DecisionReceipt;
-      const state =
-        r.gate === 'approved'
-          ? '方案已批准，运行手册将继续执行。 / The plan is approved; the runbook continues.'
-          : r.gate === 'rejected'
-            ? '方案已被拒绝。 / The plan is rejected.'
-            : `目前 ${r.votes}/${r.quorum} 票同意，等待其他审批人。 / ${r.votes} of ${r.quorum} approvals; waiting for others.`;
-      io.out(`${verdict === 'approve' ? '已同意 / Approved' : '已拒绝 / Rejected'}: ${id} (${r.gateId})`);
-      io.out(state);
-      return;
-    }
-    if (decided.json.error === 'refused') {
-      const m = decided.json.message as { zh: string; en: string };
-      throw new RefusedError(
-        `决定未被接受 / Decision not accepted (${String(decided.json.reason)}):\n  ${m.zh}\n  ${m.en}`,
-      );
-    }
-    if (decided.status === 400) throw new UsageError(String(decided.json.message));
-    throw unexpected('sending the decision', decided);
+    const list = await inbox.call('GET', '/api/approvals');
+    if (list.status !== 200) throw unexpected('listing approvals', list);
+    printList(io, list.json.approvals as ApprovalSummary[], site.site.timezone);
   } finally {
     await inbox.close();
   }
+}
+
+/** Shows the plan that waits and its digest, then approves or rejects that very plan. */
+async function decide(
+  inbox: InboxSession,
+  command: 'approve' | 'reject',
+  { workflowId: id, reason }: OneRunCommandLine,
+  tz: string,
+  io: CommandIo,
+): Promise<void> {
+  const path = `/api/approvals/${encodeURIComponent(id)}`;
+  const notFound = `no approval-gated run ${id} that you may see / 找不到该运行`;
+  const detail = await inbox.call('GET', path);
+  if (detail.status === 404) throw new FailedError(notFound);
+  if (detail.status !== 200) throw unexpected('reading the approval', detail);
+  const pending = detail.json.pending as PendingApprovalView | null;
+  if (!pending) {
+    printClosed(io, id, detail.json.closed as ApprovalState['closed']);
+    if (detail.json.awaitingClaim === true)
+      throw new RefusedError(
+        `该运行正在等待运维工程师认领，认领后才会请求审批。 / This run waits to be claimed by an engineer before it asks for approval (npm run runbook -- claim ${id}).`,
+      );
+    throw new RefusedError('该运行当前没有待审批事项。 / This run is not waiting for an approval.');
+  }
+  printPlan(io, pending, tz);
+
+  const decided = await inbox.call('POST', `${path}/decision`, {
+    verdict: command,
+    ...(reason && { reason }),
+    gateId: pending.gateId,
+    planDigest: pending.planDigest,
+  });
+  if (decided.status !== 200)
+    throw notAccepted(decided, {
+      notFound,
+      refused: '决定未被接受 / Decision not accepted',
+      sending: 'sending the decision',
+    });
+  const r = decided.json.receipt as DecisionReceipt;
+  const state =
+    r.gate === 'approved'
+      ? '方案已批准，运行手册将继续执行。 / The plan is approved; the runbook continues.'
+      : r.gate === 'rejected'
+        ? '方案已被拒绝。 / The plan is rejected.'
+        : `目前 ${r.votes}/${r.quorum} 票同意，等待其他审批人。 / ${r.votes} of ${r.quorum} approvals; waiting for others.`;
+  io.out(`${command === 'approve' ? '已同意 / Approved' : '已拒绝 / Rejected'}: ${id} (${r.gateId})`);
+  io.out(state);
 }
 
 function printList(io: CommandIo, items: ApprovalSummary[], tz: string): void {

@@ -7,11 +7,11 @@
  * decided, 1 failed (inbox unreachable, sign-in failed, no such run), 2 bad usage, 3 refused
  * (nothing paused, not allowed, …; the reason in Chinese and English).
  */
-import { parseArgs } from 'node:util';
 import { handActions, type HandAction, type HandState } from '../../domain/approvals/hand-decision.ts';
 import { formatInstant } from '../../domain/display.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { argumentsOk } from './check-args.ts';
+import { notAccepted, parseOneRunCommandLine } from './inbox-command-line.ts';
 import {
   commandIo,
   exitCodeOf,
@@ -19,7 +19,6 @@ import {
   RefusedError,
   signInToInbox,
   unexpected,
-  UsageError,
   type CommandIo,
 } from './inbox-session.ts';
 
@@ -57,48 +56,30 @@ async function decide(
   { site, checkOnly }: { site: SiteConfig; checkOnly?: boolean },
   io: CommandIo,
 ): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        reason: { type: 'string' },
-        user: { type: 'string' },
-        inbox: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${handUsage}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(handUsage);
-    return;
-  }
-  const [workflowId, ...extra] = positionals;
-  if (!workflowId || extra.length > 0)
-    throw new UsageError(`${action}: give exactly one workflow id\n\n${handUsage}`);
-  const reason = values.reason?.trim();
-  if (action !== 'retry' && (reason ?? '').length < 2)
-    throw new UsageError(`--reason: required to ${action} a step (at least 2 characters)`);
-  if (reason && reason.length > 1000) throw new UsageError('--reason: expected at most 1000 characters');
+  const line = parseOneRunCommandLine(
+    argv,
+    {
+      command: action,
+      usage: handUsage,
+      ...(action !== 'retry' && {
+        reasonRequired: `--reason: required to ${action} a step (at least 2 characters)`,
+      }),
+    },
+    io,
+  );
+  if (!line) return;
+  const { workflowId, reason } = line;
   if (checkOnly) {
     io.out(argumentsOk(`${action} the paused step of ${workflowId}${reason ? ' with a reason' : ''}`));
     return;
   }
 
-  const inbox = await signInToInbox({
-    site,
-    io,
-    ...(values.user && { user: values.user }),
-    ...(values.inbox && { inbox: values.inbox }),
-  });
+  const inbox = await signInToInbox({ site, io, ...line.signIn });
   try {
     const path = `/api/paused/${encodeURIComponent(workflowId)}`;
+    const notFound = `no runbook run ${workflowId} / 找不到该运行`;
     const seen = await inbox.call('GET', path);
-    if (seen.status === 404) throw new FailedError(`no runbook run ${workflowId} / 找不到该运行`);
+    if (seen.status === 404) throw new FailedError(notFound);
     if (seen.status !== 200) throw unexpected('reading the paused step', seen);
     const state = seen.json as unknown as HandState;
     const pause = state.paused;
@@ -119,20 +100,13 @@ async function decide(
       pauseId: pause.pauseId,
       runId: state.runId,
     });
-    if (answer.status === 200) {
-      io.out(`已提交 / Decided: ${verbs[action]} — ${pause.step} (${pause.pauseId})`);
-      return;
-    }
-    if (answer.json.reason === 'not-found')
-      throw new FailedError(`no runbook run ${workflowId} / 找不到该运行`);
-    if (answer.json.error === 'refused') {
-      const m = answer.json.message as { zh: string; en: string };
-      throw new RefusedError(
-        `处置未被接受 / Decision not accepted (${String(answer.json.reason)}):\n  ${m.zh}\n  ${m.en}\n  (${String(answer.json.detail)})`,
-      );
-    }
-    if (answer.status === 400) throw new UsageError(String(answer.json.message));
-    throw unexpected('sending the decision', answer);
+    if (answer.status !== 200)
+      throw notAccepted(answer, {
+        notFound,
+        refused: '处置未被接受 / Decision not accepted',
+        sending: 'sending the decision',
+      });
+    io.out(`已提交 / Decided: ${verbs[action]} — ${pause.step} (${pause.pauseId})`);
   } finally {
     await inbox.close();
   }

@@ -8,10 +8,10 @@
  * a hidden prompt.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { connectClient } from './client.ts';
+import { parseInboxCommandLine } from './inbox-command-line.ts';
 import {
   commandIo,
   exitCodeOf,
@@ -79,24 +79,11 @@ function readInput(value: string | undefined): unknown {
 }
 
 async function start(argv: string[], options: RunCommandOptions, io: CommandIo): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        input: { type: 'string' },
-        id: { type: 'string' },
-        wait: { type: 'boolean' },
-        user: { type: 'string' },
-        inbox: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${runUsage}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseInboxCommandLine(
+    argv,
+    { input: { type: 'string' }, id: { type: 'string' }, wait: { type: 'boolean' } },
+    runUsage,
+  );
   if (values.help) {
     io.out(runUsage);
     return;

@@ -26,6 +26,18 @@ const EXECUTED_AT = '{{executed_at}}';
 function statements(db: Db, bank: string, m: FinanceMutation, at: string): Statement[] {
   const voucher = (voucherNo: string) =>
     db.updateTable('vouchers').where('voucher_no', '=', voucherNo).where('bank_code', '=', bank);
+  // A void or a refund request the bank has not answered yet (finance sent it).
+  const sentVoid = (voucherNo: string) =>
+    db
+      .updateTable('voucher_voids')
+      .where('voucher_no', '=', voucherNo)
+      .where('bank_code', '=', bank)
+      .where('status', '=', 'sent');
+  const refund = (refundNo: string) =>
+    db.updateTable('refunds').where('refund_no', '=', refundNo).where('bank_code', '=', bank);
+  const sentRefund = (refundNo: string) => refund(refundNo).where('status', '=', 'sent');
+  const requeue = { status: 'pending_send', sent_at: null } as const;
+  const sentAtOp = (sentAt: string | null) => (sentAt === null ? 'is' : '=');
   switch (m.kind) {
     case 'register-receipt':
       return [
@@ -46,43 +58,22 @@ function statements(db: Db, bank: string, m: FinanceMutation, at: string): State
       ];
     case 'confirm-void':
       return [
-        db
-          .updateTable('voucher_voids')
-          .set({
-            status: 'confirmed',
-            answered_at: at,
-            answer_reason: `银行确认已作废（银行作废时间 ${m.bankAt}）`,
-          })
-          .where('voucher_no', '=', m.voucherNo)
-          .where('bank_code', '=', bank)
-          .where('status', '=', 'sent'),
+        sentVoid(m.voucherNo).set({
+          status: 'confirmed',
+          answered_at: at,
+          answer_reason: `银行确认已作废（银行作废时间 ${m.bankAt}）`,
+        }),
         voucher(m.voucherNo)
           .set({ status: 'voided', updated_at: at })
           .where('status', 'in', ['sent', 'accepted']),
       ];
     case 'refuse-void':
-      return [
-        db
-          .updateTable('voucher_voids')
-          .set({ status: 'refused', answered_at: at, answer_reason: m.bankReason })
-          .where('voucher_no', '=', m.voucherNo)
-          .where('bank_code', '=', bank)
-          .where('status', '=', 'sent'),
-      ];
+      return [sentVoid(m.voucherNo).set({ status: 'refused', answered_at: at, answer_reason: m.bankReason })];
     case 'resend-void':
-      return [
-        db
-          .updateTable('voucher_voids')
-          .set({ status: 'pending_send', sent_at: null })
-          .where('voucher_no', '=', m.voucherNo)
-          .where('bank_code', '=', bank)
-          .where('status', '=', 'sent')
-          .where('sent_at', m.sentAt === null ? 'is' : '=', m.sentAt),
-      ];
+      return [sentVoid(m.voucherNo).set(requeue).where('sent_at', sentAtOp(m.sentAt), m.sentAt)];
     case 'confirm-refund':
       return [
-        db
-          .updateTable('refunds')
+        refund(m.refundNo)
           .set({
             status: 'matched',
             notified_at: at,
@@ -90,16 +81,13 @@ function statements(db: Db, bank: string, m: FinanceMutation, at: string): State
             matched_at: at,
             match_error: null,
           })
-          .where('refund_no', '=', m.refundNo)
-          .where('bank_code', '=', bank)
           .where('voucher_no', '=', m.voucherNo)
           .where('status', '=', 'sent'),
         voucher(m.voucherNo).set({ status: 'refunded', updated_at: at }).where('status', '=', 'paid'),
       ];
     case 'match-refund':
       return [
-        db
-          .updateTable('refunds')
+        refund(m.refundNo)
           .set({
             voucher_no: m.voucherNo,
             status: 'matched',
@@ -107,30 +95,13 @@ function statements(db: Db, bank: string, m: FinanceMutation, at: string): State
             matched_at: at,
             match_error: null,
           })
-          .where('refund_no', '=', m.refundNo)
-          .where('bank_code', '=', bank)
           .where('status', '=', 'unmatched'),
         voucher(m.voucherNo).set({ status: 'refunded', updated_at: at }).where('status', '=', 'paid'),
       ];
     case 'refuse-refund':
-      return [
-        db
-          .updateTable('refunds')
-          .set({ status: 'refused', notified_at: at, match_error: m.bankReason })
-          .where('refund_no', '=', m.refundNo)
-          .where('bank_code', '=', bank)
-          .where('status', '=', 'sent'),
-      ];
+      return [sentRefund(m.refundNo).set({ status: 'refused', notified_at: at, match_error: m.bankReason })];
     case 'resend-refund':
-      return [
-        db
-          .updateTable('refunds')
-          .set({ status: 'pending_send', sent_at: null })
-          .where('refund_no', '=', m.refundNo)
-          .where('bank_code', '=', bank)
-          .where('status', '=', 'sent')
-          .where('sent_at', m.sentAt === null ? 'is' : '=', m.sentAt),
-      ];
+      return [sentRefund(m.refundNo).set(requeue).where('sent_at', sentAtOp(m.sentAt), m.sentAt)];
   }
 }
 

@@ -10,42 +10,20 @@
  *   bank was asked once for each.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { MessageKind } from '../../connectors/treasury/schema.ts';
 import { queryPrefix } from '../../domain/bank-questions.ts';
 import type { DailyReportCheckResult } from '../../domain/runbooks/daily-report-check.types.ts';
 import type { RefundTrackingResult } from '../../domain/runbooks/refund-tracking.types.ts';
 import { localDate, previousWorkday } from '../../sandbox/calendar.ts';
-import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
-import { startTestEstate, type TestEstate } from '../support/estate.ts';
-import { activityRuns, auditKinds, auditPayloads, WorkerLane } from '../support/worker-lane.ts';
+import { decide, signedBy, waitForGate } from '../support/approvals.ts';
+import { crashEstate } from '../support/crash-cases.ts';
+import type { WorkerLane } from '../support/worker-lane.ts';
+import { activityRuns, auditKinds, auditPayloads } from '../support/worker-lane.ts';
 
-let estate: TestEstate;
-const lanes: WorkerLane[] = [];
+const { estate, runCases } = crashEstate({ banks: ['ICBC', 'ABC'], runbooks: ['refund-tracking'] });
 
-before(async () => {
-  estate = await startTestEstate({
-    banks: ['ICBC', 'ABC'],
-    edit: (raw) => {
-      (raw.approvals as Record<string, unknown>).runbooks = {
-        'refund-tracking': { roles: ['comm-approver'], quorum: 1 },
-      };
-    },
-  });
-  await addTestUsers(estate.site);
-});
-after(async () => {
-  for (const lane of lanes) await lane.close();
-  await estate?.stop();
-});
-
-function lane(tag: string): WorkerLane {
-  const l = new WorkerLane(estate, tag);
-  lanes.push(l);
-  return l;
-}
-
-const db = () => estate.sandbox.treasury;
+const db = () => estate().sandbox.treasury;
 const today = () => localDate(new Date(), 'Asia/Shanghai');
 
 /** How many messages of `kind` finance's program sent the bank about each of `refs`. */
@@ -62,7 +40,7 @@ async function sentAbout(bank: string, kind: MessageKind, refs: string[]): Promi
 }
 
 async function refundKilledWhileApplying(l: WorkerLane, starting: Promise<void>): Promise<string> {
-  const fault = await estate.sandbox.faults.inject({ fault: 'refund-unmatched', bank: 'ICBC' });
+  const fault = await estate().sandbox.faults.inject({ fault: 'refund-unmatched', bank: 'ICBC' });
   const d = fault.details as Record<'matchable' | 'lostNotice' | 'notReceived' | 'amountDiffers', [string]>;
   const [[matchable], [lostNotice], [notReceived], [amountDiffers]] = [
     d.matchable,
@@ -78,7 +56,7 @@ async function refundKilledWhileApplying(l: WorkerLane, starting: Promise<void>)
     answerWaitSeconds: 30,
     verifySeconds: 30,
   });
-  const gate = await waitForGate(estate.client, id);
+  const gate = await waitForGate(estate().client, id);
   assert.equal(gate.plan.actions.length, 3, JSON.stringify(gate.plan.actions, null, 2));
   // Kill the worker the moment the request the bank never got is put back for the program to
   // send, before Temporal hears of it: the step runs again once the bank has answered the request.
@@ -90,7 +68,7 @@ async function refundKilledWhileApplying(l: WorkerLane, starting: Promise<void>)
       .executeTakeFirstOrThrow();
   const lost = await refundRow(notReceived);
   l.holdReports();
-  await decide(estate.client, id, signedBy(estate.site, gate, 'wang', { reason: '已核对' }));
+  await decide(estate().client, id, signedBy(estate().site, gate, 'wang', { reason: '已核对' }));
   await l.killWhen('the lost refund request requeued', async () => {
     const row = await refundRow(notReceived);
     return row.status !== lost.status || row.sent_at !== lost.sent_at;
@@ -120,12 +98,12 @@ async function refundKilledWhileApplying(l: WorkerLane, starting: Promise<void>)
   });
 
   // Each change audited once, its statements naming its refund; the resend, run again, found done.
-  const audited = await auditPayloads<{ action: string; alreadyDone: boolean }>(estate.site, id);
+  const audited = await auditPayloads<{ action: string; alreadyDone: boolean }>(estate().site, id);
   const about = (refundNo: string) => audited.filter((m) => m.action.includes(refundNo));
   assert.equal(audited.length, 3, 'each change audited once');
   for (const no of [matchable, lostNotice, notReceived]) assert.equal(about(no).length, 1, no);
   assert.equal(about(notReceived)[0]?.alreadyDone, true, 'the resend, run again, found it done');
-  const kinds = await auditKinds(estate.site, id);
+  const kinds = await auditKinds(estate().site, id);
   assert.deepEqual(
     kinds.filter((k) => k !== 'mutation'),
     ['run-started', 'plan', 'decision', 'proof-used', 'escalation', 'outcome'],
@@ -142,7 +120,7 @@ async function refundKilledWhileApplying(l: WorkerLane, starting: Promise<void>)
   assert.deepEqual(asked.map((q) => q.ref_no).sort(), [...refunds].sort());
   assert.deepEqual(await sentAbout('ICBC', 'status_query', refunds), [1, 1, 1, 1]);
   assert.deepEqual(await sentAbout('ICBC', 'refund_request', [notReceived]), [1]);
-  const runs = await activityRuns(estate.client, id);
+  const runs = await activityRuns(estate().client, id);
   assert.equal(runs.scheduled.get('applyMutation'), 3);
   assert.ok(runs.retried.includes('applyMutation'), 'the killed step ran again after its commit');
   return `refunds: ran again after the kill: ${runs.retried.join(', ') || 'nothing'}`;
@@ -151,7 +129,7 @@ async function refundKilledWhileApplying(l: WorkerLane, starting: Promise<void>)
 async function dailyReportKilledAfterTheRequest(l: WorkerLane, starting: Promise<void>): Promise<string> {
   const date = previousWorkday(today());
   const missing = ['daily_report', 'payment_list'] as const;
-  await estate.sandbox.faults.inject({
+  await estate().sandbox.faults.inject({
     fault: 'daily-report-missing',
     bank: 'ABC',
     date,
@@ -198,7 +176,7 @@ async function dailyReportKilledAfterTheRequest(l: WorkerLane, starting: Promise
     .execute();
   assert.deepEqual(reports.map((r) => r.kind).sort(), ['daily_report', 'payment_list', 'recon_file']);
   const audited = await auditPayloads<{ action: string; before: { kind: string } }>(
-    estate.site,
+    estate().site,
     id,
     'bank-request',
   );
@@ -206,22 +184,10 @@ async function dailyReportKilledAfterTheRequest(l: WorkerLane, starting: Promise
     audited.map((m) => `${m.action}:${m.before.kind}`),
     missing.map((k) => `request-report-resend:${k}`),
   );
-  const runs = await activityRuns(estate.client, id);
+  const runs = await activityRuns(estate().client, id);
   return `reports: ran again after the kill: ${runs.retried.join(', ') || 'nothing'}`;
 }
 
-test('killed while applying the refund changes / after the report resend request: settled, nothing twice', async (t) => {
-  // The refunds case has the longer road: its worker starts first, not both at once on two cores.
-  const [refunds, reports] = [lane('refunds'), lane('reports')];
-  const refundsUp = refunds.start();
-  const reportsUp = refundsUp.catch(() => undefined).then(() => reports.start());
-  const cases = await Promise.allSettled([
-    refundKilledWhileApplying(refunds, refundsUp),
-    dailyReportKilledAfterTheRequest(reports, reportsUp),
-  ]);
-  const failures = cases.flatMap((c, i) =>
-    c.status === 'rejected' ? [`${['refunds', 'reports'][i]}: ${String(c.reason?.stack ?? c.reason)}`] : [],
-  );
-  assert.deepEqual(failures, []);
-  for (const c of cases) if (c.status === 'fulfilled') t.diagnostic(c.value);
-});
+test('killed while applying the refund changes / after the report resend request: settled, nothing twice', (t) =>
+  // The refunds case has the longer road: its worker starts first.
+  runCases(t, { refunds: refundKilledWhileApplying, reports: dailyReportKilledAfterTheRequest }));

@@ -10,49 +10,21 @@
  *   the bank's, updated once, audited once, and no status query is filed twice.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { sql } from 'kysely';
 import { queryPrefix } from '../../domain/bank-questions.ts';
 import type { SequenceResyncResult } from '../../domain/runbooks/sequence-resync.types.ts';
 import { startChannel } from '../../sandbox/mq/channel-commands.ts';
-import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
+import { decide, signedBy, waitForGate } from '../support/approvals.ts';
+import { crashEstate } from '../support/crash-cases.ts';
 import { addPendingVoucher, financeSerialOut } from '../support/ccb-serials.ts';
-import { startTestEstate, type TestEstate } from '../support/estate.ts';
-import {
-  activityRuns,
-  assertRanAgainOnce,
-  auditPayloads,
-  until,
-  WorkerLane,
-} from '../support/worker-lane.ts';
+import type { WorkerLane } from '../support/worker-lane.ts';
+import { activityRuns, assertRanAgainOnce, auditPayloads, until } from '../support/worker-lane.ts';
 
-let estate: TestEstate;
-const lanes: WorkerLane[] = [];
+const { estate, runCases } = crashEstate({ banks: ['ABC', 'CCB'], runbooks: ['sequence-resync'] });
 
-before(async () => {
-  estate = await startTestEstate({
-    banks: ['ABC', 'CCB'],
-    edit: (raw) => {
-      (raw.approvals as Record<string, unknown>).runbooks = {
-        'sequence-resync': { roles: ['comm-approver'], quorum: 1 },
-      };
-    },
-  });
-  await addTestUsers(estate.site);
-});
-after(async () => {
-  for (const lane of lanes) await lane.close();
-  await estate?.stop();
-});
-
-function lane(tag: string): WorkerLane {
-  const l = new WorkerLane(estate, tag);
-  lanes.push(l);
-  return l;
-}
-
-const mq = () => estate.sandbox.estate;
-const db = () => estate.sandbox.treasury;
+const mq = () => estate().sandbox.estate;
+const db = () => estate().sandbox.treasury;
 const end = (qmgr: string, bank: string) => mq().channels.findEnd(qmgr, `CZ.TO.${bank}`)!.end.rt;
 const mqscSince = (qmgr: string, mark: number) =>
   mq()
@@ -62,7 +34,7 @@ const mqscSince = (qmgr: string, mark: number) =>
     .filter((c) => !c.startsWith('DISPLAY '));
 
 async function channelKilledBetweenStopAndReset(l: WorkerLane, starting: Promise<void>): Promise<string> {
-  const { faults } = estate.sandbox;
+  const { faults } = estate().sandbox;
   // The ends disagree and the sender sits in its long retry (the line dropped and came back).
   await faults.inject({ fault: 'sequence-mismatch', bank: 'ABC', delta: 5 });
   await faults.inject({ fault: 'channel-network-down', bank: 'ABC' });
@@ -92,13 +64,13 @@ async function channelKilledBetweenStopAndReset(l: WorkerLane, starting: Promise
     requestedBy: 'eng',
     verifySeconds: 30,
   });
-  const gate = await waitForGate(estate.client, id);
+  const gate = await waitForGate(estate().client, id);
   assert.deepEqual(
     gate.plan.actions.map((a) => a.command),
     commands,
   );
   l.holdReports();
-  await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
+  await decide(estate().client, id, signedBy(estate().site, gate, 'wang'));
 
   await l.killWhen('the STOP reached QM.CZ', () => mqscSince('QM.CZ', mark).includes(stop), {
     meanwhile: () =>
@@ -127,7 +99,7 @@ async function channelKilledBetweenStopAndReset(l: WorkerLane, starting: Promise
     'no message reached the bank twice',
   );
 
-  const retried = await assertRanAgainOnce(estate, id, {
+  const retried = await assertRanAgainOnce(estate(), id, {
     ranAgain: 'stopSenderChannel',
     once: ['stopSenderChannel', 'resetSenderSequence', 'startSenderChannel'],
     audited: commands,
@@ -135,9 +107,9 @@ async function channelKilledBetweenStopAndReset(l: WorkerLane, starting: Promise
   return `channel: ran again after the kill: ${retried.join(', ')}`;
 }
 
-const financeOut = () => financeSerialOut(estate, 'CCB');
+const financeOut = () => financeSerialOut(estate(), 'CCB');
 
-const addVoucher = (tag: string) => addPendingVoucher(estate, 'CCB', `K${tag}`, 43_200);
+const addVoucher = (tag: string) => addPendingVoucher(estate(), 'CCB', `K${tag}`, 43_200);
 
 async function voucherAnswer(voucherNo: string) {
   let row: { status: string; failure_code: string | null } | undefined;
@@ -172,11 +144,11 @@ async function watchSerialUpdates(): Promise<() => Promise<{ old: number; new: n
 }
 
 async function serialsKilledAtTheRealign(l: WorkerLane, starting: Promise<void>): Promise<string> {
-  const fault = await estate.sandbox.faults.inject({ fault: 'serial-mismatch', bank: 'CCB', delta: 5 });
+  const fault = await estate().sandbox.faults.inject({ fault: 'serial-mismatch', bank: 'CCB', delta: 5 });
   const { financeLast, bankLast } = fault.details as { financeLast: number; bankLast: number };
   const refused = await voucherAnswer(await addVoucher('A'));
   assert.equal(refused.failure_code, 'E_SERIAL');
-  assert.equal(estate.sandbox.banks.ledger('CCB').lastSerialAccepted(), bankLast);
+  assert.equal(estate().sandbox.banks.ledger('CCB').lastSerialAccepted(), bankLast);
   const serialUpdates = await watchSerialUpdates();
 
   await starting;
@@ -188,7 +160,7 @@ async function serialsKilledAtTheRealign(l: WorkerLane, starting: Promise<void>)
     verifySeconds: 30,
     answerSeconds: 30,
   });
-  const gate = await waitForGate(estate.client, id);
+  const gate = await waitForGate(estate().client, id);
   const statement = gate.plan.actions[0]?.command ?? '';
   // Finance's serial as the plan found it: past the refused voucher (the program may have numbered
   // seeded messages too), short of the bank's.
@@ -196,7 +168,7 @@ async function serialsKilledAtTheRealign(l: WorkerLane, starting: Promise<void>)
   assert.ok(from > financeLast && from < bankLast, statement);
   assert.match(statement, new RegExp(`^UPDATE message_serials SET last_serial = ${bankLast}, `));
   l.holdReports();
-  await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
+  await decide(estate().client, id, signedBy(estate().site, gate, 'wang'));
   await l.killWhen(
     'the serial realigned in the treasury database',
     async () => (await financeOut()) !== from,
@@ -214,13 +186,13 @@ async function serialsKilledAtTheRealign(l: WorkerLane, starting: Promise<void>)
     "finance's serial was realigned once",
   );
 
-  const audited = await auditPayloads<{ action: string; before: { financeOut: number } }>(estate.site, id);
+  const audited = await auditPayloads<{ action: string; before: { financeOut: number } }>(estate().site, id);
   assert.deepEqual(
     audited.map((m) => [m.action, m.before.financeOut]),
     [[statement, from]],
     'the realignment audited once',
   );
-  const runs = await activityRuns(estate.client, id);
+  const runs = await activityRuns(estate().client, id);
   assert.equal(runs.scheduled.get('realignOutgoingSerial'), 1);
   assert.ok(runs.retried.includes('realignOutgoingSerial'), 'the killed realignment ran again');
   assert.equal(result.actions[0]?.alreadyDone, true, 'and found it done');
@@ -241,22 +213,10 @@ async function serialsKilledAtTheRealign(l: WorkerLane, starting: Promise<void>)
   // The next voucher carries the number the bank expects.
   const next = await voucherAnswer(await addVoucher('B'));
   assert.notEqual(next.failure_code, 'E_SERIAL');
-  assert.ok(estate.sandbox.banks.ledger('CCB').lastSerialAccepted() > bankLast);
+  assert.ok(estate().sandbox.banks.ledger('CCB').lastSerialAccepted() > bankLast);
   return `serials: ran again after the kill: ${runs.retried.join(', ') || 'nothing'}`;
 }
 
-test('killed after approval, between STOP and RESET / at the serial realignment: resynced, nothing done twice', async (t) => {
-  // The serials case has the longer road: its worker starts first, not both at once on two cores.
-  const [channel, serials] = [lane('channel'), lane('serials')];
-  const serialsUp = serials.start();
-  const channelUp = serialsUp.catch(() => undefined).then(() => channel.start());
-  const cases = await Promise.allSettled([
-    channelKilledBetweenStopAndReset(channel, channelUp),
-    serialsKilledAtTheRealign(serials, serialsUp),
-  ]);
-  const failures = cases.flatMap((c, i) =>
-    c.status === 'rejected' ? [`${['channel', 'serials'][i]}: ${String(c.reason?.stack ?? c.reason)}`] : [],
-  );
-  assert.deepEqual(failures, []);
-  for (const c of cases) if (c.status === 'fulfilled') t.diagnostic(c.value);
-});
+test('killed after approval, between STOP and RESET / at the serial realignment: resynced, nothing done twice', (t) =>
+  // The serials case has the longer road: its worker starts first.
+  runCases(t, { serials: serialsKilledAtTheRealign, channel: channelKilledBetweenStopAndReset }));

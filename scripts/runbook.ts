@@ -126,7 +126,7 @@ async function main(): Promise<number> {
   const [first, ...rest] = args;
   if (isApprovalCommand(first)) return runApprovalCommand(first, rest, { site: loadSite(), checkOnly });
   if (isRunCommand(first)) return runRunCommand(first, rest, { site: loadSite(), printResult, checkOnly });
-  if (first === 'claim') return runClaimCommand(rest, { site: loadSite(), checkOnly });
+  if (first === 'claim') return runClaimCommand(first, rest, { site: loadSite(), checkOnly });
   if (isHandCommand(first)) return runHandCommand(first, rest, { site: loadSite(), checkOnly });
   if (first === 'calendar')
     return calendarCommand(rest, { site: withFreezeExemptions(loadSite()), checkOnly });

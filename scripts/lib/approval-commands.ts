@@ -17,24 +17,23 @@ import {
 } from '../../domain/approvals/gate-types.ts';
 import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../../domain/display.ts';
 import type { ApprovalSummary } from '../../inbox/approvals.ts';
-import type { SiteConfig } from '../../temporal.config.ts';
 import { argumentsOk } from './check-args.ts';
 import {
-  notAccepted,
   parseInboxCommandLine,
   parseOneRunCommandLine,
+  postAccepted,
   signInOf,
   type OneRunCommandLine,
 } from './inbox-command-line.ts';
 import {
-  commandIo,
-  exitCodeOf,
   FailedError,
+  inboxCommand,
   RefusedError,
   signInToInbox,
   unexpected,
   UsageError,
   type CommandIo,
+  type InboxCommandOptions,
   type InboxSession,
 } from './inbox-session.ts';
 
@@ -55,19 +54,12 @@ export const approvalUsage = `Approvals (through the approval inbox's API):
     password: JINCAI_PASSWORD, or asked for without echo on a terminal
     exit codes: 0 done, 1 failed, 2 bad usage, 3 refused`;
 
-export async function runApprovalCommand(
-  command: ApprovalCommand,
-  argv: string[],
-  options: { site: SiteConfig; io?: Partial<CommandIo>; checkOnly?: boolean },
-): Promise<number> {
-  const io = commandIo(options.io);
-  return exitCodeOf(io, () => run(command, argv, options, io));
-}
+export const runApprovalCommand = inboxCommand(run);
 
 async function run(
   command: ApprovalCommand,
   argv: string[],
-  options: { site: SiteConfig; checkOnly?: boolean },
+  options: InboxCommandOptions,
   io: CommandIo,
 ): Promise<void> {
   if (command === 'approvals') {
@@ -101,7 +93,7 @@ async function run(
 
 async function listApprovals(
   argv: string[],
-  { site, checkOnly }: { site: SiteConfig; checkOnly?: boolean },
+  { site, checkOnly }: InboxCommandOptions,
   io: CommandIo,
 ): Promise<void> {
   const { values, positionals } = parseInboxCommandLine(argv, {}, approvalUsage);
@@ -148,19 +140,13 @@ async function decide(
   }
   printPlan(io, pending, tz);
 
-  const decided = await inbox.call('POST', `${path}/decision`, {
-    verdict: command,
-    ...(reason && { reason }),
-    gateId: pending.gateId,
-    planDigest: pending.planDigest,
-  });
-  if (decided.status !== 200)
-    throw notAccepted(decided, {
-      notFound,
-      refused: '决定未被接受 / Decision not accepted',
-      sending: 'sending the decision',
-    });
-  const r = decided.json.receipt as DecisionReceipt;
+  const decided = await postAccepted(
+    inbox,
+    `${path}/decision`,
+    { verdict: command, ...(reason && { reason }), gateId: pending.gateId, planDigest: pending.planDigest },
+    { notFound, refused: '决定未被接受 / Decision not accepted', sending: 'sending the decision' },
+  );
+  const r = decided.receipt as DecisionReceipt;
   const state =
     r.gate === 'approved'
       ? '方案已批准，运行手册将继续执行。 / The plan is approved; the runbook continues.'

@@ -8,30 +8,24 @@
  * Chinese and English).
  */
 import type { Requester } from '../../domain/approvals/gate-types.ts';
-import type { SiteConfig } from '../../temporal.config.ts';
 import { argumentsOk } from './check-args.ts';
-import { notAccepted, parseOneRunCommandLine } from './inbox-command-line.ts';
-import { commandIo, exitCodeOf, signInToInbox, type CommandIo } from './inbox-session.ts';
+import { parseOneRunCommandLine, postAccepted } from './inbox-command-line.ts';
+import { inboxCommand, signInToInbox, type CommandIo, type InboxCommandOptions } from './inbox-session.ts';
 
 export const claimUsage = `Claiming a run started without a signed requester (through the approval inbox's API, as you):
   claim <workflow-id> [--reason <why>]  become the run's requester, so that it asks for approval
                                         (you then cannot approve it yourself)
     --user <id>, --inbox <url>, password: as for approvals`;
 
-export async function runClaimCommand(
-  argv: string[],
-  options: { site: SiteConfig; io?: Partial<CommandIo>; checkOnly?: boolean },
-): Promise<number> {
-  const io = commandIo(options.io);
-  return exitCodeOf(io, () => claim(argv, options, io));
-}
+export const runClaimCommand = inboxCommand(claim);
 
 async function claim(
+  command: 'claim',
   argv: string[],
-  { site, checkOnly }: { site: SiteConfig; checkOnly?: boolean },
+  { site, checkOnly }: InboxCommandOptions,
   io: CommandIo,
 ): Promise<void> {
-  const line = parseOneRunCommandLine(argv, { command: 'claim', usage: claimUsage }, io);
+  const line = parseOneRunCommandLine(argv, { command, usage: claimUsage }, io);
   if (!line) return;
   const { workflowId, reason } = line;
   if (checkOnly) {
@@ -41,16 +35,17 @@ async function claim(
 
   const inbox = await signInToInbox({ site, io, ...line.signIn });
   try {
-    const answer = await inbox.call('POST', `/api/approvals/${encodeURIComponent(workflowId)}/claim`, {
-      ...(reason && { reason }),
-    });
-    if (answer.status !== 200)
-      throw notAccepted(answer, {
+    const claimed = await postAccepted(
+      inbox,
+      `/api/approvals/${encodeURIComponent(workflowId)}/claim`,
+      { ...(reason && { reason }) },
+      {
         notFound: `no approval-gated run ${workflowId} / 找不到该运行`,
         refused: '认领未被接受 / Claim not accepted',
         sending: 'sending the claim',
-      });
-    const requester = answer.json.requester as Requester;
+      },
+    );
+    const requester = claimed.requester as Requester;
     io.out(`已认领 / Claimed: ${workflowId}`);
     io.out(
       `您（${requester.user}）现在是该运行的申请人，它将请求审批；您不能审批它。 / You (${requester.user}) are now its requester; it asks for approval, and you cannot approve it.`,

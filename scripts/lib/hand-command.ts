@@ -9,17 +9,16 @@
  */
 import { handActions, type HandAction, type HandState } from '../../domain/approvals/hand-decision.ts';
 import { formatInstant } from '../../domain/display.ts';
-import type { SiteConfig } from '../../temporal.config.ts';
 import { argumentsOk } from './check-args.ts';
-import { notAccepted, parseOneRunCommandLine } from './inbox-command-line.ts';
+import { parseOneRunCommandLine, postAccepted } from './inbox-command-line.ts';
 import {
-  commandIo,
-  exitCodeOf,
   FailedError,
+  inboxCommand,
   RefusedError,
   signInToInbox,
   unexpected,
   type CommandIo,
+  type InboxCommandOptions,
 } from './inbox-session.ts';
 
 export const handUsage = `The operator's hand on a paused step (through the approval inbox's API, as you):
@@ -41,19 +40,12 @@ const verbs: Record<HandAction, string> = {
   abort: '中止 / Abort',
 };
 
-export async function runHandCommand(
-  action: HandAction,
-  argv: string[],
-  options: { site: SiteConfig; io?: Partial<CommandIo>; checkOnly?: boolean },
-): Promise<number> {
-  const io = commandIo(options.io);
-  return exitCodeOf(io, () => decide(action, argv, options, io));
-}
+export const runHandCommand = inboxCommand(decide);
 
 async function decide(
   action: HandAction,
   argv: string[],
-  { site, checkOnly }: { site: SiteConfig; checkOnly?: boolean },
+  { site, checkOnly }: InboxCommandOptions,
   io: CommandIo,
 ): Promise<void> {
   const line = parseOneRunCommandLine(
@@ -94,18 +86,12 @@ async function decide(
     io.out(`原因 / Why: [${pause.trouble.type}] ${pause.trouble.message}`);
     if (pause.skipMeans) io.out(`跳过意味着 / Skipping means: ${pause.skipMeans.zh} / ${pause.skipMeans.en}`);
     io.out(`可选 / Choices: ${pause.choices.join(', ')}`);
-    const answer = await inbox.call('POST', `${path}/decision`, {
-      action,
-      ...(reason && { reason }),
-      pauseId: pause.pauseId,
-      runId: state.runId,
-    });
-    if (answer.status !== 200)
-      throw notAccepted(answer, {
-        notFound,
-        refused: '处置未被接受 / Decision not accepted',
-        sending: 'sending the decision',
-      });
+    await postAccepted(
+      inbox,
+      `${path}/decision`,
+      { action, ...(reason && { reason }), pauseId: pause.pauseId, runId: state.runId },
+      { notFound, refused: '处置未被接受 / Decision not accepted', sending: 'sending the decision' },
+    );
     io.out(`已提交 / Decided: ${verbs[action]} — ${pause.step} (${pause.pauseId})`);
   } finally {
     await inbox.close();

@@ -2,8 +2,8 @@
  * The command line of the CLI's commands through the inbox (start, claim, approve/reject,
  * retry/skip/abort): their own options beside `--user`, `--inbox` and `--help`, a bad option a
  * usage error that shows the command's usage; the commands on one run also share their workflow
- * id and `--reason`. And what those commands make of a claim or a decision the inbox did not
- * accept.
+ * id and `--reason`. And how a claim or a decision is posted, with what the commands make of one
+ * the inbox did not accept.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
@@ -11,8 +11,8 @@ import {
   RefusedError,
   unexpected,
   UsageError,
-  type ApiAnswer,
   type CommandIo,
+  type InboxSession,
 } from './inbox-session.ts';
 
 const signInOptions = {
@@ -75,20 +75,25 @@ export function signInOf(values: { user?: string | undefined; inbox?: string | u
 }
 
 /**
- * The failure for a claim or a decision the inbox did not accept: no such run (exit 1), refused
- * (3, the reason in Chinese and English and what the inbox saw), a bad request (2), anything else (1).
+ * Posts a claim or a decision and gives the inbox's answer once accepted; otherwise throws: no
+ * such run (exit 1), refused (3, the reason in Chinese and English and what the inbox saw), a bad
+ * request (2), anything else (1).
  */
-export function notAccepted(
-  answer: ApiAnswer,
+export async function postAccepted(
+  inbox: InboxSession,
+  path: string,
+  body: Record<string, unknown>,
   what: { notFound: string; refused: string; sending: string },
-): Error {
+): Promise<Record<string, unknown>> {
+  const answer = await inbox.call('POST', path, body);
+  if (answer.status === 200) return answer.json;
   const { json } = answer;
-  if (json.reason === 'not-found') return new FailedError(what.notFound);
+  if (json.reason === 'not-found') throw new FailedError(what.notFound);
   if (json.error === 'refused') {
     const m = json.message as { zh: string; en: string };
     const detail = typeof json.detail === 'string' ? `\n  (${json.detail})` : '';
-    return new RefusedError(`${what.refused} (${String(json.reason)}):\n  ${m.zh}\n  ${m.en}${detail}`);
+    throw new RefusedError(`${what.refused} (${String(json.reason)}):\n  ${m.zh}\n  ${m.en}${detail}`);
   }
-  if (answer.status === 400) return new UsageError(String(json.message));
-  return unexpected(what.sending, answer);
+  if (answer.status === 400) throw new UsageError(String(json.message));
+  throw unexpected(what.sending, answer);
 }

@@ -31,7 +31,7 @@ export interface InboxSession {
   close(): Promise<void>;
 }
 
-export function commandIo(partial: Partial<CommandIo> = {}): CommandIo {
+function commandIo(partial: Partial<CommandIo> = {}): CommandIo {
   return {
     out: (line) => console.log(line),
     err: (line) => console.error(line),
@@ -42,18 +42,34 @@ export function commandIo(partial: Partial<CommandIo> = {}): CommandIo {
   };
 }
 
-/** Runs a command body and turns its typed failures into the exit code, the message on stderr. */
-export async function exitCodeOf(io: CommandIo, body: () => Promise<void>): Promise<number> {
-  try {
-    await body();
-    return 0;
-  } catch (err) {
-    const code =
-      err instanceof UsageError ? 2 : err instanceof RefusedError ? 3 : err instanceof FailedError ? 1 : 0;
-    if (code === 0) throw err;
-    io.err((err as Error).message);
-    return code;
-  }
+/** What every command through the inbox is given; `io` defaults to the process's. */
+export interface InboxCommandOptions {
+  site: SiteConfig;
+  io?: Partial<CommandIo>;
+  /** `--check-args`: check the command line, then stop. */
+  checkOnly?: boolean;
+}
+
+/**
+ * A command through the inbox as the CLI runs it: `body` does the work and throws its typed
+ * failures, which become the exit code with the message on stderr.
+ */
+export function inboxCommand<C, O extends InboxCommandOptions = InboxCommandOptions>(
+  body: (command: C, argv: string[], options: O, io: CommandIo) => Promise<void>,
+): (command: C, argv: string[], options: O) => Promise<number> {
+  return async (command, argv, options) => {
+    const io = commandIo(options.io);
+    try {
+      await body(command, argv, options, io);
+      return 0;
+    } catch (err) {
+      const code =
+        err instanceof UsageError ? 2 : err instanceof RefusedError ? 3 : err instanceof FailedError ? 1 : 0;
+      if (code === 0) throw err;
+      io.err((err as Error).message);
+      return code;
+    }
+  };
 }
 
 export function unexpected(what: string, answer: ApiAnswer): FailedError {

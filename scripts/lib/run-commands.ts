@@ -9,17 +9,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { SiteConfig } from '../../temporal.config.ts';
 import { connectClient } from './client.ts';
 import { parseInboxCommandLine } from './inbox-command-line.ts';
 import {
-  commandIo,
-  exitCodeOf,
+  inboxCommand,
   RefusedError,
   signInToInbox,
   unexpected,
   UsageError,
   type CommandIo,
+  type InboxCommandOptions,
 } from './inbox-session.ts';
 import { prepareStart } from './run-start.ts';
 import { runbookEntry } from '../../workflows/catalog.ts';
@@ -38,23 +37,13 @@ export const runUsage = `Starting runs (through the approval inbox's API, as you
                                         check the input, then start the runbook
     --user <id>, --inbox <url>, password: as for approvals`;
 
-export interface RunCommandOptions {
-  site: SiteConfig;
-  io?: Partial<CommandIo>;
+/** `checkOnly` also checks an input given inline. */
+export interface RunCommandOptions extends InboxCommandOptions {
   /** Prints a finished run's result (the CLI's own format); used by --wait. */
   printResult?: (result: unknown) => void;
-  /** `--check-args`: check the command line (and an input given inline), then stop. */
-  checkOnly?: boolean;
 }
 
-export async function runRunCommand(
-  command: RunCommand,
-  argv: string[],
-  options: RunCommandOptions,
-): Promise<number> {
-  const io = commandIo(options.io);
-  return exitCodeOf(io, () => start(argv, options, io));
-}
+export const runRunCommand = inboxCommand(start);
 
 const isInline = (value: string) => /^\s*[{[]/.test(value);
 
@@ -78,7 +67,12 @@ function readInput(value: string | undefined): unknown {
   }
 }
 
-async function start(argv: string[], options: RunCommandOptions, io: CommandIo): Promise<void> {
+async function start(
+  command: RunCommand,
+  argv: string[],
+  options: RunCommandOptions,
+  io: CommandIo,
+): Promise<void> {
   const { values, positionals } = parseInboxCommandLine(
     argv,
     { input: { type: 'string' }, id: { type: 'string' }, wait: { type: 'boolean' } },
@@ -89,7 +83,8 @@ async function start(argv: string[], options: RunCommandOptions, io: CommandIo):
     return;
   }
   const [runbook, ...extra] = positionals;
-  if (!runbook || extra.length > 0) throw new UsageError(`start: name one runbook to start\n\n${runUsage}`);
+  if (!runbook || extra.length > 0)
+    throw new UsageError(`${command}: name one runbook to start\n\n${runUsage}`);
   const { site } = options;
   const user = values.user ?? io.env.JINCAI_USER;
   // Under --check-args an input file is not read: the runbook's name is what there is to check.

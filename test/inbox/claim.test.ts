@@ -233,7 +233,7 @@ async function cli(args: string[], who: PersonName) {
   const out: string[] = [];
   const err: string[] = [];
   const person = tb.people[who];
-  const code = await runClaimCommand(args, {
+  const code = await runClaimCommand('claim', args, {
     site: tb.site,
     io: {
       out: (l) => out.push(l),

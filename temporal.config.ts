@@ -365,6 +365,15 @@ export const siteSchema = z
         ),
       )
       .default({ files: [], freezes: [] }),
+    /**
+     * The provincial release repository (省厅下发): the folder upgrade packages arrive in (one
+     * `<product>-<version>/` each: manifest.json, manifest.sig, files/), and the province's Ed25519
+     * public keys a package's signature must verify with (old keys stay listed after a rotation).
+     */
+    releases: z
+      .object({ dir: z.string().min(1), signers: z.array(publicKeySchema).min(1) })
+      .strict()
+      .optional(),
     /** Where the banks' statements arrive and finance's requests and replies go (the front ends' exchange folders). */
     statements: z
       .object({
@@ -512,6 +521,7 @@ export const siteSchema = z
       ...hostIssues(site.hosts, programLists),
       ...subsystemIssues(site.subsystems, {
         hosts: site.hosts.map((h) => h.name),
+        localHosts: new Map(site.hosts.flatMap((h) => (h.adapter === 'local' ? [[h.name, h.paths]] : []))),
         notifyTargets: site.notify.targets.flatMap((t) => (t.name ? [t.name] : [])),
         banks: site.banks.map((b) => b.code),
       }),
@@ -655,7 +665,18 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
     subsystems: site.subsystems.map((s) => ({
       ...s,
       programs: s.programs.map((p) => resolveProgram(p, site.hosts, abs)),
+      ...(s.install && {
+        install: { ...s.install, dir: abs(s.install.dir), backupDir: abs(s.install.backupDir) },
+      }),
     })),
+    ...(site.releases && {
+      releases: {
+        dir: abs(site.releases.dir),
+        signers: site.releases.signers.map((k) =>
+          k.publicKeyFile ? { ...k, publicKeyFile: abs(k.publicKeyFile) } : k,
+        ),
+      },
+    }),
     hosts: site.hosts.map((h) =>
       h.adapter === 'local'
         ? { ...h, paths: h.paths.map(abs) }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { PathIssue } from './host-config.ts';
+import { isUnder } from './host-commands.ts';
 import { localHostName, programSchema } from './host-config.ts';
 
 export const subsystemKinds = [
@@ -106,6 +107,19 @@ export const subsystemSchema = z
       .optional(),
     /** The version that should be installed; a different one answering is a finding. */
     version: z.string().min(1).optional(),
+    /**
+     * Where its application is installed, for an upgrade: the host (declared with `adapter: local`:
+     * the worker doing the upgrade reaches the folder as its own), the application's folder and the
+     * folder its backups go to, both under the host's `paths`.
+     */
+    install: z
+      .object({
+        host: z.string().min(1),
+        dir: z.string().regex(/^[A-Za-z0-9._@+/-]+$/, 'a path of letters, digits and . _ @ + - /'),
+        backupDir: z.string().regex(/^[A-Za-z0-9._@+/-]+$/, 'a path of letters, digits and . _ @ + - /'),
+      })
+      .strict()
+      .optional(),
     /** Who answers for it. */
     answeredBy: z
       .object({
@@ -137,7 +151,13 @@ function kindOfSection(section: keyof typeof kindSections): SubsystemKind | unde
 /** Cross-checks against the rest of the site: unique ids, declared hosts, named targets, known banks. */
 export function subsystemIssues(
   subsystems: readonly SubsystemConfig[],
-  site: { hosts: readonly string[]; notifyTargets: readonly string[]; banks: readonly string[] },
+  site: {
+    hosts: readonly string[];
+    notifyTargets: readonly string[];
+    banks: readonly string[];
+    /** The hosts declared `adapter: local`, with the folders under them the engine may use. */
+    localHosts?: ReadonlyMap<string, readonly string[]>;
+  },
 ): PathIssue[] {
   const issues: PathIssue[] = [];
   const seen = new Set<string>();
@@ -157,6 +177,7 @@ export function subsystemIssues(
           message: `no notify target named ${t}; named targets: ${site.notifyTargets.join(', ') || '(none)'}`,
         });
     });
+    if (s.install) issues.push(...installIssues(s.install, site.localHosts, at));
     const banks = [
       ...(s.payroll ? [['payroll', 'bank', s.payroll.bank] as const] : []),
       ...(s.officialCard?.banks.map((b, j) => ['officialCard', 'banks', j, b] as const) ?? []),
@@ -171,4 +192,30 @@ export function subsystemIssues(
     }
   });
   return issues;
+}
+
+/** An installation on a host the worker reaches as its own, in folders that host lets the engine use. */
+function installIssues(
+  install: NonNullable<SubsystemConfig['install']>,
+  localHosts: ReadonlyMap<string, readonly string[]> | undefined,
+  at: (...rest: (string | number)[]) => (string | number)[],
+): PathIssue[] {
+  const paths = localHosts?.get(install.host);
+  if (!paths)
+    return [
+      {
+        path: at('install', 'host'),
+        message: `no host named ${install.host} with adapter local; an upgrade changes files on a host whose worker reaches them as its own`,
+      },
+    ];
+  return (['dir', 'backupDir'] as const).flatMap((field) =>
+    isUnder(install[field], paths)
+      ? []
+      : [
+          {
+            path: at('install', field),
+            message: `${install[field]} is not under the host's paths (${paths.join(', ')})`,
+          },
+        ],
+  );
 }

@@ -27,6 +27,7 @@ export const sandboxUsage = `Usage: tsx sandbox/cli.ts <command>
   bank hours <CODE> --date YYYY-MM-DD --open HH:MM --close HH:MM
                                            the bank agrees to extended hours (延时服务) that day;
                                            record them for the engine in the site's calendar.dir
+  program start|stop|restart <BANK>        a bank's send/receive program (a site's start script)
   subsystem state                          application servers and estate faults
   subsystem start|stop <id>                start or stop an application server (a site's start script)
   subsystem fault inject <fault> [<id>] [--version V] [--reason R] [--count N] [--days N]
@@ -62,6 +63,8 @@ Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-dou
         year-end: quota-notice-refused, quota-notice-silent, quota-totals-differ,
         voucher-unpaid-at-close (--count)
 Estate faults: subsystem-down, subsystem-unhealthy, subsystem-version-mismatch, subsystem-db-unreachable,
+        release-package-corrupt, release-package-other-version, release-migration-fails,
+        release-will-not-start, release-bank-link-broken (--bank), release-host-disk-short,
         exchange-client-dead, exchange-client-hung, exchange-uplink-backlog,
         exchange-downlink-base-data, exchange-bad-signature, exchange-certificate-expiring,
         procurement-push-failing, procurement-contract-mismatch, payroll-batch-stalled,
@@ -201,6 +204,15 @@ const commands: Record<string, Command> = {
       body: { date: v.date, open: v.open, close: v.close },
     }),
   },
+  ...Object.fromEntries(
+    (['start', 'stop', 'restart'] as const).map((action) => [
+      `program ${action}`,
+      {
+        args: { required: ['BANK'] },
+        request: ([bank]: string[]) => ({ method: 'POST', path: `/sandbox/programs/${seg(bank)}/${action}` }),
+      },
+    ]),
+  ),
   'subsystem state': { args: { required: [] }, request: () => ({ method: 'GET', path: '/sandbox/estate' }) },
   'subsystem start': {
     args: { required: ['id'] },

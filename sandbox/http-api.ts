@@ -27,7 +27,8 @@ export interface SandboxApiDeps {
   health(): Record<string, unknown>;
   closeDay(bank: string, date?: string): string[];
   extendHours(bank: string, hours: { date: string; open: string; close: string }): void;
-  restartProgram(bank: string): Promise<number>;
+  /** Starts, stops or restarts a bank's send/receive program (a site's start and stop scripts call these). */
+  controlProgram(bank: string, action: 'start' | 'stop' | 'restart'): Promise<number | undefined>;
   /** The bank writes a day's statements now (or a generated one of any size), and what finance replied. */
   statements: {
     write(bank: string, date: string): Promise<string[]>;
@@ -126,8 +127,15 @@ export function createSandboxApi(
           send(res, 200, await deps.statements.generate(code, parseFaultInput(generatedDaySchema, body)));
       } else if (method === 'GET' && (m = path.match(/^\/sandbox\/banks\/([^/]+)\/statement-replies$/))) {
         send(res, 200, { replies: deps.statements.replies(decodeURIComponent(m[1] ?? '')) });
-      } else if (method === 'POST' && (m = path.match(/^\/sandbox\/programs\/([^/]+)\/restart$/))) {
-        send(res, 200, { pid: await deps.restartProgram(decodeURIComponent(m[1] ?? '')) });
+      } else if (
+        method === 'POST' &&
+        (m = path.match(/^\/sandbox\/programs\/([^/]+)\/(start|stop|restart)$/))
+      ) {
+        const action = m[2] as 'start' | 'stop' | 'restart';
+        send(res, 200, {
+          [action === 'stop' ? 'stopped' : 'pid']:
+            (await deps.controlProgram(decodeURIComponent(m[1] ?? ''), action)) ?? null,
+        });
       } else if (deps.estate && (path === '/sandbox/estate' || path.startsWith('/sandbox/estate/'))) {
         const answer = await deps.estate(method, path, method === 'GET' ? {} : await readJson(req));
         send(res, answer.status, answer.body);

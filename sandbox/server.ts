@@ -221,6 +221,10 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       site.banks.map((b) => b.code),
     );
   const restartProgram = (bank: string) => programs.restart(bank);
+  const controlProgram = async (bank: string, action: 'start' | 'stop' | 'restart') => {
+    if (action === 'stop') return programs.kill(bank);
+    return action === 'start' ? programs.start(bank) : restartProgram(bank);
+  };
   const subsystems = await startEstate({
     site,
     dataDir,
@@ -253,7 +257,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       clock,
       faults,
       scenario,
-      restartProgram,
+      controlProgram,
       addBank,
       closeDay: (bank, date) => banks.bank(bank).closeDay(date),
       statements: {

@@ -30,7 +30,7 @@ export interface SigningKey {
 }
 
 /** The site file section holding the keys, named in errors. */
-type KeySection = 'approvals' | 'audit';
+type KeySection = 'approvals' | 'audit' | 'releases';
 
 /** Raw public key bytes (32) from base64 raw or PEM text. */
 function rawPublicKey(text: string, where: string): Buffer {

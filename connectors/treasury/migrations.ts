@@ -8,6 +8,7 @@ import { createBankCheckTables } from './migrations-bank-checks.ts';
 import { columnTypes, once, type DdlDb } from './migrations-bank-requests.ts';
 import { createBaseDataPushTable, createPayeeFixTable } from './migrations-base-data.ts';
 import { createFiscalYearTables } from './migrations-fiscal-year.ts';
+import { createUpgradeTables } from './migrations-upgrade.ts';
 import { createEstateTables } from './migrations-estate.ts';
 import { createVoucherHistoryTable, voucherColumns } from './migrations-vouchers.ts';
 import { isSqlite } from './portable.ts';
@@ -177,4 +178,5 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
   await createEstateTables(db);
   await createVoucherHistoryTable(db);
   await createFiscalYearTables(db);
+  await createUpgradeTables(db);
 }

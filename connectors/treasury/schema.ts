@@ -8,6 +8,7 @@ import type { Generated } from 'kysely';
 import type { BaseDataKind } from '../../domain/base-data.ts';
 import type { EstateTables } from './schema-estate.ts';
 import type { FiscalYearTables } from './schema-fiscal-year.ts';
+import type { UpgradeTables } from './schema-upgrade.ts';
 
 export const voucherStatuses = [
   'draft',
@@ -272,7 +273,7 @@ export interface SubsystemVersionTable {
   updated_at: string;
 }
 
-export interface TreasuryDatabase extends EstateTables, FiscalYearTables {
+export interface TreasuryDatabase extends EstateTables, FiscalYearTables, UpgradeTables {
   agent_banks: AgentBankTable;
   budget_units: BudgetUnitTable;
   payee_accounts: PayeeAccountTable;

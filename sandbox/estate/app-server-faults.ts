@@ -38,7 +38,7 @@ export function appServerFaults(apps: AppServers) {
       heal: async (id) => apps.heal.version(id),
     }),
     'subsystem-db-unreachable': faultKind({
-      targets,
+      targets: () => apps.ownDatabases(),
       options: noOptions,
       inject: async (id) => (apps.effects.databaseOffline(id), {}),
       heal: async (id) => apps.heal.databaseOffline(id),

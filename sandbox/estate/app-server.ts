@@ -1,15 +1,17 @@
 /**
- * One of the estate's application servers (user-account management, bank-account management,
- * fund application, accounting), run as its own OS process:
+ * One of the estate's application servers (the payment system's, user-account management,
+ * bank-account management, fund application, accounting), run as its own OS process:
  * `node --import tsx sandbox/estate/app-server.ts --subsystem accounting`. It writes its pid file,
  * logs to stdout (the sandbox points it at the subsystem's log file) and answers `GET /health`
  * with its installed version (read from its version file, as a deployed VERSION file is), its
  * database (its SQLite file, opened afresh for each check) and its state. The sandbox's faults act
- * on what the process reads: the version file, the database file, the fault file.
+ * on what the process reads: the version file, the database file, the fault file. An installed
+ * application (releases/installations.ts) starts only when every module its class path names is
+ * in its folder, as a JVM refuses a missing jar.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { appEnv } from './app-env.ts';
@@ -28,6 +30,8 @@ const port = Number(required(appEnv.port));
 const dbFile = required(appEnv.dbFile);
 const versionFile = required(appEnv.versionFile);
 const faultFile = required(appEnv.faultFile);
+const installDir = process.env[appEnv.installDir];
+const schemaOf = process.env[appEnv.schemaOf];
 
 const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) =>
   process.stdout.write(
@@ -44,7 +48,11 @@ function databaseState(): { state: 'ok'; schemaVersion: string } | { state: 'unr
   try {
     const db = new Database(dbFile, { fileMustExist: true, readonly: true, timeout: 1000 });
     try {
-      const row = db.prepare('select version from schema_info').get() as { version: string };
+      const row = (
+        schemaOf
+          ? db.prepare('select version from schema_versions where subsystem = ?').get(schemaOf)
+          : db.prepare('select version from schema_info').get()
+      ) as { version: string };
       return { state: 'ok', schemaVersion: row.version };
     } finally {
       db.close();
@@ -74,6 +82,22 @@ const server = createServer((req, res) => {
     }),
   );
 });
+
+/** The modules the class path names that the installed folder lacks. */
+function missingModules(dir: string): string[] {
+  const classpath = join(dir, 'conf', 'classpath.txt');
+  if (!existsSync(classpath)) return ['conf/classpath.txt'];
+  const modules = readFileSync(classpath, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
+  return modules.filter((m) => !existsSync(join(dir, m)));
+}
+
+const missing = installDir ? missingModules(installDir) : [];
+if (missing.length > 0) {
+  log('error', 'cannot start: class path names modules that are not installed', { missing });
+  process.exit(1);
+}
 
 server.listen(port, '127.0.0.1', () => {
   mkdirSync(dirname(pidFile), { recursive: true });

@@ -1,8 +1,11 @@
 /**
  * The estate's application servers in the sandbox: one real process per subsystem of kind
- * user-accounts, bank-accounts, fund-application or accounting that the site declares with a
- * pid-file program and a port. Each has its own database file, version file and fault file under
- * `<dataDir>/estate/`; the faults act on those (and on the process), as they would on a real host.
+ * payment, user-accounts, bank-accounts, fund-application or accounting that the site declares
+ * with a pid-file program and a port. Each has its own database file, version file and fault file
+ * under `<dataDir>/estate/`; the faults act on those (and on the process), as they would on a real
+ * host. An application installed in a host's folder (the site's `install`, releases/installations.ts)
+ * reads its version from that folder's VERSION file; the payment system's database is the
+ * treasury's, with its schema version in `schema_versions`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +19,13 @@ import { appEnv } from './app-env.ts';
 import { isAlive, spawnProgram, stopChild } from './processes.ts';
 
 const programFile = join(dirname(fileURLToPath(import.meta.url)), 'app-server.ts');
-export const appServerKinds = ['user-accounts', 'bank-accounts', 'fund-application', 'accounting'] as const;
+export const appServerKinds = [
+  'payment',
+  'user-accounts',
+  'bank-accounts',
+  'fund-application',
+  'accounting',
+] as const;
 
 interface AppServer {
   subsystem: SubsystemConfig;
@@ -26,11 +35,16 @@ interface AppServer {
   dbFile: string;
   versionFile: string;
   faultFile: string;
+  /** The extra environment of an installed application (its folder, where its schema version is read). */
+  installed?: Record<string, string>;
 }
 
 export type AppServers = ReturnType<typeof createAppServers>;
 
-export function createAppServers(site: SiteConfig, options: { dataDir: string; log?: Logger }) {
+export function createAppServers(
+  site: SiteConfig,
+  options: { dataDir: string; treasuryPath: string; log?: Logger },
+) {
   const dir = join(options.dataDir, 'estate');
   const servers = new Map<string, AppServer>();
   for (const s of site.subsystems) {
@@ -38,15 +52,20 @@ export function createAppServers(site: SiteConfig, options: { dataDir: string; l
     if (!(appServerKinds as readonly string[]).includes(s.kind) || !program || !('pidFile' in program))
       continue;
     const port = s.ports[0]?.port;
-    if (!port) continue;
+    const payment = s.kind === 'payment';
+    // The payment system's database is the treasury itself: it runs as an installed application only.
+    if (!port || (payment && !s.install)) continue;
     servers.set(s.id, {
       subsystem: s,
       pidFile: program.pidFile,
       logFile: program.logFile ?? join(options.dataDir, 'logs', `${s.id}.log`),
       port,
-      dbFile: join(dir, `${s.id}.db`),
-      versionFile: join(dir, `${s.id}.version`),
+      dbFile: payment ? options.treasuryPath : join(dir, `${s.id}.db`),
+      versionFile: s.install ? join(s.install.dir, 'VERSION') : join(dir, `${s.id}.version`),
       faultFile: join(dir, `${s.id}.faults.json`),
+      ...(s.install && {
+        installed: { [appEnv.installDir]: s.install.dir, ...(payment && { [appEnv.schemaOf]: s.id }) },
+      }),
     });
   }
   const children = new Map<string, ChildProcess>();
@@ -76,7 +95,7 @@ export function createAppServers(site: SiteConfig, options: { dataDir: string; l
     const app = server(id);
     const current = children.get(id);
     if (isAlive(current)) return current.pid as number;
-    if (!existsSync(app.versionFile)) install(app);
+    if (!app.installed && !existsSync(app.versionFile)) install(app);
     const child = await spawnProgram({
       file: programFile,
       args: ['--subsystem', id],
@@ -86,6 +105,7 @@ export function createAppServers(site: SiteConfig, options: { dataDir: string; l
         [appEnv.dbFile]: app.dbFile,
         [appEnv.versionFile]: app.versionFile,
         [appEnv.faultFile]: app.faultFile,
+        ...app.installed,
       },
       logFile: app.logFile,
       pidFile: app.pidFile,
@@ -106,6 +126,9 @@ export function createAppServers(site: SiteConfig, options: { dataDir: string; l
 
   return {
     ids: () => [...servers.keys()],
+    /** The servers with a database file of their own (the payment system's is the treasury: not to be taken offline). */
+    ownDatabases: () =>
+      [...servers.values()].filter((a) => a.subsystem.kind !== 'payment').map((a) => a.subsystem.id),
     has: (id: string) => servers.has(id),
     /**
      * Installs what is missing and starts every application server; every start has settled

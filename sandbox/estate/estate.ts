@@ -1,6 +1,7 @@
 /**
  * The sandbox's estate beyond the bank links: the application servers and the exchange client
- * (real processes), the province's exchange platform and the procurement cloud (served at the paths
+ * (real processes), the applications installed on the simulated hosts and the province's release
+ * repository (../releases/), the province's exchange platform and the procurement cloud (served at the paths
  * of the site's `exchange.platformUrl` and `procurement.cloudUrl`), the payment system's own jobs
  * (procurement confirmation push, payroll, official-card repayments: payment-jobs.ts), and their
  * faults, behind the sandbox API's `/sandbox/estate/…` routes:
@@ -43,6 +44,9 @@ import { startPaymentJobs } from './payment-jobs.ts';
 import { paymentSystemFaults } from './payment-system-faults.ts';
 import { openProvincePlatform } from './province-platform.ts';
 import { createPlatformHandler } from './province-routes.ts';
+import { ensureInstallations } from '../releases/installations.ts';
+import { releaseFaults } from '../releases/release-faults.ts';
+import { createReleaseRepository } from '../releases/release-repository.ts';
 
 export interface EstateAnswer {
   status: number;
@@ -84,7 +88,7 @@ export async function startEstate(options: {
   const { site, dataDir, clock, treasury } = options;
   const timeZone = site.site.timezone;
   const today = () => localDate(clock.now(), timeZone);
-  const apps = createAppServers(site, { dataDir, log: options.log });
+  const apps = createAppServers(site, { dataDir, treasuryPath: options.treasuryPath, log: options.log });
   const provinceDir = join(dataDir, 'estate', 'province');
   let ca: Promise<ProvinceCa> | undefined;
   const caOnce = () => (ca ??= provinceCa(provinceDir, clock.now()));
@@ -117,10 +121,13 @@ export async function startEstate(options: {
     log: options.log,
   });
 
+  const releases = site.releases && createReleaseRepository({ dir: site.releases.dir, dataDir, today });
+  await ensureInstallations({ site, treasury, releases, reseed: options.reseed ?? false, now: clock.now });
   const jobs = await startPaymentJobs({ ...options, today });
   const faults = createEstateFaults({
     kinds: {
       ...appServerFaults(apps),
+      ...(releases && releaseFaults({ site, releases, banks: options.banks })),
       ...paymentSystemFaults({ ...jobs.simulated, banks: options.banks }),
       ...exchangeFaults({
         runner,

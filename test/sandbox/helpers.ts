@@ -54,12 +54,46 @@ export async function testSite(options: { banks?: number; programs?: boolean } =
           ? []
           : [{ name: `收发程序-${b.code}`, pidFile: join(dir, 'run', `send-receive-${b.code}.pid`) }],
     })),
+    ...privateData(base, dir),
     sandbox: { port: 9080, dataDir: dir, secretsDir: join(dir, 'secrets') },
     addedBanksDir: join(dir, 'added-banks'),
     statements: { divisionCode: '330102', ...base.statements, exchangeDir: join(dir, 'exchange') },
     calendar: { ...base.calendar, dir: join(dir, 'calendar') },
   };
   return { site, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The committed site's folders under its data folder — the hosts', the installed applications',
+ * their programs' pid and log files, the release repository and its key — moved into `dir`, so
+ * tests that run at once, and the stack, never share them.
+ */
+function privateData(base: SiteConfig, dir: string): Pick<SiteConfig, 'hosts' | 'subsystems' | 'releases'> {
+  const from = base.sandbox?.dataDir ?? '';
+  const local = (p: string) => (from && p.startsWith(`${from}/`) ? join(dir, p.slice(from.length + 1)) : p);
+  return {
+    hosts: base.hosts.map((h) => (h.adapter === 'local' ? { ...h, paths: h.paths.map(local) } : h)),
+    subsystems: base.subsystems.map((s) => ({
+      ...s,
+      ...(s.install && {
+        install: { ...s.install, dir: local(s.install.dir), backupDir: local(s.install.backupDir) },
+      }),
+      programs: s.programs.map((p) =>
+        'pidFile' in p
+          ? { ...p, pidFile: local(p.pidFile), ...(p.logFile && { logFile: local(p.logFile) }) }
+          : p,
+      ),
+    })),
+    ...(base.releases && {
+      releases: {
+        dir: local(base.releases.dir),
+        signers: base.releases.signers.map((k) => ({
+          ...k,
+          ...(k.publicKeyFile && { publicKeyFile: local(k.publicKeyFile) }),
+        })),
+      },
+    }),
+  };
 }
 
 /** A running clock set to 10:00 today in Shanghai, inside every bank's window. */

@@ -15,6 +15,7 @@ import {
 } from '../../temporal.config.ts';
 import { freePorts } from '../../scripts/lib/free-port.ts';
 import { ensureSigningKeyPair } from '../../connectors/approvals/signing-keys.ts';
+import { projectRoot } from '../../temporal.config.ts';
 import { testAuditSection } from './audit-site.ts';
 
 export interface TestSite {
@@ -80,7 +81,13 @@ export async function makeTestSite(options: {
       (code) => code === undefined || codes.has(code),
     ),
   );
-  const ports = await freePorts(raw.banks.length + 1);
+  const ports = await freePorts(raw.banks.length + 2);
+  const sandboxUrl = `http://127.0.0.1:${ports[0]}`;
+  // The site's start commands go through the sandbox CLI, told which sandbox is the test's.
+  const startCommand = (...words: string[]) => ({
+    argv: ['node_modules/.bin/tsx', 'sandbox/cli.ts', ...words, '--url', sandboxUrl],
+    cwd: projectRoot,
+  });
   raw.banks = raw.banks.map((b, i) => ({
     ...b,
     frontEnd: { host: '127.0.0.1', port: ports[i + 1] },
@@ -91,9 +98,11 @@ export async function makeTestSite(options: {
             {
               name: `收发程序-${String(b.code)}`,
               pidFile: join(dir, 'run', `send-receive-${String(b.code)}.pid`),
+              start: startCommand('program', 'start', String(b.code)),
             },
           ],
   }));
+  relocateEstate(raw, dir, { port: ports.at(-1) as number, startCommand });
   raw.treasury = { adapter: 'sqlite', sqlite: { path: join(dir, 'treasury.db') } };
   raw.mq = { ...raw.mq, mqweb: { ...(raw.mq.mqweb as object), baseUrl: `http://127.0.0.1:${ports[0]}` } };
   raw.sandbox = { port: ports[0], dataDir: dir, secretsDir: join(dir, 'secrets') };
@@ -134,4 +143,55 @@ export async function makeTestSite(options: {
     env,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+interface RawSubsystem {
+  kind: string;
+  programs?: { pidFile?: string; logFile?: string; start?: { argv: string[]; cwd?: string } }[];
+  ports?: { host: string; port: number }[];
+  health?: { url: string };
+  install?: { host: string; dir: string; backupDir: string };
+}
+
+/**
+ * The committed site's folders under its data folder (hosts, installed applications, the release
+ * repository) moved into the test's own, so tests that run at once never share them; the payment
+ * system's application server on a free port, started through the test's sandbox.
+ */
+function relocateEstate(
+  raw: RawSite,
+  dir: string,
+  payment: { port: number; startCommand: (...words: string[]) => { argv: string[]; cwd: string } },
+): void {
+  const prefix = '../data/sandbox/';
+  const local = (p: string) => (p.startsWith(prefix) ? join(dir, p.slice(prefix.length)) : p);
+  raw.hosts = (raw.hosts as { adapter: string; paths?: string[] }[] | undefined)?.map((h) =>
+    h.adapter === 'local' ? { ...h, paths: (h.paths ?? []).map(local) } : h,
+  );
+  raw.subsystems = (raw.subsystems as RawSubsystem[] | undefined)?.map((s) => {
+    if (!s.install) return s;
+    return {
+      ...s,
+      install: { ...s.install, dir: local(s.install.dir), backupDir: local(s.install.backupDir) },
+      programs: (s.programs ?? []).map((p) => ({
+        ...p,
+        ...(p.pidFile && { pidFile: local(p.pidFile) }),
+        ...(p.logFile && { logFile: local(p.logFile) }),
+        ...(p.start && { start: payment.startCommand(...p.start.argv.slice(2)) }),
+      })),
+      ...(s.kind === 'payment' && {
+        ports: [{ host: '127.0.0.1', port: payment.port }],
+        health: { ...s.health, url: `http://127.0.0.1:${payment.port}/health` },
+      }),
+    };
+  });
+  const releases = raw.releases as { dir: string; signers: { publicKeyFile?: string }[] } | undefined;
+  if (releases)
+    raw.releases = {
+      dir: local(releases.dir),
+      signers: releases.signers.map((k) => ({
+        ...k,
+        ...(k.publicKeyFile && { publicKeyFile: local(k.publicKeyFile) }),
+      })),
+    };
 }

@@ -3,14 +3,17 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { defaultSiteFile, parseSite, SiteConfigError } from '../../temporal.config.ts';
 
-const withHosts = (extra: string, programLine = '') =>
-  readFileSync(defaultSiteFile, 'utf8')
-    .replace(/^hosts:[\s\S]*?\n(?=\S)/m, '')
-    .replace(
-      'programs: [{ name: 收发程序-ICBC, pidFile: ../data/sandbox/run/send-receive-ICBC.pid }]',
-      programLine ||
-        'programs: [{ name: 收发程序-ICBC, pidFile: ../data/sandbox/run/send-receive-ICBC.pid }]',
-    ) + `\nhosts:\n${extra}`;
+// The payment system's application server stays declared: its subsystem is installed there.
+const payAppHost = `  - name: pay-app-01
+    adapter: local
+    paths: [../data/sandbox/hosts/pay-app-01]
+`;
+
+const withHosts = (extra: string, programLine = '') => {
+  const text = readFileSync(defaultSiteFile, 'utf8').replace(/^hosts:[\s\S]*?\n(?=\S)/m, '');
+  const icbc = /programs:\n\s+- name: 收发程序-ICBC\n(?:\s{8}.*\n)+/;
+  return `${programLine ? text.replace(icbc, `${programLine}\n`) : text}\nhosts:\n${extra}${payAppHost}`;
+};
 
 const problems = (text: string) => {
   try {
@@ -89,7 +92,7 @@ test('hosts and programs that do not hold together are refused naming the path',
   for (const expected of [
     /^banks\[0\]\.programs\[0\]\.pidFile: on an SSH host a path must be an absolute path/,
     /^banks\[0\]\.programs\[0\]\.after\[0\]: no other program named sr in this list$/,
-    /^banks\[0\]\.programs\[1\]\.host: no host named nowhere; declared: comm-01$/,
+    /^banks\[0\]\.programs\[1\]\.host: no host named nowhere; declared: comm-01, pay-app-01$/,
   ])
     assert.ok(
       refs.some((p) => expected.test(p)),
@@ -110,6 +113,7 @@ test('the sandbox site describes its subsystems: kind, programs, ports, health, 
       'bank-accounts',
       'fund-application',
       'accounting',
+      'payment',
     ],
   );
   const exchange = site.subsystems[0]!;
@@ -166,7 +170,7 @@ test('a subsystem that does not hold together is refused naming the path', () =>
     /^subsystems\[5\]\.id: duplicate subsystem id user-accounts$/,
     /^subsystems\[2\]\.payroll\.bank: unknown bank code HSBC$/,
     /^subsystems\[2\]\.answeredBy\.notify\[0\]: no notify target named wecom-ops; named targets: sandbox-file$/,
-    /^subsystems\[5\]\.hosts\[0\]: no host named bam-01; declared: local$/,
+    /^subsystems\[5\]\.hosts\[0\]: no host named bam-01; declared: local, pay-app-01$/,
   ])
     assert.ok(
       refs.some((p) => expected.test(p)),

@@ -202,8 +202,8 @@ describe('treasury SQL on Oracle 12.1', () => {
     // Every table and index is still created after the one that already existed.
     const created = statements.filter((s) => /^create (table|index)/.test(s.sql)).length;
     // … the payment system's own 18 + 8, the estate's six tables and one index, the voucher
-    // history table with its index, the fiscal year's three tables and one index, and the
-    // payee fixes runbooks file, and the upgrades' schema versions and statement journal.
+    // history table with its index, the fiscal year's three tables and one index, the payee
+    // fixes runbooks file, and the upgrades' schema versions and statement journal.
     assert.equal(created, 18 + 8 + 7 + 2 + 4 + 1 + 2);
     assert.match(create('payee_fixes'), /"fix_key" varchar2\(200 char\) primary key/);
     assert.match(create('payroll_lines'), /"payee_name" varchar2\(100 char\) not null/);

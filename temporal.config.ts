@@ -378,6 +378,8 @@ export const siteSchema = z
     statements: z
       .object({
         exchangeDir: z.string().min(1),
+        /** Scratch space of the comparison (the finance side's extract, sorted runs); default the system's temporary folder. */
+        workDir: z.string().min(1).optional(),
         /** The bureau's administrative division code (AdmDivCode). */
         divisionCode: z
           .string()
@@ -690,7 +692,11 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
     ...(site.addedBanksDir && { addedBanksDir: abs(site.addedBanksDir) }),
     pidDirs: site.pidDirs.map(abs),
     ...(site.statements && {
-      statements: { ...site.statements, exchangeDir: abs(site.statements.exchangeDir) },
+      statements: {
+        ...site.statements,
+        exchangeDir: abs(site.statements.exchangeDir),
+        ...(site.statements.workDir && { workDir: abs(site.statements.workDir) }),
+      },
     }),
     approvals: {
       ...withKeyPaths(site.approvals),

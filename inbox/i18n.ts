@@ -153,6 +153,7 @@ const zh = {
     message: '报文',
     file: '文件',
     host: '主机命令',
+    runbook: '启动 runbook',
   } satisfies Record<PlanAction['kind'], string>,
   verdict: { approve: '同意', reject: '拒绝' },
   outcome: { approved: '已批准', rejected: '已拒绝', expired: '已过期' } satisfies Record<
@@ -321,6 +322,7 @@ const en: Messages = {
     message: 'Message',
     file: 'File',
     host: 'Host command',
+    runbook: 'Runbook start',
   },
   verdict: { approve: 'approve', reject: 'reject' },
   outcome: { approved: 'approved', rejected: 'rejected', expired: 'expired' },

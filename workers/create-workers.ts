@@ -23,6 +23,7 @@ import { createLockActivities } from '../activities/locks.ts';
 import { createMqActivities } from '../activities/mq.ts';
 import { createChannelSequenceActivities } from '../activities/channel-sequence.ts';
 import { createMessageSerialActivities } from '../activities/message-serials.ts';
+import { createStatementActivities } from '../activities/statements/index.ts';
 import { createTreasuryActivities } from '../activities/treasury.ts';
 import { createCalendarActivities } from '../activities/calendar.ts';
 import { createVoucherActivities } from '../activities/vouchers.ts';
@@ -209,6 +210,7 @@ export async function createWorkers(options: {
           ...createYearEndBookActivities({ db, site }),
           ...createYearEndNoticeActivities({ db, site }),
           ...createYearEndChangeActivities({ db, site }),
+          ...createStatementActivities({ db, site, calendar }),
         }),
       );
     }

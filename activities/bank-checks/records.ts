@@ -9,6 +9,7 @@ import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import type { VoucherSnapshot } from '../../domain/bank-checks/types.ts';
 import { maskAccount, maskName } from '../../domain/display.ts';
 import type { UnregisteredReceipt } from '../../domain/runbooks/receipt-registration-repair.types.ts';
+import type { ProvenReceipt } from '../../domain/runbooks/bank-reconciliation.types.ts';
 import type { OpenRefund } from '../../domain/runbooks/refund-tracking.types.ts';
 import type { OpenVoid } from '../../domain/runbooks/void-status-check.types.ts';
 import { requireBank } from '../site-lookup.ts';
@@ -203,6 +204,51 @@ export function createRecordActivities({ db, site }: BankCheckDeps) {
     }): Promise<VoucherSnapshot[]> {
       requireBank(site, bank);
       return [...(await vouchersByNumber(db, bank, voucherNos)).values()];
+    },
+
+    /**
+     * The unregistered receipts of `voucherNos` that a bank statement's paid line proves: the
+     * receipt's amount is its voucher's, and the voucher is sent or accepted (not yet paid here).
+     */
+    async findProvenReceipts({
+      bank,
+      voucherNos,
+    }: {
+      bank: string;
+      voucherNos: string[];
+    }): Promise<ProvenReceipt[]> {
+      requireBank(site, bank);
+      const vouchers = await vouchersByNumber(db, bank, voucherNos);
+      const open = [...vouchers.values()].filter((v) => v.status === 'sent' || v.status === 'accepted');
+      const proven: ProvenReceipt[] = [];
+      for (let i = 0; i < open.length; i += 500) {
+        const rows = await db
+          .selectFrom('receipts')
+          .selectAll()
+          .where('bank_code', '=', bank)
+          .where('registered', '=', 0)
+          .where(
+            'voucher_no',
+            'in',
+            open.slice(i, i + 500).map((v) => v.voucherNo),
+          )
+          .orderBy('voucher_no')
+          .orderBy('receipt_no')
+          .execute();
+        for (const r of rows) {
+          const voucher = vouchers.get(r.voucher_no);
+          if (!voucher || Number(r.amount_fen) !== voucher.amountFen) continue;
+          if (proven.some((p) => p.voucherNo === r.voucher_no)) continue;
+          proven.push({
+            receiptNo: r.receipt_no,
+            voucherNo: r.voucher_no,
+            amountFen: Number(r.amount_fen),
+            paidDate: r.paid_date,
+            voucher,
+          });
+        }
+      }
+      return proven;
     },
   };
 }

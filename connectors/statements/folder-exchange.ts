@@ -53,8 +53,8 @@ export function createFolderExchange(root: string): StatementExchange {
         ),
       } satisfies ArrivedStatement;
     },
-    async request(bank, kind, date, packages) {
-      const id = randomUUID().slice(0, 8);
+    async request(bank, kind, date, packages, requestId) {
+      const id = requestId ?? randomUUID().slice(0, 8);
       const body: StatementRequest = { kind, date, ...(packages && { packages }) };
       await put(
         exchangeFolders(root, bank).out,

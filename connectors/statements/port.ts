@@ -14,8 +14,17 @@ export interface ArrivedStatement {
 
 export interface StatementExchange {
   arrived(bank: string, kind: StatementKind, date: string): Promise<ArrivedStatement>;
-  /** Asks the bank for the statement again, or only for `packages`; returns the request's id. */
-  request(bank: string, kind: StatementKind, date: string, packages?: number[]): Promise<string>;
+  /**
+   * Asks the bank for the statement again, or only for `packages`; returns the request's id. A
+   * request sent again under the same `requestId` replaces the first (a retried activity asks once).
+   */
+  request(
+    bank: string,
+    kind: StatementKind,
+    date: string,
+    packages?: number[],
+    requestId?: string,
+  ): Promise<string>;
   /** Sends the finance side's reply (XML bytes); returns its file name. */
   reply(bank: string, kind: StatementKind, date: string, reply: Buffer): Promise<string>;
 }

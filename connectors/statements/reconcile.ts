@@ -33,6 +33,8 @@ export interface ReconcileFilesOptions {
   statementFiles: readonly string[];
   financeFile: string;
   differenceFile: string;
+  /** Also every difference as one JSON line (the machine's copy: the reply and a later run read it). */
+  differenceLog?: string;
   /** Scratch space for sorted runs (kept while a checkpoint may need them). */
   workDir: string;
   from?: ReconcileCheckpoint;
@@ -40,6 +42,8 @@ export interface ReconcileFilesOptions {
   /** At most one progress report per this many milliseconds while merging (default 1000). */
   progressEveryMs?: number;
   runLines?: number;
+  /** How many differences the result keeps for a report (default 100; the files have them all). */
+  sampleSize?: number;
 }
 
 export interface ReconcileResult extends CompareResult {
@@ -96,11 +100,16 @@ async function compareWith<B>(
   onProgress: (p: ComparePosition<NormalizedPosition, B>) => Promise<void> | undefined,
   from: ComparePosition<NormalizedPosition, B> | undefined,
 ): Promise<CompareResult> {
-  const writer = textFileWriter(options.differenceFile, from?.state.output ?? 0);
-  if (!from) writer.append(csvBom + differenceCsvHeader);
+  const kept = from?.state.output ?? [];
+  const csv = textFileWriter(options.differenceFile, kept[0] ?? 0);
+  const log = options.differenceLog ? textFileWriter(options.differenceLog, kept[1] ?? 0) : undefined;
+  if (!from) csv.append(csvBom + differenceCsvHeader);
   const sink: DifferenceSink = {
-    add: (d: Difference) => writer.append(differenceCsvRow(d)),
-    flush: () => writer.flush(),
+    add: (d: Difference) => {
+      csv.append(differenceCsvRow(d));
+      log?.append(`${JSON.stringify(d)}\n`);
+    },
+    flush: async () => [await csv.flush(), ...(log ? [await log.flush()] : [])],
   };
   try {
     return await compareStatements<NormalizedPosition, B>({
@@ -110,11 +119,13 @@ async function compareWith<B>(
       sink,
       from,
       progressEveryMs: options.progressEveryMs,
+      sampleSize: options.sampleSize,
       ...(options.onProgress && {
         onProgress: async (p: ComparePosition<NormalizedPosition, B>) => void (await onProgress(p)),
       }),
     });
   } finally {
-    await writer.close();
+    await csv.close();
+    await log?.close();
   }
 }

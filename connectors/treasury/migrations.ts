@@ -10,6 +10,7 @@ import { createBaseDataPushTable, createPayeeFixTable } from './migrations-base-
 import { createFiscalYearTables } from './migrations-fiscal-year.ts';
 import { createUpgradeTables } from './migrations-upgrade.ts';
 import { createEstateTables } from './migrations-estate.ts';
+import { createReconciliationTable } from './migrations-reconciliation.ts';
 import { createVoucherHistoryTable, voucherColumns } from './migrations-vouchers.ts';
 import { isSqlite } from './portable.ts';
 
@@ -179,4 +180,5 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
   await createVoucherHistoryTable(db);
   await createFiscalYearTables(db);
   await createUpgradeTables(db);
+  await createReconciliationTable(db);
 }

@@ -9,6 +9,7 @@ import type { BaseDataKind } from '../../domain/base-data.ts';
 import type { EstateTables } from './schema-estate.ts';
 import type { FiscalYearTables } from './schema-fiscal-year.ts';
 import type { UpgradeTables } from './schema-upgrade.ts';
+import type { ReconciliationTable } from './schema-reconciliation.ts';
 
 export const voucherStatuses = [
   'draft',
@@ -295,4 +296,5 @@ export interface TreasuryDatabase extends EstateTables, FiscalYearTables, Upgrad
   base_data_pushes: BaseDataPushTable;
   fiscal_years: FiscalYearTable;
   subsystem_versions: SubsystemVersionTable;
+  reconciliations: ReconciliationTable;
 }

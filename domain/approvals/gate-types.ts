@@ -14,7 +14,7 @@ export interface Bilingual {
 
 /** One thing the runbook will execute, verbatim, and what it means. */
 export interface PlanAction {
-  kind: 'mqsc' | 'sql' | 'message' | 'file' | 'host';
+  kind: 'mqsc' | 'sql' | 'message' | 'file' | 'host' | 'runbook';
   /** Where it runs: a queue manager, a database, a bank, a host. */
   target: string;
   /** Exactly what will be sent or run. */

@@ -35,8 +35,8 @@ export interface Difference {
 
 export interface DifferenceSink {
   add(d: Difference): void;
-  /** Makes everything added durable; returns how much is written (what a resumed run keeps). */
-  flush(): Promise<number>;
+  /** Makes everything added durable; returns how much of each file is written (what a resumed run keeps). */
+  flush(): Promise<number[]>;
 }
 
 /** Where one side's read stands: its last resume point and the lines taken since. */
@@ -51,8 +51,8 @@ export interface CompareState {
   counts: Record<DifferenceType, number>;
   /** The first differences, kept for the report (the sink has them all). */
   sample: Difference[];
-  /** What the sink had written. */
-  output: number;
+  /** What the sink had written, per file. */
+  output: number[];
 }
 
 export interface ComparePosition<F, B> {
@@ -197,7 +197,7 @@ export async function compareStatements<F, B>(options: CompareOptions<F, B>): Pr
         totals: { finance: { count: 0, amountFen: 0 }, bank: { count: 0, amountFen: 0 } },
         counts: emptyCounts(),
         sample: [],
-        output: 0,
+        output: [],
       };
   const report = (type: DifferenceType, f?: StatementLine, b?: StatementLine, side?: Side) => {
     const line = (f ?? b) as StatementLine;

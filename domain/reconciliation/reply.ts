@@ -4,13 +4,13 @@
  * its XCheckResult and XCheckReason. Written here; read back by the sandbox bank.
  */
 import { SaxesParser } from 'saxes';
-import { strictDecoder } from './encode.ts';
+import { encoderFor, strictDecoder } from './encode.ts';
 import { declaredEncoding } from './parse-xml.ts';
 import { StatementError } from './statement-error.ts';
 import type { Difference } from './compare.ts';
 import type { StatementEncoding } from './format.ts';
 import type { StatementHeader } from './statement.ts';
-import { detailXml, headXml, xmlDocument } from './write-xml.ts';
+import { detailXml, headXml } from './write-xml.ts';
 import { xml } from './xml-names.ts';
 
 const reasons: Record<Difference['type'], string> = {
@@ -21,40 +21,54 @@ const reasons: Record<Difference['type'], string> = {
   duplicate: '重复记录',
 };
 
+/** One difference as a reply detail: the line as the bank (or, missing there, finance) has it, with its result and reason. */
+function replyDetail(kind: StatementHeader['kind'], d: Difference): string {
+  const side = d.bank ?? d.finance;
+  return detailXml(
+    kind,
+    {
+      key: d.key,
+      voucherNo: d.voucherNo,
+      detailId: d.detailId,
+      budgetUnit: d.budgetUnit,
+      unitName: d.unitName,
+      fundType: '',
+      subject: d.subject,
+      payType: '',
+      amounts: side?.amounts ?? [],
+      status: side?.status ?? '',
+      lineNo: side?.lineNo ?? 0,
+    },
+    { [xml.checkResult]: '1', [xml.checkReason]: reasons[d.type] },
+  );
+}
+
+/**
+ * The reply in pieces, each in the statement's encoding, so a reply of any number of differences
+ * is written as a stream: the opening (the head with XCheckResult and XDiffNum), one detail per
+ * difference, the closing.
+ */
+export function replyParts(header: StatementHeader, diffNum: number, encoding: StatementEncoding) {
+  const encode = encoderFor(encoding);
+  const head = headXml(header, {
+    [xml.checkResult]: diffNum === 0 ? '0' : '1',
+    [xml.diffNum]: String(diffNum),
+  });
+  return {
+    opening: encode(`<?xml version="1.0" encoding="${encoding}"?>\n<${xml.root}>${head}\n<${xml.body}>\n`),
+    detail: (d: Difference) => encode(`${replyDetail(header.kind, d)}\n`),
+    closing: encode(`</${xml.body}></${xml.root}>\n`),
+  };
+}
+
 export function statementReply(
   header: StatementHeader,
   differences: Iterable<Difference>,
   diffNum: number,
   encoding: StatementEncoding,
 ): Buffer {
-  const details: string[] = [];
-  for (const d of differences) {
-    const side = d.bank ?? d.finance;
-    details.push(
-      detailXml(
-        header.kind,
-        {
-          key: d.key,
-          voucherNo: d.voucherNo,
-          detailId: d.detailId,
-          budgetUnit: d.budgetUnit,
-          unitName: d.unitName,
-          fundType: '',
-          subject: d.subject,
-          payType: '',
-          amounts: side?.amounts ?? [],
-          status: side?.status ?? '',
-          lineNo: side?.lineNo ?? 0,
-        },
-        { [xml.checkResult]: '1', [xml.checkReason]: reasons[d.type] },
-      ),
-    );
-  }
-  const head = headXml(header, {
-    [xml.checkResult]: diffNum === 0 ? '0' : '1',
-    [xml.diffNum]: String(diffNum),
-  });
-  return xmlDocument(encoding, head, details);
+  const parts = replyParts(header, diffNum, encoding);
+  return Buffer.concat([parts.opening, ...[...differences].map(parts.detail), parts.closing]);
 }
 
 export interface ParsedReply {

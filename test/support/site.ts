@@ -118,7 +118,11 @@ export async function makeTestSite(options: {
   raw.audit = testAuditSection(dir);
   raw.addedBanksDir = join(dir, 'added-banks');
   raw.pidDirs = [join(dir, 'run')];
-  raw.statements = { ...(raw.statements as object), exchangeDir: join(dir, 'exchange') };
+  raw.statements = {
+    ...(raw.statements as object),
+    exchangeDir: join(dir, 'exchange'),
+    workDir: join(dir, 'reconciliation'),
+  };
   raw.calendar = { ...(raw.calendar as object | undefined), dir: join(dir, 'calendar') };
   // Named as in the committed site, so its subsystems' `answeredBy.notify` still finds it.
   raw.notify = { targets: [{ type: 'file', name: 'sandbox-file', path: join(dir, 'notifications.jsonl') }] };

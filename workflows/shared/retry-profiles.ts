@@ -78,6 +78,21 @@ export function bulkReadActivities<A>(place: ActivityPlace = {}) {
   });
 }
 
+/**
+ * The read activities of `A` for work that reads a large file (a million-line statement): up to
+ * an hour an attempt, alive as long as it heartbeats. A worker that dies is noticed within the
+ * heartbeat timeout, and the next attempt takes up from the last heartbeat's checkpoint.
+ */
+export function longReadActivities<A>(place: ActivityPlace = {}) {
+  return proxyActivities<ActivitiesOf<A, 'read'>>({
+    ...profiles.read,
+    startToCloseTimeout: '1 hour',
+    scheduleToCloseTimeout: '3 hours',
+    heartbeatTimeout: '15 seconds',
+    ...place,
+  });
+}
+
 /** The write activities of `A`, on the mutation profile. */
 export function writeActivities<A>(place: ActivityPlace = {}) {
   return proxyActivities<ActivitiesOf<A, 'write'>>({ ...profiles.write, ...place });

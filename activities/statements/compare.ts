@@ -55,14 +55,19 @@ export function createCompareActivities({ db, site }: StatementDeps) {
       await mkdir(dirname(files.csv), { recursive: true });
 
       const prior = ctx.info.heartbeatDetails as CompareCheckpoint | undefined;
-      const usable = prior?.inputs === inputs && prior.finance && (await sizeOf(financeFile)) === prior.finance.bytes;
+      const usable =
+        prior?.inputs === inputs && prior.finance && (await sizeOf(financeFile)) === prior.finance.bytes;
       let latest: CompareCheckpoint = usable ? prior : { inputs };
       const resumedAt = usable ? resumePoint(prior) : undefined;
       ctx.heartbeat(latest);
       const beat = setInterval(() => ctx.heartbeat(latest), 1000);
       try {
         if (!latest.finance) {
-          const bytes = await writeFinanceExtract(db, { bank, kind, beginDate: date, endDate: date }, financeFile);
+          const bytes = await writeFinanceExtract(
+            db,
+            { bank, kind, beginDate: date, endDate: date },
+            financeFile,
+          );
           latest = { inputs, finance: { bytes } };
         }
         const result = await reconcileFiles({

@@ -59,7 +59,11 @@ export function createExchangeActivities({ site, calendar }: StatementDeps) {
     },
 
     /** What has arrived of the day's statement: files, missing packages, when the newest came. */
-    async lookForStatement(input: { bank: string; kind: StatementKind; date: string }): Promise<StatementArrival> {
+    async lookForStatement(input: {
+      bank: string;
+      kind: StatementKind;
+      date: string;
+    }): Promise<StatementArrival> {
       requireBank(site, input.bank);
       const arrived = await exchange().arrived(input.bank, input.kind, input.date);
       const times = await Promise.all(arrived.files.map(async (f) => (await stat(f)).mtime.getTime()));

@@ -9,7 +9,11 @@ import { createInterface } from 'node:readline';
 import type { ReconciliationTable } from '../../connectors/treasury/schema-reconciliation.ts';
 import type { Difference } from '../../domain/reconciliation/compare.ts';
 import type { StatementKind } from '../../domain/reconciliation/statement.ts';
-import type { SinceLast, StandingResult } from '../../domain/runbooks/bank-reconciliation.types.ts';
+import type {
+  DifferenceClasses,
+  SinceLast,
+  StandingResult,
+} from '../../domain/runbooks/bank-reconciliation.types.ts';
 import { writes } from '../activity-kinds.ts';
 import { requireBank } from '../site-lookup.ts';
 import type { StatementDeps } from './deps.ts';
@@ -36,18 +40,56 @@ export function createResultActivities({ db, site }: StatementDeps) {
     },
 
     /** Makes `result` the day's standing result, replacing the one before (the run's outcome record keeps that one). */
-    recordReconciliation: writes(async (row: ReconciliationTable): Promise<void> => {
-      requireBank(site, row.bank_code);
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .deleteFrom('reconciliations')
-          .where('bank_code', '=', row.bank_code)
-          .where('kind', '=', row.kind)
-          .where('business_date', '=', row.business_date)
-          .execute();
-        await trx.insertInto('reconciliations').values(row).execute();
-      });
-    }),
+    recordReconciliation: writes(
+      async (input: Day & { result: StandingResult; differenceLog: string | null }): Promise<void> => {
+        requireBank(site, input.bank);
+        const r = input.result;
+        const row: ReconciliationTable = {
+          bank_code: input.bank,
+          kind: input.kind,
+          business_date: input.date,
+          result: r.result,
+          diff_num: r.diffNum,
+          statement_no: r.statementNo,
+          bank_count: r.bank.count,
+          bank_amount_fen: r.bank.amountFen,
+          finance_count: r.finance.count,
+          finance_amount_fen: r.finance.amountFen,
+          problem: r.problem,
+          difference_file: input.differenceLog,
+          workflow_id: r.workflowId,
+          reconciled_at: r.reconciledAt,
+        };
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .deleteFrom('reconciliations')
+            .where('bank_code', '=', row.bank_code)
+            .where('kind', '=', row.kind)
+            .where('business_date', '=', row.business_date)
+            .execute();
+          await trx.insertInto('reconciliations').values(row).execute();
+        });
+      },
+    ),
+
+    /**
+     * The differences of a day by the runbook that settles them: how many, and the first vouchers
+     * (at most `limit` each) — what a plan to settle them names.
+     */
+    async differenceClasses(input: { differenceLog: string; limit: number }): Promise<DifferenceClasses> {
+      const classes: DifferenceClasses = {};
+      if (!existsSync(input.differenceLog)) return classes;
+      for await (const line of createInterface({ input: createReadStream(input.differenceLog, 'utf8') })) {
+        if (!line) continue;
+        const d = JSON.parse(line) as Difference;
+        if (!d.fix) continue;
+        const c = (classes[d.fix] ??= { count: 0, voucherNos: [] });
+        c.count += 1;
+        if (d.voucherNo && c.voucherNos.length < input.limit && !c.voucherNos.includes(d.voucherNo))
+          c.voucherNos.push(d.voucherNo);
+      }
+      return classes;
+    },
 
     /** The differences settled since the previous run and those new in this one, by their type and key. */
     async changesSince(input: {

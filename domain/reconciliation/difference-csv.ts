@@ -8,7 +8,7 @@ import { yuan, type LineStatus } from './statement.ts';
 
 export const csvBom = '\uFEFF';
 
-const typeLabels: Record<Difference['type'], string> = {
+export const typeLabels: Record<Difference['type'], string> = {
   'only-at-finance': '财政有银行无',
   'only-at-bank': '银行有财政无',
   'amount-differs': '金额不符',
@@ -16,7 +16,7 @@ const typeLabels: Record<Difference['type'], string> = {
   duplicate: '重复记录',
 };
 
-const statusLabels: Record<LineStatus, string> = {
+export const statusLabels: Record<LineStatus, string> = {
   accepted: '已受理未支付',
   paid: '已支付',
   refunded: '已退款',

@@ -105,3 +105,9 @@ export function table(head: Inline[], rows: Inline[][], align: Align[] = []): st
 export function document(blocks: string[]): string {
   return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
 }
+
+/** A link to a file beside the report (a relative path, encoded), its label written as text. */
+export function fileLink(label: string, path: string): Markup {
+  const text = `[${escapeText(label)}](<${encodeURI(path)}>)`;
+  return new Markup(text, text.replace(/\|/g, '\\|'));
+}

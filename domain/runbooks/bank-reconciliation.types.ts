@@ -8,7 +8,7 @@ import { bankCheckInputBase } from '../bank-checks/input-fields.ts';
 import type { MutationResult, VoucherSnapshot } from '../bank-checks/types.ts';
 import { daysBetween } from '../calendar/dates.ts';
 import type { StatementTotals, Totals } from '../reconciliation/batches.ts';
-import type { DifferenceType } from '../reconciliation/classify.ts';
+import type { DifferenceType, FixRunbook } from '../reconciliation/classify.ts';
 import type { Difference } from '../reconciliation/compare.ts';
 import type { StatementProblem } from '../reconciliation/statement-error.ts';
 import { statementKinds, type StatementKind } from '../reconciliation/statement.ts';
@@ -36,11 +36,16 @@ export const bankReconciliationInputSchema = z
   .superRefine((input, ctx) => {
     if (input.to === undefined) return;
     if (input.date === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['date'], message: 'a range needs its first day as well as `to`' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['date'],
+        message: 'a range needs its first day as well as `to`',
+      });
       return;
     }
     const days = daysBetween(input.date, input.to) + 1;
-    if (days < 1) ctx.addIssue({ code: 'custom', path: ['to'], message: `${input.to} is before ${input.date}` });
+    if (days < 1)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `${input.to} is before ${input.date}` });
     else if (days > maxRangeDays)
       ctx.addIssue({
         code: 'custom',
@@ -130,6 +135,9 @@ export interface DayReconciliation {
   sinceLast?: SinceLast;
 }
 
+/** A day's differences by the runbook that settles them: how many, and the first vouchers. */
+export type DifferenceClasses = Partial<Record<FixRunbook, { count: number; voucherNos: string[] }>>;
+
 /** A receipt the bank's line proves: the statement shows the voucher paid, the receipt waits unregistered. */
 export interface ProvenReceipt {
   receiptNo: string;
@@ -141,7 +149,7 @@ export interface ProvenReceipt {
 
 /** A runbook to start for a class of differences, with the input it gets. */
 export interface RunbookToStart {
-  runbook: 'voucher-resend' | 'refund-tracking' | 'receipt-registration-repair';
+  runbook: FixRunbook;
   workflowType: string;
   workflowId: string;
   input: Record<string, unknown>;

@@ -37,3 +37,9 @@ export function countFindings(findings: readonly Finding[]): void {
 export function countVouchersResent(bank: string, vouchers: number): void {
   counter(businessMetrics.vouchersResent).add(vouchers, { bank });
 }
+
+/** A reconciliation's differences of one bank, by type. */
+export function countReconciliationDifferences(bank: string, counts: Partial<Record<string, number>>): void {
+  const differences = counter(businessMetrics.reconciliationDifferences);
+  for (const [type, n] of Object.entries(counts)) if (n) differences.add(n, { bank, type });
+}

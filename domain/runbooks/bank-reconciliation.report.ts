@@ -12,7 +12,7 @@ import { causes } from '../reconciliation/classify.ts';
 import type { Totals } from '../reconciliation/batches.ts';
 import type { Difference, SideLine } from '../reconciliation/compare.ts';
 import { statusLabels, typeLabels } from '../reconciliation/difference-csv.ts';
-import { code, fileLink, inline } from '../reports/markdown.ts';
+import { code, inline } from '../reports/markdown.ts';
 import { runbookReportMarkdown, type ReportRun, type ReportSection } from '../reports/runbook-report.ts';
 import { runbookCatalog } from './catalog.ts';
 import type {
@@ -61,7 +61,7 @@ export type BankReconciliationReportFacts = Pick<
 const totals = (t: Totals | undefined) => (t ? `${t.count} 笔 ${formatFen(t.amountFen)}` : '—');
 const amounts = (s: SideLine | undefined) => s?.amounts.map(formatFen).join(' / ') ?? '—';
 
-/** The CSV's path from the report's folder: both lie under reports/bank-reconciliation/. */
+/** The CSV's path from the report's folder (both lie under reports/bank-reconciliation/), to open or download. */
 const besideReport = (path: string) => `../${path.slice(path.lastIndexOf('/bank-reconciliation/') + 21)}`;
 
 export function bankReconciliationReport(run: ReportRun, r: BankReconciliationReportFacts): string {
@@ -86,7 +86,7 @@ function daysSection(days: DayReconciliation[]): ReportSection {
   return {
     heading: '各业务日对账结果',
     table: {
-      head: ['业务日', '结果', '财政', '银行', '对账单声明', '差异', '回复银行', '差异文件'],
+      head: ['业务日', '结果', '财政', '银行', '对账单声明', '差异', '回复银行', '差异文件（CSV）'],
       rows: days.map((d) => {
         const c = d.compared;
         const declared = c?.statement?.declared;
@@ -105,7 +105,7 @@ function daysSection(days: DayReconciliation[]): ReportSection {
                 code(d.reply),
               )
             : '—',
-          c ? fileLink('下载 CSV', besideReport(c.differenceFile)) : '—',
+          c ? code(besideReport(c.differenceFile)) : '—',
         ];
       }),
     },

@@ -19,6 +19,7 @@ import { createMqActivities } from '../../activities/mq.ts';
 import { createNotifyActivities } from '../../activities/notify.ts';
 import { declaredActions } from '../../activities/proof-actions.ts';
 import { createRequesterActivities } from '../../activities/requester.ts';
+import { createStatementActivities } from '../../activities/statements/index.ts';
 import { createTreasuryActivities } from '../../activities/treasury.ts';
 import { createVoucherActivities } from '../../activities/vouchers.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
@@ -76,6 +77,7 @@ const all: Record<string, unknown> = {
   ...createVoucherActivities({ db: stub, site }),
   ...createBankCheckActivities({ db: stub, site, calendar: stub }),
   ...createBankQuestionActivities({ db: stub, site }),
+  ...createStatementActivities({ db: stub, site, calendar: stub }),
 };
 const named = (keep: (fn: unknown) => unknown) =>
   Object.entries(all)
@@ -87,10 +89,17 @@ test('every activity the workers register is either read-only or needs an approv
   assert.deepEqual(named(declaredActions), needProof);
 });
 
-test('every activity is declared as what it does: each one needing a proof writes, and so do filing a question for a bank and ending a foreign lock', () => {
+test('every activity is declared as what it does: each one needing a proof writes, and so do filing a question for a bank, asking for a statement or replying to it, recording a reconciliation result and ending a foreign lock', () => {
   assert.deepEqual(
     named((fn) => kindOf(fn) === 'write'),
-    [...needProof, 'askBank', 'refuseForeignLock'].sort(),
+    [
+      ...needProof,
+      'askBank',
+      'requestStatement',
+      'sendStatementReply',
+      'recordReconciliation',
+      'refuseForeignLock',
+    ].sort(),
   );
   assert.deepEqual(
     named((fn) => kindOf(fn) === 'record'),

@@ -208,7 +208,8 @@ export function createRecordActivities({ db, site }: BankCheckDeps) {
 
     /**
      * The unregistered receipts of `voucherNos` that a bank statement's paid line proves: the
-     * receipt's amount is its voucher's, and the voucher is sent or accepted (not yet paid here).
+     * receipt's amount is its voucher's, it is not dated before the voucher's business day, and the
+     * voucher is sent or accepted (not yet paid here).
      */
     async findProvenReceipts({
       bank,
@@ -237,7 +238,8 @@ export function createRecordActivities({ db, site }: BankCheckDeps) {
           .execute();
         for (const r of rows) {
           const voucher = vouchers.get(r.voucher_no);
-          if (!voucher || Number(r.amount_fen) !== voucher.amountFen) continue;
+          if (!voucher || Number(r.amount_fen) !== voucher.amountFen || r.paid_date < voucher.businessDate)
+            continue;
           if (proven.some((p) => p.voucherNo === r.voucher_no)) continue;
           proven.push({
             receiptNo: r.receipt_no,

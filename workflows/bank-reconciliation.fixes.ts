@@ -126,7 +126,8 @@ function runbooksToStart(c: Recon, byFix: DifferenceClasses): RunbookToStart[] {
   const wanted: [FixRunbook, Record<string, unknown>][] = [];
   const resend = byFix['voucher-resend'];
   if (resend?.count) wanted.push(['voucher-resend', { voucherNos: resend.voucherNos }]);
-  if (byFix['refund-tracking']?.count) wanted.push(['refund-tracking', {}]);
+  // Both hold lock/vouchers/<bank>: refund tracking waits for a later run once the resend is done.
+  else if (byFix['refund-tracking']?.count) wanted.push(['refund-tracking', {}]);
   const today = dateInZone(new Date(), run.estate.timezone);
   return wanted.flatMap(([id, extra]) => {
     const entry = runbookEntry(id);

@@ -13,7 +13,8 @@
 import type { createBankCheckActivities } from '../activities/bank-checks/index.ts';
 import type { createControlActivities } from '../activities/control.ts';
 import type { createStatementActivities } from '../activities/statements/index.ts';
-import { parseInput } from '../domain/errors.ts';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ErrorKind, invalidInput, parseInput } from '../domain/errors.ts';
 import { daysOutcome } from '../domain/runbooks/bank-reconciliation.plan.ts';
 import { bankReconciliationReport } from '../domain/runbooks/bank-reconciliation.report.ts';
 import {
@@ -97,13 +98,18 @@ async function findDays(control: ReadProxy<Control>, input: ReconInput) {
   const found = await estateBank(control, input.bank, { date: input.date, to: input.to });
   const taskQueue = found.estate.taskQueues.db;
   const from = input.date ?? (await readActivities<BankChecks>({ taskQueue }).reportDay({})).date;
-  const setup = await readActivities<Statements>({ taskQueue }).statementSetup({
-    bank: input.bank,
-    kind: input.kind,
-    from,
-    to: input.to ?? from,
-  });
+  const setup = await readActivities<Statements>({ taskQueue })
+    .statementSetup({ bank: input.bank, kind: input.kind, from, to: input.to ?? from })
+    .catch(refuseAsInput);
   return { ...found, setup };
+}
+
+/** A kind the bank does not send, as the activity found it: the run's own bad input, before any side effect. */
+function refuseAsInput(err: unknown): never {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  if (cause instanceof ApplicationFailure && cause.type === ErrorKind.InvalidInput)
+    throw invalidInput((cause.details as string[] | undefined) ?? [cause.message]);
+  throw err;
 }
 
 /** A statement missing or unreadable, or differences no runbook may settle: the people are told, the evidence kept. */

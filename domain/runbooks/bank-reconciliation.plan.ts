@@ -129,8 +129,8 @@ export function fixFindings(
     ...(leftForAPerson > 0
       ? [
           {
-            zh: `另有 ${leftForAPerson} 笔差异需人工核查（金额不符、重复、银行有财政无等），不在本计划内，本 runbook 不修改任何金额`,
-            en: `${leftForAPerson} more differences need a person (amounts, duplicates, payments finance never ordered); no amount is ever edited`,
+            zh: `另有 ${leftForAPerson} 笔差异不在本计划内：金额不符、重复、银行有财政无等需人工核查（本 runbook 不修改任何金额）；退款与凭证重发共用同一凭证锁，退款差异待重发结束后再次对账时处理`,
+            en: `${leftForAPerson} more differences are not in this plan: amounts, duplicates and payments finance never ordered need a person (no amount is ever edited); refunds share the vouchers' lock with a resend and wait for the next reconciliation after it`,
           },
         ]
       : []),

@@ -95,17 +95,26 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
         .where('business_date', '=', reportDate)
         .groupBy(['bank_code', 'kind'])
         .execute();
+      // The report day's statements as bank reconciliation last compared them, where it has.
+      const reconciled = await trx
+        .selectFrom('reconciliations')
+        .select(['bank_code', 'kind', 'result', 'diff_num'])
+        .where('bank_code', 'in', banks)
+        .where('business_date', '=', reportDate)
+        .orderBy('kind')
+        .execute();
       const agents = await trx
         .selectFrom('agent_banks')
         .select(['code', 'created_at'])
         .where('code', 'in', banks)
         .execute();
-      return { vouchers, notices, messages, reports, agents };
+      return { vouchers, notices, messages, reports, reconciled, agents };
     });
     const vouchers = byBank(rows.vouchers);
     const notices = byBank(rows.notices);
     const messages = byBank(rows.messages);
     const reports = byBank(rows.reports);
+    const reconciled = byBank(rows.reconciled);
     const agents = new Map(rows.agents.map((a) => [a.code, a]));
     return new Map(
       banks.map((bank) => {
@@ -120,7 +129,12 @@ export function createTreasuryActivities({ db, site, calendar, now = () => new D
           reports: reports.get(bank) ?? [],
           reportsDue,
         });
-        return [bank, { date, reportDate, ...lines }];
+        const results = (reconciled.get(bank) ?? []).map((r) => ({
+          kind: r.kind,
+          result: r.result,
+          diffNum: Number(r.diff_num),
+        }));
+        return [bank, { date, reportDate, ...lines, ...(results.length > 0 && { reconciliation: results }) }];
       }),
     );
   };

@@ -51,11 +51,14 @@ export const bankReconciliationRunbook = defineRunbook({
   approval: { policy: {}, steps: { fix: {} } },
   zones: ['db'],
   fixes: {
-    findings: ['RECON_FILE_MISSING', 'RECON_FILE_SURPLUS'],
-    // The statement of the inspection's report day, which the finding carries.
+    findings: ['RECON_FILE_MISSING', 'RECON_FILE_SURPLUS', 'RECONCILIATION_DIFFERS'],
+    // The statement of the inspection's report day, which the finding carries, and its kind when it names one.
     input: (finding, run) => ({
       bank: finding.bank,
       date: String(finding.evidence.date),
+      ...(typeof finding.evidence.kind === 'string' && {
+        kind: finding.evidence.kind as 'payment-detail' | 'payment' | 'quota',
+      }),
       requestedBy: run.requestedBy,
       reason: run.reason,
     }),

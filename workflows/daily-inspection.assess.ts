@@ -165,6 +165,7 @@ export function assessTraffic(t: TrafficCheck, programsDead: boolean): Draft[] {
       evidence: { unsent: t.unsentBacklog },
     });
   }
+  found.push(...assessReconciliation(t));
   for (const line of t.lines) {
     if (line.actual === line.expected) continue;
     const missingReport = ['daily_report', 'payment_list', 'recon_file'].includes(line.kind);
@@ -178,6 +179,33 @@ export function assessTraffic(t: TrafficCheck, programsDead: boolean): Draft[] {
     });
   }
   return found;
+}
+
+const reconKinds: Record<string, string> = {
+  'payment-detail': '支付明细对账',
+  payment: '支付对账',
+  quota: '额度对账',
+};
+
+/** Where bank reconciliation has compared the report day's statements: a statement that differs or could not be read. */
+function assessReconciliation(t: TrafficCheck): Draft[] {
+  const open = (t.reconciliation ?? []).filter((r) => r.result !== 'agreed');
+  const [first] = open;
+  if (!first) return [];
+  const words = open.map((r) =>
+    r.result === 'unreadable'
+      ? `${reconKinds[r.kind] ?? r.kind}对账单无法读取`
+      : `${reconKinds[r.kind] ?? r.kind}不符 ${r.diffNum} 笔`,
+  );
+  return [
+    {
+      light: open.some((r) => r.result === 'unreadable') ? 'red' : 'yellow',
+      code: 'RECONCILIATION_DIFFERS',
+      summary: `${t.reportDate} 银行对账：${words.join('；')}`,
+      fixRunbook: 'bank-reconciliation',
+      evidence: { date: t.reportDate, kind: first.kind, statements: words.join('；') },
+    },
+  ];
 }
 
 function fixForTraffic(kind: TrafficKind): Finding['fixRunbook'] {

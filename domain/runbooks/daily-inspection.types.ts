@@ -109,6 +109,8 @@ export interface TrafficCheck {
   lines: TrafficLine[];
   /** Vouchers and notices submitted but not sent after the backlog threshold. */
   unsentBacklog: number;
+  /** The report day's statements as bank reconciliation last compared them (none: not reconciled yet). */
+  reconciliation?: { kind: string; result: 'agreed' | 'differs' | 'unreadable'; diffNum: number }[];
 }
 
 export interface BankInspection {

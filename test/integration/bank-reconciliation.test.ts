@@ -130,10 +130,10 @@ describe('bank reconciliation', () => {
     assert.equal(byType.get('amount-differs')?.fix, null, 'an amount is never settled by a runbook');
     assert.equal(byType.get('status-differs')?.cause, 'refund-unmatched');
     assert.equal(byType.get('duplicate')?.side, 'bank');
-    assert.deepEqual(r.started.map((s) => [s.runbook, s.status]).sort(), [
-      ['refund-tracking', 'started'],
-      ['voucher-resend', 'started'],
-    ]);
+    assert.deepEqual(
+      r.started.map((s) => [s.runbook, s.status]),
+      [['voucher-resend', 'started']],
+    );
     const reply = await lastReply(bank);
     assert.equal(reply?.checkResult, 1);
     assert.equal(reply?.diffNum, 5);

@@ -171,6 +171,7 @@ function everyFinding(programsAlive: boolean): Finding[] {
         date: '2026-11-27',
         reportDate: '2026-11-26',
         unsentBacklog: 2,
+        reconciliation: [{ kind: 'payment-detail', result: 'unreadable', diffNum: 0 }],
         lines: trafficKinds.flatMap((kind) => [
           { kind, expected: 2, actual: 1 },
           { kind, expected: 1, actual: 2 },

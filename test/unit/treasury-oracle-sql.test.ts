@@ -203,9 +203,14 @@ describe('treasury SQL on Oracle 12.1', () => {
     const created = statements.filter((s) => /^create (table|index)/.test(s.sql)).length;
     // … the payment system's own 18 + 8, the estate's six tables and one index, the voucher
     // history table with its index, the fiscal year's three tables and one index, the payee
-    // fixes runbooks file, and the upgrades' schema versions and statement journal.
-    assert.equal(created, 18 + 8 + 7 + 2 + 4 + 1 + 2);
+    // fixes runbooks file, the upgrades' schema versions and statement journal, and the
+    // reconciliation results.
+    assert.equal(created, 18 + 8 + 7 + 2 + 4 + 1 + 2 + 1);
     assert.match(create('payee_fixes'), /"fix_key" varchar2\(200 char\) primary key/);
+    assert.match(
+      create('reconciliations'),
+      /"bank_amount_fen" number\(19\) not null.*"difference_file" varchar2\(1000 char\).*constraint "reconciliations_pk" primary key \("bank_code", "kind", "business_date"\)/,
+    );
     assert.match(create('payroll_lines'), /"payee_name" varchar2\(100 char\) not null/);
     assert.match(create('vouchers_history'), /"amount_fen" number\(19\) not null/);
     assert.match(

@@ -44,7 +44,11 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** How the worker unit starts node: the options of its ExecStart before the entry point, and its Environment. */
+/**
+ * How the worker unit starts node: the options of its ExecStart before the entry point, and its
+ * Environment. With BENCH_CPU_PROF=<dir> the worker also writes a V8 CPU profile there when it
+ * stops (Node refuses --cpu-prof in NODE_OPTIONS).
+ */
 export function productionWorkerLaunch(): { nodeOptions: string[]; env: Record<string, string> } {
   const unit = readFileSync(join(projectRoot, 'deploy', 'systemd', 'jincai-worker@.service'), 'utf8');
   const words = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
@@ -53,8 +57,9 @@ export function productionWorkerLaunch(): { nodeOptions: string[]; env: Record<s
   const assignments = [...unit.matchAll(/^Environment=(.*)$/gm)].flatMap(
     (m) => m[1]?.trim().split(/\s+/) ?? [],
   );
+  const profile = process.env.BENCH_CPU_PROF;
   return {
-    nodeOptions: words.slice(1, entry),
+    nodeOptions: [...words.slice(1, entry), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
     env: Object.fromEntries(
       assignments.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
     ),

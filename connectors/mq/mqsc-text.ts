@@ -34,22 +34,29 @@ const summaryLine =
 /** Informational lines runmqsc prints about itself, not about the command. */
 const selfMessages = new Set(['AMQ8521']);
 
-/** Parses `KEY(VALUE)` pairs and bare keywords (`CURRENT`) of one attribute segment. */
+/**
+ * Parses `KEY(VALUE)` pairs and bare keywords (`CURRENT`) of one attribute segment. Walks the
+ * characters once by their codes: a worker reads some thousand of these lines per inspection.
+ */
 export function parseAttributes(segment: string, into: Record<string, string> = {}): Record<string, string> {
   const n = segment.length;
   let i = 0;
   while (i < n) {
-    while (i < n && /[\s,]/.test(segment.charAt(i))) i++;
+    while (i < n && isBlankOrComma(segment.charCodeAt(i))) i++;
     if (i >= n) break;
-    const key = /^[A-Z][A-Z0-9]*/.exec(segment.slice(i))?.[0];
-    if (!key) {
-      while (i < n && !/\s/.test(segment.charAt(i))) i++;
+    const start = i;
+    if (isUpper(segment.charCodeAt(i))) {
+      i++;
+      while (i < n && isKeyChar(segment.charCodeAt(i))) i++;
+    }
+    if (i === start) {
+      i = nextBlank(segment, i);
       continue;
     }
-    i += key.length;
-    if (segment.charAt(i) !== '(') {
-      if (i >= n || /[\s,]/.test(segment.charAt(i))) into[key] = '';
-      else while (i < n && !/\s/.test(segment.charAt(i))) i++;
+    const key = segment.slice(start, i);
+    if (i >= n || segment.charCodeAt(i) !== openParen) {
+      if (i >= n || isBlankOrComma(segment.charCodeAt(i))) into[key] = '';
+      else i = nextBlank(segment, i);
       continue;
     }
     const end = valueEnd(segment, i);
@@ -59,23 +66,42 @@ export function parseAttributes(segment: string, into: Record<string, string> = 
   return into;
 }
 
+const openParen = 40;
+const closeParen = 41;
+const quote = 39;
+const comma = 44;
+const space = 32;
+
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isKeyChar = (c: number) => isUpper(c) || (c >= 48 && c <= 57);
+/** `\s` as a regular expression reads it: ASCII blanks here, the rarer Unicode spaces by the expression. */
+const isBlank = (c: number) =>
+  c === space || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
+const isBlankOrComma = (c: number) => c === comma || isBlank(c);
+
+/** Index of the first blank at or after `i` (or the end). */
+function nextBlank(s: string, i: number): number {
+  while (i < s.length && !isBlank(s.charCodeAt(i))) i++;
+  return i;
+}
+
 /** Index of the `)` closing the value opened at `open`; quotes only count when they open the value. */
 function valueEnd(s: string, open: number): number {
   let j = open + 1;
-  while (j < s.length && s.charAt(j) === ' ') j++;
-  if (s.charAt(j) === "'") {
+  while (j < s.length && s.charCodeAt(j) === space) j++;
+  if (s.charCodeAt(j) === quote) {
     for (j++; j < s.length; j++) {
-      if (s.charAt(j) !== "'") continue;
-      if (s.charAt(j + 1) === "'") j++;
+      if (s.charCodeAt(j) !== quote) continue;
+      if (s.charCodeAt(j + 1) === quote) j++;
       else break;
     }
     j++;
   }
   let depth = 1;
   for (; j < s.length; j++) {
-    const c = s.charAt(j);
-    if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return j;
+    const c = s.charCodeAt(j);
+    if (c === openParen) depth++;
+    else if (c === closeParen && --depth === 0) return j;
   }
   return s.length;
 }
@@ -86,10 +112,15 @@ function cleanValue(raw: string): string {
   return t;
 }
 
+/** The lines, each item with line breaks inside split at them. */
+function physicalLines(lines: readonly string[]): readonly string[] {
+  return lines.some((l) => l.includes('\n')) ? lines.flatMap((l) => l.split(/\r?\n/)) : lines;
+}
+
 /** AMQ message ids at the start of lines, in order. */
 export function messageIdsIn(lines: readonly string[]): string[] {
   const ids: string[] = [];
-  for (const line of lines.flatMap((l) => l.split(/\r?\n/))) {
+  for (const line of physicalLines(lines)) {
     const m = messageLine.exec(line);
     if (m?.[1]) ids.push(m[1]);
   }
@@ -104,7 +135,7 @@ export function messageIdsIn(lines: readonly string[]): string[] {
 export function parseMqscBlocks(lines: readonly string[]): MqscTextBlock[] {
   const blocks: MqscTextBlock[] = [];
   let current: (MqscTextBlock & { display: boolean }) | undefined;
-  for (const line of lines.flatMap((l) => l.split(/\r?\n/))) {
+  for (const line of physicalLines(lines)) {
     if (!/\S/.test(line)) continue;
     const m = messageLine.exec(line);
     if (m?.[1]) {

@@ -50,8 +50,12 @@ export class MqwebAdmin implements MqAdminPort {
     return toResult(qmgr, text, body, (item) => {
       const lines = item.text ?? item.message ?? [];
       const attributes: Record<string, string> = {};
-      for (const block of parseMqscBlocks(lines)) Object.assign(attributes, block.attributes);
-      return { text: lines, attributes, messageIds: messageIdsIn(lines) };
+      const messageIds: string[] = [];
+      for (const block of parseMqscBlocks(lines)) {
+        Object.assign(attributes, block.attributes);
+        if (block.messageId) messageIds.push(block.messageId);
+      }
+      return { text: lines, attributes, messageIds };
     });
   }
 

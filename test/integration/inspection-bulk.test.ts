@@ -148,7 +148,7 @@ test('the finance queue manager is asked once for every bank: one DISPLAY CHSTAT
   await Promise.all([bulk.inspectChannelsInBulk({ banks }), bulk.inspectQueuesInBulk({ banks })]);
   const inBulk = finance(before);
   assert.deepEqual(inBulk.filter((c) => !c.includes(' SAVED ')).sort(), [
-    `${ts.site.mq.financeQmgr}: DISPLAY CHSTATUS(*) ALL`,
+    `${ts.site.mq.financeQmgr}: DISPLAY CHSTATUS(*) SUBSTATE INDOUBT LSTSEQNO CURSEQNO`,
     `${ts.site.mq.financeQmgr}: DISPLAY QLOCAL(QM.*) CURDEPTH`,
   ]);
   assert.ok(inBulk.length <= 3, inBulk.join('\n'));

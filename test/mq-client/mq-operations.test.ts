@@ -94,14 +94,16 @@ test('generic names: the longest common prefix and a trailing *, or the one name
 });
 
 test('displayChannelStatuses: one DISPLAY CHSTATUS over the generic name, each channel read as alone', async () => {
-  const admin = new RecordingAdmin({ 'DISPLAY CHSTATUS(*) ALL': runmqscChstatusAll });
+  const admin = new RecordingAdmin({
+    'DISPLAY CHSTATUS(*) SUBSTATE INDOUBT LSTSEQNO CURSEQNO': runmqscChstatusAll,
+  });
   const statuses = await createMqOperations(admin).displayChannelStatuses('QM.CZ', [
     'CZ.TO.ICBC',
     'ICBC.TO.CZ',
     'CZ.TO.CCB',
     'CZ.TO.ABC',
   ]);
-  assert.deepEqual(admin.commands, ['QM.CZ: DISPLAY CHSTATUS(*) ALL']);
+  assert.deepEqual(admin.commands, ['QM.CZ: DISPLAY CHSTATUS(*) SUBSTATE INDOUBT LSTSEQNO CURSEQNO']);
   assert.deepEqual(
     [...statuses].map(([channel, s]) => [channel, s?.found, s?.status, s?.substate]),
     [
@@ -112,7 +114,9 @@ test('displayChannelStatuses: one DISPLAY CHSTATUS over the generic name, each c
       ['CZ.TO.ABC', false, 'INACTIVE', undefined],
     ],
   );
-  const none = new RecordingAdmin({ 'DISPLAY CHSTATUS(CZ.TO.*) SAVED ALL': runmqscChstatusNotFound });
+  const none = new RecordingAdmin({
+    'DISPLAY CHSTATUS(CZ.TO.*) SAVED INDOUBT LSTSEQNO CURSEQNO': runmqscChstatusNotFound,
+  });
   const saved = await createMqOperations(none).displayChannelStatuses('QM.CZ', ['CZ.TO.RCB', 'CZ.TO.ABC'], {
     saved: true,
   });
@@ -124,7 +128,10 @@ test('displayChannelStatuses: one DISPLAY CHSTATUS over the generic name, each c
 
 test('displayChannelStatuses: a channel whose part of the answer cannot be read is left to be asked alone', async () => {
   const admin = new RecordingAdmin({
-    'DISPLAY CHSTATUS(CZ.TO.*) ALL': runmqscChstatusAll.replace('STATUS(RETRYING)', 'STATUS(DREAMING)'),
+    'DISPLAY CHSTATUS(CZ.TO.*) SUBSTATE INDOUBT LSTSEQNO CURSEQNO': runmqscChstatusAll.replace(
+      'STATUS(RETRYING)',
+      'STATUS(DREAMING)',
+    ),
   });
   const statuses = await createMqOperations(admin).displayChannelStatuses('QM.CZ', [
     'CZ.TO.ICBC',

@@ -116,6 +116,9 @@ export interface MqEstate {
   snapshot(): MqEstateSnapshot;
 }
 
+/** How many of a queue manager's last MQSC commands its log shows. */
+const mqscLogKept = 2000;
+
 export function createMqEstate(options: MqEstateOptions): MqEstate {
   const now = options.now ?? (() => new Date());
   const timeZone = options.timeZone ?? 'Asia/Shanghai';
@@ -451,10 +454,11 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
     recordMqsc(qmgr, command) {
       const log = mustQmgr(qmgr).mqscLog;
       log.push({ at: now().toISOString(), command: command.trim() });
-      if (log.length > 2000) log.splice(0, log.length - 2000);
+      // Trimmed a few hundred at a time, not once a command when full.
+      if (log.length > mqscLogKept + 500) log.splice(0, log.length - mqscLogKept);
     },
 
-    mqscLog: (qmgr) => [...mustQmgr(qmgr).mqscLog],
+    mqscLog: (qmgr) => mustQmgr(qmgr).mqscLog.slice(-mqscLogKept),
 
     deliveries: (qmgr) => new Map(mustQmgr(qmgr).deliveries),
 

@@ -16,10 +16,17 @@ export function mqTime(d: Date, timeZone: string): string {
 
 /** One formatter per time zone: building one costs far more than formatting with it. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * The parts of the seconds recently formatted, per time zone: a DISPLAY CHSTATUS prints four dates
+ * and times per channel end, mostly the same few seconds, and formatting is the dearest part of it.
+ */
+const recentParts = new Map<string, Map<number, Record<string, string>>>();
+const recentLimit = 4096;
 
 function partsOf(d: Date, timeZone: string): Record<string, string> {
   let fmt = formatters.get(timeZone);
-  if (!fmt) {
+  let recent = recentParts.get(timeZone);
+  if (!fmt || !recent) {
     fmt = new Intl.DateTimeFormat('en-CA', {
       timeZone,
       year: 'numeric',
@@ -30,10 +37,17 @@ function partsOf(d: Date, timeZone: string): Record<string, string> {
       second: '2-digit',
       hourCycle: 'h23',
     });
+    recent = new Map();
     formatters.set(timeZone, fmt);
+    recentParts.set(timeZone, recent);
   }
+  const second = Math.floor(d.getTime() / 1000);
+  const known = recent.get(second);
+  if (known) return known;
   const out: Record<string, string> = {};
   for (const p of fmt.formatToParts(d)) out[p.type] = p.value;
+  if (recent.size >= recentLimit) recent.clear();
+  recent.set(second, out);
   return out;
 }
 

@@ -4,7 +4,7 @@
  * a bank a bulk look could not read is asked alone, as one bank at a time is — the per-bank path
  * that runs recorded before the bulk looks replay.
  */
-import { ApplicationFailure, log } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched } from '@temporalio/workflow';
 import type { createHostActivities } from '../activities/host.ts';
 import type { BulkAnswer, createBulkInspectionActivities } from '../activities/inspection-bulk.ts';
 import type { createMqActivities } from '../activities/mq.ts';
@@ -36,7 +36,9 @@ export function lookers(queues: { comm: string; db: string }) {
 
 /**
  * Every bank's checks, each asked in bulk first; `assess` judges each bank as its checks are in.
- * The front ends come last: PING CHANNEL where the sender is not running, TCP otherwise.
+ * The front ends come last: PING CHANNEL where the sender is not running, TCP otherwise. A bank
+ * whose every check the bulk looks answered is put together at once; only the others are asked
+ * alone, a few at a time.
  */
 export async function inspectInBulk(
   banks: Bank[],
@@ -52,13 +54,20 @@ export async function inspectInBulk(
     inBulk(look, 'programs', codes, (banks) => bulk.checkProgramsInBulk({ banks })),
     inBulk(look, 'traffic', codes, (banks) => bulkTreasury.countTrafficInBulk({ banks, date })),
   ]);
-  const inspected = await mapWithConcurrency(banks, concurrency, (bank) =>
-    firstChecks(bank, look, {
-      channels: channels[bank.code],
-      queues: queues[bank.code],
-      programs: programs[bank.code],
-      traffic: traffic[bank.code],
-    }),
+  const knownOf = (bank: Bank): Known => ({
+    channels: channels[bank.code],
+    queues: queues[bank.code],
+    programs: programs[bank.code],
+    traffic: traffic[bank.code],
+  });
+  // Runs begun before the banks answered in bulk were put together at once replay as they ran.
+  const atOnce = patched('inspection-known-at-once');
+  const inspected = await atOnceOrAsked(
+    banks,
+    concurrency,
+    atOnce,
+    (bank) => knownChecks(bank, look, knownOf(bank)),
+    (bank) => firstChecks(bank, look, knownOf(bank)),
   );
   const running = inspected.filter(senderRunning).map((b) => b.bank);
   const stopped = inspected.filter((b) => !senderRunning(b)).map((b) => b.bank);
@@ -66,11 +75,71 @@ export async function inspectInBulk(
     inBulk(look, 'frontEnd', running, (banks) => bulk.probeFrontEndsInBulk({ banks })),
     inBulk(look, 'frontEnd', stopped, (banks) => bulk.pingChannelsInBulk({ banks })),
   ]);
-  return mapWithConcurrency(inspected, concurrency, async (b) => {
-    await frontEndCheck(b, look, (senderRunning(b) ? tcp : ping)[b.bank]);
-    return assess(b);
-  });
+  const frontEndOf = (b: BankInspection) => (senderRunning(b) ? tcp : ping)[b.bank];
+  return atOnceOrAsked(
+    inspected,
+    concurrency,
+    atOnce,
+    (b) => (knownFrontEnd(b, look, frontEndOf(b)) ? assess(b) : undefined),
+    async (b) => {
+      await frontEndCheck(b, look, frontEndOf(b));
+      return assess(b);
+    },
+  );
 }
+
+/**
+ * `known(item)` for each item it answers without asking anything, then `asked(item)` for the
+ * others with at most `concurrency` in flight; the results in the items' order. Not `atOnce`:
+ * every item asked, as runs recorded before replay.
+ */
+async function atOnceOrAsked<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  atOnce: boolean,
+  known: (item: T) => R | undefined,
+  asked: (item: T) => Promise<R>,
+): Promise<R[]> {
+  if (!atOnce) return mapWithConcurrency(items, concurrency, asked);
+  const results = items.map(known);
+  const left = items.flatMap((item, i) => (results[i] === undefined ? [{ item, i }] : []));
+  const answers = await mapWithConcurrency(left, concurrency, ({ item }) => asked(item));
+  left.forEach(({ i }, k) => (results[i] = answers[k]));
+  return results as R[];
+}
+
+const firstCheckNames = ['channels', 'queues', 'programs', 'traffic'] as const;
+
+/** One bank's first checks when each is skipped or known, as `firstChecks` puts them; undefined when one must be asked. */
+function knownChecks(bank: Bank, look: Look, known: Known): BankInspection | undefined {
+  if (firstCheckNames.some((name) => !look.skip.has(name) && !known[name])) return undefined;
+  const result = newInspection(bank);
+  for (const name of firstCheckNames) {
+    if (look.skip.has(name)) result.checks[name] = { light: 'skipped' };
+    else Object.assign(result, { [name]: known[name] });
+  }
+  return result;
+}
+
+/** The front end into `result` when it is skipped or known, as `frontEndCheck` puts it; false when it must be asked. */
+function knownFrontEnd(
+  result: BankInspection,
+  look: Look,
+  known: BankInspection['frontEnd'] | null | undefined,
+): boolean {
+  if (look.skip.has('frontEnd')) result.checks.frontEnd = { light: 'skipped' };
+  else if (known) result.frontEnd = known;
+  else return false;
+  return true;
+}
+
+const newInspection = (bank: Bank): BankInspection => ({
+  bank: bank.code,
+  bankName: bank.name,
+  light: 'green',
+  checks: {},
+  findings: [],
+});
 
 /** One bank's checks, one activity each: channels, queues, programs and traffic, then the front end. */
 export async function inspectBank(bank: Bank, look: Look): Promise<BankInspection> {
@@ -98,13 +167,7 @@ async function inBulk<T>(
 /** Channels, queues, programs and traffic, in parallel: what `known` holds, each other one asked alone. */
 async function firstChecks(bank: Bank, look: Look, known: Known): Promise<BankInspection> {
   const { mq, host, treasury, date } = look;
-  const result: BankInspection = {
-    bank: bank.code,
-    bankName: bank.name,
-    light: 'green',
-    checks: {},
-    findings: [],
-  };
+  const result = newInspection(bank);
   await Promise.all([
     check(result, look, 'channels', known.channels, () => mq.inspectChannels({ bank: bank.code })),
     check(result, look, 'queues', known.queues, () => mq.inspectQueues({ bank: bank.code })),

@@ -200,18 +200,24 @@ export async function createWorkers(options: {
         site.banks.map((b) => b.code),
       );
       workers.push(
-        await create(queues.db, {
-          ...createTreasuryActivities({ db, site, calendar }),
-          ...createMessageSerialActivities({ db, site }),
-          ...createBankOnboardingDbActivities({ db }),
-          ...createVoucherActivities({ db, site }),
-          ...createBankCheckActivities({ db, site, calendar }),
-          ...createBankQuestionActivities({ db, site }),
-          ...createYearEndBookActivities({ db, site }),
-          ...createYearEndNoticeActivities({ db, site }),
-          ...createYearEndChangeActivities({ db, site }),
-          ...createStatementActivities({ db, site, calendar }),
-        }),
+        await create(
+          queues.db,
+          {
+            ...createTreasuryActivities({ db, site, calendar }),
+            ...createMessageSerialActivities({ db, site }),
+            ...createBankOnboardingDbActivities({ db }),
+            ...createVoucherActivities({ db, site }),
+            ...createBankCheckActivities({ db, site, calendar }),
+            ...createBankQuestionActivities({ db, site }),
+            ...createYearEndBookActivities({ db, site }),
+            ...createYearEndNoticeActivities({ db, site }),
+            ...createYearEndChangeActivities({ db, site }),
+            ...createStatementActivities({ db, site, calendar }),
+          },
+          // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
+          // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.
+          { maxHeartbeatThrottleInterval: '2 seconds' },
+        ),
       );
     }
     log.info({ zone, taskQueue: queues[zone] }, 'worker ready');

@@ -24,15 +24,16 @@ export const bankReconciliationRunbook = defineRunbook({
       label: '对账单种类',
       options: { 'payment-detail': '支付明细对账', payment: '支付对账', quota: '额度对账' },
     },
-    date: '业务日期（默认上一个工作日；区间的第一天）',
+    date: '业务日期（默认应到的对账单：银行当日营业结束后为当日，否则为上一个工作日；区间的第一天）',
     to: '区间的最后一天（至多 31 天）',
     again: '重新对账（作废原结果，重新索取对账单）',
     waitSeconds: '等待银行发送对账单（秒）',
   },
-  // By the bank, the kind and the days it reconciles; a re-reconciliation of the same days is a run of its own.
+  // By the bank, the kind and the days it reconciles (without a date: the statement due today, whichever
+  // day that is); a re-reconciliation of the same days is a run of its own.
   workflowId: (input, day) => {
-    const from = input.date ?? day.workingDayBefore(day.today);
-    const days = input.to && input.to !== from ? `${from}..${input.to}` : from;
+    const from = input.date ?? `due-${day.today}`;
+    const days = input.to && input.to !== input.date ? `${from}..${input.to}` : from;
     return `bank-reconciliation/${input.bank}/${input.kind}/${days}${input.again ? '/again' : ''}`;
   },
   siteProblems: (input, site, day) => {
@@ -49,6 +50,8 @@ export const bankReconciliationRunbook = defineRunbook({
   },
   changes: true,
   approval: { policy: {}, steps: { fix: {} } },
+  // After the banks' close (17:00 unless a bank's window says otherwise), on working days.
+  schedule: { workingDaysAt: ['17:30'] },
   zones: ['db'],
   fixes: {
     findings: ['RECON_FILE_MISSING', 'RECON_FILE_SURPLUS', 'RECONCILIATION_DIFFERS'],

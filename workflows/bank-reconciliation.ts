@@ -10,7 +10,6 @@
  * asks for the statement again and names what changed. One run per bank and kind at a time
  * (lock/statements/<bank>/<kind>).
  */
-import type { createBankCheckActivities } from '../activities/bank-checks/index.ts';
 import type { createControlActivities } from '../activities/control.ts';
 import type { createStatementActivities } from '../activities/statements/index.ts';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
@@ -32,7 +31,6 @@ import { estateBank } from './shared/runbook-opening.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Statements = ReturnType<typeof createStatementActivities>;
-type BankChecks = ReturnType<typeof createBankCheckActivities>;
 
 const runbook = 'bank-reconciliation';
 
@@ -93,13 +91,11 @@ export async function bankReconciliation(
   };
 }
 
-/** The input's bank (unknown, or a day after today, refused), its statement format and the days to reconcile. */
+/** The input's bank (unknown, or a day after today, refused), its statement format and the days to reconcile (default: the statement due). */
 async function findDays(control: ReadProxy<Control>, input: ReconInput) {
   const found = await estateBank(control, input.bank, { date: input.date, to: input.to });
-  const taskQueue = found.estate.taskQueues.db;
-  const from = input.date ?? (await readActivities<BankChecks>({ taskQueue }).reportDay({})).date;
-  const setup = await readActivities<Statements>({ taskQueue })
-    .statementSetup({ bank: input.bank, kind: input.kind, from, to: input.to ?? from })
+  const setup = await readActivities<Statements>({ taskQueue: found.estate.taskQueues.db })
+    .statementSetup({ bank: input.bank, kind: input.kind, from: input.date, to: input.to })
     .catch(refuseAsInput);
   return { ...found, setup };
 }

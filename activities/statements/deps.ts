@@ -12,6 +12,7 @@ export interface StatementDeps {
   db: TreasuryDb;
   site: SiteConfig;
   calendar: WorkingDayCalendar;
+  now?: () => Date;
 }
 
 /** The site's statement exchange; a site without one cannot reconcile (a configuration error). */

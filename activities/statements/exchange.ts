@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { addDays, daysBetween } from '../../domain/calendar/dates.ts';
+import { addDays, dateInZone, daysBetween, timeInZone } from '../../domain/calendar/dates.ts';
 import { invalidInput } from '../../domain/errors.ts';
 import type { StatementTotals } from '../../domain/reconciliation/batches.ts';
 import type { Difference } from '../../domain/reconciliation/compare.ts';
@@ -29,30 +29,40 @@ import { activityCalendar } from '../calendar.ts';
 import { requireBank } from '../site-lookup.ts';
 import { statementsOf, type StatementDeps } from './deps.ts';
 
-export function createExchangeActivities({ site, calendar }: StatementDeps) {
+export function createExchangeActivities({ site, calendar, now = () => new Date() }: StatementDeps) {
   const exchange = () => createFolderExchange(statementsOf(site).exchangeDir);
   return {
-    /** The bank's statement format, and each day from `from` to `to` with whether banks work on it. */
+    /**
+     * The bank's statement format, and each day from `from` (default: the latest statement due —
+     * today once the bank has closed on a working day, its extended hours included, else the
+     * working day before) to `to` (default `from`) with whether banks work on it.
+     */
     async statementSetup(input: {
       bank: string;
       kind: StatementKind;
-      from: string;
-      to: string;
+      from?: string;
+      to?: string;
     }): Promise<StatementSetup> {
       statementsOf(site);
-      const format = bankStatementFormat(requireBank(site, input.bank));
+      const bank = requireBank(site, input.bank);
+      const format = bankStatementFormat(bank);
       if (!format.kinds.includes(input.kind))
         throw invalidInput([
           `input.kind: ${input.bank} does not send ${input.kind} statements (it sends ${format.kinds.join(', ')})`,
         ]);
       const days = activityCalendar(calendar);
-      const count = daysBetween(input.from, input.to) + 1;
+      const zone = site.site.timezone;
+      const today = dateInZone(now(), zone);
+      const close = calendar.extendedHours(today, bank.code)?.close ?? bank.window.close;
+      const closed = days.isWorkingDay(today) && timeInZone(now(), zone) >= close;
+      const from = input.from ?? (closed ? today : days.previousWorkingDay(today));
+      const count = daysBetween(from, input.to ?? from) + 1;
       return {
         format: format.format,
         encoding: format.encoding,
         kinds: format.kinds,
         days: Array.from({ length: count }, (_, i) => {
-          const date = addDays(input.from, i);
+          const date = addDays(from, i);
           return { date, workingDay: days.isWorkingDay(date) };
         }),
       };

@@ -23,7 +23,7 @@ export const bankReconciliationInputSchema = z
     ...bankCheckInputBase,
     /** Which statement: payment detail (default), payment, or the authorized quota (额度对账). */
     kind: z.enum(statementKinds).default('payment-detail'),
-    /** The business day (or a range's first day); default the working day before today. */
+    /** The business day (or a range's first day); default the statement due: today once the bank has closed on a working day, else the working day before. */
     date: businessDate.optional(),
     /** A range's last day: each working day from `date` to `to`, at most 31 days. */
     to: businessDate.optional(),

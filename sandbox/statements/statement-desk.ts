@@ -5,6 +5,7 @@
  * files finance's replies (XCheckResult, XDiffNum), writes a generated statement of any size
  * when asked, and carries the statement faults until they are cleared.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -70,7 +71,10 @@ export function createStatementDesk(deps: StatementDeskDeps) {
     allAmtFen: lines.reduce((s, l) => s + (l.amounts[0] ?? 0), 0),
   });
 
-  /** Writes into a staging folder and renames into `in/`, so finance never reads half a file. */
+  /**
+   * Writes into a staging folder of its own and renames into `in/`, so finance never reads half a
+   * file, and two writes at once (the day's close while a generated day is written) never meet.
+   */
   async function publish(
     bank: BankConfig,
     kind: StatementKind,
@@ -79,22 +83,25 @@ export function createStatementDesk(deps: StatementDeskDeps) {
     replaceAll: boolean,
   ) {
     const folders = exchangeFolders(exchangeDir, bank.code);
-    const staging = join(exchangeDir, bank.code, '.staging');
-    await rm(staging, { recursive: true, force: true });
+    const staging = join(exchangeDir, bank.code, `.staging-${randomUUID().slice(0, 8)}`);
     await mkdir(staging, { recursive: true });
     await mkdir(folders.in, { recursive: true });
-    const names = (await write(staging)).map((path) => path.slice(staging.length + 1));
-    // The old files go only once the new ones are written, and a file of the same name is replaced
-    // by the rename itself: finance never finds the day's statement missing while it is rewritten.
-    if (replaceAll) {
-      for (const name of await readdir(folders.in)) {
-        const f = parseStatementFileName(name);
-        if (f?.kind === kind && f.date === date && !names.includes(name))
-          await rm(join(folders.in, name), { force: true });
+    try {
+      const names = (await write(staging)).map((path) => path.slice(staging.length + 1));
+      // The old files go only once the new ones are written, and a file of the same name is replaced
+      // by the rename itself: finance never finds the day's statement missing while it is rewritten.
+      if (replaceAll) {
+        for (const name of await readdir(folders.in)) {
+          const f = parseStatementFileName(name);
+          if (f?.kind === kind && f.date === date && !names.includes(name))
+            await rm(join(folders.in, name), { force: true });
+        }
       }
+      for (const name of names) await rename(join(staging, name), join(folders.in, name));
+      return names.map((name) => join(folders.in, name));
+    } finally {
+      await rm(staging, { recursive: true, force: true });
     }
-    for (const name of names) await rename(join(staging, name), join(folders.in, name));
-    return names.map((name) => join(folders.in, name));
   }
 
   /**

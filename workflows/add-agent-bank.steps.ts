@@ -4,7 +4,7 @@
  * bank in the treasury, push its base data, exchange the test message, write its file — recorded
  * as the one mutation record, and the check that every zone's workers see it. Workflow code.
  */
-import { ActivityFailure, ApplicationFailure, sleep, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { createBankOnboardingDbActivities } from '../activities/bank-onboarding-db.ts';
 import type { createBankOnboardingMqActivities } from '../activities/bank-onboarding-mq.ts';
 import type { createBankRegistryActivities } from '../activities/bank-registry.ts';
@@ -35,6 +35,7 @@ import type {
 } from '../domain/runbooks/add-agent-bank.types.ts';
 import { awaitAnswers, questionPrefix } from './shared/ask-bank.ts';
 import { readActivities, writeActivities, type ReadProxy } from './shared/retry-profiles.ts';
+import { thisRunTag } from './shared/run-tag.ts';
 import type { Approved, GatedRun } from './shared/runbook-run.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
@@ -52,7 +53,7 @@ export interface Onboarding {
   acts: ReturnType<typeof onboardingActivities>;
   objects: MqObjectSpec[];
   /** This run's part of the treasury ids it writes (pushes, the test message's voucher number). */
-  runShort: string;
+  runTag: string;
   /** The prefix of the test message's query id. */
   testPrefix: string;
   bankFile: { path: string; content: string };
@@ -96,14 +97,14 @@ function onboardingActivities(queues: { comm: string; db: string }) {
 export async function openOnboarding(run: Onboarding['run']): Promise<Onboarding> {
   const { bank } = run;
   const acts = onboardingActivities(run.estate.taskQueues);
-  const runShort = workflowInfo().runId.replace(/-/g, '').slice(0, 8);
+  const runTag = thisRunTag('add-agent-bank-run-tag', (runId) => runId.replace(/-/g, '').slice(0, 8));
   const testPrefix = questionPrefix('onboarding-test');
   const bankFile = await acts.registry.renderBankFile({ bank, workflowId: run.workflowId });
   return {
     run,
     acts,
     objects: mqObjects(bank, run.input.bankInQueue),
-    runShort,
+    runTag,
     testPrefix,
     bankFile,
     actions: [],
@@ -126,7 +127,7 @@ export async function surveyEstate({ run, acts, objects }: Onboarding): Promise<
 /** The treasury steps and the plan the survey `s` calls for. */
 export function planFor(o: Onboarding, s: OnboardingSurvey, notes: string[]) {
   const { bank, input } = o.run;
-  const steps = treasurySteps(bank, s, o.runShort, o.testPrefix);
+  const steps = treasurySteps(bank, s, o.runTag, o.testPrefix);
   return {
     steps,
     plan: onboardingPlan({

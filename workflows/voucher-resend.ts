@@ -47,6 +47,7 @@ import {
 import { unknownCalendarYear } from './shared/calendar-refusal.ts';
 import { mapWithConcurrency } from '../domain/concurrency.ts';
 import { readActivities, writeActivities, type ReadProxy, type WriteProxy } from './shared/retry-profiles.ts';
+import { thisRunTag } from './shared/run-tag.ts';
 import {
   approve,
   closeRun,
@@ -78,7 +79,7 @@ interface Resend {
   db: ReadProxy<Vouchers>;
   dbChange: WriteProxy<Vouchers>;
   /** This run's keys, not only this workflow id's: a later run under the same id must not find them. */
-  runShort: string;
+  runTag: string;
   runKey: string;
   since: string;
   staleSentBefore: string;
@@ -102,8 +103,8 @@ interface Resend {
 
 export async function voucherResend(rawInput: VoucherResendInput): Promise<VoucherResendResult> {
   const input = parseInput(voucherResendInputSchema, rawInput);
-  const { workflowId, runId } = workflowInfo();
-  const runShort = runId.slice(0, 8);
+  const { workflowId } = workflowInfo();
+  const runTag = thisRunTag('voucher-resend-run-tag', (runId) => runId.slice(0, 8));
   const tally = { found: 0, batches: 0, diagnosed: 0, resend: 0, align: 0, held: 0, executed: 0 };
   const run = await openRun({
     runbook,
@@ -112,14 +113,14 @@ export async function voucherResend(rawInput: VoucherResendInput): Promise<Vouch
     dates: { since: input.since },
     firstStep: 'finding',
     detail: () => tally,
-    keyPrefix: `${runShort}/`,
+    keyPrefix: `${runTag}/`,
   });
   const { bank } = run;
   const r: Resend = {
     run,
     ...voucherActivities(run.estate.taskQueues.db),
-    runShort,
-    runKey: `${workflowId}#${runShort}`,
+    runTag,
+    runKey: `${workflowId}#${runTag}`,
     ...failedWindow(input, dateInZone(new Date(run.startedAt), run.estate.timezone)),
     tally,
     foundFen: 0,
@@ -274,7 +275,7 @@ async function diagnose(
 ): Promise<Map<number, BatchSummary>> {
   const done = await mapWithConcurrency(batches, r.run.input.concurrency, (b) =>
     executeChild(voucherDiagnoseBatch, {
-      workflowId: `${r.run.workflowId}/${r.runShort}/diagnose-${b}${round > 1 ? `-r${round}` : ''}${tag}`,
+      workflowId: `${r.run.workflowId}/${r.runTag}/diagnose-${b}${round > 1 ? `-r${round}` : ''}${tag}`,
       args: [batchInput(r, list, b, round)],
     }),
   );
@@ -324,7 +325,7 @@ async function repairBeforeResend(
     r.run.record.mutation(on, {
       ...change,
       subject: bank.code,
-      key: `${r.runShort}/${approval.gateId}/${key}`,
+      key: `${r.runTag}/${approval.gateId}/${key}`,
     });
   for (const [i, chunk] of chunks(c.fixes, input.batchSize).entries()) {
     const applied = await r.dbChange.normalisePayeeFields({
@@ -408,7 +409,7 @@ async function resendBatches(
     s.resend.count + s.align.count === 0
       ? Promise.resolve(heldOnly(s))
       : executeChild(voucherResendBatch, {
-          workflowId: `${workflowId}/${r.runShort}/batch-${s.batch}${round > 1 ? `-r${round}` : ''}`,
+          workflowId: `${workflowId}/${r.runTag}/batch-${s.batch}${round > 1 ? `-r${round}` : ''}`,
           args: [
             {
               ...batchInput(r, list, s.batch, round),

@@ -171,7 +171,7 @@ export function assessReadiness(bank: NewBank, s: OnboardingSurvey): Readiness {
 export function treasurySteps(
   bank: NewBank,
   s: OnboardingSurvey,
-  runShort: string,
+  runTag: string,
   testPrefix: string,
 ): TreasurySteps {
   const rowOf = (kind: BaseDataKind) => s.treasury.versions.find((v) => v.kind === kind);
@@ -183,14 +183,14 @@ export function treasurySteps(
     pushes: baseDataKinds
       .filter((kind) => (rowOf(kind)?.acked ?? 0) < s.treasury.baseData[kind].version)
       .map((kind) => ({
-        pushId: `onboard/${bank.code}/${runShort}/${kind}`,
+        pushId: `onboard/${bank.code}/${runTag}/${kind}`,
         kind,
         version: s.treasury.baseData[kind].version,
         records: s.treasury.baseData[kind].records,
       })),
     testQuery: questionFor(testPrefix, {
       subject: 'voucher' as const,
-      voucherNo: `CS${bank.code}${runShort.toUpperCase()}`,
+      voucherNo: `CS${bank.code}${runTag.toUpperCase()}`,
     }),
   };
 }

@@ -8,6 +8,7 @@
  *   node --import tsx test/histories/record-money-runbooks.ts
  */
 import { dateInZone } from '../../domain/calendar/dates.ts';
+import { runTag } from '../../domain/run-tag.ts';
 import type { VoucherResendResult } from '../../domain/runbooks/voucher-resend.types.ts';
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { previousWorkday } from '../../sandbox/calendar.ts';
@@ -57,7 +58,7 @@ try {
     await approve(id, await saveAtGate(client, 'voucher-resend-awaiting-approval', id));
     await saveEnded(client, 'voucher-resend', run, 'completed', 'completed-with-holds');
     const { runId } = await run.describe();
-    const children = `${id}/${runId.slice(0, 8)}`;
+    const children = `${id}/${runTag(runId)}`;
     await saveHistory(client, 'voucher-resend-diagnose-batch', `${children}/diagnose-1`);
     await saveHistory(client, 'voucher-resend-batch', `${children}/batch-1`);
     const result: VoucherResendResult = await run.result();

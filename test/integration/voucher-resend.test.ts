@@ -5,9 +5,11 @@
  * person fixes what no rule can; a dry run changes nothing; bad input is refused naming the field.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import type { VoucherResendResult } from '../../domain/runbooks/voucher-resend.types.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../support/approvals.ts';
@@ -38,6 +40,15 @@ after(async () => {
 });
 
 const id = (bank: string, tag: string) => `voucher-resend/${bank}/${tag}-${Date.now()}`;
+
+/** The span of time whose run ids share their first eight characters: 2^16 ms of their 48-bit clock. */
+const runIdSpanMs = 65_536;
+
+/** Waits, when less than `needed` is left of the current span, for the next one to begin. */
+async function startOfRunIdSpan(needed: number): Promise<void> {
+  const left = runIdSpanMs - (Date.now() % runIdSpanMs);
+  if (left < needed) await new Promise((r) => setTimeout(r, left + 50));
+}
 
 describe('voucher resend', () => {
   it('repairs and resends timed-out, base-data and malformed vouchers; each paid once; a second run resends nothing', async () => {
@@ -139,6 +150,54 @@ describe('voucher resend', () => {
     assertPaidOnce(estate.sandbox, 'ICBC', ours);
   });
 
+  it('a second run under the same id, started within the same minute, pushes the base data the bank lacks again', async () => {
+    const { faults, treasury } = estate.sandbox;
+    const lagging = async () => {
+      const stale = (await faults.inject({ fault: 'base-data-out-of-sync', bank: 'ABC' })).details
+        .vouchers as string[];
+      await failedVouchers(estate.sandbox, 'ABC', stale);
+      return stale;
+    };
+    // Run ids are time-based (UUIDv7): runs started within the same 65.5 s share their first eight
+    // characters. Both runs start within one such span here, as a reset or a quick second run would.
+    await startOfRunIdSpan(30_000);
+    const runId = id('ABC', 'twice');
+    const runs: { runId: string; stale: string[]; result: VoucherResendResult }[] = [];
+    for (const round of [1, 2]) {
+      const stale = await lagging();
+      const handle = await startResend(estate.client, estate.site, runId, {
+        bank: 'ABC',
+        requestedBy: 'eng',
+        voucherNos: stale,
+        ...quick,
+      });
+      await approveNext(estate.client, estate.site, runId);
+      const result: VoucherResendResult = await handle.result();
+      runs.push({ runId: handle.firstExecutionRunId, stale, result });
+      const byNo = new Map(result.vouchers.map((v) => [v.voucherNo, v.outcome]));
+      assert.deepEqual(
+        stale.map((no) => byNo.get(no)),
+        ['accepted', 'accepted'],
+        `run ${round}: ${JSON.stringify(result.vouchers)}`,
+      );
+      assert.deepEqual(
+        result.baseDataPushed.map((p) => [p.kind, p.acked]),
+        [['payee_account', true]],
+      );
+      assertPaidOnce(estate.sandbox, 'ABC', stale);
+    }
+    const pushes = await treasury
+      .selectFrom('base_data_pushes')
+      .select(['push_id', 'status'])
+      .where('bank_code', '=', 'ABC')
+      .where('push_id', 'like', `${runId}#%`)
+      .execute();
+    assert.equal(pushes.length, 2, `one push per run: ${JSON.stringify(pushes)}`);
+    assert.ok(pushes.every((p) => p.status === 'acked'));
+    const [first, second] = runs.map((r) => r.runId);
+    assert.equal(first?.slice(0, 8), second?.slice(0, 8), 'the two run ids begin alike');
+  });
+
   it('asks a person about a payee record no rule can fix, then resends once it is corrected', async () => {
     const { treasury } = estate.sandbox;
     const [bad] = (await estate.sandbox.faults.inject({ fault: 'malformed-voucher', bank: 'BOC', count: 1 }))
@@ -224,5 +283,42 @@ describe('voucher resend', () => {
         },
       );
     }
+  });
+
+  it('a run reset at its gate replays the batches it started before the reset and asks again', async () => {
+    const late = (await estate.sandbox.faults.inject({ fault: 'voucher-timed-out', bank: 'BOC', count: 1 }))
+      .details.vouchers as string[];
+    const runId = id('BOC', 'reset');
+    const handle = await startResend(estate.client, estate.site, runId, {
+      bank: 'BOC',
+      requestedBy: 'eng',
+      voucherNos: late,
+      ...quick,
+    });
+    assert.equal((await waitForGate(estate.client, runId)).step, 'resend');
+    const events = (await handle.fetchHistory()).events ?? [];
+    const diagnosed = events.filter((e) => e.childWorkflowExecutionCompletedEventAttributes).length;
+    assert.ok(diagnosed > 0, 'the batches were diagnosed before the reset point');
+    const reset = await estate.client.workflowService.resetWorkflowExecution({
+      namespace: estate.site.temporal.namespace,
+      workflowExecution: { workflowId: runId, runId: handle.firstExecutionRunId },
+      workflowTaskFinishEventId: events.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1)?.eventId,
+      reason: 'test: reset at the gate',
+      requestId: randomUUID(),
+    });
+    // The reset run replays its children's starts with the ids it gave them, then waits at its gate.
+    const again = await waitForGate(estate.client, runId);
+    assert.equal(again.runId, reset.runId);
+    assert.equal(again.step, 'resend');
+    const resetRun = estate.client.workflow.getHandle(runId, reset.runId ?? '');
+    const failedTasks = ((await resetRun.fetchHistory()).events ?? []).filter(
+      (e) => e.workflowTaskFailedEventAttributes?.cause !== undefined,
+    );
+    assert.deepEqual(
+      failedTasks.map((e) => e.workflowTaskFailedEventAttributes?.cause),
+      [proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW],
+      'no workflow task failed on replay',
+    );
+    await resetRun.terminate('test: done');
   });
 });

@@ -48,7 +48,7 @@ export function differenceFiles(
     at.bank,
     at.kind,
     at.date,
-    `${safe(at.workflowId)}.${at.runId.slice(0, 8)}`,
+    `${safe(at.workflowId)}.${safe(at.runId)}`,
   );
   return { csv: `${base}.csv`, log: `${base}.jsonl` };
 }

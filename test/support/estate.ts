@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createLogger } from '../../connectors/logging/logger.ts';
 import { bankInQueue } from '../../sandbox/bank/agent-bank.ts';
+import type { ClockState } from '../../sandbox/clock.ts';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
 import { createWorkers } from '../../workers/create-workers.ts';
 import { testDataConverter } from './codec.ts';
@@ -33,11 +34,13 @@ export async function startTestEstate(
     programs?: boolean;
     /** Another Temporal server than the test run's (a time-skipping one). */
     temporal?: TestTemporal;
+    /** The sandbox's business clock from its start (and its seed): default real time. */
+    clock?: ClockState;
   } = {},
 ): Promise<TestEstate> {
   const temporal = options.temporal ?? (await testTemporal());
   const dataConverter = testDataConverter();
-  const { temporal: _server, ...siteOptions } = options;
+  const { temporal: _server, clock, ...siteOptions } = options;
   const ts = await makeTestSite({
     temporalAddress: temporal.address,
     temporalNamespace: temporal.namespace,
@@ -49,7 +52,7 @@ export async function startTestEstate(
     JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER,
     JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
   });
-  const sandbox = await startSandbox({ site: ts.site, reseed: true });
+  const sandbox = await startSandbox({ site: ts.site, reseed: true, ...(clock && { clock }) });
   settle(sandbox);
   const connection = await Connection.connect(temporal.connectionOptions());
   const client = new Client({

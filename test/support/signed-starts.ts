@@ -17,6 +17,8 @@ export interface StartFacts {
   taskQueue: string;
   input: unknown;
   user: string;
+  /** When it was signed: default now (a time-skipping server's clock is not the machine's). */
+  issuedAt?: string;
 }
 
 /** The memo entry a front door puts on a start it signs. */
@@ -32,7 +34,7 @@ export function signedStartMemo(site: SiteConfig, start: StartFacts): Record<str
       inputDigest: planDigest(start.input),
       user: start.user,
       via: 'cli',
-      issuedAt: new Date().toISOString(),
+      issuedAt: start.issuedAt ?? new Date().toISOString(),
       nonce: decisionNonce(),
     },
     loadSigningKey(site.approvals),

@@ -3,39 +3,75 @@
  * traffic of the year to settle (vouchers in flight keep the pre-checks red), and what the
  * treasury database and the banks' own books say afterwards.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { SandboxHandle } from '../../sandbox/server.ts';
-import { progressQuery } from '../../workflows/shared/progress.ts';
+import type { SiteConfig } from '../../temporal.config.ts';
+import { progressQuery, type RunbookProgress } from '../../workflows/shared/progress.ts';
 import { patienceMs } from './patience.ts';
+import { signedStartMemo } from './signed-starts.ts';
 
 interface Estate {
   client: Client;
   sandbox: SandboxHandle;
-  site: { temporal: { taskQueues: { runbooks: string } } };
+  site: SiteConfig;
 }
 
+/**
+ * Starts a rollover as the front door does, signed now — or at `signedAt`, the instant the
+ * Temporal server's clock shows when it is not the machine's (a time-skipping server).
+ */
 export function startRollover(
   estate: Estate,
   workflowId: string,
   input: Record<string, unknown>,
+  signedAt?: Date,
 ): Promise<WorkflowHandle> {
-  return estate.client.workflow.start('yearEndRollover', {
-    taskQueue: estate.site.temporal.taskQueues.runbooks,
+  const args = {
+    requestedBy: 'eng',
+    remindAfterMinutes: 1,
+    escalateAfterMinutes: 2,
+    recheckMinutes: 1,
+    ...input,
+  };
+  const options = { taskQueue: estate.site.temporal.taskQueues.runbooks, workflowId, args: [args] };
+  if (!signedAt) return estate.client.workflow.start('yearEndRollover', options);
+  const { namespace, dataConverter } = estate.client.options;
+  const unsigned = new Client({ connection: estate.client.connection, namespace, dataConverter });
+  const memo = signedStartMemo(estate.site, {
+    workflowType: 'yearEndRollover',
     workflowId,
-    args: [
-      { requestedBy: 'eng', remindAfterMinutes: 1, escalateAfterMinutes: 2, recheckMinutes: 1, ...input },
-    ],
+    taskQueue: options.taskQueue,
+    input: args,
+    user: args.requestedBy,
+    issuedAt: signedAt.toISOString(),
   });
+  return unsigned.workflow.start('yearEndRollover', { ...options, memo });
+}
+
+/** The coming year-end a test can run through: this year's, unless its 28 December has begun. */
+export function comingYearEnd(now = new Date()): number {
+  const year = now.getUTCFullYear();
+  return now < new Date(`${year}-12-27T16:00:00Z`) ? year : year + 1;
 }
 
 /** Waits until the run's progress shows `step`. */
-export async function waitForStep(client: Client, workflowId: string, step: string): Promise<void> {
+export function waitForStep(client: Client, workflowId: string, step: string): Promise<RunbookProgress> {
+  return waitForProgress(client, workflowId, step, (p) => p.step === step);
+}
+
+/** Waits until the run's progress shows what `seen` looks for (`what`, for the error). */
+export async function waitForProgress(
+  client: Client,
+  workflowId: string,
+  what: string,
+  seen: (progress: RunbookProgress) => boolean,
+): Promise<RunbookProgress> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + patienceMs;
   for (;;) {
     const progress = await handle.query(progressQuery).catch(() => undefined);
-    if (progress?.step === step) return;
-    if (Date.now() > deadline) throw new Error(`${workflowId} did not reach ${step} (at ${progress?.step})`);
+    if (progress && seen(progress)) return progress;
+    if (Date.now() > deadline) throw new Error(`${workflowId} did not reach ${what} (at ${progress?.step})`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -17,7 +17,8 @@ import { addTestUsers, decide, signedBy, waitForGate } from '../../test/support/
 import { testDataConverter } from '../../test/support/codec.ts';
 import { signedStarts } from '../../test/support/signed-starts.ts';
 import { makeTestSite } from '../../test/support/site.ts';
-import { resendSite, workingTodayCalendar } from '../../test/support/voucher-resend.ts';
+import { workingTodayCalendar } from '../../test/support/open-all-day.ts';
+import { resendSite } from '../../test/support/voucher-resend.ts';
 import { startWorkerProcess } from '../../test/support/worker-process.ts';
 import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { describeLargest, largestEvent } from '../lib/largest-event.ts';

@@ -39,8 +39,8 @@ import {
   quick,
   resendSite,
   startResend,
-  workingTodayCalendar,
 } from '../support/voucher-resend.ts';
+import { workingTodayCalendar } from '../support/open-all-day.ts';
 
 const sdkLines = captureSdkLog();
 const calendar = workingTodayCalendar();

@@ -14,7 +14,8 @@ import { freePort } from '../../scripts/lib/free-port.ts';
 import { previousWorkday } from '../../sandbox/calendar.ts';
 import { addTestUsers, decide, signedBy } from '../support/approvals.ts';
 import { sandboxApi, startTestEstate } from '../support/estate.ts';
-import { failedVouchers, quick, resendSite, workingTodayCalendar } from '../support/voucher-resend.ts';
+import { workingTodayCalendar } from '../support/open-all-day.ts';
+import { failedVouchers, quick, resendSite } from '../support/voucher-resend.ts';
 import { saveAtGate, saveEnded, saveHistory, useRecordingKey } from './recording.ts';
 
 useRecordingKey();

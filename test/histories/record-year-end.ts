@@ -9,15 +9,15 @@
 import { localDate } from '../../sandbox/calendar.ts';
 import { addTestUsers, decide, quietHistoryLength, signedBy, waitForGate } from '../support/approvals.ts';
 import { startTestEstate } from '../support/estate.ts';
+import { openAllDay, workingTodayCalendar } from '../support/open-all-day.ts';
 import { startRollover, trafficSettled, waitForStep } from '../support/year-end.ts';
 import { saveAtGate, saveEnded, saveHistory, useRecordingKey } from './recording.ts';
 
 useRecordingKey();
+const calendar = workingTodayCalendar();
 const estate = await startTestEstate({
   banks: ['ICBC', 'ABC'],
-  edit: (raw) => {
-    (raw.approvals as Record<string, unknown>).runbooks = { 'year-end-rollover': { roles: ['comm-approver'] } };
-  },
+  edit: openAllDay(calendar.file, 'year-end-rollover'),
 });
 try {
   await addTestUsers(estate.site);
@@ -39,4 +39,5 @@ try {
   await saveHistory(client, 'year-end-rollover-bank-notice', `${id}/YE${year}-HF-ICBC`);
 } finally {
   await estate.stop();
+  calendar.remove();
 }

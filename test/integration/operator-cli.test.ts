@@ -12,14 +12,8 @@ import { ensureEmbeddedSecrets } from '../../scripts/lib/embedded-secrets.ts';
 import { addTestUsers, decide, signedBy, waitForGate, type WaitingGate } from '../support/approvals.ts';
 import { runCli, runCliInTerminal, runEntryPoint } from '../support/cli.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
-import {
-  approveNext,
-  quick,
-  resendSite,
-  startResend,
-  until,
-  workingTodayCalendar,
-} from '../support/voucher-resend.ts';
+import { approveNext, quick, resendSite, startResend, until } from '../support/voucher-resend.ts';
+import { workingTodayCalendar } from '../support/open-all-day.ts';
 
 let estate: TestEstate;
 /** The environment of a second terminal: the site chosen, no secret exported. */

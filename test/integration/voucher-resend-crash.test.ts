@@ -27,8 +27,8 @@ import {
   resendSite,
   startResend,
   treasuryStatus,
-  workingTodayCalendar,
 } from '../support/voucher-resend.ts';
+import { workingTodayCalendar } from '../support/open-all-day.ts';
 import { WorkerLane } from '../support/worker-lane.ts';
 
 let estate: TestEstate;

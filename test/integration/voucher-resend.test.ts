@@ -23,8 +23,8 @@ import {
   resendSite,
   startResend,
   treasuryStatus,
-  workingTodayCalendar,
 } from '../support/voucher-resend.ts';
+import { workingTodayCalendar } from '../support/open-all-day.ts';
 
 let estate: TestEstate;
 const calendar = workingTodayCalendar();

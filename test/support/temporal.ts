@@ -9,6 +9,7 @@
  * time never meet: not in resource locks (`lock/channel/CZ.TO.ICBC`), not in the ids runbooks derive
  * from the date, not in visibility listings or schedules.
  */
+import { join } from 'node:path';
 import {
   temporalConnectionOptions,
   type TemporalConnectionOptions,
@@ -49,5 +50,32 @@ export async function testTemporal(): Promise<TestTemporal> {
     namespace: server.namespace,
     connectionOptions: () => ({ address: server.address }),
     stop: () => server.stop(),
+  };
+}
+
+/**
+ * A dev server of the test's own that keeps its state in a SQLite file under `dir`, so `restart()`
+ * can stop it and start it again on the same port, with every run where it was.
+ */
+export async function restartableTemporal(dir: string): Promise<TestTemporal & { restart(): Promise<void> }> {
+  const cliPath = await ensureTemporalCli({ log: () => undefined });
+  const options = {
+    cliPath,
+    uiPort: false as const,
+    dbFile: join(dir, 'temporal.sqlite'),
+    searchAttributes: projectSearchAttributes,
+  };
+  let server = await startDevServer(options);
+  const { address, namespace } = server;
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  return {
+    address,
+    namespace,
+    connectionOptions: () => ({ address }),
+    stop: () => server.stop(),
+    async restart() {
+      await server.stop();
+      server = await startDevServer({ ...options, port });
+    },
   };
 }

@@ -1,42 +1,20 @@
 /**
  * Shared setup of the voucher-resend integration tests: a site whose banks are open all day on a
- * working day (so a test never waits for a real window — the waiting itself is tested on the
- * time-skipping server), the runbook's approval policy, and the checks on the bank's own books.
+ * working day (open-all-day.ts), the runbook's approval policy, and the checks on the bank's own books.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { stringify } from 'yaml';
 import { dateInZone } from '../../domain/calendar/dates.ts';
 import type { VoucherResendInput } from '../../domain/runbooks/voucher-resend.types.ts';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { decide, signedBy, waitForGate } from './approvals.ts';
-import type { RawSite } from './site.ts';
+import { openAllDay } from './open-all-day.ts';
 import { patienceMs } from './patience.ts';
 
-/** A calendar file making the days around today working days, and its removal. */
-export function workingTodayCalendar(): { file: string; remove(): void } {
-  const file = join(tmpdir(), `jincai-calendar-${randomUUID().slice(0, 8)}.yaml`);
-  const today = Date.parse(`${dateInZone(new Date(), 'Asia/Shanghai')}T00:00:00Z`);
-  const days = [-1, 0, 1, 2].map((d) => new Date(today + d * 86_400_000).toISOString().slice(0, 10));
-  writeFileSync(file, stringify({ workdays: days }));
-  return { file, remove: () => rmSync(file, { force: true }) };
-}
-
-/** Site edits: every bank open 00:00–23:59, today a working day, comm-approvers decide. */
-export function resendSite(calendarFile: string) {
-  return (raw: RawSite) => {
-    raw.banks = raw.banks.map((b) => ({ ...b, window: { open: '00:00', close: '23:59' } }));
-    raw.calendar = { files: [calendarFile] };
-    (raw.approvals as Record<string, unknown>).runbooks = {
-      'voucher-resend': { roles: ['comm-approver'], quorum: 1 },
-    };
-  };
-}
+/** Site edits: every bank open all day, today a working day, comm-approvers decide. */
+export const resendSite = (calendarFile: string) => openAllDay(calendarFile, 'voucher-resend');
 
 export const quick = {
   answerWaitSeconds: 5,

@@ -19,6 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { parse as parseYaml, stringify } from 'yaml';
 import { openAuditDb } from '../../connectors/audit/database.ts';
 import type { AuditKind } from '../../connectors/audit/record.ts';
@@ -77,16 +78,21 @@ export class WorkerLane {
     );
   }
 
-  /** Starts a workflow on this lane's runbooks queue. */
+  /**
+   * Starts a workflow on this lane's runbooks queue; a shorter `workflowTaskTimeout` than Temporal's
+   * 10 s hands a decision the killed worker took and never reported to the next one sooner.
+   */
   startWorkflow(
     type: string,
     workflowId: string,
     input: unknown,
+    options: { workflowTaskTimeout?: Duration } = {},
   ): Promise<WorkflowHandleWithFirstExecutionRunId> {
     return this.estate.client.workflow.start(type, {
       taskQueue: this.taskQueues.runbooks,
       workflowId,
       args: [input],
+      ...options,
     });
   }
 

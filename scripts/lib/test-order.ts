@@ -2,12 +2,13 @@
  * The order `npm test` starts its files in: the longest first, so that on a machine with few cores
  * none of them starts late and runs on alone at the end of the run. The kinds named here are the
  * slowest of the slowest-files print (kill-the-worker tests, the integration and attack tests
- * against the sandbox, the command-line tests that start a process per case); every other file
- * keeps its place after them.
+ * against the sandbox, the command-line tests that start a process per case, the whole year-end
+ * rollover on the time-skipping server); every other file keeps its place after them.
  */
 const longestFirst = [
   /\/test\/integration\/[^/]*-crash\.test\.ts$/,
   /\/test\/integration\/bad-input\.test\.ts$/,
+  /\/test\/workflow\/year-end-rollover\.test\.ts$/,
   /\/test\/unit\/readme-commands\.test\.ts$/,
   /\/test\/audit\/cli\.test\.ts$/,
   /\/test\/integration\//,

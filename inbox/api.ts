@@ -192,8 +192,7 @@ export async function handleApi(
     allow(['GET']);
     if (!deps.claims.mayClaim(user))
       throw new HttpError(403, 'forbidden', 'claiming runs is for engineers (approvals.startRoles)');
-    const { items, unavailable } = await deps.claims.listFor(user);
-    sendJson(res, 200, { claims: items, unavailable });
+    sendJson(res, 200, { claims: await deps.claims.listFor(user) });
     return;
   }
   if (path === '/api/paused' || path.startsWith('/api/paused/')) {

@@ -15,9 +15,9 @@ export function claimPath(workflowId: string): string {
   return `${approvalPath(workflowId)}/claim`;
 }
 
-export function claimListSection(ctx: PageContext, items: ClaimSummary[], unavailable: number): SafeHtml {
+export function claimListSection(ctx: PageContext, items: ClaimSummary[]): SafeHtml {
   const c = ctx.m.claim;
-  return runListSection('claims', c, unavailable, {
+  return runListSection('claims', c, {
     headers: [c.run, c.runbook, c.bank, c.namedRequester, c.startedAt],
     rows: items.map(
       (i) =>

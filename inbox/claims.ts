@@ -1,8 +1,8 @@
 /**
  * Claiming a run that nobody signed for at its start (the Temporal UI's Start Workflow, a
  * schedule, the inspection's follow-ups), for the inbox's pages and its JSON API alike: the runs
- * waiting to be claimed (visibility finds the running runbooks, each run's `approvalState` says
- * whether it waits), and a claim — only by someone holding a role of `approvals.startRoles`,
+ * waiting to be claimed (one visibility query: the gate tags a run `AwaitingClaim` while it waits,
+ * and `Runbook`, `RequestedBy` and `BankCode` say the rest), and a claim — only by someone holding a role of `approvals.startRoles`,
  * checked against the run as it stands, signed with the front door's key for its current run id,
  * and sent as the `claimRun` update, whose validator stays the final judge. The claimant becomes
  * the run's requester: four-eyes then keeps them from approving it.
@@ -19,7 +19,9 @@ import type { ClaimClaims } from '../domain/approvals/signed-claims.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import type { SiteConfig } from '../temporal.config.ts';
 import { claimRunUpdate } from '../workflows/shared/approval-definitions.ts';
-import { RunNotFoundError, runningRunbooks, type RunStateReader } from './run-state.ts';
+import { RunNotFoundError, type RunStateReader } from './run-state.ts';
+
+const awaitingClaim = 'ExecutionStatus = "Running" AND AwaitingClaim = true';
 
 /** Refusals the inbox decides itself, before anything is signed. */
 export type InboxClaimRefusal = 'not-found' | 'not-allowed' | 'already-claimed';
@@ -41,7 +43,7 @@ export type ClaimOutcome =
 export interface ClaimService {
   /** Whether the user holds a role that may start runbooks, and so claim a run. */
   mayClaim(user: DirectoryUser): boolean;
-  listFor(user: DirectoryUser): Promise<{ items: ClaimSummary[]; unavailable: number }>;
+  listFor(user: DirectoryUser): Promise<ClaimSummary[]>;
   claim(
     user: DirectoryUser,
     workflowId: string,
@@ -83,22 +85,17 @@ export function createClaimService(deps: {
     mayClaim,
 
     async listFor(user) {
-      if (!mayClaim(user)) return { items: [], unavailable: 0 };
-      const { runs, unavailable } = await runState.listStates(
-        runningRunbooks,
-        'listing runs waiting to be claimed',
-      );
-      const items = runs
-        .filter((r) => r.state.awaitingClaim)
-        .map(({ info, state }) => ({
+      if (!mayClaim(user)) return [];
+      const runs = await runState.list(awaitingClaim, 'listing runs waiting to be claimed');
+      return runs
+        .map((info) => ({
           workflowId: info.workflowId,
-          runbook: state.runbook,
-          namedRequester: state.requester.user,
+          runbook: String(info.searchAttributes?.Runbook?.[0] ?? ''),
+          namedRequester: String(info.searchAttributes?.RequestedBy?.[0] ?? ''),
           bankCodes: (info.searchAttributes?.BankCode ?? []).map(String),
           startedAt: info.startTime.toISOString(),
         }))
         .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-      return { items, unavailable };
     },
 
     async claim(user, workflowId, { reason, runId }, via) {

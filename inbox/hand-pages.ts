@@ -14,22 +14,27 @@ import { outcomePage, refusalNotice, runListSection } from './run-list-parts.ts'
 
 export function pausedListSection(ctx: PageContext, items: PausedSummary[], unavailable: number): SafeHtml {
   const h = ctx.m.hand;
-  return runListSection('paused', h, unavailable, {
-    headers: [h.run, h.runbook, h.step, h.trouble, h.pausedAt, h.yours],
-    rows: items.map(
-      (i) =>
-        html`<tr>
-          <td>
-            <a href="${pausedStepPath(i.workflowId)}"><code>${i.workflowId}</code></a>
-          </td>
-          <td>${runbookName(ctx, i.runbook)}</td>
-          <td><code>${i.pause.step}</code></td>
-          <td>${h.cause[i.pause.trouble.cause]}：${i.pause.trouble.message}</td>
-          <td>${formatInstant(i.pause.pausedAt, ctx.timeZone)}</td>
-          <td>${i.mayTake.length ? i.mayTake.map((a) => h.actionShort[a]).join(' / ') : h.none}</td>
-        </tr>`,
-    ),
-  });
+  return runListSection(
+    'paused',
+    h,
+    {
+      headers: [h.run, h.runbook, h.step, h.trouble, h.pausedAt, h.yours],
+      rows: items.map(
+        (i) =>
+          html`<tr>
+            <td>
+              <a href="${pausedStepPath(i.workflowId)}"><code>${i.workflowId}</code></a>
+            </td>
+            <td>${runbookName(ctx, i.runbook)}</td>
+            <td><code>${i.pause.step}</code></td>
+            <td>${h.cause[i.pause.trouble.cause]}：${i.pause.trouble.message}</td>
+            <td>${formatInstant(i.pause.pausedAt, ctx.timeZone)}</td>
+            <td>${i.mayTake.length ? i.mayTake.map((a) => h.actionShort[a]).join(' / ') : h.none}</td>
+          </tr>`,
+      ),
+    },
+    unavailable > 0 ? h.unavailable(unavailable) : undefined,
+  );
 }
 
 /** One run's paused step with the choices this person may take, and the decisions so far. */

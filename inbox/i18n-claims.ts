@@ -46,7 +46,6 @@ const zh = {
   listIntro:
     '以下运行启动时没有经收件箱签名的申请人（从 Temporal 控制台、定时任务或巡检自动发起），须由运维工程师认领后才会请求审批。认领人即成为申请人，不能审批该运行。',
   empty: '当前没有等待认领的运行。',
-  unavailable: (n: number) => `有 ${n} 个运行暂时无法读取状态，稍后刷新再试。`,
   run: '运行',
   runbook: '运行手册',
   bank: '银行',
@@ -77,7 +76,6 @@ const en: typeof zh = {
   listIntro:
     'These runs started without a requester the inbox signed for (from the Temporal Web UI, a schedule or the inspection); an engineer must claim each before it asks for approval. The claimant becomes its requester and cannot approve it.',
   empty: 'No run is waiting to be claimed.',
-  unavailable: (n) => `${n} run(s) could not be read just now; refresh later.`,
   run: 'Run',
   runbook: 'Runbook',
   bank: 'Bank',

@@ -1,7 +1,7 @@
 /**
  * The parts the inbox's lists of runs beside the pending approvals (待认领, 待处置) and their
- * outcome pages share: a list section that says when some runs could not be read and when there
- * is none, and the page after a claim or a decision — what happened, or why it was refused.
+ * outcome pages share: a list section that says when there is none (and when some runs could not
+ * be read), and the page after a claim or a decision — what happened, or why it was refused.
  */
 import { html, type SafeHtml } from './html.ts';
 import { layout, type PageContext } from './pages.ts';
@@ -10,20 +10,22 @@ export interface RunListMessages {
   listTitle: string;
   listIntro: string;
   empty: string;
-  unavailable: (n: number) => string;
 }
 
-/** A section `id` listing runs: `headers` head the table, one row per run. */
+/**
+ * A section `id` listing runs: `headers` head the table, one row per run; `unavailable` says that
+ * some runs could not be read.
+ */
 export function runListSection(
   id: string,
   m: RunListMessages,
-  unavailable: number,
   table: { headers: string[]; rows: SafeHtml[] },
+  unavailable?: string,
 ): SafeHtml {
   return html`<section id="${id}">
     <h2>${m.listTitle}</h2>
     <p class="note">${m.listIntro}</p>
-    ${unavailable > 0 ? html`<p class="notice warn">${m.unavailable(unavailable)}</p>` : ''}
+    ${unavailable ? html`<p class="notice warn">${unavailable}</p>` : ''}
     ${
       table.rows.length === 0
         ? html`<p class="note">${m.empty}</p>`

@@ -38,6 +38,8 @@ export interface RunStateReader {
   state(workflowId: string): Promise<ApprovalState>;
   /** The run's answer to `query`; throws RunNotFoundError when there is no such run or handler. */
   ask<T>(workflowId: string, query: QueryDefinition<T>): Promise<T>;
+  /** The first 200 runs `visibility` finds, as visibility has them (no run is asked anything). */
+  list(visibility: string, what: string): Promise<WorkflowExecutionInfo[]>;
   /**
    * The first 200 runs `visibility` finds, each with its answer to `query` (default the approval
    * state); a run gone meanwhile or without the handler is left out, one that does not answer is
@@ -90,11 +92,7 @@ export function createRunStateReader(deps: {
     }
   }
 
-  async function listAnswers<T>(
-    visibility: string,
-    query: QueryDefinition<T>,
-    what: string,
-  ): Promise<{ runs: ListedRun<T>[]; unavailable: number }> {
+  async function list(visibility: string, what: string): Promise<WorkflowExecutionInfo[]> {
     const found: WorkflowExecutionInfo[] = [];
     await withDeadline(what, async () => {
       for await (const wf of client.workflow.list({ query: visibility })) {
@@ -102,6 +100,15 @@ export function createRunStateReader(deps: {
         if (found.length >= listLimit) break;
       }
     });
+    return found;
+  }
+
+  async function listAnswers<T>(
+    visibility: string,
+    query: QueryDefinition<T>,
+    what: string,
+  ): Promise<{ runs: ListedRun<T>[]; unavailable: number }> {
+    const found = await list(visibility, what);
     const runs: ListedRun<T>[] = [];
     let unavailable = 0;
     for (let i = 0; i < found.length; i += queryConcurrency) {
@@ -126,6 +133,7 @@ export function createRunStateReader(deps: {
     withDeadline,
     state: (workflowId) => ask(workflowId, approvalStateQuery),
     ask,
+    list,
     listStates: (visibility, what) => listAnswers(visibility, approvalStateQuery, what),
     listAnswers,
   };

@@ -491,7 +491,7 @@ export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
     if (path === '/') {
       const { items, unavailable } = await service.listFor(session.user);
       const waiting = claims.mayClaim(session.user) ? await claims.listFor(session.user) : undefined;
-      const claimList = waiting && claimListSection(ctx, waiting.items, waiting.unavailable);
+      const claimList = waiting && claimListSection(ctx, waiting);
       const stopped = await hand.listFor(session.user);
       const pausedList =
         stopped.items.length || stopped.unavailable || isEngineer(session)

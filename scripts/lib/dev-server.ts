@@ -24,6 +24,7 @@ export const projectSearchAttributes = {
   Outcome: 'Keyword',
   Light: 'Keyword',
   RequestedBy: 'Keyword',
+  AwaitingClaim: 'Bool',
 } as const satisfies Record<string, SearchAttributeType>;
 
 const deploymentDynamicConfig = new URL('../../deploy/temporal/dynamicconfig.yaml', import.meta.url);

@@ -12,7 +12,7 @@ import type { ApprovalState, Requester } from '../../domain/approvals/gate-types
 import { runClaimCommand } from '../../scripts/lib/claim-command.ts';
 import { runStatusLines } from '../../scripts/lib/run-status.ts';
 import { startApprovalTestbed, type ApprovalTestbed, type PersonName } from '../support/approval-testbed.ts';
-import { auditPayloads } from '../support/worker-lane.ts';
+import { auditPayloads, until } from '../support/worker-lane.ts';
 import { Agent, api, approvalPath, field } from './helpers.ts';
 
 let tb: ApprovalTestbed;
@@ -193,6 +193,12 @@ test('the API: engineers list and claim; an approver is refused; bad input names
   assert.equal(second.status, 409);
   assert.equal(second.json.reason, 'already-claimed');
   assert.match(String((second.json.message as { zh: string }).zh), /已被认领/);
+  // The list is one visibility query over the run's AwaitingClaim tag: claimed, the run leaves it.
+  const listedNow = async () =>
+    ((await call('requester', 'GET', '/api/claims')).json.claims as { workflowId: string }[]).map(
+      (c) => c.workflowId,
+    );
+  await until('the claimed run to leave the list', async () => !(await listedNow()).includes(workflowId));
 
   const { pending } = await tb.waitForState(workflowId);
   const decide = (who: PersonName) =>

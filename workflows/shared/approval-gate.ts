@@ -55,7 +55,7 @@ import { mustBeClaimed, proofRequester, requesterView, type RunRequester } from 
 import { readActivities } from './retry-profiles.ts';
 import { countApprovalWait } from './run-metrics.ts';
 import type { RunRecord } from './run-record.ts';
-import { ApprovalRolesKey, PendingApprovalKey, RequestedByKey } from './search-attributes.ts';
+import { ApprovalRolesKey, AwaitingClaimKey, PendingApprovalKey, RequestedByKey } from './search-attributes.ts';
 
 type Approvals = ReturnType<typeof createApprovalActivities>;
 type Calendar = ReturnType<typeof createCalendarActivities>;
@@ -236,6 +236,9 @@ export function createApprovalGate(options: {
       startRoles: p.startRoles,
       maxAgeMs: p.maxDecisionAgeMs,
     };
+    // Runs begun before the inbox listed runs to claim by this attribute go on without it.
+    const tagged = patched('awaiting-claim-attribute');
+    if (tagged) upsertSearchAttributes([{ key: AwaitingClaimKey, value: true }]);
     await record.notify({
       kind: 'claim-requested',
       title: `待认领：${plan.title.zh}`,
@@ -251,6 +254,7 @@ export function createApprovalGate(options: {
     });
     const claimed = await condition(() => requester.via !== 'unverified', p.expireAfterMs);
     claimPolicy = null;
+    if (tagged) upsertSearchAttributes([{ key: AwaitingClaimKey, value: false }]);
     return claimed;
   }
 

@@ -8,3 +8,5 @@ export const LightKey = defineSearchAttributeKey('Light', SearchAttributeType.KE
 export const PendingApprovalKey = defineSearchAttributeKey('PendingApproval', SearchAttributeType.BOOL);
 export const ApprovalRolesKey = defineSearchAttributeKey('ApprovalRoles', SearchAttributeType.KEYWORD_LIST);
 export const RequestedByKey = defineSearchAttributeKey('RequestedBy', SearchAttributeType.KEYWORD);
+/** True while the run waits to be claimed: the inbox's 待认领 list is this one visibility query. */
+export const AwaitingClaimKey = defineSearchAttributeKey('AwaitingClaim', SearchAttributeType.BOOL);

@@ -55,7 +55,12 @@ import { mustBeClaimed, proofRequester, requesterView, type RunRequester } from 
 import { readActivities } from './retry-profiles.ts';
 import { countApprovalWait } from './run-metrics.ts';
 import type { RunRecord } from './run-record.ts';
-import { ApprovalRolesKey, AwaitingClaimKey, PendingApprovalKey, RequestedByKey } from './search-attributes.ts';
+import {
+  ApprovalRolesKey,
+  AwaitingClaimKey,
+  PendingApprovalKey,
+  RequestedByKey,
+} from './search-attributes.ts';
 
 type Approvals = ReturnType<typeof createApprovalActivities>;
 type Calendar = ReturnType<typeof createCalendarActivities>;

@@ -131,7 +131,8 @@ function note(checks: Map<string, BankBookCheck>, row: OpenRow, what: Listed): v
 
 /**
  * Each day of the year a bank sent its daily report (日报) for, against finance's payments that
- * day: count and total must agree.
+ * day: count and total must agree — or, where bank reconciliation has compared the day's
+ * statements, their standing result must be agreed.
  */
 async function compareStatements(
   trx: Trx,
@@ -165,9 +166,45 @@ async function compareStatements(
     day.totalFen += Number(p.amount_fen);
     finance.set(key, day);
   }
+  // A day bank reconciliation compared stands on its result — the statement line by line, both
+  // ways — rather than on the daily report's totals.
+  const reconciled = await trx
+    .selectFrom('reconciliations')
+    .select(['bank_code', 'business_date', 'kind', 'result', 'diff_num', 'bank_count', 'bank_amount_fen'])
+    .select(['finance_count', 'finance_amount_fen'])
+    .where('bank_code', 'in', banks)
+    .where('business_date', '>=', `${year.fiscalYear}-01-01`)
+    .where('business_date', '<=', `${year.fiscalYear}-12-31`)
+    .orderBy('business_date')
+    .orderBy('kind')
+    .execute();
+  const byDay = new Map<string, typeof reconciled>();
+  for (const r of reconciled) {
+    const key = `${r.bank_code}/${r.business_date}`;
+    byDay.set(key, [...(byDay.get(key) ?? []), r]);
+  }
+  const days = new Set(byDay.keys());
+  for (const [key, rows] of byDay) {
+    const [first] = rows;
+    const check = first && checks.get(first.bank_code);
+    if (!check) continue;
+    check.statementDays.reported += 1;
+    const open = rows.filter((r) => r.result !== 'agreed');
+    if (open.length === 0) continue;
+    check.statementDays.differing.push({
+      date: key.slice(key.indexOf('/') + 1),
+      bank: open
+        .map(
+          (r) =>
+            `对账单 ${r.bank_count} 笔 ${formatFen(Number(r.bank_amount_fen))}（${r.kind}，${r.result === 'unreadable' ? '无法读取' : `差异 ${r.diff_num} 笔`}）`,
+        )
+        .join('；'),
+      finance: open.map((r) => `${r.finance_count} 笔 ${formatFen(Number(r.finance_amount_fen))}`).join('；'),
+    });
+  }
   for (const r of reports) {
     const check = checks.get(r.bank_code);
-    if (!check) continue;
+    if (!check || days.has(`${r.bank_code}/${r.business_date}`)) continue;
     check.statementDays.reported += 1;
     const ours = finance.get(`${r.bank_code}/${r.business_date}`) ?? { count: 0, totalFen: 0 };
     if (ours.count === Number(r.line_count) && ours.totalFen === Number(r.total_fen)) continue;

@@ -1,106 +1,95 @@
 /**
  * `npm run bench -- reconciliation`: for 100,000 and 1,000,000 lines per bank-day (BENCH_LINES),
- * writes a generated bank-day — the finance side's extract and the bank's statement in each
- * format, with 10 differences of each kind — then times the comparison in its own process (wall
- * time and peak RSS of that process) beside `LC_ALL=C sort` + `join` over the same two sides as
- * plain delimited text. Prints figures; asserts nothing. Goals: ≤ 1.5× sort+join, ≤ 256 MB.
+ * a generated bank-day in each format, with 10 differences of each kind, compared by the runbook
+ * on the production worker (reconciliation-worker.ts: the comparison activity's wall time and the
+ * worker's peak RSS), beside `LC_ALL=C sort` + `join` over the same two sides as plain delimited
+ * text in the same run. Prints figures; asserts nothing. Goals: ≤ 1.5× sort+join, ≤ 256 MB.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeLineFile } from '../../connectors/statements/line-writer.ts';
-import type { ReconcileFilesOptions } from '../../connectors/statements/reconcile.ts';
 import { statementFormatSchema, type StatementFormat } from '../../domain/reconciliation/format.ts';
+import { addDays } from '../../domain/calendar/dates.ts';
 import { bankDay, type BankDayOptions } from '../../sandbox/statements/bank-day.ts';
 import { writeStatement } from '../../sandbox/statements/write-statement.ts';
-import { projectRoot } from '../../temporal.config.ts';
+import { loadAverage } from './load-average.ts';
+import { startWorkerBench, type WorkerVariant } from './reconciliation-worker.ts';
 
-const variants: { name: string; format: Partial<StatementFormat>; order: BankDayOptions['order'] }[] = [
-  {
-    name: 'delimited UTF-8, voucher order',
-    format: { format: 'delimited', encoding: 'UTF-8' },
-    order: 'key',
-  },
-  { name: 'fixed-width GBK, voucher order', format: { format: 'fixed', encoding: 'GBK' }, order: 'key' },
-  { name: 'fixed-width GBK, payment order', format: { format: 'fixed', encoding: 'GBK' }, order: 'payment' },
-  {
-    name: 'XML packages UTF-8, voucher order',
-    format: { format: 'xml', encoding: 'UTF-8', packageLines: 5000 },
-    order: 'key',
-  },
+const variants: { name: string; bank: WorkerVariant['bank']; order: BankDayOptions['order'] }[] = [
+  { name: 'delimited UTF-8, voucher order', bank: 'BOC', order: 'key' },
+  { name: 'fixed-width GBK, voucher order', bank: 'ABC', order: 'key' },
+  { name: 'fixed-width GBK, payment order', bank: 'ABC', order: 'payment' },
+  { name: 'XML packages UTF-8, voucher order', bank: 'ICBC', order: 'key' },
 ];
 
-interface ChildFigures {
-  ms: number;
-  maxRssMb: number;
-  differences: number;
-  sorted: boolean;
-}
+const differences = {
+  onlyAtFinance: 10,
+  onlyAtBank: 10,
+  amountDiffers: 10,
+  statusDiffers: 10,
+  duplicates: 10,
+};
 
 export async function runReconciliationBench(): Promise<number> {
   const sizes = (process.env.BENCH_LINES ?? '100000,1000000').split(',').map(Number);
-  const date = '2026-11-27';
-  for (const lines of sizes) {
-    const dir = mkdtempSync(join(tmpdir(), 'jincai-recon-bench-'));
-    try {
-      const plain = statementFormatSchema.parse({ format: 'delimited', encoding: 'UTF-8' });
-      const dayOf = (order: BankDayOptions['order']) =>
-        bankDay({
-          kind: 'payment-detail',
-          bank: 'ICBC',
-          date,
-          lines,
-          seed: 20261127,
-          order,
-          differences: {
-            onlyAtFinance: 10,
-            onlyAtBank: 10,
-            amountDiffers: 10,
-            statusDiffers: 10,
-            duplicates: 10,
-          },
-        });
-      const keyDay = dayOf('key');
-      const financeFile = join(dir, 'finance.tsv');
-      await writeLineFile(financeFile, keyDay.financeLines());
-      // The finance side as plain text for sort + join: the same delimited lines as a bank's.
-      const financeText = (await writeSide(join(dir, 'finance-text'), keyDay, plain, 'finance'))[0] as string;
-      console.log(`\n${lines.toLocaleString('en')} lines per bank-day (${keyDay.differences} differences)`);
+  const bench = await startWorkerBench();
+  try {
+    console.log(`production worker: ${bench.workerCommand}; ${bench.idleMb().toFixed(0)} MB RSS idle`);
+    // Working days long past, one per variant and size: the sandbox's own vouchers are all recent.
+    let date = '2026-03-02';
+    for (const lines of sizes) {
+      console.log(`\n${lines.toLocaleString('en')} lines per bank-day (load ${loadAverage()})`);
       for (const v of variants) {
-        const day = dayOf(v.order);
-        const format = statementFormatSchema.parse(v.format);
-        const files = await writeSide(join(dir, v.name.replace(/\W+/g, '-')), day, format, 'bank');
-        const options: ReconcileFilesOptions = {
-          kind: 'payment-detail',
-          format,
-          statementFiles: files,
-          financeFile,
-          differenceFile: join(dir, 'differences.csv'),
-          workDir: join(dir, 'work'),
+        const seed = 20261127;
+        const variant: WorkerVariant = {
+          bank: v.bank,
+          date,
+          day: { lines, seed, order: v.order, differences },
         };
-        const t0 = performance.now();
-        const child = spawnSync(
-          process.execPath,
-          ['--import', 'tsx', join(projectRoot, 'scripts/bench/reconcile-child.ts'), JSON.stringify(options)],
-          { cwd: projectRoot, encoding: 'utf8' },
-        );
-        const wall = performance.now() - t0;
-        if (child.status !== 0) throw new Error(`the comparison failed: ${child.stderr}`);
-        const figures = JSON.parse(child.stdout) as ChildFigures;
-        const bankText = v.format.format === 'delimited' && v.order === 'key' ? files[0] : undefined;
-        const baseline = sortJoin(financeText, bankText ?? (await plainBank(dir, day, plain)), dir);
+        date = nextWeekday(date);
+        await bench.generate(variant);
+        const f = await bench.measure(variant);
+        const baseline = await sortJoinOf({
+          kind: 'payment-detail',
+          bank: v.bank,
+          date: variant.date,
+          lines,
+          seed,
+          order: v.order,
+          differences,
+        });
         console.log(
-          `  ${v.name.padEnd(36)} comparison ${fmt(figures.ms)} (process ${fmt(wall)}), peak RSS ${figures.maxRssMb.toFixed(0)} MB,` +
-            ` ${figures.differences} differences${figures.sorted ? ', sorted first' : ''};` +
-            ` sort+join ${fmt(baseline)} → ${(figures.ms / baseline).toFixed(2)}×`,
+          `  ${v.name.padEnd(36)} comparison ${fmt(f.ms)} (first run ${fmt(f.coldMs)}), worker peak RSS ${f.peakMb.toFixed(0)} MB,` +
+            ` ${f.differences} differences${f.sorted ? ', sorted first' : ''};` +
+            ` sort+join ${fmt(baseline)} → ${(f.ms / baseline).toFixed(2)}×`,
         );
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
+  } finally {
+    await bench.stop();
   }
   return 0;
+}
+
+const nextWeekday = (d: string) => {
+  let next = addDays(d, 1);
+  while ([0, 6].includes(new Date(`${next}T00:00:00Z`).getUTCDay())) next = addDays(next, 1);
+  return next;
+};
+
+/** The two sides of the day as plain delimited text, timed through `sort` and `join`. */
+async function sortJoinOf(options: BankDayOptions): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'jincai-recon-bench-'));
+  try {
+    const plain = statementFormatSchema.parse({ format: 'delimited', encoding: 'UTF-8' });
+    const day = bankDay(options);
+    const finance = (await writeSide(join(dir, 'finance'), day, plain, 'finance'))[0] as string;
+    const bank = (await writeSide(join(dir, 'bank'), day, plain, 'bank'))[0] as string;
+    return sortJoin(finance, bank, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function writeSide(
@@ -128,14 +117,6 @@ async function writeSide(
     lines: side === 'bank' ? day.bankLines() : day.financeLines(),
     format,
   });
-}
-
-async function plainBank(
-  dir: string,
-  day: ReturnType<typeof bankDay>,
-  plain: StatementFormat,
-): Promise<string> {
-  return (await writeSide(join(dir, 'bank-text'), day, plain, 'bank'))[0] as string;
 }
 
 /** `LC_ALL=C sort` both files on the voucher number, then `join` them keeping unpaired lines. */

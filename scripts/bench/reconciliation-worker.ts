@@ -1,0 +1,139 @@
+/**
+ * The runbook's own comparison, measured where it runs: a bank-day of `lines` generated into the
+ * sandbox (the bank's statement in its format in the exchange folder, the finance side in the
+ * treasury's history table), then `bankReconciliation` (a dry run) on the production worker
+ * (dist/, as the systemd unit starts it) against a local dev server. The comparison's wall time is
+ * its activity's, from the run's history (started to completed); the worker's peak RSS is sampled
+ * from /proc while it runs. Each variant runs twice; the second (warm, as a worker that has run
+ * before) is the figure, the first is printed beside it.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { BankReconciliationResult } from '../../domain/runbooks/bank-reconciliation.types.ts';
+import { writeGeneratedDay, type GeneratedDayInput } from '../../sandbox/statements/generated-day.ts';
+import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
+import { testDataConverter } from '../../test/support/codec.ts';
+import { makeTestSite } from '../../test/support/site.ts';
+import { startWorkerProcess } from '../../test/support/worker-process.ts';
+import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
+import { ensureTemporalCli } from '../lib/temporal-cli.ts';
+import { treeMemory } from './process-memory.ts';
+import { productionWorkerEntry, productionWorkerLaunch } from './production-build.ts';
+
+export interface WorkerVariant {
+  bank: 'ICBC' | 'ABC' | 'BOC';
+  date: string;
+  day: Omit<GeneratedDayInput, 'date'>;
+}
+
+export interface WorkerFigures {
+  ms: number;
+  coldMs: number;
+  peakMb: number;
+  differences: number;
+  sorted: boolean;
+}
+
+/** The bench's estate: ICBC writes XML packages of 5,000 lines, ABC GBK fixed-width, BOC UTF-8 delimited. */
+export async function startWorkerBench() {
+  const entry = productionWorkerEntry((l) => console.log(l));
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const cliPath = await ensureTemporalCli({ log: (l) => console.log(l) });
+  const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
+  // Sets the payload key in this process's environment, which the site's worker inherits.
+  const dataConverter = testDataConverter();
+  const ts = await makeTestSite({
+    temporalAddress: server.address,
+    banks: ['ICBC', 'ABC', 'BOC'],
+    edit: (raw) => {
+      const formats: Record<string, object> = {
+        ICBC: { format: 'xml', encoding: 'UTF-8', packageLines: 5000 },
+        ABC: { format: 'fixed', encoding: 'GBK' },
+        BOC: { format: 'delimited', encoding: 'UTF-8' },
+      };
+      for (const b of raw.banks as { code: string; statements?: object }[]) b.statements = formats[b.code];
+    },
+  });
+  Object.assign(process.env, {
+    JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER,
+    JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
+  });
+  const sandbox: SandboxHandle = await startSandbox({ site: ts.site, reseed: true });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, dataConverter });
+  const launch = productionWorkerLaunch();
+  const worker = await startWorkerProcess(
+    { ...ts.env, ...launch.env },
+    { entry, nodeOptions: launch.nodeOptions },
+  );
+  const pid = worker.pid as number;
+  const treasuryPath = (ts.site.treasury as { sqlite: { path: string } }).sqlite.path;
+
+  async function once(
+    v: WorkerVariant,
+  ): Promise<{ ms: number; peakMb: number; result: BankReconciliationResult }> {
+    let peak = treeMemory(pid).rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, treeMemory(pid).rss)), 100);
+    try {
+      const handle = await client.workflow.start('bankReconciliation', {
+        taskQueue: ts.site.temporal.taskQueues.runbooks,
+        workflowId: `bank-reconciliation/${v.bank}/bench-${Date.now()}`,
+        args: [{ bank: v.bank, requestedBy: 'eng', date: v.date, dryRun: true }],
+      });
+      const result: BankReconciliationResult = await handle.result();
+      const history = await handle.fetchHistory();
+      const at = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) =>
+        Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+      const scheduled = history.events?.find(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'compareStatement',
+      );
+      const started = history.events?.find(
+        (e) =>
+          e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() ===
+          scheduled?.eventId?.toString(),
+      );
+      const completed = history.events?.find(
+        (e) =>
+          e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() ===
+          scheduled?.eventId?.toString(),
+      );
+      if (!started || !completed)
+        throw new Error(`${v.bank} ${v.date}: no completed comparison (${result.why})`);
+      return { ms: at(completed) - at(started), peakMb: (peak * 1024 * 1024) / 1e6, result };
+    } finally {
+      clearInterval(sampler);
+    }
+  }
+
+  return {
+    /** Writes the variant's bank-day into the sandbox. */
+    async generate(v: WorkerVariant): Promise<void> {
+      await writeGeneratedDay({ desk: sandbox.statements, treasuryPath }, v.bank, { ...v.day, date: v.date });
+    },
+    /** The runbook's comparison of the variant's day, cold then warm. */
+    async measure(v: WorkerVariant): Promise<WorkerFigures> {
+      const cold = await once(v);
+      const warm = await once(v);
+      const compared = warm.result.days[0]?.compared;
+      return {
+        ms: warm.ms,
+        coldMs: cold.ms,
+        peakMb: Math.max(cold.peakMb, warm.peakMb),
+        differences: compared?.differences ?? -1,
+        sorted: compared?.sorted ?? false,
+      };
+    },
+    idleMb: () => (treeMemory(pid).rss * 1024 * 1024) / 1e6,
+    workerCommand: `${Object.entries(launch.env)
+      .map(([k, val]) => `${k}=${val} `)
+      .join('')}node ${launch.nodeOptions.join(' ')}`,
+    async stop(): Promise<void> {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+      await connection.close();
+      await sandbox.stop();
+      await server.stop();
+      ts.cleanup();
+    },
+  };
+}

@@ -1,7 +1,8 @@
 /**
  * The comparison of one bank-day (db zone): the finance side extracted from the treasury database
  * (current and history tables) to a line file, the bank's statement parsed as it streams in and
- * merged with it (connectors/statements/reconcile.ts). A long-running read: it heartbeats its
+ * merged with it (connectors/statements/reconcile.ts), in a thread with a heap of its own
+ * (compare-thread.ts). A long-running read: it heartbeats its
  * checkpoint about once a second (the SDK sends at most one per throttle interval), and a retried
  * attempt — the worker killed mid-parse — takes up from the last checkpoint Temporal holds, as long
  * as the statement's files are still the ones it read; its result and files equal an uninterrupted
@@ -12,7 +13,8 @@ import { basename, dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { createFolderExchange } from '../../connectors/statements/folder-exchange.ts';
 import { writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
-import { reconcileFiles, type ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
+import { reconcileInThread } from '../../connectors/statements/compare-thread.ts';
+import type { ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
 import { StatementError } from '../../domain/reconciliation/statement-error.ts';
 import type { StatementKind } from '../../domain/reconciliation/statement.ts';
 import type { ComparedDay, StatementFault } from '../../domain/runbooks/bank-reconciliation.types.ts';
@@ -70,20 +72,23 @@ export function createCompareActivities({ db, site }: StatementDeps) {
           );
           latest = { inputs, finance: { bytes } };
         }
-        const result = await reconcileFiles({
-          kind,
-          format,
-          statementFiles: arrived.files,
-          financeFile,
-          differenceFile: files.csv,
-          differenceLog: files.log,
-          workDir: join(work, 'runs'),
-          sampleSize: input.sampleSize,
-          ...(latest.reconcile && { from: latest.reconcile }),
-          onProgress: async (reconcile) => {
-            latest = { ...latest, reconcile };
+        const result = await reconcileInThread(
+          {
+            kind,
+            format,
+            statementFiles: arrived.files,
+            financeFile,
+            differenceFile: files.csv,
+            differenceLog: files.log,
+            workDir: join(work, 'runs'),
+            sampleSize: input.sampleSize,
+            ...(latest.reconcile && { from: latest.reconcile }),
+            onProgress: async (reconcile) => {
+              latest = { ...latest, reconcile };
+            },
           },
-        });
+          ctx.cancellationSignal,
+        );
         const { totals, counts, differences, sample, statement, statementTotalsAgree, sorted } = result;
         return {
           compared: {

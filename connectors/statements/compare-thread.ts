@@ -1,0 +1,60 @@
+/**
+ * A comparison in a thread of its own, with a heap sized for it: the merge makes a short-lived
+ * object or string for every field of every line, and in a worker whose heap is kept small (the
+ * production unit's 2 MB semi-space, 128 MB old space) the collector would run all the time. The
+ * thread's young generation is larger and its whole heap bounded; the worker's own stays as it is.
+ * Progress (the checkpoint) comes back as the comparison moves on; a broken statement comes back as
+ * the StatementError it is.
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { StatementError, type StatementProblem } from '../../domain/reconciliation/statement-error.ts';
+import type { ReconcileCheckpoint, ReconcileFilesOptions, ReconcileResult } from './reconcile.ts';
+
+/** The thread's heap, in MB: room for the merge's garbage, bounded for the worker's RSS. */
+const heap = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 96 };
+
+type Message =
+  | { checkpoint: ReconcileCheckpoint }
+  | { result: ReconcileResult }
+  | { fault: { problem: StatementProblem; source: string; message: string; lineNo?: number } };
+
+/** Runs `reconcileFiles` in a thread; `signal` (the activity's cancellation) ends the thread. */
+export function reconcileInThread(
+  options: ReconcileFilesOptions,
+  signal?: AbortSignal,
+): Promise<ReconcileResult> {
+  const { onProgress, ...data } = options;
+  // Under tsx the sources are .ts and a thread registers tsx before it loads them; the production
+  // build is plain .js.
+  const ext = extname(fileURLToPath(import.meta.url));
+  const main = JSON.stringify(new URL(`./compare-thread-main${ext}`, import.meta.url).href);
+  const boot =
+    ext === '.ts'
+      ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.register()).then(() => import(${main}))`
+      : `import(${main})`;
+  const thread = new Worker(boot, { eval: true, workerData: data, resourceLimits: heap });
+  return new Promise<ReconcileResult>((resolve, reject) => {
+    let progress = Promise.resolve();
+    thread.on('message', (m: Message) => {
+      if ('checkpoint' in m) progress = progress.then(() => onProgress?.(m.checkpoint));
+      else if ('result' in m) void progress.then(() => resolve(m.result), reject);
+      else {
+        const f = m.fault;
+        // The thread's message already names the source and the line: keep it whole.
+        const err = new StatementError(f.problem, f.source, '', f.lineNo);
+        err.message = f.message;
+        reject(err);
+      }
+    });
+    thread.on('error', reject);
+    signal?.addEventListener('abort', () => {
+      reject(signal.reason);
+      void thread.terminate();
+    });
+    thread.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`the comparison thread exited with code ${code}`));
+    });
+  });
+}

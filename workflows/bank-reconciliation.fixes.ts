@@ -138,6 +138,7 @@ function runbooksToStart(c: Recon, byFix: DifferenceClasses): RunbookToStart[] {
     if (!parsed.success) throw new Error(`${id}: the input bank reconciliation builds fails its schema`);
     const workflowId = entry.workflowId(parsed.data, {
       today,
+      // Likewise a defect (a workflow task retry): every run this starts names its day.
       workingDayBefore: () => {
         throw new Error(`${id}: a run bank reconciliation starts names its day`);
       },

@@ -10,9 +10,10 @@
  * asks for the statement again and names what changed. One run per bank and kind at a time
  * (lock/statements/<bank>/<kind>).
  */
+import type { createBankCheckActivities } from '../activities/bank-checks/index.ts';
 import type { createControlActivities } from '../activities/control.ts';
 import type { createStatementActivities } from '../activities/statements/index.ts';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
 import { ErrorKind, invalidInput, parseInput } from '../domain/errors.ts';
 import { daysOutcome } from '../domain/runbooks/bank-reconciliation.plan.ts';
 import { bankReconciliationReport } from '../domain/runbooks/bank-reconciliation.report.ts';
@@ -31,6 +32,7 @@ import { estateBank } from './shared/runbook-opening.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Statements = ReturnType<typeof createStatementActivities>;
+type BankChecks = ReturnType<typeof createBankCheckActivities>;
 
 const runbook = 'bank-reconciliation';
 
@@ -94,10 +96,22 @@ export async function bankReconciliation(
 /** The input's bank (unknown, or a day after today, refused), its statement format and the days to reconcile (default: the statement due). */
 async function findDays(control: ReadProxy<Control>, input: ReconInput) {
   const found = await estateBank(control, input.bank, { date: input.date, to: input.to });
-  const setup = await readActivities<Statements>({ taskQueue: found.estate.taskQueues.db })
-    .statementSetup({ bank: input.bank, kind: input.kind, from: input.date, to: input.to })
+  const taskQueue = found.estate.taskQueues.db;
+  const setup = await readActivities<Statements>({ taskQueue })
+    .statementSetup(await daysAsked(input, taskQueue))
     .catch(refuseAsInput);
   return { ...found, setup };
+}
+
+/**
+ * The days the input names, for statementSetup to settle (an absent date: the statement due). Runs
+ * begun before it did named the days themselves: the report day when no date was given, to = from.
+ */
+async function daysAsked(input: ReconInput, taskQueue: string) {
+  const { bank, kind } = input;
+  if (patched('bank-reconciliation-statement-due')) return { bank, kind, from: input.date, to: input.to };
+  const from = input.date ?? (await readActivities<BankChecks>({ taskQueue }).reportDay({})).date;
+  return { bank, kind, from, to: input.to ?? from };
 }
 
 /** A kind the bank does not send, as the activity found it: the run's own bad input, before any side effect. */

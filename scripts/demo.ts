@@ -5,6 +5,8 @@
  * fixes its channel, sequence resync fixes CCB's, and ICBC's vouchers that went out after its
  * window closed are asked about and resent — each plan approved by the sandbox's demo approver
  * through the inbox's API (clearly a demo: a real approver signs in themselves). Stops everything.
+ * `npm run demo -- year-end` rolls the sandbox's fiscal year over instead, in compressed time
+ * (scripts/lib/demo-year-end.ts).
  */
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
@@ -18,19 +20,37 @@ import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { connectClient } from './lib/client.ts';
 import { runWithDemoApproval } from './lib/demo-approval.ts';
 import { openBankWindowForDemo } from './lib/demo-extended-hours.ts';
+import { yearEndDemo } from './lib/demo-year-end.ts';
 import { parseSamples, scrape, type Sample } from './lib/prometheus-text.ts';
 import { sandboxRequest } from './lib/sandbox-client.ts';
 import { metricsLines, startStack } from './lib/stack.ts';
 
 const { args, checkOnly } = commandLine();
-parseArgs({ args, options: {} });
+const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+const [which, ...extra] = positionals;
+if ((which !== undefined && which !== 'year-end') || extra.length > 0) {
+  console.error(`Unknown demo "${positionals.join(' ')}"; available: the main demo (no name), year-end`);
+  process.exit(2);
+}
 if (checkOnly) {
-  console.log(argumentsOk('run the demo on a freshly seeded sandbox'));
+  console.log(argumentsOk(`run the ${which ?? 'main'} demo on a freshly seeded sandbox`));
   process.exit(0);
 }
 const site = loadSite();
 const started = Date.now();
 const stack = await startStack({ site, reseed: true });
+if (which === 'year-end') {
+  let rolledOver = false;
+  try {
+    rolledOver = await yearEndDemo(stack, site);
+    console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
+  } catch (err) {
+    console.error('The demo failed:', err);
+  } finally {
+    await stack.stop();
+  }
+  process.exit(rolledOver ? 0 : 1);
+}
 let exitCode = 0;
 try {
   console.log('Injecting the "bad Monday" scenario into the sandbox…');

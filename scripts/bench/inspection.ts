@@ -3,8 +3,9 @@
  * (BENCH_BANKS), the median of BENCH_REPEATS runs each after one to warm up, carried out by the
  * production worker (dist/: compiled, prebuilt workflow bundle, no tsx) on a local Temporal dev
  * server, beside a no-op workflow with one no-op activity. Prints the ratio of the largest estate's
- * time to the smallest's against the goal (at most 3×) and the machine's load average; asserts
- * nothing.
+ * time to the smallest's against the goal (at most 3×), the CPU time each inspection cost the
+ * worker, the dev server and this process (the sandbox, in it), and the machine's load average;
+ * asserts nothing.
  */
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -17,6 +18,7 @@ import { startWorkerProcess } from '../../test/support/worker-process.ts';
 import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
 import { loadAverage as load } from './load-average.ts';
+import { treeCpuSeconds } from './process-tree.ts';
 import { productionWorkerEntry, productionWorkerLaunch } from './production-build.ts';
 
 /** The issue's goal: the largest estate's inspection at most this many times the smallest's. */
@@ -44,7 +46,7 @@ export async function runInspectionBench(): Promise<number> {
     );
     const medians = new Map<number, number>();
     for (const n of sizes) {
-      const { times, findings, seedMs } = await inspectionTimes(client, serverAddress, n, repeats, {
+      const { times, findings, seedMs, cpu } = await inspectionTimes(client, server, n, repeats, {
         entry,
         launch,
       });
@@ -52,7 +54,9 @@ export async function runInspectionBench(): Promise<number> {
       console.log(
         `inspection of ${String(n).padStart(3)} banks: median ${median(times).toFixed(0)} ms, runs ` +
           `${times.map((t) => t.toFixed(0)).join('/')} ms (no program checks, ${findings} findings; ` +
-          `sandbox start+seed ${seedMs.toFixed(0)} ms; load ${load()})`,
+          `sandbox start+seed ${seedMs.toFixed(0)} ms; load ${load()})\n` +
+          `  CPU per inspection: worker ${cpu.worker.toFixed(0)} ms, dev server ${cpu.server.toFixed(0)} ms, ` +
+          `sandbox and client ${cpu.sandbox.toFixed(0)} ms`,
       );
     }
     const smallest = Math.min(...sizes);
@@ -67,6 +71,19 @@ export async function runInspectionBench(): Promise<number> {
     await connection.close();
     await server.stop();
   }
+}
+
+/** CPU time by component: the worker process, the dev server, this process (sandbox and client). */
+type CpuShares = { worker: number; server: number; sandbox: number };
+
+/** CPU seconds used so far by the worker, the dev server and this process. */
+function cpuNow(workerPid: number, serverPid: number): CpuShares {
+  const own = process.cpuUsage();
+  return {
+    worker: treeCpuSeconds(workerPid),
+    server: treeCpuSeconds(serverPid),
+    sandbox: (own.user + own.system) / 1e6,
+  };
 }
 
 /** The fixed cost of a workflow with one activity on this server (the first run warms up and is not counted). */
@@ -100,13 +117,13 @@ async function noopWorkflowTimes(client: Client, address: string, repeats: numbe
 /** `repeats` inspections of an estate of `n` banks, each bank a copy of the test site's first. */
 async function inspectionTimes(
   client: Client,
-  address: string,
+  server: { address: string; pid: number },
   n: number,
   repeats: number,
   worker: { entry: string; launch: ReturnType<typeof productionWorkerLaunch> },
-): Promise<{ times: number[]; findings: number; seedMs: number }> {
+): Promise<{ times: number[]; findings: number; seedMs: number; cpu: CpuShares }> {
   const ts = await makeTestSite({
-    temporalAddress: address,
+    temporalAddress: server.address,
     // Hundreds of program processes would measure the machine, not the engine.
     programs: false,
     edit: (raw) => {
@@ -132,8 +149,10 @@ async function inspectionTimes(
   try {
     const times: number[] = [];
     let findings = 0;
+    let cpuFrom = cpuNow(child.pid as number, server.pid);
     // The first run warms the worker up (JIT, connections, the sandbox's caches) and is not counted.
     for (let i = 0; i <= repeats; i++) {
+      if (i === 1) cpuFrom = cpuNow(child.pid as number, server.pid);
       const t0 = performance.now();
       const result: DailyInspectionResult = await client.workflow.execute('dailyInspection', {
         taskQueue: ts.site.temporal.taskQueues.runbooks,
@@ -143,7 +162,14 @@ async function inspectionTimes(
       if (i > 0) times.push(performance.now() - t0);
       findings = result.findings.length;
     }
-    return { times, findings, seedMs };
+    const cpuTo = cpuNow(child.pid as number, server.pid);
+    const each = (k: keyof CpuShares) => ((cpuTo[k] - cpuFrom[k]) * 1000) / Math.max(repeats, 1);
+    return {
+      times,
+      findings,
+      seedMs,
+      cpu: { worker: each('worker'), server: each('server'), sandbox: each('sandbox') },
+    };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -24,7 +24,7 @@ import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { describeLargest, largestEvent } from '../lib/largest-event.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
 import { loadAverage } from './load-average.ts';
-import { treeMemory } from './process-memory.ts';
+import { treeMemory } from './process-tree.ts';
 import { productionWorkerEntry, productionWorkerLaunch } from './production-build.ts';
 
 /** The goals for 10,000 vouchers. */

@@ -1,6 +1,6 @@
 /**
- * Resident memory of a process and everything it started, from /proc (Linux): what a worker
- * costs the machine, not only its main process.
+ * Resident memory and CPU time of a process and everything it started, from /proc (Linux): what a
+ * worker or the sandbox costs the machine, not only its main process.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -16,6 +16,22 @@ export function treeMemory(pid: number): { rss: number; peak: number; processes:
   }
   return { rss: rss / 1024, peak: kib(pid, 'VmHWM') / 1024, processes };
 }
+
+/** CPU seconds (user and system) used so far by `pid` and its living descendants. */
+export function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const queue = [pid]; queue.length > 0;) {
+    const next = queue.pop() as number;
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = (read(`/proc/${next}/stat`) ?? '').split(') ')[1]?.split(' ') ?? [];
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    queue.push(...childrenOf(next));
+  }
+  return ticks / clockTicksPerSecond;
+}
+
+/** USER_HZ, which Linux fixes at 100 for what /proc reports. */
+const clockTicksPerSecond = 100;
 
 /** The processes any of `pid`'s threads started (the kernel lists them per thread). */
 function childrenOf(pid: number): number[] {

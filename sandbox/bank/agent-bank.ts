@@ -300,10 +300,12 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
 
   const payDue = (at: Date) => {
     if (!inWindow(localTime(at, timeZone), hoursAt(at))) return;
+    const due = ledger.dueForPayment(code, 100);
+    if (due.length === 0) return;
     const today = localDate(at, timeZone);
     // Receipts are numbered by the day's payments: counted once a round, not once a payment.
     let paidToday = ledger.countPaidOn(code, today);
-    for (const item of ledger.dueForPayment(code, 100)) {
+    for (const item of due) {
       if (at.getTime() - Date.parse(item.received_at) < payDelayMs) continue;
       const receiptNo = `HD${today.replaceAll('-', '')}${code}${String(paidToday + 1).padStart(5, '0')}`;
       const paidAt = at.toISOString();
@@ -314,12 +316,18 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
     }
   };
 
+  // The day whose reports were all found sent, and the ledger's report marks then: until either
+  // moves, the closed day is not looked at again on every tick.
+  let closed: { day: string; marks: number } | undefined;
   const closeIfDue = (at: Date) => {
     const today = localDate(at, timeZone);
     if (!isWorkday(today) || localTime(at, timeZone) < config.window.close) return;
+    if (closed?.day === today && closed.marks === ledger.reportMarks()) return;
     // A bank that has not received finance's base data yet (just onboarded) is not doing business.
     if (Object.values(ledger.versions(code)).some((v) => v === 0)) return;
     for (const kind of reportKinds) if (!ledger.reportSent(code, kind, today)) sendReport(kind, today);
+    const marks = ledger.reportMarks();
+    if (reportKinds.every((kind) => ledger.reportSent(code, kind, today))) closed = { day: today, marks };
   };
 
   return {

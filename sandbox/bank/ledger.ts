@@ -129,6 +129,8 @@ export function openBankLedger(path: string) {
     ),
   };
 
+  // Bumped by every change to which reports are sent or held, for the banks' close of day to notice.
+  let reportMarks = 0;
   const ledger = {
     db,
     transaction<T>(fn: () => T): T {
@@ -173,13 +175,25 @@ export function openBankLedger(path: string) {
     dueForPayment: (bank: string, limit: number) => st.due.all(bank, limit) as LedgerItem[],
     reportSent: (bank: string, kind: ReportKind, date: string) =>
       st.reportSent.get(bank, kind, date) !== undefined,
-    markReportSent: (bank: string, kind: ReportKind, date: string, at: string) =>
-      void st.markSent.run(bank, kind, date, at),
-    unmarkReportSent: (bank: string, kind: ReportKind, date: string) =>
-      void st.unmarkSent.run(bank, kind, date),
+    markReportSent(bank: string, kind: ReportKind, date: string, at: string) {
+      reportMarks += 1;
+      st.markSent.run(bank, kind, date, at);
+    },
+    unmarkReportSent(bank: string, kind: ReportKind, date: string) {
+      reportMarks += 1;
+      st.unmarkSent.run(bank, kind, date);
+    },
     isHeld: (bank: string, kind: ReportKind, date: string) => st.held.get(bank, kind, date) !== undefined,
-    holdReport: (bank: string, kind: ReportKind, date: string) => void st.hold.run(bank, kind, date),
-    releaseReport: (bank: string, kind: ReportKind, date: string) => void st.release.run(bank, kind, date),
+    holdReport(bank: string, kind: ReportKind, date: string) {
+      reportMarks += 1;
+      st.hold.run(bank, kind, date);
+    },
+    releaseReport(bank: string, kind: ReportKind, date: string) {
+      reportMarks += 1;
+      st.release.run(bank, kind, date);
+    },
+    /** How many times the sent and held reports have changed since the ledger was opened. */
+    reportMarks: () => reportMarks,
     holds: (bank: string) => st.holds.all(bank) as { kind: ReportKind; report_date: string }[],
     countByStatus(bank: string): Record<string, number> {
       const rows = st.countByStatus.all(bank) as { status: string; n: number }[];

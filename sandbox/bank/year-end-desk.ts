@@ -124,6 +124,8 @@ export function createYearEndDesk(deps: YearEndDeskDeps) {
   let refusing: string | undefined;
   let silent = false;
   let missingUnit = false;
+  // Parked notices are looked for once at start and after the desk parked one, not on every tick.
+  let mayHaveParked = true;
 
   const quota = (quotaId: string) => st.quota.get(code, quotaId) as BankQuota | undefined;
   const newQuota = (
@@ -253,6 +255,7 @@ export function createYearEndDesk(deps: YearEndDeskDeps) {
       if (serial) return refuse(serial.reason);
       if (refusing) return refuse(refusing);
       if (silent) {
+        mayHaveParked = true;
         st.park.run(
           code,
           notice.noticeId,
@@ -267,7 +270,8 @@ export function createYearEndDesk(deps: YearEndDeskDeps) {
 
     /** The notices that waited while the bank was silent, answered once it is not. */
     answerParked() {
-      if (silent) return;
+      if (silent || !mayHaveParked) return;
+      mayHaveParked = false;
       for (const row of st.parked.all(code) as NoticeRow[])
         answer(JSON.parse(row.body) as QuotaYearNoticeBody, row.business_date);
     },

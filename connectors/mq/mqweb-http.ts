@@ -2,12 +2,12 @@
  * The HTTP layer shared by the mqweb admin and messaging adapters: basic auth, the CSRF header
  * mqweb demands on every non-GET request, a timeout on every request, an optional private CA,
  * and the mapping of transport and HTTP failures to the port's typed errors. Requests go through
- * node:http(s) with a keep-alive agent: a worker or program sends many small requests, and
- * `fetch` costs several times the CPU of a plain request for each.
+ * an undici Pool per mqweb base URL, its connections kept alive: a worker or program sends many
+ * small requests, and undici's request costs about half the CPU of node:http's for each (`fetch`
+ * costs several times more).
  */
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Pool } from 'undici';
 import { MqAuthError, MqUnreachableError } from './port.ts';
 import { MqConfigError, MqwebApiError } from './errors.ts';
 
@@ -58,8 +58,7 @@ export class MqwebHttp {
   readonly #root: URL;
   readonly #auth: string;
   readonly #csrf: string;
-  readonly #agent: HttpAgent | HttpsAgent;
-  readonly #request: typeof httpRequest | typeof httpsRequest;
+  readonly #pool: Pool;
 
   constructor(options: MqwebConnectionOptions) {
     let root: URL;
@@ -74,30 +73,34 @@ export class MqwebHttp {
     this.timeoutMs = options.timeoutMs ?? defaultMqwebTimeoutMs;
     if (options.caFile && root.protocol !== 'https:')
       throw new MqConfigError(`mq.mqweb.caFile is set but ${options.baseUrl} is not https`);
-    if (root.protocol === 'https:') {
-      this.#agent = new HttpsAgent({
-        keepAlive: true,
-        ...(options.caFile && { ca: readCa(options.caFile) }),
-      });
-      this.#request = httpsRequest;
-    } else {
-      this.#agent = new HttpAgent({ keepAlive: true });
-      this.#request = httpRequest;
-    }
+    this.#pool = new Pool(root.origin, {
+      connect: { timeout: this.timeoutMs, ...(options.caFile && { ca: readCa(options.caFile) }) },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
   }
 
   /** Sends one request; HTTP errors become typed errors, any 2xx is returned. */
   async send(qmgr: string, req: MqwebRequest): Promise<HttpReply> {
-    const url = new URL(req.path, this.#root);
-    const headers: Record<string, string> = {
-      authorization: this.#auth,
-      'ibm-mq-rest-csrf-token': this.#csrf,
-      accept: 'application/json',
-      ...req.headers,
-    };
+    const path = this.#root.pathname + req.path;
     let reply: HttpReply;
     try {
-      reply = await this.#send(url, req, headers);
+      const res = await this.#pool.request({
+        path,
+        method: req.method,
+        headers: {
+          authorization: this.#auth,
+          'ibm-mq-rest-csrf-token': this.#csrf,
+          accept: 'application/json',
+          ...req.headers,
+        },
+        ...(req.body !== undefined && { body: req.body }),
+      });
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+      }
+      reply = { status: res.statusCode, headers, body: await res.body.text() };
     } catch (err) {
       throw new MqUnreachableError(
         qmgr,
@@ -110,34 +113,16 @@ export class MqwebHttp {
     if (reply.status === 401 || reply.status === 403) {
       throw new MqAuthError(
         qmgr,
-        `mqweb refused the credentials (HTTP ${reply.status}) for ${req.method} ${url.pathname}`,
+        `mqweb refused the credentials (HTTP ${reply.status}) for ${req.method} ${path.split('?')[0]}`,
       );
     }
     if (reply.status < 200 || reply.status > 299) throw apiError(qmgr, reply);
     return reply;
   }
 
-  #send(url: URL, req: MqwebRequest, headers: Record<string, string>): Promise<HttpReply> {
-    return new Promise((resolve, reject) => {
-      const r = this.#request(url, { method: req.method, headers, agent: this.#agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const h = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-          }
-          resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
-      r.setTimeout(this.timeoutMs, () =>
-        r.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })),
-      );
-      r.on('error', reject);
-      if (req.body !== undefined) r.write(req.body);
-      r.end();
-    });
+  /** Closes the kept-alive connections. */
+  async close(): Promise<void> {
+    await this.#pool.close();
   }
 }
 
@@ -149,11 +134,15 @@ function readCa(file: string): Buffer {
   }
 }
 
+/** undici's timeouts, told as the request timing out. */
+const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
 function describeTransportError(err: unknown): string {
   if (err instanceof Error) {
     const cause = (err as { cause?: unknown }).cause;
     const code = (cause as { code?: string } | undefined)?.code ?? (err as { code?: string }).code;
     const detail = cause instanceof Error ? cause.message : err.message;
+    if (code && timeoutCodes.has(code)) return `ETIMEDOUT (request timed out: ${detail})`;
     return code ? `${code} (${detail})` : detail;
   }
   return String(err);

@@ -4,6 +4,7 @@
  * and approved as the inbox signs them, carried out by the production worker (dist/: compiled,
  * prebuilt workflow bundle, no tsx). Prints the wall time (diagnosis, then execution) and the
  * worker's peak resident memory (its whole process tree, sampled from /proc) against their goals,
+ * the CPU time the run cost the worker, the dev server, the sandbox and its send/receive program,
  * the longest histories and the largest event in them (against the server's blob limit) and the
  * machine's load average, and checks the bank's books: every voucher paid exactly once.
  * BENCH_VOUCHERS changes the count.
@@ -24,8 +25,26 @@ import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { describeLargest, largestEvent } from '../lib/largest-event.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
 import { loadAverage } from './load-average.ts';
-import { treeMemory } from './process-tree.ts';
+import { treeCpuSeconds, treeMemory } from './process-tree.ts';
 import { productionWorkerEntry, productionWorkerLaunch } from './production-build.ts';
+
+/** CPU seconds used so far: the worker, the dev server, this process (the sandbox) and its other children (the programs). */
+function cpuNow(workerPid: number, serverPid: number) {
+  const own = process.cpuUsage();
+  const worker = treeCpuSeconds(workerPid);
+  const server = treeCpuSeconds(serverPid);
+  const sandbox = (own.user + own.system) / 1e6;
+  return { worker, server, sandbox, programs: treeCpuSeconds(process.pid) - sandbox - worker - server };
+}
+
+function cpuSpent(from: ReturnType<typeof cpuNow>, to: ReturnType<typeof cpuNow>): ReturnType<typeof cpuNow> {
+  return {
+    worker: to.worker - from.worker,
+    server: to.server - from.server,
+    sandbox: to.sandbox - from.sandbox,
+    programs: to.programs - from.programs,
+  };
+}
 
 /** The issue's goals for 10,000 vouchers. */
 const goals = { wallSeconds: 60, peakMb: 300 };
@@ -82,6 +101,7 @@ export async function runResendBench(): Promise<number> {
 
     const id = `voucher-resend/${bank.code}/bench-${Date.now()}`;
     const loadAtStart = loadAverage();
+    const cpuAtStart = cpuNow(pid, server.pid);
     const started = performance.now();
     const handle = await client.workflow.start('voucherResend', {
       taskQueue: ts.site.temporal.taskQueues.runbooks,
@@ -121,6 +141,7 @@ export async function runResendBench(): Promise<number> {
     const children = await Promise.all([1, batches].map((b) => events(`${id}/${run}/batch-${b}`)));
     clearInterval(sampler);
 
+    const cpu = cpuSpent(cpuAtStart, cpuNow(pid, server.pid));
     const wall = (done - started) / 1000;
     const exactlyOnce = paid.vouchers === count && paid.payments === count;
     const end = treeMemory(pid);
@@ -139,6 +160,9 @@ export async function runResendBench(): Promise<number> {
           )}node ${launch.nodeOptions.join(' ')}) memory: peak RSS ${runPeak.toFixed(0)} MiB = ${mb(runPeak).toFixed(0)} MB over its ` +
           `${end.processes} process(es) (${atStart.rss.toFixed(0)} MiB when it started; main process high-water mark ` +
           `${end.peak.toFixed(0)} MiB)`,
+        `CPU: worker ${cpu.worker.toFixed(1)} s, dev server ${cpu.server.toFixed(1)} s, sandbox ` +
+          `${cpu.sandbox.toFixed(1)} s (banks, mqweb, the bench's client), send/receive program ` +
+          `${cpu.programs.toFixed(1)} s; ${(cpu.worker + cpu.server + cpu.sandbox + cpu.programs).toFixed(1)} s in all`,
         `history events: parent ${parent}, batch 1 ${children[0]}, batch ${batches} ${children[1]} (${batches} batches; limit 51,200 each)`,
         describeLargest(await largestEvent(client)),
         `goals for 10,000 vouchers: wall ${(wall / goals.wallSeconds).toFixed(2)}× of ${goals.wallSeconds} s, ` +

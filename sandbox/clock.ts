@@ -64,14 +64,25 @@ export function writeClockFile(path: string, state: ClockState): void {
   writeFileSync(path, JSON.stringify(state));
 }
 
-/** A clock that follows the file the server writes; real time when the file is absent or bad. */
-export function fileClock(path: string): () => Date {
-  return () => {
+/**
+ * A clock that follows the file the server writes, as it was when last `look`ed at (a program
+ * looks once a round: reading and checking the file at every timestamp cost it more than its
+ * work); real time when the file is absent or bad.
+ */
+export function fileClock(path: string): { now: () => Date; look: () => void } {
+  const read = (): ClockState => {
     try {
       const parsed = clockStateSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      return instantOf(parsed.success ? parsed.data : { mode: 'real' });
+      return parsed.success ? parsed.data : { mode: 'real' };
     } catch {
-      return new Date();
+      return { mode: 'real' };
     }
+  };
+  let state = read();
+  return {
+    now: () => instantOf(state),
+    look: () => {
+      state = read();
+    },
   };
 }

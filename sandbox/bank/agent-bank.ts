@@ -333,21 +333,30 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
   return {
     code,
     config,
-    /** One round of work: read the queue, pay what is due, close the day when its window ends. */
+    /**
+     * One round of work: read the queue, pay what is due, close the day when its window ends. The
+     * messages of a round are booked in one transaction, and the payments in one more, as a bank's
+     * system commits a batch under load rather than every message.
+     */
     step() {
       const max = deps.maxMessagesPerStep ?? 50;
-      for (let i = 0; i < max; i++) {
-        const msg = mq.get(config.qmgr, bankInQueue);
-        if (!msg) break;
-        try {
-          handle(msg.body);
-        } catch (err) {
-          deps.log?.error({ bank: code, err }, 'bank failed to process a message');
-        }
+      const taken: string[] = [];
+      for (let msg = mq.get(config.qmgr, bankInQueue); msg; msg = mq.get(config.qmgr, bankInQueue)) {
+        taken.push(msg.body);
+        if (taken.length >= max) break;
       }
+      ledger.transaction(() => {
+        for (const body of taken) {
+          try {
+            handle(body);
+          } catch (err) {
+            deps.log?.error({ bank: code, err }, 'bank failed to process a message');
+          }
+        }
+      });
       yearEnd.answerParked();
       const at = now();
-      payDue(at);
+      ledger.transaction(() => payDue(at));
       closeIfDue(at);
     },
     /** Produces the reports of `date` on demand (skipping any held back). */

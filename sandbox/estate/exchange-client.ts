@@ -51,7 +51,8 @@ const faultFile = required(exchangeEnv.faultFile);
 const intervalMs = Number(process.env[exchangeEnv.intervalMs] ?? 1000);
 const version = process.env[exchangeEnv.version] ?? '1.0';
 const clockFile = process.env[exchangeEnv.clockFile];
-const now = clockFile ? fileClock(clockFile) : () => new Date();
+const clock = clockFile ? fileClock(clockFile) : undefined;
+const now = clock?.now ?? (() => new Date());
 
 /** Key and certificate as last read; read again when either file's modification time changes. */
 let loaded: { stamp: string; credentials: ClientCredentials; cert: X509Certificate } | undefined;
@@ -137,6 +138,7 @@ let round: Promise<void> = Promise.resolve();
 async function loop(): Promise<void> {
   while (!stopping) {
     round = (async () => {
+      clock?.look();
       if (hangRequested()) {
         log.warn('waiting for the lock on the exchange queue');
         await new Promise(() => undefined);

@@ -17,7 +17,7 @@ import { makeTestSite } from '../../test/support/site.ts';
 import { startWorkerProcess } from '../../test/support/worker-process.ts';
 import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
-import { treeMemory } from './process-memory.ts';
+import { treeMemory } from './process-tree.ts';
 import { productionWorkerEntry, productionWorkerLaunch } from './production-build.ts';
 
 export interface WorkerVariant {

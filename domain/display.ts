@@ -42,3 +42,15 @@ export function formatInstant(iso: string, timeZone: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   return `${dateInZone(date, timeZone)} ${timeInZone(date, timeZone)}`;
 }
+
+/** A size in bytes as people read it: 1.5 MB, 980 KB, 12 B (1024 to a step). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

@@ -163,7 +163,12 @@ export interface InstalledRelease {
 }
 
 /** Why the package may not be applied to what is installed (empty: it may). */
-export function applicabilityProblems(m: ReleaseManifest, installed: InstalledRelease): string[] {
+export function applicabilityProblems(
+  m: Pick<ReleaseManifest, 'version' | 'upgradesFrom'> & {
+    database?: Pick<NonNullable<ReleaseManifest['database']>, 'dialect' | 'schemaFrom'> | undefined;
+  },
+  installed: InstalledRelease,
+): string[] {
   const problems: string[] = [];
   if (!m.upgradesFrom.includes(installed.version))
     problems.push(

@@ -27,6 +27,8 @@ import { createStatementActivities } from '../activities/statements/index.ts';
 import { createTreasuryActivities } from '../activities/treasury.ts';
 import { createCalendarActivities } from '../activities/calendar.ts';
 import { createVoucherActivities } from '../activities/vouchers.ts';
+import { createUpgradeDbActivities } from '../activities/upgrade-db.ts';
+import { createUpgradeHostActivities } from '../activities/upgrade-host.ts';
 import { createYearEndBookActivities } from '../activities/year-end-books.ts';
 import { createYearEndChangeActivities } from '../activities/year-end-changes.ts';
 import { createYearEndNoticeActivities } from '../activities/year-end-notices.ts';
@@ -190,6 +192,7 @@ export async function createWorkers(options: {
           ...createHostActivities({ host, site }),
           ...createBulkInspectionActivities({ mq, host, site }),
           ...createBankOnboardingMqActivities({ mq, host, site }),
+          ...createUpgradeHostActivities({ host, site }),
         }),
       );
     } else {

@@ -14,6 +14,7 @@ export * from './refund-tracking.catalog.ts';
 export * from './add-agent-bank.catalog.ts';
 export * from './year-end-rollover.catalog.ts';
 export * from './bank-reconciliation.catalog.ts';
+export * from './version-upgrade.catalog.ts';
 
 export { voucherResendBatch } from './voucher-resend-batch.ts';
 export { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { tableName } from '../../domain/release-manifest.ts';
+import { backupTableName } from '../../domain/runbooks/version-upgrade.plan.ts';
 import { isSqlite } from './portable.ts';
 import type { TreasuryDb } from './database.ts';
 
@@ -31,9 +32,6 @@ const anyDb = (db: TreasuryDb) => db as unknown as AnyDb;
 
 /** A table name checked again here, so nothing else ever reaches a statement. */
 const checked = (table: string) => tableName.parse(table);
-
-/** The copy of `table` an upgrade keyed `key` makes (8 hex digits of the run's key). */
-export const backupTableName = (key: string, table: string) => `u${key.slice(0, 8)}_${checked(table)}`;
 
 async function columnsOf(db: AnyDb, table: string): Promise<string[] | undefined> {
   if (isSqlite(db)) {
@@ -82,7 +80,7 @@ export async function backupTables(
   const any = anyDb(db);
   const copied: string[] = [];
   for (const table of tables.map(checked)) {
-    const copy = backupTableName(key, table);
+    const copy = backupTableName(key, checked(table));
     if (!(await columnsOf(any, table)) || (await columnsOf(any, copy))) continue;
     await sql`create table ${sql.table(copy)} as select * from ${sql.table(table)}`.execute(any);
     copied.push(table);
@@ -168,4 +166,12 @@ export async function setSchemaVersion(db: TreasuryDb, subsystem: string, versio
     .set({ version, updated_at: new Date().toISOString() })
     .where('subsystem', '=', subsystem)
     .execute();
+}
+
+/** How many rows `table` holds (a read the smoke test makes), or undefined when it does not exist. */
+export async function countRows(db: TreasuryDb, table: string): Promise<number | undefined> {
+  const any = anyDb(db);
+  if (!(await columnsOf(any, checked(table)))) return undefined;
+  const row = await sql<{ n: number }>`select count(*) as n from ${sql.table(checked(table))}`.execute(any);
+  return Number(row.rows[0]?.n ?? 0);
 }

@@ -93,6 +93,21 @@ export function longReadActivities<A>(place: ActivityPlace = {}) {
   });
 }
 
+/**
+ * The write activities of `A` for changes that take as long as their size (an application's
+ * backup, a package's files, a table's copy): the mutation profile, with up to an hour an attempt,
+ * alive as long as it heartbeats, so a worker that dies is noticed within the heartbeat timeout.
+ */
+export function longWriteActivities<A>(place: ActivityPlace = {}) {
+  return proxyActivities<ActivitiesOf<A, 'write'>>({
+    ...profiles.write,
+    startToCloseTimeout: '1 hour',
+    scheduleToCloseTimeout: '3 hours',
+    heartbeatTimeout: '15 seconds',
+    ...place,
+  });
+}
+
 /** The write activities of `A`, on the mutation profile. */
 export function writeActivities<A>(place: ActivityPlace = {}) {
   return proxyActivities<ActivitiesOf<A, 'write'>>({ ...profiles.write, ...place });

@@ -216,6 +216,7 @@ export async function createWorkers(options: {
             ...createYearEndNoticeActivities({ db, site }),
             ...createYearEndChangeActivities({ db, site }),
             ...createStatementActivities({ db, site, calendar }),
+            ...createUpgradeDbActivities({ db, site }),
           },
           // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
           // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.

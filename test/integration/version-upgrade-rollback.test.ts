@@ -23,7 +23,7 @@ after(async () => {
 async function rolledBack(fault: string, options: Record<string, unknown>, why: RegExp) {
   const injected = await estate.sandbox.subsystems.faults.inject({ fault, subsystem: 'payment', ...options });
   const state = await installedState(estate);
-  const { result } = await upgrade(estate, injected.details.package as string);
+  const { result } = await upgrade(estate, injected.details.package as string, { smokeWaitSeconds: 10 });
   await estate.sandbox.subsystems.faults.clear({});
   assert.equal(result.outcome, 'rolled-back', JSON.stringify(result.verification));
   assert.match(result.failure ?? '', why);

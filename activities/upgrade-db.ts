@@ -22,6 +22,7 @@ import { tableName } from '../domain/release-manifest.ts';
 import { upgradeActions } from '../domain/runbooks/version-upgrade.plan.ts';
 import type { TableState } from '../domain/runbooks/version-upgrade.types.ts';
 import type { SiteConfig } from '../temporal.config.ts';
+import { heartbeating } from './heartbeats.ts';
 import { requiresProof } from './proof-actions.ts';
 
 /** A failure worth trying again (the database busy or out of reach), not a statement it refuses. */
@@ -34,7 +35,7 @@ export function createUpgradeDbActivities({ db, site }: { db: TreasuryDb; site: 
     async upgradeDbState({ subsystem, tables }: { subsystem: string; tables: string[] }) {
       const [version, checksums, inFlight] = await Promise.all([
         schemaVersion(db, subsystem),
-        tableChecksums(db, tables),
+        heartbeating(() => tableChecksums(db, tables)),
         db
           .selectFrom('vouchers')
           .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -59,7 +60,7 @@ export function createUpgradeDbActivities({ db, site }: { db: TreasuryDb; site: 
     backupUpgradeTables: requiresProof(
       ({ key, tables }: { key: string; tables: string[] }) =>
         tables.map((t) => upgradeActions.backupTable(t, key)),
-      async ({ key, tables }) => ({ copied: await backupTables(db, key, tables) }),
+      async ({ key, tables }) => ({ copied: await heartbeating(() => backupTables(db, key, tables)) }),
     ),
 
     /** Runs one statement of the package unless its journal row says it ran: whether it ran now. */
@@ -69,7 +70,7 @@ export function createUpgradeDbActivities({ db, site }: { db: TreasuryDb; site: 
       ],
       async (input): Promise<{ ran: boolean }> => {
         try {
-          return { ran: await runJournaled(db, input) };
+          return { ran: await heartbeating(() => runJournaled(db, input)) };
         } catch (err) {
           if (transient.test(String((err as Error).message))) throw err;
           throw ApplicationFailure.create({
@@ -93,7 +94,7 @@ export function createUpgradeDbActivities({ db, site }: { db: TreasuryDb; site: 
     restoreUpgradeTables: requiresProof(
       ({ key, tables }: { key: string; tables: { table: string; existed: boolean }[] }) =>
         tables.map((t) => upgradeActions.restoreTable(t.table, key, t.existed)),
-      async ({ key, tables }) => restoreTables(db, key, tables),
+      async ({ key, tables }) => heartbeating(() => restoreTables(db, key, tables)),
     ),
 
     /** The smoke test's read: the table answers, with its number of rows. */

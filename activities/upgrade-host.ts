@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   applyFiles,
@@ -34,6 +33,7 @@ import type {
   UpgradeTarget,
 } from '../domain/runbooks/version-upgrade.types.ts';
 import type { ProgramConfig, SiteConfig, SubsystemConfig } from '../temporal.config.ts';
+import { heartbeating } from './heartbeats.ts';
 import { requiresProof } from './proof-actions.ts';
 import { liveBanks } from './site-lookup.ts';
 
@@ -41,16 +41,6 @@ import { liveBanks } from './site-lookup.ts';
 const headroom = 1.1;
 
 type Installed = SubsystemConfig & { install: NonNullable<SubsystemConfig['install']> };
-
-/** Runs `work`, heartbeating every few seconds: a long copy is told from a dead worker. */
-async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
-  const timer = setInterval(() => Context.current().heartbeat(), 5000);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 const configError = (message: string) =>
   ApplicationFailure.create({ type: ErrorKind.ConfigurationError, nonRetryable: true, message });
@@ -221,7 +211,9 @@ export function createUpgradeHostActivities({ host, site }: { host: HostPort; si
       ({ subsystem }: { subsystem: string }) =>
         [...targetOf(installed(subsystem)).programs].reverse().map(upgradeActions.stop),
       async ({ subsystem }): Promise<ProgramStatus[]> => {
-        const statuses = await host.controlPrograms(programsOf(installed(subsystem)), 'stop');
+        const statuses = await heartbeating(() =>
+          host.controlPrograms(programsOf(installed(subsystem)), 'stop'),
+        );
         const running = statuses.filter((p) => p.running);
         if (running.length > 0)
           throw new Error(
@@ -238,7 +230,9 @@ export function createUpgradeHostActivities({ host, site }: { host: HostPort; si
       async ({ subsystem }): Promise<ProgramStatus[]> => {
         let statuses: ProgramStatus[];
         try {
-          statuses = await host.controlPrograms(programsOf(installed(subsystem)), 'start');
+          statuses = await heartbeating(() =>
+            host.controlPrograms(programsOf(installed(subsystem)), 'start'),
+          );
         } catch (err) {
           throw ApplicationFailure.create({
             type: ErrorKind.UnexpectedState,

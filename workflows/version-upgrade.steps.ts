@@ -29,7 +29,7 @@ import type {
 } from '../domain/runbooks/version-upgrade.types.ts';
 import { askBank, questionPrefix } from './shared/ask-bank.ts';
 import { isRunAborted } from './shared/operator-hand.ts';
-import { longActivities, readActivities, writeActivities } from './shared/retry-profiles.ts';
+import { longActivities, readActivities } from './shared/retry-profiles.ts';
 import type { Approved, Found, GatedRun } from './shared/runbook-run.ts';
 
 type Host = ReturnType<typeof createUpgradeHostActivities>;
@@ -73,11 +73,10 @@ export function upgradeActivities(queues: EstateDescription['taskQueues']) {
   return {
     host: readActivities<Host>(comm),
     hostLong: longActivities<Host, 'read'>('read', comm),
-    hostChange: writeActivities<Host>(comm),
+    // Every change heartbeats: a worker killed in the middle is noticed in seconds, and the step runs again.
     hostLongChange: longActivities<Host, 'write'>('write', comm),
     dbLong: longActivities<Db, 'read'>('read', db),
     dbRead: readActivities<Db>(db),
-    dbChange: writeActivities<Db>(db),
     dbLongChange: longActivities<Db, 'write'>('write', db),
     mq: readActivities<Mq>(comm),
   };
@@ -154,7 +153,7 @@ async function forward(u: Upgrade, approval: Approved): Promise<void> {
       target: t.host,
       before: 'running',
     },
-    () => u.acts.hostChange.stopUpgradePrograms({ subsystem, proof }),
+    () => u.acts.hostLongChange.stopUpgradePrograms({ subsystem, proof }),
   );
   await done(
     u,
@@ -190,7 +189,7 @@ async function forward(u: Upgrade, approval: Approved): Promise<void> {
         u,
         approval,
         { step: `migrate:${key}`, command: statement, target: 'treasury', before: null },
-        () => u.acts.dbChange.runUpgradeStatement({ runKey: u.key, statementKey: key, statement, proof }),
+        () => u.acts.dbLongChange.runUpgradeStatement({ runKey: u.key, statementKey: key, statement, proof }),
       );
       u.undo.statements.push({ key: statementKey(m.id, 'back', i), back: m.back[i] as string });
     }
@@ -205,7 +204,7 @@ async function forward(u: Upgrade, approval: Approved): Promise<void> {
         target: 'treasury',
         before: before.schemaVersion ?? null,
       },
-      () => u.acts.dbChange.setUpgradeSchemaVersion({ subsystem, version, proof }),
+      () => u.acts.dbLongChange.setUpgradeSchemaVersion({ subsystem, version, proof }),
     );
   }
   u.undo.started = true;
@@ -218,7 +217,7 @@ async function forward(u: Upgrade, approval: Approved): Promise<void> {
       target: t.host,
       before: 'stopped',
     },
-    () => u.acts.hostChange.startUpgradePrograms({ subsystem, proof }),
+    () => u.acts.hostLongChange.startUpgradePrograms({ subsystem, proof }),
   );
 }
 
@@ -299,7 +298,7 @@ async function rollBack(u: Upgrade, approval: Approved): Promise<void> {
         .reverse()
         .join(', ')}`,
       t.host,
-      () => u.acts.hostChange.stopUpgradePrograms({ subsystem, proof }),
+      () => u.acts.hostLongChange.stopUpgradePrograms({ subsystem, proof }),
     );
   const restored = u.undo.files
     ? await back('restore-files', `RESTORE ${t.dir}`, t.host, () =>
@@ -308,7 +307,12 @@ async function rollBack(u: Upgrade, approval: Approved): Promise<void> {
     : undefined;
   for (const s of [...u.undo.statements].reverse())
     await back(`migrate:${s.key}`, s.back, 'treasury', () =>
-      u.acts.dbChange.runUpgradeStatement({ runKey: u.key, statementKey: s.key, statement: s.back, proof }),
+      u.acts.dbLongChange.runUpgradeStatement({
+        runKey: u.key,
+        statementKey: s.key,
+        statement: s.back,
+        proof,
+      }),
     );
   if (u.undo.tables) {
     const tables = before.tables.map((s) => ({ table: s.table, existed: s.exists }));
@@ -318,7 +322,7 @@ async function rollBack(u: Upgrade, approval: Approved): Promise<void> {
   }
   if (u.undo.stopped)
     await back('start', `START ${t.programs.map((p) => p.name).join(', ')}`, t.host, () =>
-      u.acts.hostChange.startUpgradePrograms({ subsystem, proof }),
+      u.acts.hostLongChange.startUpgradePrograms({ subsystem, proof }),
     );
   u.run.step('verifying-rollback');
   u.verification = await verifyRollback(u, restored?.equal ?? true);

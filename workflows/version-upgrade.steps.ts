@@ -29,7 +29,7 @@ import type {
 } from '../domain/runbooks/version-upgrade.types.ts';
 import { askBank, questionPrefix } from './shared/ask-bank.ts';
 import { isRunAborted } from './shared/operator-hand.ts';
-import { longActivities, readActivities } from './shared/retry-profiles.ts';
+import { longReadActivities, longWriteActivities, readActivities } from './shared/retry-profiles.ts';
 import type { Approved, Found, GatedRun } from './shared/runbook-run.ts';
 
 type Host = ReturnType<typeof createUpgradeHostActivities>;
@@ -72,12 +72,12 @@ export function upgradeActivities(queues: EstateDescription['taskQueues']) {
   const db = { taskQueue: queues.db };
   return {
     host: readActivities<Host>(comm),
-    hostLong: longActivities<Host, 'read'>('read', comm),
+    hostLong: longReadActivities<Host>(comm),
     // Every change heartbeats: a worker killed in the middle is noticed in seconds, and the step runs again.
-    hostLongChange: longActivities<Host, 'write'>('write', comm),
-    dbLong: longActivities<Db, 'read'>('read', db),
+    hostLongChange: longWriteActivities<Host>(comm),
+    dbLong: longReadActivities<Db>(db),
     dbRead: readActivities<Db>(db),
-    dbLongChange: longActivities<Db, 'write'>('write', db),
+    dbLongChange: longWriteActivities<Db>(db),
     mq: readActivities<Mq>(comm),
   };
 }

@@ -6,7 +6,8 @@
  * window closed are asked about and resent — each plan approved by the sandbox's demo approver
  * through the inbox's API (clearly a demo: a real approver signs in themselves). Stops everything.
  * `npm run demo -- year-end` rolls the sandbox's fiscal year over instead, in compressed time
- * (scripts/lib/demo-year-end.ts).
+ * (scripts/lib/demo-year-end.ts); `npm run demo -- upgrade` upgrades its payment system, then rolls a
+ * failing upgrade back (scripts/lib/demo-upgrade.ts).
  */
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
@@ -20,6 +21,7 @@ import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { connectClient } from './lib/client.ts';
 import { runWithDemoApproval } from './lib/demo-approval.ts';
 import { openBankWindowForDemo } from './lib/demo-extended-hours.ts';
+import { upgradeDemo } from './lib/demo-upgrade.ts';
 import { yearEndDemo } from './lib/demo-year-end.ts';
 import { parseSamples, scrape, type Sample } from './lib/prometheus-text.ts';
 import { sandboxRequest } from './lib/sandbox-client.ts';
@@ -28,8 +30,11 @@ import { metricsLines, startStack } from './lib/stack.ts';
 const { args, checkOnly } = commandLine();
 const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
 const [which, ...extra] = positionals;
-if ((which !== undefined && which !== 'year-end') || extra.length > 0) {
-  console.error(`Unknown demo "${positionals.join(' ')}"; available: the main demo (no name), year-end`);
+const named: Record<string, typeof yearEndDemo> = { 'year-end': yearEndDemo, upgrade: upgradeDemo };
+if ((which !== undefined && !Object.hasOwn(named, which)) || extra.length > 0) {
+  console.error(
+    `Unknown demo "${positionals.join(' ')}"; available: the main demo (no name), year-end, upgrade`,
+  );
   process.exit(2);
 }
 if (checkOnly) {
@@ -39,10 +44,11 @@ if (checkOnly) {
 const site = loadSite();
 const started = Date.now();
 const stack = await startStack({ site, reseed: true });
-if (which === 'year-end') {
+const chosen = which === undefined ? undefined : named[which];
+if (chosen) {
   let rolledOver = false;
   try {
-    rolledOver = await yearEndDemo(stack, site);
+    rolledOver = await chosen(stack, site);
     console.log(`Done in ${Math.round((Date.now() - started) / 1000)} s.`);
   } catch (err) {
     console.error('The demo failed:', err);

@@ -18,6 +18,7 @@ import {
   installedPaymentVersion,
   nextPaymentVersion,
   paymentFiles,
+  paymentSchemaOf,
   paymentMigrations,
   paymentProduct,
 } from './payment-product.ts';
@@ -87,14 +88,17 @@ export async function ensureInstallations(options: {
 
 /** The province's 3.5.0, or a variation of it (release-faults.ts). */
 export function nextPaymentRelease(
-  changes: Partial<Pick<PackageSpec, 'version' | 'upgradesFrom' | 'notes' | 'declaredSizes'>> & {
+  changes: Partial<Pick<PackageSpec, 'version' | 'notes' | 'declaredSizes'>> & {
+    /** The installed version it upgrades (default 3.4.0). */
+    from?: string;
     classpath?: string[];
     migrations?: PackageMigration[];
     extraFiles?: Map<string, Buffer>;
   } = {},
 ): PackageSpec {
   const version = changes.version ?? nextPaymentVersion;
-  const before = paymentFiles(installedPaymentVersion);
+  const from = changes.from ?? installedPaymentVersion;
+  const before = paymentFiles(from);
   const after = paymentFiles(version, changes.classpath ? { classpath: changes.classpath } : {});
   const changed = new Map([
     ...[...after].filter(([path, bytes]) => !before.get(path)?.equals(bytes)),
@@ -103,7 +107,7 @@ export function nextPaymentRelease(
   return {
     product: paymentProduct,
     version,
-    upgradesFrom: changes.upgradesFrom ?? [installedPaymentVersion],
+    upgradesFrom: [from],
     notes: changes.notes ?? '新增支付通知模块（通知模板表），大额凭证加急标志；移除旧版接口模块。',
     components: [
       { name: '支付应用服务', files: new Map([...changed].filter(([p]) => !p.startsWith('lib/'))) },
@@ -111,8 +115,8 @@ export function nextPaymentRelease(
     ],
     removes: [...before.keys()].filter((p) => !after.has(p)),
     database: {
-      schemaFrom: installedPaymentSchema,
-      schemaTo: '42',
+      schemaFrom: paymentSchemaOf(from),
+      schemaTo: String(Number(paymentSchemaOf(from)) + 1),
       migrations: changes.migrations ?? paymentMigrations,
     },
     smoke: { health: true, bankLinks: true, databaseRead: 'pay_notice_templates' },

@@ -10,8 +10,11 @@ import type { PackageMigration } from '../../domain/release-manifest.ts';
 
 export const paymentProduct = 'payment';
 export const installedPaymentVersion = '3.4.0';
-export const installedPaymentSchema = '41';
 export const nextPaymentVersion = '3.5.0';
+
+/** The schema each version's database is at. */
+export const paymentSchemaOf = (version: string) => (version === installedPaymentVersion ? '41' : '42');
+export const installedPaymentSchema = paymentSchemaOf(installedPaymentVersion);
 
 /** Bytes that look like a module and never change for a name and version. */
 function moduleBytes(name: string, version: string, size: number): Buffer {
@@ -80,3 +83,35 @@ export const paymentMigrations: PackageMigration[] = [
     back: ['alter table vouchers drop column urgency', 'update vouchers set urgency = 0'],
   },
 ];
+
+/**
+ * Migrations that fail half-way from `from` (3.4.0's or 3.5.0's schema): the first migration done,
+ * the second's first statement done, its second refused — it names a column vouchers do not have.
+ */
+export function failingMigrations(from: string): PackageMigration[] {
+  const broken = 'update vouchers set urgency = 1 where amount_yuan >= 100000';
+  if (from === installedPaymentVersion)
+    return paymentMigrations.map((m, i) =>
+      i === 1 ? { ...m, forward: [m.forward[0] as string, broken] } : m,
+    );
+  return [
+    {
+      id: '043-notice-channels',
+      tables: ['pay_notice_templates'],
+      forward: [
+        "alter table pay_notice_templates add column channel varchar(16) default 'mq' not null",
+        "update pay_notice_templates set channel = 'sms' where code = 'REJECTED'",
+      ],
+      back: [
+        'alter table pay_notice_templates drop column channel',
+        "update pay_notice_templates set channel = 'mq'",
+      ],
+    },
+    {
+      id: '043-voucher-priority',
+      tables: ['vouchers'],
+      forward: ['alter table vouchers add column priority integer default 0 not null', broken],
+      back: ['alter table vouchers drop column priority', 'update vouchers set priority = 0'],
+    },
+  ];
+}

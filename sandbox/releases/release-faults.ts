@@ -16,8 +16,13 @@ import { statfsSync } from 'node:fs';
 import { z } from 'zod';
 import type { Banks } from '../bank/banks.ts';
 import { faultKind, noOptions } from '../estate/fault-kinds.ts';
-import { installedSubsystems, nextPaymentRelease, type Installed } from './installations.ts';
-import { nextPaymentVersion, paymentMigrations } from './payment-product.ts';
+import {
+  installedSubsystems,
+  installedVersion,
+  nextPaymentRelease,
+  type Installed,
+} from './installations.ts';
+import { failingMigrations, installedPaymentVersion, nextPaymentVersion } from './payment-product.ts';
 import type { ReleaseRepository } from './release-repository.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 
@@ -34,14 +39,6 @@ export function releaseFaults(deps: { site: SiteConfig; releases: ReleaseReposit
   const unpublish = async (_id: string, details: Record<string, unknown>) => {
     if (typeof details.package === 'string') releases.remove(details.package);
   };
-  const failing = paymentMigrations.map((m, i) =>
-    i === 1
-      ? {
-          ...m,
-          forward: [m.forward[0] as string, 'update vouchers set urgency = 1 where amount_yuan >= 100000'],
-        }
-      : m,
-  );
 
   return {
     'release-package-corrupt': faultKind({
@@ -58,13 +55,21 @@ export function releaseFaults(deps: { site: SiteConfig; releases: ReleaseReposit
     'release-package-other-version': faultKind({
       targets,
       options: noOptions,
-      inject: published({ version: '3.6.0', upgradesFrom: [nextPaymentVersion] }),
+      inject: published({ version: '3.6.0', from: nextPaymentVersion }),
       heal: unpublish,
     }),
     'release-migration-fails': faultKind({
       targets,
       options: noOptions,
-      inject: published({ version: '3.5.2', migrations: failing }),
+      // From whatever is installed (3.4.0, or 3.5.0 once upgraded): the demo's second upgrade.
+      inject: async (id) => {
+        const from = installedVersion(app(id)) ?? installedPaymentVersion;
+        return {
+          package: releases.publish(
+            nextPaymentRelease({ version: '3.5.2', from, migrations: failingMigrations(from) }),
+          ),
+        };
+      },
       heal: unpublish,
     }),
     'release-will-not-start': faultKind({

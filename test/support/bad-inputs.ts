@@ -211,10 +211,15 @@ export function sampleBadInputs(
 /** Dates a business-date field must accept: a leap day, the first day of the records, a recent day. */
 export const validDates = ['2024-02-29', '2001-01-01', '2026-11-01'];
 
-/** The example with each of its business-date fields set in turn to each of `validDates`. */
+/**
+ * The example with its business-date fields set to each of `validDates`, all of them at once: a
+ * schema whose dates bound a range (`date` … `to`) takes the one-day range.
+ */
 export function validDateVariants(schema: z.ZodType, example: object): object[] {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return Object.entries(json.properties ?? {})
+  const fields = Object.entries(json.properties ?? {})
     .filter(([, prop]) => prop.format === 'date')
-    .flatMap(([name]) => validDates.map((date) => ({ ...example, [name]: date })));
+    .map(([name]) => name);
+  if (fields.length === 0) return [];
+  return validDates.map((date) => ({ ...example, ...Object.fromEntries(fields.map((f) => [f, date])) }));
 }

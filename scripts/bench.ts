@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- <name>`: the benchmarks, each in its own file under scripts/bench/ —
  * inspection (the daily inspection of 5, 50 and 200 banks on the production worker), resend
- * (10,000 vouchers on the production worker), reconciliation, worker-start and seed (the sandbox
+ * (10,000 vouchers on the production worker), reconciliation, upgrade (an application of 1 GB and a
+ * million voucher rows backed up, upgraded and rolled back), worker-start and seed (the sandbox
  * estate for 5, 50 and 200 banks). Each prints its figures against its goals; none asserts.
  */
 import { parseArgs } from 'node:util';
@@ -9,7 +10,7 @@ import { argumentsOk, commandLine } from './lib/check-args.ts';
 
 const { args, checkOnly } = commandLine();
 const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-const benchmarks = ['inspection', 'resend', 'reconciliation', 'worker-start', 'seed'];
+const benchmarks = ['inspection', 'resend', 'reconciliation', 'upgrade', 'worker-start', 'seed'];
 const [which = 'inspection', ...extra] = positionals;
 if (!benchmarks.includes(which) || extra.length > 0) {
   console.error(`Unknown benchmark "${positionals.join(' ')}"; available: ${benchmarks.join(', ')}`);
@@ -23,5 +24,6 @@ if (which === 'inspection') process.exit(await (await import('./bench/inspection
 if (which === 'resend') process.exit(await (await import('./bench/resend.ts')).runResendBench());
 if (which === 'reconciliation')
   process.exit(await (await import('./bench/reconciliation.ts')).runReconciliationBench());
+if (which === 'upgrade') process.exit(await (await import('./bench/upgrade.ts')).runUpgradeBench());
 if (which === 'seed') process.exit(await (await import('./bench/seed.ts')).runSeedBench());
 process.exit(await (await import('./bench/worker-start.ts')).runWorkerStartBench());

@@ -89,6 +89,8 @@ export async function runUpgradeBench(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const cliPath = await ensureTemporalCli({ log: (l) => console.log(l) });
   const server = await startDevServer({ cliPath, uiPort: false, searchAttributes: projectSearchAttributes });
+  // Sets the payload key the worker process takes from the site's environment.
+  const dataConverter = testDataConverter();
   const ts = await makeTestSite({
     temporalAddress: server.address,
     banks: ['ICBC'],
@@ -118,7 +120,7 @@ export async function runUpgradeBench(): Promise<number> {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({
     connection,
-    dataConverter: testDataConverter(),
+    dataConverter,
     interceptors: { workflow: [signedStarts(ts.site)] },
   });
   const launch = productionWorkerLaunch();
@@ -157,7 +159,8 @@ export async function runUpgradeBench(): Promise<number> {
         `  rollback: ${seconds(rollbackMs)} — files ${ms(back, 'rollback:restore-files')}, statements undone ${ms(back, 'rollback:migrate')}, ` +
           `tables ${ms(back, 'rollback:restore-tables')}, stop ${ms(back, 'rollback:stop')}, start ${ms(back, 'rollback:start')}; ` +
           `then the check that everything is as before, ${seconds(down.done - Date.parse(down.result.rollback.at(-1)?.at ?? ''))} with the report`,
-        `production worker peak RSS over both runs: ${peak.toFixed(0)} MiB (${atStart.toFixed(0)} MiB when it started)`,
+        `production worker peak RSS over both runs: ${peak.toFixed(0)} MiB over its process tree (the start commands it ` +
+          `runs included; ${atStart.toFixed(0)} MiB when it started); the worker process's own high-water mark ${treeMemory(pid).peak.toFixed(0)} MiB`,
       ].join('\n'),
     );
     return down.result.outcome === 'rolled-back' ? 0 : 1;

@@ -3,7 +3,8 @@
  * Temporal dev server for the run with a namespace per test file, bundles the workflows once for
  * every test worker, runs every `test/**\/*.test.ts` file with node's test runner — several files
  * at a time, each in a process of its own, the longest first — stops the server, and ends with the
- * ten slowest files and every failed test with the first lines of its error.
+ * ten slowest files (wall and CPU time), the CPU time of all files and of the server, and every
+ * failed test with the first lines of its error.
  *   npm test                        everything
  *   npm test -- test/unit           only files under the given paths
  *   npm test -- --seed 42           another seed for the generated tests (JINCAI_TEST_SEED)
@@ -26,6 +27,7 @@ import { ensureTemporalCli } from './lib/temporal-cli.ts';
 import { runTestFiles } from './lib/run-test-files.ts';
 import { inStartOrder } from './lib/test-order.ts';
 import { namespacePerFileEnv, testFileNamespace } from './lib/test-namespaces.ts';
+import { processCpuSeconds } from './lib/test-file-cpu.ts';
 import { testWorkflowBundlesEnv, writeTestWorkflowBundles } from './lib/test-workflow-bundles.ts';
 
 /**
@@ -91,7 +93,7 @@ if (files.some((f) => f.includes('ssh'))) ensureSshd();
 const bundles = mkdtempSync(join(tmpdir(), 'jincai-test-bundles-'));
 const [server] = await Promise.all([
   given
-    ? { address: given, stop: async () => undefined }
+    ? { address: given, pid: undefined, stop: async () => undefined }
     : startDevServer({
         cliPath,
         uiPort: false,
@@ -124,8 +126,11 @@ const { passed, summary } = await runTestFiles({
   timeoutMs: fileTimeoutMs,
   write: (text) => process.stdout.write(text),
 });
+// The server's own CPU time: what every file's runs cost it, told apart from the files'.
+const serverCpu = server.pid === undefined ? undefined : processCpuSeconds(server.pid);
 await server.stop();
 rmSync(bundles, { recursive: true, force: true });
 console.log(summary);
+if (serverCpu !== undefined) console.log(`CPU time of the Temporal dev server: ${serverCpu.toFixed(1)} s`);
 console.log(`Tests ${passed ? 'passed' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(passed ? 0 : 1);

@@ -27,12 +27,15 @@ async function runFiles(
   return { verdict, summary: summary.trimEnd() };
 }
 
-/** Slowest files, then failures: of passing, failing and exiting files, and of one that hangs. */
+/**
+ * Slowest files, then failures: of passing, failing and exiting files, one whose child process works
+ * the CPU, and of one that hangs.
+ */
 const runs: Record<'failing' | 'hanging', string[]> = { failing: [], hanging: [] };
 
 before(async () => {
   const [failing, hanging] = await Promise.all([
-    runFiles(120_000, 'passes', 'failing-tests', 'exits'),
+    runFiles(120_000, 'passes', 'failing-tests', 'exits', 'busy-child'),
     runFiles(5_000, 'hangs'),
   ]);
   assert.equal(failing.verdict, 'failed');
@@ -97,17 +100,17 @@ test('a file that fails by itself is named with why: its exit code, or the time 
   );
 });
 
-test('the slowest files come first, with their seconds, the failed ones marked', () => {
-  const [heading, ...files] = runs.failing.slice(0, 4);
-  assert.equal(heading, 'The 3 slowest of 3 test files:');
-  const seconds = files.map((l) => Number(/ (\d+\.\d) s/.exec(l)?.[1]));
+test('the slowest files come first, with their wall and CPU seconds, the failed ones marked', () => {
+  const [heading, ...files] = runs.failing.slice(0, 5);
+  assert.equal(heading, 'The 4 slowest of 4 test files (wall time, CPU time):');
+  const seconds = files.map((l) => Number(/ (\d+\.\d) s +\d+\.\d s/.exec(l)?.[1]));
   assert.deepEqual(
     [...seconds].sort((a, b) => b - a),
     seconds,
   );
   assert.match(
     files.find((l) => l.includes('test-run/passes.ts'))!,
-    /\d s$/,
+    /\d s +\d+\.\d s$/,
   );
   assert.match(
     files.find((l) => l.includes('test-run/failing-tests.ts'))!,
@@ -117,6 +120,16 @@ test('the slowest files come first, with their seconds, the failed ones marked',
     files.find((l) => l.includes('test-run/exits.ts'))!,
     /\d s {2}\(failed\)$/,
   );
+  assert.match(runs.failing[5] ?? '', /^CPU time of all 4 files: \d+\.\d s$/);
+});
+
+test("a file's CPU time holds what the processes it started and waited for cost", () => {
+  const cpu = (name: string) => {
+    const line = runs.failing.find((l) => l.includes(`test-run/${name}.ts`)) ?? '';
+    return Number(/ (\d+\.\d) s(?: {2}\(failed\))?$/.exec(line)?.[1]);
+  };
+  // Both files start alike; the busy one's child worked two seconds of CPU on top.
+  assert.ok(cpu('busy-child') - cpu('passes') >= 1.5, runs.failing.join('\n'));
 });
 
 test('a run where everything passed ends with the slowest files only', async () => {
@@ -124,6 +137,6 @@ test('a run where everything passed ends with the slowest files only', async () 
   assert.equal(run.verdict, 'passed');
   assert.match(
     run.summary,
-    /^The 1 slowest of 1 test files:\n {2}test\/unit\/fixtures\/test-run\/passes\.ts +\d+\.\d s$/,
+    /^The 1 slowest of 1 test files \(wall time, CPU time\):\n {2}test\/unit\/fixtures\/test-run\/passes\.ts +\d+\.\d s +\d+\.\d s\nCPU time of all 1 files: \d+\.\d s$/,
   );
 });

@@ -11,14 +11,9 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openSqlite } from '../../connectors/treasury/database.ts';
 import { fileClock } from '../clock.ts';
-import { receiveAll } from './inbound.ts';
 import { createMessagingClient } from './messaging-client.ts';
-import { sendPending } from './outbound.ts';
-import { sendBankRequests } from './bank-requests.ts';
-import { sendBaseDataPushes } from './base-data-push.ts';
-import { refuseClosedYearVouchers } from './fiscal-year-gate.ts';
-import { sendQuotaYearNotices } from './quota-year-notices.ts';
 import { programEnv } from './program-env.ts';
+import { programRound } from './program-round.ts';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -69,14 +64,7 @@ async function main(): Promise<void> {
   const oneRound = async (): Promise<number> => {
     clock?.look();
     try {
-      return (
-        (await refuseClosedYearVouchers(ctx)) +
-        (await sendPending(ctx)) +
-        (await sendBankRequests(ctx)) +
-        (await sendQuotaYearNotices(ctx)) +
-        (await sendBaseDataPushes(ctx)) +
-        (await receiveAll(ctx))
-      );
+      return await programRound(ctx);
     } catch (err) {
       log('warn', 'round failed', { error: String(err) });
       return 0;

@@ -10,11 +10,9 @@
  * cancellation and restoration with finance's and the bank's totals; exits 0 when the year rolled
  * over and every bank confirmed both with matching totals.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createCalendarActivities } from '../../activities/calendar.ts';
-import { createYearEndBookActivities } from '../../activities/year-end-books.ts';
 import { createSiteCalendar } from '../../connectors/calendar/site-calendar.ts';
-import { openTreasuryDb, type TreasuryDb } from '../../connectors/treasury/database.ts';
+import { openTreasuryDb } from '../../connectors/treasury/database.ts';
 import { dateInZone } from '../../domain/calendar/dates.ts';
 import { formatFen } from '../../domain/display.ts';
 import type { NoticeOutcome, YearEndRolloverResult } from '../../domain/runbooks/year-end-rollover.types.ts';
@@ -22,6 +20,7 @@ import type { SiteConfig } from '../../temporal.config.ts';
 import { connectClient } from './client.ts';
 import { runWithDemoApproval } from './demo-approval.ts';
 import { sandboxRequest } from './sandbox-client.ts';
+import { inFlightSettled } from './year-in-flight.ts';
 import type { Stack } from './stack.ts';
 
 /** Runs the demo on a started stack; true when the year rolled over with every bank's totals matching. */
@@ -31,7 +30,7 @@ export async function yearEndDemo(stack: Stack, site: SiteConfig): Promise<boole
   await banksOpen(stack, site, banks);
   const db = await openTreasuryDb(site.treasury);
   try {
-    await inFlightSettled(db, site, year, banks);
+    await inFlightSettled({ db, site, year, banks, say: (line) => console.log(line) });
   } finally {
     await db.destroy();
   }
@@ -95,26 +94,6 @@ async function banksOpen(stack: Stack, site: SiteConfig, banks: string[]): Promi
     `DEMO ONLY — the banks are closed at ${clock.now}: the sandbox's business clock moves to ${at}.`,
   );
   await sandboxRequest(stack.sandboxUrl, stack.env, site, 'POST', '/sandbox/clock', { action: 'set', at });
-}
-
-/** Waits until no voucher of the year is in flight: the pre-checks would be red until then. */
-async function inFlightSettled(
-  db: TreasuryDb,
-  site: SiteConfig,
-  year: number,
-  banks: string[],
-): Promise<void> {
-  const books = createYearEndBookActivities({ db, site });
-  const deadline = Date.now() + 2 * 60_000;
-  for (;;) {
-    const checks = await books.yearEndBookChecks({ fiscalYear: year, banks });
-    const inFlight = checks.reduce((n, c) => n + c.inFlight.count, 0);
-    if (inFlight === 0) return;
-    if (Date.now() > deadline)
-      throw new Error(`${inFlight} voucher(s) of ${year} still in flight after 2 minutes`);
-    console.log(`Waiting for ${inFlight} voucher(s) of ${year} in flight to settle at the banks…`);
-    await sleep(2000);
-  }
 }
 
 function answerLine(a: NoticeOutcome): string {

@@ -9,6 +9,9 @@
  * and size, against Temporal's limits), the largest single event, and the machine's load; asserts
  * nothing.
  */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
@@ -84,9 +87,15 @@ async function rollover(address: string, n: number, worker: Worker): Promise<str
   Object.assign(process.env, { JINCAI_MQWEB_USER: user, JINCAI_MQWEB_PASSWORD: password });
   await addTestUsers(site);
   const sandbox = await startSandbox({ site, reseed: true });
+  const workerLog = join(tmpdir(), `jincai-bench-year-end-worker-${n}.log`);
+  writeFileSync(workerLog, '');
   const child = await startWorkerProcess(
     { ...ts.env, ...worker.launch.env },
-    { entry: worker.entry, nodeOptions: worker.launch.nodeOptions },
+    {
+      entry: worker.entry,
+      nodeOptions: worker.launch.nodeOptions,
+      onOutput: (chunk) => appendFileSync(workerLog, chunk),
+    },
   );
   const db = await openSqlite(site.treasury.sqlite?.path ?? '', { synchronous: 'NORMAL' });
   const banks = site.banks.map((b) => b.code);
@@ -125,7 +134,7 @@ async function rollover(address: string, n: number, worker: Worker): Promise<str
       `rollover of ${String(n).padStart(3)} banks: ${(wallMs / 1000).toFixed(1)} s (${result.outcome}); ` +
       `its history ${own.events} events ${kib(own.bytes)}; the largest bank's wait ${largestWait.events} events ` +
       `${kib(largestWait.bytes)}; the largest event ${kib(largestEvent.largest.bytes)} ` +
-      `(${largestEvent.largest.type}); load ${load()}` +
+      `(${largestEvent.largest.type}); load ${load()}; the worker's log ${workerLog}` +
       (programs.failures.length > 0
         ? `; program rounds failed ${programs.failures.length}×, first: ${programs.failures[0]}`
         : '')

@@ -4,10 +4,11 @@
  * per bank), carry over, sleep until the opening, plan and approve the opening, prepare and open
  * the new year. Each change is audited in the one mutation record with the approval it was made on.
  */
-import { executeChild, sleep } from '@temporalio/workflow';
+import { executeChild, patched, sleep } from '@temporalio/workflow';
 import type { createYearEndChangeActivities } from '../activities/year-end-changes.ts';
 import type { createYearEndNoticeActivities } from '../activities/year-end-notices.ts';
 import { dateInZone } from '../domain/calendar/dates.ts';
+import { mapWithConcurrency } from '../domain/concurrency.ts';
 import { approvedOn } from '../domain/mutation-record.ts';
 import { freezePlan, newYearPushId, openPlan } from '../domain/runbooks/year-end-rollover.plan.ts';
 import type {
@@ -41,6 +42,13 @@ export interface YearEnd {
   newYear: NewYearBank[];
   restorations: NoticeOutcome[];
 }
+
+/**
+ * How many banks' waits run at once: each is a run the worker keeps in its cache while it waits,
+ * and the production unit bounds the worker's heap — two hundred at once ran its workflow thread
+ * out of memory. A bank silent for days holds one of them; the others go on through the rest.
+ */
+const waitsAtOnce = 40;
 
 const reads = (y: YearEnd) => readActivities<Notices & Changes>({ taskQueue: y.run.estate.taskQueues.db });
 const writes = (y: YearEnd) => writeActivities<Notices & Changes>({ taskQueue: y.run.estate.taskQueues.db });
@@ -176,26 +184,26 @@ async function awaitAnswers(y: YearEnd, notices: NoticePlan[]): Promise<NoticeOu
           newYearPushId(fiscalYear, bank, d.kind),
         )
       : [];
-  return Promise.all(
-    notices.map((n) =>
-      executeChild(yearEndBankNotice, {
-        workflowId: `${run.workflowId}/${n.noticeId}`,
-        args: [
-          {
-            fiscalYear,
-            bank: n.bank,
-            bankName: run.banks.find((b) => b.code === n.bank)?.name ?? n.bank,
-            notice: { noticeId: n.noticeId, kind: n.kind, lineCount: n.lineCount, totalFen: n.totalFen },
-            pushIds: pushIdsOf(n.bank),
-            remindAfterMinutes: run.input.remindAfterMinutes,
-            escalateAfterMinutes: run.input.escalateAfterMinutes,
-            runLink: run.runLink,
-            taskQueue: run.estate.taskQueues.db,
-          },
-        ],
-      }),
-    ),
-  );
+  const wait = (n: NoticePlan) =>
+    executeChild(yearEndBankNotice, {
+      workflowId: `${run.workflowId}/${n.noticeId}`,
+      args: [
+        {
+          fiscalYear,
+          bank: n.bank,
+          bankName: run.banks.find((b) => b.code === n.bank)?.name ?? n.bank,
+          notice: { noticeId: n.noticeId, kind: n.kind, lineCount: n.lineCount, totalFen: n.totalFen },
+          pushIds: pushIdsOf(n.bank),
+          remindAfterMinutes: run.input.remindAfterMinutes,
+          escalateAfterMinutes: run.input.escalateAfterMinutes,
+          runLink: run.runLink,
+          taskQueue: run.estate.taskQueues.db,
+        },
+      ],
+    });
+  // Runs begun before the waits were bounded started every bank's at once, and replay so.
+  if (!patched('year-end-bounded-waits')) return Promise.all(notices.map(wait));
+  return mapWithConcurrency(notices, waitsAtOnce, wait);
 }
 
 /** The opening's plan — the new year's row, serials and base data, the opening, every bank's restoration — approved or not. */

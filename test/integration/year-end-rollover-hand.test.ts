@@ -82,7 +82,8 @@ test('a bank whose totals differ: skipped at its cancellation with a reason, abo
     assert.deepEqual(facts.bankAnswers(bank), { cancellation: 1, restoration: 1 }, bank);
   const differing = facts.notices
     .filter((n) => n.bank_line_count !== n.line_count || Number(n.bank_total_fen) !== Number(n.total_fen))
-    .map((n) => [n.bank_code, n.kind]);
+    .map((n) => [n.bank_code, n.kind])
+    .sort((a, b) => String(a).localeCompare(String(b)));
   assert.deepEqual(differing, [
     ['BOC', 'cancellation'],
     ['BOC', 'restoration'],

@@ -12,6 +12,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { VoucherResendResult } from '../../domain/runbooks/voucher-resend.types.ts';
+import { runTag } from '../../domain/run-tag.ts';
 import { addTimedOutVouchers } from '../../sandbox/failed-vouchers.ts';
 import { startSandbox } from '../../sandbox/server.ts';
 import { addTestUsers, decide, signedBy, waitForGate } from '../../test/support/approvals.ts';
@@ -135,7 +136,8 @@ export async function runResendBench(): Promise<number> {
       .get(bank.code, `${vouchers[0]?.slice(0, -5)}%`) as { vouchers: number; payments: number };
     const events = async (wid: string) =>
       (await client.workflow.getHandle(wid).fetchHistory()).events?.length ?? 0;
-    const run = (await handle.describe()).runId.slice(0, 8);
+    // The children's ids carry the run's tag (domain/run-tag.ts).
+    const run = runTag((await handle.describe()).runId);
     const parent = await events(id);
     const batches = Math.ceil(count / 200);
     const children = await Promise.all([1, batches].map((b) => events(`${id}/${run}/batch-${b}`)));

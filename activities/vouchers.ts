@@ -8,6 +8,7 @@
  * retried or replayed activity finds its work done and changes nothing twice.
  */
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import type { Kysely, Updateable } from 'kysely';
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
 import { firstRows } from '../connectors/treasury/portable.ts';
@@ -395,22 +396,58 @@ export function createVoucherActivities({ db, site, now = () => new Date() }: Vo
     ),
 
     /** Finance's current status of each voucher. */
-    async voucherStates(input: {
+    async voucherStates(input: { bank: string; voucherNos: string[] }): Promise<VoucherState[]> {
+      return statesOf(db, input.bank, input.voucherNos);
+    },
+
+    /**
+     * Finance's status of each voucher once every one has settled (the bank accepted, paid or
+     * rejected it, or it timed out), or as it is at `until` or after `waitSeconds` of looking,
+     * whichever comes first: the resend's verification watches the program apply the bank's
+     * answers here, a look every `everyMs`, heartbeating, instead of a workflow timer and an
+     * activity per look.
+     */
+    async awaitSettledVoucherStates(input: {
       bank: string;
       voucherNos: string[];
-    }): Promise<{ voucherNo: string; status: string; updatedAt: string; failureCode: string | null }[]> {
-      const states = await currentStates(db, input.bank, input.voucherNos);
-      return input.voucherNos.map((no) => {
-        const s = states.get(no);
-        return {
-          voucherNo: no,
-          status: s?.status ?? 'missing',
-          updatedAt: s?.updated_at ?? '',
-          failureCode: s?.failure_code ?? null,
-        };
-      });
+      until: string;
+      waitSeconds: number;
+      everyMs: number;
+    }): Promise<VoucherState[]> {
+      const ctx = Context.current();
+      const stop = Math.min(Date.parse(input.until), Date.now() + input.waitSeconds * 1000);
+      for (;;) {
+        const states = await statesOf(db, input.bank, input.voucherNos);
+        if (states.every((s) => settledStatuses.has(s.status)) || Date.now() >= stop) return states;
+        ctx.heartbeat();
+        await ctx.sleep(Math.max(1, Math.min(input.everyMs, stop - Date.now())));
+      }
     },
   };
+}
+
+/** Finance's status of a voucher as the resend reads it. */
+export interface VoucherState {
+  voucherNo: string;
+  status: string;
+  updatedAt: string;
+  failureCode: string | null;
+}
+
+/** Where a resent voucher's verification ends: the bank's answer has reached finance. */
+const settledStatuses = new Set(['accepted', 'paid', 'rejected', 'timed_out']);
+
+async function statesOf(db: Db, bank: string, voucherNos: string[]): Promise<VoucherState[]> {
+  const states = await currentStates(db, bank, voucherNos);
+  return voucherNos.map((no) => {
+    const s = states.get(no);
+    return {
+      voucherNo: no,
+      status: s?.status ?? 'missing',
+      updatedAt: s?.updated_at ?? '',
+      failureCode: s?.failure_code ?? null,
+    };
+  });
 }
 
 /** A bulk change over vouchers of one of the plan's lists, as the proof check sees it. */

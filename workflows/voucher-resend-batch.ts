@@ -10,8 +10,8 @@
  * bank's. Every change goes through an activity that checks the proof against the plan's lists.
  * Nothing is ever resent twice.
  */
-import { ApplicationFailure, sleep } from '@temporalio/workflow';
-import type { RowChange } from '../activities/vouchers.ts';
+import { ApplicationFailure, patched, sleep } from '@temporalio/workflow';
+import type { RowChange, VoucherState } from '../activities/vouchers.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import { ErrorKind, isProofRefusal } from '../domain/errors.ts';
 import {
@@ -43,12 +43,15 @@ import {
 const runbook = 'voucher-resend';
 /** A resend waits for the window only while the approval stays this much younger than the limit. */
 const ageMarginMs = 5 * 60_000;
+/** The verification's watch: one activity looks this long at most, every this often. */
+const verifyWatchSeconds = 60;
+const verifyLookMs = 500;
 
 export async function voucherResendBatch(input: ResendBatchInput): Promise<BatchResult> {
   let step = 'inspecting';
   let nextOpening: string | undefined;
   answerProgress(() => ({ runbook, step, detail: { batch: input.batch, nextOpening } }));
-  const acts = await batchActivities();
+  const acts = await batchActivities(input);
   const diagnosed = await diagnoseBatch(acts, input, 'diagnosis');
   const resend = diagnosed.filter((v) => v.disposition.kind === 'resend').map(plannedOf);
   const align = diagnosed.filter((v) => v.disposition.kind === 'align').map(plannedOf);
@@ -255,8 +258,8 @@ async function execute(
   progress('verifying');
   const pending = new Map(toResend.map((v) => [v.voucherNo, v]));
   const deadline = Date.now() + input.verifySeconds * 1000;
-  for (let delay = 1000; pending.size > 0; delay = Math.min(delay * 2, pollCapMs())) {
-    for (const s of await acts.db.voucherStates({ bank, voucherNos: [...pending.keys()] })) {
+  const settle = (states: VoucherState[]) => {
+    for (const s of states) {
       const v = pending.get(s.voucherNo) as PlannedVoucher;
       if (s.status === 'accepted' || s.status === 'paid') {
         push(v, 'accepted', { resentAt });
@@ -266,8 +269,26 @@ async function execute(
         pending.delete(s.voucherNo);
       }
     }
-    if (pending.size === 0 || Date.now() >= deadline) break;
-    await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
+  };
+  // Runs begun before the db zone watched the vouchers settle look from here, a timer between looks.
+  if (patched('resend-verify-watched-in-activity')) {
+    while (pending.size > 0 && Date.now() < deadline) {
+      settle(
+        await acts.watch.awaitSettledVoucherStates({
+          bank,
+          voucherNos: [...pending.keys()],
+          until: new Date(deadline).toISOString(),
+          waitSeconds: verifyWatchSeconds,
+          everyMs: verifyLookMs,
+        }),
+      );
+    }
+  } else {
+    for (let delay = 1000; pending.size > 0; delay = Math.min(delay * 2, pollCapMs())) {
+      settle(await acts.db.voucherStates({ bank, voucherNos: [...pending.keys()] }));
+      if (pending.size === 0 || Date.now() >= deadline) break;
+      await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
+    }
   }
 
   // 6. Still unconfirmed: the bank's answer may have been lost. Ask; where the bank has the

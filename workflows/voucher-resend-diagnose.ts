@@ -17,7 +17,7 @@ export async function voucherDiagnoseBatch(input: DiagnoseBatchInput): Promise<B
     step: 'diagnosing',
     detail: { batch: input.batch, round: input.round },
   }));
-  const acts = await batchActivities();
+  const acts = await batchActivities(input);
   const diagnosed = await diagnoseBatch(acts, input, 'diagnosis');
   return summarise(input.batch, diagnosed, input.sampleSize);
 }

@@ -12,7 +12,7 @@ import { causesOf, dispose } from '../domain/runbooks/voucher-resend.plan.ts';
 import type { BankAnswer } from '../domain/bank-questions.ts';
 import type { DiagnoseBatchInput, DiagnosedVoucher } from '../domain/runbooks/voucher-resend.types.ts';
 import { askUntilAnswered } from './shared/ask-bank.ts';
-import { readActivities, writeActivities } from './shared/retry-profiles.ts';
+import { longReadActivities, readActivities, writeActivities } from './shared/retry-profiles.ts';
 
 type Vouchers = ReturnType<typeof createVoucherActivities>;
 type Calendar = ReturnType<typeof createCalendarActivities>;
@@ -20,13 +20,17 @@ type Control = ReturnType<typeof createControlActivities>;
 
 export type BatchActivities = Awaited<ReturnType<typeof batchActivities>>;
 
-export async function batchActivities() {
-  const control = readActivities<Control>();
-  const { taskQueues } = await control.describeEstate();
+/**
+ * The batch's activities, in the db zone the parent named (a child the parent started before it
+ * named one asks the estate, as such runs did).
+ */
+export async function batchActivities(input: Pick<DiagnoseBatchInput, 'dbQueue'>) {
+  const dbQueue = input.dbQueue ?? (await readActivities<Control>().describeEstate()).taskQueues.db;
   return {
-    dbQueue: taskQueues.db,
-    db: readActivities<Vouchers>({ taskQueue: taskQueues.db }),
-    dbChange: writeActivities<Vouchers>({ taskQueue: taskQueues.db }),
+    dbQueue,
+    db: readActivities<Vouchers>({ taskQueue: dbQueue }),
+    dbChange: writeActivities<Vouchers>({ taskQueue: dbQueue }),
+    watch: longReadActivities<Vouchers>({ taskQueue: dbQueue }),
     calendar: readActivities<Calendar>(),
   };
 }

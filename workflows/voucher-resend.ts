@@ -262,6 +262,8 @@ function batchInput(r: Resend, list: FailedList, batch: number, round: number): 
     answerWaitSeconds: input.answerWaitSeconds,
     askRounds: input.askRounds,
     sampleSize: Math.ceil(500 / list.batches.length),
+    // Children of runs begun before were not told the db zone's queue, and asked the estate.
+    ...(patched('resend-children-told-db-queue') && { dbQueue: r.run.estate.taskQueues.db }),
   };
 }
 

@@ -184,6 +184,8 @@ export interface DiagnoseBatchInput {
   askRounds: number;
   /** How many resend vouchers to show the parent for the plan. */
   sampleSize: number;
+  /** The db zone's task queue, as the parent found it (children of runs begun before ask the estate). */
+  dbQueue?: string;
 }
 
 /** Where one batch's part sits in one of the plan's lists (the proof shows it to the activity). */

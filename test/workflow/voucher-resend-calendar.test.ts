@@ -54,9 +54,21 @@ let running: Promise<void>;
 const requeuedAt = new Map<string, number>();
 const rows = new Map<string, { status: string; updatedAt: string }>();
 
+const statesOf = (voucherNos: string[]) =>
+  voucherNos.map((no) => ({
+    voucherNo: no,
+    status: rows.get(no)?.status ?? 'missing',
+    updatedAt: rows.get(no)?.updatedAt ?? '',
+    failureCode: null,
+  }));
+
 const vouchers: Pick<
   Vouchers,
-  'inspectFailedVouchers' | 'voucherStates' | 'requeueVouchers' | 'alignVoucherStatus'
+  | 'inspectFailedVouchers'
+  | 'voucherStates'
+  | 'awaitSettledVoucherStates'
+  | 'requeueVouchers'
+  | 'alignVoucherStatus'
 > = {
   inspectFailedVouchers: async ({ voucherNos }) =>
     (voucherNos ?? []).map((no) => ({
@@ -74,13 +86,9 @@ const vouchers: Pick<
       ruleSet: 'standard',
       voiding: false,
     })),
-  voucherStates: async ({ voucherNos }) =>
-    voucherNos.map((no) => ({
-      voucherNo: no,
-      status: rows.get(no)?.status ?? 'missing',
-      updatedAt: rows.get(no)?.updatedAt ?? '',
-      failureCode: null,
-    })),
+  voucherStates: async ({ voucherNos }) => statesOf(voucherNos),
+  // The requeued vouchers are accepted at once: settled at the first look.
+  awaitSettledVoucherStates: async ({ voucherNos }) => statesOf(voucherNos),
   requeueVouchers: writes(async ({ vouchers: vs }) =>
     vs.map((v) => {
       requeuedAt.set(v.voucherNo, Context.current().info.currentAttemptScheduledTimestampMs);

@@ -2,16 +2,16 @@
  * The CPU time each test file costs the machine — user and system time of the file's process and of
  * every process it started and waited for (the workers it kills and starts again, the command lines
  * it runs, the send/receive programs): unlike wall time, other work on a shared machine hardly moves
- * it. `npm test` preloads record-test-file-cpu.ts into each file's process, which writes the figure
+ * it. `npm test` preloads record-test-file-cpu.js into each file's process, which writes the figure
  * into the run's folder as the process exits; the run reads them all at its end.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const testFileCpuEnv = 'JINCAI_TEST_CPU_DIR';
 
-/** The preload, for node's `--import` in each test file's process. */
-export const recordTestFileCpu = new URL('./record-test-file-cpu.ts', import.meta.url).href;
+/** The preload, for node's `--import` in each test file's process; it reads this variable. */
+export const recordTestFileCpu = new URL('./record-test-file-cpu.js', import.meta.url).href;
 
 /** USER_HZ, which Linux fixes at 100 for what /proc reports. */
 const clockTicksPerSecond = 100;
@@ -31,14 +31,6 @@ export function processCpuSeconds(pid: number | 'self', reaped = false): number 
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   const ticks = fields.slice(11, reaped ? 15 : 13).map(Number);
   return ticks.reduce((sum, t) => sum + t, 0) / clockTicksPerSecond;
-}
-
-/** Called in a test file's process as it exits. */
-export function writeTestFileCpu(dir: string): void {
-  const cpuSeconds = processCpuSeconds('self', true);
-  const file = process.argv[1];
-  if (cpuSeconds === undefined || !file) return;
-  writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ file, cpuSeconds }));
 }
 
 /** What the files of a run wrote: CPU seconds by the file's path. */

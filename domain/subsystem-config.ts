@@ -80,9 +80,12 @@ const sectionOfKind: Partial<Record<SubsystemKind, keyof typeof kindSections>> =
   'official-card': 'officialCard',
 };
 
+/** A subsystem's id in the site file, e.g. `budget-exchange`. */
+export const subsystemId = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'a subsystem id in kebab-case');
+
 export const subsystemSchema = z
   .object({
-    id: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'a subsystem id in kebab-case'),
+    id: subsystemId,
     kind: z.enum(subsystemKinds),
     name: z.string().min(1),
     /** The declared hosts it runs on (`hosts[].name`, or `local`). */

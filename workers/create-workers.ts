@@ -18,6 +18,7 @@ import { createBankQuestionActivities } from '../activities/bank-questions.ts';
 import { createControlActivities } from '../activities/control.ts';
 import { createNotifyActivities } from '../activities/notify.ts';
 import { createHostActivities } from '../activities/host.ts';
+import { createProgramActivities } from '../activities/programs.ts';
 import { createBulkInspectionActivities } from '../activities/inspection-bulk.ts';
 import { createLockActivities } from '../activities/locks.ts';
 import { createMqActivities } from '../activities/mq.ts';
@@ -193,6 +194,7 @@ export async function createWorkers(options: {
           ...createBulkInspectionActivities({ mq, host, site }),
           ...createBankOnboardingMqActivities({ mq, host, site }),
           ...createUpgradeHostActivities({ host, site }),
+          ...createProgramActivities({ host, site }),
         }),
       );
     } else {

@@ -32,6 +32,8 @@ export async function startTestEstate(
     banks?: string[];
     edit?: (raw: RawSite) => void;
     programs?: boolean;
+    /** Run the subsystems' processes (application servers, exchange client) on their own ports. */
+    subsystems?: boolean;
     /** Another Temporal server than the test run's (a time-skipping one). */
     temporal?: TestTemporal;
     /** The sandbox's business clock from its start (and its seed): default real time. */
@@ -40,7 +42,7 @@ export async function startTestEstate(
 ): Promise<TestEstate> {
   const temporal = options.temporal ?? (await testTemporal());
   const dataConverter = testDataConverter();
-  const { temporal: _server, clock, ...siteOptions } = options;
+  const { temporal: _server, clock, subsystems, ...siteOptions } = options;
   const ts = await makeTestSite({
     temporalAddress: temporal.address,
     temporalNamespace: temporal.namespace,
@@ -52,7 +54,12 @@ export async function startTestEstate(
     JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER,
     JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
   });
-  const sandbox = await startSandbox({ site: ts.site, reseed: true, ...(clock && { clock }) });
+  const sandbox = await startSandbox({
+    site: ts.site,
+    reseed: true,
+    ...(clock && { clock }),
+    ...(subsystems && { spawnSubsystems: true }),
+  });
   settle(sandbox);
   const connection = await Connection.connect(temporal.connectionOptions());
   const client = new Client({

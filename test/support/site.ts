@@ -81,7 +81,8 @@ export async function makeTestSite(options: {
       (code) => code === undefined || codes.has(code),
     ),
   );
-  const ports = await freePorts(raw.banks.length + 2);
+  const served = ((raw.subsystems as RawSubsystem[] | undefined) ?? []).filter((s) => s.ports?.length);
+  const ports = await freePorts(raw.banks.length + 1 + served.length);
   const sandboxUrl = `http://127.0.0.1:${ports[0]}`;
   // The site's start commands go through the sandbox CLI, told which sandbox is the test's.
   const startCommand = (...words: string[]) => ({
@@ -98,11 +99,12 @@ export async function makeTestSite(options: {
             {
               name: `收发程序-${String(b.code)}`,
               pidFile: join(dir, 'run', `send-receive-${String(b.code)}.pid`),
+              logFile: join(dir, 'logs', `send-receive-${String(b.code)}.log`),
               start: startCommand('program', 'start', String(b.code)),
             },
           ],
   }));
-  relocateEstate(raw, dir, { port: ports.at(-1) as number, startCommand });
+  relocateEstate(raw, dir, { sandboxUrl, ports: ports.slice(raw.banks.length + 1), startCommand });
   raw.treasury = { adapter: 'sqlite', sqlite: { path: join(dir, 'treasury.db') } };
   raw.mq = { ...raw.mq, mqweb: { ...(raw.mq.mqweb as object), baseUrl: `http://127.0.0.1:${ports[0]}` } };
   raw.sandbox = { port: ports[0], dataDir: dir, secretsDir: join(dir, 'secrets') };
@@ -152,41 +154,62 @@ export async function makeTestSite(options: {
 interface RawSubsystem {
   kind: string;
   programs?: { pidFile?: string; logFile?: string; start?: { argv: string[]; cwd?: string } }[];
-  ports?: { host: string; port: number }[];
+  ports?: { name?: string; host: string; port: number }[];
   health?: { url: string };
   install?: { host: string; dir: string; backupDir: string };
+  exchange?: { platformUrl: string };
+  procurement?: { cloudUrl: string };
 }
 
 /**
  * The committed site's folders under its data folder (hosts, installed applications, the release
- * repository) moved into the test's own, so tests that run at once never share them; the payment
- * system's application server on a free port, started through the test's sandbox.
+ * repository, the subsystems' pid and log files) moved into the test's own, and every subsystem
+ * that listens on a port given a free one, so tests that run at once never share them; their
+ * start commands, the province's platform and the procurement cloud reach the test's sandbox.
  */
 function relocateEstate(
   raw: RawSite,
   dir: string,
-  payment: { port: number; startCommand: (...words: string[]) => { argv: string[]; cwd: string } },
+  estate: {
+    sandboxUrl: string;
+    /** A free port for each subsystem that declares ports, in order. */
+    ports: number[];
+    startCommand: (...words: string[]) => { argv: string[]; cwd: string };
+  },
 ): void {
   const prefix = '../data/sandbox/';
   const local = (p: string) => (p.startsWith(prefix) ? join(dir, p.slice(prefix.length)) : p);
+  const atSandbox = (url: string) => `${estate.sandboxUrl}${new URL(url).pathname}`;
+  const free = [...estate.ports];
   raw.hosts = (raw.hosts as { adapter: string; paths?: string[] }[] | undefined)?.map((h) =>
     h.adapter === 'local' ? { ...h, paths: (h.paths ?? []).map(local) } : h,
   );
   raw.subsystems = (raw.subsystems as RawSubsystem[] | undefined)?.map((s) => {
-    if (!s.install) return s;
+    const port = s.ports?.length ? (free.shift() as number) : undefined;
     return {
       ...s,
-      install: { ...s.install, dir: local(s.install.dir), backupDir: local(s.install.backupDir) },
-      programs: (s.programs ?? []).map((p) => ({
-        ...p,
-        ...(p.pidFile && { pidFile: local(p.pidFile) }),
-        ...(p.logFile && { logFile: local(p.logFile) }),
-        ...(p.start && { start: payment.startCommand(...p.start.argv.slice(2)) }),
-      })),
-      ...(s.kind === 'payment' && {
-        ports: [{ host: '127.0.0.1', port: payment.port }],
-        health: { ...s.health, url: `http://127.0.0.1:${payment.port}/health` },
+      ...(s.install && {
+        install: { ...s.install, dir: local(s.install.dir), backupDir: local(s.install.backupDir) },
       }),
+      ...(s.programs && {
+        programs: s.programs.map((p) => ({
+          ...p,
+          ...(p.pidFile && { pidFile: local(p.pidFile) }),
+          ...(p.logFile && { logFile: local(p.logFile) }),
+          ...(p.start && { start: estate.startCommand(...p.start.argv.slice(2)) }),
+        })),
+      }),
+      ...(port !== undefined && {
+        ports: (s.ports ?? []).map((p, i) => (i === 0 ? { ...p, host: '127.0.0.1', port } : p)),
+        ...(s.health && {
+          health: { ...s.health, url: `http://127.0.0.1:${port}${new URL(s.health.url).pathname}` },
+        }),
+      }),
+      ...(s.exchange && { exchange: { ...s.exchange, platformUrl: atSandbox(s.exchange.platformUrl) } }),
+      ...(s.procurement && {
+        procurement: { ...s.procurement, cloudUrl: atSandbox(s.procurement.cloudUrl) },
+      }),
+      ...(!port && s.health && { health: { ...s.health, url: atSandbox(s.health.url) } }),
     };
   });
   const releases = raw.releases as { dir: string; signers: { publicKeyFile?: string }[] } | undefined;

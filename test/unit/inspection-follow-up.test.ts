@@ -31,7 +31,11 @@ test('only runbooks the policy says to start are started, once per runbook and b
   );
   assert.deepEqual(
     started.map((f) => f.workflowId),
-    ['channel-recovery/CZ.TO.ICBC/2026-11-27', 'channel-recovery/CZ.TO.ABC/2026-11-27'],
+    [
+      'channel-recovery/CZ.TO.ICBC/2026-11-27',
+      'channel-recovery/CZ.TO.ABC/2026-11-27',
+      'program-restart/BOC/2026-11-27',
+    ],
   );
   assert.deepEqual(started[0]!.input, {
     bank: 'ICBC',

@@ -22,6 +22,35 @@ export function bankAndDates(
   ];
 }
 
+/**
+ * A program restart's target: the input's bank (in the estate) or subsystem (in the site file),
+ * and the program it names among theirs.
+ */
+export function programTargetProblems(
+  input: { bank?: string | undefined; subsystem?: string | undefined; program?: string | undefined },
+  site: SiteConfig,
+): string[] {
+  if (input.bank !== undefined) {
+    const bank = site.banks.find((b) => b.code === input.bank);
+    if (!bank) return unknownBankProblems('input.bank', input.bank, siteBanks(site));
+    return programProblems(input.program, bank.programs);
+  }
+  const s = site.subsystems.find((x) => x.id === input.subsystem);
+  if (!s)
+    return [
+      `input.subsystem: no subsystem ${input.subsystem} in the site file; declared: ${site.subsystems.map((x) => x.id).join(', ')}`,
+    ];
+  return programProblems(input.program, s.programs);
+}
+
+function programProblems(program: string | undefined, declared: readonly { name: string }[]): string[] {
+  const names = declared.map((p) => p.name);
+  if (names.length === 0) return ['input: the site file declares no programs for it'];
+  return program === undefined || names.includes(program)
+    ? []
+    : [`input.program: no program named ${program}; declared: ${names.join(', ')}`];
+}
+
 /** Labels of the fields a bank-scoped runbook's input has. */
 export const bankRunLabels = {
   bank: '代理银行',

@@ -10,7 +10,12 @@ export const programRestartRunbook = defineRunbook({
   id: 'program-restart',
   workflow: programRestart,
   input: programRestartInputSchema,
-  example: { bank: 'BOC', requestedBy: 'zhang.san', reason: '巡检发现收发程序-BOC 未运行', dryRun: true },
+  example: {
+    subsystem: 'user-accounts',
+    requestedBy: 'zhang.san',
+    reason: '用户账户管理服务未运行',
+    dryRun: true,
+  },
   fields: {
     ...bankRunLabels,
     subsystem: '子系统（与代理银行二选一）',

@@ -40,8 +40,9 @@ const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<strin
 
 function unhealthyReason(): string | undefined {
   if (!existsSync(faultFile)) return undefined;
-  const faults = JSON.parse(readFileSync(faultFile, 'utf8')) as { unhealthy?: string };
-  return faults.unhealthy;
+  const faults = JSON.parse(readFileSync(faultFile, 'utf8')) as { unhealthy?: string; pid?: number };
+  // A fault of the process that was running when it was injected: this one, or any when none was named.
+  return faults.pid === undefined || faults.pid === process.pid ? faults.unhealthy : undefined;
 }
 
 function databaseState(): { state: 'ok'; schemaVersion: string } | { state: 'unreachable'; error: string } {

@@ -121,7 +121,7 @@ export function createAppServers(
     return stopChild(children.get(id), signal);
   }
 
-  const writeFaults = (app: AppServer, faults: { unhealthy?: string }) =>
+  const writeFaults = (app: AppServer, faults: { unhealthy?: string; pid?: number }) =>
     writeFileSync(app.faultFile, JSON.stringify(faults));
 
   return {
@@ -157,7 +157,11 @@ export function createAppServers(
     /** Fault effects, each undone by `heal`. */
     effects: {
       down: (id: string) => stop(id, 'SIGKILL'),
-      unhealthy: (id: string, reason: string) => writeFaults(server(id), { unhealthy: reason }),
+      /** The running process goes bad (a task stuck inside it): a restart is another process, which is well. */
+      unhealthy: (id: string, reason: string) => {
+        const pid = children.get(id)?.pid;
+        writeFaults(server(id), { unhealthy: reason, ...(pid !== undefined && { pid }) });
+      },
       version: (id: string, version: string) => writeFileSync(server(id).versionFile, `${version}\n`),
       databaseOffline: (id: string) => {
         const app = server(id);

@@ -130,6 +130,8 @@ test("a file's CPU time holds what the processes it started and waited for cost"
   };
   // Both files start alike; the busy one's child worked two seconds of CPU on top.
   assert.ok(cpu('busy-child') - cpu('passes') >= 1.5, runs.failing.join('\n'));
+  // And what records it leaves the file's worker threads alone.
+  assert.doesNotMatch(runs.failing.join('\n'), /busy-child\.ts.*\(failed\)|busy-child\.ts {2}\S/);
 });
 
 test('a run where everything passed ends with the slowest files only', async () => {

@@ -19,6 +19,8 @@ import { createControlActivities } from '../activities/control.ts';
 import { createNotifyActivities } from '../activities/notify.ts';
 import { createHostActivities } from '../activities/host.ts';
 import { createProgramActivities } from '../activities/programs.ts';
+import { createSubsystemActivities } from '../activities/subsystems.ts';
+import { createSubsystemWorkActivities } from '../activities/subsystem-work.ts';
 import { createBulkInspectionActivities } from '../activities/inspection-bulk.ts';
 import { createLockActivities } from '../activities/locks.ts';
 import { createMqActivities } from '../activities/mq.ts';
@@ -195,6 +197,7 @@ export async function createWorkers(options: {
           ...createBankOnboardingMqActivities({ mq, host, site }),
           ...createUpgradeHostActivities({ host, site }),
           ...createProgramActivities({ host, site }),
+          ...createSubsystemActivities({ host, site }),
         }),
       );
     } else {
@@ -219,6 +222,7 @@ export async function createWorkers(options: {
             ...createYearEndChangeActivities({ db, site }),
             ...createStatementActivities({ db, site, calendar }),
             ...createUpgradeDbActivities({ db, site }),
+            ...createSubsystemWorkActivities({ db, site }),
           },
           // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
           // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.

@@ -23,6 +23,7 @@ export const dailyInspectionRunbook = defineRunbook({
         frontEnd: '前置机',
         programs: '收发程序',
         traffic: '业务量',
+        subsystems: '子系统',
       },
     },
   },

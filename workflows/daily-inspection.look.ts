@@ -10,7 +10,11 @@ import type { BulkAnswer, createBulkInspectionActivities } from '../activities/i
 import type { createMqActivities } from '../activities/mq.ts';
 import type { createTreasuryActivities } from '../activities/treasury.ts';
 import { mapWithConcurrency } from '../domain/concurrency.ts';
-import type { BankInspection, InspectionCheck } from '../domain/runbooks/daily-inspection.types.ts';
+import type {
+  BankInspection,
+  InspectionCheck,
+  InspectionSkip,
+} from '../domain/runbooks/daily-inspection.types.ts';
 import { bulkReadActivities, readActivities } from './shared/retry-profiles.ts';
 
 type Mq = ReturnType<typeof createMqActivities>;
@@ -19,7 +23,7 @@ type Treasury = ReturnType<typeof createTreasuryActivities>;
 type Bulk = ReturnType<typeof createBulkInspectionActivities>;
 
 type Bank = { code: string; name: string };
-export type Look = ReturnType<typeof lookers> & { date: string; skip: Set<InspectionCheck> };
+export type Look = ReturnType<typeof lookers> & { date: string; skip: Set<InspectionSkip> };
 /** What a bulk look found for one bank, check by check; absent or null: ask the bank alone. */
 type Known = { [K in InspectionCheck]?: BankInspection[K] | null };
 

@@ -23,8 +23,8 @@ import {
   type BankInspection,
   type DailyInspectionInput,
   type DailyInspectionResult,
-  type InspectionCheck,
   type InspectionProgress,
+  type InspectionSkip,
   type StartedFollowUp,
 } from '../domain/runbooks/daily-inspection.types.ts';
 import { dailyInspectionReport } from '../domain/runbooks/daily-inspection.report.ts';
@@ -34,7 +34,10 @@ import { calendarFindings } from './daily-inspection.calendar.ts';
 import { inspectBank, inspectInBulk, lookers, type Look } from './daily-inspection.look.ts';
 import { followUpsFor, type FollowUp } from './daily-inspection.follow-up.ts';
 import { mapWithConcurrency } from '../domain/concurrency.ts';
+import { worstOf } from '../domain/runbooks/subsystem-health.assess.ts';
+import { defaultWorkThresholds, type SubsystemHealth } from '../domain/runbooks/subsystem-health.types.ts';
 import { answerProgress } from './shared/progress.ts';
+import { inspectSubsystems, subsystemLookers } from './shared/subsystem-looks.ts';
 import { readActivities, recordActivities } from './shared/retry-profiles.ts';
 import { countFindings } from './shared/run-metrics.ts';
 import { BankCodeKey, LightKey, OutcomeKey, RunbookKey } from './shared/search-attributes.ts';
@@ -61,11 +64,20 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
     { key: BankCodeKey, value: banks.map((b) => b.code) },
   ]);
 
-  const look = { ...lookers(estate.taskQueues), date, skip: new Set<InspectionCheck>(input.skip) };
+  const look = { ...lookers(estate.taskQueues), date, skip: new Set<InspectionSkip>(input.skip) };
   const inspected = await inspectAll(banks, look, estate, progress);
+  // Runs begun before the subsystem section replay without it.
+  const subsystems =
+    patched('inspection-subsystems') && !look.skip.has('subsystems')
+      ? await subsystemSection(estate.taskQueues)
+      : undefined;
   const findings = inspected.flatMap((b) => b.findings);
   countFindings(findings);
-  const light = worst([...inspected.map((b) => b.light), ...siteFindings.map((f) => f.light)]);
+  const light = worst([
+    ...inspected.map((b) => b.light),
+    ...siteFindings.map((f) => f.light),
+    ...(subsystems ? [worstOf(subsystems)] : []),
+  ]);
   const summary: Omit<DailyInspectionResult, 'report'> = {
     runbook: 'daily-inspection',
     workflowId,
@@ -78,6 +90,7 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
     findings,
     siteFindings,
     skipped: [...look.skip],
+    ...(subsystems && { subsystems }),
     followUps: [],
   };
   summary.followUps = await startFollowUps(followUpsFor(findings, estate.followUp, date));
@@ -86,12 +99,20 @@ export async function dailyInspection(rawInput: DailyInspectionInput = {}): Prom
     workflowId,
     markdown: dailyInspectionReport(summary, estate.timezone),
   });
+  const found = findings.length + siteFindings.length + (subsystems?.flatMap((h) => h.findings).length ?? 0);
   upsertSearchAttributes([
-    { key: OutcomeKey, value: findings.length + siteFindings.length === 0 ? 'healthy' : 'findings' },
+    { key: OutcomeKey, value: found === 0 ? 'healthy' : 'findings' },
     { key: LightKey, value: light },
   ]);
-  log.info('Inspection finished', { date, light, findings: findings.length + siteFindings.length });
+  log.info('Inspection finished', { date, light, findings: found });
   return { ...summary, report };
+}
+
+/** Every subsystem the site declares, looked at and judged with the thresholds' defaults (subsystem-health's looks). */
+async function subsystemSection(queues: { comm: string; db: string }): Promise<SubsystemHealth[]> {
+  const looks = subsystemLookers(queues);
+  const { expected } = await looks.comm.describeSubsystems({});
+  return inspectSubsystems(looks, expected, defaultWorkThresholds);
 }
 
 /** The progress query's answer, kept as each bank's inspection starts and ends. */

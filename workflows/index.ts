@@ -16,6 +16,7 @@ export * from './year-end-rollover.catalog.ts';
 export * from './bank-reconciliation.catalog.ts';
 export * from './version-upgrade.catalog.ts';
 export * from './program-restart.catalog.ts';
+export * from './subsystem-health.catalog.ts';
 
 export { voucherResendBatch } from './voucher-resend-batch.ts';
 export { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';

@@ -107,8 +107,8 @@ export function runbookReportMarkdown(run: ReportRun, r: RunbookReport): string 
   ]);
 }
 
-/** A section under its `##` heading. */
-function sectionMarkdown(s: ReportSection): string {
+/** A section under its `##` heading (a runbook's own, or a section another report shares). */
+export function sectionMarkdown(s: ReportSection): string {
   const lines = s.lines ?? [];
   const rows = s.table?.rows ?? [];
   const blocks = [heading(2, s.heading)];

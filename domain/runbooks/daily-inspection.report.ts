@@ -3,7 +3,8 @@
  * the findings with the runbook that fixes each, the follow-ups started, and per bank the figures
  * behind the lights (明细: channel ends, depths, reachability, programs, traffic). Pure.
  */
-import { reportTime } from '../reports/runbook-report.ts';
+import { lightLabel } from '../reports/lights.ts';
+import { reportTime, sectionMarkdown } from '../reports/runbook-report.ts';
 import {
   bullets,
   code,
@@ -15,11 +16,12 @@ import {
   type Inline,
 } from '../reports/markdown.ts';
 import { runbookCatalog } from './catalog.ts';
+import { subsystemSections } from './subsystem-health.report.ts';
 import type {
   BankInspection,
   DailyInspectionResult,
   InspectionCheck,
-  Light,
+  InspectionSkip,
   StartedFollowUp,
   TrafficKind,
 } from './daily-inspection.types.ts';
@@ -33,13 +35,6 @@ export interface InspectionReportFile {
   markdown: string;
 }
 
-export const lightLabel: Record<Light, string> = {
-  green: '🟢 正常',
-  yellow: '🟡 关注',
-  red: '🔴 异常',
-  skipped: '⚪ 未检查',
-};
-
 export const checkLabel: Record<InspectionCheck, string> = {
   channels: '通道状态',
   queues: '传输队列/死信队列',
@@ -47,6 +42,8 @@ export const checkLabel: Record<InspectionCheck, string> = {
   programs: '收发程序',
   traffic: '当日业务量',
 };
+
+const skipLabel: Record<InspectionSkip, string> = { ...checkLabel, subsystems: '子系统' };
 
 const trafficLabel: Record<TrafficKind, string> = {
   direct_payment: '直接支付凭证（发送）',
@@ -64,7 +61,8 @@ const reportKinds: readonly TrafficKind[] = ['daily_report', 'payment_list', 're
 const checks = Object.keys(checkLabel) as InspectionCheck[];
 
 export function dailyInspectionReport(s: InspectionSummary, timeZone: string): string {
-  const found = s.findings.length + s.siteFindings.length;
+  const found =
+    s.findings.length + s.siteFindings.length + (s.subsystems?.flatMap((h) => h.findings).length ?? 0);
   return document([
     heading(1, `日常巡检报告 — ${s.site}`),
     bullets([
@@ -73,7 +71,7 @@ export function dailyInspectionReport(s: InspectionSummary, timeZone: string): s
       `开始/结束：${reportTime(s.startedAt, timeZone)} / ${reportTime(s.finishedAt, timeZone)}`,
       inline('工作流：', code(s.workflowId)),
       `发现问题：${found} 项`,
-      ...(s.skipped.length ? [`跳过的检查：${s.skipped.map((c) => checkLabel[c]).join('、')}`] : []),
+      ...(s.skipped.length ? [`跳过的检查：${s.skipped.map((c) => skipLabel[c]).join('、')}`] : []),
     ]),
     ...(s.siteFindings.length
       ? [
@@ -109,6 +107,7 @@ export function dailyInspectionReport(s: InspectionSummary, timeZone: string): s
     ...(s.followUps.length
       ? [heading(2, '已按策略启动的处置 Runbook'), bullets(s.followUps.map(followUpLine))]
       : []),
+    ...(s.subsystems ? subsystemSections(s.subsystems, timeZone).map(sectionMarkdown) : []),
     heading(2, '明细'),
     ...s.banks.map(bankDetail),
   ]);

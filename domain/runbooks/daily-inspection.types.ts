@@ -5,9 +5,13 @@
 import { z } from 'zod';
 import type { RunbookId } from './catalog.ts';
 import { bankCode, businessDate, uniqueList } from './input-fields.ts';
+import type { SubsystemHealth } from './subsystem-health.types.ts';
 
 export const inspectionChecks = ['channels', 'queues', 'frontEnd', 'programs', 'traffic'] as const;
 export type InspectionCheck = (typeof inspectionChecks)[number];
+/** What an inspection may leave out: a check of every bank, or the subsystem section. */
+export const inspectionSkips = [...inspectionChecks, 'subsystems'] as const;
+export type InspectionSkip = (typeof inspectionSkips)[number];
 
 export const trafficKinds = [
   'direct_payment',
@@ -30,7 +34,7 @@ export const dailyInspectionInputSchema = z
     /** Bank codes to inspect; defaults to every configured bank. */
     banks: uniqueList(bankCode, inspectionBanksMax).optional(),
     /** Checks to leave out. */
-    skip: uniqueList(z.enum(inspectionChecks), inspectionChecks.length, 0).default([]),
+    skip: uniqueList(z.enum(inspectionSkips), inspectionSkips.length, 0).default([]),
   })
   .strict();
 export type DailyInspectionInput = z.input<typeof dailyInspectionInputSchema>;
@@ -151,7 +155,9 @@ export interface DailyInspectionResult {
   findings: Finding[];
   /** Findings about the estate as a whole (the working-day calendar). */
   siteFindings: SiteFinding[];
-  skipped: InspectionCheck[];
+  skipped: InspectionSkip[];
+  /** The subsystem section (subsystem-health's looks): absent when skipped, or in runs begun before it. */
+  subsystems?: SubsystemHealth[];
   followUps: StartedFollowUp[];
   report: InspectionReportFiles;
 }

@@ -161,7 +161,8 @@ async function inspectionTimes(
       const result: DailyInspectionResult = await client.workflow.execute('dailyInspection', {
         taskQueue: ts.site.temporal.taskQueues.runbooks,
         workflowId: `bench-inspection-${n}-${Date.now()}-${i}`,
-        args: [{}],
+        // The banks' part, which grows with them; the subsystems' is the same for any number.
+        args: [{ skip: ['subsystems'] }],
       });
       if (i > 0) times.push(performance.now() - t0);
       findings = result.findings.length;

@@ -54,3 +54,9 @@ export function formatBytes(bytes: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/** A row of a data change as one line: `column=value；…` (null as NULL), values as the plan carries them (masked). */
+export function rowText(row: Readonly<Record<string, string | number | null>>): string {
+  const parts = Object.entries(row).map(([c, v]) => `${c}=${v === null ? 'NULL' : String(v)}`);
+  return parts.length > 0 ? parts.join('；') : '（已不存在）';
+}

@@ -335,5 +335,5 @@ export function createBankCheckFaults({ banks, treasury, clock, timeZone }: Bank
     };
   }
 
-  return { receiptUnregistered, voidUnconfirmed, refundUnmatched, freshVoucher };
+  return { receiptUnregistered, voidUnconfirmed, refundUnmatched, freshVoucher, paidVouchers };
 }

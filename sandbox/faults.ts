@@ -11,6 +11,7 @@ import { messageKinds, type TreasuryDatabase } from '../connectors/treasury/sche
 import type { BankConfig, SiteConfig } from '../temporal.config.ts';
 import type { Banks } from './bank/banks.ts';
 import { createBankCheckFaults } from './bank-check-faults.ts';
+import { createDataFixFaults, dataFixFaultNames } from './data-fix-faults.ts';
 import { localDate, previousWorkday } from './calendar.ts';
 import { reportKinds } from './messages.ts';
 import { unsentVoucher } from './seed/voucher-row.ts';
@@ -45,6 +46,7 @@ export const faultNames = [
   'channel-command-refused',
   ...statementFaultNames,
   ...yearEndFaultNames,
+  ...dataFixFaultNames,
 ] as const;
 export type FaultName = (typeof faultNames)[number];
 
@@ -144,6 +146,7 @@ export function createFaults(deps: FaultDeps) {
   const timeZone = site.site.timezone;
   const bankChecks = createBankCheckFaults({ banks, treasury, clock, timeZone });
   const yearEnd = createYearEndFaults({ banks, clock, timeZone, freshVoucher: bankChecks.freshVoucher });
+  const dataFixes = createDataFixFaults({ treasury, clock, timeZone, paidVouchers: bankChecks.paidVouchers });
 
   const bankOf = (code: string): BankConfig => {
     const bank = site.banks.find((b) => b.code === code);
@@ -275,6 +278,10 @@ export function createFaults(deps: FaultDeps) {
         Object.assign(details, { financeLast, bankLast: financeLast + (req.delta ?? 3) });
         break;
       }
+      case 'payee-bank-wrong':
+      case 'receipt-registered-twice':
+        Object.assign(details, await dataFixes.inject(req.fault, bank));
+        break;
       default:
         Object.assign(details, await yearEnd.inject(req.fault, bank, req.count ?? 1));
     }
@@ -362,6 +369,10 @@ export function createFaults(deps: FaultDeps) {
         break;
       case 'voucher-timed-out':
         // The vouchers stay timed out: resending them is the failed-voucher runbook's work.
+        break;
+      case 'payee-bank-wrong':
+      case 'receipt-registered-twice':
+        // The rows stay as the incident left them: a data fix repairs them.
         break;
       case 'answer-lost':
         banks.stopLosingAnswers(bank.code);

@@ -16,6 +16,7 @@ import { createBankRegistryActivities } from '../activities/bank-registry.ts';
 import { createBankCheckActivities } from '../activities/bank-checks/index.ts';
 import { createBankQuestionActivities } from '../activities/bank-questions.ts';
 import { createControlActivities } from '../activities/control.ts';
+import { createDataFixActivities } from '../activities/data-fix.ts';
 import { createNotifyActivities } from '../activities/notify.ts';
 import { createHostActivities } from '../activities/host.ts';
 import { createProgramActivities } from '../activities/programs.ts';
@@ -42,6 +43,7 @@ import { createSiteAuditWriter } from '../connectors/audit/site-audit.ts';
 import { createSiteCalendar } from '../connectors/calendar/site-calendar.ts';
 import { createDataConverter } from '../connectors/codec/data-converter.ts';
 import { payloadKeysFromEnv } from '../connectors/codec/payload-keys.ts';
+import { createSealer } from '../connectors/codec/sealed-json.ts';
 import { createSiteHosts } from '../connectors/host/site-hosts.ts';
 import { createMqAdmin } from '../connectors/mq/create-mq-admin.ts';
 import { meteredMqAdmin } from '../connectors/mq/metered-mq-admin.ts';
@@ -223,6 +225,7 @@ export async function createWorkers(options: {
             ...createStatementActivities({ db, site, calendar }),
             ...createUpgradeDbActivities({ db, site }),
             ...createSubsystemWorkActivities({ db, site }),
+            ...createDataFixActivities({ db, sealer: createSealer(payloadKeysFromEnv(site.codec.keysEnv)) }),
           },
           // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
           // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.

@@ -17,6 +17,8 @@ export * from './bank-reconciliation.catalog.ts';
 export * from './version-upgrade.catalog.ts';
 export * from './program-restart.catalog.ts';
 export * from './subsystem-health.catalog.ts';
+export * from './data-fix.catalog.ts';
+export * from './data-fix-undo.catalog.ts';
 
 export { voucherResendBatch } from './voucher-resend-batch.ts';
 export { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';

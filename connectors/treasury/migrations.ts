@@ -5,6 +5,7 @@
  * Oracle schema already exists; there this file documents what the engine expects.
  */
 import { createBankCheckTables } from './migrations-bank-checks.ts';
+import { createDataFixTables } from './migrations-data-fix.ts';
 import { columnTypes, once, type DdlDb } from './migrations-bank-requests.ts';
 import { createBaseDataPushTable, createPayeeFixTable } from './migrations-base-data.ts';
 import { createFiscalYearTables } from './migrations-fiscal-year.ts';
@@ -181,4 +182,5 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
   await createFiscalYearTables(db);
   await createUpgradeTables(db);
   await createReconciliationTable(db);
+  await createDataFixTables(db);
 }

@@ -41,6 +41,17 @@ export interface PlanVoucher {
   payeeAccount?: string;
 }
 
+/**
+ * A row a data change touches (a data fix, an access change): the whole row as it is, and the
+ * columns the change sets — personal data masked in both.
+ */
+export interface PlanRow {
+  table: string;
+  key: string;
+  before: Record<string, string | number | null>;
+  after: Record<string, string | number | null>;
+}
+
 /** The plan an approval binds to (its canonical JSON digest). */
 export interface ApprovalPlan {
   runbook: string;
@@ -55,6 +66,10 @@ export interface ApprovalPlan {
   /** Every voucher the plan is about, however many `vouchers` lists: count, total and the full list's digest. */
   voucherTotals?: VoucherTotals;
   lists?: PlanList[];
+  /** Every row the change touches, before and after. */
+  rows?: PlanRow[];
+  /** The people whose own access the plan changes: none of them may decide on it. */
+  concerns?: string[];
 }
 
 export interface VoucherTotals {

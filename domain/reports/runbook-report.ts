@@ -8,7 +8,7 @@
 import type { ApprovalPlan, ApprovalVote, PlanAction } from '../approvals/gate-types.ts';
 import { planVoucherTotals } from '../approvals/gate-types.ts';
 import type { HandRecord } from '../approvals/hand-decision.ts';
-import { formatFen, formatInstant, maskAccount, maskName } from '../display.ts';
+import { formatFen, formatInstant, maskAccount, maskName, rowText } from '../display.ts';
 import {
   bullets,
   bulletWithCode,
@@ -141,6 +141,14 @@ function planMarkdown(plan: ApprovalPlan, digest: string | undefined): string {
   ];
   if (plan.findings.length) blocks.push(heading(3, '计划依据'), bullets(plan.findings.map((f) => f.zh)));
   blocks.push(heading(3, '计划操作'), plan.actions.map(actionItem).join('\n').trimEnd());
+  if (plan.rows?.length)
+    blocks.push(
+      heading(3, '计划修改的数据行'),
+      table(
+        ['表', '主键', '修改前', '修改后（其余字段不变）'],
+        plan.rows.map((r) => [r.table, r.key, rowText(r.before), rowText(r.after)]),
+      ),
+    );
   if (plan.vouchers?.length) {
     blocks.push(
       heading(3, '计划涉及的凭证'),

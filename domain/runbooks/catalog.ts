@@ -20,7 +20,8 @@ export const runbookCatalog = {
   'system-migration': { zh: '系统迁移', en: 'System migration' },
   'year-end-rollover': { zh: '年终结转', en: 'Year-end rollover' },
   'data-fix': { zh: '错误数据处理', en: 'Data fix' },
-  'permission-change': { zh: '用户权限变更', en: 'User, role and permission change' },
+  'data-fix-undo': { zh: '错误数据处理撤销', en: 'Data fix undo' },
+  'access-change': { zh: '用户权限变更', en: 'User, role and permission change' },
   'exchange-recovery': { zh: '预算一体化数据交换恢复', en: 'Budget-integration exchange recovery' },
   'procurement-push-retry': { zh: '政采云推送重试', en: 'Procurement cloud push retry' },
   'procurement-payment-check': { zh: '政采合同与支付核对', en: 'Procurement contract and payment check' },
@@ -47,5 +48,6 @@ export const changeRunbooks: readonly RunbookId[] = [
   'system-migration',
   'year-end-rollover',
   'data-fix',
-  'permission-change',
+  'data-fix-undo',
+  'access-change',
 ];

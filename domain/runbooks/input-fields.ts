@@ -32,6 +32,10 @@ export const businessDate = z
 
 export const bankCode = z.string().regex(/^[A-Z][A-Z0-9]{1,11}$/, 'a bank code such as ICBC');
 
+export const voucherNo = z
+  .string()
+  .regex(/^[A-Z0-9]{6,32}$/, 'a voucher number: 6–32 upper-case letters and digits');
+
 /** Who asks for a run (user id); this person cannot approve it. */
 export const userId = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, 'a user id such as zhang.san');
 

@@ -10,11 +10,7 @@ import type { BankAnswer } from '../bank-questions.ts';
 import type { BaseDataKind } from '../base-data.ts';
 import type { ApprovedOn } from '../mutation-record.ts';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
-import { bankCode, businessDate, reason, uniqueList, userId } from './input-fields.ts';
-
-const voucherNo = z
-  .string()
-  .regex(/^[A-Z0-9]{6,32}$/, 'a voucher number: 6–32 upper-case letters and digits');
+import { bankCode, businessDate, reason, uniqueList, userId, voucherNo } from './input-fields.ts';
 
 export const voucherResendInputSchema = z
   .object({

@@ -117,7 +117,7 @@ describe('runbook calendar: the days ahead', () => {
     ]);
     assert.deepEqual(freezeLines(range([])), [
       '年终结转封网  2026-12-25 … 2027-01-05  年终结转期间冻结一切变更，年终结转本身除外',
-      '  holds back: add-agent-bank, version-upgrade, system-migration, data-fix, permission-change; exempt: year-end-rollover; emergency override: finance-director',
+      '  holds back: add-agent-bank, version-upgrade, system-migration, data-fix, data-fix-undo, access-change; exempt: year-end-rollover; emergency override: finance-director',
     ]);
   });
 });

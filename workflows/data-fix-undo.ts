@@ -8,7 +8,7 @@
  */
 import type { createControlActivities } from '../activities/control.ts';
 import { dataFix as fixOf } from '../domain/data-fixes/fixes.ts';
-import { undoCommand, type PreviewRow } from '../domain/data-fixes/preview.ts';
+import { differing, undoCommand, type PreviewRow } from '../domain/data-fixes/preview.ts';
 import { invalidInput, parseInput } from '../domain/errors.ts';
 import { dataFixUndoPlan, undoRows } from '../domain/runbooks/data-fix.plan.ts';
 import { dataFixUndoReport } from '../domain/runbooks/data-fix-undo.report.ts';
@@ -23,7 +23,7 @@ import {
   type FixVerification,
   type MovedRow,
 } from '../domain/runbooks/data-fix.types.ts';
-import { bound, dataFixActivities, differing, fixFacts, recordChange, verifyRows } from './data-fix.steps.ts';
+import { bound, dataFixActivities, fixFacts, recordChange, verifyRows } from './data-fix.steps.ts';
 import type { ReadProxy } from './shared/retry-profiles.ts';
 import { approve, closeRun, holdingLock, openRun, type Found, type GatedRun } from './shared/runbook-run.ts';
 

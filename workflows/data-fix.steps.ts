@@ -5,10 +5,10 @@
  */
 import type { createDataFixActivities } from '../activities/data-fix.ts';
 import { approvedOn } from '../domain/mutation-record.ts';
-import type { BoundRow, PreviewRow } from '../domain/data-fixes/preview.ts';
+import { differing, type BoundRow, type PreviewRow } from '../domain/data-fixes/preview.ts';
 import type { FixTable } from '../domain/data-fixes/fix-tables.ts';
-import type { FixApplied, FixFacts, FixVerification, MovedRow } from '../domain/runbooks/data-fix.types.ts';
-import { readActivities, writeActivities } from './shared/retry-profiles.ts';
+import type { FixApplied, FixFacts, FixVerification } from '../domain/runbooks/data-fix.types.ts';
+import { longWriteActivities, readActivities } from './shared/retry-profiles.ts';
 import type { Approved, GatedRun } from './shared/runbook-run.ts';
 
 type Acts = ReturnType<typeof createDataFixActivities>;
@@ -16,8 +16,9 @@ type Acts = ReturnType<typeof createDataFixActivities>;
 export function dataFixActivities(dbQueue: string) {
   return {
     read: readActivities<Acts>({ taskQueue: dbQueue }),
-    // One transaction each, keyed by the fix's id in its journal: a retry finds it done.
-    change: writeActivities<Acts>({ taskQueue: dbQueue }),
+    // One transaction each, keyed by the fix's id in its journal: a retry finds it done. It heartbeats
+    // while it waits for the rows' locks, so a worker killed in it is noticed in seconds.
+    change: longWriteActivities<Acts>({ taskQueue: dbQueue }),
   };
 }
 
@@ -47,34 +48,6 @@ export async function recordChange(
     },
     alreadyDone: change.applied.outcome === 'already',
     key: `mutation/${approval.gateId}/apply`,
-  });
-}
-
-/** A row as it is now: its digest (null: gone) and what a person may see of it. */
-export interface RowNow {
-  key: string;
-  digest: string | null;
-  row?: PreviewRow['before'];
-}
-
-/** The rows whose digest now is not the one expected, with what they are now. */
-export function differing(
-  now: readonly RowNow[],
-  expected: readonly { key: string; digest: string }[],
-): MovedRow[] {
-  const byKey = new Map(now.map((n) => [n.key, n]));
-  return expected.flatMap((e) => {
-    const found = byKey.get(e.key);
-    return found?.digest === e.digest
-      ? []
-      : [
-          {
-            key: e.key,
-            expected: e.digest,
-            found: found?.digest ?? null,
-            ...(found?.row && { now: found.row }),
-          },
-        ];
   });
 }
 

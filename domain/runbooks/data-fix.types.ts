@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ApprovalPlan, GateOutcome } from '../approvals/gate-types.ts';
 import type { FixTable, Row } from '../data-fixes/fix-tables.ts';
 import { dataFixes, dataFixNames, type DataFixName } from '../data-fixes/fixes.ts';
-import type { PreviewRow } from '../data-fixes/preview.ts';
+import type { Differing, PreviewRow } from '../data-fixes/preview.ts';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
 import { reason, uniqueList, userId, voucherNo } from './input-fields.ts';
 
@@ -70,15 +70,7 @@ export type DataFixUndoInput = z.input<typeof dataFixUndoInputSchema>;
 export type DataFixUndoParsed = z.output<typeof dataFixUndoInputSchema>;
 
 /** A row that is no longer as the preview (or the fix) left it: the change does not touch it. */
-export interface MovedRow {
-  key: string;
-  /** The digest the row was expected to have (null: the preview did not have it change). */
-  expected: string | null;
-  /** The digest it has now (null: the row is gone). */
-  found: string | null;
-  /** The row now, as a person may see it. */
-  now?: Row;
-}
+export type MovedRow = Differing;
 
 /** What applying a fix (or its undo) did, in its one transaction. */
 export type FixApplied =

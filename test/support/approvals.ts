@@ -61,6 +61,21 @@ export async function waitForGate(
   }
 }
 
+/** The run's gate once it asks, or undefined when the run ends without asking (refused, not ready). */
+export async function gateUnlessEnded(
+  client: Client,
+  workflowId: string,
+  ended: () => boolean,
+): Promise<WaitingGate | undefined> {
+  const handle = client.workflow.getHandle(workflowId);
+  for (;;) {
+    const state = await handle.query(approvalStateQuery).catch(() => null);
+    if (state?.pending) return { ...state.pending, runId: state.runId };
+    if (ended()) return undefined;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export function signedBy(
   site: SiteConfig,
   gate: Pick<WaitingGate, 'workflowId' | 'runId' | 'gateId' | 'step' | 'planDigest'>,

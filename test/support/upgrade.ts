@@ -11,8 +11,7 @@ import { tableChecksums } from '../../connectors/treasury/upgrade-tables.ts';
 import type { VersionUpgradeResult } from '../../domain/runbooks/version-upgrade.types.ts';
 import { folderChecksums } from '../../sandbox/releases/installations.ts';
 import { declaredPrograms } from '../../temporal.config.ts';
-import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
-import { addTestUsers, decide, signedBy, type WaitingGate } from './approvals.ts';
+import { addTestUsers, decide, gateUnlessEnded, signedBy, type WaitingGate } from './approvals.ts';
 import { startTestEstate, type TestEstate } from './estate.ts';
 
 /** The payment system's tables an upgrade to 3.5.0 touches, and its schema version's. */
@@ -74,24 +73,9 @@ export async function upgrade(
   });
   let ended = false;
   const outcome = (handle.result() as Promise<VersionUpgradeResult>).finally(() => (ended = true));
-  const gate = await gateUnlessEnded(estate, id, () => ended);
+  const gate = await gateUnlessEnded(estate.client, id, () => ended);
   if (gate) await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
   return { id, result: await outcome, ...(gate && { planned: gate }) };
-}
-
-/** The run's gate once it asks, or undefined when the run ends without asking (refused, not ready). */
-async function gateUnlessEnded(
-  estate: TestEstate,
-  id: string,
-  ended: () => boolean,
-): Promise<WaitingGate | undefined> {
-  const handle = estate.client.workflow.getHandle(id);
-  for (;;) {
-    const state = await handle.query(approvalStateQuery).catch(() => null);
-    if (state?.pending) return { ...state.pending, runId: state.runId };
-    if (ended()) return undefined;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** A digest of the whole installed state, for a one-line comparison in a message. */

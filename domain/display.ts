@@ -55,8 +55,27 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** A row of a data change as one line: `column=value；…` (null as NULL), values as the plan carries them (masked). */
+/** Columns of a data change's rows that hold personal data, and how each is masked. */
+const personalColumns: Record<string, (value: string) => string> = {
+  account_no: maskAccount,
+  account_name: maskName,
+  user_name: maskName,
+};
+
+/** The row with its personal columns masked (again: a plan should carry them masked already). */
+export function maskedRow(
+  row: Readonly<Record<string, string | number | null>>,
+): Record<string, string | number | null> {
+  return Object.fromEntries(
+    Object.entries(row).map(([c, v]) => {
+      const mask = personalColumns[c];
+      return [c, mask && v !== null ? mask(String(v)) : v];
+    }),
+  );
+}
+
+/** A row of a data change as one line: `column=value；…` (null as NULL), personal columns masked. */
 export function rowText(row: Readonly<Record<string, string | number | null>>): string {
-  const parts = Object.entries(row).map(([c, v]) => `${c}=${v === null ? 'NULL' : String(v)}`);
+  const parts = Object.entries(maskedRow(row)).map(([c, v]) => `${c}=${v === null ? 'NULL' : String(v)}`);
   return parts.length > 0 ? parts.join('；') : '（已不存在）';
 }

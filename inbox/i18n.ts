@@ -133,6 +133,8 @@ const zh = {
     total: (n: number) => `合计（${n} 笔）`,
     listedOf: (listed: number, count: number, digest: string) =>
       `以下仅列出其中 ${listed} 笔（共 ${count} 笔）；完整清单摘要 ${digest}`,
+    rows: '逐行修改预览',
+    rowHead: { table: '表', key: '主键', before: '修改前', after: '修改后（其余字段不变）' },
     votesSoFar: '已有表态',
     noVotes: '暂无',
     approveTitle: '同意',
@@ -302,6 +304,8 @@ const en: Messages = {
     total: (n) => `Total (${n})`,
     listedOf: (listed, count, digest) =>
       `Only ${listed} of the ${count} are listed below; full list digest ${digest}`,
+    rows: 'Each row changed',
+    rowHead: { table: 'Table', key: 'Key', before: 'Before', after: 'After (other columns unchanged)' },
     votesSoFar: 'Votes so far',
     noVotes: 'None yet',
     approveTitle: 'Approve',

@@ -11,8 +11,9 @@ import {
   type DecisionReceipt,
   type GateOutcome,
   type PendingApprovalView,
+  type PlanRow,
 } from '../domain/approvals/gate-types.ts';
-import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../domain/display.ts';
+import { formatFen, formatInstant, maskAccount, maskName, rowText, shortDigest } from '../domain/display.ts';
 import { runbookEntry } from '../workflows/catalog.ts';
 import type { ApprovalDetail, ApprovalSummary, Blocker } from './approvals.ts';
 import type { DecisionEntry } from './history.ts';
@@ -248,6 +249,7 @@ function planSection(ctx: PageContext, p: PendingApprovalView): SafeHtml {
           </li>`,
       )}
     </ol>
+    ${plan.rows?.length ? rowsTable(ctx, plan.rows) : ''}
     ${
       vouchers.length === 0
         ? ''
@@ -289,6 +291,33 @@ function planSection(ctx: PageContext, p: PendingApprovalView): SafeHtml {
     }
     <h2>${m.detail.votesSoFar}</h2>
     ${votesTable(ctx, p.votes)}`;
+}
+
+/** Every row a data change touches: as it is (payee data masked again), and the columns it sets. */
+function rowsTable(ctx: PageContext, rows: readonly PlanRow[]): SafeHtml {
+  const head = ctx.m.detail.rowHead;
+  return html`<h2>${ctx.m.detail.rows}</h2>
+    <table class="rows">
+      <thead>
+        <tr>
+          <th>${head.table}</th>
+          <th>${head.key}</th>
+          <th>${head.before}</th>
+          <th>${head.after}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (r) =>
+            html`<tr>
+              <td><code>${r.table}</code></td>
+              <td><code>${r.key}</code></td>
+              <td>${rowText(r.before)}</td>
+              <td>${rowText(r.after)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
 }
 
 function decideForms(ctx: PageContext, p: PendingApprovalView): SafeHtml {

@@ -15,7 +15,14 @@ import {
   type DecisionReceipt,
   type PendingApprovalView,
 } from '../../domain/approvals/gate-types.ts';
-import { formatFen, formatInstant, maskAccount, maskName, shortDigest } from '../../domain/display.ts';
+import {
+  formatFen,
+  formatInstant,
+  maskAccount,
+  maskName,
+  rowText,
+  shortDigest,
+} from '../../domain/display.ts';
 import type { ApprovalSummary } from '../../inbox/approvals.ts';
 import { argumentsOk } from './check-args.ts';
 import {
@@ -191,6 +198,10 @@ export function printPlan(io: CommandIo, p: PendingApprovalView, tz: string): vo
     io.out(`    ${i + 1}. ${a.description.zh}  [${a.kind} @ ${a.target}]`);
     io.out(`       ${a.command}`);
   });
+  if (plan.rows?.length) {
+    io.out('  逐行修改 rows (修改前 before → 修改后 after):');
+    for (const r of plan.rows) io.out(`    ${r.table} ${r.key}: ${rowText(r.before)} → ${rowText(r.after)}`);
+  }
   const vouchers = plan.vouchers ?? [];
   if (vouchers.length) {
     io.out('  凭证 vouchers:');

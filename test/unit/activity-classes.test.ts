@@ -11,6 +11,7 @@ import { createBankRegistryActivities } from '../../activities/bank-registry.ts'
 import { createCalendarActivities } from '../../activities/calendar.ts';
 import { createChannelSequenceActivities } from '../../activities/channel-sequence.ts';
 import { createControlActivities } from '../../activities/control.ts';
+import { createDataFixActivities } from '../../activities/data-fix.ts';
 import { createHostActivities } from '../../activities/host.ts';
 import { createBulkInspectionActivities } from '../../activities/inspection-bulk.ts';
 import { createLockActivities } from '../../activities/locks.ts';
@@ -44,6 +45,8 @@ const needProof = [
   'requeueVouchers',
   'alignVoucherStatus',
   'applyMutation',
+  'applyDataFix',
+  'undoDataFix',
 ].sort();
 
 const site = loadSite(defaultSiteFile);
@@ -78,6 +81,7 @@ const all: Record<string, unknown> = {
   ...createBankCheckActivities({ db: stub, site, calendar: stub }),
   ...createBankQuestionActivities({ db: stub, site }),
   ...createStatementActivities({ db: stub, site, calendar: stub }),
+  ...createDataFixActivities({ db: stub, sealer: stub }),
 };
 const named = (keep: (fn: unknown) => unknown) =>
   Object.entries(all)

@@ -99,3 +99,40 @@ test('the CLI shows the whole total and says how many of them are listed', () =>
   assert.ok(lines.includes(`    合计 total: ${yuan(totalFen)} (503)`), lines.slice(-3).join('\n'));
   assert.ok(lines.some((l) => l.includes(`仅列出 500 笔，共 503 笔`) && l.includes('ab'.repeat(32))));
 });
+
+test("a data change's rows are shown before and after, payee data masked again on the page", () => {
+  const rows = [
+    {
+      table: 'payee_accounts',
+      key: 'PAX1',
+      before: {
+        id: 'PAX1',
+        account_no: '6222020110008801234',
+        account_name: '县第一实验小学',
+        bank_name: '农行',
+      },
+      after: { bank_name: '工行' },
+    },
+  ];
+  const withRows = { ...pending, plan: { ...plan, rows } };
+  const page = detailPage(
+    { lang: 'zh', m: messages('zh'), siteName: 'test', timeZone: 'Asia/Shanghai', here: '/' },
+    pending.workflowId,
+    {
+      state: {
+        runbook: 'data-fix',
+        runId: 'run-1',
+        requestedBy: 'zhang.san',
+        requester: { user: 'zhang.san', verified: true, via: 'start' },
+        awaitingClaim: false,
+        pending: withRows,
+        closed: [],
+      },
+      pending: withRows,
+    },
+  );
+  assert.match(page, /逐行修改预览/);
+  assert.match(page, /account_no=\*\*\*\*1234；account_name=县\*\*\*\*\*\*；bank_name=农行/);
+  assert.match(page, /<td>bank_name=工行<\/td>/);
+  assert.doesNotMatch(page, /6222020110008801234|县第一实验小学/);
+});

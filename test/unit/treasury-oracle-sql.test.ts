@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
 import { createBankOnboardingDbActivities } from '../../activities/bank-onboarding-db.ts';
 import { createBankQuestionActivities } from '../../activities/bank-questions.ts';
+import { createDataFixActivities } from '../../activities/data-fix.ts';
 import { createMessageSerialActivities } from '../../activities/message-serials.ts';
 import { createTreasuryActivities } from '../../activities/treasury.ts';
 import { createVoucherActivities, valueDigest } from '../../activities/vouchers.ts';
@@ -20,6 +21,7 @@ import { createYearEndBookActivities } from '../../activities/year-end-books.ts'
 import { createYearEndChangeActivities } from '../../activities/year-end-changes.ts';
 import { createYearEndNoticeActivities } from '../../activities/year-end-notices.ts';
 import { calendarFromFiles } from '../../connectors/calendar/calendar-files.ts';
+import { createSealer } from '../../connectors/codec/sealed-json.ts';
 import {
   autoCommitOutsideTransactions,
   openSqlite,
@@ -31,6 +33,7 @@ import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import { maskAccount } from '../../domain/display.ts';
 import { rulesFor, normalisedValue } from '../../domain/vouchers/field-rules.ts';
 import { defaultSiteFile, parseSite } from '../../temporal.config.ts';
+import { testPayloadKeys } from '../support/codec.ts';
 import { oracle121Problems, oracleLike, type CannedAnswer } from '../support/oracle-like.ts';
 
 const site = parseSite(
@@ -203,9 +206,10 @@ describe('treasury SQL on Oracle 12.1', () => {
     const created = statements.filter((s) => /^create (table|index)/.test(s.sql)).length;
     // … the payment system's own 18 + 8, the estate's six tables and one index, the voucher
     // history table with its index, the fiscal year's three tables and one index, the payee
-    // fixes runbooks file, the upgrades' schema versions and statement journal, and the
-    // reconciliation results.
-    assert.equal(created, 18 + 8 + 7 + 2 + 4 + 1 + 2 + 1);
+    // fixes runbooks file, the upgrades' schema versions and statement journal, the
+    // reconciliation results, and the data fixes' journal.
+    assert.equal(created, 18 + 8 + 7 + 2 + 4 + 1 + 2 + 1 + 1);
+    assert.match(create('data_fix_journal'), /"row_changes" clob not null, "before_image" clob not null/);
     assert.match(create('payee_fixes'), /"fix_key" varchar2\(200 char\) primary key/);
     assert.match(
       create('reconciliations'),
@@ -293,6 +297,36 @@ describe('treasury SQL on Oracle 12.1', () => {
     ];
     assert.equal(fix.length, 2);
     assert.ok(fix.every((s) => s.inTransaction));
+  });
+
+  it('data fix: the rows read again locked (FOR UPDATE) and changed with the journal in one transaction', async () => {
+    const { db, statements } = oracleTreasury();
+    const acts = createDataFixActivities({ db, sealer: createSealer(testPayloadKeys()) });
+    const request = {
+      fix: 'voucher-status' as const,
+      params: { voucherNos: ['4201000001'], from: 'rejected', to: 'draft' },
+      fixId: 'DF20261127-0a1b2c3d',
+      at,
+    };
+    const preview = await acts.previewDataFix(request);
+    assert.deepEqual([preview.problems, preview.rows.length], [[], 1]);
+    const rows = preview.rows.map(({ key, beforeDigest, afterDigest }) => ({
+      key,
+      beforeDigest,
+      afterDigest,
+    }));
+    const applied = await acts.applyDataFix({ ...request, workflowId: 'data-fix/x', rows, proof: undefined });
+    assert.equal(applied.outcome, 'applied');
+    assertOracleClean(statements);
+    const locked = matching(
+      statements,
+      /^select .* from "vouchers" where "voucher_no" in \(:1\) order by "voucher_no" for update$/,
+    );
+    assert.equal(locked.length, 1);
+    assert.ok(locked.every((s) => s.inTransaction));
+    const writes = matching(statements, /^(update "vouchers"|insert into "data_fix_journal")/);
+    assert.equal(writes.length, 2);
+    assert.ok(writes.every((s) => s.inTransaction && !s.autoCommit));
   });
 
   it('bank checks: FETCH FIRST for receipts, voids and refunds', async () => {

@@ -63,9 +63,10 @@ test('killed at every step boundary of a fix and of its undo: never half a fix, 
     params: { voucherNos: vouchers, from: 'sent', to: 'timed_out' },
   });
   await w.killWhen('the fix waiting at its gate', () => true);
+  // Held from the decision on: the change may run and report before the decision's call returns.
+  w.holdReports(1000);
   await decide(estate.client, fixId, signedBy(estate.site, fix.gate, 'wang'));
   const fixIdOf = () => fix.gate.plan.title.zh.match(/DF\d{8}-[0-9a-f]{8}/)?.[0] as string;
-  w.holdReports(2000);
   await w.killWhen('the fix committed', async () => (await journal(fixIdOf())).length === 1);
   const fixed = await fix.result;
   assert.equal(fixed.outcome, 'fixed', JSON.stringify(fixed.moved));
@@ -75,8 +76,8 @@ test('killed at every step boundary of a fix and of its undo: never half a fix, 
 
   const undoId = `data-fix-undo/${fixed.fixId}`;
   const undo = await started<DataFixUndoResult>('dataFixUndo', undoId, { fixId: fixed.fixId });
+  w.holdReports(1000);
   await decide(estate.client, undoId, signedBy(estate.site, undo.gate, 'wang'));
-  w.holdReports(2000);
   await w.killWhen('the undo committed', async () => (await journal(fixed.fixId))[0]?.undone_at !== null);
   const undone = await undo.result;
   assert.equal(undone.outcome, 'undone', JSON.stringify(undone.moved));

@@ -27,9 +27,10 @@ import type { DecisionRefusal } from './i18n.ts';
 import { RunNotFoundError, type RunStateReader } from './run-state.ts';
 
 /** Why this user cannot decide on a pending approval, though they may look at it. */
-export type Blocker = 'own' | 'voted' | 'role';
+export type Blocker = 'own' | 'concerned' | 'voted' | 'role';
 const blockerRefusal: Record<Blocker, RefusalReason> = {
   own: 'self-approval',
+  concerned: 'concerned-party',
   voted: 'already-voted',
   role: 'wrong-role',
 };
@@ -102,6 +103,7 @@ export function createApprovalService(deps: {
 
   const blockerOf = (user: DirectoryUser, s: ApprovalState, p: PendingApprovalView): Blocker | undefined => {
     if (user.id === s.requestedBy) return 'own';
+    if (p.plan.concerns?.includes(user.id)) return 'concerned';
     if (p.votes.some((v) => v.user === user.id)) return 'voted';
     if (!user.roles.some((r) => p.roles.includes(r))) return 'role';
     return undefined;

@@ -123,7 +123,13 @@ export function loginPage(
 }
 
 function blockerText(m: Messages, blocker: Blocker): string {
-  return blocker === 'own' ? m.list.own : blocker === 'voted' ? m.list.voted : m.detail.cannotRole;
+  const text: Record<Blocker, string> = {
+    own: m.list.own,
+    concerned: m.list.concerned,
+    voted: m.list.voted,
+    role: m.detail.cannotRole,
+  };
+  return text[blocker];
 }
 
 /** The pending list; `claims` is the list of runs waiting to be claimed, for engineers. */
@@ -390,7 +396,14 @@ export function detailPage(
   }
   const blocker = detail.blocker;
   const own = state.requester.via === 'claim' ? m.claim.cannotApproveClaimed : m.detail.cannotOwn;
-  const cannot = blocker === 'own' ? own : blocker === 'voted' ? m.detail.cannotVoted : m.detail.cannotRole;
+  const cannot =
+    blocker === 'own'
+      ? own
+      : blocker === 'concerned'
+        ? refusalMessage(ctx.lang, 'concerned-party')
+        : blocker === 'voted'
+          ? m.detail.cannotVoted
+          : m.detail.cannotRole;
   return layout(
     ctx,
     p.plan.title[ctx.lang],

@@ -67,6 +67,11 @@ export function checkDecision(raw: unknown, ctx: DecisionContext): DecisionCheck
 
   if (claims.user === ctx.requestedBy)
     return refuse('self-approval', `${claims.user} requested this run and cannot decide on it`);
+  if (pending.plan.concerns?.includes(claims.user))
+    return refuse(
+      'concerned-party',
+      `the plan changes ${claims.user}'s own access; they cannot decide on it`,
+    );
   const approver = policy.approvers.find((a) => a.id === claims.user);
   if (!approver) return refuse('unknown-user', `${claims.user} is not a known approver`);
   if (!approver.roles.some((r) => pending.roles.includes(r)))

@@ -219,6 +219,7 @@ export const refusalReasons = [
   'wrong-plan',
   'unknown-user',
   'self-approval',
+  'concerned-party',
   'wrong-role',
   'already-voted',
   'reason-required',

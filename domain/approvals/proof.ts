@@ -112,6 +112,7 @@ export const proofRefusalReasons = [
   'wrong-role',
   'no-quorum',
   'self-approval',
+  'concerned-party',
   'requester-unverified',
   'stale',
   'not-in-plan',
@@ -234,6 +235,9 @@ export function verifyProof(raw: unknown, ctx: ProofContext): ProofCheck {
   if (requester) return requester;
   if (approvers.has(proof.requester.user))
     return refuse('self-approval', `${proof.requester.user} requested this run and approved it`);
+  const concerned = proof.plan.concerns?.find((user) => approvers.has(user));
+  if (concerned !== undefined)
+    return refuse('concerned-party', `${concerned} approved a plan that changes their own access`);
 
   const times = [...approvers.values()].map((d) => d.claims.issuedAt).sort();
   const quorumAt = times[ctx.policy.quorum - 1] as string;

@@ -186,6 +186,16 @@ describe('approval proof', () => {
     assert.equal(reasonOf(proof(), stricter), 'no-quorum');
   });
 
+  it('refuses an approval by someone whose own access the plan changes', () => {
+    const about = { ...plan, concerns: ['li'] };
+    const signed = (user: string) => decision(user, { planDigest: planDigest(about) });
+    assert.equal(
+      reasonOf(proof({ plan: about, decisions: [signed('wang'), signed('li')] })),
+      'concerned-party',
+    );
+    assert.equal(reasonOf(proof({ plan: about, decisions: [signed('wang'), signed('zhao')] })), 'ok');
+  });
+
   it('applies four-eyes to the verified requester, whose evidence must hold', () => {
     const asWang = { user: 'wang', via: 'start' as const, evidence: startEvidence('wang') };
     const users2 = users.map((u) => (u.id === 'wang' ? { ...u, roles: ['comm-approver', 'engineer'] } : u));

@@ -141,6 +141,15 @@ describe('approval decision rules', () => {
     assert.equal(reasonOf(signed({ verdict: 'reject', reason: '计划不完整' })), 'ok');
   });
 
+  it('refuses a decision by someone whose own access the plan changes', () => {
+    const about = { ...plan, concerns: ['wang'] };
+    const gate = { ...pending(), plan: about, planDigest: planDigest(about) };
+    const decision = (user: string) =>
+      signDecision(claims({ user, planDigest: planDigest(about) }), inbox.signing);
+    assert.equal(reasonOf(decision('wang'), context({ pending: gate })), 'concerned-party');
+    assert.equal(reasonOf(decision('li'), context({ pending: gate })), 'ok');
+  });
+
   it('refuses a replayed decision and a second vote by the same person', () => {
     const first = signDecision(claims(), inbox.signing);
     const used = new Set([first.claims.nonce]);

@@ -18,23 +18,22 @@ import {
   readFixRows,
   readPayeeVouchers,
   setRowColumns,
-  writeHolding,
 } from '../connectors/treasury/data-fix-store.ts';
+import { writeHolding } from '../connectors/treasury/portable.ts';
 import type { DataFixJournalTable } from '../connectors/treasury/schema-data-fix.ts';
 import type { TreasuryDatabase } from '../connectors/treasury/schema.ts';
 import { planDigest } from '../domain/approvals/decision.ts';
 import { fixTables, rowKey, type FixTable, type Row } from '../domain/data-fixes/fix-tables.ts';
 import { dataFix, type DataFixName } from '../domain/data-fixes/fixes.ts';
 import {
-  differing,
   fixCommand,
   previewFix,
   rowsNow,
   undoCommand,
   type BoundRow,
   type FixPreview,
-  type RowNow,
 } from '../domain/data-fixes/preview.ts';
+import { differing, type RowNow } from '../domain/row-changes.ts';
 import { ErrorKind } from '../domain/errors.ts';
 import type { FixApplied, FixJournal, JournalRow, MovedRow } from '../domain/runbooks/data-fix.types.ts';
 import { heartbeating } from './heartbeats.ts';

@@ -7,6 +7,7 @@ import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { createAccessActivities } from '../activities/access.ts';
 import { createApprovalActivities } from '../activities/approvals.ts';
 import { createRequesterActivities } from '../activities/requester.ts';
 import { createAuditActivities } from '../activities/audit.ts';
@@ -226,6 +227,7 @@ export async function createWorkers(options: {
             ...createUpgradeDbActivities({ db, site }),
             ...createSubsystemWorkActivities({ db, site }),
             ...createDataFixActivities({ db, sealer: createSealer(payloadKeysFromEnv(site.codec.keysEnv)) }),
+            ...createAccessActivities({ db }),
           },
           // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
           // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.

@@ -8,8 +8,9 @@
  */
 import type { createControlActivities } from '../activities/control.ts';
 import { dataFix as fixOf } from '../domain/data-fixes/fixes.ts';
-import { differing, undoCommand, type PreviewRow } from '../domain/data-fixes/preview.ts';
+import { undoCommand, type PreviewRow } from '../domain/data-fixes/preview.ts';
 import { invalidInput, parseInput } from '../domain/errors.ts';
+import { differing } from '../domain/row-changes.ts';
 import { dataFixUndoPlan, undoRows } from '../domain/runbooks/data-fix.plan.ts';
 import { dataFixUndoReport } from '../domain/runbooks/data-fix-undo.report.ts';
 import {

@@ -5,7 +5,8 @@
  */
 import type { createDataFixActivities } from '../activities/data-fix.ts';
 import { approvedOn } from '../domain/mutation-record.ts';
-import { differing, type BoundRow, type PreviewRow } from '../domain/data-fixes/preview.ts';
+import type { BoundRow, PreviewRow } from '../domain/data-fixes/preview.ts';
+import { differing } from '../domain/row-changes.ts';
 import type { FixTable } from '../domain/data-fixes/fix-tables.ts';
 import type { FixApplied, FixFacts, FixVerification } from '../domain/runbooks/data-fix.types.ts';
 import { longWriteActivities, readActivities } from './shared/retry-profiles.ts';

@@ -1,12 +1,10 @@
 /**
  * What a data fix does to the treasury database, on SQLite and on Oracle alike: read the rows a
- * fix is about (tables and columns named only from domain/data-fixes/fix-tables.ts), read the
- * vouchers that pay to a payee account, write inside one transaction that holds the rows it read
- * (SQLite takes its write lock when the transaction begins, BEGIN IMMEDIATE, so nothing commits
- * between the reads and the writes; Oracle locks the rows read, SELECT … FOR UPDATE), set a row's
- * columns, and keep the fix's journal.
+ * fix is about (tables and columns named only from domain/data-fixes/fix-tables.ts) — locked on
+ * Oracle when read inside the fix's transaction (SELECT … FOR UPDATE; portable.ts `writeHolding`) —
+ * read the vouchers that pay to a payee account, set a row's columns, and keep the fix's journal.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { PayeeVoucher } from '../../domain/data-fixes/preview.ts';
 import {
   fixTables,
@@ -15,7 +13,6 @@ import {
   type Row,
   type Scalar,
 } from '../../domain/data-fixes/fix-tables.ts';
-import type { TreasuryDb } from './database.ts';
 import { chunksOf, isSqlite } from './portable.ts';
 import type { DataFixJournalTable } from './schema-data-fix.ts';
 import type { TreasuryDatabase } from './schema.ts';
@@ -79,29 +76,6 @@ export async function readPayeeVouchers(
       );
     }
   return out;
-}
-
-/**
- * Runs `fn` in one write transaction holding what it reads: SQLite begins it IMMEDIATE (the
- * database's write lock, taken before the first read); on Oracle `fn` is told to lock its reads.
- */
-export async function writeHolding<T>(
-  db: TreasuryDb,
-  fn: (trx: Db, lockReads: boolean) => Promise<T>,
-): Promise<T> {
-  if (!isSqlite(db)) return db.transaction().execute((trx) => fn(trx, true));
-  return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const result = await fn(conn, false);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (err) {
-      // SQLite may have rolled back already (it does on some errors); the first error is the one to report.
-      await sql`rollback`.execute(conn).catch(() => undefined);
-      throw err;
-    }
-  });
 }
 
 /** Sets `set`'s columns on the row whose key is `key`; the rows it changed (1, or 0 when it is gone). */

@@ -4,6 +4,7 @@
  * names within 30 characters, no IF NOT EXISTS, types from `columnTypes`). A bureau's live
  * Oracle schema already exists; there this file documents what the engine expects.
  */
+import { createAccessTables } from './migrations-access.ts';
 import { createBankCheckTables } from './migrations-bank-checks.ts';
 import { createDataFixTables } from './migrations-data-fix.ts';
 import { columnTypes, once, type DdlDb } from './migrations-bank-requests.ts';
@@ -183,4 +184,5 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
   await createUpgradeTables(db);
   await createReconciliationTable(db);
   await createDataFixTables(db);
+  await createAccessTables(db);
 }

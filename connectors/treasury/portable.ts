@@ -3,7 +3,7 @@
  * (12.1 and later, through kysely-oracledb), chosen by the database's adapter so that activities
  * stay unaware of the dialect they run on.
  */
-import { SqliteAdapter, type Insertable, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, SqliteAdapter, type Insertable, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { TreasuryDatabase } from './schema.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema: DDL runs before the typed tables exist
@@ -81,5 +81,28 @@ export async function insertAbsent<T extends keyof TreasuryDatabase & string>(
       }
     }
     return inserted;
+  });
+}
+
+/**
+ * Runs `fn` in one write transaction holding what it reads: SQLite begins it IMMEDIATE (the
+ * database's write lock, taken before the first read); on Oracle `fn` is told to lock its reads.
+ */
+export async function writeHolding<T>(
+  db: Kysely<TreasuryDatabase>,
+  fn: (trx: Kysely<TreasuryDatabase>, lockReads: boolean) => Promise<T>,
+): Promise<T> {
+  if (!isSqlite(db)) return db.transaction().execute((trx) => fn(trx, true));
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn, false);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      // SQLite may have rolled back already (it does on some errors); the first error is the one to report.
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw err;
+    }
   });
 }

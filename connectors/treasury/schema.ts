@@ -6,6 +6,7 @@
  */
 import type { Generated } from 'kysely';
 import type { BaseDataKind } from '../../domain/base-data.ts';
+import type { AccessTables } from './schema-access.ts';
 import type { DataFixTables } from './schema-data-fix.ts';
 import type { EstateTables } from './schema-estate.ts';
 import type { FiscalYearTables } from './schema-fiscal-year.ts';
@@ -275,7 +276,8 @@ export interface SubsystemVersionTable {
   updated_at: string;
 }
 
-export interface TreasuryDatabase extends EstateTables, FiscalYearTables, UpgradeTables, DataFixTables {
+export interface TreasuryDatabase
+  extends EstateTables, FiscalYearTables, UpgradeTables, DataFixTables, AccessTables {
   agent_banks: AgentBankTable;
   budget_units: BudgetUnitTable;
   payee_accounts: PayeeAccountTable;

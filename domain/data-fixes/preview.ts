@@ -6,6 +6,7 @@
  * the amount or payee of a paid voucher — refused with the reason, before anyone approves. Pure.
  */
 import { planDigest } from '../approvals/decision.ts';
+import type { RowNow } from '../row-changes.ts';
 import { dataFix, type DataFixName, type FixContext } from './fixes.ts';
 import { fixTables, isPersonal, rowDigest, rowKey, shownRow, type FixTable, type Row } from './fix-tables.ts';
 
@@ -134,47 +135,11 @@ export function undoCommand(fixId: string, table: FixTable, rows: readonly Bound
   return `UPDATE ${table} SET <修改前的值> WHERE ${fixTables[table].key} IN (:rows) /* 撤销 ${fixId}：${rows.length} 行，预览 ${previewDigest(rows).slice(0, 16)} */`;
 }
 
-/** A row as it is now: its digest (null: gone) and what a person may see of it. */
-export interface RowNow {
-  key: string;
-  digest: string | null;
-  row?: Row;
-}
-
 /** Each key's row as it is now, from the rows read. */
 export function rowsNow(table: FixTable, keys: readonly string[], rows: readonly Row[]): RowNow[] {
   const byKey = new Map(rows.map((row) => [rowKey(table, row), row]));
   return keys.map((key) => {
     const row = byKey.get(key);
     return row ? { key, digest: rowDigest(table, row), row: shownRow(table, row) } : { key, digest: null };
-  });
-}
-
-/** A row that is not as expected: the digest it should have (null: it should not have changed), the one it has, and it now. */
-export interface Differing {
-  key: string;
-  expected: string | null;
-  found: string | null;
-  now?: Row;
-}
-
-/** The rows whose digest now is not the one expected, with what they are now. */
-export function differing(
-  now: readonly RowNow[],
-  expected: readonly { key: string; digest: string }[],
-): Differing[] {
-  const byKey = new Map(now.map((n) => [n.key, n]));
-  return expected.flatMap((e) => {
-    const found = byKey.get(e.key);
-    return found?.digest === e.digest
-      ? []
-      : [
-          {
-            key: e.key,
-            expected: e.digest,
-            found: found?.digest ?? null,
-            ...(found?.row && { now: found.row }),
-          },
-        ];
   });
 }

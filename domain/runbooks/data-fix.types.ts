@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { ApprovalPlan, GateOutcome } from '../approvals/gate-types.ts';
 import type { FixTable, Row } from '../data-fixes/fix-tables.ts';
 import { dataFixes, dataFixNames, type DataFixName } from '../data-fixes/fixes.ts';
-import type { Differing, PreviewRow } from '../data-fixes/preview.ts';
+import type { PreviewRow } from '../data-fixes/preview.ts';
+import type { Differing } from '../row-changes.ts';
 import type { InspectionReportFiles } from './daily-inspection.types.ts';
 import { reason, uniqueList, userId, voucherNo } from './input-fields.ts';
 

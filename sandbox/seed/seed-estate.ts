@@ -14,6 +14,7 @@ import type { SiteConfig } from '../../temporal.config.ts';
 import { openBankLedger } from '../bank/ledger.ts';
 import { bankQuota, putBankQuotas } from '../bank/year-end-desk.ts';
 import { localDate, previousWorkday } from '../calendar.ts';
+import { accessSeed } from './access.ts';
 import { generateBaseData } from './base-data.ts';
 import type { BankActivity } from './activity.ts';
 import { generateBankActivity } from './activity.ts';
@@ -129,6 +130,8 @@ export async function seedEstate(options: SeedOptions): Promise<SeedSummary> {
         { name: 'budget-integration-client', version: '2.4.1', updated_at: '2026-02-10T12:00:00.000Z' },
         { name: 'procurement-cloud-push', version: '1.8.0', updated_at: '2025-11-20T12:00:00.000Z' },
       ]);
+      for (const [table, rows] of Object.entries(accessSeed(at)))
+        await insert(trx, table as keyof TreasuryDatabase, rows);
     });
   } finally {
     await db.destroy();

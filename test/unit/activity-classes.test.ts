@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createAccessActivities } from '../../activities/access.ts';
 import { createApprovalActivities } from '../../activities/approvals.ts';
 import { createAuditActivities } from '../../activities/audit.ts';
 import { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
@@ -47,6 +48,7 @@ const needProof = [
   'applyMutation',
   'applyDataFix',
   'undoDataFix',
+  'applyAccessChange',
 ].sort();
 
 const site = loadSite(defaultSiteFile);
@@ -82,6 +84,7 @@ const all: Record<string, unknown> = {
   ...createBankQuestionActivities({ db: stub, site }),
   ...createStatementActivities({ db: stub, site, calendar: stub }),
   ...createDataFixActivities({ db: stub, sealer: stub }),
+  ...createAccessActivities({ db: stub }),
 };
 const named = (keep: (fn: unknown) => unknown) =>
   Object.entries(all)

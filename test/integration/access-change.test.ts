@@ -12,27 +12,15 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readAccess } from '../../connectors/treasury/access-store.ts';
 import type { AccessChangeResult } from '../../domain/runbooks/access-change.types.ts';
-import {
-  addTestUsers,
-  decide,
-  gateUnlessEnded,
-  refusedWithoutTrace,
-  signedBy,
-} from '../support/approvals.ts';
-import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { startAccessEstate } from '../support/access-change.ts';
+import { decide, gateUnlessEnded, refusedWithoutTrace, signedBy } from '../support/approvals.ts';
+import type { TestEstate } from '../support/estate.ts';
 import { auditKinds } from '../support/worker-lane.ts';
 
 let estate: TestEstate;
 
 before(async () => {
-  estate = await startTestEstate({
-    banks: ['ICBC'],
-    programs: false,
-    edit: (raw) => {
-      (raw.approvals as Record<string, unknown>).runbooks = { 'access-change': { roles: ['comm-approver'] } };
-    },
-  });
-  await addTestUsers(estate.site);
+  estate = await startAccessEstate();
   await estate.startWorker();
 });
 after(async () => {

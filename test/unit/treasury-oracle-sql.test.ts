@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createAccessActivities } from '../../activities/access.ts';
 import { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
 import { createBankOnboardingDbActivities } from '../../activities/bank-onboarding-db.ts';
 import { createBankQuestionActivities } from '../../activities/bank-questions.ts';
@@ -207,8 +208,13 @@ describe('treasury SQL on Oracle 12.1', () => {
     // … the payment system's own 18 + 8, the estate's six tables and one index, the voucher
     // history table with its index, the fiscal year's three tables and one index, the payee
     // fixes runbooks file, the upgrades' schema versions and statement journal, the
-    // reconciliation results, and the data fixes' journal.
-    assert.equal(created, 18 + 8 + 7 + 2 + 4 + 1 + 2 + 1 + 1);
+    // reconciliation results, the data fixes' journal, and the application systems' users, roles,
+    // permissions, their two link tables and the access changes' journal.
+    assert.equal(created, 18 + 8 + 7 + 2 + 4 + 1 + 2 + 1 + 1 + 6);
+    assert.match(
+      create('app_user_roles'),
+      /constraint "app_user_roles_pk" primary key \("system", "user_id", "role"\)/,
+    );
     assert.match(create('data_fix_journal'), /"row_changes" clob not null, "before_image" clob not null/);
     assert.match(create('payee_fixes'), /"fix_key" varchar2\(200 char\) primary key/);
     assert.match(
@@ -326,6 +332,66 @@ describe('treasury SQL on Oracle 12.1', () => {
     assert.ok(locked.every((s) => s.inTransaction));
     const writes = matching(statements, /^(update "vouchers"|insert into "data_fix_journal")/);
     assert.equal(writes.length, 2);
+    assert.ok(writes.every((s) => s.inTransaction && !s.autoCommit));
+  });
+
+  it('access change: the system read again locked (FOR UPDATE) and changed with the journal in one transaction', async () => {
+    const access: Record<string, Record<string, unknown>[]> = {
+      app_users: [
+        { user_id: 'sys.admin', user_name: '周建国', status: 'active' },
+        { user_id: 'li.chuna', user_name: '李娜', status: 'active' },
+      ],
+      app_roles: [
+        { role: 'sys-admin', title: '系统管理员' },
+        { role: 'cashier', title: '出纳' },
+      ],
+      app_permissions: [{ permission: 'system.admin' }, { permission: 'voucher.create' }],
+      app_user_roles: [
+        { user_id: 'sys.admin', role: 'sys-admin' },
+        { user_id: 'li.chuna', role: 'cashier' },
+      ],
+      app_role_permissions: [
+        { role: 'sys-admin', permission: 'system.admin' },
+        { role: 'cashier', permission: 'voucher.create' },
+      ],
+    };
+    const { db, statements } = oracleTreasury((sql) => {
+      const table = sql.startsWith('select') ? tableOf(sql) : undefined;
+      return table && table in access ? (access[table] ?? []) : answer(sql);
+    });
+    const acts = createAccessActivities({ db });
+    const request = {
+      users: [{ user: 'li.chuna', status: 'disabled' as const, grant: ['sys-admin'] }],
+      roles: [],
+    };
+    const preview = await acts.previewAccessChange({ system: 'payment', request });
+    assert.deepEqual([preview.missing, preview.problems, preview.entities.length], [[], [], 1]);
+    const entities = preview.entities.map(({ key, beforeDigest, afterDigest }) => ({
+      key,
+      beforeDigest,
+      afterDigest,
+    }));
+    const applied = await acts.applyAccessChange({
+      system: 'payment',
+      request,
+      entities,
+      changeId: 'access-change/payment/2026-11-27@run-1',
+      at,
+      proof: undefined,
+    });
+    assert.equal(applied.outcome, 'applied');
+    assertOracleClean(statements);
+    const locked = matching(
+      statements,
+      /^select .* from "app_(users|roles)" where "system" = :1 order by "\w+" for update$/,
+    );
+    assert.equal(locked.length, 2);
+    assert.ok(locked.every((s) => s.inTransaction));
+    const writes = matching(
+      statements,
+      /^(insert into "app_user_roles"|update "app_users"|insert into "access_change_journal")/,
+    );
+    assert.equal(writes.length, 3);
     assert.ok(writes.every((s) => s.inTransaction && !s.autoCommit));
   });
 

@@ -1,7 +1,7 @@
 /**
  * `npm test`: the whole suite. Installs the Temporal CLI when missing, starts one in-memory
- * Temporal dev server for the run with a namespace per test file, bundles the workflows once for
- * every test worker, runs every `test/**\/*.test.ts` file with node's test runner — several files
+ * Temporal dev server for the run with a namespace per test file, builds the project once for the
+ * processes the tests start and the bundles their workers load (scripts/lib/test-build.ts), runs every `test/**\/*.test.ts` file with node's test runner — several files
  * at a time, each in a process of its own, the longest first — stops the server, and ends with the
  * ten slowest files (wall and CPU time), the CPU time of all files and of the server, and every
  * failed test with the first lines of its error.
@@ -13,8 +13,8 @@
  * against that server instead, one file at a time in its `default` namespace: `npm run cluster --
  * test` points them at the real cluster.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/payload-keys.ts';
@@ -28,7 +28,7 @@ import { runTestFiles } from './lib/run-test-files.ts';
 import { inStartOrder } from './lib/test-order.ts';
 import { namespacePerFileEnv, testFileNamespace } from './lib/test-namespaces.ts';
 import { processCpuSeconds } from './lib/test-file-cpu.ts';
-import { testWorkflowBundlesEnv, writeTestWorkflowBundles } from './lib/test-workflow-bundles.ts';
+import { buildForTests, testBuildEnv } from './lib/test-build.ts';
 
 /**
  * A file still running after this has hung — a server or process it left open keeps it alive —
@@ -90,8 +90,9 @@ const cliPath = await ensureTemporalCli({ log: (line) => console.log(line) });
 const chromium = files.some((f) => f.includes('browser')) ? ensureChromium() : undefined;
 // The SSH host tests (files named *ssh*) start their own OpenSSH server.
 if (files.some((f) => f.includes('ssh'))) ensureSshd();
-const bundles = mkdtempSync(join(tmpdir(), 'jincai-test-bundles-'));
-const [server] = await Promise.all([
+// Inside the project, so the compiled files find node_modules as dist/ does.
+const build = join(projectRoot, 'data', `test-build-${process.pid}`);
+const [server, built] = await Promise.all([
   given
     ? { address: given, pid: undefined, stop: async () => undefined }
     : startDevServer({
@@ -100,11 +101,11 @@ const [server] = await Promise.all([
         searchAttributes: projectSearchAttributes,
         extraNamespaces: files.map((f) => testFileNamespace(f)),
       }),
-  writeTestWorkflowBundles(bundles),
+  buildForTests(build),
 ]);
 console.log(
   `${given ? 'Temporal server given' : 'Temporal dev server for the tests'} at ${server.address}; ` +
-    `workflows bundled; ${files.length} test files, ${concurrency} at a time ` +
+    `${built}; ${files.length} test files, ${concurrency} at a time ` +
     `(${((Date.now() - started) / 1000).toFixed(1)} s to get here)`,
 );
 
@@ -112,7 +113,7 @@ console.log(
 Object.assign(process.env, {
   JINCAI_TEST_TEMPORAL_ADDRESS: server.address,
   ...(!given && { [namespacePerFileEnv]: '1' }),
-  [testWorkflowBundlesEnv]: bundles,
+  [testBuildEnv]: build,
   ...(chromium && { CHROMIUM_PATH: chromium }),
   // One key for the run, so every test file's workers and clients read each other's payloads.
   [defaultPayloadKeysEnv]: process.env[defaultPayloadKeysEnv] || generatePayloadKeys('test-run'),
@@ -129,7 +130,7 @@ const { passed, summary } = await runTestFiles({
 // The server's own CPU time: what every file's runs cost it, told apart from the files'.
 const serverCpu = server.pid === undefined ? undefined : processCpuSeconds(server.pid);
 await server.stop();
-rmSync(bundles, { recursive: true, force: true });
+rmSync(build, { recursive: true, force: true });
 console.log(summary);
 if (serverCpu !== undefined) console.log(`CPU time of the Temporal dev server: ${serverCpu.toFixed(1)} s`);
 console.log(`Tests ${passed ? 'passed' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -12,6 +12,7 @@ import { defaultSiteFile, projectRoot } from '../../temporal.config.ts';
 import { testAuditSection } from '../support/audit-site.ts';
 import { testPayloadKeys } from '../support/codec.ts';
 import { testTemporal, type TestTemporal } from '../support/temporal.ts';
+import { entryPointArgs } from '../support/test-build.ts';
 import { api } from './helpers.ts';
 
 let temporal: TestTemporal;
@@ -55,7 +56,7 @@ test('npm run inbox: starts from the site file, says "inbox ready" with its URL,
     'main-test-password',
   );
 
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'inbox/main.ts'], {
+  const proc = spawn(process.execPath, entryPointArgs('inbox/main.ts'), {
     cwd: projectRoot,
     env: { ...process.env, JINCAI_SITE: siteFile, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { parse as parseYaml, stringify } from 'yaml';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
 import { defaultSiteFile, projectRoot } from '../../temporal.config.ts';
+import { entryPointArgs } from '../support/test-build.ts';
 
 let dir: string;
 let siteFile: string;
@@ -27,7 +28,7 @@ function users(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/users.ts', ...args], {
+    const child = spawn(process.execPath, [...entryPointArgs('scripts/users.ts'), ...args], {
       cwd: projectRoot,
       env: { ...process.env, JINCAI_SITE: siteFile, JINCAI_NEW_PASSWORD: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

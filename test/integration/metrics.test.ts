@@ -31,7 +31,7 @@ import { runCli } from '../support/cli.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { patienceMs } from '../support/patience.ts';
 import { until } from '../support/voucher-resend.ts';
-import { testWorkflowBundle } from '../support/workflow-bundles.ts';
+import { testWorkflowBundle } from '../support/test-build.ts';
 
 let estate: TestEstate;
 const processes: ProjectProcess[] = [];

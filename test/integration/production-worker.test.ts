@@ -1,7 +1,9 @@
 /**
  * The production worker: `npm run build` compiles the entry points and bundles the workflows
  * once; `node <build>/workers/main.js` (no tsx) starts from that bundle and runs a runbook end to
- * end against the sandbox; its encrypted failures decode with the compiled failure converter.
+ * end against the sandbox; its encrypted failures decode with the compiled failure converter. Under
+ * `npm test` the build is the run's (scripts/lib/test-build.ts: the same build, made once for every
+ * file); a file run on its own builds its own.
  */
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -12,22 +14,25 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
+import { testBuildEnv } from '../../scripts/lib/test-build.ts';
 import { projectRoot } from '../../temporal.config.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { startWorkerProcess } from '../support/worker-process.ts';
 
 const execFileAsync = promisify(execFile);
+const runBuild = process.env[testBuildEnv];
 // Inside the project, so the compiled files find node_modules as dist/ does.
-const out = join(projectRoot, 'data', `test-build-${process.pid}`);
+const out = runBuild ?? join(projectRoot, 'data', `test-build-${process.pid}`);
 const entry = join(out, 'workers', 'main.js');
 let estate: TestEstate;
 let worker: ChildProcess | undefined;
 let log = '';
 
 before(async () => {
-  await execFileAsync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--out', out], {
-    cwd: projectRoot,
-  });
+  if (!runBuild)
+    await execFileAsync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--out', out], {
+      cwd: projectRoot,
+    });
   // No send/receive programs: this test is about the worker, and five more processes only slow it.
   estate = await startTestEstate({ programs: false });
   worker = await startWorkerProcess(estate.env, { entry, onOutput: (chunk) => (log += chunk) });
@@ -38,7 +43,7 @@ after(async () => {
     await new Promise((done) => worker?.once('exit', done));
   }
   await estate?.stop();
-  rmSync(out, { recursive: true, force: true });
+  if (!runBuild) rmSync(out, { recursive: true, force: true });
 });
 
 test('the build holds compiled entry points and one workflow bundle', () => {

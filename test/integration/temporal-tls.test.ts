@@ -24,6 +24,7 @@ import { projectRoot, type TemporalTlsConfig } from '../../temporal.config.ts';
 import { testPayloadKeys } from '../support/codec.ts';
 import { makeTestSite, type TestSite } from '../support/site.ts';
 import { testTemporal, type TestTemporal } from '../support/temporal.ts';
+import { entryPointArgs } from '../support/test-build.ts';
 import { startTlsFront, type TlsFront } from '../support/tls-frontend.ts';
 import { startWorkerProcess } from '../support/worker-process.ts';
 
@@ -123,7 +124,7 @@ test('the worker entry point and the operator CLI connect with the site file’s
   // Not spawnSync: the TLS front lives in this process and must keep relaying.
   const cli = await execFileAsync(
     process.execPath,
-    ['--import', 'tsx', 'scripts/runbook.ts', 'list', '--limit', '1'],
+    [...entryPointArgs('scripts/runbook.ts'), 'list', '--limit', '1'],
     {
       cwd: projectRoot,
       env,

@@ -41,7 +41,7 @@ import { testAuditSection } from './audit-site.ts';
 import { testDataConverter } from './codec.ts';
 import { signedStartMemo } from './signed-starts.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';
-import { testWorkflowBundle } from './workflow-bundles.ts';
+import { testWorkflowBundle } from './test-build.ts';
 
 export interface Person extends DirectoryUser {
   password: string;

@@ -1,6 +1,7 @@
 /** Runs the project's command lines as real processes in the project root, their output through pipes. */
 import { spawn } from 'node:child_process';
 import { projectRoot } from '../../temporal.config.ts';
+import { entryPointArgs } from './test-build.ts';
 
 export interface CliRun {
   code: number | null;
@@ -32,14 +33,17 @@ export function runProcess(
   });
 }
 
-/** Runs a TypeScript entry point of the project (`scripts/runbook.ts`, `sandbox/cli.ts`…). */
+/**
+ * Runs a TypeScript entry point of the project (`scripts/runbook.ts`, `sandbox/cli.ts`…): compiled
+ * when the test run's build holds it (test-build.ts), else through tsx.
+ */
 export function runEntryPoint(
   file: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   onOutput?: (stdout: string) => void,
 ): Promise<CliRun> {
-  return runProcess(process.execPath, ['--import', 'tsx', file, ...args], env, onOutput);
+  return runProcess(process.execPath, [...entryPointArgs(file), ...args], env, onOutput);
 }
 
 /**
@@ -51,7 +55,7 @@ export function runCliInTerminal(
   env: NodeJS.ProcessEnv,
   onOutput?: (stdout: string) => void,
 ): Promise<CliRun> {
-  const quoted = ['node', '--import', 'tsx', 'scripts/runbook.ts', ...args].map(
+  const quoted = ['node', ...entryPointArgs('scripts/runbook.ts'), ...args].map(
     (a) => `'${a.replace(/'/g, `'\\''`)}'`,
   );
   return runProcess('script', ['-qfec', quoted.join(' '), '/dev/null'], { ...process.env, ...env }, onOutput);

@@ -28,7 +28,7 @@ import { verifyAuditTrail } from '../../connectors/audit/verify.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import type { TestEstate } from './estate.ts';
 import { startWorkerProcess } from './worker-process.ts';
-import { testWorkflowBundle } from './workflow-bundles.ts';
+import { testWorkflowBundle } from './test-build.ts';
 import { patienceMs } from './patience.ts';
 
 export interface LaneOptions {

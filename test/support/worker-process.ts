@@ -1,9 +1,11 @@
 /**
  * A worker as a real child process, for tests that must kill it with -9 or start it as an
- * operator would: workers/main.ts through tsx, or a compiled entry point (`.js`) with plain node.
+ * operator would: workers/main.ts (compiled in the test run's build, else through tsx), or a
+ * compiled entry point (`.js`) given, with plain node.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { projectRoot } from '../../temporal.config.ts';
+import { entryPointArgs } from './test-build.ts';
 
 export function startWorkerProcess(
   env: NodeJS.ProcessEnv,
@@ -16,9 +18,8 @@ export function startWorkerProcess(
     onOutput?: (chunk: string) => void;
   } = {},
 ): Promise<ChildProcess> {
-  const entry = options.entry ?? 'workers/main.ts';
-  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const argv = [...(options.nodeOptions ?? []), ...loader, entry, ...(options.args ?? [])];
+  const entry = options.entry ? [options.entry] : entryPointArgs('workers/main.ts');
+  const argv = [...(options.nodeOptions ?? []), ...entry, ...(options.args ?? [])];
   const child = spawn(process.execPath, argv, {
     cwd: projectRoot,
     env: { ...env, LOG_LEVEL: 'info' },

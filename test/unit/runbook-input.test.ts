@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { defaultSiteFile, loadSite, projectRoot } from '../../temporal.config.ts';
 import { RunbookInputError, siteRunDay, validateRunbookInput } from '../../scripts/lib/runbook-input.ts';
 import { runbookEntries, runbookEntry } from '../../workflows/catalog.ts';
+import { entryPointArgs } from '../support/test-build.ts';
 
 const site = loadSite(defaultSiteFile);
 
@@ -47,9 +48,7 @@ test('the CLI refuses bad input before contacting Temporal', () => {
   const run = spawnSync(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'scripts/runbook.ts',
+      ...entryPointArgs('scripts/runbook.ts'),
       'start',
       'daily-inspection',
       '--input',
@@ -63,7 +62,7 @@ test('the CLI refuses bad input before contacting Temporal', () => {
 });
 
 test('the CLI explains its usage', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/runbook.ts', '--help'], {
+  const run = spawnSync(process.execPath, [...entryPointArgs('scripts/runbook.ts'), '--help'], {
     cwd: projectRoot,
     encoding: 'utf8',
   });
@@ -95,7 +94,7 @@ test("the daily report check's default day in a year without calendar data is th
 
 test('the CLI lists the runbooks, and shows one with its fields and an example input that passes its checks', () => {
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/runbook.ts', 'runbooks', ...args], {
+    spawnSync(process.execPath, [...entryPointArgs('scripts/runbook.ts'), 'runbooks', ...args], {
       cwd: projectRoot,
       encoding: 'utf8',
       env: { ...process.env, JINCAI_SITE: defaultSiteFile },

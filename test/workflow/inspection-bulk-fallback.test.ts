@@ -25,7 +25,7 @@ import type {
 } from '../../domain/runbooks/daily-inspection.types.ts';
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
 import { testTemporal, type TestTemporal } from '../support/temporal.ts';
-import { testWorkflowBundle } from '../support/workflow-bundles.ts';
+import { testWorkflowBundle } from '../support/test-build.ts';
 
 type Mq = ReturnType<typeof createMqActivities>;
 type Host = ReturnType<typeof createHostActivities>;

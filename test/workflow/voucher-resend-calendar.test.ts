@@ -34,7 +34,7 @@ import type { BatchResult, ResendBatchInput } from '../../domain/runbooks/vouche
 import { defaultSiteFile, loadSite } from '../../temporal.config.ts';
 import { voucherResendBatch } from '../../workflows/voucher-resend-batch.ts';
 import { startTimeSkipping, type TimeSkipping } from '../support/time-skipping.ts';
-import { testWorkflowBundle } from '../support/workflow-bundles.ts';
+import { testWorkflowBundle } from '../support/test-build.ts';
 
 type Vouchers = ReturnType<typeof createVoucherActivities>;
 type BankQuestions = ReturnType<typeof createBankQuestionActivities>;

@@ -1,9 +1,10 @@
 /**
  * `npm test`: the whole suite. Installs the Temporal CLI when missing, starts one in-memory
  * Temporal dev server for the run with a namespace per test file, builds the project once for the
- * processes the tests start and the bundles their workers load (scripts/lib/test-build.ts), runs every `test/**\/*.test.ts` file with node's test runner — several files
- * at a time, each in a process of its own, the longest first — stops the server, and ends with the
- * ten slowest files (wall and CPU time), the CPU time of all files and of the server, and every
+ * processes the tests start and the bundles their workers load (scripts/lib/test-build.ts), runs
+ * every `test/**\/*.test.ts` file with node's test runner — several files at a time, each in a
+ * process of its own, the longest first — stops the server, and ends with the ten slowest files
+ * (wall and CPU time), the CPU time of all files, of the server and of the whole run, and every
  * failed test with the first lines of its error.
  *   npm test                        everything
  *   npm test -- test/unit           only files under the given paths
@@ -133,5 +134,7 @@ await server.stop();
 rmSync(build, { recursive: true, force: true });
 console.log(summary);
 if (serverCpu !== undefined) console.log(`CPU time of the Temporal dev server: ${serverCpu.toFixed(1)} s`);
+// Every process of the run has ended and been waited for: the files, the server, the build.
+console.log(`CPU time of the whole run: ${(processCpuSeconds('self', true) ?? 0).toFixed(1)} s`);
 console.log(`Tests ${passed ? 'passed' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(passed ? 0 : 1);

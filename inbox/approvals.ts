@@ -25,6 +25,7 @@ import type { SiteConfig } from '../temporal.config.ts';
 import { decideUpdate } from '../workflows/shared/approval-definitions.ts';
 import type { DecisionRefusal } from './i18n.ts';
 import { RunNotFoundError, type RunStateReader } from './run-state.ts';
+import { updateOnceTaskRecovers } from '../connectors/temporal/update-retry.ts';
 
 /** Why this user cannot decide on a pending approval, though they may look at it. */
 export type Blocker = 'own' | 'concerned' | 'voted' | 'role';
@@ -213,7 +214,9 @@ export function createApprovalService(deps: {
       const signed = signDecision(claims, signingKey);
       try {
         const receipt = await withDeadline(`decision on ${workflowId}`, () =>
-          client.workflow.getHandle(workflowId, s.runId).executeUpdate(decideUpdate, { args: [signed] }),
+          updateOnceTaskRecovers(() =>
+            client.workflow.getHandle(workflowId, s.runId).executeUpdate(decideUpdate, { args: [signed] }),
+          ),
         );
         log.info(
           { user: user.id, workflowId, gateId: p.gateId, verdict: input.verdict, via, gate: receipt.gate },

@@ -11,6 +11,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { signClaim } from '../connectors/approvals/run-signing.ts';
+import { updateOnceTaskRecovers } from '../connectors/temporal/update-retry.ts';
 import { decisionNonce, type SigningKey } from '../connectors/approvals/signing-keys.ts';
 import type { DirectoryUser } from '../connectors/users/directory.ts';
 import type { ApprovalState, Requester } from '../domain/approvals/gate-types.ts';
@@ -131,9 +132,11 @@ export function createClaimService(deps: {
       };
       try {
         const receipt = await runState.withDeadline(`claim of ${workflowId}`, () =>
-          client.workflow
-            .getHandle(workflowId, s.runId)
-            .executeUpdate(claimRunUpdate, { args: [signClaim(claims, signingKey)] }),
+          updateOnceTaskRecovers(() =>
+            client.workflow
+              .getHandle(workflowId, s.runId)
+              .executeUpdate(claimRunUpdate, { args: [signClaim(claims, signingKey)] }),
+          ),
         );
         log.info({ user: user.id, workflowId, runId: s.runId, via }, 'run claimed');
         return { ok: true, workflowId, requester: receipt.requester };

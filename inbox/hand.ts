@@ -10,6 +10,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { signHandDecision } from '../connectors/approvals/run-signing.ts';
+import { updateOnceTaskRecovers } from '../connectors/temporal/update-retry.ts';
 import { decisionNonce, type SigningKey } from '../connectors/approvals/signing-keys.ts';
 import type { DirectoryUser } from '../connectors/users/directory.ts';
 import {
@@ -168,9 +169,11 @@ export function createHandService(deps: {
       };
       try {
         const receipt = await runState.withDeadline(`hand decision on ${workflowId}`, () =>
-          client.workflow
-            .getHandle(workflowId, state.runId)
-            .executeUpdate(decideStepUpdate, { args: [signHandDecision(claims, signingKey)] }),
+          updateOnceTaskRecovers(() =>
+            client.workflow
+              .getHandle(workflowId, state.runId)
+              .executeUpdate(decideStepUpdate, { args: [signHandDecision(claims, signingKey)] }),
+          ),
         );
         log.info(
           {

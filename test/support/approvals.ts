@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { signClaim } from '../../connectors/approvals/run-signing.ts';
+import { updateOnceTaskRecovers } from '../../connectors/temporal/update-retry.ts';
 import { decisionNonce, loadSigningKey, signDecision } from '../../connectors/approvals/signing-keys.ts';
 import { createLocalUserStore } from '../../connectors/users/local-store.ts';
 import type { DecisionClaims, SignedDecision } from '../../domain/approvals/decision.ts';
@@ -105,7 +106,9 @@ export function decide(
   workflowId: string,
   decision: SignedDecision,
 ): Promise<DecisionReceipt> {
-  return client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [decision] });
+  return updateOnceTaskRecovers(() =>
+    client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [decision] }),
+  );
 }
 
 export async function historyLength(client: Client, workflowId: string): Promise<number> {

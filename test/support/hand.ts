@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { signHandDecision } from '../../connectors/approvals/run-signing.ts';
+import { updateOnceTaskRecovers } from '../../connectors/temporal/update-retry.ts';
 import { decisionNonce, loadSigningKey } from '../../connectors/approvals/signing-keys.ts';
 import type {
   HandAction,
@@ -72,7 +73,9 @@ export function decideStep(
   workflowId: string,
   signed: SignedHandDecision,
 ): Promise<HandReceipt> {
-  return client.workflow.getHandle(workflowId).executeUpdate(decideStepUpdate, { args: [signed] });
+  return updateOnceTaskRecovers(() =>
+    client.workflow.getHandle(workflowId).executeUpdate(decideStepUpdate, { args: [signed] }),
+  );
 }
 
 /** A hand decision the run's `decideStep` validator refuses for `reason`, leaving no event in its history. */

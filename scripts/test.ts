@@ -27,7 +27,7 @@ import { ensureSshd } from './lib/sshd.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 import { runTestFiles } from './lib/run-test-files.ts';
 import { inStartOrder } from './lib/test-order.ts';
-import { namespacePerFileEnv, testFileNamespace } from './lib/test-namespaces.ts';
+import { namespacePerFileEnv, sharedServerDynamicConfig, testFileNamespace } from './lib/test-namespaces.ts';
 import { processCpuSeconds } from './lib/test-file-cpu.ts';
 import { buildForTests, testBuildEnv } from './lib/test-build.ts';
 
@@ -101,6 +101,7 @@ const [server, built] = await Promise.all([
         uiPort: false,
         searchAttributes: projectSearchAttributes,
         extraNamespaces: files.map((f) => testFileNamespace(f)),
+        dynamicConfig: sharedServerDynamicConfig,
       }),
   buildForTests(build),
 ]);

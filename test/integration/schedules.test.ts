@@ -19,7 +19,7 @@ let client: Client;
 const scheduleId = `daily-inspection-test-${process.pid}-${Date.now()}`;
 
 before(async () => {
-  temporal = await testTemporal();
+  temporal = await testTemporal({ schedules: true });
   ts = await makeTestSite({
     temporalAddress: temporal.address,
     temporalNamespace: temporal.namespace,

@@ -30,14 +30,19 @@ export interface TestTemporal {
   stop(): Promise<void>;
 }
 
-export async function testTemporal(): Promise<TestTemporal> {
+/**
+ * `schedules`: the file creates Temporal Schedules, which the server `npm test` starts does not run
+ * (scripts/lib/test-namespaces.ts): such a file gets a server of its own there.
+ */
+export async function testTemporal(options: { schedules?: boolean } = {}): Promise<TestTemporal> {
   const shared = process.env.JINCAI_TEST_TEMPORAL_ADDRESS;
-  if (shared) {
+  const perFile = !!process.env[namespacePerFileEnv];
+  if (shared && !(options.schedules && perFile)) {
     const tlsJson = process.env.JINCAI_TEST_TEMPORAL_TLS;
     const tls = tlsJson ? temporalTlsSchema.parse(JSON.parse(tlsJson)) : undefined;
     return {
       address: shared,
-      namespace: process.env[namespacePerFileEnv] ? testFileNamespace(process.argv[1] ?? '') : 'default',
+      namespace: perFile ? testFileNamespace(process.argv[1] ?? '') : 'default',
       ...(tls && { tls }),
       connectionOptions: () => temporalConnectionOptions({ address: shared, tls }),
       stop: async () => undefined,

@@ -1,5 +1,6 @@
 /** 错误数据处理撤销 — the data fix undo's catalog entry (see shared/runbook-definition.ts). */
 import { dataFixUndoInputSchema } from '../domain/runbooks/data-fix.types.ts';
+import { treasuryDataChange } from './data-fix.catalog.ts';
 import { dataFixUndo } from './data-fix-undo.ts';
 import { defineRunbook } from './shared/runbook-definition.ts';
 import { bankRunLabels } from './shared/start-checks.ts';
@@ -24,11 +25,5 @@ export const dataFixUndoRunbook = defineRunbook({
   },
   // One undo of a fix: a second start while it runs is refused, and after it ends finds the fix undone.
   workflowId: (input) => `data-fix-undo/${input.fixId}`,
-  siteProblems: () => [],
-  changes: true,
-  approval: {
-    policy: { roles: ['finance-approver'], deputyRoles: ['finance-director'] },
-    steps: { execute: {} },
-  },
-  zones: ['db'],
+  ...treasuryDataChange,
 });

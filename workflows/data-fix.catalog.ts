@@ -2,10 +2,21 @@
 import { dataFix as fixOf, dataFixNames } from '../domain/data-fixes/fixes.ts';
 import { dataFixInputSchema } from '../domain/runbooks/data-fix.types.ts';
 import { dataFix } from './data-fix.ts';
-import { defineRunbook } from './shared/runbook-definition.ts';
+import { defineRunbook, type RunbookSpec } from './shared/runbook-definition.ts';
 import { bankRunLabels } from './shared/start-checks.ts';
 
 export { dataFix };
+
+/** What a fix and its undo share: no site checks beyond their input, a change of the treasury's data in the db zone, approved by finance. */
+export const treasuryDataChange: Pick<RunbookSpec, 'siteProblems' | 'changes' | 'approval' | 'zones'> = {
+  siteProblems: () => [],
+  changes: true,
+  approval: {
+    policy: { roles: ['finance-approver'], deputyRoles: ['finance-director'] },
+    steps: { execute: {} },
+  },
+  zones: ['db'],
+};
 
 export const dataFixRunbook = defineRunbook({
   id: 'data-fix',
@@ -37,11 +48,5 @@ export const dataFixRunbook = defineRunbook({
   // What the fix is about: a second fix of the same rows while one runs is refused.
   workflowId: (input) =>
     `data-fix/${input.fix}/${fixOf(input.fix).subject(fixOf(input.fix).params.parse(input.params))}`,
-  siteProblems: () => [],
-  changes: true,
-  approval: {
-    policy: { roles: ['finance-approver'], deputyRoles: ['finance-director'] },
-    steps: { execute: {} },
-  },
-  zones: ['db'],
+  ...treasuryDataChange,
 });

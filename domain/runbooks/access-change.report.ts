@@ -4,8 +4,7 @@
  * roles had moved, the statements run and the verification — then the plan with every user and
  * role before and after, the votes and the change (domain/reports/runbook-report.ts). Pure.
  */
-import { rowText, shortDigest } from '../display.ts';
-import type { Differing } from '../row-changes.ts';
+import { differingTable, previewTable } from '../reports/row-tables.ts';
 import { runbookReportMarkdown, type ReportRun, type ReportSection } from '../reports/runbook-report.ts';
 import { subsystemKindTitles } from '../subsystem-config.ts';
 import type { AccessChangeOutcome, AccessChangeResult } from './access-change.types.ts';
@@ -22,16 +21,6 @@ export const accessChangeOutcomeLabel: Record<AccessChangeOutcome, string> = {
 
 export type AccessChangeReportFacts = Omit<AccessChangeResult, 'runbook' | 'workflowId' | 'report'>;
 
-const differTable = (rows: readonly Differing[]) => ({
-  head: ['用户或角色', '预期摘要', '当前摘要', '当前内容'],
-  rows: rows.map((m) => [
-    m.key,
-    m.expected === null ? '—' : shortDigest(m.expected),
-    m.found === null ? '（已不存在）' : shortDigest(m.found),
-    m.now ? rowText(m.now) : '—',
-  ]),
-});
-
 export function accessChangeReport(run: ReportRun, r: AccessChangeReportFacts): string {
   const sections: ReportSection[] = [
     {
@@ -44,17 +33,14 @@ export function accessChangeReport(run: ReportRun, r: AccessChangeReportFacts): 
     },
     { heading: '不能变更的原因', lines: r.problems, empty: '无' },
     ...(r.moved.length > 0
-      ? [{ heading: '已变动的用户或角色（未做任何修改）', table: differTable(r.moved) }]
+      ? [{ heading: '已变动的用户或角色（未做任何修改）', table: differingTable('用户或角色', r.moved) }]
       : []),
     ...(r.plan
       ? []
       : [
           {
             heading: '逐项预览',
-            table: {
-              head: ['用户或角色', '变更前', '变更后'],
-              rows: r.entities.map((e) => [e.key, rowText(e.before), rowText(e.after)]),
-            },
+            table: previewTable('用户或角色', r.entities),
             empty: '无',
           },
         ]),
@@ -65,7 +51,7 @@ export function accessChangeReport(run: ReportRun, r: AccessChangeReportFacts): 
             lines: [
               r.differ.length === 0 ? '每个用户和角色均与预期一致' : `${r.differ.length} 项与预期不一致`,
             ],
-            ...(r.differ.length > 0 && { table: differTable(r.differ) }),
+            ...(r.differ.length > 0 && { table: differingTable('用户或角色', r.differ) }),
           },
         ]
       : []),

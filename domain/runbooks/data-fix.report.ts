@@ -5,10 +5,10 @@
  * (domain/reports/runbook-report.ts). The undo's report (data-fix-undo.report.ts) shares the
  * sections. Pure.
  */
-import { rowText, shortDigest } from '../display.ts';
 import { code, inline } from '../reports/markdown.ts';
+import { differingTable, previewTable } from '../reports/row-tables.ts';
 import { runbookReportMarkdown, type ReportRun, type ReportSection } from '../reports/runbook-report.ts';
-import type { DataFixOutcome, DataFixResult, FixFacts, MovedRow } from './data-fix.types.ts';
+import type { DataFixOutcome, DataFixResult, FixFacts } from './data-fix.types.ts';
 
 export const dataFixOutcomeLabel: Record<DataFixOutcome, string> = {
   fixed: '已修复并验证',
@@ -22,14 +22,6 @@ export const dataFixOutcomeLabel: Record<DataFixOutcome, string> = {
 
 export type DataFixReportFacts = Omit<DataFixResult, 'runbook' | 'workflowId' | 'report'>;
 
-const movedRows = (moved: readonly MovedRow[]) =>
-  moved.map((m) => [
-    m.key,
-    m.expected === null ? '（预览中不修改）' : shortDigest(m.expected),
-    m.found === null ? '（已不存在）' : shortDigest(m.found),
-    m.now ? rowText(m.now) : '—',
-  ]);
-
 /** The sections a fix's and an undo's report share: refusals, moved rows, the preview, the change and its verification. */
 export function fixSections(r: FixFacts, refusal: string): ReportSection[] {
   return [
@@ -38,7 +30,7 @@ export function fixSections(r: FixFacts, refusal: string): ReportSection[] {
       ? [
           {
             heading: '已变动的行（未做任何修改）',
-            table: { head: ['主键', '预期摘要', '当前摘要', '当前内容'], rows: movedRows(r.moved) },
+            table: differingTable('主键', r.moved),
           },
         ]
       : []),
@@ -47,10 +39,7 @@ export function fixSections(r: FixFacts, refusal: string): ReportSection[] {
       : [
           {
             heading: '逐行预览',
-            table: {
-              head: ['主键', '修改前', '修改后（其余字段不变）'],
-              rows: r.rows.map((row) => [row.key, rowText(row.before), rowText(row.after)]),
-            },
+            table: previewTable('主键', r.rows),
             empty: '没有需要修改的行',
           },
         ]),
@@ -73,10 +62,7 @@ export function fixSections(r: FixFacts, refusal: string): ReportSection[] {
               r.verification.ok ? '每一行均与预期一致' : `${r.verification.differ.length} 行与预期不一致`,
             ],
             ...(r.verification.differ.length > 0 && {
-              table: {
-                head: ['主键', '预期摘要', '当前摘要', '当前内容'],
-                rows: movedRows(r.verification.differ),
-              },
+              table: differingTable('主键', r.verification.differ),
             }),
           },
         ]

@@ -7,13 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { createSealer } from '../../connectors/codec/sealed-json.ts';
 import type { DataFixResult, DataFixUndoResult } from '../../domain/runbooks/data-fix.types.ts';
 import { testPayloadKeys } from '../support/codec.ts';
 import { approvedFix, rowsNow, startDataFixEstate, startFix } from '../support/data-fix.ts';
 import type { TestEstate } from '../support/estate.ts';
+import { refusedAsInvalidInput } from '../support/invalid-input.ts';
 import { auditKinds, auditPayloads } from '../support/worker-lane.ts';
 
 let estate: TestEstate;
@@ -35,13 +34,7 @@ async function refusedAsInput(
   field: RegExp,
 ) {
   const started = await startFix(estate, type, input);
-  await assert.rejects(started.result, (err: unknown) => {
-    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
-    assert.equal(err.cause.type, 'InvalidInput');
-    assert.match(err.cause.message, field);
-    return true;
-  });
-  assert.deepEqual(await auditKinds(estate.site, started.id), [], 'nothing recorded');
+  await refusedAsInvalidInput(estate.site, started.id, started.result, field);
 }
 
 describe('data fix', () => {

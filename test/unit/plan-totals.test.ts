@@ -60,23 +60,27 @@ test('the resend plan carries the whole count, total and list digest, not only t
   assert.deepEqual(plan.voucherTotals, { count: 503, amountFen: totalFen, listDigest: 'ab'.repeat(32) });
 });
 
-test('the inbox page shows the whole total and says how many of them are listed', () => {
-  const page = detailPage(
+/** The inbox's page of a run waiting at `gate`, in Chinese. */
+const pageOf = (gate: PendingApprovalView) =>
+  detailPage(
     { lang: 'zh', m: messages('zh'), siteName: 'test', timeZone: 'Asia/Shanghai', here: '/' },
-    pending.workflowId,
+    gate.workflowId,
     {
       state: {
-        runbook: 'voucher-resend',
+        runbook: gate.runbook,
         runId: 'run-1',
         requestedBy: 'zhang.san',
         requester: { user: 'zhang.san', verified: true, via: 'start' },
         awaitingClaim: false,
-        pending,
+        pending: gate,
         closed: [],
       },
-      pending,
+      pending: gate,
     },
   );
+
+test('the inbox page shows the whole total and says how many of them are listed', () => {
+  const page = pageOf(pending);
   assert.match(page, /合计（503 笔）/);
   assert.ok(page.includes(yuan(totalFen)), 'the whole total');
   assert.ok(!page.includes(yuan(listedFen)), 'not the total of the listed vouchers');
@@ -115,22 +119,7 @@ test("a data change's rows are shown before and after, payee data masked again o
     },
   ];
   const withRows = { ...pending, plan: { ...plan, rows } };
-  const page = detailPage(
-    { lang: 'zh', m: messages('zh'), siteName: 'test', timeZone: 'Asia/Shanghai', here: '/' },
-    pending.workflowId,
-    {
-      state: {
-        runbook: 'data-fix',
-        runId: 'run-1',
-        requestedBy: 'zhang.san',
-        requester: { user: 'zhang.san', verified: true, via: 'start' },
-        awaitingClaim: false,
-        pending: withRows,
-        closed: [],
-      },
-      pending: withRows,
-    },
-  );
+  const page = pageOf(withRows);
   assert.match(page, /逐行修改预览/);
   assert.match(page, /account_no=\*\*\*\*1234；account_name=县\*\*\*\*\*\*；bank_name=农行/);
   assert.match(page, /<td>bank_name=工行<\/td>/);

@@ -22,6 +22,8 @@ import { createNotifyActivities } from '../activities/notify.ts';
 import { createHostActivities } from '../activities/host.ts';
 import { createProgramActivities } from '../activities/programs.ts';
 import { createSubsystemActivities } from '../activities/subsystems.ts';
+import { createExchangeActivities } from '../activities/exchange.ts';
+import { createExchangeItemActivities } from '../activities/exchange-items.ts';
 import { createSubsystemWorkActivities } from '../activities/subsystem-work.ts';
 import { createBulkInspectionActivities } from '../activities/inspection-bulk.ts';
 import { createLockActivities } from '../activities/locks.ts';
@@ -201,6 +203,7 @@ export async function createWorkers(options: {
           ...createUpgradeHostActivities({ host, site }),
           ...createProgramActivities({ host, site }),
           ...createSubsystemActivities({ host, site }),
+          ...createExchangeActivities({ host, site }),
         }),
       );
     } else {
@@ -228,6 +231,7 @@ export async function createWorkers(options: {
             ...createSubsystemWorkActivities({ db, site }),
             ...createDataFixActivities({ db, sealer: createSealer(payloadKeysFromEnv(site.codec.keysEnv)) }),
             ...createAccessActivities({ db }),
+            ...createExchangeItemActivities({ db, site }),
           },
           // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
           // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.

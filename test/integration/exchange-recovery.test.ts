@@ -1,31 +1,32 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import type { ItemKey } from '../../domain/exchange-protocol.ts';
 import type { ExchangeRecoveryResult } from '../../domain/runbooks/exchange-recovery.types.ts';
 import type { SubsystemHealthResult } from '../../domain/runbooks/subsystem-health.types.ts';
 import { addTestUsers, decide, gateUnlessEnded, signedBy, waitForGate } from '../support/approvals.ts';
 import { sandboxApi, startTestEstate, type TestEstate } from '../support/estate.ts';
 import { patienceMs } from '../support/patience.ts';
+import { openAllDay, workingTodayCalendar } from '../support/open-all-day.ts';
 import { WorkerLane } from '../support/worker-lane.ts';
 
 let estate: TestEstate;
 let runs = 0;
+// The payroll's vouchers are paid at any hour: ICBC open all day, today a working day.
+const calendar = workingTodayCalendar();
 
 before(async () => {
-  estate = await startTestEstate({
-    banks: ['ICBC'],
-    edit: (raw) => {
-      (raw.approvals as Record<string, unknown>).runbooks = {
-        'exchange-recovery': { roles: ['comm-approver'], quorum: 1 },
-      };
-    },
-  });
+  estate = await startTestEstate({ banks: ['ICBC'], edit: openAllDay(calendar.file, 'exchange-recovery') });
   await addTestUsers(estate.site);
   await exchange().runner.start();
   await estate.startWorker();
 });
+// Each case starts from a well estate, whatever the one before left.
+afterEach(async () => {
+  await estate.sandbox.subsystems.faults.clear({});
+});
 after(async () => {
   await estate?.stop();
+  calendar.remove();
 });
 
 function exchange() {
@@ -97,7 +98,6 @@ test('a hung client and a dead one: found by subsystem health, restarted and sta
   assert.match(dead.plan?.findings[0]?.zh ?? '', /交换客户端未运行：pid \d+ .*stale pid file/);
   assert.equal(dead.outcome, 'recovered', dead.verification?.detail);
   assert.deepEqual(await health(), []);
-  await estate.sandbox.subsystems.faults.clear({});
 });
 
 test('the key no longer matching the certificate, and the certificate about to expire: escalated, nothing changed', async () => {
@@ -113,7 +113,7 @@ test('the key no longer matching the certificate, and the certificate about to e
   const refused = await recover('refused');
   assert.equal(refused.outcome, 'escalated');
   assert.equal(refused.plan, undefined, 'a restart cannot mend a key: nothing to approve');
-  assert.match(refused.escalated.join('\n'), /SIGNATURE_INVALID[\s\S]*10 天后到期/);
+  assert.match(refused.escalated.join('\n'), /SIGNATURE_INVALID[\s\S]*(9|10) 天后到期/);
   // The province's CA issues a new key and certificate (a person's work); then all is well.
   await estate.sandbox.subsystems.faults.clear({});
   await until('the platform taking the client again', async () => (await health()).length === 0);

@@ -85,6 +85,11 @@ export interface PlannedRun {
   argv: string[];
   /** The line's own arguments to the script. */
   args: string[];
+  /**
+   * Whether the script gets them as they are: `./jincai X …` runs `npm run --silent X -- …`, and npm
+   * hands everything after `--` on untouched; options before it npm may take for itself.
+   */
+  verbatim: boolean;
 }
 
 /** How to run a README line with --check-args; throws when it names no npm script of the project. */
@@ -103,7 +108,8 @@ export function planRun(line: string): PlannedRun {
     throw new Error(`no command "${script}" (package.json scripts)`);
   // npm takes options before its `--` for itself; the wrapper passes everything on.
   const checked = viaNpm && rest[0] !== '--' ? [...rest, '--', '--check-args'] : [...rest, '--check-args'];
-  return { script, env, args, argv: [...words.slice(0, viaNpm ? 3 : 2), ...checked] };
+  const verbatim = !viaNpm || rest.length === 0 || rest[0] === '--';
+  return { script, env, args, verbatim, argv: [...words.slice(0, viaNpm ? 3 : 2), ...checked] };
 }
 
 /** The entry point (a TypeScript file) the npm script runs, if it runs one of ours. */

@@ -3,6 +3,11 @@
  * `./jincai …` / `npm run …` line runs, as a real process, with --check-args — its command checks the
  * line with its own parser, says what it would do and stops, changing nothing — and must answer
  * "arguments ok". A script that is no entry point of ours (check, format) must be shown bare.
+ *
+ * The wrappers hand a line's arguments to its entry point as they are (`./jincai X …` runs
+ * `npm run --silent X -- …`, which runs `tsx <file> …`), so a line runs its entry point straight with
+ * them — compiled when the test run's build holds it — and each form of wrapper is run for real on
+ * lines of the README, with the same answer: a process per line, not three.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,14 +15,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { nextSteps } from '../../scripts/lib/next-steps.ts';
 import { projectRoot } from '../../temporal.config.ts';
-import { runProcess } from '../support/cli.ts';
+import { runProcess, type CliRun } from '../support/cli.ts';
 import {
   entryPointOf,
   packageScripts,
   planRun,
   readmeCommands,
   takesCheckArgs,
+  type PlannedRun,
 } from '../support/readme-commands.ts';
+import { entryPointArgs } from '../support/test-build.ts';
 
 // The committed site, as a new user has it; no user signed in unless the line says so.
 const env: NodeJS.ProcessEnv = { ...process.env };
@@ -35,10 +42,21 @@ async function problem(line: string): Promise<string | undefined> {
   const entryPoint = entryPointOf(plan.script);
   if (!entryPoint) return plan.args.length > 0 ? `${line}\n  ${plan.script} takes no arguments` : undefined;
   if (!takesCheckArgs(entryPoint)) return `${line}\n  ${entryPoint} does not take --check-args`;
-  const [program = '', ...args] = plan.argv;
-  const run = await runProcess(program, args, { ...env, ...plan.env });
+  const run = await (plan.verbatim ? runStraight(entryPoint, plan) : runAsWritten(plan));
   if (run.code === 0 && /^arguments ok: /m.test(run.stdout)) return undefined;
   return `${line}\n  exit ${String(run.code)}: ${`${run.stderr}${run.stdout}`.trim().split('\n').slice(0, 3).join('\n  ')}`;
+}
+
+/** The line as a user types it, its wrapper and all. */
+function runAsWritten(plan: PlannedRun): Promise<CliRun> {
+  const [program = '', ...args] = plan.argv;
+  return runProcess(program, args, { ...env, ...plan.env });
+}
+
+/** The line's entry point, given the line's arguments as its wrapper would hand them on. */
+function runStraight(entryPoint: string, plan: PlannedRun): Promise<CliRun> {
+  const argv = [...entryPointArgs(entryPoint), ...plan.args, '--check-args'];
+  return runProcess(process.execPath, argv, { ...env, ...plan.env });
 }
 
 /** Checks the lines a few at a time (each is a process start); returns every problem. */
@@ -64,6 +82,22 @@ test('every command line the README shows and the stack suggests parses', async 
   const t0 = Date.now();
   assert.deepEqual(await problems(lines), []);
   console.log(`${lines.length} command lines checked in ${Date.now() - t0} ms`);
+});
+
+test("each wrapper hands a README line's arguments on as they are: the same answer as the entry point's own", async () => {
+  const shown = readmeCommands(readme).map((c) => planRun(c.line));
+  const forms = [
+    shown.find((p) => p.argv[0] === './jincai' && p.args.length > 1),
+    shown.find((p) => p.argv[0] === 'npm' && p.args.length > 1),
+  ];
+  for (const plan of forms) {
+    assert.ok(plan, 'a README line of each form');
+    const entryPoint = entryPointOf(plan.script) ?? '';
+    const [written, straight] = await Promise.all([runAsWritten(plan), runStraight(entryPoint, plan)]);
+    assert.equal(written.code, 0, `${plan.argv.join(' ')}\n${written.stderr}`);
+    assert.match(written.stdout, /^arguments ok: /m);
+    assert.equal(written.stdout, straight.stdout, plan.argv.join(' '));
+  }
 });
 
 test('every entry point an npm script runs takes --check-args', () => {

@@ -3,7 +3,12 @@
  * queues, the items held and why, what was escalated, the restart and the replay, the drain watched,
  * then the plan and the votes (domain/reports/runbook-report.ts). Pure.
  */
-import { runbookReportMarkdown, type ReportRun, type ReportSection } from '../reports/runbook-report.ts';
+import {
+  reportTime,
+  runbookReportMarkdown,
+  type ReportRun,
+  type ReportSection,
+} from '../reports/runbook-report.ts';
 import { itemText } from './exchange-recovery.plan.ts';
 import type { ExchangeRecoveryOutcome, ExchangeRecoveryResult } from './exchange-recovery.types.ts';
 
@@ -30,7 +35,7 @@ export function exchangeRecoveryReport(run: ReportRun, r: ExchangeRecoveryFacts)
       lines: [
         `交换客户端 ${d.program.name}（${d.program.host}）：${d.program.running ? '运行中' : '未运行'}，${d.program.detail}`,
         s
-          ? `管理端口：第 ${s.cycles} 轮，最后一轮 ${s.lastCycleAt ?? '无'}，${d.moving ? '处理中' : '无进展'}；最后错误 ${s.lastError ? `${s.lastError.code ?? ''} ${s.lastError.message}` : '无'}`
+          ? `管理端口：第 ${s.cycles} 轮，最后一轮 ${s.lastCycleAt ? reportTime(s.lastCycleAt, run.timeZone) : '无'}，${d.moving ? '处理中' : '无进展'}；最后错误 ${s.lastError ? `${s.lastError.code ?? ''} ${s.lastError.message}` : '无'}`
           : `管理端口无应答：${d.statusError ?? ''}`,
         ...(s?.certificate
           ? [`证书序列号 ${s.certificate.serialNumber}，${s.certificate.daysLeft} 天后到期`]

@@ -136,7 +136,7 @@ function exchangeFindings(e: SubsystemExpected, look: SubsystemLook, j: HealthJu
       draft(
         'EXCHANGE_CLIENT_HUNG',
         'red',
-        `交换客户端进程在运行但已停止处理（第 ${s.cycles} 轮后再无进展，最后一轮 ${s.lastCycleAt ?? '无'}）`,
+        `交换客户端进程在运行但已停止处理（第 ${s.cycles} 轮后再无进展，${sinceLastCycle(s.lastCycleAt, j.now)}）`,
         {
           cycles: s.cycles,
           lastCycleAt: s.lastCycleAt ?? '',
@@ -251,6 +251,13 @@ function workFindings(e: SubsystemExpected, work: SubsystemWork): Draft[] {
       evidence: { bank: s.bank, count: s.count },
     });
   return e.kind === 'budget-exchange' ? [] : found;
+}
+
+/** How long ago the client's last cycle ran, in minutes — a relative time needs no time zone. */
+function sinceLastCycle(lastCycleAt: string | null, now: string): string {
+  if (lastCycleAt === null) return '尚未完成任何一轮';
+  const minutes = Math.floor((Date.parse(now) - Date.parse(lastCycleAt)) / 60_000);
+  return Number.isNaN(minutes) ? '最后一轮时间不明' : `最后一轮在 ${Math.max(0, minutes)} 分钟前`;
 }
 
 /** One subsystem's lights and findings. */

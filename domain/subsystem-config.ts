@@ -222,3 +222,24 @@ function installIssues(
         ],
   );
 }
+
+/**
+ * The subsystem of `kind` that `id` names (or the site's only one of that kind), or why the input
+ * names none, as an input problem of `input.subsystem`.
+ */
+export function subsystemOfKind(
+  subsystems: readonly SubsystemConfig[],
+  kind: SubsystemKind,
+  id: string | undefined,
+): SubsystemConfig | string {
+  const all = subsystems.filter((s) => s.kind === kind);
+  const names = all.map((s) => s.id).join(', ') || 'none';
+  if (id === undefined)
+    return all.length === 1
+      ? (all[0] as SubsystemConfig)
+      : `input.subsystem: required: the site declares ${all.length} ${kind} subsystems (${names})`;
+  return (
+    all.find((s) => s.id === id) ??
+    `input.subsystem: no ${kind} subsystem ${id} in the site file; declared: ${names}`
+  );
+}

@@ -24,6 +24,8 @@ import { createProgramActivities } from '../activities/programs.ts';
 import { createSubsystemActivities } from '../activities/subsystems.ts';
 import { createExchangeActivities } from '../activities/exchange.ts';
 import { createExchangeItemActivities } from '../activities/exchange-items.ts';
+import { createProcurementCloudActivities } from '../activities/procurement-cloud.ts';
+import { createProcurementItemActivities } from '../activities/procurement-items.ts';
 import { createSubsystemWorkActivities } from '../activities/subsystem-work.ts';
 import { createBulkInspectionActivities } from '../activities/inspection-bulk.ts';
 import { createLockActivities } from '../activities/locks.ts';
@@ -204,6 +206,7 @@ export async function createWorkers(options: {
           ...createProgramActivities({ host, site }),
           ...createSubsystemActivities({ host, site }),
           ...createExchangeActivities({ host, site }),
+          ...createProcurementCloudActivities({ site }),
         }),
       );
     } else {
@@ -232,6 +235,7 @@ export async function createWorkers(options: {
             ...createDataFixActivities({ db, sealer: createSealer(payloadKeysFromEnv(site.codec.keysEnv)) }),
             ...createAccessActivities({ db }),
             ...createExchangeItemActivities({ db, site }),
+            ...createProcurementItemActivities({ db }),
           },
           // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
           // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.

@@ -21,6 +21,7 @@ export * from './data-fix.catalog.ts';
 export * from './data-fix-undo.catalog.ts';
 export * from './access-change.catalog.ts';
 export * from './exchange-recovery.catalog.ts';
+export * from './procurement-push-retry.catalog.ts';
 
 export { voucherResendBatch } from './voucher-resend-batch.ts';
 export { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';

@@ -7,7 +7,9 @@
  * through the inbox's API (clearly a demo: a real approver signs in themselves). Stops everything.
  * `npm run demo -- year-end` rolls the sandbox's fiscal year over instead, in compressed time
  * (scripts/lib/demo-year-end.ts); `npm run demo -- upgrade` upgrades its payment system, then rolls a
- * failing upgrade back (scripts/lib/demo-upgrade.ts).
+ * failing upgrade back (scripts/lib/demo-upgrade.ts); `npm run demo -- estate` kills the exchange
+ * client, finds it with subsystem health and starts it again through exchange recovery
+ * (scripts/lib/demo-estate.ts).
  */
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
@@ -21,6 +23,7 @@ import { argumentsOk, commandLine } from './lib/check-args.ts';
 import { connectClient } from './lib/client.ts';
 import { runWithDemoApproval } from './lib/demo-approval.ts';
 import { openBankWindowForDemo } from './lib/demo-extended-hours.ts';
+import { estateDemo } from './lib/demo-estate.ts';
 import { upgradeDemo } from './lib/demo-upgrade.ts';
 import { yearEndDemo } from './lib/demo-year-end.ts';
 import { parseSamples, scrape, type Sample } from './lib/prometheus-text.ts';
@@ -30,10 +33,14 @@ import { metricsLines, startStack } from './lib/stack.ts';
 const { args, checkOnly } = commandLine();
 const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
 const [which, ...extra] = positionals;
-const named: Record<string, typeof yearEndDemo> = { 'year-end': yearEndDemo, upgrade: upgradeDemo };
+const named: Record<string, typeof yearEndDemo> = {
+  'year-end': yearEndDemo,
+  upgrade: upgradeDemo,
+  estate: estateDemo,
+};
 if ((which !== undefined && !Object.hasOwn(named, which)) || extra.length > 0) {
   console.error(
-    `Unknown demo "${positionals.join(' ')}"; available: the main demo (no name), year-end, upgrade`,
+    `Unknown demo "${positionals.join(' ')}"; available: the main demo (no name), year-end, upgrade, estate`,
   );
   process.exit(2);
 }

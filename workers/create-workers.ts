@@ -27,6 +27,7 @@ import { createExchangeItemActivities } from '../activities/exchange-items.ts';
 import { createProcurementCloudActivities } from '../activities/procurement-cloud.ts';
 import { createProcurementItemActivities } from '../activities/procurement-items.ts';
 import { createSubsystemWorkActivities } from '../activities/subsystem-work.ts';
+import { createPayrollActivities } from '../activities/payroll.ts';
 import { createBulkInspectionActivities } from '../activities/inspection-bulk.ts';
 import { createLockActivities } from '../activities/locks.ts';
 import { createMqActivities } from '../activities/mq.ts';
@@ -236,6 +237,7 @@ export async function createWorkers(options: {
             ...createAccessActivities({ db }),
             ...createExchangeItemActivities({ db, site }),
             ...createProcurementItemActivities({ db }),
+            ...createPayrollActivities({ db, site }),
           },
           // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
           // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.

@@ -22,6 +22,7 @@ export * from './data-fix-undo.catalog.ts';
 export * from './access-change.catalog.ts';
 export * from './exchange-recovery.catalog.ts';
 export * from './procurement-push-retry.catalog.ts';
+export * from './payroll-watch.catalog.ts';
 
 export { voucherResendBatch } from './voucher-resend-batch.ts';
 export { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';

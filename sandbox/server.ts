@@ -2,7 +2,8 @@
  * Starts the whole sandbox estate in this process: seeds the databases when absent, builds the
  * queue-manager model from the site file with every channel running, opens the banks' front-end
  * listeners, runs the banks and the channel agents on a tick, spawns one send/receive program
- * process per bank, and serves mqweb (`/ibmmq/`) and the sandbox API (`/sandbox/`) on one port.
+ * process per bank, and serves mqweb (`/ibmmq/`), the programs' MQI stand-in (`/sandbox/mqi/`) and
+ * the sandbox API (`/sandbox/`) on one port.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -34,6 +35,7 @@ import { createStatementFaults } from './statements/statement-faults.ts';
 import { restoreInFlight } from './inflight.ts';
 import type { MqEstate } from './mq/estate.ts';
 import { createMqEstate } from './mq/estate.ts';
+import { createMqiHandler } from './mq/mqi-routes.ts';
 import { createMqwebHandler } from './mq/mqweb-routes.ts';
 import type { ProgramSupervisor } from './programs/supervisor.ts';
 import { createSupervisor } from './programs/supervisor.ts';
@@ -162,7 +164,10 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 
   type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   // Handlers are mounted once the port is known (the programs need the URL to reach mqweb).
-  const handlers: Handler[] = [createMqwebHandler(estate, credentials)];
+  const handlers: Handler[] = [
+    createMqwebHandler(estate, credentials),
+    createMqiHandler(estate, credentials),
+  ];
   // Counted from the first request; served at /metrics once the faults can be read too (below).
   const metrics = createSandboxMetrics({
     snapshot: () => estate.snapshot(),

@@ -12,6 +12,7 @@ import type {
   MqEstateSnapshot,
   MqscLogEntry,
   PutOptions,
+  QueueDef,
   QueueManager,
   SandboxMessage,
 } from './types.ts';
@@ -82,8 +83,16 @@ export interface MqEstate {
   /** Ticks until nothing moves (no batch, no start-up in progress) or `maxTicks`; returns the ticks run. */
   drain(maxTicks?: number): number;
   put(qmgr: string, queue: string, body: string, opts?: PutOptions): { msgId: string };
+  /**
+   * MQPUT of each body under syncpoint, then MQCMIT: every message put, or — when the queue manager
+   * refuses one (MqPutError) — none of them (MQBACK).
+   */
+  putAll(qmgr: string, queue: string, bodies: readonly string[], opts?: PutOptions): { msgIds: string[] };
   get(qmgr: string, queue: string, match?: { msgId?: string; correlId?: string }): SandboxMessage | undefined;
-  browse(qmgr: string, queue: string): SandboxMessage[];
+  /** Destructive get of the messages with these ids that are still on the queue, oldest first. */
+  getAll(qmgr: string, queue: string, msgIds: readonly string[]): SandboxMessage[];
+  /** The queue's messages, oldest first (the first `max` of them), left on the queue. */
+  browse(qmgr: string, queue: string, max?: number): SandboxMessage[];
   depth(qmgr: string, queue: string): number;
   setNetworkDown(bankCode: string, down: boolean): Promise<void>;
   isNetworkDown(bankCode: string): boolean;
@@ -251,6 +260,14 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
     return q;
   }
 
+  /** A queue MQGET may take from: local and not get-inhibited. */
+  function gettable(qmgr: string, queue: string): QueueDef {
+    const q = mustQueue(qmgr, queue);
+    if (q.type !== 'QLOCAL') throw new MqPutError(qmgr, queue, 2045); // MQRC_OPTION_NOT_VALID_FOR_TYPE
+    if (q.get === 'DISABLED') throw new MqPutError(qmgr, queue, 2016);
+    return q;
+  }
+
   function mustBank(code: string) {
     const l = linksByBank.get(code);
     if (!l) throw new Error(`unknown bank ${code}`);
@@ -297,25 +314,35 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
     },
 
     put(qmgr, queue, body, opts = {}) {
+      return { msgId: estate.putAll(qmgr, queue, [body], opts).msgIds[0] as string };
+    },
+
+    putAll(qmgr, queue, bodies, opts = {}) {
       const qm = mustQmgr(qmgr);
       if (!qm.queues.has(queue)) throw new MqObjectNotFoundError(qmgr, queue);
-      const msg: SandboxMessage = {
-        msgId: newMsgId(qmgr),
-        correlId: toCorrelId(opts.correlId),
-        body,
-        format: 'MQSTR',
-        persistent: opts.persistent ?? true,
-        putTime: now(),
-      };
-      const outcome = putResolved(qm, queue, msg);
-      if (!outcome.ok) throw new MqPutError(qmgr, queue, outcome.reason);
-      return { msgId: msg.msgId };
+      const put: { msgId: string; on: QueueDef }[] = [];
+      for (const body of bodies) {
+        const msg: SandboxMessage = {
+          msgId: newMsgId(qmgr),
+          correlId: toCorrelId(opts.correlId),
+          body,
+          format: 'MQSTR',
+          persistent: opts.persistent ?? true,
+          putTime: now(),
+        };
+        const outcome = putResolved(qm, queue, msg);
+        if (!outcome.ok) {
+          // MQBACK: each put added one message at the end of its queue, and nothing ran in between.
+          for (const p of put.reverse()) p.on.messages.pop();
+          throw new MqPutError(qmgr, queue, outcome.reason);
+        }
+        put.push({ msgId: msg.msgId, on: outcome.queue });
+      }
+      return { msgIds: put.map((p) => p.msgId) };
     },
 
     get(qmgr, queue, match = {}) {
-      const q = mustQueue(qmgr, queue);
-      if (q.type !== 'QLOCAL') throw new MqPutError(qmgr, queue, 2045); // MQRC_OPTION_NOT_VALID_FOR_TYPE
-      if (q.get === 'DISABLED') throw new MqPutError(qmgr, queue, 2016);
+      const q = gettable(qmgr, queue);
       const i = q.messages.findIndex(
         (m) =>
           (!match.msgId || m.msgId === match.msgId.toUpperCase()) &&
@@ -325,8 +352,21 @@ export function createMqEstate(options: MqEstateOptions): MqEstate {
       return q.messages.splice(i, 1)[0];
     },
 
-    browse(qmgr, queue) {
-      return [...mustQueue(qmgr, queue).messages];
+    getAll(qmgr, queue, msgIds) {
+      const q = gettable(qmgr, queue);
+      const wanted = new Set(msgIds.map((id) => id.toUpperCase()));
+      const got: SandboxMessage[] = [];
+      let kept = 0;
+      for (const m of q.messages) {
+        if (wanted.has(m.msgId)) got.push(m);
+        else q.messages[kept++] = m;
+      }
+      q.messages.length = kept;
+      return got;
+    },
+
+    browse(qmgr, queue, max) {
+      return mustQueue(qmgr, queue).messages.slice(0, max);
     },
 
     depth(qmgr, queue) {

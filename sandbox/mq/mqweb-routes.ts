@@ -28,13 +28,13 @@ export function createMqwebHandler(
   estate: MqEstate,
   credentials: MqwebCredentials,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const expected = digest(`${credentials.user}:${credentials.password}`);
+  const authenticated = basicAuthOf(credentials);
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (!path.startsWith('/ibmmq/')) return false;
-    if (!authenticated(req, expected)) {
+    if (!authenticated(req)) {
       sendError(res, 401, mqwb.notAuthenticated(path), { 'WWW-Authenticate': 'Basic realm="defaultRealm"' });
       return true;
     }
@@ -92,12 +92,18 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Compares digests so neither the length nor the content of the secret leaks through timing. */
-function authenticated(req: IncomingMessage, expected: Buffer): boolean {
-  const header = req.headers.authorization ?? '';
-  const m = /^Basic\s+(\S+)$/i.exec(header);
-  const given = m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : '';
-  return timingSafeEqual(digest(given), expected) && m !== null;
+/**
+ * Whether a request carries these credentials (basic authentication); digests are compared, so
+ * neither the length nor the content of the secret leaks through timing.
+ */
+export function basicAuthOf(credentials: MqwebCredentials): (req: IncomingMessage) => boolean {
+  const expected = digest(`${credentials.user}:${credentials.password}`);
+  return (req) => {
+    const header = req.headers.authorization ?? '';
+    const m = /^Basic\s+(\S+)$/i.exec(header);
+    const given = m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : '';
+    return timingSafeEqual(digest(given), expected) && m !== null;
+  };
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): true {

@@ -46,8 +46,8 @@ export async function sendBankRequests(ctx: ProgramContext, limit = 50): Promise
   return putRecorded(ctx, await pendingRequests(ctx, limit), {
     what: 'request send',
     ref: requestRef,
-    record: (item) => recordRequest(ctx, item),
-    undo: (item, message) => undoRequest(ctx, item, message),
+    record: (trx, item) => recordRequest(ctx, trx, item),
+    undo: (trx, item, message) => undoRequest(ctx, trx, item, message),
   });
 }
 
@@ -167,66 +167,64 @@ async function pendingRequests(ctx: ProgramContext, limit: number): Promise<Outg
   return items.sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit);
 }
 
-/** Marks the request sent and logs its message, with the next serial, in one transaction. */
+/** Marks the request sent and logs its message, with the next serial, in the send's transaction. */
 export async function recordRequest(
   ctx: ProgramContext,
+  trx: Trx,
   item: Outgoing,
 ): Promise<AppMessage<unknown> | undefined> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const at = ctx.now().toISOString();
-    const msgId = newMsgId();
-    if (!(await item.mark(trx, at, msgId))) return undefined;
-    // Status queries stay out of the serial sequence, so a serial realignment can use them.
-    const serial = item.msgType === 'status_query' ? 0 : await nextSerial(trx, ctx.bank, at);
-    const message = buildMessage(
-      {
-        msgType: item.msgType,
-        serialNo: serial,
-        sender: FINANCE,
-        receiver: ctx.bank,
-        sendTime: at,
-        businessDate: item.businessDate,
-        msgId,
-      },
-      item.body,
-    );
-    await trx
-      .insertInto('message_log')
-      .values({
-        bank_code: ctx.bank,
-        direction: 'out',
-        kind: item.msgType,
-        business_date: item.businessDate,
-        serial_no: serial,
-        ref_no: item.ref?.slice(0, 32) ?? null,
-        msg_id: msgId,
-        created_at: at,
-      })
-      .execute();
-    return message;
-  });
+  const at = ctx.now().toISOString();
+  const msgId = newMsgId();
+  if (!(await item.mark(trx, at, msgId))) return undefined;
+  // Status queries stay out of the serial sequence, so a serial realignment can use them.
+  const serial = item.msgType === 'status_query' ? 0 : await nextSerial(trx, ctx.bank, at);
+  const message = buildMessage(
+    {
+      msgType: item.msgType,
+      serialNo: serial,
+      sender: FINANCE,
+      receiver: ctx.bank,
+      sendTime: at,
+      businessDate: item.businessDate,
+      msgId,
+    },
+    item.body,
+  );
+  await trx
+    .insertInto('message_log')
+    .values({
+      bank_code: ctx.bank,
+      direction: 'out',
+      kind: item.msgType,
+      business_date: item.businessDate,
+      serial_no: serial,
+      ref_no: item.ref?.slice(0, 32) ?? null,
+      msg_id: msgId,
+      created_at: at,
+    })
+    .execute();
+  return message;
 }
 
 /** Undoes `recordRequest` after a put that certainly failed. */
 export async function undoRequest(
   ctx: ProgramContext,
+  trx: Trx,
   item: Outgoing,
   message: AppMessage<unknown>,
 ): Promise<void> {
   const serial = message.head.serialNo;
-  await ctx.db.transaction().execute(async (trx) => {
-    await item.unmark(trx);
-    await trx.deleteFrom('message_log').where('msg_id', '=', message.head.msgId).execute();
-    if (serial > 0) {
-      await trx
-        .updateTable('message_serials')
-        .set({ last_serial: serial - 1, updated_at: ctx.now().toISOString() })
-        .where('bank_code', '=', ctx.bank)
-        .where('direction', '=', 'out')
-        .where('last_serial', '=', serial)
-        .execute();
-    }
-  });
+  await item.unmark(trx);
+  await trx.deleteFrom('message_log').where('msg_id', '=', message.head.msgId).execute();
+  if (serial > 0) {
+    await trx
+      .updateTable('message_serials')
+      .set({ last_serial: serial - 1, updated_at: ctx.now().toISOString() })
+      .where('bank_code', '=', ctx.bank)
+      .where('direction', '=', 'out')
+      .where('last_serial', '=', serial)
+      .execute();
+  }
 }
 
 /** Files a status answer against the question that asked it (by the echoed queryId). */

@@ -33,70 +33,69 @@ export async function sendBaseDataPushes(ctx: ProgramContext, limit = 20): Promi
   return putRecorded(ctx, pending, {
     what: 'base-data push',
     ref: (push) => push.push_id,
-    record: (push) => record(ctx, push.push_id, push.kind, push.version),
-    undo: (push, message) => undo(ctx, push.push_id, message),
+    record: (trx, push) => record(ctx, trx, push.push_id, push.kind, push.version),
+    undo: (trx, push, message) => undo(ctx, trx, push.push_id, message),
   });
 }
 
 async function record(
   ctx: ProgramContext,
+  trx: Trx,
   pushId: string,
   kind: BaseDataKind,
   version: number,
 ): Promise<AppMessage<BaseDataPushBody> | undefined> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const at = ctx.now().toISOString();
-    const msgId = newMsgId();
-    const marked = await trx
-      .updateTable('base_data_pushes')
-      .set({ status: 'sent', sent_at: at })
-      .where('push_id', '=', pushId)
-      .where('status', '=', 'pending_send')
-      .executeTakeFirst();
-    if (marked.numUpdatedRows !== 1n) return undefined;
-    const acked = await trx
-      .selectFrom('base_data_versions')
-      .select('version_acked')
-      .where('bank_code', '=', ctx.bank)
-      .where('kind', '=', kind)
-      .executeTakeFirst();
-    const records = await recordsAbove(trx, kind, acked?.version_acked ?? 0);
-    const serial = await nextSerial(trx, ctx.bank, at);
-    const businessDate = localDate(ctx.now());
-    const message = buildMessage(
-      {
-        msgType: 'base_data',
-        serialNo: serial,
-        sender: FINANCE,
-        receiver: ctx.bank,
-        sendTime: at,
-        businessDate,
-        msgId,
-      },
-      { kind, version, records } satisfies BaseDataPushBody,
-    );
-    await trx
-      .updateTable('base_data_versions')
-      .set({ version_sent: version, updated_at: at })
-      .where('bank_code', '=', ctx.bank)
-      .where('kind', '=', kind)
-      .where('version_sent', '<', version)
-      .execute();
-    await trx
-      .insertInto('message_log')
-      .values({
-        bank_code: ctx.bank,
-        direction: 'out',
-        kind: 'base_data',
-        business_date: businessDate,
-        serial_no: serial,
-        ref_no: kind,
-        msg_id: msgId,
-        created_at: at,
-      })
-      .execute();
-    return message;
-  });
+  const at = ctx.now().toISOString();
+  const msgId = newMsgId();
+  const marked = await trx
+    .updateTable('base_data_pushes')
+    .set({ status: 'sent', sent_at: at })
+    .where('push_id', '=', pushId)
+    .where('status', '=', 'pending_send')
+    .executeTakeFirst();
+  if (marked.numUpdatedRows !== 1n) return undefined;
+  const acked = await trx
+    .selectFrom('base_data_versions')
+    .select('version_acked')
+    .where('bank_code', '=', ctx.bank)
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  const records = await recordsAbove(trx, kind, acked?.version_acked ?? 0);
+  const serial = await nextSerial(trx, ctx.bank, at);
+  const businessDate = localDate(ctx.now());
+  const message = buildMessage(
+    {
+      msgType: 'base_data',
+      serialNo: serial,
+      sender: FINANCE,
+      receiver: ctx.bank,
+      sendTime: at,
+      businessDate,
+      msgId,
+    },
+    { kind, version, records } satisfies BaseDataPushBody,
+  );
+  await trx
+    .updateTable('base_data_versions')
+    .set({ version_sent: version, updated_at: at })
+    .where('bank_code', '=', ctx.bank)
+    .where('kind', '=', kind)
+    .where('version_sent', '<', version)
+    .execute();
+  await trx
+    .insertInto('message_log')
+    .values({
+      bank_code: ctx.bank,
+      direction: 'out',
+      kind: 'base_data',
+      business_date: businessDate,
+      serial_no: serial,
+      ref_no: kind,
+      msg_id: msgId,
+      created_at: at,
+    })
+    .execute();
+  return message;
 }
 
 async function recordsAbove(trx: Trx, kind: BaseDataKind, version: number) {
@@ -124,24 +123,22 @@ async function recordsAbove(trx: Trx, kind: BaseDataKind, version: number) {
   return rows.map((r) => ({ code: r.code, name: r.name, version: r.version }));
 }
 
-async function undo(ctx: ProgramContext, pushId: string, message: AppMessage<BaseDataPushBody>) {
+async function undo(ctx: ProgramContext, trx: Trx, pushId: string, message: AppMessage<BaseDataPushBody>) {
   const serial = message.head.serialNo;
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('base_data_pushes')
-      .set({ status: 'pending_send', sent_at: null })
-      .where('push_id', '=', pushId)
-      .where('status', '=', 'sent')
-      .execute();
-    await trx.deleteFrom('message_log').where('msg_id', '=', message.head.msgId).execute();
-    await trx
-      .updateTable('message_serials')
-      .set({ last_serial: serial - 1, updated_at: ctx.now().toISOString() })
-      .where('bank_code', '=', ctx.bank)
-      .where('direction', '=', 'out')
-      .where('last_serial', '=', serial)
-      .execute();
-  });
+  await trx
+    .updateTable('base_data_pushes')
+    .set({ status: 'pending_send', sent_at: null })
+    .where('push_id', '=', pushId)
+    .where('status', '=', 'sent')
+    .execute();
+  await trx.deleteFrom('message_log').where('msg_id', '=', message.head.msgId).execute();
+  await trx
+    .updateTable('message_serials')
+    .set({ last_serial: serial - 1, updated_at: ctx.now().toISOString() })
+    .where('bank_code', '=', ctx.bank)
+    .where('direction', '=', 'out')
+    .where('last_serial', '=', serial)
+    .execute();
 }
 
 /** Files the bank's base-data ack against the pushes it answers (same kind, up to its version). */

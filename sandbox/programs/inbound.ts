@@ -4,9 +4,9 @@
  * or rejected (timed_out when the bank's window had closed), receipts are stored, registered and
  * mark the voucher paid, reports land in bank_reports, base-data acks advance the acked version.
  * Applying is idempotent by the message's msgId, so a message seen twice changes nothing; that
- * lets each message be browsed, applied, and only then removed from the queue by its MQ message
- * id: a failed transaction or a dropped HTTP reply leaves the message for the next round instead
- * of losing it.
+ * lets the next messages be browsed, applied in one transaction, and only then removed from the
+ * queue by their MQ message ids: a failed transaction or a dropped HTTP reply leaves them for the
+ * next round instead of losing them.
  */
 import type { Transaction } from 'kysely';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
@@ -32,73 +32,77 @@ import { isVoucherAnswers } from './voucher-queries.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
 
-/** Receives and applies what the bank has sent; returns how many messages were applied. */
-export async function receiveAll(ctx: ProgramContext, limit = 100): Promise<number> {
+/**
+ * Receives and applies what the bank has sent — the next messages on the queue, applied in one
+ * transaction, then taken off the queue; returns how many were applied.
+ */
+export async function receiveAll(ctx: ProgramContext, limit = 500): Promise<number> {
   const queue = `PAY.FROM.${ctx.bank}`;
-  let applied = 0;
-  for (let i = 0; i < limit; i++) {
-    const received = await ctx.mq.browse(ctx.financeQmgr, queue);
-    if (!received) break;
-    const parsed = parseMessage(received.body);
-    if (!parsed.ok) {
-      ctx.log?.('error', 'unreadable message from bank discarded', {
-        msgId: received.msgId,
-        error: parsed.error,
-      });
-    } else if (await applyMessage(ctx, parsed.message)) {
-      applied++;
+  const received = await ctx.mq.browse(ctx.financeQmgr, queue, limit);
+  if (received.length === 0) return 0;
+  const applied = await ctx.db.transaction().execute(async (trx) => {
+    let count = 0;
+    for (const { msgId, body } of received) {
+      const parsed = parseMessage(body);
+      if (!parsed.ok)
+        ctx.log?.('error', 'unreadable message from bank discarded', { msgId, error: parsed.error });
+      else if (await applyMessage(ctx, trx, parsed.message)) count++;
     }
-    await ctx.mq.get(ctx.financeQmgr, queue, received.msgId);
-  }
+    return count;
+  });
+  await ctx.mq.getAll(
+    ctx.financeQmgr,
+    queue,
+    received.map((r) => r.msgId),
+  );
   return applied;
 }
 
-export async function applyMessage(ctx: ProgramContext, message: AppMessage): Promise<boolean> {
+/** Applies one message in the receiving transaction, unless its msgId was applied before. */
+async function applyMessage(ctx: ProgramContext, trx: Trx, message: AppMessage): Promise<boolean> {
   const { head } = message;
-  return ctx.db.transaction().execute(async (trx) => {
-    const seen = await trx
-      .selectFrom('message_log')
-      .select('id')
-      .where('msg_id', '=', head.msgId)
-      .where('direction', '=', 'in')
-      .executeTakeFirst();
-    if (seen) return false;
-    const at = ctx.now().toISOString();
-    const ref = await apply(trx, ctx.bank, message, at);
+  const seen = await trx
+    .selectFrom('message_log')
+    .select('id')
+    .where('msg_id', '=', head.msgId)
+    .where('direction', '=', 'in')
+    .executeTakeFirst();
+  if (seen) return false;
+  const at = ctx.now().toISOString();
+  const ref = await apply(trx, ctx.bank, message, at);
+  await trx
+    .insertInto('message_log')
+    .values({
+      bank_code: ctx.bank,
+      direction: 'in',
+      kind: head.msgType,
+      business_date: head.businessDate,
+      serial_no: head.serialNo,
+      ref_no: ref,
+      msg_id: head.msgId,
+      created_at: at,
+    })
+    .execute();
+  const serial = await trx
+    .selectFrom('message_serials')
+    .select('last_serial')
+    .where('bank_code', '=', ctx.bank)
+    .where('direction', '=', 'in')
+    .executeTakeFirst();
+  if (!serial) {
     await trx
-      .insertInto('message_log')
-      .values({
-        bank_code: ctx.bank,
-        direction: 'in',
-        kind: head.msgType,
-        business_date: head.businessDate,
-        serial_no: head.serialNo,
-        ref_no: ref,
-        msg_id: head.msgId,
-        created_at: at,
-      })
+      .insertInto('message_serials')
+      .values({ bank_code: ctx.bank, direction: 'in', last_serial: head.serialNo, updated_at: at })
       .execute();
-    const serial = await trx
-      .selectFrom('message_serials')
-      .select('last_serial')
+  } else if (head.serialNo > serial.last_serial) {
+    await trx
+      .updateTable('message_serials')
+      .set({ last_serial: head.serialNo, updated_at: at })
       .where('bank_code', '=', ctx.bank)
       .where('direction', '=', 'in')
-      .executeTakeFirst();
-    if (!serial) {
-      await trx
-        .insertInto('message_serials')
-        .values({ bank_code: ctx.bank, direction: 'in', last_serial: head.serialNo, updated_at: at })
-        .execute();
-    } else if (head.serialNo > serial.last_serial) {
-      await trx
-        .updateTable('message_serials')
-        .set({ last_serial: head.serialNo, updated_at: at })
-        .where('bank_code', '=', ctx.bank)
-        .where('direction', '=', 'in')
-        .execute();
-    }
-    return true;
-  });
+      .execute();
+  }
+  return true;
 }
 
 async function apply(trx: Trx, bank: string, message: AppMessage, at: string): Promise<string | null> {

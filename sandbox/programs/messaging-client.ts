@@ -1,24 +1,16 @@
 /**
- * A client of IBM MQ's messaging REST API (mqweb, /ibmmq/rest/v2/messaging): POST puts a text
- * message, GET browses the next one, DELETE gets (destructively) the next one or the one with a
- * given message id — over the engine's mqweb HTTP layer (keep-alive). Failures say whether the
- * message was certainly not put (`definite`) or the outcome is unknown (a timeout after the
- * request left).
+ * The send/receive program's connection to its queue manager, in batches as a real program moves
+ * messages under syncpoint: put several messages in one unit of work (all or none), browse the
+ * next several, get several by message id — one request each to the sandbox's MQI stand-in
+ * (sandbox/mq/mqi-routes.ts), over a kept-alive undici pool. Failures say whether the messages
+ * were certainly not put (`definite`) or the outcome is unknown (a timeout after the request left).
  */
-import { MqwebApiError } from '../../connectors/mq/errors.ts';
-import {
-  encodeQmgrSegment,
-  encodeQueueSegment,
-  MqwebHttp,
-  type HttpReply,
-  type MqwebRequest,
-} from '../../connectors/mq/mqweb-http.ts';
-import { MqUnreachableError } from '../../connectors/mq/port.ts';
+import { Pool } from 'undici';
 
 export class MessagingError extends Error {
   constructor(
     message: string,
-    /** True when the queue manager certainly did not take the message. */
+    /** True when the queue manager certainly did not take the messages. */
     readonly definite: boolean,
     readonly status?: number,
     options?: { cause?: unknown },
@@ -35,12 +27,16 @@ export interface ReceivedMessage {
 }
 
 export interface MessagingClient {
-  put(qmgr: string, queue: string, body: string): Promise<{ msgId: string }>;
-  /** Destructive get: the next message, or the one with `messageId`. */
-  get(qmgr: string, queue: string, messageId?: string): Promise<ReceivedMessage | undefined>;
-  /** Non-destructive: the next message stays on the queue. */
-  browse(qmgr: string, queue: string): Promise<ReceivedMessage | undefined>;
+  /** Puts every body in one unit of work: all of them, or none when the queue manager refuses one. */
+  putAll(qmgr: string, queue: string, bodies: readonly string[]): Promise<{ msgIds: string[] }>;
+  /** Non-destructive: the first `max` messages, left on the queue. */
+  browse(qmgr: string, queue: string, max: number): Promise<ReceivedMessage[]>;
+  /** Destructive get of the messages with these ids (those still on the queue). */
+  getAll(qmgr: string, queue: string, msgIds: readonly string[]): Promise<void>;
 }
+
+/** Refused or unresolvable: the request never reached the queue manager. Anything else may have. */
+const neverSent = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 export function createMessagingClient(options: {
   baseUrl: string;
@@ -48,60 +44,66 @@ export function createMessagingClient(options: {
   password: string;
   timeoutMs?: number;
 }): MessagingClient {
-  const http = new MqwebHttp({ ...options, timeoutMs: options.timeoutMs ?? 5000, csrfToken: 'jincai' });
-  const path = (qmgr: string, queue: string, messageId?: string) =>
-    `messaging/qmgr/${encodeQmgrSegment(qmgr)}/queue/${encodeQueueSegment(queue)}/message${messageId ? `?messageId=${encodeURIComponent(messageId)}` : ''}`;
+  const origin = new URL(options.baseUrl).origin;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const pool = new Pool(origin, {
+    connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const authorization = `Basic ${Buffer.from(`${options.user}:${options.password}`, 'utf8').toString('base64')}`;
 
-  const call = async (req: MqwebRequest, qmgr: string, queue: string): Promise<HttpReply> => {
+  const call = async (
+    qmgr: string,
+    queue: string,
+    verb: 'put' | 'browse' | 'get',
+    request: { method: 'GET' } | { method: 'POST'; body: unknown },
+    query = '',
+  ): Promise<unknown> => {
+    const what = `${verb} ${qmgr}/${queue}`;
+    let status: number;
+    let text: string;
     try {
-      return await http.send(qmgr, req);
+      const res = await pool.request({
+        method: request.method,
+        path: `/sandbox/mqi/qmgr/${encodeURIComponent(qmgr)}/queue/${encodeURIComponent(queue)}/${verb}${query}`,
+        headers: { authorization, 'content-type': 'application/json' },
+        ...(request.method === 'POST' && { body: JSON.stringify(request.body) }),
+      });
+      status = res.statusCode;
+      text = await res.body.text();
     } catch (err) {
-      const what = `${req.method} ${qmgr}/${queue}`;
-      if (err instanceof MqUnreachableError) {
-        const code = (err.cause as { code?: string } | undefined)?.code;
-        // Refused or unresolvable: the request never reached mqweb. Anything else may have.
-        const definite = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH';
-        throw new MessagingError(`${what}: ${code ?? err.message}`, definite, undefined, { cause: err });
-      }
-      const status = err instanceof MqwebApiError ? err.status : undefined;
-      throw new MessagingError(`${what}: ${(err as Error).message}`, true, status, { cause: err });
+      const cause = (err as Error).cause as { code?: string } | undefined;
+      const code = (err as { code?: string }).code ?? cause?.code ?? '';
+      throw new MessagingError(`${what}: ${code || (err as Error).message}`, neverSent.has(code), undefined, {
+        cause: err,
+      });
     }
+    // The queue manager answered: a refusal took nothing (a put's unit of work was backed out).
+    if (status < 200 || status > 299)
+      throw new MessagingError(`${what}: HTTP ${status} ${text}`, true, status);
+    return JSON.parse(text) as unknown;
   };
 
   return {
-    async put(qmgr, queue, body) {
-      const res = await call(
-        {
-          method: 'POST',
-          path: path(qmgr, queue),
-          headers: { 'content-type': 'text/plain;charset=utf-8' },
-          body,
-        },
-        qmgr,
-        queue,
-      );
-      return { msgId: res.headers.get('ibm-mq-md-messageId') ?? '' };
+    async putAll(qmgr, queue, bodies) {
+      const reply = (await call(qmgr, queue, 'put', { method: 'POST', body: { messages: bodies } })) as {
+        messageIds: string[];
+      };
+      return { msgIds: reply.messageIds };
     },
-    get: (qmgr, queue, messageId) => receive('DELETE', qmgr, queue, messageId),
-    browse: (qmgr, queue) => receive('GET', qmgr, queue),
+    async browse(qmgr, queue, max) {
+      const reply = (await call(qmgr, queue, 'browse', { method: 'GET' }, `?limit=${max}`)) as {
+        messages: { messageId: string; correlationId?: string; body: string }[];
+      };
+      return reply.messages.map((m) => ({
+        msgId: m.messageId,
+        ...(m.correlationId && { correlId: m.correlationId }),
+        body: m.body,
+      }));
+    },
+    async getAll(qmgr, queue, msgIds) {
+      await call(qmgr, queue, 'get', { method: 'POST', body: { messageIds: msgIds } });
+    },
   };
-
-  async function receive(
-    method: 'GET' | 'DELETE',
-    qmgr: string,
-    queue: string,
-    messageId?: string,
-  ): Promise<ReceivedMessage | undefined> {
-    const res = await call(
-      { method, path: path(qmgr, queue, messageId), headers: { accept: 'text/plain' } },
-      qmgr,
-      queue,
-    );
-    if (res.status === 204) return undefined;
-    return {
-      msgId: res.headers.get('ibm-mq-md-messageId') ?? '',
-      correlId: res.headers.get('ibm-mq-md-correlationId') ?? undefined,
-      body: res.body,
-    };
-  }
 }

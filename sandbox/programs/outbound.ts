@@ -2,16 +2,16 @@
  * The send half of the send/receive program: vouchers and quota notices waiting in status
  * pending_send go to the bank, oldest first, each with the next application serial number.
  *
- * Order per message: RECORD, THEN PUT. One transaction takes the serial, marks the item sent and
- * writes its `out` message_log row; only after it commits is the message put. So a message is
- * never on the wire without a record. If the put then fails for certain (mqweb refused it or was
- * unreachable), a second transaction undoes the record; if its outcome is unknown (a timeout
- * after the request left) the record stays: the item is `sent` without an ack, which the failed
- * voucher runbook settles by asking the bank before any resend. The reverse order (put, then
- * record) could leave a voucher on the wire still pending_send, and the next round would send it
- * again under a new serial.
+ * Order per batch: RECORD, THEN PUT. One transaction takes each message's serial, marks its item
+ * sent and writes its `out` message_log row; only after it commits are the messages put, in one
+ * unit of work. So a message is never on the wire without a record. If the put then fails for
+ * certain (the queue manager refused it, taking none, or was unreachable), a second transaction
+ * undoes the records; if its outcome is unknown (a timeout after the request left) they stay: the
+ * items are `sent` without an ack, which the failed voucher runbook settles by asking the bank
+ * before any resend. The reverse order (put, then record) could leave a voucher on the wire still
+ * pending_send, and the next round would send it again under a new serial.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import type { AppMessage, QuotaNoticeBody, VoucherBody } from '../messages.ts';
 import { buildMessage, FINANCE, newMsgId } from '../messages.ts';
@@ -19,6 +19,7 @@ import type { MessagingClient } from './messaging-client.ts';
 import { MessagingError } from './messaging-client.ts';
 
 type Db = Kysely<TreasuryDatabase>;
+type Trx = Transaction<TreasuryDatabase>;
 
 /** What a send/receive program's loops work with, for one bank. */
 export interface ProgramContext {
@@ -123,148 +124,163 @@ async function pending(db: Db, bank: string, limit: number): Promise<PendingItem
     .slice(0, limit);
 }
 
-/** Sends what is pending for the bank; returns how many messages were put. */
-export async function sendPending(ctx: ProgramContext, limit = 50): Promise<number> {
+/** Sends what is pending for the bank, in one unit of work; returns how many messages were put. */
+export async function sendPending(ctx: ProgramContext, limit = 500): Promise<number> {
   return putRecorded(ctx, await pending(ctx.db, ctx.bank, limit), {
     what: 'send',
     ref: (item) => item.ref,
-    record: (item) => record(ctx, item),
-    undo: (item, message) => undo(ctx, item, message),
+    record: (trx, item) => record(ctx, trx, item),
+    undo: (trx, item, message) => undo(ctx, trx, item, message),
   });
 }
 
 /**
- * The program's one way to send: record the message with its row first (so it is never on the wire
- * without a record), then put it. A put that certainly failed is undone; one whose outcome is unknown
- * stays recorded as sent, for a status query to settle. Stops at the first failure; returns how many
- * were put.
+ * The program's one way to send: record the messages with their rows first, in one transaction
+ * (so none is on the wire without a record), then put them in one unit of work. When the put
+ * certainly failed — the queue manager took none of them — the records are undone, newest first;
+ * when its outcome is unknown they stay recorded as sent, for a status query to settle. Returns
+ * how many were put.
  */
-export async function putRecorded<T, M>(
+export async function putRecorded<T, M extends AppMessage<unknown>>(
   ctx: ProgramContext,
   items: readonly T[],
   steps: {
     what: string;
     ref: (item: T) => string;
-    record: (item: T) => Promise<M | undefined | null>;
-    undo: (item: T, message: M) => Promise<void>;
+    /** Records one item in the batch's transaction; nothing when it is no longer to be sent. */
+    record: (trx: Trx, item: T) => Promise<M | undefined | null>;
+    undo: (trx: Trx, item: T, message: M) => Promise<void>;
   },
 ): Promise<number> {
-  let sent = 0;
-  for (const item of items) {
-    const message = await steps.record(item);
-    if (!message) continue;
-    try {
-      await ctx.mq.put(ctx.financeQmgr, `PAY.TO.${ctx.bank}`, JSON.stringify(message));
-      sent++;
-    } catch (err) {
-      if (err instanceof MessagingError && err.definite) {
-        await steps.undo(item, message);
-        ctx.log?.('warn', `put failed; ${steps.what} undone`, { ref: steps.ref(item), error: err.message });
-      } else {
-        ctx.log?.('error', `put outcome unknown; ${steps.what} left as sent`, {
-          ref: steps.ref(item),
-          error: String(err),
-        });
-      }
-      break;
+  if (items.length === 0) return 0;
+  const recorded = await ctx.db.transaction().execute(async (trx) => {
+    const out: { item: T; message: M }[] = [];
+    for (const item of items) {
+      const message = await steps.record(trx, item);
+      if (message) out.push({ item, message });
     }
-  }
-  return sent;
-}
-
-async function record(ctx: ProgramContext, item: PendingItem): Promise<AppMessage<unknown> | undefined> {
-  const body =
-    item.kind === 'quota_notice' ? await noticeBody(ctx.db, item.ref) : await voucherBody(ctx.db, item.ref);
-  if (!body) return undefined;
-  return ctx.db.transaction().execute(async (trx) => {
-    const at = ctx.now().toISOString();
-    const row =
-      item.kind === 'quota_notice'
-        ? await trx
-            .selectFrom('quota_notices')
-            .select(['business_date'])
-            .where('notice_no', '=', item.ref)
-            .where('status', '=', 'pending_send')
-            .executeTakeFirst()
-        : await trx
-            .selectFrom('vouchers')
-            .select(['business_date'])
-            .where('voucher_no', '=', item.ref)
-            .where('status', '=', 'pending_send')
-            .executeTakeFirst();
-    if (!row) return undefined;
-    const serial = await nextSerial(trx, ctx.bank, at);
-    const message = buildMessage(
-      {
-        msgType: item.kind,
-        serialNo: serial,
-        sender: FINANCE,
-        receiver: ctx.bank,
-        sendTime: at,
-        businessDate: row.business_date,
-        msgId: newMsgId(),
-      },
-      body,
+    return out;
+  });
+  if (recorded.length === 0) return 0;
+  try {
+    await ctx.mq.putAll(
+      ctx.financeQmgr,
+      `PAY.TO.${ctx.bank}`,
+      recorded.map((r) => JSON.stringify(r.message)),
     );
-    if (item.kind === 'quota_notice') {
-      await trx
-        .updateTable('quota_notices')
-        .set({ status: 'sent', sent_at: at })
-        .where('notice_no', '=', item.ref)
-        .execute();
+    return recorded.length;
+  } catch (err) {
+    const refs = recorded.map((r) => steps.ref(r.item));
+    if (err instanceof MessagingError && err.definite) {
+      await ctx.db.transaction().execute(async (trx) => {
+        for (const r of [...recorded].reverse()) await steps.undo(trx, r.item, r.message);
+      });
+      ctx.log?.('warn', `put failed; ${steps.what} undone`, { refs, error: err.message });
     } else {
-      await trx
-        .updateTable('vouchers')
-        .set({ status: 'sent', sent_at: at, serial_no: serial, updated_at: at })
-        .where('voucher_no', '=', item.ref)
-        .execute();
+      ctx.log?.('error', `put outcome unknown; ${steps.what} left as sent`, { refs, error: String(err) });
     }
-    await trx
-      .insertInto('message_log')
-      .values({
-        bank_code: ctx.bank,
-        direction: 'out',
-        kind: item.kind,
-        business_date: row.business_date,
-        serial_no: serial,
-        ref_no: item.ref,
-        msg_id: message.head.msgId,
-        created_at: at,
-      })
-      .execute();
-    return message;
-  });
+    return 0;
+  }
 }
 
-async function undo(ctx: ProgramContext, item: PendingItem, message: AppMessage<unknown>): Promise<void> {
-  const serial = message.head.serialNo;
-  await ctx.db.transaction().execute(async (trx) => {
-    const at = ctx.now().toISOString();
-    if (item.kind === 'quota_notice') {
-      await trx
-        .updateTable('quota_notices')
-        .set({ status: 'pending_send', sent_at: null })
-        .where('notice_no', '=', item.ref)
-        .where('status', '=', 'sent')
-        .execute();
-    } else {
-      await trx
-        .updateTable('vouchers')
-        .set({ status: 'pending_send', sent_at: null, serial_no: null, updated_at: at })
-        .where('voucher_no', '=', item.ref)
-        .where('status', '=', 'sent')
-        .where('serial_no', '=', serial)
-        .execute();
-    }
-    await trx.deleteFrom('message_log').where('msg_id', '=', message.head.msgId).execute();
+async function record(
+  ctx: ProgramContext,
+  trx: Trx,
+  item: PendingItem,
+): Promise<AppMessage<unknown> | undefined> {
+  const body =
+    item.kind === 'quota_notice' ? await noticeBody(trx, item.ref) : await voucherBody(trx, item.ref);
+  if (!body) return undefined;
+  const at = ctx.now().toISOString();
+  const row =
+    item.kind === 'quota_notice'
+      ? await trx
+          .selectFrom('quota_notices')
+          .select(['business_date'])
+          .where('notice_no', '=', item.ref)
+          .where('status', '=', 'pending_send')
+          .executeTakeFirst()
+      : await trx
+          .selectFrom('vouchers')
+          .select(['business_date'])
+          .where('voucher_no', '=', item.ref)
+          .where('status', '=', 'pending_send')
+          .executeTakeFirst();
+  if (!row) return undefined;
+  const serial = await nextSerial(trx, ctx.bank, at);
+  const message = buildMessage(
+    {
+      msgType: item.kind,
+      serialNo: serial,
+      sender: FINANCE,
+      receiver: ctx.bank,
+      sendTime: at,
+      businessDate: row.business_date,
+      msgId: newMsgId(),
+    },
+    body,
+  );
+  if (item.kind === 'quota_notice') {
     await trx
-      .updateTable('message_serials')
-      .set({ last_serial: serial - 1, updated_at: at })
-      .where('bank_code', '=', ctx.bank)
-      .where('direction', '=', 'out')
-      .where('last_serial', '=', serial)
+      .updateTable('quota_notices')
+      .set({ status: 'sent', sent_at: at })
+      .where('notice_no', '=', item.ref)
       .execute();
-  });
+  } else {
+    await trx
+      .updateTable('vouchers')
+      .set({ status: 'sent', sent_at: at, serial_no: serial, updated_at: at })
+      .where('voucher_no', '=', item.ref)
+      .execute();
+  }
+  await trx
+    .insertInto('message_log')
+    .values({
+      bank_code: ctx.bank,
+      direction: 'out',
+      kind: item.kind,
+      business_date: row.business_date,
+      serial_no: serial,
+      ref_no: item.ref,
+      msg_id: message.head.msgId,
+      created_at: at,
+    })
+    .execute();
+  return message;
+}
+
+async function undo(
+  ctx: ProgramContext,
+  trx: Trx,
+  item: PendingItem,
+  message: AppMessage<unknown>,
+): Promise<void> {
+  const serial = message.head.serialNo;
+  const at = ctx.now().toISOString();
+  if (item.kind === 'quota_notice') {
+    await trx
+      .updateTable('quota_notices')
+      .set({ status: 'pending_send', sent_at: null })
+      .where('notice_no', '=', item.ref)
+      .where('status', '=', 'sent')
+      .execute();
+  } else {
+    await trx
+      .updateTable('vouchers')
+      .set({ status: 'pending_send', sent_at: null, serial_no: null, updated_at: at })
+      .where('voucher_no', '=', item.ref)
+      .where('status', '=', 'sent')
+      .where('serial_no', '=', serial)
+      .execute();
+  }
+  await trx.deleteFrom('message_log').where('msg_id', '=', message.head.msgId).execute();
+  await trx
+    .updateTable('message_serials')
+    .set({ last_serial: serial - 1, updated_at: at })
+    .where('bank_code', '=', ctx.bank)
+    .where('direction', '=', 'out')
+    .where('last_serial', '=', serial)
+    .execute();
 }
 
 export async function nextSerial(trx: Db, bank: string, at: string): Promise<number> {

@@ -58,8 +58,8 @@ export async function sendQuotaYearNotices(ctx: ProgramContext, limit = 20): Pro
   return putRecorded(ctx, items, {
     what: 'year-end notice send',
     ref: requestRef,
-    record: (item) => recordRequest(ctx, item),
-    undo: (item, message) => undoRequest(ctx, item, message),
+    record: (trx, item) => recordRequest(ctx, trx, item),
+    undo: (trx, item, message) => undoRequest(ctx, trx, item, message),
   });
 }
 

@@ -1,9 +1,9 @@
 /**
  * The finance side's send/receive program (收发程序) for one agent bank, run as its own OS process:
  * `node --import tsx sandbox/programs/send-receive.ts --bank ICBC`. In rounds it sends the bank's
- * pending vouchers and quota notices through mqweb's messaging REST API and applies what the bank
- * has sent back: a round that moved something is followed by the next at once, an idle one waits
- * ~300 ms. It writes its pid file at start and removes it on a clean SIGTERM/SIGINT exit; after
+ * pending vouchers and quota notices and applies what the bank has sent back, a batch at a time
+ * through its MQ connection (messaging-client.ts): a round that moved something is followed by the
+ * next at once, an idle one waits ~300 ms. It writes its pid file at start and removes it on a clean SIGTERM/SIGINT exit; after
  * kill -9 the stale pid file stays, as it does in production.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -6,7 +6,9 @@
  * worker's peak resident memory (its whole process tree, sampled from /proc) against their goals,
  * the CPU time the run cost the worker, the dev server, the sandbox and its send/receive program,
  * the longest histories and the largest event in them (against the server's blob limit) and the
- * machine's load average, and checks the bank's books: every voucher paid exactly once.
+ * machine's load average, and checks the bank's books: every voucher paid exactly once. The
+ * vouchers not accepted are listed (the first ten): the sandbox seeds a few of the previous working
+ * day's vouchers rejected for reasons only people can settle, which the run finds and holds too.
  * BENCH_VOUCHERS changes the count.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -154,6 +156,10 @@ export async function runResendBench(): Promise<number> {
           `(find, classify, ask the bank: ${((planned - started) / 1000).toFixed(1)} s; ` +
           `approve, resend, verify: ${((done - planned) / 1000).toFixed(1)} s)`,
         `outcome ${result.outcome}; ${JSON.stringify(result.counts)}`,
+        ...result.vouchers
+          .filter((v) => v.outcome !== 'accepted')
+          .slice(0, 10)
+          .map((v) => `  ${v.voucherNo}: ${v.outcome} (${v.detail ?? ''})`),
         `bank books: ${paid.vouchers} vouchers paid, ${paid.payments} payments (exactly once: ${exactlyOnce})`,
         `production worker (${Object.entries(launch.env)
           .map(([k, v]) => `${k}=${v} `)

@@ -1,8 +1,12 @@
-/** Shared set-up for the sandbox MQ tests: a small estate, free TCP ports, an mqweb server. */
+/**
+ * Shared set-up for the sandbox MQ tests: a small estate, free TCP ports, an mqweb server (with
+ * the programs' MQI stand-in beside it, as the sandbox serves them).
+ */
 import { createServer as createNetServer } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMqEstate, type MqEstate } from '../../sandbox/mq/estate.ts';
+import { createMqiHandler } from '../../sandbox/mq/mqi-routes.ts';
 import { createMqwebHandler } from '../../sandbox/mq/mqweb-routes.ts';
 import { runMqsc } from '../../sandbox/mq/mqsc/execute.ts';
 
@@ -45,7 +49,10 @@ export const credentials = { user: 'mqadmin', password: 's3cret-pw' };
 export async function startMqweb(
   estate: MqEstate,
 ): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
-  const handle = createMqwebHandler(estate, credentials);
+  const mqweb = createMqwebHandler(estate, credentials);
+  const mqi = createMqiHandler(estate, credentials);
+  const handle = async (req: IncomingMessage, res: ServerResponse) =>
+    (await mqweb(req, res)) || mqi(req, res);
   const server = createServer((req, res) => {
     handle(req, res).then(
       (handled) => {

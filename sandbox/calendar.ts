@@ -7,7 +7,6 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readCalendarFile } from '../connectors/calendar/calendar-files.ts';
 import { officialCalendar } from '../connectors/calendar/official-calendar.ts';
 import {
@@ -18,8 +17,10 @@ import {
   weekdayOf,
 } from '../domain/calendar/dates.ts';
 import { createWorkingDayCalendar, UnknownCalendarYearError } from '../domain/calendar/working-days.ts';
+import { projectRoot } from '../temporal.config.ts';
 
-const assumedDir = fileURLToPath(new URL('./calendar/', import.meta.url));
+// In the project, not beside this module: a build's compiled sandbox programs read the same files.
+const assumedDir = join(projectRoot, 'sandbox', 'calendar');
 
 /** The sandbox's assumed years the official data lacks, with their files. */
 function assumedYears(): { year: number; file: string }[] {

@@ -57,6 +57,11 @@ export interface StartSandboxOptions {
   spawnPrograms?: boolean;
   /** Spawn the subsystems' processes: application servers, exchange client (default false). */
   spawnSubsystems?: boolean;
+  /**
+   * A production build holding the programs compiled (`npm run build`'s dist/, a test run's build):
+   * they start from it with plain node, else from their sources through tsx (program-start.ts).
+   */
+  programsBuild?: string;
   /** How often the exchange client runs a cycle (default 1000 ms). */
   exchangeIntervalMs?: number;
   /** How often the payment system's jobs (procurement push, payroll, official card) run (default 1000 ms). */
@@ -206,6 +211,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     financeQmgr: site.mq.financeQmgr,
     logDir: join(dataDir, 'logs'),
     intervalMs: options.programIntervalMs,
+    build: options.programsBuild,
     log,
   });
   const statementDesk = createStatementDesk({
@@ -241,6 +247,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     reseed: seeded !== undefined,
     spawn: options.spawnSubsystems ?? false,
     exchangeIntervalMs: options.exchangeIntervalMs,
+    build: options.programsBuild,
     banks,
     jobIntervalMs: options.jobIntervalMs,
     log,

@@ -43,7 +43,7 @@ export type AppServers = ReturnType<typeof createAppServers>;
 
 export function createAppServers(
   site: SiteConfig,
-  options: { dataDir: string; treasuryPath: string; log?: Logger },
+  options: { dataDir: string; treasuryPath: string; build?: string; log?: Logger },
 ) {
   const dir = join(options.dataDir, 'estate');
   const servers = new Map<string, AppServer>();
@@ -99,6 +99,7 @@ export function createAppServers(
     const child = await spawnProgram({
       file: programFile,
       args: ['--subsystem', id],
+      build: options.build,
       env: {
         [appEnv.pidFile]: app.pidFile,
         [appEnv.port]: String(app.port),

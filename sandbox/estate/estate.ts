@@ -83,12 +83,19 @@ export async function startEstate(options: {
   banks: Banks;
   /** How often the payment system's jobs run (default 1000 ms). */
   jobIntervalMs?: number;
+  /** A build holding the programs compiled (../program-start.ts). */
+  build?: string;
   log?: Logger;
 }) {
   const { site, dataDir, clock, treasury } = options;
   const timeZone = site.site.timezone;
   const today = () => localDate(clock.now(), timeZone);
-  const apps = createAppServers(site, { dataDir, treasuryPath: options.treasuryPath, log: options.log });
+  const apps = createAppServers(site, {
+    dataDir,
+    treasuryPath: options.treasuryPath,
+    build: options.build,
+    log: options.log,
+  });
   const provinceDir = join(dataDir, 'estate', 'province');
   let ca: Promise<ProvinceCa> | undefined;
   const caOnce = () => (ca ??= provinceCa(provinceDir, clock.now()));
@@ -118,6 +125,7 @@ export async function startEstate(options: {
     clockFile: options.clockFile,
     now: clock.now,
     intervalMs: options.exchangeIntervalMs,
+    build: options.build,
     log: options.log,
   });
 

@@ -44,6 +44,7 @@ export function createExchangeRunner(
     clockFile: string;
     now: () => Date;
     intervalMs?: number;
+    build?: string;
     log?: Logger;
   },
 ) {
@@ -96,6 +97,7 @@ export function createExchangeRunner(
     child = await spawnProgram({
       file: programFile,
       args: [],
+      build: options.build,
       env: {
         [exchangeEnv.pidFile]: files.pid,
         [exchangeEnv.statusPort]: String(port),

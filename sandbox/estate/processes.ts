@@ -1,5 +1,5 @@
 /**
- * Starting and stopping the estate's programs as real OS processes: `node --import tsx <file>`,
+ * Starting and stopping the estate's programs as real OS processes (../program-start.ts),
  * output appended to the program's log file, started once the program has written its own pid
  * file (as a site's start script waits for it). A SIGKILL leaves the pid file behind, as in
  * production.
@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { projectRoot } from '../../temporal.config.ts';
+import { programNodeArgs } from '../program-start.ts';
 
 export const isAlive = (child: ChildProcess | undefined): child is ChildProcess =>
   !!child && child.exitCode === null && child.signalCode === null;
@@ -19,6 +20,8 @@ const exited = (child: ChildProcess) =>
 export async function spawnProgram(options: {
   file: string;
   args: string[];
+  /** A build holding the program compiled. */
+  build?: string;
   env: Record<string, string>;
   logFile: string;
   pidFile: string;
@@ -27,7 +30,7 @@ export async function spawnProgram(options: {
 }): Promise<ChildProcess> {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const out = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', options.file, ...options.args], {
+  const child = spawn(process.execPath, [...programNodeArgs(options.file, options.build), ...options.args], {
     cwd: projectRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', out, out],

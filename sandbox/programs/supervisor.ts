@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { BankConfig } from '../../temporal.config.ts';
 import { projectRoot } from '../../temporal.config.ts';
+import { programNodeArgs } from '../program-start.ts';
 import { programEnv } from './program-env.ts';
 
 const programFile = join(dirname(fileURLToPath(import.meta.url)), 'send-receive.ts');
@@ -24,6 +25,8 @@ export interface ProgramSettings {
   financeQmgr: string;
   logDir: string;
   intervalMs?: number;
+  /** A build holding the program compiled (../program-start.ts). */
+  build?: string;
   log?: Logger;
 }
 
@@ -80,21 +83,25 @@ export function createSupervisor(banks: readonly BankConfig[], settings: Program
       mkdirSync(dirname(pidFile), { recursive: true });
       mkdirSync(settings.logDir, { recursive: true });
       const out = openSync(join(settings.logDir, `send-receive-${bank}.log`), 'a');
-      const child = spawn(process.execPath, ['--import', 'tsx', programFile, '--bank', bank], {
-        cwd: projectRoot,
-        env: {
-          ...process.env,
-          [programEnv.url]: settings.mqwebUrl,
-          [programEnv.user]: settings.user,
-          [programEnv.password]: settings.password,
-          [programEnv.treasuryDb]: settings.treasuryDb,
-          [programEnv.pidFile]: pidFile,
-          [programEnv.clockFile]: settings.clockFile,
-          [programEnv.financeQmgr]: settings.financeQmgr,
-          [programEnv.intervalMs]: String(settings.intervalMs ?? 300),
+      const child = spawn(
+        process.execPath,
+        [...programNodeArgs(programFile, settings.build), '--bank', bank],
+        {
+          cwd: projectRoot,
+          env: {
+            ...process.env,
+            [programEnv.url]: settings.mqwebUrl,
+            [programEnv.user]: settings.user,
+            [programEnv.password]: settings.password,
+            [programEnv.treasuryDb]: settings.treasuryDb,
+            [programEnv.pidFile]: pidFile,
+            [programEnv.clockFile]: settings.clockFile,
+            [programEnv.financeQmgr]: settings.financeQmgr,
+            [programEnv.intervalMs]: String(settings.intervalMs ?? 300),
+          },
+          stdio: ['ignore', out, out],
         },
-        stdio: ['ignore', out, out],
-      });
+      );
       closeSync(out);
       children.set(bank, child);
       child.once('exit', (code, signal) =>

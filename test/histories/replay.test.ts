@@ -8,7 +8,7 @@ import {
   loadDataConverter,
 } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import proto from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { createDataConverter, failureConverterPath } from '../../connectors/codec/data-converter.ts';
 import { parsePayloadKeys } from '../../connectors/codec/payload-keys.ts';
 import {
@@ -42,10 +42,14 @@ interface Command {
 }
 
 let captured: Command[] = [];
-let bundle: WorkflowBundle;
+/** What replaying each history gave: its error, or the commands it scheduled. */
+const replayed = new Map<string, { error?: Error; commands: Command[] }>();
 
+// One replay worker for every history (Worker.runReplayHistories), one history after another, so
+// what the capture sink hears between two results is the later history's: one bundle loaded once,
+// not a worker per history and per describe below.
 before(async () => {
-  bundle = await bundleWorkflowCode({
+  const bundle = await bundleWorkflowCode({
     workflowsPath,
     ...workflowBundlerOptions,
     workflowInterceptorModules: [
@@ -55,11 +59,7 @@ before(async () => {
     failureConverterPath,
     logger: new DefaultLogger('WARN'),
   });
-});
-
-function replay(file: string, history: History) {
-  captured = [];
-  return Worker.runReplayHistory(
+  const results = Worker.runReplayHistories(
     {
       workflowBundle: bundle,
       dataConverter,
@@ -74,9 +74,22 @@ function replay(file: string, history: History) {
         },
       },
     },
-    history,
-    workflowIds[file],
+    histories.map((file) => ({ history: decode(file), workflowId: workflowIds[file] ?? 'fake' })),
   );
+  let at = 0;
+  for await (const result of results) {
+    replayed.set(histories[at++] ?? '', { ...(result.error && { error: result.error }), commands: captured });
+    captured = [];
+  }
+  assert.equal(replayed.size, histories.length, 'every history replayed');
+});
+
+/** The history's replay: throws what it failed with, else the commands it scheduled. */
+function replay(file: string): Command[] {
+  const result = replayed.get(file);
+  assert.ok(result, `${file} was replayed`);
+  if (result.error) throw result.error;
+  return result.commands;
 }
 
 const durationMs = (d: proto.google.protobuf.IDuration | null | undefined) =>
@@ -197,25 +210,24 @@ const decode = (file: string) => proto.temporal.api.history.v1.History.decode(re
 
 describe('recorded histories replay on the current workflow code', () => {
   for (const file of histories) {
-    it(file, { timeout: 120_000 }, async () => {
-      await replay(file, decode(file));
+    it(file, () => {
+      replay(file);
     });
   }
 });
 
 describe('recorded histories replay with the recorded inputs and results', () => {
   for (const name of sameInputs) {
-    it(name, { timeout: 120_000 }, async () => {
+    it(name, async () => {
       const file = `${name}.history.bin`;
-      const history = decode(file);
-      const expected = await recorded(history);
-      await replay(file, history);
+      const expected = await recorded(decode(file));
+      const commands = replay(file);
       assert.ok(
         expected.some((c) => c.kind === 'activity'),
         'the history schedules activities',
       );
       const place = (c: Command) => changePlace(reportPlace({ kind: c.kind, value: withoutVoteRoles(c.value) }));
-      assert.deepEqual(asReplayed(captured, expected).map(place), expected.map(place));
+      assert.deepEqual(asReplayed(commands, expected).map(place), expected.map(place));
     });
   }
 });

@@ -64,14 +64,14 @@ test('killed mid-parse of a million lines, the comparison resumes and equals an 
     date,
     dryRun: true,
   });
-  let lookedAt = 0;
-  await lane.killWhen('a checkpoint from the middle of the merge held', async () => {
-    // Ask Temporal five times a second, not at the lane's every millisecond.
-    if (Date.now() - lookedAt < 200) return false;
-    lookedAt = Date.now();
-    const merged = await checkpointedLines(id).catch(() => 0);
-    return merged > 0 && merged < lines;
-  });
+  await lane.killWhen(
+    'a checkpoint from the middle of the merge held',
+    async () => {
+      const merged = await checkpointedLines(id).catch(() => 0);
+      return merged > 0 && merged < lines;
+    },
+    { pollMs: 200 }, // Temporal is asked five times a second
+  );
   const result: BankReconciliationResult = await handle.result();
   const a = result.days[0]!.compared!;
   assert.ok(a.resumedAt, 'the retried attempt took up from a checkpoint');

@@ -20,6 +20,7 @@ import { dateInZone } from '../../domain/calendar/dates.ts';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
 import { declaredPrograms } from '../../temporal.config.ts';
 import { makeTestSite, type TestSite } from '../support/site.ts';
+import { testBuild } from '../support/test-build.ts';
 
 let ts: TestSite;
 let sandbox: SandboxHandle;
@@ -34,7 +35,7 @@ before(async () => {
     JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER,
     JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
   });
-  sandbox = await startSandbox({ site: ts.site, reseed: true });
+  sandbox = await startSandbox({ site: ts.site, reseed: true, programsBuild: testBuild() });
   db = await openTreasuryDb(ts.site.treasury);
   host = createSiteHosts({ hosts: ts.site.hosts, programs: declaredPrograms(ts.site) });
 });

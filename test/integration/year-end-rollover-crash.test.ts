@@ -54,7 +54,8 @@ before(async () => {
 });
 after(async () => {
   await lane?.close();
-  await estate?.stop();
+  // The estate stops the server it was given; one that failed to start leaves it to us.
+  await (estate ? estate.stop() : server?.stop());
   rmSync(dir, { recursive: true, force: true });
   calendar.remove();
 });
@@ -88,11 +89,14 @@ test('killed at every step boundary and the server restarted, the rollover ends 
   /**
    * Kills the worker once `done` finds its event in the history, before the run's next decision
    * reached Temporal: what the worker sends is held a second, and no decision is recorded after it.
+   * The history is read ten times a second: soon enough inside that second, where reading it back
+   * to back kept a core busy between this file and its server for the whole run.
    */
   const killAfter = async (what: string, done: (h: History) => number | undefined) => {
     lane.holdReports(1000);
     let boundary = Infinity;
     await lane.killWhen(what, async () => (boundary = done(await history()) ?? Infinity) < Infinity, {
+      pollMs: 100,
       meanwhile: async () => {
         const decided = (await history()).events?.filter((e) => e.workflowTaskCompletedEventAttributes) ?? [];
         assert.ok(Number(decided.at(-1)?.eventId) < boundary, `${what}: killed before the next decision`);

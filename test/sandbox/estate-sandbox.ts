@@ -10,6 +10,7 @@ import { declaredPrograms, type SiteConfig } from '../../temporal.config.ts';
 import { withOwnSubsystems, withUrl } from './estate-site.ts';
 import { authHeader, businessMorning, credentials, testSite, type TestSite } from './helpers.ts';
 import { patienceMs } from '../support/patience.ts';
+import { testBuild } from '../support/test-build.ts';
 
 export interface EstateSandbox {
   ts: TestSite;
@@ -38,6 +39,7 @@ export async function startEstateSandbox(options: {
       clock: businessMorning(),
       spawnPrograms: false,
       spawnSubsystems: true,
+      programsBuild: testBuild(),
       ...(options.exchangeIntervalMs !== undefined && { exchangeIntervalMs: options.exchangeIntervalMs }),
     });
     // The start commands reach this sandbox, as a site's start script reaches its own.

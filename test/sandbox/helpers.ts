@@ -12,6 +12,7 @@ import { startSandbox } from '../../sandbox/server.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { loadSite } from '../../temporal.config.ts';
 import { patienceMs } from '../support/patience.ts';
+import { testBuild } from '../support/test-build.ts';
 
 export interface TestSite {
   site: SiteConfig;
@@ -116,6 +117,7 @@ export async function startTestSandbox(
       clock: options.clock ?? businessMorning(),
       tickMs: 50,
       programIntervalMs: 100,
+      programsBuild: testBuild(),
     });
     return { sandbox, site };
   } catch (err) {

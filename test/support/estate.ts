@@ -16,7 +16,7 @@ import { signedStarts } from './signed-starts.ts';
 import { unparsedMutationRecords } from './mutation-records.ts';
 import { makeTestSite, type RawSite, type TestSite } from './site.ts';
 import { testTemporal, type TestTemporal } from './temporal.ts';
-import { testWorkflowBundle } from './test-build.ts';
+import { testBuild, testWorkflowBundle } from './test-build.ts';
 
 export interface TestEstate extends TestSite {
   temporal: TestTemporal;
@@ -57,6 +57,7 @@ export async function startTestEstate(
   const sandbox = await startSandbox({
     site: ts.site,
     reseed: true,
+    programsBuild: testBuild(),
     ...(clock && { clock }),
     ...(subsystems && { spawnSubsystems: true }),
   });

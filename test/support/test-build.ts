@@ -37,6 +37,11 @@ export async function testWorkflowBundle(name: TestBundle): Promise<{ codePath: 
   return { codePath: await built };
 }
 
+/** The test run's build folder, when the file runs inside `npm test` (the sandbox starts its programs from it). */
+export function testBuild(): string | undefined {
+  return process.env[testBuildEnv];
+}
+
 /**
  * Node's arguments to run an entry point of the project (`workers/main.ts`, `scripts/runbook.ts`):
  * its compiled file in the run's build when the build holds it — a process that starts in a second

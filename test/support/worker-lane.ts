@@ -106,18 +106,19 @@ export class WorkerLane {
   }
 
   /**
-   * Kill -9 once `seen` holds (polled every millisecond), check the lane's `afterKill`, run
-   * `meanwhile`, start a new worker.
+   * Kill -9 once `seen` holds (looked at every `pollMs`, default 10 ms: well inside the shortest
+   * hold, while a check that asks Temporal or the database every millisecond would keep a core
+   * busy for the whole wait), check the lane's `afterKill`, run `meanwhile`, start a new worker.
    */
   async killWhen(
     what: string,
     seen: () => boolean | Promise<boolean>,
-    options: { timeoutMs?: number; meanwhile?: () => void | Promise<void> } = {},
+    options: { timeoutMs?: number; pollMs?: number; meanwhile?: () => void | Promise<void> } = {},
   ): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? this.options.killTimeoutMs ?? patienceMs);
     while (!(await seen())) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 10));
     }
     await this.kill();
     this.kills.push(what);

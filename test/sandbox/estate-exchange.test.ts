@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { HostPort } from '../../connectors/host/port.ts';
 import type { ExchangeItemTable } from '../../connectors/treasury/schema-estate.ts';
@@ -80,9 +80,12 @@ describe('sandbox budget-integration exchange', () => {
       .where('status', '=', 'paid')
       .execute();
     assert.ok(paid.length > 20, 'the seed has paid vouchers');
+    // The cycle that delivers writes its heartbeat once it has ended.
     await waitFor(
-      'every paid voucher delivered',
-      async () => (await items('up', 'delivered')).length === paid.length,
+      'every paid voucher delivered, and the cycle ended',
+      async () =>
+        (await items('up', 'delivered')).length === paid.length &&
+        existsSync(exchange().runner.files.heartbeat),
     );
     const s = await status();
     assert.equal(s.version, sub().version);

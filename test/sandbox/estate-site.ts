@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { freePorts } from '../../scripts/lib/free-port.ts';
 import { projectRoot, type SiteConfig } from '../../temporal.config.ts';
+import { testHealthTimeoutMs } from '../support/site.ts';
 import type { TestSite } from './helpers.ts';
 
 const placeholder = 'http://SANDBOX_URL';
@@ -33,7 +34,7 @@ export async function withOwnSubsystems(ts: TestSite): Promise<SiteConfig> {
     return {
       ...moved,
       ports: [{ ...s.ports[0], host: '127.0.0.1', port }],
-      health: { url: `http://127.0.0.1:${port}${path}`, timeoutMs: 3000 },
+      health: { url: `http://127.0.0.1:${port}${path}`, timeoutMs: testHealthTimeoutMs },
       programs: [
         {
           name: program.name,

@@ -19,7 +19,10 @@ describe('sandbox application servers and their faults', () => {
   let site: SiteConfig;
   let hosts: HostPort;
   const sub = (id: string) => site.subsystems.find((s) => s.id === id)!;
-  const health = (id: string): Promise<HealthProbe> => hosts.probeHealth(sub(id).health!.url, 3000);
+  const health = (id: string): Promise<HealthProbe> => {
+    const { url, timeoutMs } = sub(id).health!;
+    return hosts.probeHealth(url, timeoutMs);
+  };
   const api = sandboxApi(() => sandbox.url);
 
   before(async () => {

@@ -47,7 +47,8 @@ describe('application estate and release repository', () => {
     assert.ok(files['lib/pay-legacy.jar'] && files['conf/classpath.txt']);
     assert.equal(readFileSync(join(install().dir, 'VERSION'), 'utf8').trim(), '3.4.0');
     assert.equal(await schemaVersion(estate.sandbox.treasury, 'payment'), '41');
-    const probe = await estate.hosts.probeHealth(payment().health!.url, 3000);
+    const { url, timeoutMs } = payment().health!;
+    const probe = await estate.hosts.probeHealth(url, timeoutMs);
     assert.equal(probe.status, 200, JSON.stringify(probe));
     assert.deepEqual(probe.body, {
       subsystem: 'payment',

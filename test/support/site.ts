@@ -18,6 +18,13 @@ import { ensureSigningKeyPair } from '../../connectors/approvals/signing-keys.ts
 import { projectRoot } from '../../temporal.config.ts';
 import { testAuditSection } from './audit-site.ts';
 
+/**
+ * A subsystem's health URL may take this long to answer in a test: the site's 3 s is for a quiet
+ * production host, and a test machine at load 30 has taken longer to answer a healthy server. A
+ * server that answers ends the probe at once; none of the sandbox's faults leaves it unanswered.
+ */
+export const testHealthTimeoutMs = 30_000;
+
 export interface TestSite {
   site: SiteConfig;
   file: string;
@@ -202,14 +209,21 @@ function relocateEstate(
       ...(port !== undefined && {
         ports: (s.ports ?? []).map((p, i) => (i === 0 ? { ...p, host: '127.0.0.1', port } : p)),
         ...(s.health && {
-          health: { ...s.health, url: `http://127.0.0.1:${port}${new URL(s.health.url).pathname}` },
+          health: {
+            ...s.health,
+            url: `http://127.0.0.1:${port}${new URL(s.health.url).pathname}`,
+            timeoutMs: testHealthTimeoutMs,
+          },
         }),
       }),
       ...(s.exchange && { exchange: { ...s.exchange, platformUrl: atSandbox(s.exchange.platformUrl) } }),
       ...(s.procurement && {
         procurement: { ...s.procurement, cloudUrl: atSandbox(s.procurement.cloudUrl) },
       }),
-      ...(!port && s.health && { health: { ...s.health, url: atSandbox(s.health.url) } }),
+      ...(!port &&
+        s.health && {
+          health: { ...s.health, url: atSandbox(s.health.url), timeoutMs: testHealthTimeoutMs },
+        }),
     };
   });
   const releases = raw.releases as { dir: string; signers: { publicKeyFile?: string }[] } | undefined;

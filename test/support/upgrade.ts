@@ -42,7 +42,7 @@ export async function installedState(estate: TestEstate) {
   const p = payment(estate);
   const hosts = createSiteHosts({ hosts: estate.site.hosts, programs: declaredPrograms(estate.site) });
   try {
-    const health = await hosts.probeHealth(p.health.url, 5000);
+    const health = await hosts.probeHealth(p.health.url, p.health.timeoutMs);
     return {
       files: folderChecksums(p.install.dir),
       tables: await tableChecksums(estate.sandbox.treasury, upgradedTables),

@@ -1,9 +1,11 @@
 /**
  * Procurement cloud activities (comm zone): the site's procurement-push subsystem, whether its
  * cloud (政采云) answers, and what the cloud holds of each failed confirmation — the confirmation
- * under its number and its contract with what has been confirmed against it. Read only.
+ * under its number and its contract with what has been confirmed against it; and, for the payment
+ * check, each contract with the confirmations it holds against it. Read only.
  */
 import { createProcurementCloudClient } from '../connectors/procurement/cloud-client.ts';
+import type { CloudContract } from '../domain/runbooks/procurement-payment-check.types.ts';
 import type {
   CloudLook,
   CloudView,
@@ -66,6 +68,25 @@ export function createProcurementCloudActivities({ site }: { site: SiteConfig })
           }),
         );
       return views;
+    },
+
+    /** Each contract as the cloud holds it, with its confirmations (null: the cloud has no such contract). */
+    async procurementCloudContracts({
+      subsystem,
+      contractNos,
+    }: {
+      subsystem: string;
+      contractNos: string[];
+    }): Promise<Record<string, CloudContract | null>> {
+      const cloud = cloudOf(subsystem);
+      const contracts: Record<string, CloudContract | null> = {};
+      for (let i = 0; i < contractNos.length; i += concurrency)
+        await Promise.all(
+          contractNos.slice(i, i + concurrency).map(async (no) => {
+            contracts[no] = (await cloud.contract(no)) ?? null;
+          }),
+        );
+      return contracts;
     },
   };
 }

@@ -4,8 +4,12 @@
  * page (domain/runbooks/procurement-push-retry.plan.ts) — setting them to be pushed again by the
  * job. A page changes only rows still failed: run again after a retry or a crash, it finds its rows
  * pending or pushed and changes nothing twice; the cloud takes each confirmation number once.
+ * Also the ledger the payment check compares: the contracts and the payments against them, each
+ * with its voucher (read only; supplier names masked).
  */
 import type { TreasuryDb } from '../connectors/treasury/database.ts';
+import { maskName } from '../domain/display.ts';
+import type { ProcurementLedger } from '../domain/runbooks/procurement-payment-check.types.ts';
 import { retryStatement } from '../domain/runbooks/procurement-push-retry.plan.ts';
 import type { ConfirmationRow } from '../domain/runbooks/procurement-push-retry.types.ts';
 import { requiresProof, sqlAction } from './proof-actions.ts';
@@ -73,6 +77,67 @@ export function createProcurementItemActivities({ db }: { db: TreasuryDb }) {
       return Object.fromEntries(
         rows.map((r) => [r.confirmation_no, { status: r.status, lastError: r.last_error }]),
       );
+    },
+
+    /** The contracts (all, or `contractNos`) and the payments against them with their vouchers, at most `max` payments. */
+    async procurementLedger({
+      contractNos,
+      max,
+    }: {
+      contractNos?: string[];
+      max: number;
+    }): Promise<ProcurementLedger> {
+      const contracts = await db
+        .selectFrom('procurement_contracts')
+        .selectAll()
+        .$if(contractNos !== undefined, (q) => q.where('contract_no', 'in', contractNos as string[]))
+        .orderBy('contract_no')
+        .execute();
+      const payments = await db
+        .selectFrom('procurement_confirmations as c')
+        .leftJoin('vouchers as v', 'v.voucher_no', 'c.voucher_no')
+        .select([
+          'c.confirmation_no',
+          'c.contract_no',
+          'c.voucher_no',
+          'c.amount_fen',
+          'c.status',
+          'c.last_error',
+          'v.amount_fen as voucher_fen',
+          'v.status as voucher_status',
+        ])
+        .$if(contractNos !== undefined, (q) => q.where('c.contract_no', 'in', contractNos as string[]))
+        .orderBy('c.contract_no')
+        .orderBy('c.confirmation_no')
+        .limit(max)
+        .execute();
+      const total = await db
+        .selectFrom('procurement_confirmations')
+        .select(({ fn }) => fn.countAll<number>().as('n'))
+        .$if(contractNos !== undefined, (q) => q.where('contract_no', 'in', contractNos as string[]))
+        .executeTakeFirstOrThrow();
+      return {
+        contracts: contracts.map((c) => ({
+          contractNo: c.contract_no,
+          supplier: maskName(c.supplier_name),
+          budgetUnitCode: c.budget_unit_code,
+          amountFen: Number(c.amount_fen),
+          fiscalYear: c.fiscal_year,
+        })),
+        payments: payments.map((p) => ({
+          confirmationNo: p.confirmation_no,
+          contractNo: p.contract_no,
+          confirmationFen: Number(p.amount_fen),
+          pushStatus: p.status,
+          lastError: p.last_error,
+          voucherNo: p.voucher_no,
+          ...(p.voucher_status !== null &&
+            p.voucher_fen !== null && {
+              voucher: { amountFen: Number(p.voucher_fen), status: p.voucher_status },
+            }),
+        })),
+        morePayments: Math.max(0, Number(total.n) - max),
+      };
     },
   };
 }

@@ -23,6 +23,7 @@ export * from './access-change.catalog.ts';
 export * from './exchange-recovery.catalog.ts';
 export * from './procurement-push-retry.catalog.ts';
 export * from './payroll-watch.catalog.ts';
+export * from './procurement-payment-check.catalog.ts';
 
 export { voucherResendBatch } from './voucher-resend-batch.ts';
 export { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';

@@ -4,6 +4,7 @@
  * engine never pushes a confirmation itself: the payment system's push job does, and a retry sets
  * the job's rows to be pushed again (activities/procurement-items.ts).
  */
+import type { CloudContract } from '../../domain/runbooks/procurement-payment-check.types.ts';
 import type { CloudView } from '../../domain/runbooks/procurement-push-retry.types.ts';
 
 export type ProcurementCloudClient = ReturnType<typeof createProcurementCloudClient>;
@@ -37,13 +38,31 @@ export function createProcurementCloudClient(cloudUrl: string, timeoutMs = 5000)
     async view(confirmationNo: string, contractNo: string): Promise<CloudView> {
       const [held, contract] = await Promise.all([
         getJson(path('confirmations', confirmationNo), timeoutMs),
-        getJson(path('contracts', contractNo), timeoutMs),
+        this.contract(contractNo),
       ]);
       return {
         ...(held && { held: { voucherNo: String(held.voucher_no), amountFen: Number(held.amount_fen) } }),
         ...(contract && {
-          contract: { amountFen: Number(contract.amount_fen), confirmedFen: Number(contract.confirmedFen) },
+          contract: {
+            amountFen: contract.amountFen,
+            confirmedFen: contract.confirmations.reduce((n, c) => n + c.amountFen, 0),
+          },
         }),
+      };
+    },
+
+    /** The contract `contractNo` with the confirmations the cloud holds against it (undefined: none such). */
+    async contract(contractNo: string): Promise<CloudContract | undefined> {
+      const k = await getJson(path('contracts', contractNo), timeoutMs);
+      if (!k) return undefined;
+      const held = Array.isArray(k.confirmations) ? (k.confirmations as Record<string, unknown>[]) : [];
+      return {
+        amountFen: Number(k.amount_fen),
+        confirmations: held.map((c) => ({
+          confirmationNo: String(c.confirmation_no),
+          voucherNo: String(c.voucher_no),
+          amountFen: Number(c.amount_fen),
+        })),
       };
     },
   };

@@ -2,7 +2,7 @@
  * Every command line the README shows, and every one the running stack suggests, parses: each
  * `./jincai …` / `npm run …` line is run with --check-args — its command checks the line with its
  * own parser, says what it would do and stops, changing nothing — and must answer "arguments ok". A
- * script that is no entry point of ours (check, format) must be shown bare.
+ * script that is no entry point of ours (format) must be shown bare.
  *
  * The wrappers hand a line's arguments to its entry point as they are (`./jincai X …` runs
  * `npm run --silent X -- …`, which runs `tsx <file> …`), so a line runs its entry point straight
@@ -150,7 +150,7 @@ test('a line naming a command, an option or an argument that does not exist is c
       './jincai runbook list --runbok daily-inspection   # a misspelt option',
       'npm run sandbox:cli -- scenario',
       '```',
-      'Then `./jincai nosuch` or `./jincai check --fast`, or `npm run sandbox:cli -- fault inject channel-stopped --bank ICBC --lift`.',
+      'Then `./jincai nosuch` or `./jincai format --fast`, or `npm run sandbox:cli -- fault inject channel-stopped --bank ICBC --lift`.',
       'Patterns are left alone: `./jincai runbook …`, `npm run <command>`.',
     ].join('\n'),
   ).map((c) => c.line);
@@ -160,6 +160,6 @@ test('a line naming a command, an option or an argument that does not exist is c
   assert.match(found[0] ?? '', /Unknown option '--runbok'/);
   assert.match(found[1] ?? '', /scenario: missing <name>/);
   assert.match(found[2] ?? '', /no command "nosuch"/);
-  assert.match(found[3] ?? '', /check takes no arguments/);
+  assert.match(found[3] ?? '', /format takes no arguments/);
   assert.match(found[4] ?? '', /fault inject: does not take --lift/);
 });

@@ -298,22 +298,25 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
     }
   };
 
+  /** Pays what is due, in one transaction — none at all when nothing is (most ticks of most banks). */
   const payDue = (at: Date) => {
     if (!inWindow(localTime(at, timeZone), hoursAt(at))) return;
     const due = ledger.dueForPayment(code, 100);
     if (due.length === 0) return;
     const today = localDate(at, timeZone);
-    // Receipts are numbered by the day's payments: counted once a round, not once a payment.
-    let paidToday = ledger.countPaidOn(code, today);
-    for (const item of due) {
-      if (at.getTime() - Date.parse(item.received_at) < payDelayMs) continue;
-      const receiptNo = `HD${today.replaceAll('-', '')}${code}${String(paidToday + 1).padStart(5, '0')}`;
-      const paidAt = at.toISOString();
-      if (ledger.pay(code, item.ref_no, item.amount_fen, paidAt, today, receiptNo)) {
-        paidToday += 1;
-        sendReceipt({ ...item, status: 'paid', paid_at: paidAt, receipt_no: receiptNo });
+    ledger.transaction(() => {
+      // Receipts are numbered by the day's payments: counted once a round, not once a payment.
+      let paidToday = ledger.countPaidOn(code, today);
+      for (const item of due) {
+        if (at.getTime() - Date.parse(item.received_at) < payDelayMs) continue;
+        const receiptNo = `HD${today.replaceAll('-', '')}${code}${String(paidToday + 1).padStart(5, '0')}`;
+        const paidAt = at.toISOString();
+        if (ledger.pay(code, item.ref_no, item.amount_fen, paidAt, today, receiptNo)) {
+          paidToday += 1;
+          sendReceipt({ ...item, status: 'paid', paid_at: paidAt, receipt_no: receiptNo });
+        }
       }
-    }
+    });
   };
 
   // The day whose reports were all found sent, and the ledger's report marks then: until either
@@ -345,18 +348,19 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
         taken.push(msg.body);
         if (taken.length >= max) break;
       }
-      ledger.transaction(() => {
-        for (const body of taken) {
-          try {
-            handle(body);
-          } catch (err) {
-            deps.log?.error({ bank: code, err }, 'bank failed to process a message');
+      if (taken.length > 0)
+        ledger.transaction(() => {
+          for (const body of taken) {
+            try {
+              handle(body);
+            } catch (err) {
+              deps.log?.error({ bank: code, err }, 'bank failed to process a message');
+            }
           }
-        }
-      });
+        });
       yearEnd.answerParked();
       const at = now();
-      ledger.transaction(() => payDue(at));
+      payDue(at);
       closeIfDue(at);
     },
     /** Produces the reports of `date` on demand (skipping any held back). */

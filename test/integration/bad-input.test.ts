@@ -178,8 +178,13 @@ test('a direct Temporal start of every generated bad input fails at once, non-re
 
 test('the CLI itself exits 2 naming the field, for a case of the first, middle and last runbook', async () => {
   const names = runbookEntries().map((e) => e.id);
+  // A case that fits in one command-line argument (Linux refuses one over 128 KiB with E2BIG;
+  // a huge string of full-width letters is three bytes a letter).
+  const fits = (c: BadInput) => Buffer.byteLength(JSON.stringify(c.input)) < 100_000;
   const picked = [names[0], names[Math.floor(names.length / 2)], names.at(-1)].map((name) =>
-    cases.find((c) => c.runbook === name && !(c.input instanceof Uint8Array) && !aboutRequester(c)),
+    cases.find(
+      (c) => c.runbook === name && !(c.input instanceof Uint8Array) && !aboutRequester(c) && fits(c),
+    ),
   );
   await Promise.all(
     picked.map(async (c) => {

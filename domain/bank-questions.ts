@@ -54,6 +54,8 @@ export interface BankAnswer {
   status?: string;
   paidAt?: string | null;
   amountFen?: number;
+  /** The receipt (回单) the bank gave for the voucher's payment. */
+  receiptNo?: string;
   /** A void the bank has on record for the voucher. */
   void?: VoidState;
   /** The refund asked about, or the voucher's refund when there is one. */
@@ -114,6 +116,7 @@ const storedAnswer = z.object({
   status: z.string().optional(),
   paidAt: z.string().nullable().optional(),
   amountFen: z.number().optional(),
+  receiptNo: z.string().max(64).optional(),
   void: z
     .object({ state: z.enum(['voided', 'refused']), at: z.string(), reason: z.string().optional() })
     .optional(),

@@ -123,6 +123,8 @@ export interface StatusAnswerBody {
   queryId?: string;
   /** The voucher's amount in the bank's books. */
   amountFen?: number;
+  /** The receipt (回单) the bank gave for the voucher's payment. */
+  receiptNo?: string;
   /** A void the bank has on record for the voucher. */
   void?: VoidState;
   /** The refund asked about (by refundNo), or the voucher's refund when there is one. */

@@ -28,6 +28,7 @@ import { createProcurementCloudActivities } from '../activities/procurement-clou
 import { createProcurementItemActivities } from '../activities/procurement-items.ts';
 import { createSubsystemWorkActivities } from '../activities/subsystem-work.ts';
 import { createPayrollActivities } from '../activities/payroll.ts';
+import { createOfficialCardActivities } from '../activities/official-card.ts';
 import { createBulkInspectionActivities } from '../activities/inspection-bulk.ts';
 import { createLockActivities } from '../activities/locks.ts';
 import { createMqActivities } from '../activities/mq.ts';
@@ -238,6 +239,7 @@ export async function createWorkers(options: {
             ...createExchangeItemActivities({ db, site }),
             ...createProcurementItemActivities({ db }),
             ...createPayrollActivities({ db, site }),
+            ...createOfficialCardActivities({ db, site }),
           },
           // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
           // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.

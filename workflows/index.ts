@@ -24,6 +24,7 @@ export * from './exchange-recovery.catalog.ts';
 export * from './procurement-push-retry.catalog.ts';
 export * from './payroll-watch.catalog.ts';
 export * from './procurement-payment-check.catalog.ts';
+export * from './official-card-check.catalog.ts';
 
 export { voucherResendBatch } from './voucher-resend-batch.ts';
 export { voucherDiagnoseBatch } from './voucher-resend-diagnose.ts';

@@ -56,6 +56,24 @@ function statements(db: Db, bank: string, m: FinanceMutation, at: string): State
             ]
           : []),
       ];
+    case 'record-receipt':
+      return [
+        db.insertInto('receipts').values({
+          receipt_no: m.receiptNo,
+          bank_code: bank,
+          voucher_no: m.voucherNo,
+          amount_fen: m.amountFen,
+          paid_date: m.paidDate,
+          received_at: at,
+          registered: 1,
+          registered_at: at,
+          register_error: null,
+        }),
+        voucher(m.voucherNo)
+          .set({ status: 'paid', paid_at: m.paidAt, updated_at: at })
+          .where('status', 'in', ['sent', 'accepted'])
+          .where('amount_fen', '=', m.amountFen),
+      ];
     case 'confirm-void':
       return [
         sentVoid(m.voucherNo).set({
@@ -117,7 +135,7 @@ async function snapshot(db: Db, bank: string, m: FinanceMutation): Promise<Recor
         .executeTakeFirst()
     : undefined;
   const own =
-    m.kind === 'register-receipt'
+    m.kind === 'register-receipt' || m.kind === 'record-receipt'
       ? await db
           .selectFrom('receipts')
           .select(['registered', 'register_error'])
@@ -147,6 +165,8 @@ function reached(m: FinanceMutation, s: Record<string, unknown>): boolean {
   switch (m.kind) {
     case 'register-receipt':
       return record?.registered === 1 && (!m.markPaid || voucher?.status === 'paid');
+    case 'record-receipt':
+      return record?.registered === 1 && voucher?.status === 'paid';
     case 'confirm-void':
       return record?.status === 'confirmed' && voucher?.status === 'voided';
     case 'refuse-void':
@@ -213,11 +233,20 @@ export function createMutationActivities({ db, site, now = () => new Date() }: B
           if (reached(mutation, before)) {
             return { statements: [], rows: [], alreadyDone: true, before, after: before };
           }
+          if (mutation.kind === 'record-receipt' && before.record !== null)
+            throw ApplicationFailure.create({
+              type: ErrorKind.UnexpectedState,
+              nonRetryable: true,
+              message: `record-receipt: receipt ${mutation.receiptNo} reached finance since the plan; register it instead`,
+              details: [{ mutation, before }],
+            });
           const list = statements(trx, bank, mutation, at);
           const rows: number[] = [];
           for (const s of list) {
-            const result = (await s.execute()) as { numUpdatedRows?: bigint }[] | { numUpdatedRows?: bigint };
-            const n = Number((Array.isArray(result) ? result[0] : result)?.numUpdatedRows ?? 0);
+            type Changed = { numUpdatedRows?: bigint; numInsertedOrUpdatedRows?: bigint };
+            const result = (await s.execute()) as Changed[] | Changed;
+            const one = Array.isArray(result) ? result[0] : result;
+            const n = Number(one?.numUpdatedRows ?? one?.numInsertedOrUpdatedRows ?? 0);
             rows.push(n);
             if (n !== 1) {
               throw ApplicationFailure.create({

@@ -16,6 +16,11 @@ export function mutationText(m: FinanceMutation): Bilingual {
         zh: `登记回单 ${m.receiptNo} 到凭证 ${m.voucherNo}${m.markPaid ? '，凭证置为已支付（支付时间以银行应答为准）' : ''}`,
         en: `Register receipt ${m.receiptNo} against voucher ${m.voucherNo}${m.markPaid ? ' and mark the voucher paid (time as the bank answered)' : ''}`,
       };
+    case 'record-receipt':
+      return {
+        zh: `补登回单 ${m.receiptNo}（银行查询应答证实已于 ${m.paidDate} 支付 ${formatFen(m.amountFen)}，回单未送达财政）到凭证 ${m.voucherNo}，凭证置为已支付`,
+        en: `Record receipt ${m.receiptNo} (the bank's status answer proves ${m.voucherNo} paid on ${m.paidDate}, ${formatFen(m.amountFen)}; the receipt never reached finance) and mark the voucher paid`,
+      };
     case 'confirm-void':
       return {
         zh: `确认作废：凭证 ${m.voucherNo} 银行已于 ${formatInstant(m.bankAt, 'Asia/Shanghai')} 作废，财政端置为已作废`,

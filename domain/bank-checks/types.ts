@@ -35,6 +35,19 @@ export type FinanceMutation =
       /** False when the voucher is already marked paid: only the receipt is registered. */
       markPaid: boolean;
     }
+  /**
+   * The bank's status answer proves the payment and names its receipt, which never reached
+   * finance: the receipt recorded as registered, the voucher marked paid.
+   */
+  | {
+      kind: 'record-receipt';
+      receiptNo: string;
+      voucherNo: string;
+      amountFen: number;
+      /** The bank's paid day (site zone) and instant. */
+      paidDate: string;
+      paidAt: string;
+    }
   | { kind: 'confirm-void'; voucherNo: string; bankAt: string }
   | { kind: 'refuse-void'; voucherNo: string; bankReason: string }
   /**

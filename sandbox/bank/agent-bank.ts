@@ -217,6 +217,7 @@ export function createAgentBank(config: BankConfig, deps: AgentBankDeps) {
       voucherNo,
       known: item !== undefined,
       ...(item && { status: item.status, paidAt: item.paid_at, amountFen: item.amount_fen }),
+      ...(item?.receipt_no && { receiptNo: item.receipt_no }),
       ...(voided && { void: voided }),
       ...(refund && { refund }),
       lastSerialAccepted,

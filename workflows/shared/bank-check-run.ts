@@ -69,17 +69,19 @@ export interface Applied {
 
 /** Applies the approved changes in order, auditing each; stops at the first that meets a moved record. */
 export async function applyChanges(
-  run: BankCheckRun,
+  run: Pick<BankCheckRun, 'bank' | 'date' | 'look' | 'change' | 'record' | 'vouchers'>,
   approval: GateOutcome,
   changes: PlannedChange[],
 ): Promise<Applied> {
   const applied: Applied = { results: [] };
   for (const [i, change] of changes.entries()) {
     run.vouchers({ done: i, total: changes.length });
+    // A run over several banks (the official-card check) applies each change at its voucher's bank.
+    const bank = change.voucher?.bank ?? run.bank.code;
     let result: MutationResult;
     try {
       result = await run.change.applyMutation({
-        bank: run.bank.code,
+        bank,
         mutation: change.mutation,
         proof: approval.proof,
       });
@@ -93,7 +95,7 @@ export async function applyChanges(
     }
     applied.results.push({ ...result, change, at: new Date().toISOString() });
     await run.record.mutation(approvedOn(approval), {
-      subject: `${run.bank.code}/${'receiptNo' in change.mutation ? change.mutation.receiptNo : 'refundNo' in change.mutation ? change.mutation.refundNo : change.mutation.voucherNo}`,
+      subject: `${bank}/${'receiptNo' in change.mutation ? change.mutation.receiptNo : 'refundNo' in change.mutation ? change.mutation.refundNo : change.mutation.voucherNo}`,
       // The statements as run; the plan's, when the change was found made already.
       action: sqlCommand(result.alreadyDone ? change.sql : result.statements),
       target: 'treasury',

@@ -67,7 +67,7 @@ test('the plan says what goes to the voucher repair and what is left for a perso
     verdicts,
     changes: [],
   });
-  assert.equal(plan.bank.code, 'CCB');
+  assert.equal(plan.bank?.code, 'CCB');
   const text = plan.findings.map((f) => f.zh).join('\n');
   assert.match(text, /补登回单 0 笔；交失败凭证修复与重发 1 笔；留待人工 1 笔/);
   assert.match(text, /凭证 GK20261127CCB001（CCB）将交 voucher-resend/);

@@ -21,7 +21,7 @@ import type {
 } from '../messages.ts';
 import { localDate } from '../calendar.ts';
 import { buildMessage, FINANCE, newMsgId } from '../messages.ts';
-import { nextSerial, putRecorded, type ProgramContext } from './outbound.ts';
+import { putRecorded, type ProgramContext, type Serials } from './outbound.ts';
 import { isVoucherAnswers, pendingVoucherQueries } from './voucher-queries.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
@@ -46,7 +46,7 @@ export async function sendBankRequests(ctx: ProgramContext, limit = 50): Promise
   return putRecorded(ctx, await pendingRequests(ctx, limit), {
     what: 'request send',
     ref: requestRef,
-    record: (trx, item) => recordRequest(ctx, trx, item),
+    record: (trx, item, serials) => recordRequest(ctx, trx, item, serials),
     undo: (trx, item, message) => undoRequest(ctx, trx, item, message),
   });
 }
@@ -172,12 +172,13 @@ export async function recordRequest(
   ctx: ProgramContext,
   trx: Trx,
   item: Outgoing,
+  serials: Serials,
 ): Promise<AppMessage<unknown> | undefined> {
   const at = ctx.now().toISOString();
   const msgId = newMsgId();
   if (!(await item.mark(trx, at, msgId))) return undefined;
   // Status queries stay out of the serial sequence, so a serial realignment can use them.
-  const serial = item.msgType === 'status_query' ? 0 : await nextSerial(trx, ctx.bank, at);
+  const serial = item.msgType === 'status_query' ? 0 : serials.take();
   const message = buildMessage(
     {
       msgType: item.msgType,

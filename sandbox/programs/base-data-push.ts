@@ -11,7 +11,7 @@ import type { BaseDataKind } from '../../domain/base-data.ts';
 import { localDate } from '../calendar.ts';
 import type { AppMessage, BaseDataAckBody, BaseDataBody } from '../messages.ts';
 import { buildMessage, FINANCE, newMsgId } from '../messages.ts';
-import { nextSerial, putRecorded, type ProgramContext } from './outbound.ts';
+import { putRecorded, type ProgramContext, type Serials } from './outbound.ts';
 
 type Trx = Transaction<TreasuryDatabase>;
 
@@ -33,7 +33,7 @@ export async function sendBaseDataPushes(ctx: ProgramContext, limit = 20): Promi
   return putRecorded(ctx, pending, {
     what: 'base-data push',
     ref: (push) => push.push_id,
-    record: (trx, push) => record(ctx, trx, push.push_id, push.kind, push.version),
+    record: (trx, push, serials) => record(ctx, trx, serials, push.push_id, push.kind, push.version),
     undo: (trx, push, message) => undo(ctx, trx, push.push_id, message),
   });
 }
@@ -41,6 +41,7 @@ export async function sendBaseDataPushes(ctx: ProgramContext, limit = 20): Promi
 async function record(
   ctx: ProgramContext,
   trx: Trx,
+  serials: Serials,
   pushId: string,
   kind: BaseDataKind,
   version: number,
@@ -61,7 +62,7 @@ async function record(
     .where('kind', '=', kind)
     .executeTakeFirst();
   const records = await recordsAbove(trx, kind, acked?.version_acked ?? 0);
-  const serial = await nextSerial(trx, ctx.bank, at);
+  const serial = serials.take();
   const businessDate = localDate(ctx.now());
   const message = buildMessage(
     {

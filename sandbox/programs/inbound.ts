@@ -1,15 +1,16 @@
 /**
  * The receive half of the send/receive program: takes the bank's messages from PAY.FROM.<B> and
- * applies each in one transaction with its `in` message_log row — acks move vouchers to accepted
- * or rejected (timed_out when the bank's window had closed), receipts are stored, registered and
- * mark the voucher paid, reports land in bank_reports, base-data acks advance the acked version.
+ * applies them, a batch in one transaction, each with its `in` message_log row — acks move
+ * vouchers to accepted or rejected (timed_out when the bank's window had closed), receipts are
+ * stored, registered and mark the voucher paid, reports land in bank_reports, base-data acks
+ * advance the acked version.
  * Applying is idempotent by the message's msgId, so a message seen twice changes nothing; that
  * lets the next messages be browsed, applied in one transaction, and only then removed from the
  * queue by their MQ message ids: a failed transaction or a dropped HTTP reply leaves them for the
  * next round instead of losing them.
  */
-import type { Transaction } from 'kysely';
-import type { TreasuryDatabase } from '../../connectors/treasury/schema.ts';
+import type { Insertable, Transaction } from 'kysely';
+import type { MessageLogTable, TreasuryDatabase } from '../../connectors/treasury/schema.ts';
 import type {
   AckBody,
   AppMessage,
@@ -40,16 +41,13 @@ export async function receiveAll(ctx: ProgramContext, limit = 500): Promise<numb
   const queue = `PAY.FROM.${ctx.bank}`;
   const received = await ctx.mq.browse(ctx.financeQmgr, queue, limit);
   if (received.length === 0) return 0;
-  const applied = await ctx.db.transaction().execute(async (trx) => {
-    let count = 0;
-    for (const { msgId, body } of received) {
-      const parsed = parseMessage(body);
-      if (!parsed.ok)
-        ctx.log?.('error', 'unreadable message from bank discarded', { msgId, error: parsed.error });
-      else if (await applyMessage(ctx, trx, parsed.message)) count++;
-    }
-    return count;
+  const messages = received.flatMap(({ msgId, body }) => {
+    const parsed = parseMessage(body);
+    if (parsed.ok) return [parsed.message];
+    ctx.log?.('error', 'unreadable message from bank discarded', { msgId, error: parsed.error });
+    return [];
   });
+  const applied = await ctx.db.transaction().execute((trx) => applyNew(ctx, trx, messages));
   await ctx.mq.getAll(
     ctx.financeQmgr,
     queue,
@@ -58,21 +56,35 @@ export async function receiveAll(ctx: ProgramContext, limit = 500): Promise<numb
   return applied;
 }
 
-/** Applies one message in the receiving transaction, unless its msgId was applied before. */
-async function applyMessage(ctx: ProgramContext, trx: Trx, message: AppMessage): Promise<boolean> {
-  const { head } = message;
-  const seen = await trx
-    .selectFrom('message_log')
-    .select('id')
-    .where('msg_id', '=', head.msgId)
-    .where('direction', '=', 'in')
-    .executeTakeFirst();
-  if (seen) return false;
+/**
+ * Applies, in order, the messages whose msgId was not applied before, with their `in` message_log
+ * rows, and moves the bank's last serial in to the highest of them; how many it applied.
+ */
+async function applyNew(ctx: ProgramContext, trx: Trx, messages: AppMessage[]): Promise<number> {
+  if (messages.length === 0) return 0;
+  const seen = new Set(
+    (
+      await trx
+        .selectFrom('message_log')
+        .select('msg_id')
+        .where('direction', '=', 'in')
+        .where(
+          'msg_id',
+          'in',
+          messages.map((m) => m.head.msgId),
+        )
+        .execute()
+    ).map((r) => r.msg_id),
+  );
   const at = ctx.now().toISOString();
-  const ref = await apply(trx, ctx.bank, message, at);
-  await trx
-    .insertInto('message_log')
-    .values({
+  const logged: Insertable<MessageLogTable>[] = [];
+  let lastSerial = 0;
+  for (const message of messages) {
+    const { head } = message;
+    if (seen.has(head.msgId)) continue;
+    seen.add(head.msgId);
+    const ref = await apply(trx, ctx.bank, message, at);
+    logged.push({
       bank_code: ctx.bank,
       direction: 'in',
       kind: head.msgType,
@@ -81,8 +93,11 @@ async function applyMessage(ctx: ProgramContext, trx: Trx, message: AppMessage):
       ref_no: ref,
       msg_id: head.msgId,
       created_at: at,
-    })
-    .execute();
+    });
+    lastSerial = Math.max(lastSerial, head.serialNo);
+  }
+  if (logged.length === 0) return 0;
+  await trx.insertInto('message_log').values(logged).execute();
   const serial = await trx
     .selectFrom('message_serials')
     .select('last_serial')
@@ -92,17 +107,17 @@ async function applyMessage(ctx: ProgramContext, trx: Trx, message: AppMessage):
   if (!serial) {
     await trx
       .insertInto('message_serials')
-      .values({ bank_code: ctx.bank, direction: 'in', last_serial: head.serialNo, updated_at: at })
+      .values({ bank_code: ctx.bank, direction: 'in', last_serial: lastSerial, updated_at: at })
       .execute();
-  } else if (head.serialNo > serial.last_serial) {
+  } else if (lastSerial > serial.last_serial) {
     await trx
       .updateTable('message_serials')
-      .set({ last_serial: head.serialNo, updated_at: at })
+      .set({ last_serial: lastSerial, updated_at: at })
       .where('bank_code', '=', ctx.bank)
       .where('direction', '=', 'in')
       .execute();
   }
-  return true;
+  return logged.length;
 }
 
 async function apply(trx: Trx, bank: string, message: AppMessage, at: string): Promise<string | null> {

@@ -38,7 +38,16 @@ interface PendingItem {
 }
 
 export async function voucherBody(db: Db, voucherNo: string): Promise<VoucherBody | undefined> {
-  const row = await db
+  return (await voucherBodies(db, [voucherNo])).get(voucherNo)?.body;
+}
+
+/** The message bodies of these vouchers and their business dates, by voucher number, in one query. */
+async function voucherBodies(
+  db: Db,
+  voucherNos: readonly string[],
+): Promise<Map<string, { body: VoucherBody; businessDate: string }>> {
+  if (voucherNos.length === 0) return new Map();
+  const rows = await db
     .selectFrom('vouchers as v')
     .leftJoin('payee_accounts as p', 'p.id', 'v.payee_account_id')
     .leftJoin('budget_units as u', 'u.code', 'v.budget_unit_code')
@@ -50,6 +59,7 @@ export async function voucherBody(db: Db, voucherNo: string): Promise<VoucherBod
       'v.amount_fen',
       'v.budget_unit_code',
       'v.subject_code',
+      'v.business_date',
       'p.account_no',
       'p.account_name',
       'p.bank_name',
@@ -57,25 +67,32 @@ export async function voucherBody(db: Db, voucherNo: string): Promise<VoucherBod
       'u.version as unit_version',
       's.version as subject_version',
     ])
-    .where('v.voucher_no', '=', voucherNo)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    voucherNo: row.voucher_no,
-    fiscalYear: row.fiscal_year,
-    payType: row.pay_type,
-    amountFen: Number(row.amount_fen),
-    payeeAccountNo: row.account_no ?? '',
-    payeeAccountName: row.account_name ?? '',
-    payeeBankName: row.bank_name ?? '',
-    budgetUnitCode: row.budget_unit_code,
-    subjectCode: row.subject_code,
-    baseDataVersion: {
-      budget_unit: row.unit_version ?? 0,
-      payee_account: row.payee_version ?? 0,
-      subject: row.subject_version ?? 0,
-    },
-  };
+    .where('v.voucher_no', 'in', voucherNos)
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.voucher_no,
+      {
+        businessDate: row.business_date,
+        body: {
+          voucherNo: row.voucher_no,
+          fiscalYear: row.fiscal_year,
+          payType: row.pay_type,
+          amountFen: Number(row.amount_fen),
+          payeeAccountNo: row.account_no ?? '',
+          payeeAccountName: row.account_name ?? '',
+          payeeBankName: row.bank_name ?? '',
+          budgetUnitCode: row.budget_unit_code,
+          subjectCode: row.subject_code,
+          baseDataVersion: {
+            budget_unit: row.unit_version ?? 0,
+            payee_account: row.payee_version ?? 0,
+            subject: row.subject_version ?? 0,
+          },
+        },
+      },
+    ]),
+  );
 }
 
 export async function noticeBody(db: Db, noticeNo: string): Promise<QuotaNoticeBody | undefined> {
@@ -126,12 +143,27 @@ async function pending(db: Db, bank: string, limit: number): Promise<PendingItem
 
 /** Sends what is pending for the bank, in one unit of work; returns how many messages were put. */
 export async function sendPending(ctx: ProgramContext, limit = 500): Promise<number> {
-  return putRecorded(ctx, await pending(ctx.db, ctx.bank, limit), {
+  const items = await pending(ctx.db, ctx.bank, limit);
+  const voucherNos = items.filter((i) => i.kind !== 'quota_notice').map((i) => i.ref);
+  // Read once, in the send's transaction, when its first voucher is recorded.
+  let bodies: Promise<Awaited<ReturnType<typeof voucherBodies>>> | undefined;
+  return putRecorded(ctx, items, {
     what: 'send',
     ref: (item) => item.ref,
-    record: (trx, item) => record(ctx, trx, item),
+    record: (trx, item, serials) =>
+      item.kind === 'quota_notice'
+        ? recordNotice(ctx, trx, item, serials)
+        : recordVoucher(ctx, trx, item, serials, (bodies ??= voucherBodies(trx, voucherNos))),
     undo: (trx, item, message) => undo(ctx, trx, item, message),
   });
+}
+
+/** The next out serials of one send's transaction: read once, handed out in order, written once. */
+export interface Serials {
+  /** The serial the next message takes. */
+  peek(): number;
+  /** Takes it. */
+  take(): number;
 }
 
 /**
@@ -148,17 +180,19 @@ export async function putRecorded<T, M extends AppMessage<unknown>>(
     what: string;
     ref: (item: T) => string;
     /** Records one item in the batch's transaction; nothing when it is no longer to be sent. */
-    record: (trx: Trx, item: T) => Promise<M | undefined | null>;
+    record: (trx: Trx, item: T, serials: Serials) => Promise<M | undefined | null>;
     undo: (trx: Trx, item: T, message: M) => Promise<void>;
   },
 ): Promise<number> {
   if (items.length === 0) return 0;
   const recorded = await ctx.db.transaction().execute(async (trx) => {
+    const serials = await outSerials(trx, ctx.bank);
     const out: { item: T; message: M }[] = [];
     for (const item of items) {
-      const message = await steps.record(trx, item);
+      const message = await steps.record(trx, item, serials);
       if (message) out.push({ item, message });
     }
+    await serials.save(ctx.now().toISOString());
     return out;
   });
   if (recorded.length === 0) return 0;
@@ -183,31 +217,61 @@ export async function putRecorded<T, M extends AppMessage<unknown>>(
   }
 }
 
-async function record(
+async function recordVoucher(
   ctx: ProgramContext,
   trx: Trx,
   item: PendingItem,
+  serials: Serials,
+  bodies: ReturnType<typeof voucherBodies>,
 ): Promise<AppMessage<unknown> | undefined> {
-  const body =
-    item.kind === 'quota_notice' ? await noticeBody(trx, item.ref) : await voucherBody(trx, item.ref);
+  const found = (await bodies).get(item.ref);
+  if (!found) return undefined;
+  const at = ctx.now().toISOString();
+  // Still waiting to be sent, or taken by a change since the batch was read: then not sent.
+  const marked = await trx
+    .updateTable('vouchers')
+    .set({ status: 'sent', sent_at: at, serial_no: serials.peek(), updated_at: at })
+    .where('voucher_no', '=', item.ref)
+    .where('status', '=', 'pending_send')
+    .executeTakeFirst();
+  if (marked.numUpdatedRows !== 1n) return undefined;
+  return logged(ctx, trx, item, found.businessDate, serials.take(), found.body, at);
+}
+
+async function recordNotice(
+  ctx: ProgramContext,
+  trx: Trx,
+  item: PendingItem,
+  serials: Serials,
+): Promise<AppMessage<unknown> | undefined> {
+  const body = await noticeBody(trx, item.ref);
   if (!body) return undefined;
   const at = ctx.now().toISOString();
-  const row =
-    item.kind === 'quota_notice'
-      ? await trx
-          .selectFrom('quota_notices')
-          .select(['business_date'])
-          .where('notice_no', '=', item.ref)
-          .where('status', '=', 'pending_send')
-          .executeTakeFirst()
-      : await trx
-          .selectFrom('vouchers')
-          .select(['business_date'])
-          .where('voucher_no', '=', item.ref)
-          .where('status', '=', 'pending_send')
-          .executeTakeFirst();
+  const row = await trx
+    .selectFrom('quota_notices')
+    .select(['business_date'])
+    .where('notice_no', '=', item.ref)
+    .where('status', '=', 'pending_send')
+    .executeTakeFirst();
   if (!row) return undefined;
-  const serial = await nextSerial(trx, ctx.bank, at);
+  await trx
+    .updateTable('quota_notices')
+    .set({ status: 'sent', sent_at: at })
+    .where('notice_no', '=', item.ref)
+    .execute();
+  return logged(ctx, trx, item, row.business_date, serials.take(), body, at);
+}
+
+/** The item's message, with its `out` message_log row written. */
+async function logged(
+  ctx: ProgramContext,
+  trx: Trx,
+  item: PendingItem,
+  businessDate: string,
+  serial: number,
+  body: VoucherBody | QuotaNoticeBody,
+  at: string,
+): Promise<AppMessage<unknown>> {
   const message = buildMessage(
     {
       msgType: item.kind,
@@ -215,31 +279,18 @@ async function record(
       sender: FINANCE,
       receiver: ctx.bank,
       sendTime: at,
-      businessDate: row.business_date,
+      businessDate,
       msgId: newMsgId(),
     },
     body,
   );
-  if (item.kind === 'quota_notice') {
-    await trx
-      .updateTable('quota_notices')
-      .set({ status: 'sent', sent_at: at })
-      .where('notice_no', '=', item.ref)
-      .execute();
-  } else {
-    await trx
-      .updateTable('vouchers')
-      .set({ status: 'sent', sent_at: at, serial_no: serial, updated_at: at })
-      .where('voucher_no', '=', item.ref)
-      .execute();
-  }
   await trx
     .insertInto('message_log')
     .values({
       bank_code: ctx.bank,
       direction: 'out',
       kind: item.kind,
-      business_date: row.business_date,
+      business_date: businessDate,
       serial_no: serial,
       ref_no: item.ref,
       msg_id: message.head.msgId,
@@ -283,26 +334,34 @@ async function undo(
     .execute();
 }
 
-export async function nextSerial(trx: Db, bank: string, at: string): Promise<number> {
+/** The bank's out serials for one send's transaction (see Serials). */
+async function outSerials(trx: Trx, bank: string): Promise<Serials & { save(at: string): Promise<void> }> {
   const row = await trx
     .selectFrom('message_serials')
     .select('last_serial')
     .where('bank_code', '=', bank)
     .where('direction', '=', 'out')
     .executeTakeFirst();
-  const serial = (row?.last_serial ?? 0) + 1;
-  if (row) {
-    await trx
-      .updateTable('message_serials')
-      .set({ last_serial: serial, updated_at: at })
-      .where('bank_code', '=', bank)
-      .where('direction', '=', 'out')
-      .execute();
-  } else {
-    await trx
-      .insertInto('message_serials')
-      .values({ bank_code: bank, direction: 'out', last_serial: serial, updated_at: at })
-      .execute();
-  }
-  return serial;
+  const first = row?.last_serial ?? 0;
+  let last = first;
+  return {
+    peek: () => last + 1,
+    take: () => ++last,
+    async save(at) {
+      if (last === first) return;
+      if (row) {
+        await trx
+          .updateTable('message_serials')
+          .set({ last_serial: last, updated_at: at })
+          .where('bank_code', '=', bank)
+          .where('direction', '=', 'out')
+          .execute();
+      } else {
+        await trx
+          .insertInto('message_serials')
+          .values({ bank_code: bank, direction: 'out', last_serial: last, updated_at: at })
+          .execute();
+      }
+    },
+  };
 }

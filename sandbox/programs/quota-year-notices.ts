@@ -58,7 +58,7 @@ export async function sendQuotaYearNotices(ctx: ProgramContext, limit = 20): Pro
   return putRecorded(ctx, items, {
     what: 'year-end notice send',
     ref: requestRef,
-    record: (trx, item) => recordRequest(ctx, trx, item),
+    record: (trx, item, serials) => recordRequest(ctx, trx, item, serials),
     undo: (trx, item, message) => undoRequest(ctx, trx, item, message),
   });
 }

@@ -136,7 +136,7 @@ function exchangeFindings(e: SubsystemExpected, look: SubsystemLook, j: HealthJu
       draft(
         'EXCHANGE_CLIENT_HUNG',
         'red',
-        `交换客户端进程在运行但已停止处理（第 ${s.cycles} 轮后再无进展，${sinceLastCycle(s.lastCycleAt, j.now)}）`,
+        `交换客户端进程在运行但已停止处理（第 ${s.cycles} 轮后再无进展，${s.lastCycleAt === null ? '尚未完成任何一轮' : `最后一轮在 ${minutesAgo(s.lastCycleAt, j.now)}`}）`,
         {
           cycles: s.cycles,
           lastCycleAt: s.lastCycleAt ?? '',
@@ -202,7 +202,7 @@ function exchangeFindings(e: SubsystemExpected, look: SubsystemLook, j: HealthJu
 }
 
 /** The work the treasury holds for the payment system's neighbours: pushes, payroll, card repayments. */
-function workFindings(e: SubsystemExpected, work: SubsystemWork): Draft[] {
+function workFindings(e: SubsystemExpected, work: SubsystemWork, j: HealthJudging): Draft[] {
   const found: Draft[] = [];
   const p = work.procurement;
   if (p && p.unreached > 0)
@@ -228,7 +228,7 @@ function workFindings(e: SubsystemExpected, work: SubsystemWork): Draft[] {
       check: 'work',
       light: 'red',
       code: 'PAYROLL_BATCH_STALLED',
-      summary: `工资批次 ${b.batchNo} 停滞：${b.pendingLines} 行未生成支付凭证（自 ${b.since}）`,
+      summary: `工资批次 ${b.batchNo} 停滞：${b.pendingLines} 行未生成支付凭证（停滞始于 ${minutesAgo(b.since, j.now)}）`,
       fixRunbook: 'payroll-watch',
       evidence: { batchNo: b.batchNo, pendingLines: b.pendingLines },
     });
@@ -246,18 +246,17 @@ function workFindings(e: SubsystemExpected, work: SubsystemWork): Draft[] {
       check: 'work',
       light: 'red',
       code: 'OFFICIAL_CARD_STUCK',
-      summary: `公务卡还款 ${s.count} 笔已发往 ${s.bank} 而无应答（最早 ${s.oldestSentAt}）`,
+      summary: `公务卡还款 ${s.count} 笔已发往 ${s.bank} 而无应答（最早一笔发于 ${minutesAgo(s.oldestSentAt, j.now)}）`,
       fixRunbook: 'official-card-check',
       evidence: { bank: s.bank, count: s.count },
     });
   return e.kind === 'budget-exchange' ? [] : found;
 }
 
-/** How long ago the client's last cycle ran, in minutes — a relative time needs no time zone. */
-function sinceLastCycle(lastCycleAt: string | null, now: string): string {
-  if (lastCycleAt === null) return '尚未完成任何一轮';
-  const minutes = Math.floor((Date.parse(now) - Date.parse(lastCycleAt)) / 60_000);
-  return Number.isNaN(minutes) ? '最后一轮时间不明' : `最后一轮在 ${Math.max(0, minutes)} 分钟前`;
+/** How long before `now` something happened, in minutes — a relative time needs no time zone. */
+function minutesAgo(at: string, now: string): string {
+  const minutes = Math.floor((Date.parse(now) - Date.parse(at)) / 60_000);
+  return Number.isNaN(minutes) ? '时间不明' : `${Math.max(0, minutes)} 分钟前`;
 }
 
 /** One subsystem's lights and findings. */
@@ -279,7 +278,7 @@ export function assessSubsystem(
           ...healthFindings(e, look, restartable),
           ...exchangeFindings(e, look, judging),
         ]),
-    ...workFindings(e, work),
+    ...workFindings(e, work, judging),
   ];
   const present: SubsystemCheck[] = [
     ...(look.programs.length > 0 ? (['programs'] as const) : []),

@@ -189,9 +189,11 @@ test('the work the treasury holds: pushes, payroll, card repayments, each for it
   const card = assessSubsystem(
     kind('official-card'),
     none,
-    { officialCard: { stuck: [{ bank: 'CCB', count: 2, oldestSentAt: '' }] } },
+    { officialCard: { stuck: [{ bank: 'CCB', count: 2, oldestSentAt: '2026-11-27T02:15:00.000Z' }] } },
     judging,
   );
   assert.deepEqual(codes(card), [['work', 'OFFICIAL_CARD_STUCK', 'official-card-check']]);
   assert.equal(card.light, 'red');
+  // People read findings: a time is told relative to the look (no time zone to get wrong), never an instant.
+  assert.match(card.findings[0]?.summary ?? '', /最早一笔发于 45 分钟前/);
 });

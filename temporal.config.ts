@@ -18,7 +18,7 @@ import { envName, hostIssues, hostSchema, programSchema } from './domain/host-co
 import { statementFormatSchema, type StatementFormat } from './domain/reconciliation/format.ts';
 import { runbookCatalog } from './domain/runbooks/catalog.ts';
 import type { SubsystemConfig } from './domain/subsystem-config.ts';
-import { subsystemIssues, subsystemSchema } from './domain/subsystem-config.ts';
+import { subsystemIssues, subsystemSchema, type DatabaseStore } from './domain/subsystem-config.ts';
 import { voucherRulesSchema } from './domain/vouchers/rule-sets.ts';
 
 /** The folder of the nearest package.json: the repository, whether this runs from source or from `dist/`. */
@@ -335,6 +335,12 @@ export const siteSchema = z
      */
     addedBanksDir: z.string().optional(),
     /**
+     * Where each migrated subsystem's side in service is recorded (system-migration writes
+     * `<subsystem>.json` at its switch): the site points at that side, and running workers read
+     * it on every look-up, without a restart.
+     */
+    placementsDir: z.string().optional(),
+    /**
      * The folders where send/receive programs keep their pid files: a pid file named in a runbook's
      * input (a new bank's programs) must lie in one of them.
      */
@@ -518,6 +524,12 @@ export const siteSchema = z
     const programLists = [
       ...site.banks.map((b, i) => ({ where: ['banks', i, 'programs'], programs: b.programs })),
       ...site.subsystems.map((s, i) => ({ where: ['subsystems', i, 'programs'], programs: s.programs })),
+      ...site.subsystems.flatMap((s, i) =>
+        s.migrationTargets.map((t, j) => ({
+          where: ['subsystems', i, 'migrationTargets', j, 'programs'],
+          programs: t.programs,
+        })),
+      ),
     ];
     const issues = [
       ...hostIssues(site.hosts, programLists),
@@ -629,6 +641,8 @@ function mergeAddedBanks(raw: unknown, base: string, file: string): void {
 
 function resolvePaths(site: SiteConfig, base: string): SiteConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const store = (d: DatabaseStore): DatabaseStore =>
+    d.adapter === 'sqlite' ? { ...d, path: abs(d.path) } : d;
   const withKeyPaths = <T extends { signers: PublicKeyConfig[]; signingKey: PrivateKeyConfig }>(
     keys: T,
   ): T => ({
@@ -670,6 +684,16 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
       ...(s.install && {
         install: { ...s.install, dir: abs(s.install.dir), backupDir: abs(s.install.backupDir) },
       }),
+      ...(s.database && {
+        database: { ...s.database, ...(s.database.store && { store: store(s.database.store) }) },
+      }),
+      migrationTargets: s.migrationTargets.map((t) => ({
+        ...t,
+        dir: abs(t.dir),
+        backupDir: abs(t.backupDir),
+        programs: t.programs.map((p) => resolveProgram(p, site.hosts, abs)),
+        database: store(t.database),
+      })),
     })),
     ...(site.releases && {
       releases: {
@@ -690,6 +714,7 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
       ...(site.calendar.dir && { dir: abs(site.calendar.dir) }),
     },
     ...(site.addedBanksDir && { addedBanksDir: abs(site.addedBanksDir) }),
+    ...(site.placementsDir && { placementsDir: abs(site.placementsDir) }),
     pidDirs: site.pidDirs.map(abs),
     ...(site.statements && {
       statements: {
@@ -721,9 +746,12 @@ function resolvePaths(site: SiteConfig, base: string): SiteConfig {
   };
 }
 
-/** Every program the site declares, wherever it is declared. */
+/** Every program the site declares, wherever it is declared (a subsystem's migration targets included). */
 export function declaredPrograms(site: SiteConfig): ProgramConfig[] {
-  return [...site.banks.flatMap((b) => b.programs), ...site.subsystems.flatMap((s) => s.programs)];
+  return [
+    ...site.banks.flatMap((b) => b.programs),
+    ...site.subsystems.flatMap((s) => [...s.programs, ...s.migrationTargets.flatMap((t) => t.programs)]),
+  ];
 }
 
 /** A program's paths on the worker's own machine are relative to the site file; a remote host's are its own. */

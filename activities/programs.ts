@@ -18,6 +18,7 @@ import type { ProgramConfig, SiteConfig } from '../temporal.config.ts';
 import { heartbeating } from './heartbeats.ts';
 import { requiresProof } from './proof-actions.ts';
 import { liveBanks } from './site-lookup.ts';
+import { liveSubsystems } from './subsystem-placement.ts';
 
 /** A target as the input names it: a bank or a subsystem. */
 export interface TargetRef {
@@ -41,7 +42,7 @@ export function createProgramActivities({ host, site }: { host: HostPort; site: 
         };
       return described({ kind: 'bank', id: bank.code, name: bank.name }, bank.programs);
     }
-    const s = site.subsystems.find((x) => x.id === ref.subsystem);
+    const s = liveSubsystems(site).find((x) => x.id === ref.subsystem);
     if (!s)
       return {
         problem: `input.subsystem: no subsystem ${ref.subsystem} in the site file; declared: ${site.subsystems.map((x) => x.id).join(', ')}`,
@@ -117,7 +118,7 @@ export function createProgramActivities({ host, site }: { host: HostPort; site: 
 
     /** A subsystem's health URL: 2xx within its timeout. */
     async probeSubsystemHealth({ subsystem }: { subsystem: string }) {
-      const s = site.subsystems.find((x) => x.id === subsystem);
+      const s = liveSubsystems(site).find((x) => x.id === subsystem);
       if (!s?.health) return undefined;
       const probe = await host.probeHealth(s.health.url, s.health.timeoutMs);
       return {

@@ -8,13 +8,15 @@ import type { HostPort } from '../connectors/host/port.ts';
 import type { ExchangeClientStatus } from '../domain/exchange-protocol.ts';
 import type { SubsystemExpected, SubsystemLook } from '../domain/runbooks/subsystem-health.types.ts';
 import type { SiteConfig, SubsystemConfig } from '../temporal.config.ts';
+import { liveSubsystems } from './subsystem-placement.ts';
 
 /** How long the exchange client is given to finish another cycle: three of its cycles, at least two seconds. */
 const movingWaitMs = (status: ExchangeClientStatus) => Math.max(2000, status.intervalMs * 3);
 
 export function createSubsystemActivities({ host, site }: { host: HostPort; site: SiteConfig }) {
+  // As in service now: a subsystem a migration switched is looked at on its new side.
   const chosen = (ids: readonly string[] | undefined) =>
-    ids ? site.subsystems.filter((s) => ids.includes(s.id)) : site.subsystems;
+    ids ? liveSubsystems(site).filter((s) => ids.includes(s.id)) : liveSubsystems(site);
 
   async function health(s: SubsystemConfig): Promise<SubsystemLook['health']> {
     if (!s.health) return undefined;

@@ -80,6 +80,48 @@ const sectionOfKind: Partial<Record<SubsystemKind, keyof typeof kindSections>> =
   'official-card': 'officialCard',
 };
 
+const pathText = z.string().regex(/^[A-Za-z0-9._@+/-]+$/, 'a path of letters, digits and . _ @ + - /');
+
+/**
+ * Where a subsystem's database lives, for a migration to read and compare both sides: a SQLite
+ * file, or an Oracle schema reached with credentials from the environment. An Oracle copy is made
+ * by the DBA's own tools (Data Pump, RMAN); the engine only verifies it.
+ */
+export const databaseStoreSchema = z.discriminatedUnion('adapter', [
+  z.object({ adapter: z.literal('sqlite'), path: pathText }).strict(),
+  z
+    .object({
+      adapter: z.literal('oracle'),
+      connectString: z.string().min(1),
+      userEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable'),
+      passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'the name of an environment variable'),
+      identifiers: z.enum(['upper', 'quoted']).default('upper'),
+    })
+    .strict(),
+]);
+export type DatabaseStore = z.infer<typeof databaseStoreSchema>;
+
+/**
+ * A prepared other side a subsystem can be migrated to (系统迁移): the host and the folder its
+ * application is copied into, its programs, ports and health URL there, and its database.
+ */
+export const migrationTargetSchema = z
+  .object({
+    host: z.string().min(1),
+    /** The application's folder there, and the folder its upgrades' backups go to. */
+    dir: pathText,
+    backupDir: pathText,
+    programs: z.array(programSchema).default([]),
+    ports: z.array(endpointSchema).default([]),
+    health: z
+      .object({ url: z.string().url(), timeoutMs: z.number().int().min(100).max(60_000).default(3000) })
+      .strict()
+      .optional(),
+    database: databaseStoreSchema,
+  })
+  .strict();
+export type MigrationTarget = z.infer<typeof migrationTargetSchema>;
+
 /** A subsystem's id in the site file, e.g. `budget-exchange`. */
 export const subsystemId = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'a subsystem id in kebab-case');
 
@@ -105,6 +147,8 @@ export const subsystemSchema = z
           .string()
           .regex(/^[A-Za-z][A-Za-z0-9_]{0,29}$/, 'a schema name: letters, digits, _ (30 at most)'),
         schemaVersion: z.string().min(1).optional(),
+        /** Where it is, for a migration to compare both sides (see databaseStoreSchema). */
+        store: databaseStoreSchema.optional(),
       })
       .strict()
       .optional(),
@@ -123,6 +167,8 @@ export const subsystemSchema = z
       })
       .strict()
       .optional(),
+    /** The other sides it may be migrated to, each on a declared host (system-migration). */
+    migrationTargets: z.array(migrationTargetSchema).default([]),
     /** Who answers for it. */
     answeredBy: z
       .object({
@@ -181,6 +227,11 @@ export function subsystemIssues(
         });
     });
     if (s.install) issues.push(...installIssues(s.install, site.localHosts, at));
+    s.migrationTargets.forEach((t, j) => {
+      issues.push(
+        ...migrationTargetIssues(s, t, site.localHosts, (...rest) => at('migrationTargets', j, ...rest)),
+      );
+    });
     const banks = [
       ...(s.payroll ? [['payroll', 'bank', s.payroll.bank] as const] : []),
       ...(s.officialCard?.banks.map((b, j) => ['officialCard', 'banks', j, b] as const) ?? []),
@@ -195,6 +246,34 @@ export function subsystemIssues(
     }
   });
   return issues;
+}
+
+/** A migration target: the subsystem installed on another local host, its folder under that host's paths. */
+function migrationTargetIssues(
+  s: SubsystemConfig,
+  t: MigrationTarget,
+  localHosts: ReadonlyMap<string, readonly string[]> | undefined,
+  at: (...rest: (string | number)[]) => (string | number)[],
+): PathIssue[] {
+  const paths = localHosts?.get(t.host);
+  if (!s.install)
+    return [
+      { path: at('host'), message: 'a migration needs the subsystem’s own `install` (where it is now)' },
+    ];
+  if (t.host === s.install.host)
+    return [{ path: at('host'), message: `${t.host} is where ${s.id} is installed now` }];
+  if (!paths)
+    return [
+      {
+        path: at('host'),
+        message: `no host named ${t.host} with adapter local; a migration copies files on a host whose worker reaches them as its own`,
+      },
+    ];
+  return (['dir', 'backupDir'] as const).flatMap((field) =>
+    isUnder(t[field], paths)
+      ? []
+      : [{ path: at(field), message: `${t[field]} is not under the host's paths (${paths.join(', ')})` }],
+  );
 }
 
 /** An installation on a host the worker reaches as its own, in folders that host lets the engine use. */

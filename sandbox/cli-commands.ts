@@ -65,6 +65,7 @@ Faults: channel-network-down, channel-stopped, sequence-mismatch, channel-in-dou
 Estate faults: subsystem-down, subsystem-unhealthy, subsystem-version-mismatch, subsystem-db-unreachable,
         release-package-corrupt, release-package-other-version, release-migration-fails,
         release-will-not-start, release-bank-link-broken (--bank), release-host-disk-short,
+        migration-target-disk-short, migration-target-port-taken, migration-copy-corrupt,
         exchange-client-dead, exchange-client-hung, exchange-uplink-backlog,
         exchange-downlink-base-data, exchange-bad-signature, exchange-certificate-expiring,
         procurement-push-failing, procurement-contract-mismatch, payroll-batch-stalled,

@@ -38,6 +38,8 @@ import { createStatementActivities } from '../activities/statements/index.ts';
 import { createTreasuryActivities } from '../activities/treasury.ts';
 import { createCalendarActivities } from '../activities/calendar.ts';
 import { createVoucherActivities } from '../activities/vouchers.ts';
+import { createMigrationDbActivities } from '../activities/migration-db.ts';
+import { createMigrationHostActivities } from '../activities/migration-host.ts';
 import { createUpgradeDbActivities } from '../activities/upgrade-db.ts';
 import { createUpgradeHostActivities } from '../activities/upgrade-host.ts';
 import { createYearEndBookActivities } from '../activities/year-end-books.ts';
@@ -205,6 +207,7 @@ export async function createWorkers(options: {
           ...createBulkInspectionActivities({ mq, host, site }),
           ...createBankOnboardingMqActivities({ mq, host, site }),
           ...createUpgradeHostActivities({ host, site }),
+          ...createMigrationHostActivities({ host, site }),
           ...createProgramActivities({ host, site }),
           ...createSubsystemActivities({ host, site }),
           ...createExchangeActivities({ host, site }),
@@ -233,6 +236,7 @@ export async function createWorkers(options: {
             ...createYearEndChangeActivities({ db, site }),
             ...createStatementActivities({ db, site, calendar }),
             ...createUpgradeDbActivities({ db, site }),
+            ...createMigrationDbActivities({ site }),
             ...createSubsystemWorkActivities({ db, site }),
             ...createDataFixActivities({ db, sealer: createSealer(payloadKeysFromEnv(site.codec.keysEnv)) }),
             ...createAccessActivities({ db }),

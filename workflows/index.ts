@@ -15,6 +15,7 @@ export * from './add-agent-bank.catalog.ts';
 export * from './year-end-rollover.catalog.ts';
 export * from './bank-reconciliation.catalog.ts';
 export * from './version-upgrade.catalog.ts';
+export * from './system-migration.catalog.ts';
 export * from './program-restart.catalog.ts';
 export * from './subsystem-health.catalog.ts';
 export * from './data-fix.catalog.ts';

@@ -204,23 +204,42 @@ export async function restoreApplication(
   const backup = await findBackup(backupDir, key);
   if (!backup) throw new Error(`no complete backup ${key} under ${backupDir}`);
   const saved = JSON.parse(await readFile(join(backupDir, key, 'files.json'), 'utf8')) as AppFileEntry[];
-  const wanted = new Map(saved.map((f) => [f.path, f]));
+  const counts = await syncFolder(appDir, saved, join(backupDir, key, 'app'));
+  const digest = folderDigest(await inventory(appDir));
+  return { ...counts, digest, equal: digest === backup.digest };
+}
+
+/**
+ * Makes `toDir` a copy of `fromDir` (a migration's copy of the application onto its target host):
+ * files it lacks or holds otherwise are written, files `fromDir` lacks removed; run again, it
+ * writes nothing. Returns what it did and whether both folders' digests are now equal.
+ */
+export async function copyApplication(fromDir: string, toDir: string): Promise<RestoreCounts> {
+  const source = await inventory(fromDir);
+  await mkdir(toDir, { recursive: true });
+  const counts = await syncFolder(toDir, source, fromDir);
+  const digest = folderDigest(await inventory(toDir));
+  return { ...counts, digest, equal: digest === folderDigest(source) };
+}
+
+/** Makes `dir` hold exactly `wanted`, each file taken from the same path under `from`. */
+async function syncFolder(dir: string, wanted: readonly AppFileEntry[], from: string): Promise<ApplyCounts> {
+  const missing = new Map(wanted.map((f) => [f.path, f]));
   const counts: ApplyCounts = { written: 0, unchanged: 0, removed: 0 };
-  for (const f of await inventory(appDir)) {
-    const want = wanted.get(f.path);
+  for (const f of await inventory(dir)) {
+    const want = missing.get(f.path);
     if (!want) {
-      await rm(join(appDir, f.path));
+      await rm(join(dir, f.path));
       counts.removed += 1;
     } else if (want.sha256 === f.sha256) {
       counts.unchanged += 1;
-      wanted.delete(f.path);
+      missing.delete(f.path);
     }
   }
-  for (const f of wanted.values()) {
-    await put(join(backupDir, key, 'app', f.path), join(appDir, f.path));
+  for (const f of missing.values()) {
+    await put(join(from, f.path), join(dir, f.path));
     counts.written += 1;
   }
-  await pruneEmpty(appDir);
-  const digest = folderDigest(await inventory(appDir));
-  return { ...counts, digest, equal: digest === backup.digest };
+  await pruneEmpty(dir);
+  return counts;
 }

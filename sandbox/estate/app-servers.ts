@@ -5,7 +5,9 @@
  * under `<dataDir>/estate/`; the faults act on those (and on the process), as they would on a real
  * host. An application installed in a host's folder (the site's `install`, releases/installations.ts)
  * reads its version from that folder's VERSION file; the payment system's database is the
- * treasury's, with its schema version in `schema_versions`.
+ * treasury's, with its schema version in `schema_versions`. A subsystem's migration targets are
+ * servers too (`<id>@<host>`), on their own port, folder and database, started only when their
+ * start command asks (once a migration has copied the application there).
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,8 @@ export const appServerKinds = [
 
 interface AppServer {
   subsystem: SubsystemConfig;
+  /** The migration target's host, for a server on another side than the site's own description. */
+  side?: string;
   pidFile: string;
   logFile: string;
   port: number;
@@ -60,15 +64,38 @@ export function createAppServers(
       pidFile: program.pidFile,
       logFile: program.logFile ?? join(options.dataDir, 'logs', `${s.id}.log`),
       port,
-      dbFile: payment ? options.treasuryPath : join(dir, `${s.id}.db`),
+      dbFile: payment
+        ? options.treasuryPath
+        : s.database?.store?.adapter === 'sqlite'
+          ? s.database.store.path
+          : join(dir, `${s.id}.db`),
       versionFile: s.install ? join(s.install.dir, 'VERSION') : join(dir, `${s.id}.version`),
       faultFile: join(dir, `${s.id}.faults.json`),
       ...(s.install && {
         installed: { [appEnv.installDir]: s.install.dir, ...(payment && { [appEnv.schemaOf]: s.id }) },
       }),
     });
+    // Each side a migration may move it to: started by its own start command once the copy is there.
+    for (const t of s.migrationTargets) {
+      const p = t.programs.find((x) => 'pidFile' in x);
+      const tport = t.ports[0]?.port;
+      if (!p || !('pidFile' in p) || !tport || t.database.adapter !== 'sqlite') continue;
+      servers.set(`${s.id}@${t.host}`, {
+        subsystem: s,
+        side: t.host,
+        pidFile: p.pidFile,
+        logFile: p.logFile ?? join(options.dataDir, 'logs', `${s.id}@${t.host}.log`),
+        port: tport,
+        dbFile: t.database.path,
+        versionFile: join(t.dir, 'VERSION'),
+        faultFile: join(dir, `${s.id}@${t.host}.faults.json`),
+        installed: { [appEnv.installDir]: t.dir },
+      });
+    }
   }
   const children = new Map<string, ChildProcess>();
+  /** The servers of the site's own description (a migration target's side is started on demand). */
+  const primary = () => [...servers.entries()].filter(([, a]) => !a.side).map(([id]) => id);
 
   const server = (id: string): AppServer => {
     const found = servers.get(id);
@@ -98,7 +125,7 @@ export function createAppServers(
     if (!app.installed && !existsSync(app.versionFile)) install(app);
     const child = await spawnProgram({
       file: programFile,
-      args: ['--subsystem', id],
+      args: ['--subsystem', app.subsystem.id],
       build: options.build,
       env: {
         [appEnv.pidFile]: app.pidFile,
@@ -126,17 +153,19 @@ export function createAppServers(
     writeFileSync(app.faultFile, JSON.stringify(faults));
 
   return {
-    ids: () => [...servers.keys()],
+    ids: primary,
     /** The servers with a database file of their own (the payment system's is the treasury: not to be taken offline). */
     ownDatabases: () =>
-      [...servers.values()].filter((a) => a.subsystem.kind !== 'payment').map((a) => a.subsystem.id),
+      [...servers.values()]
+        .filter((a) => a.subsystem.kind !== 'payment' && !a.side)
+        .map((a) => a.subsystem.id),
     has: (id: string) => servers.has(id),
     /**
      * Installs what is missing and starts every application server; every start has settled
      * before a failed one is thrown, so stopAll then finds each server that did start.
      */
     async startAll(): Promise<void> {
-      const started = await Promise.allSettled([...servers.keys()].map((id) => start(id)));
+      const started = await Promise.allSettled(primary().map((id) => start(id)));
       const failed = started.find((s) => s.status === 'rejected');
       if (failed) throw failed.reason;
     },

@@ -35,6 +35,7 @@ import type { SandboxClock } from '../clock.ts';
 import { FaultInputError, parseFaultInput } from '../faults.ts';
 import { appServerFaults } from './app-server-faults.ts';
 import { createAppServers } from './app-servers.ts';
+import { migrationFaults } from './migration-faults.ts';
 import { createEstateFaults, estateScenarios } from './estate-faults.ts';
 import { exchangeFaults } from './exchange-faults.ts';
 import { createExchangeRunner, exchangeSubsystem } from './exchange-runner.ts';
@@ -135,6 +136,7 @@ export async function startEstate(options: {
   const faults = createEstateFaults({
     kinds: {
       ...appServerFaults(apps),
+      ...migrationFaults(site),
       ...(releases && releaseFaults({ site, releases, banks: options.banks })),
       ...paymentSystemFaults({ ...jobs.simulated, banks: options.banks }),
       ...exchangeFaults({

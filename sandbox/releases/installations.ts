@@ -4,7 +4,8 @@
  * host holds the installed version's files — VERSION, bin/, conf/, lib/, webapp/ — and the treasury
  * database its schema version (`schema_versions`). A fresh sandbox installs 3.4.0 at schema 41 and
  * publishes the province's 3.5.0 in the release repository; the engine's upgrade changes them, as
- * it would a real host's.
+ * it would a real host's. The accounting system is installed the same way on its own host, with its
+ * own database (ledger-product.ts), and its migration targets are left empty for a migration.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import {
   paymentMigrations,
   paymentProduct,
 } from './payment-product.ts';
+import { ledgerFiles, seedLedgerDatabase } from './ledger-product.ts';
 import type { PackageSpec, ReleaseRepository } from './release-repository.ts';
 
 export type Installed = SubsystemConfig & { install: NonNullable<SubsystemConfig['install']> };
@@ -29,6 +31,17 @@ export type Installed = SubsystemConfig & { install: NonNullable<SubsystemConfig
 /** The subsystems whose application the sandbox installs (those with an `install` section it has a product for). */
 export function installedSubsystems(site: SiteConfig): Installed[] {
   return site.subsystems.filter((s): s is Installed => !!s.install && s.kind === paymentProduct);
+}
+
+type Ledger = Installed & {
+  database: { schemaVersion?: string; store: { adapter: 'sqlite'; path: string } };
+};
+
+/** The accounting systems the sandbox installs on their own host, each with its own SQLite database. */
+export function installedLedgers(site: SiteConfig): Ledger[] {
+  return site.subsystems.filter(
+    (s): s is Ledger => !!s.install && s.kind === 'accounting' && s.database?.store?.adapter === 'sqlite',
+  );
 }
 
 /** Every file under `dir` (relative path → SHA-256), sorted: what a test compares before and after. */
@@ -81,6 +94,20 @@ export async function ensureInstallations(options: {
       .values({ subsystem: app.id, version: installedPaymentSchema, updated_at: options.now().toISOString() })
       .onConflict((oc) => oc.column('subsystem').doUpdateSet({ version: installedPaymentSchema }))
       .execute();
+  }
+  for (const app of installedLedgers(options.site)) {
+    if (!options.reseed && installedVersion(app) !== undefined) continue;
+    writeFolder(app.install.dir, ledgerFiles(app.version ?? '1.0.0'));
+    mkdirSync(app.install.backupDir, { recursive: true });
+    seedLedgerDatabase(app.database.store.path, app.database.schemaVersion ?? '1');
+    // Nothing on the other sides yet, and the site pointing at its own description.
+    for (const t of app.migrationTargets) {
+      rmSync(t.dir, { recursive: true, force: true });
+      if (t.database.adapter === 'sqlite')
+        for (const suffix of ['', '-wal', '-shm']) rmSync(`${t.database.path}${suffix}`, { force: true });
+    }
+    if (options.site.placementsDir)
+      rmSync(join(options.site.placementsDir, `${app.id}.json`), { force: true });
   }
   if (options.releases && !existsSync(join(options.releases.dir, `${paymentProduct}-${nextPaymentVersion}`)))
     options.releases.publish(nextPaymentRelease());

@@ -17,7 +17,7 @@ export const paymentSchemaOf = (version: string) => (version === installedPaymen
 export const installedPaymentSchema = paymentSchemaOf(installedPaymentVersion);
 
 /** Bytes that look like a module and never change for a name and version. */
-function moduleBytes(name: string, version: string, size: number): Buffer {
+export function moduleBytes(name: string, version: string, size: number): Buffer {
   const out = Buffer.alloc(size);
   for (let i = 0, at = 0; at < size; i++, at += 32)
     createHash('sha256').update(`${name}@${version}#${i}`).digest().copy(out, at);

@@ -88,8 +88,11 @@ export async function makeTestSite(options: {
       (code) => code === undefined || codes.has(code),
     ),
   );
-  const served = ((raw.subsystems as RawSubsystem[] | undefined) ?? []).filter((s) => s.ports?.length);
-  const ports = await freePorts(raw.banks.length + 1 + served.length);
+  const rawSubsystems = (raw.subsystems as RawSubsystem[] | undefined) ?? [];
+  const served =
+    rawSubsystems.filter((s) => s.ports?.length).length +
+    rawSubsystems.flatMap((s) => s.migrationTargets ?? []).filter((t) => t.ports?.length).length;
+  const ports = await freePorts(raw.banks.length + 1 + served);
   const sandboxUrl = `http://127.0.0.1:${ports[0]}`;
   // The site's start commands go through the sandbox CLI, told which sandbox is the test's.
   const startCommand = (...words: string[]) => ({
@@ -158,12 +161,22 @@ export async function makeTestSite(options: {
   };
 }
 
+type RawPrograms = { pidFile?: string; logFile?: string; start?: { argv: string[]; cwd?: string } }[];
 interface RawSubsystem {
   kind: string;
-  programs?: { pidFile?: string; logFile?: string; start?: { argv: string[]; cwd?: string } }[];
+  programs?: RawPrograms;
   ports?: { name?: string; host: string; port: number }[];
   health?: { url: string };
   install?: { host: string; dir: string; backupDir: string };
+  database?: { store?: { adapter: string; path?: string } };
+  migrationTargets?: {
+    dir: string;
+    backupDir: string;
+    programs?: RawPrograms;
+    ports?: { host: string; port: number }[];
+    health?: { url: string };
+    database: { adapter: string; path?: string };
+  }[];
   exchange?: { platformUrl: string };
   procurement?: { cloudUrl: string };
 }
@@ -191,31 +204,49 @@ function relocateEstate(
   raw.hosts = (raw.hosts as { adapter: string; paths?: string[] }[] | undefined)?.map((h) =>
     h.adapter === 'local' ? { ...h, paths: (h.paths ?? []).map(local) } : h,
   );
+  const programs = (list: RawPrograms) =>
+    list.map((p) => ({
+      ...p,
+      ...(p.pidFile && { pidFile: local(p.pidFile) }),
+      ...(p.logFile && { logFile: local(p.logFile) }),
+      ...(p.start && { start: estate.startCommand(...p.start.argv.slice(2)) }),
+    }));
+  const store = <D extends { adapter: string; path?: string }>(d: D): D =>
+    d.path ? { ...d, path: local(d.path) } : d;
+  const served = <X extends Pick<RawSubsystem, 'ports' | 'health'>>(x: X, port: number | undefined) =>
+    port === undefined
+      ? {}
+      : {
+          ports: (x.ports ?? []).map((p, i) => (i === 0 ? { ...p, host: '127.0.0.1', port } : p)),
+          ...(x.health && {
+            health: {
+              ...x.health,
+              url: `http://127.0.0.1:${port}${new URL(x.health.url).pathname}`,
+              timeoutMs: testHealthTimeoutMs,
+            },
+          }),
+        };
+  if (typeof raw.placementsDir === 'string') raw.placementsDir = local(raw.placementsDir);
   raw.subsystems = (raw.subsystems as RawSubsystem[] | undefined)?.map((s) => {
     const port = s.ports?.length ? (free.shift() as number) : undefined;
     return {
       ...s,
+      ...(s.database?.store && { database: { ...s.database, store: store(s.database.store) } }),
+      ...(s.migrationTargets && {
+        migrationTargets: s.migrationTargets.map((t) => ({
+          ...t,
+          dir: local(t.dir),
+          backupDir: local(t.backupDir),
+          programs: programs(t.programs ?? []),
+          database: store(t.database),
+          ...served(t, t.ports?.length ? (free.shift() as number) : undefined),
+        })),
+      }),
       ...(s.install && {
         install: { ...s.install, dir: local(s.install.dir), backupDir: local(s.install.backupDir) },
       }),
-      ...(s.programs && {
-        programs: s.programs.map((p) => ({
-          ...p,
-          ...(p.pidFile && { pidFile: local(p.pidFile) }),
-          ...(p.logFile && { logFile: local(p.logFile) }),
-          ...(p.start && { start: estate.startCommand(...p.start.argv.slice(2)) }),
-        })),
-      }),
-      ...(port !== undefined && {
-        ports: (s.ports ?? []).map((p, i) => (i === 0 ? { ...p, host: '127.0.0.1', port } : p)),
-        ...(s.health && {
-          health: {
-            ...s.health,
-            url: `http://127.0.0.1:${port}${new URL(s.health.url).pathname}`,
-            timeoutMs: testHealthTimeoutMs,
-          },
-        }),
-      }),
+      ...(s.programs && { programs: programs(s.programs) }),
+      ...served(s, port),
       ...(s.exchange && { exchange: { ...s.exchange, platformUrl: atSandbox(s.exchange.platformUrl) } }),
       ...(s.procurement && {
         procurement: { ...s.procurement, cloudUrl: atSandbox(s.procurement.cloudUrl) },

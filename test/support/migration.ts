@@ -1,0 +1,129 @@
+/**
+ * The system migration under test: an estate whose accounting system runs on its own host with
+ * its own database, a migration started as an engineer and approved as an approver would, and
+ * what the old side holds — every file's SHA-256, every table's rows and checksum, what its health
+ * URL answers — to compare before and after.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSiteHosts } from '../../connectors/host/site-hosts.ts';
+import { storeState } from '../../connectors/treasury/subsystem-stores.ts';
+import type { SystemMigrationResult } from '../../domain/runbooks/system-migration.types.ts';
+import { folderChecksums } from '../../sandbox/releases/installations.ts';
+import { declaredPrograms } from '../../temporal.config.ts';
+import {
+  addTestUsers,
+  decide,
+  gateUnlessEnded,
+  signedBy,
+  waitForGate,
+  type WaitingGate,
+} from './approvals.ts';
+import { startTestEstate, type TestEstate } from './estate.ts';
+
+export async function startMigrationEstate(): Promise<TestEstate> {
+  const estate = await startTestEstate({
+    banks: ['ICBC'],
+    edit: (raw) => {
+      const approvals = raw.approvals as { runbooks?: Record<string, unknown> };
+      approvals.runbooks = {
+        ...approvals.runbooks,
+        'system-migration': { roles: ['comm-approver'], steps: { decommission: { expireAfter: '30d' } } },
+      };
+    },
+  });
+  await addTestUsers(estate.site);
+  await estate.sandbox.subsystems.apps.start('accounting');
+  return estate;
+}
+
+export const accounting = (estate: TestEstate) => {
+  const s = estate.site.subsystems.find((x) => x.id === 'accounting');
+  const t = s?.migrationTargets[0];
+  if (
+    !s?.install ||
+    !s.health ||
+    s.database?.store?.adapter !== 'sqlite' ||
+    !t?.health ||
+    t.database.adapter !== 'sqlite'
+  )
+    throw new Error('the test site has no movable accounting system');
+  return {
+    source: {
+      dir: s.install.dir,
+      db: s.database.store,
+      health: s.health.url,
+      pidFile: (s.programs[0] as { pidFile: string }).pidFile,
+    },
+    target: {
+      host: t.host,
+      dir: t.dir,
+      db: t.database,
+      health: t.health.url,
+      pidFile: (t.programs[0] as { pidFile: string }).pidFile,
+    },
+  };
+};
+
+async function answer(estate: TestEstate, url: string) {
+  const hosts = createSiteHosts({ hosts: estate.site.hosts, programs: declaredPrograms(estate.site) });
+  try {
+    const probe = await hosts.probeHealth(url, 5000);
+    return probe.ok ? (probe.body as { version?: string; database?: { schemaVersion?: string } }) : undefined;
+  } finally {
+    await hosts.close();
+  }
+}
+
+/** One side as it is: its files, its tables, what its health URL answers. */
+export async function sideState(estate: TestEstate, side: 'source' | 'target') {
+  const s = accounting(estate)[side];
+  return {
+    files: folderChecksums(s.dir),
+    tables: (await storeState(s.db)).tables,
+    answers: await answer(estate, s.health),
+  };
+}
+
+/** The side the site points at now, as the switch recorded it (none: its own description). */
+export const placement = (estate: TestEstate) => {
+  const file = join(estate.site.placementsDir as string, 'accounting.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { host: string }) : undefined;
+};
+
+let runs = 0;
+
+/** Starts a migration of accounting to its target as eng; approves its plan as wang when it asks. */
+export async function migrate(
+  estate: TestEstate,
+  input: Record<string, unknown> = {},
+): Promise<{ id: string; result: Promise<SystemMigrationResult>; planned?: WaitingGate }> {
+  const id = `system-migration/accounting/test-${Date.now()}-${(runs += 1)}`;
+  const handle = await estate.client.workflow.start('systemMigration', {
+    taskQueue: estate.site.temporal.taskQueues.runbooks,
+    workflowId: id,
+    args: [
+      {
+        subsystem: 'accounting',
+        target: accounting(estate).target.host,
+        requestedBy: 'eng',
+        trafficWaitSeconds: 30,
+        ...input,
+      },
+    ],
+  });
+  let ended = false;
+  const result = (handle.result() as Promise<SystemMigrationResult>).finally(() => (ended = true));
+  const gate = await gateUnlessEnded(estate.client, id, () => ended);
+  if (gate) await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
+  return { id, result, ...(gate && { planned: gate }) };
+}
+
+/** The run's gate once it asks for its decommission (the switch done, the old side kept). */
+export async function decommissionGate(estate: TestEstate, id: string): Promise<WaitingGate> {
+  for (;;) {
+    const gate = await waitForGate(estate.client, id);
+    if (gate.step === 'decommission') return gate;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

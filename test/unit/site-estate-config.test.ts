@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import { defaultSiteFile, parseSite, SiteConfigError } from '../../temporal.config.ts';
 
 // The payment system's application server stays declared: its subsystem is installed there.
-const payAppHost = `  - name: pay-app-01
-    adapter: local
-    paths: [../data/sandbox/hosts/pay-app-01]
-`;
+/** The application servers the committed site installs its payment and accounting systems on. */
+const payAppHost = ['pay-app-01', 'acct-app-01', 'acct-app-02']
+  .map((name) => `  - name: ${name}\n    adapter: local\n    paths: [../data/sandbox/hosts/${name}]\n`)
+  .join('');
 
 const withHosts = (extra: string, programLine = '') => {
   const text = readFileSync(defaultSiteFile, 'utf8').replace(/^hosts:[\s\S]*?\n(?=\S)/m, '');
@@ -92,7 +92,7 @@ test('hosts and programs that do not hold together are refused naming the path',
   for (const expected of [
     /^banks\[0\]\.programs\[0\]\.pidFile: on an SSH host a path must be an absolute path/,
     /^banks\[0\]\.programs\[0\]\.after\[0\]: no other program named sr in this list$/,
-    /^banks\[0\]\.programs\[1\]\.host: no host named nowhere; declared: comm-01, pay-app-01$/,
+    /^banks\[0\]\.programs\[1\]\.host: no host named nowhere; declared: comm-01, pay-app-01, acct-app-01, acct-app-02$/,
   ])
     assert.ok(
       refs.some((p) => expected.test(p)),
@@ -128,7 +128,16 @@ test('the sandbox site describes its subsystems: kind, programs, ports, health, 
   );
   const accounting = site.subsystems.find((s) => s.id === 'accounting')!;
   assert.equal(accounting.version, '5.1.4');
-  assert.deepEqual(accounting.database, { schema: 'JCZF_ACCT', schemaVersion: '33' });
+  assert.equal(accounting.database?.schema, 'JCZF_ACCT');
+  assert.equal(accounting.database?.schemaVersion, '33');
+  assert.match(
+    JSON.stringify(accounting.database?.store),
+    /\/data\/sandbox\/hosts\/acct-app-01\/db\/accounting\.db"/,
+  );
+  assert.deepEqual(
+    accounting.migrationTargets.map((t) => [t.host, t.ports[0]?.port, t.database.adapter]),
+    [['acct-app-02', 9187, 'sqlite']],
+  );
   assert.equal(accounting.health?.timeoutMs, 3000);
 });
 
@@ -170,7 +179,7 @@ test('a subsystem that does not hold together is refused naming the path', () =>
     /^subsystems\[5\]\.id: duplicate subsystem id user-accounts$/,
     /^subsystems\[2\]\.payroll\.bank: unknown bank code HSBC$/,
     /^subsystems\[2\]\.answeredBy\.notify\[0\]: no notify target named wecom-ops; named targets: sandbox-file$/,
-    /^subsystems\[5\]\.hosts\[0\]: no host named bam-01; declared: local, pay-app-01$/,
+    /^subsystems\[5\]\.hosts\[0\]: no host named bam-01; declared: local, pay-app-01, acct-app-01, acct-app-02$/,
   ])
     assert.ok(
       refs.some((p) => expected.test(p)),

@@ -48,19 +48,22 @@ export const accounting = (estate: TestEstate) => {
     t.database.adapter !== 'sqlite'
   )
     throw new Error('the test site has no movable accounting system');
+  const program = (p: unknown) => p as { pidFile: string; logFile: string };
   return {
     source: {
+      logFile: program(s.programs[0]).logFile,
       dir: s.install.dir,
       db: s.database.store,
       health: s.health.url,
-      pidFile: (s.programs[0] as { pidFile: string }).pidFile,
+      pidFile: program(s.programs[0]).pidFile,
     },
     target: {
+      logFile: program(t.programs[0]).logFile,
       host: t.host,
       dir: t.dir,
       db: t.database,
       health: t.health.url,
-      pidFile: (t.programs[0] as { pidFile: string }).pidFile,
+      pidFile: program(t.programs[0]).pidFile,
     },
   };
 };

@@ -36,6 +36,7 @@ import type { ProgramConfig, SiteConfig, SubsystemConfig } from '../temporal.con
 import { heartbeating } from './heartbeats.ts';
 import { requiresProof } from './proof-actions.ts';
 import { liveBanks } from './site-lookup.ts';
+import { liveSubsystems } from './subsystem-placement.ts';
 
 /** Room kept free beside what the upgrade needs: a tenth of it. */
 const headroom = 1.1;
@@ -49,7 +50,7 @@ export function createUpgradeHostActivities({ host, site }: { host: HostPort; si
   const packages: ReleasePackages | undefined = site.releases && createReleasePackages(site.releases);
 
   function installed(subsystem: string): Installed {
-    const found = site.subsystems.find((s) => s.id === subsystem);
+    const found = liveSubsystems(site).find((s) => s.id === subsystem);
     if (!found?.install)
       throw configError(`no subsystem ${subsystem} with an install section in the site file`);
     return found as Installed;
@@ -132,7 +133,7 @@ export function createUpgradeHostActivities({ host, site }: { host: HostPort; si
       }
       if (!read.manifest) return { inputProblems: [], packageProblems: read.problems };
       const product = read.manifest.product;
-      const s = site.subsystems.find((x) => x.kind === product && x.install) as Installed | undefined;
+      const s = liveSubsystems(site).find((x) => x.kind === product && x.install) as Installed | undefined;
       const hostNames = [localHostName, ...site.hosts.map((h) => h.name)];
       const inputProblems = [
         ...(!s

@@ -53,9 +53,18 @@ describe('data fix', () => {
   });
 
   it('refuses to change the payee of a paid voucher, with the reason, before anyone is asked', async () => {
+    // Another bank than the seeded one (which the seed of the day may have made 中国银行县支行).
+    const { bank_name: seeded } = await estate.sandbox.treasury
+      .selectFrom('payee_accounts')
+      .select('bank_name')
+      .where('id', '=', 'PA000001')
+      .executeTakeFirstOrThrow();
     const { id, result, gate } = await approvedFix<DataFixResult>(estate, 'dataFix', {
       fix: 'payee-bank',
-      params: { payeeAccountId: 'PA000001', bankName: '中国银行县支行' },
+      params: {
+        payeeAccountId: 'PA000001',
+        bankName: seeded === '中国银行县支行' ? '中国工商银行县支行' : '中国银行县支行',
+      },
     });
     assert.equal(result.outcome, 'refused');
     assert.match(

@@ -68,10 +68,12 @@ test('killed at every step boundary and the server restarted, the rollover ends 
   await estate.sandbox.faults.inject({ fault: 'voucher-timed-out', bank: 'ABC', count: 1 });
   const id = `year-end-rollover/${year}/crash`;
   const at = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+  // The freeze a minute away: the worker's start and the pre-checks across the banks end well before
+  // it, so the run is found asleep until it (at load 30, twenty seconds were not enough).
   const handle = await lane.startWorkflow(
     'yearEndRollover',
     id,
-    { fiscalYear: year, freezeAt: at(20), openAt: at(100), requestedBy: 'eng', remindAfterMinutes: 1 },
+    { fiscalYear: year, freezeAt: at(60), openAt: at(140), requestedBy: 'eng', remindAfterMinutes: 1 },
     { workflowTaskTimeout: '4 seconds' },
   );
   const history = () => client.workflow.getHandle(id).fetchHistory();

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SystemMigrationResult } from '../../domain/runbooks/system-migration.types.ts';
-import { decide, signedBy, waitForGate } from '../support/approvals.ts';
+import { decide, gateUnlessEnded, signedBy } from '../support/approvals.ts';
 import type { TestEstate } from '../support/estate.ts';
 import {
   accounting,
@@ -53,9 +53,17 @@ async function approvedRun(tag: string): Promise<{ id: string; result: Promise<S
     requestedBy: 'eng',
     trafficWaitSeconds: 30,
   });
-  const gate = await waitForGate(estate.client, id);
+  const result = handle.result() as Promise<SystemMigrationResult>;
+  // A run that ends before its gate (not ready, failed) says why, rather than leaving the test waiting.
+  let ended: string | undefined;
+  result.then(
+    (r) => (ended = `${r.outcome} ${r.failure ?? ''} ${JSON.stringify(r.verification ?? {})}`),
+    (err: unknown) => (ended = String(err)),
+  );
+  const gate = await gateUnlessEnded(estate.client, id, () => ended !== undefined);
+  if (!gate) assert.fail(`${id} ended without asking for approval: ${ended}`);
   await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
-  return { id, result: handle.result() as Promise<SystemMigrationResult> };
+  return { id, result };
 }
 
 test('a corrupt copy rolled back, killed as the rollback has started the old side again: the old side as before', async () => {

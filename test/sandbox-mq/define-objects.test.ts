@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attrsOf, freePort, makeEstate } from './helpers.ts';
+import { freePort } from '../../scripts/lib/free-port.ts';
+import { attrsOf, makeEstate } from './helpers.ts';
 import { runMqsc } from '../../sandbox/mq/mqsc/execute.ts';
 
 const text = (out: ReturnType<typeof runMqsc>) => out.items.flatMap((i) => i.text).join('\n');

@@ -1,22 +1,14 @@
 /**
- * Shared set-up for the sandbox MQ tests: a small estate, free TCP ports, an mqweb server (with
+ * Shared set-up for the sandbox MQ tests: a small estate, an mqweb server (with
  * the programs' MQI stand-in beside it, as the sandbox serves them).
  */
-import { createServer as createNetServer } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMqEstate, type MqEstate } from '../../sandbox/mq/estate.ts';
+import { freePort } from '../../scripts/lib/free-port.ts';
 import { createMqiHandler } from '../../sandbox/mq/mqi-routes.ts';
 import { createMqwebHandler } from '../../sandbox/mq/mqweb-routes.ts';
 import { runMqsc } from '../../sandbox/mq/mqsc/execute.ts';
-
-export async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 export async function makeEstate(
   codes = ['ICBC', 'ABC'],

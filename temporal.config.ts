@@ -41,6 +41,11 @@ const bankSchema = z
     senderChannel: mqName.optional(),
     receiverChannel: mqName.optional(),
     xmitq: mqName.optional(),
+    /**
+     * The dead-letter queue of the bank's queue manager, as its DEADQ names it: the inspection reads
+     * its depth without asking DISPLAY QMGR DEADQ first. Without it, DEADQ is asked every time.
+     */
+    deadLetterQueue: mqName.optional(),
     frontEnd: hostPort,
     window: z.object({ open: timeOfDay, close: timeOfDay }).default({ open: '08:30', close: '17:00' }),
     programs: z.array(programSchema).default([]),

@@ -106,7 +106,10 @@ export function createBulkInspectionActivities({
       return answers(bs, checks);
     },
 
-    /** inspectQueues for many banks: one DISPLAY QLOCAL over the transmission queues, the dead-letter queues a few banks at a time. */
+    /**
+     * inspectQueues for many banks: one DISPLAY QLOCAL over the transmission queues, the dead-letter
+     * queues a few banks at a time (DEADQ asked only where the site does not name the queue).
+     */
     async inspectQueuesInBulk({ banks }: { banks: string[] }): Promise<BulkAnswer<QueuesCheck>> {
       const bs = known(banks);
       const depths = await mqCall(() =>
@@ -120,7 +123,7 @@ export function createBulkInspectionActivities({
       const deadLetters = await eachBank(
         bs.filter((b) => b.bankQmgrAccess),
         async (b) => {
-          const dlq = await ops.deadLetterQueue(b.qmgr);
+          const dlq = b.deadLetterQueue ?? (await ops.deadLetterQueue(b.qmgr));
           return dlq ? { qmgr: b.qmgr, queue: dlq, depth: await ops.queueDepth(b.qmgr, dlq) } : null;
         },
       );

@@ -74,7 +74,7 @@ export function createMqActivities({ mq, site }: { mq: MqAdminPort; site: SiteCo
       return mqCall(async () => {
         const xmitq = { qmgr: finance, queue: b.xmitq, depth: await ops.queueDepth(finance, b.xmitq) };
         if (!b.bankQmgrAccess) return { xmitq, deadLetter: null };
-        const dlq = await ops.deadLetterQueue(b.qmgr);
+        const dlq = b.deadLetterQueue ?? (await ops.deadLetterQueue(b.qmgr));
         return {
           xmitq,
           deadLetter: dlq ? { qmgr: b.qmgr, queue: dlq, depth: await ops.queueDepth(b.qmgr, dlq) } : null,

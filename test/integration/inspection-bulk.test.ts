@@ -3,7 +3,8 @@
  * front ends and programs, its treasury database): for every bank, on a healthy estate and on a
  * "bad Monday", each bulk answer is what the single-bank activity answers — or null, to be asked
  * alone, where that one fails — and the finance queue manager is asked one DISPLAY CHSTATUS and one
- * DISPLAY QLOCAL for all banks, where one bank at a time asks it three times a bank.
+ * DISPLAY QLOCAL for all banks, where one bank at a time asks it three times a bank; a bank queue
+ * manager's DEADQ only where the site does not name its dead-letter queue.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -22,6 +23,9 @@ import { declaredPrograms } from '../../temporal.config.ts';
 import { makeTestSite, type TestSite } from '../support/site.ts';
 import { testBuild } from '../support/test-build.ts';
 
+/** The banks whose site entry names their dead-letter queue. */
+const declaringDeadLetterQueue = ['ICBC', 'CCB'];
+
 let ts: TestSite;
 let sandbox: SandboxHandle;
 let db: TreasuryDb;
@@ -29,8 +33,15 @@ let host: ReturnType<typeof createSiteHosts>;
 const commands: string[] = [];
 
 before(async () => {
-  // The activities are called directly: nothing here reaches Temporal.
-  ts = await makeTestSite({ temporalAddress: '127.0.0.1:7233' });
+  // The activities are called directly: nothing here reaches Temporal. Some banks name their
+  // queue manager's dead-letter queue, the others leave it to be asked (DISPLAY QMGR DEADQ).
+  ts = await makeTestSite({
+    temporalAddress: '127.0.0.1:7233',
+    edit: (raw) => {
+      for (const b of raw.banks as Record<string, unknown>[])
+        if (!declaringDeadLetterQueue.includes(String(b.code))) delete b.deadLetterQueue;
+    },
+  });
   Object.assign(process.env, {
     JINCAI_MQWEB_USER: ts.env.JINCAI_MQWEB_USER,
     JINCAI_MQWEB_PASSWORD: ts.env.JINCAI_MQWEB_PASSWORD,
@@ -157,6 +168,12 @@ test('the finance queue manager is asked once for every bank: one DISPLAY CHSTAT
   for (const b of ts.site.banks) {
     const theirs = commands.slice(before).filter((c) => c.startsWith(`${b.qmgr}: DISPLAY CHSTATUS`));
     assert.ok(theirs.length >= 1 && theirs.length <= 2, `${b.code}: ${theirs.join(', ')}`);
+  }
+
+  // Each bank queue manager's DEADQ: asked only where the site does not name its dead-letter queue.
+  for (const b of ts.site.banks) {
+    const asked = commands.slice(before).filter((c) => c === `${b.qmgr}: DISPLAY QMGR DEADQ`);
+    assert.equal(asked.length, declaringDeadLetterQueue.includes(b.code) ? 0 : 1, `${b.code}: DEADQ`);
   }
 
   const alone = commands.length;

@@ -1,7 +1,8 @@
 /**
  * Sorts a bank statement that is not in key order: runs of `runLines` lines sorted in memory and
  * written as normalized line files, then read back as one key-ordered source (a k-way merge).
- * Memory holds one run; a million lines in runs of 100,000 make ten files.
+ * Memory holds one run, each line as its normalized text (one string, not a line object of a
+ * dozen); a million lines in runs of 100,000 make ten files.
  */
 import { join } from 'node:path';
 import type { LineBatch, LineSource, StatementTotals } from '../../domain/reconciliation/batches.ts';
@@ -34,30 +35,42 @@ export async function sortIntoRuns<P>(
   const runLines = options.runLines ?? 100_000;
   const runs = [...(options.from?.runs ?? [])];
   let statement: StatementTotals | undefined;
-  let run: StatementLine[] = [];
+  // The run: each line's normalized text, its key (the text's start) and its line number.
+  let texts: string[] = [];
+  let keys: string[] = [];
+  let lineNos: number[] = [];
   const spill = async (at?: P) => {
-    if (run.length === 0) return;
-    run.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.lineNo - b.lineNo));
+    if (texts.length === 0) return;
+    const order = Uint32Array.from(texts.keys());
+    order.sort((a, b) => {
+      const ka = keys[a] as string;
+      const kb = keys[b] as string;
+      return ka < kb ? -1 : ka > kb ? 1 : (lineNos[a] as number) - (lineNos[b] as number);
+    });
     const path = join(dir, `run-${String(runs.length + 1).padStart(4, '0')}.tsv`);
     const writer = textFileWriter(path);
-    for (let i = 0; i < run.length; i += 10_000) {
-      writer.append(
-        run
-          .slice(i, i + 10_000)
-          .map(normalizedLine)
-          .join(''),
-      );
+    for (let i = 0; i < order.length; i += 10_000) {
+      let chunk = '';
+      for (const j of order.subarray(i, i + 10_000)) chunk += texts[j] as string;
+      writer.append(chunk);
       await writer.flush();
     }
     await writer.close();
     runs.push(path);
-    run = [];
+    texts = [];
+    keys = [];
+    lineNos = [];
     if (at !== undefined) await options.onRun?.({ runs: [...runs], from: at });
   };
   for await (const batch of source(options.from?.from)) {
     if (batch.totals) statement = batch.totals;
-    for (const line of batch.lines) run.push(line);
-    if (run.length >= runLines && batch.position !== undefined) await spill(batch.position);
+    for (const line of batch.lines) {
+      const text = normalizedLine(line);
+      texts.push(text);
+      keys.push(text.slice(0, line.key.length));
+      lineNos.push(line.lineNo);
+    }
+    if (texts.length >= runLines && batch.position !== undefined) await spill(batch.position);
   }
   await spill();
   return { runs, statement };

@@ -20,6 +20,7 @@ import { secretFromEnv } from '../../temporal.config.ts';
 import { oracleNaming } from '../sql/oracle-naming.ts';
 import { keepingStatements } from '../sql/sqlite-statements.ts';
 import { isSqlite } from './portable.ts';
+import { rememberSqliteHandle } from './row-batches.ts';
 import type { TreasuryDatabase } from './schema.ts';
 
 export type TreasuryDb = Kysely<TreasuryDatabase>;
@@ -136,9 +137,11 @@ export async function openSqlite(
   database.pragma('journal_mode = WAL');
   database.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   database.pragma('busy_timeout = 5000');
-  return new Kysely<TreasuryDatabase>({
+  const db = new Kysely<TreasuryDatabase>({
     dialect: new SqliteDialect({ database: keepingStatements(database) }),
   });
+  rememberSqliteHandle(db, database);
+  return db;
 }
 
 /**

@@ -142,8 +142,6 @@ class Cursor<P> {
         this.duplicate(this.side, line);
         continue;
       }
-      if (this.last !== undefined && line.key < this.last)
-        throw new UnsortedInput(this.side, line.lineNo, line.key, this.last);
       return line;
     }
     return this.done ? null : undefined;
@@ -180,8 +178,25 @@ class Cursor<P> {
       this.batch = next.value.lines;
       this.pending = next.value.position;
       if (next.value.totals) this.statement = next.value.totals;
+      this.checkOrder();
     }
     this.i = 0;
+  }
+
+  /**
+   * Stops at a line out of key order as soon as its batch is read, not when the merge reaches it:
+   * a statement in payment order is then sorted before it has been merged (and its lines reported
+   * only at one side) as far as its first disorder. Lines equal in key are duplicates, in order.
+   */
+  private checkOrder(): void {
+    let previous = this.last;
+    // A resumed read's first lines were merged before it stopped: they are behind `last`.
+    for (let j = Math.min(this.skipping, this.batch.length); j < this.batch.length; j++) {
+      const line = this.batch[j] as StatementLine;
+      if (previous !== undefined && line.key < previous)
+        throw new UnsortedInput(this.side, line.lineNo, line.key, previous);
+      previous = line.key;
+    }
   }
 }
 

@@ -17,7 +17,7 @@ import { makeTestSite } from '../../test/support/site.ts';
 import { startWorkerProcess } from '../../test/support/worker-process.ts';
 import { projectSearchAttributes, startDevServer } from '../lib/dev-server.ts';
 import { ensureTemporalCli } from '../lib/temporal-cli.ts';
-import { treeMemory } from './process-tree.ts';
+import { treeCpuSeconds, treeMemory } from './process-tree.ts';
 import { productionWorkerEntry, productionWorkerLaunch } from './production-build.ts';
 
 export interface WorkerVariant {
@@ -29,6 +29,8 @@ export interface WorkerVariant {
 export interface WorkerFigures {
   ms: number;
   coldMs: number;
+  /** CPU of the worker's process tree over the warm run (the workflow's tasks included), ms. */
+  cpuMs: number;
   peakMb: number;
   differences: number;
   sorted: boolean;
@@ -71,8 +73,9 @@ export async function startWorkerBench() {
 
   async function once(
     v: WorkerVariant,
-  ): Promise<{ ms: number; peakMb: number; result: BankReconciliationResult }> {
+  ): Promise<{ ms: number; cpuMs: number; peakMb: number; result: BankReconciliationResult }> {
     let peak = treeMemory(pid).rss;
+    const cpuBefore = treeCpuSeconds(pid);
     const sampler = setInterval(() => (peak = Math.max(peak, treeMemory(pid).rss)), 100);
     try {
       const handle = await client.workflow.start('bankReconciliation', {
@@ -81,6 +84,7 @@ export async function startWorkerBench() {
         args: [{ bank: v.bank, requestedBy: 'eng', date: v.date, dryRun: true }],
       });
       const result: BankReconciliationResult = await handle.result();
+      const cpuMs = (treeCpuSeconds(pid) - cpuBefore) * 1000;
       const history = await handle.fetchHistory();
       const at = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) =>
         Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
@@ -99,7 +103,7 @@ export async function startWorkerBench() {
       );
       if (!started || !completed)
         throw new Error(`${v.bank} ${v.date}: no completed comparison (${result.why})`);
-      return { ms: at(completed) - at(started), peakMb: (peak * 1024 * 1024) / 1e6, result };
+      return { ms: at(completed) - at(started), cpuMs, peakMb: (peak * 1024 * 1024) / 1e6, result };
     } finally {
       clearInterval(sampler);
     }
@@ -118,6 +122,7 @@ export async function startWorkerBench() {
       return {
         ms: warm.ms,
         coldMs: cold.ms,
+        cpuMs: warm.cpuMs,
         peakMb: Math.max(cold.peakMb, warm.peakMb),
         differences: compared?.differences ?? -1,
         sorted: compared?.sorted ?? false,

@@ -5,6 +5,7 @@
  * print layout (A4, table heads repeated, rows and code kept whole across pages).
  */
 import MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
 
 // markdown-it 14, not 15: 15's build defines every token's fields through a transpiler helper and
 // renders the same HTML in twice the time (some 36 against 16 ms for a 200-bank inspection report).
@@ -32,19 +33,69 @@ thead{display:table-header-group}
 th,code,pre,tbody tr:nth-child(even){background:none}
 }`;
 
-/** The page for a report's Markdown; its title is the document's first heading. */
+/**
+ * The page for a report's Markdown; its title is the document's first heading. The body is rendered
+ * a section at a time (`headingSections`): the same HTML as the whole document at once, but a
+ * 200-bank report's tens of thousands of tokens no longer live all at once, long enough to be moved
+ * out of the worker's small young generation (`--max-semi-space-size=2`) and collected by full
+ * collections of its whole heap.
+ */
 export function reportHtml(source: string): string {
-  const tokens = markdown.parse(source, {});
-  const heading = tokens.find((t, i) => t.type === 'inline' && tokens[i - 1]?.type === 'heading_open');
-  const title = (heading?.children ?? [])
-    .filter((t) => t.type === 'text' || t.type === 'code_inline')
-    .map((t) => t.content)
-    .join('');
+  const env = {};
+  let title: string | undefined;
+  const body = headingSections(source).map((section) => {
+    const tokens = markdown.parse(section, env);
+    title ??= headingText(tokens);
+    return markdown.renderer.render(tokens, markdown.options, env);
+  });
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${markdown.utils.escapeHtml(title)}</title>
+<title>${markdown.utils.escapeHtml(title ?? '')}</title>
 <style>${stylesheet}
 </style></head><body>
-${markdown.renderer.render(tokens, markdown.options, {})}</body></html>
+${body.join('')}</body></html>
 `;
 }
+
+/** The text of the first heading among `tokens`, if any. */
+function headingText(tokens: Token[]): string | undefined {
+  const heading = tokens.find((t, i) => t.type === 'inline' && tokens[i - 1]?.type === 'heading_open');
+  return heading?.children
+    ?.filter((t) => t.type === 'text' || t.type === 'code_inline')
+    .map((t) => t.content)
+    .join('');
+}
+
+/** An opening or closing code fence: up to three spaces, then three or more backticks or tildes. */
+const fenceLine = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+/** An ATX heading at the start of a line. */
+const headingLine = /^#{1,6}(?:[ \t]|$)/;
+
+/**
+ * The Markdown cut before each heading that starts a line outside a fenced code block. A heading
+ * ends whatever list, table or paragraph stands above it, and the reports write no link reference
+ * definitions (the one thing Markdown shares across a document), so the sections rendered one after
+ * another give the whole document's HTML (test/unit/report-html.test.ts holds every report to it).
+ */
+function headingSections(source: string): string[] {
+  const sections: string[] = [];
+  const lines = source.split('\n');
+  let from = 0;
+  let fence: string | undefined;
+  lines.forEach((line, i) => {
+    const marker = fenceLine.exec(line);
+    if (fence !== undefined) {
+      if (marker && closes(fence, marker[1] ?? '', marker[2] ?? '')) fence = undefined;
+    } else if (marker) fence = marker[1];
+    else if (i > from && headingLine.test(line)) {
+      sections.push(lines.slice(from, i).join('\n') + '\n');
+      from = i;
+    }
+  });
+  sections.push(lines.slice(from).join('\n'));
+  return sections;
+}
+
+/** Whether a fence line (`run`, then `rest`) closes the block `fence` opened: same character, at least as long, nothing after. */
+const closes = (fence: string, run: string, rest: string) =>
+  run[0] === fence[0] && run.length >= fence.length && rest.trim() === '';

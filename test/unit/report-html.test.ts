@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import MarkdownIt from 'markdown-it';
 import { reportHtml } from '../../activities/report/report-html.ts';
 import { projectRoot } from '../../temporal.config.ts';
 import { hostile, reportFixtures } from './fixtures/runbook-reports.ts';
@@ -47,6 +48,40 @@ describe('every runbook report renders as HTML', () => {
       assert.ok(text.includes(hostile.replace(/</g, '&lt;').replace(/>/g, '&gt;')));
     });
   }
+
+  it('renders a section at a time the HTML of the whole document at once', () => {
+    const whole = new MarkdownIt({ html: false, linkify: false, typographer: false });
+    const body = (html: string) => html.slice(html.indexOf('<body>\n') + 7, html.lastIndexOf('</body>'));
+    const fences = [
+      '# 报告',
+      '',
+      '```',
+      '# 代码里的井号',
+      '````',
+      '# 仍在代码里',
+      '```',
+      '',
+      '- 命令：',
+      '',
+      '  ~~~~',
+      '  # 列表里的代码',
+      '  ~~~~',
+      '',
+      '## 第二节',
+      '',
+      '| 甲 | 乙 |',
+      '|---|---|',
+      '| 1 | 2 |',
+      '### 第三节',
+      '#不是标题',
+      '',
+    ].join('\n');
+    for (const [name, md] of [
+      ...Object.entries(reportFixtures).map(([runbook, report]) => [runbook, report()] as const),
+      ['fences', fences] as const,
+    ])
+      assert.equal(body(reportHtml(md)), whole.render(md), name);
+  });
 
   it('the page carries the Chinese font fallback and a print layout', () => {
     const html = reportHtml(reportFixtures['daily-inspection']!());

@@ -62,19 +62,39 @@ export async function waitForGate(
   }
 }
 
-/** The run's gate once it asks, or undefined when the run ends without asking (refused, not ready). */
+/**
+ * The run's gate once it asks, or undefined when the run ends without asking (refused, not ready).
+ * A run that does neither within `timeoutMs` fails the test with what it is doing (its status and
+ * the activities it waits on), rather than leaving it waiting for the file's timeout.
+ */
 export async function gateUnlessEnded(
   client: Client,
   workflowId: string,
   ended: () => boolean,
+  timeoutMs = patienceMs,
 ): Promise<WaitingGate | undefined> {
   const handle = client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const state = await handle.query(approvalStateQuery).catch(() => null);
     if (state?.pending) return { ...state.pending, runId: state.runId };
     if (ended()) return undefined;
+    if (Date.now() > deadline)
+      throw new Error(
+        `${workflowId} neither asked for approval nor ended: ${await runDoing(client, workflowId)}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A run's status and the activities it waits on, with their attempt and last failure. */
+async function runDoing(client: Client, workflowId: string): Promise<string> {
+  const { status, raw } = await client.workflow.getHandle(workflowId).describe();
+  const pending = (raw.pendingActivities ?? []).map(
+    (a) =>
+      `${a.activityType?.name} (attempt ${a.attempt ?? 1}${a.lastFailure?.message ? `: ${a.lastFailure.message}` : ''})`,
+  );
+  return `${status.name}; waiting on ${pending.join(', ') || 'no activity'}`;
 }
 
 export function signedBy(

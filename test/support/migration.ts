@@ -4,8 +4,10 @@
  * what the old side holds — every file's SHA-256, every table's rows and checksum, what its health
  * URL answers — to compare before and after.
  */
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
 import { createSiteHosts } from '../../connectors/host/site-hosts.ts';
 import { storeState } from '../../connectors/treasury/subsystem-stores.ts';
 import type { SystemMigrationResult } from '../../domain/runbooks/system-migration.types.ts';
@@ -20,6 +22,7 @@ import {
   type WaitingGate,
 } from './approvals.ts';
 import { startTestEstate, type TestEstate } from './estate.ts';
+import type { WorkerLane } from './worker-lane.ts';
 
 export async function startMigrationEstate(): Promise<TestEstate> {
   const estate = await startTestEstate({
@@ -94,7 +97,35 @@ export const placement = (estate: TestEstate) => {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { host: string }) : undefined;
 };
 
+/** How many lines of a program's log say `msg` (pino's JSON lines). */
+export const logged = (file: string, msg: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(`"msg":"${msg}"`)).length
+    : 0;
+
 let runs = 0;
+
+const migrationInput = (estate: TestEstate, input: Record<string, unknown>) => ({
+  subsystem: 'accounting',
+  target: accounting(estate).target.host,
+  requestedBy: 'eng',
+  trafficWaitSeconds: 30,
+  ...input,
+});
+
+/** Waits for the run's plan gate and approves it as wang; undefined when the run ended without asking. */
+async function approvePlan(
+  estate: TestEstate,
+  handle: WorkflowHandle,
+): Promise<{ result: Promise<SystemMigrationResult>; planned?: WaitingGate }> {
+  let ended = false;
+  const result = (handle.result() as Promise<SystemMigrationResult>).finally(() => (ended = true));
+  const gate = await gateUnlessEnded(estate.client, handle.workflowId, () => ended);
+  if (gate) await decide(estate.client, handle.workflowId, signedBy(estate.site, gate, 'wang'));
+  return { result, ...(gate && { planned: gate }) };
+}
 
 /** Starts a migration of accounting to its target as eng; approves its plan as wang when it asks. */
 export async function migrate(
@@ -105,21 +136,33 @@ export async function migrate(
   const handle = await estate.client.workflow.start('systemMigration', {
     taskQueue: estate.site.temporal.taskQueues.runbooks,
     workflowId: id,
-    args: [
-      {
-        subsystem: 'accounting',
-        target: accounting(estate).target.host,
-        requestedBy: 'eng',
-        trafficWaitSeconds: 30,
-        ...input,
-      },
-    ],
+    args: [migrationInput(estate, input)],
   });
-  let ended = false;
-  const result = (handle.result() as Promise<SystemMigrationResult>).finally(() => (ended = true));
-  const gate = await gateUnlessEnded(estate.client, id, () => ended);
-  if (gate) await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
-  return { id, result, ...(gate && { planned: gate }) };
+  return { id, ...(await approvePlan(estate, handle)) };
+}
+
+/**
+ * The same on a worker lane whose worker the test kills: a decision the killed worker took and
+ * never reported goes to the next one after 4 s rather than Temporal's 10. A run that ends before
+ * asking fails the test with its outcome.
+ */
+export async function migrateOnLane(
+  estate: TestEstate,
+  lane: WorkerLane,
+  tag: string,
+): Promise<{ id: string; result: Promise<SystemMigrationResult> }> {
+  const id = `system-migration/accounting/${tag}-${Date.now()}`;
+  const handle = await lane.startWorkflow('systemMigration', id, migrationInput(estate, {}), {
+    workflowTaskTimeout: '4 seconds',
+  });
+  const { result, planned } = await approvePlan(estate, handle);
+  if (!planned) {
+    const r = await result;
+    assert.fail(
+      `${id} ended without asking for approval: ${r.outcome} ${r.failure ?? ''} ${JSON.stringify(r.preChecks)}`,
+    );
+  }
+  return { id, result };
 }
 
 /** The run's gate once it asks for its decommission (the switch done, the old side kept). */

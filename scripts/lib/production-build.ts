@@ -1,6 +1,6 @@
 /**
  * The production build (`npm run build`, scripts/build.ts): the entry points a site runs compiled to
- * JavaScript (tsc with tsconfig.build.json), and the workflows bundled once (bundleWorkflowCode,
+ * JavaScript (tsc with tsconfig.build.json; the sandbox's programs bundled, scripts/lib/entry-bundles.ts), and the workflows bundled once (bundleWorkflowCode,
  * with the payload codec's failure converter; its source map without the sources) into
  * `workflow-bundle.js` beside them, which the compiled worker loads instead of compiling the
  * workflows when it starts. `npm test` builds the same into a folder of its own for the processes
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../../temporal.config.ts';
 import { workflowBundleFile } from '../../workers/prebuilt-bundle.ts';
 import { bundleWorkflows } from '../../workers/workflow-bundle.ts';
+import { bundleEntryPoints } from './entry-bundles.ts';
 
 export interface BuildTimes {
   compileSeconds: number;
@@ -41,6 +42,7 @@ export async function buildProduction(out: string, options: { checkTypes: boolea
     NodeJS.Signals | null,
   ];
   if (code !== 0) throw new Error(`tsc failed (exit ${code ?? signal})`);
+  await bundleEntryPoints(out);
   const afterTsc = Date.now();
 
   const bundleFile = join(out, workflowBundleFile);

@@ -15,7 +15,7 @@ import { freezeSchema } from './domain/calendar/change-freezes.ts';
 import { timeOfDay } from './domain/calendar/dates.ts';
 import type { HostConfig, ProgramConfig } from './domain/host-config.ts';
 import { envName, hostIssues, hostSchema, programSchema } from './domain/host-config.ts';
-import { statementFormatSchema, type StatementFormat } from './domain/reconciliation/format.ts';
+import { statementFormatSchema, type StatementFormat } from './domain/reconciliation/format-schema.ts';
 import { runbookCatalog } from './domain/runbooks/catalog.ts';
 import type { SubsystemConfig } from './domain/subsystem-config.ts';
 import { subsystemIssues, subsystemSchema, type DatabaseStore } from './domain/subsystem-config.ts';

@@ -5,10 +5,10 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { LineSource } from '../../domain/reconciliation/batches.ts';
-import type { StatementFormat } from '../../domain/reconciliation/format.ts';
+import type { StatementFormat } from '../../domain/reconciliation/format-schema.ts';
 import { readNormalized, type NormalizedPosition } from '../../domain/reconciliation/normalized.ts';
 import { parseTextStatement, type TextPosition } from '../../domain/reconciliation/parse-text.ts';
-import { xmlStatementSource, type XmlPosition } from '../../domain/reconciliation/parse-xml.ts';
+import type { XmlPosition } from '../../domain/reconciliation/parse-xml.ts';
 import type { StatementKind } from '../../domain/reconciliation/statement.ts';
 
 const chunkBytes = Number(process.env.CHUNK ?? 1 << 16);
@@ -26,7 +26,11 @@ export function statementSource(
 ): LineSource<StatementPosition> {
   if (format.format === 'xml') {
     const packages = files.map((path) => ({ name: basename(path), open: () => readFrom(path) }));
-    return xmlStatementSource(packages, kind) as LineSource<StatementPosition>;
+    // The XML parser (saxes) loads when a statement is XML: a thread comparing text files spares it.
+    return async function* (from?: XmlPosition) {
+      const { xmlStatementSource } = await import('../../domain/reconciliation/parse-xml.ts');
+      yield* xmlStatementSource(packages, kind)(from);
+    } as LineSource<StatementPosition>;
   }
   const [file, ...more] = files;
   if (!file || more.length > 0)

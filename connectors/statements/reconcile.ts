@@ -14,7 +14,7 @@ import {
   type DifferenceSink,
 } from '../../domain/reconciliation/compare.ts';
 import { csvBom, differenceCsvHeader, differenceCsvRow } from '../../domain/reconciliation/difference-csv.ts';
-import type { StatementFormat } from '../../domain/reconciliation/format.ts';
+import type { StatementFormat } from '../../domain/reconciliation/format-schema.ts';
 import type { NormalizedPosition } from '../../domain/reconciliation/normalized.ts';
 import type { StatementKind } from '../../domain/reconciliation/statement.ts';
 import { mergedRunsSource, sortIntoRuns, type RunsPosition, type SortedRuns } from './external-sort.ts';

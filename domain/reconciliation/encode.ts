@@ -21,14 +21,6 @@ export function encoderFor(encoding: StatementEncoding): Encoder {
   };
 }
 
-/** The global TextDecoder (no import of node:util: domain code imports no Node built-ins). */
-export type Decoder = InstanceType<typeof TextDecoder>;
-
-/** A strict decoder: broken bytes throw rather than turn into U+FFFD. */
-export function strictDecoder(encoding: StatementEncoding): Decoder {
-  return new TextDecoder(encoding === 'GBK' ? 'gbk' : 'utf-8', { fatal: true });
-}
-
 /** Whether every character is ASCII (the same bytes in GBK and UTF-8). */
 export function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;

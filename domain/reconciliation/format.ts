@@ -1,36 +1,14 @@
 /**
- * How a bank writes its statements, as a site declares it per bank (`banks[].statements`): XML
- * packages after the 2019 message spec, fixed-width records or delimited lines, in GBK or UTF-8,
- * and which kinds the bank sends. The fixed-width layouts (widths in bytes) are the ones below.
+ * The statement formats (XML packages after the 2019 message spec, fixed-width records or
+ * delimited lines) and encodings (GBK or UTF-8), and the text formats' layouts: fixed widths in
+ * bytes, record types, dates. How a site declares them per bank is format-schema.ts.
  */
-import { z } from 'zod';
-import { statementKinds, type LineField, type StatementKind } from './statement.ts';
+import type { LineField, StatementKind } from './statement.ts';
 
 export const statementFormats = ['xml', 'fixed', 'delimited'] as const;
 export type StatementFormatName = (typeof statementFormats)[number];
 export const statementEncodings = ['UTF-8', 'GBK'] as const;
 export type StatementEncoding = (typeof statementEncodings)[number];
-
-export const statementFormatSchema = z
-  .object({
-    format: z.enum(statementFormats).default('xml'),
-    encoding: z.enum(statementEncodings).default('UTF-8'),
-    /** Delimited files: the one-character column separator. */
-    delimiter: z
-      .string()
-      .length(1)
-      .refine((d) => d !== '\n' && d !== '\r' && d !== '.', 'not a line break or a dot')
-      .default('|'),
-    /** XML: detail lines per package (ChildPackNum follows from it). */
-    packageLines: z.number().int().min(1).max(100_000).default(1000),
-    /** The kinds the bank sends. */
-    kinds: z
-      .array(z.enum(statementKinds))
-      .min(1)
-      .default([...statementKinds]),
-  })
-  .strict();
-export type StatementFormat = z.infer<typeof statementFormatSchema>;
 
 /** Header record fields of the text formats, with their fixed-width byte widths. */
 export const headerLayout = [

@@ -4,15 +4,9 @@
  * every record, the trailer's totals, and names a broken encoding or a truncated file as such.
  */
 import type { LineBatch, Totals } from './batches.ts';
-import { strictDecoder } from './encode.ts';
-import {
-  fixedWidths,
-  headerLayout,
-  isoDate,
-  recordTypes,
-  trailerLayout,
-  type StatementFormat,
-} from './format.ts';
+import { strictDecoder } from './decode.ts';
+import { fixedWidths, headerLayout, isoDate, recordTypes, trailerLayout } from './format.ts';
+import type { StatementFormat } from './format-schema.ts';
 import { StatementError } from './statement-error.ts';
 import {
   amountFields,

@@ -6,7 +6,7 @@
  */
 import { SaxesParser } from 'saxes';
 import type { LineBatch, LineSource, Totals } from './batches.ts';
-import { strictDecoder, type Decoder } from './encode.ts';
+import { strictDecoder, type Decoder } from './decode.ts';
 import { isoDate, statementEncodings, type StatementEncoding } from './format.ts';
 import { StatementError } from './statement-error.ts';
 import {

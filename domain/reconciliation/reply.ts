@@ -4,7 +4,8 @@
  * its XCheckResult and XCheckReason. Written here; read back by the sandbox bank.
  */
 import { SaxesParser } from 'saxes';
-import { encoderFor, strictDecoder } from './encode.ts';
+import { strictDecoder } from './decode.ts';
+import { encoderFor } from './encode.ts';
 import { declaredEncoding } from './parse-xml.ts';
 import { StatementError } from './statement-error.ts';
 import type { Difference } from './compare.ts';

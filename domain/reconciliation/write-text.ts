@@ -4,14 +4,8 @@
  * Used by the sandbox banks and the generator; the parsers read exactly this.
  */
 import { encoderFor, isAscii } from './encode.ts';
-import {
-  compactDate,
-  fixedWidths,
-  headerLayout,
-  recordTypes,
-  trailerLayout,
-  type StatementFormat,
-} from './format.ts';
+import { compactDate, fixedWidths, headerLayout, recordTypes, trailerLayout } from './format.ts';
+import type { StatementFormat } from './format-schema.ts';
 import {
   amountFields,
   fieldText,

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createWriteStream, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { statementFileName } from '../../domain/reconciliation/file-names.ts';
-import type { StatementFormat } from '../../domain/reconciliation/format.ts';
+import type { StatementFormat } from '../../domain/reconciliation/format-schema.ts';
 import type { StatementHeader, StatementLine } from '../../domain/reconciliation/statement.ts';
 import { textStatementWriter } from '../../domain/reconciliation/write-text.ts';
 import { xmlPackage } from '../../domain/reconciliation/write-xml.ts';

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { statementFormatSchema, type StatementFormat } from '../../domain/reconciliation/format.ts';
+import { statementFormatSchema, type StatementFormat } from '../../domain/reconciliation/format-schema.ts';
 import { addDays } from '../../domain/calendar/dates.ts';
 import { bankDay, type BankDayOptions } from '../../sandbox/statements/bank-day.ts';
 import { writeStatement } from '../../sandbox/statements/write-statement.ts';

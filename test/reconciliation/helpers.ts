@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeLineFile } from '../../connectors/statements/line-writer.ts';
 import type { LineSource, StatementTotals } from '../../domain/reconciliation/batches.ts';
-import { statementFormatSchema, type StatementFormat } from '../../domain/reconciliation/format.ts';
+import { statementFormatSchema, type StatementFormat } from '../../domain/reconciliation/format-schema.ts';
 import type { StatementKind, StatementLine } from '../../domain/reconciliation/statement.ts';
 import { bankDay, type BankDayOptions } from '../../sandbox/statements/bank-day.ts';
 import { writeStatement, type FileFaults } from '../../sandbox/statements/write-statement.ts';

@@ -5,7 +5,7 @@
  * every `test/**\/*.test.ts` file with node's test runner — several files at a time, each in a
  * process of its own, the longest first — stops the server, and ends with the ten slowest files
  * (wall and CPU time), the CPU time of all files, of the server and of the whole run, and every
- * failed test with the first lines of its error.
+ * failed test with the first lines of its error; every file's times go to data/test-times.tsv.
  *   npm test                        everything
  *   npm test -- test/unit           only files under the given paths
  *   npm test -- --seed 42           another seed for the generated tests (JINCAI_TEST_SEED)
@@ -14,9 +14,9 @@
  * against that server instead, one file at a time in its `default` namespace: `npm run cluster --
  * test` points them at the real cluster.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultPayloadKeysEnv, generatePayloadKeys } from '../connectors/codec/payload-keys.ts';
 import { projectRoot } from '../temporal.config.ts';
@@ -26,6 +26,7 @@ import { ensureChromium } from './lib/chromium.ts';
 import { ensureSshd } from './lib/sshd.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 import { runTestFiles } from './lib/run-test-files.ts';
+import { fileTimesTable } from './lib/slowest-test-files.ts';
 import { inStartOrder } from './lib/test-order.ts';
 import { namespacePerFileEnv, sharedServerDynamicConfig, testFileNamespace } from './lib/test-namespaces.ts';
 import { processCpuSeconds } from './lib/test-file-cpu.ts';
@@ -36,6 +37,9 @@ import { buildForTests, testBuildEnv } from './lib/test-build.ts';
  * and is failed rather than waited for: CI ends either way.
  */
 const fileTimeoutMs = 15 * 60_000;
+
+/** Every file's wall and CPU time of the last run, slowest first (git-ignored, as all of data/). */
+const timesFile = join(projectRoot, 'data', 'test-times.tsv');
 
 function testFiles(path: string): string[] {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
@@ -123,7 +127,7 @@ Object.assign(process.env, {
   ...(typeof options.seed === 'string' && { JINCAI_TEST_SEED: options.seed }),
 });
 process.chdir(projectRoot);
-const { passed, summary } = await runTestFiles({
+const { passed, summary, times } = await runTestFiles({
   files,
   concurrency,
   timeoutMs: fileTimeoutMs,
@@ -134,6 +138,9 @@ const serverCpu = server.pid === undefined ? undefined : processCpuSeconds(serve
 await server.stop();
 rmSync(build, { recursive: true, force: true });
 console.log(summary);
+mkdirSync(dirname(timesFile), { recursive: true });
+writeFileSync(timesFile, fileTimesTable(times));
+console.log(`Every file's wall and CPU time: ${relative(projectRoot, timesFile)}`);
 if (serverCpu !== undefined) console.log(`CPU time of the Temporal dev server: ${serverCpu.toFixed(1)} s`);
 // Every process of the run has ended and been waited for: the files, the server, the build.
 console.log(`CPU time of the whole run: ${(processCpuSeconds('self', true) ?? 0).toFixed(1)} s`);

@@ -1,7 +1,7 @@
 /**
  * Runs test files with node's test runner, each in a process of its own, `concurrency` at a time,
- * writing the spec reporter's lines as they come; then says how it went: the ten slowest files with
- * their CPU time (scripts/lib/test-file-cpu.ts) and every failed test
+ * writing the spec reporter's lines as they come; then says how it went — every file's wall and CPU
+ * time, and a summary: the ten slowest files with their CPU time (scripts/lib/test-file-cpu.ts) and every failed test
  * (scripts/lib/slowest-test-files.ts, scripts/lib/failed-tests.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +19,7 @@ export async function runTestFiles(options: {
   /** A file still running after this is failed. */
   timeoutMs: number;
   write: (text: string) => void;
-}): Promise<{ passed: boolean; summary: string }> {
+}): Promise<{ passed: boolean; summary: string; times: FileTime[] }> {
   const times: FileTime[] = [];
   const failures = new FailedTests();
   const cpuDir = mkdtempSync(join(tmpdir(), 'jincai-test-cpu-'));
@@ -38,5 +38,9 @@ export async function runTestFiles(options: {
   rmSync(cpuDir, { recursive: true, force: true });
   const measured = times.map((t) => ({ ...t, cpuSeconds: cpu.get(t.file) }));
   const passed = failures.count === 0 && times.every((t) => t.passed);
-  return { passed, summary: [slowestFiles(measured), ...(passed ? [] : [failures.summary()])].join('\n') };
+  return {
+    passed,
+    summary: [slowestFiles(measured), ...(passed ? [] : [failures.summary()])].join('\n'),
+    times: measured,
+  };
 }

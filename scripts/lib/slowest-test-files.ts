@@ -1,7 +1,8 @@
 /**
  * The end of `npm test`: each test file's wall time — node's test runner reports a whole file as
  * one test named by its path, from its process's start to its end — and the ten slowest, printed
- * with the CPU time each cost (scripts/lib/test-file-cpu.ts) and the CPU time of all the files.
+ * with the CPU time each cost (scripts/lib/test-file-cpu.ts) and the CPU time of all the files; and
+ * every file's, as a table to keep (`data/test-times.tsv`).
  */
 import { relative, resolve } from 'node:path';
 import type { TestEvent } from 'node:test/reporters';
@@ -42,4 +43,19 @@ export function slowestFiles(times: readonly FileTime[], shown = 10): string {
     ),
     `CPU time of all ${times.length} files: ${seconds(cpu)}`,
   ].join('\n');
+}
+
+/** Every file's times, slowest first, as tab-separated lines under a heading: wall and CPU seconds, passed, file. */
+export function fileTimesTable(times: readonly FileTime[]): string {
+  const rows = [...times]
+    .sort((a, b) => b.ms - a.ms)
+    .map((t) =>
+      [
+        (t.ms / 1000).toFixed(1),
+        t.cpuSeconds?.toFixed(1) ?? '',
+        t.passed ? 'passed' : 'failed',
+        relative(projectRoot, t.file),
+      ].join('\t'),
+    );
+  return ['wall_s\tcpu_s\toutcome\tfile', ...rows].join('\n') + '\n';
 }

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { fileTimesTable } from '../../scripts/lib/slowest-test-files.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/test-run/${name}.ts`, import.meta.url));
 
@@ -140,5 +141,24 @@ test('a run where everything passed ends with the slowest files only', async () 
   assert.match(
     run.summary,
     /^The 1 slowest of 1 test files \(wall time, CPU time\):\n {2}test\/unit\/fixtures\/test-run\/passes\.ts +\d+\.\d s +\d+\.\d s\nCPU time of all 1 files: \d+\.\d s$/,
+  );
+});
+
+test("every file's times as a table to keep, slowest first, a file without its CPU time kept", () => {
+  const file = (name: string) => fileURLToPath(new URL(`../${name}.test.ts`, import.meta.url));
+  const table = fileTimesTable([
+    { file: file('unit/catalog'), ms: 1234, passed: true, cpuSeconds: 0.84 },
+    { file: file('integration/worker-crash'), ms: 81_100, passed: false, cpuSeconds: 12.4 },
+    { file: file('unit/cli-output'), ms: 2000, passed: true },
+  ]);
+  assert.equal(
+    table,
+    [
+      'wall_s\tcpu_s\toutcome\tfile',
+      '81.1\t12.4\tfailed\ttest/integration/worker-crash.test.ts',
+      '2.0\t\tpassed\ttest/unit/cli-output.test.ts',
+      '1.2\t0.8\tpassed\ttest/unit/catalog.test.ts',
+      '',
+    ].join('\n'),
   );
 });

@@ -26,11 +26,17 @@ export function startWorkerProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
-    let out = '';
+    // What it printed until it runs: kept for the error if it exits first, then no longer.
+    let out: string | undefined = '';
     const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      options.onOutput?.(chunk.toString());
-      if (out.includes('worker running')) resolve(child);
+      const text = chunk.toString();
+      options.onOutput?.(text);
+      if (out === undefined) return;
+      out += text;
+      if (out.includes('worker running')) {
+        out = undefined;
+        resolve(child);
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);

@@ -35,7 +35,8 @@ export async function runReconciliationBench(): Promise<number> {
   const sizes = (process.env.BENCH_LINES ?? '100000,1000000').split(',').map(Number);
   const bench = await startWorkerBench();
   try {
-    console.log(`production worker: ${bench.workerCommand}; ${bench.idleMb().toFixed(0)} MB RSS idle`);
+    const idleMb = bench.idleMb();
+    console.log(`production worker: ${bench.workerCommand}; ${idleMb.toFixed(0)} MB RSS idle`);
     // Working days long past, one per variant and size: the sandbox's own vouchers are all recent.
     let date = '2026-03-02';
     for (const lines of sizes) {
@@ -61,8 +62,9 @@ export async function runReconciliationBench(): Promise<number> {
         });
         console.log(
           `  ${v.name.padEnd(36)} comparison ${fmt(f.ms)} (first run ${fmt(f.coldMs)}), worker peak RSS ${f.peakMb.toFixed(0)} MB` +
-            ` (its process tree), ${f.differences} differences${f.sorted ? ', sorted first' : ''};` +
-            ` sort+join ${fmt(baseline.ms)} → ${(f.ms / baseline.ms).toFixed(2)}×;` +
+            ` (its process tree; +${(f.peakMb - idleMb).toFixed(0)} over idle), ${f.differences} differences${f.sorted ? ', sorted first' : ''};` +
+            ` sort+join ${fmt(baseline.ms)} → ${(f.ms / baseline.ms).toFixed(2)}×` +
+            ` (goal ${f.ms <= 1.5 * baseline.ms && f.peakMb <= 256 ? 'met' : 'not met'});` +
             ` CPU: worker ${fmt(f.cpuMs)} over the whole run, sort+join ${fmt(baseline.cpuMs)} (load ${loadAverage()})`,
         );
       }

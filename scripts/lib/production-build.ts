@@ -1,11 +1,12 @@
 /**
  * The production build (`npm run build`, scripts/build.ts): the entry points a site runs compiled to
- * JavaScript (tsc with tsconfig.build.json; the sandbox's programs bundled, scripts/lib/entry-bundles.ts), and the workflows bundled once (bundleWorkflowCode,
- * with the payload codec's failure converter; its source map without the sources) into
- * `workflow-bundle.js` beside them, which the compiled worker loads instead of compiling the
- * workflows when it starts. `npm test` builds the same into a folder of its own for the processes
- * its files start (scripts/lib/test-build.ts), without checking the types again: the emitted
- * JavaScript is the same, and CI checks them first (`./jincai check`).
+ * JavaScript (tsc with tsconfig.build.json; the sandbox's programs bundled, entry-bundles.ts), and
+ * the workflows bundled once (bundleWorkflowCode, with the payload codec's failure converter; its
+ * source map without the sources) into `workflow-bundle.js` beside them, which the compiled worker
+ * loads instead of compiling the workflows when it starts — the two at once, on two cores. `npm
+ * test` builds the same into a folder of its own for the processes its files start
+ * (scripts/lib/test-build.ts), without checking the types again: the emitted JavaScript is the same,
+ * and CI checks them first (`./jincai check`).
  */
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -36,21 +37,27 @@ export async function buildProduction(out: string, options: { checkTypes: boolea
     out,
     ...(options.checkTypes ? [] : ['--noCheck']),
   ];
-  const compiled = spawn(process.execPath, args, { cwd: projectRoot, stdio: 'inherit' });
-  const [code, signal] = (await new Promise((done) => compiled.once('exit', (...end) => done(end)))) as [
-    number | null,
-    NodeJS.Signals | null,
-  ];
-  if (code !== 0) throw new Error(`tsc failed (exit ${code ?? signal})`);
-  await bundleEntryPoints(out);
-  const afterTsc = Date.now();
-
+  const compile = (async () => {
+    const compiled = spawn(process.execPath, args, { cwd: projectRoot, stdio: 'inherit' });
+    const [code, signal] = (await new Promise((done) => compiled.once('exit', (...end) => done(end)))) as [
+      number | null,
+      NodeJS.Signals | null,
+    ];
+    if (code !== 0) throw new Error(`tsc failed (exit ${code ?? signal})`);
+    await bundleEntryPoints(out);
+    return (Date.now() - started) / 1000;
+  })();
+  // The workflows are bundled from their sources in this process while tsc compiles in its own.
+  const bundling = (async () => {
+    const bundle = withoutSourcesContent(await bundleWorkflows());
+    return { bundle, seconds: (Date.now() - started) / 1000 };
+  })();
+  const [compileSeconds, { bundle, seconds: bundleSeconds }] = await Promise.all([compile, bundling]);
   const bundleFile = join(out, workflowBundleFile);
-  const bundle = withoutSourcesContent(await bundleWorkflows());
   writeFileSync(bundleFile, bundle);
   return {
-    compileSeconds: (afterTsc - started) / 1000,
-    bundleSeconds: (Date.now() - afterTsc) / 1000,
+    compileSeconds,
+    bundleSeconds,
     bundleFile,
     bundleBytes: bundle.length,
   };

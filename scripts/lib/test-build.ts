@@ -24,7 +24,11 @@ export const approvalFixtureBundle = {
 /** Builds into `dir`; returns what it built, in a few words. */
 export async function buildForTests(dir: string): Promise<string> {
   const started = Date.now();
-  await buildProduction(dir, { checkTypes: false });
-  writeFileSync(join(dir, approvalFixtureBundle.file), await bundleWorkflows(approvalFixtureBundle.options));
+  // The fixture's bundle is made while tsc compiles, as the runbooks' is (production-build.ts).
+  const [, fixture] = await Promise.all([
+    buildProduction(dir, { checkTypes: false }),
+    bundleWorkflows(approvalFixtureBundle.options),
+  ]);
+  writeFileSync(join(dir, approvalFixtureBundle.file), fixture);
   return `production build and the approval fixture's bundle in ${((Date.now() - started) / 1000).toFixed(1)} s`;
 }

@@ -19,6 +19,7 @@ import type { SiteConfig } from '../../temporal.config.ts';
 import { secretFromEnv } from '../../temporal.config.ts';
 import { oracleNaming } from '../sql/oracle-naming.ts';
 import { keepingStatements } from '../sql/sqlite-statements.ts';
+import { streamingOnOracle } from './oracle-stream.ts';
 import { isSqlite } from './portable.ts';
 import { rememberSqliteHandle } from './row-batches.ts';
 import type { TreasuryDatabase } from './schema.ts';
@@ -44,19 +45,19 @@ export async function openTreasuryDb(treasury: SiteConfig['treasury']): Promise<
     },
   });
   const naming = oracleNaming(treasury.oracle.identifiers);
-  const oracle = new OracleDialect({
-    pool,
-    compilerOptions: naming.compilerOptions,
-    // Long texts (bank answers) are CLOBs on Oracle; read them as strings, as SQLite returns them.
-    executeOptions: {
-      fetchTypeHandler: (meta: { dbType?: unknown }) =>
-        meta.dbType === oracledb.DB_TYPE_CLOB ? { type: oracledb.STRING } : undefined,
-    },
-  });
+  // Long texts (bank answers) are CLOBs on Oracle; read them as strings, as SQLite returns them.
+  const executeOptions = {
+    fetchTypeHandler: (meta: { dbType?: unknown }) =>
+      meta.dbType === oracledb.DB_TYPE_CLOB ? { type: oracledb.STRING } : undefined,
+  };
+  const oracle = new OracleDialect({ pool, compilerOptions: naming.compilerOptions, executeOptions });
   return new Kysely<TreasuryDatabase>({
     dialect: {
       createAdapter: () => oracle.createAdapter(),
-      createDriver: () => autoCommitOutsideTransactions(oracle.createDriver()),
+      createDriver: () =>
+        autoCommitOutsideTransactions(
+          streamingOnOracle(oracle.createDriver(), executeOptions, oracledb.OUT_FORMAT_OBJECT),
+        ),
       createQueryCompiler: () => oracle.createQueryCompiler(),
       createIntrospector: (db) => oracle.createIntrospector(db),
     },

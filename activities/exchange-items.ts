@@ -12,15 +12,15 @@ import type { TreasuryDatabase } from '../connectors/treasury/schema.ts';
 import type { ItemKey } from '../domain/exchange-protocol.ts';
 import { itemText, replayStatement } from '../domain/runbooks/exchange-recovery.plan.ts';
 import type { FailedItem } from '../domain/runbooks/exchange-recovery.types.ts';
+import { subsystemOfKind } from '../domain/subsystem-config.ts';
 import type { SiteConfig } from '../temporal.config.ts';
-import { exchangeOf } from './exchange.ts';
 import { requiresProof, sqlAction } from './proof-actions.ts';
 
 type Page = { subsystem: string; direction: 'up' | 'down'; keys: ItemKey[] };
 
 export function createExchangeItemActivities({ db, site }: { db: TreasuryDb; site: SiteConfig }) {
   const divisionOf = (subsystem: string) => {
-    const s = exchangeOf(site, subsystem);
+    const s = subsystemOfKind(site.subsystems, 'budget-exchange', subsystem);
     if (typeof s === 'string') throw new RangeError(s);
     return s.exchange.division;
   };

@@ -8,29 +8,17 @@ import type { HostPort } from '../connectors/host/port.ts';
 import { localHostName } from '../domain/host-config.ts';
 import type { ExchangeClientStatus } from '../domain/exchange-protocol.ts';
 import type { ExchangeDiagnosis, ExchangeTarget } from '../domain/runbooks/exchange-recovery.types.ts';
+import { subsystemOfKind, type SubsystemOfKind } from '../domain/subsystem-config.ts';
 import type { SiteConfig, SubsystemConfig } from '../temporal.config.ts';
 
-type Exchange = SubsystemConfig & { exchange: NonNullable<SubsystemConfig['exchange']> };
+type Exchange = SubsystemOfKind<'budget-exchange'>;
 
 /** How long the client is given to finish another cycle: three of its cycles, at least two seconds. */
 const movingWaitMs = (status: ExchangeClientStatus) => Math.max(2000, status.intervalMs * 3);
 
-/** The exchange subsystem `id` names (or the site's only one), or why the input names none. */
-export function exchangeOf(site: SiteConfig, id: string | undefined): Exchange | string {
-  const all = site.subsystems.filter((s): s is Exchange => s.kind === 'budget-exchange' && !!s.exchange);
-  if (id === undefined) {
-    if (all.length === 1) return all[0] as Exchange;
-    return `input.subsystem: required: the site declares ${all.length} budget-exchange subsystems (${all.map((s) => s.id).join(', ') || 'none'})`;
-  }
-  return (
-    all.find((s) => s.id === id) ??
-    `input.subsystem: no budget-exchange subsystem ${id} in the site file; declared: ${all.map((s) => s.id).join(', ') || 'none'}`
-  );
-}
-
 export function createExchangeActivities({ host, site }: { host: HostPort; site: SiteConfig }) {
   function exchange(id: string): Exchange {
-    const found = exchangeOf(site, id);
+    const found = subsystemOfKind(site.subsystems, 'budget-exchange', id);
     if (typeof found === 'string') throw new RangeError(found);
     return found;
   }
@@ -49,7 +37,7 @@ export function createExchangeActivities({ host, site }: { host: HostPort; site:
       inputProblems: string[];
       target?: ExchangeTarget;
     }> {
-      const s = exchangeOf(site, subsystem);
+      const s = subsystemOfKind(site.subsystems, 'budget-exchange', subsystem);
       if (typeof s === 'string') return { inputProblems: [s] };
       const program = s.programs[0];
       if (!program) return { inputProblems: [`input.subsystem: ${s.id} declares no client program`] };

@@ -11,25 +11,8 @@ import type {
   OfficialCardTarget,
   RepaymentStatus,
 } from '../domain/runbooks/official-card-check.types.ts';
-import type { SiteConfig, SubsystemConfig } from '../temporal.config.ts';
-
-type OfficialCard = SubsystemConfig & { officialCard: NonNullable<SubsystemConfig['officialCard']> };
-
-/** The official-card subsystem `id` names (or the site's only one), or why the input names none. */
-export function officialCardOf(site: SiteConfig, id: string | undefined): OfficialCard | string {
-  const all = site.subsystems.filter(
-    (s): s is OfficialCard => s.kind === 'official-card' && !!s.officialCard,
-  );
-  const declared = all.map((s) => s.id).join(', ') || 'none';
-  if (id === undefined)
-    return all.length === 1
-      ? (all[0] as OfficialCard)
-      : `input.subsystem: required: the site declares ${all.length} official-card subsystems (${declared})`;
-  return (
-    all.find((s) => s.id === id) ??
-    `input.subsystem: no official-card subsystem ${id} in the site file; declared: ${declared}`
-  );
-}
+import { subsystemOfKind } from '../domain/subsystem-config.ts';
+import type { SiteConfig } from '../temporal.config.ts';
 
 export function createOfficialCardActivities({ db, site }: { db: TreasuryDb; site: SiteConfig }) {
   return {
@@ -41,7 +24,7 @@ export function createOfficialCardActivities({ db, site }: { db: TreasuryDb; sit
       subsystem?: string;
       bank?: string;
     }): Promise<{ inputProblems: string[]; target?: OfficialCardTarget }> {
-      const s = officialCardOf(site, subsystem);
+      const s = subsystemOfKind(site.subsystems, 'official-card', subsystem);
       if (typeof s === 'string') return { inputProblems: [s] };
       const cardBanks = s.officialCard.banks;
       if (bank !== undefined && !cardBanks.includes(bank))

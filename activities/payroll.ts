@@ -11,23 +11,8 @@ import type {
   PayrollLook,
   PayrollTarget,
 } from '../domain/runbooks/payroll-watch.types.ts';
-import type { SiteConfig, SubsystemConfig } from '../temporal.config.ts';
-
-type Payroll = SubsystemConfig & { payroll: NonNullable<SubsystemConfig['payroll']> };
-
-/** The payroll subsystem `id` names (or the site's only one), or why the input names none. */
-export function payrollOf(site: SiteConfig, id: string | undefined): Payroll | string {
-  const all = site.subsystems.filter((s): s is Payroll => s.kind === 'payroll' && !!s.payroll);
-  const declared = all.map((s) => s.id).join(', ') || 'none';
-  if (id === undefined)
-    return all.length === 1
-      ? (all[0] as Payroll)
-      : `input.subsystem: required: the site declares ${all.length} payroll subsystems (${declared})`;
-  return (
-    all.find((s) => s.id === id) ??
-    `input.subsystem: no payroll subsystem ${id} in the site file; declared: ${declared}`
-  );
-}
+import { subsystemOfKind } from '../domain/subsystem-config.ts';
+import type { SiteConfig } from '../temporal.config.ts';
 
 export function createPayrollActivities({ db, site }: { db: TreasuryDb; site: SiteConfig }) {
   return {
@@ -39,7 +24,7 @@ export function createPayrollActivities({ db, site }: { db: TreasuryDb; site: Si
       subsystem?: string;
       batchNo: string;
     }): Promise<{ inputProblems: string[]; target?: PayrollTarget }> {
-      const s = payrollOf(site, subsystem);
+      const s = subsystemOfKind(site.subsystems, 'payroll', subsystem);
       if (typeof s === 'string') return { inputProblems: [s] };
       const batch = await db
         .selectFrom('payroll_batches')

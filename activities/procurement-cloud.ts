@@ -21,7 +21,6 @@ export function createProcurementCloudActivities({ site }: { site: SiteConfig })
   function target(id: string | undefined): ProcurementTarget | string {
     const s = subsystemOfKind(site.subsystems, 'procurement-push', id);
     if (typeof s === 'string') return s;
-    if (!s.procurement) return `input.subsystem: ${s.id} declares no procurement section`;
     return {
       subsystem: s.id,
       name: s.name,

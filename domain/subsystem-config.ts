@@ -302,20 +302,34 @@ function installIssues(
   );
 }
 
+/** The section a subsystem of each kind carries (the schema refuses one of that kind without it). */
+interface KindSection {
+  'budget-exchange': 'exchange';
+  'procurement-push': 'procurement';
+  payroll: 'payroll';
+  'official-card': 'officialCard';
+}
+
+/** A subsystem of `K`, with its kind's section. */
+export type SubsystemOfKind<K extends SubsystemKind> = SubsystemConfig &
+  (K extends keyof KindSection
+    ? { [S in KindSection[K]]-?: NonNullable<SubsystemConfig[S]> }
+    : Record<never, never>);
+
 /**
  * The subsystem of `kind` that `id` names (or the site's only one of that kind), or why the input
  * names none, as an input problem of `input.subsystem`.
  */
-export function subsystemOfKind(
+export function subsystemOfKind<K extends SubsystemKind>(
   subsystems: readonly SubsystemConfig[],
-  kind: SubsystemKind,
+  kind: K,
   id: string | undefined,
-): SubsystemConfig | string {
-  const all = subsystems.filter((s) => s.kind === kind);
+): SubsystemOfKind<K> | string {
+  const all = subsystems.filter((s) => s.kind === kind) as SubsystemOfKind<K>[];
   const names = all.map((s) => s.id).join(', ') || 'none';
   if (id === undefined)
     return all.length === 1
-      ? (all[0] as SubsystemConfig)
+      ? (all[0] as SubsystemOfKind<K>)
       : `input.subsystem: required: the site declares ${all.length} ${kind} subsystems (${names})`;
   return (
     all.find((s) => s.id === id) ??

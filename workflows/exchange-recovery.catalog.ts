@@ -1,5 +1,6 @@
 /** 预算一体化数据交换恢复 — exchange recovery's catalog entry (see shared/runbook-definition.ts). */
 import { exchangeRecoveryInputSchema } from '../domain/runbooks/exchange-recovery.types.ts';
+import { subsystemOfKind } from '../domain/subsystem-config.ts';
 import { exchangeRecovery } from './exchange-recovery.ts';
 import { defineRunbook } from './shared/runbook-definition.ts';
 import { bankRunLabels } from './shared/start-checks.ts';
@@ -22,18 +23,8 @@ export const exchangeRecoveryRunbook = defineRunbook({
   },
   workflowId: (input, day) => `exchange-recovery/${input.subsystem ?? 'budget-exchange'}/${day.today}`,
   siteProblems: (input, site) => {
-    const all = site.subsystems.filter((s) => s.kind === 'budget-exchange').map((s) => s.id);
-    if (input.subsystem === undefined)
-      return all.length === 1
-        ? []
-        : [
-            `input.subsystem: required: the site declares ${all.length} budget-exchange subsystems (${all.join(', ') || 'none'})`,
-          ];
-    return all.includes(input.subsystem)
-      ? []
-      : [
-          `input.subsystem: no budget-exchange subsystem ${input.subsystem} in the site file; declared: ${all.join(', ') || 'none'}`,
-        ];
+    const s = subsystemOfKind(site.subsystems, 'budget-exchange', input.subsystem);
+    return typeof s === 'string' ? [s] : [];
   },
   changes: true,
   approval: { policy: { roles: ['comm-approver', 'finance-approver'] }, steps: { execute: {} } },

@@ -1,5 +1,6 @@
 /** 公务卡还款检查 — official-card check's catalog entry (see shared/runbook-definition.ts). */
 import { officialCardCheckInputSchema } from '../domain/runbooks/official-card-check.types.ts';
+import { subsystemOfKind } from '../domain/subsystem-config.ts';
 import { officialCardCheck } from './official-card-check.ts';
 import { defineRunbook } from './shared/runbook-definition.ts';
 import { bankAndDates, bankRunLabels } from './shared/start-checks.ts';
@@ -24,19 +25,12 @@ export const officialCardCheckRunbook = defineRunbook({
   },
   workflowId: (input, day) => `official-card-check/${input.bank ?? 'all'}/${input.date ?? day.today}`,
   siteProblems: (input, site, day) => {
-    const all = site.subsystems.filter((s) => s.kind === 'official-card');
-    const chosen = input.subsystem === undefined ? all : all.filter((s) => s.id === input.subsystem);
-    const named = all.map((s) => s.id).join(', ') || 'none';
-    if (chosen.length !== 1)
-      return [
-        input.subsystem === undefined
-          ? `input.subsystem: required: the site declares ${all.length} official-card subsystems (${named})`
-          : `input.subsystem: no official-card subsystem ${input.subsystem} in the site file; declared: ${named}`,
-      ];
-    const banks = chosen[0]?.officialCard?.banks ?? [];
+    const s = subsystemOfKind(site.subsystems, 'official-card', input.subsystem);
+    if (typeof s === 'string') return [s];
+    const { banks } = s.officialCard;
     if (input.bank !== undefined && !banks.includes(input.bank))
       return [
-        `input.bank: ${input.bank} is not a card-issuing bank of ${chosen[0]?.id}; expected one of ${banks.join(', ')}`,
+        `input.bank: ${input.bank} is not a card-issuing bank of ${s.id}; expected one of ${banks.join(', ')}`,
       ];
     return input.bank === undefined ? [] : bankAndDates(input.bank, { date: input.date }, site, day);
   },

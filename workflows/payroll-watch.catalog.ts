@@ -1,5 +1,6 @@
 /** 工资统发跟踪 — payroll watch's catalog entry (see shared/runbook-definition.ts). */
 import { payrollWatchInputSchema } from '../domain/runbooks/payroll-watch.types.ts';
+import { subsystemOfKind } from '../domain/subsystem-config.ts';
 import { payrollWatch } from './payroll-watch.ts';
 import { defineRunbook } from './shared/runbook-definition.ts';
 import { bankRunLabels } from './shared/start-checks.ts';
@@ -29,18 +30,8 @@ export const payrollWatchRunbook = defineRunbook({
   },
   workflowId: (input) => `payroll-watch/${input.batchNo}`,
   siteProblems: (input, site) => {
-    const all = site.subsystems.filter((s) => s.kind === 'payroll').map((s) => s.id);
-    if (input.subsystem === undefined)
-      return all.length === 1
-        ? []
-        : [
-            `input.subsystem: required: the site declares ${all.length} payroll subsystems (${all.join(', ') || 'none'})`,
-          ];
-    return all.includes(input.subsystem)
-      ? []
-      : [
-          `input.subsystem: no payroll subsystem ${input.subsystem} in the site file; declared: ${all.join(', ') || 'none'}`,
-        ];
+    const s = subsystemOfKind(site.subsystems, 'payroll', input.subsystem);
+    return typeof s === 'string' ? [s] : [];
   },
   // It starts the voucher repair, which asks its own approval before it changes anything.
   changes: false,

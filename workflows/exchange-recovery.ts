@@ -15,7 +15,7 @@ import type { createExchangeActivities } from '../activities/exchange.ts';
 import type { createExchangeItemActivities } from '../activities/exchange-items.ts';
 import type { createProgramActivities } from '../activities/programs.ts';
 import type { GateOutcome } from '../domain/approvals/gate-types.ts';
-import { invalidInput, isProofRefusal, parseInput } from '../domain/errors.ts';
+import { isProofRefusal, parseInput } from '../domain/errors.ts';
 import { approvedOn } from '../domain/mutation-record.ts';
 import {
   changesSomething,
@@ -56,6 +56,7 @@ import {
   type Found,
   type GatedRun,
 } from './shared/runbook-run.ts';
+import { findSubsystem } from './shared/subsystem-opening.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Exchange = ReturnType<typeof createExchangeActivities>;
@@ -125,15 +126,12 @@ function exchangeActivities(queues: { comm: string; db: string }) {
 }
 
 /** The exchange subsystem the input names; anything else is bad input, before anything is recorded. */
-async function findExchange(control: ReadProxy<Control>, input: Input): Promise<ExchangeFound> {
-  const estate = await control.describeEstate();
-  const described = await exchangeActivities(estate.taskQueues).client.describeExchange({
-    ...(input.subsystem !== undefined && { subsystem: input.subsystem }),
-  });
-  const { target } = described;
-  if (!target) throw invalidInput(described.inputProblems);
-  return { estate, bank: { code: target.subsystem, name: target.name }, bankCodes: [], target };
-}
+const findExchange = (control: ReadProxy<Control>, input: Input): Promise<ExchangeFound> =>
+  findSubsystem(control, (queues) =>
+    exchangeActivities(queues).client.describeExchange({
+      ...(input.subsystem !== undefined && { subsystem: input.subsystem }),
+    }),
+  );
 
 /** The client with its last log lines, moving or not, and the items it left failed. */
 async function diagnose(

@@ -18,7 +18,7 @@ import { questionFor } from '../domain/bank-questions.ts';
 import { withSql, type PlannedChange } from '../domain/bank-checks/finance-plan.ts';
 import type { FinanceMutation } from '../domain/bank-checks/types.ts';
 import { dateInZone } from '../domain/calendar/dates.ts';
-import { invalidInput, parseInput } from '../domain/errors.ts';
+import { parseInput } from '../domain/errors.ts';
 import { futureDateProblems } from '../domain/runbooks/input-estate.ts';
 import { cardPlan, judgeStuck } from '../domain/runbooks/official-card-check.plan.ts';
 import {
@@ -49,6 +49,7 @@ import {
   type Found,
   type GatedRun,
 } from './shared/runbook-run.ts';
+import { describedOrRefused } from './shared/subsystem-opening.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Cards = ReturnType<typeof createOfficialCardActivities>;
@@ -117,9 +118,7 @@ async function findCards(control: ReadProxy<Control>, input: Input): Promise<Car
     ...(input.subsystem !== undefined && { subsystem: input.subsystem }),
     ...(input.bank !== undefined && { bank: input.bank }),
   });
-  const problems = [...described.inputProblems, ...futureDateProblems({ date: input.date }, today)];
-  const { target } = described;
-  if (!target || problems.length > 0) throw invalidInput(problems);
+  const target = describedOrRefused(described, futureDateProblems({ date: input.date }, today));
   const one = target.banks.length === 1 ? target.banks[0] : undefined;
   return {
     estate,

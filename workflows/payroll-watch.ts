@@ -14,7 +14,7 @@ import type { createControlActivities } from '../activities/control.ts';
 import type { createPayrollActivities } from '../activities/payroll.ts';
 import { dateInZone } from '../domain/calendar/dates.ts';
 import { formatFen, formatInstant } from '../domain/display.ts';
-import { invalidInput, parseInput } from '../domain/errors.ts';
+import { parseInput } from '../domain/errors.ts';
 import {
   batchSettled,
   explainLines,
@@ -46,6 +46,7 @@ import {
   type Found,
   type RunbookRun,
 } from './shared/runbook-run.ts';
+import { describedOrRefused } from './shared/subsystem-opening.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Payroll = ReturnType<typeof createPayrollActivities>;
@@ -121,8 +122,7 @@ async function findBatch(control: ReadProxy<Control>, input: Input): Promise<Bat
     batchNo: input.batchNo,
     ...(input.subsystem !== undefined && { subsystem: input.subsystem }),
   });
-  const { target } = described;
-  if (!target) throw invalidInput(described.inputProblems);
+  const target = describedOrRefused(described);
   return { estate, bank: { code: target.bank, name: target.name }, bankCodes: [target.bank], target };
 }
 

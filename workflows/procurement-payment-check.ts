@@ -9,7 +9,7 @@
 import type { createControlActivities } from '../activities/control.ts';
 import type { createProcurementCloudActivities } from '../activities/procurement-cloud.ts';
 import type { createProcurementItemActivities } from '../activities/procurement-items.ts';
-import { invalidInput, parseInput } from '../domain/errors.ts';
+import { parseInput } from '../domain/errors.ts';
 import { comparePayments } from '../domain/runbooks/procurement-payment-check.compare.ts';
 import { procurementPaymentCheckReport } from '../domain/runbooks/procurement-payment-check.report.ts';
 import {
@@ -20,6 +20,7 @@ import {
 import type { ProcurementTarget } from '../domain/runbooks/procurement-push-retry.types.ts';
 import { readActivities, type ReadProxy } from './shared/retry-profiles.ts';
 import { closeRun, openRun, type Found } from './shared/runbook-run.ts';
+import { findSubsystem } from './shared/subsystem-opening.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Cloud = ReturnType<typeof createProcurementCloudActivities>;
@@ -97,12 +98,9 @@ function checkActivities(queues: { comm: string; db: string }) {
 }
 
 /** The procurement subsystem the input names; anything else is bad input, before anything is recorded. */
-async function findProcurement(control: ReadProxy<Control>, input: Input): Promise<ProcurementFound> {
-  const estate = await control.describeEstate();
-  const described = await checkActivities(estate.taskQueues).cloud.describeProcurement({
-    ...(input.subsystem !== undefined && { subsystem: input.subsystem }),
-  });
-  const { target } = described;
-  if (!target) throw invalidInput(described.inputProblems);
-  return { estate, bank: { code: target.subsystem, name: target.name }, bankCodes: [], target };
-}
+const findProcurement = (control: ReadProxy<Control>, input: Input): Promise<ProcurementFound> =>
+  findSubsystem(control, (queues) =>
+    checkActivities(queues).cloud.describeProcurement({
+      ...(input.subsystem !== undefined && { subsystem: input.subsystem }),
+    }),
+  );

@@ -12,7 +12,7 @@ import type { createControlActivities } from '../activities/control.ts';
 import type { createProcurementCloudActivities } from '../activities/procurement-cloud.ts';
 import type { createProcurementItemActivities } from '../activities/procurement-items.ts';
 import type { GateOutcome } from '../domain/approvals/gate-types.ts';
-import { invalidInput, isProofRefusal, parseInput } from '../domain/errors.ts';
+import { isProofRefusal, parseInput } from '../domain/errors.ts';
 import { approvedOn } from '../domain/mutation-record.ts';
 import {
   decidePushRetry,
@@ -46,6 +46,7 @@ import {
   type Found,
   type GatedRun,
 } from './shared/runbook-run.ts';
+import { findSubsystem } from './shared/subsystem-opening.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Cloud = ReturnType<typeof createProcurementCloudActivities>;
@@ -108,15 +109,12 @@ function pushActivities(queues: { comm: string; db: string }) {
 }
 
 /** The procurement subsystem the input names; anything else is bad input, before anything is recorded. */
-async function findProcurement(control: ReadProxy<Control>, input: Input): Promise<ProcurementFound> {
-  const estate = await control.describeEstate();
-  const described = await pushActivities(estate.taskQueues).cloud.describeProcurement({
-    ...(input.subsystem !== undefined && { subsystem: input.subsystem }),
-  });
-  const { target } = described;
-  if (!target) throw invalidInput(described.inputProblems);
-  return { estate, bank: { code: target.subsystem, name: target.name }, bankCodes: [], target };
-}
+const findProcurement = (control: ReadProxy<Control>, input: Input): Promise<ProcurementFound> =>
+  findSubsystem(control, (queues) =>
+    pushActivities(queues).cloud.describeProcurement({
+      ...(input.subsystem !== undefined && { subsystem: input.subsystem }),
+    }),
+  );
 
 /** Whether the cloud answers, the failed confirmations, and what the cloud holds of each. */
 async function diagnose(

@@ -12,7 +12,7 @@ import type { createControlActivities } from '../activities/control.ts';
 import type { createProgramActivities } from '../activities/programs.ts';
 import type { GateOutcome } from '../domain/approvals/gate-types.ts';
 import { questionFor } from '../domain/bank-questions.ts';
-import { invalidInput, isProofRefusal, parseInput } from '../domain/errors.ts';
+import { isProofRefusal, parseInput } from '../domain/errors.ts';
 import { approvedOn } from '../domain/mutation-record.ts';
 import { decideRestart, restartActions, restartPlan } from '../domain/runbooks/program-restart.plan.ts';
 import { programRestartReport, type ProgramRestartFacts } from '../domain/runbooks/program-restart.report.ts';
@@ -38,6 +38,7 @@ import {
   type Found,
   type GatedRun,
 } from './shared/runbook-run.ts';
+import { describedOrRefused } from './shared/subsystem-opening.ts';
 
 type Control = ReturnType<typeof createControlActivities>;
 type Programs = ReturnType<typeof createProgramActivities>;
@@ -100,8 +101,7 @@ async function findTarget(control: ReadProxy<Control>, input: Input): Promise<Ta
     subsystem: input.subsystem,
     ...(input.program !== undefined && { program: input.program }),
   });
-  const { target } = described;
-  if (!target) throw invalidInput(described.inputProblems);
+  const target = describedOrRefused(described);
   return {
     estate,
     bank: { code: target.id, name: target.name },

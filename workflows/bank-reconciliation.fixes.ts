@@ -20,7 +20,7 @@ import type {
   RunbookToStart,
 } from '../domain/runbooks/bank-reconciliation.types.ts';
 import type { Recon } from './bank-reconciliation.day.ts';
-import { runbookEntry } from './catalog.ts';
+import { owningRun } from './owning-runbook.ts';
 import { applyChanges, type Applied } from './shared/bank-check-run.ts';
 import { approve } from './shared/runbook-run.ts';
 
@@ -129,30 +129,16 @@ function runbooksToStart(c: Recon, byFix: DifferenceClasses): RunbookToStart[] {
   // Both hold lock/vouchers/<bank>: refund tracking waits for a later run once the resend is done.
   else if (byFix['refund-tracking']?.count) wanted.push(['refund-tracking', {}]);
   const today = dateInZone(new Date(), run.estate.timezone);
-  return wanted.flatMap(([id, extra]) => {
-    const entry = runbookEntry(id);
-    if (!entry) return [];
-    const input = { bank: run.bank.code, requestedBy: run.requestedBy(), reason, ...extra };
-    const parsed = entry.input.safeParse(input);
-    // An input its own schema refuses is a defect to deploy a fix for (a workflow task retry).
-    if (!parsed.success) throw new Error(`${id}: the input bank reconciliation builds fails its schema`);
-    const workflowId = entry.workflowId(parsed.data, {
+  return wanted.map(([id, extra]) => ({
+    ...owningRun(
+      id,
+      { bank: run.bank.code, requestedBy: run.requestedBy(), reason, ...extra },
+      'bank reconciliation',
       today,
-      // Likewise a defect (a workflow task retry): every run this starts names its day.
-      workingDayBefore: () => {
-        throw new Error(`${id}: a run bank reconciliation starts names its day`);
-      },
-    });
-    return [
-      {
-        runbook: id,
-        workflowType: entry.workflowType,
-        workflowId,
-        input,
-        differences: byFix[id]?.count ?? 0,
-      },
-    ];
-  });
+    ),
+    runbook: id,
+    differences: byFix[id]?.count ?? 0,
+  }));
 }
 
 /** Each as an independent run (it outlives this one); one already running is left be. */

@@ -36,7 +36,7 @@ import {
   type OfficialCardTarget,
   type StartedResend,
 } from '../domain/runbooks/official-card-check.types.ts';
-import { runbookEntry } from './catalog.ts';
+import { owningRun } from './owning-runbook.ts';
 import { askBank, questionPrefix } from './shared/ask-bank.ts';
 import { applyChanges, type Applied } from './shared/bank-check-run.ts';
 import { readActivities, writeActivities, type ReadProxy } from './shared/retry-profiles.ts';
@@ -253,9 +253,6 @@ const checkRun = (c: Check) => ({ ...c.run, ...bankChecks(c.run.estate.taskQueue
  */
 async function startResends(c: Check, resend: CardVerdict[]): Promise<StartedResend[]> {
   const { run } = c;
-  const entry = runbookEntry('voucher-resend');
-  // The bundle always holds the resend; without it only a corrected deployment helps (a task retry).
-  if (!entry) throw new Error('voucher-resend is not in the workflow bundle');
   const started: StartedResend[] = [];
   for (const { code } of run.target.banks) {
     const voucherNos = resend.filter((v) => v.repayment.bank === code).map((v) => v.repayment.voucherNo);
@@ -266,18 +263,14 @@ async function startResends(c: Check, resend: CardVerdict[]): Promise<StartedRes
       reason: `公务卡还款检查：${run.date} ${voucherNos.length} 笔发卡行无记录`,
       voucherNos,
     };
-    const parsed = entry.input.safeParse(input);
-    // An input its own schema refuses is a defect to deploy a fix for (a workflow task retry).
-    if (!parsed.success)
-      throw new Error('voucher-resend: the input the official-card check builds fails its schema');
-    const workflowId = entry.workflowId(parsed.data, {
-      today: dateInZone(new Date(), run.estate.timezone),
-      workingDayBefore: () => {
-        throw new Error('voucher-resend: a run the official-card check starts names no day before');
-      },
-    });
+    const { workflowType, workflowId } = owningRun(
+      'voucher-resend',
+      input,
+      'the official-card check',
+      dateInZone(new Date(), run.estate.timezone),
+    );
     try {
-      await startChild(entry.workflowType, {
+      await startChild(workflowType, {
         workflowId,
         args: [input],
         parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -36,7 +36,7 @@ import {
   type Stall,
 } from '../domain/runbooks/payroll-watch.types.ts';
 import type { VoucherResendResult } from '../domain/runbooks/voucher-resend.types.ts';
-import { runbookEntry } from './catalog.ts';
+import { owningRun } from './owning-runbook.ts';
 import { readActivities, type ReadProxy } from './shared/retry-profiles.ts';
 import {
   closeRun,
@@ -211,26 +211,20 @@ async function handOver(w: Watch): Promise<void> {
   const { run } = w;
   const voucherNos = repairableVouchers(w.last, w.repairs);
   if (!run.input.repair || voucherNos.length === 0) return;
-  const entry = runbookEntry('voucher-resend');
-  // The bundle always holds the resend; without it only a corrected deployment helps (a task retry).
-  if (!entry) throw new Error('voucher-resend is not in the workflow bundle');
   const input = {
     bank: run.target.bank,
     requestedBy: run.requestedBy(),
     reason: `工资统发跟踪：批次 ${run.target.batchNo} ${voucherNos.length} 行被银行拒绝`,
     voucherNos,
   };
-  const parsed = entry.input.safeParse(input);
-  // An input its own schema refuses is a defect to deploy a fix for (a workflow task retry).
-  if (!parsed.success) throw new Error('voucher-resend: the input the payroll watch builds fails its schema');
-  const workflowId = entry.workflowId(parsed.data, {
-    today: dateInZone(new Date(), run.estate.timezone),
-    workingDayBefore: () => {
-      throw new Error('voucher-resend: a run the payroll watch starts names no day before');
-    },
-  });
+  const { workflowType, workflowId } = owningRun(
+    'voucher-resend',
+    input,
+    'the payroll watch',
+    dateInZone(new Date(), run.estate.timezone),
+  );
   try {
-    const child = await startChild(entry.workflowType, {
+    const child = await startChild(workflowType, {
       workflowId,
       args: [input],
       parentClosePolicy: ParentClosePolicy.ABANDON,

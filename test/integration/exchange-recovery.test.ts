@@ -1,73 +1,35 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { ItemKey } from '../../domain/exchange-protocol.ts';
 import type { ExchangeRecoveryResult } from '../../domain/runbooks/exchange-recovery.types.ts';
-import type { SubsystemHealthResult } from '../../domain/runbooks/subsystem-health.types.ts';
-import { addTestUsers, decide, gateUnlessEnded, signedBy, waitForGate } from '../support/approvals.ts';
-import { sandboxApi, startTestEstate, type TestEstate } from '../support/estate.ts';
+import { sandboxApi, type TestEstate } from '../support/estate.ts';
 import { patienceMs } from '../support/patience.ts';
-import { openAllDay, workingTodayCalendar } from '../support/open-all-day.ts';
-import { WorkerLane } from '../support/worker-lane.ts';
+import { subsystemRunbookTest } from '../support/subsystem-runbook.ts';
+import { until as waitUntil } from '../support/worker-lane.ts';
 
-let estate: TestEstate;
-let runs = 0;
 // The payroll's vouchers are paid at any hour: ICBC open all day, today a working day.
-const calendar = workingTodayCalendar();
+const t = subsystemRunbookTest({
+  runbook: 'exchange-recovery',
+  workflowType: 'exchangeRecovery',
+  subsystem: 'budget-exchange',
+  started: (e) => {
+    estate = e;
+    return exchangeOf(e).runner.start();
+  },
+});
+let estate: TestEstate;
 
-before(async () => {
-  estate = await startTestEstate({ banks: ['ICBC'], edit: openAllDay(calendar.file, 'exchange-recovery') });
-  await addTestUsers(estate.site);
-  await exchange().runner.start();
-  await estate.startWorker();
-});
-// Each case starts from a well estate, whatever the one before left.
-afterEach(async () => {
-  await estate.sandbox.subsystems.faults.clear({});
-});
-after(async () => {
-  await estate?.stop();
-  calendar.remove();
-});
-
-function exchange() {
-  const x = estate.sandbox.subsystems.exchange;
+function exchangeOf(e: TestEstate) {
+  const x = e.sandbox.subsystems.exchange;
   assert.ok(x, 'the test site has a budget-exchange subsystem');
   return x;
 }
-const id = (what: string) => `exchange-recovery/budget-exchange/test-${what}-${Date.now()}-${(runs += 1)}`;
+const exchange = () => exchangeOf(estate);
+const { id, health } = t;
 const input = (more: Record<string, unknown> = {}) => ({ requestedBy: 'eng', drainSeconds: 90, ...more });
-
-async function health(): Promise<string[]> {
-  const result: SubsystemHealthResult = await estate.client.workflow.execute('subsystemHealth', {
-    taskQueue: estate.site.temporal.taskQueues.runbooks,
-    workflowId: `subsystem-health/test-${Date.now()}-${(runs += 1)}`,
-    args: [{ subsystems: ['budget-exchange'] }],
-  });
-  return result.findings.map((f) => `${f.subsystem}/${f.check}/${f.code}/${f.fixRunbook}`);
-}
-
-/** A recovery on the in-process worker, approved by wang when it asks; its result. */
-async function recover(what: string, more: Record<string, unknown> = {}): Promise<ExchangeRecoveryResult> {
-  const workflowId = id(what);
-  const handle = await estate.client.workflow.start('exchangeRecovery', {
-    taskQueue: estate.site.temporal.taskQueues.runbooks,
-    workflowId,
-    args: [input(more)],
-  });
-  let ended = false;
-  const result = (handle.result() as Promise<ExchangeRecoveryResult>).finally(() => (ended = true));
-  const gate = await gateUnlessEnded(estate.client, workflowId, () => ended);
-  if (gate) await decide(estate.client, workflowId, signedBy(estate.site, gate, 'wang'));
-  return result;
-}
-
-async function until(what: string, seen: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + patienceMs;
-  while (!(await seen())) {
-    if (Date.now() > deadline) throw new Error(`never saw ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const recover = (what: string, more: Record<string, unknown> = {}) =>
+  t.approved<ExchangeRecoveryResult>(what, input(more));
+const until = (what: string, seen: () => Promise<boolean>) => waitUntil(what, seen, patienceMs, 250);
 
 const downItems = (status: 'failed' | 'confirmed') =>
   estate.sandbox.treasury
@@ -157,24 +119,16 @@ test('downlink items failing on base data: held until the unit arrives, then rep
     voucherType: r.voucher_type as ItemKey['voucherType'],
     voucherNo: r.voucher_no,
   }));
-  const lane = new WorkerLane(estate, 'exch');
-  try {
-    await lane.start();
-    const workflowId = id('replay');
-    const handle = await lane.startWorkflow('exchangeRecovery', workflowId, input(), {
-      workflowTaskTimeout: '2s',
-    });
-    const gate = await waitForGate(estate.client, workflowId);
-    assert.equal(gate.plan.actions.length, 2, 'fifty items in two keyed pages');
-    await decide(estate.client, workflowId, signedBy(estate.site, gate, 'wang'));
-    lane.holdReports();
-    await lane.killWhen('the first page set to replay', async () => (await downItems('failed')).length <= 10);
-    const result: ExchangeRecoveryResult = await handle.result();
-    assert.equal(result.outcome, 'recovered', result.verification?.detail);
-    assert.deepEqual(lane.kills, ['the first page set to replay']);
-  } finally {
-    await lane.close();
-  }
+  const replay = await t.killedOnce<ExchangeRecoveryResult>({
+    tag: 'exch',
+    what: 'replay',
+    input: input(),
+    killedAt: 'the first page set to replay',
+    seen: async () => (await downItems('failed')).length <= 10,
+  });
+  assert.equal(replay.gate.plan.actions.length, 2, 'fifty items in two keyed pages');
+  assert.equal(replay.result.outcome, 'recovered', replay.result.verification?.detail);
+  assert.deepEqual(replay.kills, ['the first page set to replay']);
   const again = await recover('again');
   assert.equal(again.outcome, 'healthy');
   assert.equal(again.replayed, 0);

@@ -1,70 +1,28 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ProcurementPushRetryResult } from '../../domain/runbooks/procurement-push-retry.types.ts';
-import type { SubsystemHealthResult } from '../../domain/runbooks/subsystem-health.types.ts';
-import { addTestUsers, decide, gateUnlessEnded, signedBy, waitForGate } from '../support/approvals.ts';
-import { sandboxApi, startTestEstate, type TestEstate } from '../support/estate.ts';
-import { openAllDay, workingTodayCalendar } from '../support/open-all-day.ts';
+import { sandboxApi, type TestEstate } from '../support/estate.ts';
 import { patienceMs } from '../support/patience.ts';
-import { WorkerLane } from '../support/worker-lane.ts';
+import { subsystemRunbookTest } from '../support/subsystem-runbook.ts';
+import { until as waitUntil } from '../support/worker-lane.ts';
 
-let estate: TestEstate;
-let runs = 0;
 // The payments against the contracts are paid at any hour: ICBC open all day, today a working day.
-const calendar = workingTodayCalendar();
+const t = subsystemRunbookTest({
+  runbook: 'procurement-push-retry',
+  workflowType: 'procurementPushRetry',
+  subsystem: 'procurement',
+  started: (e) => {
+    estate = e;
+  },
+});
+let estate: TestEstate;
 
-before(async () => {
-  estate = await startTestEstate({
-    banks: ['ICBC'],
-    edit: openAllDay(calendar.file, 'procurement-push-retry'),
-  });
-  await addTestUsers(estate.site);
-  await estate.startWorker();
-});
-// Each case starts from a cloud that answers, whatever the one before left.
-afterEach(async () => {
-  await estate.sandbox.subsystems.faults.clear({});
-});
-after(async () => {
-  await estate?.stop();
-  calendar.remove();
-});
-
-const id = (what: string) => `procurement-push-retry/procurement/test-${what}-${Date.now()}-${(runs += 1)}`;
+const { id, health } = t;
 const input = (more: Record<string, unknown> = {}) => ({ requestedBy: 'eng', verifySeconds: 90, ...more });
-
-async function health(): Promise<string[]> {
-  const result: SubsystemHealthResult = await estate.client.workflow.execute('subsystemHealth', {
-    taskQueue: estate.site.temporal.taskQueues.runbooks,
-    workflowId: `subsystem-health/test-${Date.now()}-${(runs += 1)}`,
-    args: [{ subsystems: ['procurement'] }],
-  });
-  return result.findings.map((f) => `${f.subsystem}/${f.check}/${f.code}/${f.fixRunbook}`);
-}
-
-/** A retry on the in-process worker, approved by wang when it asks; its result. */
-async function retry(what: string, more: Record<string, unknown> = {}): Promise<ProcurementPushRetryResult> {
-  const workflowId = id(what);
-  const handle = await estate.client.workflow.start('procurementPushRetry', {
-    taskQueue: estate.site.temporal.taskQueues.runbooks,
-    workflowId,
-    args: [input(more)],
-  });
-  let ended = false;
-  const result = (handle.result() as Promise<ProcurementPushRetryResult>).finally(() => (ended = true));
-  const gate = await gateUnlessEnded(estate.client, workflowId, () => ended);
-  if (gate) await decide(estate.client, workflowId, signedBy(estate.site, gate, 'wang'));
-  return result;
-}
-
-async function until(what: string, seen: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + patienceMs;
-  while (!(await seen())) {
-    if (Date.now() > deadline) throw new Error(`never saw ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const retry = (what: string, more: Record<string, unknown> = {}) =>
+  t.approved<ProcurementPushRetryResult>(what, input(more));
+const until = (what: string, seen: () => Promise<boolean>) => waitUntil(what, seen, patienceMs, 250);
 
 const confirmations = (status: 'pending' | 'pushed' | 'failed') =>
   estate.sandbox.treasury
@@ -113,28 +71,17 @@ test('the cloud down: found by subsystem health, escalated while it stays down; 
   assert.equal((await confirmations('failed')).length, 50, 'nothing changed');
 
   await estate.sandbox.subsystems.faults.clear({ fault: 'procurement-push-failing' });
-  const lane = new WorkerLane(estate, 'zcy');
-  try {
-    await lane.start();
-    const workflowId = id('retry');
-    const handle = await lane.startWorkflow('procurementPushRetry', workflowId, input(), {
-      workflowTaskTimeout: '2s',
-    });
-    const gate = await waitForGate(estate.client, workflowId);
-    assert.equal(gate.plan.actions.length, 2, 'fifty confirmations in two keyed pages');
-    await decide(estate.client, workflowId, signedBy(estate.site, gate, 'wang'));
-    lane.holdReports();
-    await lane.killWhen(
-      'the first page set to be pushed again',
-      async () => (await confirmations('failed')).length <= 10,
-    );
-    const result: ProcurementPushRetryResult = await handle.result();
-    assert.equal(result.outcome, 'recovered', result.verification?.detail);
-    assert.equal(result.verification?.delivered, 50);
-    assert.deepEqual(lane.kills, ['the first page set to be pushed again']);
-  } finally {
-    await lane.close();
-  }
+  const pushed = await t.killedOnce<ProcurementPushRetryResult>({
+    tag: 'zcy',
+    what: 'retry',
+    input: input(),
+    killedAt: 'the first page set to be pushed again',
+    seen: async () => (await confirmations('failed')).length <= 10,
+  });
+  assert.equal(pushed.gate.plan.actions.length, 2, 'fifty confirmations in two keyed pages');
+  assert.equal(pushed.result.outcome, 'recovered', pushed.result.verification?.detail);
+  assert.equal(pushed.result.verification?.delivered, 50);
+  assert.deepEqual(pushed.kills, ['the first page set to be pushed again']);
   const again = await retry('again');
   assert.equal(again.outcome, 'nothing-to-retry');
   assert.equal(again.retried, 0);

@@ -14,35 +14,23 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { decide, signedBy } from '../support/approvals.ts';
-import type { TestEstate } from '../support/estate.ts';
 import {
   accounting,
   decommissionGate,
   logged,
   migrateOnLane,
+  migrationOnLane,
   placement,
   sideState,
-  startMigrationEstate,
 } from '../support/migration.ts';
-import { activityRuns, auditPayloads, WorkerLane } from '../support/worker-lane.ts';
+import { activityRuns, auditPayloads } from '../support/worker-lane.ts';
 
-let estate: TestEstate;
-let lane: WorkerLane | undefined;
-
-before(async () => {
-  estate = await startMigrationEstate();
-  lane = new WorkerLane(estate, 'migration');
-  await lane.start();
-});
-after(async () => {
-  await lane?.close();
-  await estate?.stop();
-});
+const on = migrationOnLane('migration');
 
 test('killed at every step boundary of a migration and its decommission: it completes, nothing done twice', async () => {
-  const w = lane as WorkerLane;
+  const [estate, w] = [on.estate(), on.lane()];
   const { source, target } = accounting(estate);
   assert.ok(!existsSync(target.dir) && !existsSync(target.db.path), 'the target holds no copy yet');
   const before = await sideState(estate, 'source');

@@ -8,33 +8,21 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { TestEstate } from '../support/estate.ts';
+import { test } from 'node:test';
 import {
   accounting,
   logged,
   migrateOnLane,
+  migrationOnLane,
   placement,
   sideState,
-  startMigrationEstate,
 } from '../support/migration.ts';
-import { activityRuns, auditPayloads, WorkerLane } from '../support/worker-lane.ts';
+import { activityRuns, auditPayloads } from '../support/worker-lane.ts';
 
-let estate: TestEstate;
-let lane: WorkerLane | undefined;
-
-before(async () => {
-  estate = await startMigrationEstate();
-  lane = new WorkerLane(estate, 'migration-rollback');
-  await lane.start();
-});
-after(async () => {
-  await lane?.close();
-  await estate?.stop();
-});
+const on = migrationOnLane('migration-rollback');
 
 test('a corrupt copy rolled back, killed as the rollback has started the old side again: the old side as before', async () => {
-  const w = lane as WorkerLane;
+  const [estate, w] = [on.estate(), on.lane()];
   const { source } = accounting(estate);
   const before = await sideState(estate, 'source');
   const [stops, starts] = [logged(source.logFile, 'stopping'), logged(source.logFile, 'started')];

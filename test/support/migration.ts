@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createSiteHosts } from '../../connectors/host/site-hosts.ts';
 import { storeState } from '../../connectors/treasury/subsystem-stores.ts';
@@ -22,7 +23,7 @@ import {
   type WaitingGate,
 } from './approvals.ts';
 import { startTestEstate, type TestEstate } from './estate.ts';
-import type { WorkerLane } from './worker-lane.ts';
+import { WorkerLane } from './worker-lane.ts';
 
 export async function startMigrationEstate(): Promise<TestEstate> {
   const estate = await startTestEstate({
@@ -38,6 +39,29 @@ export async function startMigrationEstate(): Promise<TestEstate> {
   await addTestUsers(estate.site);
   await estate.sandbox.subsystems.apps.start('accounting');
   return estate;
+}
+
+/**
+ * For a kill -9 test file: its migration estate and a worker lane of its own (`tag`), started
+ * before its cases and closed after them.
+ */
+export function migrationOnLane(tag: string): { estate(): TestEstate; lane(): WorkerLane } {
+  let estate: TestEstate | undefined;
+  let lane: WorkerLane | undefined;
+  before(async () => {
+    estate = await startMigrationEstate();
+    lane = new WorkerLane(estate, tag);
+    await lane.start();
+  });
+  after(async () => {
+    await lane?.close();
+    await estate?.stop();
+  });
+  const started = <T>(what: T | undefined): T => {
+    if (!what) throw new Error('the migration estate has not started');
+    return what;
+  };
+  return { estate: () => started(estate), lane: () => started(lane) };
 }
 
 export const accounting = (estate: TestEstate) => {

@@ -21,6 +21,7 @@ import {
   decommissionGate,
   logged,
   migrateOnLane,
+  migrationHoldMs,
   migrationOnLane,
   placement,
   sideState,
@@ -37,7 +38,7 @@ test('killed at every step boundary of a migration and its decommission: it comp
   const [stops, starts] = [logged(source.logFile, 'stopping'), logged(target.logFile, 'started')];
   const { id, result } = await migrateOnLane(estate, w, 'crash-forward');
   const kill = async (what: string, seen: () => boolean) => {
-    w.holdReports();
+    w.holdReports(migrationHoldMs);
     await w.killWhen(what, seen);
   };
   await kill('the old side frozen', () => !existsSync(source.pidFile));
@@ -47,7 +48,7 @@ test('killed at every step boundary of a migration and its decommission: it comp
   await kill('the site switched', () => placement(estate)?.host === target.host);
   const gate = await decommissionGate(estate, id);
   // Held from before the decision: the old folder goes while the decision is still being recorded.
-  w.holdReports();
+  w.holdReports(migrationHoldMs);
   await decide(estate.client, id, signedBy(estate.site, gate, 'wang'));
   await w.killWhen('the old folder removed', () => !existsSync(source.dir));
   await kill('the old database removed', () => !existsSync(source.db.path));

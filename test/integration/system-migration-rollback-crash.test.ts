@@ -13,6 +13,7 @@ import {
   accounting,
   logged,
   migrateOnLane,
+  migrationHoldMs,
   migrationOnLane,
   placement,
   sideState,
@@ -29,7 +30,7 @@ test('a corrupt copy rolled back, killed as the rollback has started the old sid
   await estate.sandbox.subsystems.faults.inject({ fault: 'migration-copy-corrupt', subsystem: 'accounting' });
   const { id, result } = await migrateOnLane(estate, w, 'crash-rollback');
   await w.killWhen('the old side frozen', () => !existsSync(source.pidFile));
-  w.holdReports();
+  w.holdReports(migrationHoldMs);
   await w.killWhen('the old side started again', () => existsSync(source.pidFile));
   const ended = await result;
   assert.equal(ended.outcome, 'rolled-back', `${ended.failure} ${JSON.stringify(ended.verification)}`);

@@ -42,6 +42,13 @@ export async function startMigrationEstate(): Promise<TestEstate> {
 }
 
 /**
+ * How long a killed worker's reports are held (WorkerLane.holdReports): the tests check that each
+ * kill landed before its step's report, and a loaded machine has been seen to take over 150 ms to
+ * notice a step's side effect.
+ */
+export const migrationHoldMs = 400;
+
+/**
  * For a kill -9 test file: its migration estate and a worker lane of its own (`tag`), started
  * before its cases and closed after them.
  */

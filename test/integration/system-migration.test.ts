@@ -8,7 +8,7 @@
  * new side, the old side kept until its decommission is approved on its own.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -115,6 +115,13 @@ describe('system migration', () => {
   });
 
   it('migrates to the second host and database through its approval, then decommissions the old side on its own approval', async () => {
+    // The rolled-back copy above stays on the target, kept for a second attempt: cleared here, so
+    // this migration meets an empty target as a first one does and its copy steps really copy.
+    const { target } = accounting(estate);
+    assert.ok(existsSync(target.db.path), 'the rolled-back copy was kept on the target');
+    rmSync(target.dir, { recursive: true, force: true });
+    for (const file of [target.db.path, `${target.db.path}-wal`, `${target.db.path}-shm`])
+      rmSync(file, { force: true });
     const before = await sideState(estate, 'source');
     const { id, result, planned } = await migrate(estate);
     const commands = planned?.plan.actions.map((a) => a.command) ?? [];

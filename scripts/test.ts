@@ -9,7 +9,7 @@
  *   npm test                        everything
  *   npm test -- test/unit           only files under the given paths
  *   npm test -- --seed 42           another seed for the generated tests (JINCAI_TEST_SEED)
- *   npm test -- --concurrency 1     one file at a time (default: three times the machine's cores)
+ *   npm test -- --concurrency 1     one file at a time (default: twice the machine's cores)
  * With JINCAI_TEST_TEMPORAL_ADDRESS (and JINCAI_TEST_TEMPORAL_TLS) already set, the tests run
  * against that server instead, one file at a time in its `default` namespace: `npm run cluster --
  * test` points them at the real cluster.
@@ -71,9 +71,9 @@ if (given && options.concurrency !== undefined && options.concurrency !== '1') {
   process.exit(2);
 }
 // Most of a test file's time is spent waiting (on Temporal, on timers, heartbeat timeouts, child
-// processes): with two files per core a whole run kept 1.6 of 2 cores busy, so three files per core
-// keep the cores busy without starving the deadlines inside the tests.
-const concurrency = given ? 1 : Number(options.concurrency ?? 3 * availableParallelism());
+// processes), so two files per core keep the cores busy (1.6 of 2 in a whole run) without starving
+// the deadlines inside the tests; three per core saved half a minute and tripled the load average.
+const concurrency = given ? 1 : Number(options.concurrency ?? 2 * availableParallelism());
 const files = inStartOrder(
   (roots.length > 0 ? roots : ['test']).flatMap((r) => testFiles(resolve(projectRoot, r))),
 );

@@ -2,7 +2,8 @@
  * Bank reconciliation of a 1,000,000-line bank-day (BOC, UTF-8 delimited) with its worker killed
  * (kill -9) while it reads the statement, on a worker process of its own
  * (test/support/worker-lane.ts): the kill lands once Temporal holds a checkpoint from the middle of
- * the merge (read from the run's pending activity); the retried comparison takes up from it — not
+ * the merge (read from the run's pending activity; a run that ends before one is held is started
+ * again); the retried comparison takes up from it — not
  * from the start — and its result and difference file equal an uninterrupted comparison's of the
  * same files.
  */
@@ -56,22 +57,45 @@ async function checkpointedLines(workflowId: string): Promise<number> {
   return c.reconcile?.phase === 'merge' ? c.reconcile.position.state.totals.bank.count : 0;
 }
 
+/** A run that ended before Temporal held a checkpoint from the middle of its merge. */
+class RanThrough extends Error {}
+
+/**
+ * Starts the comparison and kills its worker once Temporal holds a checkpoint from the middle of
+ * the merge. The merge of a million lines takes a few seconds and the worker sends its heartbeats
+ * at most every two, so a run may end before one from the middle is held: such a run is started
+ * again under a new id, up to `attempts` times in all.
+ */
+async function startAndKillMidMerge(attempts: number) {
+  for (let attempt = 1; ; attempt++) {
+    const id = `bank-reconciliation/BOC/payment-detail/${date}/crash-${Date.now()}`;
+    const handle = await lane.startWorkflow('bankReconciliation', id, {
+      bank: 'BOC',
+      requestedBy: 'eng',
+      date,
+      dryRun: true,
+    });
+    try {
+      await lane.killWhen(
+        'a checkpoint from the middle of the merge held',
+        async () => {
+          const merged = await checkpointedLines(id).catch(() => 0);
+          if (merged > 0 && merged < lines) return true;
+          const { status } = await handle.describe();
+          if (status.name !== 'RUNNING') throw new RanThrough(`${id} ended ${status.name} before a kill`);
+          return false;
+        },
+        { pollMs: 200 }, // Temporal is asked five times a second
+      );
+      return handle;
+    } catch (err) {
+      if (!(err instanceof RanThrough) || attempt === attempts) throw err;
+    }
+  }
+}
+
 test('killed mid-parse of a million lines, the comparison resumes and equals an uninterrupted one', async () => {
-  const id = `bank-reconciliation/BOC/payment-detail/${date}/crash-${Date.now()}`;
-  const handle = await lane.startWorkflow('bankReconciliation', id, {
-    bank: 'BOC',
-    requestedBy: 'eng',
-    date,
-    dryRun: true,
-  });
-  await lane.killWhen(
-    'a checkpoint from the middle of the merge held',
-    async () => {
-      const merged = await checkpointedLines(id).catch(() => 0);
-      return merged > 0 && merged < lines;
-    },
-    { pollMs: 200 }, // Temporal is asked five times a second
-  );
+  const handle = await startAndKillMidMerge(4);
   const result: BankReconciliationResult = await handle.result();
   const a = result.days[0]!.compared!;
   assert.ok(a.resumedAt, 'the retried attempt took up from a checkpoint');

@@ -1,15 +1,27 @@
 /**
- * Sorts a bank statement that is not in key order: runs of `runLines` lines sorted in memory and
- * written as normalized line files, then read back as one key-ordered source (a k-way merge).
- * Memory holds one run, each line as its normalized text (one string, not a line object of a
- * dozen); a million lines in runs of 100,000 make ten files.
+ * Sorts a bank statement that is not in key order, with the host's `sort` (GNU coreutils, on every
+ * Linux host the workers run on): the statement is written as normalized line files of `runLines`
+ * lines, each sorted by a `LC_ALL=C sort` of its own while the next is read (the sort on the
+ * other core), and the sorted runs merged by `sort -m` into one file read back in key order. The
+ * comparison's thread holds no run in memory; `sort`'s own memory is bounded (`-S`).
+ * Stable throughout: lines equal in key (duplicates) keep the statement's order, as the merge
+ * expects. Keys compare as bytes in C order, which for the statements' ASCII keys is the merge's
+ * string order (a key out of it would stop the merge as unsorted, not pass unnoticed).
  */
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { LineBatch, LineSource, StatementTotals } from '../../domain/reconciliation/batches.ts';
 import { normalizedLine, type NormalizedPosition } from '../../domain/reconciliation/normalized.ts';
 import type { StatementLine } from '../../domain/reconciliation/statement.ts';
 import { normalizedSource } from './line-files.ts';
-import { textFileWriter } from './line-writer.ts';
+import { textFileWriter, type TextFileWriter } from './line-writer.ts';
+
+const run = promisify(execFile);
+
+/** `sort`'s buffer: a run of 100,000 lines is some 12 MB of text; more spills to its temporary files. */
+const sortBuffer = '32M';
 
 export interface SortedRuns {
   runs: string[];
@@ -19,13 +31,20 @@ export interface SortedRuns {
 
 export interface SortProgress<P> {
   runs: string[];
-  /** Where the statement's read resumes: after the last spilled run. */
+  /** Where the statement's read resumes: after the last sorted run. */
   from?: P;
 }
 
+/** `LC_ALL=C sort` on the key (the first tab-separated field), stable, temporary files in `dir`. */
+async function sortFiles(dir: string, out: string, inputs: string[], merge = false): Promise<void> {
+  const args = ['-s', '-t', '\t', '-k1,1', '-S', sortBuffer, '-T', dir, ...(merge ? ['-m'] : []), '-o', out];
+  await run('sort', [...args, '--', ...inputs], { env: { ...process.env, LC_ALL: 'C' } });
+}
+
 /**
- * Reads `source` into sorted runs under `dir`, spilling at a resume point once `runLines` are
- * held; `onRun` hears after each spill, and `from` resumes after the runs it lists.
+ * Reads `source` into sorted runs under `dir`, cutting a run at a resume point once `runLines` are
+ * written; `onRun` hears after each run is sorted, and `from` resumes after the runs it lists.
+ * Returns one file of the whole statement in key order.
  */
 export async function sortIntoRuns<P>(
   source: LineSource<P>,
@@ -35,45 +54,45 @@ export async function sortIntoRuns<P>(
   const runLines = options.runLines ?? 100_000;
   const runs = [...(options.from?.runs ?? [])];
   let statement: StatementTotals | undefined;
-  // The run: each line's normalized text, its key (the text's start) and its line number.
-  let texts: string[] = [];
-  let keys: string[] = [];
-  let lineNos: number[] = [];
-  const spill = async (at?: P) => {
-    if (texts.length === 0) return;
-    const order = Uint32Array.from(texts.keys());
-    order.sort((a, b) => {
-      const ka = keys[a] as string;
-      const kb = keys[b] as string;
-      return ka < kb ? -1 : ka > kb ? 1 : (lineNos[a] as number) - (lineNos[b] as number);
-    });
-    const path = join(dir, `run-${String(runs.length + 1).padStart(4, '0')}.tsv`);
-    const writer = textFileWriter(path);
-    for (let i = 0; i < order.length; i += 10_000) {
-      let chunk = '';
-      for (const j of order.subarray(i, i + 10_000)) chunk += texts[j] as string;
-      writer.append(chunk);
-      await writer.flush();
-    }
+  let writer: TextFileWriter | undefined;
+  let held = 0;
+  let next = runs.length + 1;
+  let pending = Promise.resolve();
+  const runPath = (n: number) => join(dir, `run-${String(n).padStart(4, '0')}.tsv`);
+  /** Closes the run being written and sorts it while the read goes on; the run before is reported. */
+  const cut = async (at?: P) => {
+    if (!writer) return;
+    const path = runPath(next++);
     await writer.close();
-    runs.push(path);
-    texts = [];
-    keys = [];
-    lineNos = [];
-    if (at !== undefined) await options.onRun?.({ runs: [...runs], from: at });
+    writer = undefined;
+    held = 0;
+    await pending;
+    const sorting = sortFiles(dir, path, [`${path}.unsorted`]).then(() => rmSync(`${path}.unsorted`));
+    pending = sorting.then(async () => {
+      runs.push(path);
+      if (at !== undefined) await options.onRun?.({ runs: [...runs], from: at });
+    });
+    // A sort that fails is heard when the next run is cut, not as an unhandled rejection before.
+    pending.catch(() => undefined);
   };
   for await (const batch of source(options.from?.from)) {
     if (batch.totals) statement = batch.totals;
-    for (const line of batch.lines) {
-      const text = normalizedLine(line);
-      texts.push(text);
-      keys.push(text.slice(0, line.key.length));
-      lineNos.push(line.lineNo);
+    if (batch.lines.length > 0) {
+      writer ??= textFileWriter(`${runPath(next)}.unsorted`);
+      let text = '';
+      for (const line of batch.lines) text += normalizedLine(line);
+      writer.append(text);
+      await writer.flush();
+      held += batch.lines.length;
     }
-    if (texts.length >= runLines && batch.position !== undefined) await spill(batch.position);
+    if (held >= runLines && batch.position !== undefined) await cut(batch.position);
   }
-  await spill();
-  return { runs, statement };
+  await cut();
+  await pending;
+  if (runs.length <= 1) return { runs, statement };
+  const whole = join(dir, 'sorted.tsv');
+  await sortFiles(dir, whole, runs, true);
+  return { runs: [whole], statement };
 }
 
 export interface RunsPosition {

@@ -5,10 +5,11 @@
  * ends before its root element closes is truncated; undecodable bytes are a broken encoding.
  */
 import { SaxesParser } from 'saxes';
-import type { LineBatch, LineSource, Totals } from './batches.ts';
+import type { LineBatch, LineSource, StatementTotals, Totals } from './batches.ts';
 import { strictDecoder, type Decoder } from './decode.ts';
 import { isoDate, statementEncodings, type StatementEncoding } from './format.ts';
 import { StatementError } from './statement-error.ts';
+import { scanXmlPackage, Unusual, type DetailValues, type HeadValues } from './scan-xml.ts';
 import {
   amountFields,
   fenOf,
@@ -16,6 +17,8 @@ import {
   lineFields,
   fieldIndex,
   makeLine,
+  statementKinds,
+  type FieldIndex,
   type LineField,
   type StatementHeader,
   type StatementKind,
@@ -42,8 +45,82 @@ const headOfElement = new Map<string, keyof typeof headElements>(
   Object.entries(headElements).map(([k, e]) => [e, k as keyof typeof headElements]),
 );
 
-/** Lines of one package in batches, then (as the last batch's `totals.header`) its head. */
+/**
+ * Lines of one package in batches, then (as the last batch's `totals.header`) its head: read by the
+ * fast reader (scan-xml.ts) while the package is of the spec's plain shape, by the conformant
+ * parser from the start when it is not — the lines the fast reader handed on already skipped.
+ */
 export async function* parseXmlPackage(
+  pkg: XmlPackageSource,
+  kind: StatementKind,
+  firstLineNo: number,
+): AsyncGenerator<LineBatch<never>> {
+  const fail = (problem: ConstructorParameters<typeof StatementError>[0], message: string, line?: number) =>
+    new StatementError(problem, pkg.name, message, line);
+  const scan = scanXmlPackage(pkg.open(), {
+    kind,
+    firstLineNo,
+    encodingOf: (first) => declaredEncoding(first, fail),
+    line: (values, n) => detailLine(kind, values, n, fail),
+  });
+  let handed = 0;
+  try {
+    for (;;) {
+      const next = await scan.next();
+      if (next.done) {
+        yield { lines: [], totals: packageTotals(headerOf(next.value, kind, fail)) };
+        return;
+      }
+      handed += next.value.length;
+      yield { lines: next.value };
+    }
+  } catch (err) {
+    if (!(err instanceof Unusual)) throw err;
+  } finally {
+    await scan.return(undefined as never);
+  }
+  for await (const batch of parseXmlPackageConformant(pkg, kind, firstLineNo)) {
+    const skip = Math.min(handed, batch.lines.length);
+    handed -= skip;
+    if (skip === 0) yield batch;
+    else if (skip < batch.lines.length || batch.totals) yield { ...batch, lines: batch.lines.slice(skip) };
+  }
+}
+
+const packageTotals = (header: StatementHeader): StatementTotals => ({
+  header,
+  declared: { count: 0, amountFen: 0 },
+  counted: { count: 0, amountFen: 0 },
+});
+
+/** A detail's line from its elements' text, or the fault that refuses it. */
+function detailLine(
+  kind: StatementKind,
+  d: DetailValues,
+  n: number,
+  fail: (p: 'malformed', m: string, line?: number) => StatementError,
+): StatementLine {
+  const cells = lineFields[kind].map((f: LineField) => d[f] ?? '');
+  const amounts = amountFields[kind].map((f) => {
+    const fen = fenOf(d[f] ?? '');
+    if (fen === undefined)
+      throw fail('malformed', `${detailElements[f]} "${d[f] ?? ''}" is not an amount in yuan`, n);
+    return fen;
+  });
+  try {
+    return makeLine(kind, cells, fieldIndexOf[kind], amounts, n);
+  } catch (err) {
+    throw fail('malformed', (err as Error).message, n);
+  }
+}
+
+const fieldIndexOf = Object.fromEntries(statementKinds.map((k) => [k, fieldIndex(k)])) as Record<
+  StatementKind,
+  FieldIndex
+>;
+
+/** The conformant parser (saxes) over one package: what the fast reader leaves to it. */
+async function* parseXmlPackageConformant(
   pkg: XmlPackageSource,
   kind: StatementKind,
   firstLineNo: number,
@@ -56,8 +133,8 @@ export async function* parseXmlPackage(
   let lineNo = firstLineNo - 1;
   let path: string[] = [];
   let text = '';
-  let detail: Partial<Record<LineField, string>> | undefined;
-  const head: Partial<Record<keyof typeof headElements, string>> = {};
+  let detail: DetailValues | undefined;
+  const head: HeadValues = {};
   let rootClosed = false;
   let parseError: Error | undefined;
   parser.on('error', (err) => {
@@ -86,22 +163,7 @@ export async function* parseXmlPackage(
     } else if (tag.name === xml.root) rootClosed = true;
     text = '';
   });
-  const index = fieldIndex(kind);
-  const kindFields: readonly LineField[] = lineFields[kind];
-  const toLine = (d: Partial<Record<LineField, string>>, n: number) => {
-    const cells = kindFields.map((f) => d[f] ?? '');
-    const amounts = amountFields[kind].map((f) => {
-      const fen = fenOf(d[f] ?? '');
-      if (fen === undefined)
-        throw fail('malformed', `${detailElements[f]} "${d[f] ?? ''}" is not an amount in yuan`, n);
-      return fen;
-    });
-    try {
-      return makeLine(kind, cells, index, amounts, n);
-    } catch (err) {
-      throw fail('malformed', (err as Error).message, n);
-    }
-  };
+  const toLine = (d: DetailValues, n: number) => detailLine(kind, d, n, fail);
 
   let decoder: Decoder | undefined;
   for await (const chunk of pkg.open()) {
@@ -129,10 +191,7 @@ export async function* parseXmlPackage(
   if (parseError) throw fail('malformed', parseError.message, lineNo);
   path = [];
   const header = headerOf(head, kind, fail);
-  yield {
-    lines: pending,
-    totals: { header, declared: { count: 0, amountFen: 0 }, counted: { count: 0, amountFen: 0 } },
-  };
+  yield { lines: pending, totals: packageTotals(header) };
 }
 
 /**
@@ -197,7 +256,7 @@ function checkPackage(
 }
 
 function headerOf(
-  head: Partial<Record<keyof typeof headElements, string>>,
+  head: HeadValues,
   kind: StatementKind,
   fail: (p: 'malformed' | 'inconsistent', m: string) => StatementError,
 ): StatementHeader {

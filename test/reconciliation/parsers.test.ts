@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { statementSource } from '../../connectors/statements/line-files.ts';
+import { parseXmlPackage } from '../../domain/reconciliation/parse-xml.ts';
 import { StatementError } from '../../domain/reconciliation/statement-error.ts';
+import type { StatementHeader, StatementLine } from '../../domain/reconciliation/statement.ts';
+import { xmlPackage } from '../../domain/reconciliation/write-xml.ts';
+import { bankDay } from '../../sandbox/statements/bank-day.ts';
 import { fixture, format, readAll, writeDay } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jincai-parsers-'));
@@ -174,5 +178,73 @@ describe('statements the sandbox writes, broken as a bank or a transfer breaks t
     );
     assert.equal(found?.problem, 'encoding');
     assert.match(found?.message ?? '', /UTF-8 text in a file declared GBK/);
+  });
+});
+
+describe('XML packages of the plain shape, read fast', () => {
+  const kind = 'payment-detail';
+  const plain = () => {
+    const day = bankDay({ kind, bank: 'ICBC', date: '2026-11-27', lines: 300, seed: 11 });
+    const header = {
+      kind,
+      divisionCode: '330102',
+      fiscalYear: 2026,
+      statementNo: 'DZ20261127ICBCX',
+      clearingAccount: '1202020109000012345',
+      beginDate: '2026-11-27',
+      endDate: '2026-11-27',
+      allNum: 300,
+      allAmtFen: day.bankTotals().amountFen,
+      childPackNum: 1,
+      curPackNo: 1,
+    } as const;
+    return xmlPackage(header, [...day.bankLines()], 'UTF-8').toString('utf8');
+  };
+  /** The package's text in chunks of 1 KB, as a file is read. */
+  const read = async (text: string) => {
+    const bytes = Buffer.from(text, 'utf8');
+    const pkg = {
+      name: 'ICBC_payment-detail_20261127_1of1.xml',
+      async *open() {
+        for (let at = 0; at < bytes.length; at += 1024) yield bytes.subarray(at, at + 1024);
+      },
+    };
+    const lines: StatementLine[] = [];
+    let header: StatementHeader | undefined;
+    for await (const batch of parseXmlPackage(pkg, kind, 1)) {
+      lines.push(...batch.lines);
+      header = batch.totals?.header ?? header;
+    }
+    return { lines: lines.map((l) => ({ ...l })), header };
+  };
+  const nthDetail = (text: string, n: number) => {
+    let at = -1;
+    for (let i = 0; i < n; i++) at = text.indexOf('<Detail>', at + 1);
+    return at;
+  };
+
+  it('reads what the conformant parser reads: the same lines and head', async () => {
+    const text = plain();
+    // A comment before the root hands the whole package to the conformant parser.
+    const conformant = await read(text.replace('\n<MOF>', '\n<!-- 对账单 -->\n<MOF>'));
+    const fast = await read(text);
+    assert.equal(fast.lines.length, 300);
+    assert.deepEqual(fast, conformant);
+  });
+
+  it('hands a package over mid-way at what it does not take, each line read once', async () => {
+    const text = plain();
+    const at = nthDetail(text, 250);
+    const mixed = `${text.slice(0, at)}<!-- 补录 --><![CDATA[]]>${text.slice(at)}`;
+    assert.deepEqual(await read(mixed), await read(text));
+  });
+
+  it('leaves a line it would refuse to the conformant parser, which names it', async () => {
+    const text = plain();
+    const at = text.indexOf('<PayAmt>', nthDetail(text, 250));
+    const broken = `${text.slice(0, at)}<PayAmt>12,0${text.slice(at + '<PayAmt>'.length + 1)}`;
+    const found = await problemOf(read(broken));
+    assert.equal(found?.problem, 'malformed');
+    assert.equal(found?.lineNo, 250);
   });
 });

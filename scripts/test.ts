@@ -2,8 +2,8 @@
  * `npm test`: the whole suite. Installs the Temporal CLI when missing, starts one in-memory
  * Temporal dev server for the run with a namespace per test file, builds the project once for the
  * processes the tests start and the bundles their workers load (scripts/lib/test-build.ts), runs
- * every `test/**\/*.test.ts` file with node's test runner — several files at a time, each in a
- * process of its own, the longest first — stops the server, and ends with the ten slowest files
+ * every `test/**\/*.test.ts` file with node's test runner — compiled in that build, several files at
+ * a time, each in a process of its own, the longest first — stops the server, and ends with the ten slowest files
  * (wall and CPU time), the CPU time of all files, of the server and of the whole run, and every
  * failed test with the first lines of its error; every file's times go to data/test-times.tsv.
  *   npm test                        everything
@@ -30,7 +30,8 @@ import { fileTimesTable } from './lib/slowest-test-files.ts';
 import { inStartOrder } from './lib/test-order.ts';
 import { namespacePerFileEnv, sharedServerDynamicConfig, testFileNamespace } from './lib/test-namespaces.ts';
 import { processCpuSeconds } from './lib/test-file-cpu.ts';
-import { buildForTests, testBuildEnv } from './lib/test-build.ts';
+import { buildForTests } from './lib/test-build.ts';
+import { testBuildEnv } from './lib/test-build-layout.ts';
 
 /**
  * A file still running after this has hung — a server or process it left open keeps it alive —
@@ -130,6 +131,7 @@ Object.assign(process.env, {
 process.chdir(projectRoot);
 const { passed, summary, times } = await runTestFiles({
   files,
+  build,
   concurrency,
   timeoutMs: fileTimeoutMs,
   write: (text) => process.stdout.write(text),

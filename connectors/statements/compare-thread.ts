@@ -6,8 +6,6 @@
  * Progress (the checkpoint) comes back as the comparison moves on; a broken statement comes back as
  * the StatementError it is.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StatementError, type StatementProblem } from '../../domain/reconciliation/statement-error.ts';
 import type { ReconcileCheckpoint, ReconcileFilesOptions, ReconcileResult } from './reconcile.ts';
@@ -26,14 +24,13 @@ export function reconcileInThread(
   signal?: AbortSignal,
 ): Promise<ReconcileResult> {
   const { onProgress, ...data } = options;
-  // Under tsx the sources are .ts and a thread registers tsx before it loads them; the production
-  // build is plain .js.
-  const ext = extname(fileURLToPath(import.meta.url));
-  const main = JSON.stringify(new URL(`./compare-thread-main${ext}`, import.meta.url).href);
-  const boot =
-    ext === '.ts'
-      ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.register()).then(() => import(${main}))`
-      : `import(${main})`;
+  // Under tsx the sources are .ts (tsx finds them for `.js`) and a thread registers tsx before it
+  // loads them; the production build and the tests' build are plain .js.
+  const mainUrl = import.meta.resolve('./compare-thread-main.js');
+  const main = JSON.stringify(mainUrl);
+  const boot = mainUrl.endsWith('.ts')
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.register()).then(() => import(${main}))`
+    : `import(${main})`;
   const thread = new Worker(boot, { eval: true, workerData: data, resourceLimits: heap });
   return new Promise<ReconcileResult>((resolve, reject) => {
     let progress = Promise.resolve();

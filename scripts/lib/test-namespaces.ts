@@ -1,11 +1,12 @@
 /**
  * A namespace per test file on the dev server `npm test` starts: files that run at the same time
  * then share nothing in Temporal but the server. The name comes from the file's path, so the test
- * command (which creates the namespaces) and the file itself (its `process.argv[1]`) agree without
- * telling each other.
+ * command (which creates the namespaces) and the file itself (its `process.argv[1]`, compiled in the
+ * run's build: scripts/lib/test-build-layout.ts) agree without telling each other.
  */
 import { relative, resolve } from 'node:path';
 import { projectRoot } from '../../temporal.config.ts';
+import { sourceFile } from './test-build-layout.ts';
 
 /** Set by `npm test` when every file has its namespace; absent, files work in `default`. */
 export const namespacePerFileEnv = 'JINCAI_TEST_NAMESPACE_PER_FILE';
@@ -18,9 +19,9 @@ export const namespacePerFileEnv = 'JINCAI_TEST_NAMESPACE_PER_FILE';
  */
 export const sharedServerDynamicConfig = { 'worker.perNamespaceWorkerCount': 0 };
 
-/** `test/integration/channel-recovery.test.ts` → `test.integration.channel-recovery`. */
+/** `test/integration/channel-recovery.test.ts` (or its compiled file) → `test.integration.channel-recovery`. */
 export function testFileNamespace(file: string): string {
-  return relative(projectRoot, resolve(projectRoot, file))
+  return relative(projectRoot, sourceFile(resolve(projectRoot, file)))
     .replace(/\.test\.ts$/, '')
     .split(/[\\/]/)
     .map((part) => part.replace(/[^A-Za-z0-9_-]/g, '_'))

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DailyInspectionResult } from '../../domain/runbooks/daily-inspection.types.ts';
-import { testBuildEnv } from '../../scripts/lib/test-build.ts';
+import { testBuildEnv } from '../../scripts/lib/test-build-layout.ts';
 import { projectRoot } from '../../temporal.config.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
 import { startWorkerProcess } from '../support/worker-process.ts';

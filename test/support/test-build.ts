@@ -6,7 +6,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { approvalFixtureBundle, testBuildEnv } from '../../scripts/lib/test-build.ts';
+import { approvalFixtureBundle } from '../../scripts/lib/test-build.ts';
+import { testBuildEnv } from '../../scripts/lib/test-build-layout.ts';
 import { workflowBundleFile } from '../../workers/prebuilt-bundle.ts';
 import { bundleWorkflows } from '../../workers/workflow-bundle.ts';
 

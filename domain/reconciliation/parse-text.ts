@@ -2,12 +2,15 @@
  * Streaming parser for text statements — fixed-width records (byte widths) or delimited lines,
  * GBK or UTF-8 — over a file's bytes, never holding more than one read chunk. Checks the header,
  * every record, the trailer's totals, and names a broken encoding or a truncated file as such.
+ * Detail records of the plain form become compact lines (text-line.ts); the rest are read here
+ * field by field.
  */
 import type { LineBatch, Totals } from './batches.ts';
 import { strictDecoder } from './decode.ts';
 import { fixedWidths, headerLayout, isoDate, recordTypes, trailerLayout } from './format.ts';
 import type { StatementFormat } from './format-schema.ts';
 import { StatementError } from './statement-error.ts';
+import { delimitedDetail, detailLayout, fixedDetail } from './text-line.ts';
 import {
   amountFields,
   fenOf,
@@ -53,6 +56,7 @@ export async function* parseTextStatement(
   const index = fieldIndex(kind, 1);
   const amountCells = amountFields[kind].map((f) => index[f]);
   const detailLength = 1 + widths.reduce((a, b) => a + b, 0);
+  const layout = detailLayout(kind);
   const fail = (problem: ConstructorParameters<typeof StatementError>[0], message: string, line?: number) =>
     new StatementError(problem, source, message, line);
 
@@ -218,7 +222,11 @@ export async function* parseTextStatement(
           throw fail('malformed', 'the file does not start with a header record', lineNo);
         header = parseHeader(bytes, lineText);
       } else if (type === recordTypes.detail.charCodeAt(0)) {
-        const line = parseDetail(bytes, lineText);
+        const line =
+          (fixed
+            ? fixedDetail(bytes, layout, decoder, lineNo)
+            : delimitedDetail(lineText ?? '', format.delimiter, layout, lineNo)) ??
+          parseDetail(bytes, lineText);
         counted.count += 1;
         counted.amountFen += line.amounts[0] ?? 0;
         lines.push(line);

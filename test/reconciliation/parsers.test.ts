@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -60,6 +60,52 @@ describe('hand-written statements', () => {
       ],
     );
     assert.deepEqual(totals?.declared, { count: 3, amountFen: 469_730 });
+    assert.deepEqual(totals?.counted, totals?.declared);
+  });
+
+  it('reads lines outside the compact form field by field, to the same values', async () => {
+    const path = join(dir, 'BOC_payment_20261128.txt');
+    writeFileSync(
+      path,
+      [
+        'H|330102|2026|2302|DZ20261128BOCP|104100000123|20261128|20261128',
+        'D|ZZ20261128BOC00000001|101001|县教育局|1|4500.00|1',
+        // Fourteen digits before the point: read by the field parser (fenOf), not the compact reader.
+        'D|ZZ20261128BOC00000002|101004|县公安局|2|12345678901234.56|1',
+        'D|ZZ20261128BOC00000003||A|1|-0.50|2',
+        'T|3|12345678905734.06',
+        '',
+      ].join('\n'),
+    );
+    const { lines, totals } = await readAll(
+      statementSource('payment', format({ format: 'delimited' }), [path]),
+    );
+    assert.deepEqual(
+      lines.map((l) => [
+        l.key,
+        l.voucherNo,
+        l.budgetUnit,
+        l.unitName,
+        l.payType,
+        l.amounts,
+        l.status,
+        l.lineNo,
+      ]),
+      [
+        ['ZZ20261128BOC00000001', 'ZZ20261128BOC00000001', '101001', '县教育局', '1', [450_000], 'paid', 2],
+        [
+          'ZZ20261128BOC00000002',
+          'ZZ20261128BOC00000002',
+          '101004',
+          '县公安局',
+          '2',
+          [1_234_567_890_123_456],
+          'paid',
+          3,
+        ],
+        ['ZZ20261128BOC00000003', 'ZZ20261128BOC00000003', '', 'A', '1', [-50], 'refunded', 4],
+      ],
+    );
     assert.deepEqual(totals?.counted, totals?.declared);
   });
 

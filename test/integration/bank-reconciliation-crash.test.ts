@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
 import { createFolderExchange } from '../../connectors/statements/folder-exchange.ts';
 import { reconcileFiles, type ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';

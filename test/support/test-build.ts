@@ -5,9 +5,10 @@
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { approvalFixtureBundle } from '../../scripts/lib/test-build.ts';
-import { testBuildEnv } from '../../scripts/lib/test-build-layout.ts';
+import { compiledFile, testBuildEnv } from '../../scripts/lib/test-build-layout.ts';
+import { projectRoot } from '../../temporal.config.ts';
 import { workflowBundleFile } from '../../workers/prebuilt-bundle.ts';
 import { bundleWorkflows } from '../../workers/workflow-bundle.ts';
 
@@ -45,11 +46,16 @@ export function testBuild(): string | undefined {
 
 /**
  * Node's arguments to run an entry point of the project (`workers/main.ts`, `scripts/runbook.ts`):
- * its compiled file in the run's build when the build holds it — a process that starts in a second
- * of CPU less, as at a site — else the source through tsx.
+ * its compiled file in the run's build — the production build's when it holds it, as at a site,
+ * else the one the run compiled the whole project into (`sandbox/cli.ts`, `scripts/demo.ts`) — a
+ * process that starts in a second of CPU less; outside a run, the source through tsx.
  */
 export function entryPointArgs(file: string): string[] {
   const build = process.env[testBuildEnv];
-  const compiled = build && join(build, file.replace(/\.ts$/, '.js'));
-  return compiled && existsSync(compiled) ? [compiled] : ['--import', 'tsx', file];
+  const compiled =
+    build &&
+    [join(build, file.replace(/\.ts$/, '.js')), compiledFile(resolve(projectRoot, file), build)].find((f) =>
+      existsSync(f),
+    );
+  return compiled ? [compiled] : ['--import', 'tsx', file];
 }

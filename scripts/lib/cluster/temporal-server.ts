@@ -10,7 +10,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { parse as parseYaml, stringify } from 'yaml';
 import { temporalConnectionOptions } from '../../../connectors/temporal/connection-options.ts';
 import type { TemporalTlsConfig } from '../../../temporal.config.ts';

@@ -2,13 +2,16 @@
  * The comparison of one bank-day (db zone): the finance side extracted from the treasury database
  * (current and history tables) to a line file, the bank's statement parsed as it streams in and
  * merged with it (connectors/statements/reconcile.ts), in a thread with a heap of its own
- * (compare-thread.ts). A long-running read: it heartbeats its
+ * (compare-thread.ts). The extract is written while the thread starts and reads the statement's
+ * first lines, and while it sorts a statement out of order: the two use both cores. A statement in
+ * key order is merged once the extract is whole, so that a checkpoint of the merge always stands on
+ * a finished extract. A long-running read: it heartbeats its
  * checkpoint about once a second (the SDK sends at most one per throttle interval), and a retried
  * attempt — the worker killed mid-parse — takes up from the last checkpoint Temporal holds, as long
  * as the statement's files are still the ones it read; its result and files equal an uninterrupted
  * run's. A statement broken in itself comes back as a fault, named, not as differences.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { createFolderExchange } from '../../connectors/statements/folder-exchange.ts';
@@ -61,19 +64,25 @@ export function createCompareActivities({ db, site }: StatementDeps) {
         prior?.inputs === inputs && prior.finance && (await sizeOf(financeFile)) === prior.finance.bytes;
       let latest: CompareCheckpoint = usable ? prior : { inputs };
       const resumedAt = usable ? resumePoint(prior) : undefined;
-      ctx.heartbeat(latest);
-      const beat = setInterval(() => ctx.heartbeat(latest), 1000);
+      // A checkpoint of the comparison counts once the extract it reads is whole.
+      const held = (): CompareCheckpoint => (latest.finance ? latest : { inputs });
+      ctx.heartbeat(held());
+      const beat = setInterval(() => ctx.heartbeat(held()), 1000);
+      // The extract is written here while the thread starts, reads the statement and, when it is out of
+      // order, sorts it.
+      let financeSize: Promise<number> | undefined;
       try {
         if (!latest.finance) {
-          const bytes = await writeFinanceExtract(
-            db,
-            { bank, kind, beginDate: date, endDate: date },
-            financeFile,
+          await rm(financeFile, { force: true });
+          financeSize = writeFinanceExtract(db, { bank, kind, beginDate: date, endDate: date }, financeFile);
+          financeSize.then(
+            (bytes) => void (latest = { ...latest, finance: { bytes } }),
+            () => undefined,
           );
-          latest = { inputs, finance: { bytes } };
         }
         const result = await reconcileInThread(
           {
+            ...(financeSize && { financeSize }),
             kind,
             format,
             statementFiles: arrived.files,
@@ -116,6 +125,8 @@ export function createCompareActivities({ db, site }: StatementDeps) {
         };
       } finally {
         clearInterval(beat);
+        // A comparison that ended early (a broken statement) leaves no extract still being written.
+        await financeSize?.catch(() => undefined);
       }
     },
   };

@@ -18,12 +18,15 @@ type Message =
   | { result: ReconcileResult }
   | { fault: { problem: StatementProblem; source: string; message: string; lineNo?: number } };
 
-/** Runs `reconcileFiles` in a thread; `signal` (the activity's cancellation) ends the thread. */
+/**
+ * Runs `reconcileFiles` in a thread; `signal` (the activity's cancellation) ends the thread. With
+ * `financeSize`, the finance file is still being written here while the thread reads it.
+ */
 export function reconcileInThread(
   options: ReconcileFilesOptions,
   signal?: AbortSignal,
 ): Promise<ReconcileResult> {
-  const { onProgress, ...data } = options;
+  const { onProgress, financeSize, ...data } = options;
   // Under tsx the sources are .ts (tsx finds them for `.js`) and a thread registers tsx before it
   // loads them; the production build and the tests' build are plain .js.
   const mainUrl = import.meta.resolve('./compare-thread-main.js');
@@ -31,8 +34,20 @@ export function reconcileInThread(
   const boot = mainUrl.endsWith('.ts')
     ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.register()).then(() => import(${main}))`
     : `import(${main})`;
-  const thread = new Worker(boot, { eval: true, workerData: data, resourceLimits: heap });
+  const thread = new Worker(boot, {
+    eval: true,
+    workerData: { ...data, financeGrowing: financeSize !== undefined },
+    resourceLimits: heap,
+  });
   return new Promise<ReconcileResult>((resolve, reject) => {
+    // The extract being written beside the comparison: its final size goes to the thread; its failure ends it.
+    financeSize?.then(
+      (bytes) => thread.postMessage({ financeBytes: bytes }),
+      (err: unknown) => {
+        reject(err);
+        void thread.terminate();
+      },
+    );
     let progress = Promise.resolve();
     thread.on('message', (m: Message) => {
       if ('checkpoint' in m) progress = progress.then(() => onProgress?.(m.checkpoint));

@@ -3,6 +3,8 @@
  * normalized line files, each read from a byte offset (or package) so a retried read resumes.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { basename } from 'node:path';
 import type { LineSource } from '../../domain/reconciliation/batches.ts';
 import type { StatementFormat } from '../../domain/reconciliation/format-schema.ts';
@@ -15,6 +17,45 @@ const chunkBytes = Number(process.env.CHUNK ?? 1 << 16);
 
 export const readFrom = (path: string, offset = 0): AsyncIterable<Uint8Array> =>
   createReadStream(path, { start: offset, highWaterMark: chunkBytes });
+
+/**
+ * A file another thread is still writing, read from `offset` as it grows until it holds `size`
+ * bytes (the writer's final length). The writer removed any earlier file before it began, so what
+ * is read is only ever the new one: the read waits for the file to appear.
+ */
+export async function* readGrowing(
+  path: string,
+  offset: number,
+  size: Promise<number>,
+): AsyncGenerator<Uint8Array> {
+  let final: number | undefined;
+  void size.then((n) => (final = n));
+  let file;
+  for (;;) {
+    file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (file) break;
+    await sleep(pollMs);
+  }
+  try {
+    let at = offset;
+    for (;;) {
+      const { bytesRead, buffer } = await file.read(Buffer.allocUnsafe(chunkBytes), 0, chunkBytes, at);
+      if (bytesRead > 0) {
+        at += bytesRead;
+        yield buffer.subarray(0, bytesRead);
+      } else if (final !== undefined && at >= final) return;
+      else await sleep(pollMs);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** How often a read that caught up with its writer looks again, in ms. */
+const pollMs = 5;
 
 export type StatementPosition = TextPosition | XmlPosition;
 
@@ -44,6 +85,12 @@ export function statementSource(
     })) as LineSource<StatementPosition>;
 }
 
-export function normalizedSource(path: string): LineSource<NormalizedPosition> {
-  return (from) => readNormalized(readFrom(path, from?.offset), basename(path), from);
+/** One of the engine's line files; `size`: it is still being written and will hold that many bytes. */
+export function normalizedSource(path: string, size?: Promise<number>): LineSource<NormalizedPosition> {
+  return (from) =>
+    readNormalized(
+      size ? readGrowing(path, from?.offset ?? 0, size) : readFrom(path, from?.offset),
+      basename(path),
+      from,
+    );
 }

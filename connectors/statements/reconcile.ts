@@ -16,7 +16,8 @@ import {
 import { csvBom, differenceCsvHeader, differenceCsvRow } from '../../domain/reconciliation/difference-csv.ts';
 import type { StatementFormat } from '../../domain/reconciliation/format-schema.ts';
 import type { NormalizedPosition } from '../../domain/reconciliation/normalized.ts';
-import type { StatementKind } from '../../domain/reconciliation/statement.ts';
+import type { LineSource } from '../../domain/reconciliation/batches.ts';
+import type { StatementKind, StatementLine } from '../../domain/reconciliation/statement.ts';
 import { mergedRunsSource, sortIntoRuns, type RunsPosition, type SortedRuns } from './external-sort.ts';
 import { normalizedSource, statementSource, type StatementPosition } from './line-files.ts';
 import { textFileWriter } from './line-writer.ts';
@@ -32,6 +33,8 @@ export interface ReconcileFilesOptions {
   /** The statement's file, or its XML packages in CurPackNo order. */
   statementFiles: readonly string[];
   financeFile: string;
+  /** The finance file is still being written (the extract runs beside the comparison); its final size. */
+  financeSize?: Promise<number>;
   differenceFile: string;
   /** Also every difference as one JSON line (the machine's copy: the reply and a later run read it). */
   differenceLog?: string;
@@ -54,7 +57,15 @@ export interface ReconcileResult extends CompareResult {
 export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileResult> {
   const { kind, onProgress } = options;
   const from = options.from;
-  if (!from || from.phase === 'merge') {
+  // With the extract still being written, a statement whose first lines are out of order is sorted
+  // meanwhile; one in order is merged once the extract is whole (its checkpoints then count).
+  const merge =
+    from?.phase === 'merge' ||
+    (!from &&
+      (!options.financeSize ||
+        (await startsInOrder(statementSource(kind, options.format, options.statementFiles)))));
+  if (merge) {
+    await options.financeSize;
     try {
       const result = await compareWith(
         options,
@@ -94,6 +105,17 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
   return { ...result, sorted: true };
 }
 
+/** Whether the statement's first batch of lines is in key order (a statement in payment order shows at once that it is not). */
+async function startsInOrder<P>(source: LineSource<P>): Promise<boolean> {
+  for await (const { lines } of source()) {
+    if (lines.length === 0) continue;
+    for (let i = 1; i < lines.length; i++)
+      if ((lines[i] as StatementLine).key < (lines[i - 1] as StatementLine).key) return false;
+    return true;
+  }
+  return true;
+}
+
 async function compareWith<B>(
   options: ReconcileFilesOptions,
   bank: Parameters<typeof compareStatements<NormalizedPosition, B>>[0]['bank'],
@@ -114,7 +136,7 @@ async function compareWith<B>(
   try {
     return await compareStatements<NormalizedPosition, B>({
       kind: options.kind,
-      finance: normalizedSource(options.financeFile),
+      finance: normalizedSource(options.financeFile, options.financeSize),
       bank,
       sink,
       from,

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import { setTimeout } from 'node:timers/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { textFileWriter } from '../../connectors/statements/line-writer.ts';
 import { reconcileFiles, type ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
 import { classify } from '../../domain/reconciliation/classify.ts';
 import { projectRoot } from '../../temporal.config.ts';
@@ -145,6 +148,53 @@ describe('the comparison', () => {
       }
       assert.ok(resumes >= 2, `stopped ${resumes} times`);
       assert.equal(readFileSync(csv, 'utf8'), readFileSync(join(dir, `whole-${order}.csv`), 'utf8'));
+    });
+  }
+
+  for (const order of ['key', 'payment'] as const) {
+    it(`reads the finance file while it is still being written, to the same result and file (${order} order)`, async () => {
+      const f = format({ format: 'fixed', encoding: 'GBK' });
+      const day = await writeDay(join(dir, `growing-${order}`), {
+        lines: 20_000,
+        format: f,
+        differences: every,
+        order,
+      });
+      const base = {
+        kind: day.kind,
+        format: f,
+        statementFiles: day.statementFiles,
+        workDir: join(dir, `growing-${order}-work`),
+        runLines: 4000,
+      };
+      const whole = await reconcileFiles({
+        ...base,
+        financeFile: day.financeFile,
+        differenceFile: join(dir, `growing-whole-${order}.csv`),
+      });
+      // The extract written a slice at a time, the comparison started at once.
+      const growing = join(dir, `growing-${order}-finance.tsv`);
+      const text = readFileSync(day.financeFile);
+      const writer = textFileWriter(growing);
+      const utf8 = new StringDecoder('utf8');
+      const financeSize = (async () => {
+        for (let at = 0; at < text.length; at += 16_384) {
+          writer.append(utf8.write(text.subarray(at, at + 16_384)));
+          await writer.flush();
+          await setTimeout(2);
+        }
+        return writer.close();
+      })();
+      const csv = join(dir, `growing-${order}.csv`);
+      const result = await reconcileFiles({
+        ...base,
+        financeFile: growing,
+        financeSize,
+        differenceFile: csv,
+      });
+      assert.deepEqual(result, whole);
+      assert.deepEqual(readFileSync(growing), text);
+      assert.equal(readFileSync(csv, 'utf8'), readFileSync(join(dir, `growing-whole-${order}.csv`), 'utf8'));
     });
   }
 

@@ -18,11 +18,11 @@ export interface CheckArgsLines {
 
 /** Starts the host with exactly `env` (as each line's own process would have it, plus the line's own). */
 export function checkArgsLines(env: NodeJS.ProcessEnv): CheckArgsLines {
-  const host = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL('./check-args-host.ts', import.meta.url).pathname],
-    { cwd: projectRoot, env, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const host = spawn(process.execPath, entryPointArgs('test/support/check-args-host.ts'), {
+    cwd: projectRoot,
+    env,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const answers = createInterface({ input: host.stdout })[Symbol.asyncIterator]();
   const exited = new Promise<void>((resolve) => host.once('exit', () => resolve()));
   let queue: Promise<unknown> = Promise.resolve();

@@ -27,6 +27,7 @@ import {
   type WaitingGate,
 } from '../support/approvals.ts';
 import { startTestEstate, type TestEstate } from '../support/estate.ts';
+import { HistoryWatch } from '../support/history-watch.ts';
 import { openAllDay, workingTodayCalendar } from '../support/open-all-day.ts';
 import { restartableTemporal } from '../support/temporal.ts';
 import { activityRuns, auditPayloads, WorkerLane } from '../support/worker-lane.ts';
@@ -91,14 +92,19 @@ test('killed at every step boundary and the server restarted, the rollover ends 
   /**
    * Kills the worker once `done` finds its event in the history, before the run's next decision
    * reached Temporal: what the worker sends is held a second, and no decision is recorded after it.
-   * The history is read ten times a second: soon enough inside that second, where reading it back
-   * to back kept a core busy between this file and its server for the whole run.
+   * The history is followed (test/support/history-watch.ts): each new event is looked at as soon as
+   * Temporal records it, well inside that second, and nothing is read while the run waits.
    */
   const killAfter = async (what: string, done: (h: History) => number | undefined) => {
     lane.holdReports(1000);
+    const watch = new HistoryWatch(client, id, { events: true });
     let boundary = Infinity;
-    await lane.killWhen(what, async () => (boundary = done(await history()) ?? Infinity) < Infinity, {
-      pollMs: 100,
+    const seen = async () => {
+      await watch.next();
+      return (boundary = done({ events: watch.events }) ?? Infinity) < Infinity;
+    };
+    await lane.killWhen(what, seen, {
+      pollMs: 0,
       meanwhile: async () => {
         const decided = (await history()).events?.filter((e) => e.workflowTaskCompletedEventAttributes) ?? [];
         assert.ok(Number(decided.at(-1)?.eventId) < boundary, `${what}: killed before the next decision`);

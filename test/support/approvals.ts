@@ -26,6 +26,7 @@ import {
 } from '../../workflows/shared/approval-definitions.ts';
 import type { ClaimRefusalReason } from '../../domain/approvals/requester-rules.ts';
 import type { ClaimClaims, SignedClaim } from '../../domain/approvals/signed-claims.ts';
+import { HistoryWatch } from './history-watch.ts';
 import { patienceMs } from './patience.ts';
 
 export const testPassword = 'correct-horse-battery';
@@ -54,11 +55,12 @@ export async function waitForGate(
 ): Promise<WaitingGate> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + timeoutMs;
+  const watch = new HistoryWatch(client, workflowId);
   for (;;) {
     const state = await handle.query(approvalStateQuery).catch(() => null);
     if (state?.pending) return { ...state.pending, runId: state.runId };
     if (Date.now() > deadline) throw new Error(`${workflowId} did not open an approval gate`);
-    await new Promise((r) => setTimeout(r, 200));
+    await watch.next(state !== null);
   }
 }
 
@@ -75,6 +77,7 @@ export async function gateUnlessEnded(
 ): Promise<WaitingGate | undefined> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + timeoutMs;
+  const watch = new HistoryWatch(client, workflowId);
   for (;;) {
     const state = await handle.query(approvalStateQuery).catch(() => null);
     if (state?.pending) return { ...state.pending, runId: state.runId };
@@ -83,7 +86,7 @@ export async function gateUnlessEnded(
       throw new Error(
         `${workflowId} neither asked for approval nor ended: ${await runDoing(client, workflowId)}`,
       );
-    await new Promise((r) => setTimeout(r, 200));
+    await watch.next(state !== null);
   }
 }
 
@@ -183,11 +186,12 @@ export async function waitForClaimWait(
 ): Promise<ApprovalState> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + timeoutMs;
+  const watch = new HistoryWatch(client, workflowId);
   for (;;) {
     const state = await handle.query(approvalStateQuery).catch(() => null);
     if (state?.awaitingClaim) return state;
     if (Date.now() > deadline) throw new Error(`${workflowId} did not wait to be claimed`);
-    await new Promise((r) => setTimeout(r, 200));
+    await watch.next(state !== null);
   }
 }
 

@@ -7,6 +7,7 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { SandboxHandle } from '../../sandbox/server.ts';
 import type { SiteConfig } from '../../temporal.config.ts';
 import { progressQuery, type RunbookProgress } from '../../workflows/shared/progress.ts';
+import { HistoryWatch } from './history-watch.ts';
 import { patienceMs } from './patience.ts';
 import { signedStartMemo } from './signed-starts.ts';
 
@@ -68,11 +69,12 @@ export async function waitForProgress(
 ): Promise<RunbookProgress> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + patienceMs;
+  const watch = new HistoryWatch(client, workflowId);
   for (;;) {
     const progress = await handle.query(progressQuery).catch(() => undefined);
     if (progress && seen(progress)) return progress;
     if (Date.now() > deadline) throw new Error(`${workflowId} did not reach ${what} (at ${progress?.step})`);
-    await new Promise((r) => setTimeout(r, 200));
+    await watch.next(progress !== undefined);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { addDays, dateInZone, instantAt } from '../../domain/calendar/dates.ts';
 import { approvalStateQuery } from '../../workflows/shared/approval-definitions.ts';
 import type { WaitingGate } from './approvals.ts';
+import { HistoryWatch } from './history-watch.ts';
 import { patienceMs } from './patience.ts';
 
 const timeZone = 'Asia/Shanghai';
@@ -31,10 +32,11 @@ export function frozenToday(first = dateInZone(new Date(), timeZone)) {
 export async function waitForStep(client: Client, workflowId: string, step: string): Promise<WaitingGate> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + patienceMs;
+  const watch = new HistoryWatch(client, workflowId);
   for (;;) {
     const state = await handle.query(approvalStateQuery).catch(() => null);
     if (state?.pending?.step === step) return { ...state.pending, runId: state.runId };
     if (Date.now() > deadline) throw new Error(`${workflowId} did not ask at ${step}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await watch.next(state !== null);
   }
 }

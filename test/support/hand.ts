@@ -21,6 +21,7 @@ import type {
 import type { SiteConfig } from '../../temporal.config.ts';
 import { decideStepUpdate, handStateQuery } from '../../workflows/shared/hand-definitions.ts';
 import { historyLength, quietHistoryLength } from './approvals.ts';
+import { HistoryWatch } from './history-watch.ts';
 import { patienceMs } from './patience.ts';
 
 /** A paused step and the run waiting at it: what a front door signs a hand decision for. */
@@ -30,13 +31,14 @@ export type WaitingPause = PausedStep & { runId: string };
 export async function waitForPause(client: Client, workflowId: string, step?: string): Promise<WaitingPause> {
   const handle = client.workflow.getHandle(workflowId);
   const deadline = Date.now() + patienceMs;
+  const watch = new HistoryWatch(client, workflowId);
   for (;;) {
     const state: HandState | null = await handle.query(handStateQuery).catch(() => null);
     const paused = state?.paused;
     if (state && paused && (step === undefined || paused.step === step))
       return { ...paused, runId: state.runId };
     if (Date.now() > deadline) throw new Error(`${workflowId} did not pause${step ? ` at ${step}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await watch.next(state !== null);
   }
 }
 

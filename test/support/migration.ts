@@ -23,6 +23,7 @@ import {
   type WaitingGate,
 } from './approvals.ts';
 import { startTestEstate, type TestEstate } from './estate.ts';
+import { HistoryWatch } from './history-watch.ts';
 import { WorkerLane } from './worker-lane.ts';
 
 export async function startMigrationEstate(): Promise<TestEstate> {
@@ -198,9 +199,10 @@ export async function migrateOnLane(
 
 /** The run's gate once it asks for its decommission (the switch done, the old side kept). */
 export async function decommissionGate(estate: TestEstate, id: string): Promise<WaitingGate> {
+  const watch = new HistoryWatch(estate.client, id);
   for (;;) {
     const gate = await waitForGate(estate.client, id);
     if (gate.step === 'decommission') return gate;
-    await new Promise((r) => setTimeout(r, 200));
+    await watch.next();
   }
 }

@@ -2,8 +2,8 @@
  * Runs test files with node's test runner, each in a process of its own, `concurrency` at a time,
  * writing the spec reporter's lines as they come; then says how it went — every file's wall and CPU
  * time, and a summary: the ten slowest files with their CPU time (scripts/lib/test-file-cpu.ts) and every failed test
- * (scripts/lib/slowest-test-files.ts, scripts/lib/failed-tests.ts). Given a test build, each file
- * runs as its compiled file there (scripts/lib/compile-project.ts), and is still named as itself.
+ * (scripts/lib/slowest-test-files.ts, scripts/lib/failed-tests.ts). Each file runs as its compiled
+ * file in the test build (scripts/lib/compile-project.ts), and is still named as itself.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ export async function runTestFiles(options: {
    * as its compiled file, in a process without tsx's loader, its stack traces mapped back to the
    * sources; the summary still names the file given.
    */
-  build?: string | undefined;
+  build: string;
   concurrency: number;
   /** A file still running after this is failed. */
   timeoutMs: number;
@@ -37,14 +37,11 @@ export async function runTestFiles(options: {
   process.env[testFileCpuEnv] = cpuDir;
   // Node's test runner starts each file's process with this process's own options, plus these.
   process.execArgv.push('--import', recordTestFileCpu);
-  const { build } = options;
-  if (build) {
-    process.execArgv = [
-      ...process.execArgv.filter((arg, i, all) => ![arg, all[i + 1]].some((a) => a && tsxOption.test(a))),
-      '--enable-source-maps',
-    ];
-  }
-  const runAs = (file: string) => (build ? compiledFile(file, build) : file);
+  process.execArgv = [
+    ...process.execArgv.filter((arg, i, all) => ![arg, all[i + 1]].some((a) => a && tsxOption.test(a))),
+    '--enable-source-maps',
+  ];
+  const runAs = (file: string) => compiledFile(file, options.build);
   const given = new Map(options.files.map((file) => [runAs(file), file]));
   // The runner's events name the file it ran; the summary names the file given.
   const asGiven = <E extends { file?: string | undefined; name: string }>(event: E): E => {

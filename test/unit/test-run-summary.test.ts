@@ -8,25 +8,24 @@ import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { fileTimesTable } from '../../scripts/lib/slowest-test-files.ts';
+import { entryPointArgs } from '../support/test-build.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/test-run/${name}.ts`, import.meta.url));
 
 /**
- * The runner's verdict and summary over these fixtures, each file given `timeoutMs`; `compiled`,
- * over their compiled files, as `npm test` runs them.
+ * The runner's verdict and summary over these fixtures, each file given `timeoutMs` and run compiled,
+ * as `npm test` runs it.
  */
 async function runFiles(
-  timeoutMs: number | { compiled: number },
+  timeoutMs: number,
   ...names: string[]
 ): Promise<{ verdict: string; summary: string }> {
   const env = { ...process.env };
   // Set in a test file's process; the runner it starts would otherwise run nothing.
   delete env.NODE_TEST_CONTEXT;
-  const timeout =
-    typeof timeoutMs === 'number' ? [String(timeoutMs)] : ['--compiled', String(timeoutMs.compiled)];
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', fixture('run-files'), ...timeout, ...names.map(fixture)],
+    [...entryPointArgs('test/unit/fixtures/test-run/run-files.ts'), String(timeoutMs), ...names.map(fixture)],
     { env },
   );
   const [, verdict = '', summary = ''] = /^--- (\w+)\n([\s\S]*)$/m.exec(stdout) ?? [];
@@ -37,20 +36,17 @@ async function runFiles(
  * Slowest files, then failures: of passing, failing and exiting files, one whose child process works
  * the CPU, and of one that hangs.
  */
-const runs: Record<'failing' | 'hanging' | 'compiled', string[]> = { failing: [], hanging: [], compiled: [] };
+const runs: Record<'failing' | 'hanging', string[]> = { failing: [], hanging: [] };
 
 before(async () => {
-  const [failing, hanging, compiled] = await Promise.all([
+  const [failing, hanging] = await Promise.all([
     runFiles(120_000, 'passes', 'failing-tests', 'exits', 'busy-child'),
     runFiles(5_000, 'hangs'),
-    runFiles({ compiled: 120_000 }, 'failing-tests'),
   ]);
   assert.equal(failing.verdict, 'failed');
   assert.equal(hanging.verdict, 'failed');
-  assert.equal(compiled.verdict, 'failed');
   runs.failing = failing.summary.split('\n');
   runs.hanging = hanging.summary.split('\n');
-  runs.compiled = compiled.summary.split('\n');
 });
 
 /** The line naming this failure, and the lines under it. */
@@ -61,7 +57,7 @@ function failure(lines: string[], heading: RegExp): string[] {
   return lines.slice(at + 1, next < 0 ? undefined : next).map((l) => l.trim());
 }
 
-test('every failed test is named by its file, its suites and its name, with its error and where it was thrown', () => {
+test('every failed test is named by its file, its suites and its name, with its error and where in the source it was thrown', () => {
   const lines = runs.failing;
   assert.ok(lines.includes('6 failed (and 2 cancelled with them):'), lines.join('\n'));
   const file = 'test/unit/fixtures/test-run/failing-tests.ts';
@@ -94,22 +90,6 @@ test('every failed test is named by its file, its suites and its name, with its 
     ['(the same error)'],
   );
   assert.doesNotMatch(lines.join('\n'), /never runs|passes beside it|passes {2}/);
-});
-
-test("a file run compiled is named by its source, and its failures point at the source's lines", () => {
-  const lines = runs.compiled;
-  const file = 'test/unit/fixtures/test-run/failing-tests.ts';
-  assert.match(lines[1] ?? '', new RegExp(`^ {2}${file} +\\d+\\.\\d s +\\d+\\.\\d s {2}\\(failed\\)$`));
-  assert.ok(lines.includes('5 failed (and 2 cancelled with them):'), lines.join('\n'));
-  assert.deepEqual(failure(lines, new RegExp(`^ {2}${file} {2}fails an assertion$`)), [
-    'AssertionError: one and one make three',
-    '2 !== 3',
-    `at TestContext.<anonymous> (${file}:8:10)`,
-  ]);
-  assert.deepEqual(failure(lines, new RegExp(`^ {2}${file} {2}a suite whose hook fails$`)), [
-    'Error: the hook broke',
-    `at SuiteContext.<anonymous> (${file}:20:11)`,
-  ]);
 });
 
 test('a file that fails by itself is named with why: its exit code, or the time it ran out', () => {

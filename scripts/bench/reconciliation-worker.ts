@@ -7,8 +7,12 @@
  * from /proc while it runs. Each variant runs twice; the second (warm, as a worker that has run
  * before) is the figure, the first is printed beside it.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
 import type { BankReconciliationResult } from '../../domain/runbooks/bank-reconciliation.types.ts';
 import { writeGeneratedDay, type GeneratedDayInput } from '../../sandbox/statements/generated-day.ts';
 import { startSandbox, type SandboxHandle } from '../../sandbox/server.ts';
@@ -34,6 +38,8 @@ export interface WorkerFigures {
   peakMb: number;
   differences: number;
   sorted: boolean;
+  /** The finance extract alone (the same query, into a scratch file) in the bench's own process, ms. */
+  extractMs: number;
 }
 
 /** The bench's estate: ICBC writes XML packages of 5,000 lines, ABC GBK fixed-width, BOC UTF-8 delimited. */
@@ -119,7 +125,20 @@ export async function startWorkerBench() {
       const cold = await once(v);
       const warm = await once(v);
       const compared = warm.result.days[0]?.compared;
+      const scratch = mkdtempSync(join(tmpdir(), 'jincai-recon-extract-'));
+      const t0 = performance.now();
+      try {
+        await writeFinanceExtract(
+          sandbox.treasury,
+          { bank: v.bank, kind: v.day.kind ?? 'payment-detail', beginDate: v.date, endDate: v.date },
+          join(scratch, 'finance.tsv'),
+        );
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+      const extractMs = performance.now() - t0;
       return {
+        extractMs,
         ms: warm.ms,
         coldMs: cold.ms,
         cpuMs: warm.cpuMs,

@@ -13,7 +13,8 @@ import { parseTextStatement, type TextPosition } from '../../domain/reconciliati
 import type { XmlPosition } from '../../domain/reconciliation/parse-xml.ts';
 import type { StatementKind } from '../../domain/reconciliation/statement.ts';
 
-const chunkBytes = Number(process.env.CHUNK ?? 1 << 16);
+/** How much of a file is read at a time: 64 KiB, the stream's default for files. */
+const chunkBytes = 1 << 16;
 
 export const readFrom = (path: string, offset = 0): AsyncIterable<Uint8Array> =>
   createReadStream(path, { start: offset, highWaterMark: chunkBytes });

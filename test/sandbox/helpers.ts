@@ -72,6 +72,14 @@ export async function testSite(options: { banks?: number; programs?: boolean } =
 function privateData(base: SiteConfig, dir: string): Pick<SiteConfig, 'hosts' | 'subsystems' | 'releases'> {
   const from = base.sandbox?.dataDir ?? '';
   const local = (p: string) => (from && p.startsWith(`${from}/`) ? join(dir, p.slice(from.length + 1)) : p);
+  const programs = (list: SiteConfig['subsystems'][number]['programs']) =>
+    list.map((p) =>
+      'pidFile' in p
+        ? { ...p, pidFile: local(p.pidFile), ...(p.logFile && { logFile: local(p.logFile) }) }
+        : p,
+    );
+  const store = <D extends { adapter: string }>(d: D): D =>
+    d.adapter === 'sqlite' && 'path' in d && typeof d.path === 'string' ? { ...d, path: local(d.path) } : d;
   return {
     hosts: base.hosts.map((h) => (h.adapter === 'local' ? { ...h, paths: h.paths.map(local) } : h)),
     subsystems: base.subsystems.map((s) => ({
@@ -79,11 +87,18 @@ function privateData(base: SiteConfig, dir: string): Pick<SiteConfig, 'hosts' | 
       ...(s.install && {
         install: { ...s.install, dir: local(s.install.dir), backupDir: local(s.install.backupDir) },
       }),
-      programs: s.programs.map((p) =>
-        'pidFile' in p
-          ? { ...p, pidFile: local(p.pidFile), ...(p.logFile && { logFile: local(p.logFile) }) }
-          : p,
-      ),
+      // The application's own database and each migration target's side are files too: two test
+      // files at once shared the committed site's accounting database, and one's install of it
+      // deleted the journal the other was writing (SQLITE_IOERR_DELETE_NOENT).
+      ...(s.database?.store && { database: { ...s.database, store: store(s.database.store) } }),
+      migrationTargets: s.migrationTargets.map((t) => ({
+        ...t,
+        dir: local(t.dir),
+        backupDir: local(t.backupDir),
+        programs: programs(t.programs),
+        database: store(t.database),
+      })),
+      programs: programs(s.programs),
     })),
     ...(base.releases && {
       releases: {

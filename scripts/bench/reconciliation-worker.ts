@@ -1,9 +1,12 @@
 /**
  * The runbook's own comparison, measured where it runs: a bank-day of `lines` generated into the
  * sandbox (the bank's statement in its format in the exchange folder, the finance side in the
- * treasury's history table), then `bankReconciliation` (a dry run) on the production worker
- * (dist/, as the systemd unit starts it) against a local dev server. The comparison's wall time is
- * its activity's, from the run's history (started to completed); the worker's peak RSS is sampled
+ * treasury's history table), then `bankReconciliation` (a dry run) on the production workers
+ * (dist/, as the systemd unit starts them) against a local dev server, laid out as a site deploys
+ * them: one process for the runbooks and comm zones, and the db zone's worker — the one beside the
+ * treasury database that runs the comparison — in a process of its own (`--zones db`). The
+ * comparison's wall time is its activity's, from the run's history (started to completed); the db
+ * worker's peak RSS (its process tree: the comparison's thread, and `sort` when it sorts) is sampled
  * from /proc while it runs. Each variant runs twice; the second (warm, as a worker that has run
  * before) is the figure, the first is printed beside it.
  */
@@ -70,10 +73,13 @@ export async function startWorkerBench() {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, dataConverter });
   const launch = productionWorkerLaunch();
-  const worker = await startWorkerProcess(
-    { ...ts.env, ...launch.env },
-    { entry, nodeOptions: launch.nodeOptions },
-  );
+  const start = (zones: string) =>
+    startWorkerProcess(
+      { ...ts.env, ...launch.env },
+      { entry, nodeOptions: launch.nodeOptions, args: ['--zones', zones] },
+    );
+  const others = await start('runbooks,comm');
+  const worker = await start('db');
   const pid = worker.pid as number;
   const treasuryPath = (ts.site.treasury as { sqlite: { path: string } }).sqlite.path;
 
@@ -148,12 +154,15 @@ export async function startWorkerBench() {
       };
     },
     idleMb: () => (treeMemory(pid).rss * 1024 * 1024) / 1e6,
+    othersIdleMb: () => (treeMemory(others.pid as number).rss * 1024 * 1024) / 1e6,
     workerCommand: `${Object.entries(launch.env)
       .map(([k, val]) => `${k}=${val} `)
-      .join('')}node ${launch.nodeOptions.join(' ')}`,
+      .join('')}node ${launch.nodeOptions.join(' ')} dist/workers/main.js --zones db`,
     async stop(): Promise<void> {
-      worker.kill('SIGTERM');
-      await new Promise((r) => worker.once('exit', r));
+      for (const w of [worker, others]) {
+        w.kill('SIGTERM');
+        await new Promise((r) => w.once('exit', r));
+      }
       await connection.close();
       await sandbox.stop();
       await server.stop();

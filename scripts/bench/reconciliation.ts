@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- reconciliation`: for 100,000 and 1,000,000 lines per bank-day (BENCH_LINES),
- * a generated bank-day in each format, with 10 differences of each kind, compared by the runbook
- * on the production worker (reconciliation-worker.ts: the comparison activity's wall time and the
- * worker's peak RSS), beside `LC_ALL=C sort` + `join` over the same two sides as plain delimited
+ * a generated bank-day in each format (BENCH_VARIANTS: some of delimited, gbk, gbk-payment, xml), with 10 differences of each kind, compared by the runbook
+ * on the production workers (reconciliation-worker.ts: the comparison activity's wall time and the
+ * peak RSS of the db zone's worker, which runs it), beside `LC_ALL=C sort` + `join` over the same two sides as plain delimited
  * text in the same run. Prints figures; asserts nothing. Goals: ≤ 1.5× sort+join, ≤ 256 MB.
  * "Comparison" is the comparison activity's whole time (started to completed in the run's history):
  * the finance extract, the statement's parse, its sort when out of order, the merge and the
@@ -20,12 +20,13 @@ import { writeStatement } from '../../sandbox/statements/write-statement.ts';
 import { loadAverage } from './load-average.ts';
 import { startWorkerBench, type WorkerVariant } from './reconciliation-worker.ts';
 
-const variants: { name: string; bank: WorkerVariant['bank']; order: BankDayOptions['order'] }[] = [
-  { name: 'delimited UTF-8, voucher order', bank: 'BOC', order: 'key' },
-  { name: 'fixed-width GBK, voucher order', bank: 'ABC', order: 'key' },
-  { name: 'fixed-width GBK, payment order', bank: 'ABC', order: 'payment' },
-  { name: 'XML packages UTF-8, voucher order', bank: 'ICBC', order: 'key' },
-];
+const variants: { id: string; name: string; bank: WorkerVariant['bank']; order: BankDayOptions['order'] }[] =
+  [
+    { id: 'delimited', name: 'delimited UTF-8, voucher order', bank: 'BOC', order: 'key' },
+    { id: 'gbk', name: 'fixed-width GBK, voucher order', bank: 'ABC', order: 'key' },
+    { id: 'gbk-payment', name: 'fixed-width GBK, payment order', bank: 'ABC', order: 'payment' },
+    { id: 'xml', name: 'XML packages UTF-8, voucher order', bank: 'ICBC', order: 'key' },
+  ];
 
 const differences = {
   onlyAtFinance: 10,
@@ -37,15 +38,22 @@ const differences = {
 
 export async function runReconciliationBench(): Promise<number> {
   const sizes = (process.env.BENCH_LINES ?? '100000,1000000').split(',').map(Number);
+  const only = process.env.BENCH_VARIANTS?.split(',');
+  const chosen = variants.filter((v) => !only || only.includes(v.id));
+  if (chosen.length === 0)
+    throw new RangeError(`BENCH_VARIANTS: expected some of ${variants.map((v) => v.id).join(', ')}`);
   const bench = await startWorkerBench();
   try {
     const idleMb = bench.idleMb();
-    console.log(`production worker: ${bench.workerCommand}; ${idleMb.toFixed(0)} MB RSS idle`);
+    console.log(
+      `the comparison's worker: ${bench.workerCommand}; ${idleMb.toFixed(0)} MB RSS idle` +
+        ` (the runbooks and comm zones' worker beside it: ${bench.othersIdleMb().toFixed(0)} MB)`,
+    );
     // Working days long past, one per variant and size: the sandbox's own vouchers are all recent.
     let date = '2026-03-02';
     for (const lines of sizes) {
       console.log(`\n${lines.toLocaleString('en')} lines per bank-day (load ${loadAverage()})`);
-      for (const v of variants) {
+      for (const v of chosen) {
         const seed = 20261127;
         const variant: WorkerVariant = {
           bank: v.bank,

@@ -34,8 +34,11 @@ export interface WorkerVariant {
 }
 
 export interface WorkerFigures {
+  /** The comparison activity, started to completed. */
   ms: number;
   coldMs: number;
+  /** The whole run, started to closed in its history (plan, fetch, comparison, record, report). */
+  runMs: number;
   /** CPU of the worker's process tree over the warm run (the workflow's tasks included), ms. */
   cpuMs: number;
   peakMb: number;
@@ -85,7 +88,7 @@ export async function startWorkerBench() {
 
   async function once(
     v: WorkerVariant,
-  ): Promise<{ ms: number; cpuMs: number; peakMb: number; result: BankReconciliationResult }> {
+  ): Promise<{ ms: number; runMs: number; cpuMs: number; peakMb: number; result: BankReconciliationResult }> {
     let peak = treeMemory(pid).rss;
     const cpuBefore = treeCpuSeconds(pid);
     const sampler = setInterval(() => (peak = Math.max(peak, treeMemory(pid).rss)), 100);
@@ -115,7 +118,9 @@ export async function startWorkerBench() {
       );
       if (!started || !completed)
         throw new Error(`${v.bank} ${v.date}: no completed comparison (${result.why})`);
-      return { ms: at(completed) - at(started), cpuMs, peakMb: (peak * 1024 * 1024) / 1e6, result };
+      const events = history.events ?? [];
+      const runMs = at(events[events.length - 1] ?? {}) - at(events[0] ?? {});
+      return { ms: at(completed) - at(started), runMs, cpuMs, peakMb: (peak * 1024 * 1024) / 1e6, result };
     } finally {
       clearInterval(sampler);
     }
@@ -147,6 +152,7 @@ export async function startWorkerBench() {
         extractMs,
         ms: warm.ms,
         coldMs: cold.ms,
+        runMs: warm.runMs,
         cpuMs: warm.cpuMs,
         peakMb: Math.max(cold.peakMb, warm.peakMb),
         differences: compared?.differences ?? -1,

@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- reconciliation`: for 100,000 and 1,000,000 lines per bank-day (BENCH_LINES),
- * a generated bank-day in each format (BENCH_VARIANTS: some of delimited, gbk, gbk-payment, xml), with 10 differences of each kind, compared by the runbook
- * on the production workers (reconciliation-worker.ts: the comparison activity's wall time and the
- * peak RSS of the db zone's worker, which runs it), beside `LC_ALL=C sort` + `join` over the same two sides as plain delimited
- * text in the same run. Prints figures; asserts nothing. Goals: ≤ 1.5× sort+join, ≤ 256 MB.
+ * a generated bank-day in each format (BENCH_VARIANTS: some of delimited, gbk, gbk-payment, xml),
+ * with 10 differences of each kind, reconciled by the runbook on the production workers
+ * (reconciliation-worker.ts: the run's and its comparison activity's wall times, and the peak RSS of
+ * the db zone's worker, which runs the comparison), beside `LC_ALL=C sort` + `join` over the same
+ * two sides as plain delimited text in the same run. Prints figures; asserts nothing. Goals: the
+ * comparison ≤ 1.5× sort+join, ≤ 256 MB.
  * "Comparison" is the comparison activity's whole time (started to completed in the run's history):
  * the finance extract, the statement's parse, its sort when out of order, the merge and the
  * difference files; the extract is timed alone beside it (the same query in the bench's process)
@@ -73,7 +75,7 @@ export async function runReconciliationBench(): Promise<number> {
           differences,
         });
         console.log(
-          `  ${v.name.padEnd(36)} comparison ${fmt(f.ms)} (first run ${fmt(f.coldMs)}; the finance extract alone ${fmt(f.extractMs)} in the bench's process), worker peak RSS ${f.peakMb.toFixed(0)} MB` +
+          `  ${v.name.padEnd(36)} runbook ${fmt(f.runMs)}, its comparison ${fmt(f.ms)} (first run ${fmt(f.coldMs)}; the finance extract alone ${fmt(f.extractMs)} in the bench's process), worker peak RSS ${f.peakMb.toFixed(0)} MB` +
             ` (its process tree; +${(f.peakMb - idleMb).toFixed(0)} over idle), ${f.differences} differences${f.sorted ? ', sorted first' : ''};` +
             ` sort+join ${fmt(baseline.ms)} → ${(f.ms / baseline.ms).toFixed(2)}×` +
             ` (goal ${f.ms <= 1.5 * baseline.ms && f.peakMb <= 256 ? 'met' : 'not met'});` +

@@ -2,17 +2,19 @@
  * The finance side of one bank-day, written as the engine's normalized line file in key order:
  * the day's vouchers for that bank from the current and the history table together (a voucher
  * in both comes out twice, a duplicate at finance), or the bank's quotas for the quota kind.
- * Rows stream from the database; nothing is held. The vouchers come as one query sorted by the
- * key, each row its line of the file already (SQL builds it: a million rows cost the database less
- * than a million line objects cost the worker's small heap).
+ * Rows stream from the database; nothing is held. The vouchers come as one query in key order,
+ * each row its line of the file already (SQL builds it: a million rows cost the database less
+ * than a million line objects cost the worker's small heap), written straight into a buffer that
+ * goes to the file when full: a row leaves no garbage but its own string.
  */
+import { open } from 'node:fs/promises';
 import { sql, type RawBuilder } from 'kysely';
 import type { TreasuryDb } from '../treasury/database.ts';
 import type { LineStatus, StatementKind, StatementLine } from '../../domain/reconciliation/statement.ts';
 import { newLine } from '../../domain/reconciliation/statement.ts';
 import type { VoucherStatus } from '../treasury/schema.ts';
-import { forEachRowBatch } from '../treasury/row-batches.ts';
-import { textFileWriter, writeLineFile } from './line-writer.ts';
+import { forEachValue } from '../treasury/large-reads.ts';
+import { writeLineFile } from './line-writer.ts';
 
 /** Voucher statuses that mean the bank has the voucher, as a statement line's status. */
 const statementStatus: Partial<Record<VoucherStatus, LineStatus>> = {
@@ -36,16 +38,37 @@ export async function writeFinanceExtract(
   path: string,
 ): Promise<number> {
   if (input.kind === 'quota') return writeLineFile(path, quotaLines(db, input));
-  const writer = textFileWriter(path);
-  let lineNo = 0;
-  await forEachRowBatch(db, voucherLines(db, input), 5000, async (rows) => {
-    let text = '';
-    for (const r of rows) text += `${r.line}${++lineNo}\n`;
-    writer.append(text);
-    await writer.flush();
-  });
-  return writer.close();
+  const file = await open(path, 'w');
+  try {
+    const buffer = Buffer.allocUnsafe(bufferBytes);
+    let used = 0;
+    let written = 0;
+    let lineNo = 0;
+    const flush = async () => {
+      for (let from = 0; from < used;) from += (await file.write(buffer, from, used - from)).bytesWritten;
+      written += used;
+      used = 0;
+    };
+    const put = (line: string) => {
+      used += buffer.write(line, used);
+      used += buffer.write(String(++lineNo), used, 'latin1');
+      buffer[used++] = 0x0a;
+    };
+    await forEachValue(db, voucherLines(db, input), (line) => {
+      // Room for the line in UTF-8 (at most three bytes a UTF-16 unit), its number and its newline.
+      if (bufferBytes - used < line.length * 3 + 24) return flush().then(() => put(line));
+      put(line);
+      return undefined;
+    });
+    await flush();
+    return written;
+  } finally {
+    await file.close();
+  }
 }
+
+/** The extract's write buffer: a line is at most a few hundred bytes (its columns' widths). */
+const bufferBytes = 1 << 20;
 
 async function* quotaLines(db: TreasuryDb, input: FinanceExtractInput): AsyncGenerator<StatementLine> {
   const { bank, kind } = input;
@@ -79,11 +102,15 @@ async function* quotaLines(db: TreasuryDb, input: FinanceExtractInput): AsyncGen
 
 /**
  * The day's vouchers as the engine's normalized lines (domain/reconciliation/normalized.ts) but
- * for the line number, and their keys: what `normalizedLine(newLine(kind, …))` makes of each row,
- * in SQL both SQLite and Oracle speak (`||`, CASE, REPLACE, COALESCE; the tab a parameter).
+ * for the line number: what `normalizedLine(newLine(kind, …))` makes of each row, in SQL both
+ * SQLite and Oracle speak (`||`, CASE, REPLACE, COALESCE; the tab a parameter). In voucher-number
+ * order, which is the key's: a voucher number is letters and digits (domain/exchange-protocol.ts)
+ * and the payment-detail key's `/` sorts before all of them. Each table is read in that order from
+ * its (bank_code, business_date, voucher_no) index for one business day, and the two merged as they
+ * come, without a sort; a range of days is sorted.
  */
 function voucherLines(db: TreasuryDb, input: FinanceExtractInput) {
-  const { bank, kind } = input;
+  const { bank, kind, beginDate, endDate } = input;
   const statuses = Object.keys(statementStatus) as VoucherStatus[];
   const text = (value: string) => sql<string>`${value}`;
   const tab = text('\t');
@@ -114,14 +141,21 @@ function voucherLines(db: TreasuryDb, input: FinanceExtractInput) {
           sql`CAST(v.amount_fen AS INTEGER)`,
           status,
         ];
-        return [key.as('key'), sql<string>`${sql.join(cells, sql` || ${tab} || `)} || ${tab}`.as('line')];
+        // The line first: on SQLite it is the column read (large-reads.ts).
+        return [
+          sql<string>`${sql.join(cells, sql` || ${tab} || `)} || ${tab}`.as('line'),
+          'v.voucher_no',
+        ] as const;
       })
       .where('v.bank_code', '=', bank)
-      .where('v.business_date', '>=', input.beginDate)
-      .where('v.business_date', '<=', input.endDate)
+      .$call((qb) =>
+        beginDate === endDate
+          ? qb.where('v.business_date', '=', beginDate)
+          : qb.where('v.business_date', '>=', beginDate).where('v.business_date', '<=', endDate),
+      )
       .where('v.status', 'in', statuses);
-  // Binary order on the key, the order the comparison merges in.
+  // Binary order on the voucher number (Oracle's sessions sort by code point, database.ts).
   return table('vouchers')
     .unionAll(table('vouchers_history'))
-    .orderBy(sql`1`);
+    .orderBy(sql`2`);
 }

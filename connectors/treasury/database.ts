@@ -21,7 +21,7 @@ import { oracleNaming } from '../sql/oracle-naming.ts';
 import { keepingStatements } from '../sql/sqlite-statements.ts';
 import { streamingOnOracle } from './oracle-stream.ts';
 import { isSqlite } from './portable.ts';
-import { rememberSqliteHandle } from './row-batches.ts';
+import { rememberSqliteHandle } from './large-reads.ts';
 import type { TreasuryDatabase } from './schema.ts';
 
 export type TreasuryDb = Kysely<TreasuryDatabase>;

@@ -31,11 +31,12 @@ export function voucherColumns({ text, bigint }: ColumnTypes) {
 
 export async function createVoucherHistoryTable(db: DdlDb): Promise<void> {
   await once(db, db.schema.createTable('vouchers_history').$call(voucherColumns(columnTypes(db))));
+  // A bank-day's vouchers, in voucher-number order (the reconciliation's finance side reads them so).
   await once(
     db,
     db.schema
-      .createIndex('vouchers_history_bank_date')
+      .createIndex('vouchers_history_bank_day_no')
       .on('vouchers_history')
-      .columns(['bank_code', 'business_date']),
+      .columns(['bank_code', 'business_date', 'voucher_no']),
   );
 }

@@ -67,6 +67,15 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
       .on('vouchers')
       .columns(['bank_code', 'business_date', 'status']),
   );
+  // A bank-day's vouchers in voucher-number order: the reconciliation's finance side reads them so,
+  // without a sort (connectors/statements/finance-extract.ts).
+  await once(
+    db,
+    db.schema
+      .createIndex('vouchers_bank_day_no')
+      .on('vouchers')
+      .columns(['bank_code', 'business_date', 'voucher_no']),
+  );
   // What waits to be sent, whatever its date: the send/receive program asks every round.
   await once(
     db,

@@ -61,7 +61,7 @@ export async function* parseXmlPackage(
     kind,
     firstLineNo,
     encodingOf: (first) => declaredEncoding(first, fail),
-    line: (values, n) => detailLine(kind, values, n, fail),
+    line: (cells, n) => cellsLine(kind, cells, n, fail),
   });
   let handed = 0;
   try {
@@ -100,15 +100,32 @@ function detailLine(
   n: number,
   fail: (p: 'malformed', m: string, line?: number) => StatementError,
 ): StatementLine {
-  const cells = lineFields[kind].map((f: LineField) => d[f] ?? '');
-  const amounts = amountFields[kind].map((f) => {
-    const fen = fenOf(d[f] ?? '');
+  return cellsLine(
+    kind,
+    lineFields[kind].map((f: LineField) => d[f] ?? ''),
+    n,
+    fail,
+  );
+}
+
+/** A detail's line from its fields' text in the kind's order, or the fault that refuses it. */
+function cellsLine(
+  kind: StatementKind,
+  cells: readonly string[],
+  n: number,
+  fail: (p: 'malformed', m: string, line?: number) => StatementError,
+): StatementLine {
+  const index = fieldIndexOf[kind];
+  const amounts: number[] = [];
+  for (const f of amountFields[kind]) {
+    const text = cells[index[f]] ?? '';
+    const fen = fenOf(text);
     if (fen === undefined)
-      throw fail('malformed', `${detailElements[f]} "${d[f] ?? ''}" is not an amount in yuan`, n);
-    return fen;
-  });
+      throw fail('malformed', `${detailElements[f]} "${text}" is not an amount in yuan`, n);
+    amounts.push(fen);
+  }
   try {
-    return makeLine(kind, cells, fieldIndexOf[kind], amounts, n);
+    return makeLine(kind, cells, index, amounts, n);
   } catch (err) {
     throw fail('malformed', (err as Error).message, n);
   }

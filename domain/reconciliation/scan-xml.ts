@@ -1,8 +1,9 @@
 /**
  * A fast reader for XML statement packages of the spec's flat, fixed shape — the prolog, `<MOF>`,
- * the head's known elements, then `<Detail>` after `<Detail>` of known elements with plain text —
- * over the decoded text with indexOf, without a SAX parser's events and objects. Anything else
- * (comments, CDATA, entities, attributes, unknown elements, a line the parser would refuse, bytes
+ * the head's known elements, then `<Detail>` after `<Detail>` of known elements with plain text
+ * (the predefined entities and character references decoded) — over the decoded text with indexOf,
+ * without a SAX parser's events and objects. Anything else (comments, CDATA, other entities,
+ * attributes, unknown elements, a line the parser would refuse, bytes
  * that do not decode, a package cut short) is not judged here: the reader stops with `Unusual`
  * and the package is read again by the conformant parser (parse-xml.ts), which accepts or names
  * the fault exactly as it always has. What it accepts, it reads to the same lines and head.
@@ -29,14 +30,20 @@ export interface ScanOptions {
   kind: StatementKind;
   /** The encoding the package's first chunk declares (or a refusal, as the parser would refuse it). */
   encodingOf(first: Uint8Array): StatementEncoding;
-  /** The detail's line from its values; throws for a line the conformant parser refuses too. */
-  line(values: DetailValues, lineNo: number): StatementLine;
+  /** The detail's line from its fields' text in the kind's order (lineFields); throws for a line the conformant parser refuses too. */
+  line(cells: readonly string[], lineNo: number): StatementLine;
   firstLineNo: number;
 }
 
-/** What an XML text may hold that this reader leaves to the parser: markup it skips, entities, CR, characters XML forbids. */
+/**
+ * Characters of an XML text this reader leaves to the parser: CR (the parser normalizes line ends)
+ * and the characters XML forbids. Markup it skips (comments, CDATA, processing instructions) cannot
+ * pass its reading of elements, which takes `<` only as a known tag; `]]>`, which XML forbids in
+ * text, is looked for apart (a character class is scanned several times faster than alternatives).
+ */
 // eslint-disable-next-line no-control-regex -- the control characters XML forbids are what it looks for
-const unusualText = /[&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|<[!?]|\]\]>/;
+const unusualChars = /[\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/;
+const isUnusual = (text: string) => unusualChars.test(text) || text.includes(']]>');
 const detailOpen = `<${xml.detail}>`;
 const detailClose = `</${xml.detail}>`;
 const bodyOpen = `<${xml.body}>`;
@@ -46,15 +53,29 @@ const rootClose = `</${xml.root}>`;
 const headOpen = `<${xml.head}>`;
 const headClose = `</${xml.head}>`;
 
-const headKeyOf = new Map<string, keyof typeof headElements>(
-  Object.entries(headElements).map(([k, e]) => [e, k as keyof typeof headElements]),
-);
+/** Elements a reader takes, in the order a bank writes them, with the key each value goes to. */
+interface Known<K> {
+  names: string[];
+  /** The key of each name (undefined: known but ignored). */
+  keys: (K | undefined)[];
+  index: ReadonlyMap<string, number>;
+}
 
-/** Each detail element's field, when the kind has it (undefined: known but not this kind's, so ignored). */
-function detailFieldsOf(kind: StatementKind): Map<string, LineField | undefined> {
-  const own = new Set<string>(lineFields[kind]);
-  return new Map(
-    Object.entries(detailElements).map(([f, e]) => [e, own.has(f) ? (f as LineField) : undefined]),
+function known<K>(entries: [name: string, key: K | undefined][]): Known<K> {
+  return {
+    names: entries.map(([n]) => n),
+    keys: entries.map(([, k]) => k),
+    index: new Map(entries.map(([n], i) => [n, i])),
+  };
+}
+
+const headKnown = known(Object.entries(headElements).map(([k, e]) => [e, k as keyof typeof headElements]));
+
+/** Each detail element with its field's place in the kind's order (undefined: known but not this kind's, so ignored). */
+function detailKnown(kind: StatementKind): Known<number> {
+  const own: readonly string[] = lineFields[kind];
+  return known(
+    Object.entries(detailElements).map(([f, e]) => [e, own.includes(f) ? own.indexOf(f) : undefined]),
   );
 }
 
@@ -67,31 +88,83 @@ function skipSpace(text: string, at: number, end: number): number {
 
 /**
  * Reads `<Name>text</Name>` elements between `at` and `end` (whitespace between them) into `set`,
- * where `known` says which names are allowed; anything else is unusual.
+ * where `known` says which names are allowed; anything else is unusual. Each tag is first matched
+ * against the name that follows the last one in the writer's order, so a plain record cuts no name.
  */
-function readElements(
+function readElements<K>(
   text: string,
   at: number,
   end: number,
-  known: ReadonlyMap<string, string | undefined>,
-  set: (key: string, value: string) => void,
+  known: Known<K>,
+  set: (key: K, value: string) => void,
 ): void {
+  let next = 0;
   for (at = skipSpace(text, at, end); at < end; at = skipSpace(text, at, end)) {
     if (text.charCodeAt(at) !== 0x3c) throw new Unusual('text between elements');
-    const gt = text.indexOf('>', at + 1);
-    if (gt < 0 || gt >= end) throw new Unusual('an unclosed tag');
-    const name = text.slice(at + 1, gt);
-    if (!known.has(name)) throw new Unusual(`element <${name}>`);
+    let gt: number;
+    let name = known.names[next];
+    if (name !== undefined && text.startsWith(name, at + 1) && text.charCodeAt(at + 1 + name.length) === 0x3e)
+      gt = at + 1 + name.length;
+    else {
+      gt = text.indexOf('>', at + 1);
+      if (gt < 0 || gt >= end) throw new Unusual('an unclosed tag');
+      name = text.slice(at + 1, gt);
+      const i = known.index.get(name);
+      if (i === undefined) throw new Unusual(`element <${name}>`);
+      next = i;
+    }
     const lt = text.indexOf('<', gt + 1);
     if (lt < 0 || lt >= end || !text.startsWith(name, lt + 2) || text.charCodeAt(lt + 1) !== 0x2f)
       throw new Unusual(`element <${name}> not closed at once`);
     const close = lt + 2 + name.length;
     if (text.charCodeAt(close) !== 0x3e) throw new Unusual(`element <${name}> not closed at once`);
-    const key = known.get(name);
-    if (key !== undefined) set(key, text.slice(gt + 1, lt).trim());
+    const key = known.keys[next];
+    if (key !== undefined) {
+      const raw = text.slice(gt + 1, lt);
+      set(key, (raw.includes('&') ? withEntities(raw) : raw).trim());
+    }
+    next += 1;
     at = close + 1;
   }
 }
+
+const predefined: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * Text with XML's five predefined entities and its character references replaced, as the parser
+ * replaces them; anything else after `&` (another entity, a reference to a character XML forbids
+ * or to CR, which the parser keeps apart from line ends) is left to the parser.
+ */
+function withEntities(raw: string): string {
+  let out = '';
+  let from = 0;
+  for (let amp = raw.indexOf('&'); amp >= 0; amp = raw.indexOf('&', from)) {
+    const semi = raw.indexOf(';', amp + 1);
+    if (semi < 0) throw new Unusual('an unterminated reference');
+    const ref = raw.slice(amp + 1, semi);
+    let char = predefined[ref];
+    if (char === undefined) {
+      const code = /^#[0-9]{1,7}$/.test(ref)
+        ? Number(ref.slice(1))
+        : /^#x[0-9a-fA-F]{1,6}$/.test(ref)
+          ? Number.parseInt(ref.slice(2), 16)
+          : -1;
+      if (!isXmlChar(code)) throw new Unusual(`the reference &${ref};`);
+      char = String.fromCodePoint(code);
+    }
+    out += raw.slice(from, amp) + char;
+    from = semi + 1;
+  }
+  return out + raw.slice(from);
+}
+
+/** A character XML allows, CR apart. */
+const isXmlChar = (c: number) =>
+  c === 0x09 ||
+  c === 0x0a ||
+  (c >= 0x20 && c <= 0xd7ff) ||
+  (c >= 0xe000 && c <= 0xfffd) ||
+  (c >= 0x10000 && c <= 0x10ffff);
 
 /** Expects `token` after optional whitespace at `at`; returns the position after it. */
 function expect(text: string, at: number, token: string): number {
@@ -108,19 +181,19 @@ export async function* scanXmlPackage(
   chunks: AsyncIterable<Uint8Array>,
   options: ScanOptions,
 ): AsyncGenerator<StatementLine[], HeadValues> {
-  const fieldOf = detailFieldsOf(options.kind);
+  const fieldOf = detailKnown(options.kind);
   let decoder: Decoder | undefined;
   const head: HeadValues = {};
   let lineNo = options.firstLineNo - 1;
   let rest = '';
   let state: 'prolog' | 'body' | 'end' = 'prolog';
   let prolog = '';
-  let values: DetailValues = {};
-  const setField = (key: string, value: string) => {
-    values[key as LineField] = value;
+  const cells: string[] = lineFields[options.kind].map(() => '');
+  const setCell = (i: number, value: string) => {
+    cells[i] = value;
   };
-  const setHead = (key: string, value: string) => {
-    head[key as keyof HeadValues] = value;
+  const setHead = (key: keyof HeadValues, value: string) => {
+    head[key] = value;
   };
   for await (const chunk of chunks) {
     if (!decoder) {
@@ -143,16 +216,15 @@ export async function* scanXmlPackage(
         continue;
       }
       if (!text.startsWith(prolog)) throw new Unusual('another prolog');
-      if (unusualText.test(text.slice(prolog.length)))
-        throw new Unusual('markup or characters left to the parser');
+      if (isUnusual(text.slice(prolog.length))) throw new Unusual('characters left to the parser');
       at = expect(text, prolog.length, rootOpen);
       at = expect(text, at, headOpen);
-      readElements(text, at, headEnd, headKeyOf, setHead);
+      readElements(text, at, headEnd, headKnown, setHead);
       at = expect(text, headEnd + headClose.length, bodyOpen);
       state = 'body';
       text = text.slice(at);
       at = 0;
-    } else if (unusualText.test(text)) throw new Unusual('markup or characters left to the parser');
+    } else if (isUnusual(text)) throw new Unusual('characters left to the parser');
     const lines: StatementLine[] = [];
     if (state === 'body') {
       for (;;) {
@@ -160,11 +232,11 @@ export async function* scanXmlPackage(
         if (text.startsWith(detailOpen, at)) {
           const close = text.indexOf(detailClose, at);
           if (close < 0) break;
-          values = {};
-          readElements(text, at + detailOpen.length, close, fieldOf, setField);
+          cells.fill('');
+          readElements(text, at + detailOpen.length, close, fieldOf, setCell);
           lineNo += 1;
           try {
-            lines.push(options.line(values, lineNo));
+            lines.push(options.line(cells, lineNo));
           } catch {
             throw new Unusual(`detail ${lineNo} refused`);
           }

@@ -193,13 +193,23 @@ export function yuan(fen: number): string {
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-const yuanPattern = /^-?\d{1,15}\.\d{2}$/;
-
-/** Yuan text with two decimals to fen, exactly; undefined when the text is not such an amount. */
+/**
+ * Yuan text with two decimals (`-?\d{1,15}\.\d{2}`) to fen, exactly; undefined when the text is not
+ * such an amount. Read digit by digit (every parser reads each line's amount here); the digits of an
+ * amount above 2^53 fen go through Number(), which rounds them once as a sum would not.
+ */
 export function fenOf(text: string): number | undefined {
-  if (!yuanPattern.test(text)) return undefined;
-  const negative = text.startsWith('-');
-  const digits = (negative ? text.slice(1) : text).replace('.', '');
-  const fen = Number(digits);
+  const negative = text.charCodeAt(0) === 0x2d;
+  const from = negative ? 1 : 0;
+  const point = text.length - 3;
+  if (point - from < 1 || point - from > 15 || text.charCodeAt(point) !== 0x2e) return undefined;
+  let fen = 0;
+  for (let i = from; i < text.length; i++) {
+    if (i === point) continue;
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    fen = fen * 10 + d;
+  }
+  if (point - from > 13) fen = Number(text.slice(from, point) + text.slice(point + 1));
   return negative ? -fen : fen;
 }

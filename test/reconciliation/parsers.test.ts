@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { statementSource } from '../../connectors/statements/line-files.ts';
 import { parseXmlPackage } from '../../domain/reconciliation/parse-xml.ts';
+import { scanXmlPackage } from '../../domain/reconciliation/scan-xml.ts';
 import { StatementError } from '../../domain/reconciliation/statement-error.ts';
-import type { StatementHeader, StatementLine } from '../../domain/reconciliation/statement.ts';
+import { newLine, type StatementHeader, type StatementLine } from '../../domain/reconciliation/statement.ts';
 import { xmlPackage } from '../../domain/reconciliation/write-xml.ts';
 import { bankDay } from '../../sandbox/statements/bank-day.ts';
 import { fixture, format, readAll, writeDay } from './helpers.ts';
@@ -276,6 +277,31 @@ describe('XML packages of the plain shape, read fast', () => {
     const fast = await read(text);
     assert.equal(fast.lines.length, 300);
     assert.deepEqual(fast, conformant);
+  });
+
+  it('decodes the predefined entities and character references itself, as the conformant parser does', async () => {
+    const text = plain();
+    const at = text.indexOf('<AgencyName>') + '<AgencyName>'.length;
+    const refs = `${text.slice(0, at)}&#32;A&amp;B&lt;C&gt;&quot;&apos;&#20013;&#x56FD;${text.slice(text.indexOf('</AgencyName>', at))}`;
+    const names: string[] = [];
+    const chunks = async function* () {
+      yield Buffer.from(refs, 'utf8');
+    };
+    const scan = scanXmlPackage(chunks(), {
+      kind,
+      firstLineNo: 1,
+      encodingOf: () => 'UTF-8',
+      line: (cells, lineNo) => {
+        names.push(cells[3] as string);
+        return newLine(kind, { lineNo });
+      },
+    });
+    for await (const _ of scan);
+    assert.equal(names.length, 300);
+    assert.equal(names[0], 'A&B<C>"\'中国');
+    const fast = await read(refs);
+    assert.deepEqual(fast, await read(refs.replace('\n<MOF>', '\n<!-- 对账单 -->\n<MOF>')));
+    assert.equal(fast.lines[0]?.unitName, 'A&B<C>"\'中国');
   });
 
   it('hands a package over mid-way at what it does not take, each line read once', async () => {

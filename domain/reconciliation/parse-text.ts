@@ -50,6 +50,7 @@ export async function* parseTextStatement(
   const { kind, format, source } = options;
   const fixed = format.format === 'fixed';
   const decoder = strictDecoder(format.encoding);
+  const gbk = format.encoding === 'GBK';
   const fields = lineFields[kind];
   const widths = fields.map((f) => fixedWidths[kind][f] ?? 0);
   // Cells keep the record type first, so fields start at 1.
@@ -186,6 +187,8 @@ export async function* parseTextStatement(
       continue;
     }
     // Delimited text decodes a chunk's whole lines at once; a failure is then found line by line.
+    // Fixed width reads a chunk's whole lines as latin1, one character a byte.
+    const latin1 = fixed ? buf.toString('latin1', 0, lastNl) : undefined;
     let text: string | undefined;
     if (!fixed) {
       try {
@@ -200,38 +203,37 @@ export async function* parseTextStatement(
     for (let i = 0; start <= lastNl; i++) {
       const nl = buf.indexOf(LF, start);
       const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-      const bytes = buf.subarray(start, end);
       lineNo += 1;
       let lineText: string | undefined;
       if (!fixed) {
         lineText = texts?.[i];
         if (lineText === undefined) {
           try {
-            lineText = decoder.decode(bytes);
+            lineText = decoder.decode(buf.subarray(start, end));
           } catch {
             throw fail('encoding', `the line is not valid ${format.encoding}`, lineNo);
           }
         }
         if (lineText?.endsWith('\r')) lineText = lineText.slice(0, -1);
       }
-      const type = bytes[0];
+      const type = end > start ? buf[start] : undefined;
       if (declared) {
-        if (bytes.length > 0) throw fail('malformed', 'a line after the trailer record', lineNo);
+        if (end > start) throw fail('malformed', 'a line after the trailer record', lineNo);
       } else if (!header) {
         if (type !== recordTypes.header.charCodeAt(0))
           throw fail('malformed', 'the file does not start with a header record', lineNo);
-        header = parseHeader(bytes, lineText);
+        header = parseHeader(buf.subarray(start, end), lineText);
       } else if (type === recordTypes.detail.charCodeAt(0)) {
         const line =
-          (fixed
-            ? fixedDetail(bytes, layout, decoder, lineNo)
+          (latin1 !== undefined
+            ? fixedDetail(latin1, start, end, layout, decoder, gbk, lineNo)
             : delimitedDetail(lineText ?? '', format.delimiter, layout, lineNo)) ??
-          parseDetail(bytes, lineText);
+          parseDetail(buf.subarray(start, end), lineText);
         counted.count += 1;
         counted.amountFen += line.amounts[0] ?? 0;
         lines.push(line);
       } else if (type === recordTypes.trailer.charCodeAt(0)) {
-        declared = parseTrailer(bytes, lineText);
+        declared = parseTrailer(buf.subarray(start, end), lineText);
       } else {
         throw fail(
           'malformed',

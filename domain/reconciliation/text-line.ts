@@ -118,11 +118,16 @@ abstract class TextLine implements StatementLine {
   }
 }
 
-/** A fixed-width record: its bytes as latin1 text (every field but the unit name is ASCII) and the unit name decoded when it is not. */
+/**
+ * A fixed-width record: its bytes as latin1 text (every field but the unit name is ASCII), the unit
+ * name decoded when it is not ASCII — at once, or when first asked if its bytes were checked as GBK.
+ */
 class FixedLine extends TextLine {
   constructor(
     text: string,
-    private readonly name: string | undefined,
+    private name: string | undefined,
+    /** Decodes the unit name when asked (its bytes are valid GBK); undefined: `name` is it, or ASCII. */
+    private readonly nameDecoder: Decoder | undefined,
     layout: DetailLayout,
     amounts: number[],
     status: LineStatus,
@@ -133,6 +138,10 @@ class FixedLine extends TextLine {
   }
 
   protected cell(i: number): string {
+    if (i === this.layout.name && this.nameDecoder && this.name === undefined) {
+      const bytes = Buffer.from(this.text.slice(this.layout.starts[i], this.layout.ends[i]), 'latin1');
+      this.name = this.nameDecoder.decode(bytes).trim();
+    }
     if (i === this.layout.name && this.name !== undefined) return this.name;
     return this.text.slice(this.layout.starts[i], this.layout.ends[i]).trim();
   }
@@ -160,31 +169,38 @@ class DelimitedLine extends TextLine {
   }
 }
 
-/** A fixed-width detail record, or undefined when it is not of the plain form (the field parser takes it). */
+/**
+ * The fixed-width detail record at `from`–`to` of a chunk's latin1 text (one character a byte), or
+ * undefined when it is not of the plain form (the field parser takes it). A GBK unit name of
+ * two-byte characters is only checked here, and decoded when a difference asks for it.
+ */
 export function fixedDetail(
-  bytes: Buffer,
+  chunk: string,
+  from: number,
+  to: number,
   layout: DetailLayout,
   decoder: Decoder,
+  gbk: boolean,
   lineNo: number,
 ): StatementLine | undefined {
-  if (bytes.length !== layout.length) return undefined;
-  const nameFrom = layout.name < 0 ? 0 : (layout.starts[layout.name] as number);
-  const nameTo = layout.name < 0 ? 0 : (layout.ends[layout.name] as number);
-  let ascii = true;
-  for (let i = 1; i < bytes.length; i++) {
-    if ((bytes[i] as number) < 0x80) continue;
-    if (i < nameFrom || i >= nameTo) return undefined;
-    ascii = false;
-  }
+  if (to - from !== layout.length) return undefined;
+  const nameFrom = layout.name < 0 ? 1 : (layout.starts[layout.name] as number);
+  const nameTo = layout.name < 0 ? 1 : (layout.ends[layout.name] as number);
+  if (!asciiBetween(chunk, from + 1, from + nameFrom) || !asciiBetween(chunk, from + nameTo, to))
+    return undefined;
   let name: string | undefined;
-  if (!ascii) {
-    try {
-      name = decoder.decode(bytes.subarray(nameFrom, nameTo)).trim();
-    } catch {
-      return undefined;
+  let lazy = false;
+  if (!asciiBetween(chunk, from + nameFrom, from + nameTo)) {
+    if (gbk && gbkPairsBetween(chunk, from + nameFrom, from + nameTo)) lazy = true;
+    else {
+      try {
+        name = decoder.decode(Buffer.from(chunk.slice(from + nameFrom, from + nameTo), 'latin1')).trim();
+      } catch {
+        return undefined;
+      }
     }
   }
-  const text = bytes.toString('latin1');
+  const text = chunk.slice(from, to);
   const amounts: number[] = [];
   for (const i of layout.amounts) {
     const fen = fenBetween(text, layout.starts[i] as number, layout.ends[i] as number, true);
@@ -193,7 +209,29 @@ export function fixedDetail(
   }
   const status = statusBetween(text, layout, layout.starts[layout.status], layout.ends[layout.status], true);
   if (status === undefined) return undefined;
-  return new FixedLine(text, name, layout, amounts, status, lineNo);
+  return new FixedLine(text, name, lazy ? decoder : undefined, layout, amounts, status, lineNo);
+}
+
+function asciiBetween(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/**
+ * Whether the bytes are ASCII and GBK's two-byte characters only (lead 81–FE, trail 40–7E or
+ * 80–FE): every such pair decodes (all 23,940 are in the WHATWG gb18030 index), so the strict
+ * decoder would take them. Anything else (a four-byte sequence, a lone lead byte, 0x80, 0xFF) is
+ * decoded at once instead, and refused as before if it does not decode.
+ */
+function gbkPairsBetween(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const lead = text.charCodeAt(i);
+    if (lead < 0x80) continue;
+    if (lead === 0x80 || lead === 0xff || ++i >= to) return false;
+    const trail = text.charCodeAt(i);
+    if (trail < 0x40 || trail === 0x7f || trail === 0xff) return false;
+  }
+  return true;
 }
 
 /** Cell bounds of the line being read: start and end of each field (reused from line to line). */

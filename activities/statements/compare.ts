@@ -2,21 +2,20 @@
  * The comparison of one bank-day (db zone): the finance side extracted from the treasury database
  * (current and history tables) to a line file, the bank's statement parsed as it streams in and
  * merged with it (connectors/statements/reconcile.ts), in a thread with a heap of its own
- * (compare-thread.ts). The extract is written while the thread starts and reads the statement's
- * first lines, and while it sorts a statement out of order: the two use both cores. A statement in
- * key order is merged once the extract is whole, so that a checkpoint of the merge always stands on
- * a finished extract. A long-running read: it heartbeats its
- * checkpoint about once a second (the SDK sends at most one per throttle interval), and a retried
- * attempt — the worker killed mid-parse — takes up from the last checkpoint Temporal holds, as long
- * as the statement's files are still the ones it read; its result and files equal an uninterrupted
- * run's. A statement broken in itself comes back as a fault, named, not as differences.
+ * (compare-thread.ts). The extract is written while the thread merges the statement with it, reading
+ * it as it grows, or sorts a statement out of order: the two use both cores. A long-running read: it
+ * heartbeats each checkpoint, about one a second (the SDK sends at most one per throttle interval),
+ * and a retried attempt — the worker killed mid-parse — takes up from the last checkpoint Temporal
+ * holds, as long as the statement's files are still the ones it read and the finance side is what
+ * the checkpoint read (see `startingPoint`); its result and files equal an uninterrupted run's. A statement broken in itself comes back as a fault, named, not as differences.
  */
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { createFolderExchange } from '../../connectors/statements/folder-exchange.ts';
 import { writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
 import { reconcileInThread } from '../../connectors/statements/compare-thread.ts';
+import { beginsWith } from '../../connectors/statements/file-prefix.ts';
 import type { ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
 import { StatementError } from '../../domain/reconciliation/statement-error.ts';
 import type { StatementKind } from '../../domain/reconciliation/statement.ts';
@@ -25,10 +24,13 @@ import { bankStatementFormat } from '../../temporal.config.ts';
 import { requireBank } from '../site-lookup.ts';
 import { differenceFiles, statementsOf, workFolder, type StatementDeps } from './deps.ts';
 
-/** What a heartbeat carries: the statement's files as read, the finance extract once written, the merge's checkpoint. */
+/**
+ * What a heartbeat carries: the statement's files as read, the finance extract read (its file in the
+ * work folder, and its length once whole), the merge's checkpoint.
+ */
 interface CompareCheckpoint {
   inputs: string;
-  finance?: { bytes: number };
+  finance?: { file: string; bytes?: number };
   reconcile?: ReconcileCheckpoint;
 }
 
@@ -54,32 +56,40 @@ export function createCompareActivities({ db, site }: StatementDeps) {
       const arrived = await createFolderExchange(statementsOf(site).exchangeDir).arrived(bank, kind, date);
       const inputs = await signature(arrived.files);
       const work = workFolder(site, workflowId, kind, date);
-      const financeFile = join(work, 'finance.tsv');
       const files = differenceFiles(site, { bank, kind, date, workflowId, runId });
       await mkdir(work, { recursive: true });
       await mkdir(dirname(files.csv), { recursive: true });
 
+      // Each attempt writes an extract of its own: the one a checkpoint read stays as it was.
+      const ownExtract = join(work, `finance-${ctx.info.attempt}.tsv`);
+      const extract = () =>
+        writeFinanceExtract(db, { bank, kind, beginDate: date, endDate: date }, ownExtract);
       const prior = ctx.info.heartbeatDetails as CompareCheckpoint | undefined;
-      const usable =
-        prior?.inputs === inputs && prior.finance && (await sizeOf(financeFile)) === prior.finance.bytes;
-      let latest: CompareCheckpoint = usable ? prior : { inputs };
-      const resumedAt = usable ? resumePoint(prior) : undefined;
-      // A checkpoint of the comparison counts once the extract it reads is whole.
-      const held = (): CompareCheckpoint => (latest.finance ? latest : { inputs });
-      ctx.heartbeat(held());
-      const beat = setInterval(() => ctx.heartbeat(held()), 1000);
-      // The extract is written here while the thread starts, reads the statement and, when it is out of
-      // order, sorts it.
+      let latest: CompareCheckpoint = prior?.inputs === inputs ? prior : { inputs };
+      const heartbeat = (checkpoint: CompareCheckpoint) => ctx.heartbeat((latest = checkpoint));
+      // Checkpoints are heartbeated as they come (the thread reports at most one a second); between
+      // them — an extract written again, a sorted run — this says the attempt is alive.
+      const beat = setInterval(() => ctx.heartbeat(latest), keepAliveMs);
       let financeSize: Promise<number> | undefined;
       try {
-        if (!latest.finance) {
-          await rm(financeFile, { force: true });
-          financeSize = writeFinanceExtract(db, { bank, kind, beginDate: date, endDate: date }, financeFile);
+        const start = await startingPoint(prior, inputs, work, ownExtract, extract);
+        const { resumedAt } = start;
+        latest = start.latest;
+        let financeFile = ownExtract;
+        if (latest.finance) financeFile = join(work, latest.finance.file);
+        else {
+          // The extract is written here while the thread merges or sorts.
+          const file = basename(ownExtract);
+          latest = { inputs, finance: { file } };
+          // The thread reads what is there: nothing of an earlier run's file of that name.
+          await rm(ownExtract, { force: true });
+          financeSize = extract();
           financeSize.then(
-            (bytes) => void (latest = { ...latest, finance: { bytes } }),
+            (bytes) => heartbeat({ ...latest, finance: { file, bytes } }),
             () => undefined,
           );
         }
+        await removeExtractsBut(work, basename(financeFile));
         const result = await reconcileInThread(
           {
             ...(financeSize && { financeSize }),
@@ -92,9 +102,7 @@ export function createCompareActivities({ db, site }: StatementDeps) {
             workDir: join(work, 'runs'),
             sampleSize: input.sampleSize,
             ...(latest.reconcile && { from: latest.reconcile }),
-            onProgress: async (reconcile) => {
-              latest = { ...latest, reconcile };
-            },
+            onProgress: async (reconcile) => heartbeat({ ...latest, reconcile }),
           },
           ctx.cancellationSignal,
         );
@@ -132,6 +140,9 @@ export function createCompareActivities({ db, site }: StatementDeps) {
   };
 }
 
+/** How often an attempt heartbeats when no checkpoint came (well within the activity's heartbeat timeout). */
+const keepAliveMs = 3000;
+
 /** Names, sizes and modification times of the statement's files: a file the bank replaced since means starting over. */
 async function signature(files: string[]): Promise<string> {
   const parts = await Promise.all(
@@ -141,6 +152,45 @@ async function signature(files: string[]): Promise<string> {
     }),
   );
   return parts.join('|');
+}
+
+/**
+ * Where an attempt takes up from the checkpoint the attempt before left, and the extract it reads.
+ * An extract left whole (its length as recorded): from the checkpoint, as it stands. An extract cut
+ * while it was written (the worker killed as the merge read it): every byte a checkpoint read is
+ * final in it, so the extract written again stands for it if it begins with all the cut one holds
+ * — the vouchers as they were — and the checkpoint with it; otherwise the comparison starts over,
+ * on the new extract. Anything else starts over.
+ */
+async function startingPoint(
+  prior: CompareCheckpoint | undefined,
+  inputs: string,
+  work: string,
+  ownExtract: string,
+  extract: () => Promise<number>,
+): Promise<{ latest: CompareCheckpoint; resumedAt?: ComparedDay['resumedAt'] }> {
+  const fresh = { latest: { inputs } };
+  if (prior?.inputs !== inputs || !prior.finance) return fresh;
+  const read = join(work, prior.finance.file);
+  if (prior.finance.bytes !== undefined)
+    return (await sizeOf(read)) === prior.finance.bytes
+      ? { latest: prior, resumedAt: resumePoint(prior) }
+      : fresh;
+  if (!prior.reconcile) return fresh;
+  const finance = { file: basename(ownExtract), bytes: await extract() };
+  if (!(await beginsWith(ownExtract, read))) return { latest: { inputs, finance } };
+  const latest = { inputs, finance, reconcile: prior.reconcile };
+  return { latest, resumedAt: resumePoint(latest) };
+}
+
+/** Removes the finance extracts of earlier attempts but `keep`. */
+async function removeExtractsBut(work: string, keep: string): Promise<void> {
+  const names = await readdir(work);
+  await Promise.all(
+    names
+      .filter((n) => /^finance-\d+\.tsv$/.test(n) && n !== keep)
+      .map((n) => rm(join(work, n), { force: true })),
+  );
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {

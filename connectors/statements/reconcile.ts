@@ -16,8 +16,7 @@ import {
 import { csvBom, differenceCsvHeader, differenceCsvRow } from '../../domain/reconciliation/difference-csv.ts';
 import type { StatementFormat } from '../../domain/reconciliation/format-schema.ts';
 import type { NormalizedPosition } from '../../domain/reconciliation/normalized.ts';
-import type { LineSource } from '../../domain/reconciliation/batches.ts';
-import type { StatementKind, StatementLine } from '../../domain/reconciliation/statement.ts';
+import type { StatementKind } from '../../domain/reconciliation/statement.ts';
 import { mergedRunsSource, sortIntoRuns, type RunsPosition, type SortedRuns } from './external-sort.ts';
 import { normalizedSource, statementSource, type StatementPosition } from './line-files.ts';
 import { textFileWriter } from './line-writer.ts';
@@ -57,15 +56,9 @@ export interface ReconcileResult extends CompareResult {
 export async function reconcileFiles(options: ReconcileFilesOptions): Promise<ReconcileResult> {
   const { kind, onProgress } = options;
   const from = options.from;
-  // With the extract still being written, a statement whose first lines are out of order is sorted
-  // meanwhile; one in order is merged once the extract is whole (its checkpoints then count).
-  const merge =
-    from?.phase === 'merge' ||
-    (!from &&
-      (!options.financeSize ||
-        (await startsInOrder(statementSource(kind, options.format, options.statementFiles)))));
-  if (merge) {
-    await options.financeSize;
+  // A statement out of order shows it in its first batch: the merge stops there and it is sorted.
+  // With the extract still being written, either reads the finance file as it grows.
+  if (!from || from.phase === 'merge') {
     try {
       const result = await compareWith(
         options,
@@ -103,17 +96,6 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
     from?.phase === 'merge-runs' ? from.position : undefined,
   );
   return { ...result, sorted: true };
-}
-
-/** Whether the statement's first batch of lines is in key order (a statement in payment order shows at once that it is not). */
-async function startsInOrder<P>(source: LineSource<P>): Promise<boolean> {
-  for await (const { lines } of source()) {
-    if (lines.length === 0) continue;
-    for (let i = 1; i < lines.length; i++)
-      if ((lines[i] as StatementLine).key < (lines[i - 1] as StatementLine).key) return false;
-    return true;
-  }
-  return true;
 }
 
 async function compareWith<B>(

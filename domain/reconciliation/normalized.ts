@@ -14,21 +14,10 @@ export interface NormalizedPosition {
 const TAB = '\t';
 
 export function normalizedLine(l: StatementLine): string {
-  return (
-    [
-      l.key,
-      l.voucherNo,
-      l.detailId,
-      l.budgetUnit,
-      l.unitName.replace(/[\t\n\r]/g, ' '),
-      l.fundType,
-      l.subject,
-      l.payType,
-      l.amounts.join(','),
-      l.status,
-      l.lineNo,
-    ].join(TAB) + '\n'
-  );
+  const name = l.unitName;
+  const unitName = /[\t\n\r]/.test(name) ? name.replace(/[\t\n\r]/g, ' ') : name;
+  const amounts = l.amounts.length === 1 ? String(l.amounts[0]) : l.amounts.join(',');
+  return `${l.key}\t${l.voucherNo}\t${l.detailId}\t${l.budgetUnit}\t${unitName}\t${l.fundType}\t${l.subject}\t${l.payType}\t${amounts}\t${l.status}\t${l.lineNo}\n`;
 }
 
 /**

@@ -39,9 +39,9 @@ class NormalizedLine implements StatementLine {
     lineNoAt: number,
   ) {
     this.key = text.slice(0, first);
-    this.amounts = amountsOf(text.slice(amountsAt + 1, statusAt));
+    this.amounts = amountsOf(text, amountsAt + 1, statusAt);
     this.status = statusOf(text, statusAt + 1, lineNoAt);
-    this.lineNo = Number(text.slice(lineNoAt + 1));
+    this.lineNo = integerOf(text, lineNoAt + 1, text.length);
   }
 
   private cell(i: number): string {
@@ -79,22 +79,42 @@ function statusOf(text: string, from: number, to: number): LineStatus {
   return text.slice(from, to) as LineStatus;
 }
 
+/** Where the tabs of an eleven-field line are (reused from line to line). */
+const tabs: number[] = [];
+
 function parseNormalized(text: string, source: string): StatementLine {
   // Eleven fields: the first tab ends the key, the last three start amounts, status, line number.
-  let tabs = 0;
-  for (let at = text.indexOf(TAB); at >= 0; at = text.indexOf(TAB, at + 1)) tabs += 1;
-  if (tabs !== 10) {
+  let count = 0;
+  for (let at = text.indexOf(TAB); at >= 0; at = text.indexOf(TAB, at + 1)) tabs[count++] = at;
+  if (count !== 10) {
     const fields = text.split(TAB).length;
     throw new StatementError('malformed', source, `${fields} fields in "${text.slice(0, 60)}"`);
   }
-  const lineNoAt = text.lastIndexOf(TAB);
-  const statusAt = text.lastIndexOf(TAB, lineNoAt - 1);
-  const amountsAt = text.lastIndexOf(TAB, statusAt - 1);
-  return new NormalizedLine(text, text.indexOf(TAB), amountsAt, statusAt, lineNoAt);
+  return new NormalizedLine(text, tabs[0] as number, tabs[7] as number, tabs[8] as number, tabs[9] as number);
 }
 
-function amountsOf(text: string): number[] {
-  return text.includes(',') ? text.split(',').map(Number) : [Number(text)];
+/** The amounts between `from` and `to`, comma-separated, as Number() reads each. */
+function amountsOf(text: string, from: number, to: number): number[] {
+  const comma = text.indexOf(',', from);
+  if (comma < 0 || comma >= to) return [integerOf(text, from, to)];
+  return text.slice(from, to).split(',').map(Number);
+}
+
+/**
+ * The number between `from` and `to` as Number() reads it: digit by digit when it is an integer of
+ * at most 15 digits (exact either way), by Number() otherwise.
+ */
+function integerOf(text: string, from: number, to: number): number {
+  const negative = text.charCodeAt(from) === 0x2d;
+  const start = negative ? from + 1 : from;
+  if (to - start < 1 || to - start > 15) return Number(text.slice(from, to));
+  let n = 0;
+  for (let i = start; i < to; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return Number(text.slice(from, to));
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
 }
 
 /** Lines of a normalized file read from `from.offset`, one batch per chunk of whole lines. */

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout } from 'node:timers/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { beginsWith } from '../../connectors/statements/file-prefix.ts';
 import { textFileWriter } from '../../connectors/statements/line-writer.ts';
 import { reconcileFiles, type ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
 import { classify } from '../../domain/reconciliation/classify.ts';
@@ -197,6 +199,74 @@ describe('the comparison', () => {
       assert.equal(readFileSync(csv, 'utf8'), readFileSync(join(dir, `growing-whole-${order}.csv`), 'utf8'));
     });
   }
+
+  it('takes up from a checkpoint taken while the finance file grew, once the file is whole, to the same result and file', async () => {
+    const f = format({ format: 'fixed', encoding: 'GBK' });
+    const day = await writeDay(join(dir, 'cut'), { lines: 20_000, format: f, differences: every });
+    const base = {
+      kind: day.kind,
+      format: f,
+      statementFiles: day.statementFiles,
+      workDir: join(dir, 'cut-work'),
+      progressEveryMs: 0,
+    };
+    const whole = await reconcileFiles({
+      ...base,
+      financeFile: day.financeFile,
+      differenceFile: join(dir, 'cut-whole.csv'),
+    });
+    // The extract written a slice at a time; the run stopped at its third report, as a killed worker.
+    const growing = join(dir, 'cut-finance.tsv');
+    const text = readFileSync(day.financeFile);
+    const writer = textFileWriter(growing);
+    const utf8 = new StringDecoder('utf8');
+    const financeSize = (async () => {
+      for (let at = 0; at < text.length; at += 16_384) {
+        writer.append(utf8.write(text.subarray(at, at + 16_384)));
+        await writer.flush();
+        await setTimeout(2);
+      }
+      return writer.close();
+    })();
+    let written = false;
+    void financeSize.then(() => (written = true));
+    const checkpoints: ReconcileCheckpoint[] = [];
+    const whileGrowing: boolean[] = [];
+    const csv = join(dir, 'cut.csv');
+    await assert.rejects(
+      reconcileFiles({
+        ...base,
+        financeFile: growing,
+        financeSize,
+        differenceFile: csv,
+        onProgress: async (c) => {
+          checkpoints.push(structuredClone(c));
+          whileGrowing.push(!written);
+          if (checkpoints.length === 3) throw new Stop();
+        },
+      }),
+      Stop,
+    );
+    const from = checkpoints[1];
+    assert.equal(from?.phase, 'merge');
+    assert.equal(whileGrowing[1], true, 'the checkpoint was taken while the file grew');
+    await financeSize;
+    // The finance side written again: the same bytes, so the checkpoint stands.
+    const again = join(dir, 'cut-again.tsv');
+    await writeFile(again, text);
+    assert.equal(await beginsWith(again, growing), true);
+    assert.equal(await beginsWith(again, day.financeFile), true);
+    const result = await reconcileFiles({ ...base, financeFile: again, differenceFile: csv, from });
+    assert.deepEqual(result, whole);
+    assert.equal(readFileSync(csv, 'utf8'), readFileSync(join(dir, 'cut-whole.csv'), 'utf8'));
+    // A finance side that changed, or is shorter, or is missing, is no continuation.
+    const changed = join(dir, 'cut-changed.tsv');
+    await writeFile(changed, Buffer.concat([text.subarray(0, 100), Buffer.from('x'), text.subarray(101)]));
+    assert.equal(await beginsWith(changed, growing), false);
+    assert.equal(await beginsWith(join(dir, 'cut-short.tsv'), growing), false);
+    await writeFile(join(dir, 'cut-short.tsv'), text.subarray(0, text.length - 1));
+    assert.equal(await beginsWith(join(dir, 'cut-short.tsv'), growing), false);
+  });
 
   it('streams: 300,000 lines compare within a 48 MB heap', () => {
     const run = spawnSync(

@@ -86,10 +86,17 @@ function skipSpace(text: string, at: number, end: number): number {
   return at;
 }
 
+/** Whether `token` stands at `at` (String#startsWith with a position is a slow call by comparison). */
+function startsAt(text: string, at: number, token: string): boolean {
+  for (let i = 0; i < token.length; i++) if (text.charCodeAt(at + i) !== token.charCodeAt(i)) return false;
+  return true;
+}
+
 /**
- * Reads `<Name>text</Name>` elements between `at` and `end` (whitespace between them) into `set`,
- * where `known` says which names are allowed; anything else is unusual. Each tag is first matched
- * against the name that follows the last one in the writer's order, so a plain record cuts no name.
+ * Reads `<Name>text</Name>` elements from `at` (whitespace between them) into `set` until `end` or
+ * a closing tag, where it stops and returns its position; `known` says which names are allowed,
+ * anything else is unusual. Each tag is first matched against the name that follows the last one
+ * in the writer's order, so a plain record cuts no name.
  */
 function readElements<K>(
   text: string,
@@ -97,13 +104,14 @@ function readElements<K>(
   end: number,
   known: Known<K>,
   set: (key: K, value: string) => void,
-): void {
+): number {
   let next = 0;
   for (at = skipSpace(text, at, end); at < end; at = skipSpace(text, at, end)) {
     if (text.charCodeAt(at) !== 0x3c) throw new Unusual('text between elements');
+    if (text.charCodeAt(at + 1) === 0x2f) return at;
     let gt: number;
     let name = known.names[next];
-    if (name !== undefined && text.startsWith(name, at + 1) && text.charCodeAt(at + 1 + name.length) === 0x3e)
+    if (name !== undefined && startsAt(text, at + 1, name) && text.charCodeAt(at + 1 + name.length) === 0x3e)
       gt = at + 1 + name.length;
     else {
       gt = text.indexOf('>', at + 1);
@@ -114,7 +122,7 @@ function readElements<K>(
       next = i;
     }
     const lt = text.indexOf('<', gt + 1);
-    if (lt < 0 || lt >= end || !text.startsWith(name, lt + 2) || text.charCodeAt(lt + 1) !== 0x2f)
+    if (lt < 0 || lt >= end || text.charCodeAt(lt + 1) !== 0x2f || !startsAt(text, lt + 2, name))
       throw new Unusual(`element <${name}> not closed at once`);
     const close = lt + 2 + name.length;
     if (text.charCodeAt(close) !== 0x3e) throw new Unusual(`element <${name}> not closed at once`);
@@ -126,6 +134,7 @@ function readElements<K>(
     next += 1;
     at = close + 1;
   }
+  return at;
 }
 
 const predefined: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -207,7 +216,9 @@ export async function* scanXmlPackage(
     } catch {
       throw new Unusual('bytes that do not decode');
     }
-    let text = rest + decoded;
+    // Joined rather than concatenated: a concatenation is a rope, read a character at a time through
+    // an indirection; a join is one flat string.
+    let text = rest.length > 0 ? [rest, decoded].join('') : decoded;
     let at = 0;
     if (state === 'prolog') {
       const headEnd = text.indexOf(headClose);
@@ -219,7 +230,8 @@ export async function* scanXmlPackage(
       if (isUnusual(text.slice(prolog.length))) throw new Unusual('characters left to the parser');
       at = expect(text, prolog.length, rootOpen);
       at = expect(text, at, headOpen);
-      readElements(text, at, headEnd, headKnown, setHead);
+      if (readElements(text, at, headEnd, headKnown, setHead) !== headEnd)
+        throw new Unusual('a closing tag in the head');
       at = expect(text, headEnd + headClose.length, bodyOpen);
       state = 'body';
       text = text.slice(at);
@@ -227,13 +239,15 @@ export async function* scanXmlPackage(
     } else if (isUnusual(text)) throw new Unusual('characters left to the parser');
     const lines: StatementLine[] = [];
     if (state === 'body') {
+      // A detail that starts before the text's last closing of a detail ends in this text.
+      const complete = text.lastIndexOf(detailClose);
       for (;;) {
         at = skipSpace(text, at, text.length);
-        if (text.startsWith(detailOpen, at)) {
-          const close = text.indexOf(detailClose, at);
-          if (close < 0) break;
+        if (startsAt(text, at, detailOpen)) {
+          if (at >= complete) break;
           cells.fill('');
-          readElements(text, at + detailOpen.length, close, fieldOf, setCell);
+          const close = readElements(text, at + detailOpen.length, complete, fieldOf, setCell);
+          if (!startsAt(text, close, detailClose)) throw new Unusual('a detail not closed at once');
           lineNo += 1;
           try {
             lines.push(options.line(cells, lineNo));

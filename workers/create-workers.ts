@@ -245,9 +245,9 @@ export async function createWorkers(options: {
             ...createPayrollActivities({ db, site }),
             ...createOfficialCardActivities({ db, site }),
           },
-          // A long comparison's checkpoint reaches Temporal within 2 s of its heartbeat (the SDK's
-          // default is 80 % of the heartbeat timeout), so a retry after a crash loses little.
-          { maxHeartbeatThrottleInterval: '2 seconds' },
+          // A long comparison's checkpoint reaches Temporal within a second of its heartbeat (the
+          // SDK's default is 80 % of the heartbeat timeout), so a retry after a crash loses little.
+          { maxHeartbeatThrottleInterval: '1 second' },
         ),
       );
     }

@@ -4,7 +4,8 @@
  * merged with it (connectors/statements/reconcile.ts), in a thread with a heap of its own
  * (compare-thread.ts). The extract is written while the thread merges the statement with it, reading
  * it as it grows, or sorts a statement out of order: the two use both cores. A long-running read: it
- * heartbeats each checkpoint, about one a second (the SDK sends at most one per throttle interval),
+ * heartbeats each checkpoint — the thread reports two a second, the SDK sends at most one a second
+ * (the worker's throttle interval), so even a comparison of two seconds has its middle held —
  * and a retried attempt — the worker killed mid-parse — takes up from the last checkpoint Temporal
  * holds, as long as the statement's files are still the ones it read and the finance side is what
  * the checkpoint read (see `startingPoint`); its result and files equal an uninterrupted run's. A statement broken in itself comes back as a fault, named, not as differences.
@@ -67,7 +68,7 @@ export function createCompareActivities({ db, site }: StatementDeps) {
       const prior = ctx.info.heartbeatDetails as CompareCheckpoint | undefined;
       let latest: CompareCheckpoint = prior?.inputs === inputs ? prior : { inputs };
       const heartbeat = (checkpoint: CompareCheckpoint) => ctx.heartbeat((latest = checkpoint));
-      // Checkpoints are heartbeated as they come (the thread reports at most one a second); between
+      // Checkpoints are heartbeated as they come (the thread reports at most two a second); between
       // them — an extract written again, a sorted run — this says the attempt is alive.
       const beat = setInterval(() => ctx.heartbeat(latest), keepAliveMs);
       let financeSize: Promise<number> | undefined;
@@ -102,6 +103,7 @@ export function createCompareActivities({ db, site }: StatementDeps) {
             workDir: join(work, 'runs'),
             sampleSize: input.sampleSize,
             ...(latest.reconcile && { from: latest.reconcile }),
+            progressEveryMs: 500,
             onProgress: async (reconcile) => heartbeat({ ...latest, reconcile }),
           },
           ctx.cancellationSignal,

@@ -63,7 +63,7 @@ class RanThrough extends Error {}
 /**
  * Starts the comparison and kills its worker once Temporal holds a checkpoint from the middle of
  * the merge. The merge of a million lines takes a few seconds and the worker sends its heartbeats
- * at most every two, so a run may end before one from the middle is held: such a run is started
+ * at most one a second, so a run may end before one from the middle is held: such a run is started
  * again under a new id, up to `attempts` times in all.
  */
 async function startAndKillMidMerge(attempts: number) {

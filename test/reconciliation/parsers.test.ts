@@ -47,6 +47,46 @@ describe('hand-written statements', () => {
     assert.deepEqual(totals?.counted, totals?.declared);
   });
 
+  it('reads a GBK unit name of two-byte characters when asked, and one with other bytes at once, to what the decoder reads', async () => {
+    const path = join(dir, 'ABC_payment_20261128.txt');
+    const ascii = (text: string, width: number, right = false) =>
+      Buffer.from(right ? text.padStart(width) : text.padEnd(width), 'latin1');
+    // 县 (CF D8) and 教育局; then 县 and the euro sign, GBK's one single byte above 0x7F (0x80).
+    const twoByte = Buffer.from([0xcf, 0xd8, 0xbd, 0xcc, 0xd3, 0xfd, 0xbe, 0xd6]);
+    const withEuro = Buffer.from([0xcf, 0xd8, 0x80]);
+    const detail = (voucherNo: string, name: Buffer, amount: string) =>
+      Buffer.concat([
+        ascii(`D${voucherNo}`, 25),
+        ascii('101001', 15),
+        name,
+        ascii('', 40 - name.length),
+        ascii('1', 2),
+        ascii(amount, 18, true),
+        ascii('1', 1),
+        ascii('\r\n', 2),
+      ]);
+    writeFileSync(
+      path,
+      Buffer.concat([
+        ascii('H33010220262302DZ20261128ABCP      622848001122334455              2026112820261128\r\n', 0),
+        detail('ZZ20261128ABC00000001', twoByte, '45.00'),
+        detail('ZZ20261128ABC00000002', withEuro, '1.50'),
+        ascii(`T${'2'.padStart(12)}${'46.50'.padStart(18)}\r\n`, 0),
+      ]),
+    );
+    const { lines, totals } = await readAll(
+      statementSource('payment', format({ format: 'fixed', encoding: 'GBK' }), [path]),
+    );
+    assert.deepEqual(
+      lines.map((l) => [l.key, l.unitName, l.amounts[0]]),
+      [
+        ['ZZ20261128ABC00000001', '县教育局', 4_500],
+        ['ZZ20261128ABC00000002', '县€', 150],
+      ],
+    );
+    assert.deepEqual(totals?.counted, totals?.declared);
+  });
+
   it('reads a delimited UTF-8 payment file', async () => {
     const source = statementSource('payment', format({ format: 'delimited' }), [
       fixture('BOC_payment_20261127.txt'),

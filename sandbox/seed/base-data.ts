@@ -16,6 +16,9 @@ export interface BaseData {
   versions: BaseDataVersions;
 }
 
+/** The code of the i-th seeded budget unit (of `budgetUnitNames`). */
+export const budgetUnitCode = (i: number): string => `${101 + i}001`;
+
 export function generateBaseData(prng: Prng, payeeCount = 80): BaseData {
   const versions: BaseDataVersions = {
     budget_unit: prng.int(2, 5),
@@ -24,7 +27,7 @@ export function generateBaseData(prng: Prng, payeeCount = 80): BaseData {
   };
   const versionOf = (current: number, i: number) => (i % 4 === 0 ? current : prng.int(1, current));
   const units = budgetUnitNames.map((name, i) => ({
-    code: `${101 + i}001`,
+    code: budgetUnitCode(i),
     name,
     version: versionOf(versions.budget_unit, i),
   }));

@@ -6,6 +6,8 @@
  */
 import type { LineStatus, StatementKind, StatementLine } from '../../domain/reconciliation/statement.ts';
 import { lineKey } from '../../domain/reconciliation/statement.ts';
+import { budgetUnitCode } from '../seed/base-data.ts';
+import { budgetUnitNames } from '../seed/names.ts';
 
 export const injectableDifferences = [
   'onlyAtFinance',
@@ -26,17 +28,6 @@ export interface BankDayOptions {
   /** The bank's order: by key (voucher number), or as paid (not sorted). */
   order?: 'key' | 'payment';
 }
-
-const unitNames = [
-  '县教育局',
-  '县卫生健康局',
-  '县第一中学',
-  '县人民医院',
-  '县财政局（本级）',
-  '县公安局',
-  '县农业农村局',
-  '县交通运输局',
-];
 
 function mix(seed: number, i: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35);
@@ -60,14 +51,14 @@ export function bankDay(options: BankDayOptions) {
 
   const line = (i: number): StatementLine => {
     const r = mix(seed, i);
-    const unit = r % 500;
+    // The treasury's seeded units, by the names it knows them by (the finance side joins them).
+    const unit = r % budgetUnitNames.length;
     const l: StatementLine = {
       key: '',
       voucherNo: kind === 'quota' ? '' : `ZZ${stamp}${bank}${String(i + 1).padStart(8, '0')}`,
       detailId: kind === 'payment-detail' ? '1' : '',
-      budgetUnit:
-        kind === 'quota' ? `Q${String(i + 1).padStart(9, '0')}` : `101${String(unit).padStart(3, '0')}`,
-      unitName: unitNames[unit % unitNames.length] as string,
+      budgetUnit: kind === 'quota' ? `Q${String(i + 1).padStart(9, '0')}` : budgetUnitCode(unit),
+      unitName: budgetUnitNames[unit] as string,
       fundType: kind === 'payment' ? '' : '1',
       subject: kind === 'payment' ? '' : `20${String(1000 + (r % 90)).slice(1)}01`,
       payType: kind === 'quota' ? '' : r % 3 === 0 ? '2' : '1',

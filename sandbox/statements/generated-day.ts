@@ -1,7 +1,8 @@
 /**
  * A large bank-day on request: `lines` generated lines (bank-day.ts, deterministic by seed) as the
  * bank's statement in its own format, and the finance side of the same day put into the treasury's
- * history table in one transaction — so a million-line reconciliation has both sides to read.
+ * history table in one transaction — so a million-line reconciliation has both sides to read. Its
+ * vouchers name the treasury's seeded budget units, by the names `budget_units` holds for them.
  */
 import Database from 'better-sqlite3';
 import { z } from 'zod';

@@ -12,7 +12,7 @@ import { StatementError, type StatementProblem } from '../../domain/reconciliati
 import type { ReconcileCheckpoint, ReconcileFilesOptions, ReconcileResult } from './reconcile.ts';
 
 /** The thread's heap, in MB: room for the merge's garbage, bounded for the worker's RSS. */
-const heap = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 96 };
+const heap = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 };
 
 /**
  * A young generation is three semi-spaces (two and a large-object space); its size in

@@ -22,7 +22,7 @@ import {
 import { normalizedSource } from './line-files.ts';
 
 /** `sort`'s buffer: a run of 100,000 lines is some 12 MB of text; more spills to its temporary files. */
-const sortBuffer = '32M';
+const sortBuffer = '16M';
 
 /**
  * `LC_ALL=C sort` on the key (the first tab-separated field), stable, temporary files in `dir`,

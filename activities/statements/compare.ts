@@ -14,7 +14,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { createFolderExchange } from '../../connectors/statements/folder-exchange.ts';
-import { writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
+import { financeUnitNames, writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
 import { reconcileInThread } from '../../connectors/statements/compare-thread.ts';
 import { beginsWith } from '../../connectors/statements/file-prefix.ts';
 import type { ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
@@ -73,6 +73,8 @@ export function createCompareActivities({ db, site }: StatementDeps) {
       const beat = setInterval(() => ctx.heartbeat(latest), keepAliveMs);
       let financeSize: Promise<number> | undefined;
       try {
+        // Read before any extract: the extract's lines leave the names to the comparison.
+        const unitNames = await financeUnitNames(db);
         const start = await startingPoint(prior, inputs, work, ownExtract, extract);
         const { resumedAt } = start;
         latest = start.latest;
@@ -94,6 +96,7 @@ export function createCompareActivities({ db, site }: StatementDeps) {
         const result = await reconcileInThread(
           {
             ...(financeSize && { financeSize }),
+            financeUnitNames: unitNames,
             kind,
             format,
             statementFiles: arrived.files,

@@ -5,7 +5,10 @@
  * Rows stream from the database; nothing is held. The vouchers come as one query in key order,
  * each row its line of the file already (SQL builds it: a million rows cost the database less
  * than a million line objects cost the worker's small heap), written straight into a buffer that
- * goes to the file when full: a row leaves no garbage but its own string.
+ * goes to the file when full: a row leaves no garbage but its own string. A voucher's line leaves
+ * its unit's name empty — the merge reads only its key, amounts and status, and a join of every row
+ * with `budget_units` cost the query more than half again — and the comparison names the unit of
+ * a finance line that differs from `financeUnitNames`, one read of the unit table.
  */
 import { open } from 'node:fs/promises';
 import { sql, type RawBuilder } from 'kysely';
@@ -70,6 +73,15 @@ export async function writeFinanceExtract(
 /** The extract's write buffer: a line is at most a few hundred bytes (its columns' widths). */
 const bufferBytes = 1 << 20;
 
+/**
+ * Every budget unit's name by its code, as a finance line would carry it (a tab or a line break a
+ * space): what the comparison fills into a finance-side difference whose line has no name.
+ */
+export async function financeUnitNames(db: TreasuryDb): Promise<Map<string, string>> {
+  const units = await db.selectFrom('budget_units').select(['code', 'name']).execute();
+  return new Map(units.map((u) => [u.code, (u.name ?? '').replace(/[\t\n\r]/g, ' ')]));
+}
+
 async function* quotaLines(db: TreasuryDb, input: FinanceExtractInput): AsyncGenerator<StatementLine> {
   const { bank, kind } = input;
   let lineNo = 0;
@@ -102,8 +114,9 @@ async function* quotaLines(db: TreasuryDb, input: FinanceExtractInput): AsyncGen
 
 /**
  * The day's vouchers as the engine's normalized lines (domain/reconciliation/normalized.ts) but
- * for the line number: what `normalizedLine(newLine(kind, …))` makes of each row, in SQL both
- * SQLite and Oracle speak (`||`, CASE, REPLACE, COALESCE; the tab a parameter). In voucher-number
+ * for the line number: what `normalizedLine(newLine(kind, …))` makes of each row with no unit
+ * name, in SQL both
+ * SQLite and Oracle speak (`||`, CASE; the tab a parameter). In voucher-number
  * order, which is the key's: a voucher number is letters and digits (domain/exchange-protocol.ts)
  * and the payment-detail key's `/` sorts before all of them. Each table is read in that order from
  * its (bank_code, business_date, voucher_no) index for one business day, and the two merged as they
@@ -117,14 +130,9 @@ function voucherLines(db: TreasuryDb, input: FinanceExtractInput) {
   const table = (name: 'vouchers' | 'vouchers_history') =>
     db
       .selectFrom(`${name} as v`)
-      .leftJoin('budget_units as u', 'u.code', 'v.budget_unit_code')
       .select(() => {
         const key: RawBuilder<string> =
           kind === 'payment-detail' ? sql`v.voucher_no || ${text('/1')}` : sql`v.voucher_no`;
-        const name = ['\t', '\n', '\r'].reduce<RawBuilder<string>>(
-          (expr, c) => sql`REPLACE(${expr}, ${text(c)}, ${text(' ')})`,
-          sql`COALESCE(u.name, ${text('')})`,
-        );
         const status = sql`CASE v.status ${sql.join(
           statuses.map((s) => sql`WHEN ${text(s)} THEN ${text(statementStatus[s] ?? '')}`),
           sql` `,
@@ -134,7 +142,7 @@ function voucherLines(db: TreasuryDb, input: FinanceExtractInput) {
           sql`v.voucher_no`,
           text(kind === 'payment-detail' ? '1' : ''),
           sql`v.budget_unit_code`,
-          name,
+          text(''),
           text(kind === 'payment' ? '' : '1'),
           kind === 'payment' ? text('') : sql`v.subject_code`,
           sql`CASE v.pay_type WHEN ${text('authorized')} THEN ${text('2')} ELSE ${text('1')} END`,

@@ -32,6 +32,8 @@ export interface ReconcileFilesOptions {
   /** The statement's file, or its XML packages in CurPackNo order. */
   statementFiles: readonly string[];
   financeFile: string;
+  /** Unit names by code for the finance lines that carry none (`financeUnitNames` of finance-extract.ts). */
+  financeUnitNames?: ReadonlyMap<string, string>;
   /** The finance file is still being written (the extract runs beside the comparison); its final size. */
   financeSize?: Promise<number>;
   differenceFile: string;
@@ -121,6 +123,7 @@ async function compareWith<B>(
       finance: normalizedSource(options.financeFile, options.financeSize),
       bank,
       sink,
+      ...(options.financeUnitNames && { financeUnitNames: options.financeUnitNames }),
       from,
       progressEveryMs: options.progressEveryMs,
       sampleSize: options.sampleSize,

@@ -74,6 +74,11 @@ export interface CompareOptions<F, B> {
   finance: LineSource<F>;
   bank: LineSource<B>;
   sink: DifferenceSink;
+  /**
+   * Unit names by unit code for the finance side's lines that carry none (the extract leaves them
+   * out: only a difference needs one).
+   */
+  financeUnitNames?: ReadonlyMap<string, string>;
   /** Resume from a position given to `onProgress` by an earlier run. */
   from?: ComparePosition<F, B>;
   /** Called as the read moves on (after each bank batch); resuming from it loses nothing. */
@@ -214,6 +219,10 @@ export async function compareStatements<F, B>(options: CompareOptions<F, B>): Pr
         sample: [],
         output: [],
       };
+  const unitNameOf = (line: StatementLine, of: Side) => {
+    const name = line.unitName;
+    return name === '' && of === 'finance' ? (options.financeUnitNames?.get(line.budgetUnit) ?? '') : name;
+  };
   const report = (type: DifferenceType, f?: StatementLine, b?: StatementLine, side?: Side) => {
     const line = (f ?? b) as StatementLine;
     const d: Difference = {
@@ -223,7 +232,7 @@ export async function compareStatements<F, B>(options: CompareOptions<F, B>): Pr
       voucherNo: own(line.voucherNo),
       detailId: own(line.detailId),
       budgetUnit: own(line.budgetUnit),
-      unitName: own(line.unitName),
+      unitName: own(unitNameOf(line, f ? 'finance' : 'bank')),
       subject: own(line.subject),
       ...(f && { finance: sideLine(f) }),
       ...(b && { bank: sideLine(b) }),

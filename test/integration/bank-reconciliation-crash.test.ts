@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import { writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
+import { financeUnitNames, writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
 import { createFolderExchange } from '../../connectors/statements/folder-exchange.ts';
 import { reconcileFiles, type ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
 import type { BankReconciliationResult } from '../../domain/runbooks/bank-reconciliation.types.ts';
@@ -131,6 +131,7 @@ test('killed mid-parse of a million lines, the comparison resumes and equals an 
     format: bankStatementFormat(estate.site.banks[0]!),
     statementFiles: arrived.files,
     financeFile: finance,
+    financeUnitNames: await financeUnitNames(estate.sandbox.treasury),
     differenceFile: join(work, 'differences.csv'),
     workDir: join(work, 'runs'),
     sampleSize: 100,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
+import { financeUnitNames, writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
 import { createFolderExchange } from '../../connectors/statements/folder-exchange.ts';
 import { statementSource } from '../../connectors/statements/line-files.ts';
 import { reconcileFiles, type ReconcileResult } from '../../connectors/statements/reconcile.ts';
@@ -49,6 +49,7 @@ describe('bank statements in the sandbox', () => {
       format: bankStatementFormat(bank(code)),
       statementFiles: arrived.files,
       financeFile,
+      financeUnitNames: await financeUnitNames(sandbox.treasury),
       differenceFile: join(work, `differences-${n}.csv`),
       workDir: join(work, `work-${n}`),
     });
@@ -196,12 +197,22 @@ describe('bank statements in the sandbox', () => {
       format: bankStatementFormat(bank('BOC')),
       statementFiles: arrived.files,
       financeFile,
+      financeUnitNames: await financeUnitNames(sandbox.treasury),
       differenceFile: join(work, 'generated.csv'),
       workDir: join(work, 'generated-work'),
     });
     assert.equal(result.totals.bank.count, 3000);
     assert.deepEqual(result.counts['amount-differs'], 4);
     assert.equal(result.differences, 4);
+    // Every unit the day names is the treasury's, and a difference carries its name there.
+    const units = await sandbox.treasury.selectFrom('budget_units').select(['code', 'name']).execute();
+    const unitName = new Map(units.map((u) => [u.code, u.name]));
+    assert.equal(
+      readFileSync(financeFile, 'utf8').split('\n')[0]?.split('\t')[4],
+      '',
+      'no name in the extract',
+    );
+    for (const d of result.sample) assert.equal(d.unitName, unitName.get(d.budgetUnit), d.budgetUnit);
     const lines = [];
     for await (const b of statementSource(
       'payment-detail',

@@ -61,6 +61,50 @@ describe('the comparison', () => {
     assert.match(text, /金额不符,,ZZ20261127ICBC\d+,1,/);
   });
 
+  it("names a finance line's unit from the unit table when the line carries no name, as the extract writes it", async () => {
+    const day = await writeDay(join(dir, 'names'), {
+      lines: 2000,
+      format: format({ format: 'delimited' }),
+      differences: every,
+    });
+    const named = readFileSync(day.financeFile, 'utf8');
+    const unitNames = new Map<string, string>();
+    const cells = named
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split('\t'));
+    for (const c of cells) unitNames.set(c[3] as string, c[4] as string);
+    const unnamed = join(dir, 'names', 'unnamed.tsv');
+    await writeFile(
+      unnamed,
+      cells.map((c) => `${[...c.slice(0, 4), '', ...c.slice(5)].join('\t')}\n`).join(''),
+    );
+    const compare = async (name: string, financeFile: string, names?: Map<string, string>) => {
+      const differenceFile = join(dir, 'names', `${name}.csv`);
+      const differenceLog = join(dir, 'names', `${name}.jsonl`);
+      const result = await reconcileFiles({
+        kind: day.kind,
+        format: format({ format: 'delimited' }),
+        statementFiles: day.statementFiles,
+        financeFile,
+        ...(names && { financeUnitNames: names }),
+        differenceFile,
+        differenceLog,
+        workDir: join(dir, 'names', `${name}-work`),
+      });
+      return { result, files: [readFileSync(differenceFile), readFileSync(differenceLog)] };
+    };
+    const withNames = await compare('named', day.financeFile);
+    const filledIn = await compare('filled-in', unnamed, unitNames);
+    assert.deepEqual(filledIn, withNames, 'the same differences, sample and files');
+    const withoutNames = await compare('without', unnamed);
+    assert.ok(
+      withoutNames.result.sample.some((d) => d.finance && d.unitName === ''),
+      'a finance line without a name and no unit table: no name',
+    );
+    assert.ok(withoutNames.result.sample.filter((d) => !d.finance).every((d) => d.unitName !== ''));
+  });
+
   it('agrees on a clean day', async () => {
     const day = await writeDay(join(dir, 'clean'), {
       lines: 500,

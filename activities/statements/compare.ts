@@ -62,7 +62,7 @@ export function createCompareActivities({ db, site }: StatementDeps) {
       await mkdir(dirname(files.csv), { recursive: true });
 
       // Each attempt writes an extract of its own: the one a checkpoint read stays as it was.
-      const ownExtract = join(work, `finance-${ctx.info.attempt}.tsv`);
+      const ownExtract = join(work, `finance-${ctx.info.attempt}${extractSuffix}`);
       const extract = () =>
         writeFinanceExtract(db, { bank, kind, beginDate: date, endDate: date }, ownExtract);
       const prior = ctx.info.heartbeatDetails as CompareCheckpoint | undefined;
@@ -145,6 +145,12 @@ export function createCompareActivities({ db, site }: StatementDeps) {
   };
 }
 
+/**
+ * The extract's file name after `finance-<attempt>`: an extract of an earlier format (`.tsv`, the
+ * normalized lines), left by a worker of an earlier release, is not taken up but written again.
+ */
+const extractSuffix = '.lines';
+
 /** How often an attempt heartbeats when no checkpoint came (well within the activity's heartbeat timeout). */
 const keepAliveMs = 3000;
 
@@ -175,7 +181,7 @@ async function startingPoint(
   extract: () => Promise<number>,
 ): Promise<{ latest: CompareCheckpoint; resumedAt?: ComparedDay['resumedAt'] }> {
   const fresh = { latest: { inputs } };
-  if (prior?.inputs !== inputs || !prior.finance) return fresh;
+  if (prior?.inputs !== inputs || !prior.finance?.file.endsWith(extractSuffix)) return fresh;
   const read = join(work, prior.finance.file);
   if (prior.finance.bytes !== undefined)
     return (await sizeOf(read)) === prior.finance.bytes
@@ -193,7 +199,7 @@ async function removeExtractsBut(work: string, keep: string): Promise<void> {
   const names = await readdir(work);
   await Promise.all(
     names
-      .filter((n) => /^finance-\d+\.tsv$/.test(n) && n !== keep)
+      .filter((n) => /^finance-\d+\./.test(n) && n !== keep)
       .map((n) => rm(join(work, n), { force: true })),
   );
 }

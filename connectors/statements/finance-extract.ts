@@ -1,31 +1,26 @@
 /**
- * The finance side of one bank-day, written as the engine's normalized line file in key order:
- * the day's vouchers for that bank from the current and the history table together (a voucher
- * in both comes out twice, a duplicate at finance), or the bank's quotas for the quota kind.
- * Rows stream from the database; nothing is held. The vouchers come as one query in key order,
- * each row its line of the file already (SQL builds it: a million rows cost the database less
- * than a million line objects cost the worker's small heap), written straight into a buffer that
- * goes to the file when full: a row leaves no garbage but its own string. A voucher's line leaves
- * its unit's name empty — the merge reads only its key, amounts and status, and a join of every row
- * with `budget_units` cost the query more than half again — and the comparison names the unit of
- * a finance line that differs from `financeUnitNames`, one read of the unit table.
+ * The finance side of one bank-day, written in key order: the day's vouchers for that bank from the
+ * current and the history table together (a voucher in both comes out twice, a duplicate at
+ * finance) as the extract's own line file (domain/reconciliation/finance-lines.ts), or the bank's
+ * quotas for the quota kind as a normalized line file. Rows stream from the database; nothing is
+ * held. The vouchers come as one query in key order, each row its line of the file already — the
+ * columns as stored, joined by SQL, which costs the database less than a million rows' values cost
+ * the worker's small heap — gathered into a string written to the file at every 64 KiB: a row
+ * leaves no garbage but its own string. What the reader can supply (the key's `/1`, the statement
+ * status, the line number) is not built per row; the unit's name is left out — the merge reads
+ * only key, amounts and status, and a join of every row with `budget_units` cost the query more than
+ * half again — and the comparison names the unit of a finance line that differs from
+ * `financeUnitNames`, one read of the unit table.
  */
 import { open } from 'node:fs/promises';
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { TreasuryDb } from '../treasury/database.ts';
-import type { LineStatus, StatementKind, StatementLine } from '../../domain/reconciliation/statement.ts';
+import { statementStatusOf } from '../../domain/reconciliation/finance-lines.ts';
+import type { StatementKind, StatementLine } from '../../domain/reconciliation/statement.ts';
 import { newLine } from '../../domain/reconciliation/statement.ts';
 import type { VoucherStatus } from '../treasury/schema.ts';
 import { forEachValue } from '../treasury/large-reads.ts';
 import { writeLineFile } from './line-writer.ts';
-
-/** Voucher statuses that mean the bank has the voucher, as a statement line's status. */
-const statementStatus: Partial<Record<VoucherStatus, LineStatus>> = {
-  sent: 'accepted',
-  accepted: 'accepted',
-  paid: 'paid',
-  refunded: 'refunded',
-};
 
 export interface FinanceExtractInput {
   bank: string;
@@ -43,25 +38,17 @@ export async function writeFinanceExtract(
   if (input.kind === 'quota') return writeLineFile(path, quotaLines(db, input));
   const file = await open(path, 'w');
   try {
-    const buffer = Buffer.allocUnsafe(bufferBytes);
-    let used = 0;
+    let text = '';
     let written = 0;
-    let lineNo = 0;
     const flush = async () => {
-      for (let from = 0; from < used;) from += (await file.write(buffer, from, used - from)).bytesWritten;
-      written += used;
-      used = 0;
-    };
-    const put = (line: string) => {
-      used += buffer.write(line, used);
-      used += buffer.write(String(++lineNo), used, 'latin1');
-      buffer[used++] = 0x0a;
+      const bytes = Buffer.from(text);
+      text = '';
+      for (let from = 0; from < bytes.length;) from += (await file.write(bytes, from)).bytesWritten;
+      written += bytes.length;
     };
     await forEachValue(db, voucherLines(db, input), (line) => {
-      // Room for the line in UTF-8 (at most three bytes a UTF-16 unit), its number and its newline.
-      if (bufferBytes - used < line.length * 3 + 24) return flush().then(() => put(line));
-      put(line);
-      return undefined;
+      text += line;
+      return text.length >= flushChars ? flush() : undefined;
     });
     await flush();
     return written;
@@ -70,8 +57,8 @@ export async function writeFinanceExtract(
   }
 }
 
-/** The extract's write buffer: a line is at most a few hundred bytes (its columns' widths). */
-const bufferBytes = 1 << 20;
+/** How much text the extract gathers before it writes, in UTF-16 units. */
+const flushChars = 1 << 16;
 
 /**
  * Every budget unit's name by its code, as a finance line would carry it (a tab or a line break a
@@ -113,45 +100,31 @@ async function* quotaLines(db: TreasuryDb, input: FinanceExtractInput): AsyncGen
 }
 
 /**
- * The day's vouchers as the engine's normalized lines (domain/reconciliation/normalized.ts) but
- * for the line number: what `normalizedLine(newLine(kind, …))` makes of each row with no unit
- * name, in SQL both
- * SQLite and Oracle speak (`||`, CASE; the tab a parameter). In voucher-number
- * order, which is the key's: a voucher number is letters and digits (domain/exchange-protocol.ts)
- * and the payment-detail key's `/` sorts before all of them. Each table is read in that order from
- * its (bank_code, business_date, voucher_no) index for one business day, and the two merged as they
- * come, without a sort; a range of days is sorted.
+ * The day's vouchers as the extract's lines, in SQL both SQLite and Oracle speak (`||`; the tab and
+ * the line break parameters). In voucher-number order, which is the key's: a voucher number is
+ * letters and digits (domain/exchange-protocol.ts) and the payment-detail key's `/` sorts before all
+ * of them. Each table is read in that order from its (bank_code, business_date, voucher_no, …)
+ * index, which holds every column read (no row looked up), for one business day, and the two merged
+ * as they come, without a sort; a range of days is sorted.
  */
 function voucherLines(db: TreasuryDb, input: FinanceExtractInput) {
-  const { bank, kind, beginDate, endDate } = input;
-  const statuses = Object.keys(statementStatus) as VoucherStatus[];
-  const text = (value: string) => sql<string>`${value}`;
-  const tab = text('\t');
+  const { bank, beginDate, endDate } = input;
+  const statuses = Object.keys(statementStatusOf) as VoucherStatus[];
+  const tab = sql<string>`${'\t'}`;
   const table = (name: 'vouchers' | 'vouchers_history') =>
     db
       .selectFrom(`${name} as v`)
       .select(() => {
-        const key: RawBuilder<string> =
-          kind === 'payment-detail' ? sql`v.voucher_no || ${text('/1')}` : sql`v.voucher_no`;
-        const status = sql`CASE v.status ${sql.join(
-          statuses.map((s) => sql`WHEN ${text(s)} THEN ${text(statementStatus[s] ?? '')}`),
-          sql` `,
-        )} END`;
         const cells = [
-          key,
           sql`v.voucher_no`,
-          text(kind === 'payment-detail' ? '1' : ''),
           sql`v.budget_unit_code`,
-          text(''),
-          text(kind === 'payment' ? '' : '1'),
-          kind === 'payment' ? text('') : sql`v.subject_code`,
-          sql`CASE v.pay_type WHEN ${text('authorized')} THEN ${text('2')} ELSE ${text('1')} END`,
+          sql`v.subject_code`,
           sql`CAST(v.amount_fen AS INTEGER)`,
-          status,
+          sql`v.status`,
         ];
         // The line first: on SQLite it is the column read (large-reads.ts).
         return [
-          sql<string>`${sql.join(cells, sql` || ${tab} || `)} || ${tab}`.as('line'),
+          sql<string>`${sql.join(cells, sql` || ${tab} || `)} || ${'\n'}`.as('line'),
           'v.voucher_no',
         ] as const;
       })

@@ -1,17 +1,19 @@
 /**
- * Line sources over files: a bank's text statement, its XML packages, or one of the engine's
- * normalized line files, each read from a byte offset (or package) so a retried read resumes.
+ * Line sources over files: a bank's text statement, its XML packages, one of the engine's
+ * normalized line files or the finance extract, each read from a byte offset (or package) so a
+ * retried read resumes.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basename } from 'node:path';
-import type { LineSource } from '../../domain/reconciliation/batches.ts';
+import type { LineBatch, LineSource } from '../../domain/reconciliation/batches.ts';
+import { readFinanceLines, type FinancePosition } from '../../domain/reconciliation/finance-lines.ts';
 import type { StatementFormat } from '../../domain/reconciliation/format-schema.ts';
 import { readNormalized, type NormalizedPosition } from '../../domain/reconciliation/normalized.ts';
 import { parseTextStatement, type TextPosition } from '../../domain/reconciliation/parse-text.ts';
 import type { XmlPosition } from '../../domain/reconciliation/parse-xml.ts';
-import type { StatementKind } from '../../domain/reconciliation/statement.ts';
+import type { ComparedLine, StatementKind } from '../../domain/reconciliation/statement.ts';
 
 /** How much of a file is read at a time: 64 KiB, the stream's default for files. */
 const chunkBytes = 1 << 16;
@@ -94,4 +96,31 @@ export function normalizedSource(path: string, size?: Promise<number>): LineSour
       basename(path),
       from,
     );
+}
+
+/**
+ * The finance side's extract (finance-extract.ts): its own line file, or for the quota kind a
+ * normalized one; `size`: it is still being written and will hold that many bytes.
+ */
+export function financeSource(
+  path: string,
+  kind: StatementKind,
+  size?: Promise<number>,
+): LineSource<FinancePosition, ComparedLine> {
+  const chunks = (from?: FinancePosition) =>
+    size ? readGrowing(path, from?.offset ?? 0, size) : readFrom(path, from?.offset);
+  if (kind !== 'quota') return (from) => readFinanceLines(chunks(from), kind, basename(path), from);
+  return (from) => numbered(readNormalized(chunks(from), basename(path), from), from?.lineNo ?? 0);
+}
+
+/** A normalized file's batches with the lines read so far in their positions. */
+async function* numbered(
+  batches: AsyncIterable<LineBatch<NormalizedPosition>>,
+  lineNo: number,
+): AsyncGenerator<LineBatch<FinancePosition>> {
+  for await (const batch of batches) {
+    lineNo += batch.lines.length;
+    const { position, ...rest } = batch;
+    yield { ...rest, ...(position && { position: { ...position, lineNo } }) };
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * One reconciliation over files: the finance side (a normalized line file in key order) against
+ * One reconciliation over files: the finance side (its extract, in key order) against
  * the bank's statement as it arrived. The statement is merged as it stands when it is in key
  * order; a statement out of order is sorted into runs first. Writes every difference to the CSV
  * file and reports its progress as a checkpoint from which a new call resumes where it was.
@@ -15,16 +15,16 @@ import {
 } from '../../domain/reconciliation/compare.ts';
 import { csvBom, differenceCsvHeader, differenceCsvRow } from '../../domain/reconciliation/difference-csv.ts';
 import type { StatementFormat } from '../../domain/reconciliation/format-schema.ts';
-import type { NormalizedPosition } from '../../domain/reconciliation/normalized.ts';
+import type { FinancePosition } from '../../domain/reconciliation/finance-lines.ts';
 import type { StatementKind } from '../../domain/reconciliation/statement.ts';
 import { mergedRunsSource, sortIntoRuns, type RunsPosition, type SortedRuns } from './external-sort.ts';
-import { normalizedSource, statementSource, type StatementPosition } from './line-files.ts';
+import { financeSource, statementSource, type StatementPosition } from './line-files.ts';
 import { textFileWriter } from './line-writer.ts';
 
 export type ReconcileCheckpoint =
-  | { phase: 'merge'; position: ComparePosition<NormalizedPosition, StatementPosition> }
+  | { phase: 'merge'; position: ComparePosition<FinancePosition, StatementPosition> }
   | { phase: 'sort'; runs: string[]; from?: StatementPosition }
-  | { phase: 'merge-runs'; sorted: SortedRuns; position: ComparePosition<NormalizedPosition, RunsPosition> };
+  | { phase: 'merge-runs'; sorted: SortedRuns; position: ComparePosition<FinancePosition, RunsPosition> };
 
 export interface ReconcileFilesOptions {
   kind: StatementKind;
@@ -102,9 +102,9 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
 
 async function compareWith<B>(
   options: ReconcileFilesOptions,
-  bank: Parameters<typeof compareStatements<NormalizedPosition, B>>[0]['bank'],
-  onProgress: (p: ComparePosition<NormalizedPosition, B>) => Promise<void> | undefined,
-  from: ComparePosition<NormalizedPosition, B> | undefined,
+  bank: Parameters<typeof compareStatements<FinancePosition, B>>[0]['bank'],
+  onProgress: (p: ComparePosition<FinancePosition, B>) => Promise<void> | undefined,
+  from: ComparePosition<FinancePosition, B> | undefined,
 ): Promise<CompareResult> {
   const kept = from?.state.output ?? [];
   const csv = textFileWriter(options.differenceFile, kept[0] ?? 0);
@@ -118,9 +118,9 @@ async function compareWith<B>(
     flush: async () => [await csv.flush(), ...(log ? [await log.flush()] : [])],
   };
   try {
-    return await compareStatements<NormalizedPosition, B>({
+    return await compareStatements<FinancePosition, B>({
       kind: options.kind,
-      finance: normalizedSource(options.financeFile, options.financeSize),
+      finance: financeSource(options.financeFile, options.kind, options.financeSize),
       bank,
       sink,
       ...(options.financeUnitNames && { financeUnitNames: options.financeUnitNames }),
@@ -128,7 +128,7 @@ async function compareWith<B>(
       progressEveryMs: options.progressEveryMs,
       sampleSize: options.sampleSize,
       ...(options.onProgress && {
-        onProgress: async (p: ComparePosition<NormalizedPosition, B>) => void (await onProgress(p)),
+        onProgress: async (p: ComparePosition<FinancePosition, B>) => void (await onProgress(p)),
       }),
     });
   } finally {

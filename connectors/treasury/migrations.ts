@@ -13,7 +13,7 @@ import { createFiscalYearTables } from './migrations-fiscal-year.ts';
 import { createUpgradeTables } from './migrations-upgrade.ts';
 import { createEstateTables } from './migrations-estate.ts';
 import { createReconciliationTable } from './migrations-reconciliation.ts';
-import { createVoucherHistoryTable, voucherColumns } from './migrations-vouchers.ts';
+import { createVoucherHistoryTable, extractIndex, voucherColumns } from './migrations-vouchers.ts';
 import { isSqlite } from './portable.ts';
 
 export async function createTreasurySchema(db: DdlDb): Promise<void> {
@@ -67,15 +67,7 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
       .on('vouchers')
       .columns(['bank_code', 'business_date', 'status']),
   );
-  // A bank-day's vouchers in voucher-number order: the reconciliation's finance side reads them so,
-  // without a sort (connectors/statements/finance-extract.ts).
-  await once(
-    db,
-    db.schema
-      .createIndex('vouchers_bank_day_no')
-      .on('vouchers')
-      .columns(['bank_code', 'business_date', 'voucher_no']),
-  );
+  await once(db, extractIndex(db.schema.createIndex('vouchers_day_extract').on('vouchers')));
   // What waits to be sent, whatever its date: the send/receive program asks every round.
   await once(
     db,

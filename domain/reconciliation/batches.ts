@@ -3,7 +3,7 @@
  * resumed read starts again (absent inside an XML package, where no resume point exists), and
  * after the last line the statement's own totals — what it declares and what its lines add up to.
  */
-import type { StatementHeader, StatementLine } from './statement.ts';
+import type { ComparedLine, StatementHeader, StatementLine } from './statement.ts';
 
 export interface Totals {
   count: number;
@@ -16,8 +16,8 @@ export interface StatementTotals {
   counted: Totals;
 }
 
-export interface LineBatch<P> {
-  lines: StatementLine[];
+export interface LineBatch<P, L extends ComparedLine = StatementLine> {
+  lines: L[];
   /** Resume here to read what follows this batch; absent when this is no resume point. */
   position?: P;
   /** On the last batch: the statement's totals (a source without them, e.g. the finance side, has none). */
@@ -25,4 +25,6 @@ export interface LineBatch<P> {
 }
 
 /** A source of lines in batches, from the start or from a position it gave earlier. */
-export type LineSource<P> = (from?: P) => AsyncIterable<LineBatch<P>>;
+export type LineSource<P, L extends ComparedLine = StatementLine> = (
+  from?: P,
+) => AsyncIterable<LineBatch<P, L>>;

@@ -7,7 +7,7 @@
  */
 import type { LineBatch, LineSource, StatementTotals, Totals } from './batches.ts';
 import { classify, differenceTypes, type Cause, type DifferenceType, type FixRunbook } from './classify.ts';
-import type { LineStatus, StatementKind, StatementLine } from './statement.ts';
+import type { ComparedLine, LineStatus, StatementKind } from './statement.ts';
 
 export type Side = 'finance' | 'bank';
 
@@ -71,8 +71,8 @@ export interface CompareResult extends Omit<CompareState, 'output'> {
 
 export interface CompareOptions<F, B> {
   kind: StatementKind;
-  finance: LineSource<F>;
-  bank: LineSource<B>;
+  finance: LineSource<F, ComparedLine>;
+  bank: LineSource<B, ComparedLine>;
   sink: DifferenceSink;
   /**
    * Unit names by unit code for the finance side's lines that carry none (the extract leaves them
@@ -101,7 +101,7 @@ export class UnsortedInput extends Error {
 }
 
 class Cursor<P> {
-  private batch: StatementLine[] = [];
+  private batch: ComparedLine[] = [];
   private i = 0;
   private done = false;
   private base: P | undefined;
@@ -110,14 +110,14 @@ class Cursor<P> {
   private skipping: number;
   last: string | undefined;
   statement: StatementTotals | undefined;
-  private readonly iterator: AsyncIterator<LineBatch<P>>;
+  private readonly iterator: AsyncIterator<LineBatch<P, ComparedLine>>;
 
   constructor(
     readonly side: Side,
-    source: LineSource<P>,
+    source: LineSource<P, ComparedLine>,
     at: SidePosition<P> | undefined,
     readonly totals: Totals,
-    private readonly duplicate: (side: Side, line: StatementLine) => void,
+    private readonly duplicate: (side: Side, line: ComparedLine) => void,
   ) {
     this.iterator = source(at?.from)[Symbol.asyncIterator]();
     this.base = at?.from;
@@ -133,9 +133,9 @@ class Cursor<P> {
   }
 
   /** The next line to compare; undefined: refill first; null: no more lines. */
-  head(): StatementLine | undefined | null {
+  head(): ComparedLine | undefined | null {
     while (this.i < this.batch.length) {
-      const line = this.batch[this.i] as StatementLine;
+      const line = this.batch[this.i] as ComparedLine;
       if (this.skipping > 0) {
         this.skipping -= 1;
         this.i += 1;
@@ -152,12 +152,12 @@ class Cursor<P> {
     return this.done ? null : undefined;
   }
 
-  advance(line: StatementLine): void {
+  advance(line: ComparedLine): void {
     this.take(line);
     this.last = line.key;
   }
 
-  private take(line: StatementLine): void {
+  private take(line: ComparedLine): void {
     this.i += 1;
     this.consumed += 1;
     this.totals.count += 1;
@@ -197,7 +197,7 @@ class Cursor<P> {
     let previous = this.last;
     // A resumed read's first lines were merged before it stopped: they are behind `last`.
     for (let j = Math.min(this.skipping, this.batch.length); j < this.batch.length; j++) {
-      const line = this.batch[j] as StatementLine;
+      const line = this.batch[j] as ComparedLine;
       if (previous !== undefined && line.key < previous)
         throw new UnsortedInput(this.side, line.lineNo, line.key, previous);
       previous = line.key;
@@ -219,12 +219,12 @@ export async function compareStatements<F, B>(options: CompareOptions<F, B>): Pr
         sample: [],
         output: [],
       };
-  const unitNameOf = (line: StatementLine, of: Side) => {
+  const unitNameOf = (line: ComparedLine, of: Side) => {
     const name = line.unitName;
     return name === '' && of === 'finance' ? (options.financeUnitNames?.get(line.budgetUnit) ?? '') : name;
   };
-  const report = (type: DifferenceType, f?: StatementLine, b?: StatementLine, side?: Side) => {
-    const line = (f ?? b) as StatementLine;
+  const report = (type: DifferenceType, f?: ComparedLine, b?: ComparedLine, side?: Side) => {
+    const line = (f ?? b) as ComparedLine;
     const d: Difference = {
       type,
       ...(side && { side }),
@@ -242,7 +242,7 @@ export async function compareStatements<F, B>(options: CompareOptions<F, B>): Pr
     if (state.sample.length < sampleSize) state.sample.push(d);
     sink.add(d);
   };
-  const duplicate = (side: Side, l: StatementLine) =>
+  const duplicate = (side: Side, l: ComparedLine) =>
     side === 'finance' ? report('duplicate', l, undefined, side) : report('duplicate', undefined, l, side);
   const fin = new Cursor('finance', options.finance, options.from?.finance, state.totals.finance, duplicate);
   const bank = new Cursor('bank', options.bank, options.from?.bank, state.totals.bank, duplicate);
@@ -283,8 +283,8 @@ export async function compareStatements<F, B>(options: CompareOptions<F, B>): Pr
       }
       if (f === null && b === null) break;
       if (b === null || (f !== null && f.key < b.key)) {
-        report('only-at-finance', f as StatementLine);
-        fin.advance(f as StatementLine);
+        report('only-at-finance', f as ComparedLine);
+        fin.advance(f as ComparedLine);
       } else if (f === null || b.key < f.key) {
         report('only-at-bank', undefined, b);
         bank.advance(b);
@@ -316,7 +316,7 @@ function sameAmounts(a: number[], b: number[]): boolean {
   return true;
 }
 
-const sideLine = (l: StatementLine): SideLine => ({
+const sideLine = (l: ComparedLine): SideLine => ({
   amounts: [...l.amounts],
   status: l.status,
   lineNo: l.lineNo,

@@ -104,7 +104,7 @@ function amountsOf(text: string, from: number, to: number): number[] {
  * The number between `from` and `to` as Number() reads it: digit by digit when it is an integer of
  * at most 15 digits (exact either way), by Number() otherwise.
  */
-function integerOf(text: string, from: number, to: number): number {
+export function integerOf(text: string, from: number, to: number): number {
   const negative = text.charCodeAt(from) === 0x2d;
   const start = negative ? from + 1 : from;
   if (to - start < 1 || to - start > 15) return Number(text.slice(from, to));

@@ -61,6 +61,9 @@ export interface StatementLine {
   lineNo: number;
 }
 
+/** What the comparison reads of a line: the finance extract has no fund type or pay type. */
+export type ComparedLine = Omit<StatementLine, 'fundType' | 'payType'>;
+
 /** The field names of each kind's lines, in file order (text columns, XML elements). */
 export const lineFields = {
   'payment-detail': [

@@ -12,6 +12,8 @@ import { textFileWriter } from '../../connectors/statements/line-writer.ts';
 import { reconcileFiles, type ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
 import { classify } from '../../domain/reconciliation/classify.ts';
 import { projectRoot } from '../../temporal.config.ts';
+import { budgetUnitCode } from '../../sandbox/seed/base-data.ts';
+import { budgetUnitNames } from '../../sandbox/seed/names.ts';
 import { format, writeDay } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jincai-compare-'));
@@ -61,48 +63,39 @@ describe('the comparison', () => {
     assert.match(text, /金额不符,,ZZ20261127ICBC\d+,1,/);
   });
 
-  it("names a finance line's unit from the unit table when the line carries no name, as the extract writes it", async () => {
+  it("names a finance line's unit from the unit table, the extract carrying no name", async () => {
     const day = await writeDay(join(dir, 'names'), {
       lines: 2000,
       format: format({ format: 'delimited' }),
       differences: every,
     });
-    const named = readFileSync(day.financeFile, 'utf8');
-    const unitNames = new Map<string, string>();
-    const cells = named
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => l.split('\t'));
-    for (const c of cells) unitNames.set(c[3] as string, c[4] as string);
-    const unnamed = join(dir, 'names', 'unnamed.tsv');
-    await writeFile(
-      unnamed,
-      cells.map((c) => `${[...c.slice(0, 4), '', ...c.slice(5)].join('\t')}\n`).join(''),
-    );
-    const compare = async (name: string, financeFile: string, names?: Map<string, string>) => {
+    const unitNames = new Map(budgetUnitNames.map((name, i) => [budgetUnitCode(i), name]));
+    const compare = async (name: string, names?: Map<string, string>) => {
       const differenceFile = join(dir, 'names', `${name}.csv`);
-      const differenceLog = join(dir, 'names', `${name}.jsonl`);
       const result = await reconcileFiles({
         kind: day.kind,
         format: format({ format: 'delimited' }),
         statementFiles: day.statementFiles,
-        financeFile,
+        financeFile: day.financeFile,
         ...(names && { financeUnitNames: names }),
         differenceFile,
-        differenceLog,
         workDir: join(dir, 'names', `${name}-work`),
       });
-      return { result, files: [readFileSync(differenceFile), readFileSync(differenceLog)] };
+      return result.sample;
     };
-    const withNames = await compare('named', day.financeFile);
-    const filledIn = await compare('filled-in', unnamed, unitNames);
-    assert.deepEqual(filledIn, withNames, 'the same differences, sample and files');
-    const withoutNames = await compare('without', unnamed);
+    const named = await compare('named', unitNames);
+    assert.ok(named.some((d) => d.finance));
+    for (const d of named) assert.equal(d.unitName, unitNames.get(d.budgetUnit), d.key);
+    const unnamed = await compare('without');
     assert.ok(
-      withoutNames.result.sample.some((d) => d.finance && d.unitName === ''),
+      unnamed.some((d) => d.finance && d.unitName === ''),
       'a finance line without a name and no unit table: no name',
     );
-    assert.ok(withoutNames.result.sample.filter((d) => !d.finance).every((d) => d.unitName !== ''));
+    assert.ok(unnamed.filter((d) => !d.finance).every((d) => d.unitName !== ''));
+    assert.deepEqual(
+      unnamed.map((d) => ({ ...d, unitName: '' })),
+      named.map((d) => ({ ...d, unitName: '' })),
+    );
   });
 
   it('agrees on a clean day', async () => {

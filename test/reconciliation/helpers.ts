@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeLineFile } from '../../connectors/statements/line-writer.ts';
+import { textFileWriter, writeLineFile } from '../../connectors/statements/line-writer.ts';
 import type { LineSource, StatementTotals } from '../../domain/reconciliation/batches.ts';
 import { statementFormatSchema, type StatementFormat } from '../../domain/reconciliation/format-schema.ts';
 import type { StatementKind, StatementLine } from '../../domain/reconciliation/statement.ts';
@@ -34,8 +34,8 @@ export async function writeDay(
   mkdirSync(join(dir, 'in'), { recursive: true });
   const kind = options.kind ?? 'payment-detail';
   const day = bankDay({ bank: 'ICBC', date: '2026-11-27', seed: 7, ...options, kind });
-  const financeFile = join(dir, 'finance.tsv');
-  await writeLineFile(financeFile, day.financeLines());
+  const financeFile = join(dir, 'finance.lines');
+  await writeFinanceFile(financeFile, kind, day.financeLines());
   const totals = day.bankTotals();
   const statementFiles = await writeStatement({
     dir: join(dir, 'in'),
@@ -56,4 +56,20 @@ export async function writeDay(
     faults: options.faults,
   });
   return { financeFile, statementFiles, kind, differences: day.differences };
+}
+
+/**
+ * Finance lines as finance-extract.ts writes the day's vouchers — voucher number, unit, subject,
+ * amount, status (a line's status is the voucher status of that name), no unit name — or, for the
+ * quota kind, as normalized lines.
+ */
+async function writeFinanceFile(path: string, kind: StatementKind, lines: Iterable<StatementLine>) {
+  if (kind === 'quota') return writeLineFile(path, lines);
+  const writer = textFileWriter(path);
+  let buffered = 0;
+  for (const l of lines) {
+    writer.append(`${l.voucherNo}\t${l.budgetUnit}\t${l.subject}\t${l.amounts[0]}\t${l.status}\n`);
+    if (++buffered % 10_000 === 0) await writer.flush();
+  }
+  return writer.close();
 }

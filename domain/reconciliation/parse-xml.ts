@@ -9,7 +9,7 @@ import type { LineBatch, LineSource, StatementTotals, Totals } from './batches.t
 import { strictDecoder, type Decoder } from './decode.ts';
 import { isoDate, statementEncodings, type StatementEncoding } from './format.ts';
 import { StatementError } from './statement-error.ts';
-import { scanXmlPackage, Unusual, type DetailValues, type HeadValues } from './scan-xml.ts';
+import { scanXmlPackage, type HeadValues } from './scan-xml.ts';
 import {
   amountFields,
   fenOf,
@@ -25,6 +25,7 @@ import {
   type StatementLine,
 } from './statement.ts';
 import { detailElements, headElements, xml } from './xml-names.ts';
+import { Unusual } from './xml-text.ts';
 
 export interface XmlPackageSource {
   /** The package's file name, for errors. */
@@ -39,6 +40,8 @@ export interface XmlPosition {
   counted: Totals;
   header: StatementHeader;
 }
+
+type DetailValues = Partial<Record<LineField, string>>;
 
 const fieldOfElement = new Map(Object.entries(detailElements).map(([f, e]) => [e, f as LineField]));
 const headOfElement = new Map<string, keyof typeof headElements>(
@@ -61,7 +64,6 @@ export async function* parseXmlPackage(
     kind,
     firstLineNo,
     encodingOf: (first) => declaredEncoding(first, fail),
-    line: (cells, n) => cellsLine(kind, cells, n, fail),
   });
   let handed = 0;
   try {
@@ -100,21 +102,7 @@ function detailLine(
   n: number,
   fail: (p: 'malformed', m: string, line?: number) => StatementError,
 ): StatementLine {
-  return cellsLine(
-    kind,
-    lineFields[kind].map((f: LineField) => d[f] ?? ''),
-    n,
-    fail,
-  );
-}
-
-/** A detail's line from its fields' text in the kind's order, or the fault that refuses it. */
-function cellsLine(
-  kind: StatementKind,
-  cells: readonly string[],
-  n: number,
-  fail: (p: 'malformed', m: string, line?: number) => StatementError,
-): StatementLine {
+  const cells = lineFields[kind].map((f: LineField) => d[f] ?? '');
   const index = fieldIndexOf[kind];
   const amounts: number[] = [];
   for (const f of amountFields[kind]) {

@@ -6,7 +6,7 @@
  * length or field count) is left to the field-by-field parser (parse-text.ts), which reads it or
  * names its fault exactly as before; what they take, they read to the same values.
  */
-import type { Decoder } from './decode.ts';
+import { gbkPairsBetween, type Decoder } from './decode.ts';
 import { fixedWidths } from './format.ts';
 import {
   amountFields,
@@ -214,23 +214,6 @@ export function fixedDetail(
 
 function asciiBetween(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (text.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
-
-/**
- * Whether the bytes are ASCII and GBK's two-byte characters only (lead 81–FE, trail 40–7E or
- * 80–FE): every such pair decodes (all 23,940 are in the WHATWG gb18030 index), so the strict
- * decoder would take them. Anything else (a four-byte sequence, a lone lead byte, 0x80, 0xFF) is
- * decoded at once instead, and refused as before if it does not decode.
- */
-function gbkPairsBetween(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const lead = text.charCodeAt(i);
-    if (lead < 0x80) continue;
-    if (lead === 0x80 || lead === 0xff || ++i >= to) return false;
-    const trail = text.charCodeAt(i);
-    if (trail < 0x40 || trail === 0x7f || trail === 0xff) return false;
-  }
   return true;
 }
 

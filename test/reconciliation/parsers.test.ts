@@ -6,8 +6,9 @@ import { after, describe, it } from 'node:test';
 import { statementSource } from '../../connectors/statements/line-files.ts';
 import { parseXmlPackage } from '../../domain/reconciliation/parse-xml.ts';
 import { scanXmlPackage } from '../../domain/reconciliation/scan-xml.ts';
+import { Unusual } from '../../domain/reconciliation/xml-text.ts';
 import { StatementError } from '../../domain/reconciliation/statement-error.ts';
-import { newLine, type StatementHeader, type StatementLine } from '../../domain/reconciliation/statement.ts';
+import { type StatementHeader, type StatementLine } from '../../domain/reconciliation/statement.ts';
 import { xmlPackage } from '../../domain/reconciliation/write-xml.ts';
 import { bankDay } from '../../sandbox/statements/bank-day.ts';
 import { fixture, format, readAll, writeDay } from './helpers.ts';
@@ -270,7 +271,7 @@ describe('statements the sandbox writes, broken as a bank or a transfer breaks t
 
 describe('XML packages of the plain shape, read fast', () => {
   const kind = 'payment-detail';
-  const plain = () => {
+  const plainBytes = (encoding: 'UTF-8' | 'GBK') => {
     const day = bankDay({ kind, bank: 'ICBC', date: '2026-11-27', lines: 300, seed: 11 });
     const header = {
       kind,
@@ -285,11 +286,12 @@ describe('XML packages of the plain shape, read fast', () => {
       childPackNum: 1,
       curPackNo: 1,
     } as const;
-    return xmlPackage(header, [...day.bankLines()], 'UTF-8').toString('utf8');
+    return xmlPackage(header, [...day.bankLines()], encoding);
   };
+  const plain = () => plainBytes('UTF-8').toString('utf8');
   /** The package's text in chunks of 1 KB, as a file is read. */
-  const read = async (text: string) => {
-    const bytes = Buffer.from(text, 'utf8');
+  const read = async (text: string) => readBytes(Buffer.from(text, 'utf8'));
+  const readBytes = async (bytes: Buffer) => {
     const pkg = {
       name: 'ICBC_payment-detail_20261127_1of1.xml',
       async *open() {
@@ -302,8 +304,38 @@ describe('XML packages of the plain shape, read fast', () => {
       lines.push(...batch.lines);
       header = batch.totals?.header ?? header;
     }
-    return { lines: lines.map((l) => ({ ...l })), header };
+    return { lines: lines.map(fields), header };
   };
+  /** A line's fields as values (the fast reader's lines cut most of them when asked). */
+  const fields = (l: StatementLine) => ({
+    key: l.key,
+    voucherNo: l.voucherNo,
+    detailId: l.detailId,
+    budgetUnit: l.budgetUnit,
+    unitName: l.unitName,
+    fundType: l.fundType,
+    subject: l.subject,
+    payType: l.payType,
+    amounts: l.amounts,
+    status: l.status,
+    lineNo: l.lineNo,
+  });
+  /** Whether the fast reader takes the whole package (it hands the conformant parser what it does not). */
+  const takenFast = async (bytes: Buffer, encoding: 'UTF-8' | 'GBK' = 'UTF-8') => {
+    const chunks = async function* () {
+      for (let at = 0; at < bytes.length; at += 1024) yield bytes.subarray(at, at + 1024);
+    };
+    try {
+      for await (const _ of scanXmlPackage(chunks(), { kind, firstLineNo: 1, encodingOf: () => encoding }));
+      return true;
+    } catch (err) {
+      if (err instanceof Unusual) return false;
+      throw err;
+    }
+  };
+  /** The package with a comment before its root: the conformant parser reads all of it. */
+  const commented = (bytes: Buffer) =>
+    Buffer.from(bytes.toString('latin1').replace('\n<MOF>', '\n<!-- x -->\n<MOF>'), 'latin1');
   const nthDetail = (text: string, n: number) => {
     let at = -1;
     for (let i = 0; i < n; i++) at = text.indexOf('<Detail>', at + 1);
@@ -323,20 +355,12 @@ describe('XML packages of the plain shape, read fast', () => {
     const text = plain();
     const at = text.indexOf('<AgencyName>') + '<AgencyName>'.length;
     const refs = `${text.slice(0, at)}&#32;A&amp;B&lt;C&gt;&quot;&apos;&#20013;&#x56FD;${text.slice(text.indexOf('</AgencyName>', at))}`;
-    const names: string[] = [];
     const chunks = async function* () {
       yield Buffer.from(refs, 'utf8');
     };
-    const scan = scanXmlPackage(chunks(), {
-      kind,
-      firstLineNo: 1,
-      encodingOf: () => 'UTF-8',
-      line: (cells, lineNo) => {
-        names.push(cells[3] as string);
-        return newLine(kind, { lineNo });
-      },
-    });
-    for await (const _ of scan);
+    const scan = scanXmlPackage(chunks(), { kind, firstLineNo: 1, encodingOf: () => 'UTF-8' });
+    const names: string[] = [];
+    for await (const lines of scan) names.push(...lines.map((l) => l.unitName));
     assert.equal(names.length, 300);
     assert.equal(names[0], 'A&B<C>"\'中国');
     const fast = await read(refs);
@@ -358,5 +382,45 @@ describe('XML packages of the plain shape, read fast', () => {
     const found = await problemOf(read(broken));
     assert.equal(found?.problem, 'malformed');
     assert.equal(found?.lineNo, 250);
+  });
+  it('reads a GBK package fast, its unit names decoded when asked, as the conformant parser reads them', async () => {
+    const bytes = plainBytes('GBK');
+    assert.equal(await takenFast(bytes, 'GBK'), true);
+    const fast = await readBytes(bytes);
+    assert.equal(fast.lines.length, 300);
+    assert.match(fast.lines[0]?.unitName ?? '', /^县/);
+    assert.deepEqual(fast, await readBytes(commented(bytes)));
+  });
+
+  it('reads details indented and in another order as the conformant parser does', async () => {
+    const text = plain();
+    const at = nthDetail(text, 2);
+    const end = text.indexOf('</Detail>', at);
+    const detail = text.slice(at, end);
+    // The second detail's amount first, every element on a line of its own.
+    const amount = /<PayAmt>[^<]*<\/PayAmt>/.exec(detail)?.[0] ?? '';
+    const moved = detail
+      .replace(amount, '')
+      .replace('<Detail>', `<Detail>\n  ${amount}`)
+      .replaceAll('><', '>\n  <');
+    const indented = `${text.slice(0, at)}${moved}\n${text.slice(end)}`;
+    assert.equal(await takenFast(Buffer.from(indented)), true);
+    const fast = await read(indented);
+    assert.deepEqual(fast, await read(indented.replace('\n<MOF>', '\n<!-- x -->\n<MOF>')));
+    assert.deepEqual(fast, await read(text));
+  });
+
+  it('leaves UTF-8 bytes that do not decode, or that name a character XML forbids, to the conformant parser', async () => {
+    const bytes = plainBytes('UTF-8');
+    const name = bytes.indexOf('<AgencyName>', bytes.indexOf('<Detail>', 40_000)) + '<AgencyName>'.length;
+    const broken = Buffer.from(bytes);
+    broken[name + 1] = 0xff;
+    assert.equal(await takenFast(broken), false);
+    const found = await problemOf(readBytes(broken));
+    assert.equal(found?.problem, 'encoding');
+    const forbidden = Buffer.from(bytes);
+    forbidden.set([0xef, 0xbf, 0xbf], name);
+    assert.equal(await takenFast(forbidden), false);
+    assert.deepEqual(await problemOf(readBytes(forbidden)), await problemOf(readBytes(commented(forbidden))));
   });
 });

@@ -70,7 +70,7 @@ export function statementSource(
 ): LineSource<StatementPosition> {
   if (format.format === 'xml') {
     const packages = files.map((path) => ({ name: basename(path), open: () => readFrom(path) }));
-    // The XML parser (saxes) loads when a statement is XML: a thread comparing text files spares it.
+    // The XML reader loads when a statement is XML: a thread comparing text files spares it.
     return async function* (from?: XmlPosition) {
       const { xmlStatementSource } = await import('../../domain/reconciliation/parse-xml.ts');
       yield* xmlStatementSource(packages, kind)(from);

@@ -4,7 +4,6 @@
  * there (CurPackNo 1..ChildPackNum) and agree on the statement they belong to. A package that
  * ends before its root element closes is truncated; undecodable bytes are a broken encoding.
  */
-import { SaxesParser } from 'saxes';
 import type { LineBatch, LineSource, StatementTotals, Totals } from './batches.ts';
 import { strictDecoder, type Decoder } from './decode.ts';
 import { isoDate, statementEncodings, type StatementEncoding } from './format.ts';
@@ -124,7 +123,10 @@ const fieldIndexOf = Object.fromEntries(statementKinds.map((k) => [k, fieldIndex
   FieldIndex
 >;
 
-/** The conformant parser (saxes) over one package: what the fast reader leaves to it. */
+/**
+ * The conformant parser (saxes) over one package: what the fast reader leaves to it. saxes loads
+ * the first time a package needs it (some 15–20 ms of a thread's start otherwise).
+ */
 async function* parseXmlPackageConformant(
   pkg: XmlPackageSource,
   kind: StatementKind,
@@ -132,6 +134,7 @@ async function* parseXmlPackageConformant(
 ): AsyncGenerator<LineBatch<never>> {
   const fail = (problem: ConstructorParameters<typeof StatementError>[0], message: string, line?: number) =>
     new StatementError(problem, pkg.name, message, line);
+  const { SaxesParser } = await import('saxes');
   const parser = new SaxesParser({ position: false });
   const fields = new Set<string>(lineFields[kind]);
   let pending: StatementLine[] = [];

@@ -115,12 +115,13 @@ function voucherLines(db: TreasuryDb, input: FinanceExtractInput) {
     db
       .selectFrom(`${name} as v`)
       .select(() => {
+        // Column references the dialect names (quoted or not, as the site's Oracle schema has them).
         const cells = [
-          sql`v.voucher_no`,
-          sql`v.budget_unit_code`,
-          sql`v.subject_code`,
-          sql`CAST(v.amount_fen AS INTEGER)`,
-          sql`v.status`,
+          sql.ref('v.voucher_no'),
+          sql.ref('v.budget_unit_code'),
+          sql.ref('v.subject_code'),
+          sql`CAST(${sql.ref('v.amount_fen')} AS INTEGER)`,
+          sql.ref('v.status'),
         ];
         // The line first: on SQLite it is the column read (large-reads.ts).
         return [

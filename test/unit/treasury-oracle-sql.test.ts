@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { CompiledQuery, Driver } from 'kysely';
 import { createAccessActivities } from '../../activities/access.ts';
 import { createBankCheckActivities } from '../../activities/bank-checks/index.ts';
 import { createBankOnboardingDbActivities } from '../../activities/bank-onboarding-db.ts';
@@ -23,6 +24,7 @@ import { createYearEndChangeActivities } from '../../activities/year-end-changes
 import { createYearEndNoticeActivities } from '../../activities/year-end-notices.ts';
 import { calendarFromFiles } from '../../connectors/calendar/calendar-files.ts';
 import { createSealer } from '../../connectors/codec/sealed-json.ts';
+import { writeFinanceExtract } from '../../connectors/statements/finance-extract.ts';
 import {
   autoCommitOutsideTransactions,
   openSqlite,
@@ -413,6 +415,44 @@ describe('treasury SQL on Oracle 12.1', () => {
     const limited = matching(statements, /^select \* from "(receipts|voucher_voids|refunds)"/);
     assert.equal(limited.length, 3);
     assert.ok(limited.every((s) => / fetch first :\d+ rows only$/.test(s.sql)));
+  });
+
+  it("reconciliation: the finance extract is one statement Oracle speaks, streamed, each row its file's line", async () => {
+    const line = 'ZZ20261127ICBC00000001\t101001\t2050101\t1250000\tsent\n';
+    // The site's driver streams through oracledb's result set (oracle-stream.ts): here, the canned rows.
+    const streaming = (driver: Driver): Driver => ({
+      ...driver,
+      acquireConnection: async () => {
+        const c = await driver.acquireConnection();
+        return {
+          executeQuery: (q) => c.executeQuery(q),
+          async *streamQuery<R>(q: CompiledQuery) {
+            yield await c.executeQuery<R>(q);
+          },
+        };
+      },
+    });
+    const { db, statements } = oracleLike<TreasuryDatabase>(
+      (sql) => (sql.startsWith('select') ? [{ line, voucher_no: 'ZZ20261127ICBC00000001' }] : []),
+      { wrapDriver: (d) => autoCommitOutsideTransactions(streaming(d)) },
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'jincai-oracle-extract-'));
+    try {
+      const file = join(dir, 'finance.lines');
+      const input = { bank, kind: 'payment-detail', beginDate: '2026-11-27', endDate: '2026-11-27' } as const;
+      assert.equal(await writeFinanceExtract(db, input, file), Buffer.byteLength(line));
+      assert.equal(readFileSync(file, 'utf8'), line);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assertOracleClean(statements);
+    assert.equal(statements.length, 1);
+    const [extract] = statements;
+    assert.match(
+      extract?.sql ?? '',
+      /^select "v"\."voucher_no" \|\| :1 \|\| "v"\."budget_unit_code" \|\| :2 .* CAST\("v"\."amount_fen" AS INTEGER\) .* from "vouchers" "v" .* union all select .* from "vouchers_history" "v" .* order by 2$/,
+    );
+    assert.doesNotMatch(extract?.sql ?? '', /printf|char\(|case /);
   });
 
   it('questions to a bank: one INSERT per row in key order in one transaction, one already filed counted as filed', async () => {

@@ -291,11 +291,11 @@ describe('XML packages of the plain shape, read fast', () => {
   const plain = () => plainBytes('UTF-8').toString('utf8');
   /** The package's text in chunks of 1 KB, as a file is read. */
   const read = async (text: string) => readBytes(Buffer.from(text, 'utf8'));
-  const readBytes = async (bytes: Buffer) => {
+  const readBytes = async (bytes: Buffer, chunk = 1024) => {
     const pkg = {
       name: 'ICBC_payment-detail_20261127_1of1.xml',
       async *open() {
-        for (let at = 0; at < bytes.length; at += 1024) yield bytes.subarray(at, at + 1024);
+        for (let at = 0; at < bytes.length; at += chunk) yield bytes.subarray(at, at + chunk);
       },
     };
     const lines: StatementLine[] = [];
@@ -321,9 +321,9 @@ describe('XML packages of the plain shape, read fast', () => {
     lineNo: l.lineNo,
   });
   /** Whether the fast reader takes the whole package (it hands the conformant parser what it does not). */
-  const takenFast = async (bytes: Buffer, encoding: 'UTF-8' | 'GBK' = 'UTF-8') => {
+  const takenFast = async (bytes: Buffer, encoding: 'UTF-8' | 'GBK' = 'UTF-8', chunk = 1024) => {
     const chunks = async function* () {
-      for (let at = 0; at < bytes.length; at += 1024) yield bytes.subarray(at, at + 1024);
+      for (let at = 0; at < bytes.length; at += chunk) yield bytes.subarray(at, at + chunk);
     };
     try {
       for await (const _ of scanXmlPackage(chunks(), { kind, firstLineNo: 1, encodingOf: () => encoding }));
@@ -390,6 +390,19 @@ describe('XML packages of the plain shape, read fast', () => {
     assert.equal(fast.lines.length, 300);
     assert.match(fast.lines[0]?.unitName ?? '', /^县/);
     assert.deepEqual(fast, await readBytes(commented(bytes)));
+  });
+
+  it('reads a package cut into chunks anywhere — in the head, a tag, a character — to the same lines', async () => {
+    for (const encoding of ['UTF-8', 'GBK'] as const) {
+      const bytes = plainBytes(encoding);
+      const whole = await readBytes(bytes, bytes.length);
+      assert.equal(whole.lines.length, 300);
+      // The first chunk holds the declaration (its first 100 bytes name the encoding).
+      for (const chunk of [101, 331, 997]) {
+        assert.equal(await takenFast(bytes, encoding, chunk), true, `${encoding}, ${chunk}: read fast`);
+        assert.deepEqual(await readBytes(bytes, chunk), whole, `${encoding}, ${chunk}`);
+      }
+    }
   });
 
   it('reads details indented and in another order as the conformant parser does', async () => {

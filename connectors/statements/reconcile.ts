@@ -1,7 +1,8 @@
 /**
  * One reconciliation over files: the finance side (its extract, in key order) against
  * the bank's statement as it arrived. The statement is merged as it stands when it is in key
- * order; a statement out of order is sorted into runs first. Writes every difference to the CSV
+ * order; a text statement out of order is sorted in memory first (memory-sort.ts), an XML one or
+ * one too long for that into runs on disk (external-sort.ts). Writes every difference to the CSV
  * file and reports its progress as a checkpoint from which a new call resumes where it was.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -18,11 +19,13 @@ import type { StatementFormat } from '../../domain/reconciliation/format-schema.
 import type { FinancePosition } from '../../domain/reconciliation/finance-lines.ts';
 import type { StatementKind } from '../../domain/reconciliation/statement.ts';
 import { mergedRunsSource, sortIntoRuns, type RunsPosition, type SortedRuns } from './external-sort.ts';
+import { sortInMemory, type MemoryPosition } from './memory-sort.ts';
 import { financeSource, statementSource, type StatementPosition } from './line-files.ts';
 import { textFileWriter } from './line-writer.ts';
 
 export type ReconcileCheckpoint =
   | { phase: 'merge'; position: ComparePosition<FinancePosition, StatementPosition> }
+  | { phase: 'merge-sorted'; position: ComparePosition<FinancePosition, MemoryPosition> }
   | { phase: 'sort'; runs: string[]; from?: StatementPosition }
   | { phase: 'merge-runs'; sorted: SortedRuns; position: ComparePosition<FinancePosition, RunsPosition> };
 
@@ -45,6 +48,9 @@ export interface ReconcileFilesOptions {
   onProgress?(checkpoint: ReconcileCheckpoint): Promise<void>;
   /** At most one progress report per this many milliseconds while merging (default 1000). */
   progressEveryMs?: number;
+  /** A text statement out of order of at most this many lines is sorted in memory (default 1,500,000). */
+  memoryLines?: number;
+  /** Lines in a sorted run on disk (default 100,000). */
   runLines?: number;
   /** How many differences the result keeps for a report (default 100; the files have them all). */
   sampleSize?: number;
@@ -71,6 +77,25 @@ export async function reconcileFiles(options: ReconcileFilesOptions): Promise<Re
       return { ...result, sorted: false };
     } catch (err) {
       if (!(err instanceof UnsortedInput) || err.side !== 'bank') throw err;
+    }
+  }
+  // Sorted in memory, a resumed merge sorts again; a statement that can no longer be starts over on disk.
+  if (options.format.format !== 'xml' && (!from || from.phase === 'merge' || from.phase === 'merge-sorted')) {
+    const [file] = options.statementFiles;
+    const inMemory = await sortInMemory(
+      kind,
+      options.format,
+      file as string,
+      options.memoryLines ?? 1_500_000,
+    );
+    if (inMemory) {
+      const result = await compareWith(
+        options,
+        inMemory,
+        (position) => onProgress?.({ phase: 'merge-sorted', position }),
+        from?.phase === 'merge-sorted' ? from.position : undefined,
+      );
+      return { ...result, sorted: true };
     }
   }
   let sorted: SortedRuns;

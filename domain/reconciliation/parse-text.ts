@@ -32,6 +32,12 @@ export interface TextPosition {
   header: StatementHeader;
 }
 
+/** A batch of a text statement's lines, with where each line's record starts in the file. */
+export interface TextBatch extends LineBatch<TextPosition> {
+  /** The byte offset of each line's record, in the order of `lines`. */
+  starts: number[];
+}
+
 export interface TextParseOptions {
   kind: StatementKind;
   format: Pick<StatementFormat, 'format' | 'encoding' | 'delimiter'>;
@@ -46,7 +52,7 @@ const LF = 0x0a;
 export async function* parseTextStatement(
   chunks: AsyncIterable<Uint8Array>,
   options: TextParseOptions,
-): AsyncGenerator<LineBatch<TextPosition>> {
+): AsyncGenerator<TextBatch> {
   const { kind, format, source } = options;
   const fixed = format.format === 'fixed';
   const decoder = strictDecoder(format.encoding);
@@ -199,6 +205,7 @@ export async function* parseTextStatement(
     }
     const texts = text?.split('\n');
     const lines: StatementLine[] = [];
+    const starts: number[] = [];
     let start = 0;
     for (let i = 0; start <= lastNl; i++) {
       const nl = buf.indexOf(LF, start);
@@ -232,6 +239,7 @@ export async function* parseTextStatement(
         counted.count += 1;
         counted.amountFen += line.amounts[0] ?? 0;
         lines.push(line);
+        starts.push(offset + start);
       } else if (type === recordTypes.trailer.charCodeAt(0)) {
         declared = parseTrailer(buf.subarray(start, end), lineText);
       } else {
@@ -245,7 +253,7 @@ export async function* parseTextStatement(
     }
     offset += lastNl + 1;
     rest = lastNl + 1 < buf.length ? buf.subarray(lastNl + 1) : undefined;
-    if (header) yield { lines, position: { offset, lineNo, counted: { ...counted }, header } };
+    if (header) yield { lines, starts, position: { offset, lineNo, counted: { ...counted }, header } };
   }
   if (rest && rest.length > 0)
     throw fail(
@@ -256,6 +264,7 @@ export async function* parseTextStatement(
   if (!declared) throw fail('truncated', `the file ends after line ${lineNo} without its trailer record`);
   yield {
     lines: [],
+    starts: [],
     totals: {
       header: { ...header, allNum: declared.count, allAmtFen: declared.amountFen },
       declared,

@@ -118,6 +118,9 @@ abstract class TextLine implements StatementLine {
   }
 }
 
+/** Whether a line is one of these compact lines (the field parser's lines are not). */
+export const isTextLine = (line: StatementLine): boolean => line instanceof TextLine;
+
 /**
  * A fixed-width record: its bytes as latin1 text (every field but the unit name is ASCII), the unit
  * name decoded when it is not ASCII — at once, or when first asked if its bytes were checked as GBK.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
@@ -11,10 +11,12 @@ import { beginsWith } from '../../connectors/statements/file-prefix.ts';
 import { textFileWriter } from '../../connectors/statements/line-writer.ts';
 import { reconcileFiles, type ReconcileCheckpoint } from '../../connectors/statements/reconcile.ts';
 import { classify } from '../../domain/reconciliation/classify.ts';
+import { newLine } from '../../domain/reconciliation/statement.ts';
+import { writeStatement } from '../../sandbox/statements/write-statement.ts';
 import { projectRoot } from '../../temporal.config.ts';
 import { budgetUnitCode } from '../../sandbox/seed/base-data.ts';
 import { budgetUnitNames } from '../../sandbox/seed/names.ts';
-import { format, writeDay } from './helpers.ts';
+import { format, writeDay, writeFinanceFile } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jincai-compare-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,27 +117,107 @@ describe('the comparison', () => {
     assert.deepEqual(result.totals.finance, result.totals.bank);
   });
 
-  it('sorts a statement in payment order first, and finds the same differences', async () => {
-    const f = format({ format: 'fixed', encoding: 'GBK' });
-    const day = await writeDay(join(dir, 'unsorted'), {
-      lines: 3000,
+  for (const kind of ['payment-detail', 'payment', 'quota'] as const) {
+    for (const f of [format({ format: 'fixed', encoding: 'GBK' }), format({ format: 'delimited' })]) {
+      it(`sorts a ${kind} statement in payment order (${f.format}) first, in memory and on disk, to the same differences and file`, async () => {
+        const name = `unsorted-${kind}-${f.format}`;
+        const day = await writeDay(join(dir, name), {
+          kind,
+          lines: 3000,
+          format: f,
+          differences: every,
+          order: 'payment',
+        });
+        const base = {
+          kind,
+          format: f,
+          statementFiles: day.statementFiles,
+          financeFile: day.financeFile,
+          workDir: join(dir, `${name}-work`),
+          runLines: 700,
+        };
+        const result = await reconcileFiles({ ...base, differenceFile: join(dir, `${name}.csv`) });
+        assert.equal(result.sorted, true);
+        // A quota line has no status that could differ.
+        assert.equal(result.differences, kind === 'quota' ? 12 : 15);
+        assert.equal(result.counts.duplicate, 3);
+        assert.equal(
+          readFileSync(join(dir, `${name}.csv`), 'utf8')
+            .trim()
+            .split('\r\n').length,
+          result.differences + 1,
+        );
+        // Above the line budget for memory: sorted runs on disk, merged.
+        const progress: string[] = [];
+        const onDisk = await reconcileFiles({
+          ...base,
+          memoryLines: 2999,
+          differenceFile: join(dir, `${name}-disk.csv`),
+          onProgress: async (c) => void progress.push(c.phase),
+        });
+        assert.ok(progress.includes('sort'), progress.join());
+        assert.deepEqual(onDisk, result);
+        assert.equal(
+          readFileSync(join(dir, `${name}-disk.csv`), 'utf8'),
+          readFileSync(join(dir, `${name}.csv`), 'utf8'),
+        );
+      });
+    }
+  }
+
+  it('sorts on disk a statement whose keys are not one byte a character', async () => {
+    const f = format({ format: 'delimited' });
+    const lines = ['付款003', '付款001', 'ZZ002'].map((voucherNo, i) =>
+      newLine('payment', {
+        voucherNo,
+        budgetUnit: '101001',
+        amounts: [100 * (i + 1)],
+        status: 'paid',
+        lineNo: i + 2,
+      }),
+    );
+    const day = join(dir, 'wide-keys');
+    mkdirSync(day, { recursive: true });
+    const financeFile = join(day, 'finance.lines');
+    await writeFinanceFile(
+      financeFile,
+      'payment',
+      [...lines].sort((a, b) => (a.key < b.key ? -1 : 1)).slice(1),
+    );
+    const statementFiles = await writeStatement({
+      dir: day,
+      bank: 'ICBC',
+      header: {
+        kind: 'payment',
+        divisionCode: '330102',
+        fiscalYear: 2026,
+        statementNo: 'DZ20261127ICBC',
+        clearingAccount: '1202020109000012345',
+        beginDate: '2026-11-27',
+        endDate: '2026-11-27',
+        allNum: 3,
+        allAmtFen: 600,
+      },
+      lines,
       format: f,
-      differences: every,
-      order: 'payment',
     });
+    const progress: string[] = [];
     const result = await reconcileFiles({
-      kind: day.kind,
+      kind: 'payment',
       format: f,
-      statementFiles: day.statementFiles,
-      financeFile: day.financeFile,
-      differenceFile: join(dir, 'unsorted.csv'),
-      workDir: join(dir, 'unsorted-work'),
-      runLines: 700,
+      statementFiles,
+      financeFile,
+      differenceFile: join(day, 'd.csv'),
+      workDir: join(day, 'work'),
+      progressEveryMs: 0,
+      onProgress: async (c) => void progress.push(c.phase),
     });
     assert.equal(result.sorted, true);
-    assert.equal(result.differences, 15);
-    assert.equal(result.counts.duplicate, 3);
-    assert.equal(readFileSync(join(dir, 'unsorted.csv'), 'utf8').trim().split('\r\n').length, 16);
+    assert.ok(progress.includes('merge-runs'), progress.join());
+    assert.deepEqual(
+      result.sample.map((d) => [d.type, d.voucherNo]),
+      [['only-at-bank', 'ZZ002']],
+    );
   });
 
   for (const order of ['key', 'payment'] as const) {
@@ -186,6 +268,11 @@ describe('the comparison', () => {
         }
       }
       assert.ok(resumes >= 2, `stopped ${resumes} times`);
+      // In payment order, the merge as it stands reports before it meets the disorder.
+      assert.deepEqual(
+        new Set(checkpoints.map((c) => c.phase)),
+        new Set(order === 'key' ? ['merge'] : ['merge', 'merge-sorted']),
+      );
       assert.equal(readFileSync(csv, 'utf8'), readFileSync(join(dir, `whole-${order}.csv`), 'utf8'));
     });
   }
@@ -236,6 +323,68 @@ describe('the comparison', () => {
       assert.equal(readFileSync(csv, 'utf8'), readFileSync(join(dir, `growing-whole-${order}.csv`), 'utf8'));
     });
   }
+
+  it("takes up an older worker's checkpoint of sorted runs, and starts over on disk from one sorted in memory that can no longer be", async () => {
+    const f = format({ format: 'fixed', encoding: 'GBK' });
+    const day = await writeDay(join(dir, 'phases'), {
+      lines: 20_000,
+      format: f,
+      differences: every,
+      order: 'payment',
+    });
+    const base = {
+      kind: day.kind,
+      format: f,
+      statementFiles: day.statementFiles,
+      financeFile: day.financeFile,
+      workDir: join(dir, 'phases-work'),
+      runLines: 4000,
+      progressEveryMs: 0,
+    };
+    const wholeCsv = join(dir, 'phases-whole.csv');
+    const whole = await reconcileFiles({ ...base, differenceFile: wholeCsv });
+    /** The checkpoints of a run stopped once `stopAt` says so. */
+    const stopped = async (
+      options: Partial<typeof base> & { memoryLines?: number },
+      stopAt: (c: ReconcileCheckpoint[]) => boolean,
+    ) => {
+      const checkpoints: ReconcileCheckpoint[] = [];
+      await assert.rejects(
+        reconcileFiles({
+          ...base,
+          ...options,
+          differenceFile: join(dir, 'phases.csv'),
+          onProgress: async (c) => {
+            checkpoints.push(structuredClone(c));
+            if (stopAt(checkpoints)) throw new Stop();
+          },
+        }),
+        Stop,
+      );
+      return checkpoints;
+    };
+    const resumed = async (from: ReconcileCheckpoint | undefined, memoryLines?: number) => {
+      const result = await reconcileFiles({
+        ...base,
+        ...(memoryLines !== undefined && { memoryLines }),
+        differenceFile: join(dir, 'phases.csv'),
+        from,
+      });
+      assert.deepEqual(result, whole);
+      assert.equal(readFileSync(join(dir, 'phases.csv'), 'utf8'), readFileSync(wholeCsv, 'utf8'));
+    };
+    // An older worker sorted every statement on disk: its runs, then their merge, are taken up.
+    const onDisk = await stopped(
+      { memoryLines: 0 },
+      (c) => c.filter((x) => x.phase === 'merge-runs').length === 2,
+    );
+    await resumed(onDisk.find((c) => c.phase === 'sort' && c.runs.length === 2));
+    await resumed(onDisk.find((c) => c.phase === 'merge-runs'));
+    // Sorted in memory, then retried by a worker that would sort it on disk: it starts over.
+    const inMemory = await stopped({}, (c) => c.length === 3);
+    assert.equal(inMemory[1]?.phase, 'merge-sorted');
+    await resumed(inMemory[1], 0);
+  });
 
   it('takes up from a checkpoint taken while the finance file grew, once the file is whole, to the same result and file', async () => {
     const f = format({ format: 'fixed', encoding: 'GBK' });

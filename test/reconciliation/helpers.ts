@@ -63,7 +63,7 @@ export async function writeDay(
  * amount, status (a line's status is the voucher status of that name), no unit name — or, for the
  * quota kind, as normalized lines.
  */
-async function writeFinanceFile(path: string, kind: StatementKind, lines: Iterable<StatementLine>) {
+export async function writeFinanceFile(path: string, kind: StatementKind, lines: Iterable<StatementLine>) {
   if (kind === 'quota') return writeLineFile(path, lines);
   const writer = textFileWriter(path);
   let buffered = 0;

@@ -133,6 +133,12 @@ function expect(bytes: Uint8Array, at: number, token: Uint8Array): number {
   return at + token.length;
 }
 
+/**
+ * The most bytes carried from one chunk to the next (a head or a detail not closed yet): a package
+ * that needs more is not of the plain shape, and carrying it would copy it again with every chunk.
+ */
+const carriedMost = 1 << 20;
+
 /** A `>` in a text: it may end `]]>`, which XML forbids there. */
 const closesBracket = 4;
 
@@ -445,6 +451,7 @@ export async function* scanXmlPackage(
     if (state === 'prolog') {
       const headEnd = text.indexOf(headClose);
       if (headEnd < 0) {
+        if (bytes.length > carriedMost) throw new Unusual('no head in the first MiB');
         rest = bytes;
         continue;
       }
@@ -482,6 +489,7 @@ export async function* scanXmlPackage(
     if (state === 'end' && skipSpace(bytes, at, bytes.length) < bytes.length)
       throw new Unusual('text after the root element');
     rest = state === 'end' ? undefined : bytes.subarray(at);
+    if (rest && rest.length > carriedMost) throw new Unusual('a detail longer than a MiB');
     if (lines.length > 0) yield lines;
   }
   if (state !== 'end') throw new Unusual('the package ends early');

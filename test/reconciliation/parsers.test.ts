@@ -405,6 +405,17 @@ describe('XML packages of the plain shape, read fast', () => {
     }
   });
 
+  it('leaves a detail longer than a MiB to the conformant parser rather than carry it chunk after chunk', async () => {
+    const text = plain();
+    const at = text.indexOf('</AgencyName>', nthDetail(text, 100));
+    const long = Buffer.from(`${text.slice(0, at)}${'局'.repeat(400_000)}${text.slice(at)}`);
+    // Read as a file is, 64 KiB at a time.
+    assert.equal(await takenFast(long, 'UTF-8', 1 << 16), false);
+    const fast = await readBytes(long, 1 << 16);
+    assert.deepEqual(fast, await readBytes(commented(long), 1 << 16));
+    assert.equal(fast.lines[99]?.unitName.length, (await read(text)).lines[99]!.unitName.length + 400_000);
+  });
+
   it('reads details indented and in another order as the conformant parser does', async () => {
     const text = plain();
     const at = nthDetail(text, 2);

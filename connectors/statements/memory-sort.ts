@@ -1,14 +1,16 @@
 /**
  * Sorts a text statement that is not in key order in the comparison's thread, in memory and
- * compactly: parsing it keeps of each line only what the merge reads — its key's bytes in one
- * arena, its amounts, status and line number — and where its record starts in the file, in typed
- * arrays (some 50 bytes a line, outside the thread's heap); the lines are then ordered by key
- * (key-sort.ts) and read in that order, a line's other fields read again from its record in the
- * file when a difference asks for them. A resumed read sorts again (the same order: the sort is
- * stable) and goes on from the line it had reached.
- * Not sorted here (undefined: the caller sorts on disk): a statement of more than `maxLines`
- * lines, keys of more than 128 bytes a line, a key with a character beyond one byte, a record the compact readers do not take (its
- * fields could not be read again the same way).
+ * compactly: parsing it keeps of each line only what the merge reads, in typed arrays outside the
+ * thread's heap — its key as how many characters it shares with the first key and its own bytes
+ * (a day's keys share the bank's voucher prefix and the date), its amounts and status — and where
+ * its record starts in the file (nothing while the records are all as long; its line number follows
+ * from its place): some 20–30 bytes a line. The lines are then ordered by key (key-sort.ts) and read
+ * in that order, a line's other fields read again from its record in the file when a difference asks
+ * for them. A resumed read sorts again (the same order: the sort is stable) and goes on from the
+ * line it had reached.
+ * Not sorted here (undefined: the caller sorts on disk): a statement of more than `maxLines` lines,
+ * or of 4 GiB, keys of more than 128 bytes a line of their own, a key with a character beyond one
+ * byte, a record the compact readers do not take (its fields could not be read again the same way).
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -49,9 +51,11 @@ const batchLines = 2048;
 interface SortedLines {
   count: number;
   order: Uint32Array;
-  keys: PackedKeys;
-  /** `keys.arena`, to read a key's own bytes as text. */
-  arena: Buffer;
+  /** Each key: the first key's first `shared[i]` characters, then `own` from `keyStarts[i]` to `keyStarts[i + 1]`. */
+  shared: Uint8Array;
+  keyStarts: Uint32Array;
+  /** The keys' own bytes as one text (once sorted): the arena they were sorted in is let go. */
+  own: string;
   /** The first key, as text: every key begins with some of it. */
   firstKey: string;
   /** `perLine` amounts a line, in fen: 32-bit while every amount fits, 64-bit once one does not. */
@@ -103,8 +107,9 @@ async function readCompact(
   const t: SortedLines = {
     count: 0,
     order: new Uint32Array(0),
-    keys,
-    arena,
+    shared: keys.shared,
+    keyStarts: keys.starts,
+    own: '',
     firstKey: '',
     amounts: new Int32Array(capacity * perLine),
     perLine,
@@ -154,6 +159,7 @@ async function readCompact(
   keys.first = Buffer.from(t.firstKey, 'latin1');
   t.count = n;
   t.order = keyOrder(keys, n);
+  t.own = arena.toString('latin1', 0, keyStarts[n]);
   return t;
 }
 
@@ -231,9 +237,7 @@ class SortedLine implements StatementLine {
     private readonly k: number,
     private readonly record: (k: number) => StatementLine,
   ) {
-    const { shared, starts } = t.keys;
-    const own = starts[k] === starts[k + 1] ? '' : t.arena.toString('latin1', starts[k], starts[k + 1]);
-    this.key = t.firstKey.slice(0, shared[k]) + own;
+    this.key = t.firstKey.slice(0, t.shared[k]) + t.own.slice(t.keyStarts[k], t.keyStarts[k + 1]);
     const a = k * t.perLine;
     this.amounts =
       t.perLine === 1 ? [t.amounts[a] as number] : Array.from(t.amounts.subarray(a, a + t.perLine));

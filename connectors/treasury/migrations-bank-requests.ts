@@ -53,6 +53,20 @@ export async function once(db: DdlDb, ddl: Ddl): Promise<void> {
   }
 }
 
+/**
+ * Drops an index an earlier release created and the schema no longer has, when it is there. Oracle
+ * before 23ai has no IF EXISTS: there no index of that name (ORA-01418) means done.
+ */
+export async function dropIndexIfPresent(db: DdlDb, name: string): Promise<void> {
+  const drop = db.schema.dropIndex(name);
+  if (isSqlite(db)) return drop.ifExists().execute();
+  try {
+    await drop.execute();
+  } catch (err) {
+    if (!/ORA-01418/.test(String((err as Error).message))) throw err;
+  }
+}
+
 /** status, requested_at, sent_at, answered_at and answer_reason, in that order, after a table's own columns. */
 export function answeredRequestColumns({ text }: ColumnTypes) {
   return <TB extends string, C extends string>(table: CreateTableBuilder<TB, C>) =>

@@ -4,7 +4,13 @@
  * the two together, and a voucher in both is itself a difference. Called from `createTreasurySchema`.
  */
 import type { CreateIndexBuilder, CreateTableBuilder } from 'kysely';
-import { columnTypes, once, type ColumnTypes, type DdlDb } from './migrations-bank-requests.ts';
+import {
+  columnTypes,
+  dropIndexIfPresent,
+  once,
+  type ColumnTypes,
+  type DdlDb,
+} from './migrations-bank-requests.ts';
 
 export function voucherColumns({ text, bigint }: ColumnTypes) {
   return <TB extends string, C extends string>(table: CreateTableBuilder<TB, C>) =>
@@ -32,6 +38,8 @@ export function voucherColumns({ text, bigint }: ColumnTypes) {
 export async function createVoucherHistoryTable(db: DdlDb): Promise<void> {
   await once(db, db.schema.createTable('vouchers_history').$call(voucherColumns(columnTypes(db))));
   await once(db, extractIndex(db.schema.createIndex('vouchers_history_day_extract').on('vouchers_history')));
+  // The extract's index before it held every column the extract reads.
+  await dropIndexIfPresent(db, 'vouchers_history_bank_day_no');
 }
 
 /**

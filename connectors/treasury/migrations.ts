@@ -7,7 +7,7 @@
 import { createAccessTables } from './migrations-access.ts';
 import { createBankCheckTables } from './migrations-bank-checks.ts';
 import { createDataFixTables } from './migrations-data-fix.ts';
-import { columnTypes, once, type DdlDb } from './migrations-bank-requests.ts';
+import { columnTypes, dropIndexIfPresent, once, type DdlDb } from './migrations-bank-requests.ts';
 import { createBaseDataPushTable, createPayeeFixTable } from './migrations-base-data.ts';
 import { createFiscalYearTables } from './migrations-fiscal-year.ts';
 import { createUpgradeTables } from './migrations-upgrade.ts';
@@ -68,6 +68,8 @@ export async function createTreasurySchema(db: DdlDb): Promise<void> {
       .columns(['bank_code', 'business_date', 'status']),
   );
   await once(db, extractIndex(db.schema.createIndex('vouchers_day_extract').on('vouchers')));
+  // The extract's index before it held every column the extract reads.
+  await dropIndexIfPresent(db, 'vouchers_bank_day_no');
   // What waits to be sent, whatever its date: the send/receive program asks every round.
   await once(
     db,

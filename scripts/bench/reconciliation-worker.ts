@@ -7,8 +7,9 @@
  * treasury database that runs the comparison — in a process of its own (`--zones db`). The
  * comparison's wall time is its activity's, from the run's history (started to completed); the db
  * worker's peak RSS (its process tree: the comparison's thread, and `sort` when it sorts) is sampled
- * from /proc while it runs. Each variant runs twice; the second (warm, as a worker that has run
- * before) is the figure, the first is printed beside it.
+ * from /proc while it runs. Each variant runs once cold, then `warmRuns` times warm (as a worker that
+ * has run before): the figure is the warm runs' median, their range and the cold run printed beside
+ * it — one run of a second or two on this machine varies by a third from the next.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,13 +35,16 @@ export interface WorkerVariant {
 }
 
 export interface WorkerFigures {
-  /** The comparison activity, started to completed. */
+  /** The comparison activity, started to completed: the warm runs' median. */
   ms: number;
+  /** The warm runs' fastest and slowest comparison. */
+  rangeMs: [number, number];
   coldMs: number;
-  /** The whole run, started to closed in its history (plan, fetch, comparison, record, report). */
+  /** The whole run, started to closed in its history (plan, fetch, comparison, record, report): the median. */
   runMs: number;
-  /** CPU of the worker's process tree over the warm run (the workflow's tasks included), ms. */
+  /** CPU of the worker's process tree over a warm run (the workflow's tasks included), ms: the median. */
   cpuMs: number;
+  /** Over the cold run and every warm one. */
   peakMb: number;
   differences: number;
   sorted: boolean;
@@ -131,11 +135,13 @@ export async function startWorkerBench() {
     async generate(v: WorkerVariant): Promise<void> {
       await writeGeneratedDay({ desk: sandbox.statements, treasuryPath }, v.bank, { ...v.day, date: v.date });
     },
-    /** The runbook's comparison of the variant's day, cold then warm. */
-    async measure(v: WorkerVariant): Promise<WorkerFigures> {
+    /** The runbook's comparison of the variant's day, cold then `warmRuns` times warm. */
+    async measure(v: WorkerVariant, warmRuns: number): Promise<WorkerFigures> {
       const cold = await once(v);
-      const warm = await once(v);
-      const compared = warm.result.days[0]?.compared;
+      const warm: Awaited<ReturnType<typeof once>>[] = [];
+      for (let i = 0; i < warmRuns; i++) warm.push(await once(v));
+      const compared = warm[0]?.result.days[0]?.compared;
+      const warmMs = warm.map((w) => w.ms);
       const scratch = mkdtempSync(join(tmpdir(), 'jincai-recon-extract-'));
       const t0 = performance.now();
       try {
@@ -150,11 +156,12 @@ export async function startWorkerBench() {
       const extractMs = performance.now() - t0;
       return {
         extractMs,
-        ms: warm.ms,
+        ms: median(warmMs),
+        rangeMs: [Math.min(...warmMs), Math.max(...warmMs)],
         coldMs: cold.ms,
-        runMs: warm.runMs,
-        cpuMs: warm.cpuMs,
-        peakMb: Math.max(cold.peakMb, warm.peakMb),
+        runMs: median(warm.map((w) => w.runMs)),
+        cpuMs: median(warm.map((w) => w.cpuMs)),
+        peakMb: Math.max(cold.peakMb, ...warm.map((w) => w.peakMb)),
         differences: compared?.differences ?? -1,
         sorted: compared?.sorted ?? false,
       };
@@ -175,4 +182,13 @@ export async function startWorkerBench() {
       ts.cleanup();
     },
   };
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

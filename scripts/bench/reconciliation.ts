@@ -5,7 +5,9 @@
  * (reconciliation-worker.ts: the run's and its comparison activity's wall times, and the peak RSS of
  * the db zone's worker, which runs the comparison), beside `LC_ALL=C sort` + `join` over the same
  * two sides as plain delimited text in the same run. Prints figures; asserts nothing. Goals: the
- * comparison ≤ 1.5× sort+join, ≤ 256 MB.
+ * comparison ≤ 1.5× sort+join, ≤ 256 MB. Each side's figure is the median of BENCH_RUNS runs
+ * (default 5; the runbook's after a cold run), printed with their range: one run of a second or two
+ * varies by a third from the next on this machine.
  * "Comparison" is the comparison activity's whole time (started to completed in the run's history):
  * the finance extract, the statement's parse, its sort when out of order, the merge and the
  * difference files; the extract is timed alone beside it (the same query in the bench's process)
@@ -20,7 +22,7 @@ import { addDays } from '../../domain/calendar/dates.ts';
 import { bankDay, type BankDayOptions } from '../../sandbox/statements/bank-day.ts';
 import { writeStatement } from '../../sandbox/statements/write-statement.ts';
 import { loadAverage } from './load-average.ts';
-import { startWorkerBench, type WorkerVariant } from './reconciliation-worker.ts';
+import { median, startWorkerBench, type WorkerVariant } from './reconciliation-worker.ts';
 
 const variants: { id: string; name: string; bank: WorkerVariant['bank']; order: BankDayOptions['order'] }[] =
   [
@@ -44,6 +46,11 @@ export async function runReconciliationBench(): Promise<number> {
   const chosen = variants.filter((v) => !only || only.includes(v.id));
   if (chosen.length === 0)
     throw new RangeError(`BENCH_VARIANTS: expected some of ${variants.map((v) => v.id).join(', ')}`);
+  const runs = Number(process.env.BENCH_RUNS ?? 5);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new RangeError(
+      `BENCH_RUNS: expected a whole number of runs, 1 or more; got ${process.env.BENCH_RUNS}`,
+    );
   const bench = await startWorkerBench();
   try {
     const idleMb = bench.idleMb();
@@ -64,8 +71,8 @@ export async function runReconciliationBench(): Promise<number> {
         };
         date = nextWeekday(date);
         await bench.generate(variant);
-        const f = await bench.measure(variant);
-        const baseline = await sortJoinOf({
+        const f = await bench.measure(variant, runs);
+        const baseline = await sortJoinOf(runs, {
           kind: 'payment-detail',
           bank: v.bank,
           date: variant.date,
@@ -75,9 +82,9 @@ export async function runReconciliationBench(): Promise<number> {
           differences,
         });
         console.log(
-          `  ${v.name.padEnd(36)} runbook ${fmt(f.runMs)}, its comparison ${fmt(f.ms)} (first run ${fmt(f.coldMs)}; the finance extract alone ${fmt(f.extractMs)} in the bench's process), worker peak RSS ${f.peakMb.toFixed(0)} MB` +
+          `  ${v.name.padEnd(36)} runbook ${fmt(f.runMs)}, its comparison ${fmt(f.ms)} (${range(f.rangeMs)} over ${runs}; first run ${fmt(f.coldMs)}; the finance extract alone ${fmt(f.extractMs)} in the bench's process), worker peak RSS ${f.peakMb.toFixed(0)} MB` +
             ` (its process tree; +${(f.peakMb - idleMb).toFixed(0)} over idle), ${f.differences} differences${f.sorted ? ', sorted first' : ''};` +
-            ` sort+join ${fmt(baseline.ms)} → ${(f.ms / baseline.ms).toFixed(2)}×` +
+            ` sort+join ${fmt(baseline.ms)} (${range(baseline.rangeMs)}) → ${(f.ms / baseline.ms).toFixed(2)}×` +
             ` (goal ${f.ms <= 1.5 * baseline.ms && f.peakMb <= 256 ? 'met' : 'not met'});` +
             ` CPU: worker ${fmt(f.cpuMs)} over the whole run, sort+join ${fmt(baseline.cpuMs)} (load ${loadAverage()})`,
         );
@@ -95,15 +102,24 @@ const nextWeekday = (d: string) => {
   return next;
 };
 
-/** The two sides of the day as plain delimited text, timed through `sort` and `join`. */
-async function sortJoinOf(options: BankDayOptions): Promise<{ ms: number; cpuMs: number }> {
+/** The two sides of the day as plain delimited text, timed through `sort` and `join` `runs` times: the medians. */
+async function sortJoinOf(
+  runs: number,
+  options: BankDayOptions,
+): Promise<{ ms: number; rangeMs: [number, number]; cpuMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'jincai-recon-bench-'));
   try {
     const plain = statementFormatSchema.parse({ format: 'delimited', encoding: 'UTF-8' });
     const day = bankDay(options);
     const finance = (await writeSide(join(dir, 'finance'), day, plain, 'finance'))[0] as string;
     const bank = (await writeSide(join(dir, 'bank'), day, plain, 'bank'))[0] as string;
-    return sortJoin(finance, bank, dir);
+    const timed = Array.from({ length: runs }, () => sortJoin(finance, bank, dir));
+    const ms = timed.map((t) => t.ms);
+    return {
+      ms: median(ms),
+      rangeMs: [Math.min(...ms), Math.max(...ms)],
+      cpuMs: median(timed.map((t) => t.cpuMs)),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -155,4 +171,5 @@ function sortJoin(finance: string, bank: string, dir: string): { ms: number; cpu
   return { ms, cpuMs };
 }
 
+const range = ([low, high]: [number, number]) => `${fmt(low)}–${fmt(high)}`;
 const fmt = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);

@@ -215,7 +215,7 @@ function sortedSource(
         const end = Math.min(t.count, i + batchLines);
         const lines: StatementLine[] = [];
         for (; i < end; i++) lines.push(new SortedLine(t, t.order[i] as number, record));
-        yield { lines, position: { next: i } };
+        yield { lines, position: { next: i }, inOrder: true };
       }
       yield { lines: [], position: { next: i }, ...(t.statement && { totals: t.statement }) };
     } finally {

@@ -22,6 +22,8 @@ export interface LineBatch<P, L extends ComparedLine = StatementLine> {
   position?: P;
   /** On the last batch: the statement's totals (a source without them, e.g. the finance side, has none). */
   totals?: StatementTotals;
+  /** The lines are in key order by construction (a source that sorted them): the merge does not check it. */
+  inOrder?: boolean;
 }
 
 /** A source of lines in batches, from the start or from a position it gave earlier. */

@@ -183,7 +183,7 @@ class Cursor<P> {
       this.batch = next.value.lines;
       this.pending = next.value.position;
       if (next.value.totals) this.statement = next.value.totals;
-      this.checkOrder();
+      if (!next.value.inOrder) this.checkOrder();
     }
     this.i = 0;
   }

@@ -82,6 +82,37 @@ export const lineFields = {
 } as const satisfies Record<StatementKind, readonly string[]>;
 export type LineField = (typeof lineFields)[StatementKind][number];
 
+/**
+ * A compact line's text fields, each cut from the line's own text only when asked (for a
+ * difference): what `field` reads for each is the subclass's (a fixed-width column, a delimited
+ * cell, an XML element).
+ */
+export abstract class FieldsOnRequest {
+  protected abstract field(f: LineField): string;
+
+  get voucherNo() {
+    return this.field('voucherNo');
+  }
+  get detailId() {
+    return this.field('detailId');
+  }
+  get budgetUnit() {
+    return this.field('budgetUnit');
+  }
+  get unitName() {
+    return this.field('unitName');
+  }
+  get fundType() {
+    return this.field('fundType');
+  }
+  get subject() {
+    return this.field('subject');
+  }
+  get payType() {
+    return this.field('payType');
+  }
+}
+
 /** Amount columns of each kind, in the order of `StatementLine.amounts`. */
 export const amountFields: Record<StatementKind, readonly LineField[]> = {
   'payment-detail': ['amount'],

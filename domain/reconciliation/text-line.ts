@@ -10,6 +10,7 @@ import { gbkPairsBetween, type Decoder } from './decode.ts';
 import { fixedWidths } from './format.ts';
 import {
   amountFields,
+  FieldsOnRequest,
   lineFields,
   lineKey,
   lineStatuses,
@@ -76,7 +77,7 @@ const fieldNames: Record<LineField, true> = {
 };
 
 /** The fields every line has, cut from its text when asked. */
-abstract class TextLine implements StatementLine {
+abstract class TextLine extends FieldsOnRequest implements StatementLine {
   key = '';
 
   constructor(
@@ -85,36 +86,16 @@ abstract class TextLine implements StatementLine {
     readonly amounts: number[],
     readonly status: LineStatus,
     readonly lineNo: number,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The text of the kind's i-th field. */
   protected abstract cell(i: number): string;
 
-  private field(f: LineField): string {
+  protected field(f: LineField): string {
     const i = this.layout.index[f];
     return i < 0 ? '' : this.cell(i);
-  }
-
-  get voucherNo() {
-    return this.field('voucherNo');
-  }
-  get detailId() {
-    return this.field('detailId');
-  }
-  get budgetUnit() {
-    return this.field('budgetUnit');
-  }
-  get unitName() {
-    return this.field('unitName');
-  }
-  get fundType() {
-    return this.field('fundType');
-  }
-  get subject() {
-    return this.field('subject');
-  }
-  get payType() {
-    return this.field('payType');
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Decoder } from './decode.ts';
 import {
+  FieldsOnRequest,
   lineFields,
   type LineField,
   type LineStatus,
@@ -22,7 +23,7 @@ export function detailTags(kind: StatementKind): DetailTags {
   return Object.fromEntries(lineFields[kind].map((f: LineField) => [f, `<${detailElements[f]}>`]));
 }
 
-export class XmlLine implements StatementLine {
+export class XmlLine extends FieldsOnRequest implements StatementLine {
   constructor(
     readonly key: string,
     /** The detail's bytes as latin1 text, its elements' text as it stands in the file. */
@@ -33,37 +34,17 @@ export class XmlLine implements StatementLine {
     readonly amounts: number[],
     readonly status: LineStatus,
     readonly lineNo: number,
-  ) {}
+  ) {
+    super();
+  }
 
-  private field(f: LineField): string {
+  protected field(f: LineField): string {
     const tag = this.tags[f];
     const at = tag === undefined ? -1 : this.text.indexOf(tag);
     if (at < 0) return '';
     const from = at + (tag as string).length;
     const raw = this.text.slice(from, this.text.indexOf('<', from));
     return elementText(raw, flagsOf(raw), this.decoder);
-  }
-
-  get voucherNo() {
-    return this.field('voucherNo');
-  }
-  get detailId() {
-    return this.field('detailId');
-  }
-  get budgetUnit() {
-    return this.field('budgetUnit');
-  }
-  get unitName() {
-    return this.field('unitName');
-  }
-  get fundType() {
-    return this.field('fundType');
-  }
-  get subject() {
-    return this.field('subject');
-  }
-  get payType() {
-    return this.field('payType');
   }
 }
 
